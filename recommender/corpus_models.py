@@ -1,0 +1,188 @@
+"""The corpus as typed records: document metadata, clause annotations, built clauses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .vocab import Benefit, Region
+
+# Profile fields a rule may test, with their type and whether failing them rules a measure out.
+CONDITION_FIELDS: dict[str, tuple[str, bool]] = {
+    "region": ("choice", True),
+    "park": ("text", True),
+    "industry": ("choice", True),
+    "stage": ("choice", False),
+    "size_class": ("choice", False),
+    "qualifications": ("set", False),
+    "foreign_invested": ("bool", True),
+    "employees": ("number", False),
+    "rd_staff": ("number", False),
+    "revenue": ("number", False),
+    "rd_expense": ("number", False),
+    "high_tech_revenue": ("number", False),
+    "total_assets": ("number", False),
+    "invention_patents": ("number", False),
+    "other_ip": ("number", False),
+    "age_years": ("number", False),
+    "rd_ratio": ("number", False),
+    "rd_staff_ratio": ("number", False),
+}
+OPS_BY_TYPE: dict[str, set[str]] = {
+    "choice": {"in", "not_in"},
+    "text": {"contains_any"},
+    "set": {"any_of", "all_of", "none_of"},
+    "bool": {"is"},
+    "number": {"gte", "gt", "lte", "lt"},
+}
+
+Strict = ConfigDict(extra="forbid")
+
+
+class AppliesTo(BaseModel):
+    model_config = Strict
+    regions: list[Region] = []
+    parks: list[str] = []
+    zone: str | None = None
+
+
+class Layout(BaseModel):
+    model_config = Strict
+    table: Literal["tsv", "markdown"] | None = None
+    begins_at: str | None = None
+    ends_before: str | None = None
+
+
+class DocumentMeta(BaseModel):
+    model_config = Strict
+    policy_id: str = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    short_title: str
+    issuer: str
+    doc_number: str | None = None
+    issued: dt.date | None = None
+    issued_year: int | None = None
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    date_note: str | None = None
+    applies_to: AppliesTo
+    layout: Layout = Layout()
+
+
+class SourceMeta(BaseModel):
+    model_config = Strict
+    documents: list[DocumentMeta] = Field(min_length=1)
+
+
+class Condition(BaseModel):
+    """One declarative eligibility condition, with the policy words it rests on."""
+
+    model_config = Strict
+    field: str
+    op: str
+    value: Any
+    hard: bool | None = None  # None: the field's default
+    otherwise: Literal["not_met", "unknown"] = "not_met"  # verdict when the test fails
+    quote: str = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _known_field_and_op(self) -> Condition:
+        if self.field not in CONDITION_FIELDS:
+            raise ValueError(f"未知条件字段 {self.field!r}，可用：{', '.join(CONDITION_FIELDS)}")
+        kind, _ = CONDITION_FIELDS[self.field]
+        if self.op not in OPS_BY_TYPE[kind]:
+            raise ValueError(f"字段 {self.field} 不支持运算 {self.op!r}，可用：{sorted(OPS_BY_TYPE[kind])}")
+        if kind == "number" and not isinstance(self.value, (int, float)):
+            raise ValueError(f"字段 {self.field} 的取值应为数字")
+        if kind in {"choice", "set", "text"} and not isinstance(self.value, list):
+            raise ValueError(f"字段 {self.field} 的取值应为列表")
+        if kind == "bool" and not isinstance(self.value, bool):
+            raise ValueError(f"字段 {self.field} 的取值应为 true/false")
+        return self
+
+    @property
+    def is_hard(self) -> bool:
+        return CONDITION_FIELDS[self.field][1] if self.hard is None else self.hard
+
+
+class Annotation(BaseModel):
+    """What a person curated for one clause."""
+
+    model_config = Strict
+    kind: Literal["measure", "internal"]
+    benefits: list[Benefit] = []
+    audience: list[str] = []
+    eligibility: list[Condition] = []
+    note: str = Field(min_length=2)
+
+
+class AnnotationFile(BaseModel):
+    model_config = Strict
+    policy_id: str
+    clauses: dict[str, Annotation]
+
+
+class Provenance(BaseModel):
+    file: str
+    lines: tuple[int, int]
+
+
+class Target(BaseModel):
+    text: str
+    op: Literal[">=", ">", "≈"]
+    value: float
+    unit: str
+
+
+class TableItem(BaseModel):
+    """A task-table row merged into the article it repeats."""
+
+    label: str
+    text: str
+    departments: list[str] = []
+    deadline: str | None = None
+    provenance: Provenance
+
+
+class Clause(BaseModel):
+    id: str
+    policy_id: str
+    chapter: str | None = None
+    section: str | None = None
+    group: str | None = None
+    article_no: int | None = None
+    label: str | None = None
+    title: str | None = None
+    text: str
+    lead_departments: list[str] = []
+    support_departments: list[str] = []
+    deadline: str | None = None
+    targets: list[Target] = []
+    table_items: list[TableItem] = []
+    refines: str | None = None
+    provenance: Provenance
+    flags: list[str] = []
+    kind: Literal["measure", "internal"] = "internal"
+    benefits: list[Benefit] = []
+    audience: list[str] = []
+    eligibility: list[Condition] = []
+    note: str | None = None
+    curated: bool = False
+
+    @property
+    def departments(self) -> list[str]:
+        seen = dict.fromkeys(self.lead_departments + self.support_departments)
+        for item in self.table_items:
+            seen.update(dict.fromkeys(item.departments))
+        return list(seen)
+
+
+class PolicyFile(BaseModel):
+    """One built file under policies/clauses/: a document and its clauses."""
+
+    source: str
+    order: int  # position in the corpus: source file order, then document order within it
+    document: DocumentMeta
+    clauses: list[Clause]

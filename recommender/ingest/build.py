@@ -1,0 +1,218 @@
+"""Build the clause corpus from the sources: clean → segment → link → annotate → write."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from ..corpus_models import Annotation, AnnotationFile, Clause, DocumentMeta, PolicyFile, Provenance, SourceMeta, TableItem
+from ..paths import ANNOTATIONS, CLAUSES, ROOT, SOURCES
+from ..yamlio import DataError, dump_yaml, load_yaml, node_line, validate
+from .clean import LOST, clean_line, repeated_lines
+from .extract import repair_departments, split_department_note, targets
+from .link import LINK_AT, MERGE_AT, best_article
+from .segment import CHAPTER, BodyClause, paragraphs, segment
+from .tables import TableRow, parse_markdown, parse_tsv
+
+LOST_FLAG = "原文有字符丢失或乱码（以“?”标出），请对照原件"
+
+
+def _region(meta: DocumentMeta, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The lines of one document inside its source file."""
+    start, end = 0, len(lines)
+    if meta.layout.begins_at:
+        start = next((i for i, (_, raw) in enumerate(lines) if meta.layout.begins_at in clean_line(raw)), None)
+        if start is None:
+            raise DataError(f"{meta.policy_id}: 找不到 begins_at 标记“{meta.layout.begins_at}”")
+        start += 1
+    if meta.layout.ends_before:
+        end = next((i for i, (_, raw) in enumerate(lines) if i >= start and meta.layout.ends_before in clean_line(raw)), end)
+    return lines[start:end]
+
+
+def _is_table_row(raw: str, table: str | None) -> bool:
+    if table == "markdown":
+        return raw.lstrip().startswith("|")
+    if table == "tsv":
+        return sum(1 for c in raw.split("\t") if c.strip()) >= 2
+    return False
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
+    raw_lines = source.read_text(encoding="utf-8").split("\n")
+    lines = _region(meta, list(enumerate(raw_lines, 1)))
+    cut = next((i for i, (_, raw) in enumerate(lines) if _is_table_row(raw, meta.layout.table)), len(lines))
+    paras = paragraphs(lines[:cut], repeated_lines(raw_lines))
+    if not meta.layout.begins_at:  # cover letter and preamble come before the first chapter
+        first = next((i for i, p in enumerate(paras) if CHAPTER.match(p.text)), 0)
+        paras = paras[first:]
+    body = segment(paras)
+    rows: list[TableRow] = []
+    if meta.layout.table == "tsv":
+        rows = parse_tsv(lines[cut:])
+    elif meta.layout.table == "markdown":
+        rows = parse_markdown(lines[cut:])
+
+    file = _rel(source)
+    clauses: dict[str, Clause] = {}
+    by_path: dict[str, Clause] = {}
+    for part in body:
+        text, lead, support = split_department_note(part.text)
+        clause = Clause(
+            id=f"{meta.policy_id}/{part.path}",
+            policy_id=meta.policy_id,
+            chapter=part.chapter,
+            section=part.section,
+            group=part.group,
+            article_no=part.article_no,
+            title=part.title,
+            text=text,
+            lead_departments=lead,
+            support_departments=support,
+            targets=targets(text),
+            provenance=Provenance(file=file, lines=part.lines),
+        )
+        clauses[clause.id] = by_path[part.path] = clause
+    known = {d for c in clauses.values() for d in c.lead_departments + c.support_departments}
+    known |= {d for r in rows for d in r.departments if len(d) >= 3}
+    _add_table_rows(meta, rows, body, by_path, clauses, known, file)
+    for clause in clauses.values():
+        if LOST in clause.text or LOST in (clause.title or ""):
+            clause.flags.append(LOST_FLAG)
+    return list(clauses.values())
+
+
+def _add_table_rows(
+    meta: DocumentMeta,
+    rows: list[TableRow],
+    body: list[BodyClause],
+    by_path: dict[str, Clause],
+    clauses: dict[str, Clause],
+    known: set[str],
+    file: str,
+) -> None:
+    seen_labels: set[tuple[int | None, str]] = set()
+    for row in rows:
+        departments, unmended = repair_departments(row.departments, known)
+        article, overlap = best_article(row, body)
+        parent = by_path[article.path] if article else None
+        label = f"{row.task_no}{row.label}" if row.task_no is not None else row.label
+        if parent is not None and overlap >= MERGE_AT:
+            parent.table_items.append(
+                TableItem(
+                    label=label,
+                    text=row.text,
+                    departments=departments,
+                    deadline=row.deadline,
+                    provenance=Provenance(file=file, lines=row.lines),
+                )
+            )
+            if row.deadline and row.deadline not in (parent.deadline or ""):
+                parent.deadline = "；".join(filter(None, [parent.deadline, row.deadline]))
+            parent.flags += [f for f in row.flags if f not in parent.flags]
+            continue
+        number = row.label.strip("（）*") if row.task_no is not None else str(row.ordinal)
+        leaf = f"t{row.task_no}.{number}" if row.task_no is not None else f"t{row.ordinal}"
+        flags = list(row.flags)
+        if (row.task_no, row.label) in seen_labels:
+            flags.append(f"原表序号{row.label}重复，按位置为第{row.ordinal}项")
+        seen_labels.add((row.task_no, row.label))
+        if unmended:
+            flags.append("原表责任单位在单元格边缘被截断，未能全部还原")
+        clause = Clause(
+            id=f"{meta.policy_id}/{leaf}",
+            policy_id=meta.policy_id,
+            chapter=parent.chapter if parent else None,
+            section=parent.section if parent else row.task,
+            label=label,
+            title=row.title or row.task,
+            text=row.text,
+            lead_departments=departments,
+            deadline=row.deadline,
+            targets=targets(row.text),
+            refines=parent.id if parent is not None and overlap >= LINK_AT else None,
+            provenance=Provenance(file=file, lines=row.lines),
+            flags=flags,
+        )
+        clauses[clause.id] = clause
+
+
+def load_source_metas() -> list[tuple[Path, SourceMeta]]:
+    metas = []
+    for meta_path in sorted(SOURCES.glob("*.meta.yaml")):
+        data, node = load_yaml(meta_path)
+        meta = validate(SourceMeta, data, meta_path, node)
+        source = meta_path.with_name(meta_path.name.replace(".meta.yaml", ".txt"))
+        if not source.exists():
+            raise DataError(f"{_rel(meta_path)}:1: 找不到对应的原文 {source.name}")
+        metas.append((source, meta))
+    if not metas:
+        raise DataError(f"{_rel(SOURCES)}: 没有 *.meta.yaml 元数据文件")
+    return metas
+
+
+def load_annotations(policy_id: str, clause_ids: set[str]) -> dict[str, Annotation]:
+    path = ANNOTATIONS / f"{policy_id}.yaml"
+    if not path.exists():
+        return {}
+    data, node = load_yaml(path)
+    parsed = validate(AnnotationFile, data, path, node)
+    if parsed.policy_id != policy_id:
+        raise DataError(f"{_rel(path)}:{node_line(node, ('policy_id',))}: policy_id 应为 {policy_id}")
+    for clause_id in parsed.clauses:
+        if clause_id not in clause_ids:
+            line = node_line(node, ("clauses", clause_id))
+            raise DataError(f"{_rel(path)}:{line}: 未知条款 {clause_id}（原文中没有这一条）")
+    return parsed.clauses
+
+
+def build_corpus() -> list[PolicyFile]:
+    """Everything in memory and checked; nothing is written here."""
+    from ..tagger import propose
+
+    built: list[PolicyFile] = []
+    policy_ids: set[str] = set()
+    for source, meta in load_source_metas():
+        for doc in meta.documents:
+            if doc.policy_id in policy_ids:
+                raise DataError(f"{doc.policy_id}: policy_id 重复")
+            policy_ids.add(doc.policy_id)
+            clauses = build_document(doc, source)
+            annotations = load_annotations(doc.policy_id, {c.id for c in clauses})
+            for clause in clauses:
+                if clause.id in annotations:
+                    clause.__dict__.update(annotations[clause.id].model_dump())
+                    clause.eligibility = annotations[clause.id].eligibility
+                    clause.curated = True
+            built.append(PolicyFile(source=_rel(source), order=len(built), document=doc, clauses=clauses))
+    propose(built)
+    return built
+
+
+def write_corpus(built: list[PolicyFile], target: Path = CLAUSES) -> None:
+    """Replace the built corpus as a whole, so a failed build leaves the old one untouched."""
+    staging = target.with_name(f".{target.name}.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for policy in built:
+        data = policy.model_dump(mode="json", exclude_defaults=True)
+        data["document"] = policy.document.model_dump(mode="json", exclude_defaults=True)
+        header = f"# Built by `python -m recommender ingest` from {policy.source}; edit the annotations, not this file.\n"
+        (staging / f"{policy.document.policy_id}.yaml").write_text(header + dump_yaml(data), encoding="utf-8")
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def ingest() -> list[PolicyFile]:
+    built = build_corpus()
+    write_corpus(built)
+    return built

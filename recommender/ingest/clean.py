@@ -1,0 +1,88 @@
+"""Line-level cleaning: markup, pinyin, traditional characters, punctuation, boilerplate."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+import opencc
+
+LOST = "?"  # what the sources use for a character they lost; kept visible, never guessed
+
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňḿ]{1,7}\)")
+_HTML = re.compile(r"</?(?:p|b|strong|span|div)\b[^>]*>", re.I)
+_BR = re.compile(r"<br\s*/?>", re.I)
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\ufffd]")
+_MD_HEADING = re.compile(r"^#{1,6}\s*")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_SPACE_NOT_BETWEEN_LATIN = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"}
+_DIGIT_SEP = re.compile(r"(?<=\d)[,:](?=\d)")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def strip_markup(text: str, br: str = "") -> str:
+    """Remove HTML fragments and Markdown markup, keeping the words."""
+    text = _BR.sub(br, text)
+    text = _HTML.sub("", text)
+    text = _MD_HEADING.sub("", text.strip())
+    return text.replace("**", "").replace("__", "")
+
+
+def to_simplified(text: str) -> str:
+    """Drop inserted pinyin ("長(zhǎng)") and convert traditional to simplified characters."""
+    return _t2s().convert(_PINYIN.sub("", text))
+
+
+def normalize(text: str) -> str:
+    """One spelling of punctuation and spacing, whatever the source mixed."""
+    text = text.replace("\u00a0", " ").replace("\u3000", " ")
+    text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" and c.isalnum() else c for c in text)
+    text = _PRIVATE_USE.sub(LOST, text)
+    text = _DIGIT_SEP.sub(lambda m: "\0" + m.group(0), text)
+    text = "".join(_HALF_TO_FULL.get(c, c) for c in text).replace("\0，", ",").replace("\0：", ":")
+    text = text.replace("\0", "")
+    text = text.replace("［", "〔").replace("］", "〕")
+    return _SPACE_NOT_BETWEEN_LATIN.sub("", text.strip())
+
+
+def clean_line(raw: str, br: str = "") -> str:
+    return normalize(to_simplified(strip_markup(raw, br)))
+
+
+# Lines that are never policy text, whatever document they stand in.
+_BOILERPLATE = [
+    re.compile(p)
+    for p in (
+        r"^[-_=—]{3,}$",
+        r"^\d+$",  # page numbers, view counters, undelimited dates ("2015814")
+        r"^(收藏|分享)$",
+        r"^首页",
+        r"^声明：|版权归原作者|广告合作",
+        r"^信息公开属性",
+        r"^（共印\d+份）$",
+        r"印发$",
+        r"^抄送：",
+        r"^附件[：]?",
+        r"任务分解表$|事项清单$",
+    )
+]
+
+
+def is_boilerplate(text: str) -> bool:
+    if not text:
+        return True
+    if text.count("|") >= 4 and not text.startswith("|"):  # a spam or navigation bar
+        return True
+    return any(p.search(text) for p in _BOILERPLATE)
+
+
+def repeated_lines(raw_lines: list[str], times: int = 3) -> set[str]:
+    """Lines repeated ``times`` or more: page headers and table header rows."""
+    counts = Counter(line.strip() for line in raw_lines if line.strip())
+    return {line for line, n in counts.items() if n >= times}
