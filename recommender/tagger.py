@@ -33,9 +33,13 @@ class ClauseTagger:
     c: float = 4.0
 
     def fit(self, clauses: list[Clause]) -> ClauseTagger:
-        self.vectorizer_ = TfidfVectorizer(tokenizer=analyzer().tokens, lowercase=False, token_pattern=None, sublinear_tf=True)
+        self.vectorizer_ = TfidfVectorizer(
+            tokenizer=analyzer().tokens, lowercase=False, token_pattern=None, sublinear_tf=True
+        )
         x = self.vectorizer_.fit_transform([_text(c) for c in clauses])
-        self.kind_ = LogisticRegression(C=self.c, max_iter=2000, class_weight="balanced").fit(x, [c.kind for c in clauses])
+        self.kind_ = LogisticRegression(C=self.c, max_iter=2000, class_weight="balanced").fit(
+            x, [c.kind for c in clauses]
+        )
         self.binarizer_ = MultiLabelBinarizer()
         y = self.binarizer_.fit_transform([c.benefits for c in clauses])
         keep = y.sum(axis=0) > 0
@@ -50,7 +54,7 @@ class ClauseTagger:
         probs = self.benefits_.predict_proba(x)
         labels = self.binarizer_.classes_[self.benefit_columns_]
         out = []
-        for kind, row in zip(kinds, probs):
+        for kind, row in zip(kinds, probs, strict=False):
             chosen = [str(labels[i]) for i in np.flatnonzero(row >= 0.5)]
             if kind == "measure" and not chosen:
                 chosen = [str(labels[int(np.argmax(row))])]
@@ -66,7 +70,7 @@ def propose(policies: list[PolicyFile]) -> int:
     if not todo or len(curated) < MIN_TRAINING or len({c.kind for c in curated}) < 2:
         return 0
     tagger = ClauseTagger().fit(curated)
-    for clause, (kind, benefits) in zip(todo, tagger.predict(todo)):
+    for clause, (kind, benefits) in zip(todo, tagger.predict(todo), strict=False):
         clause.kind, clause.benefits, clause.note = kind, benefits, PROPOSAL_NOTE
     return len(todo)
 
@@ -79,7 +83,7 @@ def cross_validate(clauses: list[Clause], folds: int = 5, seed: int = 0) -> dict
     kind_hits = exact = tp = fp = fn = 0
     for train, test in splitter.split(np.zeros(len(curated)), kinds):
         tagger = ClauseTagger().fit([curated[i] for i in train])
-        for i, (kind, benefits) in zip(test, tagger.predict([curated[i] for i in test])):
+        for i, (kind, benefits) in zip(test, tagger.predict([curated[i] for i in test]), strict=False):
             truth = set(curated[i].benefits)
             kind_hits += kind == curated[i].kind
             exact += set(benefits) == truth

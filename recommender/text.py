@@ -29,7 +29,8 @@ class Analyzer:
         if domain:
             self._jieba.load_userdict(str(lexicon / "userdict.txt"))
             self.stopwords = {
-                w.strip() for w in (lexicon / "stopwords.txt").read_text(encoding="utf-8").splitlines()
+                w.strip()
+                for w in (lexicon / "stopwords.txt").read_text(encoding="utf-8").splitlines()
                 if w.strip() and not w.startswith("#")
             }
             self.synonyms = _read_yaml(lexicon / "synonyms.yaml")

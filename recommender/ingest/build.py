@@ -6,7 +6,16 @@ import os
 import shutil
 from pathlib import Path
 
-from ..corpus_models import Annotation, AnnotationFile, Clause, DocumentMeta, PolicyFile, Provenance, SourceMeta, TableItem
+from ..corpus_models import (
+    Annotation,
+    AnnotationFile,
+    Clause,
+    DocumentMeta,
+    PolicyFile,
+    Provenance,
+    SourceMeta,
+    TableItem,
+)
 from ..paths import ANNOTATIONS, CLAUSES, ROOT, SOURCES
 from ..yamlio import DataError, dump_yaml, load_yaml, node_line, validate
 from .clean import LOST, clean_line, repeated_lines
@@ -27,7 +36,9 @@ def _region(meta: DocumentMeta, lines: list[tuple[int, str]]) -> list[tuple[int,
             raise DataError(f"{meta.policy_id}: 找不到 begins_at 标记“{meta.layout.begins_at}”")
         start += 1
     if meta.layout.ends_before:
-        end = next((i for i, (_, raw) in enumerate(lines) if i >= start and meta.layout.ends_before in clean_line(raw)), end)
+        end = next(
+            (i for i, (_, raw) in enumerate(lines) if i >= start and meta.layout.ends_before in clean_line(raw)), end
+        )
     return lines[start:end]
 
 
@@ -40,7 +51,10 @@ def _is_table_row(raw: str, table: str | None) -> bool:
 
 
 def _rel(path: Path) -> str:
-    return str(path.relative_to(ROOT))
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
@@ -142,9 +156,9 @@ def _add_table_rows(
         clauses[clause.id] = clause
 
 
-def load_source_metas() -> list[tuple[Path, SourceMeta]]:
+def load_source_metas(sources: Path = SOURCES) -> list[tuple[Path, SourceMeta]]:
     metas = []
-    for meta_path in sorted(SOURCES.glob("*.meta.yaml")):
+    for meta_path in sorted(sources.glob("*.meta.yaml")):
         data, node = load_yaml(meta_path)
         meta = validate(SourceMeta, data, meta_path, node)
         source = meta_path.with_name(meta_path.name.replace(".meta.yaml", ".txt"))
@@ -152,12 +166,12 @@ def load_source_metas() -> list[tuple[Path, SourceMeta]]:
             raise DataError(f"{_rel(meta_path)}:1: 找不到对应的原文 {source.name}")
         metas.append((source, meta))
     if not metas:
-        raise DataError(f"{_rel(SOURCES)}: 没有 *.meta.yaml 元数据文件")
+        raise DataError(f"{_rel(sources)}: 没有 *.meta.yaml 元数据文件")
     return metas
 
 
-def load_annotations(policy_id: str, clause_ids: set[str]) -> dict[str, Annotation]:
-    path = ANNOTATIONS / f"{policy_id}.yaml"
+def load_annotations(policy_id: str, clause_ids: set[str], annotations: Path = ANNOTATIONS) -> dict[str, Annotation]:
+    path = annotations / f"{policy_id}.yaml"
     if not path.exists():
         return {}
     data, node = load_yaml(path)
@@ -171,24 +185,24 @@ def load_annotations(policy_id: str, clause_ids: set[str]) -> dict[str, Annotati
     return parsed.clauses
 
 
-def build_corpus() -> list[PolicyFile]:
+def build_corpus(sources: Path = SOURCES, annotations: Path = ANNOTATIONS) -> list[PolicyFile]:
     """Everything in memory and checked; nothing is written here."""
     from ..tagger import propose
 
     built: list[PolicyFile] = []
     policy_ids: set[str] = set()
-    for source, meta in load_source_metas():
+    for source, meta in load_source_metas(sources):
         for doc in meta.documents:
             if doc.policy_id in policy_ids:
                 raise DataError(f"{doc.policy_id}: policy_id 重复")
             policy_ids.add(doc.policy_id)
             clauses = build_document(doc, source)
-            annotations = load_annotations(doc.policy_id, {c.id for c in clauses})
+            curated = load_annotations(doc.policy_id, {c.id for c in clauses}, annotations)
             for clause in clauses:
-                if clause.id in annotations:
-                    clause.__dict__.update(annotations[clause.id].model_dump())
-                    clause.eligibility = annotations[clause.id].eligibility
-                    clause.curated = True
+                if clause.id in curated:
+                    note = curated[clause.id]
+                    clause.kind, clause.benefits, clause.audience = note.kind, list(note.benefits), list(note.audience)
+                    clause.eligibility, clause.note, clause.curated = list(note.eligibility), note.note, True
             built.append(PolicyFile(source=_rel(source), order=len(built), document=doc, clauses=clauses))
     propose(built)
     return built
@@ -202,7 +216,9 @@ def write_corpus(built: list[PolicyFile], target: Path = CLAUSES) -> None:
     for policy in built:
         data = policy.model_dump(mode="json", exclude_defaults=True)
         data["document"] = policy.document.model_dump(mode="json", exclude_defaults=True)
-        header = f"# Built by `python -m recommender ingest` from {policy.source}; edit the annotations, not this file.\n"
+        header = (
+            f"# Built by `python -m recommender ingest` from {policy.source}; edit the annotations, not this file.\n"
+        )
         (staging / f"{policy.document.policy_id}.yaml").write_text(header + dump_yaml(data), encoding="utf-8")
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
@@ -212,7 +228,7 @@ def write_corpus(built: list[PolicyFile], target: Path = CLAUSES) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def ingest() -> list[PolicyFile]:
-    built = build_corpus()
-    write_corpus(built)
+def ingest(sources: Path = SOURCES, annotations: Path = ANNOTATIONS, target: Path = CLAUSES) -> list[PolicyFile]:
+    built = build_corpus(sources, annotations)
+    write_corpus(built, target)
     return built

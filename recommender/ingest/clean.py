@@ -11,8 +11,8 @@ import opencc
 LOST = "?"  # what the sources use for a character they lost; kept visible, never guessed
 
 _PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňḿ]{1,7}\)")
-_HTML = re.compile(r"</?(?:p|b|strong|span|div)\b[^>]*>", re.I)
-_BR = re.compile(r"<br\s*/?>", re.I)
+_HTML = re.compile(r"</?(?:p|b|strong|span|div)\b[^>]*>", re.IGNORECASE)
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\ufffd]")
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"

@@ -67,9 +67,7 @@ def paragraphs(numbered_lines: list[tuple[int, str]], skip: set[str]) -> list[Pa
             continue
         if out:
             prev = out[-1]
-            wrapped = prev.text.endswith(JOINERS) or (
-                "。" in prev.text and not prev.text.endswith(TERMINAL)
-            )
+            wrapped = prev.text.endswith(JOINERS) or ("。" in prev.text and not prev.text.endswith(TERMINAL))
             starts_new = bool(CHAPTER.match(text) or SECTION.match(text) or NUMBERED.match(text))
             if DEPARTMENTS_NOTE.match(text) or (wrapped and not starts_new):
                 prev.text += text
@@ -100,16 +98,15 @@ def segment(paras: list[Paragraph]) -> list[BodyClause]:
             parts.append(f"s{sec_no}")
         if grp_no:
             parts.append(f"g{grp_no}")
-        return ".".join(parts + [leaf])
+        return ".".join([*parts, leaf])
 
     for p in paras:
         text = p.text
-        if m := CHAPTER.match(text):
-            if _is_heading(text):
-                chapter, ch_no = text, cn_number(m.group(1))
-                section = group = None
-                sec_no = grp_no = para_no = 0
-                continue
+        if (m := CHAPTER.match(text)) and _is_heading(text):
+            chapter, ch_no = text, cn_number(m.group(1))
+            section = group = None
+            sec_no = grp_no = para_no = 0
+            continue
         if (m := SECTION.match(text)) and _is_heading(text):
             section, sec_no = text, cn_number(m.group(1))
             group, grp_no, para_no = None, 0, 0

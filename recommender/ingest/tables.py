@@ -14,7 +14,7 @@ ACTION = re.compile(r"^（[一二三四五六七八九十]+）")
 DEPT_NAME = re.compile(r"^(区|各|市|公安|金山|相关)\S*(局|委|办|中心|园区|街镇|镇|会|部门|联|院|部|（金融办）)$|^园区$")
 # A line break inside a cell separates two department names after a name's last character,
 # and is a mere wrap elsewhere ("相关<br>街镇").
-_BR_BETWEEN_NAMES = re.compile(r"(?<=[局委办心会院])<br\s*/?>(?![（(])", re.I)
+_BR_BETWEEN_NAMES = re.compile(r"(?<=[局委办心会院])<br\s*/?>(?![（(])", re.IGNORECASE)
 HEADER_CELLS = {"序号", "专项任务", "工作内容", "责任单位", "三个服务", "相关行动", "改革事项", "具体举措", "时间节点"}
 
 
@@ -57,7 +57,7 @@ def parse_tsv(numbered_lines: list[tuple[int, str]]) -> list[TableRow]:
             continue
         if columns is None:
             continue  # the table's title line
-        cell = dict(zip(columns, cells + [""] * (len(columns) - len(cells))))
+        cell = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False))
         no, name = cell.get("序号", ""), cell.get("专项任务", "")
         content, depts = cell.get("工作内容", ""), cell.get("责任单位", "")
         if not content and not depts:  # a section row: "(一) 实施……", "保障措施"

@@ -1,0 +1,1 @@
+"""Qualification criteria as rules-as-code (parameters in policies/criteria/)."""

@@ -1,0 +1,342 @@
+"""The enterprise profile (../shared/spec/profile.md): one model for CLI, page, rosters and tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .paths import LEXICON
+from .vocab import (
+    BENEFITS,
+    INDUSTRIES,
+    QUALIFICATIONS,
+    REGIONS,
+    Benefit,
+    Qualification,
+    Region,
+    Stage,
+)
+
+LABELS: dict[str, str] = {
+    "name": "企业名称",
+    "region": "注册地",
+    "park": "所在园区",
+    "industry": "所属行业",
+    "stage": "发展阶段",
+    "founded": "成立日期",
+    "employees": "职工总数",
+    "rd_staff": "科技/研发人员数",
+    "revenue": "营业收入（万元）",
+    "rd_expense": "研发费用（万元）",
+    "high_tech_revenue": "高新技术产品（服务）收入（万元）",
+    "total_assets": "资产总额（万元）",
+    "invention_patents": "有效发明专利数",
+    "other_ip": "其他知识产权数",
+    "qualifications": "已有资质",
+    "qualification_dates": "资质取得日期",
+    "foreign_invested": "是否外资企业",
+    "needs": "诉求",
+    "description": "企业描述",
+    # derived facts a rule may test
+    "age_years": "成立年限（年）",
+    "rd_ratio": "研发费用占营业收入比例",
+    "rd_staff_ratio": "科技人员占职工总数比例",
+    "size_class": "企业规模",
+}
+
+_REGION_ALIASES = {r.removesuffix("新区").removesuffix("区"): r for r in REGIONS if r != "上海市外"}
+_REGION_ALIASES.update({"外省市": "上海市外", "市外": "上海市外", "外地": "上海市外"})
+_QUALIFICATION_ALIASES = {
+    "高企": "高新技术企业",
+    "国家高新技术企业": "高新技术企业",
+    "科小": "科技型中小企业",
+    "专精特新": "专精特新中小企业",
+    "专精特新企业": "专精特新中小企业",
+    "专精特新小巨人": '专精特新"小巨人"',
+    "小巨人": '专精特新"小巨人"',
+    "技术先进型企业": "技术先进型服务企业",
+    "赋能企业": "GOI赋能企业",
+}
+_NEED_ALIASES = {
+    "补贴": "资金补贴",
+    "资助": "资金补贴",
+    "资金": "资金补贴",
+    "税收": "税收优惠",
+    "减税": "税收优惠",
+    "融资": "融资贷款",
+    "贷款": "融资贷款",
+    "投资": "股权投资",
+    "人才": "人才引进",
+    "招聘": "人才引进",
+    "住房": "住房落户",
+    "落户": "住房落户",
+    "场地": "场地空间",
+    "空间": "场地空间",
+    "厂房": "场地空间",
+    "专利": "知识产权",
+    "资质": "资质认定",
+    "认定": "资质认定",
+    "技术": "技术合作",
+    "市场": "市场拓展",
+    "培训": "培训辅导",
+    "辅导": "培训辅导",
+    "政务": "政务服务",
+    "法律": "法律服务",
+    "上市": "上市辅导",
+}
+
+
+@lru_cache(maxsize=1)
+def industry_words() -> dict[str, list[str]]:
+    data = yaml.safe_load((LEXICON / "industries.yaml").read_text(encoding="utf-8"))
+    return {str(k): [str(w) for w in v] for k, v in data.items()}
+
+
+def industry_category(text: str | None) -> str | None:
+    """Map free text to the controlled industry list (longest matching word wins)."""
+    if not text:
+        return None
+    text = text.strip()
+    if text in INDUSTRIES:
+        return text
+    best, best_len = "其他", 0
+    for category, words in industry_words().items():
+        for word in words:
+            if word.lower() in text.lower() and len(word) > best_len:
+                best, best_len = category, len(word)
+    return best
+
+
+_LOOSE_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def loose_date(value: Any) -> Any:
+    """Accept 2020/1/1, 2020.1.1 and 2020年1月1日 as well as ISO dates; blank is missing."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if m := _LOOSE_DATE.match(value):
+            return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return value
+
+
+def _normalize_quotes(text: str) -> str:
+    return text.strip().replace("“", '"').replace("”", '"').replace("＂", '"')
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1)
+    region: Region
+    park: str | None = None
+    industry: str | None = None
+    stage: Stage | None = None
+    founded: dt.date | None = None
+    employees: int | None = Field(default=None, ge=0)
+    rd_staff: int | None = Field(default=None, ge=0)
+    revenue: float | None = Field(default=None, ge=0)
+    rd_expense: float | None = Field(default=None, ge=0)
+    high_tech_revenue: float | None = Field(default=None, ge=0)
+    total_assets: float | None = Field(default=None, ge=0)
+    invention_patents: int | None = Field(default=None, ge=0)
+    other_ip: int | None = Field(default=None, ge=0)
+    qualifications: list[Qualification] = []
+    qualification_dates: dict[Qualification, dt.date] = {}
+    foreign_invested: bool | None = None
+    needs: list[Benefit] = []
+    description: str | None = None
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region_alias(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            return (
+                _REGION_ALIASES.get(value.removesuffix("新区").removesuffix("区"), value)
+                if value not in REGIONS
+                else value
+            )
+        return value
+
+    @field_validator("qualifications", mode="before")
+    @classmethod
+    def _qualification_aliases(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
+        if isinstance(value, list):
+            out = []
+            for v in value:
+                v = _normalize_quotes(str(v))
+                out.append(_QUALIFICATION_ALIASES.get(v, v))
+            return list(dict.fromkeys(out))
+        return value
+
+    @field_validator("qualification_dates", mode="before")
+    @classmethod
+    def _qualification_date_aliases(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                _QUALIFICATION_ALIASES.get(_normalize_quotes(str(k)), _normalize_quotes(str(k))): loose_date(v)
+                for k, v in value.items()
+            }
+        return value
+
+    @field_validator("needs", mode="before")
+    @classmethod
+    def _need_aliases(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
+        if isinstance(value, list):
+            return list(dict.fromkeys(_NEED_ALIASES.get(str(v).strip(), str(v).strip()) for v in value))
+        return value
+
+    @field_validator("founded", mode="before")
+    @classmethod
+    def _loose_date(cls, value: Any) -> Any:
+        return loose_date(value)
+
+    @field_validator("park", "industry", "description", "stage", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
+            raise ValueError("rd_staff|研发人员数不能大于职工总数")
+        if self.high_tech_revenue is not None and self.revenue is not None and self.high_tech_revenue > self.revenue:
+            raise ValueError("high_tech_revenue|高新技术产品（服务）收入不能大于营业收入")
+        for title in self.qualification_dates:
+            if title not in self.qualifications:
+                raise ValueError(f"qualification_dates|填写了“{title}”的取得日期，但已有资质中没有它")
+        return self
+
+    # --- derived facts -------------------------------------------------------------------
+
+    @property
+    def industry_category(self) -> str | None:
+        return industry_category(self.industry)
+
+    @property
+    def rd_ratio(self) -> float | None:
+        if self.rd_expense is None or not self.revenue:
+            return None
+        return self.rd_expense / self.revenue
+
+    @property
+    def rd_staff_ratio(self) -> float | None:
+        if self.rd_staff is None or not self.employees:
+            return None
+        return self.rd_staff / self.employees
+
+    def age_years(self, as_of: dt.date) -> float | None:
+        return None if self.founded is None else (as_of - self.founded).days / 365.25
+
+    def public_dict(self) -> dict[str, Any]:
+        """The profile as the interchange format (missing fields left out)."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+
+_ERROR_TEXT = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 是/否（true/false）",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应为 {资质: 日期} 的对照表",
+    "extra_forbidden": "不是档案中的字段（请对照档案格式）",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
+}
+
+
+def _allowed(field: str) -> str | None:
+    return {
+        "region": "、".join(REGIONS),
+        "qualifications": "、".join(QUALIFICATIONS),
+        "qualification_dates": "、".join(QUALIFICATIONS),
+        "needs": "、".join(BENEFITS),
+        "stage": "初创期、成长期、成熟期、拟上市、已上市",
+    }.get(field)
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """Chinese messages that name the field (and its label) and what was wrong."""
+    messages = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        field = loc[0] if loc else ""
+        label = LABELS.get(field, field)
+        where = f"{field}（{label}）" if field else "档案"
+        kind = err["type"]
+        value = err.get("input")
+        if kind == "value_error":
+            text = str(err["msg"]).removeprefix("Value error, ")
+            if not field and "|" in text:
+                field, text = text.split("|", 1)
+                where = f"{field}（{LABELS.get(field, field)}）"
+            messages.append(f"{where}：{text}")
+            continue
+        if kind in {"greater_than_equal", "greater_than"}:
+            text = "不能为负数"
+        elif kind in {"literal_error", "enum"}:
+            text = f"“{value}”不在可选范围内，可选：{_allowed(field)}"
+        else:
+            text = _ERROR_TEXT.get(kind, str(err["msg"]))
+            if kind not in {"missing", "extra_forbidden"} and value is not None and not isinstance(value, (dict, list)):
+                text += f"（收到“{value}”）"
+        messages.append(f"{where}：{text}")
+    return messages
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be read: ``messages`` name the fields."""
+
+    def __init__(self, messages: list[str], source: str | None = None) -> None:
+        self.messages = messages
+        prefix = f"{source}: " if source else ""
+        super().__init__(prefix + "；".join(messages))
+
+
+def parse_profile(data: Any, source: str | None = None) -> Profile:
+    if isinstance(data, Profile):
+        return data
+    if not isinstance(data, dict):
+        raise ProfileError(["档案应为 JSON 对象（{…}）"], source)
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(describe_errors(exc), source) from exc
+
+
+def read_profile(path: Path) -> Profile:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise ProfileError(["文件不存在"], str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ProfileError(["文件不是 UTF-8 编码的文本"], str(path)) from exc
+    except json.JSONDecodeError as exc:
+        raise ProfileError([f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）"], str(path)) from exc
+    return parse_profile(data, str(path))
