@@ -93,7 +93,6 @@ def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
         )
         clauses[clause.id] = by_path[part.path] = clause
     known = {d for c in clauses.values() for d in c.lead_departments + c.support_departments}
-    known |= {d for r in rows for d in r.departments if len(d) >= 3}
     _add_table_rows(meta, rows, body, by_path, clauses, known, file)
     for clause in clauses.values():
         if LOST in clause.text or LOST in (clause.title or ""):

@@ -7,6 +7,7 @@ import re
 from ..corpus_models import Target
 
 DEPT_NOTE = re.compile(r"（牵头部门：(?P<lead>[^；]+?)(?:；配合部门：(?P<support>.+?))?）\s*$")
+COMPLETE_NAME = re.compile(r"^(区|各|市|公安|金山|相关)\S*(局|委|办|中心|会|镇|园区|部|院)$")
 _NO_DISTRICT_PREFIX = ("区", "市", "各", "自贸", "度假", "张江", "临港", "公安", "金山", "相关", "科协", "管理局")
 _TARGET = re.compile(
     r"(?P<op>不少于|不低于|超过|超|达到|达|突破)(?P<num>\d+(?:\.\d+)?)"
@@ -49,6 +50,11 @@ def _mend_one(fragment: str, known: set[str]) -> list[str] | None:
         hits = [k for b, k in bare.items() if test(b)]
         if len(hits) == 1:
             return hits
+    heads = [b for b in bare if frag.startswith(b) and b != frag]
+    if heads:  # two names run together, the second cut short: "区教育局各管理局"
+        head = max(heads, key=len)
+        rest = _mend_one(frag[len(head) :], known)
+        return [bare[head], *rest] if rest is not None else None
     tails = [b for b in bare if frag.endswith(b) and b != frag]
     if tails:  # two names run together, the first cut short: "自贸区各度假区管委会"
         tail = max(tails, key=len)
@@ -65,11 +71,11 @@ def repair_departments(names: list[str], known: set[str]) -> tuple[list[str], bo
     out: list[str] = []
     unmended = False
     for raw in names:
-        mended = _mend_one(raw, known)
+        mended = _mend_one(raw, known) if known else None
         if mended is None:
-            unmended = True
-            mended = [with_district(raw)]
-        out += mended
+            unmended |= bool(known) and not COMPLETE_NAME.match(raw)
+            mended = [raw]
+        out += [with_district(name) for name in mended]
     return list(dict.fromkeys(out)), unmended
 
 

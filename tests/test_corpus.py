@@ -1,0 +1,169 @@
+"""The clause corpus: clean text, provenance, stable ids, curation, table-only measures."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import opencc
+import pytest
+
+from recommender.ingest import build_corpus, write_corpus
+from recommender.paths import CLAUSES, ROOT
+
+PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}）")
+HTML = re.compile(r"</?[a-zA-Z]+[^>]*>")
+SPAM_OR_FOOTER = ["成人免费", "AV网址", "中文字幕", "精品综合", "声明：", "版权归原作者", "广告合作", "025-847", "首页", "长三角观察", "收藏"]
+HEADER_WORDS = ["序号", "专项任务", "工作内容", "责任单位", "三个服务", "相关行动", "改革事项", "具体举措", "时间节点"]
+PAGE_HEADER = "徐汇区发布《关于加快建设具有全球影响力的科技创新中心的实施意见》"
+
+
+def _texts(clause):
+    yield clause.text
+    if clause.title:
+        yield clause.title
+    for item in clause.table_items:
+        yield item.text
+
+
+def test_corpus_command_lists_six_documents_with_metadata():
+    out = subprocess.run(
+        [sys.executable, "-m", "recommender", "corpus", "--format", "json"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )
+    data = json.loads(out.stdout)
+    docs = {d["policy_id"]: d for d in data["documents"]}
+    assert len(docs) == 6
+    assert docs["pd-goi-2023"]["doc_number"] == "浦科经委〔2023〕78号"
+    assert docs["pd-hnte-2023"]["issued"] == "2023-05-08"
+    assert docs["js-yingshang-2022"]["doc_number"] == "金府办发〔2022〕7号"
+    assert docs["xh-kczx-2015"]["issued"] == "2015-08-14"
+    assert docs["xh-kczx-2015"]["doc_number"] == "徐委〔2015〕15号"
+    # 003 reports two documents; it gives neither 文号 nor exact date, and we say so
+    assert docs["zj-opinions-2023"]["issuer"] == "上海市人民政府办公厅"
+    assert docs["zj-action-2023"]["issuer"] == "张江高新区管委会"
+    assert docs["zj-action-2023"]["doc_number"] is None and docs["zj-action-2023"]["issued"] is None
+    for d in docs.values():
+        assert d["title"] and d["issuer"] and d["valid_from"] and d["clauses"] > 0
+        assert "valid_to" in d
+    assert data["clauses"] == sum(d["clauses"] for d in docs.values())
+
+
+def test_no_pinyin_traditional_html_spam_or_headers(clauses):
+    t2s = opencc.OpenCC("t2s")
+    for clause in clauses:
+        for text in _texts(clause):
+            assert not PINYIN.search(text), (clause.id, text)
+            assert t2s.convert(text) == text, (clause.id, text)
+            assert not HTML.search(text), (clause.id, text)
+            assert "**" not in text and "|" not in text and not text.startswith("#"), (clause.id, text)
+            assert PAGE_HEADER not in text, clause.id
+            for word in SPAM_OR_FOOTER:
+                assert word not in text, (clause.id, word)
+            assert not any(text.startswith(w) for w in HEADER_WORDS), (clause.id, text)
+
+
+def test_lost_characters_are_flagged_not_hidden(clauses):
+    lost = [c for c in clauses if "?" in c.text]
+    assert lost, "003 loses characters; they must stay visible"
+    assert all(any("字符丢失" in f for f in c.flags) for c in lost)
+
+
+def test_every_clause_has_provenance_in_its_source(clauses):
+    for clause in clauses:
+        path = ROOT / clause.provenance.file
+        assert path.exists(), clause.id
+        first, last = clause.provenance.lines
+        n_lines = len(path.read_text(encoding="utf-8").split("\n"))
+        assert 1 <= first <= last <= n_lines, clause.id
+
+
+def test_ids_are_unique_and_stable_across_builds(tmp_path, clauses):
+    ids = [c.id for c in clauses]
+    assert len(ids) == len(set(ids))
+    rebuilt = [c.id for p in build_corpus() for c in p.clauses]
+    assert rebuilt == ids
+
+
+def test_committed_corpus_is_what_ingest_builds(tmp_path):
+    write_corpus(build_corpus(), tmp_path / "clauses")
+    for path in sorted(CLAUSES.glob("*.yaml")):
+        assert (tmp_path / "clauses" / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
+            f"{path.name} is stale: run python -m recommender ingest"
+        )
+
+
+def test_003_is_split_into_its_two_documents(policies):
+    by_policy = {p.document.policy_id: p for p in policies}
+    opinions = " ".join(c.text for c in by_policy["zj-opinions-2023"].clauses)
+    action = " ".join(c.text for c in by_policy["zj-action-2023"].clauses)
+    assert "强化市级统筹" in " ".join(c.title or "" for c in by_policy["zj-opinions-2023"].clauses)
+    assert "概念验证中心支持政策" in action and "概念验证中心支持政策" not in opinions
+    assert all(c.provenance.file.endswith("003_1792129fb4706fd3.txt") for c in by_policy["zj-action-2023"].clauses)
+
+
+def test_departments_and_time_nodes_are_fields_not_text(by_id, clauses):
+    article = by_id["pd-goi-2023/c2.s1.a2"]
+    assert article.lead_departments == ["区科经委"]
+    assert "区商务委" in article.support_departments
+    assert all("（牵头部门：" not in c.text for c in clauses)
+    jinshan = [c for c in clauses if c.policy_id == "js-yingshang-2022" and c.deadline]
+    assert any("12月" in c.deadline for c in jinshan)
+
+
+def test_quantitative_targets_are_structured(by_id):
+    targets = by_id["pd-hnte-2023/c2.s1.a3"].targets
+    assert any(t.value == 100 and t.unit == "家" and t.op == ">=" and "导入优质企业" in t.text for t in targets)
+
+
+def test_table_rows_link_to_articles_and_table_only_measures_survive(by_id, clauses):
+    rent = by_id["pd-hnte-2023/t10"]
+    assert "房租减免" in rent.text
+    assert rent.refines == "pd-hnte-2023/c2.s1.a3"
+    assert rent.kind == "measure" and "场地空间" in rent.benefits
+    # a row that only repeats its article is folded in, with its departments, not lost
+    goi13 = by_id["pd-goi-2023/c2.s4.a13"]
+    assert any("浦东创新贷" in item.text for item in goi13.table_items)
+    # the repeated "(20)" of the 高企 table keeps both rows (both fold into article 5)
+    labels = [item.label for item in by_id["pd-hnte-2023/c2.s1.a5"].table_items]
+    assert labels.count("（20）") == 2
+
+
+def test_department_names_cut_at_cell_edges_are_mended(by_id):
+    row = by_id["pd-hnte-2023/t2"]
+    assert "自贸区各管理局" in row.lead_departments and "度假区管委会" in row.lead_departments
+
+
+def test_every_seed_clause_is_curated(clauses):
+    missing = [c.id for c in clauses if not c.curated]
+    assert not missing, f"{len(missing)} clauses lack a curated annotation, e.g. {missing[:5]}"
+    for clause in clauses:
+        assert clause.kind in {"measure", "internal"}
+        assert clause.note
+        if clause.kind == "measure":
+            assert clause.benefits, clause.id
+        for cond in clause.eligibility:
+            assert cond.quote, clause.id
+
+
+@pytest.mark.parametrize("clause_id", ["pd-hnte-2023/c2.s4.a19", "pd-hnte-2023/c2.s3.a12", "js-yingshang-2022/c2.s3.g7.p1"])
+def test_key_measures_are_measures(by_id, clause_id):
+    assert by_id[clause_id].kind == "measure"
+
+
+def test_internal_tasks_are_internal(by_id):
+    for clause_id in ["pd-goi-2023/c3.a19", "pd-goi-2023/c3.a22", "xh-kczx-2015/c10.s1.p1"]:
+        assert by_id[clause_id].kind == "internal", clause_id
+
+
+def test_sources_are_the_seeds_unchanged():
+    seeds = ROOT.parent / "shared" / "seeds"
+    if not seeds.exists():
+        pytest.fail("../shared/seeds is missing: the checkout must sit beside shared/")
+    for seed in seeds.glob("*.txt"):
+        assert (ROOT / "policies" / "sources" / seed.name).read_bytes() == seed.read_bytes(), seed.name
+
+
