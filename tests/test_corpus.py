@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import opencc
 import pytest
@@ -16,7 +15,19 @@ from recommender.paths import CLAUSES, ROOT
 
 PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}）")
 HTML = re.compile(r"</?[a-zA-Z]+[^>]*>")
-SPAM_OR_FOOTER = ["成人免费", "AV网址", "中文字幕", "精品综合", "声明：", "版权归原作者", "广告合作", "025-847", "首页", "长三角观察", "收藏"]
+SPAM_OR_FOOTER = [
+    "成人免费",
+    "AV网址",
+    "中文字幕",
+    "精品综合",
+    "声明：",
+    "版权归原作者",
+    "广告合作",
+    "025-847",
+    "首页",
+    "长三角观察",
+    "收藏",
+]
 HEADER_WORDS = ["序号", "专项任务", "工作内容", "责任单位", "三个服务", "相关行动", "改革事项", "具体举措", "时间节点"]
 PAGE_HEADER = "徐汇区发布《关于加快建设具有全球影响力的科技创新中心的实施意见》"
 
@@ -32,7 +43,10 @@ def _texts(clause):
 def test_corpus_command_lists_six_documents_with_metadata():
     out = subprocess.run(
         [sys.executable, "-m", "recommender", "corpus", "--format", "json"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     data = json.loads(out.stdout)
     docs = {d["policy_id"]: d for d in data["documents"]}
@@ -149,7 +163,9 @@ def test_every_seed_clause_is_curated(clauses):
             assert cond.quote, clause.id
 
 
-@pytest.mark.parametrize("clause_id", ["pd-hnte-2023/c2.s4.a19", "pd-hnte-2023/c2.s3.a12", "js-yingshang-2022/c2.s3.g7.p1"])
+@pytest.mark.parametrize(
+    "clause_id", ["pd-hnte-2023/c2.s4.a19", "pd-hnte-2023/c2.s3.a12", "js-yingshang-2022/c2.s3.g7.p1"]
+)
 def test_key_measures_are_measures(by_id, clause_id):
     assert by_id[clause_id].kind == "measure"
 
@@ -165,5 +181,3 @@ def test_sources_are_the_seeds_unchanged():
         pytest.fail("../shared/seeds is missing: the checkout must sit beside shared/")
     for seed in seeds.glob("*.txt"):
         assert (ROOT / "policies" / "sources" / seed.name).read_bytes() == seed.read_bytes(), seed.name
-
-

@@ -1,0 +1,128 @@
+"""The command line contract (../shared/spec/cli.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from recommender.paths import ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "recommender", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_recommend_json_follows_the_contract(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"name": "某企业", "region": "金山区", "needs": ["场地空间"]}, ensure_ascii=False))
+    out = run("recommend", str(profile), "--top", "3", "--as-of", "2025-06-30", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["as_of"] == "2025-06-30" and data["profile"]["region"] == "金山区"
+    assert 0 < len(data["results"]) <= 3
+    for key in [
+        "rank",
+        "clause_id",
+        "policy_id",
+        "policy_title",
+        "text",
+        "score",
+        "status",
+        "reasons",
+        "gaps",
+        "departments",
+        "valid",
+    ]:
+        assert key in data["results"][0]
+    assert data["results"][0]["status"] in {"eligible", "partial", "unknown", "ineligible"}
+
+
+def test_recommend_table_is_for_people(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"name": "某企业", "region": "金山区"}, ensure_ascii=False))
+    out = run("recommend", str(profile), "--top", "2")
+    assert out.returncode == 0 and "1." in out.stdout and "某企业" in out.stdout
+
+
+def test_bad_profiles_exit_2_with_one_line(tmp_path):
+    cases = {
+        "notjson.json": "{name: 1",
+        "types.json": json.dumps({"name": "x", "region": "浦东新区", "employees": "很多"}),
+        "negative.json": json.dumps({"name": "x", "region": "浦东新区", "revenue": -5}),
+        "district.json": json.dumps({"name": "x", "region": "北京市"}),
+        "staff.json": json.dumps({"name": "x", "region": "浦东新区", "employees": 5, "rd_staff": 9}),
+    }
+    expect = {
+        "notjson.json": "JSON",
+        "types.json": "employees",
+        "negative.json": "revenue",
+        "district.json": "region",
+        "staff.json": "rd_staff",
+    }
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        out = run("recommend", str(path))
+        assert out.returncode == 2, name
+        assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr, out.stderr
+        assert expect[name] in out.stderr and name in out.stderr
+    assert run("recommend", str(tmp_path / "missing.json")).returncode == 2
+    assert run("recommend", str(tmp_path / "types.json"), "--as-of", "2025-02-30").returncode == 2
+
+
+def test_broken_policy_yaml_names_file_and_line_and_changes_nothing(tmp_path, monkeypatch):
+    import shutil
+
+    from recommender import cli
+    from recommender.ingest import build
+
+    sources = tmp_path / "sources"
+    annotations = tmp_path / "annotations"
+    target = tmp_path / "clauses"
+    shutil.copytree(ROOT / "policies" / "sources", sources)
+    shutil.copytree(ROOT / "policies" / "annotations", annotations)
+    shutil.copytree(ROOT / "policies" / "clauses", target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    meta = sources / "001_8bc55a1b0390d75f.meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("issued: 2023-05-08", "issued: 2023-13-45"), "utf-8")
+    notes = annotations / "pd-goi-2023.yaml"
+    monkeypatch.setattr(build, "SOURCES", sources)
+    monkeypatch.setattr(build, "ANNOTATIONS", annotations)
+    monkeypatch.setattr(build, "CLAUSES", target)
+    monkeypatch.setattr(build.ingest, "__defaults__", (sources, annotations, target))
+
+    out = subprocess.run([sys.executable, "-c", "pass"])  # keep subprocess imported for symmetry
+    assert out.returncode == 0
+    code = cli.main(["ingest"])
+    assert code == 2
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+    meta.write_text(meta.read_text(encoding="utf-8").replace("issued: 2023-13-45", "issued: 2023-05-08"), "utf-8")
+    notes.write_text(notes.read_text(encoding="utf-8").replace("kind: measure", "kind: maybe", 1), "utf-8")
+    assert cli.main(["ingest"]) == 2
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+
+def test_broken_yaml_message_has_file_and_line(tmp_path, capsys):
+    import pytest
+
+    from recommender.ingest.build import load_source_metas
+    from recommender.yamlio import DataError
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "x.txt").write_text("一、总则\n", encoding="utf-8")
+    (sources / "x.meta.yaml").write_text("documents:\n  - policy_id: x\n    title: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_source_metas(sources)
+    assert "x.meta.yaml:" in str(err.value) and "\n" not in str(err.value)
+    (sources / "x.meta.yaml").write_text(
+        "documents:\n  - policy_id: x\n    title: t\n    short_title: t\n    issuer: i\n"
+        "    valid_from: 2020-01-01\n    applies_to: {regions: [火星区]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as err:
+        load_source_metas(sources)
+    assert "x.meta.yaml:7" in str(err.value) and "regions" in str(err.value)

@@ -1,0 +1,135 @@
+"""The recommender: the issue's public examples, own-words descriptions, validity, determinism."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from recommender.engine import Recommender
+from recommender.profile import parse_profile
+
+IN_FORCE_2024 = dt.date(2024, 6, 30)  # inside the 2023-2025 plans' validity
+
+
+@pytest.fixture(scope="module")
+def engine() -> Recommender:
+    return Recommender.load()
+
+
+def _top(engine, profile, k=5, as_of=None, **kw):
+    return engine.recommend(profile, top=k, as_of=as_of, **kw).results
+
+
+def test_pudong_ip_protection_finds_the_hnte_plan_ip_protection_centre(engine):
+    profile = {
+        "name": "浦东某软件公司",
+        "region": "浦东新区",
+        "industry": "软件开发",
+        "needs": ["知识产权"],
+        "description": "我们的专利被人侵权了，想找知识产权保护和维权方面的帮助",
+    }
+    top = _top(engine, profile, as_of=IN_FORCE_2024)
+    hits = [r for r in top if r.clause.policy_id == "pd-hnte-2023" and "知识产权保护中心" in r.clause.text]
+    assert hits, [r.clause.id for r in top]
+    assert hits[0].status == "eligible" and hits[0].verdict.reasons
+
+
+def test_jinshan_manufacturer_needing_space_gets_standard_workshops_and_no_pudong_measure(engine):
+    profile = {
+        "name": "金山某机械公司",
+        "region": "金山区",
+        "industry": "机械制造",
+        "needs": ["场地空间"],
+        "description": "订单增加，需要扩大车间厂房",
+    }
+    top = _top(engine, profile)
+    assert any("标准化厂房改造" in r.clause.text for r in top), [r.clause.id for r in top]
+    everything = engine.recommend(profile, top=None, include_ineligible=True).results
+    pudong_only = [
+        r
+        for r in everything
+        if r.document.applies_to.regions == ["浦东新区"] and not any(c.field == "region" for c in r.clause.eligibility)
+    ]
+    assert pudong_only and all(r.status == "ineligible" for r in pudong_only)
+    shown = _top(engine, profile, k=50)
+    assert not any(r.clause in [p.clause for p in pudong_only] for r in shown)
+
+
+def test_jinshan_recruiting_gets_live_streamed_job_fairs(engine):
+    profile = {"name": "金山某公司", "region": "金山区", "needs": ["人才引进"], "description": "招工难，想招聘一线工人"}
+    assert any("直播带岗" in r.clause.text for r in _top(engine, profile))
+
+
+def test_zhangjiang_early_stage_technology_gets_proof_of_concept_centre(engine):
+    profile = {
+        "name": "张江某生物科技",
+        "region": "浦东新区",
+        "park": "张江科学城",
+        "stage": "初创期",
+        "description": "我们有一项早期技术，需要验证技术可行性、做原型",
+    }
+    top = _top(engine, profile, as_of=IN_FORCE_2024)
+    assert any("概念验证中心" in r.clause.text for r in top), [r.clause.id for r in top]
+
+
+def test_xuhui_tech_insurance_in_2018(engine):
+    profile = {"name": "徐汇某科技公司", "region": "徐汇区", "description": "想了解科技保险"}
+    top = _top(engine, profile, as_of=dt.date(2018, 6, 30))
+    assert any("科技保险保费补贴" in r.clause.text for r in top)
+    assert all(r.valid for r in top)
+
+
+def test_own_words_reach_policy_words(engine):
+    cash = _top(engine, {"name": "甲", "region": "金山区", "description": "最近资金周转紧张"})
+    assert any("融资贷款" in r.clause.benefits for r in cash[:3])
+    assert any({"融资", "贷款", "信贷"} & set(r.matched_terms) for r in cash[:3])
+    lab = _top(
+        engine,
+        {"name": "乙", "region": "徐汇区", "description": "自己没有实验室，做不了检测"},
+        as_of=dt.date(2018, 1, 1),
+    )
+    assert any("检验检测" in r.clause.text or "研发公共服务平台" in (r.clause.title or "") for r in lab)
+
+
+def test_structured_fields_alone_give_good_results(engine):
+    profile = {"name": "丙", "region": "浦东新区", "qualifications": ["高新技术企业"], "needs": ["资金补贴"]}
+    top = _top(engine, profile, as_of=IN_FORCE_2024)
+    assert top[0].clause.id == "pd-hnte-2023/c2.s4.a19", [r.clause.id for r in top]
+    assert top[0].status == "eligible"
+
+
+def test_expired_measures_rank_after_valid_ones_and_are_marked(engine):
+    profile = {"name": "丁", "region": "浦东新区", "park": "张江科学城", "needs": ["资金补贴"]}
+    results = engine.recommend(profile, top=None, as_of=dt.date(2026, 11, 22)).results
+    validity = [r.valid for r in results]
+    assert True in validity and False in validity
+    assert validity == sorted(validity, reverse=True)
+    assert all(r.as_dict()["status_label"] == "已过期" for r in results if not r.valid)
+
+
+def test_missing_title_is_partial_and_points_to_readiness(engine):
+    profile = {"name": "戊", "region": "浦东新区", "needs": ["资金补贴"]}
+    results = engine.recommend(profile, top=None, as_of=IN_FORCE_2024).results
+    subsidy = next(r for r in results if r.clause.id == "pd-hnte-2023/c2.s4.a19")
+    assert subsidy.status == "partial"
+    assert subsidy.verdict.unlocks_with == ["高新技术企业"]
+    gap = subsidy.verdict.gaps[0].as_dict()
+    assert gap["field"] == "qualifications" and gap["qualification"] == "高新技术企业" and "原文" in gap["message"]
+
+
+def test_internal_tasks_are_never_recommended(engine):
+    profile = {"name": "己", "region": "浦东新区", "description": "宣传 考核 组织协调"}
+    results = engine.recommend(profile, top=None, include_ineligible=True).results
+    assert results and all(r.clause.kind == "measure" for r in results)
+
+
+def test_deterministic_and_accepts_model_or_dict(engine):
+    data = {"name": "庚", "region": "金山区", "needs": ["融资贷款", "政务服务"], "description": "办事和贷款"}
+    a = [r.clause.id for r in engine.recommend(data, top=20).results]
+    b = [r.clause.id for r in engine.recommend(parse_profile(data), top=20).results]
+    assert a == b
+
+
+def test_load_is_cached(engine):
+    assert Recommender.load() is engine
