@@ -189,7 +189,10 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
         state, shown = check(cond, facts)
         label = LABELS.get(cond.field, cond.field)
         if state == "met":
-            reasons.append(f"{label}{shown}，符合“{cond.quote}”")
+            if cond.quote == doc.title:  # the document's own area: its scope, not a quotation
+                reasons.append(f"{label}{shown}，在《{doc.short_title}》的适用范围内")
+            else:
+                reasons.append(f"{label}{shown}，符合“{cond.quote}”")
             met_specific += cond.field not in {"region", "park"}
             continue
         gaps.append(_gap(cond, state, shown, doc))

@@ -51,4 +51,4 @@ def test_rule_shape(block, case):
     if verdict.status != "eligible":
         assert verdict.gaps and all(g.message and g.field and g.required for g in verdict.gaps)
     if verdict.status == "eligible" and block["eligibility"]:
-        assert verdict.reasons and all("“" in r for r in verdict.reasons)
+        assert verdict.reasons and all("“" in r or "《" in r for r in verdict.reasons)
