@@ -1,7 +1,10 @@
 """BM25 (Okapi, the rank-bm25 formula) with scores precomputed into a sparse matrix.
 
-A query is then a sparse row sum; top-k is ``argpartition``. The index saves as .npy + JSON.
-rank-bm25 stays the reference: tests check both give the same scores.
+The index is a terms × documents CSR matrix of each term's BM25 weight in each document (three
+numpy arrays: ``indptr_``, ``indices_``, ``data_``). A query adds up the rows of its terms; top-k is
+``argpartition``. Scoring needs only numpy, so scipy is imported only when ``matrix_`` is asked
+for. The index saves as .npy + JSON. rank-bm25 stays the reference: tests check both give the
+same scores (``tests/test_bm25.py``).
 """
 
 from __future__ import annotations
@@ -10,9 +13,23 @@ import json
 import math
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy import sparse
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k best scores, best first; ties broken by position."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.array([], dtype=np.int64)
+    if k == len(scores):
+        return np.lexsort((np.arange(len(scores)), -scores))
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]  # the k-th best score
+    above = np.flatnonzero(scores > kth)
+    tied = np.flatnonzero(scores == kth)[: k - len(above)]
+    chosen = np.concatenate([above, tied])
+    return chosen[np.lexsort((chosen, -scores[chosen]))]
 
 
 class BM25Index:
@@ -22,27 +39,49 @@ class BM25Index:
     def fit(self, corpus: list[list[str]]) -> BM25Index:
         n_docs = len(corpus)
         vocab: dict[str, int] = {}
-        rows, cols, tfs = [], [], []
-        for d, tokens in enumerate(corpus):
-            for term, tf in Counter(tokens).items():
-                rows.append(d)
-                cols.append(vocab.setdefault(term, len(vocab)))
-                tfs.append(tf)
-        rows_a, cols_a = np.array(rows, dtype=np.int32), np.array(cols, dtype=np.int32)
-        tf_a = np.array(tfs, dtype=np.float64)
-        doc_len = np.array([len(t) for t in corpus], dtype=np.float64)
-        avgdl = doc_len.mean() if n_docs else 0.0
-        df = np.bincount(cols_a, minlength=len(vocab)).astype(np.float64)
+        add = vocab.setdefault
+        doc_len = np.fromiter((len(t) for t in corpus), dtype=np.int64, count=n_docs)
+        total = int(doc_len.sum())
+        keys = np.fromiter((add(t, len(vocab)) for tokens in corpus for t in tokens), dtype=np.int64, count=total)
+        n_terms = len(vocab)
+        # one entry per (term, document), sorted by term then document: CSR rows are terms
+        keys *= max(n_docs, 1)
+        keys += np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+        keys.sort()
+        first = np.empty(total, dtype=bool)
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        tf = np.diff(np.append(starts, total))
+        keys = keys[starts]
+        rows, cols = keys // max(n_docs, 1), keys % max(n_docs, 1)
+        del keys, first, starts
+        tf_a = tf.astype(np.float64)
+        doc_len_f = doc_len.astype(np.float64)
+        avgdl = doc_len_f.mean() if n_docs else 0.0
+        df = np.bincount(rows, minlength=n_terms).astype(np.float64)
         idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
         eps = self.epsilon * idf.mean() if len(idf) else 0.0  # rank-bm25's floor for very common terms
         idf[idf < 0] = eps
-        norm = self.k1 * (1 - self.b + self.b * doc_len[rows_a] / avgdl)
-        weights = idf[cols_a] * tf_a * (self.k1 + 1) / (tf_a + norm)
-        # terms × docs, so that a query term is a row
-        self.matrix_ = sparse.csr_matrix((weights, (cols_a, rows_a)), shape=(len(vocab), n_docs))
+        norm = self.k1 * (1 - self.b + self.b * doc_len_f[cols] / avgdl) if n_docs else np.zeros(0)
+        self.data_ = idf[rows] * tf_a * (self.k1 + 1) / (tf_a + norm)
+        self.indices_ = cols.astype(np.int32)
+        self.indptr_ = np.concatenate([[0], np.cumsum(df.astype(np.int64))]).astype(np.int64)
         self.vocab_ = vocab
         self.n_docs_ = n_docs
+        self._matrix = self._by_doc = None
         return self
+
+    @property
+    def matrix_(self) -> Any:
+        """The weights as a scipy CSR matrix (terms × documents), built on first use."""
+        if getattr(self, "_matrix", None) is None:
+            from scipy import sparse
+
+            self._matrix = sparse.csr_matrix(
+                (self.data_, self.indices_, self.indptr_), shape=(len(self.vocab_), self.n_docs_)
+            )
+        return self._matrix
 
     def term_ids(self, query: list[str]) -> tuple[np.ndarray, np.ndarray]:
         counts = Counter(t for t in query if t in self.vocab_)
@@ -54,27 +93,56 @@ class BM25Index:
         ids, counts = self.term_ids(query)
         if not len(ids):
             return np.zeros(self.n_docs_)
-        return np.asarray(self.matrix_[ids].T @ counts).ravel()
+        starts, ends = self.indptr_[ids], self.indptr_[ids + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if total > 100_000:  # long posting lists: add row after row in place
+            out = np.zeros(self.n_docs_)
+            indices, data = self.indices_, self.data_
+            for start, end, count in zip(starts.tolist(), ends.tolist(), counts.tolist(), strict=True):
+                np.add.at(out, indices[start:end], data[start:end] if count == 1.0 else data[start:end] * count)
+            return out
+        # short ones: the positions of all the entries, row after row, then one weighted bincount
+        positions = np.repeat(ends - np.cumsum(lengths), lengths) + np.arange(total)
+        weights = self.data_[positions]
+        if (counts != 1).any():
+            weights = weights * np.repeat(counts, lengths)
+        return np.bincount(self.indices_[positions], weights=weights, minlength=self.n_docs_)
+
+    def doc_terms(self, doc: int) -> tuple[np.ndarray, np.ndarray]:
+        """The term ids of one document and their weights (a CSC view, built on first use)."""
+        if getattr(self, "_by_doc", None) is None:
+            order = np.argsort(self.indices_, kind="stable")
+            terms = np.repeat(np.arange(len(self.indptr_) - 1, dtype=np.int32), np.diff(self.indptr_))
+            counts = np.bincount(self.indices_, minlength=self.n_docs_)
+            self._by_doc = (np.concatenate([[0], np.cumsum(counts)]), terms[order], self.data_[order])
+        ptr, terms, data = self._by_doc
+        return terms[ptr[doc] : ptr[doc + 1]], data[ptr[doc] : ptr[doc + 1]]
+
+    def weights(self, term: str, docs: np.ndarray) -> np.ndarray:
+        """The term's weight in each of ``docs`` (0 where it does not occur)."""
+        out = np.zeros(len(docs))
+        t = self.vocab_.get(term)
+        if t is None:
+            return out
+        row = self.indices_[self.indptr_[t] : self.indptr_[t + 1]]
+        pos = np.searchsorted(row, docs)
+        hit = pos < len(row)
+        hit[hit] = row[pos[hit]] == docs[hit]
+        out[hit] = self.data_[self.indptr_[t] + pos[hit]]
+        return out
 
     def top_k(self, scores: np.ndarray, k: int) -> np.ndarray:
         """Indices of the k best scores, best first; ties broken by document order."""
-        k = min(k, len(scores))
-        if k <= 0:
-            return np.array([], dtype=np.int64)
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]  # the k-th best score
-        above = np.flatnonzero(scores > kth)
-        tied = np.flatnonzero(scores == kth)[: k - len(above)]
-        chosen = np.concatenate([above, tied])
-        return chosen[np.lexsort((chosen, -scores[chosen]))]
+        return top_k(scores, k)
 
     # --- persistence: .npy + JSON, never pickle ---------------------------------------------
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        m = self.matrix_
-        np.save(directory / "bm25_data.npy", m.data)
-        np.save(directory / "bm25_indices.npy", m.indices)
-        np.save(directory / "bm25_indptr.npy", m.indptr)
+        np.save(directory / "bm25_data.npy", self.data_)
+        np.save(directory / "bm25_indices.npy", self.indices_)
+        np.save(directory / "bm25_indptr.npy", self.indptr_)
         meta = {"k1": self.k1, "b": self.b, "epsilon": self.epsilon, "n_docs": self.n_docs_, "vocab": list(self.vocab_)}
         (directory / "bm25.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
@@ -84,10 +152,10 @@ class BM25Index:
         index = cls(meta["k1"], meta["b"], meta["epsilon"])
         index.vocab_ = {t: i for i, t in enumerate(meta["vocab"])}
         index.n_docs_ = meta["n_docs"]
-        data = np.load(directory / "bm25_data.npy")
-        indices = np.load(directory / "bm25_indices.npy")
-        indptr = np.load(directory / "bm25_indptr.npy")
-        index.matrix_ = sparse.csr_matrix((data, indices, indptr), shape=(len(index.vocab_), index.n_docs_))
+        index.data_ = np.load(directory / "bm25_data.npy")
+        index.indices_ = np.load(directory / "bm25_indices.npy")
+        index.indptr_ = np.load(directory / "bm25_indptr.npy")
+        index._matrix = index._by_doc = None
         return index
 
 

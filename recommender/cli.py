@@ -83,6 +83,25 @@ def cmd_recommend(args: argparse.Namespace) -> None:
             print(f"      联系：{'、'.join(r.clause.departments[:3])}")
 
 
+def cmd_readiness(args: argparse.Namespace) -> None:
+    from .criteria.readiness import check_readiness, unlock_pathways
+    from .criteria.report import readiness_document, readiness_lines
+    from .profile import read_profile
+
+    profile = read_profile(args.profile)
+    as_of = args.as_of or dt.date.today()
+    results = check_readiness(profile, as_of)
+    pathways = None
+    if args.pathways:
+        from .engine import Recommender
+
+        pathways = unlock_pathways(Recommender.load().recommend(profile, top=None, as_of=as_of), results)
+    if args.format == "json":
+        _print_json(readiness_document(profile, as_of, results, pathways))
+        return
+    print("\n".join(readiness_lines(profile, as_of, results, pathways)))
+
+
 def cmd_tagger(args: argparse.Namespace) -> None:
     from .corpus import all_clauses, load_policies
     from .tagger import cross_validate
@@ -106,6 +125,49 @@ def cmd_curation(args: argparse.Namespace) -> None:
             print(f"{doc.policy_id}: {len(annotations)}/{len(clauses)} 条已标注")
             for clause_id in missing:
                 print(f"  未标注 {clause_id}")
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: 无法写入（所在目录不存在）") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: 无法写入（{exc.strerror or exc}）") from None
+
+
+def cmd_sheet(args: argparse.Namespace) -> None:
+    from .consultation import consult
+    from .engine import Recommender
+    from .profile import read_profile
+    from .sheets import consultation_docx
+
+    c = consult(Recommender.load(), read_profile(args.profile), as_of=args.as_of, top=args.top)
+    _write(args.output, consultation_docx(c))
+    print(f"已写入 {args.output}：{c.profile.name}，{len(c.measures)} 条措施（政策有效性判断日期 {c.as_of}）")
+
+
+def cmd_batch(args: argparse.Namespace) -> None:
+    from .consultation import consult
+    from .engine import Recommender
+    from .roster import RosterError, read_roster_file
+    from .sheets import roster_workbook, sheets_zip
+
+    try:
+        roster = read_roster_file(args.roster)
+    except RosterError as exc:
+        raise UsageError(str(exc)) from None
+    for bad in roster.bad:
+        print(f"{args.roster}: {bad}", file=sys.stderr)
+    if not roster.rows:
+        raise UsageError(f"{args.roster}: 没有可用的企业行（{len(roster.bad)} 行有误）")
+    recommender = Recommender.load()
+    entries = [(row.row, consult(recommender, row.profile, as_of=args.as_of, top=args.top)) for row in roster.rows]
+    _write(args.output, roster_workbook(entries, roster.bad, as_of=entries[0][1].as_of))
+    if args.zip:
+        _write(args.zip, sheets_zip(c for _, c in entries))
+    written = f"{args.output}" + (f" 和 {args.zip}" if args.zip else "")
+    print(f"已写入 {written}：{len(entries)} 家企业，{len(roster.bad)} 行有误未导入")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -132,6 +194,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None, help="判断政策有效性的日期，默认今天")
     p.add_argument("--include-ineligible", action="store_true")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add("readiness", cmd_readiness, "对照资质认定条件（高企、科小、专精特新等），看还差什么")
+    p.add_argument("profile", type=Path, help="企业档案 JSON")
+    p.add_argument("--as-of", type=_date, default=None, help="按哪一天的认定标准判断，默认今天")
+    p.add_argument("--pathways", action="store_true", help="同时列出取得各资质后可解锁的措施")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add("sheet", cmd_sheet, "为一家企业生成政策咨询单（Word）")
+    p.add_argument("profile", type=Path, help="企业档案 JSON")
+    p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .docx 文件")
+    p.add_argument("--as-of", type=_date, default=None, help="判断政策有效性的日期，默认今天")
+    p.add_argument("--top", type=int, default=10, help="列出的措施条数")
+    p = add("batch", cmd_batch, "为企业名单（CSV/XLSX）批量匹配，输出 Excel 汇总")
+    p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
+    p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .xlsx 文件")
+    p.add_argument("--as-of", type=_date, default=None, help="判断政策有效性的日期，默认今天")
+    p.add_argument("--top", type=int, default=10, help="每家企业列出的措施条数")
+    p.add_argument("--zip", type=Path, default=None, help="另存每家企业的咨询单（Word）到此 .zip 文件")
     p = add("tagger", cmd_tagger, "自动标注器的交叉验证准确率")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--format", choices=["table", "json"], default="table")

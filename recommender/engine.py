@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -12,15 +13,17 @@ from typing import Any, ClassVar
 import numpy as np
 import yaml
 
-from .bm25 import BM25Index
+from .bm25 import BM25Index, top_k
 from .corpus import is_valid, load_policies
 from .corpus_models import Clause, DocumentMeta, PolicyFile
 from .paths import CACHE, CLAUSES, LEXICON, POLICIES
 from .profile import Profile, parse_profile
+from .rulematrix import INELIGIBLE, STATUSES, CompiledRules
 from .rules import STATUS_LABELS, Facts, Gap, Verdict, evaluate
 from .text import Analyzer, analyzer
+from .vocab import BENEFITS
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 
 @dataclass
@@ -86,6 +89,23 @@ class Recommendation:
         }
 
 
+@dataclass
+class CandidateTable:
+    """The candidate measures of one query, in corpus order: what ranking weighs."""
+
+    clauses: np.ndarray  # clause indices into Recommender.clauses
+    status: np.ndarray  # status codes, see rulematrix.STATUSES
+    valid: np.ndarray  # in force at the as-of date
+    components: dict[str, np.ndarray]  # status, needs, text, specific: each in [0, 1]
+
+    def scores(self, weights: dict[str, float]) -> np.ndarray:
+        """Σ weight × component, added in the components' order (as the engine does)."""
+        score = np.zeros(len(self.clauses))
+        for name, values in self.components.items():
+            score = score + weights[name] * values
+        return score
+
+
 def clause_text(clause: Clause) -> str:
     """What BM25 indexes: title, section, text, merged table rows and benefit types."""
     parts = [clause.title or "", clause.group or "", clause.section or "", clause.text]
@@ -122,10 +142,35 @@ class Recommender:
         self.domain = domain
         self.documents = {p.document.policy_id: p.document for p in policies}
         self.clauses = [c for p in policies for c in p.clauses]
-        self.measures = np.array([c.kind == "measure" for c in self.clauses])
+        self.measures = np.array([c.kind == "measure" for c in self.clauses], dtype=bool)
         self._analyzer: Analyzer | None = None
         self.index = index or BM25Index().fit([self.analyzer.tokens(clause_text(c)) for c in self.clauses])
         self.ranking = ranking or load_ranking()
+        # precomputed for vectorized ranking
+        self._measure_idx = np.flatnonzero(self.measures)
+        self._doc_list = [p.document for p in policies]
+        doc_pos = {d.policy_id: k for k, d in enumerate(self._doc_list)}
+        self._clause_doc = np.array([doc_pos[c.policy_id] for c in self.clauses], dtype=np.int64)
+        never = dt.date.max.toordinal()
+        self._valid_from = np.array([d.valid_from.toordinal() for d in self._doc_list], dtype=np.int64)[
+            self._clause_doc
+        ]
+        self._valid_to = np.array(
+            [d.valid_to.toordinal() if d.valid_to else never for d in self._doc_list], dtype=np.int64
+        )[self._clause_doc]
+        self._benefit_col = {b: k for k, b in enumerate(BENEFITS)}
+        self._benefits = np.zeros((len(self.clauses), len(BENEFITS)), dtype=np.int8)
+        for i, clause in enumerate(self.clauses):
+            for benefit in set(clause.benefits):
+                if benefit in self._benefit_col:
+                    self._benefits[i, self._benefit_col[benefit]] = 1
+        self.rules_ = CompiledRules(self.clauses, self.documents, self._measure_idx)
+
+    def with_ranking(self, ranking: dict[str, Any]) -> Recommender:
+        """The same corpus, index and rules with other ranking weights (for evaluation and tuning)."""
+        other = copy.copy(self)
+        other.ranking = ranking
+        return other
 
     @property
     def analyzer(self) -> Analyzer:
@@ -162,12 +207,15 @@ class Recommender:
     def query_terms(self, profile: Profile) -> list[str]:
         """The text query: description, industry, needs and titles, in the policies' words."""
         a = self.analyzer
-        terms = a.tokens(profile.description or "")
-        terms += a.tokens(" ".join(filter(None, [profile.industry, profile.industry_category])))
+        # the enterprise's own words, expanded to the policies' words (lexicon/synonyms.yaml)
+        own = a.tokens(profile.description or "")
+        own += a.tokens(" ".join(filter(None, [profile.industry, profile.industry_category])))
+        terms = a.expand(own) if self.domain else own
+        # needs and titles are policy words already (lexicon/needs.yaml): not expanded again
         for need in profile.needs:
             terms += a.tokens(" ".join([need, *a.need_terms.get(need, [])]))
         terms += a.tokens(" ".join(profile.qualifications))
-        return a.expand(terms) if self.domain else terms
+        return terms
 
     def recommend(
         self,
@@ -180,6 +228,116 @@ class Recommender:
         as_of = as_of or dt.date.today()
         facts = Facts(profile, as_of)
         terms = self.query_terms(profile)
+        ranked = self._rank(profile, facts, terms, as_of, top, include_ineligible)
+        results = []
+        verdicts = {}
+        for _, _, i, _, _ in ranked:
+            clause = self.clauses[i]
+            verdicts[i] = evaluate(clause, self.documents[clause.policy_id], facts)
+        if any(
+            verdicts[i].status != status or (verdicts[i].met_specific > 0) != (components["specific"] > 0)
+            for _, _, i, status, components in ranked
+        ):
+            # the compiled rules disagree with rules.evaluate (a rule shape they do not know):
+            # rank this query the reference way
+            ranked = self._rank_reference(profile, facts, terms, as_of, top, include_ineligible)
+            verdicts = {i: v for _, _, i, v, _ in ranked}
+        query_set = set(terms)
+        matched = self._matched_terms_many([i for _, _, i, _, _ in ranked], query_set)
+        for rank, (valid, score, i, _, components) in enumerate(ranked, 1):
+            clause = self.clauses[i]
+            results.append(
+                Result(
+                    rank=rank,
+                    clause=clause,
+                    document=self.documents[clause.policy_id],
+                    score=score,
+                    verdict=verdicts[i],
+                    valid=valid,
+                    matched_terms=matched[i],
+                    components=components,
+                )
+            )
+        return Recommendation(as_of=as_of, profile=profile, results=results)
+
+    def statuses(self, profile: Profile | dict[str, Any], as_of: dt.date | None = None) -> list[str | None]:
+        """The eligibility status of every clause (None for internal tasks), computed at once."""
+        facts = Facts(parse_profile(profile), as_of or dt.date.today())
+        codes, _ = self.rules_.evaluate(facts)
+        return [STATUSES[c] if m else None for c, m in zip(codes.tolist(), self.measures.tolist(), strict=True)]
+
+    def candidate_table(
+        self, profile: Profile | dict[str, Any], as_of: dt.date | None = None, include_ineligible: bool = False
+    ) -> CandidateTable:
+        """Every candidate measure with its status, validity and score components (no ranking)."""
+        profile = parse_profile(profile)
+        as_of = as_of or dt.date.today()
+        return self._table(profile, Facts(profile, as_of), self.query_terms(profile), as_of, include_ineligible)
+
+    def _table(
+        self, profile: Profile, facts: Facts, terms: list[str], as_of: dt.date, include_ineligible: bool
+    ) -> CandidateTable:
+        status, met_specific = self.rules_.evaluate(facts)
+        bm25 = self.index.scores(terms)
+        candidates = self._measure_idx
+        best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
+        if not include_ineligible:
+            candidates = candidates[status[candidates] != INELIGIBLE]
+        status_value = self.ranking["status_value"]
+        st = status[candidates]
+        status_c = np.array([float(status_value[s]) for s in STATUSES])[st]
+        needs = list(dict.fromkeys(profile.needs))
+        if needs:
+            cols = [self._benefit_col[n] for n in needs if n in self._benefit_col]
+            matched = self._benefits[np.ix_(candidates, cols)].sum(axis=1).astype(np.float64)
+            needs_c = np.where(matched > 0, 0.7 + 0.3 * matched / len(needs), 0.0)
+        else:
+            needs_c = np.zeros(len(candidates))
+        text_c = bm25[candidates] / best_text if best_text > 0 else np.zeros(len(candidates))
+        specific_c = (met_specific[candidates] > 0).astype(np.float64)
+        day = as_of.toordinal()  # corpus.is_valid, for all candidates at once
+        valid = (self._valid_from[candidates] <= day) & (day <= self._valid_to[candidates])
+        return CandidateTable(
+            clauses=candidates,
+            status=st,
+            valid=valid,
+            components={"status": status_c, "needs": needs_c, "text": text_c, "specific": specific_c},
+        )
+
+    def _rank(
+        self,
+        profile: Profile,
+        facts: Facts,
+        terms: list[str],
+        as_of: dt.date,
+        top: int | None,
+        include_ineligible: bool,
+    ) -> list[tuple[bool, float, int, str, dict[str, float]]]:
+        """The ranked measures as (valid, score, clause index, status, components), vectorized."""
+        table = self._table(profile, facts, terms, as_of, include_ineligible)
+        score = table.scores(self.ranking["weights"])
+        order = rank_order(table.valid, score, top)
+        return [
+            (
+                bool(table.valid[j]),
+                float(score[j]),
+                int(table.clauses[j]),
+                STATUSES[table.status[j]],
+                {name: float(values[j]) for name, values in table.components.items()},
+            )
+            for j in order.tolist()
+        ]
+
+    def _rank_reference(
+        self,
+        profile: Profile,
+        facts: Facts,
+        terms: list[str],
+        as_of: dt.date,
+        top: int | None,
+        include_ineligible: bool,
+    ) -> list[tuple[bool, float, int, Verdict, dict[str, float]]]:
+        """The same ranking, one clause at a time through rules.evaluate (reference for tests)."""
         bm25 = self.index.scores(terms)
         candidates = np.flatnonzero(self.measures)
         best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
@@ -202,29 +360,35 @@ class Recommender:
             score = sum(weights[k] * v for k, v in components.items())
             scored.append((is_valid(doc, as_of), score, int(i), verdict, components))
         scored.sort(key=lambda s: (not s[0], -s[1], s[2]))
-        if top is not None:
-            scored = scored[:top]
-        query_set = set(terms)
-        results = []
-        for rank, (valid, score, i, verdict, components) in enumerate(scored, 1):
-            clause = self.clauses[i]
-            results.append(
-                Result(
-                    rank=rank,
-                    clause=clause,
-                    document=self.documents[clause.policy_id],
-                    score=score,
-                    verdict=verdict,
-                    valid=valid,
-                    matched_terms=self._matched_terms(i, query_set),
-                    components=components,
-                )
-            )
-        return Recommendation(as_of=as_of, profile=profile, results=results)
+        return scored if top is None else scored[:top]
+
+    def _matched_terms_many(self, docs: list[int], query: set[str]) -> dict[int, list[str]]:
+        """Query terms found in each clause, heaviest first (for highlighting)."""
+        vocab = self.index.vocab_
+        ids = {vocab[t]: t for t in query if t in vocab}
+        out = {}
+        for d in docs:
+            terms, weights = self.index.doc_terms(d)
+            weighted = [
+                (w, ids[t]) for t, w in zip(terms.tolist(), weights.tolist(), strict=True) if t in ids and w > 0
+            ]
+            out[d] = [t for _, t in sorted(weighted, key=lambda x: (-x[0], x[1]))][:10]
+        return out
 
     def _matched_terms(self, doc: int, query: set[str]) -> list[str]:
         """Query terms found in the clause, heaviest first (for highlighting)."""
-        column = self.index.matrix_[:, doc]
-        vocab = self.index.vocab_
-        weighted = [(column[vocab[t], 0], t) for t in query if t in vocab]
-        return [t for w, t in sorted(weighted, key=lambda x: (-x[0], x[1])) if w > 0][:10]
+        return self._matched_terms_many([doc], query)[doc]
+
+
+def rank_order(valid: np.ndarray, score: np.ndarray, top: int | None) -> np.ndarray:
+    """Positions in result order: valid before expired, then best score, then corpus order."""
+    n = len(score)
+    if top is None or top < 0 or top >= n:
+        order = np.lexsort((np.arange(n), -score, ~valid))
+        return order if top is None else order[:top]
+    ok = np.flatnonzero(valid)
+    chosen = ok[top_k(score[ok], top)]
+    if len(chosen) < top:
+        expired = np.flatnonzero(~valid)
+        chosen = np.concatenate([chosen, expired[top_k(score[expired], top - len(chosen))]])
+    return chosen

@@ -51,6 +51,24 @@ LABELS: dict[str, str] = {
     "foreign_invested": "是否外资企业",
     "needs": "诉求",
     "description": "企业描述",
+    # optional facts for qualification readiness (recommender/criteria): what a profile cannot
+    # otherwise show; missing means unknown
+    "innovation_score": "高企创新能力评价得分（自评，0–100）",
+    "main_business_share": "主营业务收入占营业收入比例",
+    "debt_ratio": "资产负债率",
+    "rd_domestic_share": "境内研发费用占全部研发费用比例",
+    "niche_years": "从事特定细分市场年限（年）",
+    "equity_financing_2y": "近两年新增股权融资（万元）",
+    "equity_financing_3y": "近三年新增股权融资（万元）",
+    "major_accident": "近一年是否发生重大安全、重大质量事故或严重环境违法行为",
+    "provincial_rd_institution": "是否拥有省部级以上研发机构",
+    "national_award_5y": "近五年是否获得国家级科技奖励",
+    "st_award_3y": "近三年是否获得国家级或省级科技奖励",
+    "revenue_prev": "前一年度营业收入（万元）",
+    "rd_expense_prev": "前一年度研发费用（万元）",
+    "revenue_3y": "近三个会计年度销售收入合计（万元）",
+    "rd_expense_3y": "近三个会计年度研发费用合计（万元）",
+    "taxable_income": "年度应纳税所得额（万元）",
     # derived facts a rule may test
     "age_years": "成立年限（年）",
     "rd_ratio": "研发费用占营业收入比例",
@@ -161,6 +179,23 @@ class Profile(BaseModel):
     foreign_invested: bool | None = None
     needs: list[Benefit] = []
     description: str | None = None
+    # optional facts for qualification readiness; shares and ratios as fractions 0..1
+    innovation_score: float | None = Field(default=None, ge=0, le=100)
+    main_business_share: float | None = Field(default=None, ge=0, le=1)
+    debt_ratio: float | None = Field(default=None, ge=0, le=1)
+    rd_domestic_share: float | None = Field(default=None, ge=0, le=1)
+    niche_years: float | None = Field(default=None, ge=0)
+    equity_financing_2y: float | None = Field(default=None, ge=0)
+    equity_financing_3y: float | None = Field(default=None, ge=0)
+    major_accident: bool | None = None
+    provincial_rd_institution: bool | None = None
+    national_award_5y: bool | None = None
+    st_award_3y: bool | None = None
+    revenue_prev: float | None = Field(default=None, ge=0)
+    rd_expense_prev: float | None = Field(default=None, ge=0)
+    revenue_3y: float | None = Field(default=None, ge=0)
+    rd_expense_3y: float | None = Field(default=None, ge=0)
+    taxable_income: float | None = Field(default=None, ge=0)
 
     @field_validator("region", mode="before")
     @classmethod
@@ -300,6 +335,10 @@ def describe_errors(exc: ValidationError) -> list[str]:
             continue
         if kind in {"greater_than_equal", "greater_than"}:
             text = "不能为负数"
+        elif kind == "less_than_equal":
+            limit = err.get("ctx", {}).get("le")
+            text = f"不能大于 {limit}" + ("（比例请填小数，如 0.35 表示 35%）" if limit == 1 else "")
+            text += f"（收到“{value}”）"
         elif kind in {"literal_error", "enum"}:
             text = f"“{value}”不在可选范围内，可选：{_allowed(field)}"
         else:

@@ -1,0 +1,16 @@
+"""政策北斗 web entry: page setup and navigation only; each page lives in views/."""
+
+import streamlit as st
+
+st.set_page_config(page_title="政策北斗 · 上海企业政策匹配", page_icon=":material/explore:", layout="wide")
+
+pages = {
+    "企业服务": [
+        st.Page("views/self_check.py", title="企业自测", icon=":material/fact_check:", default=True),
+        st.Page("views/counsellor.py", title="辅导员工作台", icon=":material/support_agent:"),
+    ],
+    "政策分析": [
+        st.Page("views/coverage.py", title="政策覆盖分析", icon=":material/analytics:"),
+    ],
+}
+st.navigation(pages).run()

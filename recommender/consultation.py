@@ -1,0 +1,249 @@
+"""What one consultation needs, shared by the web page, the Word/Excel sheets and the CLI.
+
+A measure as a person reads it (status, where it comes from, whom to contact, validity), the
+titles that would unlock more measures, and the readiness check when it is available
+(``recommender.criteria.readiness`` is optional: without it, readiness is ``None``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import Recommender, Result
+from .profile import LABELS, Profile, parse_profile
+from .profile_fields import SPEC_FIELDS, extra_fields, shown
+
+log = logging.getLogger(__name__)
+
+STATUS_ORDER = ("可申请", "需补充条件", "信息不足", "已过期")
+SHEET_TOP = 10  # measures listed on a consultation sheet
+READINESS_LABELS = {"met": "已满足", "not_met": "未满足", "unknown": "信息不足"}
+
+
+@dataclass
+class MeasureView:
+    """One recommended measure in the words shown on the page and in the sheets."""
+
+    rank: int
+    status: str  # eligible | partial | unknown
+    status_label: str  # 可申请 | 需补充条件 | 信息不足 | 已过期
+    title: str
+    text: str
+    reasons: list[str]
+    gaps: list[str]
+    benefits: list[str]
+    matched_terms: list[str]
+    unlocks_with: list[str]
+    lead_departments: list[str]
+    other_departments: list[str]
+    issuer: str
+    document: str  # full title
+    doc_number: str | None
+    locator: str  # chapter · section · article or table item
+    validity: str
+    valid: bool
+    clause_id: str
+    score: float
+
+    @property
+    def source(self) -> str:
+        number = f"（{self.doc_number}）" if self.doc_number else ""
+        return f"《{self.document}》{number}" + (f" {self.locator}" if self.locator else "")
+
+    @property
+    def contact(self) -> str:
+        if self.lead_departments:
+            text = "牵头：" + "、".join(self.lead_departments)
+            return text + ("；配合：" + "、".join(self.other_departments) if self.other_departments else "")
+        if self.other_departments:
+            return "、".join(self.other_departments)
+        return f"文件未列明责任部门，可咨询发文单位：{self.issuer}"
+
+
+def _validity(result: Result, as_of: dt.date) -> str:
+    doc = result.document
+    span = f"{doc.valid_from.isoformat()} 至 {doc.valid_to.isoformat() if doc.valid_to else '未规定截止日期'}"
+    if result.valid:
+        return span
+    if doc.valid_from > as_of:
+        return f"{span}（{as_of.isoformat()} 时尚未生效）"
+    return f"{span}（{as_of.isoformat()} 时已过期）"
+
+
+def measure_view(result: Result, as_of: dt.date) -> MeasureView:
+    c, d = result.clause, result.document
+    data = result.as_dict()
+    lead = list(c.lead_departments)
+    others = [x for x in c.departments if x not in lead]
+    article = f"第{c.article_no}条" if c.article_no else None
+    parts = [c.chapter, c.section, c.group, article, c.label]
+    return MeasureView(
+        rank=result.rank,
+        status=result.status,
+        status_label=data["status_label"],
+        title=c.title or c.text[:24] + ("…" if len(c.text) > 24 else ""),
+        text=c.text,
+        reasons=list(result.verdict.reasons),
+        gaps=[g.message for g in result.gaps],
+        benefits=list(c.benefits),
+        matched_terms=list(result.matched_terms),
+        unlocks_with=list(result.verdict.unlocks_with),
+        lead_departments=lead,
+        other_departments=others,
+        issuer=d.issuer,
+        document=d.title,
+        doc_number=d.doc_number,
+        locator=" · ".join(p for p in parts if p),
+        validity=_validity(result, as_of),
+        valid=result.valid,
+        clause_id=c.id,
+        score=result.score,
+    )
+
+
+def unlocks(results: Iterable[Result]) -> dict[str, list[Result]]:
+    """Title → the measures in force that it alone would make available, most first."""
+    by_title: dict[str, list[Result]] = {}
+    for r in results:
+        if not r.valid:
+            continue
+        for title in r.verdict.unlocks_with:
+            by_title.setdefault(title, []).append(r)
+    return dict(sorted(by_title.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+# --- readiness (optional) --------------------------------------------------------------------
+
+
+@dataclass
+class ReadinessItem:
+    name: str
+    status: str  # met | not_met | unknown
+    gaps: list[str]
+    source: str | None = None
+    label: str | None = None  # the checker's own label (e.g. 已持有), when it gives one
+    held: bool = False  # the enterprise already holds the title
+    kind: str = "title"  # title (a recognition) or tax (a tax treatment)
+    reasons: list[str] = field(default_factory=list)
+    benefits: list[str] = field(default_factory=list)
+    summary: str | None = None
+
+    @property
+    def status_label(self) -> str:
+        return self.label or READINESS_LABELS.get(self.status, self.status)
+
+    @property
+    def pending(self) -> bool:
+        """Still to be worked on (an action-plan item)."""
+        return not self.held and self.status != "met"
+
+
+def readiness_checker() -> Callable[..., Any] | None:
+    """``check_readiness`` when that module exists and imports; else None."""
+    try:
+        from .criteria.readiness import check_readiness  # type: ignore[import-not-found]
+    except Exception as exc:  # absent or still being written: the page and sheets go on without it
+        log.info("readiness not available: %s", exc)
+        return None
+    return check_readiness
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def _gap_text(gap: Any) -> str:
+    if isinstance(gap, str):
+        return gap
+    return str(_get(gap, "message") or gap)
+
+
+def _items(raw: Any) -> list[Any]:
+    """A list of items, a {"qualifications": [...]} document, or an object holding either."""
+    if hasattr(raw, "as_dict"):
+        raw = raw.as_dict()
+    if isinstance(raw, (list, tuple)):
+        return list(raw)
+    qualifications = _get(raw, "qualifications")
+    if qualifications is not None:
+        return list(qualifications)
+    return list(raw.values()) if isinstance(raw, Mapping) else list(raw or [])
+
+
+def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | None:
+    """The readiness check in a fixed shape, or None when it is not available or fails."""
+    checker = readiness_checker()
+    if checker is None:
+        return None
+    try:
+        raw = checker(profile, as_of)
+        items = []
+        for item in _items(raw):
+            items.append(
+                ReadinessItem(
+                    name=str(_get(item, "name")),
+                    status=str(_get(item, "status")),
+                    gaps=[_gap_text(g) for g in (_get(item, "gaps") or [])],
+                    source=_get(item, "source") or None,
+                    label=_get(item, "status_label") or None,
+                    held=bool(_get(item, "held")),
+                    kind=_get(item, "kind") or "title",
+                    reasons=[str(r) for r in _get(item, "reasons") or []],
+                    benefits=[str(b) for b in _get(item, "benefits") or []],
+                    summary=_get(item, "summary") or None,
+                )
+            )
+        return items
+    except Exception:
+        log.exception("readiness check failed")
+        return None
+
+
+# --- one consultation ------------------------------------------------------------------------
+
+
+@dataclass
+class Consultation:
+    profile: Profile
+    as_of: dt.date
+    measures: list[MeasureView]  # in force at as_of, best first (the first ``top``)
+    expired: list[MeasureView]  # relevant measures not in force at as_of: shown as such, never mixed in
+    unlocks: dict[str, list[MeasureView]]
+    readiness: list[ReadinessItem] | None
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUS_ORDER[:3], 0)
+        for m in self.measures:
+            counts[m.status_label] += 1
+        return counts
+
+
+def consult(
+    recommender: Recommender,
+    profile: Profile | dict[str, Any],
+    as_of: dt.date | None = None,
+    top: int | None = SHEET_TOP,
+) -> Consultation:
+    """Everything a visit needs; ``top=None`` keeps every measure in force."""
+    profile = parse_profile(profile)
+    rec = recommender.recommend(profile, top=None, as_of=as_of)
+    in_force = [r for r in rec.results if r.valid]
+    return Consultation(
+        profile=profile,
+        as_of=rec.as_of,
+        measures=[measure_view(r, rec.as_of) for r in in_force[:top]],
+        expired=[measure_view(r, rec.as_of) for r in rec.results if not r.valid],
+        unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in unlocks(in_force).items()},
+        readiness=check_readiness(profile, rec.as_of),
+    )
+
+
+def profile_rows(profile: Profile) -> list[tuple[str, str]]:
+    """(Chinese label, value shown) for every field of the spec (未填写 where unknown) and every other
+    field the enterprise filled in."""
+    names = list(SPEC_FIELDS) + [f for f in extra_fields() if getattr(profile, f) is not None]
+    return [(LABELS.get(name, name), shown(name, getattr(profile, name))) for name in names]

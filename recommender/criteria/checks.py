@@ -1,0 +1,221 @@
+"""Check one rule set's conditions against a profile at a date (three-valued: met / not_met / unknown).
+
+Every message says the distance in the enterprise's own numbers, names the profile field that
+would settle an unknown, and ends in "（待核实）" when it rests on a value nobody has checked yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..profile import LABELS, Profile
+from ..rules import Gap
+from .facts import FACTS, FactValue, fact, label
+from .model import Condition, Criterion, ParamValue, RuleSet
+from .outcome import Outcome, all_of, any_of
+from .wording import OP_SIGNS, brief, distance, show
+
+EPS = 1e-9
+
+
+def _missing(fv: FactValue) -> str:
+    return "、".join(LABELS.get(f, f) for f in fv.missing) or label(fv.name)
+
+
+def in_band(band: dict[str, Any], x: float) -> bool:
+    """A band of a banded parameter: upto (≤), below (<), from (≥), above (>)."""
+    return (
+        ("upto" not in band or x <= band["upto"] + EPS)
+        and ("below" not in band or x < band["below"] - EPS)
+        and ("from" not in band or x >= band["from"] - EPS)
+        and ("above" not in band or x > band["above"] + EPS)
+    )
+
+
+class Checker:
+    """Checks the conditions of one criterion's rule set; collects the unverified values it used."""
+
+    def __init__(self, criterion: Criterion, rule_set: RuleSet, profile: Profile, as_of: dt.date) -> None:
+        self.criterion = criterion
+        self.rule_set = rule_set
+        self.profile = profile
+        self.as_of = as_of
+        self.unverified: dict[str, str] = {}
+
+    # --- parameters and facts ------------------------------------------------------------
+
+    def param(self, name: str) -> ParamValue:
+        pv = self.criterion.param(name, self.as_of)
+        if not pv.verified or not self.rule_set.verified:
+            self.unverified[name] = f"{pv.description}：{brief(pv.value, pv.unit)}（{pv.source}）"
+        return pv
+
+    def flag(self, *pvs: ParamValue) -> str:
+        return "（待核实）" if not self.rule_set.verified or any(not pv.verified for pv in pvs) else ""
+
+    def fact(self, name: str) -> FactValue:
+        return fact(name, self.profile, self.as_of)
+
+    def _unknown(self, cond: Condition, fv: FactValue, need: str, flag: str) -> Outcome:
+        """``need`` says what the condition asks (" ≥ 60%"); empty when the label says it all."""
+        evidence = cond.evidence or FACTS[fv.name].evidence
+        note = f"（{fv.note}）" if fv.note else ""
+        asks = f"{cond.label}需{need}" if need else f"需{cond.label}"
+        message = f"请补充{_missing(fv)}：{asks}{note}。{evidence}{flag}"
+        return Outcome("unknown", [Gap(cond.field or fv.field, need.strip() or cond.label, "未填写", message)])
+
+    # --- conditions ----------------------------------------------------------------------
+
+    def check(self, cond: Condition) -> Outcome:
+        if cond.all is not None:
+            return all_of([self.check(c) for c in cond.all])
+        if cond.any is not None:
+            return any_of([self.check(c) for c in cond.any], cond.label, cond.field, cond.combine)
+        if cond.op == "score":
+            from .scoring import check_score
+
+            return check_score(self, cond)
+        return getattr(self, f"_{cond.op}")(cond)
+
+    def _gte(self, cond: Condition) -> Outcome:
+        return self._threshold(cond, "gte")
+
+    def _lte(self, cond: Condition) -> Outcome:
+        return self._threshold(cond, "lte")
+
+    def _threshold(self, cond: Condition, op: str) -> Outcome:
+        assert cond.param and cond.fact
+        pv = self.param(cond.param)
+        flag = self.flag(pv)
+        unit = FACTS[cond.fact].unit
+        required, band_note = pv.value, ""
+        if required is None:
+            message = f"{cond.label}：{self.as_of.isoformat()} 无有效规定（{pv.source}）{flag}"
+            gap_field = cond.field or self.fact(cond.fact).field or cond.fact
+            return Outcome("unknown", [Gap(gap_field, "无有效规定", "", message)])
+        if cond.band_by:
+            bf = self.fact(cond.band_by)
+            if bf.value is None:
+                need = f"按{label(cond.band_by)}分档的标准"
+                return self._unknown(cond, bf, need, flag)
+            band = next((b for b in required if in_band(b, bf.value)), None)
+            where = f"{label(cond.band_by)} {show(bf.value, FACTS[cond.band_by].unit)}"
+            if band is None:
+                message = f"{cond.label}：{where}时的标准未收录，请核对{pv.source}（待核实）"
+                self.unverified[cond.param] = f"{pv.description}：{where}时的标准未收录（{pv.source}）"
+                gap_field = cond.field or self.fact(cond.fact).field or cond.fact
+                return Outcome("unknown", [Gap(gap_field, "未收录", where, message)])
+            required = band["value"]
+            band_note = f"（{where}，适用“{band['label']}”档）" if "label" in band else f"（{where}）"
+        need = f" {OP_SIGNS[op]} {show(required, unit)}"
+        fv = self.fact(cond.fact)
+        if fv.value is None:
+            return self._unknown(cond, fv, need + band_note, flag)
+        actual = show(fv.value, unit)
+        ok = fv.value >= required - EPS if op == "gte" else fv.value <= required + EPS
+        note = f"（{fv.note}）" if fv.note else ""
+        if ok:
+            return Outcome("met", reasons=[f"{cond.label} {actual}，符合{need}{band_note}{note}{flag}"])
+        gap_text = distance(fv, op, required, self.profile, self.as_of, unit)
+        message = f"{cond.label} {actual}，需{need}{band_note}：{gap_text}{note}{flag}"
+        return Outcome("not_met", [Gap(cond.field or fv.field, need.strip(), actual, message)])
+
+    def _is(self, cond: Condition) -> Outcome:
+        assert cond.fact
+        fv = self.fact(cond.fact)
+        flag = self.flag(self.param(cond.param)) if cond.param else self.flag()
+        need = "是" if cond.value else "否"
+        if fv.value is None:
+            return self._unknown(cond, fv, "", flag)
+        if fv.value is cond.value:
+            return Outcome("met", reasons=[f"{cond.label}：{label(cond.fact)}为{need}{flag}"])
+        actual = "是" if fv.value else "否"
+        message = f"{cond.label}：不满足（{label(cond.fact)}为{actual}）{flag}"
+        return Outcome("not_met", [Gap(cond.field or fv.field, need, actual, message)])
+
+    def _positive(self, cond: Condition) -> Outcome:
+        assert cond.fact
+        fv = self.fact(cond.fact)
+        unit = FACTS[cond.fact].unit
+        if fv.value is None:
+            return self._unknown(cond, fv, " > 0", self.flag())
+        if fv.value > 0:
+            return Outcome("met", reasons=[f"{cond.label}：{label(cond.fact)} {show(fv.value, unit)}"])
+        message = f"{cond.label}：{label(cond.fact)}为 0，暂无可适用的金额"
+        return Outcome("not_met", [Gap(cond.field or fv.field, "> 0", show(fv.value, unit), message)])
+
+    def _in(self, cond: Condition) -> Outcome:
+        assert cond.fact and cond.param
+        pv = self.param(cond.param)
+        flag = self.flag(pv)
+        allowed = "、".join(pv.value)
+        fv = self.fact(cond.fact)
+        if fv.value is None:
+            return self._unknown(cond, fv, f"为{allowed}", flag)
+        if fv.value in pv.value:
+            return Outcome("met", reasons=[f"{cond.label}：{label(cond.fact)}为{fv.value}{flag}"])
+        message = f"{cond.label}：{label(cond.fact)}为{fv.value}，需为{allowed}{flag}"
+        return Outcome("not_met", [Gap(cond.field or fv.field, f"为{allowed}", str(fv.value), message)])
+
+    def _holds(self, cond: Condition) -> Outcome:
+        assert cond.param
+        pv = self.param(cond.param)
+        flag = self.flag(pv)
+        titles: list[str] = list(pv.value)
+        held = [t for t in titles if t in self.profile.qualifications]
+        if held:
+            return Outcome("met", reasons=[f"{cond.label}：已持有{'、'.join(held)}{flag}"])
+        have = "、".join(self.profile.qualifications) or "无"
+        need = "或".join(titles)
+        message = f"{cond.label}：需已取得{need}，企业现有资质：{have}{flag}"
+        gap = Gap(cond.field or "qualifications", f"具备{need}", have, message, qualification=titles[0])
+        return Outcome("not_met", [gap])
+
+    def _mapped(self, cond: Condition) -> Outcome:
+        """The enterprise's industry maps to one of the listed fields (unknown, never not met, when it does not)."""
+        assert cond.param and cond.mapping
+        fields = self.param(cond.param)
+        mapping = self.param(cond.mapping)
+        fv = self.fact(cond.fact or "industry")
+        evidence = cond.evidence or "请对照《国家重点支持的高新技术领域》确认"
+        listed = "、".join(fields.value)
+        flag = self.flag(fields)
+        if fv.value is None:
+            return self._unknown(cond, fv, f"属于{listed}之一", flag)
+        text, category = fv.value
+        mapped = mapping.value.get(category)
+        if mapped in fields.value:
+            flag = self.flag(fields, mapping)
+            return Outcome("met", reasons=[f"所属行业“{text}”对应{cond.label}中的“{mapped}”{flag}"])
+        message = f"请确认{cond.label}：所属行业“{text}”无法对应到{listed}之一。{evidence}{flag}"
+        return Outcome("unknown", [Gap(cond.field or "industry", f"属于{listed}之一", text, message)])
+
+    def _not_excluded(self, cond: Condition) -> Outcome:
+        assert cond.param
+        pv = self.param(cond.param)
+        flag = self.flag(pv)
+        fv = self.fact(cond.fact or "industry")
+        if fv.value is None:
+            return self._unknown(cond, fv, "不属于所列行业", flag)
+        text, category = fv.value
+        for industry, words in pv.value.items():
+            if any(w in text or w in (category or "") for w in words):
+                message = f"{cond.label}：所属行业“{text}”属于{industry}{flag}"
+                return Outcome("not_met", [Gap(cond.field or "industry", f"不属于{industry}", text, message)])
+        return Outcome("met", reasons=[f"{cond.label}：所属行业“{text}”不在所列行业中{flag}"])
+
+    def _evidence(self, cond: Condition) -> Outcome:
+        """A condition no profile shows: unknown, with what settles it."""
+        pv = self.param(cond.param) if cond.param else None
+        flag = self.flag(*([pv] if pv else []))
+        need = ""
+        if pv is not None and pv.value is not None:
+            need = f"（需 ≥ {show(pv.value, pv.unit)}）" if pv.unit in {"分", "万元", "年"} else f"（{pv.value}）"
+        message = f"{cond.label}{need}：{cond.evidence}{flag}"
+        gap = Gap(cond.field or "qualifications", need.strip("（）") or "需核实", "未知", message)
+        return Outcome("unknown", [gap])
+
+
+def check_rule_set(checker: Checker) -> Outcome:
+    return all_of([checker.check(c) for c in checker.rule_set.all])

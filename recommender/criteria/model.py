@@ -1,0 +1,232 @@
+"""The criteria pack (policies/criteria/*.yaml) as typed records: dated parameters and rule sets.
+
+OpenFisca style: every number a rule tests is a named parameter whose values are dated
+(``values: {2016-01-01: {value: …}}``, the latest date on or before the as-of date applies; a
+``value: null`` ends it) and carry their reference (document, 文号, article) and whether a person
+has checked them against the original (``verified``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..paths import CRITERIA
+from ..yamlio import DataError, load_yaml, validate
+
+Strict = ConfigDict(extra="forbid")
+Op = Literal["gte", "lte", "is", "in", "holds", "mapped", "not_excluded", "positive", "evidence", "score"]
+SKIP_FILES = {"size_class.yaml"}  # the size table has its own reader (criteria/size.py)
+
+
+class Reference(BaseModel):
+    model_config = Strict
+    document: str  # a key of the file's ``documents`` or a document's full name
+    article: str | None = None
+
+
+class DatedValue(BaseModel):
+    model_config = Strict
+    value: Any
+    reference: Reference | None = None  # default: the parameter's
+    verified: bool | None = None  # default: the parameter's
+    note: str | None = None
+
+
+class Parameter(BaseModel):
+    model_config = Strict
+    description: str
+    unit: str
+    reference: Reference | None = None
+    verified: bool = True
+    note: str | None = None
+    values: dict[dt.date, DatedValue] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_value_has_a_reference(self) -> Parameter:
+        if self.reference is None and any(v.reference is None for v in self.values.values()):
+            raise ValueError("每个取值都需要出处（reference）")
+        return self
+
+
+class Band(BaseModel):
+    """One line of a score table: the points when every named fact reaches its minimum."""
+
+    model_config = ConfigDict(extra="allow")
+    points: float
+
+
+class ScorePart(BaseModel):
+    model_config = Strict
+    label: str
+    param: str | None = None  # a score table (list of bands); none: self-assessed
+    min: str | None = None  # parameter: the least points this part needs
+    nonzero: bool = False  # this part must not score 0
+    field: str | None = None  # the profile field that raises this part
+
+
+class Condition(BaseModel):
+    """One test, or a group of tests (``all`` / ``any``), in words a policy expert reads."""
+
+    model_config = Strict
+    label: str
+    op: Op | None = None
+    fact: str | None = None
+    param: str | None = None
+    value: bool | None = None  # for op: is
+    band_by: str | None = None  # the fact that picks the band of a banded parameter
+    mapping: str | None = None  # for op: mapped — parameter: {industry category: listed item}
+    field: str | None = None  # the profile field a gap names (default: the fact's)
+    evidence: str | None = None  # what settles it when the profile cannot
+    article: str | None = None  # when the condition has no parameter of its own
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    combine: bool = False  # an ``any`` group shown as one gap ("…，或…")
+    parts: list[ScorePart] | None = None  # for op: score
+
+    @model_validator(mode="after")
+    def _shape(self) -> Condition:
+        groups = [g for g in (self.all, self.any) if g is not None]
+        if len(groups) + (self.op is not None) != 1:
+            raise ValueError("条件应恰有 op、all、any 之一")
+        needs_fact = {"gte", "lte", "is", "in", "mapped", "not_excluded", "positive"}
+        if self.op in needs_fact and not self.fact:
+            raise ValueError(f"op {self.op} 需要 fact")
+        if self.op in {"gte", "lte", "in", "holds", "mapped", "not_excluded", "score"} and not self.param:
+            raise ValueError(f"op {self.op} 需要 param")
+        if self.op == "is" and self.value is None:
+            raise ValueError("op is 需要 value（true/false）")
+        if self.op == "mapped" and not self.mapping:
+            raise ValueError("op mapped 需要 mapping（行业对照参数）")
+        if self.op == "score" and not self.parts:
+            raise ValueError("op score 需要 parts")
+        if self.op == "evidence" and not self.evidence:
+            raise ValueError("op evidence 需要 evidence（说明由什么材料确定）")
+        return self
+
+
+class RuleSet(BaseModel):
+    model_config = Strict
+    source: Reference
+    verified: bool = True
+    date_verified: bool = True  # whether this rule set's start date was checked
+    note: str | None = None
+    all: list[Condition] = Field(min_length=1)
+
+
+class Benefit(BaseModel):
+    model_config = Strict
+    text: str  # "{value}" is replaced by the parameter's value at the as-of date
+    param: str | None = None
+    amount_of: str | None = None  # a fact: "按研发费用 X 万元计，<amount_label>约 Y 万元"
+    amount_label: str = "金额"
+    regions: list[str] = []  # shown only to enterprises registered there
+
+
+class NotRecorded(BaseModel):
+    """A qualification whose criteria no source here gives: always unknown, with a message."""
+
+    model_config = Strict
+    reference: Reference
+    message: str
+    field: str = "qualifications"
+
+
+class Criterion(BaseModel):
+    model_config = Strict
+    qualification: str
+    kind: Literal["title", "tax"] = "title"
+    order: int
+    holds: list[str] = []  # profile titles that mean the enterprise already has it
+    summary: str
+    documents: dict[str, str] = {}
+    valid_years: str | None = None  # parameter
+    parameters: dict[str, Parameter] = {}
+    rules: dict[dt.date, RuleSet] = {}
+    not_recorded: NotRecorded | None = None
+    benefits: list[Benefit] = []
+
+    @model_validator(mode="after")
+    def _params_exist(self) -> Criterion:
+        if bool(self.rules) == bool(self.not_recorded):
+            raise ValueError("应给出 rules 或 not_recorded 之一")
+        used = [self.valid_years] + [b.param for b in self.benefits]
+        for rule_set in self.rules.values():
+            used += [p for c in rule_set.all for p in _params_of(c)]
+        missing = sorted({p for p in used if p and p not in self.parameters})
+        if missing:
+            raise ValueError(f"引用了未定义的参数：{', '.join(missing)}")
+        return self
+
+    def document(self, ref: Reference) -> str:
+        return self.documents.get(ref.document, ref.document)
+
+    def cite(self, ref: Reference) -> str:
+        article = ref.article or ""
+        return self.document(ref) + (f"（{article}）" if article.startswith("条款号") else article)
+
+    def rule_set(self, as_of: dt.date) -> tuple[dt.date, RuleSet] | None:
+        dates = [d for d in sorted(self.rules) if d <= as_of]
+        return (dates[-1], self.rules[dates[-1]]) if dates else None
+
+    def param(self, name: str, as_of: dt.date) -> ParamValue:
+        p = self.parameters[name]
+        dates = [d for d in sorted(p.values) if d <= as_of]
+        if not dates:
+            return ParamValue(name, p.description, p.unit, None, self.cite(p.reference or _first_ref(p)), True, None)
+        v = p.values[dates[-1]]
+        ref = v.reference or p.reference
+        assert ref is not None  # checked by Parameter
+        verified = p.verified if v.verified is None else v.verified
+        return ParamValue(name, p.description, p.unit, v.value, self.cite(ref), verified, v.note or p.note, dates[-1])
+
+
+def _first_ref(p: Parameter) -> Reference:
+    ref = next(v.reference for v in p.values.values() if v.reference)
+    assert ref is not None
+    return ref
+
+
+def _params_of(cond: Condition) -> list[str]:
+    names = [cond.param, cond.mapping] + [x for part in cond.parts or [] for x in (part.param, part.min)]
+    for child in (cond.all or []) + (cond.any or []):
+        names += _params_of(child)
+    return [n for n in names if n]
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    """A parameter's value at a date, with where it comes from."""
+
+    name: str
+    description: str
+    unit: str
+    value: Any  # None: no value at this date
+    source: str
+    verified: bool
+    note: str | None
+    since: dt.date | None = None
+
+    @property
+    def flag(self) -> str:
+        return "" if self.verified else "（待核实）"
+
+
+def load_criterion(path: Path) -> Criterion:
+    data, node = load_yaml(path)
+    return validate(Criterion, data, path, node)
+
+
+@lru_cache(maxsize=4)
+def load_criteria(directory: Path = CRITERIA) -> tuple[Criterion, ...]:
+    """Every criteria file but the size table, in their ``order``. Bad files raise DataError."""
+    found = [load_criterion(p) for p in sorted(directory.glob("*.yaml")) if p.name not in SKIP_FILES]
+    names = [c.qualification for c in found]
+    if len(set(names)) != len(names):
+        raise DataError(f"{directory}: 资格名称重复：{', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+    return tuple(sorted(found, key=lambda c: c.order))

@@ -1,0 +1,224 @@
+"""Readiness: how far an enterprise is from each qualification, and what becoming one unlocks.
+
+``check_readiness(profile, as_of)`` checks every criterion in policies/criteria/ with the rule set in
+force at ``as_of``; ``unlock_pathways(recommendation, results)`` groups the measures a title would
+unlock (the engine's ``partial`` verdicts) by that title, with the title's readiness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..profile import Profile, parse_profile
+from ..rules import Gap
+from .checks import Checker, check_rule_set
+from .facts import fact, label
+from .model import Criterion, load_criteria
+from .outcome import State
+from .wording import num, show
+
+if TYPE_CHECKING:
+    from ..engine import Recommendation, Result
+
+STATUS_LABELS: dict[str, str] = {"met": "已满足", "not_met": "未满足", "unknown": "信息不足"}
+HELD = "已持有"
+
+
+@dataclass
+class QualificationResult:
+    name: str
+    status: State
+    gaps: list[Gap]
+    source: str  # document and article the criteria come from
+    reasons: list[str] = field(default_factory=list)
+    kind: str = "title"  # title (a recognition) or tax (a tax treatment)
+    held: bool = False
+    assessed: State | None = None  # what the criteria say, also when held (re-recognition)
+    rules_from: dt.date | None = None  # the start date of the rule set applied
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+    benefits: list[str] = field(default_factory=list)
+    summary: str = ""
+    gap_states: list[State] = field(default_factory=list)  # per gap: not_met or unknown
+
+    @property
+    def status_label(self) -> str:
+        return HELD if self.held else STATUS_LABELS[self.status]
+
+    def _states(self) -> list[State]:
+        return self.gap_states or ["unknown" if self.assessed == "unknown" else "not_met"] * len(self.gaps)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "gaps": [{**g.as_dict(), "state": s} for g, s in zip(self.gaps, self._states(), strict=True)],
+            "source": self.source,
+            # additions to the contract
+            "status_label": self.status_label,
+            "kind": self.kind,
+            "held": self.held,
+            "assessed_status": self.assessed,
+            "reasons": self.reasons,
+            "rules_from": self.rules_from.isoformat() if self.rules_from else None,
+            "scores": self.scores,
+            "unverified": self.unverified,
+            "benefits": self.benefits,
+            "summary": self.summary,
+        }
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _held_reasons(c: Criterion, profile: Profile, as_of: dt.date, held: list[str]) -> list[str]:
+    reasons = [f"{HELD}：{'、'.join(held)}"]
+    if not c.valid_years:
+        return reasons
+    pv = c.param(c.valid_years, as_of)
+    first = profile.qualification_dates.get(held[0])  # type: ignore[call-overload]
+    if pv.value is None:
+        return reasons
+    text = f"有效期 {num(pv.value)} 年{pv.flag}，到期需重新认定（{pv.source}）"
+    if first is not None:
+        end = _add_years(first, int(pv.value)) - dt.timedelta(days=1)
+        text = f"首次取得于 {first.isoformat()}，" + text + f"；按首次取得日期推算，首个有效期至 {end.isoformat()}"
+    return [*reasons, text]
+
+
+def _benefits(c: Criterion, checker: Checker | None, profile: Profile, as_of: dt.date) -> list[str]:
+    out = []
+    for b in c.benefits:
+        if b.regions and profile.region not in b.regions:
+            continue
+        text, flag, source = b.text, "", ""
+        if b.param:
+            pv = checker.param(b.param) if checker else c.param(b.param, as_of)
+            if pv.value is None:
+                continue  # not in force at this date
+            value = show(pv.value, pv.unit) if isinstance(pv.value, (int, float)) else str(pv.value)
+            text, flag, source = text.replace("{value}", value), pv.flag, f"（{pv.source}）"
+            if b.amount_of and isinstance(pv.value, (int, float)):
+                fv = fact(b.amount_of, profile, as_of)
+                if fv.value is not None:
+                    amount = num(fv.value * pv.value)
+                    text += f"：按{label(b.amount_of)} {num(fv.value)} 万元计，{b.amount_label}约 {amount} 万元"
+        out.append(text + flag + source)
+    return out
+
+
+def check_one(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationResult:
+    held = [t for t in c.holds if t in profile.qualifications]
+    if c.not_recorded:
+        nr = c.not_recorded
+        gap = Gap(nr.field, "以当年申报指南为准", "未知", f"{nr.message}（待核实）")
+        result = QualificationResult(
+            c.qualification,
+            "unknown",
+            [gap],
+            c.cite(nr.reference),
+            kind=c.kind,
+            assessed="unknown",
+            unverified=[f"{c.qualification}的认定条件（{c.cite(nr.reference)}）"],
+            summary=c.summary,
+        )
+    else:
+        found = c.rule_set(as_of)
+        if found is None:
+            first = min(c.rules)
+            message = f"{as_of.isoformat()} 早于已收录的最早规则（{first.isoformat()} 起），无法判断"
+            gap = Gap("as_of", f"≥ {first.isoformat()}", as_of.isoformat(), message)
+            result = QualificationResult(c.qualification, "unknown", [gap], "", kind=c.kind, summary=c.summary)
+        else:
+            since, rule_set = found
+            checker = Checker(c, rule_set, profile, as_of)
+            outcome = check_rule_set(checker)
+            benefits = _benefits(c, checker, profile, as_of)
+            unverified = list(checker.unverified.values())
+            if not rule_set.date_verified:
+                unverified.insert(0, f"规则起始日期 {since.isoformat()}（{c.cite(rule_set.source)}）：{rule_set.note}")
+            result = QualificationResult(
+                c.qualification,
+                outcome.state,
+                outcome.gaps,
+                c.cite(rule_set.source),
+                outcome.reasons,
+                kind=c.kind,
+                assessed=outcome.state,
+                rules_from=since,
+                scores=outcome.scores,
+                unverified=unverified,
+                benefits=benefits,
+                summary=c.summary,
+                gap_states=[outcome.gap_state(g) for g in outcome.gaps],
+            )
+    if held:
+        result.held = True
+        result.status = "met"
+        note = ["以下差距供重新认定（复审）参考"] if result.gaps and result.assessed != "met" else []
+        result.reasons = _held_reasons(c, profile, as_of, held) + note + result.reasons
+    return result
+
+
+def check_readiness(profile: Profile | dict[str, Any], as_of: dt.date | None = None) -> list[QualificationResult]:
+    """Every qualification in policies/criteria/, in their order, checked at ``as_of`` (default today)."""
+    profile = parse_profile(profile)
+    as_of = as_of or dt.date.today()
+    return [check_one(c, profile, as_of) for c in load_criteria()]
+
+
+# --- pathways ------------------------------------------------------------------------------
+
+
+@dataclass
+class Pathway:
+    """The measures an enterprise would unlock by becoming ``title``, and how ready it is."""
+
+    title: str
+    readiness: QualificationResult | None  # None: no criteria for this title in policies/criteria/
+    measures: list[Result]
+
+    @property
+    def status(self) -> str | None:
+        return self.readiness.status if self.readiness else None
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.readiness
+        return {
+            "title": self.title,
+            "status": r.status if r else None,
+            "status_label": r.status_label if r else "未评估",
+            "gaps": [g.as_dict() for g in r.gaps] if r else [],
+            "measures": [
+                {
+                    "rank": m.rank,
+                    "clause_id": m.clause.id,
+                    "policy_id": m.clause.policy_id,
+                    "policy_title": m.document.title,
+                    "title": m.clause.title,
+                    "text": m.clause.text,
+                    "valid": m.valid,
+                }
+                for m in self.measures
+            ],
+        }
+
+
+_PATHWAY_ORDER = {"met": 0, "unknown": 1, "not_met": 2, None: 3}
+
+
+def unlock_pathways(recommendation: Recommendation, results: list[QualificationResult]) -> list[Pathway]:
+    """ "Measures you unlock by becoming X", grouped by X: the results whose only gaps are titles."""
+    by_name = {r.name: r for r in results}
+    groups: dict[str, list[Result]] = {}
+    for result in recommendation.results:
+        for title in result.verdict.unlocks_with:
+            groups.setdefault(title, []).append(result)
+    pathways = [Pathway(t, by_name.get(t), ms) for t, ms in groups.items()]
+    return sorted(pathways, key=lambda p: (_PATHWAY_ORDER[p.status], -len(p.measures), p.title))

@@ -1,0 +1,184 @@
+"""Score tables (科技型中小企业, 创新型中小企业): sub-scores, a total, and what the next band needs.
+
+A score table is a list of bands, first match wins: ``{rd_ratio: 0.06, points: 50}`` means 50 points
+when rd_ratio ≥ 6%. With a fact unknown a part's points are a range; the total is met only when its
+lowest possible value reaches the minimum. A part without a table is self-assessed: unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..profile import LABELS
+from ..rules import Gap
+from .facts import FACTS, FactValue, label
+from .model import Condition, ParamValue, ScorePart
+from .outcome import Outcome, State
+from .wording import distance, num, show
+
+if TYPE_CHECKING:
+    from .checks import Checker
+
+EPS = 1e-9
+
+
+@dataclass
+class PartScore:
+    part: ScorePart
+    low: float | None  # None: self-assessed, unknown
+    high: float | None
+    top: float | None  # the table's best points
+    least: float | None  # the part's own minimum (parameter)
+    facts: list[FactValue]
+    table: ParamValue | None
+    bands: list[dict[str, Any]]
+
+    @property
+    def points(self) -> float | None:
+        return self.low if self.low is not None and self.low == self.high else None
+
+
+def _band_state(band: dict[str, Any], facts: dict[str, FactValue]) -> State:
+    states = []
+    for name, least in band.items():
+        if name in {"points", "label"}:
+            continue
+        value = facts[name].value
+        states.append("unknown" if value is None else "met" if value >= least - EPS else "not_met")
+    return "not_met" if "not_met" in states else "unknown" if "unknown" in states else "met"
+
+
+def _score_part(checker: Checker, part: ScorePart) -> PartScore:
+    least = checker.param(part.min).value if part.min else None
+    if not part.param:
+        return PartScore(part, None, None, None, least, [], None, [])
+    table = checker.param(part.param)
+    bands: list[dict[str, Any]] = table.value
+    names = list(dict.fromkeys(k for b in bands for k in b if k not in {"points", "label"}))
+    facts = {n: checker.fact(n) for n in names}
+    possible: list[float] = []
+    for band in bands:
+        state = _band_state(band, facts)
+        if state == "met":
+            possible.append(band["points"])
+            break
+        if state == "unknown":
+            possible.append(band["points"])
+    top = max(b["points"] for b in bands)
+    return PartScore(part, min(possible), max(possible), top, least, list(facts.values()), table, bands)
+
+
+def _state(parts: list[PartScore], required: float) -> State:
+    if any(p.low is None or p.high is None for p in parts):
+        return "unknown"
+    low = sum(p.low or 0 for p in parts)
+    high = sum(p.high or 0 for p in parts)
+    if (
+        high < required - EPS
+        or any(p.part.nonzero and (p.high or 0) <= 0 for p in parts)
+        or any(p.least is not None and (p.high or 0) < p.least for p in parts)
+    ):
+        return "not_met"
+    if (
+        low >= required - EPS
+        and all((p.low or 0) > 0 for p in parts if p.part.nonzero)
+        and all((p.low or 0) >= p.least for p in parts if p.least is not None)
+    ):
+        return "met"
+    return "unknown"
+
+
+def _points(p: PartScore) -> str:
+    if p.low is None:
+        return "未知"
+    return f"{num(p.low)} 分" if p.low == p.high else f"{num(p.low)}–{num(p.high or 0)} 分"
+
+
+def _hint(checker: Checker, p: PartScore) -> tuple[Gap, bool] | None:
+    """What the next band of one part needs, in the enterprise's numbers; True when facts are missing."""
+    flag = checker.flag(p.table) if p.table else ""
+    field = p.part.field or (p.facts[0].field if p.facts else "score")
+    if p.low is None:
+        return None  # self-assessed: the total's gap says what it needs
+    unknown = [f for f in p.facts if f.value is None]
+    if unknown:
+        missing = "、".join(LABELS.get(m, m) for f in unknown for m in f.missing)
+        message = f"请补充{missing}：{p.part.label}此项现可能为 {_points(p)}（满分 {num(p.top or 0)} 分）{flag}"
+        return Gap(unknown[0].field, f"满分 {num(p.top or 0)} 分", _points(p), message), True
+    if p.high is not None and p.top is not None and p.high >= p.top:
+        return None
+    current = p.high or 0
+    better = sorted((b for b in p.bands if b["points"] > current), key=lambda b: b["points"])
+    facts = {f.name: f for f in p.facts}
+    shown = "，".join(f"{label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts)
+    steps = []
+    for band in better[:1] + ([better[-1]] if len(better) > 1 else []):
+        needs = []
+        for name, least in band.items():
+            if name in {"points", "label"} or facts[name].value >= least - EPS:
+                continue
+            unit = FACTS[name].unit
+            gap = distance(facts[name], "gte", least, checker.profile, checker.as_of, unit)
+            needs.append(f"{label(name)}达到 {show(least, unit)}（{gap}）")
+        if needs:
+            steps.append(f"{'且'.join(needs)}可得 {num(band['points'])} 分")
+    zero = "，此项不得为 0 分" if p.part.nonzero and current <= 0 else ""
+    message = f"{p.part.label}：{shown}，得 {num(current)} 分{zero}；" + "；".join(steps) + flag
+    return Gap(field, f"满分 {num(p.top or 0)} 分", f"{num(current)} 分", message), False
+
+
+def check_score(checker: Checker, cond: Condition) -> Outcome:
+    assert cond.param and cond.parts
+    required_pv = checker.param(cond.param)
+    required = required_pv.value
+    parts = [_score_part(checker, part) for part in cond.parts]
+    state = _state(parts, required)
+    low = None if any(p.low is None for p in parts) else sum(p.low or 0 for p in parts)
+    high = None if any(p.high is None for p in parts) else sum(p.high or 0 for p in parts)
+    total = low if low is not None and low == high else None
+    scores = {
+        "name": cond.label,
+        "total": total,
+        "range": [low, high] if low is not None else None,
+        "required": required,
+        "parts": [
+            {
+                "name": p.part.label,
+                "points": p.points,
+                "range": [p.low, p.high] if p.low is not None else None,
+                "max": p.top,
+                "min": p.least,
+                "nonzero": p.part.nonzero,
+                "actual": "，".join(f"{label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts),
+                "verified": p.table.verified if p.table else True,
+            }
+            for p in parts
+        ],
+    }
+    flag = checker.flag(required_pv)
+    if low is None:
+        total_text = "无法由档案计算"
+    elif total is not None:
+        total_text = f"{num(total)} 分"
+    else:
+        total_text = f"可能为 {num(low)}–{num(high or 0)} 分"
+    breakdown = "，".join(f"{p.part.label} {_points(p)}" for p in parts)
+    if state == "met":
+        reason = f"{cond.label} {total_text}（{breakdown}），符合 ≥ {num(required)} 分{flag}"
+        return Outcome("met", reasons=[reason], scores=[scores])
+    if state == "not_met" and total is not None and total < required:
+        head = f"{cond.label} {total_text}（{breakdown}），需 ≥ {num(required)} 分：还差 {num(required - total)} 分"
+    else:
+        head = f"{cond.label} {total_text}（{breakdown}），需 ≥ {num(required)} 分"
+    extra = [f"且{p.part.label}不得为 0 分" for p in parts if p.part.nonzero]
+    extra += [f"{p.part.label} ≥ {num(p.least)} 分" for p in parts if p.least is not None]
+    if extra:
+        head += "（" + "，".join(extra) + "）"
+    if cond.evidence:
+        head += f"。{cond.evidence}"
+    gaps = [Gap(cond.field or "score", f"≥ {num(required)} 分", total_text, head + flag)]
+    hints = [h for h in (_hint(checker, p) for p in parts) if h is not None]
+    states: dict[Gap, State] = {gaps[0]: state}
+    states.update({g: "unknown" if missing else state for g, missing in hints})
+    return Outcome(state, gaps=gaps + [g for g, _ in hints], scores=[scores], gap_states=states)

@@ -1,0 +1,75 @@
+"""What each profile field holds, read from the Profile model, so that forms, rosters and sheets
+follow the model when it grows (e.g. the optional readiness facts) without a second list of types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from typing import Any, Union, get_args, get_origin
+
+from annotated_types import Le
+
+from .profile import Profile
+
+# The fields of ../shared/spec/profile.md, in its order; the model may add optional ones after them.
+SPEC_FIELDS = (
+    "name",
+    "region",
+    "park",
+    "industry",
+    "stage",
+    "founded",
+    "employees",
+    "rd_staff",
+    "revenue",
+    "rd_expense",
+    "high_tech_revenue",
+    "total_assets",
+    "invention_patents",
+    "other_ip",
+    "qualifications",
+    "qualification_dates",
+    "foreign_invested",
+    "needs",
+    "description",
+)
+
+
+def extra_fields() -> list[str]:
+    """Optional fields the model has beyond the spec's."""
+    return [f for f in Profile.model_fields if f not in SPEC_FIELDS]
+
+
+def field_kind(name: str) -> str:
+    """int, float, bool, date, list, dict or text."""
+    annotation = Profile.model_fields[name].annotation
+    if get_origin(annotation) in (Union, types.UnionType):
+        annotation = next(a for a in get_args(annotation) if a is not type(None))
+    origin = get_origin(annotation) or annotation
+    kinds = {bool: "bool", int: "int", float: "float", dt.date: "date", list: "list", dict: "dict"}
+    return kinds.get(origin, "text")
+
+
+def is_ratio(name: str) -> bool:
+    """A share stored as a fraction 0..1 (shown to people as a percentage)."""
+    return any(isinstance(m, Le) and m.le == 1 for m in Profile.model_fields[name].metadata)
+
+
+def shown(name: str, value: Any) -> str:
+    """A field's value as a person reads it; 未填写 when unknown."""
+    if value is None or value == [] or value == {}:
+        return "未填写"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if is_ratio(name) and isinstance(value, (int, float)):
+        return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    if isinstance(value, dict):
+        return "；".join(f"{k} {v.isoformat() if isinstance(v, dt.date) else v}" for k, v in value.items())
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

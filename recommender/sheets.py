@@ -1,0 +1,326 @@
+"""The counsellor's papers: a Word consultation sheet per enterprise, a zip of them, an Excel summary.
+
+Everything here takes ``Consultation`` records (recommender.consultation) and returns bytes, so the
+web page offers them as downloads and the CLI writes them to files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .consultation import Consultation, profile_rows
+from .profile import Profile
+from .roster import BadRow
+
+FONT = "宋体"
+NOTE = "本咨询单由政策北斗根据公开政策文件自动生成，仅供参考；能否享受以主管部门的解释和当年申报通知为准。"
+
+
+# --- Word ------------------------------------------------------------------------------------
+
+
+def _set_fonts(document: Any) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
+        style = document.styles[name]
+        style.font.name = FONT
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    document.styles["Normal"].font.size = Pt(10.5)
+
+
+def _heading(document: Any, text: str, level: int) -> Any:
+    """document.add_heading without its style look-up by name, which costs ~10 ms a heading."""
+    paragraph = document.add_paragraph(text)
+    paragraph._p.style = "Title" if level == 0 else f"Heading{level}"
+    return paragraph
+
+
+def _labelled(document: Any, label: str, text: str) -> None:
+    p = document.add_paragraph()
+    p.add_run(f"{label}：").bold = True
+    p.add_run(text)
+
+
+def _bullets(document: Any, label: str, items: Sequence[str], mark: str) -> None:
+    if not items:
+        return
+    p = document.add_paragraph()
+    p.add_run(f"{label}：").bold = True
+    for item in items:
+        document.add_paragraph(f"{mark} {item}")
+
+
+def _blank_lines(document: Any, label: str, lines: int) -> None:
+    p = document.add_paragraph()
+    p.add_run(f"{label}：").bold = True
+    for _ in range(lines):
+        document.add_paragraph("_" * 60)
+
+
+def _profile_table(document: Any, profile: Profile) -> None:
+    rows = profile_rows(profile)
+    half = (len(rows) + 1) // 2
+    table = document.add_table(rows=half, cols=4)
+    table.style = "Table Grid"
+    cells = [row.cells for row in table.rows]  # table.cell() walks the whole table each time
+    for i, (label, value) in enumerate(rows):
+        row, col = i % half, 2 * (i // half)
+        cells[row][col].text = label
+        cells[row][col + 1].text = value
+        cells[row][col].paragraphs[0].runs[0].bold = True
+
+
+def _measures(document: Any, c: Consultation) -> None:
+    counts = "，".join(f"{k} {v} 条" for k, v in c.counts().items())
+    document.add_paragraph(f"按匹配程度排序，共 {len(c.measures)} 条（{counts}）。")
+    if not c.measures:
+        document.add_paragraph(f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。")
+    for m in c.measures:
+        _heading(document, f"{m.rank}. 【{m.status_label}】{m.title}", 2)
+        _labelled(document, "条款原文", m.text)
+        _bullets(document, "符合依据", m.reasons, "✓")
+        _bullets(document, "尚缺条件", m.gaps, "□")
+        if m.unlocks_with:
+            _labelled(document, "取得资质后可申请", "、".join(m.unlocks_with))
+        _labelled(document, "联系部门", m.contact)
+        _labelled(document, "政策出处", m.source)
+        _labelled(document, "有效期", m.validity)
+        if m.benefits:
+            _labelled(document, "支持方式", "、".join(m.benefits))
+    if c.expired:
+        document.add_paragraph(
+            f"另有 {len(c.expired)} 条相关措施在 {c.as_of.isoformat()} 时不在有效期内，未列入；"
+            "如需了解，请以新出台的政策为准。"
+        )
+
+
+def _action_plan(document: Any, c: Consultation) -> None:
+    step = 0
+    if c.readiness is not None:
+        ready = [r for r in c.readiness if not r.pending]
+        if ready:
+            _labelled(document, "已具备", "、".join(f"{r.name}（{r.status_label}）" for r in ready))
+            for r in ready:
+                for benefit in r.benefits:
+                    document.add_paragraph(f"✓ {r.name}：{benefit}")
+        # titles that would unlock measures first, then other titles, then tax treatments
+        pending = sorted(
+            (r for r in c.readiness if r.pending), key=lambda r: (r.name not in c.unlocks, r.kind != "title")
+        )
+        for item in pending:
+            step += 1
+            _heading(document, f"{step}. {item.name}（{item.status_label}）", 3)
+            if item.summary:
+                document.add_paragraph(item.summary).runs[0].italic = True
+            for gap in item.gaps or ["请对照认定条件准备材料"]:
+                document.add_paragraph(f"□ {gap}")
+            if item.source:
+                document.add_paragraph(f"依据：{item.source}")
+    if c.unlocks:
+        p = document.add_paragraph()
+        p.add_run("取得下列资质后，可申请更多措施：").bold = True
+        for title, measures in c.unlocks.items():
+            names = "、".join(m.title for m in measures[:5]) + ("等" if len(measures) > 5 else "")
+            document.add_paragraph(f"□ {title}：可解锁 {len(measures)} 条措施（{names}）")
+    if not step and not c.unlocks:
+        document.add_paragraph("暂无需要培育的资质。" if c.readiness is None else "已知的资质认定条件均已满足。")
+
+
+def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
+    """One enterprise's consultation sheet as a .docx file."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    today = today or dt.date.today()
+    document = Document()
+    _set_fonts(document)
+    document.core_properties.title = f"{c.profile.name} 政策咨询单"
+    document.core_properties.author = "政策北斗"
+    _heading(document, "企业政策咨询单", 0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p = document.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run(f"{c.profile.name}　｜　生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}")
+
+    _heading(document, "一、企业基本情况", 1)
+    _profile_table(document, c.profile)
+    _heading(document, "二、推荐措施", 1)
+    _measures(document, c)
+    _heading(document, "三、资质培育行动计划", 1)
+    _action_plan(document, c)
+    _heading(document, "四、辅导记录", 1)
+    _blank_lines(document, "企业补充情况及诉求", 4)
+    _blank_lines(document, "辅导意见及下一步安排", 4)
+    table = document.add_table(rows=2, cols=2)
+    for row, who in zip(table.rows, ("辅导员（签字）：______________", "企业联系人（签字）：__________"), strict=True):
+        row.cells[0].text = who
+        row.cells[1].text = "日期：______年____月____日"
+    document.add_paragraph()
+    note = document.add_paragraph(f"{NOTE}政策有效性判断日期：{c.as_of.isoformat()}。")
+    note.runs[0].italic = True
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def sheet_filename(profile: Profile, number: int | None = None) -> str:
+    name = re.sub(r'[\\/:*?"<>|\s]+', "_", profile.name).strip("_.") or "企业"
+    prefix = f"{number:03d}-" if number is not None else ""
+    return f"{prefix}{name}-政策咨询单.docx"
+
+
+def sheets_zip(consultations: Iterable[Consultation], today: dt.date | None = None) -> bytes:
+    """One .docx per enterprise, numbered in roster order so that names never collide."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i, c in enumerate(consultations, 1):
+            archive.writestr(sheet_filename(c.profile, i), consultation_docx(c, today))
+    return out.getvalue()
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is written as text (a leading apostrophe)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+DETAIL_COLUMNS = [
+    ("名单行号", 9),
+    ("企业名称", 24),
+    ("注册地", 10),
+    ("所属行业", 12),
+    ("序号", 6),
+    ("匹配状态", 11),
+    ("措施", 24),
+    ("条款原文", 60),
+    ("符合依据", 40),
+    ("尚缺条件", 40),
+    ("取得资质后可申请", 16),
+    ("联系部门", 30),
+    ("政策文件", 36),
+    ("文号", 18),
+    ("条目", 30),
+    ("有效期", 24),
+    ("支持方式", 18),
+    ("条款编号", 24),
+]
+SUMMARY_COLUMNS = [
+    ("名单行号", 9),
+    ("企业名称", 24),
+    ("注册地", 10),
+    ("所属行业", 12),
+    ("可申请", 8),
+    ("需补充条件", 11),
+    ("信息不足", 9),
+    ("已过期未列入", 12),
+    ("可培育资质（可解锁措施数）", 30),
+    ("资质准备度", 40),
+]
+
+
+def _sheet(book: Any, title: str, columns: list[tuple[str, int]], rows: Iterable[Sequence[Any]], first: bool) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = book.active if first else book.create_sheet()
+    ws.title = title
+    ws.append([name for name, _ in columns])
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    header_fill = PatternFill("solid", fgColor="1F4E9A")
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for i, (_, width) in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    ws.freeze_panes = "C2" if len(columns) > 4 else "A2"
+    if ws.max_row > 1:
+        ws.auto_filter.ref = ws.dimensions
+
+
+def _readiness_text(c: Consultation) -> str:
+    if c.readiness is None:
+        return "（未提供）"
+    return "；".join(f"{r.name}：{r.status_label}" for r in c.readiness)
+
+
+def roster_workbook(
+    entries: Sequence[tuple[int | None, Consultation]],
+    bad: Sequence[BadRow] = (),
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
+) -> bytes:
+    """The roster's results: one row per enterprise × measure, a summary per enterprise, the bad rows."""
+    from openpyxl import Workbook
+
+    today = today or dt.date.today()
+    as_of = as_of or (entries[0][1].as_of if entries else today)
+    detail: list[list[Any]] = []
+    summary: list[list[Any]] = []
+    for row, c in entries:
+        p = c.profile
+        who = [row, p.name, p.region, p.industry or ""]
+        for m in c.measures:
+            detail.append(
+                [
+                    *who,
+                    m.rank,
+                    m.status_label,
+                    m.title,
+                    m.text,
+                    "\n".join(m.reasons),
+                    "\n".join(m.gaps),
+                    "、".join(m.unlocks_with),
+                    m.contact,
+                    m.document,
+                    m.doc_number or "",
+                    m.locator,
+                    m.validity,
+                    "、".join(m.benefits),
+                    m.clause_id,
+                ]
+            )
+        if not c.measures:
+            detail.append([*who, None, "", f"（{c.as_of.isoformat()} 有效的政策中暂无适用措施）"])
+        counts = c.counts()
+        unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
+        summary.append([*who, *counts.values(), len(c.expired), unlock_text, _readiness_text(c)])
+
+    book = Workbook()
+    _sheet(book, "措施明细", DETAIL_COLUMNS, detail, first=True)
+    _sheet(book, "企业汇总", SUMMARY_COLUMNS, summary, first=False)
+    _sheet(
+        book,
+        "未导入行",
+        [("名单行号", 9), ("企业名称", 24), ("原因", 90)],
+        ([b.row, b.name or "", "；".join(b.messages)] for b in bad),
+        first=False,
+    )
+    notes = [
+        ("生成日期", today.isoformat()),
+        ("政策有效性判断日期", as_of.isoformat()),
+        ("已匹配企业", len(entries)),
+        ("未导入行", len(bad)),
+        ("说明", "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期措施的数量见“企业汇总”。" + NOTE),
+    ]
+    _sheet(book, "说明", [("项目", 20), ("内容", 90)], notes, first=False)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

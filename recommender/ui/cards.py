@@ -1,0 +1,92 @@
+"""Result cards, the unlock list and the readiness panel."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..consultation import MeasureView, ReadinessItem
+from .badges import badge, readiness_badge, status_badge
+from .markup import highlight, md
+
+GAPS_SHOWN = 4
+_CLAUSE_STYLE = "line-height:1.85;font-size:0.97rem;color:#1f2937;text-align:justify;"
+
+
+def measure_card(m: MeasureView) -> None:
+    with st.container(border=True):
+        benefits = " ".join(badge(b, "violet") for b in m.benefits)
+        st.markdown(f"{status_badge(m.status_label)}&nbsp; **{m.rank}. {md(m.title)}** &nbsp; {benefits}")
+        st.html(f'<div class="pb-clause" style="{_CLAUSE_STYLE}">{highlight(m.text, m.matched_terms)}</div>')
+        if m.reasons or m.gaps:
+            left, right = st.columns(2)
+            with left:
+                st.markdown("**符合依据**")
+                for reason in m.reasons:
+                    st.markdown(f":green[:material/check:] {md(reason)}")
+                if not m.reasons:
+                    st.markdown("—")
+            with right:
+                st.markdown("**尚缺条件**")
+                for gap in m.gaps:
+                    st.markdown(f":orange[:material/close:] {md(gap)}")
+                if not m.gaps:
+                    st.markdown("无")
+        st.caption(f":material/description: 出处：{md(m.source)}")
+        st.caption(f":material/account_balance: 联系部门：{md(m.contact)}")
+        terms = f"　匹配词：{md('、'.join(m.matched_terms))}" if m.matched_terms else ""
+        st.caption(f":material/event: 有效期：{md(m.validity)}{terms}")
+
+
+def unlock_list(unlocks: dict[str, list[MeasureView]], readiness: list[ReadinessItem] | None) -> None:
+    if not unlocks:
+        st.info("目前没有“只差一项资质”即可申请的措施。", icon=":material/info:")
+        return
+    st.caption("下列措施的其他条件已满足，只差取得相应资质；资质培育可以与辅导员一起规划。")
+    ready = {item.name: item for item in readiness or []}
+    for i, (title, measures) in enumerate(unlocks.items()):
+        with st.expander(
+            f"成为“{title}”后，可申请 {len(measures)} 条措施", expanded=i == 0, icon=":material/lock_open:"
+        ):
+            item = ready.get(title)
+            if item:
+                st.markdown(f"认定准备度：{readiness_badge(item.status_label)}")
+                for gap in item.gaps:
+                    st.markdown(f"- {md(gap)}")
+            for m in measures:
+                st.markdown(f"- **{md(m.title)}** —— {md(m.source)}  \n  联系部门：{md(m.contact)}")
+
+
+def _readiness_card(item: ReadinessItem) -> None:
+    with st.container(border=True):
+        st.markdown(f"{readiness_badge(item.status_label)}&nbsp; **{md(item.name)}**")
+        if item.summary:
+            st.caption(md(item.summary))
+        for reason in item.reasons[:4]:
+            st.markdown(f":green[:material/check:] {md(reason)}")
+        gaps = [] if item.held else item.gaps
+        for gap in gaps[:GAPS_SHOWN]:
+            st.markdown(f":orange[:material/close:] {md(gap)}")
+        if len(gaps) > GAPS_SHOWN:
+            with st.expander(f"另有 {len(gaps) - GAPS_SHOWN} 项"):
+                for gap in gaps[GAPS_SHOWN:]:
+                    st.markdown(f":orange[:material/close:] {md(gap)}")
+        for benefit in item.benefits:
+            st.markdown(f":blue[:material/savings:] {md(benefit)}")
+        if item.source:
+            st.caption(f"依据：{md(item.source)}")
+
+
+def readiness_panel(items: list[ReadinessItem]) -> None:
+    if not items:
+        st.info("暂无可核对的资质认定条件。")
+        return
+    st.caption("对照资质认定和税收优惠的条件，看看已经具备什么、还差什么；数据不全时显示为“信息不足”。")
+    groups = {"资质认定": [i for i in items if i.kind != "tax"], "税收优惠": [i for i in items if i.kind == "tax"]}
+    for title, group in groups.items():
+        if not group:
+            continue
+        st.markdown(f"**{title}**")
+        cols = st.columns(3)
+        for i, item in enumerate(group):
+            with cols[i % 3]:
+                _readiness_card(item)

@@ -1,0 +1,393 @@
+"""The enterprise profile form: every field of the profile spec, values kept in st.session_state.
+
+Widgets keep their values for the whole session (``persist_state="session"``), across page
+switches and failed submissions. An empty number is *unknown*, never zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import streamlit as st
+from pydantic import ValidationError
+
+from ..profile import LABELS, Profile, ProfileError, parse_profile
+from ..profile_fields import extra_fields, field_kind, is_ratio
+from ..vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
+from .markup import for_people, md
+
+PREFIX = "pf_"
+SUBMITTED = "submitted_profile"  # the last valid profile, as the interchange dict
+ERRORS = "profile_errors"
+OPEN = "profile_form_open"
+YES_NO = {"未填写": None, "是": True, "否": False}
+MONEY = ("revenue", "rd_expense", "high_tech_revenue", "total_assets")
+HELP = {
+    "name": "营业执照上的企业全称",
+    "region": "企业注册地所在的区",
+    "park": "如：张江科学城、漕河泾开发区、临港新片区、金桥、碳谷绿湾；不在园区可不填",
+    "industry": "可从列表中选择，也可直接输入，如“芯片设计”",
+    "founded": "营业执照上的成立日期",
+    "employees": "上年度末职工总数",
+    "rd_staff": "直接从事研发和相关技术创新活动的人员",
+    "revenue": "上一完整年度营业收入，单位：万元",
+    "rd_expense": "上一完整年度研发费用，单位：万元",
+    "high_tech_revenue": "上一年度高新技术产品（服务）收入，单位：万元",
+    "total_assets": "上年度末资产总额，单位：万元",
+    "other_ip": "实用新型、外观设计、软件著作权、集成电路布图设计等",
+    "needs": "希望得到哪些方面的支持，可多选",
+    "description": "主营业务、技术方向、当前遇到的困难或诉求，用自己的话写即可",
+}
+
+
+def key(field: str) -> str:
+    return PREFIX + field
+
+
+def _date_key(title: str) -> str:
+    return f"{PREFIX}qdate_{QUALIFICATIONS.index(title)}"
+
+
+def _label(field: str, required: bool = False) -> str:
+    return LABELS[field] + (" *" if required else "")
+
+
+# --- values ↔ profile ------------------------------------------------------------------------
+
+
+def _from_widget(field: str, value: Any) -> Any:
+    kind = field_kind(field)
+    if kind == "bool":
+        return YES_NO.get(value or "未填写")
+    if value is None:
+        return None
+    if kind == "text":
+        return value.strip() or None
+    if kind == "date":
+        return value.isoformat()
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return round(value / 100, 6) if is_ratio(field) else float(value)
+    if kind == "list":
+        return list(value) or None
+    return value
+
+
+def _to_widget(field: str, value: Any) -> Any:
+    kind = field_kind(field)
+    if kind == "bool":
+        return next(label for label, v in YES_NO.items() if v is value)
+    if kind == "list":
+        return list(value or [])
+    if kind == "float" and value is not None and is_ratio(field):
+        return round(value * 100, 4)
+    return value
+
+
+def form_values() -> dict[str, Any]:
+    """The profile the form holds now, in the interchange format (blank = left out)."""
+    ss = st.session_state
+    data: dict[str, Any] = {}
+    for field in Profile.model_fields:
+        if field != "qualification_dates" and (value := _from_widget(field, ss.get(key(field)))) is not None:
+            data[field] = value
+    dates = {
+        t: ss[_date_key(t)].isoformat()
+        for t in data.get("qualifications", [])
+        if isinstance(ss.get(_date_key(t)), dt.date)
+    }
+    if dates:
+        data["qualification_dates"] = dates
+    return data
+
+
+def _field_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Field by field, what the model accepts; and the messages for what it does not."""
+    try:
+        return dict(parse_profile(data)), []
+    except ProfileError as exc:
+        messages = exc.messages
+    base = {"name": "-", "region": REGIONS[0]}
+    good: dict[str, Any] = {}
+    for field, value in data.items():
+        if field not in Profile.model_fields:
+            continue
+        extra = {"qualifications": data.get("qualifications", [])} if field == "qualification_dates" else {}
+        try:
+            good[field] = getattr(Profile.model_validate({**base, **extra, field: value}), field)
+        except ValidationError:
+            continue
+    return good, messages
+
+
+def load_into_form(data: Any) -> list[str]:
+    """Put a saved profile into the form (before its widgets are drawn); return the problems found."""
+    if not isinstance(data, dict):
+        return ["档案应为 JSON 对象（{…}）"]
+    values, messages = _field_values(data)
+    ss = st.session_state
+    for field in Profile.model_fields:
+        if field != "qualification_dates":
+            ss[key(field)] = _to_widget(field, values.get(field))
+    for title in QUALIFICATIONS:
+        ss[_date_key(title)] = (values.get("qualification_dates") or {}).get(title)
+    return messages
+
+
+# --- the form --------------------------------------------------------------------------------
+
+
+def _errors_by_field() -> dict[str, list[str]]:
+    by_field: dict[str, list[str]] = {}
+    for message in st.session_state.get(ERRORS, []):
+        field = message.split("（", 1)[0]
+        by_field.setdefault(field if field in LABELS else "", []).append(for_people(message))
+    return by_field
+
+
+def _inline_error(errors: dict[str, list[str]], field: str) -> None:
+    for message in errors.get(field, []):
+        st.markdown(f":red[:material/error: {md(message)}]")
+
+
+def _number(field: str, errors: dict[str, list[str]], money: bool) -> None:
+    st.number_input(
+        _label(field),
+        min_value=0.0 if money else 0,
+        value=None,
+        step=10.0 if money else 1,
+        format="%.2f" if money else "%d",
+        placeholder="万元，未知可不填" if money else "未知可不填",
+        help=HELP.get(field),
+        key=key(field),
+        persist_state="session",
+    )
+    _inline_error(errors, field)
+
+
+def _basic(errors: dict[str, list[str]]) -> None:
+    st.markdown("##### 基本信息")
+    a, b = st.columns(2)
+    with a:
+        st.text_input(
+            _label("name", True),
+            key=key("name"),
+            placeholder="如：上海某芯微电子有限公司",
+            help=HELP["name"],
+            persist_state="session",
+        )
+        _inline_error(errors, "name")
+        st.text_input(_label("park"), key=key("park"), help=HELP["park"], persist_state="session")
+        _inline_error(errors, "park")
+        st.selectbox(
+            _label("stage"), STAGES, index=None, placeholder="请选择", key=key("stage"), persist_state="session"
+        )
+        _inline_error(errors, "stage")
+    with b:
+        st.selectbox(
+            _label("region", True),
+            REGIONS,
+            index=None,
+            placeholder="请选择注册地所在区",
+            help=HELP["region"],
+            key=key("region"),
+            persist_state="session",
+        )
+        _inline_error(errors, "region")
+        st.selectbox(
+            _label("industry"),
+            INDUSTRIES,
+            index=None,
+            placeholder="选择或输入行业",
+            accept_new_options=True,
+            help=HELP["industry"],
+            key=key("industry"),
+            persist_state="session",
+        )
+        _inline_error(errors, "industry")
+        c, d = st.columns(2)
+        with c:
+            st.date_input(
+                _label("founded"),
+                value=None,
+                min_value=dt.date(1949, 1, 1),
+                max_value=dt.date.today(),
+                format="YYYY-MM-DD",
+                help=HELP["founded"],
+                key=key("founded"),
+                persist_state="session",
+            )
+            _inline_error(errors, "founded")
+        with d:
+            st.selectbox(_label("foreign_invested"), list(YES_NO), key=key("foreign_invested"), persist_state="session")
+
+
+def _operations(errors: dict[str, list[str]]) -> None:
+    st.markdown("##### 经营与研发")
+    for row in (("employees", "rd_staff", "total_assets"), ("revenue", "rd_expense", "high_tech_revenue")):
+        for col, field in zip(st.columns(3), row, strict=True):
+            with col:
+                _number(field, errors, money=field in MONEY)
+
+
+def _ip_and_titles(errors: dict[str, list[str]]) -> None:
+    st.markdown("##### 知识产权与资质")
+    a, b = st.columns(2)
+    with a:
+        _number("invention_patents", errors, money=False)
+    with b:
+        _number("other_ip", errors, money=False)
+    st.multiselect(
+        _label("qualifications"),
+        QUALIFICATIONS,
+        placeholder="已取得的资质或身份，可多选",
+        key=key("qualifications"),
+        persist_state="session",
+    )
+    _inline_error(errors, "qualifications")
+    chosen = st.session_state.get(key("qualifications")) or []
+    if chosen:
+        st.caption("资质首次取得日期（选填；部分措施只面向首次认定或新认定的企业）")
+        cols = st.columns(min(len(chosen), 3))
+        for i, title in enumerate(chosen):
+            with cols[i % len(cols)]:
+                st.date_input(
+                    f"{title} 取得日期",
+                    value=None,
+                    min_value=dt.date(1990, 1, 1),
+                    max_value=dt.date.today() + dt.timedelta(days=366),
+                    format="YYYY-MM-DD",
+                    key=_date_key(title),
+                    persist_state="session",
+                )
+    _inline_error(errors, "qualification_dates")
+    _extras(errors)
+
+
+def _extra(field: str, errors: dict[str, list[str]]) -> None:
+    kind, label = field_kind(field), LABELS.get(field, field)
+    if kind == "bool":
+        st.selectbox(label, list(YES_NO), key=key(field), persist_state="session")
+    elif kind in ("int", "float"):
+        ratio = is_ratio(field)
+        le = next((m.le for m in Profile.model_fields[field].metadata if hasattr(m, "le")), None)
+        if le is not None and kind == "float":
+            le = float(le)
+        st.number_input(
+            label + ("（%）" if ratio else ""),
+            min_value=0 if kind == "int" else 0.0,
+            max_value=100.0 if ratio else le,
+            value=None,
+            step=1 if kind == "int" else 1.0,
+            format="%d" if kind == "int" else "%.2f",
+            placeholder="百分比，如 35 表示 35%" if ratio else "未知可不填",
+            key=key(field),
+            persist_state="session",
+        )
+    else:
+        st.text_input(label, key=key(field), persist_state="session")
+    _inline_error(errors, field)
+
+
+def _extras(errors: dict[str, list[str]]) -> None:
+    """Fields the model has beyond the spec (facts for the readiness checks), all optional."""
+    fields = extra_fields()
+    if not fields:
+        return
+    filled = any(st.session_state.get(key(f)) not in (None, "", "未填写") for f in fields)
+    with st.expander("更多信息（选填，用于评估高企、专精特新等资质认定的准备度）", expanded=filled):
+        cols = st.columns(3)
+        for i, field in enumerate(fields):
+            with cols[i % 3]:
+                _extra(field, errors)
+
+
+def _needs(errors: dict[str, list[str]]) -> None:
+    st.markdown("##### 诉求")
+    st.multiselect(
+        _label("needs"), BENEFITS, placeholder="请选择", help=HELP["needs"], key=key("needs"), persist_state="session"
+    )
+    _inline_error(errors, "needs")
+    st.text_area(
+        _label("description"),
+        key=key("description"),
+        height=90,
+        placeholder="如：芯片设计企业，今年首次认定高新技术企业，资金周转有些紧张，想了解区里的资助和贷款",
+        help=HELP["description"],
+        persist_state="session",
+    )
+    _inline_error(errors, "description")
+
+
+def _submit() -> None:
+    """Button callback (runs before the page is drawn again): validate, keep the profile or the errors."""
+    ss = st.session_state
+    try:
+        profile = parse_profile(form_values())
+    except ProfileError as exc:
+        ss[ERRORS] = exc.messages
+        ss.pop(SUBMITTED, None)
+        ss[OPEN] = True
+    else:
+        ss.pop(ERRORS, None)
+        ss[SUBMITTED] = profile.public_dict()
+        ss[OPEN] = False  # fold the form away so that the results come first
+
+
+def render() -> Profile | None:
+    """Draw the form; 开始匹配 validates it. Returns the last valid profile submitted, if any."""
+    errors = _errors_by_field()
+    with st.expander("企业基本情况", expanded=True, key=OPEN, on_change="rerun", icon=":material/edit_note:"):
+        st.caption("带 * 的为必填项；其余不知道的可以不填，不会当作 0 处理，结果会提示还需要补充哪些信息。")
+        with st.container(border=True):
+            _basic(errors)
+        with st.container(border=True):
+            _operations(errors)
+        with st.container(border=True):
+            _ip_and_titles(errors)
+        with st.container(border=True):
+            _needs(errors)
+        st.button("开始匹配", type="primary", icon=":material/search:", on_click=_submit)
+        if st.session_state.get(ERRORS):
+            st.error(
+                "请修改以下内容后再提交（已填写的内容都已保留）：\n\n"
+                + "\n".join(f"- {md(for_people(m))}" for m in st.session_state[ERRORS]),
+                icon=":material/error:",
+            )
+    data = st.session_state.get(SUBMITTED)
+    return parse_profile(data) if data and not st.session_state.get(ERRORS) else None
+
+
+# --- save and load ---------------------------------------------------------------------------
+
+
+def save_and_load() -> None:
+    """Download the form as a profile JSON, or upload one saved earlier (draw before the form)."""
+    st.markdown("**企业档案**")
+    st.caption("保存填写的内容，下次上传即可继续；也可交给辅导员使用。")
+    uploaded = st.file_uploader("载入档案（JSON）", type=["json"], key="profile_upload")
+    if uploaded is not None and st.session_state.get("profile_upload_id") != uploaded.file_id:
+        st.session_state["profile_upload_id"] = uploaded.file_id
+        try:
+            data = json.loads(uploaded.getvalue().decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            st.session_state["profile_load_problems"] = ["文件不是有效的 JSON 档案"]
+        else:
+            st.session_state["profile_load_problems"] = load_into_form(data)
+            st.session_state.pop(ERRORS, None)
+    for problem in st.session_state.get("profile_load_problems", []):
+        st.warning(for_people(problem))
+    data = form_values()
+    name = data.get("name") or "企业"
+    st.download_button(
+        "保存档案（JSON）",
+        json.dumps(data, ensure_ascii=False, indent=2),
+        file_name=f"{name}-企业档案.json",
+        mime="application/json",
+        icon=":material/download:",
+        on_click="ignore",
+        width="stretch",
+    )

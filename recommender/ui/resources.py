@@ -1,0 +1,12 @@
+"""Heavy objects, loaded once per server process and shared (never mutated) by every session."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..engine import Recommender
+
+
+@st.cache_resource(show_spinner="正在载入政策库…")
+def recommender() -> Recommender:
+    return Recommender.load()

@@ -1,0 +1,107 @@
+"""The self-check results: date and filters, counts, cards, unlockable measures, readiness, Word sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import streamlit as st
+
+from ..consultation import STATUS_ORDER, Consultation, MeasureView, consult
+from ..profile import Profile
+from ..sheets import consultation_docx, sheet_filename
+from ..vocab import BENEFITS
+from . import resources
+from .cards import measure_card, readiness_panel, unlock_list
+
+PAGE = 10
+
+
+def _controls() -> tuple[dt.date, bool, list[str], list[str]]:
+    a, b, c, d = st.columns([1.1, 2, 2, 1])
+    as_of = a.date_input(
+        "政策有效性判断日期",
+        value=dt.date.today(),
+        format="YYYY-MM-DD",
+        help="按这一天判断政策是否在有效期内，默认今天",
+        key="as_of",
+    )
+    benefits = b.multiselect("支持方式", BENEFITS, placeholder="全部", key="filter_benefits")
+    statuses = c.multiselect("匹配状态", STATUS_ORDER, placeholder="全部", key="filter_status")
+    with d:
+        st.markdown("&nbsp;")
+        expired = st.toggle("显示已过期措施", key="show_expired")
+    return as_of, expired, benefits, statuses
+
+
+def _counts(c: Consultation) -> None:
+    counts = c.counts()
+    cols = st.columns(4)
+    for col, (label, n) in zip(cols, [*counts.items(), ("已过期", len(c.expired))], strict=True):
+        col.metric(label, f"{n} 条", border=True)
+
+
+def _filtered(c: Consultation, expired: bool, benefits: list[str], statuses: list[str]) -> list[MeasureView]:
+    shown = c.measures + (c.expired if expired or "已过期" in statuses else [])
+    if benefits:
+        shown = [m for m in shown if set(m.benefits) & set(benefits)]
+    if statuses:
+        shown = [m for m in shown if m.status_label in statuses]
+    return shown
+
+
+def _measures(c: Consultation, shown: list[MeasureView], expired: bool) -> None:
+    if not expired and c.expired:
+        st.caption(
+            f":material/history: 另有 {len(c.expired)} 条相关措施在 {c.as_of} 已过期，打开“显示已过期措施”可查看。"
+        )
+    if not shown:
+        st.info("没有符合筛选条件的措施，可以放宽筛选条件或补充企业信息。", icon=":material/info:")
+        return
+    signature = json.dumps([c.profile.public_dict(), str(c.as_of), len(shown)], ensure_ascii=False)
+    if st.session_state.get("shown_for") != signature:
+        st.session_state["shown_for"] = signature
+        st.session_state["shown"] = PAGE
+    limit = st.session_state["shown"]
+    for m in shown[:limit]:
+        measure_card(m)
+    more = min(PAGE, len(shown) - limit)
+    if more > 0 and st.button(f"再显示 {more} 条（共 {len(shown)} 条）", icon=":material/expand_more:"):
+        st.session_state["shown"] = limit + PAGE
+        st.rerun()
+
+
+def _sheet_button(profile: Profile, as_of: dt.date) -> None:
+    recommender = resources.recommender()
+    st.download_button(
+        "下载政策咨询单（Word）",
+        data=lambda: consultation_docx(consult(recommender, profile, as_of=as_of)),
+        file_name=sheet_filename(profile),
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/description:",
+        type="primary",
+        on_click="ignore",
+    )
+
+
+def render(profile: Profile) -> None:
+    st.subheader(f"匹配结果：{profile.name}")
+    as_of, expired, benefits, statuses = _controls()
+    c = consult(resources.recommender(), profile, as_of=as_of, top=None)
+    _counts(c)
+    left, right = st.columns([3, 1])
+    left.caption(f"按匹配程度排序，政策有效性按 {as_of} 判断。结果依据公开政策文件自动生成，仅供参考。")
+    with right:
+        _sheet_button(profile, as_of)
+    shown = _filtered(c, expired, benefits, statuses)
+    labels = [f"推荐措施（{len(shown)}）", f"取得资质可解锁（{len(c.unlocks)}）"]
+    if c.readiness is not None:
+        labels.append("资质准备度")
+    tabs = st.tabs(labels)
+    with tabs[0]:
+        _measures(c, shown, expired)
+    with tabs[1]:
+        unlock_list(c.unlocks, c.readiness)
+    if c.readiness is not None:
+        with tabs[2]:
+            readiness_panel(c.readiness)

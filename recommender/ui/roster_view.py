@@ -1,0 +1,172 @@
+"""The counsellor's roster: upload, bad rows, matching with a progress bar, tables and downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ..consultation import Consultation, consult
+from ..roster import Roster, RosterError, read_roster, template_csv
+from ..sheets import consultation_docx, roster_workbook, sheet_filename, sheets_zip
+from . import resources
+from .badges import readiness_badge, status_badge
+from .markup import for_people, md
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Entries = list[tuple[int, Consultation]]
+
+
+def upload() -> Roster | None:
+    """The uploader and the file-level outcome; the roster when the file could be read."""
+    a, b = st.columns([3, 1])
+    with a:
+        uploaded = st.file_uploader(
+            "上传企业名单（CSV 或 Excel）",
+            type=["csv", "xlsx", "json"],
+            help="CSV 可为 UTF-8 或 GBK 编码（Excel 默认另存的格式）；表头用档案字段名或中文名，"
+            "如 企业名称、注册地、所属行业、职工总数；资质、诉求等多项用“、”或“,”分隔。",
+            key="roster_upload",
+        )
+    with b:
+        st.markdown("&nbsp;")
+        st.download_button(
+            "下载名单模板",
+            template_csv(),
+            file_name="企业名单模板.csv",
+            mime="text/csv",
+            icon=":material/table:",
+            on_click="ignore",
+            width="stretch",
+        )
+    if uploaded is None:
+        return None
+    try:
+        return read_roster(uploaded.getvalue(), uploaded.name)
+    except RosterError as exc:
+        st.error(f"无法读取“{uploaded.name}”：{exc}", icon=":material/error:")
+        return None
+
+
+def bad_rows(roster: Roster) -> None:
+    good, bad = len(roster.rows), len(roster.bad)
+    message = f"共读取 {good + bad} 家企业：{good} 家可以匹配" + (
+        f"，{bad} 行有误已跳过（见下表，改正后可重新上传）" if bad else ""
+    )
+    (st.warning if bad else st.success)(message, icon=":material/warning:" if bad else ":material/check_circle:")
+    if roster.ignored_columns:
+        st.caption("未识别、已忽略的列：" + "、".join(roster.ignored_columns))
+    if bad:
+        table = pd.DataFrame(
+            [
+                {"行号": b.row, "企业名称": b.name or "", "原因": "；".join(map(for_people, b.messages))}
+                for b in roster.bad
+            ]
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "行号": st.column_config.NumberColumn(width="small"),
+                "原因": st.column_config.TextColumn(width="large"),
+            },
+        )
+
+
+def match(roster: Roster, as_of: dt.date, top: int) -> Entries:
+    """Consultations for every good row, with a progress bar; kept per (file, date, top) in the session."""
+    signature = (tuple((r.row, r.profile.model_dump_json()) for r in roster.rows), as_of, top)
+    cached = st.session_state.get("roster_result")
+    if cached and cached[0] == signature:
+        return cached[1]
+    recommender = resources.recommender()
+    bar = st.progress(0.0, text="正在匹配…")
+    entries: Entries = []
+    for i, row in enumerate(roster.rows, 1):
+        entries.append((row.row, consult(recommender, row.profile, as_of=as_of, top=top)))
+        bar.progress(i / len(roster.rows), text=f"正在匹配：{row.profile.name}（{i}/{len(roster.rows)}）")
+    bar.empty()
+    st.session_state["roster_result"] = (signature, entries)
+    return entries
+
+
+def overview(entries: Entries) -> None:
+    rows = []
+    for row, c in entries:
+        counts = c.counts()
+        rows.append(
+            {
+                "行号": row,
+                "企业名称": c.profile.name,
+                "注册地": c.profile.region,
+                "所属行业": c.profile.industry or "",
+                **counts,
+                "首选措施": c.measures[0].title if c.measures else "（暂无有效期内的适用措施）",
+                "可培育资质": "、".join(c.unlocks) or "—",
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def roster_downloads(entries: Entries, roster: Roster, as_of: dt.date) -> None:
+    a, b, _ = st.columns([1, 1, 1])
+    a.download_button(
+        "下载匹配汇总（Excel）",
+        data=lambda: roster_workbook(entries, roster.bad, as_of=as_of),
+        file_name=f"企业名单匹配汇总-{as_of}.xlsx",
+        mime=XLSX,
+        icon=":material/table_view:",
+        type="primary",
+        on_click="ignore",
+        width="stretch",
+    )
+    b.download_button(
+        f"下载全部咨询单（{len(entries)} 份）",
+        data=lambda: sheets_zip(c for _, c in entries),
+        file_name=f"政策咨询单-{as_of}.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+        width="stretch",
+    )
+
+
+def one_enterprise(entries: Entries) -> None:
+    labels = {f"第 {row} 行 · {c.profile.name}": (row, c) for row, c in entries}
+    choice = st.selectbox("选择企业", list(labels), key="roster_pick")
+    if choice is None:
+        return
+    _, c = labels[choice]
+    sheet_preview(c, key="roster_sheet")
+
+
+def sheet_preview(c: Consultation, key: str) -> None:
+    """A short view of one consultation and its Word sheet."""
+    left, right = st.columns([3, 1])
+    counts = "，".join(f"{k} {v} 条" for k, v in c.counts().items())
+    left.markdown(f"**{md(c.profile.name)}**（{c.profile.region}）：{counts}")
+    right.download_button(
+        "下载咨询单（Word）",
+        data=lambda: consultation_docx(c),
+        file_name=sheet_filename(c.profile),
+        mime=DOCX,
+        icon=":material/description:",
+        type="primary",
+        on_click="ignore",
+        key=key,
+        width="stretch",
+    )
+    for m in c.measures:
+        st.markdown(f"{status_badge(m.status_label)} **{m.rank}. {md(m.title)}** —— {md(m.contact)}")
+        for gap in m.gaps:
+            st.caption(f"尚缺：{md(gap)}")
+    pending = [r for r in c.readiness or [] if r.pending]
+    if pending:
+        with st.expander(f"资质培育行动计划（{len(pending)} 项，详见咨询单）", icon=":material/checklist:"):
+            for item in pending:
+                st.markdown(f"{readiness_badge(item.status_label)} **{md(item.name)}**：还需核对 {len(item.gaps)} 项")
+                for gap in item.gaps:
+                    st.caption(f"□ {md(gap)}")

@@ -1,0 +1,261 @@
+"""Coverage analysis: synthetic population, coverage counts, unmatched measures, near-duplicates, what-if, page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recommender import coverage as cv
+from recommender.engine import Recommender
+from recommender.rules import Facts, evaluate
+
+AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 plans' validity
+PAGE = Path(__file__).resolve().parent.parent / "views" / "coverage.py"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> cv.CorpusView:
+    return cv.CorpusView.from_recommender(Recommender.load())
+
+
+@pytest.fixture(scope="module")
+def population():
+    return cv.synthetic_population(400, seed=7, missing_rate=0.1)
+
+
+@pytest.fixture(scope="module")
+def rules(population) -> cv.PopulationRules:
+    return cv.PopulationRules(population, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def cov(rules, corpus) -> cv.Coverage:
+    return cv.compute_coverage(rules, corpus)
+
+
+# --- the synthetic population -----------------------------------------------------------------
+
+
+def test_population_is_reproducible_with_a_seed_and_differs_with_another():
+    a = cv.synthetic_population(150, seed=1)
+    b = cv.synthetic_population(150, seed=1)
+    c = cv.synthetic_population(150, seed=2)
+    assert [p.model_dump() for p in a] == [p.model_dump() for p in b]
+    assert [p.model_dump() for p in a] != [p.model_dump() for p in c]
+    shuffled = dict(reversed(list(cv.DEFAULT_REGIONS.items())))  # the order weights are given in does not matter
+    assert cv.synthetic_population(150, seed=1, regions=shuffled) == a
+
+
+def test_population_follows_the_stated_distributions_and_has_realistic_fields(population):
+    only = cv.synthetic_population(60, seed=3, regions={"金山区": 1}, stages={"初创期": 1})
+    assert {p.region for p in only} == {"金山区"} and {p.stage for p in only} == {"初创期"}
+    pudong = sum(p.region == "浦东新区" for p in population) / len(population)
+    assert 0.12 < pudong < 0.32  # stated weight 22 of 100
+    for p in population:
+        assert p.needs and 1 <= len(p.needs) <= 3
+        if p.employees is not None and p.rd_staff is not None:
+            assert p.rd_staff <= p.employees
+    hnte = sum("高新技术企业" in p.qualifications for p in population) / len(population)
+    assert 0.05 < hnte < 0.5
+    with pytest.raises(ValueError, match="不认识"):
+        cv.synthetic_population(5, regions={"火星": 1})
+
+
+def test_population_round_trips_through_the_roster_table():
+    roster = pytest.importorskip("recommender.roster")
+    pop = cv.synthetic_population(40, seed=5, missing_rate=0.2)
+    data = cv.csv_bytes(cv.population_frame(pop))
+    assert data.startswith("\ufeff".encode())  # BOM: Excel opens the Chinese correctly
+    read = roster.read_roster(data, "样本.csv")
+    assert not read.bad and read.profiles == pop
+
+
+# --- coverage ---------------------------------------------------------------------------------
+
+
+def test_statuses_agree_with_rules_evaluate(cov, corpus, population):
+    for i in range(0, len(population), 13):
+        facts = Facts(population[i], AS_OF)
+        expected = [evaluate(c, corpus.documents[c.policy_id], facts).status for c in cov.measures]
+        assert [cv.STATUSES[s] for s in cov.status[i]] == expected, population[i].name
+    table = cv.enterprise_table(cov)
+    for i in range(0, len(population), 41):
+        facts = Facts(population[i], AS_OF)
+        eligible = [c for c in cov.measures if evaluate(c, corpus.documents[c.policy_id], facts).status == "eligible"]
+        assert table.loc[i, "可申请措施数"] == len(eligible)
+        assert table.loc[i, "资金补贴"] == sum("资金补贴" in c.benefits for c in eligible)
+
+
+def test_segment_table_means_and_uncovered_segments(cov):
+    dims = ["region", "industry", "stage"]
+    table = cv.segment_table(cov, dims)
+    assert table["企业数"].sum() == len(cov.profiles)
+    per_firm = cv.enterprise_table(cov)
+    keys = ["注册地", "行业", "发展阶段"]
+    row = table.sort_values("企业数").iloc[-1]
+    members = per_firm[(per_firm[keys] == row[keys].to_numpy()).all(axis=1)]
+    assert len(members) == row["企业数"]
+    assert row["人均可用措施数"] == pytest.approx(members["可用措施数"].mean())
+    assert row["技术合作"] == pytest.approx(members["技术合作"].mean())
+    empty = cv.uncovered_segments(table)
+    assert len(empty) > 0  # e.g. districts no document in the seed corpus serves
+    totals = per_firm.groupby(keys)["可用措施数"].max()
+    for _, seg in empty.iterrows():
+        assert totals[tuple(seg[keys])] == 0
+    assert len(empty) == int((totals == 0).sum())
+
+
+def test_valid_only_drops_measures_out_of_force(rules, corpus):
+    later = cv.compute_coverage(cv.PopulationRules(rules.profiles, dt.date(2026, 6, 30)), corpus, valid_only=True)
+    assert later.measures and all(c.policy_id in {"js-yingshang-2022", "zj-opinions-2023"} for c in later.measures)
+    everything = cv.compute_coverage(cv.PopulationRules(rules.profiles, dt.date(2026, 6, 30)), corpus)
+    assert len(everything.measures) == len(corpus.measures) and not everything.valid.all()
+
+
+# --- measures that match nobody ---------------------------------------------------------------
+
+
+def test_a_clause_requiring_what_nobody_has_is_reported_with_that_condition(rules, corpus):
+    target = next(c for c in corpus.measures if c.policy_id == "js-yingshang-2022" and not c.eligibility)
+    impossible = cv.new_condition("invention_patents", "gte", 1_000_000)
+    edited = cv.apply_change(corpus, cv.ConditionEdit(target.id, None, impossible))
+    cov = cv.compute_coverage(rules, edited)
+    found = {u.clause.id: u for u in cv.unmatched_measures(cov)}
+    assert target.id in found
+    blocking = found[target.id].blocking
+    assert [c.field for c in blocking] == ["invention_patents"]
+    assert blocking[0].met == 0 and blocking[0].requirement == "≥ 1000000"
+    assert blocking[0].quote in found[target.id].reason and "有效发明专利数" in found[target.id].reason
+    table = cv.unmatched_conditions_table(found.values())
+    assert set(table[table["条款"] == target.id]["条件字段"]) == {"region", "invention_patents"}
+    assert target.eligibility == [] and corpus.clause(target.id).eligibility == []  # the original untouched
+
+
+def test_a_population_outside_a_documents_district_matches_none_of_its_measures(corpus):
+    jinshan = cv.synthetic_population(50, seed=4, regions={"金山区": 1})
+    cov = cv.compute_coverage(jinshan, corpus, as_of=AS_OF)
+    unmatched = {u.clause.id: u for u in cv.unmatched_measures(cov)}
+    goi = [
+        c
+        for c in corpus.measures
+        if c.policy_id == "pd-goi-2023" and not any(e.field == "region" for e in c.eligibility)
+    ]
+    assert goi and all(c.id in unmatched for c in goi)
+    first = unmatched[goi[0].id].blocking[0]
+    assert first.field == "region" and first.area and first.not_met == 50
+
+
+# --- near-duplicate clauses -------------------------------------------------------------------
+
+
+def test_near_duplicates_find_the_angel_fund_pair_with_a_symmetric_score(corpus):
+    pairs = cv.near_duplicates(corpus.clauses, documents=corpus.documents)
+    hit = pairs[(pairs["条款A"] == "pd-goi-2023/c2.s4.a12") & (pairs["条款B"] == "pd-hnte-2023/c2.s4.a15")]
+    assert len(hit) == 1
+    assert "天使投资母基金" in hit.iloc[0]["条款A原文"] and "天使投资母基金" in hit.iloc[0]["条款B原文"]
+    score = hit.iloc[0]["相似度"]
+    assert cv.DEFAULT_DUPLICATE_THRESHOLD <= score < 1
+    assert (pairs["条款A"].str.split("/").str[0] != pairs["条款B"].str.split("/").str[0]).all()
+    assert (pairs["相似度"] >= cv.DEFAULT_DUPLICATE_THRESHOLD).all()
+    reversed_pairs = cv.near_duplicates(corpus.clauses[::-1])
+    again = reversed_pairs[(reversed_pairs["条款A"] == "pd-goi-2023/c2.s4.a12")]
+    assert again[again["条款B"] == "pd-hnte-2023/c2.s4.a15"].iloc[0]["相似度"] == pytest.approx(score, abs=1e-9)
+    sim = cv.similarity(corpus.measures)
+    assert np.array_equal(sim, sim.T)
+    looser = cv.near_duplicates(corpus.clauses, threshold=0.3)
+    assert len(looser) > len(pairs)
+
+
+# --- what-if ----------------------------------------------------------------------------------
+
+
+def test_lowering_a_threshold_never_loses_anyone(rules, corpus, population):
+    target = next(c for c in corpus.measures if c.policy_id == "js-yingshang-2022" and not c.eligibility)
+    start = cv.new_condition("employees", "gte", 100)
+    base = cv.compute_coverage(rules, cv.apply_change(corpus, cv.ConditionEdit(target.id, None, start)))
+    for lower in (80, 50, 20, 0):
+        result = cv.what_if(base, cv.ConditionEdit(target.id, 0, cv.with_value(start, lower)))
+        assert len(result.lost) == 0 and result.summary()["失去资格企业数"] == 0
+        expected = {
+            i
+            for i, p in enumerate(population)
+            if p.region == "金山区" and p.employees is not None and lower <= p.employees < 100
+        }
+        assert set(result.gained.tolist()) == expected
+    assert result.gained.size > 0
+    raised = cv.what_if(base, cv.ConditionEdit(target.id, 0, cv.with_value(start, 200)))
+    assert raised.gained.size == 0 and raised.lost.size > 0
+    assert corpus.clause(target.id).eligibility == []
+
+
+def test_removing_a_district_from_a_document_loses_exactly_that_districts_eligible_enterprises(
+    rules, corpus, population
+):
+    policy = "pd-hnte-2023"
+    wider = cv.apply_change(corpus, cv.RegionEdit(policy, ("浦东新区", "徐汇区")))
+    base = cv.compute_coverage(rules, wider)
+    result = cv.what_if(base, cv.RegionEdit(policy, ("浦东新区",)))
+    assert result.gained.size == 0 and result.lost.size > 0
+    assert {population[i].region for i in result.lost} == {"徐汇区"}
+    doc_wide, doc_orig = wider.documents[policy], corpus.documents[policy]
+    measures = [c for c in corpus.measures if c.policy_id == policy]
+    expected = set()
+    for i, p in enumerate(population):
+        if p.region != "徐汇区":
+            continue
+        facts = Facts(p, AS_OF)
+        if any(
+            evaluate(c, doc_wide, facts).status == "eligible" and evaluate(c, doc_orig, facts).status != "eligible"
+            for c in measures
+        ):
+            expected.add(i)
+    assert set(result.lost.tolist()) == expected
+    # only measures that rely on the document's area are touched: those with their own area keep their status
+    own_area = [c.id for c in measures if any(x.field in {"region", "park"} for x in c.eligibility)]
+    assert own_area
+    for k, cid in enumerate(result.clause_ids):
+        if cid in own_area:
+            assert np.array_equal(result.before[:, k], result.after[:, k])
+    who = cv.what_if_table(base, result)
+    assert len(who) == len(expected) and set(who["变化"]) == {"失去资格"}
+    # the cached engine's documents and the view analysed are unchanged
+    assert corpus.documents[policy].applies_to.regions == ["浦东新区"]
+    assert Recommender.load().documents[policy].applies_to.regions == ["浦东新区"]
+
+
+def test_adding_a_district_gains_only_that_districts_enterprises(cov, population):
+    result = cv.what_if(cov, cv.RegionEdit("js-yingshang-2022", ("金山区", "奉贤区")))
+    assert result.lost.size == 0 and result.gained.size > 0
+    assert {population[i].region for i in result.gained} == {"奉贤区"}
+    assert "金山区、奉贤区" in result.description
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_page_renders_heatmap_tables_downloads_and_what_if():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PAGE), default_timeout=90)
+    at.session_state["cov_size"] = 150
+    at.session_state["cov_as_of"] = AS_OF
+    at.session_state["cov_min_n"] = 1
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("vega_lite_chart")) == 1  # the heatmap
+    assert len(at.dataframe) >= 6
+    labels = [b.label for b in at.get("download_button")]
+    for name in ("合成企业名单", "细分×支持类型表", "无措施的细分", "近似重复条款", "诉求满足情况"):
+        assert any(name in label for label in labels), labels
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["企业数"] == "150" and "无措施的细分" in metrics and "无人匹配的措施" in metrics
+
+    at.radio(key="cov_wi_kind").set_value("文件的适用区域").run()
+    at.multiselect(key="cov_wi_regions_js-yingshang-2022").set_value(["金山区", "奉贤区"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["获得资格企业数"]) > 0 and metrics["失去资格企业数"] == "0"
+    assert any("假设分析" in b.label for b in at.get("download_button"))

@@ -1,0 +1,223 @@
+"""End to end in a real browser: start `streamlit run app.py`, fill the self-check form as an
+enterprise would, see the results, download the Word sheet and read it back.
+
+Playwright drives the system Chromium. Where CI is set a missing browser fails the test; on a
+developer's machine without /usr/bin/chromium it is skipped.
+
+Run this file as a script to refresh the screenshots in docs/ (not part of the test run):
+    python tests/test_e2e_browser.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ENTERPRISE = {
+    "name": "上海张江某芯微电子有限公司",
+    "region": "浦东新区",
+    "park": "张江科学城",
+    "industry": "集成电路",
+    "employees": "85",
+    "qualifications": ["高新技术企业"],
+    "needs": ["资金补贴", "融资贷款"],
+    "description": "芯片设计企业，今年首次认定高新技术企业，资金周转有些紧张，想了解区里的资助和贷款",
+}
+ROSTER_CSV = "\n".join(
+    [
+        "企业名称,注册地,所在园区,所属行业,职工总数,科技/研发人员,营业收入（万元）,研发费用（万元）,已有资质,诉求,企业描述",
+        "上海张江某芯微电子有限公司,浦东新区,张江科学城,集成电路,85,40,6200,1300,高新技术企业,资金补贴、融资贷款,芯片设计企业",
+        "上海某生物医药科技有限公司,浦东新区,张江科学城,生物医药,40,25,1800,600,科技型中小企业,人才引进、场地空间,创新药研发",
+        "金山某新材料有限公司,金山区,碳谷绿湾,新材料,120,18,9000,380,,场地空间、融资贷款,碳纤维复合材料，需要扩大厂房",
+        "北京某软件公司,北京市,,软件,很多,,,,,资金补贴,",
+        "徐汇某人工智能有限公司,徐汇区,漕河泾开发区,人工智能,30,22,900,300,,技术合作,大模型应用",
+    ]
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError("streamlit did not start:\n" + log.read().decode(errors="replace")[-2000:])
+        time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def streamlit_server(timeout: float = 40) -> Iterator[str]:
+    """`streamlit run app.py` on a free port; yields its URL and stops it afterwards."""
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+    command += ["--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(url, proc, log, timeout)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True, locale="zh-CN")
+            page.set_default_timeout(30_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def _choose(page, label: str, option: str) -> None:
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _type(page, role: str, label: str, text: str) -> None:
+    field = page.get_by_role(role, name=label, exact=True)
+    field.fill(text)
+    field.press("Tab" if role == "textbox" and label == "企业描述" else "Enter")
+
+
+def _set_date(page, label: str, digits: str) -> None:
+    page.get_by_role("spinbutton", name=f"year, {label}").click()
+    page.keyboard.type(digits)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def fill_self_check(page, url: str, enterprise: dict = ENTERPRISE) -> None:
+    """Open the self-check page, fill the form as an enterprise would, and submit it."""
+    page.goto(url)
+    page.get_by_role("button", name="开始匹配").wait_for()
+    _type(page, "textbox", "企业名称 *", enterprise["name"])
+    _choose(page, "注册地 *", enterprise["region"])
+    _type(page, "textbox", "所在园区", enterprise["park"])
+    _choose(page, "所属行业", enterprise["industry"])
+    _type(page, "spinbutton", "职工总数", enterprise["employees"])
+    for title in enterprise["qualifications"]:
+        _choose(page, "已有资质", title)
+    page.keyboard.press("Escape")
+    for need in enterprise["needs"]:
+        _choose(page, "诉求", need)
+    page.keyboard.press("Escape")
+    _type(page, "textbox", "企业描述", enterprise["description"])
+    page.get_by_role("button", name="开始匹配").click()
+    page.get_by_text(f"匹配结果：{enterprise['name']}").wait_for()
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but Chromium is missing at {CHROMIUM}: the browser test cannot run")
+    pytest.skip(f"no Chromium at {CHROMIUM} (install it, or set CI to make this a failure)")
+
+
+def test_enterprise_fills_the_form_sees_results_and_downloads_a_sheet(tmp_path):
+    _require_browser()
+    import docx
+
+    from recommender.consultation import consult
+    from recommender.engine import Recommender
+
+    today = dt.date.today()
+    profile = {k: v for k, v in ENTERPRISE.items() if k != "employees"} | {"employees": int(ENTERPRISE["employees"])}
+    expected = consult(Recommender.load(), profile, as_of=today)
+    assert expected.measures, "the test enterprise should have measures in force today"
+    first = expected.measures[0]
+
+    with streamlit_server() as url, chromium_page() as page:
+        fill_self_check(page, url)
+        page.get_by_text(first.title, exact=False).first.wait_for()
+        assert page.get_by_text(first.status_label).first.is_visible()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="下载政策咨询单（Word）").click()
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+
+    assert path.suffix == ".docx" and ENTERPRISE["name"] in path.name
+    document = docx.Document(io.BytesIO(path.read_bytes()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert ENTERPRISE["name"] in text
+    assert f"政策有效性判断日期：{today.isoformat()}" in text
+    assert f"1. 【{first.status_label}】{first.title}" in text
+    assert "辅导员（签字）" in text
+
+
+# --- screenshots (run by hand: python tests/test_e2e_browser.py) -----------------------------
+
+
+def take_screenshots(out: Path = ROOT / "docs") -> list[Path]:
+    shots = []
+    with streamlit_server() as url, chromium_page(1400, 2200) as page:
+        fill_self_check(page, url)
+        page.wait_for_timeout(1500)
+        shots.append(out / "self_check.png")
+        page.screenshot(path=shots[-1])
+
+        roster = Path(tempfile.mkdtemp()) / "走访企业名单.csv"
+        roster.write_bytes(ROSTER_CSV.encode("gbk"))
+        page.get_by_role("link", name="辅导员工作台").click()
+        page.get_by_text("1　上传企业名单").wait_for()
+        _set_date(page, "政策有效性判断日期", "20250630")  # inside the 2023-2025 plans: a fuller table
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(roster)
+        page.get_by_text("2　匹配结果").wait_for()
+        page.wait_for_timeout(2500)
+        shots.append(out / "counsellor.png")
+        page.screenshot(path=shots[-1])
+    return shots
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    for shot in take_screenshots():
+        print(shot)

@@ -1,0 +1,257 @@
+"""The web pages through Streamlit's AppTest: forms, validation, results, rosters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recommender.consultation import consult
+from recommender.engine import Recommender
+from recommender.paths import ROOT
+from recommender.ui.markup import highlight, md
+
+APP = ROOT / "app.py"
+ENTERPRISE = {
+    "name": "上海张江某芯微电子有限公司",
+    "region": "浦东新区",
+    "park": "张江科学城",
+    "industry": "集成电路",
+    "employees": 85,
+    "qualifications": ["高新技术企业"],
+    "needs": ["资金补贴", "融资贷款"],
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_engine() -> None:
+    Recommender.load()  # the first load may build the index: keep it out of the pages' time-outs
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    return at
+
+
+def _fill(at: AppTest, data: dict) -> None:
+    if "name" in data:
+        at.text_input(key="pf_name").input(data["name"])
+    for field in ("region", "industry"):
+        if field in data:
+            at.selectbox(key=f"pf_{field}").select(data[field])
+    if "park" in data:
+        at.text_input(key="pf_park").input(data["park"])
+    for field in ("employees", "rd_staff"):
+        if field in data:
+            at.number_input(key=f"pf_{field}").set_value(data[field])
+    for field in ("qualifications", "needs"):
+        for value in data.get(field, []):
+            at.multiselect(key=f"pf_{field}").select(value)
+
+
+def _submit(at: AppTest) -> AppTest:
+    [button] = [b for b in at.button if b.label == "开始匹配"]
+    button.click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_the_app_opens_on_the_self_check_and_has_the_counsellor_page():
+    at = _app()
+    assert at.text_input(key="pf_name").label == "企业名称 *"
+    assert [b.label for b in at.button] == ["开始匹配"]
+    at.switch_page("views/counsellor.py").run()  # views/coverage.py is another page's own tests' business
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.file_uploader(key="roster_upload").label == "上传企业名单（CSV 或 Excel）"
+
+
+def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts():
+    at = _app()
+    _fill(at, ENTERPRISE)
+    _submit(at)
+    assert not at.error
+    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    first = expected.measures[0]
+    text = _markdown(at)
+    assert f"**1. {md(first.title)}**" in text
+    assert f"-badge[:material/check_circle: {first.status_label}]" in text or first.status_label != "可申请"
+    captions = "\n".join(c.value for c in at.caption)
+    assert md(first.source) in captions and md(first.contact) in captions and "有效期" in captions
+    assert any("<mark" in h.value for h in at.html)  # matched words are highlighted
+    labels = [m.label for m in at.metric]
+    assert labels == ["可申请", "需补充条件", "信息不足", "已过期"]
+    assert [b.label for b in at.download_button if "咨询单" in b.label] == ["下载政策咨询单（Word）"]
+    assert at.session_state["profile_form_open"] is False  # the form folds away, results come first
+
+
+def test_a_validation_error_names_the_field_and_keeps_what_was_typed():
+    at = _app()
+    _fill(at, {"name": "某科技公司", "employees": 5, "rd_staff": 9, "needs": ["人才引进"]})
+    _submit(at)
+    [error] = at.error
+    assert "注册地：必填" in error.value
+    assert ":red[:material/error: 注册地：必填]" in _markdown(at)  # inline, under the field
+    assert at.text_input(key="pf_name").value == "某科技公司"
+    assert at.number_input(key="pf_employees").value == 5 and at.number_input(key="pf_rd_staff").value == 9
+    assert at.multiselect(key="pf_needs").value == ["人才引进"]
+    assert not at.metric  # no results for a profile that is not valid
+
+    at.selectbox(key="pf_region").select("浦东新区")
+    _submit(at)
+    [error] = at.error
+    assert "科技/研发人员数：研发人员数不能大于职工总数" in error.value
+    assert at.selectbox(key="pf_region").value == "浦东新区" and at.number_input(key="pf_rd_staff").value == 9
+
+    at.number_input(key="pf_rd_staff").set_value(3)
+    _submit(at)
+    assert not at.error and at.metric
+    assert at.number_input(key="pf_revenue").value is None  # untouched numbers stay unknown, not 0
+
+
+def test_filters_expired_toggle_and_as_of_date():
+    at = _app()
+    _fill(at, {"name": "浦东某公司", "region": "浦东新区", "needs": ["资金补贴"]})
+    _submit(at)
+    at.date_input(key="as_of").set_value(dt.date(2026, 11, 22)).run()
+    assert "已过期]" not in _markdown(at)
+    assert any("已过期" in c.value and "显示已过期措施" in c.value for c in at.caption)
+    tabs = [t.label for t in at.tabs]
+    at.toggle(key="show_expired").set_value(True).run()
+    assert [t.label for t in at.tabs] != tabs  # the count in 推荐措施（N） now includes expired measures
+    at.multiselect(key="filter_status").select("已过期").run()
+    badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
+    assert badges and all(":gray-badge[:material/history: 已过期]" in b for b in badges)
+    assert any("时已过期" in c.value for c in at.caption)  # the validity line says so
+    at.multiselect(key="filter_status").unselect("已过期").run()
+
+    at.date_input(key="as_of").set_value(dt.date(2024, 6, 30)).run()
+    at.multiselect(key="filter_status").select("可申请").run()
+    badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
+    assert badges and all("可申请" in b for b in badges)
+    at.multiselect(key="filter_status").unselect("可申请").run()
+    at.multiselect(key="filter_benefits").select("人才引进").run()
+    assert "人才引进]" in _markdown(at)
+
+
+def test_unlock_section_lists_measures_a_title_would_open():
+    at = _app()
+    _fill(at, {"name": "浦东某公司", "region": "浦东新区", "industry": "集成电路", "needs": ["资金补贴"]})
+    _submit(at)
+    at.date_input(key="as_of").set_value(dt.date(2024, 6, 30)).run()
+    titles = [e.label for e in at.expander]
+    assert any(t.startswith("成为“高新技术企业”后，可申请") for t in titles), titles
+
+
+def test_a_saved_profile_loads_back_into_the_form():
+    at = _app()
+    saved = {**ENTERPRISE, "founded": "2019-04-01", "revenue": 6200, "foreign_invested": False}
+    saved["qualification_dates"] = {"高新技术企业": "2023-10-15"}
+    at.sidebar.file_uploader[0].set_value(
+        ("档案.json", json.dumps(saved, ensure_ascii=False).encode(), "application/json")
+    )
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="pf_name").value == ENTERPRISE["name"]
+    assert at.selectbox(key="pf_region").value == "浦东新区"
+    assert at.number_input(key="pf_revenue").value == 6200
+    assert at.date_input(key="pf_founded").value == dt.date(2019, 4, 1)
+    assert at.selectbox(key="pf_foreign_invested").value == "否"
+    assert at.multiselect(key="pf_needs").value == ["资金补贴", "融资贷款"]
+    from recommender.ui.profile_form import QUALIFICATIONS
+
+    assert at.date_input(key=f"pf_qdate_{QUALIFICATIONS.index('高新技术企业')}").value == dt.date(2023, 10, 15)
+    _submit(at)
+    assert at.metric and not at.error
+
+    at.sidebar.file_uploader[0].set_value(("坏.json", '{"name": "x", "region": "火星"}'.encode(), "application/json"))
+    at.run()
+    assert any("注册地" in w.value for w in at.sidebar.warning)
+    assert at.text_input(key="pf_name").value == "x"  # what could be read is kept
+
+
+def test_extra_model_fields_are_optional_and_ratios_are_percentages_on_screen():
+    from recommender.profile_fields import extra_fields, is_ratio
+
+    ratios = [f for f in extra_fields() if is_ratio(f)]
+    if not ratios:
+        pytest.skip("the profile model has no ratio field beyond the spec")
+    field = ratios[0]
+    at = _app()
+    _fill(at, {"name": "某公司", "region": "徐汇区"})
+    at.number_input(key=f"pf_{field}").set_value(35.0)
+    _submit(at)
+    assert at.session_state["submitted_profile"][field] == 0.35
+    at.sidebar.file_uploader[0].set_value(
+        ("p.json", json.dumps({"name": "某公司", "region": "徐汇区", field: 0.6}).encode(), "application/json")
+    )
+    at.run()
+    assert at.number_input(key=f"pf_{field}").value == 60
+
+
+ROSTER = """企业名称,注册地,所在园区,所属行业,职工总数,诉求
+上海张江某芯微电子有限公司,浦东新区,张江科学城,集成电路,85,资金补贴、融资贷款
+北京某软件公司,北京市,,软件,很多,资金补贴
+金山某新材料有限公司,金山区,碳谷绿湾,新材料,120,"场地空间,融资贷款"
+"""
+
+
+def _counsellor() -> AppTest:
+    at = _app()
+    at.switch_page("views/counsellor.py").run()
+    assert not at.exception
+    return at
+
+
+def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
+    at = _counsellor()
+    at.file_uploader(key="roster_upload").set_value(("走访名单.csv", ROSTER.encode("gbk"), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [warning] = at.warning
+    assert "共读取 3 家企业：2 家可以匹配，1 行有误" in warning.value
+    bad = at.dataframe[0].value
+    assert list(bad["行号"]) == [3] and list(bad["企业名称"]) == ["北京某软件公司"]
+    assert "注册地" in bad["原因"][0] and "职工总数" in bad["原因"][0]
+    overview = at.dataframe[1].value
+    assert list(overview["企业名称"]) == ["上海张江某芯微电子有限公司", "金山某新材料有限公司"]
+    assert list(overview["行号"]) == [2, 4]
+    labels = [b.label for b in at.download_button]
+    assert "下载匹配汇总（Excel）" in labels and "下载全部咨询单（2 份）" in labels
+    assert "下载咨询单（Word）" in labels
+    assert at.selectbox(key="roster_pick").value == "第 2 行 · 上海张江某芯微电子有限公司"
+
+
+def test_counsellor_unreadable_file_says_why():
+    at = _counsellor()
+    at.file_uploader(key="roster_upload").set_value(("名单.csv", "公司,地址\n甲,乙\n".encode(), "text/csv"))
+    at.run()
+    [error] = at.error
+    assert "缺少必需的列" in error.value and "企业名称" in error.value
+
+
+def test_counsellor_sees_the_enterprise_submitted_on_the_self_check_page():
+    at = _app()
+    _fill(at, ENTERPRISE)
+    _submit(at)
+    at.switch_page("views/counsellor.py").run()
+    assert not at.exception
+    assert any(ENTERPRISE["name"] in e.label for e in at.expander)
+    assert "下载咨询单（Word）" in [b.label for b in at.download_button]
+    at.file_uploader(key="roster_upload").set_value(("名单.csv", ROSTER.encode(), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]  # the same enterprise in both places
+    assert [b.label for b in at.download_button].count("下载咨询单（Word）") == 2
+
+
+def test_highlight_escapes_html_and_marks_longest_terms_first():
+    html = highlight("<b>融资贷款</b>与融资", ["融资", "融资贷款", ""])
+    assert html.startswith("&lt;b&gt;<mark") and html.count("<mark") == 2
+    assert ">融资贷款</mark>" in html and "&lt;/b&gt;与<mark" in html
+    assert md("*1* [a](b) $x$") == r"\*1\* \[a\](b) \$x\$"

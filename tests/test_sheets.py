@@ -1,0 +1,289 @@
+"""Rosters in, consultation sheets and summaries out: parsing, Word content, Excel safety, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+import docx
+import openpyxl
+import pytest
+
+from recommender import consultation
+from recommender.cli import main
+from recommender.consultation import consult
+from recommender.engine import Recommender
+from recommender.roster import RosterError, column_field, read_roster, template_csv
+from recommender.sheets import consultation_docx, roster_workbook, safe_cell, sheets_zip
+
+AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 Pudong plans
+ROSTER = """企业名称,注册地,所属行业,职工总数,科技/研发人员,营业收入（万元）,已有资质,资质取得日期,诉求,是否外资,序号
+上海某芯微电子有限公司,浦东新区,芯片,85,40,"6,200",高新技术企业,高新技术企业:2023-10-15,资金补贴、融资贷款,否,1
+金山某机械有限公司,金山,机械,30,,1200,,,"场地空间,融资贷款",,2
+北京某软件公司,北京市,软件,很多,,,,,,,3
+
+,浦东新区,,,,,,,,,5
+徐汇某科技有限公司,徐汇区,人工智能,12,20,,,,,,6
+"""
+
+
+@pytest.fixture(scope="module")
+def engine() -> Recommender:
+    return Recommender.load()
+
+
+def _text(document: docx.Document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+# --- rosters ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_roster_in_utf8_or_gbk_keeps_good_rows_and_reports_bad_ones(encoding):
+    roster = read_roster(ROSTER.encode(encoding), "名单.csv")
+    assert [(r.row, r.profile.name) for r in roster.rows] == [(2, "上海某芯微电子有限公司"), (3, "金山某机械有限公司")]
+    chip, machine = roster.profiles
+    assert chip.revenue == 6200 and chip.employees == 85 and chip.rd_staff == 40
+    assert chip.industry_category == "集成电路" and chip.foreign_invested is False
+    assert chip.qualification_dates == {"高新技术企业": dt.date(2023, 10, 15)}
+    assert chip.needs == ["资金补贴", "融资贷款"] and machine.needs == ["场地空间", "融资贷款"]
+    assert machine.region == "金山区" and machine.rd_staff is None  # blank is unknown, not zero
+    bad = {b.row: b for b in roster.bad}
+    assert sorted(bad) == [4, 6, 7]
+    assert bad[4].name == "北京某软件公司"
+    assert any("注册地" in m and "北京市" in m for m in bad[4].messages)
+    assert any("职工总数" in m and "应为整数" in m for m in bad[4].messages)
+    assert "第 6 行" in str(bad[6]) and "企业名称" in str(bad[6])
+    assert any("研发人员数不能大于职工总数" in m for m in bad[7].messages)
+    assert roster.ignored_columns == ["序号"]
+
+
+def test_xlsx_roster_with_numbers_dates_and_english_headers():
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["name", "region", "founded", "employees", "revenue", "qualifications", "needs", "description"])
+    ws.append(
+        [
+            "上海某生物医药有限公司",
+            "浦东新区",
+            dt.datetime(2018, 5, 3),
+            40.0,
+            1800.5,
+            "科技型中小企业",
+            "人才引进、场地空间",
+            "创新药",
+        ]
+    )
+    ws.append(["坏行", "黄浦区", "去年", 10, -5, "", "", ""])
+    ws.append([None] * 8)
+    out = io.BytesIO()
+    book.save(out)
+    roster = read_roster(out.getvalue(), "roster.xlsx")
+    assert len(roster.rows) == 1 and roster.rows[0].row == 2
+    p = roster.profiles[0]
+    assert p.founded == dt.date(2018, 5, 3) and p.employees == 40 and p.revenue == 1800.5
+    assert p.qualifications == ["科技型中小企业"] and p.needs == ["人才引进", "场地空间"]
+    [bad] = roster.bad
+    assert bad.row == 3 and any("成立日期" in m for m in bad.messages) and any("不能为负数" in m for m in bad.messages)
+
+
+def test_headers_in_chinese_with_units_and_field_names_are_recognised():
+    assert column_field("营业收入（万元）") == "revenue"
+    assert column_field("营业收入(万元)") == "revenue"
+    assert column_field(" 企业名称 ") == "name"
+    assert column_field("\ufeff企业名称") == "name"
+    assert column_field("科技/研发人员数") == "rd_staff"
+    assert column_field("RD_EXPENSE") == "rd_expense"
+    assert column_field("备注") is None
+
+
+def test_cells_follow_the_model_types_and_percentages_become_fractions():
+    from recommender.profile_fields import extra_fields, is_ratio
+    from recommender.roster import cell_value
+
+    assert cell_value("employees", "85.0") == 85 and cell_value("revenue", "6,200万元") == 6200
+    assert cell_value("foreign_invested", "是") is True and cell_value("needs", "融资、人才;场地") == [
+        "融资",
+        "人才",
+        "场地",
+    ]
+    assert cell_value("revenue", "很多") == "很多"  # left for the model to name
+    ratios = [f for f in extra_fields() if is_ratio(f)]
+    if ratios:
+        assert cell_value(ratios[0], "35%") == 0.35 and cell_value(ratios[0], 0.35) == 0.35
+
+
+def test_file_level_problems_are_one_clear_error():
+    with pytest.raises(RosterError, match="注册地"):
+        read_roster("企业名称,行业\n某公司,软件\n".encode(), "a.csv")
+    with pytest.raises(RosterError, match="编码"):
+        read_roster(b"\x80\x80\xff,\x81\n", "a.csv")
+    with pytest.raises(RosterError, match=r"\.xls"):
+        read_roster(b"whatever", "a.xls")
+    with pytest.raises(RosterError, match="Excel"):
+        read_roster(b"not a workbook", "a.xlsx")
+    with pytest.raises(RosterError, match="没有数据行"):
+        read_roster("企业名称,注册地\n".encode(), "a.csv")
+    with pytest.raises(RosterError, match="只保留一列"):
+        read_roster("企业名称,名称,注册地\n".encode(), "a.csv")
+
+
+def test_template_and_saved_profiles_read_back():
+    roster = read_roster(template_csv(), "模板.csv")
+    assert len(roster.rows) == 1 and not roster.bad and not roster.ignored_columns
+    saved = json.dumps([{"name": "甲", "region": "浦东新区"}, {"name": "乙", "region": "火星"}], ensure_ascii=False)
+    roster = read_roster(saved.encode(), "档案.json")
+    assert [p.name for p in roster.profiles] == ["甲"] and roster.bad[0].row == 2
+
+
+# --- the Word sheet ---------------------------------------------------------------------------
+
+PROFILE = {
+    "name": "上海某芯微电子有限公司",
+    "region": "浦东新区",
+    "industry": "集成电路",
+    "employees": 85,
+    "qualifications": ["高新技术企业"],
+    "needs": ["资金补贴", "融资贷款"],
+    "description": "芯片设计企业，首次认定高新技术企业，想了解区里的资助和贷款",
+}
+
+
+def test_docx_holds_the_enterprise_its_measures_and_the_dates(engine):
+    c = consult(engine, PROFILE, as_of=AS_OF)
+    assert c.measures
+    document = docx.Document(io.BytesIO(consultation_docx(c, today=dt.date(2024, 7, 1))))
+    text = _text(document)
+    assert "上海某芯微电子有限公司" in text
+    assert "政策有效性判断日期：2024-06-30" in text and "生成日期：2024-07-01" in text
+    first = c.measures[0]
+    assert f"1. 【{first.status_label}】{first.title}" in text
+    assert first.text in text and first.contact in text and first.source in text
+    assert "浦东新区" in text and "未填写" in text  # the profile table shows unknown fields as such
+    assert "辅导员（签字）" in text and "企业联系人（签字）" in text and "____" in text
+    assert "三、资质培育行动计划" in text
+
+
+def test_docx_says_when_measures_are_out_of_date(engine):
+    c = consult(engine, PROFILE, as_of=dt.date(2026, 11, 22))
+    assert c.expired
+    text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
+    assert f"另有 {len(c.expired)} 条相关措施在 2026-11-22 时不在有效期内" in text
+
+
+def test_readiness_is_optional_and_becomes_the_action_plan(engine, monkeypatch):
+    monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
+    c = consult(engine, PROFILE, as_of=AS_OF)
+    assert c.readiness is None
+    assert "三、资质培育行动计划" in _text(docx.Document(io.BytesIO(consultation_docx(c))))
+
+    def fake(profile, as_of):
+        return [
+            {
+                "name": "科技型中小企业",
+                "status": "unknown",
+                "gaps": [{"message": "请补充资产总额"}],
+                "source": "评价办法",
+            },
+            {"name": "研发费用加计扣除", "status": "met", "gaps": [], "kind": "tax"},
+        ]
+
+    monkeypatch.setattr(consultation, "readiness_checker", lambda: fake)
+    c = consult(engine, PROFILE, as_of=AS_OF)
+    assert [(r.name, r.pending) for r in c.readiness] == [("科技型中小企业", True), ("研发费用加计扣除", False)]
+    text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
+    assert "1. 科技型中小企业（信息不足）" in text and "□ 请补充资产总额" in text and "依据：评价办法" in text
+    assert "已具备：研发费用加计扣除（已满足）" in text
+
+    monkeypatch.setattr(consultation, "readiness_checker", lambda: lambda p, d: 1 / 0)
+    assert consult(engine, PROFILE, as_of=AS_OF).readiness is None  # a failing check never breaks a sheet
+
+
+def test_zip_holds_one_sheet_per_enterprise(engine):
+    cs = [consult(engine, {"name": n, "region": "浦东新区"}, as_of=AS_OF) for n in ("甲公司", "甲公司", "乙/公司")]
+    archive = zipfile.ZipFile(io.BytesIO(sheets_zip(cs)))
+    names = archive.namelist()
+    assert names == ["001-甲公司-政策咨询单.docx", "002-甲公司-政策咨询单.docx", "003-乙_公司-政策咨询单.docx"]
+    assert "乙/公司" in _text(docx.Document(io.BytesIO(archive.read(names[2]))))
+
+
+# --- the Excel summary ------------------------------------------------------------------------
+
+
+def test_safe_cell_turns_formulas_into_text():
+    for text in ["=1+1", "+86 21", "-2+3", "@SUM(A1)", "\t=cmd"]:
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("上海某公司") == "上海某公司" and safe_cell(-5) == -5 and safe_cell(None) is None
+
+
+def test_xlsx_has_one_row_per_enterprise_and_measure_and_no_formulas(engine):
+    names = ['=HYPERLINK("http://evil.example","点我")', "@SUM(A1:A9)", "+上海某公司", "-某公司"]
+    roster = read_roster(
+        (
+            "企业名称,注册地\n"
+            + "\n".join(f'"{n.replace(chr(34), 2 * chr(34))}",浦东新区' for n in names)
+            + "\n坏,北京\n"
+        ).encode(),
+        "r.csv",
+    )
+    assert len(roster.rows) == 4 and len(roster.bad) == 1
+    entries = [(r.row, consult(engine, r.profile, as_of=AS_OF, top=3)) for r in roster.rows]
+    book = openpyxl.load_workbook(io.BytesIO(roster_workbook(entries, roster.bad, as_of=AS_OF)))
+    assert book.sheetnames == ["措施明细", "企业汇总", "未导入行", "说明"]
+    detail = list(book["措施明细"].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == sum(max(len(c.measures), 1) for _, c in entries)
+    assert {row[1] for row in detail} == {"'" + n for n in names}
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    summary = list(book["企业汇总"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in summary] == [2, 3, 4, 5]
+    bad = list(book["未导入行"].iter_rows(min_row=2, values_only=True))
+    assert bad[0][0] == 6 and "注册地" in bad[0][2]
+    notes = dict(book["说明"].iter_rows(min_row=2, values_only=True))
+    assert notes["政策有效性判断日期"] == "2024-06-30"
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def test_cli_sheet_writes_a_word_file(tmp_path, capsys):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(PROFILE, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "sheet.docx"
+    assert main(["sheet", str(profile), "-o", str(out), "--as-of", "2024-06-30"]) == 0
+    text = _text(docx.Document(str(out)))
+    assert PROFILE["name"] in text and "政策有效性判断日期：2024-06-30" in text
+    assert "已写入" in capsys.readouterr().out
+    profile.write_text(json.dumps({"name": "x", "region": "火星"}), encoding="utf-8")
+    assert main(["sheet", str(profile), "-o", str(out)]) == 2
+    assert "region" in capsys.readouterr().err
+
+
+def test_cli_batch_writes_good_rows_and_lists_bad_ones(tmp_path, capsys):
+    roster = tmp_path / "名单.csv"
+    roster.write_bytes(ROSTER.encode("gbk"))
+    out, archive = tmp_path / "out.xlsx", tmp_path / "sheets.zip"
+    assert main(["batch", str(roster), "-o", str(out), "--as-of", "2024-06-30", "--zip", str(archive)]) == 0
+    captured = capsys.readouterr()
+    assert "第 4 行（北京某软件公司）" in captured.err and "第 7 行" in captured.err
+    assert "2 家企业" in captured.out
+    detail = list(openpyxl.load_workbook(out)["措施明细"].iter_rows(min_row=2, values_only=True))
+    assert {r[1] for r in detail} == {"上海某芯微电子有限公司", "金山某机械有限公司"}
+    assert len(zipfile.ZipFile(archive).namelist()) == 2
+
+
+def test_cli_batch_exits_2_when_the_file_cannot_be_read(tmp_path, capsys):
+    assert main(["batch", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "o.xlsx")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "missing.csv" in err and "不存在" in err and len(err.splitlines()) == 1
+    only_bad = tmp_path / "bad.csv"
+    only_bad.write_text("企业名称,注册地\n某公司,北京\n", encoding="utf-8")
+    assert main(["batch", str(only_bad), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert not (tmp_path / "o.xlsx").exists()
