@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -181,3 +182,18 @@ def test_sources_are_the_seeds_unchanged():
         pytest.fail("../shared/seeds is missing: the checkout must sit beside shared/")
     for seed in seeds.glob("*.txt"):
         assert (ROOT / "policies" / "sources" / seed.name).read_bytes() == seed.read_bytes(), seed.name
+
+
+def test_build_does_not_depend_on_hash_seed():
+    script = (
+        "import json;from recommender.ingest import build_corpus;"
+        "print(json.dumps([p.model_dump(mode='json') for p in build_corpus()], ensure_ascii=False))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "3")
+    }
+    assert len(outputs) == 1

@@ -18,7 +18,7 @@ _OPS = {"不少于": ">=", "不低于": ">=", "超过": ">", "超": ">", "突破
 
 def with_district(name: str) -> str:
     """ "商务委" in a list headed by "区科经委" means "区商务委"."""
-    if name.endswith(("委", "局", "办", "部")) and not name.startswith(_NO_DISTRICT_PREFIX):
+    if name.endswith(("委", "局", "办", "部")) and (name.startswith("市场") or not name.startswith(_NO_DISTRICT_PREFIX)):
         return "区" + name
     return name
 
@@ -38,7 +38,7 @@ def _bare(name: str) -> str:
 
 
 def _mend_one(fragment: str, known: set[str]) -> list[str] | None:
-    bare = {_bare(k): k for k in known}
+    bare = {_bare(k): k for k in sorted(known, reverse=True)}  # sorted: the same answer on every run
     frag = _bare(fragment)
     if frag in bare:
         return [bare[frag]]
