@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import Recommender, Result
+from .pathways import by_unlocking_title
 from .profile import LABELS, Profile, parse_profile
 from .profile_fields import SPEC_FIELDS, extra_fields, shown
 
@@ -103,17 +104,6 @@ def measure_view(result: Result, as_of: dt.date) -> MeasureView:
         clause_id=c.id,
         score=result.score,
     )
-
-
-def unlocks(results: Iterable[Result]) -> dict[str, list[Result]]:
-    """Title → the measures in force that it alone would make available, most first."""
-    by_title: dict[str, list[Result]] = {}
-    for r in results:
-        if not r.valid:
-            continue
-        for title in r.verdict.unlocks_with:
-            by_title.setdefault(title, []).append(r)
-    return dict(sorted(by_title.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
 # --- readiness (optional) --------------------------------------------------------------------
@@ -237,7 +227,7 @@ def consult(
         as_of=rec.as_of,
         measures=[measure_view(r, rec.as_of) for r in in_force[:top]],
         expired=[measure_view(r, rec.as_of) for r in rec.results if not r.valid],
-        unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in unlocks(in_force).items()},
+        unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in by_unlocking_title(in_force).items()},
         readiness=check_readiness(profile, rec.as_of),
     )
 

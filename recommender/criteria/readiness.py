@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..pathways import by_unlocking_title
 from ..profile import Profile, parse_profile
 from ..rules import Gap
 from .checks import Checker, check_rule_set
@@ -113,51 +114,43 @@ def _benefits(c: Criterion, checker: Checker | None, profile: Profile, as_of: dt
     return out
 
 
+def _not_recorded(c: Criterion) -> QualificationResult:
+    assert c.not_recorded is not None
+    nr = c.not_recorded
+    source = c.cite(nr.reference)
+    gap = Gap(nr.field, "以当年申报指南为准", "未知", f"{nr.message}（待核实）")
+    return QualificationResult(
+        c.qualification, "unknown", [gap], source, kind=c.kind, assessed="unknown",
+        unverified=[f"{c.qualification}的认定条件（{source}）"], summary=c.summary,
+    )  # fmt: skip
+
+
+def _assessed(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationResult:
+    found = c.rule_set(as_of)
+    if found is None:
+        first = min(c.rules)
+        message = f"{as_of.isoformat()} 早于已收录的最早规则（{first.isoformat()} 起），无法判断"
+        gap = Gap("as_of", f"≥ {first.isoformat()}", as_of.isoformat(), message)
+        return QualificationResult(c.qualification, "unknown", [gap], "", kind=c.kind, summary=c.summary)
+    since, rule_set = found
+    checker = Checker(c, rule_set, profile, as_of)
+    outcome = check_rule_set(checker)
+    unverified = list(checker.unverified.values())
+    benefits = _benefits(c, checker, profile, as_of)
+    if not rule_set.date_verified:
+        unverified.insert(0, f"规则起始日期 {since.isoformat()}（{c.cite(rule_set.source)}）：{rule_set.note}")
+    return QualificationResult(
+        c.qualification, outcome.state, outcome.gaps, c.cite(rule_set.source), outcome.reasons,
+        kind=c.kind, assessed=outcome.state, rules_from=since, scores=outcome.scores,
+        unverified=unverified, benefits=benefits, summary=c.summary,
+        gap_states=[outcome.gap_state(g) for g in outcome.gaps],
+    )  # fmt: skip
+
+
 def check_one(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationResult:
+    """One criterion at ``as_of``; a title the enterprise holds is met ("已持有"), its gaps kept for re-recognition."""
+    result = _not_recorded(c) if c.not_recorded else _assessed(c, profile, as_of)
     held = [t for t in c.holds if t in profile.qualifications]
-    if c.not_recorded:
-        nr = c.not_recorded
-        gap = Gap(nr.field, "以当年申报指南为准", "未知", f"{nr.message}（待核实）")
-        result = QualificationResult(
-            c.qualification,
-            "unknown",
-            [gap],
-            c.cite(nr.reference),
-            kind=c.kind,
-            assessed="unknown",
-            unverified=[f"{c.qualification}的认定条件（{c.cite(nr.reference)}）"],
-            summary=c.summary,
-        )
-    else:
-        found = c.rule_set(as_of)
-        if found is None:
-            first = min(c.rules)
-            message = f"{as_of.isoformat()} 早于已收录的最早规则（{first.isoformat()} 起），无法判断"
-            gap = Gap("as_of", f"≥ {first.isoformat()}", as_of.isoformat(), message)
-            result = QualificationResult(c.qualification, "unknown", [gap], "", kind=c.kind, summary=c.summary)
-        else:
-            since, rule_set = found
-            checker = Checker(c, rule_set, profile, as_of)
-            outcome = check_rule_set(checker)
-            benefits = _benefits(c, checker, profile, as_of)
-            unverified = list(checker.unverified.values())
-            if not rule_set.date_verified:
-                unverified.insert(0, f"规则起始日期 {since.isoformat()}（{c.cite(rule_set.source)}）：{rule_set.note}")
-            result = QualificationResult(
-                c.qualification,
-                outcome.state,
-                outcome.gaps,
-                c.cite(rule_set.source),
-                outcome.reasons,
-                kind=c.kind,
-                assessed=outcome.state,
-                rules_from=since,
-                scores=outcome.scores,
-                unverified=unverified,
-                benefits=benefits,
-                summary=c.summary,
-                gap_states=[outcome.gap_state(g) for g in outcome.gaps],
-            )
     if held:
         result.held = True
         result.status = "met"
@@ -216,9 +209,6 @@ _PATHWAY_ORDER = {"met": 0, "unknown": 1, "not_met": 2, None: 3}
 def unlock_pathways(recommendation: Recommendation, results: list[QualificationResult]) -> list[Pathway]:
     """ "Measures you unlock by becoming X", grouped by X: the results whose only gaps are titles."""
     by_name = {r.name: r for r in results}
-    groups: dict[str, list[Result]] = {}
-    for result in recommendation.results:
-        for title in result.verdict.unlocks_with:
-            groups.setdefault(title, []).append(result)
+    groups = by_unlocking_title(recommendation.results)
     pathways = [Pathway(t, by_name.get(t), ms) for t, ms in groups.items()]
     return sorted(pathways, key=lambda p: (_PATHWAY_ORDER[p.status], -len(p.measures), p.title))

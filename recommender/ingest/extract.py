@@ -18,7 +18,9 @@ _OPS = {"不少于": ">=", "不低于": ">=", "超过": ">", "超": ">", "突破
 
 def with_district(name: str) -> str:
     """ "商务委" in a list headed by "区科经委" means "区商务委"."""
-    if name.endswith(("委", "局", "办", "部")) and (name.startswith("市场") or not name.startswith(_NO_DISTRICT_PREFIX)):
+    if name.endswith(("委", "局", "办", "部")) and (
+        name.startswith("市场") or not name.startswith(_NO_DISTRICT_PREFIX)
+    ):
         return "区" + name
     return name
 
