@@ -140,11 +140,9 @@ def _decode(data: bytes) -> str:
 
 def _csv_rows(data: bytes) -> list[list[Any]]:
     text = _decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    header = text.split("\n", 1)[0]
+    delimiter = max(",\t;", key=header.count)  # comma unless the header says tab or semicolon
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _xlsx_rows(data: bytes) -> list[list[Any]]:
@@ -199,7 +197,7 @@ def _bool(value: Any) -> Any:
 
 
 def _qualification_dates(value: Any) -> Any:
-    """ "高新技术企业:2026-10-15；科技型中小企业:2024-05-01" or a JSON object."""
+    """Title:date pairs ("高新技术企业:2026-10-15；科技型中小企业:2024-05-01") or a JSON object."""
     if not isinstance(value, str):
         return value
     text = value.strip()

@@ -161,6 +161,16 @@ def _require_browser() -> None:
     pytest.skip(f"no Chromium at {CHROMIUM} (install it, or set CI to make this a failure)")
 
 
+def test_a_missing_browser_fails_under_ci_and_skips_only_locally(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        _require_browser()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _require_browser()
+
+
 def test_enterprise_fills_the_form_sees_results_and_downloads_a_sheet(tmp_path):
     _require_browser()
     import docx

@@ -90,6 +90,20 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
     assert labels == ["可申请", "需补充条件", "信息不足", "已过期"]
     assert [b.label for b in at.download_button if "咨询单" in b.label] == ["下载政策咨询单（Word）"]
     assert at.session_state["profile_form_open"] is False  # the form folds away, results come first
+    if expected.readiness is not None:
+        assert "资质准备度" in [t.label for t in at.tabs]
+        assert any(f"**{md(expected.readiness[0].name)}**" in m.value for m in at.markdown)
+
+
+def test_without_the_readiness_module_the_page_simply_leaves_that_tab_out(monkeypatch):
+    from recommender import consultation
+
+    monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
+    at = _app()
+    _fill(at, ENTERPRISE)
+    _submit(at)
+    labels = [t.label for t in at.tabs]
+    assert labels[0].startswith("推荐措施") and not any("资质准备度" in t for t in labels)
 
 
 def test_a_validation_error_names_the_field_and_keeps_what_was_typed():

@@ -97,7 +97,7 @@ class Checker:
         if cond.band_by:
             bf = self.fact(cond.band_by)
             if bf.value is None:
-                need = f"按{label(cond.band_by)}分档的标准"
+                need = f"达到按{label(cond.band_by)}分档的比例"
                 return self._unknown(cond, bf, need, flag)
             band = next((b for b in required if in_band(b, bf.value)), None)
             where = f"{label(cond.band_by)} {show(bf.value, FACTS[cond.band_by].unit)}"

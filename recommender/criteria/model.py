@@ -54,13 +54,6 @@ class Parameter(BaseModel):
         return self
 
 
-class Band(BaseModel):
-    """One line of a score table: the points when every named fact reaches its minimum."""
-
-    model_config = ConfigDict(extra="allow")
-    points: float
-
-
 class ScorePart(BaseModel):
     model_config = Strict
     label: str

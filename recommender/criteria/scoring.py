@@ -114,15 +114,15 @@ def _hint(checker: Checker, p: PartScore) -> tuple[Gap, bool] | None:
     shown = "，".join(f"{label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts)
     steps = []
     for band in better[:1] + ([better[-1]] if len(better) > 1 else []):
-        needs = []
+        needs, gaps = [], []
         for name, least in band.items():
             if name in {"points", "label"} or facts[name].value >= least - EPS:
                 continue
             unit = FACTS[name].unit
-            gap = distance(facts[name], "gte", least, checker.profile, checker.as_of, unit)
-            needs.append(f"{label(name)}达到 {show(least, unit)}（{gap}）")
+            needs.append(f"{label(name)}达到 {show(least, unit)}")
+            gaps.append(distance(facts[name], "gte", least, checker.profile, checker.as_of, unit))
         if needs:
-            steps.append(f"{'且'.join(needs)}可得 {num(band['points'])} 分")
+            steps.append(f"{'且'.join(needs)} 可得 {num(band['points'])} 分：{'，'.join(gaps)}")
     zero = "，此项不得为 0 分" if p.part.nonzero and current <= 0 else ""
     message = f"{p.part.label}：{shown}，得 {num(current)} 分{zero}；" + "；".join(steps) + flag
     return Gap(field, f"满分 {num(p.top or 0)} 分", f"{num(current)} 分", message), False

@@ -13,8 +13,6 @@ _CSS = """
 .pb-banner .pb-org {font-size: 0.82rem; letter-spacing: 0.12em; opacity: 0.85;}
 .pb-banner h1 {color: #fff; font-size: 1.65rem; margin: 2px 0 4px; padding: 0;}
 .pb-banner p {margin: 0; opacity: 0.92; font-size: 0.95rem;}
-.pb-clause {line-height: 1.85; font-size: 0.97rem; color: #1f2937; text-align: justify;}
-.pb-section {border-left: 4px solid #1f5fbf; padding-left: 10px; font-weight: 600; margin: 6px 0;}
 </style>
 """
 
@@ -25,7 +23,3 @@ def page_header(title: str, subtitle: str) -> None:
         _CSS + f'<div class="pb-banner"><div class="pb-org">政策北斗 · 上海企业政策匹配服务</div>'
         f"<h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></div>"
     )
-
-
-def section(title: str) -> None:
-    st.html(f'<div class="pb-section">{html.escape(title)}</div>')
