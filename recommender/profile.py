@@ -153,6 +153,16 @@ def loose_date(value: Any) -> Any:
     return value
 
 
+def _aliased_list(value: Any, aliases: dict[str, str]) -> Any:
+    """A list (or a "、"/","-separated string) with each item spelled the controlled way."""
+    if isinstance(value, str):
+        value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
+    if isinstance(value, list):
+        names = (_normalize_quotes(str(v)) for v in value)
+        return list(dict.fromkeys(aliases.get(name, name) for name in names))
+    return value
+
+
 def _normalize_quotes(text: str) -> str:
     return text.strip().replace("“", '"').replace("”", '"').replace("＂", '"')
 
@@ -212,15 +222,7 @@ class Profile(BaseModel):
     @field_validator("qualifications", mode="before")
     @classmethod
     def _qualification_aliases(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
-        if isinstance(value, list):
-            out = []
-            for v in value:
-                v = _normalize_quotes(str(v))
-                out.append(_QUALIFICATION_ALIASES.get(v, v))
-            return list(dict.fromkeys(out))
-        return value
+        return _aliased_list(value, _QUALIFICATION_ALIASES)
 
     @field_validator("qualification_dates", mode="before")
     @classmethod
@@ -235,11 +237,7 @@ class Profile(BaseModel):
     @field_validator("needs", mode="before")
     @classmethod
     def _need_aliases(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
-        if isinstance(value, list):
-            return list(dict.fromkeys(_NEED_ALIASES.get(str(v).strip(), str(v).strip()) for v in value))
-        return value
+        return _aliased_list(value, _NEED_ALIASES)
 
     @field_validator("founded", mode="before")
     @classmethod
