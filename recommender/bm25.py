@@ -109,15 +109,27 @@ class BM25Index:
             weights = weights * np.repeat(counts, lengths)
         return np.bincount(self.indices_[positions], weights=weights, minlength=self.n_docs_)
 
-    def doc_terms(self, doc: int) -> tuple[np.ndarray, np.ndarray]:
-        """The term ids of one document and their weights (a CSC view, built on first use)."""
+    def _doc_view(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The same weights by document (a CSC view: pointers, term ids, weights), built on first use."""
         if getattr(self, "_by_doc", None) is None:
             order = np.argsort(self.indices_, kind="stable")
             terms = np.repeat(np.arange(len(self.indptr_) - 1, dtype=np.int32), np.diff(self.indptr_))
             counts = np.bincount(self.indices_, minlength=self.n_docs_)
             self._by_doc = (np.concatenate([[0], np.cumsum(counts)]), terms[order], self.data_[order])
-        ptr, terms, data = self._by_doc
+        return self._by_doc
+
+    def doc_terms(self, doc: int) -> tuple[np.ndarray, np.ndarray]:
+        """The term ids of one document and their weights."""
+        ptr, terms, data = self._doc_view()
         return terms[ptr[doc] : ptr[doc + 1]], data[ptr[doc] : ptr[doc + 1]]
+
+    def doc_terms_many(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (position in ``docs``, term id, weight) of every term of the given documents."""
+        ptr, terms, data = self._doc_view()
+        starts, ends = ptr[docs], ptr[docs + 1]
+        lengths = ends - starts
+        positions = np.repeat(ends - np.cumsum(lengths), lengths) + np.arange(int(lengths.sum()))
+        return np.repeat(np.arange(len(docs)), lengths), terms[positions], data[positions]
 
     def weights(self, term: str, docs: np.ndarray) -> np.ndarray:
         """The term's weight in each of ``docs`` (0 where it does not occur)."""

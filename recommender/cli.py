@@ -170,6 +170,53 @@ def cmd_batch(args: argparse.Namespace) -> None:
     print(f"已写入 {written}：{len(entries)} 家企业，{len(roster.bad)} 行有误未导入")
 
 
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from dataclasses import asdict
+
+    from .engine import Recommender
+    from .evalset import load_cases
+    from .evaluation import evaluate, format_table, tune
+
+    if args.folds < 2:
+        raise UsageError(f"--folds 应至少为 2（收到 {args.folds}）")
+    if not 0 < args.step <= 0.5 or abs(round(1 / args.step) * args.step - 1) > 1e-9:
+        raise UsageError(f"--step 应能整除 1，如 0.1、0.05（收到 {args.step}）")
+    engine = Recommender.load()
+    cases = load_cases(clauses=engine.clauses)
+    result = evaluate(cases, engine)
+    if args.tune:
+        result["tuning"] = asdict(tune(engine, cases, n_folds=args.folds, step=args.step))
+    if args.format == "json":
+        _print_json(result)
+        return
+    print(format_table(result))
+    if args.tune:
+        t = result["tuning"]
+        print(f"\n{args.folds} 折交叉验证（网格步长 {args.step}，{t['grid_size']} 组权重）：")
+        print("  选出的权重：" + "，".join(f"{k} {v:g}" for k, v in t["weights"].items()))
+        names = {
+            "held_out": "留出集（调优）",
+            "held_out_current": "同样分折的现用权重",
+            "in_sample": "全集（调优，偏乐观）",
+        }
+        for key, name in names.items():
+            m = t[key]
+            print(f"  {name}：nDCG@10 {m['ndcg_at_10']:.3f}，Recall@5 {m['recall_at_5']:.3f}，MRR {m['mrr']:.3f}")
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    from .bench import format_table, run
+
+    try:
+        sizes = tuple(int(x) for x in args.sizes.split(",") if x.strip())
+    except ValueError:
+        raise UsageError(f"--sizes 应为逗号分隔的条款数，如 1000,10000（收到“{args.sizes}”）") from None
+    if not sizes or min(sizes) < 10:
+        raise UsageError(f"--sizes 应为不小于 10 的条款数（收到“{args.sizes}”）")
+    result = run(sizes, quick=args.quick)
+    _print_json(result) if args.format == "json" else print(format_table(result))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, no usage dump
         print(f"错误：{self.prog}: {message}", file=sys.stderr)
@@ -212,6 +259,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--zip", type=Path, default=None, help="另存每家企业的咨询单（Word）到此 .zip 文件")
     p = add("tagger", cmd_tagger, "自动标注器的交叉验证准确率")
     p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add("evaluate", cmd_evaluate, "在标注评测集上衡量推荐质量（各配置对比）")
+    p.add_argument("--tune", action="store_true", help="同时用交叉验证在网格上选择排序权重")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--step", type=float, default=0.1, help="权重网格步长")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add("bench", cmd_bench, "速度与内存基准（合成条款库、冷启动、批量）")
+    p.add_argument("--sizes", default="1000,10000,100000", help="合成条款库规模，逗号分隔")
+    p.add_argument("--quick", action="store_true", help="只跑最小规模、少量重复（冒烟测试）")
     p.add_argument("--format", choices=["table", "json"], default="table")
     return parser
 

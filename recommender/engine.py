@@ -18,7 +18,7 @@ from .corpus import is_valid, load_policies
 from .corpus_models import Clause, DocumentMeta, PolicyFile
 from .paths import CACHE, CLAUSES, LEXICON, POLICIES
 from .profile import Profile, parse_profile
-from .rulematrix import INELIGIBLE, STATUSES, CompiledRules
+from .rulematrix import INELIGIBLE, STATUSES, UNHASHABLE, CompiledRules, hashable_value
 from .rules import STATUS_LABELS, Facts, Gap, Verdict, evaluate
 from .text import Analyzer, analyzer
 from .vocab import BENEFITS
@@ -165,6 +165,7 @@ class Recommender:
                 if benefit in self._benefit_col:
                     self._benefits[i, self._benefit_col[benefit]] = 1
         self.rules_ = CompiledRules(self.clauses, self.documents, self._measure_idx)
+        self._verdicts: dict[tuple[int, tuple[Any, ...]], Verdict] = {}
 
     def with_ranking(self, ranking: dict[str, Any]) -> Recommender:
         """The same corpus, index and rules with other ranking weights (for evaluation and tuning)."""
@@ -231,9 +232,9 @@ class Recommender:
         ranked = self._rank(profile, facts, terms, as_of, top, include_ineligible)
         results = []
         verdicts = {}
+        seen: dict[str, Any] = {}
         for _, _, i, _, _ in ranked:
-            clause = self.clauses[i]
-            verdicts[i] = evaluate(clause, self.documents[clause.policy_id], facts)
+            verdicts[i] = self._verdict(i, facts, seen)
         if any(
             verdicts[i].status != status or (verdicts[i].met_specific > 0) != (components["specific"] > 0)
             for _, _, i, status, components in ranked
@@ -259,6 +260,33 @@ class Recommender:
                 )
             )
         return Recommendation(as_of=as_of, profile=profile, results=results)
+
+    def _verdict(self, i: int, facts: Facts, seen: dict[str, Any]) -> Verdict:
+        """rules.evaluate for clause i, remembered for the values of the fields its rule tests.
+
+        ``seen`` caches, for one query, each field's value as a memo key.
+        """
+        clause = self.clauses[i]
+        values = []
+        for f in self.rules_.clause_fields(i):
+            if f not in seen:
+                seen[f] = hashable_value(facts.get(f))
+            values.append(seen[f])
+        if any(v is UNHASHABLE for v in values):
+            return evaluate(clause, self.documents[clause.policy_id], facts)
+        key = (i, tuple(values))
+        known = self._verdicts.get(key)
+        if known is None:
+            known = evaluate(clause, self.documents[clause.policy_id], facts)
+            if len(self._verdicts) < 200_000:
+                self._verdicts[key] = known
+        if hasattr(known, "__dict__"):  # a shallow copy (faster than copy.copy): callers get their own lists
+            verdict = object.__new__(type(known))
+            verdict.__dict__.update(known.__dict__)
+        else:
+            verdict = copy.copy(known)
+        verdict.reasons, verdict.gaps = list(known.reasons), list(known.gaps)
+        return verdict
 
     def statuses(self, profile: Profile | dict[str, Any], as_of: dt.date | None = None) -> list[str | None]:
         """The eligibility status of every clause (None for internal tasks), computed at once."""
@@ -366,14 +394,16 @@ class Recommender:
         """Query terms found in each clause, heaviest first (for highlighting)."""
         vocab = self.index.vocab_
         ids = {vocab[t]: t for t in query if t in vocab}
-        out = {}
-        for d in docs:
-            terms, weights = self.index.doc_terms(d)
-            weighted = [
-                (w, ids[t]) for t, w in zip(terms.tolist(), weights.tolist(), strict=True) if t in ids and w > 0
-            ]
-            out[d] = [t for _, t in sorted(weighted, key=lambda x: (-x[0], x[1]))][:10]
-        return out
+        out: dict[int, list[tuple[float, str]]] = {d: [] for d in docs}
+        if not docs or not ids:
+            return {d: [] for d in docs}
+        wanted = np.zeros(len(vocab), dtype=bool)
+        wanted[list(ids)] = True
+        owner, terms, weights = self.index.doc_terms_many(np.array(docs, dtype=np.int64))
+        hit = wanted[terms] & (weights > 0)
+        for j, t, w in zip(owner[hit].tolist(), terms[hit].tolist(), weights[hit].tolist(), strict=True):
+            out[docs[j]].append((w, ids[t]))
+        return {d: [t for _, t in sorted(ws, key=lambda x: (-x[0], x[1]))][:10] for d, ws in out.items()}
 
     def _matched_terms(self, doc: int, query: set[str]) -> list[str]:
         """Query terms found in the clause, heaviest first (for highlighting)."""

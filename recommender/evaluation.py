@@ -276,7 +276,9 @@ class TuningResult:
     weights: dict[str, float]  # chosen on all cases by the same procedure
     folds: list[dict[str, Any]] = field(default_factory=list)  # per fold: chosen weights, held-out metrics
     held_out: dict[str, Any] = field(default_factory=dict)  # mean of the held-out metrics
-    held_out_current: dict[str, Any] = field(default_factory=dict)  # the current weights on the same folds
+    # the weights in use (policies/ranking.yaml) on the same folds: a held-out figure only if they
+    # were not themselves chosen on this set
+    held_out_current: dict[str, Any] = field(default_factory=dict)
     in_sample: dict[str, Any] = field(default_factory=dict)  # the final weights on all cases (optimistic)
     grid_size: int = 0
     step: float = 0.1

@@ -12,7 +12,7 @@ conditions (the document's area on every clause of a document, the same titles a
   rules × conditions array;
 - a clause's status is its rule's status (one gather).
 
-``tests/test_engine.py`` checks that this agrees with ``rules.evaluate`` on every clause for many
+``tests/test_rulematrix.py`` checks that this agrees with ``rules.evaluate`` on every clause for many
 profiles, and the engine re-checks the statuses of the results it shows.
 """
 
@@ -32,6 +32,22 @@ MET, NOT_MET, UNKNOWN = 0, 1, 2
 _STATE_CODE = {"met": MET, "not_met": NOT_MET, "unknown": UNKNOWN}
 _NUMERIC_OPS = {"gte": np.greater_equal, "gt": np.greater, "lte": np.less_equal, "lt": np.less}
 _AREA_FIELDS = {"region", "park"}
+
+
+UNHASHABLE = object()
+
+
+def hashable_value(value: Any) -> Any:
+    """A value usable as a memo key (with its type: 1 and True must not meet), or UNHASHABLE."""
+    if isinstance(value, (set, frozenset)):
+        return (type(value).__name__, frozenset(value))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(value))
+    try:
+        hash(value)
+    except TypeError:
+        return UNHASHABLE
+    return (type(value).__name__, value)
 
 
 def _key(cond: Condition) -> tuple[Any, ...]:
@@ -67,9 +83,11 @@ class CompiledRules:
             self.rule_conds[r, : len(ids)] = ids
         hard = np.array([c.is_hard for c in self.conditions] + [False])
         specific = np.array([c.field not in _AREA_FIELDS for c in self.conditions] + [False])
+        self._rule_fields = [tuple(dict.fromkeys(self.conditions[c].field for c in r)) for r in rules]
         self.rule_hard = hard[self.rule_conds]
         self.rule_specific = specific[self.rule_conds]
         self.rows = rows
+        self._memo: dict[tuple[int, Any], int] = {}
         self._rows_rule = self.clause_rule[rows]
         # numeric conditions: one vectorized comparison per (field, op)
         self._numeric: list[tuple[str, Any, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -85,6 +103,11 @@ class CompiledRules:
             otherwise = np.array([_STATE_CODE[self.conditions[c].otherwise] for c in ids], dtype=np.int8)
             self._numeric.append((field, _NUMERIC_OPS[op], np.array(ids), values, otherwise))
 
+    def clause_fields(self, i: int) -> tuple[str, ...]:
+        """The fields clause i's rule tests (with the document's area), in order."""
+        rule = self.clause_rule[i]
+        return self._rule_fields[rule] if rule >= 0 else ()
+
     def condition_states(self, facts: Facts) -> np.ndarray:
         """The state (MET / NOT_MET / UNKNOWN) of each distinct condition, plus the padding (met)."""
         states = np.zeros(len(self.conditions) + 1, dtype=np.int8)
@@ -94,9 +117,20 @@ class CompiledRules:
                 states[ids] = UNKNOWN
             else:
                 states[ids] = np.where(compare(float(actual), values), MET, otherwise)
-        conditions = self.conditions
+        # a condition's state depends only on the value of its field: judged once per distinct value
+        conditions, memo = self.conditions, self._memo
+        values: dict[str, Any] = {}
         for cid in self._other:
-            states[cid] = _STATE_CODE[check(conditions[cid], facts)[0]]
+            field = conditions[cid].field
+            if field not in values:
+                values[field] = hashable_value(facts.get(field))
+            key = (cid, values[field])
+            state = memo.get(key) if key[1] is not UNHASHABLE else None
+            if state is None:
+                state = _STATE_CODE[check(conditions[cid], facts)[0]]
+                if key[1] is not UNHASHABLE and len(memo) < 100_000:
+                    memo[key] = state
+            states[cid] = state
         return states
 
     def evaluate(self, facts: Facts) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,70 @@
+"""`bench --quick` as a smoke test (benchmarks are not timed tests; figures: docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+from recommender.bench import synthetic_policies, synthetic_profiles
+from recommender.corpus import load_policies
+from recommender.paths import ROOT
+from recommender.profile import parse_profile
+
+
+def test_bench_quick_runs_and_prints_the_keys():
+    out = subprocess.run(
+        [sys.executable, "-m", "recommender", "bench", "--quick", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert {"machine", "sizes", "cold_start", "first_run", "batch", "targets"} <= data.keys()
+    assert data["quick"] and [s["clauses"] for s in data["sizes"]] == [1000]
+    size = data["sizes"][0]
+    keys = [
+        "generate_s",
+        "build_s",
+        "tokenize_cached_s",
+        "bm25_fit_s",
+        "rules_compile_s",
+        "memory",
+        "recommend",
+        "bm25",
+    ]
+    assert set(keys) <= size.keys()
+    assert size["memory"]["rss_total_mb"] > 0 and size["memory"]["bm25_arrays_mb"] > 0
+    assert 0 < size["recommend"]["p50_ms"] <= size["recommend"]["p95_ms"]
+    bm25 = size["bm25"]
+    assert {"ours_ms", "rank_bm25_ms", "speedup_vs_rank_bm25", "top10_identical"} <= bm25.keys()
+    done, total = bm25["top10_identical"].split("/")
+    assert done == total  # same top 10 as rank-bm25 on every query
+    assert data["cold_start"]["median_s"] > 0 and data["batch"]["profiles_per_s"] > 0
+    assert all({"target", "value", "limit", "met"} <= t.keys() for t in data["targets"])
+
+
+def test_bench_table_and_bad_sizes():
+    out = subprocess.run(
+        [sys.executable, "-m", "recommender", "bench", "--sizes", "1000,x"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.returncode == 2 and "--sizes" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_synthetic_corpus_is_seeded_and_realistic():
+    a, b = synthetic_policies(500, seed=1), synthetic_policies(500, seed=1)
+    clauses = [c for p in a for c in p.clauses]
+    assert len(clauses) == 500
+    assert [c.text for c in clauses] == [c.text for p in b for c in p.clauses]
+    assert [c.text for c in clauses] != [c.text for p in synthetic_policies(500, seed=2) for c in p.clauses]
+    real = [c for p in load_policies() for c in p.clauses]
+    real_rules = {tuple(x.model_dump_json() for x in c.eligibility) for c in real}
+    assert all(tuple(x.model_dump_json() for x in c.eligibility) in real_rules for c in clauses)
+    real_text = "".join(c.text for c in real)
+    assert all(s in real_text for c in clauses[:50] for s in re.findall(r"[^。；]+[。；]?", c.text))
+    assert {c.kind for c in clauses} == {"measure", "internal"}
+    profiles = [parse_profile(p) for p in synthetic_profiles(200)]
+    assert len({p.region for p in profiles}) > 10

@@ -1,0 +1,131 @@
+"""The vectorized rules and ranking agree with rules.evaluate and the one-clause-at-a-time ranking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import numpy as np
+import pytest
+
+from recommender.bench import synthetic_policies, synthetic_profiles
+from recommender.corpus_models import Condition
+from recommender.engine import Recommender
+from recommender.profile import parse_profile
+from recommender.rulematrix import STATUSES, CompiledRules
+from recommender.rules import Facts, evaluate
+from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
+
+DATES = [dt.date(2018, 6, 30), dt.date(2024, 6, 30), dt.date(2026, 11, 22)]
+
+
+def random_profiles(n: int, seed: int = 0) -> list:
+    rng = random.Random(seed)
+    parks = [None, "张江科学城", "漕河泾开发区", "金桥", "碳谷绿湾", "张江药谷"]
+    out = []
+    for k in range(n):
+        p = {
+            "name": f"企业{k}",
+            "region": rng.choice(REGIONS),
+            "park": rng.choice(parks),
+            "industry": rng.choice([*INDUSTRIES, None, "芯片"]),
+            "stage": rng.choice([None, *STAGES]),
+            "qualifications": rng.sample(QUALIFICATIONS, rng.randint(0, 3)),
+            "needs": rng.sample(BENEFITS, rng.randint(0, 3)),
+            "description": rng.choice(["芯片设计，想要资助和贷款", "需要扩大车间厂房", "招工难", "专利被侵权", ""]),
+        }
+        if rng.random() < 0.6:
+            p["employees"], p["revenue"] = rng.choice([5, 50, 150, 400, 2000]), rng.choice([100, 1500, 50000])
+        if rng.random() < 0.3:
+            p["foreign_invested"] = rng.random() < 0.5
+        out.append(parse_profile(p))
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine() -> Recommender:
+    return Recommender.load()
+
+
+def test_statuses_agree_with_rules_evaluate(engine):
+    for k, profile in enumerate(random_profiles(150)):
+        as_of = DATES[k % 3]
+        facts = Facts(profile, as_of)
+        codes, specific = engine.rules_.evaluate(facts)
+        for i in np.flatnonzero(engine.measures):
+            clause = engine.clauses[i]
+            verdict = evaluate(clause, engine.documents[clause.policy_id], facts)
+            assert (STATUSES[codes[i]], int(specific[i])) == (verdict.status, verdict.met_specific), clause.id
+
+
+def test_vectorized_ranking_is_the_reference_ranking(engine):
+    for k, profile in enumerate(random_profiles(60, seed=1)):
+        as_of = DATES[k % 3]
+        facts, terms = Facts(profile, as_of), engine.query_terms(profile)
+        for top, include in [(10, False), (None, False), (5, True), (None, True)]:
+            fast = engine._rank(profile, facts, terms, as_of, top, include)
+            slow = engine._rank_reference(profile, facts, terms, as_of, top, include)
+            assert [(v, i, s) for v, _, i, s, _ in fast] == [(v, i, r.status) for v, _, i, r, _ in slow]
+            assert np.allclose([x[1] for x in fast], [x[1] for x in slow], rtol=0, atol=1e-12)
+
+
+def test_remembered_verdicts_are_rules_evaluate(engine):
+    """Reasons and gaps come from rules.evaluate; the engine remembers them per tested values."""
+    for round_ in range(2):  # the second round is served from memory
+        for k, profile in enumerate(random_profiles(80, seed=2)):
+            as_of = DATES[k % 3]
+            facts = Facts(profile, as_of)
+            for r in engine.recommend(profile, top=10, as_of=as_of, include_ineligible=bool(k % 2)).results:
+                assert r.verdict == evaluate(r.clause, r.document, facts), (round_, r.clause.id)
+    results = engine.recommend(random_profiles(1, seed=9)[0], top=3, as_of=DATES[1]).results
+    results[0].verdict.reasons.append("x")  # callers own their lists
+    again = engine.recommend(random_profiles(1, seed=9)[0], top=3, as_of=DATES[1]).results
+    assert "x" not in again[0].verdict.reasons
+
+
+def test_numeric_conditions_are_vectorized_like_rules_check(engine):
+    """The real corpus has no numeric conditions yet; the synthetic one below does."""
+    policies = synthetic_policies(300, seed=3)
+    thresholds = [0, 10, 50.5, 100, 1000]
+    for p in policies:
+        for j, clause in enumerate(p.clauses):
+            op = ["gte", "gt", "lte", "lt"][j % 4]
+            clause.eligibility = [
+                *clause.eligibility,
+                Condition(field="employees", op=op, value=thresholds[j % 5], quote="职工人数条件", otherwise="unknown"),
+                Condition(field="rd_ratio", op="gte", value=0.03 + 0.01 * (j % 3), quote="研发投入占比条件"),
+            ]
+    synthetic = Recommender(policies)
+    measures = np.flatnonzero(synthetic.measures)
+    for profile in [parse_profile(p) for p in synthetic_profiles(40, seed=4)] + random_profiles(20, seed=5):
+        facts = Facts(profile, dt.date(2024, 6, 30))
+        codes, specific = synthetic.rules_.evaluate(facts)
+        for i in measures:
+            clause = synthetic.clauses[i]
+            verdict = evaluate(clause, synthetic.documents[clause.policy_id], facts)
+            assert (STATUSES[codes[i]], int(specific[i])) == (verdict.status, verdict.met_specific), clause.id
+
+
+def test_disagreement_falls_back_to_the_reference_ranking(engine, monkeypatch):
+    profile = {"name": "丙", "region": "浦东新区", "qualifications": ["高新技术企业"], "needs": ["资金补贴"]}
+    expected = [r.as_dict() for r in engine.recommend(profile, top=10, as_of=dt.date(2024, 6, 30)).results]
+    real = CompiledRules.evaluate
+
+    def wrong(self, facts):
+        status, specific = real(self, facts)
+        return np.zeros_like(status), specific  # everything "eligible"
+
+    monkeypatch.setattr(CompiledRules, "evaluate", wrong)
+    got = [r.as_dict() for r in engine.recommend(profile, top=10, as_of=dt.date(2024, 6, 30)).results]
+    assert got == expected
+
+
+def test_candidate_table_and_statuses(engine):
+    profile = {"name": "丁", "region": "金山区", "needs": ["场地空间"]}
+    table = engine.candidate_table(profile, dt.date(2025, 6, 30))
+    assert set(table.components) == {"status", "needs", "text", "specific"}
+    assert all(engine.clauses[i].kind == "measure" for i in table.clauses)
+    statuses = engine.statuses(profile, dt.date(2025, 6, 30))
+    assert len(statuses) == len(engine.clauses)
+    assert {s for s, c in zip(statuses, engine.clauses, strict=True) if c.kind == "internal"} == {None}
+    assert "ineligible" in statuses and "eligible" in statuses
