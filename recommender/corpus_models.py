@@ -27,6 +27,8 @@ CONDITION_FIELDS: dict[str, tuple[str, bool]] = {
     "invention_patents": ("number", False),
     "other_ip": ("number", False),
     "age_years": ("number", False),
+    "hnte_age_years": ("number", False),
+    "confirm": ("confirm", False),
     "rd_ratio": ("number", False),
     "rd_staff_ratio": ("number", False),
 }
@@ -36,6 +38,7 @@ OPS_BY_TYPE: dict[str, set[str]] = {
     "set": {"any_of", "all_of", "none_of"},
     "bool": {"is"},
     "number": {"gte", "gt", "lte", "lt"},
+    "confirm": {"declared"},  # what a profile cannot show: always "unknown", for the enterprise to confirm
 }
 
 Strict = ConfigDict(extra="forbid")
@@ -96,7 +99,7 @@ class Condition(BaseModel):
             raise ValueError(f"字段 {self.field} 不支持运算 {self.op!r}，可用：{sorted(OPS_BY_TYPE[kind])}")
         if kind == "number" and not isinstance(self.value, (int, float)):
             raise ValueError(f"字段 {self.field} 的取值应为数字")
-        if kind in {"choice", "set", "text"} and not isinstance(self.value, list):
+        if kind in {"choice", "set", "text", "confirm"} and not isinstance(self.value, list):
             raise ValueError(f"字段 {self.field} 的取值应为列表")
         if kind == "bool" and not isinstance(self.value, bool):
             raise ValueError(f"字段 {self.field} 的取值应为 true/false")

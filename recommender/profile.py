@@ -71,6 +71,8 @@ LABELS: dict[str, str] = {
     "taxable_income": "年度应纳税所得额（万元）",
     # derived facts a rule may test
     "age_years": "成立年限（年）",
+    "hnte_age_years": "高新技术企业首次认定至今年限（年）",
+    "confirm": "企业类型",
     "rd_ratio": "研发费用占营业收入比例",
     "rd_staff_ratio": "科技人员占职工总数比例",
     "size_class": "企业规模",
@@ -277,6 +279,11 @@ class Profile(BaseModel):
         if self.rd_staff is None or not self.employees:
             return None
         return self.rd_staff / self.employees
+
+    def title_age_years(self, title: str, as_of: dt.date) -> float | None:
+        """Years since the title was first obtained (None when the date is not given)."""
+        first = self.qualification_dates.get(title)
+        return None if first is None else (as_of - first).days / 365.25
 
     def age_years(self, as_of: dt.date) -> float | None:
         return None if self.founded is None else (as_of - self.founded).days / 365.25

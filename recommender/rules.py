@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .corpus_models import Clause, Condition, DocumentMeta
@@ -18,6 +18,7 @@ STATUS_LABELS: dict[str, str] = {
     "ineligible": "不符合",
 }
 RATIO_FIELDS = {"rd_ratio", "rd_staff_ratio"}
+TITLE_AGE_FIELDS = {"hnte_age_years": "高新技术企业"}  # facts that exist once a title is held
 MONEY_FIELDS = {"revenue", "rd_expense", "high_tech_revenue", "total_assets"}
 
 
@@ -66,6 +67,8 @@ class Facts:
             "qualifications": set(profile.qualifications),
             "foreign_invested": profile.foreign_invested,
             "age_years": profile.age_years(as_of),
+            "hnte_age_years": profile.title_age_years("高新技术企业", as_of),
+            "confirm": None,  # never known from a profile: the enterprise confirms it
             "rd_ratio": profile.rd_ratio,
             "rd_staff_ratio": profile.rd_staff_ratio,
             "size_class": size_class(profile),
@@ -110,6 +113,7 @@ def requirement(cond: Condition) -> str:
         "gt": f"> {shown}",
         "lte": f"≤ {shown}",
         "lt": f"< {shown}",
+        "declared": f"属于{shown}",
     }[cond.op]
 
 
@@ -168,7 +172,9 @@ def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta) -> Gap:
     need = requirement(cond)
     if cond.field == "park":
         need = f"位于{doc.applies_to.zone or '、'.join(cond.value)}所属园区"
-    if state == "unknown" and shown == "未填写":
+    if cond.field == "confirm":
+        message = f"请确认企业是否属于{'、'.join(cond.value)}（原文：“{cond.quote}”）"
+    elif state == "unknown" and shown == "未填写":
         message = f"请补充{label}：本措施要求{label}{need}（原文：“{cond.quote}”）"
     elif state == "unknown":
         message = f"请确认{label}是否{need}：现为{shown}（原文：“{cond.quote}”）"
@@ -195,7 +201,11 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
                 reasons.append(f"{label}{shown}，符合“{cond.quote}”")
             met_specific += cond.field not in {"region", "park"}
             continue
-        gaps.append(_gap(cond, state, shown, doc))
+        gap = _gap(cond, state, shown, doc)
+        title = TITLE_AGE_FIELDS.get(cond.field)
+        if title and title not in facts.get("qualifications"):  # settled by winning the title first
+            gap = replace(gap, qualification=title)
+        gaps.append(gap)
         if cond.is_hard:
             hard_fail |= state == "not_met"
             hard_unknown |= state == "unknown"

@@ -93,7 +93,13 @@ def test_own_words_reach_policy_words(engine):
 
 
 def test_structured_fields_alone_give_good_results(engine):
-    profile = {"name": "丙", "region": "浦东新区", "qualifications": ["高新技术企业"], "needs": ["资金补贴"]}
+    profile = {
+        "name": "丙",
+        "region": "浦东新区",
+        "qualifications": ["高新技术企业"],
+        "qualification_dates": {"高新技术企业": "2024-03-01"},
+        "needs": ["资金补贴"],
+    }
     top = _top(engine, profile, as_of=IN_FORCE_2024)
     assert top[0].clause.id == "pd-hnte-2023/c2.s4.a19", [r.clause.id for r in top]
     assert top[0].status == "eligible"
