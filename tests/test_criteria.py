@@ -136,8 +136,7 @@ def test_recalled_values_are_marked_unverified():
 
 def test_numbers_in_the_pack_come_from_the_facts_file():
     """Never invent a number: every numeric parameter value appears in ../shared/criteria-facts.md."""
-    if not FACTS_FILE.exists():
-        pytest.skip("facts file not available")
+    assert FACTS_FILE.exists(), "../shared/criteria-facts.md is missing: the checkout must sit beside shared/"
     facts = FACTS_FILE.read_text(encoding="utf-8")
     known = {float(x) for x in re.findall(r"\d+(?:\.\d+)?", facts)}
     known |= {x / 100 for x in list(known)}  # percentages as fractions
