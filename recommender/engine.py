@@ -16,6 +16,7 @@ import yaml
 from .bm25 import BM25Index, top_k
 from .corpus import is_valid, load_policies
 from .corpus_models import Clause, DocumentMeta, PolicyFile
+from .explain import why
 from .paths import CACHE, CLAUSES, LEXICON, POLICIES
 from .profile import Profile, parse_profile
 from .rulematrix import INELIGIBLE, STATUSES, UNHASHABLE, CompiledRules, hashable_value
@@ -35,6 +36,7 @@ class Result:
     verdict: Verdict
     valid: bool
     matched_terms: list[str] = field(default_factory=list)
+    explanations: list[str] = field(default_factory=list)  # needs served, words shared (explain.why)
     components: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -55,7 +57,7 @@ class Result:
             "text": c.text,
             "score": round(self.score, 4),
             "status": self.status,
-            "reasons": self.verdict.reasons,
+            "reasons": self.verdict.reasons + self.explanations,
             "gaps": [g.as_dict() for g in self.verdict.gaps],
             "departments": c.departments,
             "valid": self.valid,
@@ -256,6 +258,7 @@ class Recommender:
                     verdict=verdicts[i],
                     valid=valid,
                     matched_terms=matched[i],
+                    explanations=why(clause, profile.needs, matched[i], components["text"]),
                     components=components,
                 )
             )

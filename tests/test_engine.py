@@ -33,6 +33,9 @@ def test_pudong_ip_protection_finds_the_hnte_plan_ip_protection_centre(engine):
     hits = [r for r in top if r.clause.policy_id == "pd-hnte-2023" and "知识产权保护中心" in r.clause.text]
     assert hits, [r.clause.id for r in top]
     assert hits[0].status == "eligible" and hits[0].verdict.reasons
+    reasons = hits[0].as_dict()["reasons"]
+    assert "对应企业诉求：知识产权" in reasons
+    assert any(r.startswith("与企业填写的情况相关：原文“") and "维权" in r for r in reasons), reasons
 
 
 def test_jinshan_manufacturer_needing_space_gets_standard_workshops_and_no_pudong_measure(engine):
