@@ -160,9 +160,14 @@ def _aliased_list(value: Any, aliases: dict[str, str]) -> Any:
     if isinstance(value, str):
         value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
     if isinstance(value, list):
-        names = (_normalize_quotes(str(v)) for v in value)
-        return list(dict.fromkeys(aliases.get(name, name) for name in names))
+        return list(dict.fromkeys(_canonical(v, aliases) for v in value))
     return value
+
+
+def _canonical(value: Any, aliases: dict[str, str]) -> str:
+    """One name spelled the controlled way: straight quotes, aliases resolved."""
+    name = _normalize_quotes(str(value))
+    return aliases.get(name, name)
 
 
 def _normalize_quotes(text: str) -> str:
@@ -212,13 +217,8 @@ class Profile(BaseModel):
     @field_validator("region", mode="before")
     @classmethod
     def _region_alias(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip()
-            return (
-                _REGION_ALIASES.get(value.removesuffix("新区").removesuffix("区"), value)
-                if value not in REGIONS
-                else value
-            )
+        if isinstance(value, str) and (value := value.strip()) not in REGIONS:
+            return _REGION_ALIASES.get(value.removesuffix("新区").removesuffix("区"), value)
         return value
 
     @field_validator("qualifications", mode="before")
@@ -230,10 +230,7 @@ class Profile(BaseModel):
     @classmethod
     def _qualification_date_aliases(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {
-                _QUALIFICATION_ALIASES.get(_normalize_quotes(str(k)), _normalize_quotes(str(k))): loose_date(v)
-                for k, v in value.items()
-            }
+            return {_canonical(k, _QUALIFICATION_ALIASES): loose_date(v) for k, v in value.items()}
         return value
 
     @field_validator("needs", mode="before")
