@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .profile import ProfileError
+from .registry.commands import CommandError
 from .yamlio import DataError
 
 
@@ -269,6 +270,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", default="1000,10000,100000", help="合成条款库规模，逗号分隔")
     p.add_argument("--quick", action="store_true", help="只跑最小规模、少量重复（冒烟测试）")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    from .registry.commands import add_commands  # the registry's commands (SQLAlchemy loads on use only)
+
+    add_commands(add, _date)
     return parser
 
 
@@ -276,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         args.func(args)
-    except (DataError, UsageError, ProfileError) as exc:
+    except (DataError, UsageError, ProfileError, CommandError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     return 0

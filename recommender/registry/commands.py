@@ -1,0 +1,176 @@
+"""Registry commands for `python -m recommender`: import-roster, enterprises, push, export-feedback."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .states import POOL_STAGES
+
+
+class CommandError(Exception):
+    """One line for stderr, exit code 2 (cli.main prints it)."""
+
+
+@contextmanager
+def _transaction() -> Iterator[Any]:
+    """A registry transaction; its refusals and database failures become one CommandError line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import db
+    from .enterprises import RegistryError
+
+    try:
+        with db.transaction() as session:
+            yield session
+    except RegistryError as exc:
+        raise CommandError(str(exc)) from None
+    except SQLAlchemyError as exc:
+        where = db.database_url().split("@")[-1]  # no password in messages
+        first = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        raise CommandError(f"企业档案库（{where}）出错，未写入任何内容：{first}") from None
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    from ..roster import RosterError, read_roster_file
+    from .importer import import_roster
+
+    try:
+        roster = read_roster_file(args.roster)
+    except RosterError as exc:
+        raise CommandError(str(exc)) from None
+    with _transaction() as session:
+        report = import_roster(
+            session,
+            roster,
+            by=args.by,
+            source=args.roster.name,
+            counsellor=args.counsellor,
+            stage=args.stage,
+            skip_bad=args.skip_bad,
+        )
+    for bad in report.bad:
+        print(f"{args.roster}: {bad}", file=sys.stderr)
+    print(f"{args.roster}：{report.summary()}（一个事务内写入）")
+
+
+def cmd_enterprises(args: argparse.Namespace) -> None:
+    from .enterprises import listing
+
+    with _transaction() as session:
+        rows = [
+            {
+                "id": e.id,
+                "name": e.name,
+                "region": e.profile.get("region"),
+                "industry": e.profile.get("industry"),
+                "pool_stage": e.pool_stage,
+                "counsellor": e.counsellor,
+                "version": e.version,
+                "updated_at": e.updated_at.isoformat(timespec="seconds"),
+                "updated_by": e.updated_by,
+            }
+            for e in listing(session, counsellor=args.counsellor, stage=args.stage)
+        ]
+    if args.format == "json":
+        _print_json({"enterprises": rows})
+        return
+    for r in rows:
+        who = r["counsellor"] or "—"
+        print(f"{r['id']:>5}  {r['name']}  {r['region']}  {r['pool_stage']}  专员：{who}  第 {r['version']} 版")
+    print(f"合计 {len(rows)} 家")
+
+
+def cmd_push(args: argparse.Namespace) -> None:
+    from ..corpus import load_policies
+    from .enterprises import listing
+    from .push import push_list, sync
+
+    as_of = args.as_of or dt.date.today()
+    with _transaction() as session:
+        synced = sync(session, load_policies())
+        enterprises = listing(session, counsellor=args.counsellor)
+        changes, items = push_list(session, args.since, as_of=as_of, enterprises=enterprises)
+    if args.format == "json":
+        _print_json(
+            {
+                "since": args.since.isoformat(),
+                "as_of": as_of.isoformat(),
+                "synced": {"added": synced.added, "changed": synced.changed, "removed": synced.removed},
+                "changes": [
+                    {"clause_id": c.clause_id, "change": c.change, "changed_on": c.changed_on.isoformat()}
+                    for c in changes
+                ],
+                "enterprises": len(enterprises),
+                "items": [i.as_dict() for i in items],
+            }
+        )
+        return
+    if synced.added or synced.changed or synced.removed:
+        counts = f"新增 {len(synced.added)} 条，修改 {len(synced.changed)} 条，删除 {len(synced.removed)} 条"
+        print(f"政策库已同步：{counts}")
+    print(f"{args.since} 以来有变化的条款 {len(changes)} 条；档案库企业 {len(enterprises)} 家；按 {as_of} 判断")
+    current = None
+    for item in items:
+        if item.enterprise != current:
+            current = item.enterprise
+            print(f"\n{item.enterprise}（专员：{item.counsellor or '未指定'}）")
+        what = f"{item.title}（《{item.policy}》，{item.change}于 {item.changed_on}）"
+        print(f"  [{item.direction}] {what} {item.before} → {item.after}  {item.clause_id}")
+        for reason in item.reasons:
+            print(f"      - {reason}")
+    if not items:
+        print("没有企业因这些变化而新符合或不再符合条件。")
+
+
+def cmd_export_feedback(args: argparse.Namespace) -> None:
+    import yaml
+
+    from ..corpus import all_clauses, load_policies
+    from .feedback import all_feedback, as_cases
+
+    measures = {c.id for c in all_clauses(load_policies()) if c.kind == "measure"}
+    with _transaction() as session:
+        cases, dropped = as_cases(all_feedback(session), measures)
+    header = "# 用户反馈导出的评测用例（python -m recommender export-feedback）：复核后放入 policies/eval/\n"
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False), "utf-8")
+    for item in dropped:
+        print(f"跳过反馈 {item.id}：条款 {item.clause_id} 已不在政策库中（或不是扶持措施）", file=sys.stderr)
+    labels = sum(len(c["labels"]) for c in cases)
+    print(f"已写入 {args.output}：{len(cases)} 个用例，{labels} 条标注")
+
+
+def add_commands(
+    add: Callable[[str, Callable[[argparse.Namespace], None], str], argparse.ArgumentParser],
+    date: Callable[[str], dt.date],
+) -> None:
+    user = getpass.getuser()
+    p = add("import-roster", cmd_import, "把企业名单（CSV/XLSX）加入企业档案库（一个事务，全部或全不）")
+    p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
+    p.add_argument("--counsellor", default=None, help="新入库企业的专员")
+    p.add_argument("--stage", choices=POOL_STAGES, default="储备", help="新入库企业的培育库阶段")
+    p.add_argument("--skip-bad", action="store_true", help="跳过有问题的行，导入其余各行")
+    p.add_argument("--by", default=user, help="操作人，记入档案修改历史")
+    p = add("enterprises", cmd_enterprises, "列出企业档案库中的企业")
+    p.add_argument("--counsellor", default=None)
+    p.add_argument("--stage", choices=POOL_STAGES, default=None)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add("push", cmd_push, "政策条款变化后，列出新符合或不再符合条件的档案库企业")
+    p.add_argument("--since", type=date, required=True, help="列出这一天及以后新增、修改、删除的条款")
+    p.add_argument("--as-of", type=date, default=None, help="判断政策有效性的日期，默认今天")
+    p.add_argument("--counsellor", default=None, help="只看这位专员负责的企业")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add("export-feedback", cmd_export_feedback, "把页面上的“有用/不适用”反馈导出为评测用例（YAML）")
+    p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .yaml 文件")

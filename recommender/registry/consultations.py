@@ -1,0 +1,113 @@
+"""Consultations: a visit, the measures discussed, and each application's follow-up state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .enterprises import ConflictError, RegistryError, get
+from .models import Consultation, ConsultationMeasure, Enterprise, now
+from .states import FOLLOW_UPS
+
+
+@dataclass(frozen=True)
+class Discussed:
+    """A measure as it was shown at the visit."""
+
+    clause_id: str
+    title: str
+    match_status: str
+
+
+def record(
+    session: Session,
+    enterprise_id: int,
+    held_on: dt.date,
+    counsellor: str,
+    measures: list[Discussed],
+    as_of: dt.date,
+    by: str,
+    sheet_file: str | None = None,
+    note: str | None = None,
+) -> Consultation:
+    if not counsellor.strip():
+        raise RegistryError("请填写辅导员姓名")
+    if not measures:
+        raise RegistryError("请至少选择一条讨论过的措施")
+    enterprise = get(session, enterprise_id)
+    stamp = now()
+    consultation = Consultation(
+        held_on=held_on,
+        counsellor=counsellor.strip(),
+        profile_version=enterprise.version,
+        as_of=as_of,
+        sheet_file=sheet_file,
+        note=(note or "").strip() or None,
+        created_at=stamp,
+        measures=[
+            ConsultationMeasure(
+                clause_id=m.clause_id,
+                title=m.title,
+                match_status=m.match_status,
+                follow_up="待申报",
+                updated_at=stamp,
+                updated_by=by,
+            )
+            for m in dict((m.clause_id, m) for m in measures).values()
+        ],
+    )
+    enterprise.consultations.append(consultation)
+    session.flush()
+    return consultation
+
+
+def set_follow_up(
+    session: Session, measure_id: int, expected_version: int, state: str, by: str, reason: str | None = None
+) -> ConsultationMeasure:
+    """Move an application to 待申报 / 已申报 / 已获批 / 未获批 (未获批 needs its reason)."""
+    if state not in FOLLOW_UPS:
+        raise RegistryError(f"跟进状态应为 {' / '.join(FOLLOW_UPS)} 之一（收到“{state}”）")
+    reason = (reason or "").strip() or None
+    if state == "未获批" and reason is None:
+        raise RegistryError("标记“未获批”时请填写原因（如：研发投入占比不足、材料逾期）")
+    measure = session.get(ConsultationMeasure, measure_id)
+    if measure is None:
+        raise RegistryError(f"没有编号为 {measure_id} 的咨询措施记录")
+    if measure.version != expected_version:
+        raise ConflictError(_conflict(measure, expected_version))
+    if (measure.follow_up, measure.reason) == (state, reason):
+        return measure
+    measure.follow_up, measure.reason, measure.updated_at, measure.updated_by = state, reason, now(), by
+    try:
+        session.flush()
+    except StaleDataError:
+        with Session(session.get_bind()) as fresh:
+            current = fresh.get(ConsultationMeasure, measure_id)
+            raise ConflictError(_conflict(current, expected_version)) from None
+    return measure
+
+
+def _conflict(measure: ConsultationMeasure, expected: int) -> str:
+    when = measure.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return (
+        f"保存失败：“{measure.title}”的跟进状态已被 {measure.updated_by} 于 {when} 改为“{measure.follow_up}”"
+        f"（您打开的是第 {expected} 版，现在是第 {measure.version} 版）。请刷新后再改。"
+    )
+
+
+def open_applications(session: Session, counsellor: str | None = None) -> list[ConsultationMeasure]:
+    """Measures still 待申报 or 已申报, oldest visit first: a counsellor's to-do list."""
+    query = (
+        select(ConsultationMeasure)
+        .join(Consultation)
+        .join(Enterprise)
+        .where(ConsultationMeasure.follow_up.in_(("待申报", "已申报")))
+        .order_by(Consultation.held_on, Enterprise.name, ConsultationMeasure.id)
+    )
+    if counsellor:
+        query = query.where(Consultation.counsellor == counsellor)
+    return list(session.scalars(query))

@@ -1,0 +1,205 @@
+"""Enterprise records: add, edit with optimistic versioning, history, listing.
+
+Every function works inside the caller's transaction (``db.transaction()``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..profile import LABELS, Profile, parse_profile
+from .models import NAME_MAX, Enterprise, Revision, now
+from .states import POOL_STAGES
+
+
+class RegistryError(ValueError):
+    """A change the registry refuses, in one Chinese sentence for the page or the command line."""
+
+
+class ConflictError(RegistryError):
+    """Someone else saved the record after it was opened: nothing of this save was written."""
+
+
+def _when(enterprise: Enterprise) -> str:
+    return enterprise.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def conflict_message(enterprise: Enterprise, expected: int) -> str:
+    return (
+        f"保存失败：“{enterprise.name}”的档案已被 {enterprise.updated_by} 于 {_when(enterprise)} 修改"
+        f"（您打开的是第 {expected} 版，现在是第 {enterprise.version} 版）。"
+        "您的修改没有保存，仍保留在表单中；请查看最新内容后再提交。"
+    )
+
+
+def check_stage(stage: str) -> str:
+    if stage not in POOL_STAGES:
+        raise RegistryError(f"培育库阶段应为 {' / '.join(POOL_STAGES)} 之一（收到“{stage}”）")
+    return stage
+
+
+def check_profile(profile: Profile | dict[str, Any]) -> Profile:
+    profile = parse_profile(profile)
+    if len(profile.name) > NAME_MAX:
+        raise RegistryError(f"企业名称过长（{len(profile.name)} 字，最多 {NAME_MAX} 字）")
+    return profile
+
+
+def _revision(enterprise: Enterprise, by: str, source: str) -> Revision:
+    return Revision(
+        version=enterprise.version,
+        profile=enterprise.profile,
+        counsellor=enterprise.counsellor,
+        pool_stage=enterprise.pool_stage,
+        changed_by=by,
+        changed_at=enterprise.updated_at,
+        source=source,
+    )
+
+
+def find(session: Session, name: str) -> Enterprise | None:
+    return session.scalar(select(Enterprise).where(Enterprise.name == name.strip()))
+
+
+def get(session: Session, enterprise_id: int) -> Enterprise:
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise RegistryError(f"档案库中没有编号为 {enterprise_id} 的企业（可能已被删除）")
+    return enterprise
+
+
+def add(
+    session: Session,
+    profile: Profile | dict[str, Any],
+    by: str,
+    counsellor: str | None = None,
+    stage: str = "储备",
+    source: str = "页面录入",
+) -> Enterprise:
+    profile = check_profile(profile)
+    if find(session, profile.name) is not None:
+        raise RegistryError(f"档案库中已有“{profile.name}”，请打开它的档案修改")
+    stamp = now()
+    enterprise = Enterprise(
+        name=profile.name,
+        profile=profile.public_dict(),
+        counsellor=counsellor or None,
+        pool_stage=check_stage(stage),
+        created_at=stamp,
+        updated_at=stamp,
+        updated_by=by,
+    )
+    session.add(enterprise)
+    session.flush()  # assigns id and version 1
+    enterprise.revisions.append(_revision(enterprise, by, source))
+    return enterprise
+
+
+_UNSET: Any = object()
+
+
+def update(
+    session: Session,
+    enterprise_id: int,
+    expected_version: int,
+    by: str,
+    profile: Profile | dict[str, Any] | None = None,
+    counsellor: str | None = _UNSET,
+    stage: str | None = None,
+    source: str = "页面编辑",
+) -> Enterprise:
+    """Save a change made to version ``expected_version``; ConflictError if the record moved on since.
+
+    A save that changes nothing writes nothing and keeps the version.
+    """
+    enterprise = get(session, enterprise_id)
+    if enterprise.version != expected_version:
+        raise ConflictError(conflict_message(enterprise, expected_version))
+    changes: dict[str, Any] = {}
+    if profile is not None:
+        checked = check_profile(profile)
+        if checked.name != enterprise.name:
+            other = find(session, checked.name)
+            if other is not None and other.id != enterprise.id:
+                raise RegistryError(f"档案库中已有另一家“{checked.name}”，企业名称不能重复")
+            changes["name"] = checked.name
+        changes["profile"] = checked.public_dict()
+    if counsellor is not _UNSET:
+        changes["counsellor"] = (counsellor or "").strip() or None
+    if stage is not None:
+        changes["pool_stage"] = check_stage(stage)
+    changes = {k: v for k, v in changes.items() if getattr(enterprise, k) != v}
+    if not changes:
+        return enterprise
+    for k, v in changes.items():
+        setattr(enterprise, k, v)
+    enterprise.updated_at, enterprise.updated_by = now(), by
+    try:
+        session.flush()  # UPDATE … WHERE version = expected: matches nothing if another save came first
+    except StaleDataError:
+        with Session(session.get_bind()) as fresh:  # this transaction is spent: read the winner's save anew
+            raise ConflictError(conflict_message(get(fresh, enterprise_id), expected_version)) from None
+    enterprise.revisions.append(_revision(enterprise, by, source))
+    session.flush()
+    return enterprise
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: Any
+    after: Any
+
+
+_RECORD_FIELDS = {"counsellor": "专员", "pool_stage": "培育库阶段"}
+
+
+def changes(before: Revision | None, after: Revision) -> list[Change]:
+    """What one revision changed, field by field (the first revision lists what it was created with)."""
+    old = {} if before is None else {**before.profile, "counsellor": before.counsellor, "pool_stage": before.pool_stage}
+    new = {**after.profile, "counsellor": after.counsellor, "pool_stage": after.pool_stage}
+    labels = {**LABELS, **_RECORD_FIELDS}
+    return [
+        Change(name, labels.get(name, name), old.get(name), new.get(name))
+        for name in dict.fromkeys([*old, *new])
+        if old.get(name) != new.get(name)
+    ]
+
+
+def history(session: Session, enterprise_id: int) -> list[tuple[Revision, list[Change]]]:
+    """Every revision, newest first, with what it changed."""
+    revisions = get(session, enterprise_id).revisions
+    pairs = [(r, changes(revisions[i - 1] if i else None, r)) for i, r in enumerate(revisions)]
+    return pairs[::-1]
+
+
+def listing(
+    session: Session, counsellor: str | None = None, stage: str | None = None, text: str | None = None
+) -> list[Enterprise]:
+    query = select(Enterprise).order_by(Enterprise.name)
+    if counsellor:
+        query = query.where(Enterprise.counsellor == counsellor)
+    if stage:
+        query = query.where(Enterprise.pool_stage == stage)
+    if text and text.strip():
+        query = query.where(Enterprise.name.contains(text.strip(), autoescape=True))
+    return list(session.scalars(query))
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Enterprise)) or 0
+
+
+def counsellors(session: Session) -> list[str]:
+    query = select(Enterprise.counsellor).where(Enterprise.counsellor.is_not(None)).distinct()
+    return sorted(session.scalars(query))
+
+
+def profile_of(enterprise: Enterprise) -> Profile:
+    return parse_profile(enterprise.profile, source=enterprise.name)

@@ -1,0 +1,155 @@
+"""The registry's tables: enterprises and their profile history, consultations, feedback, clause versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .states import FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
+
+NAME_MAX = 200
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=f"{column}_allowed")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, dt.datetime: DateTime(timezone=True)}
+
+
+class Enterprise(Base):
+    """One enterprise in the pool (一企一档), its current profile and its counsellor (一专员)."""
+
+    __tablename__ = "enterprises"
+    __table_args__ = (_one_of("pool_stage", POOL_STAGES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    profile: Mapped[dict[str, Any]]
+    counsellor: Mapped[str | None] = mapped_column(String(100))
+    pool_stage: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="enterprise", order_by="Revision.version", cascade="all, delete-orphan"
+    )
+    consultations: Mapped[list[Consultation]] = relationship(
+        back_populates="enterprise",
+        order_by="Consultation.held_on.desc(), Consultation.id.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__: ClassVar = {"version_id_col": version}  # an UPDATE from a stale copy matches no row
+
+
+class Revision(Base):
+    """Every state an enterprise's record has had: who changed it, when, and from where."""
+
+    __tablename__ = "enterprise_revisions"
+    __table_args__ = (UniqueConstraint("enterprise_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    profile: Mapped[dict[str, Any]]
+    counsellor: Mapped[str | None] = mapped_column(String(100))
+    pool_stage: Mapped[str] = mapped_column(String(10))
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[dt.datetime]
+    source: Mapped[str] = mapped_column(String(200))  # 页面编辑, 名单导入 roster.csv 第 12 行 …
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="revisions")
+
+
+class Consultation(Base):
+    """A counsellor's visit: the measures discussed and the sheet handed over."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    counsellor: Mapped[str] = mapped_column(String(100))
+    profile_version: Mapped[int]  # the record's version the advice was based on
+    as_of: Mapped[dt.date] = mapped_column(Date)  # the date validity was judged at
+    sheet_file: Mapped[str | None] = mapped_column(String(300))  # the Word sheet generated, if any
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="consultations")
+    measures: Mapped[list[ConsultationMeasure]] = relationship(
+        back_populates="consultation", order_by="ConsultationMeasure.id", cascade="all, delete-orphan"
+    )
+
+
+class ConsultationMeasure(Base):
+    """One measure discussed at a consultation and where its application stands."""
+
+    __tablename__ = "consultation_measures"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "clause_id"),
+        _one_of("follow_up", FOLLOW_UPS),
+        CheckConstraint("follow_up <> '未获批' OR reason IS NOT NULL", name="rejection_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    clause_id: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    match_status: Mapped[str] = mapped_column(String(20))  # 可申请 / 需补充条件 / 信息不足 at the visit
+    follow_up: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="measures")
+
+    __mapper_args__: ClassVar = {"version_id_col": version}
+
+
+class Feedback(Base):
+    """有用 / 不适用 on one recommendation, with the profile it was made for (a future evaluation case)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (_one_of("verdict", FEEDBACK_VERDICTS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id", ondelete="SET NULL"))
+    profile: Mapped[dict[str, Any]]
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    clause_id: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[int | None]
+    shown_status: Mapped[str] = mapped_column(String(20))
+    verdict: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[str] = mapped_column(String(50))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime]
+
+
+class ClauseVersion(Base):
+    """Each version of a clause the registry has seen; a row with no clause records its removal."""
+
+    __tablename__ = "clause_versions"
+    __table_args__ = (Index("clause_versions_by_clause", "clause_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str | None] = mapped_column(String(64))
+    clause: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changed_on: Mapped[dt.date] = mapped_column(Date, index=True)  # the day the change counts from
+    recorded_at: Mapped[dt.datetime]

@@ -1,0 +1,5 @@
+"""The registry's fixed vocabularies (kept free of SQLAlchemy so the command line starts fast)."""
+
+POOL_STAGES = ("储备", "培育", "提升")  # 企业培育库: 分类入库, 动态调整
+FOLLOW_UPS = ("待申报", "已申报", "已获批", "未获批")
+FEEDBACK_VERDICTS = ("有用", "不适用")
