@@ -422,6 +422,8 @@ def _size_in_subprocess(n: int, quick: bool) -> dict[str, Any]:
 
 def run(sizes: tuple[int, ...] = SIZES, quick: bool = False) -> dict[str, Any]:
     """The whole benchmark; ``quick`` runs the smallest size with few repetitions (a smoke test)."""
+    from .registry.bench import bench_registry
+
     if quick:
         sizes = (min(sizes),)
     result: dict[str, Any] = {
@@ -431,6 +433,7 @@ def run(sizes: tuple[int, ...] = SIZES, quick: bool = False) -> dict[str, Any]:
         "cold_start": bench_cold_start(1 if quick else 5),
         "first_run": bench_first_run(),
         "batch": bench_batch(300 if quick else 10_000),
+        "registry": bench_registry(300 if quick else 10_000),
     }
     result["targets"] = check_targets(result)
     return result
@@ -504,6 +507,12 @@ def format_table(result: dict[str, Any]) -> str:
     lines.append(
         f"批量：{bt['profiles']} 家企业，{bt['workers']} 进程，{bt['seconds']:.1f} s，"
         f"{bt['profiles_per_s']:.0f} 家/秒；估计 10 万家 {bt['estimate_100k_s']:.0f} s"
+    )
+    g = result["registry"]
+    lines.append(
+        f"企业档案库（{g['backend']}）：导入 {g['enterprises']} 家（一个事务）{g['import_s']:.1f} s，"
+        f"原样重导 {g['reimport_unchanged_s']:.1f} s；新增 {g['changed_clauses']} 条条款后推送名单 "
+        f"{g['push_s']:.1f} s（{g['push_items']} 条）；一条措施的受众 {g['audience_s']:.2f} s（{g['audience']} 家）"
     )
     lines.append("")
     for t in result["targets"]:
