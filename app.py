@@ -8,6 +8,7 @@ pages = {
     "企业服务": [
         st.Page("views/self_check.py", title="企业自测", icon=":material/fact_check:", default=True),
         st.Page("views/counsellor.py", title="辅导员工作台", icon=":material/support_agent:"),
+        st.Page("views/registry.py", title="企业档案库", icon=":material/folder_shared:"),
     ],
     "政策分析": [
         st.Page("views/coverage.py", title="政策覆盖分析", icon=":material/analytics:"),

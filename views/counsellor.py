@@ -5,9 +5,12 @@ import datetime as dt
 import streamlit as st
 
 from recommender.consultation import SHEET_TOP, consult
-from recommender.ui import profile_form, resources, roster_view, style
+from recommender.ui import profile_form, resources, roster_import, roster_view, store, style
 
 style.page_header("辅导员工作台", "上传走访企业名单，批量匹配政策，生成每家企业的政策咨询单和名单汇总表")
+
+with st.sidebar:
+    by = store.operator(store.COUNSELLOR_DEFAULT)
 
 with st.container(border=True):
     st.markdown("##### 1　上传企业名单")
@@ -27,6 +30,9 @@ if roster is not None:
         with st.container(border=True):
             st.markdown("##### 3　单个企业咨询单")
             roster_view.one_enterprise(entries)
+        with st.container(border=True):
+            st.markdown("##### 4　加入企业档案库")
+            roster_import.box(roster, st.session_state["roster_upload"].name, by)
 
 submitted = st.session_state.get(profile_form.SUBMITTED)
 if submitted:

@@ -27,6 +27,7 @@ from recommender.corpus_models import CONDITION_FIELDS, OPS_BY_TYPE, Condition  
 from recommender.engine import Recommender  # noqa: E402
 from recommender.profile import LABELS, Profile  # noqa: E402
 from recommender.rules import requirement  # noqa: E402
+from recommender.ui import push_view  # noqa: E402
 from recommender.vocab import BENEFITS, INDUSTRIES, REGIONS, STAGES  # noqa: E402
 
 try:  # written by another part of the project; without it only the synthetic population is offered
@@ -427,8 +428,19 @@ def whatif_section(cov: cv.Coverage, include_partial: bool) -> None:
 def main() -> None:
     page_header(
         "政策覆盖分析",
-        "面向政策工作人员：哪些类型的企业没有措施可用、哪些条款无人匹配、哪些条款彼此重复、改一个门槛会怎样",
+        "面向政策工作人员：哪些类型的企业没有措施可用、哪些条款无人匹配、哪些条款彼此重复、改一个门槛会怎样、"
+        "一条措施该通知档案库中的哪些企业",
     )
+    analysis, audience, changes = st.tabs(["覆盖分析", "谁该知道这条措施", "政策变化推送"])
+    with audience:
+        push_view.audience_section()
+    with changes:
+        push_view.push_section()
+    with analysis:
+        coverage_analysis()
+
+
+def coverage_analysis() -> None:
     view = corpus()
     st.subheader("① 企业样本")
     population = choose_population()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from ..consultation import MeasureView, ReadinessItem
@@ -12,7 +14,8 @@ GAPS_SHOWN = 4
 _CLAUSE_STYLE = "line-height:1.85;font-size:0.97rem;color:#1f2937;text-align:justify;"
 
 
-def measure_card(m: MeasureView) -> None:
+def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = None) -> None:
+    """One measure; ``footer`` draws extra controls at its foot (e.g. feedback)."""
     with st.container(border=True):
         benefits = " ".join(badge(b, "violet") for b in m.benefits)
         st.markdown(f"{status_badge(m.status_label)}&nbsp; **{m.rank}. {md(m.title)}** &nbsp; {benefits}")
@@ -35,6 +38,8 @@ def measure_card(m: MeasureView) -> None:
         st.caption(f":material/account_balance: 联系部门：{md(m.contact)}")
         terms = f"　匹配词：{md('、'.join(m.matched_terms))}" if m.matched_terms else ""
         st.caption(f":material/event: 有效期：{md(m.validity)}{terms}")
+        if footer is not None:
+            footer(m)
 
 
 def unlock_list(unlocks: dict[str, list[MeasureView]], readiness: list[ReadinessItem] | None) -> None:

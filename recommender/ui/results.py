@@ -11,7 +11,7 @@ from ..consultation import STATUS_ORDER, Consultation, MeasureView, consult
 from ..profile import Profile
 from ..sheets import consultation_docx, sheet_filename
 from ..vocab import BENEFITS
-from . import resources
+from . import feedback, resources
 from .cards import measure_card, readiness_panel, unlock_list
 
 PAGE = 10
@@ -50,7 +50,7 @@ def _filtered(c: Consultation, expired: bool, benefits: list[str], statuses: lis
     return shown
 
 
-def _measures(c: Consultation, shown: list[MeasureView], expired: bool) -> None:
+def _measures(c: Consultation, shown: list[MeasureView], expired: bool, target: feedback.Target | None) -> None:
     if not expired and c.expired:
         st.caption(
             f":material/history: 另有 {len(c.expired)} 条相关措施在 {c.as_of} 已过期，打开“显示已过期措施”可查看。"
@@ -63,8 +63,9 @@ def _measures(c: Consultation, shown: list[MeasureView], expired: bool) -> None:
         st.session_state["shown_for"] = signature
         st.session_state["shown"] = PAGE
     limit = st.session_state["shown"]
+    footer = (lambda m: feedback.control(m, c.profile, c.as_of, target)) if target is not None else None
     for m in shown[:limit]:
-        measure_card(m)
+        measure_card(m, footer)
     more = min(PAGE, len(shown) - limit)
     if more > 0 and st.button(f"再显示 {more} 条（共 {len(shown)} 条）", icon=":material/expand_more:"):
         st.session_state["shown"] = limit + PAGE
@@ -84,7 +85,8 @@ def _sheet_button(profile: Profile, as_of: dt.date) -> None:
     )
 
 
-def render(profile: Profile) -> None:
+def render(profile: Profile, target: feedback.Target | None = None) -> None:
+    """The results; with ``target``, every measure card takes 有用 / 不适用 feedback."""
     st.subheader(f"匹配结果：{profile.name}")
     as_of, expired, benefits, statuses = _controls()
     c = consult(resources.recommender(), profile, as_of=as_of, top=None)
@@ -99,7 +101,7 @@ def render(profile: Profile) -> None:
         labels.append("资质准备度")
     tabs = st.tabs(labels)
     with tabs[0]:
-        _measures(c, shown, expired)
+        _measures(c, shown, expired, target)
     with tabs[1]:
         unlock_list(c.unlocks, c.readiness)
     if c.readiness is not None:

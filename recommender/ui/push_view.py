@@ -1,0 +1,168 @@
+"""For policy staff: who in the registry should hear about a measure, and whom policy changes concern."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from ..consultation import clause_title
+from ..corpus import is_valid, load_policies
+from ..corpus_models import Clause, DocumentMeta
+from ..registry import enterprises, push
+from ..rules import STATUS_LABELS
+from . import resources, store
+
+EMPTY = (
+    "企业档案库中还没有企业。辅导员可在“辅导员工作台”上传企业名单并点“导入到档案库”，"
+    "企业也可在“企业自测”页填写后“加入档案库”；之后这里会列出该知道每条措施的企业。"
+)
+PUSH_COLUMNS = {
+    "enterprise": "企业",
+    "counsellor": "专员",
+    "direction": "变化对企业",
+    "title": "措施",
+    "policy": "文件",
+    "change": "条款变化",
+    "changed_on": "变化日期",
+    "before": "变化前",
+    "after": "变化后",
+    "reasons": "说明",
+    "clause_id": "条款编号",
+}
+
+
+def _csv(frame: pd.DataFrame, label: str, filename: str, key: str) -> None:
+    st.download_button(
+        f"下载{label}（CSV）",
+        frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name=filename,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=frame.empty,
+        key=key,
+    )
+
+
+# --- 谁该知道这条措施 --------------------------------------------------------------------------------
+
+
+def _audience(session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date) -> tuple[int, list[dict]]:
+    rows = [
+        {
+            "企业": a.enterprise.name,
+            "专员": a.enterprise.counsellor or "",
+            "状态": STATUS_LABELS[a.verdict.status],
+            "依据": "；".join(a.verdict.reasons),
+            "尚缺": "；".join(g.message for g in a.verdict.gaps),
+        }
+        for a in push.audience(session, clause, document, as_of)
+    ]
+    return enterprises.count(session), rows
+
+
+def audience_section() -> None:
+    rec = resources.recommender()
+    measures = {c.id: c for c in rec.clauses if c.kind == "measure"}
+
+    def label(cid: str) -> str:
+        clause = measures[cid]
+        return f"{rec.documents[clause.policy_id].short_title}｜{clause_title(clause)}"
+
+    st.caption("选一条措施，列出档案库中可申请或只差部分条件的企业：政策发布或解读时，先通知这些企业。")
+    a, b = st.columns([3, 1])
+    cid = a.selectbox("措施", list(measures), format_func=label, key="push_clause")
+    as_of = b.date_input("评估日期", value=dt.date.today(), format="YYYY-MM-DD", key="push_as_of")
+    clause, document = measures[cid], rec.documents[measures[cid].policy_id]
+    with st.expander("措施原文"):
+        st.write(clause.text)
+    if not is_valid(document, as_of):
+        expired = f"《{document.short_title}》在 {as_of} 不在有效期内，下表仅按条件列出企业。"
+        st.warning(expired, icon=":material/history:")
+    found, exc = store.attempt(lambda s: _audience(s, clause, document, as_of))
+    if found is None:
+        st.error(str(exc), icon=":material/error:")
+        return
+    total, rows = found
+    if not total:
+        st.info(EMPTY, icon=":material/info:")
+        return
+    frame = pd.DataFrame(rows, columns=["企业", "专员", "状态", "依据", "尚缺"])
+    eligible = int((frame["状态"] == "可申请").sum())
+    st.markdown(f"档案库 {total} 家企业中，**{eligible}** 家可申请，**{len(frame) - eligible}** 家需补充条件。")
+    if frame.empty:
+        st.info("档案库中没有企业符合或接近这条措施的条件。", icon=":material/info:")
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch")
+    _csv(frame, "该知道这条措施的企业", f"措施受众-{cid.replace('/', '_')}.csv", "push_audience_csv")
+
+
+# --- 政策变化推送 -------------------------------------------------------------------------------------
+
+
+def _push(session: Session, since: dt.date, as_of: dt.date) -> dict[str, Any]:
+    synced = push.sync(session, load_policies())
+    changes, items = push.push_list(session, since, as_of=as_of)
+    return {
+        "key": (since, as_of),
+        "synced": (len(synced.added), len(synced.changed), len(synced.removed)),
+        "changes": len(changes),
+        "enterprises": enterprises.count(session),
+        "items": [i.as_dict() for i in items],
+    }
+
+
+def _run_push() -> None:
+    """Button callback: sync and list with the dates the widgets hold now."""
+    since, as_of = st.session_state["push_since"], st.session_state["push_list_as_of"]
+    result, exc = store.attempt(lambda s: _push(s, since, as_of))
+    st.session_state["push_result"] = result if result is not None else {"key": (since, as_of), "error": str(exc)}
+
+
+def push_section() -> None:
+    st.caption("记录政策库的最新版本，列出某日以来新增、修改或删除的条款使哪些档案库企业新符合或不再符合条件。")
+    a, b = st.columns(2)
+    since = a.date_input(
+        "列出这一天以来有变化的条款",
+        value=dt.date.today() - dt.timedelta(days=30),
+        min_value=dt.date(2000, 1, 1),
+        format="YYYY-MM-DD",
+        key="push_since",
+    )
+    as_of = b.date_input("按这一天判断政策有效性", value=dt.date.today(), format="YYYY-MM-DD", key="push_list_as_of")
+    st.button(
+        "同步政策库并生成推送名单",
+        type="primary",
+        icon=":material/campaign:",
+        key="push_go",
+        on_click=_run_push,
+    )
+    result = st.session_state.get("push_result")
+    if not result or result["key"] != (since, as_of):
+        return
+    if "error" in result:
+        st.error(result["error"], icon=":material/error:")
+        return
+    added, changed, removed = result["synced"]
+    if added or changed or removed:
+        st.caption(f"政策库已同步：新增 {added} 条，修改 {changed} 条，删除 {removed} 条。")
+    items = result["items"]
+    cols = st.columns(4)
+    cols[0].metric("有变化的条款", result["changes"])
+    cols[1].metric("档案库企业数", result["enterprises"])
+    cols[2].metric("新符合", sum(i["direction"] == "新符合" for i in items))
+    cols[3].metric("不再符合", sum(i["direction"] == "不再符合" for i in items))
+    if not result["enterprises"]:
+        st.info(EMPTY, icon=":material/info:")
+        return
+    frame = pd.DataFrame([{**i, "reasons": "；".join(i["reasons"])} for i in items], columns=list(PUSH_COLUMNS))
+    frame = frame.rename(columns=PUSH_COLUMNS)
+    if frame.empty:
+        st.info(f"{since} 以来的条款变化没有使档案库中的企业新符合或不再符合条件。", icon=":material/info:")
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch")
+    _csv(frame, "推送名单", f"政策变化推送-{since}.csv", "push_list_csv")

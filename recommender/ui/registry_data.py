@@ -1,0 +1,112 @@
+"""What the registry page shows, read in one transaction into plain values (no ORM object leaves it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..registry import enterprises
+from ..registry.models import Enterprise
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    name: str
+    profile: dict[str, Any]
+    counsellor: str | None
+    stage: str
+    version: int
+    updated_by: str
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, e: Enterprise) -> Record:
+        return cls(e.id, e.name, dict(e.profile), e.counsellor, e.pool_stage, e.version, e.updated_by, e.updated_at)
+
+
+@dataclass(frozen=True)
+class Revision:
+    version: int
+    by: str
+    at: dt.datetime
+    source: str
+    changes: list[tuple[str, str, Any, Any]]  # (field, label, before, after)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One measure discussed at a consultation and where its application stands."""
+
+    id: int
+    clause_id: str
+    title: str
+    match_status: str
+    state: str
+    reason: str | None
+    version: int
+    updated_by: str
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int
+    held_on: dt.date
+    counsellor: str
+    profile_version: int
+    as_of: dt.date
+    sheet_file: str | None
+    note: str | None
+    measures: list[FollowUp]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    record: Record
+    history: list[Revision]  # newest first
+    visits: list[Visit]  # newest first
+
+
+def snapshot(session: Session, enterprise_id: int) -> Snapshot:
+    enterprise = enterprises.get(session, enterprise_id)
+    history = [
+        Revision(r.version, r.changed_by, r.changed_at, r.source, [(c.field, c.label, c.before, c.after) for c in cs])
+        for r, cs in enterprises.history(session, enterprise_id)
+    ]
+    visits = [
+        Visit(
+            c.id,
+            c.held_on,
+            c.counsellor,
+            c.profile_version,
+            c.as_of,
+            c.sheet_file,
+            c.note,
+            [
+                FollowUp(
+                    m.id,
+                    m.clause_id,
+                    m.title,
+                    m.match_status,
+                    m.follow_up,
+                    m.reason,
+                    m.version,
+                    m.updated_by,
+                    m.updated_at,
+                )
+                for m in c.measures
+            ],
+        )
+        for c in enterprise.consultations
+    ]
+    return Snapshot(Record.of(enterprise), history, visits)
+
+
+def roster(session: Session, counsellor: str | None, stage: str | None, text: str | None) -> tuple[int, list[Record]]:
+    """How many enterprises the registry holds, and those the filters select."""
+    found = enterprises.listing(session, counsellor=counsellor, stage=stage, text=text)
+    return enterprises.count(session), [Record.of(e) for e in found]

@@ -1,0 +1,164 @@
+"""保存到企业档案库 on the self-check page: add the enterprise, or update its record against the version shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from ..profile import Profile, ProfileError, parse_profile
+from ..registry import enterprises
+from ..registry.enterprises import ConflictError
+from ..registry.states import POOL_STAGES
+from . import profile_form, store
+from .markup import md
+from .registry_data import Record
+from .registry_view import EDIT
+
+MESSAGE = "registry_save_msg"  # (kind, text): success | error | conflict
+
+
+def _outcome(exc: Exception | None, success: str) -> None:
+    if exc is None:
+        st.session_state[MESSAGE] = ("success", success)
+    else:
+        st.session_state[MESSAGE] = ("conflict" if isinstance(exc, ConflictError) else "error", str(exc))
+
+
+def _saved(before: int, after: int) -> str:
+    return "档案内容没有变化，无需保存。" if after == before else f"已保存到企业档案库（第 {after} 版）。"
+
+
+def _save_edit(profile: dict[str, Any], by: str) -> None:
+    """保存修改: the record opened from the registry page, against the version it was opened at."""
+    edit = st.session_state[EDIT]
+    record, exc = store.attempt(
+        lambda s: Record.of(
+            enterprises.update(
+                s, edit["id"], expected_version=edit["version"], by=by, profile=profile, source="企业自测页编辑"
+            )
+        )
+    )
+    if record is None:
+        _outcome(exc, "")
+        return
+    st.session_state[EDIT] = {"id": record.id, "version": record.version, "name": record.name}
+    _outcome(None, _saved(edit["version"], record.version))
+
+
+def _reload() -> None:
+    """After a conflict: the latest record into the form (what the page held is given up on purpose)."""
+    edit = st.session_state[EDIT]
+    record, exc = store.attempt(lambda s: Record.of(enterprises.get(s, edit["id"])))
+    if record is None:
+        _outcome(exc, "")
+        return
+    profile_form.load_into_form(record.profile)
+    st.session_state[profile_form.SUBMITTED] = parse_profile(record.profile).public_dict()
+    st.session_state[EDIT] = {"id": record.id, "version": record.version, "name": record.name}
+    _outcome(None, f"已载入档案库中的最新内容（第 {record.version} 版）。")
+
+
+def _unlink() -> None:
+    st.session_state.pop(EDIT, None)
+    st.session_state.pop(MESSAGE, None)
+
+
+def _update_found(enterprise_id: int, version: int, profile: dict[str, Any], by: str) -> None:
+    """用本页内容更新档案: the record found by name, against the version that was displayed."""
+    record, exc = store.attempt(
+        lambda s: Record.of(
+            enterprises.update(s, enterprise_id, expected_version=version, by=by, profile=profile, source="企业自测页")
+        )
+    )
+    _outcome(exc, _saved(version, record.version) if record is not None else "")
+
+
+def _add(profile: dict[str, Any], by: str) -> None:
+    ss = st.session_state
+    record, exc = store.attempt(
+        lambda s: Record.of(
+            enterprises.add(
+                s, profile, by=by, counsellor=ss["save_counsellor"], stage=ss["save_stage"], source="企业自测页"
+            )
+        )
+    )
+    _outcome(exc, f"已加入企业档案库（第 {record.version} 版）。" if record is not None else "")
+
+
+def _find(session: Session, name: str) -> Record | None:
+    enterprise = enterprises.find(session, name)
+    return Record.of(enterprise) if enterprise is not None else None
+
+
+def _unsubmitted(profile: Profile) -> bool:
+    """The form holds changes that 开始匹配 has not taken yet."""
+    try:
+        return parse_profile(profile_form.form_values()).public_dict() != profile.public_dict()
+    except ProfileError:
+        return True
+
+
+def _messages(keep_conflict: bool = False) -> None:
+    """The last save's outcome, shown once; a conflict while editing stays until reloaded or saved."""
+    kind, text = st.session_state.get(MESSAGE, (None, ""))
+    if kind == "success":
+        st.success(text, icon=":material/check_circle:")
+    elif kind is not None:
+        st.error(text, icon=":material/error:")
+    if kind is not None and not (keep_conflict and kind == "conflict"):
+        st.session_state.pop(MESSAGE)
+
+
+def _editing(profile: Profile, by: str, edit: dict[str, Any]) -> int:
+    data = profile.public_dict()
+    st.markdown(f"正在修改档案库中的“{md(edit['name'])}”（打开时为第 {edit['version']} 版）。")
+    if profile.name != edit["name"]:
+        st.warning(f"企业名称已改为“{md(profile.name)}”，保存后档案中的名称也会随之修改。")
+    if _unsubmitted(profile):
+        st.caption(":orange[表单中有尚未提交的修改：请先点“开始匹配”，保存的是最近一次匹配的内容。]")
+    a, b, _ = st.columns([1, 1, 2])
+    a.button("保存修改", type="primary", icon=":material/save:", key="save_edit", on_click=_save_edit, args=(data, by))
+    b.button("不再关联该档案", key="save_unlink", on_click=_unlink)
+    _messages(keep_conflict=True)
+    if st.session_state.get(MESSAGE, ("",))[0] == "conflict":
+        st.button(
+            "载入档案库中的最新内容（放弃本页的修改）", key="save_reload", icon=":material/refresh:", on_click=_reload
+        )
+    return edit["id"]
+
+
+def box(profile: Profile, by: str) -> int | None:
+    """The 保存到企业档案库 box; returns the enterprise's registry id when it is in the registry."""
+    edit = st.session_state.get(EDIT)
+    with st.expander("保存到企业档案库", icon=":material/folder_shared:", expanded=bool(edit)):
+        if edit:
+            return _editing(profile, by, edit)
+        found, exc = store.attempt(lambda s: _find(s, profile.name))
+        if exc is not None:
+            st.warning(str(exc), icon=":material/warning:")
+            return None
+        data = profile.public_dict()
+        if found:
+            who = md(found.counsellor or "未指定")
+            st.markdown(
+                f"档案库中已有“{md(found.name)}”（第 {found.version} 版，专员：{who}，培育库阶段：{found.stage}，"
+                f"最近由 {md(found.updated_by)} 于 {store.local_time(found.updated_at)} 修改）。"
+            )
+            st.button(
+                "用本页内容更新档案",
+                key="save_update",
+                icon=":material/save:",
+                on_click=_update_found,
+                args=(found.id, found.version, data, by),
+            )
+            _messages()
+            return found.id
+        st.caption("把本企业加入一企一档培育库，辅导员可以跟进咨询和申报。")
+        a, b = st.columns(2)
+        a.text_input("专员", key="save_counsellor", placeholder="负责的专员，可不填")
+        b.selectbox("培育库阶段", POOL_STAGES, key="save_stage")
+        st.button("加入档案库", type="primary", icon=":material/add:", key="save_add", on_click=_add, args=(data, by))
+        _messages()
+        return None

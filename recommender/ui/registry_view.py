@@ -1,0 +1,208 @@
+"""The registry page's parts: filters, the enterprise table, one record's profile and history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..consultation import profile_rows
+from ..profile import parse_profile
+from ..registry import enterprises
+from ..registry.enterprises import ConflictError
+from ..registry.states import POOL_STAGES
+from . import profile_form, store
+from .markup import md
+from .registry_data import Record, Revision, Snapshot
+
+EDIT = "registry_edit"  # {"id", "version", "name"}: the record the self-check page is editing
+SELF_CHECK = "views/self_check.py"
+ROW_PX = 35  # st.dataframe's row height
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+def filters(counsellors: list[str]) -> tuple[str | None, str | None, str]:
+    a, b, c = st.columns(3)
+    counsellor = a.selectbox(
+        "专员", counsellors, index=None, placeholder="全部", key="reg_f_counsellor", persist_state="session"
+    )
+    stage = b.selectbox(
+        "培育库阶段", POOL_STAGES, index=None, placeholder="全部", key="reg_f_stage", persist_state="session"
+    )
+    text = c.text_input("企业名称", placeholder="输入名称中的字词", key="reg_f_text", persist_state="session")
+    return counsellor, stage, text or ""
+
+
+def table(records: list[Record]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "企业名称": r.name,
+                "注册地": r.profile.get("region") or "",
+                "所属行业": r.profile.get("industry") or "",
+                "培育库阶段": r.stage,
+                "专员": r.counsellor or "",
+                "版本": r.version,
+                "最近修改人": r.updated_by,
+                "最近修改时间": store.local_time(r.updated_at),
+            }
+            for r in records
+        ],
+        columns=["企业名称", "注册地", "所属行业", "培育库阶段", "专员", "版本", "最近修改人", "最近修改时间"],
+    )
+
+
+def listing(records: list[Record]) -> None:
+    frame = table(records)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.download_button(
+        "下载企业名单（CSV）",
+        frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name="企业档案库.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=frame.empty,
+        key="reg_csv",
+    )
+
+
+def pick(records: list[Record]) -> int | None:
+    names = {r.id: f"{r.name}（{r.profile.get('region') or '—'}）" for r in records}
+    return st.selectbox(
+        "查看企业档案",
+        list(names),
+        index=None,
+        format_func=names.get,
+        placeholder="选择一家企业",
+        key="reg_pick",
+        persist_state="session",
+    )
+
+
+# --- 档案: the profile, 专员 and 阶段 with optimistic versioning --------------------------------------
+
+
+def _keys(enterprise_id: int) -> tuple[str, str, str]:
+    return f"reg_{enterprise_id}", f"reg_counsellor_{enterprise_id}", f"reg_stage_{enterprise_id}"
+
+
+def _values(enterprise_id: int, counsellor: str | None, stage: str) -> dict[str, str]:
+    _, ck, sk = _keys(enterprise_id)
+    return {ck: counsellor or "", sk: stage}
+
+
+def _save(enterprise_id: int, by: str) -> None:
+    """Form callback: save 专员 and 阶段 against the version the user opened."""
+    ss = st.session_state
+    name, ck, sk = _keys(enterprise_id)
+    expected = ss[f"{name}__opened"]
+    saved, exc = store.attempt(
+        lambda s: (
+            enterprises.update(
+                s, enterprise_id, expected_version=expected, by=by, counsellor=ss[ck], stage=ss[sk]
+            ).version
+        )
+    )
+    if exc is not None:  # the widgets keep what the user chose
+        ss[f"{name}__error"] = (str(exc), isinstance(exc, ConflictError))
+        return
+    ss.pop(f"{name}__error", None)
+    ss[f"{name}__opened"] = saved
+    ss[f"{name}__saved"] = "没有改动。" if saved == expected else f"已保存（第 {saved} 版）。"
+
+
+def _refresh(enterprise_id: int) -> None:
+    """Button callback: take the latest 专员 and 阶段 and their version."""
+    name = _keys(enterprise_id)[0]
+    latest, exc = store.attempt(lambda s: Record.of(enterprises.get(s, enterprise_id)))
+    if latest is None:
+        st.session_state[f"{name}__error"] = (str(exc), False)
+        return
+    store.reopen(name, latest.version, _values(enterprise_id, latest.counsellor, latest.stage))
+    st.session_state.pop(f"{name}__error", None)
+
+
+def _record_form(record: Record, by: str) -> None:
+    name, ck, sk = _keys(record.id)
+    version = store.opened(name, record.version, _values(record.id, record.counsellor, record.stage))
+    with st.form(f"reg_form_{record.id}"):
+        st.markdown(f"**专员与培育库阶段**（打开时为第 {version} 版）")
+        st.text_input("专员", key=ck, placeholder="负责该企业的专员")
+        st.selectbox("培育库阶段", POOL_STAGES, key=sk)
+        st.form_submit_button(
+            "保存",
+            type="primary",
+            icon=":material/save:",
+            key=f"reg_save_{record.id}",
+            on_click=_save,
+            args=(record.id, by),
+        )
+    ss = st.session_state
+    if error := ss.get(f"{name}__error"):
+        message, conflict = error
+        st.error(message, icon=":material/error:")
+        if conflict:
+            st.button(
+                "刷新为最新内容（放弃上面的修改）",
+                key=f"reg_refresh_{record.id}",
+                icon=":material/refresh:",
+                on_click=_refresh,
+                args=(record.id,),
+            )
+    if saved := ss.pop(f"{name}__saved", None):
+        st.success(saved, icon=":material/check_circle:")
+
+
+def _edit_on_self_check(record: Record) -> None:
+    """Put the record into the self-check form and go there; its 保存修改 updates this record."""
+    from . import registry_save  # it imports this module
+
+    ss = st.session_state
+    profile_form.load_into_form(record.profile)
+    ss[profile_form.SUBMITTED] = parse_profile(record.profile).public_dict()
+    ss.pop(profile_form.ERRORS, None)
+    ss[profile_form.OPEN] = True
+    ss.pop(registry_save.MESSAGE, None)  # no message left from an earlier save
+    ss[EDIT] = {"id": record.id, "version": record.version, "name": record.name}
+    st.switch_page(SELF_CHECK)
+
+
+def profile_tab(record: Record, by: str) -> None:
+    st.caption(f"第 {record.version} 版 · 最近修改：{md(record.updated_by)}，{store.local_time(record.updated_at)}")
+    left, right = st.columns([3, 2])
+    with left:
+        rows = profile_rows(parse_profile(record.profile))
+        frame = pd.DataFrame(rows, columns=["项目", "内容"])
+        st.dataframe(frame, hide_index=True, width="stretch", height=ROW_PX * (len(frame) + 1) + 3)  # every row
+    with right:
+        _record_form(record, by)
+        if st.button("在企业自测页修改档案", icon=":material/edit:", key=f"reg_to_self_check_{record.id}"):
+            _edit_on_self_check(record)
+
+
+# --- 修改历史 ---------------------------------------------------------------------------------------
+
+
+def _change_line(field: str, label: str, before: object, after: object, first: bool) -> str:
+    new = md(store.field_value(field, after))
+    return f"- {md(label)}：{new}" if first else f"- {md(label)}：{md(store.field_value(field, before))} → {new}"
+
+
+def history_tab(history: list[Revision]) -> None:
+    for i, rev in enumerate(history):
+        first = i == len(history) - 1
+        with st.container(border=True):
+            st.markdown(
+                f"**第 {rev.version} 版** · {md(rev.by)} · {store.local_time(rev.at)} · 来源：{md(rev.source)}"
+                + ("（建档）" if first else "")
+            )
+            lines = [_change_line(*c, first=first) for c in rev.changes]
+            st.markdown("\n".join(lines) if lines else "（无字段变化）")
+
+
+def header(snap: Snapshot) -> None:
+    r = snap.record
+    st.markdown(f"#### {md(r.name)}")
+    st.caption(f"专员：{md(r.counsellor or '未指定')} · 培育库阶段：{r.stage} · 第 {r.version} 版")

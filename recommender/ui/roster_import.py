@@ -1,0 +1,82 @@
+"""加入企业档案库 on the counsellor page: the uploaded roster into the registry, in one transaction."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..registry import importer
+from ..registry.importer import ImportRefused
+from ..registry.states import POOL_STAGES
+from ..roster import BadRow, Roster
+from . import store
+from .markup import for_people
+
+OUTCOME = "roster_import"  # (roster signature, kind, message, bad rows) of the last import
+
+
+def _signature(roster: Roster, file_name: str) -> tuple:
+    return file_name, tuple((r.row, r.profile.model_dump_json()) for r in roster.rows), len(roster.bad)
+
+
+def _bad_table(bad: list[BadRow]) -> None:
+    rows = [{"行号": b.row, "企业名称": b.name or "", "原因": "；".join(map(for_people, b.messages))} for b in bad]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _import(roster: Roster, file_name: str, by: str) -> None:
+    """Button callback (before the page is drawn, so that a refusal's bad rows show at once)."""
+    ss = st.session_state
+    skip = bool(ss.get("import_skip"))
+    report, exc = store.attempt(
+        lambda s: importer.import_roster(
+            s,
+            roster,
+            by=by,
+            source=file_name,
+            counsellor=ss["import_counsellor"] or None,
+            stage=ss["import_stage"],
+            skip_bad=skip,
+        )
+    )
+    signature = _signature(roster, file_name)
+    if report is not None:
+        ss[OUTCOME] = (signature, "done", f"已导入企业档案库：{report.summary()}。", report.bad)
+    elif isinstance(exc, ImportRefused):
+        ss[OUTCOME] = (signature, "refused", str(exc), exc.bad)
+    else:
+        ss[OUTCOME] = (signature, "error", str(exc), [])
+
+
+def box(roster: Roster, file_name: str, by: str) -> None:
+    """专员, 阶段, and 导入 N 家到档案库; the roster on the page stays as it is whatever happens."""
+    last = st.session_state.get(OUTCOME)  # the button's callback has already run
+    last = last if last and last[0] == _signature(roster, file_name) else None
+    # bad rows: the file's own, or those the registry named when it refused (repeated names …)
+    refused = last[3] if last and last[1] == "refused" else []
+    bad = refused or roster.bad
+    st.caption("新入库的企业记为下面的专员和培育库阶段；已在档案库中的企业更新档案，专员和阶段不变。")
+    a, b = st.columns(2)
+    a.text_input("专员", key="import_counsellor", placeholder="新入库企业的专员，可不填")
+    b.selectbox("培育库阶段", POOL_STAGES, key="import_stage")
+    skip = bool(bad) and st.checkbox(f"跳过有问题的 {len(bad)} 行，只导入其余各行", key="import_skip")
+    skipped = {r.row for r in bad}
+    n = len([r for r in roster.rows if r.row not in skipped]) if skip else len(roster.rows)
+    st.button(
+        f"导入 {n} 家到档案库",
+        type="primary",
+        icon=":material/move_to_inbox:",
+        key="import_go",
+        on_click=_import,
+        args=(roster, file_name, by),
+    )
+    if last is None:
+        return
+    _, kind, message, rows = last
+    if kind == "done":
+        st.success(message, icon=":material/check_circle:")
+        st.page_link("views/registry.py", label="打开企业档案库", icon=":material/folder_shared:")
+    else:
+        st.error(message, icon=":material/error:")
+        if rows:
+            _bad_table(rows)

@@ -1,0 +1,82 @@
+"""The registry from a page: one transaction per action, refusals as messages, the operator, local times.
+
+Pages never show a traceback for the registry: a refusal (RegistryError, ConflictError, ImportRefused)
+or a database failure comes back as an exception value whose text is shown with st.error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..profile import Profile
+from ..profile_fields import shown
+from ..registry import db
+from ..registry.enterprises import RegistryError
+
+T = TypeVar("T")
+OPERATOR = "operator"  # st.session_state key of the sidebar's 操作人
+COUNSELLOR_DEFAULT = "辅导员"
+SELF_SERVICE_DEFAULT = "企业自助"
+
+
+def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | None]:
+    """Run ``action`` in one transaction (committed together or not at all): (result, None) or (None, refusal)."""
+    try:
+        with db.transaction() as session:
+            return action(session), None
+    except RegistryError as exc:
+        return None, exc
+    except SQLAlchemyError as exc:
+        return None, RegistryError(failure_message(exc))
+
+
+def failure_message(exc: SQLAlchemyError) -> str:
+    where = db.database_url().split("@")[-1].split("?")[0]  # never the password
+    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"企业档案库（{where}）暂时无法访问，未写入任何内容：{first}"
+
+
+def operator(default: str) -> str:
+    """The sidebar's 操作人 (written into the history). Empty, or still another page's default, it
+    becomes this page's ``default``; a name the user typed stays across pages."""
+    ss = st.session_state
+    if str(ss.get(OPERATOR) or "").strip() in ("", COUNSELLOR_DEFAULT, SELF_SERVICE_DEFAULT):
+        ss[OPERATOR] = default
+    value = st.text_input("操作人", key=OPERATOR, help="保存到企业档案库时记入修改历史的姓名", persist_state="session")
+    return (value or "").strip() or default
+
+
+def local_time(stamp: dt.datetime) -> str:
+    """A stored time in the server's local time (SQLite gives back naive UTC times)."""
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def field_value(name: str, value: Any) -> str:
+    """A profile or record field as a person reads it."""
+    if name in Profile.model_fields:
+        return shown(name, value)
+    return "未填写" if value in (None, "", [], {}) else str(value)
+
+
+def opened(name: str, version: int, values: dict[str, Any]) -> int:
+    """The version a record was opened at. The first time (or when its widgets were gone), remember
+    ``version`` and put ``values`` into the widgets; afterwards the widgets keep what the user typed."""
+    ss = st.session_state
+    version_key = f"{name}__opened"
+    if version_key not in ss or any(k not in ss for k in values):
+        reopen(name, version, values)
+    return ss[version_key]
+
+
+def reopen(name: str, version: int, values: dict[str, Any]) -> None:
+    """Take the latest record: its version and its values into the widgets (call before they are drawn)."""
+    st.session_state[f"{name}__opened"] = version
+    st.session_state.update(values)

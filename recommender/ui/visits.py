@@ -1,0 +1,166 @@
+"""咨询记录 on the registry page: past consultations with each application's follow-up, and a new one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from ..consultation import SHEET_TOP, consult
+from ..profile import parse_profile
+from ..registry import consultations
+from ..registry.consultations import Discussed
+from ..registry.enterprises import ConflictError
+from ..registry.states import FOLLOW_UPS
+from ..sheets import consultation_docx, sheet_filename
+from . import resources, store
+from .badges import status_badge
+from .markup import md
+from .registry_data import FollowUp, Record, Visit
+from .roster_view import DOCX
+
+# --- follow-up of one measure, saved against the version shown ------------------------------------
+
+
+def _keys(measure_id: int) -> tuple[str, str, str]:
+    return f"fu_{measure_id}", f"fu_state_{measure_id}", f"fu_reason_{measure_id}"
+
+
+def _save_follow_up(measure_id: int, by: str) -> None:
+    ss = st.session_state
+    name, sk, rk = _keys(measure_id)
+    expected = ss[f"{name}__opened"]
+    saved, exc = store.attempt(
+        lambda s: consultations.set_follow_up(s, measure_id, expected, ss[sk], by=by, reason=ss[rk]).version
+    )
+    if exc is not None:  # the widgets keep what the user chose
+        ss[f"{name}__error"] = (str(exc), isinstance(exc, ConflictError))
+        return
+    ss.pop(f"{name}__error", None)
+    ss[f"{name}__opened"] = saved
+
+
+def _refresh_follow_up(measure_id: int, latest: FollowUp) -> None:
+    name, sk, rk = _keys(measure_id)
+    store.reopen(name, latest.version, {sk: latest.state, rk: latest.reason or ""})
+    st.session_state.pop(f"{name}__error", None)
+
+
+def _follow_up(m: FollowUp, by: str) -> None:
+    name, sk, rk = _keys(m.id)
+    version = store.opened(name, m.version, {sk: m.state, rk: m.reason or ""})
+    with st.form(f"fu_form_{m.id}", border=False):
+        a, b, c, d = st.columns([3, 1.3, 2, 0.8], vertical_alignment="bottom")
+        a.markdown(f"{status_badge(m.match_status)} {md(m.title)}")
+        b.selectbox("跟进状态", FOLLOW_UPS, key=sk)
+        c.text_input("原因或说明", key=rk, placeholder="标记“未获批”时必填")
+        d.form_submit_button("保存", key=f"fu_save_{m.id}", on_click=_save_follow_up, args=(m.id, by))
+    st.caption(f"第 {version} 版 · {md(m.updated_by)} 于 {store.local_time(m.updated_at)} 标为“{m.state}”")
+    if error := st.session_state.get(f"{name}__error"):
+        message, conflict = error
+        st.error(message, icon=":material/error:")
+        if conflict:
+            st.button(
+                "刷新为最新状态",
+                key=f"fu_refresh_{m.id}",
+                icon=":material/refresh:",
+                on_click=_refresh_follow_up,
+                args=(m.id, m),
+            )
+
+
+def past(visits: list[Visit], by: str) -> None:
+    if not visits:
+        st.info("还没有咨询记录。走访或电话咨询后，可在下面新建一条。", icon=":material/info:")
+    for v in visits:
+        with st.container(border=True):
+            st.markdown(f"**{v.held_on.isoformat()}** · 辅导员：{md(v.counsellor)} · 依据第 {v.profile_version} 版档案")
+            sheet = f" · 咨询单：{md(v.sheet_file)}" if v.sheet_file else ""
+            st.caption(f"政策有效性判断日期：{v.as_of.isoformat()}{sheet}")
+            if v.note:
+                st.markdown(f"备注：{md(v.note)}")
+            for m in v.measures:
+                _follow_up(m, by)
+
+
+# --- a new consultation ------------------------------------------------------------------------------
+
+
+def _record(record: Record, by: str, as_of: dt.date, options: dict[str, tuple[str, str]], keys: dict[str, str]) -> None:
+    """Form callback: store the consultation; the Word sheet is offered afterwards."""
+    ss = st.session_state
+    chosen = [Discussed(cid, *options[cid]) for cid in ss.get(keys["measures"]) or [] if cid in options]
+    profile = parse_profile(record.profile)
+    _, exc = store.attempt(
+        lambda s: (
+            consultations.record(
+                s,
+                record.id,
+                held_on=ss[keys["date"]],
+                counsellor=ss[keys["counsellor"]] or "",
+                measures=chosen,
+                as_of=as_of,
+                by=by,
+                sheet_file=sheet_filename(profile),
+                note=ss[keys["note"]],
+            ).id
+        )
+    )
+    if exc is not None:
+        ss[keys["error"]] = str(exc)
+        return
+    ss.pop(keys["error"], None)
+    ss[keys["done"]] = {"as_of": as_of, "count": len(chosen), "held_on": ss[keys["date"]]}
+    ss[keys["measures"]], ss[keys["note"]] = [], ""
+
+
+def new_visit(record: Record, by: str) -> None:
+    eid = record.id
+    as_of = st.date_input("政策有效性判断日期", value=dt.date.today(), format="YYYY-MM-DD", key=f"cr_as_of_{eid}")
+    c = consult(resources.recommender(), record.profile, as_of=as_of, top=SHEET_TOP)
+    options = {m.clause_id: (m.title, m.status_label) for m in c.measures}
+    keys = {
+        "date": f"cr_date_{eid}",
+        "counsellor": f"cr_counsellor_{eid}",
+        "measures": f"cr_measures_{eid}_{as_of}",  # the choices depend on the date
+        "note": f"cr_note_{eid}",
+        "error": f"cr_error_{eid}",
+        "done": f"cr_done_{eid}",
+    }
+    ss = st.session_state
+    ss.setdefault(keys["date"], dt.date.today())
+    ss.setdefault(keys["counsellor"], record.counsellor or "")
+    with st.form(f"cr_form_{eid}"):
+        a, b = st.columns(2)
+        a.date_input("咨询日期", format="YYYY-MM-DD", key=keys["date"])
+        b.text_input("辅导员", key=keys["counsellor"])
+        st.multiselect(
+            f"讨论的措施（按 {as_of} 匹配的前 {SHEET_TOP} 条）",
+            list(options),
+            format_func=lambda cid: f"{options[cid][0]}（{options[cid][1]}）",
+            placeholder="选择咨询中讨论过的措施",
+            key=keys["measures"],
+        )
+        st.text_area("备注", key=keys["note"], height=70, placeholder="企业的想法、约定的下一步")
+        st.form_submit_button(
+            "保存咨询记录",
+            type="primary",
+            icon=":material/save:",
+            key=f"cr_save_{eid}",
+            on_click=_record,
+            args=(record, by, as_of, options, keys),
+        )
+    if error := ss.get(keys["error"]):
+        st.error(error, icon=":material/error:")
+    if done := ss.get(keys["done"]):
+        st.success(f"已保存 {done['held_on']} 的咨询记录（{done['count']} 条措施）。", icon=":material/check_circle:")
+        profile, sheet_as_of = parse_profile(record.profile), done["as_of"]
+        st.download_button(
+            "下载本次咨询单（Word）",
+            data=lambda: consultation_docx(consult(resources.recommender(), profile, as_of=sheet_as_of, top=SHEET_TOP)),
+            file_name=sheet_filename(profile),
+            mime=DOCX,
+            icon=":material/description:",
+            on_click="ignore",
+            key=f"cr_sheet_{eid}",
+        )

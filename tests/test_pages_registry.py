@@ -1,0 +1,446 @@
+"""The pages that read and write the 一企一档 registry, through Streamlit's AppTest.
+
+Every test has a database of its own (conftest's ``registry_url``: SQLite, or a PostgreSQL schema
+when DATABASE_URL is set); data are set up and checked with the recommender.registry API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from recommender.consultation import consult
+from recommender.engine import Recommender
+from recommender.paths import ROOT
+from recommender.registry import consultations, db, enterprises
+from recommender.registry.models import ClauseVersion, ConsultationMeasure, Feedback
+
+T = TypeVar("T")
+APP = ROOT / "app.py"
+ENTERPRISE = {
+    "name": "上海张江某芯微电子有限公司",
+    "region": "浦东新区",
+    "park": "张江科学城",
+    "industry": "集成电路",
+    "employees": 85,
+    "qualifications": ["高新技术企业"],
+    "needs": ["资金补贴", "融资贷款"],
+}
+JINSHAN = {"name": "金山某新材料有限公司", "region": "金山区", "park": "碳谷绿湾", "industry": "新材料"}
+ROSTER = """企业名称,注册地,所在园区,所属行业,职工总数,诉求
+上海张江某芯微电子有限公司,浦东新区,张江科学城,集成电路,85,资金补贴、融资贷款
+北京某软件公司,北京市,,软件,很多,资金补贴
+金山某新材料有限公司,金山区,碳谷绿湾,新材料,120,"场地空间,融资贷款"
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_engine() -> None:
+    Recommender.load()  # the first load may build the index: keep it out of the pages' time-outs
+
+
+def _db(action: Callable[[Session], T]) -> T:
+    with db.transaction() as session:
+        return action(session)
+
+
+def _add(profile: dict, counsellor: str | None = None, by: str = "测试") -> int:
+    return _db(lambda s: enterprises.add(s, profile, by=by, counsellor=counsellor).id)
+
+
+def _record(enterprise_id: int) -> dict[str, Any]:
+    def read(s: Session) -> dict[str, Any]:
+        e = enterprises.get(s, enterprise_id)
+        return {"counsellor": e.counsellor, "stage": e.pool_stage, "version": e.version, "profile": e.profile}
+
+    return _db(read)
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _page(path: str, **state: Any) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in state.items():
+        at.session_state[k] = v
+    _ok(at.run())
+    return _ok(at.switch_page(path).run())
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _fill_and_submit(at: AppTest, data: dict) -> None:
+    """Fill the self-check form as test_pages does, and press 开始匹配."""
+    at.text_input(key="pf_name").input(data["name"])
+    for field in ("region", "industry"):
+        if field in data:
+            at.selectbox(key=f"pf_{field}").select(data[field])
+    if "park" in data:
+        at.text_input(key="pf_park").input(data["park"])
+    if "employees" in data:
+        at.number_input(key="pf_employees").set_value(data["employees"])
+    for field in ("qualifications", "needs"):
+        for value in data.get(field, []):
+            at.multiselect(key=f"pf_{field}").select(value)
+    _submit(at)
+
+
+def _submit(at: AppTest) -> None:
+    [button] = [b for b in at.button if b.label == "开始匹配"]
+    _ok(button.click().run())
+
+
+# --- 企业档案库 -----------------------------------------------------------------------------------------
+
+
+def test_registry_page_lists_enterprises_filters_them_and_shows_history():
+    first = _add(ENTERPRISE, counsellor="王五")
+    _add(JINSHAN, counsellor="李四")
+    _db(lambda s: enterprises.update(s, first, expected_version=1, by="李四", counsellor="赵六", stage="培育"))
+
+    at = _page("views/registry.py")
+    table = at.dataframe[0].value
+    assert list(table["企业名称"]) == sorted([ENTERPRISE["name"], JINSHAN["name"]])
+    row = table.set_index("企业名称").loc[ENTERPRISE["name"]]
+    assert (row["注册地"], row["培育库阶段"], row["专员"], row["版本"], row["最近修改人"]) == (
+        "浦东新区",
+        "培育",
+        "赵六",
+        2,
+        "李四",
+    )
+    assert "下载企业名单（CSV）" in [b.label for b in at.download_button]
+
+    _ok(at.selectbox(key="reg_f_counsellor").select("李四").run())
+    assert list(at.dataframe[0].value["企业名称"]) == [JINSHAN["name"]]
+    _ok(at.selectbox(key="reg_f_counsellor").set_value(None).run())
+    _ok(at.text_input(key="reg_f_text").input("张江").run())
+    assert list(at.dataframe[0].value["企业名称"]) == [ENTERPRISE["name"]]
+
+    _ok(at.selectbox(key="reg_pick").select(first).run())
+    assert [t.label for t in at.tabs] == ["档案", "修改历史（2）", "咨询记录（0）"]
+    profile = at.dataframe[1].value
+    assert dict(zip(profile["项目"], profile["内容"], strict=True))["所在园区"] == "张江科学城"
+    text = _markdown(at)
+    assert "**第 2 版** · 李四" in text and "- 专员：王五 → 赵六\n- 培育库阶段：储备 → 培育" in text
+    assert text.index("**第 2 版**") < text.index("**第 1 版**")  # newest first
+    assert "- 所在园区：张江科学城" in text  # the first version lists what the record was created with
+
+
+def test_an_empty_registry_says_how_to_add_enterprises():
+    at = _page("views/registry.py")
+    [info] = at.info
+    assert "档案库中还没有企业" in info.value and "辅导员工作台" in info.value
+    assert not at.dataframe
+
+
+def test_a_save_over_someone_elses_write_is_refused_and_keeps_what_the_user_typed():
+    eid = _add(ENTERPRISE, counsellor="王五")
+    at = _page("views/registry.py")
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    assert at.text_input(key=f"reg_counsellor_{eid}").value == "王五"
+
+    # another page saves first
+    _db(lambda s: enterprises.update(s, eid, expected_version=1, by="李四", counsellor="赵六"))
+    at.text_input(key=f"reg_counsellor_{eid}").input("张三")
+    at.selectbox(key=f"reg_stage_{eid}").select("提升")
+    _ok(at.button(key=f"reg_save_{eid}").click().run())
+
+    [error] = _errors(at)
+    assert "保存失败" in error and "李四" in error and "您打开的是第 1 版，现在是第 2 版" in error
+    record = _record(eid)
+    assert (record["counsellor"], record["stage"], record["version"]) == ("赵六", "储备", 2)  # the other write kept
+    assert at.text_input(key=f"reg_counsellor_{eid}").value == "张三"  # and the user's input too
+    assert at.selectbox(key=f"reg_stage_{eid}").value == "提升"
+
+    _ok(at.button(key=f"reg_refresh_{eid}").click().run())
+    assert not _errors(at)
+    assert at.text_input(key=f"reg_counsellor_{eid}").value == "赵六"
+    at.selectbox(key=f"reg_stage_{eid}").select("提升")
+    _ok(at.button(key=f"reg_save_{eid}").click().run())
+    assert any("第 3 版" in s.value for s in at.success)
+    record = _record(eid)
+    assert (record["counsellor"], record["stage"], record["version"]) == ("赵六", "提升", 3)
+    history = _db(lambda s: enterprises.history(s, eid))
+    assert history[0][0].changed_by == "辅导员" and history[0][0].source == "页面编辑"
+
+
+def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned():
+    eid = _add(ENTERPRISE, counsellor="王五")
+    at = _page("views/registry.py")
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    [measures] = [m for m in at.multiselect if m.key.startswith(f"cr_measures_{eid}")]
+    _ok(at.button(key=f"cr_save_{eid}").click().run())
+    assert _errors(at) == ["请至少选择一条讨论过的措施"]
+
+    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    chosen = [m.clause_id for m in expected.measures[:2]]
+    at.multiselect(key=measures.key).set_value(chosen)
+    at.text_area(key=f"cr_note_{eid}").input("企业计划明年申报")
+    _ok(at.button(key=f"cr_save_{eid}").click().run())
+    assert not _errors(at)
+    assert "下载本次咨询单（Word）" in [b.label for b in at.download_button]
+    assert [t.label for t in at.tabs][2] == "咨询记录（1）"
+
+    def visits(s: Session) -> list[tuple]:
+        [c] = enterprises.get(s, eid).consultations
+        return [(c.counsellor, c.note, c.sheet_file, c.profile_version, m.clause_id, m.follow_up) for m in c.measures]
+
+    rows = _db(visits)
+    assert [r[4] for r in rows] == chosen and {r[5] for r in rows} == {"待申报"}
+    assert rows[0][:4] == ("王五", "企业计划明年申报", f"{ENTERPRISE['name']}-政策咨询单.docx", 1)
+
+    mid = _db(lambda s: s.scalars(select(ConsultationMeasure.id).order_by(ConsultationMeasure.id)).first())
+    at.selectbox(key=f"fu_state_{mid}").select("未获批")
+    _ok(at.button(key=f"fu_save_{mid}").click().run())
+    assert any("请填写原因" in e for e in _errors(at))
+    assert _db(lambda s: s.get(ConsultationMeasure, mid).follow_up) == "待申报"
+    at.text_input(key=f"fu_reason_{mid}").input("研发投入占比不足")
+    _ok(at.button(key=f"fu_save_{mid}").click().run())
+    assert not _errors(at)
+    assert _db(lambda s: (lambda m: (m.follow_up, m.reason, m.version))(s.get(ConsultationMeasure, mid))) == (
+        "未获批",
+        "研发投入占比不足",
+        2,
+    )
+
+    _db(lambda s: consultations.set_follow_up(s, mid, 2, "已申报", by="李四"))  # behind the page's back
+    at.selectbox(key=f"fu_state_{mid}").select("已获批")
+    _ok(at.button(key=f"fu_save_{mid}").click().run())
+    assert any("已被 李四" in e and "请刷新后再改" in e for e in _errors(at))
+    assert _db(lambda s: s.get(ConsultationMeasure, mid).follow_up) == "已申报"
+    assert at.selectbox(key=f"fu_state_{mid}").value == "已获批"
+
+
+# --- 企业自测 ---------------------------------------------------------------------------------------------
+
+
+def test_self_check_adds_the_enterprise_then_offers_to_update_it():
+    at = _page("views/self_check.py")
+    _fill_and_submit(at, ENTERPRISE)
+    at.text_input(key="save_counsellor").input("王五")
+    at.selectbox(key="save_stage").select("培育")
+    _ok(at.button(key="save_add").click().run())
+    assert any("已加入企业档案库" in s.value for s in at.success)
+
+    [found] = _db(lambda s: [(e.id, e.name, e.counsellor, e.pool_stage, e.profile) for e in enterprises.listing(s)])
+    assert found[1:4] == (ENTERPRISE["name"], "王五", "培育") and found[4]["employees"] == 85
+    [(rev, _)] = _db(lambda s: enterprises.history(s, found[0]))
+    assert (rev.changed_by, rev.source) == ("企业自助", "企业自测页")
+
+    assert "档案库中已有" in _markdown(at) and not [b for b in at.button if b.key == "save_add"]
+    at.number_input(key="pf_employees").set_value(90)
+    _submit(at)
+    _ok(at.button(key="save_update").click().run())
+    assert _record(found[0])["profile"]["employees"] == 90 and _record(found[0])["version"] == 2
+
+
+def test_self_check_add_is_refused_for_a_name_already_taken_meanwhile():
+    at = _page("views/self_check.py")
+    _fill_and_submit(at, ENTERPRISE)
+    assert [b for b in at.button if b.key == "save_add"]
+    _add(ENTERPRISE, counsellor="李四", by="李四")  # another page adds it first
+    _ok(at.button(key="save_add").click().run())
+    assert any("档案库中已有" in e for e in _errors(at))
+    assert _db(enterprises.count) == 1
+
+
+def test_feedback_on_a_card_is_stored_and_not_applicable_needs_a_reason():
+    at = _page("views/self_check.py")
+    _fill_and_submit(at, ENTERPRISE)
+    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today(), top=None)
+    first = expected.measures[0]
+    cid = first.clause_id
+
+    at.radio(key=f"fb_verdict_{cid}").set_value("不适用")
+    _ok(at.button(key=f"fb_send_{cid}").click().run())
+    assert any("请写明原因" in e for e in _errors(at))
+    assert _db(lambda s: s.scalars(select(Feedback)).all()) == []
+    assert at.radio(key=f"fb_verdict_{cid}").value == "不适用"  # the choice is kept
+
+    at.text_input(key=f"fb_reason_{cid}").input("已享受过")
+    _ok(at.button(key=f"fb_send_{cid}").click().run())
+    assert not _errors(at) and at.toast
+    assert any("已反馈：不适用（已享受过）" in c.value for c in at.caption)
+
+    second = expected.measures[1].clause_id
+    _ok(at.button(key=f"fb_send_{second}").click().run())  # 有用 is the default choice
+
+    def stored(s: Session) -> list[tuple]:
+        return [
+            (f.clause_id, f.verdict, f.reason, f.rank, f.shown_status, f.page, f.created_by, f.enterprise_id, f.as_of)
+            for f in s.scalars(select(Feedback).order_by(Feedback.id))
+        ]
+
+    today = dt.date.today()
+    assert _db(stored) == [
+        (cid, "不适用", "已享受过", 1, first.status_label, "企业自测", "企业自助", None, today),
+        (second, "有用", None, 2, expected.measures[1].status_label, "企业自测", "企业自助", None, today),
+    ]
+    profile = _db(lambda s: s.scalars(select(Feedback.profile)).first())
+    assert profile["name"] == ENTERPRISE["name"] and profile["park"] == "张江科学城"
+
+
+def test_feedback_names_the_registered_enterprise():
+    eid = _add(ENTERPRISE)
+    at = _page("views/self_check.py")
+    _fill_and_submit(at, ENTERPRISE)
+    cid = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today()).measures[0].clause_id
+    _ok(at.button(key=f"fb_send_{cid}").click().run())
+    assert _db(lambda s: s.scalars(select(Feedback.enterprise_id)).all()) == [eid]
+
+
+def test_editing_a_record_on_the_self_check_page_saves_against_the_version_opened():
+    eid = _add(ENTERPRISE, counsellor="王五")
+    at = _page("views/registry.py")
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    _ok(at.button(key=f"reg_to_self_check_{eid}").click().run())
+    assert at.text_input(key="pf_name").value == ENTERPRISE["name"]  # st.switch_page went to the self-check
+    assert at.number_input(key="pf_employees").value == 85
+    assert "正在修改档案库中的“上海张江某芯微电子有限公司”（打开时为第 1 版）" in _markdown(at)
+    at.switch_page("views/self_check.py")  # AppTest would otherwise rerun the page it was last switched to
+
+    at.number_input(key="pf_employees").set_value(90)
+    _submit(at)
+    _db(lambda s: enterprises.update(s, eid, expected_version=1, by="李四", stage="提升"))  # meanwhile
+    _ok(at.button(key="save_edit").click().run())
+    [error] = _errors(at)
+    assert "保存失败" in error and "您打开的是第 1 版，现在是第 2 版" in error
+    assert at.number_input(key="pf_employees").value == 90  # the form keeps its values
+    record = _record(eid)
+    assert (record["version"], record["stage"], record["profile"]["employees"]) == (2, "提升", 85)
+
+    _ok(at.button(key="save_reload").click().run())
+    assert at.number_input(key="pf_employees").value == 85 and not _errors(at)
+    at.number_input(key="pf_employees").set_value(95)
+    _submit(at)
+    _ok(at.button(key="save_edit").click().run())
+    assert any("第 3 版" in s.value for s in at.success)
+    record = _record(eid)
+    assert (record["version"], record["stage"], record["profile"]["employees"]) == (3, "提升", 95)
+    rev, changes = _db(lambda s: enterprises.history(s, eid))[0]
+    assert (rev.source, rev.changed_by) == ("企业自测页编辑", "辅导员")
+    assert [(c.label, c.before, c.after) for c in changes] == [("职工总数", 85, 95)]
+
+
+def test_the_pages_work_on_when_the_registry_cannot_be_reached(monkeypatch):
+    with monkeypatch.context() as m:
+        m.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:9/none")
+        at = _page("views/self_check.py")
+        _fill_and_submit(at, ENTERPRISE)
+        assert at.metric  # the results are there
+        [warning] = at.warning
+        assert "企业档案库" in warning.value and "secret" not in warning.value
+        at.switch_page("views/registry.py")
+        _ok(at.run())
+        assert any("暂时无法访问" in e for e in _errors(at))
+
+
+# --- 辅导员工作台 ------------------------------------------------------------------------------------------
+
+
+def _uploaded(roster: str = ROSTER) -> AppTest:
+    at = _page("views/counsellor.py")
+    at.file_uploader(key="roster_upload").set_value(("走访名单.csv", roster.encode("gbk"), "text/csv"))
+    return _ok(at.run())
+
+
+def test_a_roster_with_bad_rows_imports_nothing_unless_told_to_skip_them():
+    at = _uploaded()
+    assert [b.label for b in at.button if b.key == "import_go"] == ["导入 2 家到档案库"]
+    at.text_input(key="import_counsellor").input("王五")
+    at.selectbox(key="import_stage").select("培育")
+    _ok(at.button(key="import_go").click().run())
+    [error] = _errors(at)
+    assert "名单中有 1 行有问题，未导入任何企业" in error and "北京某软件公司" in error
+    assert _db(enterprises.count) == 0
+    assert list(at.dataframe[1].value["企业名称"]) == [ENTERPRISE["name"], JINSHAN["name"]]  # the roster stays
+
+    at.checkbox(key="import_skip").check()
+    _ok(at.button(key="import_go").click().run())
+    assert any("新增 2 家，更新 0 家，未变 0 家；跳过有问题的 1 行" in s.value for s in at.success)
+    stored = _db(
+        lambda s: [(e.name, e.counsellor, e.pool_stage, e.revisions[0].source) for e in enterprises.listing(s)]
+    )
+    assert stored == [
+        (ENTERPRISE["name"], "王五", "培育", "走访名单.csv 第 2 行"),
+        (JINSHAN["name"], "王五", "培育", "走访名单.csv 第 4 行"),
+    ]
+    assert list(at.dataframe[1].value["企业名称"]) == [ENTERPRISE["name"], JINSHAN["name"]]
+
+
+def test_a_clean_roster_imports_and_updates_known_enterprises():
+    known = _add({**ENTERPRISE, "employees": 60}, counsellor="李四")
+    clean = "\n".join(line for line in ROSTER.splitlines() if "北京" not in line) + "\n"
+    at = _uploaded(clean)
+    assert not [c for c in at.checkbox if c.key == "import_skip"]
+    _ok(at.button(key="import_go").click().run())
+    assert any("新增 1 家，更新 1 家，未变 0 家" in s.value for s in at.success)
+    record = _record(known)
+    assert (record["counsellor"], record["profile"]["employees"], record["version"]) == ("李四", 85, 2)
+
+
+def test_repeated_names_are_refused_and_can_then_be_skipped():
+    repeated = ROSTER.replace(
+        "北京某软件公司,北京市,,软件,很多,资金补贴", "金山某新材料有限公司,金山区,碳谷绿湾,新材料,100,"
+    )
+    at = _uploaded(repeated)
+    assert not [c for c in at.checkbox if c.key == "import_skip"]
+    _ok(at.button(key="import_go").click().run())
+    assert any("与第 3 行是同一家企业" in e for e in _errors(at)) and _db(enterprises.count) == 0
+    at.checkbox(key="import_skip").check()  # offered once the registry named the row
+    _ok(at.button(key="import_go").click().run())
+    assert _db(lambda s: [e.name for e in enterprises.listing(s)]) == [ENTERPRISE["name"], JINSHAN["name"]]
+
+
+# --- 政策覆盖分析 ------------------------------------------------------------------------------------------
+
+
+def _coverage() -> AppTest:
+    return _page("views/coverage.py", cov_size=150)
+
+
+def test_coverage_lists_who_should_hear_about_a_measure():
+    at = _coverage()
+    assert any("企业档案库中还没有企业" in i.value for i in at.info)
+
+    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    measure = next(m for m in expected.measures if m.status_label == "可申请")
+    _add(ENTERPRISE, counsellor="王五")
+    _add(JINSHAN, counsellor="李四")
+    at.selectbox(key="push_clause").select(measure.clause_id)
+    _ok(at.run())
+    [table] = [d.value for d in at.dataframe if "尚缺" in d.value.columns]
+    assert list(table["企业"]) == [ENTERPRISE["name"]]  # 金山 is outside the measure's area
+    assert list(table["专员"]) == ["王五"] and list(table["状态"]) == ["可申请"]
+    assert table["依据"][0]
+    assert "档案库 2 家企业中，**1** 家可申请" in _markdown(at)
+    assert "下载该知道这条措施的企业（CSV）" in [b.label for b in at.download_button]
+
+
+def test_coverage_push_list_syncs_the_corpus_and_lists_newly_eligible_enterprises():
+    _add(ENTERPRISE, counsellor="王五")
+    at = _coverage()
+    at.date_input(key="push_since").set_value(dt.date(2015, 1, 1))
+    _ok(at.run())
+    _ok(at.button(key="push_go").click().run())
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["有变化的条款"]) > 0 and metrics["档案库企业数"] == "1" and int(metrics["新符合"]) > 0
+    [table] = [d.value for d in at.dataframe if "变化对企业" in d.value.columns]
+    assert set(table["企业"]) == {ENTERPRISE["name"]} and set(table["变化对企业"]) == {"新符合"}
+    assert set(table["条款变化"]) == {"新增"}
+    assert _db(lambda s: s.scalar(select(func.count()).select_from(ClauseVersion))) > 0  # the sync was stored

@@ -1,0 +1,54 @@
+"""企业档案库: the enterprises in the registry (一企一档), each with its profile, history and consultations."""
+
+import streamlit as st
+
+from recommender.registry import enterprises
+from recommender.ui import registry_data, registry_view, store, style, visits
+
+style.page_header("企业档案库", "一企一档：查看和维护培育库企业的档案、修改历史和咨询记录")
+
+with st.sidebar:
+    by = store.operator(store.COUNSELLOR_DEFAULT)
+
+
+def main() -> None:
+    counsellors, exc = store.attempt(enterprises.counsellors)
+    if exc is not None:
+        st.error(str(exc), icon=":material/error:")
+        return
+    counsellor, stage, text = registry_view.filters(counsellors or [])
+    found, exc = store.attempt(lambda s: registry_data.roster(s, counsellor, stage, text))
+    if found is None:
+        st.error(str(exc), icon=":material/error:")
+        return
+    total, records = found
+    if not total:
+        st.info(
+            "档案库中还没有企业：可在“辅导员工作台”上传企业名单后导入，或在“企业自测”页填写后加入档案库。",
+            icon=":material/info:",
+        )
+        return
+    st.caption(f"档案库共 {total} 家企业，符合筛选条件的 {len(records)} 家。")
+    registry_view.listing(records)
+    chosen = registry_view.pick(records)
+    if chosen is None:
+        return
+    snap, exc = store.attempt(lambda s: registry_data.snapshot(s, chosen))
+    if snap is None:
+        st.error(str(exc), icon=":material/error:")
+        return
+    with st.container(border=True):
+        registry_view.header(snap)
+        labels = ["档案", f"修改历史（{len(snap.history)}）", f"咨询记录（{len(snap.visits)}）"]
+        profile, history, consulted = st.tabs(labels)
+        with profile:
+            registry_view.profile_tab(snap.record, by)
+        with history:
+            registry_view.history_tab(snap.history)
+        with consulted:
+            visits.past(snap.visits, by)
+            st.markdown("##### 新建咨询记录")
+            visits.new_visit(snap.record, by)
+
+
+main()
