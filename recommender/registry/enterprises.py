@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..profile import LABELS, Profile, parse_profile
+from ..profile import LABELS, Profile, ProfileError, parse_profile
 from .models import NAME_MAX, Enterprise, Revision, now
 from .states import POOL_STAGES
 
@@ -23,6 +24,11 @@ class RegistryError(ValueError):
 
 class ConflictError(RegistryError):
     """Someone else saved the record after it was opened: nothing of this save was written."""
+
+
+class ProfileRefused(ProfileError, RegistryError):
+    """A profile that does not validate: a ProfileError (its ``messages`` name the fields) that is also
+    one of the registry's refusals, so that a caller catching RegistryError shows it instead of failing."""
 
 
 def _when(enterprise: Enterprise) -> str:
@@ -44,7 +50,10 @@ def check_stage(stage: str) -> str:
 
 
 def check_profile(profile: Profile | dict[str, Any]) -> Profile:
-    profile = parse_profile(profile)
+    try:
+        profile = parse_profile(profile)
+    except ProfileError as exc:
+        raise ProfileRefused(exc.messages) from None
     if len(profile.name) > NAME_MAX:
         raise RegistryError(f"企业名称过长（{len(profile.name)} 字，最多 {NAME_MAX} 字）")
     return profile
@@ -60,6 +69,22 @@ def _revision(enterprise: Enterprise, by: str, source: str) -> Revision:
         changed_at=enterprise.updated_at,
         source=source,
     )
+
+
+def _name_taken(exc: IntegrityError) -> bool:
+    """Whether the database refused a row because its enterprise name is already taken."""
+    constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    return constraint == "enterprises_name_key" or "enterprises.name" in str(exc.orig)
+
+
+def _flush_name(session: Session, name: str, message: str) -> None:
+    """Flush; a name another transaction took since we looked (PostgreSQL) becomes ``message``."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if _name_taken(exc):
+            raise RegistryError(message.format(name=name)) from None
+        raise
 
 
 def find(session: Session, name: str) -> Enterprise | None:
@@ -82,20 +107,21 @@ def add(
     source: str = "页面录入",
 ) -> Enterprise:
     profile = check_profile(profile)
+    taken = "档案库中已有“{name}”，请打开它的档案修改"
     if find(session, profile.name) is not None:
-        raise RegistryError(f"档案库中已有“{profile.name}”，请打开它的档案修改")
+        raise RegistryError(taken.format(name=profile.name))
     stamp = now()
     enterprise = Enterprise(
         name=profile.name,
         profile=profile.public_dict(),
-        counsellor=counsellor or None,
+        counsellor=(counsellor or "").strip() or None,
         pool_stage=check_stage(stage),
         created_at=stamp,
         updated_at=stamp,
         updated_by=by,
     )
     session.add(enterprise)
-    session.flush()  # assigns id and version 1
+    _flush_name(session, profile.name, taken)  # assigns id and version 1
     enterprise.revisions.append(_revision(enterprise, by, source))
     return enterprise
 
@@ -140,7 +166,8 @@ def update(
         setattr(enterprise, k, v)
     enterprise.updated_at, enterprise.updated_by = now(), by
     try:
-        session.flush()  # UPDATE … WHERE version = expected: matches nothing if another save came first
+        # UPDATE … WHERE version = expected: matches nothing if another save came first
+        _flush_name(session, enterprise.name, "档案库中已有另一家“{name}”，企业名称不能重复")
     except StaleDataError:
         with Session(session.get_bind()) as fresh:  # this transaction is spent: read the winner's save anew
             raise ConflictError(conflict_message(get(fresh, enterprise_id), expected_version)) from None

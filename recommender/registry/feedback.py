@@ -59,7 +59,7 @@ def all_feedback(session: Session) -> list[Feedback]:
 
 def _why(item: Feedback) -> str:
     said = item.reason or "对企业有用"
-    return f"用户反馈（{item.page}，{item.created_at:%Y-%m-%d}，{item.created_by}）：{said}"
+    return f"用户反馈（{item.page}，{item.created_at.astimezone():%Y-%m-%d}，{item.created_by}）：{said}"
 
 
 def as_cases(items: list[Feedback], measures: set[str]) -> tuple[list[dict[str, Any]], list[Feedback]]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..roster import BadRow, Roster
-from .enterprises import RegistryError, check_stage
+from .enterprises import ConflictError, RegistryError, _name_taken, check_stage
 from .models import NAME_MAX, Enterprise, Revision, now
 
 CHUNK = 500  # names looked up per query
@@ -59,6 +63,27 @@ def _existing(session: Session, names: list[str]) -> dict[str, Enterprise]:
     return found
 
 
+def revision_row(
+    enterprise_id: int,
+    version: int,
+    record: dict[str, Any],
+    by: str,
+    stamp: dt.datetime,
+    where: str,
+) -> dict[str, Any]:
+    """One enterprise_revisions row: the record (profile, counsellor, pool_stage) as it now stands."""
+    return {
+        "enterprise_id": enterprise_id,
+        "version": version,
+        "profile": record["profile"],
+        "counsellor": record["counsellor"],
+        "pool_stage": record["pool_stage"],
+        "changed_by": by,
+        "changed_at": stamp,
+        "source": where,
+    }
+
+
 def import_roster(
     session: Session,
     roster: Roster,
@@ -71,7 +96,9 @@ def import_roster(
     """Add new enterprises and update the profiles of known ones, within the caller's transaction.
 
     With bad rows and no ``skip_bad`` it raises ImportRefused before writing anything. A new
-    enterprise gets ``counsellor`` and ``stage``; a known one keeps its own.
+    enterprise gets ``counsellor`` and ``stage``; a known one keeps its own. New enterprises and
+    all revisions are written as multi-row INSERTs (a 10k roster in seconds, on SQLite and
+    PostgreSQL alike); a known enterprise is updated through the ORM, checked against its version.
     """
     check_stage(stage)
     bad = sorted([*roster.bad, *_more_bad_rows(roster)], key=lambda b: b.row)
@@ -81,42 +108,58 @@ def import_roster(
     rows = [r for r in roster.rows if r.row not in skip]
     existing = _existing(session, [r.profile.name for r in rows])
     report, stamp = ImportReport(bad=bad), now()
-    fresh: list[tuple[Enterprise, str]] = []
+    counsellor = (counsellor or "").strip() or None
+    new: list[tuple[dict[str, Any], str]] = []
+    changed: list[tuple[Enterprise, str]] = []
     for row in rows:
         data, where = row.profile.public_dict(), f"{source} 第 {row.row} 行"
         enterprise = existing.get(row.profile.name)
         if enterprise is None:
-            enterprise = Enterprise(
-                name=row.profile.name,
-                profile=data,
-                counsellor=counsellor or None,
-                pool_stage=stage,
-                created_at=stamp,
-                updated_at=stamp,
-                updated_by=by,
-            )
-            session.add(enterprise)
-            fresh.append((enterprise, where))
-            report.added.append(enterprise.name)
+            record = {
+                "name": row.profile.name,
+                "profile": data,
+                "counsellor": counsellor,
+                "pool_stage": stage,
+                "version": 1,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "updated_by": by,
+            }
+            new.append((record, where))
+            report.added.append(row.profile.name)
         elif enterprise.profile == data:
             report.unchanged.append(enterprise.name)
         else:
             enterprise.profile, enterprise.updated_at, enterprise.updated_by = data, stamp, by
-            fresh.append((enterprise, where))
+            changed.append((enterprise, where))
             report.updated.append(enterprise.name)
-    session.flush()  # ids for the new, versions bumped for the changed
-    session.add_all(
-        Revision(
-            enterprise_id=e.id,
-            version=e.version,
-            profile=e.profile,
-            counsellor=e.counsellor,
-            pool_stage=e.pool_stage,
-            changed_by=by,
-            changed_at=stamp,
-            source=where,
-        )
-        for e, where in fresh
-    )
-    session.flush()
+    try:
+        session.flush()  # the known enterprises: UPDATE … WHERE version = the version read above
+        revisions = [
+            revision_row(
+                e.id,
+                e.version,
+                {"profile": e.profile, "counsellor": e.counsellor, "pool_stage": e.pool_stage},
+                by,
+                stamp,
+                where,
+            )
+            for e, where in changed
+        ]
+        if new:
+            insert_new = insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True)
+            ids = session.scalars(insert_new, [record for record, _ in new]).all()
+            revisions += [
+                revision_row(i, 1, record, by, stamp, where) for i, (record, where) in zip(ids, new, strict=True)
+            ]
+        if revisions:
+            session.execute(insert(Revision), revisions)
+    except StaleDataError:
+        raise ConflictError(
+            "导入期间有企业的档案被他人修改，未导入任何企业；请重新导入（名单会在他人修改后的档案上更新）"
+        ) from None
+    except IntegrityError as exc:
+        if _name_taken(exc):
+            raise RegistryError("导入期间有名单中的企业被他人加入档案库，未导入任何企业；请重新导入") from None
+        raise
     return report

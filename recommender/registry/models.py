@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from .states import FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
 
@@ -22,8 +23,31 @@ def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({listed})", name=f"{column}_allowed")
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment stored in UTC and read back time-zone aware, on every backend.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite keeps naive text, which would come back as a
+    naive time that ``astimezone()`` takes for local time. Both now come back as aware UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime cannot be stored as a moment: {value!r}")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar = {dict[str, Any]: JSON, dt.datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, dt.datetime: UTCDateTime()}
 
 
 class Enterprise(Base):

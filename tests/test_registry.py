@@ -1,0 +1,602 @@
+"""The 一企一档 registry: enterprises with history, consultations, feedback, push lists, migrations.
+
+Every test gets a fresh database (conftest.registry_url): a SQLite file, or a fresh schema on the
+PostgreSQL server named by DATABASE_URL. The same tests run on both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+import yaml
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from registry_helpers import (
+    backend,
+    clause_in,
+    day,
+    observer,
+    profile,
+    replace_clause,
+    without_clause,
+    without_document,
+)
+from sqlalchemy import CheckConstraint, inspect, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from recommender.corpus_models import Condition
+from recommender.evalset import load_cases
+from recommender.evaluation import evaluate
+from recommender.profile import ProfileError, parse_profile
+from recommender.registry import consultations, db, enterprises, feedback, push
+from recommender.registry.consultations import Discussed
+from recommender.registry.enterprises import ConflictError, RegistryError
+from recommender.registry.models import Base, ClauseVersion, ConsultationMeasure, Enterprise, Feedback, Revision
+from recommender.registry.states import FOLLOW_UPS, POOL_STAGES
+from recommender.rules import Facts
+from recommender.rules import evaluate as judge
+
+
+@pytest.fixture
+def shanghai_time():
+    """The server's clock in Asia/Shanghai (UTC+8), so that UTC shown as local time would be 8 hours off."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TZ", "Asia/Shanghai")
+        time.tzset()
+        yield
+    time.tzset()
+
+
+def _add(name: str = "上海甲芯微电子有限公司", by: str = "alice", **kwargs) -> int:
+    with db.transaction() as s:
+        return enterprises.add(s, profile(name, employees=50), by=by, **kwargs).id
+
+
+# --- enterprises: add, update, history ---------------------------------------------------------
+
+
+def test_every_change_is_kept_with_who_when_and_source():
+    start = dt.datetime.now(dt.UTC)
+    with db.transaction() as s:
+        e = enterprises.add(
+            s, profile("上海甲芯微电子有限公司", employees=50), by="alice", counsellor=" 王专员 ", stage="储备"
+        )
+        eid = e.id
+        assert (e.version, e.counsellor, e.pool_stage) == (1, "王专员", "储备")
+    with db.transaction() as s:
+        e = enterprises.update(s, eid, 1, by="bob", profile=profile("上海甲芯微电子有限公司", employees=80))
+        assert e.version == 2
+    with db.transaction() as s:
+        e = enterprises.update(s, eid, 2, by="carol", counsellor="李专员", stage="培育", source="辅导员页")
+        assert e.version == 3
+    end = dt.datetime.now(dt.UTC)
+
+    with db.transaction() as s:
+        e = enterprises.get(s, eid)
+        assert (e.version, e.updated_by, e.counsellor, e.pool_stage) == (3, "carol", "李专员", "培育")
+        assert e.profile["employees"] == 80
+        history = enterprises.history(s, eid)
+    assert [r.version for r, _ in history] == [3, 2, 1]
+    assert [r.changed_by for r, _ in history] == ["carol", "bob", "alice"]
+    assert [r.source for r, _ in history] == ["辅导员页", "页面编辑", "页面录入"]
+    for r, _ in history:
+        assert r.changed_at.tzinfo is not None, "a stored time must come back time-zone aware"
+        assert start <= r.changed_at <= end
+    assert history[0][0].changed_at >= history[1][0].changed_at >= history[2][0].changed_at
+    third, second, first = (changes for _, changes in history)
+    assert {(c.field, c.label, c.before, c.after) for c in third} == {
+        ("counsellor", "专员", "王专员", "李专员"),
+        ("pool_stage", "培育库阶段", "储备", "培育"),
+    }
+    assert [(c.field, c.before, c.after) for c in second] == [("employees", 50, 80)]
+    assert {c.field for c in first} >= {"name", "region", "employees", "counsellor", "pool_stage"}
+    assert all(c.before is None for c in first)
+    # each revision holds the whole record as it was
+    with db.transaction() as s:
+        revisions = s.scalars(select(Revision).where(Revision.enterprise_id == eid).order_by(Revision.version)).all()
+        assert [r.profile["employees"] for r in revisions] == [50, 80, 80]
+        assert [r.pool_stage for r in revisions] == ["储备", "储备", "培育"]
+
+
+def test_a_save_that_changes_nothing_keeps_the_version():
+    eid = _add(counsellor="王专员", stage="培育")
+    with db.transaction() as s:
+        e = enterprises.update(
+            s,
+            eid,
+            1,
+            by="bob",
+            profile=profile("上海甲芯微电子有限公司", employees=50),
+            counsellor="王专员",
+            stage="培育",
+        )
+        assert (e.version, e.updated_by) == (1, "alice")
+    with db.transaction() as s:
+        assert enterprises.get(s, eid).version == 1
+        assert len(enterprises.history(s, eid)) == 1
+
+
+def test_duplicate_names_are_refused_in_chinese():
+    _add("上海甲芯微电子有限公司")
+    with pytest.raises(RegistryError, match="档案库中已有“上海甲芯微电子有限公司”"), db.transaction() as s:
+        enterprises.add(s, profile(" 上海甲芯微电子有限公司 ", region="浦东新区"), by="bob")
+    other = _add("上海乙芯科技有限公司")
+    with (
+        pytest.raises(RegistryError, match="已有另一家“上海甲芯微电子有限公司”，企业名称不能重复"),
+        db.transaction() as s,
+    ):
+        enterprises.update(s, other, 1, by="bob", profile=profile("上海甲芯微电子有限公司"))
+    with db.transaction() as s:
+        assert enterprises.count(s) == 2
+        assert enterprises.get(s, other).version == 1
+
+
+def test_invalid_stage_and_profile_are_refused():
+    with (
+        pytest.raises(RegistryError, match="培育库阶段应为 储备 / 培育 / 提升 之一（收到“孵化”）"),
+        db.transaction() as s,
+    ):
+        enterprises.add(s, profile("上海甲芯微电子有限公司"), by="alice", stage="孵化")
+    eid = _add()
+    with pytest.raises(RegistryError, match="储备 / 培育 / 提升"), db.transaction() as s:
+        enterprises.update(s, eid, 1, by="bob", stage="优秀")
+    # a profile that does not validate is a refusal too (and still a ProfileError naming the field)
+    with pytest.raises(RegistryError, match="region") as refused, db.transaction() as s:
+        enterprises.update(s, eid, 1, by="bob", profile={"name": "上海甲芯微电子有限公司", "region": "北京市"})
+    assert isinstance(refused.value, ProfileError)
+    with pytest.raises(RegistryError, match="企业名称过长"), db.transaction() as s:
+        enterprises.add(s, profile("长" * 201), by="alice")
+    with db.transaction() as s:
+        assert enterprises.get(s, eid).version == 1 and enterprises.count(s) == 1
+
+
+def test_the_database_refuses_an_unknown_stage_even_past_the_code():
+    eid = _add()
+    with pytest.raises(IntegrityError), db.transaction() as s:
+        s.execute(update(Enterprise).where(Enterprise.id == eid).values(pool_stage="孵化"))
+    with db.transaction() as s:
+        assert enterprises.get(s, eid).pool_stage == "储备"
+
+
+def test_listing_filters_and_counsellors():
+    _add("上海甲芯微电子有限公司", counsellor="王专员", stage="培育")
+    _add("上海乙芯科技有限公司", counsellor="李专员")
+    _add("金山100%食品有限公司")
+    with db.transaction() as s:
+        assert [e.name for e in enterprises.listing(s)] == sorted(
+            ["上海甲芯微电子有限公司", "上海乙芯科技有限公司", "金山100%食品有限公司"]
+        )
+        assert [e.name for e in enterprises.listing(s, counsellor="王专员")] == ["上海甲芯微电子有限公司"]
+        assert [e.name for e in enterprises.listing(s, stage="储备")] == sorted(
+            ["上海乙芯科技有限公司", "金山100%食品有限公司"]
+        )
+        assert [e.name for e in enterprises.listing(s, text="芯")] == sorted(
+            ["上海甲芯微电子有限公司", "上海乙芯科技有限公司"]
+        )
+        assert [e.name for e in enterprises.listing(s, text="100%")] == ["金山100%食品有限公司"]
+        assert enterprises.listing(s, text="0%0") == []
+        assert enterprises.counsellors(s) == ["李专员", "王专员"]
+        assert enterprises.count(s) == 3
+        assert enterprises.find(s, " 上海乙芯科技有限公司 ").counsellor == "李专员"
+        assert enterprises.profile_of(enterprises.find(s, "上海乙芯科技有限公司")).employees == 50
+    with pytest.raises(RegistryError, match="没有编号为 999999 的企业"), db.transaction() as s:
+        enterprises.get(s, 999_999)
+
+
+def test_a_conflict_message_shows_local_time(shanghai_time):
+    eid = _add()
+    with db.transaction() as s:
+        winner = enterprises.update(s, eid, 1, by="bob", stage="提升")
+        saved = winner.updated_at
+    with pytest.raises(ConflictError) as conflict, db.transaction() as s:
+        enterprises.update(s, eid, 1, by="carol", stage="培育")
+    local = saved.astimezone().strftime("%Y-%m-%d %H:%M")
+    utc = saved.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    assert local != utc  # the test is only worth something when the two differ
+    assert f"已被 bob 于 {local} 修改" in str(conflict.value), str(conflict.value)
+
+
+# --- migrations ----------------------------------------------------------------------------------
+
+
+def _differences(url: str) -> list:
+    with observer(url) as engine, engine.connect() as c:
+        return compare_metadata(MigrationContext.configure(c, opts={"render_as_batch": True}), Base.metadata)
+
+
+def _tables(url: str) -> set[str]:
+    with observer(url) as engine:
+        return set(inspect(engine).get_table_names())
+
+
+def test_migrations_build_the_models_schema_and_come_down_again(registry_url):
+    config = db.alembic_config(registry_url)
+    assert _tables(registry_url) == set()
+    command.upgrade(config, "head")
+    assert _tables(registry_url) == {*Base.metadata.tables, "alembic_version"}
+    assert _differences(registry_url) == []
+    command.downgrade(config, "base")
+    assert _tables(registry_url) == {"alembic_version"}
+    command.upgrade(config, "head")
+    assert _differences(registry_url) == []
+    # the app opens the migrated database as it is, and works
+    assert _add() > 0
+
+
+def test_the_database_has_the_models_check_constraints(registry_url):
+    db.engine()  # the app migrates on first use
+    with observer(registry_url) as engine:
+        found = inspect(engine)
+        for table in Base.metadata.sorted_tables:
+            expected = {c.name for c in table.constraints if isinstance(c, CheckConstraint)}
+            assert expected or table.name not in {"enterprises", "consultation_measures", "feedback"}
+            assert {c["name"] for c in found.get_check_constraints(table.name)} >= expected, table.name
+
+
+# --- consultations ---------------------------------------------------------------------------------
+
+MEASURES = [
+    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "可申请"),
+    Discussed("js-yingshang-2022/c2.s3.g8.p2", "中小企业扶持", "需补充条件"),
+    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "可申请"),  # shown twice: kept once
+]
+
+
+def _consult(eid: int, held_on: str = "2026-11-20", counsellor: str = "王专员", **kwargs) -> int:
+    with db.transaction() as s:
+        return consultations.record(
+            s,
+            eid,
+            held_on=day(held_on),
+            counsellor=counsellor,
+            measures=MEASURES,
+            as_of=day(held_on),
+            by=counsellor,
+            sheet_file="上海甲芯微电子有限公司-政策咨询单.docx",
+            note="  企业关心研发补贴  ",
+            **kwargs,
+        ).id
+
+
+def test_a_consultation_records_date_counsellor_measures_and_sheet():
+    eid = _add()
+    with db.transaction() as s:
+        enterprises.update(s, eid, 1, by="bob", stage="培育")
+    cid = _consult(eid)
+    _consult(eid, held_on="2026-10-01", counsellor="李专员")
+    with db.transaction() as s:
+        visits = enterprises.get(s, eid).consultations
+        assert [v.held_on for v in visits] == [day("2026-11-20"), day("2026-10-01")]  # newest first
+        c = visits[0]
+        assert c.id == cid
+        assert (c.counsellor, c.profile_version, c.as_of) == ("王专员", 2, day("2026-11-20"))
+        assert (c.sheet_file, c.note) == ("上海甲芯微电子有限公司-政策咨询单.docx", "企业关心研发补贴")
+        assert [(m.clause_id, m.match_status, m.follow_up, m.version) for m in c.measures] == [
+            ("js-yingshang-2022/c2.s1.g1.p1", "可申请", "待申报", 1),
+            ("js-yingshang-2022/c2.s3.g8.p2", "需补充条件", "待申报", 1),
+        ]
+    with pytest.raises(RegistryError, match="辅导员"), db.transaction() as s:
+        consultations.record(s, eid, day("2026-11-20"), " ", MEASURES, day("2026-11-20"), by="x")
+    with pytest.raises(RegistryError, match="至少选择一条"), db.transaction() as s:
+        consultations.record(s, eid, day("2026-11-20"), "王专员", [], day("2026-11-20"), by="x")
+
+
+def test_follow_up_moves_through_its_states_and_a_rejection_needs_its_reason():
+    eid = _add()
+    _consult(eid)
+    with db.transaction() as s:
+        mid, other = (m.id for m in consultations.open_applications(s))
+    assert FOLLOW_UPS == ("待申报", "已申报", "已获批", "未获批")
+    with db.transaction() as s:
+        assert consultations.set_follow_up(s, mid, 1, "已申报", by="王专员").version == 2
+    with pytest.raises(RegistryError, match=r"未获批.*请填写原因"), db.transaction() as s:
+        consultations.set_follow_up(s, mid, 2, "未获批", by="王专员", reason="  ")
+    with pytest.raises(RegistryError, match="跟进状态应为"), db.transaction() as s:
+        consultations.set_follow_up(s, mid, 2, "已放弃", by="王专员")
+    with db.transaction() as s:
+        m = consultations.set_follow_up(s, mid, 2, "未获批", by="李专员", reason=" 研发投入占比不足 ")
+        assert (m.follow_up, m.reason, m.version, m.updated_by) == ("未获批", "研发投入占比不足", 3, "李专员")
+    with db.transaction() as s:  # the same again is no change
+        assert consultations.set_follow_up(s, mid, 3, "未获批", by="x", reason="研发投入占比不足").version == 3
+    with db.transaction() as s:
+        m = consultations.set_follow_up(s, mid, 3, "已获批", by="王专员")
+        assert (m.follow_up, m.reason, m.version) == ("已获批", None, 4)
+    with db.transaction() as s:
+        assert [m.id for m in consultations.open_applications(s)] == [other]
+        assert consultations.open_applications(s, counsellor="李专员") == []
+
+
+def test_the_database_refuses_a_rejection_without_reason_even_past_the_code():
+    eid = _add()
+    _consult(eid)
+    with db.transaction() as s:
+        mid = consultations.open_applications(s)[0].id
+    with pytest.raises(IntegrityError), db.transaction() as s:
+        s.execute(update(ConsultationMeasure).where(ConsultationMeasure.id == mid).values(follow_up="未获批"))
+    with pytest.raises(IntegrityError), db.transaction() as s:
+        s.execute(update(ConsultationMeasure).where(ConsultationMeasure.id == mid).values(follow_up="已放弃"))
+    with db.transaction() as s:
+        s.execute(
+            update(ConsultationMeasure)
+            .where(ConsultationMeasure.id == mid)
+            .values(follow_up="未获批", reason="材料逾期")
+        )
+    with db.transaction() as s:
+        assert s.get(ConsultationMeasure, mid).follow_up == "未获批"
+
+
+def test_a_stale_follow_up_is_a_conflict_naming_who_changed_it():
+    eid = _add()
+    _consult(eid)
+    with db.transaction() as s:
+        mid = consultations.open_applications(s)[0].id
+    with db.transaction() as s:
+        consultations.set_follow_up(s, mid, 1, "已申报", by="王专员")
+    with pytest.raises(ConflictError) as conflict, db.transaction() as s:
+        consultations.set_follow_up(s, mid, 1, "未获批", by="李专员", reason="不符合")
+    message = str(conflict.value)
+    assert "王专员" in message and "已申报" in message and "第 1 版" in message and "第 2 版" in message
+    with db.transaction() as s:
+        m = s.get(ConsultationMeasure, mid)
+        assert (m.follow_up, m.version, m.updated_by) == ("已申报", 2, "王专员")
+
+
+# --- feedback ----------------------------------------------------------------------------------------
+
+USEFUL = "js-yingshang-2022/c2.s1.g1.p1"
+NOT_FOR_US = "js-yingshang-2022/c2.s1.g2.p1"
+
+
+def _feedback(s, prof, clause_id, verdict, reason=None, as_of="2026-11-20", by="王专员", enterprise_id=None):
+    return feedback.record(
+        s,
+        parse_profile(prof),
+        as_of=day(as_of),
+        clause_id=clause_id,
+        verdict=verdict,
+        shown_status="可申请",
+        page="辅导员工作台",
+        by=by,
+        reason=reason,
+        rank=1,
+        enterprise_id=enterprise_id,
+    )
+
+
+def test_feedback_is_stored_and_not_applicable_needs_a_reason():
+    eid = _add()
+    with db.transaction() as s:
+        _feedback(s, profile("上海甲芯微电子有限公司", employees=50), USEFUL, "有用", enterprise_id=eid)
+    with pytest.raises(RegistryError, match=r"不适用.*原因"), db.transaction() as s:
+        _feedback(s, profile("x"), NOT_FOR_US, "不适用", reason=" ")
+    with pytest.raises(RegistryError, match="有用 / 不适用"), db.transaction() as s:
+        _feedback(s, profile("x"), NOT_FOR_US, "还行")
+    with db.transaction() as s:
+        (stored,) = feedback.all_feedback(s)
+        assert (stored.verdict, stored.clause_id, stored.enterprise_id, stored.rank) == ("有用", USEFUL, eid, 1)
+        assert stored.profile == {"name": "上海甲芯微电子有限公司", "region": "金山区", "employees": 50}
+        assert stored.as_of == day("2026-11-20") and stored.created_at.tzinfo is not None
+    with pytest.raises(IntegrityError), db.transaction() as s:  # the database knows the verdicts too
+        s.execute(update(Feedback).values(verdict="还行"))
+
+
+def test_feedback_exports_as_cases_the_evaluation_set_loads(tmp_path, clauses):
+    a = profile("上海甲芯微电子有限公司", employees=50, needs=["资金补贴"])
+    b = profile("上海乙芯科技有限公司", region="浦东新区")
+    with db.transaction() as s:
+        _feedback(s, a, USEFUL, "不适用", reason="已享受过")
+        _feedback(s, a, USEFUL, "有用", by="李专员")  # the latest word on a clause counts
+        _feedback(s, a, NOT_FOR_US, "不适用", reason="不在适用区域")
+        _feedback(s, a, USEFUL, "有用", as_of="2026-01-05")  # another date: another case
+        _feedback(s, b, USEFUL, "不适用", reason="不在金山区")
+        _feedback(s, b, "no-such/clause", "有用")
+        internal = next(c.id for c in clauses if c.kind == "internal")
+        _feedback(s, b, internal, "有用")
+        measures = {c.id for c in clauses if c.kind == "measure"}
+        cases, dropped = feedback.as_cases(feedback.all_feedback(s), measures)
+    assert sorted(d.clause_id for d in dropped) == sorted(["no-such/clause", internal])
+    assert len(cases) == 3
+    first = cases[0]
+    assert first["as_of"] == "2026-11-20" and first["profile"]["name"] == "上海甲芯微电子有限公司"
+    assert {label["clause"]: label["grade"] for label in first["labels"]} == {USEFUL: 2, NOT_FOR_US: 0}
+    assert "李专员" in next(lb["why"] for lb in first["labels"] if lb["clause"] == USEFUL)
+    assert "不在适用区域" in next(lb["why"] for lb in first["labels"] if lb["clause"] == NOT_FOR_US)
+
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    (folder / "feedback.yaml").write_text(yaml.safe_dump({"cases": cases}, allow_unicode=True), "utf-8")
+    loaded = load_cases(folder, clauses=clauses)
+    assert [c.id for c in loaded] == [c["id"] for c in cases]
+    assert loaded[0].grades == {USEFUL: 2, NOT_FOR_US: 0}
+    assert loaded[2].profile.region == "浦东新区" and loaded[2].forbidden == {USEFUL}
+    result = evaluate(loaded)
+    assert result["cases"] == 3 and {r["name"] for r in result["configurations"]} >= {"hybrid"}
+
+
+# --- push lists ----------------------------------------------------------------------------------------
+
+RELAXED = "js-yingshang-2022/c2.s3.g8.p2"  # 金山: for 中型/小型/微型 enterprises (a soft condition)
+OPEN = "js-yingshang-2022/c2.s1.g1.p1"  # 金山: no condition of its own
+EXPIRED = "xh-kczx-2015/c2.s4.p1"  # 徐汇, in force 2015–2020: for 科技型中小企业
+BASELINE_DAY, CHANGE_DAY, LATER = day("2026-06-01"), day("2026-06-10"), day("2026-06-20")
+
+
+def _sync(policies, today):
+    with db.transaction() as s:
+        return push.sync(s, policies, today=today)
+
+
+def _push(since, as_of=CHANGE_DAY):
+    with db.transaction() as s:
+        return push.push_list(s, since, as_of=as_of)
+
+
+def _verdict(policies, clause_id, prof, as_of=CHANGE_DAY):
+    clause, policy = clause_in(policies, clause_id)
+    return judge(clause, policy.document, Facts(parse_profile(prof), as_of))
+
+
+JINSHAN = profile("金山某芯片设计有限公司", industry="集成电路")  # size unknown: 需补充条件 on RELAXED
+PUDONG = profile("浦东某芯片设计有限公司", region="浦东新区", industry="集成电路")
+XUHUI = profile("徐汇某软件有限公司", region="徐汇区", industry="软件和信息服务")
+
+
+def _register(*profiles, counsellor="王专员"):
+    with db.transaction() as s:
+        for p in profiles:
+            enterprises.add(s, p, by="alice", counsellor=counsellor)
+
+
+def test_the_first_sync_dates_clauses_by_their_documents(policies):
+    report = _sync(policies, BASELINE_DAY)
+    assert len(report.added) == sum(len(p.clauses) for p in policies) and not report.changed
+    with db.transaction() as s:
+        dates = {v.clause_id: v.changed_on for v in s.scalars(select(ClauseVersion))}
+    for p in policies:
+        assert dates[p.clauses[0].id] == (p.document.issued or p.document.valid_from)
+    again = _sync(policies, CHANGE_DAY)
+    assert (again.added, again.changed, again.removed) == ([], [], [])
+    assert _push(BASELINE_DAY) == ([], [])
+
+
+def test_a_relaxed_rule_lists_the_enterprise_it_makes_eligible(policies):
+    relaxed = replace_clause(policies, RELAXED, eligibility=[])
+    assert _verdict(policies, RELAXED, JINSHAN).status == "partial"
+    now = _verdict(relaxed, RELAXED, JINSHAN)
+    assert now.status == "eligible"
+    assert _verdict(relaxed, RELAXED, PUDONG).status == "ineligible"
+    _register(JINSHAN, PUDONG)
+    _sync(policies, BASELINE_DAY)
+    report = _sync(relaxed, CHANGE_DAY)
+    assert report.changed == [RELAXED] and not report.added and not report.removed
+
+    changes, items = _push(CHANGE_DAY)
+    assert [(c.clause_id, c.change, c.changed_on) for c in changes] == [(RELAXED, "修改", CHANGE_DAY)]
+    assert len(items) == 1
+    item = items[0]
+    assert (item.enterprise, item.counsellor, item.clause_id) == ("金山某芯片设计有限公司", "王专员", RELAXED)
+    assert (item.change, item.direction, item.before, item.after) == ("修改", "新符合", "需补充条件", "可申请")
+    assert item.reasons == now.reasons and any("金山区" in r for r in item.reasons)
+    assert item.policy == clause_in(policies, RELAXED)[1].document.short_title
+    assert item.as_dict()["changed_on"] == CHANGE_DAY.isoformat()
+    # a date after the change: nothing new
+    assert _push(LATER) == ([], [])
+
+
+def test_a_tightened_rule_lists_the_enterprise_no_longer_eligible_with_the_gap(policies):
+    biotech_only = Condition(field="industry", op="in", value=["生物医药"], quote="生物医药企业")
+    tightened = replace_clause(policies, OPEN, eligibility=[biotech_only])
+    assert _verdict(policies, OPEN, JINSHAN).status == "eligible"
+    after = _verdict(tightened, OPEN, JINSHAN)
+    assert after.status == "ineligible"
+    _register(JINSHAN, PUDONG)
+    _sync(policies, BASELINE_DAY)
+    _sync(tightened, CHANGE_DAY)
+    _, items = _push(CHANGE_DAY)
+    assert [(i.enterprise, i.clause_id, i.direction, i.before, i.after) for i in items] == [
+        ("金山某芯片设计有限公司", OPEN, "不再符合", "可申请", "不符合")
+    ]
+    assert items[0].reasons == [g.message for g in after.gaps] and "生物医药" in items[0].reasons[0]
+
+
+def test_a_removed_clause_lists_the_enterprises_that_lose_it(policies):
+    _register(JINSHAN, PUDONG)
+    _sync(policies, BASELINE_DAY)
+    report = _sync(without_clause(policies, OPEN), CHANGE_DAY)
+    assert report.removed == [OPEN]
+    changes, items = _push(CHANGE_DAY)
+    assert [(c.clause_id, c.change) for c in changes] == [(OPEN, "删除")]
+    assert [(i.enterprise, i.direction, i.before, i.after, i.reasons) for i in items] == [
+        ("金山某芯片设计有限公司", "不再符合", "可申请", "无", ["该条款已从政策库中删除"])
+    ]
+    # put back later: added again, eligible again
+    assert _sync(policies, LATER).added == [OPEN]
+    _, items = _push(LATER, as_of=LATER)
+    assert [(i.enterprise, i.change, i.direction) for i in items] == [("金山某芯片设计有限公司", "新增", "新符合")]
+
+
+def test_a_change_reverted_lists_nothing(policies):
+    _register(JINSHAN)
+    _sync(policies, BASELINE_DAY)
+    _sync(replace_clause(policies, RELAXED, eligibility=[]), CHANGE_DAY)
+    assert _sync(policies, LATER).changed == [RELAXED]
+    assert _push(CHANGE_DAY, as_of=LATER) == ([], [])
+    # but since the day it was reverted, the revert itself is news
+    _, items = _push(LATER, as_of=LATER)
+    assert [(i.clause_id, i.direction) for i in items] == [(RELAXED, "不再符合")]
+
+
+def test_a_change_in_an_expired_document_lists_nothing(policies):
+    relaxed = replace_clause(policies, EXPIRED, eligibility=[])
+    in_force = day("2016-06-01")
+    assert _verdict(policies, EXPIRED, XUHUI, in_force).status != "eligible"
+    assert _verdict(relaxed, EXPIRED, XUHUI, in_force).status == "eligible"
+    _register(XUHUI)
+    _sync(policies, BASELINE_DAY)
+    _sync(relaxed, CHANGE_DAY)
+    changes, items = _push(CHANGE_DAY)
+    assert [c.clause_id for c in changes] == [EXPIRED] and items == []
+    # while the document was in force the same change would have mattered
+    _, items = _push(CHANGE_DAY, as_of=in_force)
+    assert [(i.enterprise, i.direction) for i in items] == [("徐汇某软件有限公司", "新符合")]
+
+
+def test_a_document_ending_lists_who_loses_its_measures(policies):
+    _, js = clause_in(policies, OPEN)
+    ended = [
+        p.model_copy(update={"document": p.document.model_copy(update={"valid_to": day("2026-06-05")})})
+        if p is js
+        else p
+        for p in policies
+    ]
+    _register(JINSHAN)
+    _sync(policies, BASELINE_DAY)
+    report = _sync(ended, CHANGE_DAY)
+    assert set(report.changed) == {c.id for c in js.clauses}
+    _, items = _push(CHANGE_DAY)
+    assert items and all(i.direction == "不再符合" and "不在有效期内" in i.reasons[0] for i in items)
+    assert OPEN in {i.clause_id for i in items}
+
+
+def test_a_new_document_lists_the_enterprises_it_concerns(policies):
+    _register(JINSHAN, PUDONG)
+    _sync(without_document(policies, "js-yingshang-2022"), BASELINE_DAY)
+    report = _sync(policies, CHANGE_DAY)
+    _, js = clause_in(policies, OPEN)
+    assert set(report.added) == {c.id for c in js.clauses}
+    changes, items = _push(CHANGE_DAY)
+    assert {c.change for c in changes} == {"新增"}
+    assert {i.enterprise for i in items} == {"金山某芯片设计有限公司"}
+    expected = {
+        c.id for c in js.clauses if c.kind == "measure" and _verdict(policies, c.id, JINSHAN).status == "eligible"
+    }
+    assert {i.clause_id for i in items} == expected and OPEN in expected
+    assert all(i.direction == "新符合" and i.before == "无" and i.reasons for i in items)
+
+
+def test_audience_lists_eligible_before_partial(policies):
+    clause, policy = clause_in(policies, RELAXED)
+    small = profile("B金山小型软件有限公司", industry="软件和信息服务", employees=30, revenue=800)
+    unknown = profile("A金山芯片有限公司", industry="集成电路")  # size unknown: 需补充条件
+    _register(small, unknown, PUDONG)
+    assert _verdict(policies, RELAXED, small).status == "eligible"
+    with db.transaction() as s:
+        found = push.audience(s, clause, policy.document, CHANGE_DAY)
+        shown = [(a.enterprise.name, a.verdict.status) for a in found]
+    assert shown == [("B金山小型软件有限公司", "eligible"), ("A金山芯片有限公司", "partial")]
+
+
+def test_the_registry_uses_the_configured_backend(registry_url):
+    """Guard: the suite really runs where DATABASE_URL says (SQLite by default, PostgreSQL in CI)."""
+    engine = db.engine()
+    assert engine.dialect.name == backend(registry_url)
+    assert set(POOL_STAGES) == {"储备", "培育", "提升"}
+    with engine.connect() as c:
+        if engine.dialect.name == "sqlite":
+            assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        else:
+            assert c.execute(text("SELECT current_schema()")).scalar().startswith("t_")

@@ -1,0 +1,209 @@
+"""The registry's commands: `python -m recommender import-roster | enterprises | push | export-feedback`.
+
+Each runs as a subprocess on this test's database (DATABASE_URL is inherited), like tests/test_cli.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from registry_helpers import committed_counts, profile, without_document
+
+from recommender.evalset import load_cases
+from recommender.paths import ROOT
+from recommender.profile import LABELS, parse_profile
+from recommender.profile_fields import SPEC_FIELDS
+from recommender.registry import db, enterprises, feedback, push
+from recommender.rules import Facts, evaluate
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "recommender", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+def one_error_line(out: subprocess.CompletedProcess) -> str:
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr, out.stderr
+    return out.stderr
+
+
+def write_roster(path: Path, rows: list[dict[str, object]]) -> Path:
+    """A roster with the Chinese headers of the template (recommender.roster.template_csv)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([LABELS[f] for f in SPEC_FIELDS])
+    for row in rows:
+        writer.writerow([row.get(f, "") for f in SPEC_FIELDS])
+    path.write_bytes(out.getvalue().encode("utf-8-sig"))
+    return path
+
+
+ROWS = [
+    {"name": "上海甲芯微电子有限公司", "region": "浦东新区", "industry": "集成电路", "employees": 85, "revenue": 6200},
+    {"name": "金山乙食品有限公司", "region": "金山区", "needs": "资金补贴、融资贷款"},
+    {"name": "徐汇丙软件有限公司", "region": "徐汇", "founded": "2019/4/1", "foreign_invested": "否"},
+]
+BAD = {"name": "北京丁科技有限公司", "region": "北京市"}
+
+
+def test_import_roster_writes_the_rows_and_prints_a_summary(tmp_path):
+    roster = write_roster(tmp_path / "名单.csv", ROWS)
+    out = run("import-roster", str(roster), "--counsellor", "王专员", "--stage", "培育", "--by", "导入员")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"{roster}：新增 3 家，更新 0 家，未变 0 家（一个事务内写入）"
+    assert out.stderr == ""
+    listed = run("enterprises", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)["enterprises"]
+    assert sorted(r["name"] for r in rows) == sorted(r["name"] for r in ROWS)
+    for r in rows:
+        assert set(r) == {
+            "id", "name", "region", "industry", "pool_stage", "counsellor", "version", "updated_at", "updated_by"
+        }  # fmt: skip
+        assert (r["pool_stage"], r["counsellor"], r["version"], r["updated_by"]) == ("培育", "王专员", 1, "导入员")
+        assert dt.datetime.fromisoformat(r["updated_at"]).tzinfo is not None
+    assert {r["name"]: r["region"] for r in rows}["徐汇丙软件有限公司"] == "徐汇区"
+    with db.transaction() as s:
+        ((revision, _),) = enterprises.history(s, enterprises.find(s, "金山乙食品有限公司").id)
+        assert revision.source == "名单.csv 第 3 行"
+    # the same file again: nothing new; the table format counts
+    assert "未变 3 家" in run("import-roster", str(roster)).stdout
+    table = run("enterprises", "--stage", "培育")
+    assert table.returncode == 0 and "合计 3 家" in table.stdout and "上海甲芯微电子有限公司" in table.stdout
+    assert "合计 0 家" in run("enterprises", "--counsellor", "李专员").stdout
+
+
+def test_a_roster_with_a_bad_row_writes_nothing_and_names_the_row(registry_url, tmp_path):
+    roster = write_roster(tmp_path / "roster.csv", [ROWS[0], BAD, ROWS[1]])
+    message = one_error_line(run("import-roster", str(roster)))
+    assert "第 3 行（北京丁科技有限公司）：region（注册地）" in message and "未导入任何企业" in message
+    assert committed_counts(registry_url) == (0, 0)
+
+    out = run("import-roster", str(roster), "--skip-bad")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("新增 2 家，更新 0 家，未变 0 家；跳过有问题的 1 行（一个事务内写入）")
+    assert out.stderr.count("\n") == 1 and "第 3 行（北京丁科技有限公司）" in out.stderr
+    assert committed_counts(registry_url) == (2, 2)
+
+
+def test_a_roster_naming_an_enterprise_twice_is_refused(registry_url, tmp_path):
+    roster = write_roster(tmp_path / "roster.csv", [ROWS[0], ROWS[1], {**ROWS[0], "employees": 90}])
+    message = one_error_line(run("import-roster", str(roster)))
+    assert "第 4 行（上海甲芯微电子有限公司）：与第 2 行是同一家企业" in message
+    assert committed_counts(registry_url) == (0, 0)
+    one_error_line(run("import-roster", str(tmp_path / "missing.csv")))
+
+
+JINSHAN = profile("金山某芯片设计有限公司", industry="集成电路")
+PUDONG = profile("浦东某芯片设计有限公司", region="浦东新区", industry="集成电路")
+
+
+def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
+    js = next(p for p in policies if p.document.policy_id == "js-yingshang-2022")
+    with db.transaction() as s:  # the registry as it was before the document came in
+        push.sync(s, without_document(policies, "js-yingshang-2022"), today=dt.date(2026, 1, 5))
+        enterprises.add(s, JINSHAN, by="alice", counsellor="王专员")
+        enterprises.add(s, PUDONG, by="alice", counsellor="李专员")
+    today = dt.date.today()
+    out = run("push", "--since", today.isoformat(), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert {"since", "as_of", "changes", "items"} <= set(data)
+    assert (data["since"], data["as_of"], data["enterprises"]) == (today.isoformat(), today.isoformat(), 2)
+    assert {c["clause_id"] for c in data["changes"]} == {c.id for c in js.clauses}
+    assert {c["change"] for c in data["changes"]} == {"新增"}
+    assert set(data["synced"]["added"]) == {c.id for c in js.clauses}
+    facts = Facts(parse_profile(JINSHAN), today)
+    eligible = {
+        c.id: evaluate(c, js.document, facts)
+        for c in js.clauses
+        if c.kind == "measure" and evaluate(c, js.document, facts).status == "eligible"
+    }
+    assert eligible and {i["clause_id"] for i in data["items"]} == set(eligible)
+    for item in data["items"]:
+        assert (item["enterprise"], item["counsellor"]) == ("金山某芯片设计有限公司", "王专员")
+        assert (item["change"], item["direction"], item["before"], item["after"]) == ("新增", "新符合", "无", "可申请")
+        assert item["reasons"] == eligible[item["clause_id"]].reasons and item["changed_on"] == today.isoformat()
+        assert item["policy"] == js.document.short_title and item["title"]
+
+    table = run("push", "--since", today.isoformat())  # already synced: the same list, for people
+    assert table.returncode == 0, table.stderr
+    assert "政策库已同步" not in table.stdout
+    assert "金山某芯片设计有限公司（专员：王专员）" in table.stdout and "[新符合]" in table.stdout
+    assert "浦东某芯片设计有限公司" not in table.stdout
+    mine = json.loads(run("push", "--since", today.isoformat(), "--counsellor", "李专员", "--format", "json").stdout)
+    assert (mine["enterprises"], mine["items"]) == (1, [])
+    one_error_line(run("push", "--since", "2026-02-30"))
+
+
+def test_export_feedback_writes_cases_the_evaluation_set_accepts(tmp_path, clauses):
+    measure = "js-yingshang-2022/c2.s1.g1.p1"
+    with db.transaction() as s:
+        for clause_id, verdict, reason in [
+            (measure, "有用", None),
+            ("js-yingshang-2022/c2.s1.g2.p1", "不适用", "已享受过"),
+            ("gone/clause", "有用", None),
+        ]:
+            feedback.record(
+                s,
+                parse_profile(JINSHAN),
+                as_of=dt.date(2026, 11, 20),
+                clause_id=clause_id,
+                verdict=verdict,
+                shown_status="可申请",
+                page="企业自测",
+                by="企业自助",
+                reason=reason,
+            )
+    output = tmp_path / "cases" / "feedback.yaml"
+    out = run("export-feedback", "-o", str(output))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"已写入 {output}：1 个用例，2 条标注"
+    assert out.stderr.count("\n") == 1 and "gone/clause" in out.stderr
+    (case,) = load_cases(output.parent, clauses=clauses)
+    assert case.grades == {measure: 2, "js-yingshang-2022/c2.s1.g2.p1": 0}
+    assert case.profile.name == "金山某芯片设计有限公司" and case.as_of == dt.date(2026, 11, 20)
+
+
+def test_an_unreachable_database_is_one_line_without_the_password():
+    for url, args in [
+        ("postgresql://u:secret@127.0.0.1:1/x", ["enterprises"]),  # nobody listening
+        ("postgresql://u:secret@127.0.0.1:1/x", ["push", "--since", "2026-01-01"]),
+        ("postgresql://u:secret@127.0.0.1:notaport/x", ["enterprises"]),  # cannot be parsed
+        ("postgresql://u:secret/x", ["enterprises"]),
+    ]:
+        out = run(*args, env={"DATABASE_URL": url})
+        message = one_error_line(out)
+        assert "企业档案库" in message and "未写入任何内容" in message, message
+        assert "secret" not in message + out.stdout, message
+        if ":1/" in url:
+            assert "127.0.0.1:1/x" in message and "Connection refused" in message
+
+
+def test_the_alembic_command_migrates_the_database_the_app_uses(registry_url):
+    def alembic(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "alembic", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+        )
+
+    up = alembic("upgrade", "head")
+    assert up.returncode == 0, up.stderr
+    current = alembic("current")
+    assert current.returncode == 0 and "0001 (head)" in current.stdout, current.stderr
+    check = alembic("check")  # the models and the migrations agree
+    assert check.returncode == 0 and "No new upgrade operations detected" in check.stdout, check.stdout + check.stderr
+    assert committed_counts(registry_url) == (0, 0)
