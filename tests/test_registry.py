@@ -41,10 +41,10 @@ from recommender.rules import evaluate as judge
 
 
 @pytest.fixture
-def shanghai_time():
-    """The server's clock in Asia/Shanghai (UTC+8), so that UTC shown as local time would be 8 hours off."""
+def foreign_server_clock():
+    """A server clock in a third zone: times must still be shown in Beijing time, not the server's."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TZ", "Asia/Shanghai")
+        mp.setenv("TZ", "America/New_York")
         time.tzset()
         yield
     time.tzset()
@@ -186,14 +186,14 @@ def test_listing_filters_and_counsellors():
         enterprises.get(s, 999_999)
 
 
-def test_a_conflict_message_shows_local_time(shanghai_time):
+def test_a_conflict_message_shows_beijing_time(foreign_server_clock):
     eid = _add()
     with db.transaction() as s:
         winner = enterprises.update(s, eid, 1, by="bob", stage="提升")
         saved = winner.updated_at
     with pytest.raises(ConflictError) as conflict, db.transaction() as s:
         enterprises.update(s, eid, 1, by="carol", stage="培育")
-    local = saved.astimezone().strftime("%Y-%m-%d %H:%M")
+    local = (saved.astimezone(dt.UTC) + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
     utc = saved.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
     assert local != utc  # the test is only worth something when the two differ
     assert f"已被 bob 于 {local} 修改" in str(conflict.value), str(conflict.value)

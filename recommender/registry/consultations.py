@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .enterprises import ConflictError, RegistryError, get
-from .models import Consultation, ConsultationMeasure, Enterprise, now
+from .models import Consultation, ConsultationMeasure, Enterprise, now, shown_time
 from .states import FOLLOW_UPS
 
 
@@ -92,7 +92,7 @@ def set_follow_up(
 
 
 def _conflict(measure: ConsultationMeasure, expected: int) -> str:
-    when = measure.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    when = shown_time(measure.updated_at)
     return (
         f"保存失败：“{measure.title}”的跟进状态已被 {measure.updated_by} 于 {when} 改为“{measure.follow_up}”"
         f"（您打开的是第 {expected} 版，现在是第 {measure.version} 版）。请刷新后再改。"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..profile import LABELS, Profile, ProfileError, parse_profile
-from .models import NAME_MAX, Enterprise, Revision, now
+from .models import NAME_MAX, Enterprise, Revision, now, shown_time
 from .states import POOL_STAGES
 
 
@@ -32,7 +32,7 @@ class ProfileRefused(ProfileError, RegistryError):
 
 
 def _when(enterprise: Enterprise) -> str:
-    return enterprise.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return shown_time(enterprise.updated_at)
 
 
 def conflict_message(enterprise: Enterprise, expected: int) -> str:

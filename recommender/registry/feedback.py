@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..profile import Profile
 from .enterprises import RegistryError
-from .models import Feedback, now
+from .models import Feedback, now, shown_time
 from .states import FEEDBACK_VERDICTS
 
 GRADES = {"有用": 2, "不适用": 0}  # policies/eval/README.md: 2 = belongs at the top, 0 = must not be offered
@@ -59,7 +59,7 @@ def all_feedback(session: Session) -> list[Feedback]:
 
 def _why(item: Feedback) -> str:
     said = item.reason or "对企业有用"
-    return f"用户反馈（{item.page}，{item.created_at.astimezone():%Y-%m-%d}，{item.created_by}）：{said}"
+    return f"用户反馈（{item.page}，{shown_time(item.created_at)[:10]}，{item.created_by}）：{said}"
 
 
 def as_cases(items: list[Feedback], measures: set[str]) -> tuple[list[dict[str, Any]], list[Feedback]]:

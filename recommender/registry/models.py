@@ -14,8 +14,16 @@ from .states import FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
 NAME_MAX = 200
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # what users in Shanghai read, whatever the server's zone
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def shown_time(stamp: dt.datetime) -> str:
+    """A stored moment as users read it: Beijing time to the minute."""
+    return stamp.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:

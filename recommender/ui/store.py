@@ -18,6 +18,7 @@ from ..profile import Profile
 from ..profile_fields import shown
 from ..registry import db
 from ..registry.enterprises import RegistryError
+from ..registry.models import shown_time
 
 T = TypeVar("T")
 OPERATOR = "operator"  # st.session_state key of the sidebar's 操作人
@@ -37,7 +38,7 @@ def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | N
 
 
 def failure_message(exc: SQLAlchemyError) -> str:
-    where = db.database_url().split("@")[-1].split("?")[0]  # never the password
+    where = db.describe(db.database_url())  # never the password
     first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     return f"企业档案库（{where}）暂时无法访问，未写入任何内容：{first}"
 
@@ -53,10 +54,8 @@ def operator(default: str) -> str:
 
 
 def local_time(stamp: dt.datetime) -> str:
-    """A stored time in the server's local time (SQLite gives back naive UTC times)."""
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone().strftime("%Y-%m-%d %H:%M")
+    """A stored time as users in Shanghai read it (Beijing time)."""
+    return shown_time(stamp)
 
 
 def field_value(name: str, value: Any) -> str:
