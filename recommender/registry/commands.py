@@ -33,9 +33,7 @@ def _transaction() -> Iterator[Any]:
     except RegistryError as exc:
         raise CommandError(str(exc)) from None
     except SQLAlchemyError as exc:
-        where = db.describe(db.database_url())  # no password in messages
-        first = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
-        raise CommandError(f"企业档案库（{where}）出错，未写入任何内容：{first}") from None
+        raise CommandError(db.failure_message(exc)) from None
 
 
 def _print_json(data: object) -> None:

@@ -91,6 +91,12 @@ def describe(url: str) -> str:
     return f"{host}{f':{parsed.port}' if parsed.port else ''}/{parsed.database or ''}"
 
 
+def failure_message(exc: Exception) -> str:
+    """A database failure in one line for people: where (never the password), and the driver's first line."""
+    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"企业档案库（{describe(database_url())}）暂时无法访问或出错，未写入任何内容：{first}"
+
+
 def engine_for(url: str) -> Engine:
     """One engine per database per process, its schema migrated to the newest revision."""
     with _OPENING:

@@ -34,13 +34,7 @@ def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | N
     except RegistryError as exc:
         return None, exc
     except SQLAlchemyError as exc:
-        return None, RegistryError(failure_message(exc))
-
-
-def failure_message(exc: SQLAlchemyError) -> str:
-    where = db.describe(db.database_url())  # never the password
-    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-    return f"企业档案库（{where}）暂时无法访问，未写入任何内容：{first}"
+        return None, RegistryError(db.failure_message(exc))
 
 
 def operator(default: str) -> str:
