@@ -8,7 +8,6 @@ import streamlit as st
 from ..consultation import profile_rows
 from ..profile import parse_profile
 from ..registry import enterprises
-from ..registry.enterprises import ConflictError
 from ..registry.states import POOL_STAGES
 from . import profile_form, store
 from .markup import md
@@ -98,19 +97,16 @@ def _save(enterprise_id: int, by: str) -> None:
     ss = st.session_state
     name, ck, sk = _keys(enterprise_id)
     expected = ss[f"{name}__opened"]
-    saved, exc = store.attempt(
-        lambda s: (
+    saved = store.save_opened(
+        name,
+        lambda s, opened: (
             enterprises.update(
-                s, enterprise_id, expected_version=expected, by=by, counsellor=ss[ck], stage=ss[sk]
+                s, enterprise_id, expected_version=opened, by=by, counsellor=ss[ck], stage=ss[sk]
             ).version
-        )
+        ),
     )
-    if exc is not None:  # the widgets keep what the user chose
-        ss[f"{name}__error"] = (str(exc), isinstance(exc, ConflictError))
-        return
-    ss.pop(f"{name}__error", None)
-    ss[f"{name}__opened"] = saved
-    ss[f"{name}__saved"] = "没有改动。" if saved == expected else f"已保存（第 {saved} 版）。"
+    if saved is not None:
+        ss[f"{name}__saved"] = "没有改动。" if saved == expected else f"已保存（第 {saved} 版）。"
 
 
 def _refresh(enterprise_id: int) -> None:
@@ -139,19 +135,8 @@ def _record_form(record: Record, by: str) -> None:
             on_click=_save,
             args=(record.id, by),
         )
-    ss = st.session_state
-    if error := ss.get(f"{name}__error"):
-        message, conflict = error
-        st.error(message, icon=":material/error:")
-        if conflict:
-            st.button(
-                "刷新为最新内容（放弃上面的修改）",
-                key=f"reg_refresh_{record.id}",
-                icon=":material/refresh:",
-                on_click=_refresh,
-                args=(record.id,),
-            )
-    if saved := ss.pop(f"{name}__saved", None):
+    store.save_error(name, "刷新为最新内容（放弃上面的修改）", f"reg_refresh_{record.id}", _refresh, (record.id,))
+    if saved := st.session_state.pop(f"{name}__saved", None):
         st.success(saved, icon=":material/check_circle:")
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..profile import Profile
 from ..profile_fields import shown
 from ..registry import db
-from ..registry.enterprises import RegistryError
+from ..registry.enterprises import ConflictError, RegistryError
 from ..registry.models import shown_time
 
 T = TypeVar("T")
@@ -73,3 +73,27 @@ def reopen(name: str, version: int, values: dict[str, Any]) -> None:
     """Take the latest record: its version and its values into the widgets (call before they are drawn)."""
     st.session_state[f"{name}__opened"] = version
     st.session_state.update(values)
+
+
+def save_opened(name: str, save: Callable[[Session, int], int]) -> int | None:
+    """Form callback body: ``save(session, opened version)`` → the new version, remembered as opened.
+
+    A refusal is kept for ``save_error`` and the widgets keep what the user chose (None is returned).
+    """
+    ss = st.session_state
+    saved, exc = attempt(lambda s: save(s, ss[f"{name}__opened"]))
+    if exc is not None:
+        ss[f"{name}__error"] = (str(exc), isinstance(exc, ConflictError))
+        return None
+    ss.pop(f"{name}__error", None)
+    ss[f"{name}__opened"] = saved
+    return saved
+
+
+def save_error(name: str, refresh_label: str, key: str, on_refresh: Callable[..., None], args: tuple) -> None:
+    """The last refusal of ``save_opened``; after a conflict, a button to take the latest version."""
+    if error := st.session_state.get(f"{name}__error"):
+        message, conflict = error
+        st.error(message, icon=":material/error:")
+        if conflict:
+            st.button(refresh_label, key=key, icon=":material/refresh:", on_click=on_refresh, args=args)

@@ -10,7 +10,6 @@ from ..consultation import SHEET_TOP, consult
 from ..profile import parse_profile
 from ..registry import consultations
 from ..registry.consultations import Discussed
-from ..registry.enterprises import ConflictError
 from ..registry.states import FOLLOW_UPS
 from ..sheets import consultation_docx, sheet_filename
 from . import resources, store
@@ -29,15 +28,10 @@ def _keys(measure_id: int) -> tuple[str, str, str]:
 def _save_follow_up(measure_id: int, by: str) -> None:
     ss = st.session_state
     name, sk, rk = _keys(measure_id)
-    expected = ss[f"{name}__opened"]
-    saved, exc = store.attempt(
-        lambda s: consultations.set_follow_up(s, measure_id, expected, ss[sk], by=by, reason=ss[rk]).version
+    store.save_opened(
+        name,
+        lambda s, expected: consultations.set_follow_up(s, measure_id, expected, ss[sk], by=by, reason=ss[rk]).version,
     )
-    if exc is not None:  # the widgets keep what the user chose
-        ss[f"{name}__error"] = (str(exc), isinstance(exc, ConflictError))
-        return
-    ss.pop(f"{name}__error", None)
-    ss[f"{name}__opened"] = saved
 
 
 def _refresh_follow_up(measure_id: int, latest: FollowUp) -> None:
@@ -56,17 +50,7 @@ def _follow_up(m: FollowUp, by: str) -> None:
         c.text_input("原因或说明", key=rk, placeholder="标记“未获批”时必填")
         d.form_submit_button("保存", key=f"fu_save_{m.id}", on_click=_save_follow_up, args=(m.id, by))
     st.caption(f"第 {version} 版 · {md(m.updated_by)} 于 {store.local_time(m.updated_at)} 标为“{m.state}”")
-    if error := st.session_state.get(f"{name}__error"):
-        message, conflict = error
-        st.error(message, icon=":material/error:")
-        if conflict:
-            st.button(
-                "刷新为最新状态",
-                key=f"fu_refresh_{m.id}",
-                icon=":material/refresh:",
-                on_click=_refresh_follow_up,
-                args=(m.id, m),
-            )
+    store.save_error(name, "刷新为最新状态", f"fu_refresh_{m.id}", _refresh_follow_up, (m.id, m))
 
 
 def past(visits: list[Visit], by: str) -> None:
