@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .corpus_models import Clause
 from .engine import Recommender, Result
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile, parse_profile
@@ -76,10 +75,6 @@ def _validity(result: Result, as_of: dt.date) -> str:
     return f"{span}（{as_of.isoformat()} 时已过期）"
 
 
-def clause_title(clause: Clause) -> str:
-    return clause.title or clause.text[:24] + ("…" if len(clause.text) > 24 else "")
-
-
 def measure_view(result: Result, as_of: dt.date) -> MeasureView:
     c, d = result.clause, result.document
     data = result.as_dict()
@@ -91,7 +86,7 @@ def measure_view(result: Result, as_of: dt.date) -> MeasureView:
         rank=result.rank,
         status=result.status,
         status_label=data["status_label"],
-        title=clause_title(c),
+        title=c.heading,
         text=c.text,
         reasons=list(result.verdict.reasons),
         gaps=[g.message for g in result.gaps],

@@ -7,39 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .eligibility.facts import RULE_FIELDS, RULE_OPS
 from .vocab import Benefit, Region
-
-# Profile fields a rule may test, with their type and whether failing them rules a measure out.
-CONDITION_FIELDS: dict[str, tuple[str, bool]] = {
-    "region": ("choice", True),
-    "park": ("text", True),
-    "industry": ("choice", True),
-    "stage": ("choice", False),
-    "size_class": ("choice", False),
-    "qualifications": ("set", False),
-    "foreign_invested": ("bool", True),
-    "employees": ("number", False),
-    "rd_staff": ("number", False),
-    "revenue": ("number", False),
-    "rd_expense": ("number", False),
-    "high_tech_revenue": ("number", False),
-    "total_assets": ("number", False),
-    "invention_patents": ("number", False),
-    "other_ip": ("number", False),
-    "age_years": ("number", False),
-    "hnte_age_years": ("number", False),
-    "confirm": ("confirm", False),
-    "rd_ratio": ("number", False),
-    "rd_staff_ratio": ("number", False),
-}
-OPS_BY_TYPE: dict[str, set[str]] = {
-    "choice": {"in", "not_in"},
-    "text": {"contains_any"},
-    "set": {"any_of", "all_of", "none_of"},
-    "bool": {"is"},
-    "number": {"gte", "gt", "lte", "lt"},
-    "confirm": {"declared"},  # what a profile cannot show: always "unknown", for the enterprise to confirm
-}
 
 Strict = ConfigDict(extra="forbid")
 
@@ -92,11 +61,12 @@ class Condition(BaseModel):
 
     @model_validator(mode="after")
     def _known_field_and_op(self) -> Condition:
-        if self.field not in CONDITION_FIELDS:
-            raise ValueError(f"未知条件字段 {self.field!r}，可用：{', '.join(CONDITION_FIELDS)}")
-        kind, _ = CONDITION_FIELDS[self.field]
-        if self.op not in OPS_BY_TYPE[kind]:
-            raise ValueError(f"字段 {self.field} 不支持运算 {self.op!r}，可用：{sorted(OPS_BY_TYPE[kind])}")
+        if self.field not in RULE_FIELDS:
+            raise ValueError(f"未知条件字段 {self.field!r}，可用：{', '.join(RULE_FIELDS)}")
+        kind = RULE_FIELDS[self.field].rule
+        assert kind is not None
+        if self.op not in RULE_OPS[kind]:
+            raise ValueError(f"字段 {self.field} 不支持运算 {self.op!r}，可用：{sorted(RULE_OPS[kind])}")
         if kind == "number" and not isinstance(self.value, (int, float)):
             raise ValueError(f"字段 {self.field} 的取值应为数字")
         if kind in {"choice", "set", "text", "confirm"} and not isinstance(self.value, list):
@@ -107,7 +77,7 @@ class Condition(BaseModel):
 
     @property
     def is_hard(self) -> bool:
-        return CONDITION_FIELDS[self.field][1] if self.hard is None else self.hard
+        return RULE_FIELDS[self.field].hard if self.hard is None else self.hard
 
 
 class Annotation(BaseModel):
@@ -173,6 +143,11 @@ class Clause(BaseModel):
     eligibility: list[Condition] = []
     note: str | None = None
     curated: bool = False
+
+    @property
+    def heading(self) -> str:
+        """What a list shows for the clause: its title, else the start of its text (24 characters)."""
+        return self.title or self.text[:24] + ("…" if len(self.text) > 24 else "")
 
     @property
     def departments(self) -> list[str]:

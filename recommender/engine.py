@@ -16,11 +16,13 @@ import yaml
 from .bm25 import BM25Index, top_k
 from .corpus import is_valid, load_policies
 from .corpus_models import Clause, DocumentMeta, PolicyFile
+from .eligibility.facts import Facts
+from .eligibility.matrix import UNHASHABLE, RuleMatrix, hashable_value
+from .eligibility.status import INELIGIBLE, STATUSES, status_label
+from .eligibility.verdict import Gap, Verdict, evaluate
 from .explain import why
 from .paths import CACHE, CLAUSES, LEXICON, POLICIES
 from .profile import Profile, parse_profile
-from .rulematrix import INELIGIBLE, STATUSES, UNHASHABLE, CompiledRules, hashable_value
-from .rules import STATUS_LABELS, Facts, Gap, Verdict, evaluate
 from .text import Analyzer, analyzer
 from .vocab import BENEFITS
 
@@ -62,7 +64,7 @@ class Result:
             "departments": c.departments,
             "valid": self.valid,
             # additions to the contract
-            "status_label": STATUS_LABELS[self.status] if self.valid else "已过期",
+            "status_label": status_label(self.status, self.valid),
             "title": c.title,
             "label": c.label,
             "section": c.section,
@@ -96,7 +98,7 @@ class CandidateTable:
     """The candidate measures of one query, in corpus order: what ranking weighs."""
 
     clauses: np.ndarray  # clause indices into Recommender.clauses
-    status: np.ndarray  # status codes, see rulematrix.STATUSES
+    status: np.ndarray  # status codes, see eligibility.status.STATUSES
     valid: np.ndarray  # in force at the as-of date
     components: dict[str, np.ndarray]  # status, needs, text, specific: each in [0, 1]
 
@@ -166,7 +168,7 @@ class Recommender:
             for benefit in set(clause.benefits):
                 if benefit in self._benefit_col:
                     self._benefits[i, self._benefit_col[benefit]] = 1
-        self.rules_ = CompiledRules(self.clauses, self.documents, self._measure_idx)
+        self.rules_ = RuleMatrix(self.clauses, self.documents, self._measure_idx)
         self._verdicts: dict[tuple[int, tuple[Any, ...]], Verdict] = {}
 
     def with_ranking(self, ranking: dict[str, Any]) -> Recommender:
@@ -241,7 +243,7 @@ class Recommender:
             verdicts[i].status != status or (verdicts[i].met_specific > 0) != (components["specific"] > 0)
             for _, _, i, status, components in ranked
         ):
-            # the compiled rules disagree with rules.evaluate (a rule shape they do not know):
+            # the compiled rules disagree with verdict.evaluate (a rule shape they do not know):
             # rank this query the reference way
             ranked = self._rank_reference(profile, facts, terms, as_of, top, include_ineligible)
             verdicts = {i: v for _, _, i, v, _ in ranked}
@@ -265,7 +267,7 @@ class Recommender:
         return Recommendation(as_of=as_of, profile=profile, results=results)
 
     def _verdict(self, i: int, facts: Facts, seen: dict[str, Any]) -> Verdict:
-        """rules.evaluate for clause i, remembered for the values of the fields its rule tests.
+        """verdict.evaluate for clause i, remembered for the values of the fields its rule tests.
 
         ``seen`` caches, for one query, each field's value as a memo key.
         """
@@ -294,7 +296,7 @@ class Recommender:
     def statuses(self, profile: Profile | dict[str, Any], as_of: dt.date | None = None) -> list[str | None]:
         """The eligibility status of every clause (None for internal tasks), computed at once."""
         facts = Facts(parse_profile(profile), as_of or dt.date.today())
-        codes, _ = self.rules_.evaluate(facts)
+        codes = self.rules_.evaluate([facts])[0][0]
         return [STATUSES[c] if m else None for c, m in zip(codes.tolist(), self.measures.tolist(), strict=True)]
 
     def candidate_table(
@@ -308,7 +310,8 @@ class Recommender:
     def _table(
         self, profile: Profile, facts: Facts, terms: list[str], as_of: dt.date, include_ineligible: bool
     ) -> CandidateTable:
-        status, met_specific = self.rules_.evaluate(facts)
+        statuses, specifics = self.rules_.evaluate([facts])
+        status, met_specific = statuses[0], specifics[0]
         bm25 = self.index.scores(terms)
         candidates = self._measure_idx
         best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
@@ -368,7 +371,7 @@ class Recommender:
         top: int | None,
         include_ineligible: bool,
     ) -> list[tuple[bool, float, int, Verdict, dict[str, float]]]:
-        """The same ranking, one clause at a time through rules.evaluate (reference for tests)."""
+        """The same ranking, one clause at a time through verdict.evaluate (reference for tests)."""
         bm25 = self.index.scores(terms)
         candidates = np.flatnonzero(self.measures)
         best_text = float(bm25[candidates].max()) if len(candidates) else 0.0

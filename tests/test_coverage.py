@@ -10,7 +10,8 @@ import pytest
 
 from recommender import coverage as cv
 from recommender.engine import Recommender
-from recommender.rules import Facts, evaluate
+from recommender.eligibility.facts import Facts
+from recommender.eligibility.verdict import evaluate
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 plans' validity
 PAGE = Path(__file__).resolve().parent.parent / "views" / "coverage.py"
@@ -136,7 +137,7 @@ def test_a_clause_requiring_what_nobody_has_is_reported_with_that_condition(rule
 
 def test_a_population_outside_a_documents_district_matches_none_of_its_measures(corpus):
     jinshan = cv.synthetic_population(50, seed=4, regions={"金山区": 1})
-    cov = cv.compute_coverage(jinshan, corpus, as_of=AS_OF)
+    cov = cv.compute_coverage(cv.PopulationRules(jinshan, AS_OF), corpus)
     unmatched = {u.clause.id: u for u in cv.unmatched_measures(cov)}
     goi = [
         c

@@ -36,8 +36,8 @@ from recommender.registry.consultations import Discussed
 from recommender.registry.enterprises import ConflictError, RegistryError
 from recommender.registry.models import Base, ClauseVersion, ConsultationMeasure, Enterprise, Feedback, Revision
 from recommender.registry.states import FOLLOW_UPS, POOL_STAGES
-from recommender.rules import Facts
-from recommender.rules import evaluate as judge
+from recommender.eligibility.facts import Facts
+from recommender.eligibility.verdict import evaluate as judge
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from recommender.paths import ROOT
 from recommender.profile import LABELS, parse_profile
 from recommender.profile_fields import SPEC_FIELDS
 from recommender.registry import db, enterprises, feedback, push
-from recommender.rules import Facts, evaluate
+from recommender.eligibility.facts import Facts
+from recommender.eligibility.verdict import evaluate
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -12,8 +12,10 @@ from recommender.bench import synthetic_policies, synthetic_profiles
 from recommender.corpus_models import Condition
 from recommender.engine import Recommender
 from recommender.profile import parse_profile
-from recommender.rulematrix import STATUSES, CompiledRules
-from recommender.rules import Facts, evaluate
+from recommender.eligibility.facts import Facts
+from recommender.eligibility.matrix import RuleMatrix
+from recommender.eligibility.status import STATUSES
+from recommender.eligibility.verdict import evaluate
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
 
 DATES = [dt.date(2018, 6, 30), dt.date(2024, 6, 30), dt.date(2026, 11, 22)]
@@ -51,7 +53,7 @@ def test_statuses_agree_with_rules_evaluate(engine):
     for k, profile in enumerate(random_profiles(150)):
         as_of = DATES[k % 3]
         facts = Facts(profile, as_of)
-        codes, specific = engine.rules_.evaluate(facts)
+        codes, specific = (a[0] for a in engine.rules_.evaluate([facts]))
         for i in np.flatnonzero(engine.measures):
             clause = engine.clauses[i]
             verdict = evaluate(clause, engine.documents[clause.policy_id], facts)
@@ -99,7 +101,7 @@ def test_numeric_conditions_are_vectorized_like_rules_check(engine):
     measures = np.flatnonzero(synthetic.measures)
     for profile in [parse_profile(p) for p in synthetic_profiles(40, seed=4)] + random_profiles(20, seed=5):
         facts = Facts(profile, dt.date(2024, 6, 30))
-        codes, specific = synthetic.rules_.evaluate(facts)
+        codes, specific = (a[0] for a in synthetic.rules_.evaluate([facts]))
         for i in measures:
             clause = synthetic.clauses[i]
             verdict = evaluate(clause, synthetic.documents[clause.policy_id], facts)
@@ -109,13 +111,13 @@ def test_numeric_conditions_are_vectorized_like_rules_check(engine):
 def test_disagreement_falls_back_to_the_reference_ranking(engine, monkeypatch):
     profile = {"name": "丙", "region": "浦东新区", "qualifications": ["高新技术企业"], "needs": ["资金补贴"]}
     expected = [r.as_dict() for r in engine.recommend(profile, top=10, as_of=dt.date(2024, 6, 30)).results]
-    real = CompiledRules.evaluate
+    real = RuleMatrix.evaluate
 
     def wrong(self, facts):
         status, specific = real(self, facts)
         return np.zeros_like(status), specific  # everything "eligible"
 
-    monkeypatch.setattr(CompiledRules, "evaluate", wrong)
+    monkeypatch.setattr(RuleMatrix, "evaluate", wrong)
     got = [r.as_dict() for r in engine.recommend(profile, top=10, as_of=dt.date(2024, 6, 30)).results]
     assert got == expected
 

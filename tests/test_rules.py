@@ -10,7 +10,8 @@ import yaml
 
 from recommender.corpus_models import AppliesTo, Clause, Condition, DocumentMeta, Provenance
 from recommender.profile import parse_profile
-from recommender.rules import Facts, evaluate
+from recommender.eligibility.facts import Facts
+from recommender.eligibility.verdict import evaluate
 
 HERE = Path(__file__).parent / "rules"
 

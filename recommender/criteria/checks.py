@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..eligibility.facts import FACTS, FactValue, fact, fact_label
+from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile
-from ..rules import Gap
-from .facts import FACTS, FactValue, fact, label
 from .model import Condition, Criterion, ParamValue, RuleSet
 from .outcome import Outcome, all_of, any_of
 from .wording import OP_SIGNS, brief, distance, show
@@ -20,7 +20,7 @@ EPS = 1e-9
 
 
 def _missing(fv: FactValue) -> str:
-    return "、".join(LABELS.get(f, f) for f in fv.missing) or label(fv.name)
+    return "、".join(LABELS.get(f, f) for f in fv.missing) or fact_label(fv.name)
 
 
 def in_band(band: dict[str, Any], x: float) -> bool:
@@ -97,10 +97,10 @@ class Checker:
         if cond.band_by:
             bf = self.fact(cond.band_by)
             if bf.value is None:
-                need = f"达到按{label(cond.band_by)}分档的比例"
+                need = f"达到按{fact_label(cond.band_by)}分档的比例"
                 return self._unknown(cond, bf, need, flag)
             band = next((b for b in required if in_band(b, bf.value)), None)
-            where = f"{label(cond.band_by)} {show(bf.value, FACTS[cond.band_by].unit)}"
+            where = f"{fact_label(cond.band_by)} {show(bf.value, FACTS[cond.band_by].unit)}"
             if band is None:
                 message = f"{cond.label}：{where}时的标准未收录，请核对{pv.source}（待核实）"
                 self.unverified[cond.param] = f"{pv.description}：{where}时的标准未收录（{pv.source}）"
@@ -129,9 +129,9 @@ class Checker:
         if fv.value is None:
             return self._unknown(cond, fv, "", flag)
         if fv.value is cond.value:
-            return Outcome("met", reasons=[f"{cond.label}：{label(cond.fact)}为{need}{flag}"])
+            return Outcome("met", reasons=[f"{cond.label}：{fact_label(cond.fact)}为{need}{flag}"])
         actual = "是" if fv.value else "否"
-        message = f"{cond.label}：不满足（{label(cond.fact)}为{actual}）{flag}"
+        message = f"{cond.label}：不满足（{fact_label(cond.fact)}为{actual}）{flag}"
         return Outcome("not_met", [Gap(cond.field or fv.field, need, actual, message)])
 
     def _positive(self, cond: Condition) -> Outcome:
@@ -141,8 +141,8 @@ class Checker:
         if fv.value is None:
             return self._unknown(cond, fv, " > 0", self.flag())
         if fv.value > 0:
-            return Outcome("met", reasons=[f"{cond.label}：{label(cond.fact)} {show(fv.value, unit)}"])
-        message = f"{cond.label}：{label(cond.fact)}为 0，暂无可适用的金额"
+            return Outcome("met", reasons=[f"{cond.label}：{fact_label(cond.fact)} {show(fv.value, unit)}"])
+        message = f"{cond.label}：{fact_label(cond.fact)}为 0，暂无可适用的金额"
         return Outcome("not_met", [Gap(cond.field or fv.field, "> 0", show(fv.value, unit), message)])
 
     def _in(self, cond: Condition) -> Outcome:
@@ -154,8 +154,8 @@ class Checker:
         if fv.value is None:
             return self._unknown(cond, fv, f"为{allowed}", flag)
         if fv.value in pv.value:
-            return Outcome("met", reasons=[f"{cond.label}：{label(cond.fact)}为{fv.value}{flag}"])
-        message = f"{cond.label}：{label(cond.fact)}为{fv.value}，需为{allowed}{flag}"
+            return Outcome("met", reasons=[f"{cond.label}：{fact_label(cond.fact)}为{fv.value}{flag}"])
+        message = f"{cond.label}：{fact_label(cond.fact)}为{fv.value}，需为{allowed}{flag}"
         return Outcome("not_met", [Gap(cond.field or fv.field, f"为{allowed}", str(fv.value), message)])
 
     def _holds(self, cond: Condition) -> Outcome:
@@ -183,7 +183,7 @@ class Checker:
         flag = self.flag(fields)
         if fv.value is None:
             return self._unknown(cond, fv, f"属于{listed}之一", flag)
-        text, category = fv.value
+        category, text = fv.value, fv.shown or ""
         mapped = mapping.value.get(category)
         if mapped in fields.value:
             flag = self.flag(fields, mapping)
@@ -198,7 +198,7 @@ class Checker:
         fv = self.fact(cond.fact or "industry")
         if fv.value is None:
             return self._unknown(cond, fv, "不属于所列行业", flag)
-        text, category = fv.value
+        category, text = fv.value, fv.shown or ""
         for industry, words in pv.value.items():
             if any(w in text or w in (category or "") for w in words):
                 message = f"{cond.label}：所属行业“{text}”属于{industry}{flag}"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from ..rules import Gap
-
-State = Literal["met", "not_met", "unknown"]
+from ..eligibility.status import State
+from ..eligibility.verdict import Gap
 
 
 @dataclass

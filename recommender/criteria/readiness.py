@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..eligibility.facts import fact, fact_label
+from ..eligibility.verdict import Gap
 from ..pathways import by_unlocking_title
 from ..profile import Profile, parse_profile
-from ..rules import Gap
 from .checks import Checker, check_rule_set
-from .facts import fact, label
 from .model import Criterion, load_criteria
 from .outcome import State
 from .wording import num, show
@@ -109,7 +109,7 @@ def _benefits(c: Criterion, checker: Checker | None, profile: Profile, as_of: dt
                 fv = fact(b.amount_of, profile, as_of)
                 if fv.value is not None:
                     amount = num(fv.value * pv.value)
-                    text += f"：按{label(b.amount_of)} {num(fv.value)} 万元计，{b.amount_label}约 {amount} 万元"
+                    text += f"：按{fact_label(b.amount_of)} {num(fv.value)} 万元计，{b.amount_label}约 {amount} 万元"
         out.append(text + flag + source)
     return out
 

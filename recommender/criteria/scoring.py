@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..eligibility.facts import FACTS, FactValue, fact_label
+from ..eligibility.verdict import Gap
 from ..profile import LABELS
-from ..rules import Gap
-from .facts import FACTS, FactValue, label
 from .model import Condition, ParamValue, ScorePart
 from .outcome import Outcome, State
 from .wording import distance, num, show
@@ -111,7 +111,7 @@ def _hint(checker: Checker, p: PartScore) -> tuple[Gap, bool] | None:
     current = p.high or 0
     better = sorted((b for b in p.bands if b["points"] > current), key=lambda b: b["points"])
     facts = {f.name: f for f in p.facts}
-    shown = "，".join(f"{label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts)
+    shown = "，".join(f"{fact_label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts)
     steps = []
     for band in better[:1] + ([better[-1]] if len(better) > 1 else []):
         needs, gaps = [], []
@@ -119,7 +119,7 @@ def _hint(checker: Checker, p: PartScore) -> tuple[Gap, bool] | None:
             if name in {"points", "label"} or facts[name].value >= least - EPS:
                 continue
             unit = FACTS[name].unit
-            needs.append(f"{label(name)}达到 {show(least, unit)}")
+            needs.append(f"{fact_label(name)}达到 {show(least, unit)}")
             gaps.append(distance(facts[name], "gte", least, checker.profile, checker.as_of, unit))
         if needs:
             steps.append(f"{'且'.join(needs)} 可得 {num(band['points'])} 分：{'，'.join(gaps)}")
@@ -150,7 +150,7 @@ def check_score(checker: Checker, cond: Condition) -> Outcome:
                 "max": p.top,
                 "min": p.least,
                 "nonzero": p.part.nonzero,
-                "actual": "，".join(f"{label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts),
+                "actual": "，".join(f"{fact_label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts),
                 "verified": p.table.verified if p.table else True,
             }
             for p in parts

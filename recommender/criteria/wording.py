@@ -6,8 +6,8 @@ import datetime as dt
 import math
 from typing import Any
 
+from ..eligibility.facts import FactValue, fact_label
 from ..profile import Profile
-from .facts import FactValue, label
 
 OP_SIGNS = {"gte": "≥", "lte": "≤"}
 
@@ -100,7 +100,7 @@ def brief(value: Any, unit: str) -> str:
         for band in value:
             if "points" in band:
                 when = "，".join(
-                    f"{label(k)} ≥ {pct(v) if isinstance(v, float) and v < 1 else num(v)}"
+                    f"{fact_label(k)} ≥ {pct(v) if isinstance(v, float) and v < 1 else num(v)}"
                     for k, v in band.items()
                     if k not in {"points", "label"}
                 )

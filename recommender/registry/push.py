@@ -13,13 +13,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..consultation import clause_title
 from ..corpus import is_valid
 from ..corpus_models import Clause, DocumentMeta, PolicyFile
-from ..rules import STATUS_LABELS, Facts, Verdict, evaluate
+from ..eligibility.facts import Facts
+from ..eligibility.matrix import RuleMatrix
+from ..eligibility.status import ELIGIBLE, PARTIAL, STATUSES, Status
+from ..eligibility.verdict import Verdict, evaluate
 from .enterprises import listing, profile_of
 from .models import ClauseVersion, Enterprise, now
 
@@ -93,21 +96,32 @@ class Version:
 
     @classmethod
     def of(cls, row: ClauseVersion | None) -> Version:
+        """The version a ``clause_versions`` row records (None: the clause did not exist)."""
         if row is None or row.clause is None or row.document is None:
             return cls(None, None)
         return cls(Clause.model_validate(row.clause), DocumentMeta.model_validate(row.document))
 
+    def in_force(self, as_of: dt.date) -> bool:
+        """A measure for enterprises whose document is valid at ``as_of``: only such a version has verdicts."""
+        return (
+            self.clause is not None
+            and self.document is not None
+            and self.clause.kind == "measure"
+            and is_valid(self.document, as_of)
+        )
+
     def verdict(self, facts: Facts, as_of: dt.date) -> Verdict | None:
         """The verdict on an enterprise, or None when this is no measure in force at ``as_of``."""
-        if self.clause is None or self.document is None or self.clause.kind != "measure":
+        if not self.in_force(as_of):
             return None
-        if not is_valid(self.document, as_of):
-            return None
+        assert self.clause is not None and self.document is not None
         return evaluate(self.clause, self.document, facts)
 
 
 @dataclass(frozen=True)
 class ClauseChange:
+    """One clause's change since a date: its version before and after."""
+
     clause_id: str
     change: str  # 新增 / 修改 / 删除
     changed_on: dt.date
@@ -116,6 +130,7 @@ class ClauseChange:
 
     @property
     def shown(self) -> Version:
+        """The version to name the clause by: the new one, or the old one for a removed clause."""
         return self.after if self.after.clause is not None else self.before
 
 
@@ -139,6 +154,8 @@ def changes_since(session: Session, since: dt.date) -> list[ClauseChange]:
 
 @dataclass(frozen=True)
 class PushItem:
+    """One line of a push list: an enterprise a clause change newly concerns (or no longer does)."""
+
     enterprise: str
     counsellor: str | None
     clause_id: str
@@ -152,11 +169,28 @@ class PushItem:
     reasons: list[str]
 
     def as_dict(self) -> dict[str, Any]:
+        """The line as JSON (``push --format json``)."""
         return {**self.__dict__, "changed_on": self.changed_on.isoformat()}
 
 
-def _label(verdict: Verdict | None) -> str:
-    return "无" if verdict is None else STATUS_LABELS[verdict.status]
+def _eligible(versions: list[Version], population: list[Facts], as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """Per enterprise × version: the status code (-1 where the version is no measure in force) and 可申请."""
+    status = np.full((len(population), len(versions)), -1, dtype=np.int8)
+    live = [k for k, v in enumerate(versions) if v.in_force(as_of)]
+    if live and population:
+        clauses = [versions[k].clause for k in live]
+        documents = {}
+        for k in live:
+            doc = versions[k].document
+            assert doc is not None
+            documents[doc.policy_id] = doc
+        codes, _ = RuleMatrix(clauses, documents).evaluate(population)  # type: ignore[arg-type]
+        status[:, live] = codes
+    return status, status == ELIGIBLE
+
+
+def _label(code: int) -> str:
+    return "无" if code < 0 else STATUSES[code].label
 
 
 def _why_not(change: ClauseChange, verdict: Verdict | None, as_of: dt.date) -> list[str]:
@@ -171,52 +205,63 @@ def _why_not(change: ClauseChange, verdict: Verdict | None, as_of: dt.date) -> l
 
 
 def push_list(
-    session: Session, since: dt.date, as_of: dt.date | None = None, enterprises: list[Enterprise] | None = None
+    session: Session, since: dt.date, as_of: dt.date, enterprises: list[Enterprise] | None = None
 ) -> tuple[list[ClauseChange], list[PushItem]]:
-    """The clause changes since ``since`` and, per registered enterprise, whom they newly concern."""
-    as_of = as_of or dt.date.today()
+    """The clause changes since ``since`` and, per registered enterprise, whom they newly concern.
+
+    Statuses before and after every change come from the vectorised evaluator for all enterprises
+    at once; reasons are written (``evaluate``) only for the lines returned.
+    """
     changes = changes_since(session, since)
     enterprises = listing(session) if enterprises is None else enterprises
-    facts = [(e, Facts(profile_of(e), as_of)) for e in enterprises] if changes else []
+    population = [Facts(profile_of(e), as_of) for e in enterprises] if changes else []
+    old_status, was = _eligible([c.before for c in changes], population, as_of)
+    new_status, now_ = _eligible([c.after for c in changes], population, as_of)
     items = []
-    for change in changes:
+    for row, k in zip(*np.nonzero(was != now_), strict=True):
+        change, enterprise, facts = changes[k], enterprises[row], population[row]
         shown = change.shown
         assert shown.clause is not None and shown.document is not None
-        for enterprise, fact in facts:
-            old, new = change.before.verdict(fact, as_of), change.after.verdict(fact, as_of)
-            was, now_ = (v is not None and v.status == "eligible" for v in (old, new))
-            if was == now_:
-                continue
-            items.append(
-                PushItem(
-                    enterprise=enterprise.name,
-                    counsellor=enterprise.counsellor,
-                    clause_id=change.clause_id,
-                    title=clause_title(shown.clause),
-                    policy=shown.document.short_title,
-                    change=change.change,
-                    changed_on=change.changed_on,
-                    direction="新符合" if now_ else "不再符合",
-                    before=_label(old),
-                    after=_label(new),
-                    reasons=list(new.reasons) if now_ and new else _why_not(change, new, as_of),
-                )
+        gained = bool(now_[row, k])
+        new = change.after.verdict(facts, as_of)
+        items.append(
+            PushItem(
+                enterprise=enterprise.name,
+                counsellor=enterprise.counsellor,
+                clause_id=change.clause_id,
+                title=shown.clause.heading,
+                policy=shown.document.short_title,
+                change=change.change,
+                changed_on=change.changed_on,
+                direction="新符合" if gained else "不再符合",
+                before=_label(int(old_status[row, k])),
+                after=_label(int(new_status[row, k])),
+                reasons=list(new.reasons) if gained and new else _why_not(change, new, as_of),
             )
+        )
     return changes, sorted(items, key=lambda i: (i.enterprise, i.direction, i.changed_on, i.clause_id))
 
 
 @dataclass(frozen=True)
 class Audience:
+    """A registered enterprise a measure concerns, with the measure's verdict on it."""
+
     enterprise: Enterprise
     verdict: Verdict
 
 
 def audience(session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date) -> list[Audience]:
-    """Registered enterprises a measure concerns (可申请 first, then 需补充条件): who should hear about it."""
-    order = {"eligible": 0, "partial": 1}
-    found = []
-    for enterprise in listing(session):
-        verdict = evaluate(clause, document, Facts(profile_of(enterprise), as_of))
-        if verdict.status in order:
-            found.append(Audience(enterprise, verdict))
+    """Registered enterprises a measure concerns (可申请 first, then 需补充条件): who should hear about it.
+
+    Statuses for all enterprises come from the vectorised evaluator; verdicts (reasons and gaps)
+    are written only for those it concerns.
+    """
+    enterprises = listing(session)
+    population = [Facts(profile_of(e), as_of) for e in enterprises]
+    codes = RuleMatrix([clause], {document.policy_id: document}).evaluate(population)[0][:, 0]
+    order = {Status.ELIGIBLE: 0, Status.PARTIAL: 1}
+    found = [
+        Audience(enterprises[row], evaluate(clause, document, population[row]))
+        for row in np.flatnonzero(codes <= PARTIAL).tolist()
+    ]
     return sorted(found, key=lambda a: (order[a.verdict.status], len(a.verdict.gaps), a.enterprise.name))

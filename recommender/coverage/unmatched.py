@@ -1,0 +1,151 @@
+"""Measures no enterprise of a population can use, and the condition that stops them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..corpus_models import Clause, DocumentMeta
+from ..eligibility.conditions import requirement
+from ..eligibility.facts import fact_label
+from ..eligibility.status import MET, NOT_MET, PARTIAL, UNKNOWN
+from .analysis import Coverage, PopulationRules
+
+
+@dataclass(frozen=True)
+class ConditionCount:
+    field: str
+    label: str
+    requirement: str
+    quote: str
+    hard: bool
+    area: bool  # the document's own area, not a condition of the clause
+    met: int
+    not_met: int
+    unknown: int
+
+    @property
+    def nobody_meets(self) -> bool:
+        return self.met == 0
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    clause: Clause
+    document: DocumentMeta
+    valid: bool
+    partial: int  # enterprises for which only soft conditions are open
+    conditions: list[ConditionCount]
+
+    @property
+    def blocking(self) -> list[ConditionCount]:
+        return [c for c in self.conditions if c.nobody_meets]
+
+    @property
+    def reason(self) -> str:
+        if self.blocking:
+            return "；".join(f"无企业满足：{c.label}{c.requirement}（原文：“{c.quote}”）" for c in self.blocking)
+        parts = "；".join(f"{c.label}{c.requirement}（满足 {c.met} 家）" for c in self.conditions)
+        return f"每个条件都有企业满足，但没有企业同时满足全部条件：{parts}"
+
+
+def condition_counts(rules: PopulationRules, clause: Clause, doc: DocumentMeta) -> list[ConditionCount]:
+    """Per condition of the clause's rule (the document's area first): how many enterprises meet it."""
+    own = list(clause.eligibility)
+    out = []
+    for cond, s in rules.condition_states(clause, doc):
+        need = requirement(cond)
+        if cond.field == "park" and doc.applies_to.zone and cond not in own:
+            need = f"位于{doc.applies_to.zone}所属园区"
+        out.append(
+            ConditionCount(
+                field=cond.field,
+                label=fact_label(cond.field),
+                requirement=need,
+                quote=cond.quote,
+                hard=cond.is_hard,
+                area=cond not in own,
+                met=int((s == MET).sum()),
+                not_met=int((s == NOT_MET).sum()),
+                unknown=int((s == UNKNOWN).sum()),
+            )
+        )
+    return out
+
+
+def unmatched_measures(cov: Coverage, include_partial: bool = False) -> list[Unmatched]:
+    """Measures no enterprise of the population can use, each with every condition's counts."""
+    usable = cov.usable(include_partial)
+    out = []
+    for j in np.flatnonzero(~usable.any(axis=0)):
+        clause = cov.measures[j]
+        doc = cov.corpus.documents[clause.policy_id]
+        out.append(
+            Unmatched(
+                clause=clause,
+                document=doc,
+                valid=bool(cov.valid[j]),
+                partial=int((cov.status[:, j] == PARTIAL).sum()),
+                conditions=condition_counts(cov.rules, clause, doc),
+            )
+        )
+    return out
+
+
+def unmatched_table(items: Sequence[Unmatched]) -> pd.DataFrame:
+    """One row per measure: why nobody matches."""
+    return pd.DataFrame(
+        [
+            {
+                "条款": u.clause.id,
+                "文件": u.document.short_title,
+                "有效": u.valid,
+                "原因": u.reason,
+                "需补充条件企业数": u.partial,
+                "条款原文": u.clause.text,
+            }
+            for u in items
+        ],
+        columns=["条款", "文件", "有效", "原因", "需补充条件企业数", "条款原文"],
+    )
+
+
+def unmatched_conditions_table(items: Sequence[Unmatched]) -> pd.DataFrame:
+    """One row per (measure, condition): how many enterprises meet, fail or cannot tell."""
+    return conditions_table([(u.clause.id, u.conditions) for u in items])
+
+
+def conditions_table(items: Iterable[tuple[str, Sequence[ConditionCount]]]) -> pd.DataFrame:
+    """One row per (clause id, condition count)."""
+    columns = [
+        "条款",
+        "条件字段",
+        "条件",
+        "满足",
+        "不满足",
+        "无法判断",
+        "无企业满足",
+        "硬性",
+        "来自文件适用范围",
+        "原文",
+    ]
+    rows = [
+        {
+            "条款": clause_id,
+            "条件字段": c.field,
+            "条件": f"{c.label}{c.requirement}",
+            "满足": c.met,
+            "不满足": c.not_met,
+            "无法判断": c.unknown,
+            "无企业满足": c.nobody_meets,
+            "硬性": c.hard,
+            "来自文件适用范围": c.area,
+            "原文": c.quote,
+        }
+        for clause_id, counts in items
+        for c in counts
+    ]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,352 @@
+"""The one fact registry: every value a clause rule or a qualification criterion may test.
+
+In the manner of OpenFisca's variables, each fact has a name, the label people read, a unit, how
+it is derived from a profile at a date, and what evidence settles it when the profile cannot.
+Clause rules (``policies/annotations``), criteria (``policies/criteria``), pages and sheets all
+read facts from here, so a fact's meaning and wording change in one place.
+
+A fact is unknown (value None) when a profile field it needs is missing; ``FactValue.missing``
+names those fields and ``FactValue.field`` is the profile field a gap points to (the one the
+enterprise would change). Facts a clause condition may test carry a ``rule`` kind (see
+``RULE_OPS``) and whether a condition on them is hard by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..profile import LABELS, Profile
+from .size import sector_of, size_class
+
+# what a clause condition on a fact of each rule kind may ask
+RULE_OPS: dict[str, set[str]] = {
+    "choice": {"in", "not_in"},
+    "text": {"contains_any"},
+    "set": {"any_of", "all_of", "none_of"},
+    "bool": {"is"},
+    "number": {"gte", "gt", "lte", "lt"},
+    "confirm": {"declared"},  # what a profile cannot show: always unknown, for the enterprise to confirm
+}
+
+
+@dataclass(frozen=True)
+class FactValue:
+    """A fact's value for one profile at one date; ``value`` None means unknown."""
+
+    name: str
+    value: Any
+    missing: tuple[str, ...] = ()
+    field: str = ""
+    note: str = ""  # e.g. how an estimate was made
+    shown: str | None = None  # the enterprise's own words for the value, when they differ from it
+
+
+Derive = Callable[[Profile, dt.date], FactValue]
+
+
+@dataclass(frozen=True)
+class FactDef:
+    """One fact: its label, unit (万元 人 项 年 天 分 比例 是否 文字 资质), derivation and evidence."""
+
+    name: str
+    label: str
+    unit: str
+    evidence: str  # what settles it when the profile cannot
+    derive: Derive
+    rule: str | None = None  # the RULE_OPS kind when a clause condition may test it
+    hard: bool = False  # a clause condition on it excludes (hard) unless the annotation says otherwise
+
+
+def _field(name: str) -> Derive:
+    def derive(p: Profile, as_of: dt.date) -> FactValue:
+        value = getattr(p, name)
+        return FactValue(name, value, () if value is not None else (name,), name)
+
+    return derive
+
+
+def _ratio(num: str, den: str, name: str) -> Derive:
+    def derive(p: Profile, as_of: dt.date) -> FactValue:
+        a, b = getattr(p, num), getattr(p, den)
+        missing = tuple(f for f, v in ((num, a), (den, b)) if v is None)
+        if missing:
+            return FactValue(name, None, missing, missing[0] if num in missing else num)
+        if not b:
+            return FactValue(name, None, (den,), den, f"{LABELS[den]}为 0，无法计算比例")
+        return FactValue(name, a / b, (), num)
+
+    return derive
+
+
+def _years_since(name: str, title: str | None) -> Derive:
+    """Years (365.25 days) from founding, or from first winning ``title``, to the as-of date."""
+
+    def derive(p: Profile, as_of: dt.date) -> FactValue:
+        start = p.founded if title is None else p.qualification_dates.get(title)
+        source = "founded" if title is None else "qualification_dates"
+        if start is None:
+            return FactValue(name, None, (source,), source)
+        return FactValue(name, (as_of - start).days / 365.25, (), source)
+
+    return derive
+
+
+def _registered_days(p: Profile, as_of: dt.date) -> FactValue:
+    if p.founded is None:
+        return FactValue("registered_days", None, ("founded",), "founded")
+    return FactValue("registered_days", (as_of - p.founded).days, (), "founded")
+
+
+def _rd_ratio_3y(p: Profile, as_of: dt.date) -> FactValue:
+    if p.rd_expense_3y is not None and p.revenue_3y:
+        return FactValue("rd_ratio_3y", p.rd_expense_3y / p.revenue_3y, (), "rd_expense_3y")
+    last = _ratio("rd_expense", "revenue", "rd_ratio_3y")(p, as_of)
+    if last.value is None:
+        return last
+    note = "按最近一年数据估算；认定时按近三年合计计算，可补充近三年合计"
+    return FactValue("rd_ratio_3y", last.value, (), "rd_expense", note)
+
+
+def _rd_expense_2y(p: Profile, as_of: dt.date) -> FactValue:
+    missing = tuple(f for f in ("rd_expense", "rd_expense_prev") if getattr(p, f) is None)
+    if missing:
+        return FactValue("rd_expense_2y", None, missing, missing[0])
+    assert p.rd_expense is not None and p.rd_expense_prev is not None
+    return FactValue("rd_expense_2y", p.rd_expense + p.rd_expense_prev, (), "rd_expense")
+
+
+def _size_class(p: Profile, as_of: dt.date) -> FactValue:
+    value = size_class(p)
+    if value is not None:
+        return FactValue("size_class", value, (), "employees")
+    missing = tuple(f for f in ("employees", "revenue") if getattr(p, f) is None)
+    if p.industry is None:
+        missing = ("industry", *missing)
+    elif sector_of(p.industry_category) is None:
+        return FactValue("size_class", None, ("industry",), "industry", "所属行业未能对应划型标准中的行业门类")
+    return FactValue("size_class", None, missing, missing[0] if missing else "industry")
+
+
+def _industry(p: Profile, as_of: dt.date) -> FactValue:
+    """The controlled-list industry (``shown``: the enterprise's own words for it)."""
+    if p.industry is None:
+        return FactValue("industry", None, ("industry",), "industry")
+    return FactValue("industry", p.industry_category, (), "industry", shown=p.industry)
+
+
+def _qualifications(p: Profile, as_of: dt.date) -> FactValue:
+    return FactValue("qualifications", set(p.qualifications), (), "qualifications")
+
+
+def _confirm(p: Profile, as_of: dt.date) -> FactValue:
+    return FactValue("confirm", None, (), "confirm")
+
+
+_DEFS: tuple[FactDef, ...] = (
+    # what a profile states
+    FactDef("region", "注册地", "文字", "以营业执照所载注册地为准", _field("region"), "choice", True),
+    FactDef("park", "所在园区", "文字", "以实际经营地址所在园区为准", _field("park"), "text", True),
+    FactDef("industry", "所属行业", "文字", "请填写所属行业（主营业务）", _industry, "choice", True),
+    FactDef("stage", "发展阶段", "文字", "请选择发展阶段", _field("stage"), "choice"),
+    FactDef("qualifications", "已有资质", "资质", "请填写已有资质", _qualifications, "set"),
+    FactDef(
+        "foreign_invested", "是否外资企业", "是否", "以营业执照企业类型为准", _field("foreign_invested"), "bool", True
+    ),
+    FactDef("employees", "职工总数", "人", "以社保缴纳或劳动合同人数为准", _field("employees"), "number"),
+    FactDef("rd_staff", "科技人员数", "人", "以直接从事研发和相关技术创新活动的人员计", _field("rd_staff"), "number"),
+    FactDef("revenue", "最近一年营业收入", "万元", "以上年度财务报表为准", _field("revenue"), "number"),
+    FactDef("rd_expense", "最近一年研发费用", "万元", "以研发费用专项审计或辅助账为准", _field("rd_expense"), "number"),
+    FactDef(
+        "high_tech_revenue",
+        "高新技术产品（服务）收入",
+        "万元",
+        "以近一年高新技术产品（服务）收入专项审计报告为准",
+        _field("high_tech_revenue"),
+        "number",
+    ),
+    FactDef("total_assets", "资产总额", "万元", "以上年度资产负债表为准", _field("total_assets"), "number"),
+    FactDef("invention_patents", "有效发明专利数", "项", "以有效专利证书为准", _field("invention_patents"), "number"),
+    FactDef(
+        "other_ip", "其他知识产权数（实用新型、软件著作权等）", "项", "以有效证书为准", _field("other_ip"), "number"
+    ),
+    FactDef("rd_expense_prev", "前一年度研发费用", "万元", "以前一年度研发费用辅助账为准", _field("rd_expense_prev")),
+    # derived from the profile at the as-of date
+    FactDef(
+        "age_years", "成立年限（年）", "年", "请填写成立日期（营业执照所载）", _years_since("age_years", None), "number"
+    ),
+    FactDef(
+        "hnte_age_years",
+        "高新技术企业首次认定至今年限（年）",
+        "年",
+        "请填写首次认定为高新技术企业的日期（证书所载）",
+        _years_since("hnte_age_years", "高新技术企业"),
+        "number",
+    ),
+    FactDef("registered_days", "注册成立时间", "天", "请填写成立日期（营业执照所载）", _registered_days),
+    FactDef("rd_expense_2y", "近两年研发费用合计", "万元", "以近两年研发费用辅助账为准", _rd_expense_2y),
+    FactDef(
+        "rd_ratio",
+        "最近一年研发费用占营业收入比例",
+        "比例",
+        "以上年度研发费用和营业收入计算",
+        _ratio("rd_expense", "revenue", "rd_ratio"),
+        "number",
+    ),
+    FactDef(
+        "rd_ratio_prev",
+        "前一年度研发费用占营业收入比例",
+        "比例",
+        "请填写前一年度的研发费用和营业收入",
+        _ratio("rd_expense_prev", "revenue_prev", "rd_ratio_prev"),
+    ),
+    FactDef(
+        "rd_ratio_3y",
+        "近三年研发费用占销售收入比例",
+        "比例",
+        "以近三个会计年度研发费用专项审计报告为准",
+        _rd_ratio_3y,
+    ),
+    FactDef(
+        "rd_staff_ratio",
+        "科技人员占职工总数比例",
+        "比例",
+        "以当年科技人员名册和职工总数计算",
+        _ratio("rd_staff", "employees", "rd_staff_ratio"),
+        "number",
+    ),
+    FactDef(
+        "high_tech_share",
+        "高新技术产品（服务）收入占总收入比例",
+        "比例",
+        "以近一年高新技术产品（服务）收入专项审计报告为准",
+        _ratio("high_tech_revenue", "revenue", "high_tech_share"),
+    ),
+    FactDef(
+        "size_class",
+        "企业规模",
+        "文字",
+        "请按《统计上大中小微型企业划分办法（2017）》确认企业属于中型、小型或微型企业",
+        _size_class,
+        "choice",
+    ),
+    FactDef("confirm", "企业类型", "文字", "请企业自行确认", _confirm, "confirm"),
+    # what only the enterprise's own records show (optional profile fields)
+    FactDef(
+        "rd_domestic_share",
+        "境内研发费用占全部研发费用比例",
+        "比例",
+        "档案无法推算：以研发费用专项审计中境内、境外研发费用的归集为准",
+        _field("rd_domestic_share"),
+    ),
+    FactDef(
+        "innovation_score",
+        "企业创新能力评价得分",
+        "分",
+        "档案无法推算：由评审专家按知识产权、科技成果转化能力、研究开发组织管理水平、"
+        "企业成长性四项打分，可按《工作指引》自评后填写",
+        _field("innovation_score"),
+    ),
+    FactDef(
+        "major_accident",
+        "近一年发生重大安全、重大质量事故或严重环境违法行为",
+        "是否",
+        "档案无法显示：以应急、市场监管、生态环境部门的记录或企业承诺为准",
+        _field("major_accident"),
+    ),
+    FactDef(
+        "main_business_share",
+        "主营业务收入占营业收入比例",
+        "比例",
+        "档案无法显示：以上年度财务报表中主营业务收入计算",
+        _field("main_business_share"),
+    ),
+    FactDef(
+        "debt_ratio",
+        "资产负债率",
+        "比例",
+        "档案无法显示：以上年度资产负债表（负债总额 ÷ 资产总额）计算",
+        _field("debt_ratio"),
+    ),
+    FactDef(
+        "niche_years",
+        "从事特定细分市场年限",
+        "年",
+        "档案无法显示：以主导产品首次销售的合同、发票等为准",
+        _field("niche_years"),
+    ),
+    FactDef(
+        "equity_financing_2y",
+        "近两年新增股权融资",
+        "万元",
+        "档案无法显示：以合格机构投资者实缴出资的验资报告或银行回单为准",
+        _field("equity_financing_2y"),
+    ),
+    FactDef(
+        "equity_financing_3y",
+        "近三年新增股权融资",
+        "万元",
+        "档案无法显示：以合格机构投资者实缴出资的验资报告或银行回单为准",
+        _field("equity_financing_3y"),
+    ),
+    FactDef(
+        "provincial_rd_institution",
+        "拥有省部级以上研发机构",
+        "是否",
+        "档案无法显示：以省部级以上主管部门的认定文件为准",
+        _field("provincial_rd_institution"),
+    ),
+    FactDef(
+        "national_award_5y",
+        "近五年获得国家级科技奖励",
+        "是否",
+        "档案无法显示：以获奖证书为准",
+        _field("national_award_5y"),
+    ),
+    FactDef(
+        "st_award_3y", "近三年获得国家级或省级科技奖励", "是否", "档案无法显示：以获奖证书为准", _field("st_award_3y")
+    ),
+    FactDef(
+        "taxable_income",
+        "年度应纳税所得额",
+        "万元",
+        "档案无法显示：以企业所得税年度汇算清缴申报表为准",
+        _field("taxable_income"),
+    ),
+)
+FACTS: dict[str, FactDef] = {d.name: d for d in _DEFS}
+RULE_FIELDS: dict[str, FactDef] = {d.name: d for d in _DEFS if d.rule is not None}
+
+
+def fact(name: str, profile: Profile, as_of: dt.date) -> FactValue:
+    """Derive one fact; KeyError for a name not in ``FACTS``."""
+    return FACTS[name].derive(profile, as_of)
+
+
+def fact_label(name: str) -> str:
+    """The label people read for a fact, or for a plain profile field, or the name itself."""
+    return FACTS[name].label if name in FACTS else LABELS.get(name, name)
+
+
+class Facts:
+    """The facts of one profile at one date, each derived once when first asked for."""
+
+    __slots__ = ("_values", "as_of", "profile")
+
+    def __init__(self, profile: Profile, as_of: dt.date) -> None:
+        self.profile = profile
+        self.as_of = as_of
+        self._values: dict[str, FactValue] = {}
+
+    def fact(self, name: str) -> FactValue:
+        """The fact with what settles it when unknown; KeyError for an unregistered name."""
+        known = self._values.get(name)
+        if known is None:
+            known = self._values[name] = FACTS[name].derive(self.profile, self.as_of)
+        return known
+
+    def get(self, name: str) -> Any:
+        """The fact's value (None: unknown)."""
+        return self.fact(name).value

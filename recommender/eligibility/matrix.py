@@ -1,0 +1,187 @@
+"""Every clause's status for every enterprise of a population at once (numpy).
+
+``verdict.evaluate`` judges one clause for one profile and writes the reasons and gaps: that is
+what a person reads. Ranking, coverage, what-if, audience and push lists need only the status
+(and the number of specific conditions met) of many clauses for one or many enterprises, so:
+
+- the distinct conditions (field, op, value, hard, otherwise; the quote does not change a state)
+  are judged once per enterprise: numeric comparisons vectorised by (field, op) over the whole
+  population, the others by ``conditions.check`` itself, once per distinct value of their fact
+  (memoised), so that a condition's meaning stays defined in one place;
+- the distinct rules (lists of condition ids) are reduced to a status by ``status.combine`` over
+  a padded population × rules × conditions array;
+- a clause's status is its rule's status (one gather).
+
+``tests/test_rulematrix.py`` checks that this agrees with ``evaluate`` on every clause for many
+profiles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..corpus_models import Clause, Condition, DocumentMeta
+from .conditions import check, conditions_for, is_area
+from .facts import Facts
+from .status import INELIGIBLE, MET, STATE_CODES, UNKNOWN, combine
+
+_NUMERIC_OPS = {"gte": np.greater_equal, "gt": np.greater, "lte": np.less_equal, "lt": np.less}
+UNHASHABLE = object()
+
+
+def hashable_value(value: Any) -> Any:
+    """A value usable as a memo key (with its type: 1 and True must not meet), or ``UNHASHABLE``."""
+    if isinstance(value, (set, frozenset)):
+        return (type(value).__name__, frozenset(value))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(value))
+    try:
+        hash(value)
+    except TypeError:
+        return UNHASHABLE
+    return (type(value).__name__, value)
+
+
+def _key(cond: Condition) -> tuple[Any, ...]:
+    value = json.dumps(cond.value, ensure_ascii=False, sort_keys=True)
+    return (cond.field, cond.op, value, cond.is_hard, cond.otherwise)
+
+
+def _is_numeric(cond: Condition) -> bool:
+    return cond.op in _NUMERIC_OPS and isinstance(cond.value, (int, float)) and not isinstance(cond.value, bool)
+
+
+class RuleMatrix:
+    """The eligibility rules of ``clauses`` (those at positions ``rows``; default all) compiled once.
+
+    ``documents`` maps policy id → document (its area is part of every clause's rule).
+    """
+
+    def __init__(
+        self, clauses: Sequence[Clause], documents: dict[str, DocumentMeta], rows: np.ndarray | None = None
+    ) -> None:
+        rows = np.arange(len(clauses)) if rows is None else rows
+        index: dict[tuple[Any, ...], int] = {}
+        self.conditions: list[Condition] = []
+        rule_index: dict[tuple[int, ...], int] = {}
+        rules: list[tuple[int, ...]] = []
+        self.clause_rule = np.full(len(clauses), -1, dtype=np.int64)
+        for i in rows.tolist():
+            clause = clauses[i]
+            ids = []
+            for cond in conditions_for(clause, documents[clause.policy_id]):
+                cid = index.setdefault(_key(cond), len(index))
+                if cid == len(self.conditions):
+                    self.conditions.append(cond)
+                ids.append(cid)
+            rid = rule_index.setdefault(tuple(ids), len(rule_index))
+            if rid == len(rules):
+                rules.append(tuple(ids))
+            self.clause_rule[i] = rid
+        self.rules = rules
+        n = len(self.conditions)  # index n: padding, always met, never hard, never specific
+        width = max((len(r) for r in rules), default=0)
+        self.rule_conds = np.full((len(rules), width), n, dtype=np.int64)
+        for r, ids in enumerate(rules):
+            self.rule_conds[r, : len(ids)] = ids
+        hard = np.array([c.is_hard for c in self.conditions] + [False])
+        specific = np.array([not is_area(c) for c in self.conditions] + [False])
+        self._rule_fields = [tuple(dict.fromkeys(self.conditions[c].field for c in r)) for r in rules]
+        self.rule_hard = hard[self.rule_conds]
+        self.rule_specific = specific[self.rule_conds]
+        self.rows = rows
+        self._rows_rule = self.clause_rule[rows]
+        self._memo: dict[tuple[int, Any], int] = {}
+        # numeric conditions: one comparison per (field, op) for the whole population
+        groups: dict[tuple[str, str], list[int]] = {}
+        self._other: dict[str, list[int]] = {}  # field → ids of its non-numeric conditions
+        for cid, cond in enumerate(self.conditions):
+            if _is_numeric(cond):
+                groups.setdefault((cond.field, cond.op), []).append(cid)
+            else:
+                self._other.setdefault(cond.field, []).append(cid)
+        self._numeric = [
+            (
+                field,
+                _NUMERIC_OPS[op],
+                np.array(ids),
+                np.array([float(self.conditions[c].value) for c in ids]),
+                np.array([STATE_CODES[self.conditions[c].otherwise] for c in ids], dtype=np.int8),
+            )
+            for (field, op), ids in groups.items()
+        ]
+
+    def clause_fields(self, i: int) -> tuple[str, ...]:
+        """The facts clause ``i``'s rule tests (with the document's area), in order; () if not compiled."""
+        rule = self.clause_rule[i]
+        return self._rule_fields[rule] if rule >= 0 else ()
+
+    def clause_conditions(self, i: int) -> list[int]:
+        """Ids (columns of ``condition_states``) of clause ``i``'s conditions, in its rule's order."""
+        rule = self.clause_rule[i]
+        return list(self.rules[rule]) if rule >= 0 else []
+
+    def condition_states(self, population: Sequence[Facts]) -> np.ndarray:
+        """int8 ``[enterprises, conditions + 1]``: MET / NOT_MET / UNKNOWN; the last column is the padding."""
+        states = np.zeros((len(population), len(self.conditions) + 1), dtype=np.int8)
+        for field, compare, ids, values, otherwise in self._numeric:
+            actual = np.array([_number(f.get(field)) for f in population], dtype=np.float64)
+            known = ~np.isnan(actual)
+            states[:, ids] = np.where(
+                known[:, None], np.where(compare(actual[:, None], values[None, :]), MET, otherwise), UNKNOWN
+            )
+        for field, ids in self._other.items():
+            self._judge_field(population, field, ids, states)
+        return states
+
+    def _judge_field(self, population: Sequence[Facts], field: str, ids: list[int], states: np.ndarray) -> None:
+        """States of one field's non-numeric conditions: ``check`` once per distinct value of the field."""
+        distinct: dict[Any, int] = {}  # value → its position in ``first``
+        first: list[int] = []  # the first row holding each distinct value
+        inverse = np.empty(len(population), dtype=np.int64)
+        for row, facts in enumerate(population):
+            key = hashable_value(facts.get(field))
+            if key is UNHASHABLE:
+                key = ("row", row)  # judged on its own
+            position = distinct.setdefault(key, len(first))
+            if position == len(first):
+                first.append(row)
+            inverse[row] = position
+        for cid in ids:
+            codes = np.empty(len(first), dtype=np.int8)
+            for k, key in enumerate(distinct):
+                memo_key = (cid, key)
+                code = self._memo.get(memo_key)
+                if code is None:
+                    code = STATE_CODES[check(self.conditions[cid], population[first[k]])[0]]
+                    if key[0] != "row" and len(self._memo) < 100_000:
+                        self._memo[memo_key] = code
+                codes[k] = code
+            states[:, cid] = codes[inverse]
+
+    def evaluate(self, population: Sequence[Facts]) -> tuple[np.ndarray, np.ndarray]:
+        """Status codes and specific conditions met, each ``[enterprises, clauses]``.
+
+        Clauses not compiled (not in ``rows``) get INELIGIBLE and 0.
+        """
+        return self.evaluate_states(self.condition_states(population))
+
+    def evaluate_states(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``evaluate`` from states already judged (``condition_states``)."""
+        st = states[:, self.rule_conds]  # enterprises × rules × width
+        rule_status = combine(st, self.rule_hard[None, :, :])
+        rule_specific = (self.rule_specific[None, :, :] & (st == MET)).sum(axis=-1)
+        n = len(states)
+        status = np.full((n, len(self.clause_rule)), INELIGIBLE, dtype=np.int8)
+        specific = np.zeros((n, len(self.clause_rule)), dtype=np.int64)
+        status[:, self.rows] = rule_status[:, self._rows_rule]
+        specific[:, self.rows] = rule_specific[:, self._rows_rule]
+        return status, specific
+
+
+def _number(value: Any) -> float:
+    return float("nan") if value is None else float(value)

@@ -1,0 +1,68 @@
+"""Condition states and measure statuses: codes, the one rule combining them, and their labels.
+
+A condition is *met*, *not met* or *unknown* (the profile does not say). A measure's status
+combines its conditions (``combine``): any hard condition not met → ineligible; else any hard
+condition unknown → unknown; else any soft condition open (not met or unknown) → partial; else
+eligible. Codes are what code compares and stores; the Chinese labels are added at display time.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+import numpy as np
+
+State = Literal["met", "not_met", "unknown"]
+MET, NOT_MET, UNKNOWN = 0, 1, 2  # condition state codes in arrays
+STATE_CODES: dict[str, int] = {"met": MET, "not_met": NOT_MET, "unknown": UNKNOWN}
+
+
+class Status(StrEnum):
+    """A measure's eligibility status for an enterprise (the CLI contract's ``status`` values)."""
+
+    ELIGIBLE = "eligible"
+    PARTIAL = "partial"
+    UNKNOWN = "unknown"
+    INELIGIBLE = "ineligible"
+
+    @property
+    def code(self) -> int:
+        """The status as an array code (0 eligible … 3 ineligible): lower is better."""
+        return STATUSES.index(self)
+
+    @property
+    def label(self) -> str:
+        """The Chinese label people read (可申请 …)."""
+        return STATUS_LABELS[self]
+
+
+STATUSES: tuple[Status, ...] = tuple(Status)  # index = array code
+ELIGIBLE, PARTIAL, UNKNOWN_STATUS, INELIGIBLE = range(4)
+STATUS_LABELS: dict[str, str] = {
+    Status.ELIGIBLE: "可申请",
+    Status.PARTIAL: "需补充条件",
+    Status.UNKNOWN: "信息不足",
+    Status.INELIGIBLE: "不符合",
+}
+EXPIRED_LABEL = "已过期"
+
+
+def status_label(status: str, valid: bool = True) -> str:
+    """The label a person reads: 已过期 for a measure not in force, else the status's label."""
+    return STATUS_LABELS[status] if valid else EXPIRED_LABEL
+
+
+def combine(states: np.ndarray, hard: np.ndarray) -> np.ndarray:
+    """Status codes from condition states: the one place the combining rule is written.
+
+    ``states``: int array ``[..., k]`` of MET / NOT_MET / UNKNOWN, one per condition of a rule
+    (pad with MET and not hard); ``hard``: bool array broadcastable to ``states``. Returns an
+    int8 array ``[...]`` of status codes (``STATUSES`` order).
+    """
+    hard_fail = (hard & (states == NOT_MET)).any(axis=-1)
+    hard_unknown = (hard & (states == UNKNOWN)).any(axis=-1)
+    soft_open = (~hard & (states != MET)).any(axis=-1)
+    status = np.where(soft_open, PARTIAL, ELIGIBLE)
+    status = np.where(hard_unknown, UNKNOWN_STATUS, status)
+    return np.where(hard_fail, INELIGIBLE, status).astype(np.int8)

@@ -1,0 +1,105 @@
+"""The reference evaluation of one clause for one profile: its status, with reasons and gaps.
+
+This is what a person reads (each reason quotes the policy's words; each gap says what is
+asked, what the enterprise has and how to settle it). The vectorised evaluator (``matrix``) must
+agree with it on every status; ``tests/test_rulematrix.py`` checks that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..corpus_models import Clause, Condition, DocumentMeta
+from .conditions import check, conditions_for, is_area, requirement
+from .facts import Facts, fact_label
+from .status import STATE_CODES, STATUSES, State, Status, combine
+
+TITLE_AGE_FIELDS = {"hnte_age_years": "高新技术企业"}  # facts that exist once a title is held
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An open condition: the fact (``field``), what is required, what the enterprise has, and a message.
+
+    ``qualification`` names a title the enterprise could still win that would settle it.
+    """
+
+    field: str
+    required: str
+    actual: str
+    message: str
+    qualification: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The gap as the CLI contract's JSON object (``qualification`` only when set)."""
+        data = {"field": self.field, "required": self.required, "actual": self.actual, "message": self.message}
+        if self.qualification:
+            data["qualification"] = self.qualification
+        return data
+
+
+@dataclass
+class Verdict:
+    """A clause's status for a profile, with the reasons met and the gaps open."""
+
+    status: Status
+    reasons: list[str] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    met_specific: int = 0  # conditions met beyond the document's own area
+
+    @property
+    def unlocks_with(self) -> list[str]:
+        """Titles that would turn this measure eligible, when titles are all that is missing."""
+        if self.status != Status.PARTIAL or not self.gaps or any(g.qualification is None for g in self.gaps):
+            return []
+        return sorted({g.qualification for g in self.gaps if g.qualification})
+
+
+def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta) -> Gap:
+    label = fact_label(cond.field)
+    need = requirement(cond)
+    if cond.field == "park":
+        need = f"位于{doc.applies_to.zone or '、'.join(cond.value)}所属园区"
+    if cond.field == "confirm":
+        message = f"请确认企业是否属于{'、'.join(cond.value)}（原文：“{cond.quote}”）"
+    elif state == "unknown" and shown == "未填写":
+        message = f"请补充{label}：本措施要求{label}{need}（原文：“{cond.quote}”）"
+    elif state == "unknown":
+        message = f"请确认{label}是否{need}：现为{shown}（原文：“{cond.quote}”）"
+    else:
+        message = f"本措施要求{label}{need}，企业现为{shown}（原文：“{cond.quote}”）"
+    title = None
+    if cond.field == "qualifications" and cond.op == "any_of" and not cond.is_hard:
+        title = cond.value[0]
+    return Gap(field=cond.field, required=need, actual=shown, message=message, qualification=title)
+
+
+def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
+    """The clause's verdict for the profile behind ``facts`` (at ``facts.as_of``)."""
+    reasons: list[str] = []
+    gaps: list[Gap] = []
+    states: list[int] = []
+    hard: list[bool] = []
+    met_specific = 0
+    for cond in conditions_for(clause, doc):
+        state, shown = check(cond, facts)
+        states.append(STATE_CODES[state])
+        hard.append(cond.is_hard)
+        if state == "met":
+            label = fact_label(cond.field)
+            if cond.quote == doc.title:  # the document's own area: its scope, not a quotation
+                reasons.append(f"{label}{shown}，在《{doc.short_title}》的适用范围内")
+            else:
+                reasons.append(f"{label}{shown}，符合“{cond.quote}”")
+            met_specific += not is_area(cond)
+            continue
+        gap = _gap(cond, state, shown, doc)
+        title = TITLE_AGE_FIELDS.get(cond.field)
+        if title and title not in facts.get("qualifications"):  # settled by winning the title first
+            gap = replace(gap, qualification=title)
+        gaps.append(gap)
+    status = STATUSES[int(combine(np.array(states, dtype=np.int8), np.array(hard, dtype=bool)))]
+    return Verdict(status=status, reasons=reasons, gaps=gaps, met_specific=met_specific)
