@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from recommender import coverage as cv
-from recommender.engine import Recommender
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate
+from recommender.engine import Recommender
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 plans' validity
 PAGE = Path(__file__).resolve().parent.parent / "views" / "coverage.py"

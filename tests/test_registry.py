@@ -28,6 +28,8 @@ from sqlalchemy import CheckConstraint, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from recommender.corpus_models import Condition
+from recommender.eligibility.facts import Facts
+from recommender.eligibility.verdict import evaluate as judge
 from recommender.evalset import load_cases
 from recommender.evaluation import evaluate
 from recommender.profile import ProfileError, parse_profile
@@ -36,8 +38,6 @@ from recommender.registry.consultations import Discussed
 from recommender.registry.enterprises import ConflictError, RegistryError
 from recommender.registry.models import Base, ClauseVersion, ConsultationMeasure, Enterprise, Feedback, Revision
 from recommender.registry.states import FOLLOW_UPS, POOL_STAGES
-from recommender.eligibility.facts import Facts
-from recommender.eligibility.verdict import evaluate as judge
 
 
 @pytest.fixture

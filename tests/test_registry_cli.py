@@ -16,13 +16,13 @@ from pathlib import Path
 
 from registry_helpers import committed_counts, profile, without_document
 
+from recommender.eligibility.facts import Facts
+from recommender.eligibility.verdict import evaluate
 from recommender.evalset import load_cases
 from recommender.paths import ROOT
 from recommender.profile import LABELS, parse_profile
 from recommender.profile_fields import SPEC_FIELDS
 from recommender.registry import db, enterprises, feedback, push
-from recommender.eligibility.facts import Facts
-from recommender.eligibility.verdict import evaluate
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

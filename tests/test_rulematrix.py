@@ -10,12 +10,12 @@ import pytest
 
 from recommender.bench import synthetic_policies, synthetic_profiles
 from recommender.corpus_models import Condition
-from recommender.engine import Recommender
-from recommender.profile import parse_profile
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.matrix import RuleMatrix
 from recommender.eligibility.status import STATUSES
 from recommender.eligibility.verdict import evaluate
+from recommender.engine import Recommender
+from recommender.profile import parse_profile
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
 
 DATES = [dt.date(2018, 6, 30), dt.date(2024, 6, 30), dt.date(2026, 11, 22)]

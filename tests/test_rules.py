@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from recommender.corpus_models import AppliesTo, Clause, Condition, DocumentMeta, Provenance
-from recommender.profile import parse_profile
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate
+from recommender.profile import parse_profile
 
 HERE = Path(__file__).parent / "rules"
 
