@@ -215,7 +215,7 @@ class Consultation:
 def consult(
     recommender: Recommender,
     profile: Profile | dict[str, Any],
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     top: int | None = SHEET_TOP,
 ) -> Consultation:
     """Everything a visit needs; ``top=None`` keeps every measure in force."""

@@ -65,10 +65,10 @@ def test_vectorized_ranking_is_the_reference_ranking(engine):
         as_of = DATES[k % 3]
         facts, terms = Facts(profile, as_of), engine.query_terms(profile)
         for top, include in [(10, False), (None, False), (5, True), (None, True)]:
-            fast = engine._rank(profile, facts, terms, as_of, top, include)
-            slow = engine._rank_reference(profile, facts, terms, as_of, top, include)
-            assert [(v, i, s) for v, _, i, s, _ in fast] == [(v, i, r.status) for v, _, i, r, _ in slow]
-            assert np.allclose([x[1] for x in fast], [x[1] for x in slow], rtol=0, atol=1e-12)
+            fast = engine._rank(profile, facts, terms, top, include)
+            slow = engine._rank_reference(profile, facts, terms, top, include)
+            assert [(r.valid, r.index, r.status) for r in fast] == [(r.valid, r.index, r.verdict.status) for r in slow]
+            assert np.allclose([r.score for r in fast], [r.score for r in slow], rtol=0, atol=1e-12)
 
 
 def test_remembered_verdicts_are_rules_evaluate(engine):

@@ -159,10 +159,9 @@ def check_one(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
     return result
 
 
-def check_readiness(profile: Profile | dict[str, Any], as_of: dt.date | None = None) -> list[QualificationResult]:
-    """Every qualification in policies/criteria/, in their order, checked at ``as_of`` (default today)."""
+def check_readiness(profile: Profile | dict[str, Any], as_of: dt.date) -> list[QualificationResult]:
+    """Every qualification in policies/criteria/, in their order, checked at ``as_of``."""
     profile = parse_profile(profile)
-    as_of = as_of or dt.date.today()
     return [check_one(c, profile, as_of) for c in load_criteria()]
 
 

@@ -1,0 +1,83 @@
+"""The corpus and its BM25 index over each clause's text, cached in ``.cache/`` while the data is unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..bm25 import BM25Index
+from ..corpus import load_policies
+from ..corpus_models import Clause, PolicyFile
+from ..paths import CACHE, LEXICON
+from ..text import Analyzer
+
+INDEX_VERSION = "2"
+
+
+def clause_text(clause: Clause) -> str:
+    """What BM25 indexes: title, section, text, merged table rows and benefit types."""
+    parts = [clause.title or "", clause.group or "", clause.section or "", clause.text]
+    parts += [item.text for item in clause.table_items]
+    parts += clause.benefits
+    return " ".join(p for p in parts if p)
+
+
+def _fingerprint(directory: Path, domain: bool) -> str:
+    digest = hashlib.sha256(f"{INDEX_VERSION}:{domain}".encode())
+    for path in sorted(directory.glob("*.yaml")) + sorted(LEXICON.glob("*")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _fingerprint(directory: Path, domain: bool) -> str:
+    digest = hashlib.sha256(f"{INDEX_VERSION}:{domain}".encode())
+    for path in sorted(directory.glob("*.yaml")) + sorted(LEXICON.glob("*")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_index(clauses: list[Clause], analyzer: Analyzer) -> BM25Index:
+    """A BM25 index of the clauses' texts (``clause_text``), tokenised by ``analyzer``."""
+    return BM25Index().fit([analyzer.tokens(clause_text(c)) for c in clauses])
+
+
+def load_cached(directory: Path, domain: bool) -> tuple[list[PolicyFile], BM25Index | None]:
+    """The corpus of ``directory`` and its cached index, or the corpus and None when no cache matches."""
+    cache = CACHE / f"index-{_fingerprint(directory, domain)}"
+    if (cache / "corpus.json").exists():
+        data = json.loads((cache / "corpus.json").read_text(encoding="utf-8"))
+        return [PolicyFile.model_validate(p) for p in data], BM25Index.load(cache)
+    return load_policies(directory), None
+
+
+def save_cache(directory: Path, domain: bool, policies: list[PolicyFile], index: BM25Index) -> None:
+    """Store the corpus and its index for ``load_cached`` (written aside, then moved into place)."""
+    cache = CACHE / f"index-{_fingerprint(directory, domain)}"
+    tmp = cache.with_name(cache.name + ".tmp")
+    index.save(tmp)
+    (tmp / "corpus.json").write_text(
+        json.dumps([p.model_dump(mode="json") for p in policies], ensure_ascii=False), encoding="utf-8"
+    )
+    if not cache.exists():
+        tmp.replace(cache)
+
+
+def matched_terms(index: BM25Index, docs: list[int], query: set[str]) -> dict[int, list[str]]:
+    """Query terms found in each clause (by index position), heaviest first, at most 10 (for highlighting)."""
+    vocab = index.vocab_
+    ids = {vocab[t]: t for t in query if t in vocab}
+    out: dict[int, list[tuple[float, str]]] = {d: [] for d in docs}
+    if not docs or not ids:
+        return {d: [] for d in docs}
+    wanted = np.zeros(len(vocab), dtype=bool)
+    wanted[list(ids)] = True
+    owner, terms, weights = index.doc_terms_many(np.array(docs, dtype=np.int64))
+    hit = wanted[terms] & (weights > 0)
+    for j, t, w in zip(owner[hit].tolist(), terms[hit].tolist(), weights[hit].tolist(), strict=True):
+        out[docs[j]].append((w, ids[t]))
+    return {d: [t for _, t in sorted(ws, key=lambda x: (-x[0], x[1]))][:10] for d, ws in out.items()}

@@ -1,0 +1,73 @@
+"""How candidate measures are weighed and ordered: score components, weights, result order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from ..bm25 import top_k
+from ..eligibility.status import Status
+from ..eligibility.verdict import Verdict
+from ..paths import POLICIES
+
+
+def load_ranking(path: Path = POLICIES / "ranking.yaml") -> dict[str, Any]:
+    """The ranking weights and status values (``policies/ranking.yaml``)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def needs_component(matched: np.ndarray, needs: int) -> np.ndarray:
+    """0.7 + 0.3 × share of the enterprise's needs a measure serves, 0 when it serves none."""
+    if not needs:
+        return np.zeros(len(matched))
+    return np.where(matched > 0, 0.7 + 0.3 * matched / needs, 0.0)
+
+
+@dataclass
+class CandidateTable:
+    """The candidate measures of one query, in corpus order: what ranking weighs."""
+
+    clauses: np.ndarray  # clause indices into Recommender.clauses
+    status: np.ndarray  # status codes, see eligibility.status.STATUSES
+    valid: np.ndarray  # in force at the as-of date
+    components: dict[str, np.ndarray]  # status, needs, text, specific: each in [0, 1]
+
+    def scores(self, weights: dict[str, float]) -> np.ndarray:
+        """Σ weight × component, added in the components' order (as the engine does)."""
+        score = np.zeros(len(self.clauses))
+        for name, values in self.components.items():
+            score = score + weights[name] * values
+        return score
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One ranked measure: its clause position, validity, score, status and score components.
+
+    ``verdict`` is set when the reference ranking computed it on the way.
+    """
+
+    index: int
+    valid: bool
+    score: float
+    status: Status
+    components: dict[str, float]
+    verdict: Verdict | None = None
+
+
+def rank_order(valid: np.ndarray, score: np.ndarray, top: int | None) -> np.ndarray:
+    """Positions in result order: valid before expired, then best score, then corpus order."""
+    n = len(score)
+    if top is None or top < 0 or top >= n:
+        order = np.lexsort((np.arange(n), -score, ~valid))
+        return order if top is None else order[:top]
+    ok = np.flatnonzero(valid)
+    chosen = ok[top_k(score[ok], top)]
+    if len(chosen) < top:
+        expired = np.flatnonzero(~valid)
+        chosen = np.concatenate([chosen, expired[top_k(score[expired], top - len(chosen))]])
+    return chosen

@@ -1,0 +1,274 @@
+"""The recommender: profile → rule verdicts + text relevance → ranked, explained measures."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..bm25 import BM25Index
+from ..corpus import is_valid
+from ..corpus_models import PolicyFile
+from ..eligibility.facts import Facts
+from ..eligibility.matrix import UNHASHABLE, RuleMatrix, hashable_value
+from ..eligibility.status import INELIGIBLE, STATUSES, Status
+from ..eligibility.verdict import Verdict, evaluate
+from ..explain import why
+from ..paths import CLAUSES
+from ..profile import Profile, parse_profile
+from ..text import Analyzer, analyzer
+from ..vocab import BENEFITS
+from .index import build_index, load_cached, matched_terms, save_cache
+from .ranking import CandidateTable, Ranked, load_ranking, needs_component, rank_order
+from .results import Recommendation, Result
+
+
+class Recommender:
+    """Load once (``Recommender.load()``), then ``recommend`` as often as you like."""
+
+    _loaded: ClassVar[dict[tuple[str, bool], Recommender]] = {}
+
+    def __init__(
+        self,
+        policies: list[PolicyFile],
+        index: BM25Index | None = None,
+        domain: bool = True,
+        ranking: dict[str, Any] | None = None,
+    ) -> None:
+        """Index ``policies`` (or take ``index``, built from the same clauses) and compile their rules."""
+        self.policies = policies
+        self.domain = domain
+        self.documents = {p.document.policy_id: p.document for p in policies}
+        self.clauses = [c for p in policies for c in p.clauses]
+        self.measures = np.array([c.kind == "measure" for c in self.clauses], dtype=bool)
+        self._analyzer: Analyzer | None = None
+        self.index = index or build_index(self.clauses, self.analyzer)
+        self.ranking = ranking or load_ranking()
+        # precomputed for vectorized ranking
+        self._measure_idx = np.flatnonzero(self.measures)
+        self._doc_list = [p.document for p in policies]
+        doc_pos = {d.policy_id: k for k, d in enumerate(self._doc_list)}
+        self._clause_doc = np.array([doc_pos[c.policy_id] for c in self.clauses], dtype=np.int64)
+        never = dt.date.max.toordinal()
+        self._valid_from = np.array([d.valid_from.toordinal() for d in self._doc_list], dtype=np.int64)[
+            self._clause_doc
+        ]
+        self._valid_to = np.array(
+            [d.valid_to.toordinal() if d.valid_to else never for d in self._doc_list], dtype=np.int64
+        )[self._clause_doc]
+        self._benefit_col = {b: k for k, b in enumerate(BENEFITS)}
+        self._benefits = np.zeros((len(self.clauses), len(BENEFITS)), dtype=np.int8)
+        for i, clause in enumerate(self.clauses):
+            for benefit in set(clause.benefits):
+                if benefit in self._benefit_col:
+                    self._benefits[i, self._benefit_col[benefit]] = 1
+        self.rules_ = RuleMatrix(self.clauses, self.documents, self._measure_idx)
+        self._verdicts: dict[tuple[int, tuple[Any, ...]], Verdict] = {}
+
+    def with_ranking(self, ranking: dict[str, Any]) -> Recommender:
+        """The same corpus, index and rules with other ranking weights (for evaluation and tuning)."""
+        other = copy.copy(self)
+        other.ranking = ranking
+        return other
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The tokenizer (with the domain lexicon unless ``domain`` is False), made on first use."""
+        if self._analyzer is None:
+            self._analyzer = analyzer(self.domain)
+        return self._analyzer
+
+    @classmethod
+    def load(cls, directory: Path = CLAUSES, domain: bool = True) -> Recommender:
+        """Cached: the corpus and its BM25 index are read from .cache/ when the data is unchanged."""
+        key = (str(directory), domain)
+        if key not in cls._loaded:
+            policies, index = load_cached(directory, domain)
+            cls._loaded[key] = cls(policies, index, domain)
+            if index is None:
+                save_cache(directory, domain, policies, cls._loaded[key].index)
+        return cls._loaded[key]
+
+    # --- query ----------------------------------------------------------------------------
+
+    def query_terms(self, profile: Profile) -> list[str]:
+        """The text query: description, industry, needs and titles, in the policies' words."""
+        a = self.analyzer
+        # the enterprise's own words, expanded to the policies' words (lexicon/synonyms.yaml)
+        own = a.tokens(profile.description or "")
+        own += a.tokens(" ".join(filter(None, [profile.industry, profile.industry_category])))
+        terms = a.expand(own) if self.domain else own
+        # needs and titles are policy words already (lexicon/needs.yaml): not expanded again
+        for need in profile.needs:
+            terms += a.tokens(" ".join([need, *a.need_terms.get(need, [])]))
+        terms += a.tokens(" ".join(profile.qualifications))
+        return terms
+
+    def recommend(
+        self,
+        profile: Profile | dict[str, Any],
+        *,
+        as_of: dt.date,
+        top: int | None = 10,
+        include_ineligible: bool = False,
+    ) -> Recommendation:
+        """The ``top`` measures (all when None) for the profile at ``as_of``, with reasons and gaps.
+
+        Without ``include_ineligible`` measures ruled out are left out. ProfileError for a dict that
+        does not validate.
+        """
+        profile = parse_profile(profile)
+        facts = Facts(profile, as_of)
+        terms = self.query_terms(profile)
+        ranked = self._rank(profile, facts, terms, top, include_ineligible)
+        seen: dict[str, Any] = {}
+        verdicts = {r.index: self._verdict(r.index, facts, seen) for r in ranked}
+        if any(
+            verdicts[r.index].status != r.status
+            or (verdicts[r.index].met_specific > 0) != (r.components["specific"] > 0)
+            for r in ranked
+        ):
+            # the compiled rules disagree with verdict.evaluate (a rule shape they do not know):
+            # rank this query the reference way
+            ranked = self._rank_reference(profile, facts, terms, top, include_ineligible)
+            verdicts = {r.index: r.verdict for r in ranked if r.verdict is not None}
+        matched = matched_terms(self.index, [r.index for r in ranked], set(terms))
+        results = []
+        for rank, r in enumerate(ranked, 1):
+            clause = self.clauses[r.index]
+            results.append(
+                Result(
+                    rank=rank,
+                    clause=clause,
+                    document=self.documents[clause.policy_id],
+                    score=r.score,
+                    verdict=verdicts[r.index],
+                    valid=r.valid,
+                    matched_terms=matched[r.index],
+                    explanations=why(clause, profile.needs, matched[r.index], r.components["text"]),
+                    components=r.components,
+                )
+            )
+        return Recommendation(as_of=as_of, profile=profile, results=results)
+
+    def _verdict(self, i: int, facts: Facts, seen: dict[str, Any]) -> Verdict:
+        """``verdict.evaluate`` for clause i, remembered for the values of the fields its rule tests.
+
+        ``seen`` caches, for one query, each field's value as a memo key.
+        """
+        clause = self.clauses[i]
+        values = []
+        for f in self.rules_.clause_fields(i):
+            if f not in seen:
+                seen[f] = hashable_value(facts.get(f))
+            values.append(seen[f])
+        if any(v is UNHASHABLE for v in values):
+            return evaluate(clause, self.documents[clause.policy_id], facts)
+        key = (i, tuple(values))
+        known = self._verdicts.get(key)
+        if known is None:
+            known = evaluate(clause, self.documents[clause.policy_id], facts)
+            if len(self._verdicts) < 200_000:
+                self._verdicts[key] = known
+        # a shallow copy (faster than copy.copy): callers get their own lists
+        verdict = object.__new__(Verdict)
+        verdict.__dict__.update(known.__dict__)
+        verdict.reasons, verdict.gaps = list(known.reasons), list(known.gaps)
+        return verdict
+
+    def statuses(self, profile: Profile | dict[str, Any], as_of: dt.date) -> list[Status | None]:
+        """The eligibility status of every clause (None for internal tasks), computed at once."""
+        facts = Facts(parse_profile(profile), as_of)
+        codes = self.rules_.evaluate([facts])[0][0]
+        return [STATUSES[c] if m else None for c, m in zip(codes.tolist(), self.measures.tolist(), strict=True)]
+
+    def candidate_table(
+        self, profile: Profile | dict[str, Any], as_of: dt.date, include_ineligible: bool = False
+    ) -> CandidateTable:
+        """Every candidate measure with its status, validity and score components (no ranking)."""
+        profile = parse_profile(profile)
+        return self._table(profile, Facts(profile, as_of), self.query_terms(profile), include_ineligible)
+
+    def _table(self, profile: Profile, facts: Facts, terms: list[str], include_ineligible: bool) -> CandidateTable:
+        statuses, specifics = self.rules_.evaluate([facts])
+        status, met_specific = statuses[0], specifics[0]
+        bm25 = self.index.scores(terms)
+        candidates = self._measure_idx
+        best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
+        if not include_ineligible:
+            candidates = candidates[status[candidates] != INELIGIBLE]
+        status_value = self.ranking["status_value"]
+        st = status[candidates]
+        status_c = np.array([float(status_value[s]) for s in STATUSES])[st]
+        needs = list(dict.fromkeys(profile.needs))
+        cols = [self._benefit_col[n] for n in needs if n in self._benefit_col]
+        matched = self._benefits[np.ix_(candidates, cols)].sum(axis=1).astype(np.float64)
+        text_c = bm25[candidates] / best_text if best_text > 0 else np.zeros(len(candidates))
+        specific_c = (met_specific[candidates] > 0).astype(np.float64)
+        day = facts.as_of.toordinal()  # corpus.is_valid, for all candidates at once
+        valid = (self._valid_from[candidates] <= day) & (day <= self._valid_to[candidates])
+        return CandidateTable(
+            clauses=candidates,
+            status=st,
+            valid=valid,
+            components={
+                "status": status_c,
+                "needs": needs_component(matched, len(needs)),
+                "text": text_c,
+                "specific": specific_c,
+            },
+        )
+
+    def _rank(
+        self, profile: Profile, facts: Facts, terms: list[str], top: int | None, include_ineligible: bool
+    ) -> list[Ranked]:
+        """The ranked measures, vectorized."""
+        table = self._table(profile, facts, terms, include_ineligible)
+        score = table.scores(self.ranking["weights"])
+        order = rank_order(table.valid, score, top)
+        return [
+            Ranked(
+                index=int(table.clauses[j]),
+                valid=bool(table.valid[j]),
+                score=float(score[j]),
+                status=STATUSES[table.status[j]],
+                components={name: float(values[j]) for name, values in table.components.items()},
+            )
+            for j in order.tolist()
+        ]
+
+    def _rank_reference(
+        self, profile: Profile, facts: Facts, terms: list[str], top: int | None, include_ineligible: bool
+    ) -> list[Ranked]:
+        """The same ranking, one clause at a time through ``verdict.evaluate`` (reference for tests)."""
+        bm25 = self.index.scores(terms)
+        candidates = np.flatnonzero(self.measures)
+        best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
+        weights, status_value = self.ranking["weights"], self.ranking["status_value"]
+        needs = set(profile.needs)
+        scored: list[Ranked] = []
+        for i in candidates:
+            clause = self.clauses[i]
+            doc = self.documents[clause.policy_id]
+            verdict = evaluate(clause, doc, facts)
+            if verdict.status == Status.INELIGIBLE and not include_ineligible:
+                continue
+            matched = len(needs & set(clause.benefits))
+            components = {
+                "status": status_value[verdict.status],
+                "needs": (0.7 + 0.3 * matched / len(needs)) if matched else 0.0,
+                "text": float(bm25[i]) / best_text if best_text > 0 else 0.0,
+                "specific": 1.0 if verdict.met_specific else 0.0,
+            }
+            score = sum(weights[k] * v for k, v in components.items())
+            scored.append(Ranked(int(i), is_valid(doc, facts.as_of), score, verdict.status, components, verdict))
+        scored.sort(key=lambda r: (not r.valid, -r.score, r.index))
+        return scored if top is None else scored[:top]
+
+
+def _agrees(verdict: Verdict, ranked: Ranked) -> bool:
+    """The vectorised status and specific-condition flag are those of the reference verdict."""
+    return verdict.status == ranked.status and (verdict.met_specific > 0) == (ranked.components["specific"] > 0)
