@@ -13,7 +13,7 @@ from recommender.engine import Recommender
 from recommender.rules import Facts, evaluate
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 plans' validity
-PAGE = Path(__file__).resolve().parent.parent / "views" / "coverage.py"
+PAGE = Path(__file__).resolve().parent.parent / "webapp" / "views" / "coverage.py"
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from recommender.registry import enterprises
-from recommender.ui import registry_data, registry_view, store, style, visits
+from webapp.ui import registry_data, registry_view, store, style, visits
 
 style.page_header("企业档案库", "一企一档：查看和维护培育库企业的档案、修改历史和咨询记录")
 

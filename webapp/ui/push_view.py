@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from ..consultation import clause_title
-from ..corpus import is_valid, load_policies
-from ..corpus_models import Clause, DocumentMeta
-from ..registry import enterprises, push
-from ..rules import STATUS_LABELS
+from recommender.consultation import clause_title
+from recommender.corpus import is_valid, load_policies
+from recommender.corpus_models import Clause, DocumentMeta
+from recommender.registry import enterprises, push
+from recommender.rules import STATUS_LABELS
+
 from . import resources, store
 
 EMPTY = (

@@ -6,12 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
-from ..consultation import SHEET_TOP, consult
-from ..profile import parse_profile
-from ..registry import consultations
-from ..registry.consultations import Discussed
-from ..registry.states import FOLLOW_UPS
-from ..sheets import consultation_docx, sheet_filename
+from recommender.consultation import SHEET_TOP, consult
+from recommender.registry import consultations
+from recommender.registry.consultations import Discussed
+from recommender.registry.states import FOLLOW_UPS
+from recommender.sheets import consultation_docx, sheet_filename
+
 from . import resources, store
 from .badges import status_badge
 from .markup import md
@@ -74,7 +74,7 @@ def _record(record: Record, by: str, as_of: dt.date, options: dict[str, tuple[st
     """Form callback: store the consultation; the Word sheet is offered afterwards."""
     ss = st.session_state
     chosen = [Discussed(cid, *options[cid]) for cid in ss.get(keys["measures"]) or [] if cid in options]
-    profile = parse_profile(record.profile)
+    profile = record.profile
     _, exc = store.attempt(
         lambda s: (
             consultations.record(
@@ -138,7 +138,7 @@ def new_visit(record: Record, by: str) -> None:
         st.error(error, icon=":material/error:")
     if done := ss.get(keys["done"]):
         st.success(f"已保存 {done['held_on']} 的咨询记录（{done['count']} 条措施）。", icon=":material/check_circle:")
-        profile, sheet_as_of = parse_profile(record.profile), done["as_of"]
+        profile, sheet_as_of = record.profile, done["as_of"]
         st.download_button(
             "下载本次咨询单（Word）",
             data=lambda: consultation_docx(consult(resources.recommender(), profile, as_of=sheet_as_of, top=SHEET_TOP)),

@@ -8,40 +8,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # when run directly: streamlit run views/coverage.py
-    sys.path.insert(0, str(ROOT))
+import altair as alt
+import pandas as pd
+import streamlit as st
 
-import altair as alt  # noqa: E402
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-if __name__ == "__main__":  # run on its own; inside the app, app.py configures the page
-    st.set_page_config(page_title="政策覆盖分析 · 政策北斗", layout="wide")
-
-from recommender import coverage as cv  # noqa: E402
-from recommender.corpus_models import CONDITION_FIELDS, OPS_BY_TYPE, Condition  # noqa: E402
-from recommender.engine import Recommender  # noqa: E402
-from recommender.profile import LABELS, Profile  # noqa: E402
-from recommender.rules import requirement  # noqa: E402
-from recommender.ui import push_view  # noqa: E402
-from recommender.vocab import BENEFITS, INDUSTRIES, REGIONS, STAGES  # noqa: E402
-
-try:  # written by another part of the project; without it only the synthetic population is offered
-    from recommender import roster as roster_module
-except ImportError:  # pragma: no cover - depends on the checkout
-    roster_module = None
-try:  # the banner the other pages share
-    from recommender.ui.style import page_header
-except ImportError:  # pragma: no cover - depends on the checkout
-
-    def page_header(title: str, subtitle: str) -> None:
-        st.title(title)
-        st.caption(subtitle)
-
+from recommender import coverage as cv
+from recommender import roster as roster_module
+from recommender.corpus_models import CONDITION_FIELDS, OPS_BY_TYPE, Condition
+from recommender.engine import Recommender
+from recommender.profile import LABELS, Profile
+from recommender.rules import requirement
+from recommender.vocab import BENEFITS, INDUSTRIES, REGIONS, STAGES
+from webapp.ui import push_view
+from webapp.ui.style import page_header
 
 SYNTHETIC, UPLOAD = "合成企业样本", "上传企业名单"
 NEW = -1  # "add a condition" among a clause's conditions
@@ -144,7 +124,7 @@ def condition_text(cond: Condition) -> str:
 
 def choose_population() -> tuple[str, list[Profile]] | None:
     """The population key (for caches) and its profiles; None when nothing usable was given."""
-    sources = [SYNTHETIC, UPLOAD] if roster_module is not None else [SYNTHETIC]
+    sources = [SYNTHETIC, UPLOAD]
     source = st.radio("企业样本", sources, horizontal=True, key="cov_source")
     if source == SYNTHETIC:
         st.session_state.setdefault("cov_size", 2000)

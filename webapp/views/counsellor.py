@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from recommender.consultation import SHEET_TOP, consult
-from recommender.ui import profile_form, resources, roster_import, roster_view, store, style
+from webapp.ui import profile_form, resources, roster_import, roster_view, store, style
 
 style.page_header("辅导员工作台", "上传走访企业名单，批量匹配政策，生成每家企业的政策咨询单和名单汇总表")
 
@@ -34,9 +34,9 @@ if roster is not None:
             st.markdown("##### 4　加入企业档案库")
             roster_import.box(roster, st.session_state["roster_upload"].name, by)
 
-submitted = st.session_state.get(profile_form.SUBMITTED)
+submitted = profile_form.submitted()
 if submitted:
-    with st.expander(f"“企业自测”页已提交的企业：{submitted['name']}", icon=":material/person:"):
+    with st.expander(f"“企业自测”页已提交的企业：{submitted.name}", icon=":material/person:"):
         roster_view.sheet_preview(
             consult(resources.recommender(), submitted, as_of=as_of, top=int(top)), key="self_check_sheet"
         )

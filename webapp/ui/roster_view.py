@@ -7,12 +7,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ..consultation import Consultation, consult
-from ..roster import Roster, RosterError, read_roster, template_csv
-from ..sheets import consultation_docx, roster_workbook, sheet_filename, sheets_zip
+from recommender.consultation import Consultation, consult
+from recommender.roster import BadRow, Roster, RosterError, read_roster, template_csv
+from recommender.sheets import consultation_docx, roster_workbook, sheet_filename, sheets_zip
+
 from . import resources
 from .badges import readiness_badge, status_badge
-from .markup import for_people, md
+from .markup import md
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,6 +51,14 @@ def upload() -> Roster | None:
         return None
 
 
+def bad_frame(bad: list[BadRow]) -> pd.DataFrame:
+    """The rows that cannot be used: 行号, 企业名称 and 原因 (each field named by its label)."""
+    return pd.DataFrame(
+        [{"行号": b.row, "企业名称": b.name or "", "原因": "；".join(e.for_people() for e in b.errors)} for b in bad],
+        columns=["行号", "企业名称", "原因"],
+    )
+
+
 def bad_rows(roster: Roster) -> None:
     good, bad = len(roster.rows), len(roster.bad)
     message = f"共读取 {good + bad} 家企业：{good} 家可以匹配" + (
@@ -59,14 +68,8 @@ def bad_rows(roster: Roster) -> None:
     if roster.ignored_columns:
         st.caption("未识别、已忽略的列：" + "、".join(roster.ignored_columns))
     if bad:
-        table = pd.DataFrame(
-            [
-                {"行号": b.row, "企业名称": b.name or "", "原因": "；".join(map(for_people, b.messages))}
-                for b in roster.bad
-            ]
-        )
         st.dataframe(
-            table,
+            bad_frame(roster.bad),
             hide_index=True,
             width="stretch",
             column_config={

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ..consultation import MeasureView, ReadinessItem
+from recommender.consultation import MeasureView, ReadinessItem
+
 from .badges import badge, readiness_badge, status_badge
 from .markup import highlight, md
 

@@ -7,10 +7,11 @@ import json
 
 import streamlit as st
 
-from ..consultation import STATUS_ORDER, Consultation, MeasureView, consult
-from ..profile import Profile
-from ..sheets import consultation_docx, sheet_filename
-from ..vocab import BENEFITS
+from recommender.consultation import STATUS_ORDER, Consultation, MeasureView, consult
+from recommender.profile import Profile
+from recommender.sheets import consultation_docx, sheet_filename
+from recommender.vocab import BENEFITS
+
 from . import feedback, resources
 from .cards import measure_card, readiness_panel, unlock_list
 
