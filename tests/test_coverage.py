@@ -241,7 +241,7 @@ def test_page_renders_heatmap_tables_downloads_and_what_if():
 
     at = AppTest.from_file(str(PAGE), default_timeout=90)
     at.session_state["cov_size"] = 150
-    at.session_state["cov_as_of"] = AS_OF
+    at.session_state["as_of"] = AS_OF
     at.session_state["cov_min_n"] = 1
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.paths import ROOT
+from recommender.profile import parse_profile
 from webapp.ui.markup import highlight, md
 
 APP = ROOT / "app.py"
@@ -78,7 +79,7 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
     _fill(at, ENTERPRISE)
     _submit(at)
     assert not at.error
-    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
     first = expected.measures[0]
     text = _markdown(at)
     assert f"**1. {md(first.title)}**" in text
@@ -140,17 +141,17 @@ def test_filters_expired_toggle_and_as_of_date():
     tabs = [t.label for t in at.tabs]
     at.toggle(key="show_expired").set_value(True).run()
     assert [t.label for t in at.tabs] != tabs  # the count in 推荐措施（N） now includes expired measures
-    at.multiselect(key="filter_status").select("已过期").run()
+    at.multiselect(key="filter_status").select("expired").run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all(":gray-badge[:material/history: 已过期]" in b for b in badges)
     assert any("时已过期" in c.value for c in at.caption)  # the validity line says so
-    at.multiselect(key="filter_status").unselect("已过期").run()
+    at.multiselect(key="filter_status").unselect("expired").run()
 
     at.date_input(key="as_of").set_value(dt.date(2024, 6, 30)).run()
-    at.multiselect(key="filter_status").select("可申请").run()
+    at.multiselect(key="filter_status").select("eligible").run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all("可申请" in b for b in badges)
-    at.multiselect(key="filter_status").unselect("可申请").run()
+    at.multiselect(key="filter_status").unselect("eligible").run()
     at.multiselect(key="filter_benefits").select("人才引进").run()
     assert "人才引进]" in _markdown(at)
 

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.paths import ROOT
+from recommender.profile import parse_profile
 from recommender.registry import consultations, db, enterprises
 from recommender.registry.models import ClauseVersion, ConsultationMeasure, Feedback
 
@@ -187,7 +188,7 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
     _ok(at.button(key=f"cr_save_{eid}").click().run())
     assert _errors(at) == ["请至少选择一条讨论过的措施"]
 
-    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
     chosen = [m.clause_id for m in expected.measures[:2]]
     at.multiselect(key=measures.key).set_value(chosen)
     at.text_area(key=f"cr_note_{eid}").input("企业计划明年申报")
@@ -262,7 +263,7 @@ def test_self_check_add_is_refused_for_a_name_already_taken_meanwhile():
 def test_feedback_on_a_card_is_stored_and_not_applicable_needs_a_reason():
     at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
-    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today(), top=None)
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today(), top=None)
     first = expected.measures[0]
     cid = first.clause_id
 
@@ -299,7 +300,7 @@ def test_feedback_names_the_registered_enterprise():
     eid = _add(ENTERPRISE)
     at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
-    cid = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today()).measures[0].clause_id
+    cid = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today()).measures[0].clause_id
     _ok(at.button(key=f"fb_send_{cid}").click().run())
     assert _db(lambda s: s.scalars(select(Feedback.enterprise_id)).all()) == [eid]
 
@@ -418,7 +419,7 @@ def test_coverage_lists_who_should_hear_about_a_measure():
     at = _coverage()
     assert any("企业档案库中还没有企业" in i.value for i in at.info)
 
-    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
     measure = next(m for m in expected.measures if m.status_label == "可申请")
     _add(ENTERPRISE, counsellor="王五")
     _add(JINSHAN, counsellor="李四")
