@@ -1,17 +1,19 @@
-"""政策北斗 web entry: page setup and navigation only; each page lives in views/."""
+"""政策北斗 web entry: page setup and navigation only; the pages live in webapp/views/."""
 
 import streamlit as st
+
+from webapp.ui import nav
 
 st.set_page_config(page_title="政策北斗 · 上海企业政策匹配", page_icon=":material/explore:", layout="wide")
 
 pages = {
     "企业服务": [
-        st.Page("views/self_check.py", title="企业自测", icon=":material/fact_check:", default=True),
-        st.Page("views/counsellor.py", title="辅导员工作台", icon=":material/support_agent:"),
-        st.Page("views/registry.py", title="企业档案库", icon=":material/folder_shared:"),
+        st.Page(nav.SELF_CHECK, title="企业自测", icon=":material/fact_check:", default=True),
+        st.Page(nav.COUNSELLOR, title="辅导员工作台", icon=":material/support_agent:"),
+        st.Page(nav.REGISTRY, title="企业档案库", icon=":material/folder_shared:"),
     ],
     "政策分析": [
-        st.Page("views/coverage.py", title="政策覆盖分析", icon=":material/analytics:"),
+        st.Page(nav.COVERAGE, title="政策覆盖分析", icon=":material/analytics:"),
     ],
 }
 st.navigation(pages).run()

@@ -138,21 +138,21 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def cmd_sheet(args: argparse.Namespace) -> None:
-    from .consultation import consult
     from .engine import Recommender
     from .profile import read_profile
-    from .sheets import consultation_docx
+    from .services.sheet import consultation_sheet
 
-    c = consult(Recommender.load(), read_profile(args.profile), as_of=args.as_of, top=args.top)
-    _write(args.output, consultation_docx(c))
+    profile = read_profile(args.profile)
+    sheet = consultation_sheet(Recommender.load(), profile, args.as_of or dt.date.today(), top=args.top)
+    _write(args.output, sheet.docx)
+    c = sheet.consultation
     print(f"已写入 {args.output}：{c.profile.name}，{len(c.measures)} 条措施（政策有效性判断日期 {c.as_of}）")
 
 
 def cmd_batch(args: argparse.Namespace) -> None:
-    from .consultation import consult
     from .engine import Recommender
     from .roster import RosterError, read_roster_file
-    from .sheets import roster_workbook, sheets_zip
+    from .services.batch import match_roster
 
     try:
         roster = read_roster_file(args.roster)
@@ -162,13 +162,12 @@ def cmd_batch(args: argparse.Namespace) -> None:
         print(f"{args.roster}: {bad}", file=sys.stderr)
     if not roster.rows:
         raise UsageError(f"{args.roster}: 没有可用的企业行（{len(roster.bad)} 行有误）")
-    recommender = Recommender.load()
-    entries = [(row.row, consult(recommender, row.profile, as_of=args.as_of, top=args.top)) for row in roster.rows]
-    _write(args.output, roster_workbook(entries, roster.bad, as_of=entries[0][1].as_of))
+    batch = match_roster(Recommender.load(), roster, args.as_of or dt.date.today(), top=args.top)
+    _write(args.output, batch.workbook())
     if args.zip:
-        _write(args.zip, sheets_zip(c for _, c in entries))
+        _write(args.zip, batch.sheets())
     written = f"{args.output}" + (f" 和 {args.zip}" if args.zip else "")
-    print(f"已写入 {written}：{len(entries)} 家企业，{len(roster.bad)} 行有误未导入")
+    print(f"已写入 {written}：{len(batch.entries)} 家企业，{len(roster.bad)} 行有误未导入")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:

@@ -13,16 +13,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .eligibility.status import EXPIRED_LABEL, STATUS_LABELS
 from .engine import Recommender, Result
 from .pathways import by_unlocking_title
-from .profile import LABELS, Profile, parse_profile
+from .profile import LABELS, Profile
 from .profile_fields import SPEC_FIELDS, extra_fields, shown
 
 log = logging.getLogger(__name__)
 
-STATUS_ORDER = ("可申请", "需补充条件", "信息不足", "已过期")
+EXPIRED = "expired"  # the display state of a measure whose document is not in force at the as-of date
+STATUS_ORDER = ("eligible", "partial", "unknown", EXPIRED)  # display states as listed: rule status, or expired
 SHEET_TOP = 10  # measures listed on a consultation sheet
 READINESS_LABELS = {"met": "已满足", "not_met": "未满足", "unknown": "信息不足"}
+
+
+def state_label(state: str) -> str:
+    """The Chinese label of a display state (a rule status code or ``EXPIRED``): 可申请, 已过期 …"""
+    return EXPIRED_LABEL if state == EXPIRED else STATUS_LABELS[state]
 
 
 @dataclass
@@ -31,7 +38,6 @@ class MeasureView:
 
     rank: int
     status: str  # eligible | partial | unknown
-    status_label: str  # 可申请 | 需补充条件 | 信息不足 | 已过期
     title: str
     text: str
     reasons: list[str]
@@ -49,6 +55,16 @@ class MeasureView:
     valid: bool
     clause_id: str
     score: float
+
+    @property
+    def state(self) -> str:
+        """The rule status, or ``EXPIRED`` when the document is not in force at the as-of date."""
+        return self.status if self.valid else EXPIRED
+
+    @property
+    def status_label(self) -> str:
+        """可申请 | 需补充条件 | 信息不足 | 已过期."""
+        return state_label(self.state)
 
     @property
     def source(self) -> str:
@@ -77,7 +93,6 @@ def _validity(result: Result, as_of: dt.date) -> str:
 
 def measure_view(result: Result, as_of: dt.date) -> MeasureView:
     c, d = result.clause, result.document
-    data = result.as_dict()
     lead = list(c.lead_departments)
     others = [x for x in c.departments if x not in lead]
     article = f"第{c.article_no}条" if c.article_no else None
@@ -85,7 +100,6 @@ def measure_view(result: Result, as_of: dt.date) -> MeasureView:
     return MeasureView(
         rank=result.rank,
         status=result.status,
-        status_label=data["status_label"],
         title=c.heading,
         text=c.text,
         reasons=list(result.verdict.reasons),
@@ -206,20 +220,20 @@ class Consultation:
     readiness: list[ReadinessItem] | None
 
     def counts(self) -> dict[str, int]:
+        """How many listed measures have each status: {"eligible": n, "partial": n, "unknown": n}."""
         counts = dict.fromkeys(STATUS_ORDER[:3], 0)
         for m in self.measures:
-            counts[m.status_label] += 1
+            counts[m.status] += 1
         return counts
 
 
 def consult(
     recommender: Recommender,
-    profile: Profile | dict[str, Any],
+    profile: Profile,
     as_of: dt.date,
     top: int | None = SHEET_TOP,
 ) -> Consultation:
-    """Everything a visit needs; ``top=None`` keeps every measure in force."""
-    profile = parse_profile(profile)
+    """Everything a visit needs for a validated profile; ``top=None`` keeps every measure in force."""
     rec = recommender.recommend(profile, top=None, as_of=as_of)
     in_force = [r for r in rec.results if r.valid]
     return Consultation(

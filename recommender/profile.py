@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .paths import LEXICON
 from .vocab import (
@@ -251,12 +253,12 @@ class Profile(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
         if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
-            raise ValueError("rd_staff|研发人员数不能大于职工总数")
+            raise _field_error("rd_staff", "too_large", "研发人员数不能大于职工总数")
         if self.high_tech_revenue is not None and self.revenue is not None and self.high_tech_revenue > self.revenue:
-            raise ValueError("high_tech_revenue|高新技术产品（服务）收入不能大于营业收入")
+            raise _field_error("high_tech_revenue", "too_large", "高新技术产品（服务）收入不能大于营业收入")
         for title in self.qualification_dates:
             if title not in self.qualifications:
-                raise ValueError(f"qualification_dates|填写了“{title}”的取得日期，但已有资质中没有它")
+                raise _field_error("qualification_dates", "not_held", f"填写了“{title}”的取得日期，但已有资质中没有它")
         return self
 
     # --- derived facts -------------------------------------------------------------------
@@ -290,21 +292,57 @@ class Profile(BaseModel):
         return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
 
-_ERROR_TEXT = {
-    "missing": "必填",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "float_parsing": "应为数字",
-    "bool_parsing": "应为 是/否（true/false）",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
-    "string_type": "应为文字",
-    "list_type": "应为列表",
-    "dict_type": "应为 {资质: 日期} 的对照表",
-    "extra_forbidden": "不是档案中的字段（请对照档案格式）",
-    "too_short": "不能为空",
-    "string_too_short": "不能为空",
+@dataclass(frozen=True)
+class FieldError:
+    """One thing wrong with a profile.
+
+    ``field`` is the profile field ("" for the profile or file as a whole), ``code`` a short machine
+    code (missing, negative, too_large, too_long, not_allowed, bad_date, not_an_integer, not_a_number,
+    not_yes_no, wrong_type, empty, not_a_field, not_held, repeated, not_an_object, no_file, not_utf8,
+    bad_json, invalid), ``message`` what is wrong in Chinese, without the field's name.
+    """
+
+    field: str
+    code: str
+    message: str
+
+    @property
+    def label(self) -> str:
+        """The field's Chinese label ("" for the profile as a whole)."""
+        return LABELS.get(self.field, self.field)
+
+    def __str__(self) -> str:
+        """As the command line prints it: "region（注册地）：必填"; a whole-profile error is its message."""
+        return f"{self.field}（{self.label}）：{self.message}" if self.field else self.message
+
+    def for_people(self) -> str:
+        """As a page shows it, the field named by its label only: "注册地：必填"."""
+        return f"{self.label}：{self.message}" if self.field else self.message
+
+
+_FIELD_ERROR = "profile_field"  # the type of the PydanticCustomError a model validator raises
+
+
+def _field_error(field: str, code: str, message: str) -> PydanticCustomError:
+    """A model validator's error that names its field (pydantic gives such errors no location)."""
+    return PydanticCustomError(_FIELD_ERROR, "{message}", {"field": field, "code": code, "message": message})
+
+
+_ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
+    "missing": ("missing", "必填"),
+    "int_parsing": ("not_an_integer", "应为整数"),
+    "int_from_float": ("not_an_integer", "应为整数"),
+    "float_parsing": ("not_a_number", "应为数字"),
+    "bool_parsing": ("not_yes_no", "应为 是/否（true/false）"),
+    "date_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD"),
+    "date_from_datetime_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD"),
+    "date_from_datetime_inexact": ("bad_date", "日期格式应为 YYYY-MM-DD"),
+    "string_type": ("wrong_type", "应为文字"),
+    "list_type": ("wrong_type", "应为列表"),
+    "dict_type": ("wrong_type", "应为 {资质: 日期} 的对照表"),
+    "extra_forbidden": ("not_a_field", "不是档案中的字段（请对照档案格式）"),
+    "too_short": ("empty", "不能为空"),
+    "string_too_short": ("empty", "不能为空"),
 }
 
 
@@ -318,53 +356,54 @@ def _allowed(field: str) -> str | None:
     }.get(field)
 
 
-def describe_errors(exc: ValidationError) -> list[str]:
-    """Chinese messages that name the field (and its label) and what was wrong."""
-    messages = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        field = loc[0] if loc else ""
-        label = LABELS.get(field, field)
-        where = f"{field}（{label}）" if field else "档案"
-        kind = err["type"]
-        value = err.get("input")
-        if kind == "value_error":
-            text = str(err["msg"]).removeprefix("Value error, ")
-            if not field and "|" in text:
-                field, text = text.split("|", 1)
-                where = f"{field}（{LABELS.get(field, field)}）"
-            messages.append(f"{where}：{text}")
-            continue
-        if kind in {"greater_than_equal", "greater_than"}:
-            text = "不能为负数"
-        elif kind == "less_than_equal":
-            limit = err.get("ctx", {}).get("le")
-            text = f"不能大于 {limit}" + ("（比例请填小数，如 0.35 表示 35%）" if limit == 1 else "")
-            text += f"（收到“{value}”）"
-        elif kind in {"literal_error", "enum"}:
-            text = f"“{value}”不在可选范围内，可选：{_allowed(field)}"
-        else:
-            text = _ERROR_TEXT.get(kind, str(err["msg"]))
-            if kind not in {"missing", "extra_forbidden"} and value is not None and not isinstance(value, (dict, list)):
-                text += f"（收到“{value}”）"
-        messages.append(f"{where}：{text}")
-    return messages
+def _field_error_of(err: Any) -> FieldError:
+    """One pydantic error (an item of ``ValidationError.errors()``) as a FieldError."""
+    field = str(err["loc"][0]) if err["loc"] else ""
+    kind = err["type"]
+    value = err.get("input")
+    if kind == _FIELD_ERROR:
+        ctx = err["ctx"]
+        return FieldError(ctx["field"], ctx["code"], ctx["message"])
+    if kind == "value_error":
+        return FieldError(field, "invalid", str(err["msg"]).removeprefix("Value error, "))
+    if kind in {"greater_than_equal", "greater_than"}:
+        return FieldError(field, "negative", "不能为负数")
+    if kind == "less_than_equal":
+        limit = err.get("ctx", {}).get("le")
+        text = f"不能大于 {limit}" + ("（比例请填小数，如 0.35 表示 35%）" if limit == 1 else "")
+        return FieldError(field, "too_large", text + f"（收到“{value}”）")
+    if kind in {"literal_error", "enum"}:
+        return FieldError(field, "not_allowed", f"“{value}”不在可选范围内，可选：{_allowed(field)}")
+    code, text = _ERROR_TEXT.get(kind, ("invalid", str(err["msg"])))
+    if kind not in {"missing", "extra_forbidden"} and value is not None and not isinstance(value, (dict, list)):
+        text += f"（收到“{value}”）"
+    return FieldError(field, code, text)
+
+
+def describe_errors(exc: ValidationError) -> list[FieldError]:
+    """What a profile's validation found, field by field (Chinese messages, machine codes)."""
+    return [_field_error_of(err) for err in exc.errors()]
 
 
 class ProfileError(ValueError):
-    """A profile that cannot be read: ``messages`` name the fields."""
+    """A profile that cannot be read: ``errors`` name the fields; ``messages`` are their Chinese lines."""
 
-    def __init__(self, messages: list[str], source: str | None = None) -> None:
-        self.messages = messages
+    def __init__(self, errors: list[FieldError], source: str | None = None) -> None:
+        self.errors = list(errors)
+        self.messages = [str(e) for e in self.errors]
         prefix = f"{source}: " if source else ""
-        super().__init__(prefix + "；".join(messages))
+        super().__init__(prefix + "；".join(self.messages))
 
 
 def parse_profile(data: Any, source: str | None = None) -> Profile:
+    """A validated Profile from the interchange dict (a Profile is returned as it is).
+
+    Raises ProfileError naming every field that is wrong; ``source`` (a file name) prefixes its text.
+    """
     if isinstance(data, Profile):
         return data
     if not isinstance(data, dict):
-        raise ProfileError(["档案应为 JSON 对象（{…}）"], source)
+        raise ProfileError([FieldError("", "not_an_object", "档案应为 JSON 对象（{…}）")], source)
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
@@ -372,12 +411,14 @@ def parse_profile(data: Any, source: str | None = None) -> Profile:
 
 
 def read_profile(path: Path) -> Profile:
+    """The profile in a JSON file (UTF-8, BOM allowed); ProfileError names the file and what is wrong."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
-        raise ProfileError(["文件不存在"], str(path)) from exc
+        raise ProfileError([FieldError("", "no_file", "文件不存在")], str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise ProfileError(["文件不是 UTF-8 编码的文本"], str(path)) from exc
+        raise ProfileError([FieldError("", "not_utf8", "文件不是 UTF-8 编码的文本")], str(path)) from exc
     except json.JSONDecodeError as exc:
-        raise ProfileError([f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）"], str(path)) from exc
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}"
+        raise ProfileError([FieldError("", "bad_json", f"不是有效的 JSON（{where}）")], str(path)) from exc
     return parse_profile(data, str(path))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .profile import LABELS, Profile, ProfileError, parse_profile
+from .profile import LABELS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 
 FIELDS = list(Profile.model_fields)
@@ -86,9 +86,16 @@ class RosterError(ValueError):
 
 @dataclass
 class BadRow:
+    """A row that cannot be used: its spreadsheet row number, the name it gives (if any), what is wrong."""
+
     row: int
     name: str | None
-    messages: list[str]
+    errors: list[FieldError]
+
+    @property
+    def messages(self) -> list[str]:
+        """The Chinese lines, as the command line prints them ("region（注册地）：必填")."""
+        return [str(e) for e in self.errors]
 
     def __str__(self) -> str:
         who = f"（{self.name}）" if self.name else ""
@@ -264,7 +271,7 @@ def _add(roster: Roster, row: int, data: Any) -> None:
         roster.rows.append(GoodRow(row, parse_profile(data)))
     except ProfileError as exc:
         name = data.get("name") if isinstance(data, dict) else None
-        roster.bad.append(BadRow(row, str(name) if name else None, exc.messages))
+        roster.bad.append(BadRow(row, str(name) if name else None, exc.errors))
 
 
 def parse_rows(rows: list[list[Any]]) -> Roster:

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .consultation import Consultation, profile_rows
+from .consultation import Consultation, profile_rows, state_label
 from .profile import Profile
 from .roster import BadRow
 
@@ -78,7 +78,7 @@ def _profile_table(document: Any, profile: Profile) -> None:
 
 
 def _measures(document: Any, c: Consultation) -> None:
-    counts = "，".join(f"{k} {v} 条" for k, v in c.counts().items())
+    counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items())
     document.add_paragraph(f"按匹配程度排序，共 {len(c.measures)} 条（{counts}）。")
     if not c.measures:
         document.add_paragraph(f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。")

@@ -14,7 +14,7 @@ from recommender.eligibility.verdict import evaluate
 from recommender.engine import Recommender
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 plans' validity
-PAGE = Path(__file__).resolve().parent.parent / "views" / "coverage.py"
+PAGE = Path(__file__).resolve().parent.parent / "webapp" / "views" / "coverage.py"
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +242,7 @@ def test_page_renders_heatmap_tables_downloads_and_what_if():
 
     at = AppTest.from_file(str(PAGE), default_timeout=90)
     at.session_state["cov_size"] = 150
-    at.session_state["cov_as_of"] = AS_OF
+    at.session_state["as_of"] = AS_OF
     at.session_state["cov_min_n"] = 1
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -177,10 +177,11 @@ def test_enterprise_fills_the_form_sees_results_and_downloads_a_sheet(tmp_path):
 
     from recommender.consultation import consult
     from recommender.engine import Recommender
+    from recommender.profile import parse_profile
 
     today = dt.date.today()
     profile = {k: v for k, v in ENTERPRISE.items() if k != "employees"} | {"employees": int(ENTERPRISE["employees"])}
-    expected = consult(Recommender.load(), profile, as_of=today)
+    expected = consult(Recommender.load(), parse_profile(profile), as_of=today)
     assert expected.measures, "the test enterprise should have measures in force today"
     first = expected.measures[0]
 

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.paths import ROOT
-from recommender.ui.markup import highlight, md
+from recommender.profile import parse_profile
+from webapp.ui.markup import highlight, md
 
 APP = ROOT / "app.py"
 ENTERPRISE = {
@@ -68,7 +69,7 @@ def test_the_app_opens_on_the_self_check_and_has_the_counsellor_page():
     at = _app()
     assert at.text_input(key="pf_name").label == "企业名称 *"
     assert [b.label for b in at.button] == ["开始匹配"]
-    at.switch_page("views/counsellor.py").run()  # views/coverage.py is another page's own tests' business
+    at.switch_page("webapp/views/counsellor.py").run()  # webapp/views/coverage.py is another page's own tests' business
     assert not at.exception, [e.value for e in at.exception]
     assert at.file_uploader(key="roster_upload").label == "上传企业名单（CSV 或 Excel）"
 
@@ -78,7 +79,7 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
     _fill(at, ENTERPRISE)
     _submit(at)
     assert not at.error
-    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
     first = expected.measures[0]
     text = _markdown(at)
     assert f"**1. {md(first.title)}**" in text
@@ -140,17 +141,17 @@ def test_filters_expired_toggle_and_as_of_date():
     tabs = [t.label for t in at.tabs]
     at.toggle(key="show_expired").set_value(True).run()
     assert [t.label for t in at.tabs] != tabs  # the count in 推荐措施（N） now includes expired measures
-    at.multiselect(key="filter_status").select("已过期").run()
+    at.multiselect(key="filter_status").select("expired").run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all(":gray-badge[:material/history: 已过期]" in b for b in badges)
     assert any("时已过期" in c.value for c in at.caption)  # the validity line says so
-    at.multiselect(key="filter_status").unselect("已过期").run()
+    at.multiselect(key="filter_status").unselect("expired").run()
 
     at.date_input(key="as_of").set_value(dt.date(2024, 6, 30)).run()
-    at.multiselect(key="filter_status").select("可申请").run()
+    at.multiselect(key="filter_status").select("eligible").run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all("可申请" in b for b in badges)
-    at.multiselect(key="filter_status").unselect("可申请").run()
+    at.multiselect(key="filter_status").unselect("eligible").run()
     at.multiselect(key="filter_benefits").select("人才引进").run()
     assert "人才引进]" in _markdown(at)
 
@@ -179,7 +180,7 @@ def test_a_saved_profile_loads_back_into_the_form():
     assert at.date_input(key="pf_founded").value == dt.date(2019, 4, 1)
     assert at.selectbox(key="pf_foreign_invested").value == "否"
     assert at.multiselect(key="pf_needs").value == ["资金补贴", "融资贷款"]
-    from recommender.ui.profile_form import QUALIFICATIONS
+    from webapp.ui.profile_form import QUALIFICATIONS
 
     assert at.date_input(key=f"pf_qdate_{QUALIFICATIONS.index('高新技术企业')}").value == dt.date(2023, 10, 15)
     _submit(at)
@@ -201,7 +202,7 @@ def test_extra_model_fields_are_optional_and_ratios_are_percentages_on_screen():
     _fill(at, {"name": "某公司", "region": "徐汇区"})
     at.number_input(key=f"pf_{field}").set_value(35.0)
     _submit(at)
-    assert at.session_state["submitted_profile"][field] == 0.35
+    assert getattr(at.session_state["submitted_profile"], field) == 0.35
     at.sidebar.file_uploader[0].set_value(
         ("p.json", json.dumps({"name": "某公司", "region": "徐汇区", field: 0.6}).encode(), "application/json")
     )
@@ -218,7 +219,7 @@ ROSTER = """企业名称,注册地,所在园区,所属行业,职工总数,诉求
 
 def _counsellor() -> AppTest:
     at = _app()
-    at.switch_page("views/counsellor.py").run()
+    at.switch_page("webapp/views/counsellor.py").run()
     assert not at.exception
     return at
 
@@ -254,7 +255,7 @@ def test_counsellor_sees_the_enterprise_submitted_on_the_self_check_page():
     at = _app()
     _fill(at, ENTERPRISE)
     _submit(at)
-    at.switch_page("views/counsellor.py").run()
+    at.switch_page("webapp/views/counsellor.py").run()
     assert not at.exception
     assert any(ENTERPRISE["name"] in e.label for e in at.expander)
     assert "下载咨询单（Word）" in [b.label for b in at.download_button]

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.paths import ROOT
+from recommender.profile import parse_profile
 from recommender.registry import consultations, db, enterprises
 from recommender.registry.models import ClauseVersion, ConsultationMeasure, Feedback
 
@@ -112,7 +113,7 @@ def test_registry_page_lists_enterprises_filters_them_and_shows_history():
     _add(JINSHAN, counsellor="李四")
     _db(lambda s: enterprises.update(s, first, expected_version=1, by="李四", counsellor="赵六", stage="培育"))
 
-    at = _page("views/registry.py")
+    at = _page("webapp/views/registry.py")
     table = at.dataframe[0].value
     assert list(table["企业名称"]) == sorted([ENTERPRISE["name"], JINSHAN["name"]])
     row = table.set_index("企业名称").loc[ENTERPRISE["name"]]
@@ -142,7 +143,7 @@ def test_registry_page_lists_enterprises_filters_them_and_shows_history():
 
 
 def test_an_empty_registry_says_how_to_add_enterprises():
-    at = _page("views/registry.py")
+    at = _page("webapp/views/registry.py")
     [info] = at.info
     assert "档案库中还没有企业" in info.value and "辅导员工作台" in info.value
     assert not at.dataframe
@@ -150,7 +151,7 @@ def test_an_empty_registry_says_how_to_add_enterprises():
 
 def test_a_save_over_someone_elses_write_is_refused_and_keeps_what_the_user_typed():
     eid = _add(ENTERPRISE, counsellor="王五")
-    at = _page("views/registry.py")
+    at = _page("webapp/views/registry.py")
     _ok(at.selectbox(key="reg_pick").select(eid).run())
     assert at.text_input(key=f"reg_counsellor_{eid}").value == "王五"
 
@@ -181,13 +182,13 @@ def test_a_save_over_someone_elses_write_is_refused_and_keeps_what_the_user_type
 
 def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned():
     eid = _add(ENTERPRISE, counsellor="王五")
-    at = _page("views/registry.py")
+    at = _page("webapp/views/registry.py")
     _ok(at.selectbox(key="reg_pick").select(eid).run())
     [measures] = [m for m in at.multiselect if m.key.startswith(f"cr_measures_{eid}")]
     _ok(at.button(key=f"cr_save_{eid}").click().run())
     assert _errors(at) == ["请至少选择一条讨论过的措施"]
 
-    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
     chosen = [m.clause_id for m in expected.measures[:2]]
     at.multiselect(key=measures.key).set_value(chosen)
     at.text_area(key=f"cr_note_{eid}").input("企业计划明年申报")
@@ -230,7 +231,7 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
 
 
 def test_self_check_adds_the_enterprise_then_offers_to_update_it():
-    at = _page("views/self_check.py")
+    at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
     at.text_input(key="save_counsellor").input("王五")
     at.selectbox(key="save_stage").select("培育")
@@ -250,7 +251,7 @@ def test_self_check_adds_the_enterprise_then_offers_to_update_it():
 
 
 def test_self_check_add_is_refused_for_a_name_already_taken_meanwhile():
-    at = _page("views/self_check.py")
+    at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
     assert [b for b in at.button if b.key == "save_add"]
     _add(ENTERPRISE, counsellor="李四", by="李四")  # another page adds it first
@@ -260,9 +261,9 @@ def test_self_check_add_is_refused_for_a_name_already_taken_meanwhile():
 
 
 def test_feedback_on_a_card_is_stored_and_not_applicable_needs_a_reason():
-    at = _page("views/self_check.py")
+    at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
-    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today(), top=None)
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today(), top=None)
     first = expected.measures[0]
     cid = first.clause_id
 
@@ -297,22 +298,22 @@ def test_feedback_on_a_card_is_stored_and_not_applicable_needs_a_reason():
 
 def test_feedback_names_the_registered_enterprise():
     eid = _add(ENTERPRISE)
-    at = _page("views/self_check.py")
+    at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
-    cid = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today()).measures[0].clause_id
+    cid = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today()).measures[0].clause_id
     _ok(at.button(key=f"fb_send_{cid}").click().run())
     assert _db(lambda s: s.scalars(select(Feedback.enterprise_id)).all()) == [eid]
 
 
 def test_editing_a_record_on_the_self_check_page_saves_against_the_version_opened():
     eid = _add(ENTERPRISE, counsellor="王五")
-    at = _page("views/registry.py")
+    at = _page("webapp/views/registry.py")
     _ok(at.selectbox(key="reg_pick").select(eid).run())
     _ok(at.button(key=f"reg_to_self_check_{eid}").click().run())
     assert at.text_input(key="pf_name").value == ENTERPRISE["name"]  # st.switch_page went to the self-check
     assert at.number_input(key="pf_employees").value == 85
     assert "正在修改档案库中的“上海张江某芯微电子有限公司”（打开时为第 1 版）" in _markdown(at)
-    at.switch_page("views/self_check.py")  # AppTest would otherwise rerun the page it was last switched to
+    at.switch_page("webapp/views/self_check.py")  # AppTest would otherwise rerun the page it was last switched to
 
     at.number_input(key="pf_employees").set_value(90)
     _submit(at)
@@ -340,12 +341,12 @@ def test_editing_a_record_on_the_self_check_page_saves_against_the_version_opene
 def test_the_pages_work_on_when_the_registry_cannot_be_reached(monkeypatch):
     with monkeypatch.context() as m:
         m.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:9/none")
-        at = _page("views/self_check.py")
+        at = _page("webapp/views/self_check.py")
         _fill_and_submit(at, ENTERPRISE)
         assert at.metric  # the results are there
         [warning] = at.warning
         assert "企业档案库" in warning.value and "secret" not in warning.value
-        at.switch_page("views/registry.py")
+        at.switch_page("webapp/views/registry.py")
         _ok(at.run())
         assert any("暂时无法访问" in e for e in _errors(at))
 
@@ -354,7 +355,7 @@ def test_the_pages_work_on_when_the_registry_cannot_be_reached(monkeypatch):
 
 
 def _uploaded(roster: str = ROSTER) -> AppTest:
-    at = _page("views/counsellor.py")
+    at = _page("webapp/views/counsellor.py")
     at.file_uploader(key="roster_upload").set_value(("走访名单.csv", roster.encode("gbk"), "text/csv"))
     return _ok(at.run())
 
@@ -411,14 +412,14 @@ def test_repeated_names_are_refused_and_can_then_be_skipped():
 
 
 def _coverage() -> AppTest:
-    return _page("views/coverage.py", cov_size=150)
+    return _page("webapp/views/coverage.py", cov_size=150)
 
 
 def test_coverage_lists_who_should_hear_about_a_measure():
     at = _coverage()
     assert any("企业档案库中还没有企业" in i.value for i in at.info)
 
-    expected = consult(Recommender.load(), ENTERPRISE, as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
     measure = next(m for m in expected.measures if m.status_label == "可申请")
     _add(ENTERPRISE, counsellor="王五")
     _add(JINSHAN, counsellor="李四")

@@ -15,6 +15,7 @@ from recommender import consultation
 from recommender.cli import main
 from recommender.consultation import consult
 from recommender.engine import Recommender
+from recommender.profile import parse_profile
 from recommender.roster import RosterError, column_field, read_roster, template_csv
 from recommender.sheets import consultation_docx, roster_workbook, safe_cell, sheets_zip
 
@@ -155,7 +156,7 @@ PROFILE = {
 
 
 def test_docx_holds_the_enterprise_its_measures_and_the_dates(engine):
-    c = consult(engine, PROFILE, as_of=AS_OF)
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
     assert c.measures
     document = docx.Document(io.BytesIO(consultation_docx(c, today=dt.date(2024, 7, 1))))
     text = _text(document)
@@ -170,7 +171,7 @@ def test_docx_holds_the_enterprise_its_measures_and_the_dates(engine):
 
 
 def test_docx_says_when_measures_are_out_of_date(engine):
-    c = consult(engine, PROFILE, as_of=dt.date(2026, 11, 22))
+    c = consult(engine, parse_profile(PROFILE), as_of=dt.date(2026, 11, 22))
     assert c.expired
     text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
     assert f"另有 {len(c.expired)} 条相关措施在 2026-11-22 时不在有效期内" in text
@@ -178,7 +179,7 @@ def test_docx_says_when_measures_are_out_of_date(engine):
 
 def test_readiness_is_optional_and_becomes_the_action_plan(engine, monkeypatch):
     monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
-    c = consult(engine, PROFILE, as_of=AS_OF)
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
     assert c.readiness is None
     assert "三、资质培育行动计划" in _text(docx.Document(io.BytesIO(consultation_docx(c))))
 
@@ -194,18 +195,23 @@ def test_readiness_is_optional_and_becomes_the_action_plan(engine, monkeypatch):
         ]
 
     monkeypatch.setattr(consultation, "readiness_checker", lambda: fake)
-    c = consult(engine, PROFILE, as_of=AS_OF)
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
     assert [(r.name, r.pending) for r in c.readiness] == [("科技型中小企业", True), ("研发费用加计扣除", False)]
     text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
     assert "1. 科技型中小企业（信息不足）" in text and "□ 请补充资产总额" in text and "依据：评价办法" in text
     assert "已具备：研发费用加计扣除（已满足）" in text
 
     monkeypatch.setattr(consultation, "readiness_checker", lambda: lambda p, d: 1 / 0)
-    assert consult(engine, PROFILE, as_of=AS_OF).readiness is None  # a failing check never breaks a sheet
+    assert (
+        consult(engine, parse_profile(PROFILE), as_of=AS_OF).readiness is None
+    )  # a failing check never breaks a sheet
 
 
 def test_zip_holds_one_sheet_per_enterprise(engine):
-    cs = [consult(engine, {"name": n, "region": "浦东新区"}, as_of=AS_OF) for n in ("甲公司", "甲公司", "乙/公司")]
+    cs = [
+        consult(engine, parse_profile({"name": n, "region": "浦东新区"}), as_of=AS_OF)
+        for n in ("甲公司", "甲公司", "乙/公司")
+    ]
     archive = zipfile.ZipFile(io.BytesIO(sheets_zip(cs)))
     names = archive.namelist()
     assert names == ["001-甲公司-政策咨询单.docx", "002-甲公司-政策咨询单.docx", "003-乙_公司-政策咨询单.docx"]

@@ -91,35 +91,22 @@ def cmd_enterprises(args: argparse.Namespace) -> None:
 
 
 def cmd_push(args: argparse.Namespace) -> None:
-    from ..corpus import load_policies
-    from .enterprises import listing
-    from .push import push_list, sync
+    from ..services.push_list import push_report
 
     as_of = args.as_of
     with _transaction() as session:
-        synced = sync(session, load_policies())
-        enterprises = listing(session, counsellor=args.counsellor)
-        changes, items = push_list(session, args.since, as_of=as_of, enterprises=enterprises)
+        report = push_report(session, args.since, as_of, counsellor=args.counsellor)
     if args.format == "json":
-        _print_json(
-            {
-                "since": args.since.isoformat(),
-                "as_of": as_of.isoformat(),
-                "synced": {"added": synced.added, "changed": synced.changed, "removed": synced.removed},
-                "changes": [
-                    {"clause_id": c.clause_id, "change": c.change, "changed_on": c.changed_on.isoformat()}
-                    for c in changes
-                ],
-                "enterprises": len(enterprises),
-                "items": [i.as_dict() for i in items],
-            }
-        )
+        _print_json(report.as_dict())
         return
+    synced = report.synced
     if synced.added or synced.changed or synced.removed:
         counts = f"新增 {len(synced.added)} 条，修改 {len(synced.changed)} 条，删除 {len(synced.removed)} 条"
         print(f"政策库已同步：{counts}")
-    print(f"{args.since} 以来有变化的条款 {len(changes)} 条；档案库企业 {len(enterprises)} 家；按 {as_of} 判断")
+    changed, registered = len(report.changes), report.enterprises
+    print(f"{args.since} 以来有变化的条款 {changed} 条；档案库企业 {registered} 家；按 {as_of} 判断")
     current = None
+    items = report.items
     for item in items:
         if item.enterprise != current:
             current = item.enterprise

@@ -27,7 +27,7 @@ class ConflictError(RegistryError):
 
 
 class ProfileRefused(ProfileError, RegistryError):
-    """A profile that does not validate: a ProfileError (its ``messages`` name the fields) that is also
+    """A profile that does not validate: a ProfileError (its ``errors`` name the fields) that is also
     one of the registry's refusals, so that a caller catching RegistryError shows it instead of failing."""
 
 
@@ -53,7 +53,7 @@ def check_profile(profile: Profile | dict[str, Any]) -> Profile:
     try:
         profile = parse_profile(profile)
     except ProfileError as exc:
-        raise ProfileRefused(exc.messages) from None
+        raise ProfileRefused(exc.errors) from None
     if len(profile.name) > NAME_MAX:
         raise RegistryError(f"企业名称过长（{len(profile.name)} 字，最多 {NAME_MAX} 字）")
     return profile

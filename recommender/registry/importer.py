@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..profile import FieldError
 from ..roster import BadRow, Roster
 from .enterprises import ConflictError, RegistryError, _name_taken, check_stage
 from .models import NAME_MAX, Enterprise, Revision, now
@@ -47,9 +48,11 @@ def _more_bad_rows(roster: Roster) -> list[BadRow]:
     for row in roster.rows:
         name = row.profile.name
         if len(name) > NAME_MAX:
-            bad.append(BadRow(row.row, name[:20] + "…", [f"企业名称过长（{len(name)} 字，最多 {NAME_MAX} 字）"]))
+            too_long = FieldError("", "too_long", f"企业名称过长（{len(name)} 字，最多 {NAME_MAX} 字）")
+            bad.append(BadRow(row.row, name[:20] + "…", [too_long]))
         elif name in first_row:
-            bad.append(BadRow(row.row, name, [f"与第 {first_row[name]} 行是同一家企业，请合并为一行"]))
+            repeated = FieldError("", "repeated", f"与第 {first_row[name]} 行是同一家企业，请合并为一行")
+            bad.append(BadRow(row.row, name, [repeated]))
         else:
             first_row[name] = row.row
     return bad

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..engine import Recommender
+from recommender.engine import Recommender
 
 
 @st.cache_resource(show_spinner="正在载入政策库…")

@@ -1,12 +1,10 @@
-"""Text for people: safe for st.markdown, fields named by their labels, matched words highlighted (HTML)."""
+"""Text for people: safe for st.markdown, matched words highlighted (HTML)."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterable
-
-from ..profile import LABELS
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
 MARK_STYLE = "background:#ffe58f;padding:0 2px;border-radius:3px;"
@@ -15,14 +13,6 @@ MARK_STYLE = "background:#ffe58f;padding:0 2px;border-radius:3px;"
 def md(text: str) -> str:
     """Literal text inside st.markdown: markdown and HTML characters are escaped."""
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def for_people(message: str) -> str:
-    """Name a field by its label only: "region（注册地）：必填" → "注册地：必填"."""
-    field, sep, rest = message.partition("（")
-    if sep and field in LABELS and rest.startswith(LABELS[field] + "）"):
-        return LABELS[field] + rest.removeprefix(LABELS[field] + "）")
-    return message
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:

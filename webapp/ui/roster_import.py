@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from ..registry import importer
-from ..registry.importer import ImportRefused
-from ..registry.states import POOL_STAGES
-from ..roster import BadRow, Roster
-from . import store
-from .markup import for_people
+from recommender.registry import importer
+from recommender.registry.importer import ImportRefused
+from recommender.registry.states import POOL_STAGES
+from recommender.roster import BadRow, Roster
+
+from . import nav, store
+from .roster_view import bad_frame
 
 OUTCOME = "roster_import"  # (roster signature, kind, message, bad rows) of the last import
 
@@ -20,8 +20,7 @@ def _signature(roster: Roster, file_name: str) -> tuple:
 
 
 def _bad_table(bad: list[BadRow]) -> None:
-    rows = [{"行号": b.row, "企业名称": b.name or "", "原因": "；".join(map(for_people, b.messages))} for b in bad]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(bad_frame(bad), hide_index=True, width="stretch")
 
 
 def _import(roster: Roster, file_name: str, by: str) -> None:
@@ -75,7 +74,7 @@ def box(roster: Roster, file_name: str, by: str) -> None:
     _, kind, message, rows = last
     if kind == "done":
         st.success(message, icon=":material/check_circle:")
-        st.page_link("views/registry.py", label="打开企业档案库", icon=":material/folder_shared:")
+        st.page_link(nav.REGISTRY, label="打开企业档案库", icon=":material/folder_shared:")
     else:
         st.error(message, icon=":material/error:")
         if rows:

@@ -7,46 +7,41 @@ import json
 
 import streamlit as st
 
-from ..consultation import STATUS_ORDER, Consultation, MeasureView, consult
-from ..profile import Profile
-from ..sheets import consultation_docx, sheet_filename
-from ..vocab import BENEFITS
+from recommender.consultation import EXPIRED, STATUS_ORDER, Consultation, MeasureView, consult, state_label
+from recommender.profile import Profile
+from recommender.services.sheet import consultation_sheet
+from recommender.sheets import sheet_filename
+from recommender.vocab import BENEFITS
+
 from . import feedback, resources
 from .cards import measure_card, readiness_panel, unlock_list
 
 PAGE = 10
 
 
-def _controls() -> tuple[dt.date, bool, list[str], list[str]]:
-    a, b, c, d = st.columns([1.1, 2, 2, 1])
-    as_of = a.date_input(
-        "政策有效性判断日期",
-        value=dt.date.today(),
-        format="YYYY-MM-DD",
-        help="按这一天判断政策是否在有效期内，默认今天",
-        key="as_of",
-    )
+def _controls() -> tuple[bool, list[str], list[str]]:
+    b, c, d = st.columns([2, 2, 1])
     benefits = b.multiselect("支持方式", BENEFITS, placeholder="全部", key="filter_benefits")
-    statuses = c.multiselect("匹配状态", STATUS_ORDER, placeholder="全部", key="filter_status")
+    statuses = c.multiselect("匹配状态", STATUS_ORDER, format_func=state_label, placeholder="全部", key="filter_status")
     with d:
         st.markdown("&nbsp;")
         expired = st.toggle("显示已过期措施", key="show_expired")
-    return as_of, expired, benefits, statuses
+    return expired, benefits, statuses
 
 
 def _counts(c: Consultation) -> None:
     counts = c.counts()
     cols = st.columns(4)
-    for col, (label, n) in zip(cols, [*counts.items(), ("已过期", len(c.expired))], strict=True):
-        col.metric(label, f"{n} 条", border=True)
+    for col, (state, n) in zip(cols, [*counts.items(), (EXPIRED, len(c.expired))], strict=True):
+        col.metric(state_label(state), f"{n} 条", border=True)
 
 
 def _filtered(c: Consultation, expired: bool, benefits: list[str], statuses: list[str]) -> list[MeasureView]:
-    shown = c.measures + (c.expired if expired or "已过期" in statuses else [])
+    shown = c.measures + (c.expired if expired or EXPIRED in statuses else [])
     if benefits:
         shown = [m for m in shown if set(m.benefits) & set(benefits)]
     if statuses:
-        shown = [m for m in shown if m.status_label in statuses]
+        shown = [m for m in shown if m.state in statuses]
     return shown
 
 
@@ -76,7 +71,7 @@ def _sheet_button(profile: Profile, as_of: dt.date) -> None:
     recommender = resources.recommender()
     st.download_button(
         "下载政策咨询单（Word）",
-        data=lambda: consultation_docx(consult(recommender, profile, as_of=as_of)),
+        data=lambda: consultation_sheet(recommender, profile, as_of).docx,
         file_name=sheet_filename(profile),
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         icon=":material/description:",
@@ -85,10 +80,10 @@ def _sheet_button(profile: Profile, as_of: dt.date) -> None:
     )
 
 
-def render(profile: Profile, target: feedback.Target | None = None) -> None:
-    """The results; with ``target``, every measure card takes 有用 / 不适用 feedback."""
+def render(profile: Profile, as_of: dt.date, target: feedback.Target | None = None) -> None:
+    """The results at ``as_of``; with ``target``, every measure card takes 有用 / 不适用 feedback."""
     st.subheader(f"匹配结果：{profile.name}")
-    as_of, expired, benefits, statuses = _controls()
+    expired, benefits, statuses = _controls()
     c = consult(resources.recommender(), profile, as_of=as_of, top=None)
     _counts(c)
     left, right = st.columns([3, 1])

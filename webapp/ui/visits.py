@@ -6,14 +6,15 @@ import datetime as dt
 
 import streamlit as st
 
-from ..consultation import SHEET_TOP, consult
-from ..profile import parse_profile
-from ..registry import consultations
-from ..registry.consultations import Discussed
-from ..registry.states import FOLLOW_UPS
-from ..sheets import consultation_docx, sheet_filename
+from recommender.consultation import SHEET_TOP, consult
+from recommender.registry import consultations
+from recommender.registry.consultations import Discussed
+from recommender.registry.states import FOLLOW_UPS
+from recommender.services.sheet import consultation_sheet
+from recommender.sheets import sheet_filename
+
 from . import resources, store
-from .badges import status_badge
+from .badges import recorded_badge
 from .markup import md
 from .registry_data import FollowUp, Record, Visit
 from .roster_view import DOCX
@@ -45,7 +46,7 @@ def _follow_up(m: FollowUp, by: str) -> None:
     version = store.opened(name, m.version, {sk: m.state, rk: m.reason or ""})
     with st.form(f"fu_form_{m.id}", border=False):
         a, b, c, d = st.columns([3, 1.3, 2, 0.8], vertical_alignment="bottom")
-        a.markdown(f"{status_badge(m.match_status)} {md(m.title)}")
+        a.markdown(f"{recorded_badge(m.match_status)} {md(m.title)}")
         b.selectbox("跟进状态", FOLLOW_UPS, key=sk)
         c.text_input("原因或说明", key=rk, placeholder="标记“未获批”时必填")
         d.form_submit_button("保存", key=f"fu_save_{m.id}", on_click=_save_follow_up, args=(m.id, by))
@@ -74,7 +75,7 @@ def _record(record: Record, by: str, as_of: dt.date, options: dict[str, tuple[st
     """Form callback: store the consultation; the Word sheet is offered afterwards."""
     ss = st.session_state
     chosen = [Discussed(cid, *options[cid]) for cid in ss.get(keys["measures"]) or [] if cid in options]
-    profile = parse_profile(record.profile)
+    profile = record.profile
     _, exc = store.attempt(
         lambda s: (
             consultations.record(
@@ -98,9 +99,9 @@ def _record(record: Record, by: str, as_of: dt.date, options: dict[str, tuple[st
     ss[keys["measures"]], ss[keys["note"]] = [], ""
 
 
-def new_visit(record: Record, by: str) -> None:
+def new_visit(record: Record, by: str, as_of: dt.date) -> None:
+    """The 新建咨询记录 form: the measures matched at ``as_of`` to choose from; then its Word sheet."""
     eid = record.id
-    as_of = st.date_input("政策有效性判断日期", value=dt.date.today(), format="YYYY-MM-DD", key=f"cr_as_of_{eid}")
     c = consult(resources.recommender(), record.profile, as_of=as_of, top=SHEET_TOP)
     options = {m.clause_id: (m.title, m.status_label) for m in c.measures}
     keys = {
@@ -138,10 +139,10 @@ def new_visit(record: Record, by: str) -> None:
         st.error(error, icon=":material/error:")
     if done := ss.get(keys["done"]):
         st.success(f"已保存 {done['held_on']} 的咨询记录（{done['count']} 条措施）。", icon=":material/check_circle:")
-        profile, sheet_as_of = parse_profile(record.profile), done["as_of"]
+        profile, sheet_as_of = record.profile, done["as_of"]
         st.download_button(
             "下载本次咨询单（Word）",
-            data=lambda: consultation_docx(consult(resources.recommender(), profile, as_of=sheet_as_of, top=SHEET_TOP)),
+            data=lambda: consultation_sheet(resources.recommender(), profile, sheet_as_of).docx,
             file_name=sheet_filename(profile),
             mime=DOCX,
             icon=":material/description:",

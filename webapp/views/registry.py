@@ -3,10 +3,11 @@
 import streamlit as st
 
 from recommender.registry import enterprises
-from recommender.ui import registry_data, registry_view, store, style, visits
+from webapp.ui import registry_data, registry_view, settings, store, style, visits
 
 style.page_header("企业档案库", "一企一档：查看和维护培育库企业的档案、修改历史和咨询记录")
 
+as_of = settings.as_of()
 with st.sidebar:
     by = store.operator(store.COUNSELLOR_DEFAULT)
 
@@ -48,7 +49,7 @@ def main() -> None:
         with consulted:
             visits.past(snap.visits, by)
             st.markdown("##### 新建咨询记录")
-            visits.new_visit(snap.record, by)
+            visits.new_visit(snap.record, by, as_of)
 
 
 main()

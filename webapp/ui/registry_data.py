@@ -8,15 +8,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..registry import enterprises
-from ..registry.models import Enterprise
+from recommender.profile import Profile
+from recommender.registry import enterprises
+from recommender.registry.models import Enterprise
 
 
 @dataclass(frozen=True)
 class Record:
+    """One enterprise's record, its stored profile validated once as it is read."""
+
     id: int
     name: str
-    profile: dict[str, Any]
+    profile: Profile
     counsellor: str | None
     stage: str
     version: int
@@ -25,7 +28,8 @@ class Record:
 
     @classmethod
     def of(cls, e: Enterprise) -> Record:
-        return cls(e.id, e.name, dict(e.profile), e.counsellor, e.pool_stage, e.version, e.updated_by, e.updated_at)
+        profile = enterprises.profile_of(e)
+        return cls(e.id, e.name, profile, e.counsellor, e.pool_stage, e.version, e.updated_by, e.updated_at)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Snapshot:
 
 
 def snapshot(session: Session, enterprise_id: int) -> Snapshot:
+    """One enterprise's record, its revisions and its consultations (newest first)."""
     enterprise = enterprises.get(session, enterprise_id)
     history = [
         Revision(r.version, r.changed_by, r.changed_at, r.source, [(c.field, c.label, c.before, c.after) for c in cs])

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ..consultation import MeasureView, ReadinessItem
-from .badges import badge, readiness_badge, status_badge
+from recommender.consultation import MeasureView, ReadinessItem
+
+from .badges import badge, measure_badge, readiness_badge
 from .markup import highlight, md
 
 GAPS_SHOWN = 4
@@ -18,7 +19,7 @@ def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = 
     """One measure; ``footer`` draws extra controls at its foot (e.g. feedback)."""
     with st.container(border=True):
         benefits = " ".join(badge(b, "violet") for b in m.benefits)
-        st.markdown(f"{status_badge(m.status_label)}&nbsp; **{m.rank}. {md(m.title)}** &nbsp; {benefits}")
+        st.markdown(f"{measure_badge(m)}&nbsp; **{m.rank}. {md(m.title)}** &nbsp; {benefits}")
         st.html(f'<div class="pb-clause" style="{_CLAUSE_STYLE}">{highlight(m.text, m.matched_terms)}</div>')
         if m.reasons or m.gaps:
             left, right = st.columns(2)
@@ -54,7 +55,7 @@ def unlock_list(unlocks: dict[str, list[MeasureView]], readiness: list[Readiness
         ):
             item = ready.get(title)
             if item:
-                st.markdown(f"认定准备度：{readiness_badge(item.status_label)}")
+                st.markdown(f"认定准备度：{readiness_badge(item)}")
                 for gap in item.gaps:
                     st.markdown(f"- {md(gap)}")
             for m in measures:
@@ -63,7 +64,7 @@ def unlock_list(unlocks: dict[str, list[MeasureView]], readiness: list[Readiness
 
 def _readiness_card(item: ReadinessItem) -> None:
     with st.container(border=True):
-        st.markdown(f"{readiness_badge(item.status_label)}&nbsp; **{md(item.name)}**")
+        st.markdown(f"{readiness_badge(item)}&nbsp; **{md(item.name)}**")
         if item.summary:
             st.caption(md(item.summary))
         for reason in item.reasons[:4]:

@@ -1,42 +1,41 @@
 """辅导员工作台: a roster of enterprises → bad rows listed, the rest matched; Word sheets and an Excel summary."""
 
-import datetime as dt
-
 import streamlit as st
 
 from recommender.consultation import SHEET_TOP, consult
-from recommender.ui import profile_form, resources, roster_import, roster_view, store, style
+from webapp.ui import profile_form, resources, roster_import, roster_view, settings, store, style
 
 style.page_header("辅导员工作台", "上传走访企业名单，批量匹配政策，生成每家企业的政策咨询单和名单汇总表")
 
+as_of = settings.as_of()
 with st.sidebar:
     by = store.operator(store.COUNSELLOR_DEFAULT)
 
 with st.container(border=True):
     st.markdown("##### 1　上传企业名单")
     roster = roster_view.upload()
-    a, b, _ = st.columns([1, 1, 2])
-    as_of = a.date_input("政策有效性判断日期", value=dt.date.today(), format="YYYY-MM-DD", key="roster_as_of")
-    top = b.number_input("每家企业列出措施数", min_value=3, max_value=30, value=SHEET_TOP, step=1, key="roster_top")
+    top = st.columns([1, 3])[0].number_input(
+        "每家企业列出措施数", min_value=3, max_value=30, value=SHEET_TOP, step=1, key="roster_top"
+    )
 
 if roster is not None:
     roster_view.bad_rows(roster)
     if roster.rows:
-        entries = roster_view.match(roster, as_of, int(top))
+        batch = roster_view.match(roster, as_of, int(top))
         with st.container(border=True):
             st.markdown("##### 2　匹配结果")
-            roster_view.overview(entries)
-            roster_view.roster_downloads(entries, roster, as_of)
+            roster_view.overview(batch.entries)
+            roster_view.roster_downloads(batch)
         with st.container(border=True):
             st.markdown("##### 3　单个企业咨询单")
-            roster_view.one_enterprise(entries)
+            roster_view.one_enterprise(batch.entries)
         with st.container(border=True):
             st.markdown("##### 4　加入企业档案库")
             roster_import.box(roster, st.session_state["roster_upload"].name, by)
 
-submitted = st.session_state.get(profile_form.SUBMITTED)
+submitted = profile_form.submitted()
 if submitted:
-    with st.expander(f"“企业自测”页已提交的企业：{submitted['name']}", icon=":material/person:"):
+    with st.expander(f"“企业自测”页已提交的企业：{submitted.name}", icon=":material/person:"):
         roster_view.sheet_preview(
             consult(resources.recommender(), submitted, as_of=as_of, top=int(top)), key="self_check_sheet"
         )

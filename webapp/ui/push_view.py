@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from ..consultation import clause_title
-from ..corpus import is_valid, load_policies
-from ..corpus_models import Clause, DocumentMeta
-from ..registry import enterprises, push
-from ..rules import STATUS_LABELS
+from recommender.consultation import state_label
+from recommender.corpus import is_valid
+from recommender.corpus_models import Clause, DocumentMeta
+from recommender.registry import enterprises, push
+from recommender.services.push_list import PushReport, push_report
+
 from . import resources, store
 
 EMPTY = (
@@ -52,11 +52,12 @@ def _csv(frame: pd.DataFrame, label: str, filename: str, key: str) -> None:
 
 
 def _audience(session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date) -> tuple[int, list[dict]]:
+    """How many enterprises the registry holds, and those the measure reaches (status as a code)."""
     rows = [
         {
             "企业": a.enterprise.name,
             "专员": a.enterprise.counsellor or "",
-            "状态": STATUS_LABELS[a.verdict.status],
+            "status": a.verdict.status,
             "依据": "；".join(a.verdict.reasons),
             "尚缺": "；".join(g.message for g in a.verdict.gaps),
         }
@@ -65,18 +66,23 @@ def _audience(session: Session, clause: Clause, document: DocumentMeta, as_of: d
     return enterprises.count(session), rows
 
 
-def audience_section() -> None:
+def _audience_frame(rows: list[dict]) -> pd.DataFrame:
+    """The audience as people read it: the status code becomes its label (状态)."""
+    shown = [{**r, "status": state_label(r["status"])} for r in rows]
+    return pd.DataFrame(shown, columns=["企业", "专员", "status", "依据", "尚缺"]).rename(columns={"status": "状态"})
+
+
+def audience_section(as_of: dt.date) -> None:
+    """谁该知道这条措施: the registered enterprises a chosen measure makes eligible (or nearly) at ``as_of``."""
     rec = resources.recommender()
     measures = {c.id: c for c in rec.clauses if c.kind == "measure"}
 
     def label(cid: str) -> str:
         clause = measures[cid]
-        return f"{rec.documents[clause.policy_id].short_title}｜{clause_title(clause)}"
+        return f"{rec.documents[clause.policy_id].short_title}｜{clause.heading}"
 
     st.caption("选一条措施，列出档案库中可申请或只差部分条件的企业：政策发布或解读时，先通知这些企业。")
-    a, b = st.columns([3, 1])
-    cid = a.selectbox("措施", list(measures), format_func=label, key="push_clause")
-    as_of = b.date_input("评估日期", value=dt.date.today(), format="YYYY-MM-DD", key="push_as_of")
+    cid = st.selectbox("措施", list(measures), format_func=label, key="push_clause")
     clause, document = measures[cid], rec.documents[measures[cid].policy_id]
     with st.expander("措施原文"):
         st.write(clause.text)
@@ -91,8 +97,8 @@ def audience_section() -> None:
     if not total:
         st.info(EMPTY, icon=":material/info:")
         return
-    frame = pd.DataFrame(rows, columns=["企业", "专员", "状态", "依据", "尚缺"])
-    eligible = int((frame["状态"] == "可申请").sum())
+    frame = _audience_frame(rows)
+    eligible = sum(r["status"] == "eligible" for r in rows)
     st.markdown(f"档案库 {total} 家企业中，**{eligible}** 家可申请，**{len(frame) - eligible}** 家需补充条件。")
     if frame.empty:
         st.info("档案库中没有企业符合或接近这条措施的条件。", icon=":material/info:")
@@ -104,65 +110,58 @@ def audience_section() -> None:
 # --- 政策变化推送 -------------------------------------------------------------------------------------
 
 
-def _push(session: Session, since: dt.date, as_of: dt.date) -> dict[str, Any]:
-    synced = push.sync(session, load_policies())
-    changes, items = push.push_list(session, since, as_of=as_of)
-    return {
-        "key": (since, as_of),
-        "synced": (len(synced.added), len(synced.changed), len(synced.removed)),
-        "changes": len(changes),
-        "enterprises": enterprises.count(session),
-        "items": [i.as_dict() for i in items],
-    }
+def _run_push(as_of: dt.date) -> None:
+    """Button callback: sync and list with the date the widget holds now."""
+    since = st.session_state["push_since"]
+    report, exc = store.attempt(lambda s: push_report(s, since, as_of))
+    st.session_state["push_result"] = ((since, as_of), report, None if exc is None else str(exc))
 
 
-def _run_push() -> None:
-    """Button callback: sync and list with the dates the widgets hold now."""
-    since, as_of = st.session_state["push_since"], st.session_state["push_list_as_of"]
-    result, exc = store.attempt(lambda s: _push(s, since, as_of))
-    st.session_state["push_result"] = result if result is not None else {"key": (since, as_of), "error": str(exc)}
-
-
-def push_section() -> None:
+def push_section(as_of: dt.date) -> None:
+    """政策变化推送: sync the corpus, then whom the clauses changed since a date concern, judged at ``as_of``."""
     st.caption("记录政策库的最新版本，列出某日以来新增、修改或删除的条款使哪些档案库企业新符合或不再符合条件。")
-    a, b = st.columns(2)
-    since = a.date_input(
+    since = st.columns(2)[0].date_input(
         "列出这一天以来有变化的条款",
         value=dt.date.today() - dt.timedelta(days=30),
         min_value=dt.date(2000, 1, 1),
         format="YYYY-MM-DD",
         key="push_since",
     )
-    as_of = b.date_input("按这一天判断政策有效性", value=dt.date.today(), format="YYYY-MM-DD", key="push_list_as_of")
     st.button(
         "同步政策库并生成推送名单",
         type="primary",
         icon=":material/campaign:",
         key="push_go",
         on_click=_run_push,
+        args=(as_of,),
     )
-    result = st.session_state.get("push_result")
-    if not result or result["key"] != (since, as_of):
+    key, report, error = st.session_state.get("push_result") or (None, None, None)
+    if key != (since, as_of):
         return
-    if "error" in result:
-        st.error(result["error"], icon=":material/error:")
+    if report is None:
+        st.error(error, icon=":material/error:")
         return
-    added, changed, removed = result["synced"]
-    if added or changed or removed:
-        st.caption(f"政策库已同步：新增 {added} 条，修改 {changed} 条，删除 {removed} 条。")
-    items = result["items"]
+    _push_report(report)
+
+
+def _push_report(report: PushReport) -> None:
+    synced = report.synced
+    if synced.added or synced.changed or synced.removed:
+        counts = f"新增 {len(synced.added)} 条，修改 {len(synced.changed)} 条，删除 {len(synced.removed)} 条"
+        st.caption(f"政策库已同步：{counts}。")
+    items = [i.as_dict() for i in report.items]
     cols = st.columns(4)
-    cols[0].metric("有变化的条款", result["changes"])
-    cols[1].metric("档案库企业数", result["enterprises"])
+    cols[0].metric("有变化的条款", len(report.changes))
+    cols[1].metric("档案库企业数", report.enterprises)
     cols[2].metric("新符合", sum(i["direction"] == "新符合" for i in items))
     cols[3].metric("不再符合", sum(i["direction"] == "不再符合" for i in items))
-    if not result["enterprises"]:
+    if not report.enterprises:
         st.info(EMPTY, icon=":material/info:")
         return
     frame = pd.DataFrame([{**i, "reasons": "；".join(i["reasons"])} for i in items], columns=list(PUSH_COLUMNS))
     frame = frame.rename(columns=PUSH_COLUMNS)
     if frame.empty:
-        st.info(f"{since} 以来的条款变化没有使档案库中的企业新符合或不再符合条件。", icon=":material/info:")
+        st.info(f"{report.since} 以来的条款变化没有使档案库中的企业新符合或不再符合条件。", icon=":material/info:")
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
-    _csv(frame, "推送名单", f"政策变化推送-{since}.csv", "push_list_csv")
+    _csv(frame, "推送名单", f"政策变化推送-{report.since}.csv", "push_list_csv")

@@ -7,16 +7,15 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from ..profile import Profile, ProfileError, parse_profile
-from ..registry import enterprises
-from ..registry.enterprises import ConflictError
-from ..registry.states import POOL_STAGES
-from . import profile_form, store
+from recommender.profile import Profile, ProfileError, parse_profile
+from recommender.registry import enterprises
+from recommender.registry.enterprises import ConflictError
+from recommender.registry.states import POOL_STAGES
+
+from . import editing, profile_form, store
+from .editing import MESSAGE
 from .markup import md
 from .registry_data import Record
-from .registry_view import EDIT
-
-MESSAGE = "registry_save_msg"  # (kind, text): success | error | conflict
 
 
 def _outcome(exc: Exception | None, success: str) -> None:
@@ -30,9 +29,9 @@ def _saved(before: int, after: int) -> str:
     return "档案内容没有变化，无需保存。" if after == before else f"已保存到企业档案库（第 {after} 版）。"
 
 
-def _save_edit(profile: dict[str, Any], by: str) -> None:
+def _save_edit(profile: Profile, by: str) -> None:
     """保存修改: the record opened from the registry page, against the version it was opened at."""
-    edit = st.session_state[EDIT]
+    edit = editing.current()
     record, exc = store.attempt(
         lambda s: Record.of(
             enterprises.update(
@@ -43,29 +42,23 @@ def _save_edit(profile: dict[str, Any], by: str) -> None:
     if record is None:
         _outcome(exc, "")
         return
-    st.session_state[EDIT] = {"id": record.id, "version": record.version, "name": record.name}
+    editing.remember(record)
     _outcome(None, _saved(edit["version"], record.version))
 
 
 def _reload() -> None:
     """After a conflict: the latest record into the form (what the page held is given up on purpose)."""
-    edit = st.session_state[EDIT]
+    edit = editing.current()
     record, exc = store.attempt(lambda s: Record.of(enterprises.get(s, edit["id"])))
     if record is None:
         _outcome(exc, "")
         return
-    profile_form.load_into_form(record.profile)
-    st.session_state[profile_form.SUBMITTED] = parse_profile(record.profile).public_dict()
-    st.session_state[EDIT] = {"id": record.id, "version": record.version, "name": record.name}
+    profile_form.load_submitted(record.profile)
+    editing.remember(record)
     _outcome(None, f"已载入档案库中的最新内容（第 {record.version} 版）。")
 
 
-def _unlink() -> None:
-    st.session_state.pop(EDIT, None)
-    st.session_state.pop(MESSAGE, None)
-
-
-def _update_found(enterprise_id: int, version: int, profile: dict[str, Any], by: str) -> None:
+def _update_found(enterprise_id: int, version: int, profile: Profile, by: str) -> None:
     """用本页内容更新档案: the record found by name, against the version that was displayed."""
     record, exc = store.attempt(
         lambda s: Record.of(
@@ -75,7 +68,7 @@ def _update_found(enterprise_id: int, version: int, profile: dict[str, Any], by:
     _outcome(exc, _saved(version, record.version) if record is not None else "")
 
 
-def _add(profile: dict[str, Any], by: str) -> None:
+def _add(profile: Profile, by: str) -> None:
     ss = st.session_state
     record, exc = store.attempt(
         lambda s: Record.of(
@@ -95,7 +88,7 @@ def _find(session: Session, name: str) -> Record | None:
 def _unsubmitted(profile: Profile) -> bool:
     """The form holds changes that 开始匹配 has not taken yet."""
     try:
-        return parse_profile(profile_form.form_values()).public_dict() != profile.public_dict()
+        return parse_profile(profile_form.form_values()) != profile
     except ProfileError:
         return True
 
@@ -112,15 +105,16 @@ def _messages(keep_conflict: bool = False) -> None:
 
 
 def _editing(profile: Profile, by: str, edit: dict[str, Any]) -> int:
-    data = profile.public_dict()
     st.markdown(f"正在修改档案库中的“{md(edit['name'])}”（打开时为第 {edit['version']} 版）。")
     if profile.name != edit["name"]:
         st.warning(f"企业名称已改为“{md(profile.name)}”，保存后档案中的名称也会随之修改。")
     if _unsubmitted(profile):
         st.caption(":orange[表单中有尚未提交的修改：请先点“开始匹配”，保存的是最近一次匹配的内容。]")
     a, b, _ = st.columns([1, 1, 2])
-    a.button("保存修改", type="primary", icon=":material/save:", key="save_edit", on_click=_save_edit, args=(data, by))
-    b.button("不再关联该档案", key="save_unlink", on_click=_unlink)
+    a.button(
+        "保存修改", type="primary", icon=":material/save:", key="save_edit", on_click=_save_edit, args=(profile, by)
+    )
+    b.button("不再关联该档案", key="save_unlink", on_click=editing.forget)
     _messages(keep_conflict=True)
     if st.session_state.get(MESSAGE, ("",))[0] == "conflict":
         st.button(
@@ -131,7 +125,7 @@ def _editing(profile: Profile, by: str, edit: dict[str, Any]) -> int:
 
 def box(profile: Profile, by: str) -> int | None:
     """The 保存到企业档案库 box; returns the enterprise's registry id when it is in the registry."""
-    edit = st.session_state.get(EDIT)
+    edit = editing.current()
     with st.expander("保存到企业档案库", icon=":material/folder_shared:", expanded=bool(edit)):
         if edit:
             return _editing(profile, by, edit)
@@ -139,7 +133,6 @@ def box(profile: Profile, by: str) -> int | None:
         if exc is not None:
             st.warning(str(exc), icon=":material/warning:")
             return None
-        data = profile.public_dict()
         if found:
             who = md(found.counsellor or "未指定")
             st.markdown(
@@ -151,7 +144,7 @@ def box(profile: Profile, by: str) -> int | None:
                 key="save_update",
                 icon=":material/save:",
                 on_click=_update_found,
-                args=(found.id, found.version, data, by),
+                args=(found.id, found.version, profile, by),
             )
             _messages()
             return found.id
@@ -159,6 +152,8 @@ def box(profile: Profile, by: str) -> int | None:
         a, b = st.columns(2)
         a.text_input("专员", key="save_counsellor", placeholder="负责的专员，可不填")
         b.selectbox("培育库阶段", POOL_STAGES, key="save_stage")
-        st.button("加入档案库", type="primary", icon=":material/add:", key="save_add", on_click=_add, args=(data, by))
+        st.button(
+            "加入档案库", type="primary", icon=":material/add:", key="save_add", on_click=_add, args=(profile, by)
+        )
         _messages()
         return None

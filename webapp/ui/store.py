@@ -14,11 +14,11 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..profile import Profile
-from ..profile_fields import shown
-from ..registry import db
-from ..registry.enterprises import ConflictError, RegistryError
-from ..registry.models import shown_time
+from recommender.profile import Profile
+from recommender.profile_fields import shown
+from recommender.registry import db
+from recommender.registry.enterprises import ConflictError, RegistryError
+from recommender.registry.models import shown_time
 
 T = TypeVar("T")
 OPERATOR = "operator"  # st.session_state key of the sidebar's 操作人

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ..consultation import MeasureView
-from ..profile import Profile
-from ..registry import feedback
-from ..registry.states import FEEDBACK_VERDICTS
+from recommender.consultation import MeasureView
+from recommender.profile import Profile
+from recommender.registry import feedback
+from recommender.registry.states import FEEDBACK_VERDICTS
+
 from . import store
 from .markup import md
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ..consultation import profile_rows
-from ..profile import parse_profile
-from ..registry import enterprises
-from ..registry.states import POOL_STAGES
-from . import profile_form, store
+from recommender.consultation import profile_rows
+from recommender.registry import enterprises
+from recommender.registry.states import POOL_STAGES
+
+from . import editing, nav, store
 from .markup import md
 from .registry_data import Record, Revision, Snapshot
 
-EDIT = "registry_edit"  # {"id", "version", "name"}: the record the self-check page is editing
-SELF_CHECK = "views/self_check.py"
 ROW_PX = 35  # st.dataframe's row height
 
 
@@ -38,8 +36,8 @@ def table(records: list[Record]) -> pd.DataFrame:
         [
             {
                 "企业名称": r.name,
-                "注册地": r.profile.get("region") or "",
-                "所属行业": r.profile.get("industry") or "",
+                "注册地": r.profile.region,
+                "所属行业": r.profile.industry or "",
                 "培育库阶段": r.stage,
                 "专员": r.counsellor or "",
                 "版本": r.version,
@@ -68,7 +66,7 @@ def listing(records: list[Record]) -> None:
 
 
 def pick(records: list[Record]) -> int | None:
-    names = {r.id: f"{r.name}（{r.profile.get('region') or '—'}）" for r in records}
+    names = {r.id: f"{r.name}（{r.profile.region}）" for r in records}
     return st.selectbox(
         "查看企业档案",
         list(names),
@@ -142,23 +140,15 @@ def _record_form(record: Record, by: str) -> None:
 
 def _edit_on_self_check(record: Record) -> None:
     """Put the record into the self-check form and go there; its 保存修改 updates this record."""
-    from . import registry_save  # it imports this module
-
-    ss = st.session_state
-    profile_form.load_into_form(record.profile)
-    ss[profile_form.SUBMITTED] = parse_profile(record.profile).public_dict()
-    ss.pop(profile_form.ERRORS, None)
-    ss[profile_form.OPEN] = True
-    ss.pop(registry_save.MESSAGE, None)  # no message left from an earlier save
-    ss[EDIT] = {"id": record.id, "version": record.version, "name": record.name}
-    st.switch_page(SELF_CHECK)
+    editing.open_record(record)
+    st.switch_page(nav.SELF_CHECK)
 
 
 def profile_tab(record: Record, by: str) -> None:
     st.caption(f"第 {record.version} 版 · 最近修改：{md(record.updated_by)}，{store.local_time(record.updated_at)}")
     left, right = st.columns([3, 2])
     with left:
-        rows = profile_rows(parse_profile(record.profile))
+        rows = profile_rows(record.profile)
         frame = pd.DataFrame(rows, columns=["项目", "内容"])
         st.dataframe(frame, hide_index=True, width="stretch", height=ROW_PX * (len(frame) + 1) + 3)  # every row
     with right:

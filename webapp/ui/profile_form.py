@@ -13,14 +13,15 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from ..profile import LABELS, Profile, ProfileError, parse_profile
-from ..profile_fields import extra_fields, field_kind, is_ratio
-from ..vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
-from .markup import for_people, md
+from recommender.profile import LABELS, FieldError, Profile, ProfileError, parse_profile
+from recommender.profile_fields import extra_fields, field_kind, is_ratio
+from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
+
+from .markup import md
 
 PREFIX = "pf_"
-SUBMITTED = "submitted_profile"  # the last valid profile, as the interchange dict
-ERRORS = "profile_errors"
+SUBMITTED = "submitted_profile"  # the last valid Profile submitted (or loaded from the registry)
+ERRORS = "profile_errors"  # list[FieldError] of the last submission that failed
 OPEN = "profile_form_open"
 YES_NO = {"未填写": None, "是": True, "否": False}
 MONEY = ("revenue", "rd_expense", "high_tech_revenue", "total_assets")
@@ -104,12 +105,12 @@ def form_values() -> dict[str, Any]:
     return data
 
 
-def _field_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Field by field, what the model accepts; and the messages for what it does not."""
+def _field_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """Field by field, what the model accepts; and the errors for what it does not."""
     try:
         return dict(parse_profile(data)), []
     except ProfileError as exc:
-        messages = exc.messages
+        errors = exc.errors
     base = {"name": "-", "region": REGIONS[0]}
     good: dict[str, Any] = {}
     for field, value in data.items():
@@ -120,31 +121,47 @@ def _field_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             good[field] = getattr(Profile.model_validate({**base, **extra, field: value}), field)
         except ValidationError:
             continue
-    return good, messages
+    return good, errors
 
 
-def load_into_form(data: Any) -> list[str]:
-    """Put a saved profile into the form (before its widgets are drawn); return the problems found."""
-    if not isinstance(data, dict):
-        return ["档案应为 JSON 对象（{…}）"]
-    values, messages = _field_values(data)
+def load_into_form(data: Profile | Any) -> list[FieldError]:
+    """Put a profile (a Profile, or a saved interchange dict) into the form before its widgets are
+    drawn; return what was wrong with it (what could be read is put in all the same)."""
+    if isinstance(data, Profile):
+        values, errors = dict(data), []
+    elif isinstance(data, dict):
+        values, errors = _field_values(data)
+    else:
+        return [FieldError("", "not_an_object", "档案应为 JSON 对象（{…}）")]
     ss = st.session_state
     for field in Profile.model_fields:
         if field != "qualification_dates":
             ss[key(field)] = _to_widget(field, values.get(field))
     for title in QUALIFICATIONS:
         ss[_date_key(title)] = (values.get("qualification_dates") or {}).get(title)
-    return messages
+    return errors
+
+
+def load_submitted(profile: Profile) -> None:
+    """Put ``profile`` into the form as if it had just been submitted (before the widgets are drawn)."""
+    load_into_form(profile)
+    st.session_state[SUBMITTED] = profile
+    st.session_state.pop(ERRORS, None)
+
+
+def submitted() -> Profile | None:
+    """The last valid profile submitted, if any (whatever page asks)."""
+    return st.session_state.get(SUBMITTED)
 
 
 # --- the form --------------------------------------------------------------------------------
 
 
 def _errors_by_field() -> dict[str, list[str]]:
+    """The last submission's errors as people read them, by field ("" for the profile as a whole)."""
     by_field: dict[str, list[str]] = {}
-    for message in st.session_state.get(ERRORS, []):
-        field = message.split("（", 1)[0]
-        by_field.setdefault(field if field in LABELS else "", []).append(for_people(message))
+    for error in st.session_state.get(ERRORS, []):
+        by_field.setdefault(error.field if error.field in LABELS else "", []).append(error.for_people())
     return by_field
 
 
@@ -328,12 +345,12 @@ def _submit() -> None:
     try:
         profile = parse_profile(form_values())
     except ProfileError as exc:
-        ss[ERRORS] = exc.messages
+        ss[ERRORS] = exc.errors
         ss.pop(SUBMITTED, None)
         ss[OPEN] = True
     else:
         ss.pop(ERRORS, None)
-        ss[SUBMITTED] = profile.public_dict()
+        ss[SUBMITTED] = profile
         ss[OPEN] = False  # fold the form away so that the results come first
 
 
@@ -354,11 +371,10 @@ def render() -> Profile | None:
         if st.session_state.get(ERRORS):
             st.error(
                 "请修改以下内容后再提交（已填写的内容都已保留）：\n\n"
-                + "\n".join(f"- {md(for_people(m))}" for m in st.session_state[ERRORS]),
+                + "\n".join(f"- {md(e.for_people())}" for e in st.session_state[ERRORS]),
                 icon=":material/error:",
             )
-    data = st.session_state.get(SUBMITTED)
-    return parse_profile(data) if data and not st.session_state.get(ERRORS) else None
+    return None if st.session_state.get(ERRORS) else submitted()
 
 
 # --- save and load ---------------------------------------------------------------------------
@@ -374,12 +390,12 @@ def save_and_load() -> None:
         try:
             data = json.loads(uploaded.getvalue().decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError):
-            st.session_state["profile_load_problems"] = ["文件不是有效的 JSON 档案"]
+            st.session_state["profile_load_problems"] = [FieldError("", "bad_json", "文件不是有效的 JSON 档案")]
         else:
             st.session_state["profile_load_problems"] = load_into_form(data)
             st.session_state.pop(ERRORS, None)
     for problem in st.session_state.get("profile_load_problems", []):
-        st.warning(for_people(problem))
+        st.warning(problem.for_people())
     data = form_values()
     name = data.get("name") or "企业"
     st.download_button(

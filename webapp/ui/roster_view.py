@@ -7,16 +7,19 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ..consultation import Consultation, consult
-from ..roster import Roster, RosterError, read_roster, template_csv
-from ..sheets import consultation_docx, roster_workbook, sheet_filename, sheets_zip
+from recommender.consultation import Consultation, state_label
+from recommender.profile import Profile
+from recommender.roster import BadRow, Roster, RosterError, read_roster, template_csv
+from recommender.services.batch import Batch, Entries, match_roster
+from recommender.services.sheet import sheet_of
+from recommender.sheets import sheet_filename
+
 from . import resources
-from .badges import readiness_badge, status_badge
-from .markup import for_people, md
+from .badges import measure_badge, readiness_badge
+from .markup import md
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Entries = list[tuple[int, Consultation]]
 
 
 def upload() -> Roster | None:
@@ -50,6 +53,14 @@ def upload() -> Roster | None:
         return None
 
 
+def bad_frame(bad: list[BadRow]) -> pd.DataFrame:
+    """The rows that cannot be used: 行号, 企业名称 and 原因 (each field named by its label)."""
+    return pd.DataFrame(
+        [{"行号": b.row, "企业名称": b.name or "", "原因": "；".join(e.for_people() for e in b.errors)} for b in bad],
+        columns=["行号", "企业名称", "原因"],
+    )
+
+
 def bad_rows(roster: Roster) -> None:
     good, bad = len(roster.rows), len(roster.bad)
     message = f"共读取 {good + bad} 家企业：{good} 家可以匹配" + (
@@ -59,14 +70,8 @@ def bad_rows(roster: Roster) -> None:
     if roster.ignored_columns:
         st.caption("未识别、已忽略的列：" + "、".join(roster.ignored_columns))
     if bad:
-        table = pd.DataFrame(
-            [
-                {"行号": b.row, "企业名称": b.name or "", "原因": "；".join(map(for_people, b.messages))}
-                for b in roster.bad
-            ]
-        )
         st.dataframe(
-            table,
+            bad_frame(roster.bad),
             hide_index=True,
             width="stretch",
             column_config={
@@ -76,27 +81,27 @@ def bad_rows(roster: Roster) -> None:
         )
 
 
-def match(roster: Roster, as_of: dt.date, top: int) -> Entries:
-    """Consultations for every good row, with a progress bar; kept per (file, date, top) in the session."""
+def match(roster: Roster, as_of: dt.date, top: int) -> Batch:
+    """The roster matched at ``as_of`` with a progress bar; kept per (file, date, top) in the session."""
     signature = (tuple((r.row, r.profile.model_dump_json()) for r in roster.rows), as_of, top)
     cached = st.session_state.get("roster_result")
     if cached and cached[0] == signature:
         return cached[1]
-    recommender = resources.recommender()
     bar = st.progress(0.0, text="正在匹配…")
-    entries: Entries = []
-    for i, row in enumerate(roster.rows, 1):
-        entries.append((row.row, consult(recommender, row.profile, as_of=as_of, top=top)))
-        bar.progress(i / len(roster.rows), text=f"正在匹配：{row.profile.name}（{i}/{len(roster.rows)}）")
+
+    def progress(done: int, total: int, profile: Profile) -> None:
+        bar.progress(done / total, text=f"正在匹配：{profile.name}（{done}/{total}）")
+
+    batch = match_roster(resources.recommender(), roster, as_of, top, progress)
     bar.empty()
-    st.session_state["roster_result"] = (signature, entries)
-    return entries
+    st.session_state["roster_result"] = (signature, batch)
+    return batch
 
 
 def overview(entries: Entries) -> None:
     rows = []
     for row, c in entries:
-        counts = c.counts()
+        counts = {state_label(k): v for k, v in c.counts().items()}
         rows.append(
             {
                 "行号": row,
@@ -111,12 +116,13 @@ def overview(entries: Entries) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def roster_downloads(entries: Entries, roster: Roster, as_of: dt.date) -> None:
+def roster_downloads(batch: Batch) -> None:
+    """The Excel summary and the zip of every Word sheet, made when downloaded."""
     a, b, _ = st.columns([1, 1, 1])
     a.download_button(
         "下载匹配汇总（Excel）",
-        data=lambda: roster_workbook(entries, roster.bad, as_of=as_of),
-        file_name=f"企业名单匹配汇总-{as_of}.xlsx",
+        data=batch.workbook,
+        file_name=f"企业名单匹配汇总-{batch.as_of}.xlsx",
         mime=XLSX,
         icon=":material/table_view:",
         type="primary",
@@ -124,9 +130,9 @@ def roster_downloads(entries: Entries, roster: Roster, as_of: dt.date) -> None:
         width="stretch",
     )
     b.download_button(
-        f"下载全部咨询单（{len(entries)} 份）",
-        data=lambda: sheets_zip(c for _, c in entries),
-        file_name=f"政策咨询单-{as_of}.zip",
+        f"下载全部咨询单（{len(batch.entries)} 份）",
+        data=batch.sheets,
+        file_name=f"政策咨询单-{batch.as_of}.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
         on_click="ignore",
@@ -146,11 +152,11 @@ def one_enterprise(entries: Entries) -> None:
 def sheet_preview(c: Consultation, key: str) -> None:
     """A short view of one consultation and its Word sheet."""
     left, right = st.columns([3, 1])
-    counts = "，".join(f"{k} {v} 条" for k, v in c.counts().items())
+    counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items())
     left.markdown(f"**{md(c.profile.name)}**（{c.profile.region}）：{counts}")
     right.download_button(
         "下载咨询单（Word）",
-        data=lambda: consultation_docx(c),
+        data=lambda: sheet_of(c).docx,
         file_name=sheet_filename(c.profile),
         mime=DOCX,
         icon=":material/description:",
@@ -160,13 +166,13 @@ def sheet_preview(c: Consultation, key: str) -> None:
         width="stretch",
     )
     for m in c.measures:
-        st.markdown(f"{status_badge(m.status_label)} **{m.rank}. {md(m.title)}** —— {md(m.contact)}")
+        st.markdown(f"{measure_badge(m)} **{m.rank}. {md(m.title)}** —— {md(m.contact)}")
         for gap in m.gaps:
             st.caption(f"尚缺：{md(gap)}")
     pending = [r for r in c.readiness or [] if r.pending]
     if pending:
         with st.expander(f"资质培育行动计划（{len(pending)} 项，详见咨询单）", icon=":material/checklist:"):
             for item in pending:
-                st.markdown(f"{readiness_badge(item.status_label)} **{md(item.name)}**：还需核对 {len(item.gaps)} 项")
+                st.markdown(f"{readiness_badge(item)} **{md(item.name)}**：还需核对 {len(item.gaps)} 项")
                 for gap in item.gaps:
                     st.caption(f"□ {md(gap)}")

@@ -1,0 +1,49 @@
+"""The push list of a policy change: record the corpus as it is now, then list the registered
+enterprises that clauses changed since a date make newly eligible, or no longer eligible."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..corpus import load_policies
+from ..registry import push
+from ..registry.enterprises import listing
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """What ``push_report`` found; ``as_dict`` is the command line's JSON document."""
+
+    since: dt.date
+    as_of: dt.date
+    synced: push.SyncReport  # clause ids added, changed, removed by this sync
+    changes: list[push.ClauseChange]  # clause changes since ``since``
+    enterprises: int  # registered enterprises considered
+    items: list[push.PushItem]  # per enterprise × changed clause whose eligibility moved
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "synced": {"added": self.synced.added, "changed": self.synced.changed, "removed": self.synced.removed},
+            "changes": [
+                {"clause_id": c.clause_id, "change": c.change, "changed_on": c.changed_on.isoformat()}
+                for c in self.changes
+            ],
+            "enterprises": self.enterprises,
+            "items": [i.as_dict() for i in self.items],
+        }
+
+
+def push_report(session: Session, since: dt.date, as_of: dt.date, counsellor: str | None = None) -> PushReport:
+    """Sync the corpus into the registry and list whom the changes since ``since`` concern, judging
+    validity at ``as_of``; only the enterprises of ``counsellor`` when given. Runs in ``session``'s
+    transaction (the sync is written with it)."""
+    synced = push.sync(session, load_policies())
+    enterprises = listing(session, counsellor=counsellor)
+    changes, items = push.push_list(session, since, as_of=as_of, enterprises=enterprises)
+    return PushReport(since, as_of, synced, changes, len(enterprises), items)

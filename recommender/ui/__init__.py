@@ -1,1 +1,0 @@
-"""Streamlit helpers shared by the pages in views/: one small module per job."""

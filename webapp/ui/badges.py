@@ -1,0 +1,42 @@
+"""Status badges in Streamlit markdown (:color-badge[…]): colours and icons by status code, Chinese labels."""
+
+from __future__ import annotations
+
+from recommender.consultation import EXPIRED, STATUS_ORDER, MeasureView, ReadinessItem, state_label
+
+from .markup import md
+
+STATUS_COLORS = {"eligible": "green", "partial": "orange", "unknown": "blue", EXPIRED: "gray"}
+STATUS_ICONS = {
+    "eligible": ":material/check_circle:",
+    "partial": ":material/pending:",
+    "unknown": ":material/help:",
+    EXPIRED: ":material/history:",
+}
+READINESS_COLORS = {"met": "green", "held": "blue", "not_met": "red", "unknown": "gray"}
+
+
+def badge(label: str, color: str = "gray", icon: str = "") -> str:
+    """A badge showing ``label`` (escaped for markdown)."""
+    return f":{color}-badge[{icon + ' ' if icon else ''}{md(label)}]"
+
+
+def state_badge(state: str) -> str:
+    """The badge of a display state: a rule status code (eligible …) or ``EXPIRED``."""
+    return badge(state_label(state), STATUS_COLORS.get(state, "gray"), STATUS_ICONS.get(state, ""))
+
+
+def measure_badge(m: MeasureView) -> str:
+    """A measure's badge: its status, or 已过期 when its document is not in force."""
+    return state_badge(m.state)
+
+
+def recorded_badge(label: str) -> str:
+    """The badge of a status the registry stored with a consultation (as its Chinese label)."""
+    states = {state_label(s): s for s in STATUS_ORDER}
+    return state_badge(states[label]) if label in states else badge(label)
+
+
+def readiness_badge(item: ReadinessItem) -> str:
+    """A readiness check's badge: met, held, not met or unknown, with the checker's label."""
+    return badge(item.status_label, READINESS_COLORS.get("held" if item.held else item.status, "gray"))

@@ -1,0 +1,69 @@
+"""Cached work of the coverage page, and the CSV download every table offers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import streamlit as st
+
+from recommender import coverage as cv
+from recommender import roster
+from recommender.engine import Recommender
+from recommender.profile import Profile
+
+
+@st.cache_resource(show_spinner="正在读取政策库…")
+def corpus() -> cv.CorpusView:
+    """The corpus as the coverage functions read it (one per server process)."""
+    return cv.CorpusView.from_recommender(Recommender.load())
+
+
+@st.cache_data(show_spinner="正在生成合成企业…", max_entries=8)
+def synthetic(size: int, seed: int, weights_json: str, missing_rate: float) -> list[Profile]:
+    """A synthetic population; ``weights_json`` holds the distributions' weights by keyword argument."""
+    return cv.synthetic_population(size, seed, missing_rate=missing_rate, **json.loads(weights_json))
+
+
+@st.cache_data(show_spinner="正在读取名单…", max_entries=4)
+def read_uploaded(data: bytes, filename: str) -> tuple[list[Profile], list[str], list[str]]:
+    """An uploaded roster: its profiles, its bad rows (one line each) and the columns it ignored.
+
+    Raises roster.RosterError when the file as a whole cannot be read.
+    """
+    found = roster.read_roster(data, filename)
+    return found.profiles, [str(b) for b in found.bad], list(found.ignored_columns)
+
+
+@st.cache_resource(show_spinner="正在逐企业评估全部措施…", max_entries=6)
+def coverage(population_key: str, as_of: dt.date, valid_only: bool, _profiles: list[Profile]) -> cv.Coverage:
+    """Every measure judged for every profile at ``as_of`` (cached by the population's key)."""
+    return cv.compute_coverage(_profiles, corpus(), as_of=as_of, valid_only=valid_only)
+
+
+@st.cache_data(show_spinner="正在计算条款相似度…", max_entries=8)
+def duplicates(threshold: float, measures_only: bool) -> pd.DataFrame:
+    """Pairs of clauses of different documents at least ``threshold`` alike (TF-IDF cosine)."""
+    view = corpus()
+    return cv.near_duplicates(view.clauses, threshold, measures_only, documents=view.documents)
+
+
+def download(frame: pd.DataFrame, label: str, filename: str) -> None:
+    """A 下载…（CSV） button for ``frame`` (disabled when it is empty)."""
+    st.download_button(
+        f"下载{label}（CSV）",
+        cv.csv_bytes(frame),
+        file_name=filename,
+        mime="text/csv",
+        key=f"dl_{filename}",
+        disabled=frame.empty,
+        on_click="ignore",
+    )
+
+
+def clause_label(view: cv.CorpusView, clause_id: str) -> str:
+    """A clause as a choice in a list: id｜document｜the start of its title or text."""
+    clause = view.clause(clause_id)
+    text = clause.title or clause.text
+    return f"{clause_id}｜{view.documents[clause.policy_id].short_title}｜{text[:28]}{'…' if len(text) > 28 else ''}"

@@ -1,0 +1,107 @@
+"""① 企业样本: a synthetic population with editable distributions, or an uploaded roster."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from recommender import coverage as cv
+from recommender.profile import Profile
+from recommender.roster import RosterError
+from recommender.vocab import BENEFITS, INDUSTRIES, REGIONS, STAGES
+
+from .data import download, read_uploaded, synthetic
+
+SYNTHETIC, UPLOAD = "合成企业样本", "上传企业名单"
+DISTRIBUTIONS = {  # tab title: (keyword of cv.synthetic_population, default weights, values allowed)
+    "注册地": ("regions", cv.DEFAULT_REGIONS, REGIONS),
+    "行业": ("industries", cv.DEFAULT_INDUSTRIES, INDUSTRIES),
+    "发展阶段": ("stages", cv.DEFAULT_STAGES, STAGES),
+    "企业规模": ("sizes", cv.DEFAULT_SIZES, cv.SIZE_CLASSES),
+    "诉求": ("needs", cv.DEFAULT_NEEDS, BENEFITS),
+}
+Population = tuple[str, list[Profile]]  # (key for the caches, profiles)
+
+
+def weight_editor(title: str, default: dict[str, float], allowed: tuple[str, ...]) -> dict[str, float]:
+    """An editable table of weights; the values with a positive weight."""
+    frame = pd.DataFrame({"取值": list(allowed), "权重": [float(default.get(k, 0.0)) for k in allowed]})
+    edited = st.data_editor(
+        frame,
+        key=f"weights_{title}",
+        hide_index=True,
+        disabled=["取值"],
+        column_config={"权重": st.column_config.NumberColumn("权重", min_value=0.0, step=1.0)},
+    )
+    return {str(k): float(w) for k, w in zip(edited["取值"], edited["权重"], strict=True) if pd.notna(w) and w > 0}
+
+
+def _weights() -> dict[str, dict[str, float]]:
+    weights: dict[str, dict[str, float]] = {}
+    with st.expander("分布设置（相对权重，可直接修改）"):
+        st.caption(
+            "注册地、行业、发展阶段相互独立抽取；企业规模按发展阶段调整（初创期少有大型、已上市少有微型），"
+            "人数和营业收入落在该规模的统计标准区间内；研发、知识产权、资质和诉求按合理比例生成。"
+            "权重为示意性设定，不是统计数据。"
+        )
+        for tab, (title, (name, default, allowed)) in zip(
+            st.tabs(list(DISTRIBUTIONS)), DISTRIBUTIONS.items(), strict=True
+        ):
+            with tab:
+                weights[name] = weight_editor(title, default, allowed)
+    return weights
+
+
+def _synthetic() -> Population | None:
+    st.session_state.setdefault("cov_size", 2000)
+    st.session_state.setdefault("cov_seed", 0)
+    st.session_state.setdefault("cov_missing", 0.0)
+    c1, c2, c3 = st.columns(3)
+    size = c1.number_input("企业数", min_value=10, max_value=20000, step=100, key="cov_size")
+    seed = c2.number_input("随机种子", min_value=0, max_value=2**31 - 1, step=1, key="cov_seed")
+    missing = c3.slider(
+        "信息缺失率", 0.0, 0.5, step=0.05, key="cov_missing", help="随机留空园区、人数、收入等字段的比例"
+    )
+    weights = _weights()
+    empty = [title for title, (name, _, _) in DISTRIBUTIONS.items() if not weights[name]]
+    if empty:
+        st.error(f"请至少为一个取值设置正的权重：{'、'.join(empty)}")
+        return None
+    weights_json = json.dumps(weights, ensure_ascii=False, sort_keys=True)
+    profiles = synthetic(int(size), int(seed), weights_json, float(missing))
+    key = "synthetic:" + hashlib.sha256(f"{size}|{seed}|{missing}|{weights_json}".encode()).hexdigest()[:16]
+    download(cv.population_frame(profiles), "合成企业名单", "合成企业名单.csv")
+    return key, profiles
+
+
+def _uploaded() -> Population | None:
+    upload = st.file_uploader("企业名单（CSV 或 Excel .xlsx；表头为档案字段名或中文名）", type=["csv", "xlsx"])
+    if upload is None:
+        st.info("请上传企业名单，或选择“合成企业样本”。")
+        return None
+    data = upload.getvalue()
+    try:
+        profiles, bad, ignored = read_uploaded(data, upload.name)
+    except RosterError as exc:
+        st.error(f"{upload.name}：{exc}")
+        return None
+    if ignored:
+        st.caption(f"未识别、已忽略的列：{'、'.join(ignored)}")
+    if bad:
+        with st.expander(f"有 {len(bad)} 行无法读取（其余 {len(profiles)} 行已读入）"):
+            frame = pd.DataFrame({"问题": bad})
+            st.dataframe(frame, hide_index=True)
+            download(frame, "无法读取的行", "名单问题行.csv")
+    if not profiles:
+        st.error("名单中没有可用的企业。")
+        return None
+    return "upload:" + hashlib.sha256(data).hexdigest()[:16], profiles
+
+
+def choose_population() -> Population | None:
+    """The population key (for caches) and its profiles; None when nothing usable was given."""
+    source = st.radio("企业样本", [SYNTHETIC, UPLOAD], horizontal=True, key="cov_source")
+    return _synthetic() if source == SYNTHETIC else _uploaded()

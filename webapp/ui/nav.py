@@ -1,0 +1,6 @@
+"""The pages' script paths (relative to app.py), for navigation, page links and switches."""
+
+SELF_CHECK = "webapp/views/self_check.py"
+COUNSELLOR = "webapp/views/counsellor.py"
+REGISTRY = "webapp/views/registry.py"
+COVERAGE = "webapp/views/coverage.py"
