@@ -39,7 +39,7 @@ def read_uploaded(data: bytes, filename: str) -> tuple[list[Profile], list[str],
 @st.cache_resource(show_spinner="正在逐企业评估全部措施…", max_entries=6)
 def coverage(population_key: str, as_of: dt.date, valid_only: bool, _profiles: list[Profile]) -> cv.Coverage:
     """Every measure judged for every profile at ``as_of`` (cached by the population's key)."""
-    return cv.compute_coverage(_profiles, corpus(), as_of=as_of, valid_only=valid_only)
+    return cv.compute_coverage(cv.PopulationRules(_profiles, as_of), corpus(), valid_only=valid_only)
 
 
 @st.cache_data(show_spinner="正在计算条款相似度…", max_entries=8)
