@@ -14,6 +14,7 @@ from ..rules import Gap
 from .facts import FACTS, FactValue, fact, label
 from .model import Condition, Criterion, ParamValue, RuleSet
 from .outcome import Outcome, all_of, any_of
+from .scoring import check_score
 from .wording import OP_SIGNS, brief, distance, show
 
 EPS = 1e-9
@@ -73,8 +74,6 @@ class Checker:
         if cond.any is not None:
             return any_of([self.check(c) for c in cond.any], cond.label, cond.field, cond.combine)
         if cond.op == "score":
-            from .scoring import check_score
-
             return check_score(self, cond)
         return getattr(self, f"_{cond.op}")(cond)
 
