@@ -102,39 +102,23 @@ def import_graph(modules: dict[str, Path]) -> dict[str, dict[str, int]]:
     return graph
 
 
+def _reachable(graph: dict[str, dict[str, int]], start: str) -> set[str]:
+    """The modules reachable from ``start`` by one import or more (``start`` itself only on a cycle)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), {}):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 def strongly_connected(graph: dict[str, dict[str, int]]) -> list[list[str]]:
-    """The groups of modules that reach each other (Tarjan), only those of two or more, sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in graph.get(node, {}):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1:
-                groups.append(sorted(group))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return sorted(groups)
+    """The groups of modules that reach each other, only those of two or more, sorted."""
+    reach = {node: _reachable(graph, node) for node in graph}
+    groups = {tuple(sorted(m for m in reach[node] if node in reach[m])) for node in graph if node in reach[node]}
+    return sorted(list(g) for g in groups if len(g) > 1)
 
 
 def describe_cycles(graph: dict[str, dict[str, int]], modules: dict[str, Path], root: Path) -> list[str]:
