@@ -53,11 +53,13 @@ class MeasureView:
 
     @property
     def source(self) -> str:
+        """The document as cited: 《title》（文号） and the clause's place in it."""
         number = f"（{self.doc_number}）" if self.doc_number else ""
         return f"《{self.document}》{number}" + (f" {self.locator}" if self.locator else "")
 
     @property
     def contact(self) -> str:
+        """Whom to contact: lead and other departments, else the issuer when the document names none."""
         if self.lead_departments:
             text = "牵头：" + "、".join(self.lead_departments)
             return text + ("；配合：" + "、".join(self.other_departments) if self.other_departments else "")
@@ -77,10 +79,12 @@ def _validity(result: Result, as_of: dt.date) -> str:
 
 
 def clause_title(clause: Clause) -> str:
+    """A clause's title, else its first 24 characters (with … when cut)."""
     return clause.title or clause.text[:24] + ("…" if len(clause.text) > 24 else "")
 
 
 def measure_view(result: Result, as_of: dt.date) -> MeasureView:
+    """One result as the sheet and the pages show it: status, reasons, gaps, source, contacts, validity at ``as_of``."""
     c, d = result.clause, result.document
     data = result.as_dict()
     lead = list(c.lead_departments)
@@ -116,6 +120,8 @@ def measure_view(result: Result, as_of: dt.date) -> MeasureView:
 
 @dataclass
 class ReadinessItem:
+    """One qualification's readiness as the sheet shows it: status, gaps in words, source, benefits."""
+
     name: str
     status: str  # met | not_met | unknown
     gaps: list[str]
@@ -129,6 +135,7 @@ class ReadinessItem:
 
     @property
     def status_label(self) -> str:
+        """The status in Chinese: the checker's own label when it gives one, else 已满足 / 未满足 / 信息不足."""
         return self.label or READINESS_LABELS.get(self.status, self.status)
 
     @property
@@ -203,6 +210,8 @@ def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | N
 
 @dataclass
 class Consultation:
+    """Everything one enterprise's consultation sheet shows, for one as-of date."""
+
     profile: Profile
     as_of: dt.date
     measures: list[MeasureView]  # in force at as_of, best first (the first ``top``)
@@ -211,6 +220,7 @@ class Consultation:
     readiness: list[ReadinessItem] | None
 
     def counts(self) -> dict[str, int]:
+        """How many of ``measures`` carry each of the first three status labels (可申请, 需补充条件, 信息不足)."""
         counts = dict.fromkeys(STATUS_ORDER[:3], 0)
         for m in self.measures:
             counts[m.status_label] += 1

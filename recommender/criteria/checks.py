@@ -47,15 +47,18 @@ class Checker:
     # --- parameters and facts ------------------------------------------------------------
 
     def param(self, name: str) -> ParamValue:
+        """The parameter ``name`` at ``as_of``; an unverified one is noted in ``unverified`` with its source."""
         pv = self.criterion.param(name, self.as_of)
         if not pv.verified or not self.rule_set.verified:
             self.unverified[name] = f"{pv.description}：{brief(pv.value, pv.unit)}（{pv.source}）"
         return pv
 
     def flag(self, *pvs: ParamValue) -> str:
+        """ "（待核实）" when the rule set or any of ``pvs`` is unverified, else ""."""
         return "（待核实）" if not self.rule_set.verified or any(not pv.verified for pv in pvs) else ""
 
     def fact(self, name: str) -> FactValue:
+        """The fact ``name`` of the profile at ``as_of`` (value None when unknown)."""
         return fact(name, self.profile, self.as_of)
 
     def _unknown(self, cond: Condition, fv: FactValue, need: str, flag: str) -> Outcome:
@@ -69,6 +72,7 @@ class Checker:
     # --- conditions ----------------------------------------------------------------------
 
     def check(self, cond: Condition) -> Outcome:
+        """One condition's outcome: ``all`` / ``any`` combined, a score table, else the check named by its ``op``."""
         if cond.all is not None:
             return all_of([self.check(c) for c in cond.all])
         if cond.any is not None:
@@ -217,4 +221,5 @@ class Checker:
 
 
 def check_rule_set(checker: Checker) -> Outcome:
+    """The outcome of all the conditions of ``checker``'s rule set (all must be met)."""
     return all_of([checker.check(c) for c in checker.rule_set.all])

@@ -17,6 +17,10 @@ from .size import sector_of, size_class
 
 @dataclass(frozen=True)
 class FactValue:
+    """A fact of a profile at a date: its value (None: unknown), the profile fields that would settle it,
+    the field a gap names, and a note on how it was estimated.
+    """
+
     name: str
     value: Any  # None: unknown
     missing: tuple[str, ...] = ()
@@ -26,6 +30,8 @@ class FactValue:
 
 @dataclass(frozen=True)
 class FactDef:
+    """How a fact is named (label, unit), what evidence settles it, and how it is computed from a profile."""
+
     label: str
     unit: str  # 万元 人 项 年 天 分 比例 是否 文字 资质
     evidence: str  # what settles it when the profile cannot
@@ -201,8 +207,10 @@ FACTS: dict[str, FactDef] = {
 
 
 def fact(name: str, profile: Profile, as_of: dt.date) -> FactValue:
+    """The fact ``name`` of ``profile`` at ``as_of``; KeyError for a name not in ``FACTS``."""
     return FACTS[name].compute(profile, as_of)
 
 
 def label(name: str) -> str:
+    """The Chinese label of a fact or profile field; the name itself when neither knows it."""
     return FACTS[name].label if name in FACTS else LABELS.get(name, name)

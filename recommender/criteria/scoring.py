@@ -46,6 +46,10 @@ class CheckContext(Protocol):
 
 @dataclass
 class PartScore:
+    """One part of a score table for a profile: the lowest and highest points it can have (a range when
+    facts are unknown), the table's best, the part's own minimum, and the facts it used.
+    """
+
     part: ScorePart
     low: float | None  # None: self-assessed, unknown
     high: float | None
@@ -57,6 +61,7 @@ class PartScore:
 
     @property
     def points(self) -> float | None:
+        """The part's points when known exactly (low == high), else None."""
         return self.low if self.low is not None and self.low == self.high else None
 
 
@@ -150,6 +155,11 @@ def _hint(checker: CheckContext, p: PartScore) -> tuple[Gap, bool] | None:
 
 
 def check_score(checker: CheckContext, cond: Condition) -> Outcome:
+    """A score condition: total and parts against the required minimum, with a hint per part to the next band.
+
+    Met only when the lowest possible total reaches the minimum (and each part its own minimum);
+    unknown while facts leave it open. The score table goes into ``Outcome.scores``.
+    """
     assert cond.param and cond.parts
     required_pv = checker.param(cond.param)
     required = required_pv.value

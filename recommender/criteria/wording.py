@@ -29,6 +29,7 @@ def up(x: float, step: float = 0.1) -> float:
 
 
 def pct(x: float) -> str:
+    """A fraction as a percentage, one decimal at most: 0.06 → "6%", 0.125 → "12.5%"."""
     return f"{x * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
