@@ -180,6 +180,7 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
 
 
 def sheet_filename(profile: Profile, number: int | None = None) -> str:
+    """A safe file name for an enterprise's sheet: ``[NNN-]name-政策咨询单.docx``."""
     name = re.sub(r'[\\/:*?"<>|\s]+', "_", profile.name).strip("_.") or "企业"
     prefix = f"{number:03d}-" if number is not None else ""
     return f"{prefix}{name}-政策咨询单.docx"

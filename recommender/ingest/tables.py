@@ -20,6 +20,8 @@ HEADER_CELLS = {"序号", "专项任务", "工作内容", "责任单位", "三�
 
 @dataclass
 class TableRow:
+    """One row of a task table: label as printed, position, text, lines, task, departments, deadline."""
+
     label: str  # as printed: "（3）", "56*", …
     ordinal: int  # position in the table, 1-based
     text: str
@@ -33,6 +35,7 @@ class TableRow:
 
 
 def split_departments(cell: str) -> list[str]:
+    """The department names of a cell, split at 、 ， , and line breaks."""
     parts = re.split(r"[、，,\n]+", cell)
     return [p.strip() for p in parts if p.strip()]
 
