@@ -56,6 +56,7 @@ def _check(name: str, value: float, limit: float, at_most: bool = True) -> dict[
 
 
 def format_table(result: dict[str, Any]) -> str:
+    """A run of ``suite.run`` as the table ``bench`` prints (Chinese labels; ✓ / ✗ per target)."""
     m = result["machine"]
     cpu = m.get("cpu", m["processor"])
     lines = [f"机器：{cpu}，{m['nproc']} 核，内存 {m.get('memory_gb', '?')} GB，Python {m['python']}", ""]

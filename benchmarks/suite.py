@@ -26,6 +26,7 @@ SIZES = (1_000, 10_000, 100_000)
 
 
 def machine() -> dict[str, Any]:
+    """The machine of the run: cores, Python, platform, processor, and (on Linux) memory in GB and CPU model."""
     info: dict[str, Any] = {
         "nproc": os.cpu_count(),
         "python": platform.python_version(),
