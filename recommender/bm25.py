@@ -33,10 +33,18 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 class BM25Index:
+    """Okapi BM25 (the rank-bm25 formula) precomputed: a terms × documents CSR matrix of weights.
+
+    ``fit`` sets ``vocab_`` (term → row), ``n_docs_`` and the CSR arrays ``data_`` (float64 weights),
+    ``indices_`` (int32 document ids) and ``indptr_`` (row starts); ``k1``, ``b`` and ``epsilon`` as in
+    rank-bm25 (a negative idf becomes ``epsilon`` × the mean idf).
+    """
+
     def __init__(self, k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> None:
         self.k1, self.b, self.epsilon = k1, b, epsilon
 
     def fit(self, corpus: list[list[str]]) -> BM25Index:
+        """Index ``corpus`` (one token list per document) and return self."""
         n_docs = len(corpus)
         vocab: dict[str, int] = {}
         add = vocab.setdefault
@@ -84,6 +92,7 @@ class BM25Index:
         return self._matrix
 
     def term_ids(self, query: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The query's known terms as row ids and their counts in the query (two 1-D arrays, same length)."""
         counts = Counter(t for t in query if t in self.vocab_)
         ids = np.fromiter((self.vocab_[t] for t in counts), dtype=np.int64, count=len(counts))
         return ids, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
@@ -151,6 +160,7 @@ class BM25Index:
     # --- persistence: .npy + JSON, never pickle ---------------------------------------------
 
     def save(self, directory: Path) -> None:
+        """Write the arrays (``bm25_*.npy``) and the parameters and vocabulary (``bm25.json``) into ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
         np.save(directory / "bm25_data.npy", self.data_)
         np.save(directory / "bm25_indices.npy", self.indices_)
@@ -160,6 +170,7 @@ class BM25Index:
 
     @classmethod
     def load(cls, directory: Path) -> BM25Index:
+        """The index ``save`` wrote into ``directory``; OSError or KeyError when files are missing or stale."""
         meta = json.loads((directory / "bm25.json").read_text(encoding="utf-8"))
         index = cls(meta["k1"], meta["b"], meta["epsilon"])
         index.vocab_ = {t: i for i, t in enumerate(meta["vocab"])}

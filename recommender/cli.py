@@ -23,6 +23,7 @@ def _print_json(data: object) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> None:
+    """`ingest`: rebuild policies/clauses/ from the sources and annotations; print clause counts per document."""
     from .ingest import ingest
 
     built = ingest()
@@ -37,6 +38,7 @@ def cmd_ingest(args: argparse.Namespace) -> None:
 
 
 def cmd_corpus(args: argparse.Namespace) -> None:
+    """`corpus`: the documents with their metadata and clause counts, as a table or JSON."""
     from .corpus import corpus_summary, load_policies
 
     summary = corpus_summary(load_policies())
@@ -61,6 +63,7 @@ def _short(text: str, width: int) -> str:
 
 
 def cmd_recommend(args: argparse.Namespace) -> None:
+    """`recommend`: ranked measures for one profile, with reasons, gaps and contacts (table or JSON)."""
     from .engine import Recommender
     from .profile import read_profile
 
@@ -85,6 +88,7 @@ def cmd_recommend(args: argparse.Namespace) -> None:
 
 
 def cmd_readiness(args: argparse.Namespace) -> None:
+    """`readiness`: each qualification met / not met / unknown with its gaps; ``--pathways`` adds what each unlocks."""
     from .criteria.readiness import check_readiness, unlock_pathways
     from .criteria.report import readiness_document, readiness_lines
     from .profile import read_profile
@@ -104,6 +108,7 @@ def cmd_readiness(args: argparse.Namespace) -> None:
 
 
 def cmd_tagger(args: argparse.Namespace) -> None:
+    """`tagger`: the auto-tagger's cross-validated accuracy over the curated clauses."""
     from .corpus import all_clauses, load_policies
     from .tagger import cross_validate
 
@@ -114,6 +119,7 @@ def cmd_tagger(args: argparse.Namespace) -> None:
 
 
 def cmd_curation(args: argparse.Namespace) -> None:
+    """`curation`: per document, how many clauses are annotated, and the ids of those that are not."""
     from .ingest.build import build_document, load_annotations, load_source_metas
 
     for source, meta in load_source_metas():
@@ -138,6 +144,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def cmd_sheet(args: argparse.Namespace) -> None:
+    """`sheet`: one enterprise's consultation sheet as a .docx; UsageError when it cannot be written."""
     from .engine import Recommender
     from .profile import read_profile
     from .services.sheet import consultation_sheet
@@ -150,6 +157,10 @@ def cmd_sheet(args: argparse.Namespace) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> None:
+    """`batch`: match a roster; bad rows to stderr, the Excel summary (and optionally a zip of sheets) written.
+
+    UsageError when the roster cannot be read, has no good row, or an output cannot be written.
+    """
     from .engine import Recommender
     from .roster import RosterError, read_roster_file
     from .services.batch import match_roster
@@ -171,6 +182,10 @@ def cmd_batch(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    """`evaluate`: ranking quality on the labelled set with ablations; ``--tune`` adds cross-validated weights.
+
+    UsageError when ``--folds`` < 2 or ``--step`` does not divide 1.
+    """
     from dataclasses import asdict
 
     from .engine import Recommender
@@ -205,7 +220,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
-    from .bench import format_table, run
+    """`bench`: speed and memory benchmarks (``benchmarks/``, imported here only); UsageError on bad ``--sizes``."""
+    from benchmarks.report import format_table  # the one import of benchmarks/ from the runtime package
+    from benchmarks.suite import run
 
     try:
         sizes = tuple(int(x) for x in args.sizes.split(",") if x.strip())
@@ -276,6 +293,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit code: 0, or 2 after one Chinese line on stderr for bad input or data."""
     args = _parser().parse_args(argv)
     try:
         args.func(args)

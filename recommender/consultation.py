@@ -68,11 +68,13 @@ class MeasureView:
 
     @property
     def source(self) -> str:
+        """The document as cited: 《title》（文号） and the clause's place in it."""
         number = f"（{self.doc_number}）" if self.doc_number else ""
         return f"《{self.document}》{number}" + (f" {self.locator}" if self.locator else "")
 
     @property
     def contact(self) -> str:
+        """Whom to contact: lead and other departments, else the issuer when the document names none."""
         if self.lead_departments:
             text = "牵头：" + "、".join(self.lead_departments)
             return text + ("；配合：" + "、".join(self.other_departments) if self.other_departments else "")
@@ -92,6 +94,7 @@ def _validity(result: Result, as_of: dt.date) -> str:
 
 
 def measure_view(result: Result, as_of: dt.date) -> MeasureView:
+    """One result as the sheet and the pages show it: status, reasons, gaps, source, contacts, validity at ``as_of``."""
     c, d = result.clause, result.document
     lead = list(c.lead_departments)
     others = [x for x in c.departments if x not in lead]
@@ -125,6 +128,8 @@ def measure_view(result: Result, as_of: dt.date) -> MeasureView:
 
 @dataclass
 class ReadinessItem:
+    """One qualification's readiness as the sheet shows it: status, gaps in words, source, benefits."""
+
     name: str
     status: str  # met | not_met | unknown
     gaps: list[str]
@@ -138,6 +143,7 @@ class ReadinessItem:
 
     @property
     def status_label(self) -> str:
+        """The status in Chinese: the checker's own label when it gives one, else 已满足 / 未满足 / 信息不足."""
         return self.label or READINESS_LABELS.get(self.status, self.status)
 
     @property
@@ -212,6 +218,8 @@ def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | N
 
 @dataclass
 class Consultation:
+    """Everything one enterprise's consultation sheet shows, for one as-of date."""
+
     profile: Profile
     as_of: dt.date
     measures: list[MeasureView]  # in force at as_of, best first (the first ``top``)

@@ -11,6 +11,10 @@ from .yamlio import DataError, load_yaml, validate
 
 
 def load_policies(directory: Path = CLAUSES) -> list[PolicyFile]:
+    """Every policy file under ``directory`` (sorted by file name), validated.
+
+    DataError when there is none (ingest has not run) or a file does not validate (file and line).
+    """
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise DataError(f"{directory}: 没有条款文件，请先运行 python -m recommender ingest")
@@ -56,4 +60,5 @@ def corpus_summary(policies: list[PolicyFile]) -> dict:
 
 
 def all_clauses(policies: list[PolicyFile]) -> list[Clause]:
+    """The clauses of all ``policies``, in document order."""
     return [c for p in policies for c in p.clauses]

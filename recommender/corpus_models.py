@@ -14,6 +14,8 @@ Strict = ConfigDict(extra="forbid")
 
 
 class AppliesTo(BaseModel):
+    """A document's area: districts (empty: all of Shanghai), parks, and an optional zone name."""
+
     model_config = Strict
     regions: list[Region] = []
     parks: list[str] = []
@@ -21,6 +23,8 @@ class AppliesTo(BaseModel):
 
 
 class Layout(BaseModel):
+    """Where a source's body begins and ends (marker lines) and the format of its task table, if any."""
+
     model_config = Strict
     table: Literal["tsv", "markdown"] | None = None
     begins_at: str | None = None
@@ -28,6 +32,8 @@ class Layout(BaseModel):
 
 
 class DocumentMeta(BaseModel):
+    """A document's hand-written metadata (``policies/sources/*.meta.yaml``): title, issuer, 文号, dates, area."""
+
     model_config = Strict
     policy_id: str = Field(pattern=r"^[a-z0-9-]+$")
     title: str
@@ -44,6 +50,8 @@ class DocumentMeta(BaseModel):
 
 
 class SourceMeta(BaseModel):
+    """The metadata file of one source text: the one or more documents it holds."""
+
     model_config = Strict
     documents: list[DocumentMeta] = Field(min_length=1)
 
@@ -77,6 +85,7 @@ class Condition(BaseModel):
 
     @property
     def is_hard(self) -> bool:
+        """Whether failing this condition makes a clause ineligible: its own ``hard``, else the field's default."""
         return RULE_FIELDS[self.field].hard if self.hard is None else self.hard
 
 
@@ -92,17 +101,23 @@ class Annotation(BaseModel):
 
 
 class AnnotationFile(BaseModel):
+    """One document's curated annotations (``policies/annotations/<policy_id>.yaml``), by clause id."""
+
     model_config = Strict
     policy_id: str
     clauses: dict[str, Annotation]
 
 
 class Provenance(BaseModel):
+    """Where a clause comes from: the source file and its first and last line (1-based, inclusive)."""
+
     file: str
     lines: tuple[int, int]
 
 
 class Target(BaseModel):
+    """A quantitative target in a clause ("每年导入优质企业不少于100家"): the words, ``op``, value and unit."""
+
     text: str
     op: Literal[">=", ">", "≈"]
     value: float
@@ -120,6 +135,10 @@ class TableItem(BaseModel):
 
 
 class Clause(BaseModel):
+    """One clause of a document: its place in the hierarchy, text, departments, time node, provenance,
+    and the curated (or proposed) kind, benefit types and eligibility rule.
+    """
+
     id: str
     policy_id: str
     chapter: str | None = None
@@ -151,6 +170,7 @@ class Clause(BaseModel):
 
     @property
     def departments(self) -> list[str]:
+        """Lead, then supporting departments, then those of folded task-table items; each once, in that order."""
         seen = dict.fromkeys(self.lead_departments + self.support_departments)
         for item in self.table_items:
             seen.update(dict.fromkeys(item.departments))

@@ -18,6 +18,10 @@ Strict = ConfigDict(extra="forbid")
 
 
 class Label(BaseModel):
+    """One graded label of a case: the clause, grade 0–2 (0: must not be shown as 可申请), whether it is
+    truly eligible, and why (from the policy text).
+    """
+
     model_config = Strict
     clause: str
     grade: int = Field(ge=0, le=2)
@@ -32,10 +36,13 @@ class Label(BaseModel):
 
     @property
     def truly_eligible(self) -> bool:
+        """Whether the enterprise is truly eligible: ``eligible`` when given, else grade ≥ 1."""
         return self.grade > 0 if self.eligible is None else self.eligible
 
 
 class Case(BaseModel):
+    """One labelled enterprise of ``policies/eval/``: its profile, the as-of date and its graded labels."""
+
     model_config = Strict
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     as_of: dt.date
@@ -54,14 +61,17 @@ class Case(BaseModel):
 
     @property
     def grades(self) -> dict[str, int]:
+        """Clause id → grade (0–2) of every labelled clause."""
         return {label.clause: label.grade for label in self.labels}
 
     @property
     def relevant(self) -> set[str]:
+        """The ids of the clauses graded 1 or 2."""
         return {label.clause for label in self.labels if label.grade > 0}
 
     @property
     def forbidden(self) -> set[str]:
+        """The ids of the clauses graded 0: showing them as 可申请 is an error."""
         return {label.clause for label in self.labels if label.grade == 0}
 
     @property
@@ -71,6 +81,8 @@ class Case(BaseModel):
 
 
 class CaseFile(BaseModel):
+    """One file of ``policies/eval/``: a list of cases."""
+
     model_config = Strict
     cases: list[Case]
 

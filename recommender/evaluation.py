@@ -36,6 +36,7 @@ COMPONENTS = ("status", "needs", "text", "specific")
 
 
 def dcg(grades: Sequence[int], k: int = K) -> float:
+    """Discounted cumulative gain of the first ``k`` grades: Σ (2^g − 1) / log2(rank + 1)."""
     return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
 
 
@@ -48,12 +49,14 @@ def ndcg_at_k(ranking: Sequence[str], grades: dict[str, int], k: int = K) -> flo
 
 
 def recall_at_k(ranking: Sequence[str], relevant: set[str], k: int = K) -> float | None:
+    """The share of ``relevant`` found in the first ``k`` of ``ranking``; None when nothing is relevant."""
     if not relevant:
         return None
     return len(relevant & set(ranking[:k])) / len(relevant)
 
 
 def reciprocal_rank(ranking: Sequence[str], relevant: set[str]) -> float | None:
+    """1 / the rank of the first relevant clause (0.0 if none is ranked); None when nothing is relevant."""
     if not relevant:
         return None
     return next((1.0 / (i + 1) for i, c in enumerate(ranking) if c in relevant), 0.0)
@@ -61,19 +64,26 @@ def reciprocal_rank(ranking: Sequence[str], relevant: set[str]) -> float | None:
 
 @dataclass
 class EligibilityCounts:
+    """The results shown as 可申请, how many of them the labels judge, how many are truly eligible and how
+    many are graded 0 (forbidden).
+    """
+
     shown_eligible: int = 0  # results shown as 可申请
     judged: int = 0  # … of which the labels judge
     correct: int = 0  # … and say are truly eligible
     forbidden: int = 0  # … graded 0: must not have been shown as eligible
 
     def add(self, other: EligibilityCounts) -> EligibilityCounts:
+        """The sum of two counts, field by field."""
         return EligibilityCounts(*(a + b for a, b in zip(self.astuple(), other.astuple(), strict=True)))
 
     def astuple(self) -> tuple[int, int, int, int]:
+        """The four counts in field order: shown_eligible, judged, correct, forbidden."""
         return (self.shown_eligible, self.judged, self.correct, self.forbidden)
 
     @property
     def precision(self) -> float | None:
+        """可申请准确率: correct ÷ judged; None when none of the shown results is judged."""
         return self.correct / self.judged if self.judged else None
 
 
@@ -98,16 +108,20 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 @dataclass
 class CaseResult:
+    """One case ranked by the engine: the top-k clause ids and those of them shown as 可申请."""
+
     case: Case
     ranking: list[str]  # top-k clause ids
     shown_eligible: list[str]  # those of them shown as 可申请
 
     @property
     def ndcg(self) -> float | None:
+        """nDCG@10 of the ranking against the case's grades; None when nothing is relevant."""
         return ndcg_at_k(self.ranking, self.case.grades)
 
     @property
     def eligibility(self) -> EligibilityCounts:
+        """The case's 可申请 counts against its labels."""
         return eligibility_counts(self.shown_eligible, self.case.eligible, self.case.forbidden)
 
 
@@ -146,6 +160,7 @@ def run_cases(engine: Any, cases: Sequence[Case], k: int = K) -> list[CaseResult
 
 
 def ranking_with(base: dict[str, Any], **weights: float) -> dict[str, Any]:
+    """A copy of the ranking configuration ``base`` with the given weights (components not named get 0)."""
     ranking = copy.deepcopy(base)
     ranking["weights"] = {name: float(weights.get(name, 0.0)) for name in COMPONENTS}
     return ranking
@@ -199,6 +214,7 @@ class Prepared:
 
 
 def prepare(engine: Any, cases: Sequence[Case]) -> list[Prepared]:
+    """Each case's candidate table from ``engine`` (a Recommender), for re-ranking under many weights."""
     out = []
     for case in cases:
         table = engine.candidate_table(case.profile, case.as_of)
@@ -273,6 +289,8 @@ def folds_of(cases: Sequence[Case], n_folds: int = 5, seed: int = 0) -> list[lis
 
 @dataclass
 class TuningResult:
+    """The weights chosen by cross-validation, per-fold results, and held-out and in-sample metrics."""
+
     weights: dict[str, float]  # chosen on all cases by the same procedure
     folds: list[dict[str, Any]] = field(default_factory=list)  # per fold: chosen weights, held-out metrics
     held_out: dict[str, Any] = field(default_factory=dict)  # mean of the held-out metrics
@@ -350,6 +368,8 @@ METRIC_LABELS = {
 
 
 def format_table(result: dict[str, Any]) -> str:
+    """The ``evaluate`` result as a table in Chinese: one row per configuration, one column per metric."""
+
     def cell(v: Any) -> str:
         return "—" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
 

@@ -104,18 +104,23 @@ class BadRow:
 
 @dataclass
 class GoodRow:
+    """A roster row read: its row number as the spreadsheet shows it and its profile."""
+
     row: int
     profile: Profile
 
 
 @dataclass
 class Roster:
+    """A roster read: the good rows, the bad rows and the columns it did not read."""
+
     rows: list[GoodRow] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def profiles(self) -> list[Profile]:
+        """The profiles of the good rows, in row order."""
         return [r.profile for r in self.rows]
 
 
@@ -322,6 +327,7 @@ def read_roster(data: bytes, filename: str) -> Roster:
 
 
 def read_roster_file(path: Path) -> Roster:
+    """The roster in ``path`` (CSV in UTF-8 or GBK, or XLSX); RosterError naming the file when it cannot be read."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .consultation import Consultation, profile_rows, state_label
+from .consultation import Consultation, ReadinessItem, profile_rows, state_label
 from .profile import Profile
 from .roster import BadRow
 
@@ -102,35 +102,45 @@ def _measures(document: Any, c: Consultation) -> None:
 
 
 def _action_plan(document: Any, c: Consultation) -> None:
-    step = 0
+    """The titles already held, the numbered steps toward the pending ones, and what titles unlock."""
+    steps = 0
     if c.readiness is not None:
-        ready = [r for r in c.readiness if not r.pending]
-        if ready:
-            _labelled(document, "已具备", "、".join(f"{r.name}（{r.status_label}）" for r in ready))
-            for r in ready:
-                for benefit in r.benefits:
-                    document.add_paragraph(f"✓ {r.name}：{benefit}")
-        # titles that would unlock measures first, then other titles, then tax treatments
-        pending = sorted(
-            (r for r in c.readiness if r.pending), key=lambda r: (r.name not in c.unlocks, r.kind != "title")
-        )
-        for item in pending:
-            step += 1
-            _heading(document, f"{step}. {item.name}（{item.status_label}）", 3)
-            if item.summary:
-                document.add_paragraph(item.summary).runs[0].italic = True
-            for gap in item.gaps or ["请对照认定条件准备材料"]:
-                document.add_paragraph(f"□ {gap}")
-            if item.source:
-                document.add_paragraph(f"依据：{item.source}")
+        _held_titles(document, [r for r in c.readiness if not r.pending])
+        steps = _pending_steps(document, c)
     if c.unlocks:
         p = document.add_paragraph()
         p.add_run("取得下列资质后，可申请更多措施：").bold = True
         for title, measures in c.unlocks.items():
             names = "、".join(m.title for m in measures[:5]) + ("等" if len(measures) > 5 else "")
             document.add_paragraph(f"□ {title}：可解锁 {len(measures)} 条措施（{names}）")
-    if not step and not c.unlocks:
+    if not steps and not c.unlocks:
         document.add_paragraph("暂无需要培育的资质。" if c.readiness is None else "已知的资质认定条件均已满足。")
+
+
+def _held_titles(document: Any, ready: list[ReadinessItem]) -> None:
+    """The readiness items already met, with the benefits each brings."""
+    if not ready:
+        return
+    _labelled(document, "已具备", "、".join(f"{r.name}（{r.status_label}）" for r in ready))
+    for r in ready:
+        for benefit in r.benefits:
+            document.add_paragraph(f"✓ {r.name}：{benefit}")
+
+
+def _pending_steps(document: Any, c: Consultation) -> int:
+    """One numbered step per pending readiness item with its gaps; returns the number of steps."""
+    assert c.readiness is not None
+    # titles that would unlock measures first, then other titles, then tax treatments
+    pending = sorted((r for r in c.readiness if r.pending), key=lambda r: (r.name not in c.unlocks, r.kind != "title"))
+    for step, item in enumerate(pending, 1):
+        _heading(document, f"{step}. {item.name}（{item.status_label}）", 3)
+        if item.summary:
+            document.add_paragraph(item.summary).runs[0].italic = True
+        for gap in item.gaps or ["请对照认定条件准备材料"]:
+            document.add_paragraph(f"□ {gap}")
+        if item.source:
+            document.add_paragraph(f"依据：{item.source}")
+    return len(pending)
 
 
 def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
@@ -170,6 +180,7 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
 
 
 def sheet_filename(profile: Profile, number: int | None = None) -> str:
+    """A safe file name for an enterprise's sheet: ``[NNN-]name-政策咨询单.docx``."""
     name = re.sub(r'[\\/:*?"<>|\s]+', "_", profile.name).strip("_.") or "企业"
     prefix = f"{number:03d}-" if number is not None else ""
     return f"{prefix}{name}-政策咨询单.docx"

@@ -33,6 +33,7 @@ class ClauseTagger:
     c: float = 4.0
 
     def fit(self, clauses: list[Clause]) -> ClauseTagger:
+        """Train the kind and benefit-type classifiers on curated ``clauses``; return self."""
         self.vectorizer_ = TfidfVectorizer(
             tokenizer=analyzer().tokens, lowercase=False, token_pattern=None, sublinear_tf=True
         )
@@ -49,6 +50,7 @@ class ClauseTagger:
         return self
 
     def predict(self, clauses: list[Clause]) -> list[tuple[str, list[str]]]:
+        """Per clause, its kind and the benefit types of probability ≥ 0.5 (a measure gets at least the likeliest)."""
         x = self.vectorizer_.transform([_text(c) for c in clauses])
         kinds = self.kind_.predict(x)
         probs = self.benefits_.predict_proba(x)

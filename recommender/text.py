@@ -81,6 +81,7 @@ class LazyFreq:
         return value
 
     def get(self, word: str, default: int | None = None) -> int | None:
+        """The word's jieba frequency, or ``default`` when the dictionary does not have it."""
         value = self._lookup(word)
         return default if value is None else value
 
@@ -167,6 +168,7 @@ class Analyzer:
         return cached
 
     def iter_tokens(self, text: str) -> Iterator[str]:
+        """The index terms of ``text`` as ``tokens`` gives them, lazily; blocks are cached, the whole text not."""
         # re.split with a group alternates: text between blocks (punctuation, spaces: only
         # single characters or blanks, which never make a term), then a block.
         parts = _BLOCKS.split(text)
@@ -201,4 +203,5 @@ def _read_yaml(path: Path) -> dict[str, list[str]]:
 
 @lru_cache(maxsize=2)
 def analyzer(domain: bool = True) -> Analyzer:
+    """The shared Analyzer (domain dictionary, stopwords and synonyms, or plain jieba), one per setting."""
     return Analyzer(domain=domain)

@@ -77,4 +77,5 @@ def validate(model: type[M], data: Any, path: Path, node: yaml.Node | None) -> M
 
 
 def dump_yaml(data: Any) -> str:
+    """``data`` as YAML: Chinese kept as is, keys in their order, lines never wrapped."""
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from recommender.bench import synthetic_policies, synthetic_profiles
+from benchmarks.synthetic import synthetic_policies, synthetic_profiles
 from recommender.corpus import load_policies
 from recommender.paths import ROOT
 from recommender.profile import parse_profile

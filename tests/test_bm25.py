@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from recommender.bench import _same_top as same_top
+from benchmarks.engine import same_top
 from recommender.bm25 import BM25Index, idf_reference, top_k
 from recommender.engine import Recommender, clause_text
 from recommender.evalset import load_cases

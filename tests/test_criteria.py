@@ -49,32 +49,38 @@ def test_criteria_case(data, case):
     results = {r.name: r for r in check_readiness(parse_profile(_profile(data, case)), as_of)}
     for name, expect in case["expect"].items():
         r = results[name]
-        fields = [g.field for g in r.gaps]
         messages = [g.message for g in r.gaps]
         assert r.status == expect["status"], (name, messages)
-        for f in expect.get("gaps", []):
-            assert f in fields, (name, f, messages)
-        for f in expect.get("no_gaps", []):
-            assert f not in fields, (name, f, messages)
-        if "held" in expect:
-            assert r.held is expect["held"]
-        if "rules_from" in expect:
-            assert r.rules_from == _date(expect["rules_from"])
-        if "message" in expect:
-            assert any(expect["message"] in m for m in messages), (name, messages)
-        if "score" in expect or "parts" in expect:
-            scores = r.scores[0]
-            if "score" in expect:
-                assert scores["total"] == expect["score"], scores
-            parts = {p["name"]: p["points"] for p in scores["parts"]}
-            for part, points in expect.get("parts", {}).items():
-                assert parts[part] == points, scores
+        _check_expected(name, r, expect)
         # every open result says what is missing, in Chinese, naming a field
         if r.status != "met" or r.held:
             assert r.gaps or r.status == "met"
         for g in r.gaps:
             assert g.field and g.required and g.message
             assert re.search(r"[\u4e00-\u9fff]", g.message)
+
+
+def _check_expected(name, r, expect):
+    """The optional expectations of a case: gap fields present or absent, held, rules_from, message, scores."""
+    fields = [g.field for g in r.gaps]
+    messages = [g.message for g in r.gaps]
+    for f in expect.get("gaps", []):
+        assert f in fields, (name, f, messages)
+    for f in expect.get("no_gaps", []):
+        assert f not in fields, (name, f, messages)
+    if "held" in expect:
+        assert r.held is expect["held"]
+    if "rules_from" in expect:
+        assert r.rules_from == _date(expect["rules_from"])
+    if "message" in expect:
+        assert any(expect["message"] in m for m in messages), (name, messages)
+    if "score" in expect or "parts" in expect:
+        scores = r.scores[0]
+        if "score" in expect:
+            assert scores["total"] == expect["score"], scores
+        parts = {p["name"]: p["points"] for p in scores["parts"]}
+        for part, points in expect.get("parts", {}).items():
+            assert parts[part] == points, scores
 
 
 # --- the criteria pack ---------------------------------------------------------------------
@@ -141,24 +147,25 @@ def test_numbers_in_the_pack_come_from_the_facts_file():
     known = {float(x) for x in re.findall(r"\d+(?:\.\d+)?", facts)}
     known |= {x / 100 for x in list(known)}  # percentages as fractions
     known |= {10000.0, 1.0, 0.0}  # 1 亿 = 10000 万; "at least one"; "none"
-
-    def numbers(value):
-        if isinstance(value, bool) or value is None:
-            return
-        if isinstance(value, (int, float)):
-            yield float(value)
-        elif isinstance(value, dict):
-            for v in value.values():
-                yield from numbers(v)
-        elif isinstance(value, list):
-            for v in value:
-                yield from numbers(v)
-
     for c in load_criteria():
         for name, p in c.parameters.items():
             for v in p.values.values():
-                for x in numbers(v.value):
+                for x in _numbers(v.value):
                     assert any(abs(x - k) < 1e-9 for k in known), (c.qualification, name, x)
+
+
+def _numbers(value):
+    """Every number in a parameter value, nested in dicts and lists (booleans and None are not numbers)."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, (int, float)):
+        yield float(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _numbers(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _numbers(v)
 
 
 def test_unverified_values_say_so_in_messages():

@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from recommender.bench import synthetic_policies, synthetic_profiles
+from benchmarks.synthetic import synthetic_policies, synthetic_profiles
 from recommender.corpus_models import Condition
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.matrix import RuleMatrix

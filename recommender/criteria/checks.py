@@ -14,6 +14,7 @@ from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile
 from .model import Condition, Criterion, ParamValue, RuleSet
 from .outcome import Outcome, all_of, any_of
+from .scoring import check_score
 from .wording import OP_SIGNS, brief, distance, show
 
 EPS = 1e-9
@@ -46,15 +47,18 @@ class Checker:
     # --- parameters and facts ------------------------------------------------------------
 
     def param(self, name: str) -> ParamValue:
+        """The parameter ``name`` at ``as_of``; an unverified one is noted in ``unverified`` with its source."""
         pv = self.criterion.param(name, self.as_of)
         if not pv.verified or not self.rule_set.verified:
             self.unverified[name] = f"{pv.description}：{brief(pv.value, pv.unit)}（{pv.source}）"
         return pv
 
     def flag(self, *pvs: ParamValue) -> str:
+        """ "（待核实）" when the rule set or any of ``pvs`` is unverified, else ""."""
         return "（待核实）" if not self.rule_set.verified or any(not pv.verified for pv in pvs) else ""
 
     def fact(self, name: str) -> FactValue:
+        """The fact ``name`` of the profile at ``as_of`` (value None when unknown)."""
         return fact(name, self.profile, self.as_of)
 
     def _unknown(self, cond: Condition, fv: FactValue, need: str, flag: str) -> Outcome:
@@ -68,13 +72,12 @@ class Checker:
     # --- conditions ----------------------------------------------------------------------
 
     def check(self, cond: Condition) -> Outcome:
+        """One condition's outcome: ``all`` / ``any`` combined, a score table, else the check named by its ``op``."""
         if cond.all is not None:
             return all_of([self.check(c) for c in cond.all])
         if cond.any is not None:
             return any_of([self.check(c) for c in cond.any], cond.label, cond.field, cond.combine)
         if cond.op == "score":
-            from .scoring import check_score
-
             return check_score(self, cond)
         return getattr(self, f"_{cond.op}")(cond)
 
@@ -218,4 +221,5 @@ class Checker:
 
 
 def check_rule_set(checker: Checker) -> Outcome:
+    """The outcome of all the conditions of ``checker``'s rule set (all must be met)."""
     return all_of([checker.check(c) for c in checker.rule_set.all])

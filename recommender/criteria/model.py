@@ -21,16 +21,20 @@ from ..yamlio import DataError, load_yaml, validate
 
 Strict = ConfigDict(extra="forbid")
 Op = Literal["gte", "lte", "is", "in", "holds", "mapped", "not_excluded", "positive", "evidence", "score"]
-SKIP_FILES = {"size_class.yaml"}  # the size table has its own reader (criteria/size.py)
+SKIP_FILES = {"size_class.yaml"}  # the size table has its own reader (eligibility/size.py)
 
 
 class Reference(BaseModel):
+    """Where a value or rule comes from: a document (key or full name) and an article."""
+
     model_config = Strict
     document: str  # a key of the file's ``documents`` or a document's full name
     article: str | None = None
 
 
 class DatedValue(BaseModel):
+    """A parameter's value from a date on, with its own reference, verification and note when they differ."""
+
     model_config = Strict
     value: Any
     reference: Reference | None = None  # default: the parameter's
@@ -39,6 +43,8 @@ class DatedValue(BaseModel):
 
 
 class Parameter(BaseModel):
+    """A dated parameter (OpenFisca-style): description, unit, reference, and its values by start date."""
+
     model_config = Strict
     description: str
     unit: str
@@ -55,6 +61,8 @@ class Parameter(BaseModel):
 
 
 class ScorePart(BaseModel):
+    """One part of a score table: its label, its table parameter (none: self-assessed), its own minimum."""
+
     model_config = Strict
     label: str
     param: str | None = None  # a score table (list of bands); none: self-assessed
@@ -104,6 +112,8 @@ class Condition(BaseModel):
 
 
 class RuleSet(BaseModel):
+    """The conditions of a qualification from one date on (all must be met), with their source."""
+
     model_config = Strict
     source: Reference
     verified: bool = True
@@ -113,6 +123,8 @@ class RuleSet(BaseModel):
 
 
 class Benefit(BaseModel):
+    """What a qualification brings, in words; ``{value}`` filled from a parameter, an amount from a fact."""
+
     model_config = Strict
     text: str  # "{value}" is replaced by the parameter's value at the as-of date
     param: str | None = None
@@ -131,6 +143,10 @@ class NotRecorded(BaseModel):
 
 
 class Criterion(BaseModel):
+    """One qualification's criteria file (``policies/criteria/*.yaml``): documents, parameters, dated rule sets,
+    benefits.
+    """
+
     model_config = Strict
     qualification: str
     kind: Literal["title", "tax"] = "title"
@@ -157,17 +173,21 @@ class Criterion(BaseModel):
         return self
 
     def document(self, ref: Reference) -> str:
+        """The full name of the document a reference points to (its key resolved through ``documents``)."""
         return self.documents.get(ref.document, ref.document)
 
     def cite(self, ref: Reference) -> str:
+        """A reference as cited in messages: document name and article."""
         article = ref.article or ""
         return self.document(ref) + (f"（{article}）" if article.startswith("条款号") else article)
 
     def rule_set(self, as_of: dt.date) -> tuple[dt.date, RuleSet] | None:
+        """The rule set in force at ``as_of`` with its start date; None before the first one."""
         dates = [d for d in sorted(self.rules) if d <= as_of]
         return (dates[-1], self.rules[dates[-1]]) if dates else None
 
     def param(self, name: str, as_of: dt.date) -> ParamValue:
+        """The parameter ``name`` in force at ``as_of`` (value None before its first date); KeyError if unknown."""
         p = self.parameters[name]
         dates = [d for d in sorted(p.values) if d <= as_of]
         if not dates:
@@ -207,10 +227,12 @@ class ParamValue:
 
     @property
     def flag(self) -> str:
+        """ "（待核实）" when the value is unverified, else ""."""
         return "" if self.verified else "（待核实）"
 
 
 def load_criterion(path: Path) -> Criterion:
+    """One criteria file, validated; DataError naming the file and line when it does not validate."""
     data, node = load_yaml(path)
     return validate(Criterion, data, path, node)
 

@@ -11,6 +11,8 @@ from ..eligibility.verdict import Gap
 
 @dataclass
 class Outcome:
+    """The three-valued outcome of a condition: met / not_met / unknown, with gaps, reasons and score tables."""
+
     state: State
     gaps: list[Gap] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -22,6 +24,7 @@ class Outcome:
             self.gap_states.setdefault(gap, "unknown" if self.state == "unknown" else "not_met")
 
     def gap_state(self, gap: Gap) -> State:
+        """Whether ``gap`` is not met or unknown: its own state, else the outcome's."""
         return self.gap_states.get(gap, self.state)
 
 

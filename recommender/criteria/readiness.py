@@ -29,6 +29,8 @@ HELD = "已持有"
 
 @dataclass
 class QualificationResult:
+    """One qualification checked against a profile at a date: status, gaps, reasons, source, scores, benefits."""
+
     name: str
     status: State
     gaps: list[Gap]
@@ -46,12 +48,14 @@ class QualificationResult:
 
     @property
     def status_label(self) -> str:
+        """The status in Chinese: 已持有 when the enterprise holds the title, else 已满足 / 未满足 / 信息不足."""
         return HELD if self.held else STATUS_LABELS[self.status]
 
     def _states(self) -> list[State]:
         return self.gap_states or ["unknown" if self.assessed == "unknown" else "not_met"] * len(self.gaps)
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (the ``readiness --format json`` shape), each gap with its state."""
         return {
             "name": self.name,
             "status": self.status,
@@ -178,9 +182,11 @@ class Pathway:
 
     @property
     def status(self) -> str | None:
+        """The readiness status of the title (met / not_met / unknown); None when it has no criteria."""
         return self.readiness.status if self.readiness else None
 
     def as_dict(self) -> dict[str, Any]:
+        """The pathway as JSON-ready data: the title, its readiness, and the measures it unlocks."""
         r = self.readiness
         return {
             "title": self.title,

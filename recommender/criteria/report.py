@@ -15,6 +15,7 @@ MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
 def readiness_document(
     profile: Profile, as_of: dt.date, results: list[QualificationResult], pathways: list[Pathway] | None = None
 ) -> dict[str, Any]:
+    """The ``readiness --format json`` document: date, profile name and region, results, and pathways if given."""
     doc: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "profile": {"name": profile.name, "region": profile.region},
@@ -43,6 +44,7 @@ def _scores_line(scores: dict[str, Any]) -> str:
 def readiness_lines(
     profile: Profile, as_of: dt.date, results: list[QualificationResult], pathways: list[Pathway] | None = None
 ) -> list[str]:
+    """The ``readiness`` table output, one line each: the results with their gaps, then the pathways if given."""
     lines = [f"{profile.name}（{profile.region}）  资质准备度  判断日期：{as_of.isoformat()}"]
     for r in results:
         lines.append(f"[{r.status_label}] {r.name}  —— {r.source}")

@@ -7,24 +7,49 @@ lowest possible value reaches the minimum. A part without a table is self-assess
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..eligibility.facts import FACTS, FactValue, fact_label
 from ..eligibility.verdict import Gap
-from ..profile import LABELS
+from ..profile import LABELS, Profile
 from .model import Condition, ParamValue, ScorePart
 from .outcome import Outcome, State
 from .wording import distance, num, show
 
-if TYPE_CHECKING:
-    from .checks import Checker
-
 EPS = 1e-9
+
+
+class CheckContext(Protocol):
+    """What scoring needs from the checker of a rule set (``checks.Checker`` is one).
+
+    ``param`` gives a parameter's value at the as-of date and notes it when unverified, ``fact``
+    a fact of the profile (None when unknown), ``flag`` "（待核实）" when any value is unverified.
+    """
+
+    profile: Profile
+    as_of: dt.date
+
+    def param(self, name: str) -> ParamValue:
+        """The parameter ``name`` in force at ``as_of`` (value None before its first date); KeyError if unknown."""
+        ...
+
+    def fact(self, name: str) -> FactValue:
+        """The fact ``name`` of ``profile`` at ``as_of``; its value is None when unknown."""
+        ...
+
+    def flag(self, *pvs: ParamValue) -> str:
+        """The mark "（待核实）" when the rule set or any of ``pvs`` is unverified, else ""."""
+        ...
 
 
 @dataclass
 class PartScore:
+    """One part of a score table for a profile: the lowest and highest points it can have (a range when
+    facts are unknown), the table's best, the part's own minimum, and the facts it used.
+    """
+
     part: ScorePart
     low: float | None  # None: self-assessed, unknown
     high: float | None
@@ -36,6 +61,7 @@ class PartScore:
 
     @property
     def points(self) -> float | None:
+        """The part's points when known exactly (low == high), else None."""
         return self.low if self.low is not None and self.low == self.high else None
 
 
@@ -49,7 +75,7 @@ def _band_state(band: dict[str, Any], facts: dict[str, FactValue]) -> State:
     return "not_met" if "not_met" in states else "unknown" if "unknown" in states else "met"
 
 
-def _score_part(checker: Checker, part: ScorePart) -> PartScore:
+def _score_part(checker: CheckContext, part: ScorePart) -> PartScore:
     least = checker.param(part.min).value if part.min else None
     if not part.param:
         return PartScore(part, None, None, None, least, [], None, [])
@@ -95,7 +121,7 @@ def _points(p: PartScore) -> str:
     return f"{num(p.low)} 分" if p.low == p.high else f"{num(p.low)}–{num(p.high or 0)} 分"
 
 
-def _hint(checker: Checker, p: PartScore) -> tuple[Gap, bool] | None:
+def _hint(checker: CheckContext, p: PartScore) -> tuple[Gap, bool] | None:
     """What the next band of one part needs, in the enterprise's numbers; True when facts are missing."""
     flag = checker.flag(p.table) if p.table else ""
     field = p.part.field or (p.facts[0].field if p.facts else "score")
@@ -128,7 +154,12 @@ def _hint(checker: Checker, p: PartScore) -> tuple[Gap, bool] | None:
     return Gap(field, f"满分 {num(p.top or 0)} 分", f"{num(current)} 分", message), False
 
 
-def check_score(checker: Checker, cond: Condition) -> Outcome:
+def check_score(checker: CheckContext, cond: Condition) -> Outcome:
+    """A score condition: total and parts against the required minimum, with a hint per part to the next band.
+
+    Met only when the lowest possible total reaches the minimum (and each part its own minimum);
+    unknown while facts leave it open. The score table goes into ``Outcome.scores``.
+    """
     assert cond.param and cond.parts
     required_pv = checker.param(cond.param)
     required = required_pv.value

@@ -29,6 +29,7 @@ def up(x: float, step: float = 0.1) -> float:
 
 
 def pct(x: float) -> str:
+    """A fraction as a percentage, one decimal at most: 0.06 → "6%", 0.125 → "12.5%"."""
     return f"{x * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
@@ -53,32 +54,59 @@ def _money(x: float) -> str:
     return num(up(x, 1 if x >= 100 else 0.1))
 
 
+# share facts whose gap is money: fact → (the profile field the share is of, what the gap is of)
+_SHARE_BASES = {
+    "high_tech_share": ("revenue", "按当前营业收入，高新技术产品（服务）收入"),
+    "main_business_share": ("revenue", "按当前营业收入，主营业务收入"),
+    "rd_domestic_share": ("rd_expense", "按当前研发费用，境内研发费用"),
+}
+
+
 def distance(fv: FactValue, op: str, required: float, profile: Profile, as_of: dt.date, unit: str) -> str:
-    """How far the enterprise is from ``op required``, in its own numbers."""
-    p, v = profile, fv.value
+    """How far the enterprise is from ``op required``, in its own numbers (万元, 人, 天, 百分点 …).
+
+    ``fv.value`` must be known; ``op`` is "gte" or "lte". A fact with a natural base (R&D ratio of
+    revenue, staff share of employees, …) is put as what to add or cut; any other by its ``unit``.
+    """
+    return _fact_distance(fv, op, required, profile) or _unit_distance(fv.value, op, required, unit)
+
+
+def _fact_distance(fv: FactValue, op: str, required: float, p: Profile) -> str | None:
+    """The gap of a fact with a base in the profile, or None when the fact has none or it is unknown."""
+    v = fv.value
     if fv.name in {"rd_ratio", "rd_ratio_3y", "rd_ratio_prev"} and op == "gte":
-        if fv.field == "rd_expense_3y":
-            base, where = p.revenue_3y, "按近三年销售收入合计"
-        elif fv.field == "rd_expense_prev":
-            base, where = p.revenue_prev, "按前一年度收入"
-        else:
-            base, where = p.revenue, "按当前收入"
-        assert base is not None
+        base, where = _rd_base(fv, p)
         return f"{where}还差约 {_money(required * base - v * base)} 万元研发投入"
     if fv.name == "rd_staff_ratio" and op == "gte" and p.employees is not None and p.rd_staff is not None:
         hires = math.ceil(round((required * p.employees - p.rd_staff) / (1 - required), 6))
         return f"还需新增约 {hires} 名科技人员（新增人员计入职工总数）"
-    if fv.name == "high_tech_share" and op == "gte" and p.revenue is not None:
-        return f"按当前营业收入，高新技术产品（服务）收入还差约 {_money((required - v) * p.revenue)} 万元"
-    if fv.name == "main_business_share" and op == "gte" and p.revenue is not None:
-        return f"按当前营业收入，主营业务收入还差约 {_money((required - v) * p.revenue)} 万元"
-    if fv.name == "rd_domestic_share" and op == "gte" and p.rd_expense is not None:
-        return f"按当前研发费用，境内研发费用还差约 {_money((required - v) * p.rd_expense)} 万元"
+    if fv.name in _SHARE_BASES and op == "gte":
+        field, what = _SHARE_BASES[fv.name]
+        base = getattr(p, field)
+        if base is not None:
+            return f"{what}还差约 {_money((required - v) * base)} 万元"
     if fv.name == "debt_ratio" and op == "lte" and p.total_assets is not None:
         return f"按当前资产总额，需减少负债约 {_money((v - required) * p.total_assets)} 万元"
     if fv.name == "registered_days" and p.founded is not None:
         ready = p.founded + dt.timedelta(days=math.ceil(required))
         return f"还需 {num(required - v)} 天（{ready.isoformat()} 起满足）"
+    return None
+
+
+def _rd_base(fv: FactValue, p: Profile) -> tuple[float, str]:
+    """The revenue (万元) an R&D ratio is of, and how the message names it."""
+    if fv.field == "rd_expense_3y":
+        base, where = p.revenue_3y, "按近三年销售收入合计"
+    elif fv.field == "rd_expense_prev":
+        base, where = p.revenue_prev, "按前一年度收入"
+    else:
+        base, where = p.revenue, "按当前收入"
+    assert base is not None
+    return base, where
+
+
+def _unit_distance(v: float, op: str, required: float, unit: str) -> str:
+    """The gap by unit: 百分点 for a share, whole 人 / 项, 万元 rounded up, 年, else the number and unit."""
     if unit == "比例":
         return f"{'还差' if op == 'gte' else '超出'} {num(abs(required - v) * 100)} 个百分点"
     gap = required - v if op == "gte" else v - required

@@ -17,10 +17,12 @@ CLASSES = ("大型", "中型", "小型")
 
 @lru_cache(maxsize=1)
 def size_table() -> dict[str, Any]:
+    """``policies/criteria/size_class.yaml``: the enterprise size classes by sector (统计上大中小微型企业划分办法)."""
     return yaml.safe_load((CRITERIA / "size_class.yaml").read_text(encoding="utf-8"))
 
 
 def sector_of(industry: str | None) -> str | None:
+    """The statistical sector of an industry for the size classes; None when unknown or not given."""
     return size_table()["industry_sector"].get(industry) if industry else None
 
 

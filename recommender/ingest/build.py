@@ -58,6 +58,10 @@ def _rel(path: Path) -> str:
 
 
 def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
+    """The clauses of one document of ``source``: body articles and task-table rows, linked and annotated.
+
+    DataError (file and line) when the source or its annotations do not fit the metadata.
+    """
     raw_lines = source.read_text(encoding="utf-8").split("\n")
     lines = _region(meta, list(enumerate(raw_lines, 1)))
     cut = next((i for i, (_, raw) in enumerate(lines) if _is_table_row(raw, meta.layout.table)), len(lines))
@@ -156,6 +160,10 @@ def _add_table_rows(
 
 
 def load_source_metas(sources: Path = SOURCES) -> list[tuple[Path, SourceMeta]]:
+    """Each source text with its validated ``.meta.yaml``, sorted by file name.
+
+    DataError when a metadata file has no text beside it or there is no metadata file at all.
+    """
     metas = []
     for meta_path in sorted(sources.glob("*.meta.yaml")):
         data, node = load_yaml(meta_path)
@@ -170,6 +178,10 @@ def load_source_metas(sources: Path = SOURCES) -> list[tuple[Path, SourceMeta]]:
 
 
 def load_annotations(policy_id: str, clause_ids: set[str], annotations: Path = ANNOTATIONS) -> dict[str, Annotation]:
+    """The curated annotations of ``policy_id`` by clause id ({} when the file does not exist).
+
+    DataError (file and line) when the file names another policy or a clause the source does not have.
+    """
     path = annotations / f"{policy_id}.yaml"
     if not path.exists():
         return {}
@@ -228,6 +240,7 @@ def write_corpus(built: list[PolicyFile], target: Path = CLAUSES) -> None:
 
 
 def ingest(sources: Path = SOURCES, annotations: Path = ANNOTATIONS, target: Path = CLAUSES) -> list[PolicyFile]:
+    """Build the corpus from ``sources`` and ``annotations`` and replace ``target`` with it; return it."""
     built = build_corpus(sources, annotations)
     write_corpus(built, target)
     return built

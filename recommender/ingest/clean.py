@@ -52,6 +52,7 @@ def normalize(text: str) -> str:
 
 
 def clean_line(raw: str, br: str = "") -> str:
+    """One source line as text: markup stripped (``<br>`` replaced by ``br``), traditional → simplified, normalized."""
     return normalize(to_simplified(strip_markup(raw, br)))
 
 
@@ -75,6 +76,7 @@ _BOILERPLATE = [
 
 
 def is_boilerplate(text: str) -> bool:
+    """Whether a cleaned line is to drop: empty, a spam or navigation bar, or a pattern of ``_BOILERPLATE``."""
     if not text:
         return True
     if text.count("|") >= 4 and not text.startswith("|"):  # a spam or navigation bar

@@ -14,11 +14,13 @@ _NOT_WORDS = re.compile(r"[^\w]")
 
 
 def bigrams(text: str) -> set[str]:
+    """The set of character bigrams of ``text``, punctuation and spaces left out."""
     chars = _NOT_WORDS.sub("", text)
     return {chars[i : i + 2] for i in range(len(chars) - 1)}
 
 
 def containment(part: str, whole: str) -> float:
+    """The share (0–1) of ``part``'s bigrams found in ``whole``; 0.0 when ``part`` has none."""
     grams = bigrams(part)
     return len(grams & bigrams(whole)) / len(grams) if grams else 0.0
 

@@ -18,6 +18,8 @@ JOINERS = tuple("，、；：")
 
 @dataclass
 class Paragraph:
+    """A paragraph of the source: its text and its first and last line (1-based)."""
+
     text: str
     first: int
     last: int
@@ -25,6 +27,10 @@ class Paragraph:
 
 @dataclass
 class BodyClause:
+    """A clause of a document's body: its structural path (``c2.s4.a19``), text, lines and place in the
+    hierarchy.
+    """
+
     path: str
     text: str
     lines: tuple[int, int]

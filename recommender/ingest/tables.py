@@ -20,6 +20,8 @@ HEADER_CELLS = {"序号", "专项任务", "工作内容", "责任单位", "三�
 
 @dataclass
 class TableRow:
+    """One row of a task table: label as printed, position, text, lines, task, departments, deadline."""
+
     label: str  # as printed: "（3）", "56*", …
     ordinal: int  # position in the table, 1-based
     text: str
@@ -33,6 +35,7 @@ class TableRow:
 
 
 def split_departments(cell: str) -> list[str]:
+    """The department names of a cell, split at 、 ， , and line breaks."""
     parts = re.split(r"[、，,\n]+", cell)
     return [p.strip() for p in parts if p.strip()]
 
@@ -64,14 +67,7 @@ def parse_tsv(numbered_lines: list[tuple[int, str]]) -> list[TableRow]:
             continue
         starts_item = bool(ITEM_LABEL.match(content)) or no.isdigit()
         if not starts_item and rows:  # the rest of a cell cut by a page break
-            prev = rows[-1]
-            prev.text += content
-            if name:
-                prev.task = (prev.task or "") + name
-            if depts and prev.departments:
-                prev.departments[-1] += depts.split("、", 1)[0]
-                prev.departments += split_departments(depts.split("、", 1)[1]) if "、" in depts else []
-            prev.lines = (prev.lines[0], lineno)
+            _continue_row(rows[-1], content, name, depts, lineno)
             continue
         if no.isdigit():
             task_no, task = int(no), name
@@ -91,6 +87,17 @@ def parse_tsv(numbered_lines: list[tuple[int, str]]) -> list[TableRow]:
             )
         )
     return rows
+
+
+def _continue_row(prev: TableRow, content: str, name: str, depts: str, lineno: int) -> None:
+    """Append to ``prev`` the rest of its cells cut by a page break: its first department name is mended."""
+    prev.text += content
+    if name:
+        prev.task = (prev.task or "") + name
+    if depts and prev.departments:
+        prev.departments[-1] += depts.split("、", 1)[0]
+        prev.departments += split_departments(depts.split("、", 1)[1]) if "、" in depts else []
+    prev.lines = (prev.lines[0], lineno)
 
 
 def _cell_kind(cell: str) -> str:
@@ -120,18 +127,8 @@ def parse_markdown(numbered_lines: list[tuple[int, str]]) -> list[TableRow]:
         label = cells[0]
         if not re.fullmatch(r"\d+\*?", label):
             continue  # a footnote row ("注：标*的为……")
-        texts: list[str] = []
         row = TableRow(label=label, ordinal=int(label.rstrip("*")), text="", lines=(lineno, lineno))
-        for cell in cells[1:]:
-            kind = _cell_kind(cell) if cell else "empty"
-            if kind == "deadline":
-                row.deadline = cell
-            elif kind == "departments":
-                row.departments = split_departments(cell)
-            elif kind == "action":
-                task = cell
-            elif kind == "text" and cell not in texts:
-                texts.append(cell)
+        texts, task = _place_cells(row, cells[1:], task)
         if len(texts) >= 2:
             title, texts = texts[0], texts[1:]
         row.text = "".join(t for t in texts if t != title) or (title or "")
@@ -140,3 +137,23 @@ def parse_markdown(numbered_lines: list[tuple[int, str]]) -> list[TableRow]:
             row.flags.append("上海市首批营商环境创新试点改革举措")
         rows.append(row)
     return rows
+
+
+def _place_cells(row: TableRow, cells: list[str], task: str | None) -> tuple[list[str], str | None]:
+    """Put a row's cells by content: deadline and departments on ``row``.
+
+    Returns the row's distinct text cells in order and the task: its action cell, else ``task``
+    (the task of the rows above, as merged cells leave it out).
+    """
+    texts: list[str] = []
+    for cell in cells:
+        kind = _cell_kind(cell) if cell else "empty"
+        if kind == "deadline":
+            row.deadline = cell
+        elif kind == "departments":
+            row.departments = split_departments(cell)
+        elif kind == "action":
+            task = cell
+        elif kind == "text" and cell not in texts:
+            texts.append(cell)
+    return texts, task

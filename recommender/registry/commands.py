@@ -41,6 +41,10 @@ def _print_json(data: object) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> None:
+    """`import-roster`: add a roster to the registry in one transaction; bad rows listed on stderr.
+
+    With bad rows nothing is written unless ``--skip-bad``; CommandError when the roster cannot be read.
+    """
     from ..roster import RosterError, read_roster_file
     from .importer import import_roster
 
@@ -64,6 +68,7 @@ def cmd_import(args: argparse.Namespace) -> None:
 
 
 def cmd_enterprises(args: argparse.Namespace) -> None:
+    """`enterprises`: the registered enterprises, filtered by counsellor and stage, as a table or JSON."""
     from .enterprises import listing
 
     with _transaction() as session:
@@ -91,6 +96,9 @@ def cmd_enterprises(args: argparse.Namespace) -> None:
 
 
 def cmd_push(args: argparse.Namespace) -> None:
+    """`push`: record the corpus as it is now, then list the enterprises newly eligible or no longer eligible
+    through the clauses changed since ``--since``.
+    """
     from ..services.push_list import push_report
 
     as_of = args.as_of
@@ -120,6 +128,7 @@ def cmd_push(args: argparse.Namespace) -> None:
 
 
 def cmd_export_feedback(args: argparse.Namespace) -> None:
+    """`export-feedback`: the pages' feedback as labelled cases (``policies/eval/`` format) in a YAML file."""
     import yaml
 
     from ..corpus import all_clauses, load_policies
@@ -141,6 +150,7 @@ def add_commands(
     add: Callable[[str, Callable[[argparse.Namespace], None], str], argparse.ArgumentParser],
     date: Callable[[str], dt.date],
 ) -> None:
+    """Add the registry's commands to the CLI's parser through ``add``; ``date`` parses a date argument."""
     user = getpass.getuser()
     p = add("import-roster", cmd_import, "把企业名单（CSV/XLSX）加入企业档案库（一个事务，全部或全不）")
     p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")

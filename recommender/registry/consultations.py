@@ -34,6 +34,10 @@ def record(
     sheet_file: str | None = None,
     note: str | None = None,
 ) -> Consultation:
+    """Record a consultation of an enterprise with the measures discussed (each 待申报 to begin with).
+
+    RegistryError when the counsellor is blank, no measure is given or the enterprise does not exist.
+    """
     if not counsellor.strip():
         raise RegistryError("请填写辅导员姓名")
     if not measures:

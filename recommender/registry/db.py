@@ -56,6 +56,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def alembic_config(url: str) -> Config:
+    """An Alembic configuration for ``url`` with this package's migrations."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -144,6 +145,7 @@ def _open(url: str) -> Engine:
 
 
 def engine() -> Engine:
+    """The engine of the configured registry (``DATABASE_URL`` or ``config.toml``), migrated."""
     return engine_for(database_url())
 
 

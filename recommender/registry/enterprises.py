@@ -36,6 +36,7 @@ def _when(enterprise: Enterprise) -> str:
 
 
 def conflict_message(enterprise: Enterprise, expected: int) -> str:
+    """The refusal of a save made over a newer one: who saved when, and which version each side has."""
     return (
         f"保存失败：“{enterprise.name}”的档案已被 {enterprise.updated_by} 于 {_when(enterprise)} 修改"
         f"（您打开的是第 {expected} 版，现在是第 {enterprise.version} 版）。"
@@ -44,12 +45,14 @@ def conflict_message(enterprise: Enterprise, expected: int) -> str:
 
 
 def check_stage(stage: str) -> str:
+    """``stage`` when it is one of 储备 / 培育 / 提升; RegistryError otherwise."""
     if stage not in POOL_STAGES:
         raise RegistryError(f"培育库阶段应为 {' / '.join(POOL_STAGES)} 之一（收到“{stage}”）")
     return stage
 
 
 def check_profile(profile: Profile | dict[str, Any]) -> Profile:
+    """The profile validated; ProfileRefused when it does not validate, RegistryError when the name is too long."""
     try:
         profile = parse_profile(profile)
     except ProfileError as exc:
@@ -88,10 +91,12 @@ def _flush_name(session: Session, name: str, message: str) -> None:
 
 
 def find(session: Session, name: str) -> Enterprise | None:
+    """The enterprise named ``name`` (surrounding spaces ignored), or None."""
     return session.scalar(select(Enterprise).where(Enterprise.name == name.strip()))
 
 
 def get(session: Session, enterprise_id: int) -> Enterprise:
+    """The enterprise with ``enterprise_id``; RegistryError when there is none."""
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise RegistryError(f"档案库中没有编号为 {enterprise_id} 的企业（可能已被删除）")
@@ -106,6 +111,10 @@ def add(
     stage: str = "储备",
     source: str = "页面录入",
 ) -> Enterprise:
+    """Add an enterprise with its first revision (version 1) and return it.
+
+    ProfileRefused or RegistryError when the profile, the stage or the name (already taken) is refused.
+    """
     profile = check_profile(profile)
     taken = "档案库中已有“{name}”，请打开它的档案修改"
     if find(session, profile.name) is not None:
@@ -178,6 +187,8 @@ def update(
 
 @dataclass(frozen=True)
 class Change:
+    """One field changed between two revisions: the field, its Chinese label, the value before and after."""
+
     field: str
     label: str
     before: Any
@@ -209,6 +220,7 @@ def history(session: Session, enterprise_id: int) -> list[tuple[Revision, list[C
 def listing(
     session: Session, counsellor: str | None = None, stage: str | None = None, text: str | None = None
 ) -> list[Enterprise]:
+    """The enterprises by name, filtered by counsellor, stage and a part of the name when given."""
     query = select(Enterprise).order_by(Enterprise.name)
     if counsellor:
         query = query.where(Enterprise.counsellor == counsellor)
@@ -220,13 +232,16 @@ def listing(
 
 
 def count(session: Session) -> int:
+    """How many enterprises the registry holds."""
     return session.scalar(select(func.count()).select_from(Enterprise)) or 0
 
 
 def counsellors(session: Session) -> list[str]:
+    """The counsellors (专员) named on any enterprise, sorted."""
     query = select(Enterprise.counsellor).where(Enterprise.counsellor.is_not(None)).distinct()
     return sorted(session.scalars(query))
 
 
 def profile_of(enterprise: Enterprise) -> Profile:
+    """The enterprise's current profile, validated (ProfileError names the enterprise when it does not)."""
     return parse_profile(enterprise.profile, source=enterprise.name)

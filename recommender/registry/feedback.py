@@ -30,6 +30,10 @@ def record(
     rank: int | None = None,
     enterprise_id: int | None = None,
 ) -> Feedback:
+    """Store one 有用 / 不适用 feedback on a result with the profile and date it was made for.
+
+    RegistryError for another verdict, or for 不适用 without a reason.
+    """
     if verdict not in FEEDBACK_VERDICTS:
         raise RegistryError(f"反馈应为 {' / '.join(FEEDBACK_VERDICTS)}（收到“{verdict}”）")
     reason = (reason or "").strip() or None
@@ -54,6 +58,7 @@ def record(
 
 
 def all_feedback(session: Session) -> list[Feedback]:
+    """Every feedback in the order it was given."""
     return list(session.scalars(select(Feedback).order_by(Feedback.id)))
 
 

@@ -32,12 +32,15 @@ class ImportRefused(RegistryError):
 
 @dataclass
 class ImportReport:
+    """What a roster import did: the names added, updated and unchanged, and the bad rows left out."""
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)  # left out (only with skip_bad)
 
     def summary(self) -> str:
+        """The report in one Chinese line: 新增 / 更新 / 未变 counts, and the rows skipped if any."""
         text = f"新增 {len(self.added)} 家，更新 {len(self.updated)} 家，未变 {len(self.unchanged)} 家"
         return text + (f"；跳过有问题的 {len(self.bad)} 行" if self.bad else "")
 

@@ -18,6 +18,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # what users in Sh
 
 
 def now() -> dt.datetime:
+    """The current moment, timezone-aware in UTC."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -42,6 +43,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """The moment to store, in UTC; ValueError for a naive datetime (no moment)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -49,12 +51,15 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """The stored moment as an aware UTC datetime (SQLite returns it naive)."""
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
+    """The declarative base of the registry's tables: JSON for dicts, aware UTC datetimes."""
+
     type_annotation_map: ClassVar = {dict[str, Any]: JSON, dt.datetime: UTCDateTime()}
 
 

@@ -77,9 +77,7 @@ def _region_change(cov: cv.Coverage) -> cv.Change | None:
 
 def _new_condition(clause_id: str) -> cv.Change | None:
     c1, c2 = st.columns(2)
-    field_name = c1.selectbox(
-        "字段", list(RULE_FIELDS), key=f"cov_wi_newfield_{clause_id}", format_func=fact_label
-    )
+    field_name = c1.selectbox("字段", list(RULE_FIELDS), key=f"cov_wi_newfield_{clause_id}", format_func=fact_label)
     op = c2.selectbox(
         "运算",
         [o for o in OP_LABELS if o in RULE_OPS[cv.editable_value_kind(field_name)]],
