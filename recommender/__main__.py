@@ -1,3 +1,5 @@
+"""``python -m recommender``: the command line (``cli.main``)."""
+
 import sys
 
 from .cli import main

@@ -124,6 +124,7 @@ _NEED_ALIASES = {
 
 @lru_cache(maxsize=1)
 def industry_words() -> dict[str, list[str]]:
+    """Controlled industry → words that point to it (``policies/lexicon/industries.yaml``)."""
     data = yaml.safe_load((LEXICON / "industries.yaml").read_text(encoding="utf-8"))
     return {str(k): [str(w) for w in v] for k, v in data.items()}
 
@@ -177,6 +178,8 @@ def _normalize_quotes(text: str) -> str:
 
 
 class Profile(BaseModel):
+    """An enterprise profile as ``../shared/spec/profile.md`` defines it; a missing field is unknown (None)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1)
@@ -265,27 +268,11 @@ class Profile(BaseModel):
 
     @property
     def industry_category(self) -> str | None:
+        """The industry on the controlled list (``vocab.INDUSTRIES``); None when no industry is given.
+
+        Facts derived from the profile (ratios, ages, size class) live in ``eligibility.facts``.
+        """
         return industry_category(self.industry)
-
-    @property
-    def rd_ratio(self) -> float | None:
-        if self.rd_expense is None or not self.revenue:
-            return None
-        return self.rd_expense / self.revenue
-
-    @property
-    def rd_staff_ratio(self) -> float | None:
-        if self.rd_staff is None or not self.employees:
-            return None
-        return self.rd_staff / self.employees
-
-    def title_age_years(self, title: str, as_of: dt.date) -> float | None:
-        """Years since the title was first obtained (None when the date is not given)."""
-        first = self.qualification_dates.get(title)
-        return None if first is None else (as_of - first).days / 365.25
-
-    def age_years(self, as_of: dt.date) -> float | None:
-        return None if self.founded is None else (as_of - self.founded).days / 365.25
 
     def public_dict(self) -> dict[str, Any]:
         """The profile as the interchange format (missing fields left out)."""

@@ -194,35 +194,25 @@ def _qualifications(
     held: list[str] = []
 
     def draw(title: str, p: float) -> None:
-        if p > 0 and rng.random() < p:
+        if p > 0 and rng.random() < p:  # no draw at p = 0: the same seed gives the same population
             held.append(title)
 
     hnte_fit = tech and age >= 1 and ip > 0 and rd_ratio >= 0.03 and rd_staff_ratio >= 0.10
     draw("高新技术企业", 0.55 if hnte_fit else 0.02 if tech and age >= 1 else 0.0)
     hnte = "高新技术企业" in held
-    if sme and tech:
-        draw("科技型中小企业", 0.8 if hnte else 0.35)
-    if sme:
-        draw("创新型中小企业", 0.35 if hnte else 0.04)
-    if sme and revenue >= 1000 and rd_expense >= 100 and age >= 2:
-        draw("专精特新中小企业", 0.3 if hnte else 0.08)
-    if "专精特新中小企业" in held and revenue >= 5000:
-        draw('专精特新"小巨人"', 0.15)
-    if hnte and revenue >= 3000:
-        draw("科技小巨人", 0.06)
-    if hnte and revenue >= 1000 and "科技小巨人" not in held:
-        draw("科技小巨人培育", 0.08)
-    if industry in {"软件和信息服务", "科技服务", "人工智能"} and hnte:
-        draw("技术先进型服务企业", 0.05)
-    if size == "大型" and tech:
-        draw("GOI", 0.15 if region == "浦东新区" else 0.0)
-    if sme and tech:
-        draw("GOI赋能企业", 0.08 if region == "浦东新区" else 0.005)
-    if foreign and tech and size in {"中型", "大型"}:
-        draw("外资研发中心", 0.2)
+    draw("科技型中小企业", (0.8 if hnte else 0.35) * (sme and tech))
+    draw("创新型中小企业", (0.35 if hnte else 0.04) * sme)
+    draw("专精特新中小企业", (0.3 if hnte else 0.08) * (sme and revenue >= 1000 and rd_expense >= 100 and age >= 2))
+    draw('专精特新"小巨人"', 0.15 * ("专精特新中小企业" in held and revenue >= 5000))
+    draw("科技小巨人", 0.06 * (hnte and revenue >= 3000))
+    draw("科技小巨人培育", 0.08 * (hnte and revenue >= 1000 and "科技小巨人" not in held))
+    draw("技术先进型服务企业", 0.05 * (industry in {"软件和信息服务", "科技服务", "人工智能"} and hnte))
+    pudong = region == "浦东新区"
+    draw("GOI", (0.15 if pudong else 0.0) * (size == "大型" and tech))
+    draw("GOI赋能企业", (0.08 if pudong else 0.005) * (sme and tech))
+    draw("外资研发中心", 0.2 * (foreign and tech and size in {"中型", "大型"}))
     draw("在孵企业", {"初创期": 0.3 if tech else 0.1, "成长期": 0.05}.get(stage, 0.0))
-    if industry == "科技服务" and size in {"中型", "大型"}:
-        draw("孵化载体", 0.15)
+    draw("孵化载体", 0.15 * (industry == "科技服务" and size in {"中型", "大型"}))
     return held
 
 

@@ -17,6 +17,8 @@ from .analysis import Coverage, PopulationRules
 
 @dataclass(frozen=True)
 class ConditionCount:
+    """One condition of a measure's rule over a population: how many enterprises meet, fail, cannot tell."""
+
     field: str
     label: str
     requirement: str
@@ -29,11 +31,14 @@ class ConditionCount:
 
     @property
     def nobody_meets(self) -> bool:
+        """No enterprise of the population meets it."""
         return self.met == 0
 
 
 @dataclass(frozen=True)
 class Unmatched:
+    """A measure no enterprise of the population can use, with every condition's counts."""
+
     clause: Clause
     document: DocumentMeta
     valid: bool
@@ -42,10 +47,12 @@ class Unmatched:
 
     @property
     def blocking(self) -> list[ConditionCount]:
+        """The conditions nobody meets."""
         return [c for c in self.conditions if c.nobody_meets]
 
     @property
     def reason(self) -> str:
+        """Why nobody matches, in Chinese: the conditions nobody meets, else that nobody meets all at once."""
         if self.blocking:
             return "；".join(f"无企业满足：{c.label}{c.requirement}（原文：“{c.quote}”）" for c in self.blocking)
         parts = "；".join(f"{c.label}{c.requirement}（满足 {c.met} 家）" for c in self.conditions)

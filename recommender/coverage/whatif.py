@@ -81,6 +81,7 @@ def apply_change(corpus: CorpusView, change: Change) -> CorpusView:
 
 
 def describe_change(corpus: CorpusView, change: Change) -> str:
+    """The change in one Chinese line (条款 条件：旧 → 新, or 《文件》适用区域：旧 → 新)."""
     if isinstance(change, RegionEdit):
         doc = corpus.documents[change.policy_id]
         before = "、".join(doc.applies_to.regions) or "不限区"
@@ -101,6 +102,8 @@ def describe_change(corpus: CorpusView, change: Change) -> str:
 
 @dataclass
 class WhatIf:
+    """A change's effect: who could use the touched measures before and after (enterprises × measures)."""
+
     description: str
     clause_ids: list[str]  # the measures the change touches (within the coverage analysed)
     before: np.ndarray  # enterprises × those measures: usable before
@@ -115,9 +118,11 @@ class WhatIf:
 
     @property
     def lost(self) -> np.ndarray:
+        """Enterprises that can no longer use at least one touched measure they could use before."""
         return np.flatnonzero((self.before & ~self.after).any(axis=1))
 
     def summary(self) -> dict[str, int]:
+        """The counts a page shows (Chinese keys): measures touched, enterprises and pairs gained or lost."""
         return {
             "涉及措施数": len(self.clause_ids),
             "获得资格企业数": len(self.gained),

@@ -14,6 +14,8 @@ from ..profile import Profile
 
 @dataclass
 class Result:
+    """One ranked measure: the clause, its document, score, verdict, validity and matched words."""
+
     rank: int
     clause: Clause
     document: DocumentMeta
@@ -26,13 +28,16 @@ class Result:
 
     @property
     def status(self) -> str:
+        """The rule status code (eligible | partial | unknown | ineligible)."""
         return self.verdict.status
 
     @property
     def gaps(self) -> list[Gap]:
+        """The open conditions, as the verdict states them."""
         return self.verdict.gaps
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as the CLI contract's JSON object (``recommend --format json``), plus additions."""
         c, d = self.clause, self.document
         return {
             "rank": self.rank,
@@ -64,11 +69,14 @@ class Result:
 
 @dataclass
 class Recommendation:
+    """A profile's ranked measures at an as-of date."""
+
     as_of: dt.date
     profile: Profile
     results: list[Result]
 
     def as_dict(self) -> dict[str, Any]:
+        """The recommendation as the CLI contract's JSON document."""
         return {
             "as_of": self.as_of.isoformat(),
             "profile": self.profile.public_dict(),

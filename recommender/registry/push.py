@@ -29,6 +29,8 @@ from .models import ClauseVersion, Enterprise, now
 
 @dataclass
 class SyncReport:
+    """The clause ids a sync recorded as added, changed or removed."""
+
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)

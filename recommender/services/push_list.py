@@ -26,6 +26,7 @@ class PushReport:
     items: list[push.PushItem]  # per enterprise × changed clause whose eligibility moved
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as ``push --format json`` prints it."""
         return {
             "since": self.since.isoformat(),
             "as_of": self.as_of.isoformat(),

@@ -44,6 +44,10 @@ def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = 
 
 
 def unlock_list(unlocks: dict[str, list[MeasureView]], readiness: list[ReadinessItem] | None) -> None:
+    """One expander per qualification title → the measures it would unlock, with that title's readiness gaps if known.
+
+    Shows an info note instead when ``unlocks`` is empty.
+    """
     if not unlocks:
         st.info("目前没有“只差一项资质”即可申请的措施。", icon=":material/info:")
         return
@@ -83,6 +87,7 @@ def _readiness_card(item: ReadinessItem) -> None:
 
 
 def readiness_panel(items: list[ReadinessItem]) -> None:
+    """Readiness cards in three columns, grouped 资质认定 then 税收优惠 (``kind == "tax"``); an info note if empty."""
     if not items:
         st.info("暂无可核对的资质认定条件。")
         return

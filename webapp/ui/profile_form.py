@@ -44,6 +44,7 @@ HELP = {
 
 
 def key(field: str) -> str:
+    """The st.session_state key of ``field``'s widget (``PREFIX`` + field name)."""
     return PREFIX + field
 
 

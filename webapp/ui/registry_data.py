@@ -28,12 +28,15 @@ class Record:
 
     @classmethod
     def of(cls, e: Enterprise) -> Record:
+        """The record of ``e``; raises ProfileError if its stored profile does not validate."""
         profile = enterprises.profile_of(e)
         return cls(e.id, e.name, profile, e.counsellor, e.pool_stage, e.version, e.updated_by, e.updated_at)
 
 
 @dataclass(frozen=True)
 class Revision:
+    """One version in an enterprise's history: who saved it, when, from where, and the fields it changed."""
+
     version: int
     by: str
     at: dt.datetime
@@ -58,6 +61,8 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class Visit:
+    """One consultation held with the enterprise, with the measures discussed and their follow-up."""
+
     id: int
     held_on: dt.date
     counsellor: str
@@ -70,6 +75,8 @@ class Visit:
 
 @dataclass(frozen=True)
 class Snapshot:
+    """Everything the registry page shows for one enterprise: its record, revisions and consultations."""
+
     record: Record
     history: list[Revision]  # newest first
     visits: list[Visit]  # newest first

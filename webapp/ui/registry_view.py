@@ -20,6 +20,7 @@ ROW_PX = 35  # st.dataframe's row height
 
 
 def filters(counsellors: list[str]) -> tuple[str | None, str | None, str]:
+    """The 专员, 培育库阶段 and 企业名称 filters: (counsellor or None, stage or None, name text or "")."""
     a, b, c = st.columns(3)
     counsellor = a.selectbox(
         "专员", counsellors, index=None, placeholder="全部", key="reg_f_counsellor", persist_state="session"
@@ -32,6 +33,7 @@ def filters(counsellors: list[str]) -> tuple[str | None, str | None, str]:
 
 
 def table(records: list[Record]) -> pd.DataFrame:
+    """One row per record, columns 企业名称, 注册地, 所属行业, 培育库阶段, 专员, 版本, 最近修改人, 最近修改时间."""
     return pd.DataFrame(
         [
             {
@@ -51,6 +53,7 @@ def table(records: list[Record]) -> pd.DataFrame:
 
 
 def listing(records: list[Record]) -> None:
+    """The enterprise table and its CSV download (UTF-8 with BOM; disabled when the table is empty)."""
     frame = table(records)
     st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button(
@@ -66,6 +69,7 @@ def listing(records: list[Record]) -> None:
 
 
 def pick(records: list[Record]) -> int | None:
+    """The 查看企业档案 select box: the chosen enterprise's id, or None while none is chosen."""
     names = {r.id: f"{r.name}（{r.profile.region}）" for r in records}
     return st.selectbox(
         "查看企业档案",
@@ -145,6 +149,7 @@ def _edit_on_self_check(record: Record) -> None:
 
 
 def profile_tab(record: Record, by: str) -> None:
+    """The 档案 tab: the profile as a table, the 专员/阶段 form saved as ``by``, and a button to edit it on 企业自测."""
     st.caption(f"第 {record.version} 版 · 最近修改：{md(record.updated_by)}，{store.local_time(record.updated_at)}")
     left, right = st.columns([3, 2])
     with left:
@@ -166,6 +171,7 @@ def _change_line(field: str, label: str, before: object, after: object, first: b
 
 
 def history_tab(history: list[Revision]) -> None:
+    """The 修改历史 tab: one box per revision (newest first) listing its field changes; the oldest is 建档."""
     for i, rev in enumerate(history):
         first = i == len(history) - 1
         with st.container(border=True):
@@ -178,6 +184,7 @@ def history_tab(history: list[Revision]) -> None:
 
 
 def header(snap: Snapshot) -> None:
+    """The chosen enterprise's name, 专员, 培育库阶段 and version."""
     r = snap.record
     st.markdown(f"#### {md(r.name)}")
     st.caption(f"专员：{md(r.counsellor or '未指定')} · 培育库阶段：{r.stage} · 第 {r.version} 版")

@@ -62,6 +62,7 @@ def bad_frame(bad: list[BadRow]) -> pd.DataFrame:
 
 
 def bad_rows(roster: Roster) -> None:
+    """How many rows were read and can be matched, the ignored columns, and a table of the rows skipped as bad."""
     good, bad = len(roster.rows), len(roster.bad)
     message = f"共读取 {good + bad} 家企业：{good} 家可以匹配" + (
         f"，{bad} 行有误已跳过（见下表，改正后可重新上传）" if bad else ""
@@ -99,6 +100,7 @@ def match(roster: Roster, as_of: dt.date, top: int) -> Batch:
 
 
 def overview(entries: Entries) -> None:
+    """One table row per enterprise: its details, measure counts by status, first measure and 可培育资质."""
     rows = []
     for row, c in entries:
         counts = {state_label(k): v for k, v in c.counts().items()}
@@ -141,6 +143,7 @@ def roster_downloads(batch: Batch) -> None:
 
 
 def one_enterprise(entries: Entries) -> None:
+    """A select box of the roster's enterprises and a preview of the chosen one's consultation sheet."""
     labels = {f"第 {row} 行 · {c.profile.name}": (row, c) for row, c in entries}
     choice = st.selectbox("选择企业", list(labels), key="roster_pick")
     if choice is None:

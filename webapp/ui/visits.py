@@ -55,6 +55,7 @@ def _follow_up(m: FollowUp, by: str) -> None:
 
 
 def past(visits: list[Visit], by: str) -> None:
+    """The past consultations, each with a follow-up form per measure saved as ``by``; an info note if none."""
     if not visits:
         st.info("还没有咨询记录。走访或电话咨询后，可在下面新建一条。", icon=":material/info:")
     for v in visits:

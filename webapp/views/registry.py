@@ -13,6 +13,7 @@ with st.sidebar:
 
 
 def main() -> None:
+    """The page: filters, the enterprise table, then the chosen one's 档案, 修改历史 and 咨询记录 tabs."""
     counsellors, exc = store.attempt(enterprises.counsellors)
     if exc is not None:
         st.error(str(exc), icon=":material/error:")
