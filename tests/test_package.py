@@ -28,7 +28,7 @@ def test_public_names_import_from_the_package():
     assert Recommender is EngineRecommender and Profile is ProfileModel
     assert isinstance(parse_profile({"name": "样本企业", "region": "浦东新区"}), Profile)
     assert issubclass(ProfileError, ValueError)
-    assert callable(read_profile) and Recommendation.__module__ == Result.__module__ == "recommender.engine"
+    assert callable(read_profile) and Recommendation.__module__ == Result.__module__ == "recommender.engine.results"
     assert sorted(recommender.__all__) == sorted(
         ["Profile", "ProfileError", "Recommendation", "Recommender", "Result", "parse_profile", "read_profile"]
     )
