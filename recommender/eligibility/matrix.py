@@ -127,6 +127,8 @@ class RuleMatrix:
 
     def condition_states(self, population: Sequence[Facts]) -> np.ndarray:
         """int8 ``[enterprises, conditions + 1]``: MET / NOT_MET / UNKNOWN; the last column is the padding."""
+        if len(population) == 1:
+            return self._one_states(population[0])[None, :]
         states = np.zeros((len(population), len(self.conditions) + 1), dtype=np.int8)
         for field, compare, ids, values, otherwise in self._numeric:
             actual = np.array([_number(f.get(field)) for f in population], dtype=np.float64)
@@ -138,30 +140,46 @@ class RuleMatrix:
             self._judge_field(population, field, ids, states)
         return states
 
+    def _one_states(self, facts: Facts) -> np.ndarray:
+        """``condition_states`` for one enterprise (ranking's case): the same tests on scalars, 1-D."""
+        states = np.zeros(len(self.conditions) + 1, dtype=np.int8)
+        for field, compare, ids, values, otherwise in self._numeric:
+            actual = facts.get(field)
+            states[ids] = UNKNOWN if actual is None else np.where(compare(float(actual), values), MET, otherwise)
+        for field, ids in self._other.items():
+            key = hashable_value(facts.get(field))
+            for cid in ids:
+                states[cid] = self._state(cid, key, facts)
+        return states
+
     def _judge_field(self, population: Sequence[Facts], field: str, ids: list[int], states: np.ndarray) -> None:
         """States of one field's non-numeric conditions: ``check`` once per distinct value of the field."""
-        distinct: dict[Any, int] = {}  # value → its position in ``first``
-        first: list[int] = []  # the first row holding each distinct value
+        distinct: dict[Any, int] = {}  # value → its row in ``table``
+        first: list[int] = []  # the first enterprise holding each distinct value
         inverse = np.empty(len(population), dtype=np.int64)
         for row, facts in enumerate(population):
             key = hashable_value(facts.get(field))
             if key is UNHASHABLE:
-                key = ("row", row)  # judged on its own
+                key = (UNHASHABLE, row)  # judged on its own
             position = distinct.setdefault(key, len(first))
             if position == len(first):
                 first.append(row)
             inverse[row] = position
-        for cid in ids:
-            codes = np.empty(len(first), dtype=np.int8)
-            for k, key in enumerate(distinct):
-                memo_key = (cid, key)
-                code = self._memo.get(memo_key)
-                if code is None:
-                    code = STATE_CODES[check(self.conditions[cid], population[first[k]])[0]]
-                    if key[0] != "row" and len(self._memo) < 100_000:
-                        self._memo[memo_key] = code
-                codes[k] = code
-            states[:, cid] = codes[inverse]
+        table = np.array(
+            [[self._state(cid, key, population[first[k]]) for cid in ids] for k, key in enumerate(distinct)],
+            dtype=np.int8,
+        )
+        states[:, ids] = table[inverse]
+
+    def _state(self, cid: int, key: Any, facts: Facts) -> int:
+        """Condition ``cid``'s state code for ``facts``, whose field value has memo key ``key``."""
+        memo_key = (cid, key)
+        code = self._memo.get(memo_key)
+        if code is None:
+            code = STATE_CODES[check(self.conditions[cid], facts)[0]]
+            if key is not UNHASHABLE and key[0] is not UNHASHABLE and len(self._memo) < 100_000:
+                self._memo[memo_key] = code
+        return code
 
     def evaluate(self, population: Sequence[Facts]) -> tuple[np.ndarray, np.ndarray]:
         """Status codes and specific conditions met, each ``[enterprises, clauses]``.
