@@ -131,3 +131,14 @@ def test_candidate_table_and_statuses(engine):
     assert len(statuses) == len(engine.clauses)
     assert {s for s, c in zip(statuses, engine.clauses, strict=True) if c.kind == "internal"} == {None}
     assert "ineligible" in statuses and "eligible" in statuses
+
+
+def test_many_enterprises_at_once_agree_with_one_at_a_time(engine):
+    """The population path (grouped by distinct values) gives what the one-enterprise path gives, row by row."""
+    population = [Facts(p, DATES[k % 3]) for k, p in enumerate(random_profiles(40, seed=5))]
+    together, specific = engine.rules_.evaluate(population)
+    for row, facts in enumerate(population):
+        alone, alone_specific = engine.rules_.evaluate([facts])
+        assert (together[row] == alone[0]).all() and (specific[row] == alone_specific[0]).all()
+    empty, none_specific = engine.rules_.evaluate([])
+    assert empty.shape == none_specific.shape == (0, len(engine.clauses))

@@ -168,7 +168,7 @@ class RuleMatrix:
         table = np.array(
             [[self._state(cid, key, population[first[k]]) for cid in ids] for k, key in enumerate(distinct)],
             dtype=np.int8,
-        )
+        ).reshape(len(first), len(ids))
         states[:, ids] = table[inverse]
 
     def _state(self, cid: int, key: Any, facts: Facts) -> int:
