@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..corpus_models import Clause, Condition, DocumentMeta
 from .facts import FACTS, Facts
 from .status import State
+
+# the numeric operators, as numpy ufuncs: the same on one value (``check``) and on arrays (``matrix``)
+NUMERIC_OPS = {"gte": np.greater_equal, "gt": np.greater, "lte": np.less_equal, "lt": np.less}
 
 
 def display(field: str, value: Any) -> str:
@@ -69,7 +74,7 @@ def _test(op: str, actual: Any, expected: Any) -> bool:
         return not actual & set(expected)
     if op == "is":
         return actual is expected
-    return {"gte": actual >= expected, "gt": actual > expected, "lte": actual <= expected, "lt": actual < expected}[op]
+    return bool(NUMERIC_OPS[op](actual, expected))
 
 
 def check(cond: Condition, facts: Facts) -> tuple[State, str]:

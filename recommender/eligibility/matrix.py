@@ -6,7 +6,8 @@ what a person reads. Ranking, coverage, what-if, audience and push lists need on
 
 - the distinct conditions (field, op, value, hard, otherwise; the quote does not change a state)
   are judged once per enterprise: numeric comparisons vectorised by (field, op) over the whole
-  population, the others by ``conditions.check`` itself, once per distinct value of their fact
+  population with the operators ``conditions`` defines, the others by ``conditions.check``
+  itself, once per distinct value of their fact
   (memoised), so that a condition's meaning stays defined in one place;
 - the distinct rules (lists of condition ids) are reduced to a status by ``status.combine`` over
   a padded population × rules × conditions array;
@@ -25,11 +26,10 @@ from typing import Any
 import numpy as np
 
 from ..corpus_models import Clause, Condition, DocumentMeta
-from .conditions import check, conditions_for, is_area
+from .conditions import NUMERIC_OPS, check, conditions_for, is_area
 from .facts import Facts
 from .status import INELIGIBLE, MET, STATE_CODES, UNKNOWN, combine
 
-_NUMERIC_OPS = {"gte": np.greater_equal, "gt": np.greater, "lte": np.less_equal, "lt": np.less}
 UNHASHABLE = object()
 
 
@@ -52,7 +52,7 @@ def _key(cond: Condition) -> tuple[Any, ...]:
 
 
 def _is_numeric(cond: Condition) -> bool:
-    return cond.op in _NUMERIC_OPS and isinstance(cond.value, (int, float)) and not isinstance(cond.value, bool)
+    return cond.op in NUMERIC_OPS and isinstance(cond.value, (int, float)) and not isinstance(cond.value, bool)
 
 
 class RuleMatrix:
@@ -107,7 +107,7 @@ class RuleMatrix:
         self._numeric = [
             (
                 field,
-                _NUMERIC_OPS[op],
+                NUMERIC_OPS[op],
                 np.array(ids),
                 np.array([float(self.conditions[c].value) for c in ids]),
                 np.array([STATE_CODES[self.conditions[c].otherwise] for c in ids], dtype=np.int8),
