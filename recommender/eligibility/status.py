@@ -1,7 +1,7 @@
 """Condition states and measure statuses: codes, the one rule combining them, and their labels.
 
 A condition is *met*, *not met* or *unknown* (the profile does not say). A measure's status
-combines its conditions (``combine``): any hard condition not met → ineligible; else any hard
+combines its conditions (``status_of``; ``combine`` for arrays): any hard condition not met → ineligible; else any hard
 condition unknown → unknown; else any soft condition open (not met or unknown) → partial; else
 eligible. Codes are what code compares and stores; the Chinese labels are added at display time.
 """
@@ -53,8 +53,25 @@ def status_label(status: str, valid: bool = True) -> str:
     return STATUS_LABELS[status] if valid else EXPIRED_LABEL
 
 
+def status_of(hard_fail: bool, hard_unknown: bool, soft_open: bool) -> int:
+    """The one combining rule, as a status code (``STATUSES`` order).
+
+    ``hard_fail``: a hard condition not met; ``hard_unknown``: a hard condition unknown;
+    ``soft_open``: a soft condition not met or unknown. ``combine`` applies this same function to
+    arrays through a table of its eight cases.
+    """
+    if hard_fail:
+        return INELIGIBLE
+    if hard_unknown:
+        return UNKNOWN_STATUS
+    return PARTIAL if soft_open else ELIGIBLE
+
+
+_CASES = np.array([status_of(bool(i & 4), bool(i & 2), bool(i & 1)) for i in range(8)], dtype=np.int8)
+
+
 def combine(states: np.ndarray, hard: np.ndarray) -> np.ndarray:
-    """Status codes from condition states: the one place the combining rule is written.
+    """``status_of`` for many rules at once: status codes from condition states.
 
     ``states``: int array ``[..., k]`` of MET / NOT_MET / UNKNOWN, one per condition of a rule
     (pad with MET and not hard); ``hard``: bool array broadcastable to ``states``. Returns an
@@ -63,6 +80,4 @@ def combine(states: np.ndarray, hard: np.ndarray) -> np.ndarray:
     hard_fail = (hard & (states == NOT_MET)).any(axis=-1)
     hard_unknown = (hard & (states == UNKNOWN)).any(axis=-1)
     soft_open = (~hard & (states != MET)).any(axis=-1)
-    status = np.where(soft_open, PARTIAL, ELIGIBLE)
-    status = np.where(hard_unknown, UNKNOWN_STATUS, status)
-    return np.where(hard_fail, INELIGIBLE, status).astype(np.int8)
+    return _CASES[hard_fail * 4 + hard_unknown * 2 + soft_open]

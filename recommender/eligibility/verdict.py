@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
-
 from ..corpus_models import Clause, Condition, DocumentMeta
 from .conditions import check, conditions_for, is_area, requirement
 from .facts import Facts, fact_label
-from .status import STATE_CODES, STATUSES, State, Status, combine
+from .status import STATUSES, State, Status, status_of
 
 TITLE_AGE_FIELDS = {"hnte_age_years": "高新技术企业"}  # facts that exist once a title is held
 
@@ -81,13 +79,10 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
     """The clause's verdict for the profile behind ``facts`` (at ``facts.as_of``)."""
     reasons: list[str] = []
     gaps: list[Gap] = []
-    states: list[int] = []
-    hard: list[bool] = []
+    hard_fail = hard_unknown = soft_open = False
     met_specific = 0
     for cond in conditions_for(clause, doc):
         state, shown = check(cond, facts)
-        states.append(STATE_CODES[state])
-        hard.append(cond.is_hard)
         if state == "met":
             label = fact_label(cond.field)
             if cond.quote == doc.title:  # the document's own area: its scope, not a quotation
@@ -101,5 +96,10 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
         if title and title not in facts.get("qualifications"):  # settled by winning the title first
             gap = replace(gap, qualification=title)
         gaps.append(gap)
-    status = STATUSES[int(combine(np.array(states, dtype=np.int8), np.array(hard, dtype=bool)))]
+        if cond.is_hard:
+            hard_fail |= state == "not_met"
+            hard_unknown |= state == "unknown"
+        else:
+            soft_open = True
+    status = STATUSES[status_of(hard_fail, hard_unknown, soft_open)]
     return Verdict(status=status, reasons=reasons, gaps=gaps, met_specific=met_specific)
