@@ -25,20 +25,13 @@ def clause_text(clause: Clause) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _fingerprint(directory: Path, domain: bool) -> str:
+def cache_dir(directory: Path, domain: bool) -> Path:
+    """Where the index of ``directory``'s clauses is cached: named by a digest of the clause and lexicon files."""
     digest = hashlib.sha256(f"{INDEX_VERSION}:{domain}".encode())
     for path in sorted(directory.glob("*.yaml")) + sorted(LEXICON.glob("*")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _fingerprint(directory: Path, domain: bool) -> str:
-    digest = hashlib.sha256(f"{INDEX_VERSION}:{domain}".encode())
-    for path in sorted(directory.glob("*.yaml")) + sorted(LEXICON.glob("*")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return CACHE / f"index-{digest.hexdigest()[:16]}"
 
 
 def build_index(clauses: list[Clause], analyzer: Analyzer) -> BM25Index:
@@ -46,18 +39,16 @@ def build_index(clauses: list[Clause], analyzer: Analyzer) -> BM25Index:
     return BM25Index().fit([analyzer.tokens(clause_text(c)) for c in clauses])
 
 
-def load_cached(directory: Path, domain: bool) -> tuple[list[PolicyFile], BM25Index | None]:
-    """The corpus of ``directory`` and its cached index, or the corpus and None when no cache matches."""
-    cache = CACHE / f"index-{_fingerprint(directory, domain)}"
+def load_cached(cache: Path, directory: Path) -> tuple[list[PolicyFile], BM25Index | None]:
+    """The corpus and its index from ``cache``, or the corpus of ``directory`` and None when not cached."""
     if (cache / "corpus.json").exists():
         data = json.loads((cache / "corpus.json").read_text(encoding="utf-8"))
         return [PolicyFile.model_validate(p) for p in data], BM25Index.load(cache)
     return load_policies(directory), None
 
 
-def save_cache(directory: Path, domain: bool, policies: list[PolicyFile], index: BM25Index) -> None:
-    """Store the corpus and its index for ``load_cached`` (written aside, then moved into place)."""
-    cache = CACHE / f"index-{_fingerprint(directory, domain)}"
+def save_cache(cache: Path, policies: list[PolicyFile], index: BM25Index) -> None:
+    """Store the corpus and its index in ``cache`` for ``load_cached`` (written aside, then moved into place)."""
     tmp = cache.with_name(cache.name + ".tmp")
     index.save(tmp)
     (tmp / "corpus.json").write_text(

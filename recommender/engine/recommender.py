@@ -21,7 +21,7 @@ from ..paths import CLAUSES
 from ..profile import Profile, parse_profile
 from ..text import Analyzer, analyzer
 from ..vocab import BENEFITS
-from .index import build_index, load_cached, matched_terms, save_cache
+from .index import build_index, cache_dir, load_cached, matched_terms, save_cache
 from .ranking import CandidateTable, Ranked, load_ranking, needs_component, rank_order
 from .results import Recommendation, Result
 
@@ -86,10 +86,11 @@ class Recommender:
         """Cached: the corpus and its BM25 index are read from .cache/ when the data is unchanged."""
         key = (str(directory), domain)
         if key not in cls._loaded:
-            policies, index = load_cached(directory, domain)
+            cache = cache_dir(directory, domain)
+            policies, index = load_cached(cache, directory)
             cls._loaded[key] = cls(policies, index, domain)
             if index is None:
-                save_cache(directory, domain, policies, cls._loaded[key].index)
+                save_cache(cache, policies, cls._loaded[key].index)
         return cls._loaded[key]
 
     # --- query ----------------------------------------------------------------------------
