@@ -71,13 +71,6 @@ LABELS: dict[str, str] = {
     "revenue_3y": "近三个会计年度销售收入合计（万元）",
     "rd_expense_3y": "近三个会计年度研发费用合计（万元）",
     "taxable_income": "年度应纳税所得额（万元）",
-    # derived facts a rule may test
-    "age_years": "成立年限（年）",
-    "hnte_age_years": "高新技术企业首次认定至今年限（年）",
-    "confirm": "企业类型",
-    "rd_ratio": "研发费用占营业收入比例",
-    "rd_staff_ratio": "科技人员占职工总数比例",
-    "size_class": "企业规模",
 }
 
 _REGION_ALIASES = {r.removesuffix("新区").removesuffix("区"): r for r in REGIONS if r != "上海市外"}
