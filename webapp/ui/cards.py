@@ -15,6 +15,15 @@ GAPS_SHOWN = 4
 _CLAUSE_STYLE = "line-height:1.85;font-size:0.97rem;color:#1f2937;text-align:justify;"
 
 
+def _points(title: str, icon: str, items: list[str], empty: str) -> None:
+    """A titled list, one icon-led line per item, or ``empty`` when there is none."""
+    st.markdown(f"**{title}**")
+    for item in items:
+        st.markdown(f"{icon} {md(item)}")
+    if not items:
+        st.markdown(empty)
+
+
 def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = None) -> None:
     """One measure; ``footer`` draws extra controls at its foot (e.g. feedback)."""
     with st.container(border=True):
@@ -24,17 +33,9 @@ def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = 
         if m.reasons or m.gaps:
             left, right = st.columns(2)
             with left:
-                st.markdown("**符合依据**")
-                for reason in m.reasons:
-                    st.markdown(f":green[:material/check:] {md(reason)}")
-                if not m.reasons:
-                    st.markdown("—")
+                _points("符合依据", ":green[:material/check:]", m.reasons, "—")
             with right:
-                st.markdown("**尚缺条件**")
-                for gap in m.gaps:
-                    st.markdown(f":orange[:material/close:] {md(gap)}")
-                if not m.gaps:
-                    st.markdown("无")
+                _points("尚缺条件", ":orange[:material/close:]", m.gaps, "无")
         st.caption(f":material/description: 出处：{md(m.source)}")
         st.caption(f":material/account_balance: 联系部门：{md(m.contact)}")
         terms = f"　匹配词：{md('、'.join(m.matched_terms))}" if m.matched_terms else ""
