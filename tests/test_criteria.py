@@ -19,7 +19,7 @@ from recommender.profile import parse_profile
 from recommender.yamlio import DataError
 
 HERE = Path(__file__).parent / "criteria"
-FACTS_FILE = ROOT.parent / "shared" / "criteria-facts.md"
+FACTS_FILE = Path(__file__).parent / "criteria" / "criteria-facts.md"  # a copy of ../shared/criteria-facts.md
 
 
 def _date(value: object) -> dt.date:
@@ -141,8 +141,7 @@ def test_recalled_values_are_marked_unverified():
 
 
 def test_numbers_in_the_pack_come_from_the_facts_file():
-    """Never invent a number: every numeric parameter value appears in ../shared/criteria-facts.md."""
-    assert FACTS_FILE.exists(), "../shared/criteria-facts.md is missing: the checkout must sit beside shared/"
+    """Never invent a number: every numeric parameter value appears in tests/criteria/criteria-facts.md."""
     facts = FACTS_FILE.read_text(encoding="utf-8")
     known = {float(x) for x in re.findall(r"\d+(?:\.\d+)?", facts)}
     known |= {x / 100 for x in list(known)}  # percentages as fractions
