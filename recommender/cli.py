@@ -150,7 +150,7 @@ def cmd_sheet(args: argparse.Namespace) -> None:
     from .services.sheet import consultation_sheet
 
     profile = read_profile(args.profile)
-    sheet = consultation_sheet(Recommender.load(), profile, args.as_of or dt.date.today(), top=args.top)
+    sheet = consultation_sheet(Recommender.load(), profile, args.as_of, top=args.top)
     _write(args.output, sheet.docx)
     c = sheet.consultation
     print(f"已写入 {args.output}：{c.profile.name}，{len(c.measures)} 条措施（政策有效性判断日期 {c.as_of}）")
@@ -173,7 +173,7 @@ def cmd_batch(args: argparse.Namespace) -> None:
         print(f"{args.roster}: {bad}", file=sys.stderr)
     if not roster.rows:
         raise UsageError(f"{args.roster}: 没有可用的企业行（{len(roster.bad)} 行有误）")
-    batch = match_roster(Recommender.load(), roster, args.as_of or dt.date.today(), top=args.top)
+    batch = match_roster(Recommender.load(), roster, args.as_of, top=args.top)
     _write(args.output, batch.workbook())
     if args.zip:
         _write(args.zip, batch.sheets())
