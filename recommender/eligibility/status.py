@@ -27,11 +27,6 @@ class Status(StrEnum):
     INELIGIBLE = "ineligible"
 
     @property
-    def code(self) -> int:
-        """The status as an array code (0 eligible … 3 ineligible): lower is better."""
-        return STATUSES.index(self)
-
-    @property
     def label(self) -> str:
         """The Chinese label people read (可申请 …)."""
         return STATUS_LABELS[self]
