@@ -151,12 +151,15 @@ def loose_date(value: Any) -> Any:
     return value
 
 
+NONE_WORDS = frozenset({"无", "暂无", "没有", "none", "None", "无资质"})  # a list cell that says "none"
+
+
 def _aliased_list(value: Any, aliases: dict[str, str]) -> Any:
-    """A list (or a "、"/","-separated string) with each item spelled the controlled way."""
+    """A list (or a "、"/","-separated string) with each item spelled the controlled way; "无" is the empty list."""
     if isinstance(value, str):
         value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
     if isinstance(value, list):
-        return list(dict.fromkeys(_canonical(v, aliases) for v in value))
+        return list(dict.fromkeys(_canonical(v, aliases) for v in value if str(v).strip() not in NONE_WORDS))
     return value
 
 
@@ -189,10 +192,10 @@ class Profile(BaseModel):
     total_assets: float | None = Field(default=None, ge=0)
     invention_patents: int | None = Field(default=None, ge=0)
     other_ip: int | None = Field(default=None, ge=0)
-    qualifications: list[Qualification] = []
+    qualifications: list[Qualification] | None = None  # None: not stated (unknown); []: none
     qualification_dates: dict[Qualification, dt.date] = {}
     foreign_invested: bool | None = None
-    needs: list[Benefit] = []
+    needs: list[Benefit] | None = None  # None: not stated; []: none
     description: str | None = None
     # optional facts for qualification readiness; shares and ratios as fractions 0..1
     innovation_score: float | None = Field(default=None, ge=0, le=100)
@@ -253,7 +256,7 @@ class Profile(BaseModel):
         if self.high_tech_revenue is not None and self.revenue is not None and self.high_tech_revenue > self.revenue:
             raise _field_error("high_tech_revenue", "too_large", "高新技术产品（服务）收入不能大于营业收入")
         for title in self.qualification_dates:
-            if title not in self.qualifications:
+            if title not in (self.qualifications or []):
                 raise _field_error("qualification_dates", "not_held", f"填写了“{title}”的取得日期，但已有资质中没有它")
         return self
 

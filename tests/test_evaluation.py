@@ -99,7 +99,7 @@ def test_labelled_set_is_large_and_covers_every_area(cases, engine):
     assert "上海市外" in regions
     assert {c.profile.stage for c in cases} >= {"初创期", "成长期", "成熟期", "拟上市"}
     assert len({c.profile.industry_category for c in cases}) >= 8
-    assert len({n for c in cases for n in c.profile.needs}) >= 12
+    assert len({n for c in cases for n in c.profile.needs or []}) >= 12
 
 
 def test_labels_are_explained_and_consistent(cases, engine):

@@ -335,13 +335,18 @@ def _park(rng: np.random.Generator, region: str) -> str | None:
     return None
 
 
+def _list_cell(items: list[str] | None) -> str | None:
+    """A list field as a roster cell: blank when not stated, "无" when empty, else "、"-joined."""
+    return None if items is None else "、".join(items) or "无"
+
+
 def population_frame(profiles: Sequence[Profile]) -> pd.DataFrame:
     """The population as a roster table (profile field names as columns; lists joined with 、)."""
     rows = []
     for p in profiles:
         row = p.model_dump(mode="json")
-        row["qualifications"] = "、".join(p.qualifications)
+        row["qualifications"] = _list_cell(p.qualifications)
         row["qualification_dates"] = "；".join(f"{k}:{v.isoformat()}" for k, v in p.qualification_dates.items())
-        row["needs"] = "、".join(p.needs)
+        row["needs"] = _list_cell(p.needs)
         rows.append(row)
     return pd.DataFrame(rows, columns=list(Profile.model_fields))

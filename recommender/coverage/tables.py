@@ -81,7 +81,7 @@ def needs_table(cov: Coverage, include_partial: bool = False) -> pd.DataFrame:
     counts = usable.astype(np.int32) @ cov.benefit_matrix()
     rows = []
     for j, name in enumerate(BENEFITS):
-        asking = np.array([name in p.needs for p in cov.profiles], dtype=bool)
+        asking = np.array([name in (p.needs or []) for p in cov.profiles], dtype=bool)
         served = int((asking & (counts[:, j] > 0)).sum())
         rows.append(
             {

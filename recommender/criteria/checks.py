@@ -166,11 +166,15 @@ class Checker:
         pv = self.param(cond.param)
         flag = self.flag(pv)
         titles: list[str] = list(pv.value)
-        held = [t for t in titles if t in self.profile.qualifications]
+        need = "或".join(titles)
+        own = self.profile.qualifications
+        if own is None:  # not stated: unknown, never "none"
+            message = f"请补充已有资质：{cond.label}需已取得{need}（未填写已有资质；没有任何资质请填“无”）{flag}"
+            return Outcome("unknown", [Gap(cond.field or "qualifications", f"具备{need}", "未填写", message)])
+        held = [t for t in titles if t in own]
         if held:
             return Outcome("met", reasons=[f"{cond.label}：已持有{'、'.join(held)}{flag}"])
-        have = "、".join(self.profile.qualifications) or "无"
-        need = "或".join(titles)
+        have = "、".join(own) or "无"
         message = f"{cond.label}：需已取得{need}，企业现有资质：{have}{flag}"
         gap = Gap(cond.field or "qualifications", f"具备{need}", have, message, qualification=titles[0])
         return Outcome("not_met", [gap])
@@ -208,13 +212,14 @@ class Checker:
                 return Outcome("not_met", [Gap(cond.field or "industry", f"不属于{industry}", text, message)])
         return Outcome("met", reasons=[f"{cond.label}：所属行业“{text}”不在所列行业中{flag}"])
 
-    def _evidence(self, cond: Condition) -> Outcome:
-        """A condition no profile shows: unknown, with what settles it."""
+    def _not_encoded(self, cond: Condition) -> Outcome:
+        """A condition of the official rule no profile shows: always unknown, with the evidence that settles it."""
         pv = self.param(cond.param) if cond.param else None
         flag = self.flag(*([pv] if pv else []))
         need = ""
         if pv is not None and pv.value is not None:
-            need = f"（需 ≥ {show(pv.value, pv.unit)}）" if pv.unit in {"分", "万元", "年"} else f"（{pv.value}）"
+            numeric = isinstance(pv.value, (int, float)) and not isinstance(pv.value, bool)
+            need = f"（需 ≥ {show(pv.value, pv.unit)}）" if numeric else f"（{pv.value}）"
         message = f"{cond.label}{need}：{cond.evidence}{flag}"
         gap = Gap(cond.field or "qualifications", need.strip("（）") or "需核实", "未知", message)
         return Outcome("unknown", [gap])

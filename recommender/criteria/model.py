@@ -20,7 +20,7 @@ from ..paths import CRITERIA
 from ..yamlio import DataError, load_yaml, validate
 
 Strict = ConfigDict(extra="forbid")
-Op = Literal["gte", "lte", "is", "in", "holds", "mapped", "not_excluded", "positive", "evidence", "score"]
+Op = Literal["gte", "lte", "is", "in", "holds", "mapped", "not_excluded", "positive", "not_encoded", "score"]
 SKIP_FILES = {"size_class.yaml"}  # the size table has its own reader (eligibility/size.py)
 
 
@@ -69,6 +69,7 @@ class ScorePart(BaseModel):
     min: str | None = None  # parameter: the least points this part needs
     nonzero: bool = False  # this part must not score 0
     field: str | None = None  # the profile field that raises this part
+    alternatives: list[str] = []  # other score tables for this part: the enterprise takes the best
 
 
 class Condition(BaseModel):
@@ -89,6 +90,8 @@ class Condition(BaseModel):
     any: list[Condition] | None = None
     combine: bool = False  # an ``any`` group shown as one gap ("…，或…")
     parts: list[ScorePart] | None = None  # for op: score
+    # op not_encoded: a condition of the official rule that no profile field shows; always unknown,
+    # so a rule set holding one never reaches met (the verdict names ``evidence`` instead)
 
     @model_validator(mode="after")
     def _shape(self) -> Condition:
@@ -106,8 +109,8 @@ class Condition(BaseModel):
             raise ValueError("op mapped 需要 mapping（行业对照参数）")
         if self.op == "score" and not self.parts:
             raise ValueError("op score 需要 parts")
-        if self.op == "evidence" and not self.evidence:
-            raise ValueError("op evidence 需要 evidence（说明由什么材料确定）")
+        if self.op == "not_encoded" and not self.evidence:
+            raise ValueError("op not_encoded 需要 evidence（说明企业以什么材料证明）")
         return self
 
 
@@ -206,7 +209,8 @@ def _first_ref(p: Parameter) -> Reference:
 
 
 def _params_of(cond: Condition) -> list[str]:
-    names = [cond.param, cond.mapping] + [x for part in cond.parts or [] for x in (part.param, part.min)]
+    names = [cond.param, cond.mapping]
+    names += [x for part in cond.parts or [] for x in (part.param, part.min, *part.alternatives)]
     for child in (cond.all or []) + (cond.any or []):
         names += _params_of(child)
     return [n for n in names if n]

@@ -154,7 +154,7 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
 def check_one(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationResult:
     """One criterion at ``as_of``; a title the enterprise holds is met ("已持有"), its gaps kept for re-recognition."""
     result = _not_recorded(c) if c.not_recorded else _assessed(c, profile, as_of)
-    held = [t for t in c.holds if t in profile.qualifications]
+    held = [t for t in c.holds if t in (profile.qualifications or [])]
     if held:
         result.held = True
         result.status = "met"

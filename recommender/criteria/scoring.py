@@ -81,8 +81,17 @@ def _score_part(checker: CheckContext, part: ScorePart) -> PartScore:
         return PartScore(part, None, None, None, least, [], None, [])
     table = checker.param(part.param)
     bands: list[dict[str, Any]] = table.value
-    names = list(dict.fromkeys(k for b in bands for k in b if k not in {"points", "label"}))
+    tables = [table, *(checker.param(name) for name in part.alternatives)]
+    names = list(dict.fromkeys(k for t in tables for b in t.value for k in b if k not in {"points", "label"}))
     facts = {n: checker.fact(n) for n in names}
+    ranges = [_table_range(t.value, facts) for t in tables]  # the enterprise takes the best table
+    top = max(b["points"] for t in tables for b in t.value)
+    low, high = max(r[0] for r in ranges), max(r[1] for r in ranges)
+    return PartScore(part, low, high, top, least, list(facts.values()), table, bands)
+
+
+def _table_range(bands: list[dict[str, Any]], facts: dict[str, FactValue]) -> tuple[float, float]:
+    """The lowest and highest points a score table can give (first matching band wins; unknown facts open it)."""
     possible: list[float] = []
     for band in bands:
         state = _band_state(band, facts)
@@ -91,8 +100,7 @@ def _score_part(checker: CheckContext, part: ScorePart) -> PartScore:
             break
         if state == "unknown":
             possible.append(band["points"])
-    top = max(b["points"] for b in bands)
-    return PartScore(part, min(possible), max(possible), top, least, list(facts.values()), table, bands)
+    return min(possible), max(possible)
 
 
 def _state(parts: list[PartScore], required: float) -> State:
@@ -127,17 +135,19 @@ def _hint(checker: CheckContext, p: PartScore) -> tuple[Gap, bool] | None:
     field = p.part.field or (p.facts[0].field if p.facts else "score")
     if p.low is None:
         return None  # self-assessed: the total's gap says what it needs
-    unknown = [f for f in p.facts if f.value is None]
+    main = {k for b in p.bands for k in b if k not in {"points", "label"}}
+    unknown = [f for f in p.facts if f.value is None and f.name in main]
+    other = "".join(_alternative_note(f) for f in p.facts if f.value is None and f.name not in main)
     if unknown:
         missing = "、".join(LABELS.get(m, m) for f in unknown for m in f.missing)
         message = f"请补充{missing}：{p.part.label}此项现可能为 {_points(p)}（满分 {num(p.top or 0)} 分）{flag}"
         return Gap(unknown[0].field, f"满分 {num(p.top or 0)} 分", _points(p), message), True
-    if p.high is not None and p.top is not None and p.high >= p.top:
-        return None
-    current = p.high or 0
-    better = sorted((b for b in p.bands if b["points"] > current), key=lambda b: b["points"])
     facts = {f.name: f for f in p.facts}
-    shown = "，".join(f"{fact_label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts)
+    current = _table_range(p.bands, facts)[1]  # the main table's points (known: its facts are)
+    if p.top is not None and current >= p.top:
+        return None
+    better = sorted((b for b in p.bands if b["points"] > current), key=lambda b: b["points"])
+    shown = "，".join(f"{fact_label(f.name)} {show(f.value, FACTS[f.name].unit)}" for f in p.facts if f.name in main)
     steps = []
     for band in better[:1] + ([better[-1]] if len(better) > 1 else []):
         needs, gaps = [], []
@@ -150,8 +160,13 @@ def _hint(checker: CheckContext, p: PartScore) -> tuple[Gap, bool] | None:
         if needs:
             steps.append(f"{'且'.join(needs)} 可得 {num(band['points'])} 分：{'，'.join(gaps)}")
     zero = "，此项不得为 0 分" if p.part.nonzero and current <= 0 else ""
-    message = f"{p.part.label}：{shown}，得 {num(current)} 分{zero}；" + "；".join(steps) + flag
-    return Gap(field, f"满分 {num(p.top or 0)} 分", f"{num(current)} 分", message), False
+    message = f"{p.part.label}：{shown}，得 {num(current)} 分{zero}；" + "；".join(steps) + other + flag
+    return Gap(field, f"满分 {num(p.top or 0)} 分", f"{num(current)} 分", message), bool(other)
+
+
+def _alternative_note(fv: FactValue) -> str:
+    """What an unknown fact of an alternative score table would change, and the evidence that settles it."""
+    return f"；另可按{fact_label(fv.name)}计分、取较高者，档案未能计算（{FACTS[fv.name].evidence}）"
 
 
 def check_score(checker: CheckContext, cond: Condition) -> Outcome:

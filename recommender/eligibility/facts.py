@@ -138,7 +138,19 @@ def _industry(p: Profile, as_of: dt.date) -> FactValue:
 
 
 def _qualifications(p: Profile, as_of: dt.date) -> FactValue:
+    """The titles held; unknown (None) when the profile does not say, the empty set when it says none."""
+    if p.qualifications is None:
+        return FactValue("qualifications", None, ("qualifications",), "qualifications")
     return FactValue("qualifications", set(p.qualifications), (), "qualifications")
+
+
+def _not_in_profile(name: str, field: str) -> Derive:
+    """A fact no profile field gives (e.g. a ratio to 成本费用总额): always unknown, its gap naming ``field``."""
+
+    def derive(p: Profile, as_of: dt.date) -> FactValue:
+        return FactValue(name, None, (), field)
+
+    return derive
 
 
 def _confirm(p: Profile, as_of: dt.date) -> FactValue:
@@ -201,6 +213,13 @@ _DEFS: tuple[FactDef, ...] = (
         "比例",
         "请填写前一年度的研发费用和营业收入",
         _ratio("rd_expense_prev", "revenue_prev", "rd_ratio_prev"),
+    ),
+    FactDef(
+        "rd_cost_ratio",
+        "研发费用占成本费用支出总额比例",
+        "比例",
+        "以上年度成本费用支出总额（财务报表）计算；档案不收录成本费用总额",
+        _not_in_profile("rd_cost_ratio", "rd_expense"),
     ),
     FactDef(
         "rd_ratio_3y",

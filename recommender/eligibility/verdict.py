@@ -93,7 +93,7 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
             continue
         gap = _gap(cond, state, shown, doc)
         title = TITLE_AGE_FIELDS.get(cond.field)
-        if title and title not in facts.get("qualifications"):  # settled by winning the title first
+        if title and title not in (facts.get("qualifications") or set()):  # settled by winning the title first
             gap = replace(gap, qualification=title)
         gaps.append(gap)
         if cond.is_hard:

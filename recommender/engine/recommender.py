@@ -103,9 +103,9 @@ class Recommender:
         own += a.tokens(" ".join(filter(None, [profile.industry, profile.industry_category])))
         terms = a.expand(own) if self.domain else own
         # needs and titles are policy words already (lexicon/needs.yaml): not expanded again
-        for need in profile.needs:
+        for need in profile.needs or []:
             terms += a.tokens(" ".join([need, *a.need_terms.get(need, [])]))
-        terms += a.tokens(" ".join(profile.qualifications))
+        terms += a.tokens(" ".join(profile.qualifications or []))
         return terms
 
     def recommend(
@@ -149,7 +149,7 @@ class Recommender:
                     verdict=verdicts[r.index],
                     valid=r.valid,
                     matched_terms=matched[r.index],
-                    explanations=why(clause, profile.needs, matched[r.index], r.components["text"]),
+                    explanations=why(clause, profile.needs or [], matched[r.index], r.components["text"]),
                     components=r.components,
                 )
             )
@@ -204,7 +204,7 @@ class Recommender:
         status_value = self.ranking["status_value"]
         st = status[candidates]
         status_c = np.array([float(status_value[s]) for s in STATUSES])[st]
-        needs = list(dict.fromkeys(profile.needs))
+        needs = list(dict.fromkeys(profile.needs or []))
         cols = [self._benefit_col[n] for n in needs if n in self._benefit_col]
         matched = self._benefits[np.ix_(candidates, cols)].sum(axis=1).astype(np.float64)
         text_c = bm25[candidates] / best_text if best_text > 0 else np.zeros(len(candidates))
@@ -249,7 +249,7 @@ class Recommender:
         candidates = np.flatnonzero(self.measures)
         best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
         weights, status_value = self.ranking["weights"], self.ranking["status_value"]
-        needs = set(profile.needs)
+        needs = set(profile.needs or [])
         scored: list[Ranked] = []
         for i in candidates:
             clause = self.clauses[i]

@@ -24,6 +24,7 @@ SUBMITTED = "submitted_profile"  # the last valid Profile submitted (or loaded f
 ERRORS = "profile_errors"  # list[FieldError] of the last submission that failed
 OPEN = "profile_form_open"
 YES_NO = {"未填写": None, "是": True, "否": False}
+NO_TITLES = "无"  # the qualifications option that says "none" (an empty choice is "not stated")
 MONEY = ("revenue", "rd_expense", "high_tech_revenue", "total_assets")
 HELP = {
     "name": "营业执照上的企业全称",
@@ -83,7 +84,9 @@ def _to_widget(field: str, value: Any) -> Any:
     if kind == "bool":
         return next(label for label, v in YES_NO.items() if v is value)
     if kind == "list":
-        return list(value or [])
+        if value is None:
+            return []
+        return list(value) if value or field != "qualifications" else [NO_TITLES]
     if kind == "float" and value is not None and is_ratio(field):
         return round(value * 100, 4)
     return value
@@ -99,6 +102,7 @@ def form_values() -> dict[str, Any]:
     dates = {
         t: ss[_date_key(t)].isoformat()
         for t in data.get("qualifications", [])
+        if t != NO_TITLES
         if isinstance(ss.get(_date_key(t)), dt.date)
     }
     if dates:
@@ -260,13 +264,13 @@ def _ip_and_titles(errors: dict[str, list[str]]) -> None:
         _number("other_ip", errors, money=False)
     st.multiselect(
         _label("qualifications"),
-        QUALIFICATIONS,
-        placeholder="已取得的资质或身份，可多选",
+        [*QUALIFICATIONS, NO_TITLES],
+        placeholder="已取得的资质或身份，可多选；没有任何资质请选“无”（不选视为未填写）",
         key=key("qualifications"),
         persist_state="session",
     )
     _inline_error(errors, "qualifications")
-    chosen = st.session_state.get(key("qualifications")) or []
+    chosen = [t for t in st.session_state.get(key("qualifications")) or [] if t != NO_TITLES]
     if chosen:
         st.caption("资质首次取得日期（选填；部分措施只面向首次认定或新认定的企业）")
         cols = st.columns(min(len(chosen), 3))
