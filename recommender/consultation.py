@@ -140,10 +140,12 @@ class ReadinessItem:
     reasons: list[str] = field(default_factory=list)
     benefits: list[str] = field(default_factory=list)
     summary: str | None = None
+    basis: str | None = None  # the rule set applied and from when (falls back to ``source``)
 
     @property
     def status_label(self) -> str:
-        """The status in Chinese: the checker's own label when it gives one, else 已满足 / 未满足 / 信息不足."""
+        """The status in Chinese: the checker's headline (e.g. 已持有, 已满足（待核实）) when it gives one,
+        else 已满足 / 未满足 / 信息不足."""
         return self.label or READINESS_LABELS.get(self.status, self.status)
 
     @property
@@ -199,12 +201,13 @@ def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | N
                     status=str(_get(item, "status")),
                     gaps=[_gap_text(g) for g in (_get(item, "gaps") or [])],
                     source=_get(item, "source") or None,
-                    label=_get(item, "status_label") or None,
+                    label=_get(item, "headline") or _get(item, "status_label") or None,
                     held=bool(_get(item, "held")),
                     kind=_get(item, "kind") or "title",
                     reasons=[str(r) for r in _get(item, "reasons") or []],
                     benefits=[str(b) for b in _get(item, "benefits") or []],
                     summary=_get(item, "summary") or None,
+                    basis=_get(item, "basis") or None,
                 )
             )
         return items

@@ -138,8 +138,8 @@ def _pending_steps(document: Any, c: Consultation) -> int:
             document.add_paragraph(item.summary).runs[0].italic = True
         for gap in item.gaps or ["请对照认定条件准备材料"]:
             document.add_paragraph(f"□ {gap}")
-        if item.source:
-            document.add_paragraph(f"依据：{item.source}")
+        if item.basis or item.source:
+            document.add_paragraph(f"依据：{item.basis or item.source}")
     return len(pending)
 
 
@@ -239,6 +239,14 @@ SUMMARY_COLUMNS = [
     ("可培育资质（可解锁措施数）", 30),
     ("资质准备度", 40),
 ]
+READINESS_COLUMNS = [
+    ("名单行号", 9),
+    ("企业名称", 24),
+    ("资质或税收优惠", 18),
+    ("准备度", 14),  # the headline: 已满足 / 未满足 / 信息不足 / 已持有, "（待核实）" if a value is unchecked
+    ("尚缺条件", 70),
+    ("依据（适用的规则及起始日期）", 50),
+]
 
 
 def _sheet(book: Any, title: str, columns: list[tuple[str, int]], rows: Iterable[Sequence[Any]], first: bool) -> None:
@@ -285,6 +293,7 @@ def roster_workbook(
     as_of = as_of or (entries[0][1].as_of if entries else today)
     detail: list[list[Any]] = []
     summary: list[list[Any]] = []
+    readiness: list[list[Any]] = []
     for row, c in entries:
         p = c.profile
         who = [row, p.name, p.region, p.industry or ""]
@@ -313,10 +322,13 @@ def roster_workbook(
         counts = c.counts()
         unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
         summary.append([*who, *counts.values(), len(c.expired), unlock_text, _readiness_text(c)])
+        readiness += [[row, p.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
+                      for r in c.readiness or []]  # fmt: skip
 
     book = Workbook()
     _sheet(book, "措施明细", DETAIL_COLUMNS, detail, first=True)
     _sheet(book, "企业汇总", SUMMARY_COLUMNS, summary, first=False)
+    _sheet(book, "资质准备度", READINESS_COLUMNS, readiness, first=False)
     _sheet(
         book,
         "未导入行",

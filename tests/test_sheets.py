@@ -240,7 +240,7 @@ def test_xlsx_has_one_row_per_enterprise_and_measure_and_no_formulas(engine):
     assert len(roster.rows) == 4 and len(roster.bad) == 1
     entries = [(r.row, consult(engine, r.profile, as_of=AS_OF, top=3)) for r in roster.rows]
     book = openpyxl.load_workbook(io.BytesIO(roster_workbook(entries, roster.bad, as_of=AS_OF)))
-    assert book.sheetnames == ["措施明细", "企业汇总", "未导入行", "说明"]
+    assert book.sheetnames == ["措施明细", "企业汇总", "资质准备度", "未导入行", "说明"]
     detail = list(book["措施明细"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == sum(max(len(c.measures), 1) for _, c in entries)
     assert {row[1] for row in detail} == {"'" + n for n in names}

@@ -45,11 +45,29 @@ class QualificationResult:
     benefits: list[str] = field(default_factory=list)
     summary: str = ""
     gap_states: list[State] = field(default_factory=list)  # per gap: not_met or unknown
+    rules_date_verified: bool = True  # whether the start date of the rule set applied was checked
 
     @property
     def status_label(self) -> str:
         """The status in Chinese: 已持有 when the enterprise holds the title, else 已满足 / 未满足 / 信息不足."""
         return HELD if self.held else STATUS_LABELS[self.status]
+
+    @property
+    def headline(self) -> str:
+        """The status as a headline shows it: "已满足（待核实）" when any value or date behind it is unverified.
+
+        A held title (已持有) rests on the enterprise's own statement, not on the criteria: never marked.
+        """
+        marked = bool(self.unverified) and not self.held
+        return self.status_label + ("（待核实）" if marked else "")
+
+    @property
+    def basis(self) -> str:
+        """Which rule set the verdict applies and from when: "《办法》第十一条（2016-01-01 起适用）"."""
+        if self.rules_from is None:
+            return self.source
+        unchecked = "" if self.rules_date_verified else "，起始日期待核实"
+        return f"{self.source}（{self.rules_from.isoformat()} 起适用{unchecked}）"
 
     def _states(self) -> list[State]:
         return self.gap_states or ["unknown" if self.assessed == "unknown" else "not_met"] * len(self.gaps)
@@ -72,6 +90,9 @@ class QualificationResult:
             "unverified": self.unverified,
             "benefits": self.benefits,
             "summary": self.summary,
+            "headline": self.headline,
+            "basis": self.basis,
+            "rules_date_verified": self.rules_date_verified,
         }
 
 
@@ -147,7 +168,7 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
         c.qualification, outcome.state, outcome.gaps, c.cite(rule_set.source), outcome.reasons,
         kind=c.kind, assessed=outcome.state, rules_from=since, scores=outcome.scores,
         unverified=unverified, benefits=benefits, summary=c.summary,
-        gap_states=[outcome.gap_state(g) for g in outcome.gaps],
+        gap_states=[outcome.gap_state(g) for g in outcome.gaps], rules_date_verified=rule_set.date_verified,
     )  # fmt: skip
 
 

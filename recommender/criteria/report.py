@@ -47,7 +47,7 @@ def readiness_lines(
     """The ``readiness`` table output, one line each: the results with their gaps, then the pathways if given."""
     lines = [f"{profile.name}（{profile.region}）  资质准备度  判断日期：{as_of.isoformat()}"]
     for r in results:
-        lines.append(f"[{r.status_label}] {r.name}  —— {r.source}")
+        lines.append(f"[{r.headline}] {r.name}  —— {r.basis}")
         lines += [f"      · {reason}" for reason in r.reasons if r.held]
         lines += [f"      {_scores_line(s)}" for s in r.scores]
         lines += [f"      {MARKS[state]} {g.message}" for g, state in zip(r.gaps, r._states(), strict=True)]

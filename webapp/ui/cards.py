@@ -83,8 +83,8 @@ def _readiness_card(item: ReadinessItem) -> None:
                     st.markdown(f":orange[:material/close:] {md(gap)}")
         for benefit in item.benefits:
             st.markdown(f":blue[:material/savings:] {md(benefit)}")
-        if item.source:
-            st.caption(f"依据：{md(item.source)}")
+        if item.basis or item.source:
+            st.caption(f"依据：{md(item.basis or item.source or '')}")
 
 
 def readiness_panel(items: list[ReadinessItem]) -> None:
