@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..profile import LABELS, Profile
-from .size import sector_of, size_class
+from .size import sectors_of, size_class
 
 # what a clause condition on a fact of each rule kind may ask
 RULE_OPS: dict[str, set[str]] = {
@@ -125,8 +125,12 @@ def _size_class(p: Profile, as_of: dt.date) -> FactValue:
     missing = tuple(f for f in ("employees", "revenue") if getattr(p, f) is None)
     if p.industry is None:
         missing = ("industry", *missing)
-    elif sector_of(p.industry_category) is None:
+    elif not sectors_of(p.industry_category):
         return FactValue("size_class", None, ("industry",), "industry", "所属行业未能对应划型标准中的行业门类")
+    elif not missing:
+        sectors = "或".join(sectors_of(p.industry_category))
+        note = f"所属行业可能属于{sectors}，按各门类划型结果不同，请确认所属行业门类"
+        return FactValue("size_class", None, ("industry",), "industry", note)
     return FactValue("size_class", None, missing, missing[0] if missing else "industry")
 
 

@@ -21,19 +21,33 @@ def size_table() -> dict[str, Any]:
     return yaml.safe_load((CRITERIA / "size_class.yaml").read_text(encoding="utf-8"))
 
 
+def sectors_of(industry: str | None) -> tuple[str, ...]:
+    """The statistical sectors an industry may fall in (集成电路: design is 软件和信息技术服务业, a fab is
+    工业); empty when unknown or not given."""
+    found = size_table()["industry_sector"].get(industry) if industry else None
+    return () if found is None else (found,) if isinstance(found, str) else tuple(found)
+
+
 def sector_of(industry: str | None) -> str | None:
-    """The statistical sector of an industry for the size classes; None when unknown or not given."""
-    return size_table()["industry_sector"].get(industry) if industry else None
+    """The one statistical sector of an industry; None when unknown, not given or ambiguous."""
+    sectors = sectors_of(industry)
+    return sectors[0] if len(sectors) == 1 else None
 
 
-def size_class(profile: Profile) -> str | None:
-    """None when the sector, staff or revenue is unknown."""
-    sector = sector_of(profile.industry_category)
-    if sector is None or profile.employees is None or profile.revenue is None:
-        return None
+def _class_in(sector: str, employees: int, revenue: float) -> str:
     limits = size_table()["sectors"][sector]
     for name in CLASSES:
         low = limits[name]
-        if profile.employees >= low["employees"] and profile.revenue >= low["revenue"]:
+        if employees >= low["employees"] and revenue >= low["revenue"]:
             return name
     return "微型"
+
+
+def size_class(profile: Profile) -> str | None:
+    """The size class; None when the sector, staff or revenue is unknown, or when the sectors the
+    industry may fall in give different classes."""
+    sectors = sectors_of(profile.industry_category)
+    if not sectors or profile.employees is None or profile.revenue is None:
+        return None
+    classes = {_class_in(s, profile.employees, profile.revenue) for s in sectors}
+    return classes.pop() if len(classes) == 1 else None
