@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..eligibility.status import State
+from ..eligibility.status import State, all_met, any_met
 from ..eligibility.verdict import Gap
 
 
@@ -34,10 +34,8 @@ def _states(outcomes: list[Outcome]) -> dict[Gap, State]:
 
 def all_of(outcomes: list[Outcome]) -> Outcome:
     """Met when every one is met; not met when any is not met; else unknown. Gaps of all that are open."""
-    states = {o.state for o in outcomes}
-    state: State = "not_met" if "not_met" in states else "unknown" if "unknown" in states else "met"
     return Outcome(
-        state,
+        all_met(o.state for o in outcomes),
         gaps=[g for o in outcomes for g in o.gaps],
         reasons=[r for o in outcomes for r in o.reasons],
         scores=[s for o in outcomes for s in o.scores],
@@ -54,7 +52,7 @@ def any_of(outcomes: list[Outcome], label: str, gap_field: str | None, combine: 
     met = [o for o in outcomes if o.state == "met"]
     if met:
         return Outcome("met", reasons=[r for o in met for r in o.reasons], scores=scores)
-    state: State = "unknown" if any(o.state == "unknown" for o in outcomes) else "not_met"
+    state = any_met(o.state for o in outcomes)
     open_gaps = [[g for g in o.gaps] for o in outcomes]
     if combine:
         parts = [g.message for gaps in open_gaps for g in gaps]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..eligibility.facts import FACTS, FactValue, fact_label
+from ..eligibility.status import all_met
 from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile
 from .model import Condition, ParamValue, ScorePart
@@ -66,13 +67,13 @@ class PartScore:
 
 
 def _band_state(band: dict[str, Any], facts: dict[str, FactValue]) -> State:
-    states = []
+    states: list[State] = []
     for name, least in band.items():
         if name in {"points", "label"}:
             continue
         value = facts[name].value
         states.append("unknown" if value is None else "met" if value >= least - EPS else "not_met")
-    return "not_met" if "not_met" in states else "unknown" if "unknown" in states else "met"
+    return all_met(states)
 
 
 def _score_part(checker: CheckContext, part: ScorePart) -> PartScore:

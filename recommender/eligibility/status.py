@@ -1,6 +1,7 @@
-"""Condition states and measure statuses: codes, the one rule combining them, and their labels.
+"""Condition states and measure statuses: codes, the rules combining them, and their labels.
 
-A condition is *met*, *not met* or *unknown* (the profile does not say). A measure's status
+A condition is *met*, *not met* or *unknown* (the profile does not say); groups of conditions
+combine three-valued (``all_met``, ``any_met``: qualification criteria use both). A measure's status
 combines its conditions (``status_of``; ``combine`` for arrays): any hard condition not met → ineligible; else any hard
 condition unknown → unknown; else any soft condition open (not met or unknown) → partial; else
 eligible. Codes are what code compares and stores; the Chinese labels are added at display time.
@@ -8,6 +9,7 @@ eligible. Codes are what code compares and stores; the Chinese labels are added 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Literal
 
@@ -41,6 +43,19 @@ STATUS_LABELS: dict[str, str] = {
     Status.INELIGIBLE: "不符合",
 }
 EXPIRED_LABEL = "已过期"
+
+
+def all_met(states: Iterable[State]) -> State:
+    """Three-valued AND (a rule set's ``all``, a score band's tests): not met if any is not met, else
+    unknown if any is unknown, else met."""
+    found = set(states)
+    return "not_met" if "not_met" in found else "unknown" if "unknown" in found else "met"
+
+
+def any_met(states: Iterable[State]) -> State:
+    """Three-valued OR (alternative routes): met if any is met, else unknown if any is unknown, else not met."""
+    found = set(states)
+    return "met" if "met" in found else "unknown" if "unknown" in found else "not_met"
 
 
 def status_label(status: str, valid: bool = True) -> str:
