@@ -269,3 +269,19 @@ def test_highlight_escapes_html_and_marks_longest_terms_first():
     assert html.startswith("&lt;b&gt;<mark") and html.count("<mark") == 2
     assert ">融资贷款</mark>" in html and "&lt;/b&gt;与<mark" in html
     assert md("*1* [a](b) $x$") == r"\*1\* \[a\](b) \$x\$"
+
+
+def test_titles_left_blank_are_unknown_and_none_is_said_with_the_option():
+    """An empty choice is "not stated" (unknown); the 无 option says "no titles" and comes back on load."""
+    at = _app()
+    _fill(at, {"name": "某公司", "region": "徐汇区"})
+    _submit(at)
+    assert at.session_state["submitted_profile"].qualifications is None
+    at.multiselect(key="pf_qualifications").select("无")
+    _submit(at)
+    assert at.session_state["submitted_profile"].qualifications == []
+    saved = at.session_state["submitted_profile"].public_dict()
+    assert saved["qualifications"] == []
+    at.sidebar.file_uploader[0].set_value(("p.json", json.dumps(saved).encode(), "application/json"))
+    at.run()
+    assert at.multiselect(key="pf_qualifications").value == ["无"]
