@@ -24,10 +24,11 @@ from registry_helpers import (
     without_clause,
     without_document,
 )
-from sqlalchemy import CheckConstraint, inspect, select, text, update
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, column, insert, inspect, select, table, text, update
 from sqlalchemy.exc import IntegrityError
 
 from recommender.corpus_models import Condition
+from recommender.eligibility import status
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate as judge
 from recommender.evalset import load_cases
@@ -236,12 +237,112 @@ def test_the_database_has_the_models_check_constraints(registry_url):
             assert {c["name"] for c in found.get_check_constraints(table.name)} >= expected, table.name
 
 
+# every label the pages stored before revision 0002, and the code it stands for
+LABEL_CODES = {
+    "可申请": "eligible",
+    "需补充条件": "partial",
+    "信息不足": "unknown",
+    "不符合": "ineligible",
+    "已过期": "expired",
+}
+
+
+def _insert(c, name: str, row: dict, returning: bool = False) -> int | None:
+    """Write ``row`` into table ``name`` as it is at revision 0001 (no model: the models are the newest schema)."""
+
+    def kind(value):
+        if isinstance(value, dict):
+            return JSON()
+        if isinstance(value, dt.datetime):
+            return DateTime(timezone=True)
+        return Date() if isinstance(value, dt.date) else None
+
+    rows = table(name, column("id"), *(column(k, kind(v)) for k, v in row.items()))
+    if returning:
+        return c.execute(insert(rows).returning(rows.c.id), row).scalar_one()
+    c.execute(insert(rows), row)
+    return None
+
+
+def _rows_with_labels(url: str) -> None:
+    """An enterprise, a consultation, and a measure and a feedback per label, as revision 0001 stored them."""
+    stamp, held = dt.datetime.now(dt.UTC), day("2026-11-20")
+    firm = {"name": "上海甲芯微电子有限公司", "region": "金山区"}
+    with observer(url) as engine, engine.begin() as c:
+        eid = _insert(
+            c,
+            "enterprises",
+            {"name": firm["name"], "profile": firm, "pool_stage": "储备", "version": 1}
+            | {"created_at": stamp, "updated_at": stamp, "updated_by": "alice"},
+            returning=True,
+        )
+        vid = _insert(
+            c,
+            "consultations",
+            {"enterprise_id": eid, "held_on": held, "counsellor": "王专员", "profile_version": 1, "as_of": held}
+            | {"created_at": stamp},
+            returning=True,
+        )
+        for i, label in enumerate(LABEL_CODES):
+            measure = {"consultation_id": vid, "clause_id": f"c{i}", "title": "措施", "match_status": label}
+            _insert(
+                c,
+                "consultation_measures",
+                measure | {"follow_up": "待申报", "version": 1, "updated_at": stamp, "updated_by": "王专员"},
+            )
+            said = {"profile": firm, "as_of": held, "clause_id": f"c{i}", "shown_status": label, "verdict": "有用"}
+            _insert(c, "feedback", said | {"page": "企业自测", "created_by": "企业自助", "created_at": stamp})
+
+
+def _stored_statuses(url: str) -> tuple[list[str], list[str]]:
+    """(consultation_measures.match_status, feedback.shown_status) in the order the rows were written."""
+    with observer(url) as engine, engine.connect() as c:
+        measures = c.scalars(text("SELECT match_status FROM consultation_measures ORDER BY clause_id")).all()
+        shown = c.scalars(text("SELECT shown_status FROM feedback ORDER BY clause_id")).all()
+    return list(measures), list(shown)
+
+
+def _status_checks(url: str) -> set[str]:
+    with observer(url) as engine:
+        found = inspect(engine)
+        return {c["name"] for t in ("consultation_measures", "feedback") for c in found.get_check_constraints(t)}
+
+
+def test_migration_0002_turns_stored_status_labels_into_codes_and_back(registry_url):
+    # the test rows hold every label the app could have stored
+    shown = {label: code for code, label in status.STATUS_LABELS.items()} | {status.EXPIRED_LABEL: status.EXPIRED}
+    assert shown == LABEL_CODES
+    labels, codes = list(LABEL_CODES), list(LABEL_CODES.values())
+    config = db.alembic_config(registry_url)
+    command.upgrade(config, "0001")
+    _rows_with_labels(registry_url)
+    assert _stored_statuses(registry_url) == (labels, labels)
+    assert not _status_checks(registry_url) & {"match_status_allowed", "shown_status_allowed"}
+
+    command.upgrade(config, "head")
+    assert _stored_statuses(registry_url) == (codes, codes)
+    assert _status_checks(registry_url) >= {"match_status_allowed", "shown_status_allowed", "follow_up_allowed"}
+    assert _differences(registry_url) == []
+
+    command.downgrade(config, "0001")
+    assert _stored_statuses(registry_url) == (labels, labels)
+    assert not _status_checks(registry_url) & {"match_status_allowed", "shown_status_allowed"}
+    assert "rejection_has_reason" in _status_checks(registry_url)  # the other checks survive the batch copy
+
+    command.upgrade(config, "head")
+    assert _stored_statuses(registry_url) == (codes, codes)
+    with db.transaction() as s:  # the app reads the converted rows
+        [visit] = enterprises.find(s, "上海甲芯微电子有限公司").consultations
+        assert [m.match_status for m in visit.measures] == codes
+        assert [f.shown_status for f in feedback.all_feedback(s)] == codes
+
+
 # --- consultations ---------------------------------------------------------------------------------
 
 MEASURES = [
-    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "可申请"),
-    Discussed("js-yingshang-2022/c2.s3.g8.p2", "中小企业扶持", "需补充条件"),
-    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "可申请"),  # shown twice: kept once
+    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "eligible"),
+    Discussed("js-yingshang-2022/c2.s3.g8.p2", "中小企业扶持", "partial"),
+    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "eligible"),  # shown twice: kept once
 ]
 
 
@@ -275,8 +376,8 @@ def test_a_consultation_records_date_counsellor_measures_and_sheet():
         assert (c.counsellor, c.profile_version, c.as_of) == ("王专员", 2, day("2026-11-20"))
         assert (c.sheet_file, c.note) == ("上海甲芯微电子有限公司-政策咨询单.docx", "企业关心研发补贴")
         assert [(m.clause_id, m.match_status, m.follow_up, m.version) for m in c.measures] == [
-            ("js-yingshang-2022/c2.s1.g1.p1", "可申请", "待申报", 1),
-            ("js-yingshang-2022/c2.s3.g8.p2", "需补充条件", "待申报", 1),
+            ("js-yingshang-2022/c2.s1.g1.p1", "eligible", "待申报", 1),
+            ("js-yingshang-2022/c2.s3.g8.p2", "partial", "待申报", 1),
         ]
     with pytest.raises(RegistryError, match="辅导员"), db.transaction() as s:
         consultations.record(s, eid, day("2026-11-20"), " ", MEASURES, day("2026-11-20"), by="x")
@@ -307,6 +408,26 @@ def test_follow_up_moves_through_its_states_and_a_rejection_needs_its_reason():
     with db.transaction() as s:
         assert [m.id for m in consultations.open_applications(s)] == [other]
         assert consultations.open_applications(s, counsellor="李专员") == []
+
+
+def test_the_database_stores_statuses_as_codes_and_refuses_labels_even_past_the_code():
+    eid = _add()
+    _consult(eid)
+    with db.transaction() as s:
+        mid = consultations.open_applications(s)[0].id
+        _feedback(s, profile("x"), USEFUL, "有用")
+    for code in ("eligible", "partial", "unknown", "ineligible", "expired"):
+        with db.transaction() as s:
+            s.execute(update(ConsultationMeasure).where(ConsultationMeasure.id == mid).values(match_status=code))
+            s.execute(update(Feedback).values(shown_status=code))
+    for label in ("可申请", "已过期"):
+        with pytest.raises(IntegrityError), db.transaction() as s:
+            s.execute(update(ConsultationMeasure).where(ConsultationMeasure.id == mid).values(match_status=label))
+        with pytest.raises(IntegrityError), db.transaction() as s:
+            s.execute(update(Feedback).values(shown_status=label))
+    with db.transaction() as s:
+        assert s.get(ConsultationMeasure, mid).match_status == "expired"
+        assert [f.shown_status for f in feedback.all_feedback(s)] == ["expired"]
 
 
 def test_the_database_refuses_a_rejection_without_reason_even_past_the_code():
@@ -357,7 +478,7 @@ def _feedback(s, prof, clause_id, verdict, reason=None, as_of="2026-11-20", by="
         as_of=day(as_of),
         clause_id=clause_id,
         verdict=verdict,
-        shown_status="可申请",
+        shown_status="eligible",
         page="辅导员工作台",
         by=by,
         reason=reason,
@@ -377,6 +498,7 @@ def test_feedback_is_stored_and_not_applicable_needs_a_reason():
     with db.transaction() as s:
         (stored,) = feedback.all_feedback(s)
         assert (stored.verdict, stored.clause_id, stored.enterprise_id, stored.rank) == ("有用", USEFUL, eid, 1)
+        assert stored.shown_status == "eligible"  # a code; the label is added where it is shown
         assert stored.profile == {"name": "上海甲芯微电子有限公司", "region": "金山区", "employees": 50}
         assert stored.as_of == day("2026-11-20") and stored.created_at.tzinfo is not None
     with pytest.raises(IntegrityError), db.transaction() as s:  # the database knows the verdicts too

@@ -165,7 +165,7 @@ def test_export_feedback_writes_cases_the_evaluation_set_accepts(tmp_path, claus
                 as_of=dt.date(2026, 11, 20),
                 clause_id=clause_id,
                 verdict=verdict,
-                shown_status="可申请",
+                shown_status="eligible",
                 page="企业自测",
                 by="企业自助",
                 reason=reason,
@@ -204,7 +204,7 @@ def test_the_alembic_command_migrates_the_database_the_app_uses(registry_url):
     up = alembic("upgrade", "head")
     assert up.returncode == 0, up.stderr
     current = alembic("current")
-    assert current.returncode == 0 and "0001 (head)" in current.stdout, current.stderr
+    assert current.returncode == 0 and "0002 (head)" in current.stdout, current.stderr
     check = alembic("check")  # the models and the migrations agree
     assert check.returncode == 0 and "No new upgrade operations detected" in check.stdout, check.stdout + check.stderr
     assert committed_counts(registry_url) == (0, 0)
