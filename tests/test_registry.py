@@ -596,14 +596,22 @@ def test_a_relaxed_rule_lists_the_enterprise_it_makes_eligible(policies):
     assert report.changed == [RELAXED] and not report.added and not report.removed
 
     changes, items = _push(CHANGE_DAY)
-    assert [(c.clause_id, c.change, c.changed_on) for c in changes] == [(RELAXED, "修改", CHANGE_DAY)]
+    assert [(c.clause_id, c.change, c.changed_on) for c in changes] == [(RELAXED, "changed", CHANGE_DAY)]
     assert len(items) == 1
     item = items[0]
     assert (item.enterprise, item.counsellor, item.clause_id) == ("金山某芯片设计有限公司", "王专员", RELAXED)
-    assert (item.change, item.direction, item.before, item.after) == ("修改", "新符合", "需补充条件", "可申请")
+    assert (item.change, item.direction, item.before, item.after) == ("changed", "gained", "partial", "eligible")
     assert item.reasons == now.reasons and any("金山区" in r for r in item.reasons)
     assert item.policy == clause_in(policies, RELAXED)[1].document.short_title
-    assert item.as_dict()["changed_on"] == CHANGE_DAY.isoformat()
+    shown = item.as_dict()  # the JSON line: the labels under the keys they always had, the codes beside them
+    assert shown["changed_on"] == CHANGE_DAY.isoformat()
+    assert [shown[k] for k in ("change", "direction", "before", "after")] == ["修改", "新符合", "需补充条件", "可申请"]
+    assert [shown[f"{k}_code"] for k in ("change", "direction", "before", "after")] == [
+        "changed",
+        "gained",
+        "partial",
+        "eligible",
+    ]
     # a date after the change: nothing new
     assert _push(LATER) == ([], [])
 
@@ -619,7 +627,7 @@ def test_a_tightened_rule_lists_the_enterprise_no_longer_eligible_with_the_gap(p
     _sync(tightened, CHANGE_DAY)
     _, items = _push(CHANGE_DAY)
     assert [(i.enterprise, i.clause_id, i.direction, i.before, i.after) for i in items] == [
-        ("金山某芯片设计有限公司", OPEN, "不再符合", "可申请", "不符合")
+        ("金山某芯片设计有限公司", OPEN, "lost", "eligible", "ineligible")
     ]
     assert items[0].reasons == [g.message for g in after.gaps] and "生物医药" in items[0].reasons[0]
 
@@ -630,14 +638,31 @@ def test_a_removed_clause_lists_the_enterprises_that_lose_it(policies):
     report = _sync(without_clause(policies, OPEN), CHANGE_DAY)
     assert report.removed == [OPEN]
     changes, items = _push(CHANGE_DAY)
-    assert [(c.clause_id, c.change) for c in changes] == [(OPEN, "删除")]
+    assert [(c.clause_id, c.change) for c in changes] == [(OPEN, "removed")]
     assert [(i.enterprise, i.direction, i.before, i.after, i.reasons) for i in items] == [
-        ("金山某芯片设计有限公司", "不再符合", "可申请", "无", ["该条款已从政策库中删除"])
+        ("金山某芯片设计有限公司", "lost", "eligible", None, ["该条款已从政策库中删除"])
     ]
+    shown = items[0].as_dict()
+    labels = (shown["change"], shown["direction"], shown["before"], shown["after"])
+    assert labels == ("删除", "不再符合", "可申请", "无")
+    assert (shown["change_code"], shown["before_code"], shown["after_code"]) == ("removed", "eligible", None)
     # put back later: added again, eligible again
     assert _sync(policies, LATER).added == [OPEN]
     _, items = _push(LATER, as_of=LATER)
-    assert [(i.enterprise, i.change, i.direction) for i in items] == [("金山某芯片设计有限公司", "新增", "新符合")]
+    assert [(i.enterprise, i.change, i.direction) for i in items] == [("金山某芯片设计有限公司", "added", "gained")]
+
+
+def test_an_enterprise_s_losses_are_listed_before_its_gains(policies):
+    later = "js-yingshang-2022/c2.s3.g9.p1"  # 金山: eligible; its id sorts after RELAXED's
+    assert later > RELAXED and _verdict(policies, later, JINSHAN).status == "eligible"
+    biotech_only = Condition(field="industry", op="in", value=["生物医药"], quote="生物医药企业")
+    both = replace_clause(replace_clause(policies, later, eligibility=[biotech_only]), RELAXED, eligibility=[])
+    _register(JINSHAN)
+    _sync(policies, BASELINE_DAY)
+    _sync(both, CHANGE_DAY)
+    _, items = _push(CHANGE_DAY)
+    assert [(i.clause_id, i.direction) for i in items] == [(later, "lost"), (RELAXED, "gained")]
+    assert [i.as_dict()["direction"] for i in items] == ["不再符合", "新符合"]
 
 
 def test_a_change_reverted_lists_nothing(policies):
@@ -648,7 +673,7 @@ def test_a_change_reverted_lists_nothing(policies):
     assert _push(CHANGE_DAY, as_of=LATER) == ([], [])
     # but since the day it was reverted, the revert itself is news
     _, items = _push(LATER, as_of=LATER)
-    assert [(i.clause_id, i.direction) for i in items] == [(RELAXED, "不再符合")]
+    assert [(i.clause_id, i.direction) for i in items] == [(RELAXED, "lost")]
 
 
 def test_a_change_in_an_expired_document_lists_nothing(policies):
@@ -663,7 +688,7 @@ def test_a_change_in_an_expired_document_lists_nothing(policies):
     assert [c.clause_id for c in changes] == [EXPIRED] and items == []
     # while the document was in force the same change would have mattered
     _, items = _push(CHANGE_DAY, as_of=in_force)
-    assert [(i.enterprise, i.direction) for i in items] == [("徐汇某软件有限公司", "新符合")]
+    assert [(i.enterprise, i.direction) for i in items] == [("徐汇某软件有限公司", "gained")]
 
 
 def test_a_document_ending_lists_who_loses_its_measures(policies):
@@ -679,7 +704,7 @@ def test_a_document_ending_lists_who_loses_its_measures(policies):
     report = _sync(ended, CHANGE_DAY)
     assert set(report.changed) == {c.id for c in js.clauses}
     _, items = _push(CHANGE_DAY)
-    assert items and all(i.direction == "不再符合" and "不在有效期内" in i.reasons[0] for i in items)
+    assert items and all(i.direction == "lost" and i.after is None and "不在有效期内" in i.reasons[0] for i in items)
     assert OPEN in {i.clause_id for i in items}
 
 
@@ -690,13 +715,13 @@ def test_a_new_document_lists_the_enterprises_it_concerns(policies):
     _, js = clause_in(policies, OPEN)
     assert set(report.added) == {c.id for c in js.clauses}
     changes, items = _push(CHANGE_DAY)
-    assert {c.change for c in changes} == {"新增"}
+    assert {c.change for c in changes} == {"added"}
     assert {i.enterprise for i in items} == {"金山某芯片设计有限公司"}
     expected = {
         c.id for c in js.clauses if c.kind == "measure" and _verdict(policies, c.id, JINSHAN).status == "eligible"
     }
     assert {i.clause_id for i in items} == expected and OPEN in expected
-    assert all(i.direction == "新符合" and i.before == "无" and i.reasons for i in items)
+    assert all(i.direction == "gained" and i.before is None and i.after == "eligible" and i.reasons for i in items)
 
 
 def test_audience_lists_eligible_before_partial(policies):
