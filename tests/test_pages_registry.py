@@ -21,6 +21,7 @@ from recommender.paths import ROOT
 from recommender.profile import parse_profile
 from recommender.registry import consultations, db, enterprises
 from recommender.registry.models import ClauseVersion, ConsultationMeasure, Feedback
+from webapp.ui import profile_form
 from webapp.ui.badges import state_badge
 
 T = TypeVar("T")
@@ -345,6 +346,44 @@ def test_editing_a_record_on_the_self_check_page_saves_against_the_version_opene
     rev, changes = _db(lambda s: enterprises.history(s, eid))[0]
     assert (rev.source, rev.changed_by) == ("企业自测页编辑", "辅导员")
     assert [(c.label, c.before, c.after) for c in changes] == [("职工总数", 85, 95)]
+
+
+def test_editing_a_record_parses_the_form_once_per_change_not_on_every_rerun(monkeypatch):
+    eid = _add(ENTERPRISE, counsellor="王五")
+    at = _page("webapp/views/registry.py")
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    _ok(at.button(key=f"reg_to_self_check_{eid}").click().run())
+    at.switch_page("webapp/views/self_check.py")
+    parsed: list[dict] = []
+
+    def counted(data, *args, **kwargs):
+        parsed.append(data)
+        return parse_profile(data, *args, **kwargs)
+
+    monkeypatch.setattr(profile_form, "parse_profile", counted)
+    unsubmitted = "表单中有尚未提交的修改"
+
+    def note_shown() -> bool:
+        return any(unsubmitted in c.value for c in at.caption)
+
+    for _ in range(3):  # reruns with the form as it was: no parse
+        _ok(at.run())
+        assert not note_shown() and "正在修改档案库中的" in _markdown(at)
+    assert parsed == []
+    at.number_input(key="pf_employees").set_value(90)  # typed, not submitted: parsed once
+    _ok(at.run())
+    assert note_shown() and len(parsed) == 1 and parsed[0]["employees"] == 90
+    for _ in range(2):
+        _ok(at.run())
+        assert note_shown()
+    assert len(parsed) == 1
+    at.number_input(key="pf_employees").set_value(85)  # back as it was submitted
+    _ok(at.run())
+    assert not note_shown() and len(parsed) == 2
+    at.selectbox(key="pf_region").set_value(None)  # a required field emptied: does not validate
+    _ok(at.run())
+    _ok(at.run())
+    assert note_shown() and len(parsed) == 3
 
 
 def test_the_pages_work_on_when_the_registry_cannot_be_reached(monkeypatch):
