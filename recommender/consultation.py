@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .eligibility.status import EXPIRED_LABEL, STATUS_LABELS
+from .eligibility.status import EXPIRED, EXPIRED_LABEL, STATUS_LABELS
 from .engine import Recommender, Result
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile
@@ -21,7 +21,6 @@ from .profile_fields import SPEC_FIELDS, extra_fields, shown
 
 log = logging.getLogger(__name__)
 
-EXPIRED = "expired"  # the display state of a measure whose document is not in force at the as-of date
 STATUS_ORDER = ("eligible", "partial", "unknown", EXPIRED)  # display states as listed: rule status, or expired
 SHEET_TOP = 10  # measures listed on a consultation sheet
 READINESS_LABELS = {"met": "已满足", "not_met": "未满足", "unknown": "信息不足"}

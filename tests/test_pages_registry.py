@@ -21,6 +21,8 @@ from recommender.paths import ROOT
 from recommender.profile import parse_profile
 from recommender.registry import consultations, db, enterprises
 from recommender.registry.models import ClauseVersion, ConsultationMeasure, Feedback
+from webapp.ui import profile_form
+from webapp.ui.badges import state_badge
 
 T = TypeVar("T")
 APP = ROOT / "app.py"
@@ -190,6 +192,8 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
 
     expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
     chosen = [m.clause_id for m in expected.measures[:2]]
+    shown = {m.clause_id: m for m in expected.measures[:2]}
+    assert [measures.format_func(cid) for cid in chosen] == [f"{m.title}（{m.status_label}）" for m in shown.values()]
     at.multiselect(key=measures.key).set_value(chosen)
     at.text_area(key=f"cr_note_{eid}").input("企业计划明年申报")
     _ok(at.button(key=f"cr_save_{eid}").click().run())
@@ -199,11 +203,17 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
 
     def visits(s: Session) -> list[tuple]:
         [c] = enterprises.get(s, eid).consultations
-        return [(c.counsellor, c.note, c.sheet_file, c.profile_version, m.clause_id, m.follow_up) for m in c.measures]
+        return [
+            (c.counsellor, c.note, c.sheet_file, c.profile_version, m.clause_id, m.follow_up, m.match_status)
+            for m in c.measures
+        ]
 
     rows = _db(visits)
     assert [r[4] for r in rows] == chosen and {r[5] for r in rows} == {"待申报"}
     assert rows[0][:4] == ("王五", "企业计划明年申报", f"{ENTERPRISE['name']}-政策咨询单.docx", 1)
+    assert [r[6] for r in rows] == [shown[cid].state for cid in chosen]  # stored as codes
+    for m in shown.values():  # and shown with their labels
+        assert state_badge(m.state) in _markdown(at) and m.status_label in state_badge(m.state)
 
     mid = _db(lambda s: s.scalars(select(ConsultationMeasure.id).order_by(ConsultationMeasure.id)).first())
     at.selectbox(key=f"fu_state_{mid}").select("未获批")
@@ -289,8 +299,8 @@ def test_feedback_on_a_card_is_stored_and_not_applicable_needs_a_reason():
 
     today = dt.date.today()
     assert _db(stored) == [
-        (cid, "不适用", "已享受过", 1, first.status_label, "企业自测", "企业自助", None, today),
-        (second, "有用", None, 2, expected.measures[1].status_label, "企业自测", "企业自助", None, today),
+        (cid, "不适用", "已享受过", 1, first.state, "企业自测", "企业自助", None, today),
+        (second, "有用", None, 2, expected.measures[1].state, "企业自测", "企业自助", None, today),
     ]
     profile = _db(lambda s: s.scalars(select(Feedback.profile)).first())
     assert profile["name"] == ENTERPRISE["name"] and profile["park"] == "张江科学城"
@@ -336,6 +346,44 @@ def test_editing_a_record_on_the_self_check_page_saves_against_the_version_opene
     rev, changes = _db(lambda s: enterprises.history(s, eid))[0]
     assert (rev.source, rev.changed_by) == ("企业自测页编辑", "辅导员")
     assert [(c.label, c.before, c.after) for c in changes] == [("职工总数", 85, 95)]
+
+
+def test_editing_a_record_parses_the_form_once_per_change_not_on_every_rerun(monkeypatch):
+    eid = _add(ENTERPRISE, counsellor="王五")
+    at = _page("webapp/views/registry.py")
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    _ok(at.button(key=f"reg_to_self_check_{eid}").click().run())
+    at.switch_page("webapp/views/self_check.py")
+    parsed: list[dict] = []
+
+    def counted(data, *args, **kwargs):
+        parsed.append(data)
+        return parse_profile(data, *args, **kwargs)
+
+    monkeypatch.setattr(profile_form, "parse_profile", counted)
+    unsubmitted = "表单中有尚未提交的修改"
+
+    def note_shown() -> bool:
+        return any(unsubmitted in c.value for c in at.caption)
+
+    for _ in range(3):  # reruns with the form as it was: no parse
+        _ok(at.run())
+        assert not note_shown() and "正在修改档案库中的" in _markdown(at)
+    assert parsed == []
+    at.number_input(key="pf_employees").set_value(90)  # typed, not submitted: parsed once
+    _ok(at.run())
+    assert note_shown() and len(parsed) == 1 and parsed[0]["employees"] == 90
+    for _ in range(2):
+        _ok(at.run())
+        assert note_shown()
+    assert len(parsed) == 1
+    at.number_input(key="pf_employees").set_value(85)  # back as it was submitted
+    _ok(at.run())
+    assert not note_shown() and len(parsed) == 2
+    at.selectbox(key="pf_region").set_value(None)  # a required field emptied: does not validate
+    _ok(at.run())
+    _ok(at.run())
+    assert note_shown() and len(parsed) == 3
 
 
 def test_the_pages_work_on_when_the_registry_cannot_be_reached(monkeypatch):

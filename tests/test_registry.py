@@ -24,10 +24,11 @@ from registry_helpers import (
     without_clause,
     without_document,
 )
-from sqlalchemy import CheckConstraint, inspect, select, text, update
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, column, insert, inspect, select, table, text, update
 from sqlalchemy.exc import IntegrityError
 
 from recommender.corpus_models import Condition
+from recommender.eligibility import status
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate as judge
 from recommender.evalset import load_cases
@@ -236,12 +237,112 @@ def test_the_database_has_the_models_check_constraints(registry_url):
             assert {c["name"] for c in found.get_check_constraints(table.name)} >= expected, table.name
 
 
+# every label the pages stored before revision 0002, and the code it stands for
+LABEL_CODES = {
+    "可申请": "eligible",
+    "需补充条件": "partial",
+    "信息不足": "unknown",
+    "不符合": "ineligible",
+    "已过期": "expired",
+}
+
+
+def _insert(c, name: str, row: dict, returning: bool = False) -> int | None:
+    """Write ``row`` into table ``name`` as it is at revision 0001 (no model: the models are the newest schema)."""
+
+    def kind(value):
+        if isinstance(value, dict):
+            return JSON()
+        if isinstance(value, dt.datetime):
+            return DateTime(timezone=True)
+        return Date() if isinstance(value, dt.date) else None
+
+    rows = table(name, column("id"), *(column(k, kind(v)) for k, v in row.items()))
+    if returning:
+        return c.execute(insert(rows).returning(rows.c.id), row).scalar_one()
+    c.execute(insert(rows), row)
+    return None
+
+
+def _rows_with_labels(url: str) -> None:
+    """An enterprise, a consultation, and a measure and a feedback per label, as revision 0001 stored them."""
+    stamp, held = dt.datetime.now(dt.UTC), day("2026-11-20")
+    firm = {"name": "上海甲芯微电子有限公司", "region": "金山区"}
+    with observer(url) as engine, engine.begin() as c:
+        eid = _insert(
+            c,
+            "enterprises",
+            {"name": firm["name"], "profile": firm, "pool_stage": "储备", "version": 1}
+            | {"created_at": stamp, "updated_at": stamp, "updated_by": "alice"},
+            returning=True,
+        )
+        vid = _insert(
+            c,
+            "consultations",
+            {"enterprise_id": eid, "held_on": held, "counsellor": "王专员", "profile_version": 1, "as_of": held}
+            | {"created_at": stamp},
+            returning=True,
+        )
+        for i, label in enumerate(LABEL_CODES):
+            measure = {"consultation_id": vid, "clause_id": f"c{i}", "title": "措施", "match_status": label}
+            _insert(
+                c,
+                "consultation_measures",
+                measure | {"follow_up": "待申报", "version": 1, "updated_at": stamp, "updated_by": "王专员"},
+            )
+            said = {"profile": firm, "as_of": held, "clause_id": f"c{i}", "shown_status": label, "verdict": "有用"}
+            _insert(c, "feedback", said | {"page": "企业自测", "created_by": "企业自助", "created_at": stamp})
+
+
+def _stored_statuses(url: str) -> tuple[list[str], list[str]]:
+    """(consultation_measures.match_status, feedback.shown_status) in the order the rows were written."""
+    with observer(url) as engine, engine.connect() as c:
+        measures = c.scalars(text("SELECT match_status FROM consultation_measures ORDER BY clause_id")).all()
+        shown = c.scalars(text("SELECT shown_status FROM feedback ORDER BY clause_id")).all()
+    return list(measures), list(shown)
+
+
+def _status_checks(url: str) -> set[str]:
+    with observer(url) as engine:
+        found = inspect(engine)
+        return {c["name"] for t in ("consultation_measures", "feedback") for c in found.get_check_constraints(t)}
+
+
+def test_migration_0002_turns_stored_status_labels_into_codes_and_back(registry_url):
+    # the test rows hold every label the app could have stored
+    shown = {label: code for code, label in status.STATUS_LABELS.items()} | {status.EXPIRED_LABEL: status.EXPIRED}
+    assert shown == LABEL_CODES
+    labels, codes = list(LABEL_CODES), list(LABEL_CODES.values())
+    config = db.alembic_config(registry_url)
+    command.upgrade(config, "0001")
+    _rows_with_labels(registry_url)
+    assert _stored_statuses(registry_url) == (labels, labels)
+    assert not _status_checks(registry_url) & {"match_status_allowed", "shown_status_allowed"}
+
+    command.upgrade(config, "head")
+    assert _stored_statuses(registry_url) == (codes, codes)
+    assert _status_checks(registry_url) >= {"match_status_allowed", "shown_status_allowed", "follow_up_allowed"}
+    assert _differences(registry_url) == []
+
+    command.downgrade(config, "0001")
+    assert _stored_statuses(registry_url) == (labels, labels)
+    assert not _status_checks(registry_url) & {"match_status_allowed", "shown_status_allowed"}
+    assert "rejection_has_reason" in _status_checks(registry_url)  # the other checks survive the batch copy
+
+    command.upgrade(config, "head")
+    assert _stored_statuses(registry_url) == (codes, codes)
+    with db.transaction() as s:  # the app reads the converted rows
+        [visit] = enterprises.find(s, "上海甲芯微电子有限公司").consultations
+        assert [m.match_status for m in visit.measures] == codes
+        assert [f.shown_status for f in feedback.all_feedback(s)] == codes
+
+
 # --- consultations ---------------------------------------------------------------------------------
 
 MEASURES = [
-    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "可申请"),
-    Discussed("js-yingshang-2022/c2.s3.g8.p2", "中小企业扶持", "需补充条件"),
-    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "可申请"),  # shown twice: kept once
+    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "eligible"),
+    Discussed("js-yingshang-2022/c2.s3.g8.p2", "中小企业扶持", "partial"),
+    Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "eligible"),  # shown twice: kept once
 ]
 
 
@@ -275,8 +376,8 @@ def test_a_consultation_records_date_counsellor_measures_and_sheet():
         assert (c.counsellor, c.profile_version, c.as_of) == ("王专员", 2, day("2026-11-20"))
         assert (c.sheet_file, c.note) == ("上海甲芯微电子有限公司-政策咨询单.docx", "企业关心研发补贴")
         assert [(m.clause_id, m.match_status, m.follow_up, m.version) for m in c.measures] == [
-            ("js-yingshang-2022/c2.s1.g1.p1", "可申请", "待申报", 1),
-            ("js-yingshang-2022/c2.s3.g8.p2", "需补充条件", "待申报", 1),
+            ("js-yingshang-2022/c2.s1.g1.p1", "eligible", "待申报", 1),
+            ("js-yingshang-2022/c2.s3.g8.p2", "partial", "待申报", 1),
         ]
     with pytest.raises(RegistryError, match="辅导员"), db.transaction() as s:
         consultations.record(s, eid, day("2026-11-20"), " ", MEASURES, day("2026-11-20"), by="x")
@@ -307,6 +408,26 @@ def test_follow_up_moves_through_its_states_and_a_rejection_needs_its_reason():
     with db.transaction() as s:
         assert [m.id for m in consultations.open_applications(s)] == [other]
         assert consultations.open_applications(s, counsellor="李专员") == []
+
+
+def test_the_database_stores_statuses_as_codes_and_refuses_labels_even_past_the_code():
+    eid = _add()
+    _consult(eid)
+    with db.transaction() as s:
+        mid = consultations.open_applications(s)[0].id
+        _feedback(s, profile("x"), USEFUL, "有用")
+    for code in ("eligible", "partial", "unknown", "ineligible", "expired"):
+        with db.transaction() as s:
+            s.execute(update(ConsultationMeasure).where(ConsultationMeasure.id == mid).values(match_status=code))
+            s.execute(update(Feedback).values(shown_status=code))
+    for label in ("可申请", "已过期"):
+        with pytest.raises(IntegrityError), db.transaction() as s:
+            s.execute(update(ConsultationMeasure).where(ConsultationMeasure.id == mid).values(match_status=label))
+        with pytest.raises(IntegrityError), db.transaction() as s:
+            s.execute(update(Feedback).values(shown_status=label))
+    with db.transaction() as s:
+        assert s.get(ConsultationMeasure, mid).match_status == "expired"
+        assert [f.shown_status for f in feedback.all_feedback(s)] == ["expired"]
 
 
 def test_the_database_refuses_a_rejection_without_reason_even_past_the_code():
@@ -357,7 +478,7 @@ def _feedback(s, prof, clause_id, verdict, reason=None, as_of="2026-11-20", by="
         as_of=day(as_of),
         clause_id=clause_id,
         verdict=verdict,
-        shown_status="可申请",
+        shown_status="eligible",
         page="辅导员工作台",
         by=by,
         reason=reason,
@@ -377,6 +498,7 @@ def test_feedback_is_stored_and_not_applicable_needs_a_reason():
     with db.transaction() as s:
         (stored,) = feedback.all_feedback(s)
         assert (stored.verdict, stored.clause_id, stored.enterprise_id, stored.rank) == ("有用", USEFUL, eid, 1)
+        assert stored.shown_status == "eligible"  # a code; the label is added where it is shown
         assert stored.profile == {"name": "上海甲芯微电子有限公司", "region": "金山区", "employees": 50}
         assert stored.as_of == day("2026-11-20") and stored.created_at.tzinfo is not None
     with pytest.raises(IntegrityError), db.transaction() as s:  # the database knows the verdicts too
@@ -474,14 +596,22 @@ def test_a_relaxed_rule_lists_the_enterprise_it_makes_eligible(policies):
     assert report.changed == [RELAXED] and not report.added and not report.removed
 
     changes, items = _push(CHANGE_DAY)
-    assert [(c.clause_id, c.change, c.changed_on) for c in changes] == [(RELAXED, "修改", CHANGE_DAY)]
+    assert [(c.clause_id, c.change, c.changed_on) for c in changes] == [(RELAXED, "changed", CHANGE_DAY)]
     assert len(items) == 1
     item = items[0]
     assert (item.enterprise, item.counsellor, item.clause_id) == ("金山某芯片设计有限公司", "王专员", RELAXED)
-    assert (item.change, item.direction, item.before, item.after) == ("修改", "新符合", "需补充条件", "可申请")
+    assert (item.change, item.direction, item.before, item.after) == ("changed", "gained", "partial", "eligible")
     assert item.reasons == now.reasons and any("金山区" in r for r in item.reasons)
     assert item.policy == clause_in(policies, RELAXED)[1].document.short_title
-    assert item.as_dict()["changed_on"] == CHANGE_DAY.isoformat()
+    shown = item.as_dict()  # the JSON line: the labels under the keys they always had, the codes beside them
+    assert shown["changed_on"] == CHANGE_DAY.isoformat()
+    assert [shown[k] for k in ("change", "direction", "before", "after")] == ["修改", "新符合", "需补充条件", "可申请"]
+    assert [shown[f"{k}_code"] for k in ("change", "direction", "before", "after")] == [
+        "changed",
+        "gained",
+        "partial",
+        "eligible",
+    ]
     # a date after the change: nothing new
     assert _push(LATER) == ([], [])
 
@@ -497,7 +627,7 @@ def test_a_tightened_rule_lists_the_enterprise_no_longer_eligible_with_the_gap(p
     _sync(tightened, CHANGE_DAY)
     _, items = _push(CHANGE_DAY)
     assert [(i.enterprise, i.clause_id, i.direction, i.before, i.after) for i in items] == [
-        ("金山某芯片设计有限公司", OPEN, "不再符合", "可申请", "不符合")
+        ("金山某芯片设计有限公司", OPEN, "lost", "eligible", "ineligible")
     ]
     assert items[0].reasons == [g.message for g in after.gaps] and "生物医药" in items[0].reasons[0]
 
@@ -508,14 +638,31 @@ def test_a_removed_clause_lists_the_enterprises_that_lose_it(policies):
     report = _sync(without_clause(policies, OPEN), CHANGE_DAY)
     assert report.removed == [OPEN]
     changes, items = _push(CHANGE_DAY)
-    assert [(c.clause_id, c.change) for c in changes] == [(OPEN, "删除")]
+    assert [(c.clause_id, c.change) for c in changes] == [(OPEN, "removed")]
     assert [(i.enterprise, i.direction, i.before, i.after, i.reasons) for i in items] == [
-        ("金山某芯片设计有限公司", "不再符合", "可申请", "无", ["该条款已从政策库中删除"])
+        ("金山某芯片设计有限公司", "lost", "eligible", None, ["该条款已从政策库中删除"])
     ]
+    shown = items[0].as_dict()
+    labels = (shown["change"], shown["direction"], shown["before"], shown["after"])
+    assert labels == ("删除", "不再符合", "可申请", "无")
+    assert (shown["change_code"], shown["before_code"], shown["after_code"]) == ("removed", "eligible", None)
     # put back later: added again, eligible again
     assert _sync(policies, LATER).added == [OPEN]
     _, items = _push(LATER, as_of=LATER)
-    assert [(i.enterprise, i.change, i.direction) for i in items] == [("金山某芯片设计有限公司", "新增", "新符合")]
+    assert [(i.enterprise, i.change, i.direction) for i in items] == [("金山某芯片设计有限公司", "added", "gained")]
+
+
+def test_an_enterprise_s_losses_are_listed_before_its_gains(policies):
+    later = "js-yingshang-2022/c2.s3.g9.p1"  # 金山: eligible; its id sorts after RELAXED's
+    assert later > RELAXED and _verdict(policies, later, JINSHAN).status == "eligible"
+    biotech_only = Condition(field="industry", op="in", value=["生物医药"], quote="生物医药企业")
+    both = replace_clause(replace_clause(policies, later, eligibility=[biotech_only]), RELAXED, eligibility=[])
+    _register(JINSHAN)
+    _sync(policies, BASELINE_DAY)
+    _sync(both, CHANGE_DAY)
+    _, items = _push(CHANGE_DAY)
+    assert [(i.clause_id, i.direction) for i in items] == [(later, "lost"), (RELAXED, "gained")]
+    assert [i.as_dict()["direction"] for i in items] == ["不再符合", "新符合"]
 
 
 def test_a_change_reverted_lists_nothing(policies):
@@ -526,7 +673,7 @@ def test_a_change_reverted_lists_nothing(policies):
     assert _push(CHANGE_DAY, as_of=LATER) == ([], [])
     # but since the day it was reverted, the revert itself is news
     _, items = _push(LATER, as_of=LATER)
-    assert [(i.clause_id, i.direction) for i in items] == [(RELAXED, "不再符合")]
+    assert [(i.clause_id, i.direction) for i in items] == [(RELAXED, "lost")]
 
 
 def test_a_change_in_an_expired_document_lists_nothing(policies):
@@ -541,7 +688,7 @@ def test_a_change_in_an_expired_document_lists_nothing(policies):
     assert [c.clause_id for c in changes] == [EXPIRED] and items == []
     # while the document was in force the same change would have mattered
     _, items = _push(CHANGE_DAY, as_of=in_force)
-    assert [(i.enterprise, i.direction) for i in items] == [("徐汇某软件有限公司", "新符合")]
+    assert [(i.enterprise, i.direction) for i in items] == [("徐汇某软件有限公司", "gained")]
 
 
 def test_a_document_ending_lists_who_loses_its_measures(policies):
@@ -557,7 +704,7 @@ def test_a_document_ending_lists_who_loses_its_measures(policies):
     report = _sync(ended, CHANGE_DAY)
     assert set(report.changed) == {c.id for c in js.clauses}
     _, items = _push(CHANGE_DAY)
-    assert items and all(i.direction == "不再符合" and "不在有效期内" in i.reasons[0] for i in items)
+    assert items and all(i.direction == "lost" and i.after is None and "不在有效期内" in i.reasons[0] for i in items)
     assert OPEN in {i.clause_id for i in items}
 
 
@@ -568,13 +715,13 @@ def test_a_new_document_lists_the_enterprises_it_concerns(policies):
     _, js = clause_in(policies, OPEN)
     assert set(report.added) == {c.id for c in js.clauses}
     changes, items = _push(CHANGE_DAY)
-    assert {c.change for c in changes} == {"新增"}
+    assert {c.change for c in changes} == {"added"}
     assert {i.enterprise for i in items} == {"金山某芯片设计有限公司"}
     expected = {
         c.id for c in js.clauses if c.kind == "measure" and _verdict(policies, c.id, JINSHAN).status == "eligible"
     }
     assert {i.clause_id for i in items} == expected and OPEN in expected
-    assert all(i.direction == "新符合" and i.before == "无" and i.reasons for i in items)
+    assert all(i.direction == "gained" and i.before is None and i.after == "eligible" and i.reasons for i in items)
 
 
 def test_audience_lists_eligible_before_partial(policies):

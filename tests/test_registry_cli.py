@@ -110,6 +110,20 @@ def test_a_roster_naming_an_enterprise_twice_is_refused(registry_url, tmp_path):
 
 
 JINSHAN = profile("金山某芯片设计有限公司", industry="集成电路")
+# the keys a `push --format json` item has had from the start, in their order
+PUSH_ITEM_KEYS = (
+    "enterprise",
+    "counsellor",
+    "clause_id",
+    "title",
+    "policy",
+    "change",
+    "changed_on",
+    "direction",
+    "before",
+    "after",
+    "reasons",
+)
 PUDONG = profile("浦东某芯片设计有限公司", region="浦东新区", industry="集成电路")
 
 
@@ -126,7 +140,8 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     assert {"since", "as_of", "changes", "items"} <= set(data)
     assert (data["since"], data["as_of"], data["enterprises"]) == (today.isoformat(), today.isoformat(), 2)
     assert {c["clause_id"] for c in data["changes"]} == {c.id for c in js.clauses}
-    assert {c["change"] for c in data["changes"]} == {"新增"}
+    assert {(c["change"], c["change_code"]) for c in data["changes"]} == {("新增", "added")}
+    assert all(set(c) == {"clause_id", "change", "changed_on", "change_code"} for c in data["changes"])
     assert set(data["synced"]["added"]) == {c.id for c in js.clauses}
     facts = Facts(parse_profile(JINSHAN), today)
     eligible = {
@@ -136,8 +151,12 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     }
     assert eligible and {i["clause_id"] for i in data["items"]} == set(eligible)
     for item in data["items"]:
+        # a contract: the keys it always had keep their (label) values, the codes are new keys beside them
+        assert list(item) == [*PUSH_ITEM_KEYS, "change_code", "direction_code", "before_code", "after_code"]
         assert (item["enterprise"], item["counsellor"]) == ("金山某芯片设计有限公司", "王专员")
         assert (item["change"], item["direction"], item["before"], item["after"]) == ("新增", "新符合", "无", "可申请")
+        codes = (item["change_code"], item["direction_code"], item["before_code"], item["after_code"])
+        assert codes == ("added", "gained", None, "eligible")
         assert item["reasons"] == eligible[item["clause_id"]].reasons and item["changed_on"] == today.isoformat()
         assert item["policy"] == js.document.short_title and item["title"]
 
@@ -145,6 +164,8 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     assert table.returncode == 0, table.stderr
     assert "政策库已同步" not in table.stdout
     assert "金山某芯片设计有限公司（专员：王专员）" in table.stdout and "[新符合]" in table.stdout
+    assert "，新增于 " in table.stdout and " 无 → 可申请  " in table.stdout
+    assert not {"gained", "added", "eligible"} & set(table.stdout.split())  # labels for people, not codes
     assert "浦东某芯片设计有限公司" not in table.stdout
     mine = json.loads(run("push", "--since", today.isoformat(), "--counsellor", "李专员", "--format", "json").stdout)
     assert (mine["enterprises"], mine["items"]) == (1, [])
@@ -165,7 +186,7 @@ def test_export_feedback_writes_cases_the_evaluation_set_accepts(tmp_path, claus
                 as_of=dt.date(2026, 11, 20),
                 clause_id=clause_id,
                 verdict=verdict,
-                shown_status="可申请",
+                shown_status="eligible",
                 page="企业自测",
                 by="企业自助",
                 reason=reason,
@@ -204,7 +225,7 @@ def test_the_alembic_command_migrates_the_database_the_app_uses(registry_url):
     up = alembic("upgrade", "head")
     assert up.returncode == 0, up.stderr
     current = alembic("current")
-    assert current.returncode == 0 and "0001 (head)" in current.stdout, current.stderr
+    assert current.returncode == 0 and "0002 (head)" in current.stdout, current.stderr
     check = alembic("check")  # the models and the migrations agree
     assert check.returncode == 0 and "No new upgrade operations detected" in check.stdout, check.stdout + check.stderr
     assert committed_counts(registry_url) == (0, 0)

@@ -192,7 +192,7 @@ def test_two_pages_adding_the_same_enterprise_at_once_get_one_record(registry_ur
 
 def test_two_counsellors_moving_one_follow_up_at_once(registry_url, monkeypatch):
     eid = _add()
-    measure = Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "可申请")
+    measure = Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "eligible")
     with db.transaction() as s:
         visit = consultations.record(s, eid, VISIT, counsellor="王专员", measures=[measure], as_of=VISIT, by="王专员")
         mid = visit.measures[0].id

@@ -42,6 +42,7 @@ STATUS_LABELS: dict[str, str] = {
     Status.UNKNOWN: "信息不足",
     Status.INELIGIBLE: "不符合",
 }
+EXPIRED = "expired"  # the display state of a measure whose document is not in force at the as-of date
 EXPIRED_LABEL = "已过期"
 
 

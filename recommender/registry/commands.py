@@ -100,6 +100,7 @@ def cmd_push(args: argparse.Namespace) -> None:
     through the clauses changed since ``--since``.
     """
     from ..services.push_list import push_report
+    from .push import change_label, direction_label, status_text
 
     as_of = args.as_of
     with _transaction() as session:
@@ -119,8 +120,9 @@ def cmd_push(args: argparse.Namespace) -> None:
         if item.enterprise != current:
             current = item.enterprise
             print(f"\n{item.enterprise}（专员：{item.counsellor or '未指定'}）")
-        what = f"{item.title}（《{item.policy}》，{item.change}于 {item.changed_on}）"
-        print(f"  [{item.direction}] {what} {item.before} → {item.after}  {item.clause_id}")
+        what = f"{item.title}（《{item.policy}》，{change_label(item.change)}于 {item.changed_on}）"
+        moved = f"{status_text(item.before)} → {status_text(item.after)}"
+        print(f"  [{direction_label(item.direction)}] {what} {moved}  {item.clause_id}")
         for reason in item.reasons:
             print(f"      - {reason}")
     if not items:

@@ -20,7 +20,7 @@ class Discussed:
 
     clause_id: str
     title: str
-    match_status: str
+    match_status: str  # its state as a code: a status (eligible …) or expired (models.SHOWN_STATES)
 
 
 def record(

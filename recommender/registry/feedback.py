@@ -32,6 +32,8 @@ def record(
 ) -> Feedback:
     """Store one 有用 / 不适用 feedback on a result with the profile and date it was made for.
 
+    ``shown_status`` is the state the result was shown with, as its code (eligible … or expired).
+
     RegistryError for another verdict, or for 不适用 without a reason.
     """
     if verdict not in FEEDBACK_VERDICTS:

@@ -9,9 +9,13 @@ from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from ..eligibility.status import EXPIRED, Status
 from .states import FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
 
 NAME_MAX = 200
+# what a measure was shown as, stored as a code (its Chinese label is added when it is shown):
+# a rule status (eligible …), or expired for a measure whose document was not in force
+SHOWN_STATES: tuple[str, ...] = (*(s.value for s in Status), EXPIRED)
 
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # what users in Shanghai read, whatever the server's zone
@@ -138,6 +142,7 @@ class ConsultationMeasure(Base):
     __table_args__ = (
         UniqueConstraint("consultation_id", "clause_id"),
         _one_of("follow_up", FOLLOW_UPS),
+        _one_of("match_status", SHOWN_STATES),
         CheckConstraint("follow_up <> '未获批' OR reason IS NOT NULL", name="rejection_has_reason"),
     )
 
@@ -145,7 +150,7 @@ class ConsultationMeasure(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     clause_id: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))
-    match_status: Mapped[str] = mapped_column(String(20))  # 可申请 / 需补充条件 / 信息不足 at the visit
+    match_status: Mapped[str] = mapped_column(String(20))  # a SHOWN_STATES code (eligible …) at the visit
     follow_up: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
@@ -161,7 +166,7 @@ class Feedback(Base):
     """有用 / 不适用 on one recommendation, with the profile it was made for (a future evaluation case)."""
 
     __tablename__ = "feedback"
-    __table_args__ = (_one_of("verdict", FEEDBACK_VERDICTS),)
+    __table_args__ = (_one_of("verdict", FEEDBACK_VERDICTS), _one_of("shown_status", SHOWN_STATES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id", ondelete="SET NULL"))
@@ -169,7 +174,7 @@ class Feedback(Base):
     as_of: Mapped[dt.date] = mapped_column(Date)
     clause_id: Mapped[str] = mapped_column(String(100))
     rank: Mapped[int | None]
-    shown_status: Mapped[str] = mapped_column(String(20))
+    shown_status: Mapped[str] = mapped_column(String(20))  # a SHOWN_STATES code (eligible …) on the page
     verdict: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
     page: Mapped[str] = mapped_column(String(50))

@@ -3,6 +3,9 @@
 The registry keeps every version of every clause it has seen (``clause_versions``). ``sync``
 records the corpus as it is now; ``push_list`` compares, for each clause added, changed or removed
 since a date, its verdict for each registered enterprise before and after.
+
+Changes, directions and statuses are codes (added, gained, eligible …); the Chinese labels below
+are added where people read them (``change_label``, ``direction_label``, ``status_text``).
 """
 
 from __future__ import annotations
@@ -21,10 +24,31 @@ from ..corpus import is_valid
 from ..corpus_models import Clause, DocumentMeta, PolicyFile
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import RuleMatrix
-from ..eligibility.status import ELIGIBLE, PARTIAL, STATUSES, Status
+from ..eligibility.status import ELIGIBLE, PARTIAL, STATUS_LABELS, STATUSES, Status
 from ..eligibility.verdict import Verdict, evaluate
 from .enterprises import listing, profile_of
 from .models import ClauseVersion, Enterprise, now
+
+ADDED, CHANGED, REMOVED = "added", "changed", "removed"  # a clause's change
+CHANGE_LABELS = {ADDED: "新增", CHANGED: "修改", REMOVED: "删除"}
+GAINED, LOST = "gained", "lost"  # what a change does for an enterprise: now eligible, or no longer
+DIRECTION_LABELS = {GAINED: "新符合", LOST: "不再符合"}
+NO_STATUS_LABEL = "无"  # the status where a version is no measure in force (status code None)
+
+
+def change_label(change: str) -> str:
+    """新增 / 修改 / 删除 for a change code."""
+    return CHANGE_LABELS[change]
+
+
+def direction_label(direction: str) -> str:
+    """新符合 / 不再符合 for a direction code."""
+    return DIRECTION_LABELS[direction]
+
+
+def status_text(status: str | None) -> str:
+    """A push line's status as people read it: its label (可申请 …), or 无 for None (no measure in force)."""
+    return NO_STATUS_LABEL if status is None else STATUS_LABELS[status]
 
 
 @dataclass
@@ -125,7 +149,7 @@ class ClauseChange:
     """One clause's change since a date: its version before and after."""
 
     clause_id: str
-    change: str  # 新增 / 修改 / 删除
+    change: str  # added / changed / removed (change_label)
     changed_on: dt.date
     before: Version
     after: Version
@@ -149,7 +173,7 @@ def changes_since(session: Session, since: dt.date) -> list[ClauseChange]:
         old_digest = old.digest if old is not None else None
         if new.digest == old_digest:
             continue  # changed and changed back
-        change = "新增" if old_digest is None else "删除" if new.digest is None else "修改"
+        change = ADDED if old_digest is None else REMOVED if new.digest is None else CHANGED
         result.append(ClauseChange(clause_id, change, new.changed_on, Version.of(old), Version.of(new)))
     return sorted(result, key=lambda c: (c.changed_on, c.clause_id))
 
@@ -163,16 +187,36 @@ class PushItem:
     clause_id: str
     title: str
     policy: str
-    change: str  # 新增 / 修改 / 删除
+    change: str  # added / changed / removed (change_label)
     changed_on: dt.date
-    direction: str  # 新符合 / 不再符合
-    before: str  # status label before the change, or 无
-    after: str
+    direction: str  # gained / lost (direction_label)
+    before: str | None  # status code before the change (eligible …); None: no measure in force
+    after: str | None
     reasons: list[str]
 
     def as_dict(self) -> dict[str, Any]:
-        """The line as JSON (``push --format json``)."""
-        return {**self.__dict__, "changed_on": self.changed_on.isoformat()}
+        """The line as JSON (``push --format json``, a contract: keys are added, never renamed or dropped).
+
+        ``change``, ``direction``, ``before`` and ``after`` keep the Chinese labels they always had;
+        ``change_code``, ``direction_code``, ``before_code`` and ``after_code`` give the codes.
+        """
+        return {
+            "enterprise": self.enterprise,
+            "counsellor": self.counsellor,
+            "clause_id": self.clause_id,
+            "title": self.title,
+            "policy": self.policy,
+            "change": change_label(self.change),
+            "changed_on": self.changed_on.isoformat(),
+            "direction": direction_label(self.direction),
+            "before": status_text(self.before),
+            "after": status_text(self.after),
+            "reasons": list(self.reasons),
+            "change_code": self.change,
+            "direction_code": self.direction,
+            "before_code": self.before,
+            "after_code": self.after,
+        }
 
 
 def _eligible(versions: list[Version], population: list[Facts], as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
@@ -191,8 +235,9 @@ def _eligible(versions: list[Version], population: list[Facts], as_of: dt.date) 
     return status, status == ELIGIBLE
 
 
-def _label(code: int) -> str:
-    return "无" if code < 0 else STATUSES[code].label
+def _status(code: int) -> str | None:
+    """The status code of an evaluator code (``STATUSES`` index); None for -1, no measure in force."""
+    return None if code < 0 else STATUSES[code].value
 
 
 def _why_not(change: ClauseChange, verdict: Verdict | None, as_of: dt.date) -> list[str]:
@@ -235,13 +280,14 @@ def push_list(
                 policy=shown.document.short_title,
                 change=change.change,
                 changed_on=change.changed_on,
-                direction="新符合" if gained else "不再符合",
-                before=_label(int(old_status[row, k])),
-                after=_label(int(new_status[row, k])),
+                direction=GAINED if gained else LOST,
+                before=_status(int(old_status[row, k])),
+                after=_status(int(new_status[row, k])),
                 reasons=list(new.reasons) if gained and new else _why_not(change, new, as_of),
             )
         )
-    return changes, sorted(items, key=lambda i: (i.enterprise, i.direction, i.changed_on, i.clause_id))
+    order = {LOST: 0, GAINED: 1}  # per enterprise, what it lost before what it gained
+    return changes, sorted(items, key=lambda i: (i.enterprise, order[i.direction], i.changed_on, i.clause_id))
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,22 @@ class PushReport:
     items: list[push.PushItem]  # per enterprise × changed clause whose eligibility moved
 
     def as_dict(self) -> dict[str, Any]:
-        """The report as ``push --format json`` prints it."""
+        """The report as ``push --format json`` prints it (a contract: keys are added, never renamed or dropped).
+
+        A change keeps its label under ``change`` (新增 …) and gives its code under ``change_code``
+        (added …); the items are ``PushItem.as_dict``.
+        """
         return {
             "since": self.since.isoformat(),
             "as_of": self.as_of.isoformat(),
             "synced": {"added": self.synced.added, "changed": self.synced.changed, "removed": self.synced.removed},
             "changes": [
-                {"clause_id": c.clause_id, "change": c.change, "changed_on": c.changed_on.isoformat()}
+                {
+                    "clause_id": c.clause_id,
+                    "change": push.change_label(c.change),
+                    "changed_on": c.changed_on.isoformat(),
+                    "change_code": c.change,
+                }
                 for c in self.changes
             ],
             "enterprises": self.enterprises,

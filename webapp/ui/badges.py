@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from recommender.consultation import EXPIRED, STATUS_ORDER, MeasureView, ReadinessItem, state_label
+from recommender.consultation import EXPIRED, MeasureView, ReadinessItem, state_label
+from recommender.eligibility.status import STATUS_LABELS
 
 from .markup import md
 
@@ -31,10 +32,9 @@ def measure_badge(m: MeasureView) -> str:
     return state_badge(m.state)
 
 
-def recorded_badge(label: str) -> str:
-    """The badge of a status the registry stored with a consultation (as its Chinese label)."""
-    states = {state_label(s): s for s in STATUS_ORDER}
-    return state_badge(states[label]) if label in states else badge(label)
+def recorded_badge(state: str) -> str:
+    """The badge of a state the registry stored with a consultation (as its code: eligible … or expired)."""
+    return state_badge(state) if state == EXPIRED or state in STATUS_LABELS else badge(state)
 
 
 def readiness_badge(item: ReadinessItem) -> str:

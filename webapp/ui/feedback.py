@@ -49,7 +49,7 @@ def control(m: MeasureView, profile: Profile, as_of: dt.date, target: Target) ->
                         as_of,
                         cid,
                         verdict,
-                        shown_status=m.status_label,
+                        shown_status=m.state,
                         page=target.page,
                         by=target.by,
                         reason=reason,

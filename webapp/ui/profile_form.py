@@ -23,6 +23,7 @@ PREFIX = "pf_"
 SUBMITTED = "submitted_profile"  # the last valid Profile submitted (or loaded from the registry)
 ERRORS = "profile_errors"  # list[FieldError] of the last submission that failed
 OPEN = "profile_form_open"
+PARSED = "profile_form_parsed"  # (form values, their Profile or None): the form parsed once per change
 YES_NO = {"未填写": None, "是": True, "否": False}
 NO_TITLES = "无"  # the qualifications option that says "none" (an empty choice is "not stated")
 MONEY = ("revenue", "rd_expense", "high_tech_revenue", "total_assets")
@@ -108,6 +109,22 @@ def form_values() -> dict[str, Any]:
     if dates:
         data["qualification_dates"] = dates
     return data
+
+
+def form_profile() -> Profile | None:
+    """The profile the form holds now, or None when it does not validate.
+
+    Parsed once per change of the form's values: a rerun with the same values reuses the last parse.
+    """
+    values = form_values()
+    cached = st.session_state.get(PARSED)
+    if cached is None or cached[0] != values:
+        try:
+            profile = parse_profile(values)
+        except ProfileError:
+            profile = None
+        cached = st.session_state[PARSED] = (values, profile)
+    return cached[1]
 
 
 def _field_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:

@@ -149,12 +149,12 @@ def _push_report(report: PushReport) -> None:
     if synced.added or synced.changed or synced.removed:
         counts = f"新增 {len(synced.added)} 条，修改 {len(synced.changed)} 条，删除 {len(synced.removed)} 条"
         st.caption(f"政策库已同步：{counts}。")
-    items = [i.as_dict() for i in report.items]
+    items = [i.as_dict() for i in report.items]  # the command line's JSON lines: labels under the first keys
     cols = st.columns(4)
     cols[0].metric("有变化的条款", len(report.changes))
     cols[1].metric("档案库企业数", report.enterprises)
-    cols[2].metric("新符合", sum(i["direction"] == "新符合" for i in items))
-    cols[3].metric("不再符合", sum(i["direction"] == "不再符合" for i in items))
+    for col, direction in zip(cols[2:], (push.GAINED, push.LOST), strict=True):
+        col.metric(push.direction_label(direction), sum(i.direction == direction for i in report.items))
     if not report.enterprises:
         st.info(EMPTY, icon=":material/info:")
         return

@@ -51,7 +51,7 @@ class FollowUp:
     id: int
     clause_id: str
     title: str
-    match_status: str
+    match_status: str  # the state shown at the visit, as its code (eligible … or expired)
     state: str
     reason: str | None
     version: int

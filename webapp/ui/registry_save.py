@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from recommender.profile import Profile, ProfileError, parse_profile
+from recommender.profile import Profile
 from recommender.registry import enterprises
 from recommender.registry.enterprises import ConflictError
 from recommender.registry.states import POOL_STAGES
@@ -86,11 +86,9 @@ def _find(session: Session, name: str) -> Record | None:
 
 
 def _unsubmitted(profile: Profile) -> bool:
-    """The form holds changes that 开始匹配 has not taken yet."""
-    try:
-        return parse_profile(profile_form.form_values()) != profile
-    except ProfileError:
-        return True
+    """The form holds changes that 开始匹配 has not taken yet (or values that do not validate)."""
+    held = profile_form.form_profile()  # parsed once per change of the form, not on every rerun
+    return held is None or held != profile
 
 
 def _messages(keep_conflict: bool = False) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from recommender.consultation import SHEET_TOP, consult
+from recommender.consultation import SHEET_TOP, consult, state_label
 from recommender.registry import consultations
 from recommender.registry.consultations import Discussed
 from recommender.registry.states import FOLLOW_UPS
@@ -104,7 +104,7 @@ def new_visit(record: Record, by: str, as_of: dt.date) -> None:
     """The 新建咨询记录 form: the measures matched at ``as_of`` to choose from; then its Word sheet."""
     eid = record.id
     c = consult(resources.recommender(), record.profile, as_of=as_of, top=SHEET_TOP)
-    options = {m.clause_id: (m.title, m.status_label) for m in c.measures}
+    options = {m.clause_id: (m.title, m.state) for m in c.measures}  # the state stored as its code
     keys = {
         "date": f"cr_date_{eid}",
         "counsellor": f"cr_counsellor_{eid}",
@@ -123,7 +123,7 @@ def new_visit(record: Record, by: str, as_of: dt.date) -> None:
         st.multiselect(
             f"讨论的措施（按 {as_of} 匹配的前 {SHEET_TOP} 条）",
             list(options),
-            format_func=lambda cid: f"{options[cid][0]}（{options[cid][1]}）",
+            format_func=lambda cid: f"{options[cid][0]}（{state_label(options[cid][1])}）",
             placeholder="选择咨询中讨论过的措施",
             key=keys["measures"],
         )
