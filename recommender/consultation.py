@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .eligibility.status import EXPIRED, EXPIRED_LABEL, STATUS_LABELS
+from .eligibility.status import EXPIRED, EXPIRED_LABEL, STATE_LABELS, STATUS_LABELS
 from .engine import Recommender, Result
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile
@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 STATUS_ORDER = ("eligible", "partial", "unknown", EXPIRED)  # display states as listed: rule status, or expired
 SHEET_TOP = 10  # measures listed on a consultation sheet
-READINESS_LABELS = {"met": "已满足", "not_met": "未满足", "unknown": "信息不足"}
 
 
 def state_label(state: str) -> str:
@@ -145,7 +144,7 @@ class ReadinessItem:
     def status_label(self) -> str:
         """The status in Chinese: the checker's headline (e.g. 已持有, 已满足（待核实）) when it gives one,
         else 已满足 / 未满足 / 信息不足."""
-        return self.label or READINESS_LABELS.get(self.status, self.status)
+        return self.label or STATE_LABELS.get(self.status, self.status)
 
     @property
     def pending(self) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..eligibility.facts import fact, fact_label
+from ..eligibility.status import STATE_LABELS
 from ..eligibility.verdict import Gap
 from ..pathways import by_unlocking_title
 from ..profile import Profile, parse_profile
@@ -23,7 +24,6 @@ from .wording import num, show
 if TYPE_CHECKING:
     from ..engine import Recommendation, Result
 
-STATUS_LABELS: dict[str, str] = {"met": "已满足", "not_met": "未满足", "unknown": "信息不足"}
 HELD = "已持有"
 
 
@@ -50,7 +50,7 @@ class QualificationResult:
     @property
     def status_label(self) -> str:
         """The status in Chinese: 已持有 when the enterprise holds the title, else 已满足 / 未满足 / 信息不足."""
-        return HELD if self.held else STATUS_LABELS[self.status]
+        return HELD if self.held else STATE_LABELS[self.status]
 
     @property
     def headline(self) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 State = Literal["met", "not_met", "unknown"]
 MET, NOT_MET, UNKNOWN = 0, 1, 2  # condition state codes in arrays
 STATE_CODES: dict[str, int] = {"met": MET, "not_met": NOT_MET, "unknown": UNKNOWN}
+STATE_LABELS: dict[str, str] = {"met": "已满足", "not_met": "未满足", "unknown": "信息不足"}  # readiness verdicts
 
 
 class Status(StrEnum):
