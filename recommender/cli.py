@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .clock import today
 from .profile import ProfileError
 from .registry.commands import CommandError
 from .yamlio import DataError
@@ -255,23 +256,23 @@ def _parser() -> argparse.ArgumentParser:
     p = add("recommend", cmd_recommend, "为一家企业推荐适用措施")
     p.add_argument("profile", type=Path, help="企业档案 JSON")
     p.add_argument("--top", type=int, default=10)
-    p.add_argument("--as-of", type=_date, default=dt.date.today(), help="判断政策有效性的日期，默认今天")
+    p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
     p.add_argument("--include-ineligible", action="store_true")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("readiness", cmd_readiness, "对照资质认定条件（高企、科小、专精特新等），看还差什么")
     p.add_argument("profile", type=Path, help="企业档案 JSON")
-    p.add_argument("--as-of", type=_date, default=dt.date.today(), help="按哪一天的认定标准判断，默认今天")
+    p.add_argument("--as-of", type=_date, default=today(), help="按哪一天的认定标准判断，默认今天")
     p.add_argument("--pathways", action="store_true", help="同时列出取得各资质后可解锁的措施")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("sheet", cmd_sheet, "为一家企业生成政策咨询单（Word）")
     p.add_argument("profile", type=Path, help="企业档案 JSON")
     p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .docx 文件")
-    p.add_argument("--as-of", type=_date, default=dt.date.today(), help="判断政策有效性的日期，默认今天")
+    p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
     p.add_argument("--top", type=int, default=10, help="列出的措施条数")
     p = add("batch", cmd_batch, "为企业名单（CSV/XLSX）批量匹配，输出 Excel 汇总")
     p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
     p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .xlsx 文件")
-    p.add_argument("--as-of", type=_date, default=dt.date.today(), help="判断政策有效性的日期，默认今天")
+    p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
     p.add_argument("--top", type=int, default=10, help="每家企业列出的措施条数")
     p.add_argument("--zip", type=Path, default=None, help="另存每家企业的咨询单（Word）到此 .zip 文件")
     p = add("tagger", cmd_tagger, "自动标注器的交叉验证准确率")

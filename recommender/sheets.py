@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .clock import today as shanghai_today
 from .consultation import Consultation, ReadinessItem, profile_rows, state_label
 from .profile import Profile
 from .roster import BadRow
@@ -148,7 +149,7 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    today = today or dt.date.today()
+    today = today or shanghai_today()
     document = Document()
     _set_fonts(document)
     document.core_properties.title = f"{c.profile.name} 政策咨询单"
@@ -289,7 +290,7 @@ def roster_workbook(
     """The roster's results: one row per enterprise × measure, a summary per enterprise, the bad rows."""
     from openpyxl import Workbook
 
-    today = today or dt.date.today()
+    today = today or shanghai_today()
     as_of = as_of or (entries[0][1].as_of if entries else today)
     detail: list[list[Any]] = []
     summary: list[list[Any]] = []

@@ -11,7 +11,6 @@ Run this file as a script to refresh the screenshots in docs/ (not part of the t
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import io
 import os
 import socket
@@ -24,6 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from recommender.clock import today as shanghai_today
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -179,7 +180,7 @@ def test_enterprise_fills_the_form_sees_results_and_downloads_a_sheet(tmp_path):
     from recommender.engine import Recommender
     from recommender.profile import parse_profile
 
-    today = dt.date.today()
+    today = shanghai_today()
     profile = {k: v for k, v in ENTERPRISE.items() if k != "employees"} | {"employees": int(ENTERPRISE["employees"])}
     expected = consult(Recommender.load(), parse_profile(profile), as_of=today)
     assert expected.measures, "the test enterprise should have measures in force today"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from recommender.clock import today as shanghai_today
 from recommender.engine import Recommender
 from recommender.profile import parse_profile
 
@@ -18,7 +19,7 @@ def engine() -> Recommender:
 
 
 def _top(engine, profile, k=5, as_of=None, **kw):
-    return engine.recommend(profile, top=k, as_of=as_of or dt.date.today(), **kw).results
+    return engine.recommend(profile, top=k, as_of=as_of or shanghai_today(), **kw).results
 
 
 def test_pudong_ip_protection_finds_the_hnte_plan_ip_protection_centre(engine):
@@ -48,7 +49,7 @@ def test_jinshan_manufacturer_needing_space_gets_standard_workshops_and_no_pudon
     }
     top = _top(engine, profile)
     assert any("标准化厂房改造" in r.clause.text for r in top), [r.clause.id for r in top]
-    everything = engine.recommend(profile, top=None, as_of=dt.date.today(), include_ineligible=True).results
+    everything = engine.recommend(profile, top=None, as_of=shanghai_today(), include_ineligible=True).results
     pudong_only = [
         r
         for r in everything
@@ -129,14 +130,14 @@ def test_missing_title_is_partial_and_points_to_readiness(engine):
 
 def test_internal_tasks_are_never_recommended(engine):
     profile = {"name": "己", "region": "浦东新区", "description": "宣传 考核 组织协调"}
-    results = engine.recommend(profile, top=None, as_of=dt.date.today(), include_ineligible=True).results
+    results = engine.recommend(profile, top=None, as_of=shanghai_today(), include_ineligible=True).results
     assert results and all(r.clause.kind == "measure" for r in results)
 
 
 def test_deterministic_and_accepts_model_or_dict(engine):
     data = {"name": "庚", "region": "金山区", "needs": ["融资贷款", "政务服务"], "description": "办事和贷款"}
-    a = [r.clause.id for r in engine.recommend(data, top=20, as_of=dt.date.today()).results]
-    b = [r.clause.id for r in engine.recommend(parse_profile(data), top=20, as_of=dt.date.today()).results]
+    a = [r.clause.id for r in engine.recommend(data, top=20, as_of=shanghai_today()).results]
+    b = [r.clause.id for r in engine.recommend(parse_profile(data), top=20, as_of=shanghai_today()).results]
     assert a == b
 
 

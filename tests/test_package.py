@@ -48,3 +48,12 @@ def test_importing_the_package_loads_no_engine():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     loaded = json.loads(out.stdout)
     assert loaded == ["recommender"]
+
+
+def test_today_is_the_shanghai_date_whatever_the_server_zone():
+    import datetime as dt
+
+    from recommender.clock import SHANGHAI, today
+
+    assert SHANGHAI.utcoffset(None) == dt.timedelta(hours=8)
+    assert today() == (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()

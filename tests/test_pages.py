@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from recommender.clock import today as shanghai_today
 from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.paths import ROOT
@@ -79,7 +80,7 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
     _fill(at, ENTERPRISE)
     _submit(at)
     assert not at.error
-    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today())
     first = expected.measures[0]
     text = _markdown(at)
     assert f"**1. {md(first.title)}**" in text

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from recommender.clock import today as shanghai_today
 from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.paths import ROOT
@@ -190,7 +191,7 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
     _ok(at.button(key=f"cr_save_{eid}").click().run())
     assert _errors(at) == ["请至少选择一条讨论过的措施"]
 
-    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today())
     chosen = [m.clause_id for m in expected.measures[:2]]
     shown = {m.clause_id: m for m in expected.measures[:2]}
     assert [measures.format_func(cid) for cid in chosen] == [f"{m.title}（{m.status_label}）" for m in shown.values()]
@@ -273,7 +274,7 @@ def test_self_check_add_is_refused_for_a_name_already_taken_meanwhile():
 def test_feedback_on_a_card_is_stored_and_not_applicable_needs_a_reason():
     at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
-    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today(), top=None)
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today(), top=None)
     first = expected.measures[0]
     cid = first.clause_id
 
@@ -297,7 +298,7 @@ def test_feedback_on_a_card_is_stored_and_not_applicable_needs_a_reason():
             for f in s.scalars(select(Feedback).order_by(Feedback.id))
         ]
 
-    today = dt.date.today()
+    today = shanghai_today()
     assert _db(stored) == [
         (cid, "不适用", "已享受过", 1, first.state, "企业自测", "企业自助", None, today),
         (second, "有用", None, 2, expected.measures[1].state, "企业自测", "企业自助", None, today),
@@ -310,7 +311,7 @@ def test_feedback_names_the_registered_enterprise():
     eid = _add(ENTERPRISE)
     at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
-    cid = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today()).measures[0].clause_id
+    cid = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today()).measures[0].clause_id
     _ok(at.button(key=f"fb_send_{cid}").click().run())
     assert _db(lambda s: s.scalars(select(Feedback.enterprise_id)).all()) == [eid]
 
@@ -467,7 +468,7 @@ def test_coverage_lists_who_should_hear_about_a_measure():
     at = _coverage()
     assert any("企业档案库中还没有企业" in i.value for i in at.info)
 
-    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=dt.date.today())
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today())
     measure = next(m for m in expected.measures if m.status_label == "可申请")
     _add(ENTERPRISE, counsellor="王五")
     _add(JINSHAN, counsellor="李四")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from registry_helpers import committed_counts, profile, without_document
 
+from recommender.clock import today as shanghai_today
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate
 from recommender.evalset import load_cases
@@ -133,7 +134,7 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
         push.sync(s, without_document(policies, "js-yingshang-2022"), today=dt.date(2026, 1, 5))
         enterprises.add(s, JINSHAN, by="alice", counsellor="王专员")
         enterprises.add(s, PUDONG, by="alice", counsellor="李专员")
-    today = dt.date.today()
+    today = shanghai_today()
     out = run("push", "--since", today.isoformat(), "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)

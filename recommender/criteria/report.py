@@ -55,8 +55,12 @@ def readiness_lines(
         if r.unverified:
             lines.append(f"      待核实：{len(r.unverified)} 项参数（见 --format json 的 unverified）")
     for p in pathways or []:
-        label = p.readiness.status_label if p.readiness else "未评估"
-        lines.append(f"成为“{p.title}”（{label}）可解锁 {len(p.measures)} 条措施：")
+        label = p.readiness.headline if p.readiness else "未评估"
+        ended = sum(not m.valid for m in p.measures)
+        note = f"（其中 {ended} 条已过期）" if ended else ""
+        lines.append(f"成为“{p.title}”（{label}）可解锁 {len(p.measures)} 条措施{note}：")
         for m in p.measures:
-            lines.append(f"      {m.rank:>3}. {m.clause.title or m.clause.text[:40]} —— {m.document.short_title}")
+            expired = "" if m.valid else "（已过期）"
+            title = m.clause.title or m.clause.text[:40]
+            lines.append(f"      {m.rank:>3}. {title}{expired} —— {m.document.short_title}")
     return lines

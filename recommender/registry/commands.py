@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..clock import today
 from .states import POOL_STAGES
 
 
@@ -166,7 +167,7 @@ def add_commands(
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("push", cmd_push, "政策条款变化后，列出新符合或不再符合条件的档案库企业")
     p.add_argument("--since", type=date, required=True, help="列出这一天及以后新增、修改、删除的条款")
-    p.add_argument("--as-of", type=date, default=dt.date.today(), help="判断政策有效性的日期，默认今天")
+    p.add_argument("--as-of", type=date, default=today(), help="判断政策有效性的日期，默认今天")
     p.add_argument("--counsellor", default=None, help="只看这位专员负责的企业")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("export-feedback", cmd_export_feedback, "把页面上的“有用/不适用”反馈导出为评测用例（YAML）")

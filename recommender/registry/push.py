@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import today as shanghai_today
 from ..corpus import is_valid
 from ..corpus_models import Clause, DocumentMeta, PolicyFile
 from ..eligibility.facts import Facts
@@ -75,7 +76,7 @@ def sync(session: Session, policies: list[PolicyFile], today: dt.date | None = N
     The first sync of an empty registry dates each clause from its document (issued, else in force
     from), so that "since DATE" also works for documents published before the registry existed.
     """
-    today = today or dt.date.today()
+    today = today or shanghai_today()
     latest = _latest(session)
     first = not latest
     report, stamp, current = SyncReport(), now(), set()

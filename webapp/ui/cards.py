@@ -67,20 +67,28 @@ def unlock_list(unlocks: dict[str, list[MeasureView]], readiness: list[Readiness
                 st.markdown(f"- **{md(m.title)}** —— {md(m.source)}  \n  联系部门：{md(m.contact)}")
 
 
+def _lines(lines: list[str], icon: str, more: str) -> None:
+    """The first ``GAPS_SHOWN`` lines, the rest behind an expander titled ``more`` ({n}: how many)."""
+    for line in lines[:GAPS_SHOWN]:
+        st.markdown(f"{icon} {md(line)}")
+    if len(lines) > GAPS_SHOWN:
+        with st.expander(more.format(n=len(lines) - GAPS_SHOWN)):
+            for line in lines[GAPS_SHOWN:]:
+                st.markdown(f"{icon} {md(line)}")
+
+
 def _readiness_card(item: ReadinessItem) -> None:
     with st.container(border=True):
         st.markdown(f"{readiness_badge(item)}&nbsp; **{md(item.name)}**")
         if item.summary:
             st.caption(md(item.summary))
-        for reason in item.reasons[:4]:
-            st.markdown(f":green[:material/check:] {md(reason)}")
-        gaps = [] if item.held else item.gaps
-        for gap in gaps[:GAPS_SHOWN]:
-            st.markdown(f":orange[:material/close:] {md(gap)}")
-        if len(gaps) > GAPS_SHOWN:
-            with st.expander(f"另有 {len(gaps) - GAPS_SHOWN} 项"):
-                for gap in gaps[GAPS_SHOWN:]:
+        _lines(item.reasons, ":green[:material/check:]", "另有 {n} 项符合")
+        if item.held and item.gaps:  # the title is held: its gaps matter only for re-recognition
+            with st.expander(f"重新认定（复审）参考：{len(item.gaps)} 项"):
+                for gap in item.gaps:
                     st.markdown(f":orange[:material/close:] {md(gap)}")
+        elif item.gaps:
+            _lines(item.gaps, ":orange[:material/close:]", "另有 {n} 项")
         for benefit in item.benefits:
             st.markdown(f":blue[:material/savings:] {md(benefit)}")
         if item.basis or item.source:

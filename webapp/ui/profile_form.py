@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
+from recommender.clock import today
 from recommender.profile import LABELS, FieldError, Profile, ProfileError, parse_profile
 from recommender.profile_fields import extra_fields, field_kind, is_ratio
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
@@ -253,7 +254,7 @@ def _basic(errors: dict[str, list[str]]) -> None:
                 _label("founded"),
                 value=None,
                 min_value=dt.date(1949, 1, 1),
-                max_value=dt.date.today(),
+                max_value=today(),
                 format="YYYY-MM-DD",
                 help=HELP["founded"],
                 key=key("founded"),
@@ -297,7 +298,7 @@ def _ip_and_titles(errors: dict[str, list[str]]) -> None:
                     f"{title} 取得日期",
                     value=None,
                     min_value=dt.date(1990, 1, 1),
-                    max_value=dt.date.today() + dt.timedelta(days=366),
+                    max_value=today() + dt.timedelta(days=366),
                     format="YYYY-MM-DD",
                     key=_date_key(title),
                     persist_state="session",

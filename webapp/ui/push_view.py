@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from recommender.clock import today
 from recommender.consultation import state_label
 from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
@@ -122,7 +123,7 @@ def push_section(as_of: dt.date) -> None:
     st.caption("记录政策库的最新版本，列出某日以来新增、修改或删除的条款使哪些档案库企业新符合或不再符合条件。")
     since = st.columns(2)[0].date_input(
         "列出这一天以来有变化的条款",
-        value=dt.date.today() - dt.timedelta(days=30),
+        value=today() - dt.timedelta(days=30),
         min_value=dt.date(2000, 1, 1),
         format="YYYY-MM-DD",
         key="push_since",

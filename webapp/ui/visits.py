@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from recommender.clock import today
 from recommender.consultation import SHEET_TOP, consult, state_label
 from recommender.registry import consultations
 from recommender.registry.consultations import Discussed
@@ -114,7 +115,7 @@ def new_visit(record: Record, by: str, as_of: dt.date) -> None:
         "done": f"cr_done_{eid}",
     }
     ss = st.session_state
-    ss.setdefault(keys["date"], dt.date.today())
+    ss.setdefault(keys["date"], today())
     ss.setdefault(keys["counsellor"], record.counsellor or "")
     with st.form(f"cr_form_{eid}"):
         a, b = st.columns(2)
