@@ -176,7 +176,7 @@ def _normalize_quotes(text: str) -> str:
 class Profile(BaseModel):
     """An enterprise profile as ``../shared/spec/profile.md`` defines it; a missing field is unknown (None)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     name: str = Field(min_length=1)
     region: Region
@@ -316,6 +316,7 @@ _ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
     "int_parsing": ("not_an_integer", "应为整数"),
     "int_from_float": ("not_an_integer", "应为整数"),
     "float_parsing": ("not_a_number", "应为数字"),
+    "finite_number": ("not_finite", "应为有限的数字（不能是无穷大或 NaN）"),
     "bool_parsing": ("not_yes_no", "应为 是/否（true/false）"),
     "date_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD"),
     "date_from_datetime_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD"),
@@ -399,6 +400,11 @@ def read_profile(path: Path) -> Profile:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
         raise ProfileError([FieldError("", "no_file", "文件不存在")], str(path)) from exc
+    except OSError as exc:  # a directory, no permission …
+        why = {IsADirectoryError: "这是文件夹，不是文件", PermissionError: "没有读取权限"}.get(type(exc), "无法读取")
+        raise ProfileError([FieldError("", "no_file", why)], str(path)) from exc
+    except RecursionError as exc:
+        raise ProfileError([FieldError("", "bad_json", "JSON 嵌套层数过多，不是档案")], str(path)) from exc
     except UnicodeDecodeError as exc:
         raise ProfileError([FieldError("", "not_utf8", "文件不是 UTF-8 编码的文本")], str(path)) from exc
     except json.JSONDecodeError as exc:

@@ -52,8 +52,14 @@ def test_bad_profiles_exit_2_with_one_line(tmp_path):
         "negative.json": json.dumps({"name": "x", "region": "浦东新区", "revenue": -5}),
         "district.json": json.dumps({"name": "x", "region": "北京市"}),
         "staff.json": json.dumps({"name": "x", "region": "浦东新区", "employees": 5, "rd_staff": 9}),
+        "infinite.json": '{"name": "x", "region": "浦东新区", "revenue": Infinity}',
+        "nan.json": '{"name": "x", "region": "浦东新区", "revenue": NaN}',
+        "deep.json": "[" * 100_000,
     }
     expect = {
+        "infinite.json": "有限的数字",
+        "nan.json": "有限的数字",
+        "deep.json": "嵌套",
         "notjson.json": "JSON",
         "types.json": "employees",
         "negative.json": "revenue",
@@ -68,6 +74,9 @@ def test_bad_profiles_exit_2_with_one_line(tmp_path):
         assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr, out.stderr
         assert expect[name] in out.stderr and name in out.stderr
     assert run("recommend", str(tmp_path / "missing.json")).returncode == 2
+    (tmp_path / "folder.json").mkdir()
+    folder = run("readiness", str(tmp_path / "folder.json"))
+    assert folder.returncode == 2 and "文件夹" in folder.stderr and "Traceback" not in folder.stderr
     assert run("recommend", str(tmp_path / "types.json"), "--as-of", "2025-02-30").returncode == 2
 
 

@@ -212,8 +212,10 @@ def test_the_headline_carries_the_unverified_mark_and_the_rule_set_basis(tmp_pat
     firm = {**BASE, "employees": 100, "rd_staff": 30, "revenue": 5000, "rd_expense": 300, "total_assets": 5000,
             "invention_patents": 1, "other_ip": 0, "taxable_income": 200}  # fmt: skip
     found = _readiness(firm, "2026-06-30", tmp_path)
-    tech = found["科技型中小企业"]  # its R&D and IP score tables are unverified
-    assert tech["status"] == "met" and tech["headline"] == "已满足（待核实）" and tech["unverified"]
+    deduction = found["研发费用加计扣除"]  # its list of excluded industries is unverified
+    assert deduction["status"] == "met" and deduction["headline"] == "已满足（待核实）" and deduction["unverified"]
+    tech = found["科技型中小企业"]  # its R&D and IP score tables are unverified, its start date unchecked
+    assert tech["headline"] == "信息不足（待核实）"
     assert tech["basis"].endswith("（2017-05-03 起适用，起始日期待核实）")
     small = found["小型微利企业"]  # every value verified, the start date cited
     assert small["status"] == "met" and small["headline"] == "已满足" and not small["unverified"]
@@ -243,7 +245,7 @@ def test_the_page_sheet_and_workbook_show_the_marked_headline(policies):
                           "total_assets": 5000, "invention_patents": 1})  # fmt: skip
     as_of = dt.date(2026, 6, 30)
     items = {i.name: i for i in readiness_items(firm, as_of) or []}
-    assert items["科技型中小企业"].status_label == "已满足（待核实）"
+    assert items["研发费用加计扣除"].status_label == "已满足（待核实）"
     assert "起适用" in (items["科技型中小企业"].basis or "")
     from recommender.consultation import consult
     from recommender.engine import Recommender
@@ -253,11 +255,22 @@ def test_the_page_sheet_and_workbook_show_the_marked_headline(policies):
     assert "已满足（待核实）" in text and "起适用" in text
     book = load_workbook(BytesIO(roster_workbook([(2, c)], as_of=as_of)))
     rows = list(book["资质准备度"].iter_rows(values_only=True))
-    tech = next(r for r in rows if r[2] == "科技型中小企业")
-    assert tech[3] == "已满足（待核实）" and "起适用" in tech[5]
+    deduction = next(r for r in rows if r[2] == "研发费用加计扣除")
+    assert deduction[3] == "已满足（待核实）" and "起适用" in deduction[5]
     assert "已满足（待核实）" in str(list(book["企业汇总"].iter_rows(values_only=True))[1])
 
 
 def test_check_readiness_reads_an_absent_list_the_same_from_a_dict():
     results = {r.name: r for r in check_readiness({"name": "x", "region": "浦东新区"}, dt.date(2026, 6, 30))}
     assert results[LITTLE_GIANT].status == "unknown"
+
+
+def test_a_date_after_the_as_of_date_is_not_a_held_title_nor_a_negative_age(tmp_path):
+    """A title first won after the as-of date is not held then; a founding date after it is no age at all."""
+    firm = {**BASE, "founded": "2099-01-01", "qualifications": ["高新技术企业"],
+            "qualification_dates": {"高新技术企业": "2099-12-31"}}  # fmt: skip
+    hnte = _readiness(firm, "2025-06-30", tmp_path)["高新技术企业"]
+    assert not hnte["held"] and hnte["status"] == "unknown"
+    text = " ".join(g["message"] for g in hnte["gaps"])
+    assert "晚于判断日期" in text and "-" not in text.split("注册成立时间")[1][:12]
+    assert _readiness(firm, "2100-06-30", tmp_path)["高新技术企业"]["held"]

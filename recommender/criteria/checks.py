@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..eligibility.facts import FACTS, FactValue, fact, fact_label
+from ..eligibility.facts import FACTS, FactValue, fact, fact_label, held_at
 from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile
 from .model import Condition, Criterion, ParamValue, RuleSet
@@ -167,7 +167,7 @@ class Checker:
         flag = self.flag(pv)
         titles: list[str] = list(pv.value)
         need = "或".join(titles)
-        own = self.profile.qualifications
+        own = held_at(self.profile, self.as_of)
         if own is None:  # not stated: unknown, never "none"
             message = f"请补充已有资质：{cond.label}需已取得{need}（未填写已有资质；没有任何资质请填“无”）{flag}"
             return Outcome("unknown", [Gap(cond.field or "qualifications", f"具备{need}", "未填写", message)])

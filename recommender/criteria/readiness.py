@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..eligibility.facts import fact, fact_label
+from ..eligibility.facts import fact, fact_label, held_at
 from ..eligibility.status import STATE_LABELS
 from ..eligibility.verdict import Gap
 from ..pathways import by_unlocking_title
@@ -175,7 +175,7 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
 def check_one(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationResult:
     """One criterion at ``as_of``; a title the enterprise holds is met ("已持有"), its gaps kept for re-recognition."""
     result = _not_recorded(c) if c.not_recorded else _assessed(c, profile, as_of)
-    held = [t for t in c.holds if t in (profile.qualifications or [])]
+    held = [t for t in c.holds if t in (held_at(profile, as_of) or [])]
     if held:
         result.held = True
         result.status = "met"

@@ -89,6 +89,8 @@ def _years_since(name: str, title: str | None) -> Derive:
         source = "founded" if title is None else "qualification_dates"
         if start is None:
             return FactValue(name, None, (source,), source)
+        if start > as_of:  # not yet founded, or the title not yet won, at the as-of date
+            return FactValue(name, None, (), source, f"日期 {start.isoformat()} 晚于判断日期 {as_of.isoformat()}")
         return FactValue(name, (as_of - start).days / 365.25, (), source)
 
     return derive
@@ -97,6 +99,9 @@ def _years_since(name: str, title: str | None) -> Derive:
 def _registered_days(p: Profile, as_of: dt.date) -> FactValue:
     if p.founded is None:
         return FactValue("registered_days", None, ("founded",), "founded")
+    if p.founded > as_of:
+        note = f"成立日期 {p.founded.isoformat()} 晚于判断日期 {as_of.isoformat()}"
+        return FactValue("registered_days", None, (), "founded", note)
     return FactValue("registered_days", (as_of - p.founded).days, (), "founded")
 
 
@@ -142,10 +147,21 @@ def _industry(p: Profile, as_of: dt.date) -> FactValue:
 
 
 def _qualifications(p: Profile, as_of: dt.date) -> FactValue:
-    """The titles held; unknown (None) when the profile does not say, the empty set when it says none."""
-    if p.qualifications is None:
+    """The titles held at ``as_of``; unknown (None) when the profile does not say, the empty set when it says none."""
+    held = held_at(p, as_of)
+    if held is None:
         return FactValue("qualifications", None, ("qualifications",), "qualifications")
-    return FactValue("qualifications", set(p.qualifications), (), "qualifications")
+    return FactValue("qualifications", set(held), (), "qualifications")
+
+
+def held_at(p: Profile, as_of: dt.date) -> list[str] | None:
+    """The titles the profile holds at ``as_of``: those without a date, or first won on or before it.
+
+    None when the profile does not say which titles it holds (unknown, never "none").
+    """
+    if p.qualifications is None:
+        return None
+    return [t for t in p.qualifications if (won := p.qualification_dates.get(t)) is None or won <= as_of]
 
 
 def _not_in_profile(name: str, field: str) -> Derive:
