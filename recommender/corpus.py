@@ -30,6 +30,13 @@ def is_valid(doc: DocumentMeta, as_of: dt.date) -> bool:
     return doc.valid_from <= as_of and (doc.valid_to is None or as_of <= doc.valid_to)
 
 
+def validity(doc: DocumentMeta, as_of: dt.date) -> str:
+    """The document's validity at ``as_of`` as the CLI contract names it: in_force | not_yet | ended."""
+    if as_of < doc.valid_from:
+        return "not_yet"
+    return "ended" if doc.valid_to is not None and as_of > doc.valid_to else "in_force"
+
+
 def corpus_summary(policies: list[PolicyFile]) -> dict:
     """The `corpus` command's JSON (../shared/spec/cli.md), with a few added keys."""
     documents = []

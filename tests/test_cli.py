@@ -33,9 +33,23 @@ def test_recommend_json_follows_the_contract(tmp_path):
         "gaps",
         "departments",
         "valid",
+        "validity",
+        "kind",
+        "reviewed",
     ]:
         assert key in data["results"][0]
     assert data["results"][0]["status"] in {"eligible", "partial", "unknown", "ineligible"}
+    for r in data["results"]:
+        assert r["validity"] in {"in_force", "not_yet", "ended"} and r["valid"] is (r["validity"] == "in_force")
+        assert r["kind"] in {"measure", "lead"} and isinstance(r["reviewed"], bool)
+
+
+def test_a_document_not_yet_in_force_is_not_called_expired(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"name": "某企业", "region": "浦东新区"}, ensure_ascii=False))
+    out = run("recommend", str(profile), "--top", "500", "--as-of", "2000-01-01", "--format", "json")
+    results = json.loads(out.stdout)["results"]
+    assert results and all(r["validity"] == "not_yet" and r["status_label"] == "尚未生效" for r in results)
 
 
 def test_recommend_table_is_for_people(tmp_path):

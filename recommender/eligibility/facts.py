@@ -344,9 +344,7 @@ _DEFS: tuple[FactDef, ...] = (
         "证明材料：以获奖证书为准",
         _field("national_award_5y"),
     ),
-    FactDef(
-        "st_award_3y", "近三年获得国家级或省级科技奖励", "是否", "证明材料：以获奖证书为准", _field("st_award_3y")
-    ),
+    FactDef("st_award_3y", "近三年获得国家级或省级科技奖励", "是否", "证明材料：以获奖证书为准", _field("st_award_3y")),
     FactDef(
         "taxable_income",
         "年度应纳税所得额",

@@ -45,6 +45,7 @@ STATUS_LABELS: dict[str, str] = {
 }
 EXPIRED = "expired"  # the display state of a measure whose document is not in force at the as-of date
 EXPIRED_LABEL = "已过期"
+NOT_YET_LABEL = "尚未生效"  # a measure whose document is not yet in force at the as-of date
 
 
 def all_met(states: Iterable[State]) -> State:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..bm25 import BM25Index
-from ..corpus import is_valid
+from ..corpus import is_valid, validity
 from ..corpus_models import PolicyFile
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import UNHASHABLE, RuleMatrix, hashable_value
@@ -151,6 +151,7 @@ class Recommender:
                     matched_terms=matched[r.index],
                     explanations=why(clause, profile.needs or [], matched[r.index], r.components["text"]),
                     components=r.components,
+                    validity=validity(self.documents[clause.policy_id], as_of),
                 )
             )
         return Recommendation(as_of=as_of, profile=profile, results=results)

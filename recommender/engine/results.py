@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..corpus_models import Clause, DocumentMeta
-from ..eligibility.status import status_label
+from ..eligibility.status import NOT_YET_LABEL, status_label
 from ..eligibility.verdict import Gap, Verdict
 from ..profile import Profile
 
@@ -25,6 +25,7 @@ class Result:
     matched_terms: list[str] = field(default_factory=list)
     explanations: list[str] = field(default_factory=list)  # needs served, words shared (explain.why)
     components: dict[str, float] = field(default_factory=dict)
+    validity: str = "in_force"  # in_force | not_yet | ended at the as-of date (corpus.validity)
 
     @property
     def status(self) -> str:
@@ -51,8 +52,11 @@ class Result:
             "gaps": [g.as_dict() for g in self.verdict.gaps],
             "departments": c.departments,
             "valid": self.valid,
+            "validity": self.validity,
+            "kind": "measure",  # every ranked clause is a measure; leads are not ranked yet
+            "reviewed": c.curated,  # the rule rests on a person's annotation, not only on proposals
             # additions to the contract
-            "status_label": status_label(self.status, self.valid),
+            "status_label": NOT_YET_LABEL if self.validity == "not_yet" else status_label(self.status, self.valid),
             "title": c.title,
             "label": c.label,
             "section": c.section,
