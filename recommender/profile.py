@@ -82,7 +82,6 @@ _QUALIFICATION_ALIASES = {
     "专精特新": "专精特新中小企业",
     "专精特新企业": "专精特新中小企业",
     "专精特新小巨人": '专精特新"小巨人"',
-    "小巨人": '专精特新"小巨人"',
     "技术先进型企业": "技术先进型服务企业",
     "赋能企业": "GOI赋能企业",
 }
@@ -151,7 +150,14 @@ def loose_date(value: Any) -> Any:
     return value
 
 
-NONE_WORDS = frozenset({"无", "暂无", "没有", "none", "None", "无资质"})  # a list cell that says "none"
+MAX_NUMBER = 1e12  # input sanity, not a policy threshold: no profile number is this large
+NUMBER_FIELDS = (
+    "employees", "rd_staff", "revenue", "rd_expense", "high_tech_revenue", "total_assets", "invention_patents",
+    "other_ip", "innovation_score", "main_business_share", "debt_ratio", "rd_domestic_share", "niche_years",
+    "equity_financing_2y", "equity_financing_3y", "revenue_prev", "rd_expense_prev", "revenue_3y",
+    "rd_expense_3y", "taxable_income",
+)  # fmt: skip
+NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质"})  # a list cell that says "none"
 
 
 def _aliased_list(value: Any, aliases: dict[str, str]) -> Any:
@@ -225,7 +231,27 @@ class Profile(BaseModel):
     @field_validator("qualifications", mode="before")
     @classmethod
     def _qualification_aliases(cls, value: Any) -> Any:
-        return _aliased_list(value, _QUALIFICATION_ALIASES)
+        if isinstance(value, list) and any(v is None for v in value):
+            raise ValueError("资质列表中有空值（null）")
+        value = _aliased_list(value, _QUALIFICATION_ALIASES)
+        if isinstance(value, list) and "小巨人" in value:
+            raise ValueError("“小巨人”可能指专精特新“小巨人”或科技小巨人，请写全称")
+        return value
+
+    @field_validator(*NUMBER_FIELDS, mode="before")
+    @classmethod
+    def _plain_number(cls, value: Any) -> Any:
+        """A number, not true/false, and of a size a profile can have (|x| ≤ 1e12)."""
+        if isinstance(value, bool):
+            raise ValueError("应为数字，不是 是/否")
+        if (
+            isinstance(value, (int, float))
+            and abs(value) > MAX_NUMBER
+            and value == value
+            and abs(value) != float("inf")
+        ):
+            raise ValueError(f"数值过大（超过 {MAX_NUMBER:.0e}），请检查单位")
+        return value
 
     @field_validator("qualification_dates", mode="before")
     @classmethod
@@ -410,4 +436,6 @@ def read_profile(path: Path) -> Profile:
     except json.JSONDecodeError as exc:
         where = f"第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}"
         raise ProfileError([FieldError("", "bad_json", f"不是有效的 JSON（{where}）")], str(path)) from exc
+    except ValueError as exc:  # an integer of thousands of digits
+        raise ProfileError([FieldError("", "bad_json", "JSON 中的数字位数过多")], str(path)) from exc
     return parse_profile(data, str(path))

@@ -57,9 +57,11 @@ def is_ratio(name: str) -> bool:
 
 
 def shown(name: str, value: Any) -> str:
-    """A field's value as a person reads it; 未填写 when unknown."""
-    if value is None or value == [] or value == {}:
+    """A field's value as a person reads it; 未填写 when unknown, 无 for a list stated empty."""
+    if value is None or value == {}:
         return "未填写"
+    if value == []:
+        return "无"
     if isinstance(value, bool):
         return "是" if value else "否"
     if is_ratio(name) and isinstance(value, (int, float)):

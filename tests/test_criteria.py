@@ -267,6 +267,8 @@ def test_pathways_group_unlockable_measures_by_title_with_readiness():
             "rd_staff": 40,
             "revenue": 18000,
             "rd_expense": 500,
+            "rd_expense_3y": 1500,
+            "revenue_3y": 54000,
             "invention_patents": 4,
         }
     )
@@ -300,6 +302,8 @@ def test_readiness_json_follows_the_contract(tmp_path):
                 "industry": "集成电路",
                 "revenue": 18000,
                 "rd_expense": 500,
+                "rd_expense_3y": 1500,
+                "revenue_3y": 54000,
                 "invention_patents": 4,
             },
             ensure_ascii=False,
@@ -317,9 +321,9 @@ def test_readiness_json_follows_the_contract(tmp_path):
             assert {"field", "required", "actual", "message"} <= set(g)
     hnte = next(q for q in data["qualifications"] if q["name"] == "高新技术企业")
     assert hnte["status"] == "not_met" and "国科发火〔2016〕32号" in hnte["source"]
-    assert any(g["field"] == "rd_expense" and "220 万元" in g["message"] for g in hnte["gaps"])
+    assert any(g["field"] == "rd_expense_3y" and "660 万元" in g["message"] for g in hnte["gaps"])
     table = run("readiness", str(profile), "--as-of", "2025-06-30")
-    assert table.returncode == 0 and "高新技术企业" in table.stdout and "220 万元" in table.stdout
+    assert table.returncode == 0 and "高新技术企业" in table.stdout and "660 万元" in table.stdout
 
 
 def test_readiness_pathways_option(tmp_path):

@@ -210,15 +210,24 @@ def test_tech_sme_routes_and_the_better_of_two_rd_scores(tmp_path):
 def test_the_headline_carries_the_unverified_mark_and_the_rule_set_basis(tmp_path):
     """Finding 5: 待核实 on the headline, and which rule set (from which date) the verdict applies."""
     firm = {**BASE, "employees": 100, "rd_staff": 30, "revenue": 5000, "rd_expense": 300, "total_assets": 5000,
-            "invention_patents": 1, "other_ip": 0, "taxable_income": 200}  # fmt: skip
+            "invention_patents": 1, "other_ip": 0, "taxable_income": 200, "founded": "2018-01-01",
+            "high_tech_revenue": 4000, "rd_expense_3y": 900, "revenue_3y": 15000, "rd_domestic_share": 1,
+            "innovation_score": 80, "major_accident": False}  # fmt: skip
     found = _readiness(firm, "2026-06-30", tmp_path)
-    deduction = found["研发费用加计扣除"]  # its list of excluded industries is unverified
-    assert deduction["status"] == "met" and deduction["headline"] == "已满足（待核实）" and deduction["unverified"]
     tech = found["科技型中小企业"]  # its R&D and IP score tables are unverified, its start date unchecked
-    assert tech["headline"] == "信息不足（待核实）"
+    assert tech["headline"] == "信息不足（待核实）" and tech["unverified"]
     assert tech["basis"].endswith("（2017-05-03 起适用，起始日期待核实）")
-    small = found["小型微利企业"]  # every value verified, the start date cited
-    assert small["status"] == "met" and small["headline"] == "已满足" and not small["unverified"]
+    hnte = found["高新技术企业"]  # met; the industry → 八大领域 mapping it rests on is unverified
+    assert hnte["status"] == "met" and hnte["headline"] == "已满足（待核实）"
+    assert any("对照" in u for u in hnte["unverified"])
+    assert hnte["basis"].endswith("第十一条（2016-01-01 起适用）")
+    small = found["小型微利企业"]  # its values verified, the start date cited
+    assert small["headline"] == "信息不足" and not small["unverified"]
+    # an unchecked start date is said in the basis, not on the headline: the values are what the verdict rests on
+    ladder = found["专精特新中小企业"]
+    assert ladder["headline"] in {"信息不足（待核实）", "未满足（待核实）", "信息不足", "未满足"}
+    hnte_2022 = _readiness({**firm, "qualifications": []}, "2025-06-30", tmp_path)["专精特新中小企业"]
+    assert hnte_2022["basis"].endswith("起始日期待核实）") and "（待核实）" not in hnte_2022["headline"]
     assert "2023-01-01 起适用" in small["basis"] and "第6号" in small["basis"]
 
 
@@ -245,19 +254,19 @@ def test_the_page_sheet_and_workbook_show_the_marked_headline(policies):
                           "total_assets": 5000, "invention_patents": 1})  # fmt: skip
     as_of = dt.date(2026, 6, 30)
     items = {i.name: i for i in readiness_items(firm, as_of) or []}
-    assert items["研发费用加计扣除"].status_label == "已满足（待核实）"
+    assert items["科技型中小企业"].status_label == "信息不足（待核实）"
     assert "起适用" in (items["科技型中小企业"].basis or "")
     from recommender.consultation import consult
     from recommender.engine import Recommender
 
     c = consult(Recommender(policies), firm, as_of, top=5)
     text = "\n".join(p.text for p in Document(BytesIO(consultation_docx(c))).paragraphs)
-    assert "已满足（待核实）" in text and "起适用" in text
+    assert "信息不足（待核实）" in text and "起适用" in text
     book = load_workbook(BytesIO(roster_workbook([(2, c)], as_of=as_of)))
     rows = list(book["资质准备度"].iter_rows(values_only=True))
-    deduction = next(r for r in rows if r[2] == "研发费用加计扣除")
-    assert deduction[3] == "已满足（待核实）" and "起适用" in deduction[5]
-    assert "已满足（待核实）" in str(list(book["企业汇总"].iter_rows(values_only=True))[1])
+    tech = next(r for r in rows if r[2] == "科技型中小企业")
+    assert tech[3] == "信息不足（待核实）" and "起适用" in tech[5]
+    assert "信息不足（待核实）" in str(list(book["企业汇总"].iter_rows(values_only=True))[1])
 
 
 def test_check_readiness_reads_an_absent_list_the_same_from_a_dict():

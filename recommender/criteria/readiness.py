@@ -46,6 +46,7 @@ class QualificationResult:
     summary: str = ""
     gap_states: list[State] = field(default_factory=list)  # per gap: not_met or unknown
     rules_date_verified: bool = True  # whether the start date of the rule set applied was checked
+    values_verified: bool = True  # whether every value the verdict used was checked (the headline mark)
 
     @property
     def status_label(self) -> str:
@@ -54,11 +55,12 @@ class QualificationResult:
 
     @property
     def headline(self) -> str:
-        """The status as a headline shows it: "已满足（待核实）" when any value or date behind it is unverified.
+        """The status as a headline shows it: "已满足（待核实）" when any value behind it is unverified.
 
         A held title (已持有) rests on the enterprise's own statement, not on the criteria: never marked.
+        An unchecked start date of the rule set is said in ``basis``.
         """
-        marked = bool(self.unverified) and not self.held
+        marked = not self.values_verified and not self.held
         return self.status_label + ("（待核实）" if marked else "")
 
     @property
@@ -96,7 +98,10 @@ class QualificationResult:
         }
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
+def _add_years(day: dt.date, years: int) -> dt.date | None:
+    """``years`` after ``day`` (29 February → 28 February); None past the calendar's end (year 9999)."""
+    if day.year + years > dt.MAXYEAR:
+        return None
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -112,8 +117,9 @@ def _held_reasons(c: Criterion, profile: Profile, as_of: dt.date, held: list[str
     if pv.value is None:
         return reasons
     text = f"有效期 {num(pv.value)} 年{pv.flag}，到期需重新认定（{pv.source}）"
-    if first is not None:
-        end = _add_years(first, int(pv.value)) - dt.timedelta(days=1)
+    renewal = _add_years(first, int(pv.value)) if first is not None else None
+    if first is not None and renewal is not None:
+        end = renewal - dt.timedelta(days=1)
         text = f"首次取得于 {first.isoformat()}，" + text + f"；按首次取得日期推算，首个有效期至 {end.isoformat()}"
     return [*reasons, text]
 
@@ -146,7 +152,7 @@ def _not_recorded(c: Criterion) -> QualificationResult:
     gap = Gap(nr.field, "以当年申报指南为准", "未知", f"{nr.message}（待核实）")
     return QualificationResult(
         c.qualification, "unknown", [gap], source, kind=c.kind, assessed="unknown",
-        unverified=[f"{c.qualification}的认定条件（{source}）"], summary=c.summary,
+        unverified=[f"{c.qualification}的认定条件（{source}）"], summary=c.summary, values_verified=False,
     )  # fmt: skip
 
 
@@ -169,6 +175,7 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
         kind=c.kind, assessed=outcome.state, rules_from=since, scores=outcome.scores,
         unverified=unverified, benefits=benefits, summary=c.summary,
         gap_states=[outcome.gap_state(g) for g in outcome.gaps], rules_date_verified=rule_set.date_verified,
+        values_verified=not checker.unverified,
     )  # fmt: skip
 
 
@@ -213,6 +220,7 @@ class Pathway:
             "title": self.title,
             "status": r.status if r else None,
             "status_label": r.status_label if r else "未评估",
+            "headline": r.headline if r else "未评估",
             "gaps": [g.as_dict() for g in r.gaps] if r else [],
             "measures": [
                 {

@@ -48,7 +48,7 @@ def readiness_lines(
     lines = [f"{profile.name}（{profile.region}）  资质准备度  判断日期：{as_of.isoformat()}"]
     for r in results:
         lines.append(f"[{r.headline}] {r.name}  —— {r.basis}")
-        lines += [f"      · {reason}" for reason in r.reasons if r.held]
+        lines += [f"      · {reason}" for reason in r.reasons if r.held or r.status == "met"]
         lines += [f"      {_scores_line(s)}" for s in r.scores]
         lines += [f"      {MARKS[state]} {g.message}" for g, state in zip(r.gaps, r._states(), strict=True)]
         lines += [f"      ◇ {b}" for b in r.benefits]

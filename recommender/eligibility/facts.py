@@ -14,6 +14,7 @@ enterprise would change). Facts a clause condition may test carry a ``rule`` kin
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -74,7 +75,7 @@ def _ratio(num: str, den: str, name: str) -> Derive:
         missing = tuple(f for f, v in ((num, a), (den, b)) if v is None)
         if missing:
             return FactValue(name, None, missing, missing[0] if num in missing else num)
-        if not b:
+        if not b or not math.isfinite(a / b):  # 0, or so small the ratio overflows
             return FactValue(name, None, (den,), den, f"{LABELS[den]}为 0，无法计算比例")
         return FactValue(name, a / b, (), num)
 
@@ -111,8 +112,9 @@ def _rd_ratio_3y(p: Profile, as_of: dt.date) -> FactValue:
     last = _ratio("rd_expense", "revenue", "rd_ratio_3y")(p, as_of)
     if last.value is None:
         return last
-    note = "按最近一年数据估算；认定时按近三年合计计算，可补充近三年合计"
-    return FactValue("rd_ratio_3y", last.value, (), "rd_expense", note)
+    # one year is no three-year ratio: unknown, the one-year figure given only as a hint
+    note = f"最近一年为 {last.value:.1%}，认定按近三年合计计算"
+    return FactValue("rd_ratio_3y", None, ("rd_expense_3y", "revenue_3y"), "rd_expense_3y", note)
 
 
 def _rd_expense_2y(p: Profile, as_of: dt.date) -> FactValue:
@@ -121,6 +123,16 @@ def _rd_expense_2y(p: Profile, as_of: dt.date) -> FactValue:
         return FactValue("rd_expense_2y", None, missing, missing[0])
     assert p.rd_expense is not None and p.rd_expense_prev is not None
     return FactValue("rd_expense_2y", p.rd_expense + p.rd_expense_prev, (), "rd_expense")
+
+
+def _ip_total(p: Profile, as_of: dt.date) -> FactValue:
+    """Invention patents plus other IP: the most class I IP the profile can hold (other_ip includes
+    集成电路布图设计, a class I right, beside class II ones)."""
+    missing = tuple(f for f in ("invention_patents", "other_ip") if getattr(p, f) is None)
+    if missing:
+        return FactValue("ip_total", None, missing, missing[0])
+    assert p.invention_patents is not None and p.other_ip is not None
+    return FactValue("ip_total", p.invention_patents + p.other_ip, (), "other_ip")
 
 
 def _size_class(p: Profile, as_of: dt.date) -> FactValue:
@@ -233,6 +245,13 @@ _DEFS: tuple[FactDef, ...] = (
         "比例",
         "请填写前一年度的研发费用和营业收入",
         _ratio("rd_expense_prev", "revenue_prev", "rd_ratio_prev"),
+    ),
+    FactDef(
+        "ip_total",
+        "知识产权总数（发明专利与其他知识产权）",
+        "项",
+        "以有效的专利证书、集成电路布图设计登记证书等为准",
+        _ip_total,
     ),
     FactDef(
         "rd_cost_ratio",
