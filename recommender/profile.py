@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -244,12 +245,8 @@ class Profile(BaseModel):
         """A number, not true/false, and of a size a profile can have (|x| ≤ 1e12)."""
         if isinstance(value, bool):
             raise ValueError("应为数字，不是 是/否")
-        if (
-            isinstance(value, (int, float))
-            and abs(value) > MAX_NUMBER
-            and value == value
-            and abs(value) != float("inf")
-        ):
+        finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+        if finite and abs(value) > MAX_NUMBER:  # Infinity/NaN: the model's own finite check says so
             raise ValueError(f"数值过大（超过 {MAX_NUMBER:.0e}），请检查单位")
         return value
 
