@@ -139,6 +139,7 @@ class ReadinessItem:
     benefits: list[str] = field(default_factory=list)
     summary: str | None = None
     basis: str | None = None  # the rule set applied and from when (falls back to ``source``)
+    gap_states: list[str] = field(default_factory=list)  # per gap: not_met | unknown ("" when not given)
 
     @property
     def status_label(self) -> str:
@@ -184,6 +185,13 @@ def _items(raw: Any) -> list[Any]:
     return list(raw.values()) if isinstance(raw, Mapping) else list(raw or [])
 
 
+def _gap_states(item: Any) -> list[str]:
+    """Per gap, not_met or unknown, from a checker result (``states()``) or its JSON (``gaps[].state``)."""
+    if hasattr(item, "states"):
+        return [str(s) for s in item.states()]
+    return [str(_get(g, "state") or "") for g in _get(item, "gaps") or []]
+
+
 def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | None:
     """The readiness check in a fixed shape, or None when it is not available or fails."""
     checker = readiness_checker()
@@ -206,6 +214,7 @@ def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | N
                     benefits=[str(b) for b in _get(item, "benefits") or []],
                     summary=_get(item, "summary") or None,
                     basis=_get(item, "basis") or None,
+                    gap_states=_gap_states(item),
                 )
             )
         return items

@@ -132,9 +132,16 @@ def industry_category(text: str | None) -> str | None:
     best, best_len = "其他", 0
     for category, words in industry_words().items():
         for word in words:
-            if word.lower() in text.lower() and len(word) > best_len:
+            if mentions(text, word) and len(word) > best_len:
                 best, best_len = category, len(word)
     return best
+
+
+def mentions(text: str, word: str) -> bool:
+    """Whether ``text`` mentions ``word``; a Latin word only as a whole word ("AI" is not in "Retail")."""
+    if word.isascii():
+        return re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text, re.IGNORECASE) is not None
+    return word.lower() in text.lower()
 
 
 _LOOSE_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -166,7 +173,10 @@ def _aliased_list(value: Any, aliases: dict[str, str]) -> Any:
     if isinstance(value, str):
         value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
     if isinstance(value, list):
-        return list(dict.fromkeys(_canonical(v, aliases) for v in value if str(v).strip() not in NONE_WORDS))
+        named = [v for v in value if str(v).strip() not in NONE_WORDS]
+        if named and len(named) < len(value):
+            raise ValueError(f"既填了“无”又填了{'、'.join(map(str, named))}，请只保留一种")
+        return list(dict.fromkeys(_canonical(v, aliases) for v in named))
     return value
 
 

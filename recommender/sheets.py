@@ -122,7 +122,7 @@ def _held_titles(document: Any, ready: list[ReadinessItem]) -> None:
     """The readiness items already met, with the benefits each brings."""
     if not ready:
         return
-    _labelled(document, "已具备", "、".join(f"{r.name}（{r.status_label}）" for r in ready))
+    _labelled(document, "已具备", "；".join(f"{r.name}：{r.status_label}" for r in ready))
     for r in ready:
         for benefit in r.benefits:
             document.add_paragraph(f"✓ {r.name}：{benefit}")
@@ -134,7 +134,7 @@ def _pending_steps(document: Any, c: Consultation) -> int:
     # titles that would unlock measures first, then other titles, then tax treatments
     pending = sorted((r for r in c.readiness if r.pending), key=lambda r: (r.name not in c.unlocks, r.kind != "title"))
     for step, item in enumerate(pending, 1):
-        _heading(document, f"{step}. {item.name}（{item.status_label}）", 3)
+        _heading(document, f"{step}. {item.name}：{item.status_label}", 3)
         if item.summary:
             document.add_paragraph(item.summary).runs[0].italic = True
         for gap in item.gaps or ["请对照认定条件准备材料"]:

@@ -187,8 +187,13 @@ def test_lowering_a_threshold_never_loses_anyone(rules, corpus, population):
         }
         assert set(result.gained.tolist()) == expected
     assert result.gained.size > 0
-    raised = cv.what_if(base, cv.ConditionEdit(target.id, 0, cv.with_value(start, 200)))
-    assert raised.gained.size == 0 and raised.lost.size > 0
+    raised = cv.what_if(base, cv.ConditionEdit(target.id, 0, cv.with_value(start, 600)))
+    between = {
+        i
+        for i, p in enumerate(population)
+        if p.region == "金山区" and p.employees is not None and 100 <= p.employees < 600
+    }
+    assert raised.gained.size == 0 and between and set(raised.lost.tolist()) == between
     assert corpus.clause(target.id).eligibility == []
 
 

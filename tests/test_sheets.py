@@ -198,8 +198,8 @@ def test_readiness_is_optional_and_becomes_the_action_plan(engine, monkeypatch):
     c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
     assert [(r.name, r.pending) for r in c.readiness] == [("科技型中小企业", True), ("研发费用加计扣除", False)]
     text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
-    assert "1. 科技型中小企业（信息不足）" in text and "□ 请补充资产总额" in text and "依据：评价办法" in text
-    assert "已具备：研发费用加计扣除（已满足）" in text
+    assert "1. 科技型中小企业：信息不足" in text and "□ 请补充资产总额" in text and "依据：评价办法" in text
+    assert "已具备：研发费用加计扣除：已满足" in text
 
     monkeypatch.setattr(consultation, "readiness_checker", lambda: lambda p, d: 1 / 0)
     assert (

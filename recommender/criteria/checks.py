@@ -11,7 +11,7 @@ from typing import Any
 
 from ..eligibility.facts import FACTS, FactValue, fact, fact_label, held_at
 from ..eligibility.verdict import Gap
-from ..profile import LABELS, Profile
+from ..profile import LABELS, Profile, mentions
 from .model import Condition, Criterion, ParamValue, RuleSet
 from .outcome import Outcome, all_of, any_of
 from .scoring import check_score
@@ -169,7 +169,8 @@ class Checker:
         need = "或".join(titles)
         own = held_at(self.profile, self.as_of)
         if own is None:  # not stated: unknown, never "none"
-            message = f"请补充已有资质：{cond.label}需已取得{need}（未填写已有资质；没有任何资质请填“无”）{flag}"
+            hint = "未填写已有资质；没有任何资质请填写或选择“无”"
+            message = f"请补充已有资质：{cond.label}需已取得{need}（{hint}）{flag}"
             return Outcome("unknown", [Gap(cond.field or "qualifications", f"具备{need}", "未填写", message)])
         held = [t for t in titles if t in own]
         if held:
@@ -206,11 +207,17 @@ class Checker:
         if fv.value is None:
             return self._unknown(cond, fv, "不属于所列行业", flag)
         category, text = fv.value, fv.shown or ""
-        for industry, words in pv.value.items():
-            if any(w in text or w in (category or "") for w in words):
-                message = f"{cond.label}：所属行业“{text}”属于{industry}{flag}"
-                return Outcome("not_met", [Gap(cond.field or "industry", f"不属于{industry}", text, message)])
-        return Outcome("met", reasons=[f"{cond.label}：所属行业“{text}”不在所列行业中{flag}"])
+        found = excluded_industry(category, text, pv.value)
+        if found is None:
+            return Outcome("met", reasons=[f"{cond.label}：所属行业“{text}”不在所列行业中{flag}"])
+        industry, certain = found
+        gap_field, need = cond.field or "industry", f"不属于{industry}"
+        if certain:
+            message = f"{cond.label}：所属行业“{text}”属于{industry}{flag}"
+            return Outcome("not_met", [Gap(gap_field, need, text, message)])
+        # the words name it, the classified industry does not (酒店管理SaaS软件): ask, never refuse
+        message = f"请确认所属行业：“{text}”用了{industry}的说法，但归入“{category}”，需确认不属于{industry}{flag}"
+        return Outcome("unknown", [Gap(gap_field, need, text, message)])
 
     def _not_encoded(self, cond: Condition) -> Outcome:
         """A condition of the official rule no profile shows: always unknown, with the evidence that settles it."""
@@ -220,9 +227,24 @@ class Checker:
         if pv is not None and pv.value is not None:
             numeric = isinstance(pv.value, (int, float)) and not isinstance(pv.value, bool)
             need = f"（需 ≥ {show(pv.value, pv.unit)}）" if numeric else f"（{pv.value}）"
-        message = f"{cond.label}{need}：{cond.evidence}{flag}"
+        evidence = cond.evidence or ""
+        message = f"{cond.label}{need}：{evidence}" + ("" if evidence.endswith(flag) else flag)
         gap = Gap(cond.field or "qualifications", need.strip("（）") or "需核实", "未知", message)
         return Outcome("unknown", [gap])
+
+
+def excluded_industry(category: str | None, text: str, table: dict[str, list[str]]) -> tuple[str, bool] | None:
+    """The listed industry the enterprise falls in, and whether that is certain; None when none.
+
+    Certain when the classified industry names it, or when the enterprise's own words do and its
+    industry is unclassified (其他, 商贸服务); else the words alone only raise the question.
+    """
+    for industry, words in table.items():
+        if any(mentions(category or "", w) for w in words):
+            return industry, True
+        if any(mentions(text, w) for w in words):
+            return industry, category in {None, "其他", "商贸服务"}
+    return None
 
 
 def check_rule_set(checker: Checker) -> Outcome:

@@ -71,7 +71,8 @@ class QualificationResult:
         unchecked = "" if self.rules_date_verified else "，起始日期待核实"
         return f"{self.source}（{self.rules_from.isoformat()} 起适用{unchecked}）"
 
-    def _states(self) -> list[State]:
+    def states(self) -> list[State]:
+        """Per gap, whether it is not met or unknown (same order as ``gaps``)."""
         return self.gap_states or ["unknown" if self.assessed == "unknown" else "not_met"] * len(self.gaps)
 
     def as_dict(self) -> dict[str, Any]:
@@ -79,7 +80,7 @@ class QualificationResult:
         return {
             "name": self.name,
             "status": self.status,
-            "gaps": [{**g.as_dict(), "state": s} for g, s in zip(self.gaps, self._states(), strict=True)],
+            "gaps": [{**g.as_dict(), "state": s} for g, s in zip(self.gaps, self.states(), strict=True)],
             "source": self.source,
             # additions to the contract
             "status_label": self.status_label,

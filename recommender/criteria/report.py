@@ -50,7 +50,7 @@ def readiness_lines(
         lines.append(f"[{r.headline}] {r.name}  —— {r.basis}")
         lines += [f"      · {reason}" for reason in r.reasons if r.held or r.status == "met"]
         lines += [f"      {_scores_line(s)}" for s in r.scores]
-        lines += [f"      {MARKS[state]} {g.message}" for g, state in zip(r.gaps, r._states(), strict=True)]
+        lines += [f"      {MARKS[state]} {g.message}" for g, state in zip(r.gaps, r.states(), strict=True)]
         lines += [f"      ◇ {b}" for b in r.benefits]
         if r.unverified:
             lines.append(f"      待核实：{len(r.unverified)} 项参数（见 --format json 的 unverified）")

@@ -77,6 +77,21 @@ def _lines(lines: list[str], icon: str, more: str) -> None:
                 st.markdown(f"{icon} {md(line)}")
 
 
+def _gap_lines(item: ReadinessItem) -> None:
+    """The gaps, those not met (✗) before those unknown (?), the rest behind an expander."""
+    states = item.gap_states if len(item.gap_states) == len(item.gaps) else ["unknown"] * len(item.gaps)
+    failed = [g for g, s in zip(item.gaps, states, strict=True) if s == "not_met"]
+    open_ = [g for g, s in zip(item.gaps, states, strict=True) if s != "not_met"]
+    lines = [f":red[:material/close:] {md(g)}" for g in failed]
+    lines += [f":orange[:material/help:] 待补充：{md(g)}" for g in open_]
+    for line in lines[:GAPS_SHOWN]:
+        st.markdown(line)
+    if len(lines) > GAPS_SHOWN:
+        with st.expander(f"另有 {len(lines) - GAPS_SHOWN} 项"):
+            for line in lines[GAPS_SHOWN:]:
+                st.markdown(line)
+
+
 def _readiness_card(item: ReadinessItem) -> None:
     with st.container(border=True):
         st.markdown(f"{readiness_badge(item)}&nbsp; **{md(item.name)}**")
@@ -88,7 +103,7 @@ def _readiness_card(item: ReadinessItem) -> None:
                 for gap in item.gaps:
                     st.markdown(f":orange[:material/close:] {md(gap)}")
         elif item.gaps:
-            _lines(item.gaps, ":orange[:material/close:]", "另有 {n} 项")
+            _gap_lines(item)
         for benefit in item.benefits:
             st.markdown(f":blue[:material/savings:] {md(benefit)}")
         if item.basis or item.source:
