@@ -239,7 +239,8 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
     assert list(overview["企业名称"]) == ["上海张江某芯微电子有限公司", "金山某新材料有限公司"]
     assert list(overview["行号"]) == [2, 4]
     labels = [b.label for b in at.download_button]
-    assert "下载匹配汇总（Excel）" in labels and "下载全部咨询单（2 份）" in labels
+    # the file's 判断日期 is on the button, so a date typed but not yet applied shows before the download
+    assert f"下载匹配汇总（Excel，{shanghai_today()}）" in labels and "下载全部咨询单（2 份）" in labels
     assert "下载咨询单（Word）" in labels
     assert at.selectbox(key="roster_pick").value == "第 2 行 · 上海张江某芯微电子有限公司"
 

@@ -283,3 +283,12 @@ def test_a_date_after_the_as_of_date_is_not_a_held_title_nor_a_negative_age(tmp_
     text = " ".join(g["message"] for g in hnte["gaps"])
     assert "晚于判断日期" in text and "-" not in text.split("注册成立时间")[1][:12]
     assert _readiness(firm, "2100-06-30", tmp_path)["高新技术企业"]["held"]
+
+
+def test_a_held_title_past_its_first_term_says_so_on_the_headline(tmp_path):
+    firm = {**BASE, "qualifications": ["专精特新中小企业"], "qualification_dates": {"专精特新中小企业": "2022-06-01"}}
+    inside = _readiness(firm, "2025-05-31", tmp_path)["专精特新中小企业"]
+    assert inside["held"] and inside["headline"] == "已持有"
+    after = _readiness(firm, "2026-03-31", tmp_path)["专精特新中小企业"]
+    assert after["held"] and after["headline"] == "已持有（首个有效期已届满，待核实是否重新认定）"
+    assert any("首个有效期至 2025-05-31，已届满" in r for r in after["reasons"])

@@ -47,6 +47,7 @@ class QualificationResult:
     gap_states: list[State] = field(default_factory=list)  # per gap: not_met or unknown
     rules_date_verified: bool = True  # whether the start date of the rule set applied was checked
     values_verified: bool = True  # whether every value the verdict used was checked (the headline mark)
+    term_ended: bool = False  # held, but the first term (from qualification_dates) ended before the as-of date
 
     @property
     def status_label(self) -> str:
@@ -60,8 +61,9 @@ class QualificationResult:
         A held title (已持有) rests on the enterprise's own statement, not on the criteria: never marked.
         An unchecked start date of the rule set is said in ``basis``.
         """
-        marked = not self.values_verified and not self.held
-        return self.status_label + ("（待核实）" if marked else "")
+        if self.held:
+            return self.status_label + ("（首个有效期已届满，待核实是否重新认定）" if self.term_ended else "")
+        return self.status_label + ("" if self.values_verified else "（待核实）")
 
     @property
     def basis(self) -> str:
@@ -109,20 +111,25 @@ def _add_years(day: dt.date, years: int) -> dt.date | None:
         return day.replace(year=day.year + years, day=28)
 
 
-def _held_reasons(c: Criterion, profile: Profile, as_of: dt.date, held: list[str]) -> list[str]:
+def _held_reasons(c: Criterion, profile: Profile, as_of: dt.date, held: list[str]) -> tuple[list[str], bool]:
+    """Why the title counts as held, with its term; True when the first term ended before ``as_of``
+    (held only if it was re-recognised, which the profile does not say)."""
     reasons = [f"{HELD}：{'、'.join(held)}"]
     if not c.valid_years:
-        return reasons
+        return reasons, False
     pv = c.param(c.valid_years, as_of)
     first = profile.qualification_dates.get(held[0])  # type: ignore[call-overload]
     if pv.value is None:
-        return reasons
+        return reasons, False
     text = f"有效期 {num(pv.value)} 年{pv.flag}，到期需重新认定（{pv.source}）"
     renewal = _add_years(first, int(pv.value)) if first is not None else None
-    if first is not None and renewal is not None:
-        end = renewal - dt.timedelta(days=1)
-        text = f"首次取得于 {first.isoformat()}，" + text + f"；按首次取得日期推算，首个有效期至 {end.isoformat()}"
-    return [*reasons, text]
+    if first is None or renewal is None:
+        return [*reasons, text], False
+    end = renewal - dt.timedelta(days=1)
+    text = f"首次取得于 {first.isoformat()}，" + text + f"；按首次取得日期推算，首个有效期至 {end.isoformat()}"
+    if end < as_of:
+        text += "，已届满：请核实是否已重新认定"
+    return [*reasons, text], end < as_of
 
 
 def _benefits(c: Criterion, checker: Checker | None, profile: Profile, as_of: dt.date) -> list[str]:
@@ -188,7 +195,8 @@ def check_one(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
         result.held = True
         result.status = "met"
         note = ["以下差距供重新认定（复审）参考"] if result.gaps and result.assessed != "met" else []
-        result.reasons = _held_reasons(c, profile, as_of, held) + note + result.reasons
+        reasons, result.term_ended = _held_reasons(c, profile, as_of, held)
+        result.reasons = reasons + note + result.reasons
     return result
 
 

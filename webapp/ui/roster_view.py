@@ -120,9 +120,10 @@ def overview(entries: Entries) -> None:
 
 def roster_downloads(batch: Batch) -> None:
     """The Excel summary and the zip of every Word sheet, made when downloaded."""
+    st.caption(f"以下文件按政策有效性判断日期 {batch.as_of} 生成（在侧栏修改日期后，文件随之更新）。")
     a, b, _ = st.columns([1, 1, 1])
     a.download_button(
-        "下载匹配汇总（Excel）",
+        f"下载匹配汇总（Excel，{batch.as_of}）",
         data=batch.workbook,
         file_name=f"企业名单匹配汇总-{batch.as_of}.xlsx",
         mime=XLSX,
