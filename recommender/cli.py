@@ -301,4 +301,6 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, UsageError, ProfileError, CommandError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped early (… | head): nothing more to say
+        sys.stderr.close()
     return 0

@@ -63,7 +63,7 @@ LABELS: dict[str, str] = {
     "niche_years": "从事特定细分市场年限（年）",
     "equity_financing_2y": "近两年新增股权融资（万元）",
     "equity_financing_3y": "近三年新增股权融资（万元）",
-    "major_accident": "近一年是否发生重大安全、重大质量事故或严重环境违法行为",
+    "major_accident": "近三年是否发生重大安全、重大质量事故或严重环境违法行为",
     "provincial_rd_institution": "是否拥有省部级以上研发机构",
     "national_award_5y": "近五年是否获得国家级科技奖励",
     "st_award_3y": "近三年是否获得国家级或省级科技奖励",
@@ -255,6 +255,11 @@ class Profile(BaseModel):
         """A number, not true/false, and of a size a profile can have (|x| ≤ 1e12)."""
         if isinstance(value, bool):
             raise ValueError("应为数字，不是 是/否")
+        if isinstance(value, str):
+            try:
+                value = float(value) if value.strip() else value
+            except ValueError:
+                return value  # not a number: the field's own check says so
         finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
         if finite and abs(value) > MAX_NUMBER:  # Infinity/NaN: the model's own finite check says so
             raise ValueError(f"数值过大（超过 {MAX_NUMBER:.0e}），请检查单位")
@@ -264,7 +269,10 @@ class Profile(BaseModel):
     @classmethod
     def _qualification_date_aliases(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {_canonical(k, _QUALIFICATION_ALIASES): loose_date(v) for k, v in value.items()}
+            dates = {_canonical(k, _QUALIFICATION_ALIASES): loose_date(v) for k, v in value.items()}
+            if len(dates) < len(value):
+                raise ValueError("同一资质填了两个取得日期（如“高企”和“高新技术企业”），请只保留一个")
+            return dates
         return value
 
     @field_validator("needs", mode="before")
@@ -286,6 +294,10 @@ class Profile(BaseModel):
     def _consistent(self) -> Profile:
         if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
             raise _field_error("rd_staff", "too_large", "研发人员数不能大于职工总数")
+        for total, last in (("revenue_3y", "revenue"), ("rd_expense_3y", "rd_expense")):
+            both = getattr(self, total) is not None and getattr(self, last) is not None
+            if both and getattr(self, total) < getattr(self, last):
+                raise _field_error(total, "too_small", f"近三年合计不能小于最近一年的{LABELS[last]}")
         if self.high_tech_revenue is not None and self.revenue is not None and self.high_tech_revenue > self.revenue:
             raise _field_error("high_tech_revenue", "too_large", "高新技术产品（服务）收入不能大于营业收入")
         for title in self.qualification_dates:
@@ -313,7 +325,7 @@ class FieldError:
     """One thing wrong with a profile.
 
     ``field`` is the profile field ("" for the profile or file as a whole), ``code`` a short machine
-    code (missing, negative, too_large, too_long, not_allowed, bad_date, not_an_integer, not_a_number,
+    code (missing, negative, too_large, too_small, too_long, not_allowed, bad_date, not_an_integer, not_a_number,
     not_yes_no, wrong_type, empty, not_a_field, not_held, repeated, not_an_object, no_file, not_utf8,
     bad_json, invalid), ``message`` what is wrong in Chinese, without the field's name.
     """
@@ -352,7 +364,11 @@ _ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
     "finite_number": ("not_finite", "应为有限的数字（不能是无穷大或 NaN）"),
     "bool_parsing": ("not_yes_no", "应为 是/否（true/false）"),
     "date_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD"),
+    "date_type": ("bad_date", "应为日期（YYYY-MM-DD）"),
     "date_from_datetime_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD"),
+    "int_type": ("not_an_integer", "应为整数"),
+    "float_type": ("not_a_number", "应为数字"),
+    "bool_type": ("not_yes_no", "应为 是/否（true/false）"),
     "date_from_datetime_inexact": ("bad_date", "日期格式应为 YYYY-MM-DD"),
     "string_type": ("wrong_type", "应为文字"),
     "list_type": ("wrong_type", "应为列表"),

@@ -69,8 +69,22 @@ def test_bad_profiles_exit_2_with_one_line(tmp_path):
         "infinite.json": '{"name": "x", "region": "浦东新区", "revenue": Infinity}',
         "nan.json": '{"name": "x", "region": "浦东新区", "revenue": NaN}',
         "deep.json": "[" * 100_000,
+        "twice.json": json.dumps(
+            {
+                "name": "x",
+                "region": "浦东新区",
+                "qualifications": ["高新技术企业"],
+                "qualification_dates": {"高企": "2026-10-15", "高新技术企业": "2020-01-01"},
+            },
+            ensure_ascii=False,
+        ),
+        "three_years.json": json.dumps({"name": "x", "region": "浦东新区", "revenue": 15000, "revenue_3y": 100}),
+        "string_huge.json": json.dumps({"name": "x", "region": "浦东新区", "revenue": "1e13"}),
     }
     expect = {
+        "twice.json": "两个取得日期",
+        "three_years.json": "revenue_3y",
+        "string_huge.json": "数值过大",
         "infinite.json": "有限的数字",
         "nan.json": "有限的数字",
         "deep.json": "嵌套",
@@ -147,3 +161,11 @@ def test_broken_yaml_message_has_file_and_line(tmp_path, capsys):
     with pytest.raises(DataError) as err:
         load_source_metas(sources)
     assert "x.meta.yaml:7" in str(err.value) and "regions" in str(err.value)
+
+
+def test_readiness_survives_dates_at_the_end_of_the_calendar(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"name": "x", "region": "浦东新区", "founded": "9999-12-30"}), encoding="utf-8")
+    out = run("readiness", str(path), "--as-of", "9999-12-31", "--format", "json")
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert json.loads(out.stdout)["qualifications"]

@@ -221,8 +221,8 @@ def test_the_headline_carries_the_unverified_mark_and_the_rule_set_basis(tmp_pat
     assert hnte["status"] == "met" and hnte["headline"] == "已满足（待核实）"
     assert any("对照" in u for u in hnte["unverified"])
     assert hnte["basis"].endswith("第十一条（2016-01-01 起适用）")
-    small = found["小型微利企业"]  # its values verified, the start date cited
-    assert small["headline"] == "信息不足" and not small["unverified"]
+    small = found["小型微利企业"]  # its numbers verified; the 非限制和禁止行业 condition is not (not in the facts)
+    assert small["headline"] == "信息不足（待核实）" and any("非限制和禁止行业" in u for u in small["unverified"])
     # an unchecked start date is said in the basis, not on the headline: the values are what the verdict rests on
     ladder = found["专精特新中小企业"]
     assert ladder["headline"] in {"信息不足（待核实）", "未满足（待核实）", "信息不足", "未满足"}

@@ -66,8 +66,12 @@ class Checker:
         evidence = cond.evidence or FACTS[fv.name].evidence
         note = f"（{fv.note}）" if fv.note else ""
         asks = f"{cond.label}需{need}" if need else f"需{cond.label}"
-        message = f"请补充{_missing(fv)}：{asks}{note}。{evidence}{flag}"
-        return Outcome("unknown", [Gap(cond.field or fv.field, need.strip() or cond.label, "未填写", message)])
+        # the fields are given but do not settle it (an industry in two sectors, a date after the as-of date)
+        given = bool(fv.missing) and all(getattr(self.profile, f, None) is not None for f in fv.missing)
+        given |= not fv.missing and bool(fv.note)
+        verb, actual = ("请确认", "无法判断") if given else ("请补充", "未填写")
+        message = f"{verb}{_missing(fv)}：{asks}{note}。{evidence}{flag}"
+        return Outcome("unknown", [Gap(cond.field or fv.field, need.strip() or cond.label, actual, message)])
 
     # --- conditions ----------------------------------------------------------------------
 
@@ -228,6 +232,9 @@ class Checker:
             numeric = isinstance(pv.value, (int, float)) and not isinstance(pv.value, bool)
             need = f"（需 ≥ {show(pv.value, pv.unit)}）" if numeric else f"（{pv.value}）"
         evidence = cond.evidence or ""
+        if "待核实" in evidence + (cond.article or ""):  # a condition nobody has checked against the original
+            self.unverified[cond.label] = f"{cond.label}（{cond.article or '条款待核实'}）"
+            flag = flag or "（待核实）"
         message = f"{cond.label}{need}：{evidence}" + ("" if evidence.endswith(flag) else flag)
         gap = Gap(cond.field or "qualifications", need.strip("（）") or "需核实", "未知", message)
         return Outcome("unknown", [gap])

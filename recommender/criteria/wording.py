@@ -88,8 +88,10 @@ def _fact_distance(fv: FactValue, op: str, required: float, p: Profile) -> str |
     if fv.name == "debt_ratio" and op == "lte" and p.total_assets is not None:
         return f"按当前资产总额，需减少负债约 {_money((v - required) * p.total_assets)} 万元"
     if fv.name == "registered_days" and p.founded is not None:
-        ready = p.founded + dt.timedelta(days=math.ceil(required))
-        return f"还需 {num(required - v)} 天（{ready.isoformat()} 起满足）"
+        days = math.ceil(required)
+        if (dt.date.max - p.founded).days < days:
+            return f"还需 {num(required - v)} 天"
+        return f"还需 {num(required - v)} 天（{(p.founded + dt.timedelta(days=days)).isoformat()} 起满足）"
     return None
 
 

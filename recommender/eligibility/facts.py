@@ -107,7 +107,7 @@ def _registered_days(p: Profile, as_of: dt.date) -> FactValue:
 
 
 def _rd_ratio_3y(p: Profile, as_of: dt.date) -> FactValue:
-    if p.rd_expense_3y is not None and p.revenue_3y:
+    if p.rd_expense_3y is not None and p.revenue_3y and math.isfinite(p.rd_expense_3y / p.revenue_3y):
         return FactValue("rd_ratio_3y", p.rd_expense_3y / p.revenue_3y, (), "rd_expense_3y")
     last = _ratio("rd_expense", "revenue", "rd_ratio_3y")(p, as_of)
     if last.value is None:
@@ -309,7 +309,7 @@ _DEFS: tuple[FactDef, ...] = (
     ),
     FactDef(
         "major_accident",
-        "近一年发生重大安全、重大质量事故或严重环境违法行为",
+        "近三年发生重大安全、重大质量事故或严重环境违法行为",
         "是否",
         "证明材料：以应急、市场监管、生态环境部门的记录或企业承诺为准",
         _field("major_accident"),
