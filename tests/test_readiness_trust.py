@@ -215,14 +215,18 @@ def test_the_headline_carries_the_unverified_mark_and_the_rule_set_basis(tmp_pat
             "innovation_score": 80, "major_accident": False}  # fmt: skip
     found = _readiness(firm, "2026-06-30", tmp_path)
     tech = found["科技型中小企业"]  # its R&D and IP score tables are unverified, its start date unchecked
-    assert tech["headline"] == "信息不足（待核实）" and tech["unverified"]
+    # every figure met; left: what the enterprise confirms (credit records, products not prohibited)
+    assert tech["status"] == "unknown" and tech["headline"] == "待企业确认（待核实）" and tech["unverified"]
+    assert len(tech["to_confirm"]) == 2 and any("信用中国" in t for t in tech["to_confirm"])
+    thin = _readiness({**firm, "rd_staff": None}, "2026-06-30", tmp_path)["科技型中小企业"]
+    assert thin["headline"] == "信息不足（待核实）" and thin["to_confirm"] == []  # a figure is missing too
     assert tech["basis"].endswith("（2017-05-03 起适用，起始日期待核实）")
     hnte = found["高新技术企业"]  # met; the industry → 八大领域 mapping it rests on is unverified
     assert hnte["status"] == "met" and hnte["headline"] == "已满足（待核实）"
     assert any("对照" in u for u in hnte["unverified"])
     assert hnte["basis"].endswith("第十一条（2016-01-01 起适用）")
     small = found["小型微利企业"]  # its numbers verified; the 非限制和禁止行业 condition is not (not in the facts)
-    assert small["headline"] == "信息不足（待核实）" and any("非限制和禁止行业" in u for u in small["unverified"])
+    assert small["headline"] == "待企业确认（待核实）" and any("非限制和禁止行业" in u for u in small["unverified"])
     # an unchecked start date is said in the basis, not on the headline: the values are what the verdict rests on
     ladder = found["专精特新中小企业"]
     assert ladder["headline"] in {"信息不足（待核实）", "未满足（待核实）", "信息不足", "未满足"}

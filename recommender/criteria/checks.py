@@ -18,6 +18,7 @@ from .scoring import check_score
 from .wording import OP_SIGNS, brief, distance, show
 
 EPS = 1e-9
+CONFIRM = "由企业确认"  # the ``required`` of a gap the enterprise settles by confirming (not_encoded, confirm)
 
 
 def _missing(fv: FactValue) -> str:
@@ -236,8 +237,8 @@ class Checker:
             self.unverified[cond.label] = f"{cond.label}（{cond.article or '条款待核实'}）"
             flag = flag or "（待核实）"
         message = f"{cond.label}{need}：{evidence}" + ("" if evidence.endswith(flag) else flag)
-        gap = Gap(cond.field or "qualifications", need.strip("（）") or "需核实", "未知", message)
-        return Outcome("unknown", [gap])
+        required = CONFIRM if cond.confirm else need.strip("（）") or "需核实"
+        return Outcome("unknown", [Gap(cond.field or "qualifications", required, "未知", message)])
 
 
 def excluded_industry(category: str | None, text: str, table: dict[str, list[str]]) -> tuple[str, bool] | None:

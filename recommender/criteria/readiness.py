@@ -16,7 +16,7 @@ from ..eligibility.status import STATE_LABELS
 from ..eligibility.verdict import Gap
 from ..pathways import by_unlocking_title
 from ..profile import Profile, parse_profile
-from .checks import Checker, check_rule_set
+from .checks import CONFIRM, Checker, check_rule_set
 from .model import Criterion, load_criteria
 from .outcome import State
 from .wording import num, show
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..engine import Recommendation, Result
 
 HELD = "已持有"
+CONFIRM_LABEL = "待企业确认"  # unknown, but only conditions the enterprise confirms are open
 
 
 @dataclass
@@ -63,7 +64,16 @@ class QualificationResult:
         """
         if self.held:
             return self.status_label + ("（首个有效期已届满，待核实是否重新认定）" if self.term_ended else "")
-        return self.status_label + ("" if self.values_verified else "（待核实）")
+        label = CONFIRM_LABEL if self.to_confirm else self.status_label
+        return label + ("" if self.values_verified else "（待核实）")
+
+    @property
+    def to_confirm(self) -> list[str]:
+        """When every other condition is met: the ones left for the enterprise to confirm (credit records,
+        查账征收 …); else empty. The status stays unknown: nobody has checked them."""
+        if self.status != "unknown" or not self.gaps or any(g.required != CONFIRM for g in self.gaps):
+            return []
+        return [g.message for g in self.gaps]
 
     @property
     def basis(self) -> str:
@@ -96,6 +106,7 @@ class QualificationResult:
             "benefits": self.benefits,
             "summary": self.summary,
             "headline": self.headline,
+            "to_confirm": self.to_confirm,
             "basis": self.basis,
             "rules_date_verified": self.rules_date_verified,
         }
