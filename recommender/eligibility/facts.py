@@ -117,22 +117,17 @@ def _rd_ratio_3y(p: Profile, as_of: dt.date) -> FactValue:
     return FactValue("rd_ratio_3y", None, ("rd_expense_3y", "revenue_3y"), "rd_expense_3y", note)
 
 
-def _rd_expense_2y(p: Profile, as_of: dt.date) -> FactValue:
-    missing = tuple(f for f in ("rd_expense", "rd_expense_prev") if getattr(p, f) is None)
-    if missing:
-        return FactValue("rd_expense_2y", None, missing, missing[0])
-    assert p.rd_expense is not None and p.rd_expense_prev is not None
-    return FactValue("rd_expense_2y", p.rd_expense + p.rd_expense_prev, (), "rd_expense")
+def _sum(first: str, second: str, name: str, field: str) -> Derive:
+    """The sum of two profile fields; unknown when either is missing. ``field`` is the one a gap names."""
 
+    def derive(p: Profile, as_of: dt.date) -> FactValue:
+        a, b = getattr(p, first), getattr(p, second)
+        missing = tuple(f for f, v in ((first, a), (second, b)) if v is None)
+        if missing:
+            return FactValue(name, None, missing, missing[0])
+        return FactValue(name, a + b, (), field)
 
-def _ip_total(p: Profile, as_of: dt.date) -> FactValue:
-    """Invention patents plus other IP: the most class I IP the profile can hold (other_ip includes
-    集成电路布图设计, a class I right, beside class II ones)."""
-    missing = tuple(f for f in ("invention_patents", "other_ip") if getattr(p, f) is None)
-    if missing:
-        return FactValue("ip_total", None, missing, missing[0])
-    assert p.invention_patents is not None and p.other_ip is not None
-    return FactValue("ip_total", p.invention_patents + p.other_ip, (), "other_ip")
+    return derive
 
 
 def _size_class(p: Profile, as_of: dt.date) -> FactValue:
@@ -230,7 +225,13 @@ _DEFS: tuple[FactDef, ...] = (
         "number",
     ),
     FactDef("registered_days", "注册成立时间", "天", "请填写成立日期（营业执照所载）", _registered_days),
-    FactDef("rd_expense_2y", "近两年研发费用合计", "万元", "以近两年研发费用辅助账为准", _rd_expense_2y),
+    FactDef(
+        "rd_expense_2y",
+        "近两年研发费用合计",
+        "万元",
+        "以近两年研发费用辅助账为准",
+        _sum("rd_expense", "rd_expense_prev", "rd_expense_2y", "rd_expense"),
+    ),
     FactDef(
         "rd_ratio",
         "最近一年研发费用占营业收入比例",
@@ -251,7 +252,8 @@ _DEFS: tuple[FactDef, ...] = (
         "知识产权总数（发明专利与其他知识产权）",
         "项",
         "以有效的专利证书、集成电路布图设计登记证书等为准",
-        _ip_total,
+        # other_ip includes 集成电路布图设计, a class I right: the sum is the most class I IP there can be
+        _sum("invention_patents", "other_ip", "ip_total", "other_ip"),
     ),
     FactDef(
         "rd_cost_ratio",
