@@ -67,29 +67,23 @@ def unlock_list(unlocks: dict[str, list[MeasureView]], readiness: list[Readiness
                 st.markdown(f"- **{md(m.title)}** —— {md(m.source)}  \n  联系部门：{md(m.contact)}")
 
 
-def _lines(lines: list[str], icon: str, more: str) -> None:
-    """The first ``GAPS_SHOWN`` lines, the rest behind an expander titled ``more`` ({n}: how many)."""
+def _lines(lines: list[str], more: str) -> None:
+    """The first ``GAPS_SHOWN`` markdown lines, the rest behind an expander titled ``more`` ({n}: how many)."""
     for line in lines[:GAPS_SHOWN]:
-        st.markdown(f"{icon} {md(line)}")
+        st.markdown(line)
     if len(lines) > GAPS_SHOWN:
         with st.expander(more.format(n=len(lines) - GAPS_SHOWN)):
             for line in lines[GAPS_SHOWN:]:
-                st.markdown(f"{icon} {md(line)}")
+                st.markdown(line)
 
 
-def _gap_lines(item: ReadinessItem) -> None:
-    """The gaps, those not met (✗) before those unknown (?), the rest behind an expander."""
+def _gap_lines(item: ReadinessItem) -> list[str]:
+    """The gaps as lines, those not met (✗) before those unknown (?)."""
     states = item.gap_states if len(item.gap_states) == len(item.gaps) else ["unknown"] * len(item.gaps)
     failed = [g for g, s in zip(item.gaps, states, strict=True) if s == "not_met"]
     open_ = [g for g, s in zip(item.gaps, states, strict=True) if s != "not_met"]
     lines = [f":red[:material/close:] {md(g)}" for g in failed]
-    lines += [f":orange[:material/help:] 待补充：{md(g)}" for g in open_]
-    for line in lines[:GAPS_SHOWN]:
-        st.markdown(line)
-    if len(lines) > GAPS_SHOWN:
-        with st.expander(f"另有 {len(lines) - GAPS_SHOWN} 项"):
-            for line in lines[GAPS_SHOWN:]:
-                st.markdown(line)
+    return lines + [f":orange[:material/help:] 待补充：{md(g)}" for g in open_]
 
 
 def _readiness_card(item: ReadinessItem) -> None:
@@ -97,13 +91,13 @@ def _readiness_card(item: ReadinessItem) -> None:
         st.markdown(f"{readiness_badge(item)}&nbsp; **{md(item.name)}**")
         if item.summary:
             st.caption(md(item.summary))
-        _lines(item.reasons, ":green[:material/check:]", "另有 {n} 项符合")
+        _lines([f":green[:material/check:] {md(r)}" for r in item.reasons], "另有 {n} 项符合")
         if item.held and item.gaps:  # the title is held: its gaps matter only for re-recognition
             with st.expander(f"重新认定（复审）参考：{len(item.gaps)} 项"):
                 for gap in item.gaps:
                     st.markdown(f":orange[:material/close:] {md(gap)}")
         elif item.gaps:
-            _gap_lines(item)
+            _lines(_gap_lines(item), "另有 {n} 项")
         for benefit in item.benefits:
             st.markdown(f":blue[:material/savings:] {md(benefit)}")
         if item.basis or item.source:
