@@ -6,10 +6,11 @@ import datetime as dt
 import json
 import math
 import re
+import types
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -17,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -159,12 +161,23 @@ def loose_date(value: Any) -> Any:
 
 
 MAX_NUMBER = 1e12  # input sanity, not a policy threshold: no profile number is this large
-NUMBER_FIELDS = (
-    "employees", "rd_staff", "revenue", "rd_expense", "high_tech_revenue", "total_assets", "invention_patents",
-    "other_ip", "innovation_score", "main_business_share", "debt_ratio", "rd_domestic_share", "niche_years",
-    "equity_financing_2y", "equity_financing_3y", "revenue_prev", "rd_expense_prev", "revenue_3y",
-    "rd_expense_3y", "taxable_income",
-)  # fmt: skip
+
+
+def annotation_kind(annotation: Any) -> str:
+    """What a Profile field's type annotation holds: int, float, bool, date, list, dict or text."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        annotation = next(a for a in get_args(annotation) if a is not type(None))
+    origin = get_origin(annotation) or annotation
+    kinds = {bool: "bool", int: "int", float: "float", dt.date: "date", list: "list", dict: "dict"}
+    return kinds.get(origin, "text")
+
+
+@cache
+def _is_number_field(name: str) -> bool:
+    """Whether the Profile field ``name`` holds an int or a float (read once per field, from its annotation)."""
+    return annotation_kind(Profile.model_fields[name].annotation) in {"int", "float"}
+
+
 NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质"})  # a list cell that says "none"
 
 
@@ -249,10 +262,12 @@ class Profile(BaseModel):
             raise ValueError("“小巨人”可能指专精特新“小巨人”或科技小巨人，请写全称")
         return value
 
-    @field_validator(*NUMBER_FIELDS, mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _plain_number(cls, value: Any) -> Any:
-        """A number, not true/false, and of a size a profile can have (|x| ≤ 1e12)."""
+    def _plain_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """A number field holds a number, not true/false, of a size a profile can have (|x| ≤ 1e12)."""
+        if not _is_number_field(info.field_name or ""):
+            return value
         if isinstance(value, bool):
             raise ValueError("应为数字，不是 是/否")
         if isinstance(value, str):

@@ -5,12 +5,11 @@ follow the model when it grows (e.g. the optional readiness facts) without a sec
 from __future__ import annotations
 
 import datetime as dt
-import types
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 from annotated_types import Le
 
-from .profile import Profile
+from .profile import Profile, annotation_kind
 
 # The fields of ../shared/spec/profile.md, in its order; the model may add optional ones after them.
 SPEC_FIELDS = (
@@ -43,12 +42,7 @@ def extra_fields() -> list[str]:
 
 def field_kind(name: str) -> str:
     """int, float, bool, date, list, dict or text."""
-    annotation = Profile.model_fields[name].annotation
-    if get_origin(annotation) in (Union, types.UnionType):
-        annotation = next(a for a in get_args(annotation) if a is not type(None))
-    origin = get_origin(annotation) or annotation
-    kinds = {bool: "bool", int: "int", float: "float", dt.date: "date", list: "list", dict: "dict"}
-    return kinds.get(origin, "text")
+    return annotation_kind(Profile.model_fields[name].annotation)
 
 
 def is_ratio(name: str) -> bool:
