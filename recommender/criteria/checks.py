@@ -233,7 +233,7 @@ class Checker:
             numeric = isinstance(pv.value, (int, float)) and not isinstance(pv.value, bool)
             need = f"（需 ≥ {show(pv.value, pv.unit)}）" if numeric else f"（{pv.value}）"
         evidence = cond.evidence or ""
-        if "待核实" in evidence + (cond.article or ""):  # a condition nobody has checked against the original
+        if not cond.verified:  # a condition nobody has checked against the original
             self.unverified[cond.label] = f"{cond.label}（{cond.article or '条款待核实'}）"
             flag = flag or "（待核实）"
         message = f"{cond.label}{need}：{evidence}" + ("" if evidence.endswith(flag) else flag)

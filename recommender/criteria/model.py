@@ -91,6 +91,7 @@ class Condition(BaseModel):
     combine: bool = False  # an ``any`` group shown as one gap ("…，或…")
     parts: list[ScorePart] | None = None  # for op: score
     confirm: bool = False  # op not_encoded: settled by the enterprise's confirmation, not by figures to gather
+    verified: bool = True  # op not_encoded: false when the condition itself is unchecked against the original
     # op not_encoded: a condition of the official rule that no profile field shows; always unknown,
     # so a rule set holding one never reaches met (the verdict names ``evidence`` instead)
 
