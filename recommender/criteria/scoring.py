@@ -20,6 +20,7 @@ from .outcome import Outcome, State
 from .wording import distance, num, show
 
 EPS = 1e-9
+BAND_KEYS = frozenset({"points", "label"})  # a band's keys that are not facts
 
 
 class CheckContext(Protocol):
@@ -66,10 +67,15 @@ class PartScore:
         return self.low if self.low is not None and self.low == self.high else None
 
 
+def band_facts(bands: list[dict[str, Any]]) -> list[str]:
+    """The facts a score table's bands test, in order (every key but ``points`` and ``label``)."""
+    return list(dict.fromkeys(k for b in bands for k in b if k not in BAND_KEYS))
+
+
 def _band_state(band: dict[str, Any], facts: dict[str, FactValue]) -> State:
     states: list[State] = []
     for name, least in band.items():
-        if name in {"points", "label"}:
+        if name in BAND_KEYS:
             continue
         value = facts[name].value
         states.append("unknown" if value is None else "met" if value >= least - EPS else "not_met")
@@ -83,7 +89,7 @@ def _score_part(checker: CheckContext, part: ScorePart) -> PartScore:
     table = checker.param(part.param)
     bands: list[dict[str, Any]] = table.value
     tables = [table, *(checker.param(name) for name in part.alternatives)]
-    names = list(dict.fromkeys(k for t in tables for b in t.value for k in b if k not in {"points", "label"}))
+    names = list(dict.fromkeys(n for t in tables for n in band_facts(t.value)))
     facts = {n: checker.fact(n) for n in names}
     ranges = [_table_range(t.value, facts) for t in tables]  # the enterprise takes the best table
     top = max(b["points"] for t in tables for b in t.value)
@@ -136,7 +142,7 @@ def _hint(checker: CheckContext, p: PartScore) -> tuple[Gap, bool] | None:
     field = p.part.field or (p.facts[0].field if p.facts else "score")
     if p.low is None:
         return None  # self-assessed: the total's gap says what it needs
-    main = {k for b in p.bands for k in b if k not in {"points", "label"}}
+    main = set(band_facts(p.bands))
     unknown = [f for f in p.facts if f.value is None and f.name in main]
     other = "".join(_alternative_note(f) for f in p.facts if f.value is None and f.name not in main)
     if unknown:
@@ -153,7 +159,7 @@ def _hint(checker: CheckContext, p: PartScore) -> tuple[Gap, bool] | None:
     for band in better[:1] + ([better[-1]] if len(better) > 1 else []):
         needs, gaps = [], []
         for name, least in band.items():
-            if name in {"points", "label"} or facts[name].value >= least - EPS:
+            if name in BAND_KEYS or facts[name].value >= least - EPS:
                 continue
             unit = FACTS[name].unit
             needs.append(f"{fact_label(name)}达到 {show(least, unit)}")
