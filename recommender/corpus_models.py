@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .eligibility.facts import RULE_FIELDS, RULE_OPS
-from .vocab import Benefit, Region
+from .vocab import Benefit, Kind, Region
 
 Strict = ConfigDict(extra="forbid")
 
@@ -89,15 +89,43 @@ class Condition(BaseModel):
         return RULE_FIELDS[self.field].hard if self.hard is None else self.hard
 
 
-class Annotation(BaseModel):
-    """What a person curated for one clause."""
+class Curation(BaseModel):
+    """What a person decided about a clause or a part of one: kind, benefits, audience, rule, words, note.
+
+    ``phrasings`` are the words an enterprise would use for the measure ("给大公司做配套"): indexed
+    with the clause text (document expansion), never shown as policy text.
+    """
 
     model_config = Strict
-    kind: Literal["measure", "internal"]
+    kind: Kind
     benefits: list[Benefit] = []
     audience: list[str] = []
     eligibility: list[Condition] = []
+    phrasings: list[str] = []
     note: str = Field(min_length=2)
+
+
+class Part(Curation):
+    """One sub-measure of a clause whose sentences serve different audiences.
+
+    ``text`` is the clause's own words for it: one or more consecutive sentences, copied exactly.
+    """
+
+    text: str = Field(min_length=2)
+
+
+class Annotation(Curation):
+    """What a person curated for one clause; with ``parts`` the clause is split into those sub-measures
+    (ids ``<clause id>#<key>``), each with its own kind, audience and rule, keeping the article's provenance.
+    """
+
+    parts: dict[str, Part] = {}
+
+    @model_validator(mode="after")
+    def _parts_carry_the_rules(self) -> Annotation:
+        if self.parts and (self.benefits or self.audience or self.eligibility or self.phrasings):
+            raise ValueError("分项的条款，其 benefits/audience/eligibility/phrasings 写在各分项里")
+        return self
 
 
 class AnnotationFile(BaseModel):
@@ -156,12 +184,14 @@ class Clause(BaseModel):
     refines: str | None = None
     provenance: Provenance
     flags: list[str] = []
-    kind: Literal["measure", "internal"] = "internal"
+    kind: Kind = "internal"
     benefits: list[Benefit] = []
     audience: list[str] = []
     eligibility: list[Condition] = []
+    phrasings: list[str] = []
     note: str | None = None
     curated: bool = False
+    part_of: str | None = None  # the clause this sub-measure was split from (Annotation.parts)
 
     @property
     def heading(self) -> str:

@@ -85,5 +85,9 @@ INDUSTRIES: tuple[str, ...] = (
     "其他",
 )
 
-KINDS = ("measure", "internal")
-KIND_LABELS = {"measure": "企业可用措施", "internal": "政府内部工作"}
+KINDS = ("measure", "lead", "internal")
+# measure: apply for or use; lead: an industry priority, programme, service, platform or contact
+# point an enterprise can act on by contacting the named department; internal: government housekeeping
+KIND_LABELS = {"measure": "企业可用措施", "lead": "可关注线索", "internal": "政府内部工作"}
+Kind = Literal["measure", "lead", "internal"]
+SHOWN_KINDS = ("measure", "lead")  # what a recommendation may list

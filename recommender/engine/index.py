@@ -11,18 +11,21 @@ import numpy as np
 from ..bm25 import BM25Index
 from ..corpus import load_policies
 from ..corpus_models import Clause, PolicyFile
+from ..ingest.clean import LOST_MARK
 from ..paths import CACHE, LEXICON
 from ..text import Analyzer
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 
 
 def clause_text(clause: Clause) -> str:
-    """What BM25 indexes: title, section, text, merged table rows and benefit types."""
+    """What BM25 indexes: title, section, text, merged table rows, benefit types and the curated
+    phrasings an enterprise would use for it (document expansion); 〔原文缺字〕 marks left out.
+    """
     parts = [clause.title or "", clause.group or "", clause.section or "", clause.text]
     parts += [item.text for item in clause.table_items]
-    parts += clause.benefits
-    return " ".join(p for p in parts if p)
+    parts += clause.benefits + clause.phrasings
+    return " ".join(p for p in parts if p).replace(LOST_MARK, " ")
 
 
 def cache_dir(directory: Path, domain: bool) -> Path:

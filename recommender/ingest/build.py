@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 from ..corpus_models import (
     Annotation,
+    Curation,
     AnnotationFile,
     Clause,
     DocumentMeta,
@@ -18,13 +20,13 @@ from ..corpus_models import (
 )
 from ..paths import ANNOTATIONS, CLAUSES, ROOT, SOURCES
 from ..yamlio import DataError, dump_yaml, load_yaml, node_line, validate
-from .clean import LOST, clean_line, repeated_lines
+from .clean import LOST_MARK, clean_line, repeated_lines
 from .extract import repair_departments, split_department_note, targets
 from .link import LINK_AT, MERGE_AT, best_article
 from .segment import CHAPTER, BodyClause, paragraphs, segment
 from .tables import TableRow, parse_markdown, parse_tsv
 
-LOST_FLAG = "原文有字符丢失或乱码（以“?”标出），请对照原件"
+LOST_FLAG = f"原文有字符丢失或乱码（以“{LOST_MARK}”标出），请对照原件"
 
 
 def _region(meta: DocumentMeta, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -99,7 +101,7 @@ def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
     known = {d for c in clauses.values() for d in c.lead_departments + c.support_departments}
     _add_table_rows(meta, rows, body, by_path, clauses, known, file)
     for clause in clauses.values():
-        if LOST in clause.text or LOST in (clause.title or ""):
+        if LOST_MARK in clause.text or LOST_MARK in (clause.title or ""):
             clause.flags.append(LOST_FLAG)
     return list(clauses.values())
 
@@ -196,6 +198,47 @@ def load_annotations(policy_id: str, clause_ids: set[str], annotations: Path = A
     return parsed.clauses
 
 
+def _curate(clause: Clause, note: Curation) -> None:
+    clause.kind, clause.benefits, clause.audience = note.kind, list(note.benefits), list(note.audience)
+    clause.eligibility, clause.phrasings = list(note.eligibility), list(note.phrasings)
+    clause.note, clause.curated = note.note, True
+
+
+def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path = ANNOTATIONS) -> list[Clause]:
+    """The clause with its annotation merged, or the sub-measures it is split into (``note.parts``).
+
+    A part keeps the clause's place, departments and provenance; its text must be the clause's own
+    words (DataError naming the annotation file otherwise).
+    """
+    if note is None:
+        return [clause]
+    if not note.parts:
+        _curate(clause, note)
+        return [clause]
+    squeezed = re.sub(r"\s+", "", clause.text)
+    parts = []
+    for key, part in note.parts.items():
+        if re.sub(r"\s+", "", part.text) not in squeezed:
+            path = _rel(annotations / f"{clause.policy_id}.yaml")
+            raise DataError(f"{path}: {clause.id} 的分项 {key} 的 text 不是该条原文中的句子")
+        sub = clause.model_copy(
+            update={
+                "id": f"{clause.id}#{key}",
+                "text": part.text,
+                "lead_departments": clause.departments,
+                "support_departments": [],
+                "table_items": [],
+                "targets": targets(part.text),
+                "part_of": clause.id,
+                "flags": list(clause.flags),
+            },
+            deep=True,
+        )
+        _curate(sub, part)
+        parts.append(sub)
+    return parts
+
+
 def build_corpus(sources: Path = SOURCES, annotations: Path = ANNOTATIONS) -> list[PolicyFile]:
     """Everything in memory and checked; nothing is written here."""
     from ..tagger import propose
@@ -209,11 +252,7 @@ def build_corpus(sources: Path = SOURCES, annotations: Path = ANNOTATIONS) -> li
             policy_ids.add(doc.policy_id)
             clauses = build_document(doc, source)
             curated = load_annotations(doc.policy_id, {c.id for c in clauses}, annotations)
-            for clause in clauses:
-                if clause.id in curated:
-                    note = curated[clause.id]
-                    clause.kind, clause.benefits, clause.audience = note.kind, list(note.benefits), list(note.audience)
-                    clause.eligibility, clause.note, clause.curated = list(note.eligibility), note.note, True
+            clauses = [part for c in clauses for part in apply_annotation(c, curated.get(c.id), annotations)]
             built.append(PolicyFile(source=_rel(source), order=len(built), document=doc, clauses=clauses))
     propose(built)
     return built

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 import opencc
 
-LOST = "?"  # what the sources use for a character they lost; kept visible, never guessed
+LOST = "?"  # what the sources use for a character they lost
+LOST_MARK = "〔原文缺字〕"  # what a reader sees instead of a damaged span; never guessed
 
 _PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňḿ]{1,7}\)")
 _HTML = re.compile(r"</?(?:p|b|strong|span|div)\b[^>]*>", re.IGNORECASE)
@@ -19,6 +20,13 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_NOT_BETWEEN_LATIN = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"}
 _DIGIT_SEP = re.compile(r"(?<=\d)[,:](?=\d)")
+# A damaged span of a GBK text read out of step: lost bytes ("?"), then characters decoded from
+# misaligned byte pairs, up to a stray single Latin letter or punctuation sign that was a trail
+# byte; inserted pinyin cut by the damage ("?qū）") is part of it. E.g. "高??萍汲晒?D化".
+_GARBLED = re.compile(
+    r"\?+(?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）])?"
+    r"(?:[\u3400-\u9fff；：，！]{0,5}?(?:\?+|[A-Za-z](?![A-Za-z])))*"
+)
 
 
 @lru_cache(maxsize=1)
@@ -51,9 +59,16 @@ def normalize(text: str) -> str:
     return _SPACE_NOT_BETWEEN_LATIN.sub("", text.strip())
 
 
+def mark_lost(text: str) -> str:
+    """Each damaged span (lost characters and the garbage read around them) replaced by ``LOST_MARK``."""
+    return _GARBLED.sub(LOST_MARK, text)
+
+
 def clean_line(raw: str, br: str = "") -> str:
-    """One source line as text: markup stripped (``<br>`` replaced by ``br``), traditional → simplified, normalized."""
-    return normalize(to_simplified(strip_markup(raw, br)))
+    """One source line as text: markup stripped (``<br>`` replaced by ``br``), traditional → simplified,
+    normalized, damaged spans marked 〔原文缺字〕.
+    """
+    return mark_lost(normalize(to_simplified(strip_markup(raw, br))))
 
 
 # Lines that are never policy text, whatever document they stand in.
