@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .eligibility.status import EXPIRED, EXPIRED_LABEL, STATE_LABELS, STATUS_LABELS
+from .eligibility.status import EXPIRED, LEAD, STATE_LABELS, display_label, display_state
 from .engine import Recommender, Result
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile
@@ -21,13 +21,13 @@ from .profile_fields import SPEC_FIELDS, extra_fields, shown
 
 log = logging.getLogger(__name__)
 
-STATUS_ORDER = ("eligible", "partial", "unknown", EXPIRED)  # display states as listed: rule status, or expired
+STATUS_ORDER = ("eligible", "partial", "unknown", LEAD, EXPIRED)  # display states as listed
 SHEET_TOP = 10  # measures listed on a consultation sheet
 
 
 def state_label(state: str) -> str:
-    """The Chinese label of a display state (a rule status code or ``EXPIRED``): 可申请, 已过期 …"""
-    return EXPIRED_LABEL if state == EXPIRED else STATUS_LABELS[state]
+    """The Chinese label of a display state (a rule status code, ``LEAD`` or ``EXPIRED``): 可申请, 可关注, 已过期 …"""
+    return display_label(state)
 
 
 @dataclass
@@ -53,15 +53,16 @@ class MeasureView:
     valid: bool
     clause_id: str
     score: float
+    kind: str = "measure"  # measure | lead
 
     @property
     def state(self) -> str:
-        """The rule status, or ``EXPIRED`` when the document is not in force at the as-of date."""
-        return self.status if self.valid else EXPIRED
+        """The rule status; ``LEAD`` for a lead; ``EXPIRED`` when the document is not in force at the as-of date."""
+        return display_state(self.status, self.valid, self.kind)
 
     @property
     def status_label(self) -> str:
-        """可申请 | 需补充条件 | 信息不足 | 已过期."""
+        """可申请 | 需补充条件 | 信息不足 | 可关注 | 已过期."""
         return state_label(self.state)
 
     @property
@@ -118,6 +119,7 @@ def measure_view(result: Result, as_of: dt.date) -> MeasureView:
         valid=result.valid,
         clause_id=c.id,
         score=result.score,
+        kind=c.kind,
     )
 
 
@@ -238,10 +240,10 @@ class Consultation:
     readiness: list[ReadinessItem] | None
 
     def counts(self) -> dict[str, int]:
-        """How many listed measures have each status: {"eligible": n, "partial": n, "unknown": n}."""
-        counts = dict.fromkeys(STATUS_ORDER[:3], 0)
+        """How many listed measures have each display state: {"eligible": n, "partial": n, "unknown": n, "lead": n}."""
+        counts = dict.fromkeys(STATUS_ORDER[:4], 0)
         for m in self.measures:
-            counts[m.status] += 1
+            counts[m.state] += 1
         return counts
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .corpus_models import Clause
 from .paths import POLICIES
 from .profile import Profile
+from .vocab import SHOWN_KINDS
 from .yamlio import DataError, load_yaml, node_line, validate
 
 EVAL = POLICIES / "eval"
@@ -88,11 +89,11 @@ class CaseFile(BaseModel):
 
 
 def load_cases(directory: Path = EVAL, clauses: list[Clause] | None = None) -> list[Case]:
-    """All cases, in file then case order. With ``clauses``, every label must name a measure."""
+    """All cases, in file then case order. With ``clauses``, every label must name a measure or a lead."""
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise DataError(f"{directory}: 没有评测用例文件（*.yaml）")
-    measures = {c.id for c in clauses if c.kind == "measure"} if clauses is not None else None
+    measures = {c.id for c in clauses if c.kind in SHOWN_KINDS} if clauses is not None else None
     known = {c.id for c in clauses} if clauses is not None else None
     cases: list[Case] = []
     ids: dict[str, Path] = {}

@@ -209,8 +209,10 @@ class Prepared:
     case: Case
     ids: list[str]
     valid: np.ndarray
-    eligible: np.ndarray  # shown as 可申请 if shown
+    eligible: np.ndarray  # shown as 可申请 if shown (a lead is shown as 可关注)
     matrix: np.ndarray  # candidates × COMPONENTS
+    lead: np.ndarray  # the candidate is a lead
+    lead_factor: float  # the engine's (ranking.yaml)
 
 
 def prepare(engine: Any, cases: Sequence[Case]) -> list[Prepared]:
@@ -220,17 +222,19 @@ def prepare(engine: Any, cases: Sequence[Case]) -> list[Prepared]:
         table = engine.candidate_table(case.profile, case.as_of)
         ids = [engine.clauses[i].id for i in table.clauses.tolist()]
         matrix = np.column_stack([table.components[c] for c in COMPONENTS]) if ids else np.zeros((0, 4))
-        out.append(Prepared(case, ids, table.valid, (table.status == 0) & table.valid, matrix))
+        eligible = (table.status == 0) & table.valid & ~table.lead
+        out.append(Prepared(case, ids, table.valid, eligible, matrix, table.lead, engine.ranking["lead_factor"]))
     return out
 
 
 def rerank(p: Prepared, weights: Sequence[float], k: int = K) -> CaseResult:
-    """The engine's ranking of the case under ``weights`` (same sum order, same tie-breaks)."""
+    """The engine's ranking of the case under ``weights`` (same sum order, same tie-breaks, same lead factor)."""
     from .engine import rank_order
 
     score = np.zeros(len(p.ids))
     for j in range(len(COMPONENTS)):
         score = score + weights[j] * p.matrix[:, j]
+    score = np.where(p.lead, score * p.lead_factor, score)
     order = rank_order(p.valid, score, k).tolist()
     return CaseResult(p.case, [p.ids[j] for j in order], [p.ids[j] for j in order if p.eligible[j]])
 

@@ -17,7 +17,8 @@ import re
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Container, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -175,6 +176,31 @@ class Analyzer:
         for i in range(1, len(parts), 2):
             yield from self._block(parts[i])
 
+    def query_tokens(self, text: str, known: Container[str]) -> tuple[list[str], list[str]]:
+        """An enterprise's words as query terms, and the sub-words they contain.
+
+        The text is cleaned like the corpus (``clean_query``) and cut into whole dictionary words;
+        a word's sub-words ("材料" of "新材料") are terms only when the corpus does not know the whole
+        word (``known``: the index vocabulary), so a query never matches inside a longer word. The
+        sub-words of known words come back apart: ``expand`` may look them up in the synonym list.
+        """
+        terms: list[str] = []
+        subwords: list[str] = []
+        parts = _BLOCKS.split(clean_query(text))
+        for block in parts[1::2]:
+            for word in self._jieba.cut(block):
+                term = word.upper() if word.isascii() else word
+                inside = [t for t in self._block(word) if t != term]
+                if term in known:
+                    terms += [term] if self._is_term(term) else []
+                    subwords += inside
+                else:
+                    terms += inside + ([term] if self._is_term(term) else [])
+        return terms, subwords
+
+    def _is_term(self, word: str) -> bool:
+        return len(word) > 1 and bool(_WORD.search(word)) and word not in self.stopwords
+
     def tokens(self, text: str) -> list[str]:
         """Index terms of ``text``: search-mode segmentation, no stopwords, no single characters."""
         cached = self._texts.get(text)
@@ -184,16 +210,28 @@ class Analyzer:
                 self._texts[text] = cached
         return list(cached)
 
-    def expand(self, terms: list[str]) -> list[str]:
-        """Add the policy words for an enterprise's own words (one step, no chains)."""
+    def expand(self, terms: list[str], subwords: Sequence[str] = ()) -> list[str]:
+        """Add the policy words for an enterprise's own words and the sub-words in them (one step, no chains)."""
         out = list(terms)
-        for term in terms:
+        for term in [*terms, *subwords]:
             added = self._expansions.get(term)
             if added is None:
                 added = tuple(t for synonym in self.synonyms.get(term, []) for t in self.tokens(synonym) or [synonym])
                 self._expansions[term] = added
             out += added
         return out
+
+
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def clean_query(text: str) -> str:
+    """What a person typed, cleaned as the corpus is (``ingest.clean``: traditional → simplified, one
+    spelling of punctuation) after Unicode NFKC (full-width ``ＧＯＩ`` → ``GOI``) and removing
+    zero-width and control characters."""
+    from .ingest.clean import normalize, to_simplified
+
+    return normalize(to_simplified(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text))))
 
 
 def _read_yaml(path: Path) -> dict[str, list[str]]:

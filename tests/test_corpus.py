@@ -14,6 +14,7 @@ import opencc
 import pytest
 
 from recommender.ingest import build_corpus, write_corpus
+from recommender.ingest.clean import LOST_MARK, mark_lost
 from recommender.paths import CLAUSES, ROOT
 
 PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}）")
@@ -84,9 +85,32 @@ def test_no_pinyin_traditional_html_spam_or_headers(clauses):
 
 
 def test_lost_characters_are_flagged_not_hidden(clauses):
-    lost = [c for c in clauses if "?" in c.text]
-    assert lost, "003 loses characters; they must stay visible"
+    lost = [c for c in clauses if LOST_MARK in c.text]
+    assert len(lost) == 3, "003 loses characters in three clauses; they must stay visible"
     assert all(any("字符丢失" in f for f in c.flags) for c in lost)
+
+
+def test_no_damaged_text_reaches_a_reader_unmarked(clauses):
+    # "??", a lone "?" or pinyin left by the damaged 003 spans: each must be inside a 〔原文缺字〕 mark
+    pinyin = re.compile(r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
+    for clause in clauses:
+        for text in (clause.text, clause.title or ""):
+            assert "?" not in text and "\ufffd" not in text, (clause.id, text)
+            assert not pinyin.search(text), (clause.id, text)
+
+
+@pytest.mark.parametrize(
+    ("damaged", "shown"),
+    [
+        ("服务支撑高??萍汲晒?D化和师生创新创业", "服务支撑高〔原文缺字〕化和师生创新创业"),
+        ("合成科学等领域?qū）崿F更多创新突破", "合成科学等领域〔原文缺字〕更多创新突破"),
+        ("重点园区集中连片开发，规?；?、集约化运营", "重点园区集中连片开发，规〔原文缺字〕、集约化运营"),
+        ("GOI企业?", "GOI企业〔原文缺字〕"),
+        ("支持AI企业和IC设计", "支持AI企业和IC设计"),
+    ],
+)
+def test_damaged_spans_are_marked_whole(damaged, shown):
+    assert mark_lost(damaged) == shown
 
 
 def test_every_clause_has_provenance_in_its_source(clauses):
@@ -158,12 +182,28 @@ def test_every_seed_clause_is_curated(clauses):
     missing = [c.id for c in clauses if not c.curated]
     assert not missing, f"{len(missing)} clauses lack a curated annotation, e.g. {missing[:5]}"
     for clause in clauses:
-        assert clause.kind in {"measure", "internal"}
-        assert clause.note
-        if clause.kind == "measure":
+        assert clause.kind in {"measure", "lead", "internal"}
+        assert "“" in (clause.note or ""), f"{clause.id}: the note quotes the sentence the decision rests on"
+        if clause.kind in {"measure", "lead"}:
             assert clause.benefits, clause.id
+            assert 2 <= len(clause.phrasings) <= 6, f"{clause.id}: an enterprise's words for it (phrasings)"
         for cond in clause.eligibility:
             assert cond.quote, clause.id
+
+
+def test_audited_clauses_serve_the_right_audience(by_id):
+    # found by the audit of the hidden clauses (issue 18): these serve enterprises
+    for clause_id in ["js-yingshang-2022/c2.s2.g5.p1", "js-yingshang-2022/c2.s2.g4.p2", "zj-opinions-2023/c5.p3"]:
+        assert by_id[clause_id].kind in {"measure", "lead"}, clause_id
+    # 配套资助 is for 立项项目 only: never a plain 可申请
+    assert by_id["js-yingshang-2022/c2.s3.g9.p3"].eligibility, "the 立项项目 limit is a condition"
+    # "鼓励多元主体参与": 人工智能 is not a hard industry condition
+    assert not any(c.field == "industry" and c.is_hard for c in by_id["zj-action-2023/c6.p3"].eligibility)
+    # one article, several audiences: split into sub-measures with their own rule
+    for clause_id in ["pd-hnte-2023/c2.s1.a5", "pd-hnte-2023/c2.s1.a4", "pd-goi-2023/c2.s5.a14"]:
+        parts = [c for c in by_id.values() if c.part_of == clause_id]
+        assert len(parts) >= 2 and clause_id not in by_id, clause_id
+        assert all(p.provenance == parts[0].provenance for p in parts), clause_id
 
 
 @pytest.mark.parametrize(

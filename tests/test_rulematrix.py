@@ -64,9 +64,9 @@ def test_vectorized_ranking_is_the_reference_ranking(engine):
     for k, profile in enumerate(random_profiles(60, seed=1)):
         as_of = DATES[k % 3]
         facts, terms = Facts(profile, as_of), engine.query_terms(profile)
-        for top, include in [(10, False), (None, False), (5, True), (None, True)]:
-            fast = engine._rank(profile, facts, terms, top, include)
-            slow = engine._rank_reference(profile, facts, terms, top, include)
+        for top, options in [(10, (False, True)), (None, (False, False)), (5, (True, True)), (None, (True, False))]:
+            fast = engine._rank(profile, facts, terms, top, options)
+            slow = engine._rank_reference(profile, facts, terms, top, options)
             assert [(r.valid, r.index, r.status) for r in fast] == [(r.valid, r.index, r.verdict.status) for r in slow]
             assert np.allclose([r.score for r in fast], [r.score for r in slow], rtol=0, atol=1e-12)
 

@@ -46,6 +46,21 @@ STATUS_LABELS: dict[str, str] = {
 EXPIRED = "expired"  # the display state of a measure whose document is not in force at the as-of date
 EXPIRED_LABEL = "已过期"
 NOT_YET_LABEL = "尚未生效"  # a measure whose document is not yet in force at the as-of date
+LEAD = "lead"  # the display state of a lead (a priority, programme, service or contact) not ruled out
+LEAD_LABEL = "可关注"
+
+
+def display_state(status: str, valid: bool, kind: str = "measure") -> str:
+    """What a result shows: ``EXPIRED`` when its document is not in force, ``LEAD`` for a lead not
+    ruled out, else its rule status code."""
+    if not valid:
+        return EXPIRED
+    return LEAD if kind == LEAD and status != Status.INELIGIBLE else status
+
+
+def display_label(state: str) -> str:
+    """The Chinese label of a display state: 可申请 … 不符合, 已过期, 可关注."""
+    return {EXPIRED: EXPIRED_LABEL, LEAD: LEAD_LABEL}.get(state) or STATUS_LABELS[state]
 
 
 def all_met(states: Iterable[State]) -> State:
@@ -61,9 +76,9 @@ def any_met(states: Iterable[State]) -> State:
     return "met" if "met" in found else "unknown" if "unknown" in found else "not_met"
 
 
-def status_label(status: str, valid: bool = True) -> str:
-    """The label a person reads: 已过期 for a measure not in force, else the status's label."""
-    return STATUS_LABELS[status] if valid else EXPIRED_LABEL
+def status_label(status: str, valid: bool = True, kind: str = "measure") -> str:
+    """The label a person reads: 已过期 for a clause not in force, 可关注 for a lead, else the status's label."""
+    return display_label(display_state(status, valid, kind))
 
 
 def status_of(hard_fail: bool, hard_unknown: bool, soft_open: bool) -> int:

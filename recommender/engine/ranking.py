@@ -34,14 +34,16 @@ class CandidateTable:
     clauses: np.ndarray  # clause indices into Recommender.clauses
     status: np.ndarray  # status codes, see eligibility.status.STATUSES
     valid: np.ndarray  # in force at the as-of date
+    lead: np.ndarray  # the clause is a lead, not a measure
     components: dict[str, np.ndarray]  # status, needs, text, specific: each in [0, 1]
 
-    def scores(self, weights: dict[str, float]) -> np.ndarray:
-        """Σ weight × component, added in the components' order (as the engine does)."""
+    def scores(self, weights: dict[str, float], lead_factor: float = 1.0) -> np.ndarray:
+        """Σ weight × component, added in the components' order (as the engine does); a lead's
+        score times ``lead_factor`` (< 1: after measures of similar relevance)."""
         score = np.zeros(len(self.clauses))
         for name, values in self.components.items():
             score = score + weights[name] * values
-        return score
+        return np.where(self.lead, score * lead_factor, score)
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,12 @@ class Recommender:
         self.documents = {p.document.policy_id: p.document for p in policies}
         self.clauses = [c for p in policies for c in p.clauses]
         self.measures = np.array([c.kind == "measure" for c in self.clauses], dtype=bool)
+        self.leads = np.array([c.kind == "lead" for c in self.clauses], dtype=bool)
         self._analyzer: Analyzer | None = None
         self.index = index or build_index(self.clauses, self.analyzer)
         self.ranking = ranking or load_ranking()
         # precomputed for vectorized ranking
-        self._measure_idx = np.flatnonzero(self.measures)
+        self._measure_idx = np.flatnonzero(self.measures | self.leads)  # what a recommendation may list
         self._doc_list = [p.document for p in policies]
         doc_pos = {d.policy_id: k for k, d in enumerate(self._doc_list)}
         self._clause_doc = np.array([doc_pos[c.policy_id] for c in self.clauses], dtype=np.int64)
@@ -96,16 +97,20 @@ class Recommender:
     # --- query ----------------------------------------------------------------------------
 
     def query_terms(self, profile: Profile) -> list[str]:
-        """The text query: description, industry, needs and titles, in the policies' words."""
+        """The text query: description, industry, needs and titles, in the policies' words.
+
+        The profile's words are cleaned like the corpus and matched as whole words (``Analyzer.query_tokens``).
+        """
         a = self.analyzer
+        known = self.index.vocab_
         # the enterprise's own words, expanded to the policies' words (lexicon/synonyms.yaml)
-        own = a.tokens(profile.description or "")
-        own += a.tokens(" ".join(filter(None, [profile.industry, profile.industry_category])))
-        terms = a.expand(own) if self.domain else own
+        text = " ".join(filter(None, [profile.description, profile.industry, profile.industry_category]))
+        own, inside = a.query_tokens(text, known)
+        terms = a.expand(own, inside) if self.domain else own
         # needs and titles are policy words already (lexicon/needs.yaml): not expanded again
         for need in profile.needs or []:
-            terms += a.tokens(" ".join([need, *a.need_terms.get(need, [])]))
-        terms += a.tokens(" ".join(profile.qualifications or []))
+            terms += a.query_tokens(" ".join([need, *a.need_terms.get(need, [])]), known)[0]
+        terms += a.query_tokens(" ".join(profile.qualifications or []), known)[0]
         return terms
 
     def recommend(
@@ -115,16 +120,18 @@ class Recommender:
         as_of: dt.date,
         top: int | None = 10,
         include_ineligible: bool = False,
+        leads: bool = True,
     ) -> Recommendation:
-        """The ``top`` measures (all when None) for the profile at ``as_of``, with reasons and gaps.
+        """The ``top`` measures and leads (all when None) for the profile at ``as_of``, with reasons and gaps.
 
-        Without ``include_ineligible`` measures ruled out are left out. ProfileError for a dict that
-        does not validate.
+        Without ``include_ineligible`` those ruled out are left out; without ``leads``, leads are.
+        ProfileError for a dict that does not validate.
         """
         profile = parse_profile(profile)
         facts = Facts(profile, as_of)
         terms = self.query_terms(profile)
-        ranked = self._rank(profile, facts, terms, top, include_ineligible)
+        options = (include_ineligible, leads)
+        ranked = self._rank(profile, facts, terms, top, options)
         seen: dict[str, Any] = {}
         verdicts = {r.index: self._verdict(r.index, facts, seen) for r in ranked}
         if any(
@@ -134,7 +141,7 @@ class Recommender:
         ):
             # the compiled rules disagree with verdict.evaluate (a rule shape they do not know):
             # rank this query the reference way
-            ranked = self._rank_reference(profile, facts, terms, top, include_ineligible)
+            ranked = self._rank_reference(profile, facts, terms, top, options)
             verdicts = {r.index: r.verdict for r in ranked if r.verdict is not None}
         matched = matched_terms(self.index, [r.index for r in ranked], set(terms))
         results = []
@@ -188,13 +195,15 @@ class Recommender:
         return [STATUSES[c] if m else None for c, m in zip(codes.tolist(), self.measures.tolist(), strict=True)]
 
     def candidate_table(
-        self, profile: Profile | dict[str, Any], as_of: dt.date, include_ineligible: bool = False
+        self, profile: Profile | dict[str, Any], as_of: dt.date, include_ineligible: bool = False, leads: bool = True
     ) -> CandidateTable:
-        """Every candidate measure with its status, validity and score components (no ranking)."""
+        """Every candidate measure (and lead) with its status, validity and score components (no ranking)."""
         profile = parse_profile(profile)
-        return self._table(profile, Facts(profile, as_of), self.query_terms(profile), include_ineligible)
+        return self._table(profile, Facts(profile, as_of), self.query_terms(profile), (include_ineligible, leads))
 
-    def _table(self, profile: Profile, facts: Facts, terms: list[str], include_ineligible: bool) -> CandidateTable:
+    def _table(self, profile: Profile, facts: Facts, terms: list[str], options: tuple[bool, bool]) -> CandidateTable:
+        """``options``: (include_ineligible, leads)."""
+        include_ineligible, leads = options
         statuses, specifics = self.rules_.evaluate([facts])
         status, met_specific = statuses[0], specifics[0]
         bm25 = self.index.scores(terms)
@@ -202,6 +211,8 @@ class Recommender:
         best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
         if not include_ineligible:
             candidates = candidates[status[candidates] != INELIGIBLE]
+        if not leads:
+            candidates = candidates[~self.leads[candidates]]
         status_value = self.ranking["status_value"]
         st = status[candidates]
         status_c = np.array([float(status_value[s]) for s in STATUSES])[st]
@@ -216,6 +227,7 @@ class Recommender:
             clauses=candidates,
             status=st,
             valid=valid,
+            lead=self.leads[candidates],
             components={
                 "status": status_c,
                 "needs": needs_component(matched, len(needs)),
@@ -225,11 +237,11 @@ class Recommender:
         )
 
     def _rank(
-        self, profile: Profile, facts: Facts, terms: list[str], top: int | None, include_ineligible: bool
+        self, profile: Profile, facts: Facts, terms: list[str], top: int | None, options: tuple[bool, bool]
     ) -> list[Ranked]:
-        """The ranked measures, vectorized."""
-        table = self._table(profile, facts, terms, include_ineligible)
-        score = table.scores(self.ranking["weights"])
+        """The ranked measures and leads, vectorized; ``options``: (include_ineligible, leads)."""
+        table = self._table(profile, facts, terms, options)
+        score = table.scores(self.ranking["weights"], self.ranking["lead_factor"])
         order = rank_order(table.valid, score, top)
         return [
             Ranked(
@@ -243,12 +255,15 @@ class Recommender:
         ]
 
     def _rank_reference(
-        self, profile: Profile, facts: Facts, terms: list[str], top: int | None, include_ineligible: bool
+        self, profile: Profile, facts: Facts, terms: list[str], top: int | None, options: tuple[bool, bool]
     ) -> list[Ranked]:
         """The same ranking, one clause at a time through ``verdict.evaluate`` (reference for tests)."""
+        include_ineligible, leads = options
         bm25 = self.index.scores(terms)
-        candidates = np.flatnonzero(self.measures)
+        candidates = self._measure_idx
         best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
+        if not leads:
+            candidates = candidates[~self.leads[candidates]]
         weights, status_value = self.ranking["weights"], self.ranking["status_value"]
         needs = set(profile.needs or [])
         scored: list[Ranked] = []
@@ -266,6 +281,8 @@ class Recommender:
                 "specific": 1.0 if verdict.met_specific else 0.0,
             }
             score = sum(weights[k] * v for k, v in components.items())
+            if clause.kind == "lead":
+                score *= self.ranking["lead_factor"]
             scored.append(Ranked(int(i), is_valid(doc, facts.as_of), score, verdict.status, components, verdict))
         scored.sort(key=lambda r: (not r.valid, -r.score, r.index))
         return scored if top is None else scored[:top]

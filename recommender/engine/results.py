@@ -53,10 +53,12 @@ class Result:
             "departments": c.departments,
             "valid": self.valid,
             "validity": self.validity,
-            "kind": "measure",  # every ranked clause is a measure; leads are not ranked yet
+            "kind": c.kind,
             "reviewed": c.curated,  # the rule rests on a person's annotation, not only on proposals
             # additions to the contract
-            "status_label": NOT_YET_LABEL if self.validity == "not_yet" else status_label(self.status, self.valid),
+            "status_label": NOT_YET_LABEL
+            if self.validity == "not_yet"
+            else status_label(self.status, self.valid, c.kind),
             "title": c.title,
             "label": c.label,
             "section": c.section,

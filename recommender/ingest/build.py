@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ..corpus_models import (
     Annotation,
-    Curation,
     AnnotationFile,
     Clause,
+    Curation,
     DocumentMeta,
     PolicyFile,
     Provenance,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from recommender.consultation import EXPIRED, MeasureView, ReadinessItem, state_label
+from recommender.consultation import EXPIRED, LEAD, MeasureView, ReadinessItem, state_label
 from recommender.eligibility.status import STATUS_LABELS
 
 from .markup import md
 
-STATUS_COLORS = {"eligible": "green", "partial": "orange", "unknown": "blue", EXPIRED: "gray"}
+STATUS_COLORS = {"eligible": "green", "partial": "orange", "unknown": "blue", LEAD: "violet", EXPIRED: "gray"}
 STATUS_ICONS = {
     "eligible": ":material/check_circle:",
+    LEAD: ":material/campaign:",
     "partial": ":material/pending:",
     "unknown": ":material/help:",
     EXPIRED: ":material/history:",
@@ -23,12 +24,12 @@ def badge(label: str, color: str = "gray", icon: str = "") -> str:
 
 
 def state_badge(state: str) -> str:
-    """The badge of a display state: a rule status code (eligible …) or ``EXPIRED``."""
+    """The badge of a display state: a rule status code (eligible …), ``LEAD`` or ``EXPIRED``."""
     return badge(state_label(state), STATUS_COLORS.get(state, "gray"), STATUS_ICONS.get(state, ""))
 
 
 def measure_badge(m: MeasureView) -> str:
-    """A measure's badge: its status, or 已过期 when its document is not in force."""
+    """A measure's badge: its status, 可关注 for a lead, or 已过期 when its document is not in force."""
     return state_badge(m.state)
 
 

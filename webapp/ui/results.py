@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from recommender.consultation import EXPIRED, STATUS_ORDER, Consultation, MeasureView, consult, state_label
+from recommender.consultation import EXPIRED, LEAD, STATUS_ORDER, Consultation, MeasureView, consult, state_label
 from recommender.profile import Profile
 from recommender.services.sheet import consultation_sheet
 from recommender.sheets import sheet_filename
@@ -19,25 +19,36 @@ from .cards import measure_card, readiness_panel, unlock_list
 PAGE = 10
 
 
-def _controls() -> tuple[bool, list[str], list[str]]:
+def _controls() -> tuple[bool, bool, list[str], list[str]]:
     b, c, d = st.columns([2, 2, 1])
     benefits = b.multiselect("支持方式", BENEFITS, placeholder="全部", key="filter_benefits")
     statuses = c.multiselect("匹配状态", STATUS_ORDER, format_func=state_label, placeholder="全部", key="filter_status")
     with d:
-        st.markdown("&nbsp;")
         expired = st.toggle("显示已过期措施", key="show_expired")
-    return expired, benefits, statuses
+        leads = st.toggle(
+            "显示可关注线索",
+            value=True,
+            key="show_leads",
+            help="线索：区里明确支持的产业方向、面向企业的服务和联系窗口，不是申报项目，可联系所列部门了解。",
+        )
+    return expired, leads, benefits, statuses
 
 
 def _counts(c: Consultation) -> None:
     counts = c.counts()
-    cols = st.columns(4)
+    cols = st.columns(len(counts) + 1)
     for col, (state, n) in zip(cols, [*counts.items(), (EXPIRED, len(c.expired))], strict=True):
         col.metric(state_label(state), f"{n} 条", border=True)
 
 
-def _filtered(c: Consultation, expired: bool, benefits: list[str], statuses: list[str]) -> list[MeasureView]:
+def _filtered(
+    c: Consultation, shown_kinds: tuple[bool, bool], benefits: list[str], statuses: list[str]
+) -> list[MeasureView]:
+    """The listed measures under the filters; ``shown_kinds``: (expired shown, leads shown)."""
+    expired, leads = shown_kinds
     shown = c.measures + (c.expired if expired or EXPIRED in statuses else [])
+    if not leads:
+        shown = [m for m in shown if m.kind != LEAD]
     if benefits:
         shown = [m for m in shown if set(m.benefits) & set(benefits)]
     if statuses:
@@ -83,14 +94,14 @@ def _sheet_button(profile: Profile, as_of: dt.date) -> None:
 def render(profile: Profile, as_of: dt.date, target: feedback.Target | None = None) -> None:
     """The results at ``as_of``; with ``target``, every measure card takes 有用 / 不适用 feedback."""
     st.subheader(f"匹配结果：{profile.name}")
-    expired, benefits, statuses = _controls()
+    expired, leads, benefits, statuses = _controls()
     c = consult(resources.recommender(), profile, as_of=as_of, top=None)
     _counts(c)
     left, right = st.columns([3, 1])
     left.caption(f"按匹配程度排序，政策有效性按 {as_of} 判断。结果依据公开政策文件自动生成，仅供参考。")
     with right:
         _sheet_button(profile, as_of)
-    shown = _filtered(c, expired, benefits, statuses)
+    shown = _filtered(c, (expired, leads), benefits, statuses)
     labels = [f"推荐措施（{len(shown)}）", f"取得资质可解锁（{len(c.unlocks)}）"]
     if c.readiness is not None:
         labels.append("资质准备度")
