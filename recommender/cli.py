@@ -198,6 +198,12 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if not 0 < args.step <= 0.5 or abs(round(1 / args.step) * args.step - 1) > 1e-9:
         raise UsageError(f"--step 应能整除 1，如 0.1、0.05（收到 {args.step}）")
     engine = Recommender.load()
+    if args.phrases is not None:
+        from .phrase_eval import evaluate_phrases, format_phrases, load_phrase_cases
+
+        phrases = evaluate_phrases(load_phrase_cases(args.phrases), engine, Recommender.load(domain=False))
+        _print_json(phrases) if args.format == "json" else print(format_phrases(phrases))
+        return
     cases = load_cases(clauses=engine.clauses)
     result = evaluate(cases, engine)
     if args.tune:
@@ -282,6 +288,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--tune", action="store_true", help="同时用交叉验证在网格上选择排序权重")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--step", type=float, default=0.1, help="权重网格步长")
+    p.add_argument(
+        "--phrases", type=Path, default=None, help="改用短语评测集（JSON lines，如项目外的盲测集），各配置对比"
+    )
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("bench", cmd_bench, "速度与内存基准（合成条款库、冷启动、批量）")
     p.add_argument("--sizes", default="1000,10000,100000", help="合成条款库规模，逗号分隔")

@@ -177,6 +177,11 @@ def configurations(engine: Any, plain_engine: Any | None = None) -> dict[str, tu
         ),
         "bm25": ("BM25 only (text weight 1, all others 0)", engine.with_ranking(ranking_with(base, text=1.0))),
         "hybrid": ("hybrid, policies/ranking.yaml", engine),
+        "no_leads": ("hybrid without leads (measures only)", engine.variant(leads=False)),
+        "raw_query": (
+            "hybrid with the query taken raw: no NFKC/simplified cleaning, sub-words matched",
+            engine.variant(whole_words=False),
+        ),
     }
     if plain_engine is not None:
         configs["hybrid_plain"] = (

@@ -68,6 +68,15 @@ class Recommender:
                     self._benefits[i, self._benefit_col[benefit]] = 1
         self.rules_ = RuleMatrix(self.clauses, self.documents, self._measure_idx)
         self._verdicts: dict[tuple[int, tuple[Any, ...]], Verdict] = {}
+        self.show_leads = True  # ablation switches (``variant``)
+        self.whole_words = True
+
+    def variant(self, *, leads: bool = True, whole_words: bool = True) -> Recommender:
+        """The same engine without leads, or with the query taken raw (jieba search mode, no cleaning,
+        sub-words matched): the ablations of ``evaluate``."""
+        other = copy.copy(self)
+        other.show_leads, other.whole_words = leads, whole_words
+        return other
 
     def with_ranking(self, ranking: dict[str, Any]) -> Recommender:
         """The same corpus, index and rules with other ranking weights (for evaluation and tuning)."""
@@ -105,6 +114,8 @@ class Recommender:
         known = self.index.vocab_
         # the enterprise's own words, expanded to the policies' words (lexicon/synonyms.yaml)
         text = " ".join(filter(None, [profile.description, profile.industry, profile.industry_category]))
+        if not self.whole_words:
+            return self._raw_query_terms(profile, text)
         own, inside = a.query_tokens(text, known)
         terms = a.expand(own, inside) if self.domain else own
         # needs and titles are policy words already (lexicon/needs.yaml): not expanded again
@@ -113,6 +124,13 @@ class Recommender:
         terms += a.query_tokens(" ".join(profile.qualifications or []), known)[0]
         return terms
 
+    def _raw_query_terms(self, profile: Profile, text: str) -> list[str]:
+        a = self.analyzer
+        terms = a.expand(a.tokens(text)) if self.domain else a.tokens(text)
+        for need in profile.needs or []:
+            terms += a.tokens(" ".join([need, *a.need_terms.get(need, [])]))
+        return terms + a.tokens(" ".join(profile.qualifications or []))
+
     def recommend(
         self,
         profile: Profile | dict[str, Any],
@@ -120,17 +138,17 @@ class Recommender:
         as_of: dt.date,
         top: int | None = 10,
         include_ineligible: bool = False,
-        leads: bool = True,
+        leads: bool | None = None,
     ) -> Recommendation:
         """The ``top`` measures and leads (all when None) for the profile at ``as_of``, with reasons and gaps.
 
-        Without ``include_ineligible`` those ruled out are left out; without ``leads``, leads are.
-        ProfileError for a dict that does not validate.
+        Without ``include_ineligible`` those ruled out are left out; with ``leads`` False, leads are
+        (None: the engine's setting). ProfileError for a dict that does not validate.
         """
         profile = parse_profile(profile)
         facts = Facts(profile, as_of)
         terms = self.query_terms(profile)
-        options = (include_ineligible, leads)
+        options = (include_ineligible, self.show_leads if leads is None else leads)
         ranked = self._rank(profile, facts, terms, top, options)
         seen: dict[str, Any] = {}
         verdicts = {r.index: self._verdict(r.index, facts, seen) for r in ranked}

@@ -1,0 +1,170 @@
+"""Evaluation by phrases: a set written from the policy texts alone, scored on what `recommend` shows.
+
+A case is a profile, an as-of date, expected phrases (words of the policy that should appear in
+the text of one of the first 5 or 10 results) and forbidden phrases (words of a clause that must
+not be shown as eligible or partial while its document is in force). This is the shape of the
+blind sets, which are written by people who never saw the engine's output and kept outside the
+project (``python -m recommender evaluate --phrases FILE``; format: ``docs/evaluation.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .ingest.clean import to_simplified
+from .profile import ProfileError
+from .yamlio import DataError
+
+SHOWN_AS_APPLICABLE = ("eligible", "partial")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+class Expectation(BaseModel):
+    """Words that should appear in the text of one of the first ``within`` results."""
+
+    model_config = ConfigDict(extra="ignore")
+    phrase: str = Field(min_length=2)
+    within: int = Field(ge=1, le=10)
+
+
+class Forbidden(BaseModel):
+    """Words of a clause that must not be shown as eligible or partial while in force."""
+
+    model_config = ConfigDict(extra="ignore")
+    phrase: str = Field(min_length=2)
+
+
+class PhraseCase(BaseModel):
+    """One case of a phrase set."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    as_of: dt.date
+    profile: dict[str, Any]  # parsed when run: a profile the engine refuses misses all its expectations
+    expect: list[Expectation] = []
+    forbidden: list[Forbidden] = []
+
+
+def squeeze(text: str) -> str:
+    """Text as phrases are compared: NFKC, simplified, without spaces and punctuation."""
+    return _NOT_WORD.sub("", to_simplified(unicodedata.normalize("NFKC", text)))
+
+
+def load_phrase_cases(path: Path) -> list[PhraseCase]:
+    """The cases of a JSON-lines file; DataError naming the file and line of a bad one."""
+    cases = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            cases.append(PhraseCase.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            first = str(exc).splitlines()[0 if isinstance(exc, json.JSONDecodeError) else 1 :][:2]
+            raise DataError(f"{path}:{n}: 用例无法读取：{' '.join(first)}") from None
+    if not cases:
+        raise DataError(f"{path}: 没有用例")
+    return cases
+
+
+@dataclass
+class PhraseResult:
+    """One case's outcome: expectations missed (phrase, within, rank found or None) and forbidden shown."""
+
+    case: PhraseCase
+    met: int = 0
+    missed: list[tuple[str, int, int | None]] = field(default_factory=list)
+    forbidden_shown: list[tuple[str, int, str]] = field(default_factory=list)  # phrase, rank, status
+    refused: str | None = None  # why the profile was refused
+
+
+def score_case(case: PhraseCase, results: Sequence[dict[str, Any]]) -> PhraseResult:
+    """Score ``results`` (``recommend --format json`` results, best first) against the case."""
+    texts = [squeeze(r["text"]) for r in results]
+    out = PhraseResult(case)
+    for e in case.expect:
+        found = next((i + 1 for i, t in enumerate(texts) if squeeze(e.phrase) in t), None)
+        if found is not None and found <= e.within:
+            out.met += 1
+        else:
+            out.missed.append((e.phrase, e.within, found))
+    for f in case.forbidden:
+        for i, (r, t) in enumerate(zip(results, texts, strict=True)):
+            if squeeze(f.phrase) in t and r["status"] in SHOWN_AS_APPLICABLE and r["valid"]:
+                out.forbidden_shown.append((f.phrase, i + 1, r["status"]))
+    return out
+
+
+def run_phrase_cases(engine: Any, cases: Sequence[PhraseCase], top: int = 10) -> list[PhraseResult]:
+    """``engine.recommend`` (top 10, ruled-out measures left out, as the CLI does) scored for every case.
+
+    A profile the engine refuses misses every expectation of its case (``refused`` says why).
+    """
+    out = []
+    for c in cases:
+        try:
+            results = [r.as_dict() for r in engine.recommend(c.profile, top=top, as_of=c.as_of).results]
+        except ProfileError as exc:
+            out.append(score_case(c, []))
+            out[-1].refused = str(exc)
+            continue
+        out.append(score_case(c, results))
+    return out
+
+
+def summarize_phrases(results: Sequence[PhraseResult]) -> dict[str, Any]:
+    """Expectations met (count and share) and forbidden phrases shown as applicable, over all cases."""
+    expected = sum(len(r.case.expect) for r in results)
+    met = sum(r.met for r in results)
+    return {
+        "expectations": expected,
+        "met": met,
+        "met_share": met / expected if expected else None,
+        "forbidden_shown": sum(len(r.forbidden_shown) for r in results),
+        "cases": len(results),
+        "refused": {r.case.id: r.refused for r in results if r.refused},
+        "missed": [
+            {"case": r.case.id, "phrase": p, "within": w, "found_at": at} for r in results for p, w, at in r.missed
+        ],
+        "forbidden": [
+            {"case": r.case.id, "phrase": p, "rank": k, "status": s} for r in results for p, k, s in r.forbidden_shown
+        ],
+    }
+
+
+def evaluate_phrases(cases: Sequence[PhraseCase], engine: Any, plain_engine: Any | None = None) -> dict[str, Any]:
+    """Every configuration of ``evaluation.configurations`` (hybrid and its ablations) on a phrase set."""
+    from .evaluation import configurations
+
+    rows = []
+    for name, (description, eng) in configurations(engine, plain_engine).items():
+        rows.append({"name": name, "description": description, **summarize_phrases(run_phrase_cases(eng, cases))})
+    return {"cases": len(cases), "configurations": rows}
+
+
+def format_phrases(result: dict[str, Any]) -> str:
+    """The phrase evaluation as a table for people, then what the hybrid missed."""
+    lines = [f"{'配置':<14}期望命中            禁止项显示为可申请/需补充"]
+    for row in result["configurations"]:
+        share = f"{row['met_share']:.1%}" if row["met_share"] is not None else "—"
+        lines.append(
+            f"{row['name']:<16}{row['met']}/{row['expectations']}（{share}）".ljust(34) + str(row["forbidden_shown"])
+        )
+    hybrid = next(r for r in result["configurations"] if r["name"] == "hybrid")
+    lines.append(f"\n{result['cases']} 个用例，前 10 条。混合排序未命中：")
+    for m in hybrid["missed"]:
+        where = f"第 {m['found_at']} 条" if m["found_at"] else "未出现"
+        lines.append(f"  {m['case']}：“{m['phrase']}”应在前 {m['within']} 条，{where}")
+    for f in hybrid["forbidden"]:
+        lines.append(f"  {f['case']}：禁止项“{f['phrase']}”显示为 {f['status']}（第 {f['rank']} 条）")
+    for case, why in hybrid["refused"].items():
+        lines.append(f"  {case}：企业信息被拒：{why}")
+    return "\n".join(lines)
