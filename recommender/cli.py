@@ -101,7 +101,9 @@ def cmd_readiness(args: argparse.Namespace) -> None:
     if args.pathways:
         from .engine import Recommender
 
-        pathways = unlock_pathways(Recommender.load().recommend(profile, top=None, as_of=as_of), results)
+        pathways = unlock_pathways(
+            Recommender.load().recommend(profile, top=None, as_of=as_of, include_ineligible=True), results
+        )
     if args.format == "json":
         _print_json(readiness_document(profile, as_of, results, pathways))
         return

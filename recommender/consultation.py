@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .eligibility.status import EXPIRED, LEAD, STATE_LABELS, display_label, display_state
+from .eligibility.status import EXPIRED, LEAD, STATE_LABELS, Status, display_label, display_state
 from .engine import Recommender, Result
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile
@@ -254,13 +254,15 @@ def consult(
     top: int | None = SHEET_TOP,
 ) -> Consultation:
     """Everything a visit needs for a validated profile; ``top=None`` keeps every measure in force."""
-    rec = recommender.recommend(profile, top=None, as_of=as_of)
+    # ruled-out measures too: those a title would unlock are listed apart (``unlocks``)
+    rec = recommender.recommend(profile, top=None, as_of=as_of, include_ineligible=True)
     in_force = [r for r in rec.results if r.valid]
+    shown = [r for r in in_force if r.status != Status.INELIGIBLE]
     return Consultation(
         profile=profile,
         as_of=rec.as_of,
-        measures=[measure_view(r, rec.as_of) for r in in_force[:top]],
-        expired=[measure_view(r, rec.as_of) for r in rec.results if not r.valid],
+        measures=[measure_view(r, rec.as_of) for r in shown[:top]],
+        expired=[measure_view(r, rec.as_of) for r in rec.results if not r.valid and r.status != Status.INELIGIBLE],
         unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in by_unlocking_title(in_force).items()},
         readiness=check_readiness(profile, rec.as_of),
     )

@@ -154,7 +154,8 @@ def run_cases(engine: Any, cases: Sequence[Case], k: int = K) -> list[CaseResult
     for case in cases:
         rec = engine.recommend(case.profile, top=k, as_of=case.as_of)
         ranking = [r.clause.id for r in rec.results]
-        eligible = [r.clause.id for r in rec.results if r.status == "eligible" and r.valid]
+        shown = [r for r in rec.results if r.valid and r.clause.kind == "measure"]  # a lead shows as 可关注
+        eligible = [r.clause.id for r in shown if r.status == "eligible"]
         out.append(CaseResult(case, ranking, eligible))
     return out
 

@@ -273,7 +273,7 @@ def test_pathways_group_unlockable_measures_by_title_with_readiness():
         }
     )
     as_of = dt.date(2025, 6, 30)
-    rec = Recommender.load().recommend(profile, top=None, as_of=as_of)
+    rec = Recommender.load().recommend(profile, top=None, as_of=as_of, include_ineligible=True)
     results = check_readiness(profile, as_of)
     pathways = {p.title: p for p in unlock_pathways(rec, results)}
     hnte = pathways["高新技术企业"]

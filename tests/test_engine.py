@@ -118,20 +118,30 @@ def test_expired_measures_rank_after_valid_ones_and_are_marked(engine):
     assert all(r.as_dict()["status_label"] == "已过期" for r in results if not r.valid)
 
 
-def test_missing_title_is_partial_and_points_to_readiness(engine):
-    profile = {"name": "戊", "region": "浦东新区", "needs": ["资金补贴"]}
-    results = engine.recommend(profile, top=None, as_of=IN_FORCE_2024).results
+@pytest.mark.parametrize(
+    ("titles", "status"), [(None, "unknown"), ([], "ineligible"), (["科技型中小企业"], "ineligible")]
+)
+def test_a_title_not_held_rules_the_measure_out_and_points_to_readiness(engine, titles, status):
+    # a measure for 高新技术企业 is not 需补充条件 for a firm without the title: it is ruled out for
+    # now (信息不足 while the titles are not said), and listed among those the title would unlock
+    profile = {"name": "戊", "region": "浦东新区", "needs": ["资金补贴"], "qualifications": titles}
+    results = engine.recommend(profile, top=None, as_of=IN_FORCE_2024, include_ineligible=True).results
     subsidy = next(r for r in results if r.clause.id == "pd-hnte-2023/c2.s4.a19")
-    assert subsidy.status == "partial"
+    assert subsidy.status == status
     assert subsidy.verdict.unlocks_with == ["高新技术企业"]
     gap = subsidy.verdict.gaps[0].as_dict()
     assert gap["field"] == "qualifications" and gap["qualification"] == "高新技术企业" and "原文" in gap["message"]
+    shown = engine.recommend(profile, top=None, as_of=IN_FORCE_2024).results
+    assert (subsidy.clause.id in {r.clause.id for r in shown}) == (status != "ineligible")
 
 
 def test_internal_tasks_are_never_recommended(engine):
     profile = {"name": "己", "region": "浦东新区", "description": "宣传 考核 组织协调"}
     results = engine.recommend(profile, top=None, as_of=shanghai_today(), include_ineligible=True).results
-    assert results and all(r.clause.kind == "measure" for r in results)
+    assert results and all(r.clause.kind in {"measure", "lead"} for r in results)
+    assert {r.clause.kind for r in results} == {"measure", "lead"}
+    without = engine.recommend(profile, top=None, as_of=shanghai_today(), include_ineligible=True, leads=False)
+    assert {r.clause.kind for r in without.results} == {"measure"}
 
 
 def test_deterministic_and_accepts_model_or_dict(engine):

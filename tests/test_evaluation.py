@@ -138,7 +138,8 @@ def test_evaluate_command_json():
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["cases"] >= 40 and data["k"] == 10
-    assert [c["name"] for c in data["configurations"]] == ["rules", "bm25", "hybrid", "hybrid_plain"]
+    names = [c["name"] for c in data["configurations"]]
+    assert names == ["rules", "bm25", "hybrid", "no_leads", "raw_query", "hybrid_plain"]
     for config in data["configurations"]:
         for key in ["ndcg_at_10", "recall_at_5", "recall_at_10", "mrr", "eligibility_precision"]:
             assert 0 <= config[key] <= 1, (config["name"], key)

@@ -126,7 +126,8 @@ def test_candidate_table_and_statuses(engine):
     profile = {"name": "丁", "region": "金山区", "needs": ["场地空间"]}
     table = engine.candidate_table(profile, dt.date(2025, 6, 30))
     assert set(table.components) == {"status", "needs", "text", "specific"}
-    assert all(engine.clauses[i].kind == "measure" for i in table.clauses)
+    assert {engine.clauses[i].kind for i in table.clauses} == {"measure", "lead"}
+    assert table.lead.tolist() == [engine.clauses[i].kind == "lead" for i in table.clauses]
     statuses = engine.statuses(profile, dt.date(2025, 6, 30))
     assert len(statuses) == len(engine.clauses)
     assert {s for s, c in zip(statuses, engine.clauses, strict=True) if c.kind == "internal"} == {None}

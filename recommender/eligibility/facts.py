@@ -190,7 +190,9 @@ _DEFS: tuple[FactDef, ...] = (
     FactDef("park", "所在园区", "文字", "以实际经营地址所在园区为准", _field("park"), "text", True),
     FactDef("industry", "所属行业", "文字", "请填写所属行业（主营业务）", _industry, "choice", True),
     FactDef("stage", "发展阶段", "文字", "请选择发展阶段", _field("stage"), "choice"),
-    FactDef("qualifications", "已有资质", "资质", "请填写已有资质", _qualifications, "set"),
+    # a title the enterprise does not hold rules a measure out for now (hard); the measure is then
+    # listed among those the title would unlock (Verdict.unlocks_with), not as 需补充条件
+    FactDef("qualifications", "已有资质", "资质", "请填写已有资质", _qualifications, "set", True),
     FactDef(
         "foreign_invested", "是否外资企业", "是否", "以营业执照企业类型为准", _field("foreign_invested"), "bool", True
     ),

@@ -50,8 +50,8 @@ class Verdict:
 
     @property
     def unlocks_with(self) -> list[str]:
-        """Titles that would turn this measure eligible, when titles are all that is missing."""
-        if self.status != Status.PARTIAL or not self.gaps or any(g.qualification is None for g in self.gaps):
+        """Titles that would turn this measure eligible, when titles (not held, or not said) are all that is missing."""
+        if self.status == Status.ELIGIBLE or not self.gaps or any(g.qualification is None for g in self.gaps):
             return []
         return sorted({g.qualification for g in self.gaps if g.qualification})
 
@@ -70,7 +70,7 @@ def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta) -> Gap:
     else:
         message = f"本措施要求{label}{need}，企业现为{shown}（原文：“{cond.quote}”）"
     title = None
-    if cond.field == "qualifications" and cond.op == "any_of" and not cond.is_hard:
+    if cond.field == "qualifications" and cond.op == "any_of" and cond.hard is not True:  # one it could win
         title = cond.value[0]
     return Gap(field=cond.field, required=need, actual=shown, message=message, qualification=title)
 
