@@ -70,7 +70,7 @@ def cmd_recommend(args: argparse.Namespace) -> None:
 
     profile = read_profile(args.profile)
     rec = Recommender.load().recommend(
-        profile, top=args.top, as_of=args.as_of, include_ineligible=args.include_ineligible
+        profile, top=args.top, as_of=args.as_of, include_ineligible=args.include_ineligible, leads=not args.no_leads
     )
     if args.format == "json":
         _print_json(rec.as_dict())
@@ -266,6 +266,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=10)
     p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
     p.add_argument("--include-ineligible", action="store_true")
+    p.add_argument("--no-leads", action="store_true", help="不列可关注线索（产业方向、服务、联系窗口），只列措施")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("readiness", cmd_readiness, "对照资质认定条件（高企、科小、专精特新等），看还差什么")
     p.add_argument("profile", type=Path, help="企业档案 JSON")

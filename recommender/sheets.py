@@ -20,6 +20,9 @@ from .roster import BadRow
 
 FONT = "宋体"
 NOTE = "本咨询单由政策北斗根据公开政策文件自动生成，仅供参考；能否享受以主管部门的解释和当年申报通知为准。"
+LEAD_NOTE = (
+    "标为【可关注】的是线索：区里明确支持的产业方向、面向企业的服务或联系窗口，不是申报项目，可联系所列部门了解。"
+)
 
 
 # --- Word ------------------------------------------------------------------------------------
@@ -95,6 +98,8 @@ def _measures(document: Any, c: Consultation) -> None:
         _labelled(document, "有效期", m.validity)
         if m.benefits:
             _labelled(document, "支持方式", "、".join(m.benefits))
+    if any(m.kind == "lead" for m in c.measures):
+        document.add_paragraph(LEAD_NOTE)
     if c.expired:
         document.add_paragraph(
             f"另有 {len(c.expired)} 条相关措施在 {c.as_of.isoformat()} 时不在有效期内，未列入；"
@@ -236,6 +241,7 @@ SUMMARY_COLUMNS = [
     ("可申请", 8),
     ("需补充条件", 11),
     ("信息不足", 9),
+    ("可关注线索", 11),
     ("已过期未列入", 12),
     ("可培育资质（可解锁措施数）", 30),
     ("资质准备度", 40),
@@ -342,7 +348,10 @@ def roster_workbook(
         ("政策有效性判断日期", as_of.isoformat()),
         ("已匹配企业", len(entries)),
         ("未导入行", len(bad)),
-        ("说明", "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期措施的数量见“企业汇总”。" + NOTE),
+        (
+            "说明",
+            "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期措施的数量见“企业汇总”。" + LEAD_NOTE + NOTE,
+        ),
     ]
     _sheet(book, "说明", [("项目", 20), ("内容", 90)], notes, first=False)
     out = io.BytesIO()
