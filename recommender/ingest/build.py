@@ -22,7 +22,7 @@ from ..paths import ANNOTATIONS, CLAUSES, ROOT, SOURCES
 from ..yamlio import DataError, dump_yaml, load_yaml, node_line, validate
 from .clean import LOST_MARK, clean_line, repeated_lines
 from .extract import repair_departments, split_department_note, targets
-from .link import LINK_AT, MERGE_AT, best_article
+from .link import LINK_AT, MERGE_AT, best_article, containment
 from .segment import CHAPTER, BodyClause, paragraphs, segment
 from .tables import TableRow, parse_markdown, parse_tsv
 
@@ -207,8 +207,9 @@ def _curate(clause: Clause, note: Curation) -> None:
 def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path = ANNOTATIONS) -> list[Clause]:
     """The clause with its annotation merged, or the sub-measures it is split into (``note.parts``).
 
-    A part keeps the clause's place, departments and provenance; its text must be the clause's own
-    words (DataError naming the annotation file otherwise).
+    A part keeps the clause's place, departments and provenance, and the task-table rows folded into
+    the clause go to the part they repeat most (``link.containment``); its text must be the clause's
+    own words (DataError naming the annotation file otherwise).
     """
     if note is None:
         return [clause]
@@ -216,8 +217,13 @@ def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path 
         _curate(clause, note)
         return [clause]
     squeezed = re.sub(r"\s+", "", clause.text)
+    texts = [part.text for part in note.parts.values()]
+    rows: list[list[TableItem]] = [[] for _ in texts]
+    for item in clause.table_items:
+        scores = [containment(item.text, text) for text in texts]
+        rows[scores.index(max(scores))].append(item)
     parts = []
-    for key, part in note.parts.items():
+    for (key, part), items in zip(note.parts.items(), rows, strict=True):
         if re.sub(r"\s+", "", part.text) not in squeezed:
             path = _rel(annotations / f"{clause.policy_id}.yaml")
             raise DataError(f"{path}: {clause.id} 的分项 {key} 的 text 不是该条原文中的句子")
@@ -225,9 +231,7 @@ def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path 
             update={
                 "id": f"{clause.id}#{key}",
                 "text": part.text,
-                "lead_departments": clause.departments,
-                "support_departments": [],
-                "table_items": [],
+                "table_items": items,
                 "targets": targets(part.text),
                 "part_of": clause.id,
                 "flags": list(clause.flags),
