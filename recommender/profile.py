@@ -76,8 +76,6 @@ LABELS: dict[str, str] = {
     "taxable_income": "年度应纳税所得额（万元）",
 }
 
-_REGION_ALIASES = {r.removesuffix("新区").removesuffix("区"): r for r in REGIONS if r != "上海市外"}
-_REGION_ALIASES.update({"外省市": "上海市外", "市外": "上海市外", "外地": "上海市外"})
 _QUALIFICATION_ALIASES = {
     "高企": "高新技术企业",
     "国家高新技术企业": "高新技术企业",
@@ -122,6 +120,38 @@ def industry_words() -> dict[str, list[str]]:
     """Controlled industry → words that point to it (``policies/lexicon/industries.yaml``)."""
     data = yaml.safe_load((LEXICON / "industries.yaml").read_text(encoding="utf-8"))
     return {str(k): [str(w) for w in v] for k, v in data.items()}
+
+
+@cache
+def _district_spellings() -> dict[str, str]:
+    """Every district spelling (``policies/lexicon/districts.yaml`` and each official name's short
+    form without 区/新区), folded by ``_fold``, → its official name."""
+    data = yaml.safe_load((LEXICON / "districts.yaml").read_text(encoding="utf-8"))
+    out = {_fold(r.removesuffix("新区").removesuffix("区")): r for r in REGIONS if r != "上海市外"}
+    out.update({_fold(r): r for r in REGIONS})
+    out.update({_fold(str(w)): str(r) for r, words in data.items() for w in words})
+    return out
+
+
+def _fold(text: str) -> str:
+    """A place name as compared: NFKC, simplified, lower case, without spaces, dots and apostrophes."""
+    from .text import clean_query
+
+    return re.sub(r"[\s.'’]", "", clean_query(text)).lower()
+
+
+def region_of(text: str) -> str | None:
+    """The official district a person's spelling names (上海市浦东新区, 浦东, Pudong New Area, 黃浦區 …),
+    or None when it names none. Source of the spellings: ``policies/lexicon/districts.yaml``."""
+    folded = _fold(text)
+    spellings = _district_spellings()
+    if folded in spellings:
+        return spellings[folded]
+    for prefix in ("上海市", "上海", "shanghai"):
+        if folded.startswith(prefix) and len(folded) > len(prefix):
+            folded = folded.removeprefix(prefix)
+            break
+    return spellings.get(folded) or spellings.get(folded.removesuffix("新区").removesuffix("区"))
 
 
 def industry_category(text: str | None) -> str | None:
@@ -248,9 +278,7 @@ class Profile(BaseModel):
     @field_validator("region", mode="before")
     @classmethod
     def _region_alias(cls, value: Any) -> Any:
-        if isinstance(value, str) and (value := value.strip()) not in REGIONS:
-            return _REGION_ALIASES.get(value.removesuffix("新区").removesuffix("区"), value)
-        return value
+        return region_of(value) or value if isinstance(value, str) else value
 
     @field_validator("qualifications", mode="before")
     @classmethod

@@ -1,0 +1,75 @@
+"""One text pipeline for the enterprise's words, and district spellings (issue 18; field cases copied
+from ../shared/field-cases into tests/field_cases)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recommender.engine import Recommender
+from recommender.profile import ProfileError, parse_profile, region_of
+from recommender.roster import read_roster_file
+from recommender.text import clean_query
+from recommender.vocab import REGIONS
+
+CASES = Path(__file__).parent / "field_cases"
+AS_OF = dt.date(2024, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Recommender:
+    return Recommender.load()
+
+
+def test_a_roster_names_districts_as_people_write_them():
+    roster = read_roster_file(CASES / "roster_region_fullname.csv")
+    assert not roster.bad
+    assert [p.region for p in roster.profiles] == ["浦东新区", "闵行区", "浦东新区", "黄浦区", "浦东新区"]
+
+
+@pytest.mark.parametrize("text", ["张江", "上海", "北京市朝阳区", "浦东新区张江镇", ""])
+def test_a_place_that_is_not_a_district_is_refused_not_guessed(text):
+    assert region_of(text) is None
+    with pytest.raises(ProfileError):
+        parse_profile({"name": "某公司", "region": text})
+
+
+@given(st.sampled_from([r for r in REGIONS if r != "上海市外"]), st.sampled_from(["", "上海市", "上海", "　上海市 "]))
+def test_every_district_reads_with_or_without_the_city_and_in_traditional_characters(district, prefix):
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(district)
+    assert region_of(prefix + district) == district
+    assert region_of(prefix + traditional) == district
+    assert region_of(district.removesuffix("新区").removesuffix("区")) == district
+
+
+def test_traditional_and_simplified_descriptions_rank_alike(engine):
+    simplified = json.loads((CASES / "profile_desc_simplified.json").read_text(encoding="utf-8"))
+    traditional = json.loads((CASES / "profile_desc_traditional.json").read_text(encoding="utf-8"))
+    a = engine.recommend(simplified, as_of=AS_OF).as_dict()["results"]
+    b = engine.recommend(traditional, as_of=AS_OF).as_dict()["results"]
+    assert [r["clause_id"] for r in a] == [r["clause_id"] for r in b]
+    assert [r["reasons"] for r in a] == [r["reasons"] for r in b]
+    assert any("周转" in t or "贷款" in t for r in a for t in r["matched_terms"])
+
+
+def test_full_width_and_invisible_characters_are_read_as_typed_plainly(engine):
+    assert clean_query("ＧＯＩ企业\u200b想对接ＩＣ设计") == "GOI企业想对接IC设计"
+    terms = engine.query_terms(parse_profile({"name": "甲", "region": "浦东新区", "description": "ＧＯＩ\u200b对接"}))
+    assert "GOI" in terms
+
+
+def test_a_query_word_never_matches_inside_a_longer_word(engine):
+    # "新材料" is a corpus word: its sub-word "材料" is not a query term, so "减材料" does not match
+    assert "新材料" in engine.index.vocab_
+    profile = parse_profile({"name": "甲", "region": "金山区", "description": "我们做新材料"})
+    terms = engine.query_terms(profile)
+    assert "新材料" in terms and "材料" not in terms
+    for r in engine.recommend(profile, as_of=AS_OF, top=None).results:
+        assert "材料" not in r.matched_terms, r.clause.id
