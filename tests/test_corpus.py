@@ -193,6 +193,14 @@ def test_every_seed_clause_is_curated(clauses):
             assert cond.quote, clause.id
 
 
+def test_no_housekeeping_is_shown_as_part_of_a_measure_or_lead(clauses):
+    # a clause mixing publicity or assessment with an offer is split: only the offer is shown
+    housekeeping = re.compile("宣传报道|专栏|考核|督查|舆论引导")
+    for clause in clauses:
+        if clause.kind != "internal":
+            assert not housekeeping.search(clause.text), clause.id
+
+
 def test_audited_clauses_serve_the_right_audience(by_id):
     # found by the audit of the hidden clauses (issue 18): these serve enterprises
     for clause_id in ["js-yingshang-2022/c2.s2.g5.p1", "js-yingshang-2022/c2.s2.g4.p2", "zj-opinions-2023/c5.p3"]:
