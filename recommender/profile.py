@@ -134,24 +134,40 @@ def _district_spellings() -> dict[str, str]:
 
 
 def _fold(text: str) -> str:
-    """A place name as compared: NFKC, simplified, lower case, without spaces, dots and apostrophes."""
+    """A place name as compared: NFKC, simplified, lower case, without spaces and punctuation."""
     from .text import clean_query
 
-    return re.sub(r"[\s.'’]", "", clean_query(text)).lower()
+    return re.sub(r"[\W_]", "", clean_query(text)).lower()
+
+
+_CITY = ("中国上海市", "中国上海", "上海市", "上海", "shanghaichina", "shanghai", "china")
+
+
+def split_place(text: str) -> tuple[str | None, str]:
+    """(the official district a person's spelling names, the rest of it): "上海市浦东新区" →
+    ("浦东新区", ""), "上海浦东张江" → ("浦东新区", "张江"), "Jinshan District, Shanghai" → ("金山区", "");
+    (None, text) when it names no district. Spellings: ``policies/lexicon/districts.yaml``."""
+    folded = _fold(text)
+    spellings = _district_spellings()
+    if folded in spellings:
+        return spellings[folded], ""
+    for city in _CITY:
+        if folded.startswith(city) and len(folded) > len(city):
+            folded = folded.removeprefix(city)
+        if folded.endswith(city) and len(folded) > len(city):
+            folded = folded.removesuffix(city)
+    for end in range(len(folded), 1, -1):  # the longest spelling the text starts with
+        district = spellings.get(folded[:end])
+        if district is not None and district != "上海市外":
+            return district, folded[end:]
+    return None, text
 
 
 def region_of(text: str) -> str | None:
     """The official district a person's spelling names (上海市浦东新区, 浦东, Pudong New Area, 黃浦區 …),
-    or None when it names none. Source of the spellings: ``policies/lexicon/districts.yaml``."""
-    folded = _fold(text)
-    spellings = _district_spellings()
-    if folded in spellings:
-        return spellings[folded]
-    for prefix in ("上海市", "上海", "shanghai"):
-        if folded.startswith(prefix) and len(folded) > len(prefix):
-            folded = folded.removeprefix(prefix)
-            break
-    return spellings.get(folded) or spellings.get(folded.removesuffix("新区").removesuffix("区"))
+    or None when it names none or names more (a park after the district: see ``split_place``)."""
+    district, rest = split_place(text)
+    return district if not rest else None
 
 
 def industry_category(text: str | None) -> str | None:
@@ -275,10 +291,22 @@ class Profile(BaseModel):
     rd_expense_3y: float | None = Field(default=None, ge=0)
     taxable_income: float | None = Field(default=None, ge=0)
 
-    @field_validator("region", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _region_alias(cls, value: Any) -> Any:
-        return region_of(value) or value if isinstance(value, str) else value
+    def _place(cls, data: Any) -> Any:
+        """A district as people write it becomes the official name; a park written after it
+        ("上海浦东张江") goes to ``park`` when that is empty or says the same."""
+        if not isinstance(data, dict) or not isinstance(data.get("region"), str):
+            return data
+        district, rest = split_place(data["region"])
+        if district is None:
+            return data
+        if not rest:
+            return {**data, "region": district}
+        park = data.get("park")
+        if park in (None, "") or (isinstance(park, str) and _fold(park) == rest):
+            return {**data, "region": district, "park": park or rest}
+        return data
 
     @field_validator("qualifications", mode="before")
     @classmethod

@@ -32,11 +32,31 @@ def test_a_roster_names_districts_as_people_write_them():
     assert [p.region for p in roster.profiles] == ["浦东新区", "闵行区", "浦东新区", "黄浦区", "浦东新区"]
 
 
-@pytest.mark.parametrize("text", ["张江", "上海", "北京市朝阳区", "浦东新区张江镇", ""])
+@pytest.mark.parametrize("text", ["张江", "上海", "北京市朝阳区", "朝阳", ""])
 def test_a_place_that_is_not_a_district_is_refused_not_guessed(text):
     assert region_of(text) is None
     with pytest.raises(ProfileError):
         parse_profile({"name": "某公司", "region": text})
+
+
+@pytest.mark.parametrize(
+    ("written", "park", "region", "park_read"),
+    [
+        ("上海浦东张江", None, "浦东新区", "张江"),
+        ("浦东新区张江镇", "", "浦东新区", "张江镇"),
+        ("Jinshan District, Shanghai", None, "金山区", None),
+        ("金山工业区", None, "金山区", "工业区"),
+        ("上海浦东张江", "张江", "浦东新区", "张江"),
+    ],
+)
+def test_a_park_written_after_the_district_goes_to_park(written, park, region, park_read):
+    profile = parse_profile({"name": "某公司", "region": written, "park": park})
+    assert (profile.region, profile.park) == (region, park_read)
+
+
+def test_a_park_after_the_district_that_contradicts_the_park_given_is_refused_not_dropped():
+    with pytest.raises(ProfileError, match="region"):
+        parse_profile({"name": "某公司", "region": "浦东张江", "park": "金桥"})
 
 
 @given(st.sampled_from([r for r in REGIONS if r != "上海市外"]), st.sampled_from(["", "上海市", "上海", "　上海市 "]))
