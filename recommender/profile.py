@@ -295,7 +295,7 @@ class Profile(BaseModel):
     @classmethod
     def _place(cls, data: Any) -> Any:
         """A district as people write it becomes the official name; a park written after it
-        ("上海浦东张江") goes to ``park`` when that is empty or says the same."""
+        ("上海浦东张江") goes to ``park`` when that is empty, or is kept when it says the same (张江科学城)."""
         if not isinstance(data, dict) or not isinstance(data.get("region"), str):
             return data
         district, rest = split_place(data["region"])
@@ -304,7 +304,7 @@ class Profile(BaseModel):
         if not rest:
             return {**data, "region": district}
         park = data.get("park")
-        if park in (None, "") or (isinstance(park, str) and _fold(park) == rest):
+        if park in (None, "") or (isinstance(park, str) and (rest in _fold(park) or _fold(park) in rest)):
             return {**data, "region": district, "park": park or rest}
         return data
 
