@@ -157,6 +157,29 @@ def test_filters_expired_toggle_and_as_of_date():
     assert "人才引进]" in _markdown(at)
 
 
+def test_leads_show_as_their_own_status_and_a_toggle_hides_them():
+    at = _app()
+    _fill(
+        at,
+        {
+            "name": "金山某化工厂",
+            "region": "金山区",
+            "description": "安监环保检查太多，每次都要人陪着",
+            "needs": ["政务服务"],
+        },
+    )
+    _submit(at)
+    at.date_input(key="as_of").set_value(dt.date(2022, 6, 30)).run()
+    at.multiselect(key="filter_status").select("lead").run()
+    badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
+    assert badges and all(":violet-badge[:material/campaign: 可关注]" in b for b in badges)
+    assert any("陪检" in h.value for h in at.html)  # the joint inspection that cuts 陪检 is a lead
+    at.multiselect(key="filter_status").unselect("lead").run()
+    at.toggle(key="show_leads").set_value(False).run()
+    assert "可关注]" not in _markdown(at)
+    assert not at.exception
+
+
 def test_unlock_section_lists_measures_a_title_would_open():
     at = _app()
     _fill(at, {"name": "浦东某公司", "region": "浦东新区", "industry": "集成电路", "needs": ["资金补贴"]})
