@@ -170,6 +170,27 @@ def test_docx_holds_the_enterprise_its_measures_and_the_dates(engine):
     assert "三、资质培育行动计划" in text
 
 
+def test_leads_are_in_the_sheet_and_the_summary_as_such(engine):
+    profile = {
+        "name": "金山某化工厂",
+        "region": "金山区",
+        "description": "检查太多，每次都要人陪着",
+        "needs": ["政务服务"],
+    }
+    c = consult(engine, parse_profile(profile), as_of=dt.date(2022, 6, 30), top=None)
+    leads = [m for m in c.measures if m.kind == "lead"]
+    assert leads and all(m.status_label == "可关注" for m in leads) and c.counts()["lead"] == len(leads)
+    text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
+    assert f"【可关注】{leads[0].title}" in text and "不是申报项目，可联系所列部门了解" in text
+    assert leads[0].contact in text
+    book = openpyxl.load_workbook(io.BytesIO(roster_workbook([(1, c)], as_of=c.as_of)))
+    header = [cell.value for cell in book["企业汇总"][1]]
+    summary = dict(zip(header, next(book["企业汇总"].iter_rows(min_row=2, values_only=True)), strict=True))
+    assert summary["可关注线索"] == len(leads)
+    statuses = [row[5] for row in book["措施明细"].iter_rows(min_row=2, values_only=True)]
+    assert statuses.count("可关注") == len(leads)
+
+
 def test_docx_says_when_measures_are_out_of_date(engine):
     c = consult(engine, parse_profile(PROFILE), as_of=dt.date(2026, 11, 22))
     assert c.expired
