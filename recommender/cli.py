@@ -32,7 +32,7 @@ def cmd_ingest(args: argparse.Namespace) -> None:
         kinds = [c.kind for c in policy.clauses]
         print(
             f"{policy.document.policy_id}: {len(policy.clauses)} 条"
-            f"（措施 {kinds.count('measure')}，内部任务 {kinds.count('internal')}，"
+            f"（措施 {kinds.count('measure')}，线索 {kinds.count('lead')}，内部任务 {kinds.count('internal')}，"
             f"人工审核 {sum(c.curated for c in policy.clauses)}）"
         )
     print(f"合计 {sum(len(p.clauses) for p in built)} 条，已写入 policies/clauses/")

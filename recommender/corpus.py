@@ -58,6 +58,7 @@ def corpus_summary(policies: list[PolicyFile]) -> dict:
                 "source": p.source,
                 "clauses": len(p.clauses),
                 "measures": kinds.count("measure"),
+                "leads": kinds.count("lead"),
                 "internal_tasks": kinds.count("internal"),
                 "table_rows_merged": sum(len(c.table_items) for c in p.clauses),
                 "curated": sum(c.curated for c in p.clauses),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -111,7 +112,7 @@ class Part(Curation):
     ``text`` is the clause's own words for it: one or more consecutive sentences, copied exactly.
     """
 
-    text: str = Field(min_length=2)
+    text: str = Field(min_length=2, pattern=r"[\u3400-\u9fffA-Za-z0-9]")
 
 
 class Annotation(Curation):
@@ -119,12 +120,16 @@ class Annotation(Curation):
     (ids ``<clause id>#<key>``), each with its own kind, audience and rule, keeping the article's provenance.
     """
 
-    parts: dict[str, Part] = {}
+    parts: dict[str, Part] = {}  # key → part: the id is "<clause id>#<key>"
 
     @model_validator(mode="after")
     def _parts_carry_the_rules(self) -> Annotation:
         if self.parts and (self.benefits or self.audience or self.eligibility or self.phrasings):
             raise ValueError("分项的条款，其 benefits/audience/eligibility/phrasings 写在各分项里")
+        if any(not re.fullmatch(r"[a-z0-9]{1,8}", key) for key in self.parts):
+            raise ValueError("分项的键只用小写字母或数字（如 a、b），它会成为条款编号的一部分")
+        if len(self.parts) == 1:
+            raise ValueError("只有一个分项时不必拆分")
         return self
 
 

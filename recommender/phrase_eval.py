@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from .ingest.clean import to_simplified
 from .profile import ProfileError
@@ -33,7 +33,14 @@ class Expectation(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     phrase: str = Field(min_length=2)
-    within: int = Field(ge=1, le=10)
+    within: StrictInt = Field(ge=1, le=10)
+
+    @field_validator("phrase")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if len(squeeze(value)) < 2:
+            raise ValueError("短语去掉标点和空白后不足两个字")
+        return value
 
 
 class Forbidden(BaseModel):
@@ -41,6 +48,13 @@ class Forbidden(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     phrase: str = Field(min_length=2)
+
+    @field_validator("phrase")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if len(squeeze(value)) < 2:
+            raise ValueError("短语去掉标点和空白后不足两个字")
+        return value
 
 
 class PhraseCase(BaseModel):
@@ -60,19 +74,58 @@ def squeeze(text: str) -> str:
 
 
 def load_phrase_cases(path: Path) -> list[PhraseCase]:
-    """The cases of a JSON-lines file; DataError naming the file and line of a bad one."""
-    cases = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            cases.append(PhraseCase.model_validate(json.loads(line)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            first = str(exc).splitlines()[0 if isinstance(exc, json.JSONDecodeError) else 1 :][:2]
-            raise DataError(f"{path}:{n}: 用例无法读取：{' '.join(first)}") from None
+    """The cases of a JSON-lines file (UTF-8, with or without BOM); DataError naming the file, and the
+    line and field of a bad case."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else "文件不存在或不是普通文件"
+        raise DataError(f"{path}: 无法读取：{reason}") from None
+    cases: list[PhraseCase] = []
+    ids: set[str] = set()
+    for n, line in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 may sit inside a string
+        if line.strip():
+            case = _case(path, n, line)
+            if case.id in ids:
+                raise DataError(f"{path}:{n}: 用例 id {case.id} 重复")
+            ids.add(case.id)
+            cases.append(case)
     if not cases:
         raise DataError(f"{path}: 没有用例")
     return cases
+
+
+def _case(path: Path, n: int, line: str) -> PhraseCase:
+    try:
+        return PhraseCase.model_validate(json.loads(line))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"]) or "整行"
+        raise DataError(f"{path}:{n}: 用例无法读取：{where}：{_chinese(err)}") from None
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError, as is a 5000-digit number
+        raise DataError(f"{path}:{n}: 用例无法读取：不是有效的 JSON") from None
+
+
+_ERROR_WORDS = {
+    "missing": "缺少此项",
+    "int_type": "应为整数",
+    "less_than_equal": "应不大于 10",
+    "greater_than_equal": "应不小于 1",
+    "string_too_short": "太短",
+    "string_type": "应为文字",
+    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
+    "date_parsing": "应为日期 YYYY-MM-DD",
+    "model_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "list_type": "应为列表",
+}
+
+
+def _chinese(err: Any) -> str:
+    """A pydantic error in Chinese: the checker's own message, or words for its type."""
+    if err["type"] == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    return _ERROR_WORDS.get(err["type"], "格式不对")
 
 
 @dataclass

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .paths import LEXICON
+from .text_clean import clean_query, strip_invisible
 from .vocab import (
     BENEFITS,
     INDUSTRIES,
@@ -135,8 +136,6 @@ def _district_spellings() -> dict[str, str]:
 
 def _fold(text: str) -> str:
     """A place name as compared: NFKC, simplified, lower case, without spaces and punctuation."""
-    from .text import clean_query
-
     return re.sub(r"[\W_]", "", clean_query(text)).lower()
 
 
@@ -144,9 +143,10 @@ _CITY = ("中国上海市", "中国上海", "上海市", "上海", "shanghaichin
 
 
 def split_place(text: str) -> tuple[str | None, str]:
-    """(the official district a person's spelling names, the rest of it): "上海市浦东新区" →
+    """(the official district a person's spelling names, the park written after it): "上海市浦东新区" →
     ("浦东新区", ""), "上海浦东张江" → ("浦东新区", "张江"), "Jinshan District, Shanghai" → ("金山区", "");
-    (None, text) when it names no district. Spellings: ``policies/lexicon/districts.yaml``."""
+    (None, text) when it names no district, or more than a district and a park ("浦东新区以外").
+    Spellings: ``policies/lexicon/districts.yaml`` and ``parks.yaml``."""
     folded = _fold(text)
     spellings = _district_spellings()
     if folded in spellings:
@@ -156,11 +156,26 @@ def split_place(text: str) -> tuple[str | None, str]:
             folded = folded.removeprefix(city)
         if folded.endswith(city) and len(folded) > len(city):
             folded = folded.removesuffix(city)
-    for end in range(len(folded), 1, -1):  # the longest spelling the text starts with
+    for end in range(min(len(folded), 40), 1, -1):  # the longest spelling the text starts with
         district = spellings.get(folded[:end])
         if district is not None and district != "上海市外":
-            return district, folded[end:]
+            rest = folded[end:]
+            if not rest or _is_park(rest):
+                return district, rest
+            return (district, folded) if _is_park(folded) else (None, text)  # 金山工业区: the whole is the park
     return None, text
+
+
+@cache
+def _park_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    data = yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
+    return frozenset(data["parks"]), tuple(data["suffixes"])
+
+
+def _is_park(text: str) -> bool:
+    """Whether ``text`` (folded) names a park, zone or town (``policies/lexicon/parks.yaml``)."""
+    parks, suffixes = _park_words()
+    return text in parks or (len(text) >= 2 and text.endswith(suffixes) and text not in suffixes)
 
 
 def region_of(text: str) -> str | None:
@@ -171,10 +186,11 @@ def region_of(text: str) -> str | None:
 
 
 def industry_category(text: str | None) -> str | None:
-    """Map free text to the controlled industry list (longest matching word wins)."""
+    """Map free text to the controlled industry list (longest matching word wins), after the same
+    cleaning as a query (``text.clean_query``: 生物醫藥 is 生物医药, ＡＩ is AI)."""
     if not text:
         return None
-    text = text.strip()
+    text = clean_query(text).strip()
     if text in INDUSTRIES:
         return text
     best, best_len = "其他", 0
@@ -356,10 +372,15 @@ class Profile(BaseModel):
     def _loose_date(cls, value: Any) -> Any:
         return loose_date(value)
 
-    @field_validator("park", "industry", "description", "stage", mode="before")
+    @field_validator("name", "park", "industry", "description", "stage", mode="before")
     @classmethod
     def _blank_is_missing(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        """Control characters (a vertical tab pasted from Word) read as a space, zero-width ones as
+        nothing; blank text is not given (``name`` then fails as required)."""
+        if not isinstance(value, str):
+            return value
+        value = strip_invisible(value)
+        return None if not value.strip() else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

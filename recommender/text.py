@@ -17,7 +17,6 @@ import re
 import sqlite3
 import sys
 import threading
-import unicodedata
 from collections.abc import Container, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from .paths import CACHE, LEXICON
+from .text_clean import clean_query
 
 
 def _import_jieba():
@@ -146,11 +146,9 @@ class Analyzer:
         self.synonyms: dict[str, list[str]] = {}
         self.need_terms: dict[str, list[str]] = _read_yaml(lexicon / "needs.yaml")
         if domain:
-            self.stopwords = {
-                w.strip()
-                for w in (lexicon / "stopwords.txt").read_text(encoding="utf-8").splitlines()
-                if w.strip() and not w.startswith("#")
-            }
+            words = [w.strip() for w in (lexicon / "stopwords.txt").read_text(encoding="utf-8").splitlines()]
+            # Latin words in any case: "and", "And" and the indexed "AND" alike
+            self.stopwords = {v for w in words if w and not w.startswith("#") for v in (w, w.lower(), w.upper())}
             self.synonyms = _read_yaml(lexicon / "synonyms.yaml")
         self._cache: dict[str, tuple[str, ...]] = {}  # jieba block → its terms
         self._texts: dict[str, tuple[str, ...]] = {}  # short texts (queries, synonyms) → terms
@@ -162,7 +160,7 @@ class Analyzer:
             cached = tuple(
                 t.upper() if t.isascii() else t
                 for t in self._jieba.cut_for_search(block)
-                if len(t) > 1 and _WORD.search(t) and t not in self.stopwords
+                if len(t) > 1 and _WORD.search(t) and t not in self.stopwords and t.upper() not in self.stopwords
             )
             if len(self._cache) < 500_000:
                 self._cache[block] = cached
@@ -220,18 +218,6 @@ class Analyzer:
                 self._expansions[term] = added
             out += added
         return out
-
-
-_INVISIBLE = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-
-
-def clean_query(text: str) -> str:
-    """What a person typed, cleaned as the corpus is (``ingest.clean``: traditional → simplified, one
-    spelling of punctuation) after Unicode NFKC (full-width ``ＧＯＩ`` → ``GOI``) and removing
-    zero-width and control characters."""
-    from .ingest.clean import normalize, to_simplified
-
-    return normalize(to_simplified(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text))))
 
 
 def _read_yaml(path: Path) -> dict[str, list[str]]:

@@ -255,3 +255,27 @@ def test_build_does_not_depend_on_hash_seed():
         for seed in ("1", "3")
     }
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize(
+    ("parts", "error"),
+    [
+        ({"a": "对已认定的高新技术企业持续做好跟踪服务", "b": "   "}, "text"),
+        ({"a": "对已认定的高新技术企业持续做好跟踪服务"}, "只有一个分项"),
+        ({"a#b": "对已认定", "c": "跟踪服务"}, "分项的键"),
+        ({"a": "对已认定的高新技术企业", "b": "对已认定的高新技术企业"}, "不重不漏"),
+        ({"a": "对已认定的高新技术企业", "b": "并非原文"}, "分项 b 的 text 不是该条原文中的句子"),
+    ],
+)
+def test_parts_must_make_up_their_clause_exactly(by_id, parts, error):
+    from pydantic import ValidationError
+
+    from recommender.corpus_models import Annotation
+    from recommender.ingest.build import apply_annotation
+    from recommender.yamlio import DataError
+
+    clause = by_id["pd-hnte-2023/c2.s1.a6"].model_copy(update={"text": "对已认定的高新技术企业持续做好跟踪服务。"})
+    note = {"kind": "measure", "note": "“…”：测试", "parts": {}}
+    note["parts"] = {k: {"text": t, "kind": "measure", "note": "“…”：测试"} for k, t in parts.items()}
+    with pytest.raises((ValidationError, DataError), match=error):
+        apply_annotation(clause, Annotation.model_validate(note))

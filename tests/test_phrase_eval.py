@@ -50,6 +50,11 @@ def test_an_expectation_counts_only_within_its_rank_and_a_forbidden_only_when_ap
         (json.dumps({**CASE, "expect": [{"phrase": "房租减免", "within": 11}]}), ":1:"),
         ("\n" + json.dumps({k: v for k, v in CASE.items() if k != "as_of"}), ":2:"),
         ("", "没有用例"),
+        (json.dumps({**CASE, "expect": [{"phrase": "！！", "within": 5}]}), "不足两个字"),
+        (json.dumps({**CASE, "expect": [{"phrase": "房租减免", "within": True}]}), "应为整数"),
+        ("[1, 2]", "应为 JSON 对象"),
+        ("[" * 100000, "不是有效的 JSON"),
+        (json.dumps(CASE) + "\n" + json.dumps(CASE), ":2: 用例 id t1 重复"),
     ],
 )
 def test_a_bad_file_names_the_file_and_line(tmp_path: Path, content: str, where: str):
@@ -70,5 +75,7 @@ def test_the_command_scores_every_configuration_and_a_refused_profile_misses(tmp
     hybrid = next(c for c in data["configurations"] if c["name"] == "hybrid")
     assert hybrid["expectations"] == 4 and "t2" in hybrid["refused"]
     assert {"no_leads", "raw_query", "rules", "bm25"} <= {c["name"] for c in data["configurations"]}
-    bad = subprocess.run([*cmd[:4], str(tmp_path / "missing.jsonl")], capture_output=True, text=True, cwd=ROOT)
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "missing.jsonl" in bad.stderr
+    for name in ["missing.jsonl", ""]:  # a file that is not there, a directory
+        bad = subprocess.run([*cmd[:5], str(tmp_path / name)], capture_output=True, text=True, cwd=ROOT)
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+        assert str(tmp_path) in bad.stderr

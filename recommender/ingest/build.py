@@ -208,15 +208,21 @@ def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path 
     """The clause with its annotation merged, or the sub-measures it is split into (``note.parts``).
 
     A part keeps the clause's place, departments and provenance, and the task-table rows folded into
-    the clause go to the part they repeat most (``link.containment``); its text must be the clause's
-    own words (DataError naming the annotation file otherwise).
+    the clause go to the part they repeat most (``link.containment``). The parts' texts, in order,
+    must make up the clause's text, nothing left out or repeated (DataError naming the annotation
+    file and the clause otherwise).
     """
     if note is None:
         return [clause]
     if not note.parts:
         _curate(clause, note)
         return [clause]
-    squeezed = re.sub(r"\s+", "", clause.text)
+    path = _rel(annotations / f"{clause.policy_id}.yaml")
+    pieces = [re.sub(r"\s+", "", part.text) for part in note.parts.values()]
+    if "".join(pieces) != re.sub(r"\s+", "", clause.text):
+        where = next((k for k, p in zip(note.parts, pieces, strict=True) if not p or p not in clause.text), None)
+        what = f"分项 {where} 的 text 不是该条原文中的句子" if where else "各分项的 text 须按顺序拼成该条全文，不重不漏"
+        raise DataError(f"{path}: {clause.id}：{what}")
     texts = [part.text for part in note.parts.values()]
     rows: list[list[TableItem]] = [[] for _ in texts]
     for item in clause.table_items:
@@ -224,9 +230,6 @@ def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path 
         rows[scores.index(max(scores))].append(item)
     parts = []
     for (key, part), items in zip(note.parts.items(), rows, strict=True):
-        if re.sub(r"\s+", "", part.text) not in squeezed:
-            path = _rel(annotations / f"{clause.policy_id}.yaml")
-            raise DataError(f"{path}: {clause.id} 的分项 {key} 的 text 不是该条原文中的句子")
         sub = clause.model_copy(
             update={
                 "id": f"{clause.id}#{key}",

@@ -1,0 +1,24 @@
+"""What a person typed, cleaned the way the corpus is: one step shared by queries, place names and profiles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# control characters (a vertical tab pasted from Word, NUL, ESC, line/paragraph separators) read as a space
+_CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]")
+# zero-width and bidirectional marks are nothing
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` with control characters as spaces and zero-width or direction marks removed."""
+    return _INVISIBLE.sub("", _CONTROL.sub(" ", text))
+
+
+def clean_query(text: str) -> str:
+    """What a person typed, cleaned as the corpus is (``ingest.clean``: traditional → simplified, one
+    spelling of punctuation) after Unicode NFKC (full-width ``ＧＯＩ`` → ``GOI``) and ``strip_invisible``."""
+    from .ingest.clean import normalize, to_simplified  # the ingest package imports the corpus models
+
+    return normalize(to_simplified(strip_invisible(unicodedata.normalize("NFKC", text))))
