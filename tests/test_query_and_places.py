@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recommender.engine import Recommender
@@ -73,6 +73,7 @@ def test_a_park_after_the_district_that_contradicts_the_park_given_is_refused_no
         parse_profile({"name": "某公司", "region": "浦东张江", "park": "金桥"})
 
 
+@settings(deadline=None)  # the first call loads the lexicon and OpenCC
 @given(st.sampled_from([r for r in REGIONS if r != "上海市外"]), st.sampled_from(["", "上海市", "上海", "　上海市 "]))
 def test_every_district_reads_with_or_without_the_city_and_in_traditional_characters(district, prefix):
     import opencc
@@ -107,3 +108,25 @@ def test_a_query_word_never_matches_inside_a_longer_word(engine):
     assert "新材料" in terms and "材料" not in terms
     for r in engine.recommend(profile, as_of=AS_OF, top=None).results:
         assert "材料" not in r.matched_terms, r.clause.id
+
+
+@pytest.mark.parametrize("name", ["roster_control_chars.csv", "roster_control_char_industry.csv"])
+def test_a_control_character_in_a_roster_cell_is_read_as_a_space_and_the_sheets_are_written(name, tmp_path):
+    from recommender.cli import main
+
+    out = tmp_path / "out.xlsx"
+    code = main(["batch", str(CASES / name), "-o", str(out), "--as-of", "2024-06-30", "--zip", str(tmp_path / "s.zip")])
+    assert code in (0, None) and out.stat().st_size > 0 and (tmp_path / "s.zip").stat().st_size > 0
+    roster = read_roster_file(CASES / name)
+    assert not roster.bad
+    for p in roster.profiles:
+        for value in (p.name, p.industry or "", p.description or ""):
+            assert not any(ord(c) < 32 for c in value), value
+
+
+def test_a_control_character_in_a_profile_is_read_as_a_space(tmp_path):
+    from recommender.cli import main
+
+    assert main(["sheet", str(CASES / "profile_control_char.json"), "-o", str(tmp_path / "s.docx")]) in (0, None)
+    profile = parse_profile(json.loads((CASES / "profile_control_char.json").read_text(encoding="utf-8")))
+    assert "\x0b" not in (profile.description or "") + profile.name
