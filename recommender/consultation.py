@@ -22,6 +22,7 @@ from .profile_fields import SPEC_FIELDS, extra_fields, shown
 log = logging.getLogger(__name__)
 
 STATUS_ORDER = ("eligible", "partial", "unknown", LEAD, EXPIRED)  # display states as listed
+LEAD_HINT = "可关注的线索：区里明确支持的产业方向、面向企业的服务或联系窗口，不是申报项目，可联系所列部门了解。"
 SHEET_TOP = 10  # measures listed on a consultation sheet
 
 
@@ -54,6 +55,7 @@ class MeasureView:
     clause_id: str
     score: float
     kind: str = "measure"  # measure | lead
+    flags: list[str] = field(default_factory=list)  # what the source text lacks (原文缺字 …), from ingest
 
     @property
     def state(self) -> str:
@@ -92,15 +94,16 @@ def _validity(result: Result, as_of: dt.date) -> str:
     return f"{span}（{as_of.isoformat()} 时已过期）"
 
 
-def measure_view(result: Result, as_of: dt.date) -> MeasureView:
-    """One result as the sheet and the pages show it: status, reasons, gaps, source, contacts, validity at ``as_of``."""
+def measure_view(result: Result, as_of: dt.date, rank: int | None = None) -> MeasureView:
+    """One result as the sheet and the pages show it: status, reasons, gaps, source, contacts, validity at
+    ``as_of``; numbered ``rank`` (default: the result's rank)."""
     c, d = result.clause, result.document
     lead = list(c.lead_departments)
     others = [x for x in c.departments if x not in lead]
     article = f"第{c.article_no}条" if c.article_no else None
     parts = [c.chapter, c.section, c.group, article, c.label]
     return MeasureView(
-        rank=result.rank,
+        rank=result.rank if rank is None else rank,
         status=result.status,
         title=c.heading,
         text=c.text,
@@ -120,6 +123,7 @@ def measure_view(result: Result, as_of: dt.date) -> MeasureView:
         clause_id=c.id,
         score=result.score,
         kind=c.kind,
+        flags=list(c.flags),
     )
 
 
@@ -258,11 +262,12 @@ def consult(
     rec = recommender.recommend(profile, top=None, as_of=as_of, include_ineligible=True)
     in_force = [r for r in rec.results if r.valid]
     shown = [r for r in in_force if r.status != Status.INELIGIBLE]
+    expired = [r for r in rec.results if not r.valid and r.status != Status.INELIGIBLE]
     return Consultation(
         profile=profile,
         as_of=rec.as_of,
-        measures=[measure_view(r, rec.as_of) for r in shown[:top]],
-        expired=[measure_view(r, rec.as_of) for r in rec.results if not r.valid and r.status != Status.INELIGIBLE],
+        measures=[measure_view(r, rec.as_of, k) for k, r in enumerate(shown[:top], 1)],
+        expired=[measure_view(r, rec.as_of, k) for k, r in enumerate(expired, len(shown[:top]) + 1)],
         unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in by_unlocking_title(in_force).items()},
         readiness=check_readiness(profile, rec.as_of),
     )

@@ -4,7 +4,7 @@ A case is a profile, an as-of date, expected phrases (words of the policy that s
 the text of one of the first 5 or 10 results) and forbidden phrases (words of a clause that must
 not be shown as eligible or partial while its document is in force). This is the shape of the
 blind sets, which are written by people who never saw the engine's output and kept outside the
-project (``python -m recommender evaluate --phrases FILE``; format: ``docs/evaluation.md``).
+project (``python -m recommender evaluate --phrases FILE``; format: ``docs/evaluation.md``, “短语评测集”).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 class Expectation(BaseModel):
     """Words that should appear in the text of one of the first ``within`` results."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
+    why: str | None = None
     phrase: str = Field(min_length=2)
     within: StrictInt = Field(ge=1, le=10)
 
@@ -46,7 +47,8 @@ class Expectation(BaseModel):
 class Forbidden(BaseModel):
     """Words of a clause that must not be shown as eligible or partial while in force."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
+    why: str | None = None
     phrase: str = Field(min_length=2)
 
     @field_validator("phrase")
@@ -60,8 +62,9 @@ class Forbidden(BaseModel):
 class PhraseCase(BaseModel):
     """One case of a phrase set."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
     id: str
+    note: str | None = None
     as_of: dt.date
     profile: dict[str, Any]  # parsed when run: a profile the engine refuses misses all its expectations
     expect: list[Expectation] = []
@@ -118,6 +121,7 @@ _ERROR_WORDS = {
     "model_type": "应为 JSON 对象",
     "dict_type": "应为 JSON 对象",
     "list_type": "应为列表",
+    "extra_forbidden": "不是用例的字段（见 docs/evaluation.md“短语评测集”）",
 }
 
 

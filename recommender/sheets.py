@@ -14,15 +14,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .clock import today as shanghai_today
-from .consultation import Consultation, ReadinessItem, profile_rows, state_label
+from .consultation import LEAD_HINT, Consultation, ReadinessItem, profile_rows, state_label
 from .profile import Profile
 from .roster import BadRow
 
 FONT = "宋体"
 NOTE = "本咨询单由政策北斗根据公开政策文件自动生成，仅供参考；能否享受以主管部门的解释和当年申报通知为准。"
-LEAD_NOTE = (
-    "标为【可关注】的是线索：区里明确支持的产业方向、面向企业的服务或联系窗口，不是申报项目，可联系所列部门了解。"
-)
+LEAD_NOTE = "标为【可关注】的是" + LEAD_HINT.removeprefix("可关注的")
 
 
 # --- Word ------------------------------------------------------------------------------------
@@ -89,6 +87,8 @@ def _measures(document: Any, c: Consultation) -> None:
     for m in c.measures:
         _heading(document, f"{m.rank}. 【{m.status_label}】{m.title}", 2)
         _labelled(document, "条款原文", m.text)
+        if m.flags:
+            _labelled(document, "原文说明", "；".join(m.flags))
         _bullets(document, "符合依据", m.reasons, "✓")
         _bullets(document, "尚缺条件", m.gaps, "□")
         if m.unlocks_with:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from recommender.consultation import MeasureView, ReadinessItem
+from recommender.consultation import LEAD, LEAD_HINT, MeasureView, ReadinessItem
 
 from .badges import badge, measure_badge, readiness_badge
 from .markup import highlight, md
@@ -30,6 +30,10 @@ def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = 
         benefits = " ".join(badge(b, "violet") for b in m.benefits)
         st.markdown(f"{measure_badge(m)}&nbsp; **{m.rank}. {md(m.title)}** &nbsp; {benefits}")
         st.html(f'<div class="pb-clause" style="{_CLAUSE_STYLE}">{highlight(m.text, m.matched_terms)}</div>')
+        if m.kind == LEAD:
+            st.caption(f":material/campaign: {md(LEAD_HINT)}")
+        for flag in m.flags:
+            st.caption(f":material/warning: {md(flag)}")
         if m.reasons or m.gaps:
             left, right = st.columns(2)
             with left:
