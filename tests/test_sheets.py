@@ -178,6 +178,7 @@ def test_leads_are_in_the_sheet_and_the_summary_as_such(engine):
         "needs": ["政务服务"],
     }
     c = consult(engine, parse_profile(profile), as_of=dt.date(2022, 6, 30), top=None)
+    assert [m.rank for m in c.measures + c.expired] == list(range(1, len(c.measures) + len(c.expired) + 1))
     leads = [m for m in c.measures if m.kind == "lead"]
     assert leads and all(m.status_label == "可关注" for m in leads) and c.counts()["lead"] == len(leads)
     text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
