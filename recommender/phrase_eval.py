@@ -28,22 +28,6 @@ SHOWN_AS_APPLICABLE = ("eligible", "partial")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-class Expectation(BaseModel):
-    """Words that should appear in the text of one of the first ``within`` results."""
-
-    model_config = ConfigDict(extra="forbid")
-    why: str | None = None
-    phrase: str = Field(min_length=2)
-    within: StrictInt = Field(ge=1, le=10)
-
-    @field_validator("phrase")
-    @classmethod
-    def _has_words(cls, value: str) -> str:
-        if len(squeeze(value)) < 2:
-            raise ValueError("短语去掉标点和空白后不足两个字")
-        return value
-
-
 class Forbidden(BaseModel):
     """Words of a clause that must not be shown as eligible or partial while in force."""
 
@@ -57,6 +41,12 @@ class Forbidden(BaseModel):
         if len(squeeze(value)) < 2:
             raise ValueError("短语去掉标点和空白后不足两个字")
         return value
+
+
+class Expectation(Forbidden):
+    """Words that should appear in the text of one of the first ``within`` results."""
+
+    within: StrictInt = Field(ge=1, le=10)
 
 
 class PhraseCase(BaseModel):
