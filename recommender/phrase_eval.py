@@ -90,13 +90,15 @@ def load_phrase_cases(path: Path) -> list[PhraseCase]:
 
 def _case(path: Path, n: int, line: str) -> PhraseCase:
     try:
-        return PhraseCase.model_validate(json.loads(line))
+        data = json.loads(line)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\ud800") cannot be printed
+        return PhraseCase.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err["loc"]) or "整行"
         raise DataError(f"{path}:{n}: 用例无法读取：{where}：{_chinese(err)}") from None
-    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError, as is a 5000-digit number
-        raise DataError(f"{path}:{n}: 用例无法读取：不是有效的 JSON") from None
+    except (ValueError, RecursionError):  # JSONDecodeError, a 5000-digit number, a lone surrogate
+        raise DataError(f"{path}:{n}: 用例无法读取：不是有效的 JSON，或含无法编码的字符") from None
 
 
 _ERROR_WORDS = {

@@ -17,6 +17,7 @@ from .clock import today as shanghai_today
 from .consultation import LEAD_HINT, Consultation, ReadinessItem, profile_rows, state_label
 from .profile import Profile
 from .roster import BadRow
+from .text_clean import strip_invisible
 
 FONT = "宋体"
 NOTE = "本咨询单由政策北斗根据公开政策文件自动生成，仅供参考；能否享受以主管部门的解释和当年申报通知为准。"
@@ -207,10 +208,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is written as text (a leading apostrophe)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula is written as text (a leading apostrophe);
+    control characters a worksheet cannot hold (a bad row's raw value) are written as spaces."""
+    if not isinstance(value, str):
+        return value
+    value = strip_invisible(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 DETAIL_COLUMNS = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -177,6 +178,9 @@ def test_leads_show_as_their_own_status_and_a_toggle_hides_them():
     at.multiselect(key="filter_status").unselect("lead").run()
     at.toggle(key="show_leads").set_value(False).run()
     assert "可关注]" not in _markdown(at)
+    numbers = [re.search(r"\*\*(\d+)\. ", m.value) for m in at.markdown if "-badge[:material/" in m.value]
+    numbers = [int(n.group(1)) for n in numbers if n]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered as listed, the hidden leads not counted
     assert not at.exception
 
 

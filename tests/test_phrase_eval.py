@@ -54,6 +54,7 @@ def test_an_expectation_counts_only_within_its_rank_and_a_forbidden_only_when_ap
         (json.dumps({**CASE, "expect": [{"phrase": "房租减免", "within": True}]}), "应为整数"),
         ("[1, 2]", "应为 JSON 对象"),
         ("[" * 100000, "不是有效的 JSON"),
+        (json.dumps({**CASE, "id": "\ud800"}), "无法编码"),
         (json.dumps(CASE) + "\n" + json.dumps(CASE), ":2: 用例 id t1 重复"),
     ],
 )

@@ -130,3 +130,16 @@ def test_a_control_character_in_a_profile_is_read_as_a_space(tmp_path):
     assert main(["sheet", str(CASES / "profile_control_char.json"), "-o", str(tmp_path / "s.docx")]) in (0, None)
     profile = parse_profile(json.loads((CASES / "profile_control_char.json").read_text(encoding="utf-8")))
     assert "\x0b" not in (profile.description or "") + profile.name
+
+
+def test_a_bad_row_with_a_control_character_is_listed_and_the_rest_written(tmp_path):
+    from recommender.cli import main
+
+    roster = tmp_path / "r.csv"
+    roster.write_text("企业名称,注册地\nB公司,浦东新区\nD\x1b公司,火星\x00\n", encoding="utf-8")
+    out = tmp_path / "o.xlsx"
+    assert main(["batch", str(roster), "-o", str(out), "--as-of", "2024-06-30"]) in (0, None)
+    import openpyxl
+
+    bad = list(openpyxl.load_workbook(out)["未导入行"].iter_rows(min_row=2, values_only=True))
+    assert len(bad) == 1 and "D 公司" in bad[0][1]

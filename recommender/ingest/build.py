@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -198,6 +197,9 @@ def load_annotations(policy_id: str, clause_ids: set[str], annotations: Path = A
     return parsed.clauses
 
 
+_SENTENCE_END = ("。", "；", "！", "？")
+
+
 def _curate(clause: Clause, note: Curation) -> None:
     clause.kind, clause.benefits, clause.audience = note.kind, list(note.benefits), list(note.audience)
     clause.eligibility, clause.phrasings = list(note.eligibility), list(note.phrasings)
@@ -209,8 +211,8 @@ def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path 
 
     A part keeps the clause's place, departments and provenance, and the task-table rows folded into
     the clause go to the part they repeat most (``link.containment``). The parts' texts, in order,
-    must make up the clause's text, nothing left out or repeated (DataError naming the annotation
-    file and the clause otherwise).
+    must make up the clause's text exactly, whole sentences, nothing left out or repeated (DataError
+    naming the annotation file and the clause otherwise).
     """
     if note is None:
         return [clause]
@@ -218,11 +220,14 @@ def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path 
         _curate(clause, note)
         return [clause]
     path = _rel(annotations / f"{clause.policy_id}.yaml")
-    pieces = [re.sub(r"\s+", "", part.text) for part in note.parts.values()]
-    if "".join(pieces) != re.sub(r"\s+", "", clause.text):
-        where = next((k for k, p in zip(note.parts, pieces, strict=True) if not p or p not in clause.text), None)
+    pieces = [part.text for part in note.parts.values()]
+    if "".join(pieces) != clause.text:
+        where = next((k for k, p in zip(note.parts, pieces, strict=True) if p not in clause.text), None)
         what = f"分项 {where} 的 text 不是该条原文中的句子" if where else "各分项的 text 须按顺序拼成该条全文，不重不漏"
         raise DataError(f"{path}: {clause.id}：{what}")
+    cut = next((k for k, p in zip(note.parts, pieces[:-1], strict=False) if not p.endswith(_SENTENCE_END)), None)
+    if cut is not None:
+        raise DataError(f"{path}: {clause.id}：分项 {cut} 须以整句结束（以。；！？结尾）")
     texts = [part.text for part in note.parts.values()]
     rows: list[list[TableItem]] = [[] for _ in texts]
     for item in clause.table_items:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import streamlit as st
 
@@ -44,7 +45,7 @@ def _counts(c: Consultation) -> None:
 def _filtered(
     c: Consultation, shown_kinds: tuple[bool, bool], benefits: list[str], statuses: list[str]
 ) -> list[MeasureView]:
-    """The listed measures under the filters; ``shown_kinds``: (expired shown, leads shown)."""
+    """The listed measures under the filters, numbered 1..n; ``shown_kinds``: (expired shown, leads shown)."""
     expired, leads = shown_kinds
     shown = c.measures + (c.expired if expired or EXPIRED in statuses else [])
     if not leads:
@@ -53,7 +54,7 @@ def _filtered(
         shown = [m for m in shown if set(m.benefits) & set(benefits)]
     if statuses:
         shown = [m for m in shown if m.state in statuses]
-    return shown
+    return [replace(m, rank=k) for k, m in enumerate(shown, 1)]  # numbered as listed
 
 
 def _measures(c: Consultation, shown: list[MeasureView], expired: bool, target: feedback.Target | None) -> None:
