@@ -153,3 +153,19 @@ def test_deterministic_and_accepts_model_or_dict(engine):
 
 def test_load_is_cached(engine):
     assert Recommender.load() is engine
+
+
+@pytest.mark.parametrize(
+    ("profile", "asked"),
+    [
+        ({"industry": "软件和信息服务", "employees": 15}, "请补充最近一年营业收入（用于判断企业规模）"),
+        ({"industry": "财税咨询", "employees": 6, "revenue": 120}, "请确认企业规模（所属行业未能对应"),
+        ({}, "请补充所属行业、职工总数、最近一年营业收入（用于判断企业规模）"),
+    ],
+)
+def test_an_unknown_size_class_asks_for_the_fields_that_settle_it(engine, profile, asked):
+    # the form has no 企业规模 field: the gap names what the enterprise can fill in, or why it cannot
+    data = {"name": "甲", "region": "浦东新区", **profile}
+    results = engine.recommend(data, top=None, as_of=IN_FORCE_2024).results
+    gaps = [g.message for r in results for g in r.gaps if g.field == "size_class"]
+    assert gaps and all(g.startswith(asked) for g in gaps), gaps[:2]

@@ -138,11 +138,11 @@ def _size_class(p: Profile, as_of: dt.date) -> FactValue:
     if p.industry is None:
         missing = ("industry", *missing)
     elif not sectors_of(p.industry_category):
-        return FactValue("size_class", None, ("industry",), "industry", "所属行业未能对应划型标准中的行业门类")
+        return FactValue("size_class", None, (), "industry", "所属行业未能对应划型标准中已收录的行业门类")
     elif not missing:
         sectors = "或".join(sectors_of(p.industry_category))
         note = f"所属行业可能属于{sectors}，按各门类划型结果不同，请确认所属行业门类"
-        return FactValue("size_class", None, ("industry",), "industry", note)
+        return FactValue("size_class", None, (), "industry", note)
     return FactValue("size_class", None, missing, missing[0] if missing else "industry")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..corpus_models import Clause, Condition, DocumentMeta
 from .conditions import check, conditions_for, is_area, requirement
-from .facts import Facts, fact_label
+from .facts import Facts, FactValue, fact_label
 from .status import STATUSES, State, Status, status_of
 
 TITLE_AGE_FIELDS = {"hnte_age_years": "高新技术企业"}  # facts that exist once a title is held
@@ -56,7 +56,17 @@ class Verdict:
         return sorted({g.qualification for g in self.gaps if g.qualification})
 
 
-def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta) -> Gap:
+def _ask(label: str, fact: FactValue) -> str:
+    """What to ask for an unknown fact: "请补充营业收入（用于判断企业规模）" for a derived fact the
+    profile can settle, "请确认企业规模（…）" when it cannot (the derivation's note says why), else
+    "请补充<label>"."""
+    inputs = [fact_label(f) for f in fact.missing if f != fact.name]
+    if inputs:
+        return f"请补充{'、'.join(inputs)}（用于判断{label}）"
+    return f"请确认{label}（{fact.note}）" if fact.note else f"请补充{label}"
+
+
+def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta, fact: FactValue) -> Gap:
     label = fact_label(cond.field)
     need = requirement(cond)
     if cond.field == "park":
@@ -64,7 +74,7 @@ def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta) -> Gap:
     if cond.field == "confirm":
         message = f"请确认企业是否属于{'、'.join(cond.value)}（原文：“{cond.quote}”）"
     elif state == "unknown" and shown == "未填写":
-        message = f"请补充{label}：本措施要求{label}{need}（原文：“{cond.quote}”）"
+        message = f"{_ask(label, fact)}：本措施要求{label}{need}（原文：“{cond.quote}”）"
     elif state == "unknown":
         message = f"请确认{label}是否{need}：现为{shown}（原文：“{cond.quote}”）"
     else:
@@ -91,7 +101,7 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
                 reasons.append(f"{label}{shown}，符合“{cond.quote}”")
             met_specific += not is_area(cond)
             continue
-        gap = _gap(cond, state, shown, doc)
+        gap = _gap(cond, state, shown, doc, facts.fact(cond.field))
         title = TITLE_AGE_FIELDS.get(cond.field)
         if title and title not in (facts.get("qualifications") or set()):  # settled by winning the title first
             gap = replace(gap, qualification=title)

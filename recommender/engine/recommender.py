@@ -184,13 +184,15 @@ class Recommender:
     def _verdict(self, i: int, facts: Facts, seen: dict[str, Any]) -> Verdict:
         """``verdict.evaluate`` for clause i, remembered for the values of the fields its rule tests.
 
-        ``seen`` caches, for one query, each field's value as a memo key.
+        ``seen`` caches, for one query, each field's value as a memo key (an unknown one with what
+        would settle it, which its gap names).
         """
         clause = self.clauses[i]
         values = []
         for f in self.rules_.clause_fields(i):
             if f not in seen:
-                seen[f] = hashable_value(facts.get(f))
+                fact = facts.fact(f)
+                seen[f] = hashable_value(fact.value) if fact.value is not None else (None, fact.missing, fact.note)
             values.append(seen[f])
         if any(v is UNHASHABLE for v in values):
             return evaluate(clause, self.documents[clause.policy_id], facts)
