@@ -172,6 +172,8 @@ def cmd_batch(args: argparse.Namespace) -> None:
         roster = read_roster_file(args.roster)
     except RosterError as exc:
         raise UsageError(str(exc)) from None
+    for conversion in roster.conversions:
+        print(f"{args.roster}: 单位换算：{conversion}", file=sys.stderr)
     for bad in roster.bad:
         print(f"{args.roster}: {bad}", file=sys.stderr)
     if not roster.rows:

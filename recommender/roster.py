@@ -1,7 +1,8 @@
 """Rosters (CSV in UTF-8 or GBK, or XLSX) → good profiles + bad rows with the Chinese reason.
 
 Columns are the profile's field names (../shared/spec/profile.md) or their Chinese labels
-(企业名称、注册地、所属行业、职工总数 …); a unit in the header, "营业收入（万元）", is ignored.
+(企业名称、注册地、所属行业、职工总数 …). Money is read in 万元; a unit in the header ("营业收入（元）")
+or in the cell ("1850万", "3.5亿") converts to 万元, and each column converted is reported.
 Row numbers are those a spreadsheet shows: the header is row 1.
 """
 
@@ -74,6 +75,10 @@ _HEADER_WORDS: dict[str, str] = {
     "主营业务": "description",
 }
 _UNIT = re.compile(r"[（(][^（）()]*[）)]$")
+# money in the profile is in 万元; a header or a cell may say another unit
+MONEY_FIELDS = frozenset(name for name, label in LABELS.items() if label.endswith("（万元）"))
+_TO_WAN = {"元": 1e-4, "千元": 0.1, "万元": 1.0, "万": 1.0, "百万元": 100.0, "百万": 100.0, "亿元": 1e4, "亿": 1e4}
+_CELL_UNIT = re.compile(r"(百万元|百万|千元|万元|亿元|万|亿|元)$")
 _SPLIT = re.compile(r"[、,，;；\n]+")
 _PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")
 _TRUE = {"是", "true", "yes", "y", "1", "外资", "√"}
@@ -117,6 +122,7 @@ class Roster:
     rows: list[GoodRow] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    conversions: list[str] = field(default_factory=list)  # money read in another unit, once per column
 
     @property
     def profiles(self) -> list[Profile]:
@@ -250,6 +256,20 @@ def cell_value(name: str, value: Any) -> Any:
 # --- the roster ------------------------------------------------------------------------------
 
 
+def header_unit(header: str, name: str) -> str | None:
+    """The money unit a header states for a 万元 field ("营业收入（元）" → "元"); None when it states
+    none. RosterError naming the column for a unit that is not one of 元/千元/万元/百万元/亿元."""
+    if name not in MONEY_FIELDS:
+        return None
+    found = _UNIT.search(re.sub(r"\s", "", header))
+    if found is None:
+        return None
+    unit = found.group(0)[1:-1]
+    if unit not in _TO_WAN:
+        raise RosterError(f"表头“{header.strip()}”的单位“{unit}”无法识别：金额请用元、千元、万元、百万元或亿元")
+    return unit
+
+
 def _columns(header: list[Any]) -> tuple[dict[int, str], list[str]]:
     columns: dict[int, str] = {}
     ignored: list[str] = []
@@ -285,17 +305,42 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
     if start is None:
         raise RosterError("文件是空的：没有表头和数据行")
     columns, ignored = _columns(rows[start])
+    units = {col: header_unit(str(rows[start][col]), name) for col, name in columns.items()}
     roster = Roster(ignored_columns=ignored)
     for i, row in enumerate(rows[start + 1 :], start=start + 2):
         if all(_blank(c) for c in row):
             continue
-        data = {
-            name: cell_value(name, row[col]) for col, name in columns.items() if col < len(row) and not _blank(row[col])
-        }
+        data = {}
+        for col, name in columns.items():
+            if col < len(row) and not _blank(row[col]):
+                data[name] = _money(roster, name, row[col], units[col], str(rows[start][col]))
         _add(roster, i, data)
     if not roster.rows and not roster.bad:
         raise RosterError("只有表头，没有数据行")
     return roster
+
+
+def _money(roster: Roster, name: str, cell: Any, header_unit: str | None, header: str) -> Any:
+    """``cell_value``, and for a money field in another unit than 万元 (the header's, or the cell's own
+    "1850万"/"3.5亿"), the value in 万元; the first conversion of each column is reported in
+    ``roster.conversions``. A cell whose unit contradicts its header is left as written: the profile
+    model then refuses it, naming the field."""
+    if name not in MONEY_FIELDS:
+        return cell_value(name, cell)
+    text = str(cell).strip().replace(",", "").replace("，", "")
+    own = _CELL_UNIT.search(text) if isinstance(cell, str) else None
+    unit = own.group(0) if own else header_unit
+    if own and header_unit and _TO_WAN[own.group(0)] != _TO_WAN[header_unit]:
+        return f"{cell}（与表头单位{header_unit}不一致）"
+    value = cell_value(name, text[: own.start()] if own else cell)
+    if unit is None or _TO_WAN[unit] == 1.0 or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return value
+    wan = round(value * _TO_WAN[unit], 6)
+    column = header.strip()
+    if not any(c.startswith(f"{column}：") for c in roster.conversions):
+        example = str(cell).strip() if own else f"{str(cell).strip()} {unit}"
+        roster.conversions.append(f"{column}：按{unit}读入，换算为万元（如 {example} → {wan:g} 万元）")
+    return wan
 
 
 def _json_roster(data: bytes) -> Roster:

@@ -143,3 +143,37 @@ def test_a_bad_row_with_a_control_character_is_listed_and_the_rest_written(tmp_p
 
     bad = list(openpyxl.load_workbook(out)["未导入行"].iter_rows(min_row=2, values_only=True))
     assert len(bad) == 1 and "D 公司" in bad[0][1]
+
+
+def test_a_roster_in_yuan_is_read_in_wan_and_says_so(capsys):
+    # field case: 营业收入（元） "18,500,000.00" is 1850 万元, not 18,500,000 万元
+    roster = read_roster_file(CASES / "roster_units_yuan.csv")
+    assert [(p.revenue, p.rd_expense) for p in roster.profiles] == [(1850.0, 230.0)]
+    assert roster.conversions[0] == "营业收入（元）：按元读入，换算为万元（如 18,500,000.00 元 → 1850 万元）"
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "wan"),
+    [
+        ("营业收入（千元）", "18500", 1850.0),
+        ("营业收入（亿元）", "0.185", 1850.0),
+        ("营业收入（万元）", "1850万", 1850.0),
+        ("营业收入", "3.5亿", 35000.0),
+        ("营业收入", "18,500,000元", 1850.0),
+        ("营业收入(元)", "18500000", 1850.0),
+    ],
+)
+def test_money_in_any_unit_becomes_wan(header, cell, wan):
+    from recommender.roster import read_roster
+
+    roster = read_roster(f'企业名称,注册地,{header}\n甲,浦东新区,"{cell}"\n'.encode(), "r.csv")
+    assert [p.revenue for p in roster.profiles] == [wan]
+
+
+def test_a_cell_unit_that_contradicts_its_header_is_refused_and_an_unknown_unit_named():
+    from recommender.roster import RosterError, read_roster
+
+    roster = read_roster("企业名称,注册地,营业收入（万元）\n甲,浦东新区,18500000元\n".encode(), "r.csv")
+    assert not roster.rows and "与表头单位万元不一致" in str(roster.bad[0])
+    with pytest.raises(RosterError, match="营业收入（美元）"):
+        read_roster("企业名称,注册地,营业收入（美元）\n甲,浦东新区,1\n".encode(), "r.csv")

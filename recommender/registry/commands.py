@@ -63,6 +63,8 @@ def cmd_import(args: argparse.Namespace) -> None:
             stage=args.stage,
             skip_bad=args.skip_bad,
         )
+    for conversion in roster.conversions:
+        print(f"{args.roster}: 单位换算：{conversion}", file=sys.stderr)
     for bad in report.bad:
         print(f"{args.roster}: {bad}", file=sys.stderr)
     print(f"{args.roster}：{report.summary()}（一个事务内写入）")

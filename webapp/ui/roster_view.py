@@ -70,6 +70,8 @@ def bad_rows(roster: Roster) -> None:
     (st.warning if bad else st.success)(message, icon=":material/warning:" if bad else ":material/check_circle:")
     if roster.ignored_columns:
         st.caption("未识别、已忽略的列：" + "、".join(roster.ignored_columns))
+    for conversion in roster.conversions:
+        st.caption(f":material/swap_horiz: 单位换算：{md(conversion)}")
     if bad:
         st.dataframe(
             bad_frame(roster.bad),
