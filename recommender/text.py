@@ -147,8 +147,8 @@ class Analyzer:
         self.need_terms: dict[str, list[str]] = _read_yaml(lexicon / "needs.yaml")
         if domain:
             words = [w.strip() for w in (lexicon / "stopwords.txt").read_text(encoding="utf-8").splitlines()]
-            # Latin words in any case: "and", "And" and the indexed "AND" alike
-            self.stopwords = {v for w in words if w and not w.startswith("#") for v in (w, w.lower(), w.upper())}
+            # Latin words as terms are: upper case ("and" stops the indexed "AND")
+            self.stopwords = {_as_term(w) for w in words if w and not w.startswith("#")}
             self.synonyms = _read_yaml(lexicon / "synonyms.yaml")
         self._cache: dict[str, tuple[str, ...]] = {}  # jieba block → its terms
         self._texts: dict[str, tuple[str, ...]] = {}  # short texts (queries, synonyms) → terms
@@ -157,11 +157,7 @@ class Analyzer:
     def _block(self, block: str) -> tuple[str, ...]:
         cached = self._cache.get(block)
         if cached is None:
-            cached = tuple(
-                t.upper() if t.isascii() else t
-                for t in self._jieba.cut_for_search(block)
-                if len(t) > 1 and _WORD.search(t) and t not in self.stopwords and t.upper() not in self.stopwords
-            )
+            cached = tuple(t for t in map(_as_term, self._jieba.cut_for_search(block)) if self._is_term(t))
             if len(self._cache) < 500_000:
                 self._cache[block] = cached
         return cached
@@ -187,7 +183,7 @@ class Analyzer:
         parts = _BLOCKS.split(clean_query(text))
         for block in parts[1::2]:
             for word in self._jieba.cut(block):
-                term = word.upper() if word.isascii() else word
+                term = _as_term(word)
                 inside = [t for t in self._block(word) if t != term]
                 if term in known:
                     terms += [term] if self._is_term(term) else []
@@ -196,8 +192,9 @@ class Analyzer:
                     terms += inside + ([term] if self._is_term(term) else [])
         return terms, subwords
 
-    def _is_term(self, word: str) -> bool:
-        return len(word) > 1 and bool(_WORD.search(word)) and word not in self.stopwords
+    def _is_term(self, term: str) -> bool:
+        """A word (as ``_as_term`` gives it) is a term: two characters or more, a letter or 汉字 in it, no stopword."""
+        return len(term) > 1 and bool(_WORD.search(term)) and term not in self.stopwords
 
     def tokens(self, text: str) -> list[str]:
         """Index terms of ``text``: search-mode segmentation, no stopwords, no single characters."""
@@ -218,6 +215,11 @@ class Analyzer:
                 self._expansions[term] = added
             out += added
         return out
+
+
+def _as_term(word: str) -> str:
+    """A word as the index holds it: Latin words in upper case ("ai" and "AI" alike)."""
+    return word.upper() if word.isascii() else word
 
 
 def _read_yaml(path: Path) -> dict[str, list[str]]:

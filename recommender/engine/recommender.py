@@ -108,28 +108,21 @@ class Recommender:
     def query_terms(self, profile: Profile) -> list[str]:
         """The text query: description, industry, needs and titles, in the policies' words.
 
-        The profile's words are cleaned like the corpus and matched as whole words (``Analyzer.query_tokens``).
+        The profile's words are cleaned like the corpus and matched as whole words (``Analyzer.query_tokens``);
+        with ``whole_words`` off (an ablation), taken raw in jieba's search mode.
         """
         a = self.analyzer
-        known = self.index.vocab_
+
+        def words(text: str) -> tuple[list[str], list[str]]:
+            return a.query_tokens(text, self.index.vocab_) if self.whole_words else (a.tokens(text), [])
+
         # the enterprise's own words, expanded to the policies' words (lexicon/synonyms.yaml)
-        text = " ".join(filter(None, [profile.description, profile.industry, profile.industry_category]))
-        if not self.whole_words:
-            return self._raw_query_terms(profile, text)
-        own, inside = a.query_tokens(text, known)
+        own, inside = words(" ".join(filter(None, [profile.description, profile.industry, profile.industry_category])))
         terms = a.expand(own, inside) if self.domain else own
         # needs and titles are policy words already (lexicon/needs.yaml): not expanded again
         for need in profile.needs or []:
-            terms += a.query_tokens(" ".join([need, *a.need_terms.get(need, [])]), known)[0]
-        terms += a.query_tokens(" ".join(profile.qualifications or []), known)[0]
-        return terms
-
-    def _raw_query_terms(self, profile: Profile, text: str) -> list[str]:
-        a = self.analyzer
-        terms = a.expand(a.tokens(text)) if self.domain else a.tokens(text)
-        for need in profile.needs or []:
-            terms += a.tokens(" ".join([need, *a.need_terms.get(need, [])]))
-        return terms + a.tokens(" ".join(profile.qualifications or []))
+            terms += words(" ".join([need, *a.need_terms.get(need, [])]))[0]
+        return terms + words(" ".join(profile.qualifications or []))[0]
 
     def recommend(
         self,
