@@ -147,8 +147,8 @@ class Analyzer:
         self.need_terms: dict[str, list[str]] = _read_yaml(lexicon / "needs.yaml")
         if domain:
             words = [w.strip() for w in (lexicon / "stopwords.txt").read_text(encoding="utf-8").splitlines()]
-            # Latin words as terms are: upper case ("and" stops the indexed "AND")
-            self.stopwords = {_as_term(w) for w in words if w and not w.startswith("#")}
+            # Latin words in any case: "and", "And" and the indexed "AND" alike
+            self.stopwords = {v for w in words if w and not w.startswith("#") for v in (w, w.lower(), w.upper())}
             self.synonyms = _read_yaml(lexicon / "synonyms.yaml")
         self._cache: dict[str, tuple[str, ...]] = {}  # jieba block → its terms
         self._texts: dict[str, tuple[str, ...]] = {}  # short texts (queries, synonyms) → terms
