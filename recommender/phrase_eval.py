@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +18,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
-from .ingest.clean import to_simplified
 from .profile import ProfileError
+from .text_clean import squeeze
 from .yamlio import DataError
 
 SHOWN_AS_APPLICABLE = ("eligible", "partial")
-_NOT_WORD = re.compile(r"[\W_]+")
 
 
 class Forbidden(BaseModel):
@@ -59,11 +56,6 @@ class PhraseCase(BaseModel):
     profile: dict[str, Any]  # parsed when run: a profile the engine refuses misses all its expectations
     expect: list[Expectation] = []
     forbidden: list[Forbidden] = []
-
-
-def squeeze(text: str) -> str:
-    """Text as phrases are compared: NFKC, simplified, without spaces and punctuation."""
-    return _NOT_WORD.sub("", to_simplified(unicodedata.normalize("NFKC", text)))
 
 
 def load_phrase_cases(path: Path) -> list[PhraseCase]:
@@ -140,14 +132,16 @@ def score_case(case: PhraseCase, results: Sequence[dict[str, Any]]) -> PhraseRes
     texts = [squeeze(r["text"]) for r in results]
     out = PhraseResult(case)
     for e in case.expect:
-        found = next((i + 1 for i, t in enumerate(texts) if squeeze(e.phrase) in t), None)
+        phrase = squeeze(e.phrase)
+        found = next((i + 1 for i, t in enumerate(texts) if phrase in t), None)
         if found is not None and found <= e.within:
             out.met += 1
         else:
             out.missed.append((e.phrase, e.within, found))
     for f in case.forbidden:
+        phrase = squeeze(f.phrase)
         for i, (r, t) in enumerate(zip(results, texts, strict=True)):
-            if squeeze(f.phrase) in t and r["status"] in SHOWN_AS_APPLICABLE and r["valid"]:
+            if phrase in t and r["status"] in SHOWN_AS_APPLICABLE and r["valid"]:
                 out.forbidden_shown.append((f.phrase, i + 1, r["status"]))
     return out
 

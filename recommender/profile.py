@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .paths import LEXICON
-from .text_clean import clean_query, strip_invisible
+from .text_clean import clean_query, squeeze, strip_invisible
 from .vocab import (
     BENEFITS,
     INDUSTRIES,
@@ -135,8 +135,8 @@ def _district_spellings() -> dict[str, str]:
 
 
 def _fold(text: str) -> str:
-    """A place name as compared: NFKC, simplified, lower case, without spaces and punctuation."""
-    return re.sub(r"[\W_]", "", clean_query(text)).lower()
+    """A place name as compared: ``squeeze`` (NFKC, simplified, no spaces or punctuation), lower case."""
+    return squeeze(text).lower()
 
 
 _CITY = ("中国上海市", "中国上海", "上海市", "上海", "shanghaichina", "shanghai", "china")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .clock import today as shanghai_today
-from .consultation import LEAD_HINT, Consultation, ReadinessItem, profile_rows, state_label
+from .consultation import LEAD, LEAD_HINT, Consultation, ReadinessItem, profile_rows, state_label
 from .profile import Profile
 from .roster import BadRow
 from .text_clean import strip_invisible
@@ -99,7 +99,7 @@ def _measures(document: Any, c: Consultation) -> None:
         _labelled(document, "有效期", m.validity)
         if m.benefits:
             _labelled(document, "支持方式", "、".join(m.benefits))
-    if any(m.kind == "lead" for m in c.measures):
+    if any(m.kind == LEAD for m in c.measures):
         document.add_paragraph(LEAD_NOTE)
     if c.expired:
         document.add_paragraph(

@@ -9,6 +9,7 @@ import unicodedata
 _CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]")
 # zero-width and bidirectional marks are nothing
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def strip_invisible(text: str) -> str:
@@ -22,3 +23,8 @@ def clean_query(text: str) -> str:
     from .ingest.clean import normalize, to_simplified  # the ingest package imports the corpus models
 
     return normalize(to_simplified(strip_invisible(unicodedata.normalize("NFKC", text))))
+
+
+def squeeze(text: str) -> str:
+    """``clean_query`` without spaces and punctuation: how phrases and place names are compared."""
+    return _NOT_WORD.sub("", clean_query(text))

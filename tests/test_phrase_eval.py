@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from recommender.paths import ROOT
-from recommender.phrase_eval import PhraseCase, load_phrase_cases, score_case, squeeze
+from recommender.phrase_eval import PhraseCase, load_phrase_cases, score_case
+from recommender.text_clean import squeeze
 from recommender.yamlio import DataError
 
 CASE = {

@@ -228,10 +228,9 @@ def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path 
     cut = next((k for k, p in zip(note.parts, pieces[:-1], strict=False) if not p.endswith(_SENTENCE_END)), None)
     if cut is not None:
         raise DataError(f"{path}: {clause.id}：分项 {cut} 须以整句结束（以。；！？结尾）")
-    texts = [part.text for part in note.parts.values()]
-    rows: list[list[TableItem]] = [[] for _ in texts]
+    rows: list[list[TableItem]] = [[] for _ in pieces]
     for item in clause.table_items:
-        scores = [containment(item.text, text) for text in texts]
+        scores = [containment(item.text, text) for text in pieces]
         rows[scores.index(max(scores))].append(item)
     parts = []
     for (key, part), items in zip(note.parts.items(), rows, strict=True):

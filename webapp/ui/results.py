@@ -8,7 +8,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from recommender.consultation import EXPIRED, LEAD, STATUS_ORDER, Consultation, MeasureView, consult, state_label
+from recommender.consultation import (
+    EXPIRED,
+    LEAD,
+    LEAD_HINT,
+    STATUS_ORDER,
+    Consultation,
+    MeasureView,
+    consult,
+    state_label,
+)
 from recommender.profile import Profile
 from recommender.services.sheet import consultation_sheet
 from recommender.sheets import sheet_filename
@@ -30,7 +39,7 @@ def _controls() -> tuple[bool, bool, list[str], list[str]]:
             "显示可关注线索",
             value=True,
             key="show_leads",
-            help="线索：区里明确支持的产业方向、面向企业的服务和联系窗口，不是申报项目，可联系所列部门了解。",
+            help=LEAD_HINT,
         )
     return expired, leads, benefits, statuses
 
