@@ -68,6 +68,7 @@ class Recommender:
                     self._benefits[i, self._benefit_col[benefit]] = 1
         self.rules_ = RuleMatrix(self.clauses, self.documents, self._measure_idx)
         self._verdicts: dict[tuple[int, tuple[Any, ...]], Verdict] = {}
+        self._query_words: dict[str, tuple[list[str], list[str]]] = {}  # short text → query_tokens of it
         self.show_leads = True  # ablation switches (``variant``)
         self.whole_words = True
 
@@ -114,7 +115,14 @@ class Recommender:
         a = self.analyzer
 
         def words(text: str) -> tuple[list[str], list[str]]:
-            return a.query_tokens(text, self.index.vocab_) if self.whole_words else (a.tokens(text), [])
+            if not self.whole_words:
+                return a.tokens(text), []
+            found = self._query_words.get(text)
+            if found is None:
+                found = a.query_tokens(text, self.index.vocab_)
+                if len(text) <= 200 and len(self._query_words) < 100_000:  # as Analyzer.tokens remembers
+                    self._query_words[text] = found
+            return list(found[0]), list(found[1])
 
         # the enterprise's own words, expanded to the policies' words (lexicon/synonyms.yaml)
         own, inside = words(" ".join(filter(None, [profile.description, profile.industry, profile.industry_category])))
