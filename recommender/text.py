@@ -151,6 +151,7 @@ class Analyzer:
             self.stopwords = {v for w in words if w and not w.startswith("#") for v in (w, w.lower(), w.upper())}
             self.synonyms = _read_yaml(lexicon / "synonyms.yaml")
         self._cache: dict[str, tuple[str, ...]] = {}  # jieba block → its terms
+        self._word_cache: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}  # block → whole words, sub-words
         self._texts: dict[str, tuple[str, ...]] = {}  # short texts (queries, synonyms) → terms
         self._expansions: dict[str, tuple[str, ...]] = {}
 
@@ -182,15 +183,26 @@ class Analyzer:
         subwords: list[str] = []
         parts = _BLOCKS.split(clean_query(text))
         for block in parts[1::2]:
-            for word in self._jieba.cut(block):
-                term = _as_term(word)
-                inside = [t for t in self._block(word) if t != term]
+            for term, inside in self._words(block):
                 if term in known:
                     terms += [term] if self._is_term(term) else []
                     subwords += inside
                 else:
-                    terms += inside + ([term] if self._is_term(term) else [])
+                    terms += [*inside, *([term] if self._is_term(term) else [])]
         return terms, subwords
+
+    def _words(self, block: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """A block's whole dictionary words (jieba's precise mode), each with its sub-words; cached."""
+        cached = self._word_cache.get(block)
+        if cached is None:
+            cached = tuple(
+                (term, tuple(t for t in self._block(word) if t != term))
+                for word in self._jieba.cut(block)
+                for term in (_as_term(word),)
+            )
+            if len(self._word_cache) < 500_000:
+                self._word_cache[block] = cached
+        return cached
 
     def _is_term(self, term: str) -> bool:
         """A word (as ``_as_term`` gives it) is a term: two characters or more, a letter or 汉字 in it, no stopword."""
