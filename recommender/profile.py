@@ -142,6 +142,7 @@ def _fold(text: str) -> str:
 _CITY = ("中国上海市", "中国上海", "上海市", "上海", "shanghaichina", "shanghai", "china")
 
 
+@lru_cache(maxsize=65536)  # every profile parse; the lexicon does not change
 def split_place(text: str) -> tuple[str | None, str]:
     """(the official district a person's spelling names, the park written after it): "上海市浦东新区" →
     ("浦东新区", ""), "上海浦东张江" → ("浦东新区", "张江"), "Jinshan District, Shanghai" → ("金山区", "");
@@ -185,6 +186,7 @@ def region_of(text: str) -> str | None:
     return district if not rest else None
 
 
+@lru_cache(maxsize=65536)  # asked for on every query and fact of a profile; the lexicon does not change
 def industry_category(text: str | None) -> str | None:
     """Map free text to the controlled industry list (longest matching word wins), after the same
     cleaning as a query (``text.clean_query``: 生物醫藥 is 生物医药, ＡＩ is AI)."""
