@@ -8,15 +8,30 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .clock import today
 from .profile import ProfileError
 from .registry.commands import CommandError
 from .yamlio import DataError
 
+if TYPE_CHECKING:
+    from .engine import Recommender
+
 
 class UsageError(Exception):
     """Bad input from the user: one clear line, exit code 2."""
+
+
+def _engine() -> Recommender:
+    """The live engine (shipped corpus and published added documents); a warning line on stderr when the
+    added documents cannot be read."""
+    from .services.library import live_recommender
+
+    engine, warning = live_recommender()
+    if warning:
+        print(f"提示：{warning}", file=sys.stderr)
+    return engine
 
 
 def _print_json(data: object) -> None:
@@ -40,9 +55,9 @@ def cmd_ingest(args: argparse.Namespace) -> None:
 
 def cmd_corpus(args: argparse.Namespace) -> None:
     """`corpus`: the documents with their metadata and clause counts, as a table or JSON."""
-    from .corpus import corpus_summary, load_policies
+    from .corpus import corpus_summary
 
-    summary = corpus_summary(load_policies())
+    summary = corpus_summary(_engine().policies)
     if args.format == "json":
         _print_json(summary)
         return
@@ -65,11 +80,10 @@ def _short(text: str, width: int) -> str:
 
 def cmd_recommend(args: argparse.Namespace) -> None:
     """`recommend`: ranked measures for one profile, with reasons, gaps and contacts (table or JSON)."""
-    from .engine import Recommender
     from .profile import read_profile
 
     profile = read_profile(args.profile)
-    rec = Recommender.load().recommend(
+    rec = _engine().recommend(
         profile, top=args.top, as_of=args.as_of, include_ineligible=args.include_ineligible, leads=not args.no_leads
     )
     if args.format == "json":
@@ -99,10 +113,8 @@ def cmd_readiness(args: argparse.Namespace) -> None:
     results = check_readiness(profile, as_of)
     pathways = None
     if args.pathways:
-        from .engine import Recommender
-
         pathways = unlock_pathways(
-            Recommender.load().recommend(profile, top=None, as_of=as_of, include_ineligible=True), results
+            _engine().recommend(profile, top=None, as_of=as_of, include_ineligible=True), results
         )
     if args.format == "json":
         _print_json(readiness_document(profile, as_of, results, pathways))
@@ -148,12 +160,11 @@ def _write(path: Path, data: bytes) -> None:
 
 def cmd_sheet(args: argparse.Namespace) -> None:
     """`sheet`: one enterprise's consultation sheet as a .docx; UsageError when it cannot be written."""
-    from .engine import Recommender
     from .profile import read_profile
     from .services.sheet import consultation_sheet
 
     profile = read_profile(args.profile)
-    sheet = consultation_sheet(Recommender.load(), profile, args.as_of, top=args.top)
+    sheet = consultation_sheet(_engine(), profile, args.as_of, top=args.top)
     _write(args.output, sheet.docx)
     c = sheet.consultation
     print(f"已写入 {args.output}：{c.profile.name}，{len(c.measures)} 条措施（政策有效性判断日期 {c.as_of}）")
@@ -164,7 +175,6 @@ def cmd_batch(args: argparse.Namespace) -> None:
 
     UsageError when the roster cannot be read, has no good row, or an output cannot be written.
     """
-    from .engine import Recommender
     from .roster import RosterError, read_roster_file
     from .services.batch import match_roster
 
@@ -178,7 +188,7 @@ def cmd_batch(args: argparse.Namespace) -> None:
         print(f"{args.roster}: {bad}", file=sys.stderr)
     if not roster.rows:
         raise UsageError(f"{args.roster}: 没有可用的企业行（{len(roster.bad)} 行有误）")
-    batch = match_roster(Recommender.load(), roster, args.as_of, top=args.top)
+    batch = match_roster(_engine(), roster, args.as_of, top=args.top)
     _write(args.output, batch.workbook())
     if args.zip:
         _write(args.zip, batch.sheets())
@@ -304,6 +314,9 @@ def _parser() -> argparse.ArgumentParser:
     from .registry.commands import add_commands  # the registry's commands (SQLAlchemy loads on use only)
 
     add_commands(add, _date)
+    from .registry.document_commands import add_document_commands
+
+    add_document_commands(add)
     return parser
 
 

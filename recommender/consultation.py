@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .eligibility.status import EXPIRED, LEAD, STATE_LABELS, Status, display_label, display_state
+from .eligibility.status import EXPIRED, LEAD, NOT_YET, STATE_LABELS, UNREVIEWED, Status, display_label, display_state
 from .engine import Recommender, Result
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile
@@ -21,13 +21,15 @@ from .profile_fields import SPEC_FIELDS, extra_fields, shown
 
 log = logging.getLogger(__name__)
 
-STATUS_ORDER = ("eligible", "partial", "unknown", LEAD, EXPIRED)  # display states as listed
+STATUS_ORDER = ("eligible", "partial", "unknown", LEAD, UNREVIEWED, EXPIRED, NOT_YET)  # display states as listed
+LISTED = 5  # the first LISTED of STATUS_ORDER are those of measures in force
 LEAD_HINT = "可关注的线索：区里明确支持的产业方向、面向企业的服务或联系窗口，不是申报项目，可联系所列部门了解。"
 SHEET_TOP = 10  # measures listed on a consultation sheet
 
 
 def state_label(state: str) -> str:
-    """The Chinese label of a display state (a rule status code, ``LEAD`` or ``EXPIRED``): 可申请, 可关注, 已过期 …"""
+    """The Chinese label of a display state (a rule status code, ``LEAD``, ``UNREVIEWED``, ``EXPIRED`` or
+    ``NOT_YET``): 可申请, 可关注, 待审核·自动提取, 已过期, 尚未生效 …"""
     return display_label(state)
 
 
@@ -56,15 +58,18 @@ class MeasureView:
     score: float
     kind: str = "measure"  # measure | lead
     flags: list[str] = field(default_factory=list)  # what the source text lacks (原文缺字 …), from ingest
+    not_yet: bool = False  # the document starts after the as-of date
+    reviewed: bool = True  # False: the rule rests on proposals no person has reviewed (an added document)
 
     @property
     def state(self) -> str:
-        """The rule status; ``LEAD`` for a lead; ``EXPIRED`` when the document is not in force at the as-of date."""
-        return display_state(self.status, self.valid, self.kind)
+        """The display state (``status.display_state``): the rule status, ``LEAD``, ``UNREVIEWED``,
+        ``EXPIRED`` or ``NOT_YET``."""
+        return display_state(self.status, self.valid, self.kind, not_yet=self.not_yet, reviewed=self.reviewed)
 
     @property
     def status_label(self) -> str:
-        """可申请 | 需补充条件 | 信息不足 | 可关注 | 已过期."""
+        """可申请 | 需补充条件 | 信息不足 | 可关注 | 待审核·自动提取 | 已过期 | 尚未生效."""
         return state_label(self.state)
 
     @property
@@ -124,6 +129,8 @@ def measure_view(result: Result, as_of: dt.date, rank: int | None = None) -> Mea
         score=result.score,
         kind=c.kind,
         flags=list(c.flags),
+        not_yet=result.validity == "not_yet",
+        reviewed=c.curated,
     )
 
 
@@ -244,8 +251,8 @@ class Consultation:
     readiness: list[ReadinessItem] | None
 
     def counts(self) -> dict[str, int]:
-        """How many listed measures have each display state: {"eligible": n, "partial": n, "unknown": n, "lead": n}."""
-        counts = dict.fromkeys(STATUS_ORDER[:4], 0)
+        """How many listed measures have each display state of a measure in force (``STATUS_ORDER[:LISTED]``)."""
+        counts = dict.fromkeys(STATUS_ORDER[:LISTED], 0)
         for m in self.measures:
             counts[m.state] += 1
         return counts

@@ -104,6 +104,9 @@ class Curation(BaseModel):
     eligibility: list[Condition] = []
     phrasings: list[str] = []
     note: str = Field(min_length=2)
+    # False: proposals no person has reviewed yet (a document added by policy staff, exported as it stands)
+    reviewed: bool = True
+    departments: list[str] | None = None  # the responsible departments, when a reviewer corrected the text's
 
 
 class Part(Curation):

@@ -1,6 +1,9 @@
 """Auto-tagger for clauses nobody has curated yet: proposes kind and benefit types.
 
-Trained on the curated seed clauses (TF-IDF over the project's tokens, logistic regression).
+Trained on the curated clauses: TF-IDF over character 1–3-grams and the project's word tokens,
+logistic regression. Character n-grams were chosen by leave-one-document-out on the six curated
+documents (kind accuracy 0.66 with word tokens alone, 0.70 with both): a new document's wording differs
+from the training documents' more than the clauses of one document differ from each other.
 Curated values always win: the tagger only fills clauses that have no annotation.
 """
 
@@ -13,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from .corpus_models import Clause, PolicyFile
@@ -30,12 +34,20 @@ def _text(clause: Clause) -> str:
 class ClauseTagger:
     """scikit-learn style: the constructor stores parameters, ``fit`` learns, state ends in ``_``."""
 
-    c: float = 4.0
+    c: float = 1.0
 
     def fit(self, clauses: list[Clause]) -> ClauseTagger:
         """Train the kind and benefit-type classifiers on curated ``clauses``; return self."""
-        self.vectorizer_ = TfidfVectorizer(
-            tokenizer=analyzer().tokens, lowercase=False, token_pattern=None, sublinear_tf=True
+        self.vectorizer_ = FeatureUnion(
+            [
+                ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)),
+                (
+                    "words",
+                    TfidfVectorizer(
+                        tokenizer=analyzer().tokens, lowercase=False, token_pattern=None, sublinear_tf=True
+                    ),
+                ),
+            ]
         )
         x = self.vectorizer_.fit_transform([_text(c) for c in clauses])
         self.kind_ = LogisticRegression(C=self.c, max_iter=2000, class_weight="balanced").fit(

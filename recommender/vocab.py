@@ -91,3 +91,5 @@ KINDS = ("measure", "lead", "internal")
 KIND_LABELS = {"measure": "企业可用措施", "lead": "可关注线索", "internal": "政府内部工作"}
 Kind = Literal["measure", "lead", "internal"]
 SHOWN_KINDS = ("measure", "lead")  # what a recommendation may list
+# the note of a clause whose kind, benefits, audience, departments and rule are proposals nobody reviewed yet
+PROPOSED_NOTE = "自动提取（待审核）：类别、受益类型、对象、部门和条件均为系统建议，尚无人审核"

@@ -139,7 +139,7 @@ def test_filters_expired_toggle_and_as_of_date():
     _submit(at)
     at.date_input(key="as_of").set_value(dt.date(2026, 11, 22)).run()
     assert "已过期]" not in _markdown(at)
-    assert any("已过期" in c.value and "显示已过期措施" in c.value for c in at.caption)
+    assert any("已过期" in c.value and "显示已过期或尚未生效的措施" in c.value for c in at.caption)
     tabs = [t.label for t in at.tabs]
     at.toggle(key="show_expired").set_value(True).run()
     assert [t.label for t in at.tabs] != tabs  # the count in 推荐措施（N） now includes expired measures

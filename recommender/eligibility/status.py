@@ -43,24 +43,36 @@ STATUS_LABELS: dict[str, str] = {
     Status.UNKNOWN: "信息不足",
     Status.INELIGIBLE: "不符合",
 }
-EXPIRED = "expired"  # the display state of a measure whose document is not in force at the as-of date
+EXPIRED = "expired"  # the display state of a measure whose document has ended at the as-of date
 EXPIRED_LABEL = "已过期"
-NOT_YET_LABEL = "尚未生效"  # a measure whose document is not yet in force at the as-of date
+NOT_YET = "not_yet"  # the display state of a measure whose document is not yet in force at the as-of date
+NOT_YET_LABEL = "尚未生效"
 LEAD = "lead"  # the display state of a lead (a priority, programme, service or contact) not ruled out
 LEAD_LABEL = "可关注"
+UNREVIEWED = "unreviewed"  # a measure not ruled out whose rule rests on proposals no person has reviewed
+UNREVIEWED_LABEL = "待审核·自动提取"
+OUT_OF_FORCE = (EXPIRED, NOT_YET)  # display states of a document not in force: listed apart, never mixed in
 
 
-def display_state(status: str, valid: bool, kind: str = "measure") -> str:
-    """What a result shows: ``EXPIRED`` when its document is not in force, ``LEAD`` for a lead not
-    ruled out, else its rule status code."""
+def display_state(
+    status: str, valid: bool, kind: str = "measure", *, not_yet: bool = False, reviewed: bool = True
+) -> str:
+    """What a result shows: ``NOT_YET`` / ``EXPIRED`` when its document is not in force (``not_yet``: it
+    starts after the as-of date), ``UNREVIEWED`` when its rule rests on unreviewed proposals and does not
+    rule it out (never plain 可申请), ``LEAD`` for a lead not ruled out, else its rule status code."""
     if not valid:
-        return EXPIRED
-    return LEAD if kind == LEAD and status != Status.INELIGIBLE else status
+        return NOT_YET if not_yet else EXPIRED
+    if status == Status.INELIGIBLE:
+        return status
+    if not reviewed:
+        return UNREVIEWED
+    return LEAD if kind == LEAD else status
 
 
 def display_label(state: str) -> str:
-    """The Chinese label of a display state: 可申请 … 不符合, 已过期, 可关注."""
-    return {EXPIRED: EXPIRED_LABEL, LEAD: LEAD_LABEL}.get(state) or STATUS_LABELS[state]
+    """The Chinese label of a display state: 可申请 … 不符合, 已过期, 尚未生效, 可关注, 待审核·自动提取."""
+    labels = {EXPIRED: EXPIRED_LABEL, NOT_YET: NOT_YET_LABEL, LEAD: LEAD_LABEL, UNREVIEWED: UNREVIEWED_LABEL}
+    return labels.get(state) or STATUS_LABELS[state]
 
 
 def all_met(states: Iterable[State]) -> State:
@@ -76,9 +88,11 @@ def any_met(states: Iterable[State]) -> State:
     return "met" if "met" in found else "unknown" if "unknown" in found else "not_met"
 
 
-def status_label(status: str, valid: bool = True, kind: str = "measure") -> str:
-    """The label a person reads: 已过期 for a clause not in force, 可关注 for a lead, else the status's label."""
-    return display_label(display_state(status, valid, kind))
+def status_label(
+    status: str, valid: bool = True, kind: str = "measure", *, not_yet: bool = False, reviewed: bool = True
+) -> str:
+    """The label a person reads (``display_state`` in Chinese): 已过期, 尚未生效, 待审核·自动提取, 可关注, 可申请 …"""
+    return display_label(display_state(status, valid, kind, not_yet=not_yet, reviewed=reviewed))
 
 
 def status_of(hard_fail: bool, hard_unknown: bool, soft_open: bool) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..corpus_models import Clause, DocumentMeta
-from ..eligibility.status import NOT_YET_LABEL, status_label
+from ..eligibility.status import status_label
 from ..eligibility.verdict import Gap, Verdict
 from ..profile import Profile
 
@@ -56,9 +56,9 @@ class Result:
             "kind": c.kind,
             "reviewed": c.curated,  # the rule rests on a person's annotation, not only on proposals
             # additions to the contract
-            "status_label": NOT_YET_LABEL
-            if self.validity == "not_yet"
-            else status_label(self.status, self.valid, c.kind),
+            "status_label": status_label(
+                self.status, self.valid, c.kind, not_yet=self.validity == "not_yet", reviewed=c.curated
+            ),
             "title": c.title,
             "label": c.label,
             "section": c.section,

@@ -12,6 +12,7 @@ from ..corpus_models import (
     Clause,
     Curation,
     DocumentMeta,
+    Layout,
     PolicyFile,
     Provenance,
     SourceMeta,
@@ -22,24 +23,22 @@ from ..yamlio import DataError, dump_yaml, load_yaml, node_line, validate
 from .clean import LOST_MARK, clean_line, repeated_lines
 from .extract import repair_departments, split_department_note, targets
 from .link import LINK_AT, MERGE_AT, best_article, containment
-from .segment import CHAPTER, BodyClause, paragraphs, segment
+from .segment import BodyClause, paragraphs, segment, starts_part
 from .tables import TableRow, parse_markdown, parse_tsv
 
 LOST_FLAG = f"原文有字符丢失或乱码（以“{LOST_MARK}”标出），请对照原件"
 
 
-def _region(meta: DocumentMeta, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _region(policy_id: str, layout: Layout, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """The lines of one document inside its source file."""
     start, end = 0, len(lines)
-    if meta.layout.begins_at:
-        start = next((i for i, (_, raw) in enumerate(lines) if meta.layout.begins_at in clean_line(raw)), None)
+    if layout.begins_at:
+        start = next((i for i, (_, raw) in enumerate(lines) if layout.begins_at in clean_line(raw)), None)
         if start is None:
-            raise DataError(f"{meta.policy_id}: 找不到 begins_at 标记“{meta.layout.begins_at}”")
+            raise DataError(f"{policy_id}: 找不到 begins_at 标记“{layout.begins_at}”")
         start += 1
-    if meta.layout.ends_before:
-        end = next(
-            (i for i, (_, raw) in enumerate(lines) if i >= start and meta.layout.ends_before in clean_line(raw)), end
-        )
+    if layout.ends_before:
+        end = next((i for i, (_, raw) in enumerate(lines) if i >= start and layout.ends_before in clean_line(raw)), end)
     return lines[start:end]
 
 
@@ -63,28 +62,33 @@ def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
 
     DataError (file and line) when the source or its annotations do not fit the metadata.
     """
-    raw_lines = source.read_text(encoding="utf-8").split("\n")
-    lines = _region(meta, list(enumerate(raw_lines, 1)))
-    cut = next((i for i, (_, raw) in enumerate(lines) if _is_table_row(raw, meta.layout.table)), len(lines))
+    return build_lines(meta.policy_id, meta.layout, source.read_text(encoding="utf-8").split("\n"), _rel(source))
+
+
+def build_lines(policy_id: str, layout: Layout, raw_lines: list[str], file: str) -> list[Clause]:
+    """The clauses of document ``policy_id`` whose source text is ``raw_lines`` (provenance names ``file``
+    and 1-based line numbers in ``raw_lines``): ``build_document`` for a file, the upload path for a text
+    read from HTML, Word or PDF. DataError when the ``layout`` markers are not found."""
+    lines = _region(policy_id, layout, list(enumerate(raw_lines, 1)))
+    cut = next((i for i, (_, raw) in enumerate(lines) if _is_table_row(raw, layout.table)), len(lines))
     paras = paragraphs(lines[:cut], repeated_lines(raw_lines))
-    if not meta.layout.begins_at:  # cover letter and preamble come before the first chapter
-        first = next((i for i, p in enumerate(paras) if CHAPTER.match(p.text)), 0)
+    if not layout.begins_at:  # cover letter and preamble come before the first chapter
+        first = next((i for i, p in enumerate(paras) if starts_part(p.text)), 0)
         paras = paras[first:]
     body = segment(paras)
     rows: list[TableRow] = []
-    if meta.layout.table == "tsv":
+    if layout.table == "tsv":
         rows = parse_tsv(lines[cut:])
-    elif meta.layout.table == "markdown":
+    elif layout.table == "markdown":
         rows = parse_markdown(lines[cut:])
 
-    file = _rel(source)
     clauses: dict[str, Clause] = {}
     by_path: dict[str, Clause] = {}
     for part in body:
         text, lead, support = split_department_note(part.text)
         clause = Clause(
-            id=f"{meta.policy_id}/{part.path}",
-            policy_id=meta.policy_id,
+            id=f"{policy_id}/{part.path}",
+            policy_id=policy_id,
             chapter=part.chapter,
             section=part.section,
             group=part.group,
@@ -98,7 +102,7 @@ def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
         )
         clauses[clause.id] = by_path[part.path] = clause
     known = {d for c in clauses.values() for d in c.lead_departments + c.support_departments}
-    _add_table_rows(meta, rows, body, by_path, clauses, known, file)
+    _add_table_rows(policy_id, rows, body, by_path, clauses, known, file)
     for clause in clauses.values():
         if LOST_MARK in clause.text or LOST_MARK in (clause.title or ""):
             clause.flags.append(LOST_FLAG)
@@ -106,7 +110,7 @@ def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
 
 
 def _add_table_rows(
-    meta: DocumentMeta,
+    policy_id: str,
     rows: list[TableRow],
     body: list[BodyClause],
     by_path: dict[str, Clause],
@@ -143,8 +147,8 @@ def _add_table_rows(
         if unmended:
             flags.append("原表责任单位在单元格边缘被截断，未能全部还原")
         clause = Clause(
-            id=f"{meta.policy_id}/{leaf}",
-            policy_id=meta.policy_id,
+            id=f"{policy_id}/{leaf}",
+            policy_id=policy_id,
             chapter=parent.chapter if parent else None,
             section=parent.section if parent else row.task,
             label=label,
@@ -203,7 +207,9 @@ _SENTENCE_END = ("。", "；", "！", "？")
 def _curate(clause: Clause, note: Curation) -> None:
     clause.kind, clause.benefits, clause.audience = note.kind, list(note.benefits), list(note.audience)
     clause.eligibility, clause.phrasings = list(note.eligibility), list(note.phrasings)
-    clause.note, clause.curated = note.note, True
+    clause.note, clause.curated = note.note, note.reviewed
+    if note.departments is not None:
+        clause.lead_departments, clause.support_departments = list(note.departments), []
 
 
 def apply_annotation(clause: Clause, note: Annotation | None, annotations: Path = ANNOTATIONS) -> list[Clause]:

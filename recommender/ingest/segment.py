@@ -11,6 +11,9 @@ CN_NUM = "一二三四五六七八九十"
 CHAPTER = re.compile(rf"^([{CN_NUM}]+)、(.+)$")
 SECTION = re.compile(rf"^（([{CN_NUM}]+)）(.+)$")
 NUMBERED = re.compile(r"^(\d{1,2})[、.．](?!\d)(.+)$")
+ZH_CHAPTER = re.compile(rf"^第([{CN_NUM}]+)章\s*(.*)$")  # 规章 layout: 第一章 总则
+ARTICLE = re.compile(rf"^第([{CN_NUM}]+)条\s*(.+)$")  # 第一条 为了……
+ARTICLE_LABEL = re.compile(rf"第[{CN_NUM}]+条")
 DEPARTMENTS_NOTE = re.compile(r"^（牵头部门")
 TERMINAL = tuple("。；！？”）——…")
 JOINERS = tuple("，、；：")
@@ -54,6 +57,11 @@ def cn_number(text: str) -> int:
     return CN_NUM.index(text) + 1
 
 
+def starts_part(text: str) -> bool:
+    """Whether a line begins a chapter, section or article in any of the numbering styles read here."""
+    return any(p.match(text) for p in (CHAPTER, SECTION, NUMBERED, ZH_CHAPTER, ARTICLE))
+
+
 def _is_heading(text: str) -> bool:
     if "。" in text:
         return False
@@ -74,8 +82,11 @@ def paragraphs(numbered_lines: list[tuple[int, str]], skip: set[str]) -> list[Pa
         if out:
             prev = out[-1]
             wrapped = prev.text.endswith(JOINERS) or ("。" in prev.text and not prev.text.endswith(TERMINAL))
-            starts_new = bool(CHAPTER.match(text) or SECTION.match(text) or NUMBERED.match(text))
-            if DEPARTMENTS_NOTE.match(text) or (wrapped and not starts_new):
+            starts_new = bool(starts_part(text))
+            label_alone = bool(ARTICLE_LABEL.fullmatch(prev.text))  # "第三条" on a line of its own
+            if DEPARTMENTS_NOTE.match(text) or label_alone or (wrapped and not starts_new):
+                if label_alone:
+                    prev.text += " "
                 prev.text += text
                 prev.last = lineno
                 continue
@@ -108,7 +119,7 @@ def segment(paras: list[Paragraph]) -> list[BodyClause]:
 
     for p in paras:
         text = p.text
-        if (m := CHAPTER.match(text)) and _is_heading(text):
+        if ((m := CHAPTER.match(text)) or (m := ZH_CHAPTER.match(text))) and _is_heading(text):
             chapter, ch_no = text, cn_number(m.group(1))
             section = group = None
             sec_no = grp_no = para_no = 0
@@ -117,18 +128,20 @@ def segment(paras: list[Paragraph]) -> list[BodyClause]:
             section, sec_no = text, cn_number(m.group(1))
             group, grp_no, para_no = None, 0, 0
             continue
+        # 第三条 …, or "三、标题。正文" (a numbered item with its text, not a heading): an article
+        article = ARTICLE.match(text) or CHAPTER.match(text)
         m = NUMBERED.match(text)
-        if m and _is_heading(text):
+        if m and not article and _is_heading(text):
             group, grp_no, para_no = m.group(2), int(m.group(1)), 0
             continue
-        if not m and _is_heading(text):  # an unnumbered heading line (news layout)
+        if not m and not article and _is_heading(text):  # an unnumbered heading line (news layout)
             chapter, ch_no = text, ch_no + 1
             section = group = None
             sec_no = grp_no = para_no = 0
             continue
-        if m:
-            number = int(m.group(1))
-            title, body = lead_title(m.group(2), limit=40)
+        if article or m:
+            number = cn_number(article.group(1)) if article else int(m.group(1))
+            title, body = lead_title((article or m).group(2), limit=40)
             leaf = f"a{number}"
         else:
             number = None

@@ -6,9 +6,7 @@ so a fresh machine needs no set-up step.
 
 from __future__ import annotations
 
-import os
 import threading
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,28 +18,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
-from ..paths import ROOT
+from .location import database_url
 
-CONFIG = ROOT / "config.toml"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 10_000  # a writer waits this long for another writer's lock before failing
-
-
-def database_url() -> str:
-    """DATABASE_URL if set, else the SQLite file named in config.toml."""
-    if url := os.environ.get("DATABASE_URL", "").strip():
-        return _with_driver(url)
-    with CONFIG.open("rb") as f:
-        path = Path(tomllib.load(f)["registry"]["path"])
-    return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
-
-
-def _with_driver(url: str) -> str:
-    """postgres:// and postgresql:// URLs use psycopg 3 (the driver in requirements.txt)."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

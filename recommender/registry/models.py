@@ -9,13 +9,13 @@ from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from ..eligibility.status import EXPIRED, Status
-from .states import FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
+from ..eligibility.status import EXPIRED, NOT_YET, UNREVIEWED, Status
+from .states import DECISIONS, DOCUMENT_STATES, FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
 
 NAME_MAX = 200
-# what a measure was shown as, stored as a code (its Chinese label is added when it is shown):
-# a rule status (eligible …), or expired for a measure whose document was not in force
-SHOWN_STATES: tuple[str, ...] = (*(s.value for s in Status), EXPIRED)
+# what a measure was shown as, stored as a code (its Chinese label is added when it is shown): a rule
+# status (eligible …), expired / not_yet for a document not in force, unreviewed for unreviewed proposals
+SHOWN_STATES: tuple[str, ...] = (*(s.value for s in Status), EXPIRED, NOT_YET, UNREVIEWED)
 
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # what users in Shanghai read, whatever the server's zone
@@ -195,3 +195,72 @@ class ClauseVersion(Base):
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     changed_on: Mapped[dt.date] = mapped_column(Date, index=True)  # the day the change counts from
     recorded_at: Mapped[dt.datetime]
+
+
+class StaffDocument(Base):
+    """A policy document policy staff added on the deployment: its text as read, metadata, state.
+
+    The layer over the shipped ``policies/``: ``export-policies`` writes it back in that format.
+    """
+
+    __tablename__ = "staff_documents"
+    __table_args__ = (_one_of("state", DOCUMENT_STATES),)
+
+    policy_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    state: Mapped[str] = mapped_column(String(10))
+    source_name: Mapped[str] = mapped_column(String(300))  # the file name as uploaded
+    source_format: Mapped[str] = mapped_column(String(10))  # html | docx | pdf | text
+    lines: Mapped[list[str]] = mapped_column(JSON)  # the text as read, one line per paragraph or table row
+    meta: Mapped[dict[str, Any]]  # DocumentMeta fields as JSON (dates ISO); may be incomplete while a draft
+    meta_proposal: Mapped[dict[str, Any]]  # what was proposed from the text, each field with its quote
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[dt.datetime | None]
+    published_by: Mapped[str | None] = mapped_column(String(100))
+
+    clauses: Mapped[list[StaffClause]] = relationship(
+        back_populates="document", order_by="StaffClause.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__: ClassVar = {"version_id_col": version}
+
+
+class StaffClause(Base):
+    """One clause of a staff document: the clause as built, what was proposed, and each decision on it."""
+
+    __tablename__ = "staff_clauses"
+    __table_args__ = (UniqueConstraint("clause_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[str] = mapped_column(ForeignKey("staff_documents.policy_id", ondelete="CASCADE"))
+    clause_id: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int]
+    clause: Mapped[dict[str, Any]]  # the built Clause (text, place, provenance) before any proposal
+    proposal: Mapped[dict[str, Any]]  # ClauseProposal.as_dict(): never changed after the upload
+    decisions: Mapped[dict[str, Any]]  # proposal key → {"action", "value", "by", "at"}
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+    document: Mapped[StaffDocument] = relationship(back_populates="clauses")
+
+    __mapper_args__: ClassVar = {"version_id_col": version}
+
+
+class StaffReview(Base):
+    """Who decided what on which proposal, and when (every decision, also those later changed)."""
+
+    __tablename__ = "staff_reviews"
+    __table_args__ = (_one_of("action", DECISIONS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[str] = mapped_column(ForeignKey("staff_documents.policy_id", ondelete="CASCADE"), index=True)
+    clause_id: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(40))  # kind, benefits, audience, departments, eligibility.N
+    action: Mapped[str] = mapped_column(String(10))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reviewed_by: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[dt.datetime]

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from recommender.consultation import EXPIRED, LEAD, MeasureView, ReadinessItem, state_label
-from recommender.eligibility.status import STATUS_LABELS
+from recommender.eligibility.status import NOT_YET, UNREVIEWED
+from recommender.registry.models import SHOWN_STATES
 
 from .markup import md
 
-STATUS_COLORS = {"eligible": "green", "partial": "orange", "unknown": "blue", LEAD: "violet", EXPIRED: "gray"}
+STATUS_COLORS = {
+    "eligible": "green",
+    "partial": "orange",
+    "unknown": "blue",
+    LEAD: "violet",
+    UNREVIEWED: "orange",
+    EXPIRED: "gray",
+    NOT_YET: "gray",
+}
 STATUS_ICONS = {
     "eligible": ":material/check_circle:",
     LEAD: ":material/campaign:",
     "partial": ":material/pending:",
     "unknown": ":material/help:",
+    UNREVIEWED: ":material/rate_review:",
     EXPIRED: ":material/history:",
+    NOT_YET: ":material/schedule:",
 }
 READINESS_COLORS = {"met": "green", "held": "blue", "not_met": "red", "unknown": "gray"}
 
@@ -35,7 +46,7 @@ def measure_badge(m: MeasureView) -> str:
 
 def recorded_badge(state: str) -> str:
     """The badge of a state the registry stored with a consultation (as its code: eligible … or expired)."""
-    return state_badge(state) if state == EXPIRED or state in STATUS_LABELS else badge(state)
+    return state_badge(state) if state in SHOWN_STATES else badge(state)
 
 
 def readiness_badge(item: ReadinessItem) -> str:

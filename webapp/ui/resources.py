@@ -5,9 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from recommender.engine import Recommender
+from recommender.services.library import live_recommender
 
 
-@st.cache_resource(show_spinner="正在载入政策库…")
 def recommender() -> Recommender:
-    """The loaded policy Recommender, cached once per server process and shared by every session."""
-    return Recommender.load()
+    """The live policy engine (shipped corpus and published added documents), shared by every session and
+    rebuilt only after a publish; a warning on the page when the added documents cannot be read."""
+    engine, warning = live_recommender()
+    if warning:
+        st.warning(warning, icon=":material/warning:")
+    return engine

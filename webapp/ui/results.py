@@ -18,6 +18,7 @@ from recommender.consultation import (
     consult,
     state_label,
 )
+from recommender.eligibility.status import OUT_OF_FORCE
 from recommender.profile import Profile
 from recommender.services.sheet import consultation_sheet
 from recommender.sheets import sheet_filename
@@ -27,6 +28,8 @@ from . import feedback, resources
 from .cards import measure_card, readiness_panel, unlock_list
 
 PAGE = 10
+OUT_OF_FORCE_LABEL = "不在有效期内"  # 已过期 or 尚未生效
+OUT_OF_FORCE_TOGGLE = "显示已过期或尚未生效的措施"
 
 
 def _controls() -> tuple[bool, bool, list[str], list[str]]:
@@ -34,7 +37,7 @@ def _controls() -> tuple[bool, bool, list[str], list[str]]:
     benefits = b.multiselect("支持方式", BENEFITS, placeholder="全部", key="filter_benefits")
     statuses = c.multiselect("匹配状态", STATUS_ORDER, format_func=state_label, placeholder="全部", key="filter_status")
     with d:
-        expired = st.toggle("显示已过期措施", key="show_expired")
+        expired = st.toggle(OUT_OF_FORCE_TOGGLE, key="show_expired")
         leads = st.toggle(
             "显示可关注线索",
             value=True,
@@ -47,8 +50,9 @@ def _controls() -> tuple[bool, bool, list[str], list[str]]:
 def _counts(c: Consultation) -> None:
     counts = c.counts()
     cols = st.columns(len(counts) + 1)
-    for col, (state, n) in zip(cols, [*counts.items(), (EXPIRED, len(c.expired))], strict=True):
+    for col, (state, n) in zip(cols, counts.items(), strict=False):
         col.metric(state_label(state), f"{n} 条", border=True)
+    cols[-1].metric(OUT_OF_FORCE_LABEL, f"{len(c.expired)} 条", border=True)
 
 
 def _filtered(
@@ -56,7 +60,7 @@ def _filtered(
 ) -> list[MeasureView]:
     """The listed measures under the filters, numbered 1..n; ``shown_kinds``: (expired shown, leads shown)."""
     expired, leads = shown_kinds
-    shown = c.measures + (c.expired if expired or EXPIRED in statuses else [])
+    shown = c.measures + (c.expired if expired or set(OUT_OF_FORCE) & set(statuses) else [])
     if not leads:
         shown = [m for m in shown if m.kind != LEAD]
     if benefits:
@@ -68,9 +72,11 @@ def _filtered(
 
 def _measures(c: Consultation, shown: list[MeasureView], expired: bool, target: feedback.Target | None) -> None:
     if not expired and c.expired:
-        st.caption(
-            f":material/history: 另有 {len(c.expired)} 条相关措施在 {c.as_of} 已过期，打开“显示已过期措施”可查看。"
+        ended = sum(m.state == EXPIRED for m in c.expired)
+        words = "、".join(
+            f"{n} 条{label}" for n, label in ((ended, "已过期"), (len(c.expired) - ended, "尚未生效")) if n
         )
+        st.caption(f":material/history: 另有 {words}的相关措施（以 {c.as_of} 计），打开“{OUT_OF_FORCE_TOGGLE}”可查看。")
     if not shown:
         st.info("没有符合筛选条件的措施，可以放宽筛选条件或补充企业信息。", icon=":material/info:")
         return

@@ -13,11 +13,19 @@ from recommender import roster
 from recommender.engine import Recommender
 from recommender.profile import Profile
 
+from .. import resources
 
-@st.cache_resource(show_spinner="正在读取政策库…")
+
 def corpus() -> cv.CorpusView:
-    """The corpus as the coverage functions read it (one per server process)."""
-    return cv.CorpusView.from_recommender(Recommender.load())
+    """The live corpus (shipped and published added documents) as the coverage functions read it."""
+    engine = resources.recommender()
+    return _corpus(id(engine), engine)
+
+
+@st.cache_resource(show_spinner="正在读取政策库…", max_entries=2)
+def _corpus(library: int, _engine: Recommender) -> cv.CorpusView:
+    """One view per live engine (``library``: its id, which changes when a document is published)."""
+    return cv.CorpusView.from_recommender(_engine)
 
 
 @st.cache_data(show_spinner="正在生成合成企业…", max_entries=8)
@@ -36,17 +44,28 @@ def read_uploaded(data: bytes, filename: str) -> tuple[list[Profile], list[str],
     return found.profiles, [str(b) for b in found.bad], list(found.ignored_columns)
 
 
+def coverage(population_key: str, as_of: dt.date, valid_only: bool, profiles: list[Profile]) -> cv.Coverage:
+    """Every measure of the live corpus judged for every profile at ``as_of`` (cached by the population's key)."""
+    view = corpus()
+    return _coverage(id(view), population_key, as_of, valid_only, profiles, view)
+
+
 @st.cache_resource(show_spinner="正在逐企业评估全部措施…", max_entries=6)
-def coverage(population_key: str, as_of: dt.date, valid_only: bool, _profiles: list[Profile]) -> cv.Coverage:
-    """Every measure judged for every profile at ``as_of`` (cached by the population's key)."""
-    return cv.compute_coverage(cv.PopulationRules(_profiles, as_of), corpus(), valid_only=valid_only)
+def _coverage(
+    library: int, population_key: str, as_of: dt.date, valid_only: bool, _profiles: list[Profile], _view: cv.CorpusView
+) -> cv.Coverage:
+    return cv.compute_coverage(cv.PopulationRules(_profiles, as_of), _view, valid_only=valid_only)
 
 
-@st.cache_data(show_spinner="正在计算条款相似度…", max_entries=8)
 def duplicates(threshold: float, measures_only: bool) -> pd.DataFrame:
     """Pairs of clauses of different documents at least ``threshold`` alike (TF-IDF cosine)."""
     view = corpus()
-    return cv.near_duplicates(view.clauses, threshold, measures_only, documents=view.documents)
+    return _duplicates(id(view), threshold, measures_only, view)
+
+
+@st.cache_data(show_spinner="正在计算条款相似度…", max_entries=8)
+def _duplicates(library: int, threshold: float, measures_only: bool, _view: cv.CorpusView) -> pd.DataFrame:
+    return cv.near_duplicates(_view.clauses, threshold, measures_only, documents=_view.documents)
 
 
 def download(frame: pd.DataFrame, label: str, filename: str) -> None:

@@ -1,0 +1,92 @@
+"""Proposals for the clauses of a document no person has curated: kind, benefits, audience,
+departments and eligibility conditions, each marked unreviewed.
+
+Kind and benefits come from the tagger trained on the curated corpus (``tagger.ClauseTagger``);
+conditions from the clause's own words (``conditions.propose_conditions``); departments from the
+"（牵头部门：…）" note the ingest already reads, or from "由区科经委负责" in the text; audience from
+the enterprises a sentence names after 对/为/支持/鼓励.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..corpus_models import Clause, Condition
+from ..tagger import ClauseTagger
+from ..vocab import PROPOSED_NOTE
+from .conditions import propose_conditions
+
+_DEPARTMENT = re.compile(
+    r"(?:由|请|向)?(?P<name>(?:区|市)[\u4e00-\u9fa5]{1,10}?(?:委员会|管委会|委|局|办公室|办|中心))(?:牵头|负责|受理|会同)"
+)
+_AUDIENCE = re.compile(r"(?:对|为|支持|鼓励|引导|针对|帮助)(?P<who>[^，。；、“”]{1,14}?(?:企业|团队|人才|机构|主体))")
+MAX_AUDIENCE = 3
+
+
+@dataclass
+class ClauseProposal:
+    """What the product proposes for one clause; each field is one proposal a reviewer decides on."""
+
+    kind: str
+    benefits: list[str] = field(default_factory=list)
+    audience: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    eligibility: list[Condition] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """JSON-ready, conditions as ``{field, op, value, quote}`` (the ``add-document`` contract)."""
+        return {
+            "kind": self.kind,
+            "benefits": list(self.benefits),
+            "audience": list(self.audience),
+            "departments": list(self.departments),
+            "eligibility": [c.model_dump(mode="json", exclude_defaults=True) for c in self.eligibility],
+        }
+
+
+def departments_of(clause: Clause) -> list[str]:
+    """The departments a clause names: its "（牵头部门：…）" note, else "由区科经委负责"-style mentions."""
+    if clause.departments:
+        return list(clause.departments)
+    return list(dict.fromkeys(m.group("name") for m in _DEPARTMENT.finditer(clause.text)))
+
+
+def audience_of(text: str) -> list[str]:
+    """Up to ``MAX_AUDIENCE`` enterprises the text names as served ("对新引进的研发机构" → 新引进的研发机构)."""
+    found = [m.group("who") for m in _AUDIENCE.finditer(text)]
+    return list(dict.fromkeys(w for w in found if len(w) >= 3))[:MAX_AUDIENCE]
+
+
+def propose_clauses(clauses: list[Clause], tagger: ClauseTagger, regions: list[str]) -> list[ClauseProposal]:
+    """One proposal per clause, in order. ``regions``: the document's districts (for "区外企业")."""
+    out = []
+    for clause, (kind, benefits) in zip(clauses, tagger.predict(clauses), strict=True):
+        shown = kind != "internal"
+        out.append(
+            ClauseProposal(
+                kind=kind,
+                benefits=benefits,
+                audience=audience_of(clause.text) if shown else [],
+                departments=departments_of(clause),
+                eligibility=propose_conditions(clause.text, regions) if shown else [],
+            )
+        )
+    return out
+
+
+def apply_proposal(clause: Clause, proposal: ClauseProposal) -> Clause:
+    """The clause carrying ``proposal`` as its (unreviewed) kind, benefits, audience, departments and rule."""
+    return clause.model_copy(
+        update={
+            "kind": proposal.kind,
+            "benefits": list(proposal.benefits),
+            "audience": list(proposal.audience),
+            "lead_departments": list(proposal.departments),
+            "support_departments": [],
+            "eligibility": list(proposal.eligibility),
+            "note": PROPOSED_NOTE,
+            "curated": False,
+        },
+        deep=True,
+    )

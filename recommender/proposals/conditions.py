@@ -1,0 +1,230 @@
+"""Eligibility conditions proposed from a clause's own words, each with the words it rests on.
+
+A proposal is a ``Condition`` (``corpus_models``) a policy person then accepts, edits or rejects.
+Precision comes before recall: a pattern proposes a condition only where the words state it of the
+enterprise ("对已认定的高新技术企业…", "职工人数不超过500人", "成立未满三年"), never where they
+describe cultivating it ("培育高新技术企业", "申报高新技术企业"). Numbers are the text's own
+numbers in the fact's unit (亿元 → 万元 ×10000, % → fraction); nothing is invented.
+
+Free-text conditions for the enterprise to confirm (``confirm``) are not proposed: their wording is
+a reviewer's judgement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import cn2an
+
+from ..corpus_models import Condition
+from ..paths import LEXICON
+from ..yamlio import load_yaml
+
+SMALL_AND_MEDIUM = ["中型", "小型", "微型"]
+MONEY_FIELDS = {"revenue", "rd_expense", "total_assets"}  # in 万元; the others count people or patents
+_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+_NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    data, _ = load_yaml(LEXICON / "conditions.yaml")
+    return data
+
+
+def _number(text: str) -> float | None:
+    """An Arabic or Chinese numeral as a number (cn2an for 三, 十二, 两百), None if it is not one."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(text.replace("两", "二"), "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _sentences(text: str) -> Iterator[str]:
+    for m in _SENTENCE.finditer(text):
+        if m.group().strip():
+            yield m.group().strip()
+
+
+def _clause_span(sentence: str, start: int, end: int) -> str:
+    """The comma-delimited phrase of ``sentence`` around [start, end): the quote a condition rests on."""
+    left = max(sentence.rfind(c, 0, start) for c in "，。；：") + 1
+    rights = [i for i in (sentence.find(c, end) for c in "，。；") if i >= 0]
+    return sentence[left : min(rights) if rights else len(sentence)]
+
+
+def _titles(sentence: str) -> Iterator[Condition]:
+    """Titles the enterprise must hold (any_of) or must not hold (none_of, "非高新技术企业")."""
+    lex = _lexicon()
+    cultivation = re.compile("|".join(lex["cultivation_before"]))
+    topic = re.compile("^(?:" + "|".join(lex["title_topic_after"]) + ")")
+    beneficiary = re.compile("(?:" + "|".join(lex["beneficiary_before"]) + ")")
+    found: dict[str, list[str]] = {}
+    quotes: dict[str, str] = {}
+    spans: list[tuple[int, int]] = []
+    for alias, title in sorted(lex["titles"].items(), key=lambda kv: -len(kv[0])):
+        for m in re.finditer(re.escape(alias), sentence):
+            if any(s <= m.start() and m.end() <= e for s, e in spans):
+                continue  # part of a longer name already read ("专精特新企业" in "专精特新中小企业")
+            spans.append((m.start(), m.end()))
+            before = sentence[max(sentence.rfind(c, 0, m.start()) for c in "，。；：") + 1 : m.start()]
+            if before.endswith("非"):
+                op = "none_of"
+            elif topic.match(sentence[m.end() :]) or cultivation.search(before) or not beneficiary.search(before):
+                continue
+            else:
+                op = "any_of"
+            names = [title] if isinstance(title, str) else title
+            found.setdefault(op, []).extend(n for n in names if n not in found[op])
+            quotes.setdefault(op, _clause_span(sentence, m.start(), m.end()))
+    for op, titles in found.items():
+        yield Condition(field="qualifications", op=op, value=titles, quote=quotes[op])
+
+
+def _size(sentence: str) -> Iterator[Condition]:
+    """ "中小企业" / "中小微企业" named as those served → size_class in 中型/小型/微型."""
+    lex = _lexicon()
+    beneficiary = re.compile("(?:" + "|".join(lex["beneficiary_before"]) + ")")
+    for m in re.finditer(r"中小微?(?:型科技)?企业", sentence):
+        after = sentence[m.end() : m.end() + 4]
+        before = sentence[max(0, m.start() - 12) : m.start()]
+        if before.endswith(("大", "科技型", "创新型", "专精特新")) or after.startswith(tuple(lex["size_topic_after"])):
+            continue
+        if beneficiary.search(before) or re.search(r"(需求|成本|负担|发展服务|融资)", sentence[m.end() : m.end() + 12]):
+            yield Condition(
+                field="size_class", op="in", value=SMALL_AND_MEDIUM, quote=_clause_span(sentence, m.start(), m.end())
+            )
+            return
+
+
+def _foreign(sentence: str) -> Iterator[Condition]:
+    """ "外商投资企业" / "外资企业" named as those served → foreign_invested is true."""
+    m = re.search(r"(为|对|支持|鼓励|服务)[^，。；]{0,8}?(外商投资企业|外资企业)", sentence)
+    if m:
+        yield Condition(field="foreign_invested", op="is", value=True, quote=_clause_span(sentence, m.start(), m.end()))
+
+
+_NUMERIC = re.compile(
+    r"(?P<field>职工人数|职工总数|从业人员|员工人数|研发人员|科技人员|营业收入|销售收入|主营业务收入|研发投入|研发费用|"
+    r"资产总额|发明专利)[^，。；占比]{0,8}?"
+    r"(?P<op>不超过|不高于|不少于|不低于|低于|高于|超过|达到|在)"
+    r"(?P<num>" + _NUM[1:-1] + r")\s*(?P<unit>亿元|万元|元|人|名|件|项)(?!%)(?P<tail>以上|以下|以内|\(含\)|（含）)?"
+)
+
+
+_TARGET = re.compile(r"(?:到|至)\d{4}年|力争|累计|新增|\d+(?:\.\d+)?[万]?家")
+
+
+def _numeric(sentence: str) -> Iterator[Condition]:
+    """ "职工人数不超过500人", "研发投入不低于1000万元" → a number condition in the fact's unit."""
+    if _TARGET.search(sentence):
+        return  # "到2025年，营业收入超过100亿元的企业达到10家": the district's target, not a condition
+    lex = _lexicon()
+    for m in _NUMERIC.finditer(sentence):
+        field, unit = lex["numeric_fields"][m.group("field")], m.group("unit")
+        value = _number(m.group("num"))
+        if value is None or (field in MONEY_FIELDS) != unit.endswith("元"):
+            continue  # "营业收入…30人": the number is not the field's
+        if unit == "亿元":
+            value *= 10000
+        elif unit == "元":
+            value /= 10000
+        word, tail = m.group("op"), m.group("tail") or ""
+        op = {
+            "不超过": "lte",
+            "不高于": "lte",
+            "不少于": "gte",
+            "不低于": "gte",
+            "低于": "lt",
+            "高于": "gt",
+            "超过": "gt",
+        }.get(word)
+        if word in ("达到", "在"):
+            op = "lte" if tail in ("以下", "以内") else "gte" if tail == "以上" or word == "达到" else None
+        if op is None:
+            continue
+        yield Condition(field=field, op=op, value=value, quote=_clause_span(sentence, m.start(), m.end()))
+    for m in re.finditer(
+        r"研发(?:投入|费用)[^，。；]{0,6}?占[^，。；]{0,12}?(?:比例|比重)?(?P<op>不低于|不少于|达到|超过)(?P<num>\d+(?:\.\d+)?)%",
+        sentence,
+    ):
+        op = "gt" if m.group("op") == "超过" else "gte"
+        value = round(float(m.group("num")) / 100, 6)
+        yield Condition(field="rd_ratio", op=op, value=value, quote=_clause_span(sentence, m.start(), m.end()))
+
+
+def _age(sentence: str) -> Iterator[Condition]:
+    """ "成立未满三年" → age_years lt 3; "成立3年以内" / "成立不超过3年" → lte 3."""
+    m = re.search(
+        r"(?:成立|注册|设立)(?:时间)?(?P<op>未满|不满|不足|不超过|在)?" + _NUM + r"(?:个)?年(?P<tail>以内|内)?",
+        sentence,
+    )
+    if not m or not (m.group("op") or m.group("tail")):
+        return
+    value = _number(m.group(2))
+    if value is None:
+        return
+    op = "lt" if m.group("op") in ("未满", "不满", "不足") else "lte"
+    yield Condition(field="age_years", op=op, value=value, quote=_clause_span(sentence, m.start(), m.end()))
+
+
+def _hnte_first(sentence: str) -> Iterator[Condition]:
+    """ "首次认定…的高新技术企业" → recognised as HNTE within the last year (soft; unknown if not)."""
+    m = re.search(r"首次(?:认定|获评|通过认定)[^，。；]{0,10}?(?:的)?高新技术企业", sentence)
+    if m and not re.search(r"(培育|申报|争取|力争)", sentence[max(0, m.start() - 6) : m.start()]):
+        yield Condition(
+            field="hnte_age_years",
+            op="lte",
+            value=1,
+            otherwise="unknown",
+            quote=_clause_span(sentence, m.start(), m.end()),
+        )
+
+
+def _outside(sentence: str, regions: list[str]) -> Iterator[Condition]:
+    """ "区外…企业", "异地…企业迁入" in a district's document → registered outside that district now."""
+    if len(regions) != 1:
+        return
+    m = re.search(r"(区外|异地|外省市|外区)[^，。；]{0,8}?(企业|机构)", sentence)
+    if m:
+        yield Condition(
+            field="region", op="not_in", value=list(regions), quote=_clause_span(sentence, m.start(), m.end())
+        )
+
+
+def _industries(sentence: str) -> Iterator[Condition]:
+    """An industry the clause is for ("支持生物医药创新成果落地", "重点发展基础及应用软件") → industry in …."""
+    lex = _lexicon()
+    focus = re.compile("(?:" + "|".join(lex["industry_focus_before"]) + ")")
+    hits: dict[str, str] = {}
+    for word, category in sorted(lex["industry_words"].items(), key=lambda kv: -len(kv[0])):
+        for m in re.finditer(re.escape(word), sentence):
+            if sentence[m.end() : m.end() + 4].startswith(("业协会", "协会", "机构")):
+                continue  # an association or an institution, not an industry
+            if focus.search(sentence[max(0, m.start() - 10) : m.start()]) and category not in hits:
+                hits[category] = _clause_span(sentence, m.start(), m.end())
+    if hits:
+        yield Condition(field="industry", op="in", value=list(hits), quote=next(iter(hits.values())))
+
+
+def propose_conditions(text: str, regions: list[str] | None = None) -> list[Condition]:
+    """The conditions ``text`` states of the enterprise, one per field and operator, first quote kept.
+
+    ``regions``: the document's districts (a "区外企业" condition needs the district named). Returns
+    ``Condition`` objects (``hard`` and ``otherwise`` left to the field's defaults unless the words
+    make a condition soft). Patterns and word lists: ``policies/lexicon/conditions.yaml``.
+    """
+    out: dict[tuple[str, str], Condition] = {}
+    for sentence in _sentences(text):
+        for proposer in (_titles, _size, _foreign, _numeric, _age, _hnte_first, _industries):
+            for cond in proposer(sentence):
+                out.setdefault((cond.field, cond.op), cond)
+        for cond in _outside(sentence, regions or []):
+            out.setdefault((cond.field, cond.op), cond)
+    return list(out.values())

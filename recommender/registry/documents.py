@@ -1,0 +1,286 @@
+"""Documents policy staff add on the deployment: stored with their proposals, reviewed proposal by
+proposal with versioned saves, published without a restart.
+
+The shipped ``policies/`` stay the reviewed base; these rows are a layer over it. A clause's rule
+is what its reviewers decided, and each proposal nobody has decided yet still counts but keeps the
+clause unreviewed (``Clause.curated`` False), which every result, sheet and command line shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..corpus_models import Clause, Condition, PolicyFile
+from ..proposals.metadata import document_meta
+from ..vocab import BENEFITS, KINDS, PROPOSED_NOTE
+from ..yamlio import DataError
+from .enterprises import ConflictError, RegistryError
+from .models import StaffClause, StaffDocument, StaffReview, now, shown_time
+
+if TYPE_CHECKING:
+    from ..proposals.document import DocumentProposal
+
+FIELD_KEYS = ("kind", "benefits", "audience", "departments")  # the proposals every clause has
+KEY_LABELS = {"kind": "类别", "benefits": "受益类型", "audience": "对象", "departments": "责任部门"}
+ACTIONS = {"accepted": "采纳", "edited": "修改", "rejected": "驳回"}
+REVIEWED_NOTE = "人工审核：{by} {at}"
+
+
+def proposal_keys(row: StaffClause) -> list[str]:
+    """The keys a reviewer decides on: the four fields, then ``eligibility.N`` per proposed condition."""
+    return [*FIELD_KEYS, *(f"eligibility.{i}" for i in range(len(row.proposal["eligibility"])))]
+
+
+def pending(row: StaffClause) -> list[str]:
+    """The proposal keys of ``row`` nobody has decided yet."""
+    return [k for k in proposal_keys(row) if k not in row.decisions]
+
+
+def add_document(session: Session, proposal: DocumentProposal, by: str, base_ids: set[str]) -> StaffDocument:
+    """Store an uploaded document and its proposals as a draft; RegistryError when its policy id is
+    already taken (by the shipped corpus, ``base_ids``, or by another added document)."""
+    policy_id = proposal.meta["policy_id"]
+    if policy_id in base_ids or session.get(StaffDocument, policy_id) is not None:
+        raise RegistryError(f"文件编号 {policy_id} 已在政策库中；同一文件请勿重复上传，或在元数据中换一个编号")
+    stamp = now()
+    document = StaffDocument(
+        policy_id=policy_id,
+        state="draft",
+        source_name=proposal.source.name,
+        source_format=proposal.source.format,
+        lines=list(proposal.source.lines),
+        meta=dict(proposal.meta),
+        meta_proposal=proposal.found.as_dict(),
+        created_at=stamp,
+        created_by=by,
+        updated_at=stamp,
+        updated_by=by,
+    )
+    for position, (clause, proposed) in enumerate(zip(proposal.clauses, proposal.proposals, strict=True)):
+        document.clauses.append(
+            StaffClause(
+                clause_id=clause.id,
+                position=position,
+                clause=clause.model_dump(mode="json"),
+                proposal=proposed.as_dict(),
+                decisions={},
+                updated_at=stamp,
+                updated_by=by,
+            )
+        )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def _checked(key: str, value: Any, row: StaffClause) -> Any:
+    """An edited value in its stored form; RegistryError in Chinese when it is not a valid one."""
+    if key == "kind":
+        if value not in KINDS:
+            raise RegistryError(f"类别须为 {', '.join(KINDS)} 之一")
+        return value
+    if key in ("benefits", "audience", "departments"):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise RegistryError(f"{KEY_LABELS[key]}须为一组文字")
+        if key == "benefits" and (wrong := [v for v in value if v not in BENEFITS]):
+            raise RegistryError(f"未知的受益类型：{'、'.join(wrong)}")
+        return [v.strip() for v in value]
+    try:
+        return Condition.model_validate(value).model_dump(mode="json", exclude_defaults=True)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise RegistryError(f"条件有误：{first['msg']}") from None
+
+
+def decide(
+    session: Session, clause_id: str, key: str, action: str, value: Any, expected_version: int, by: str
+) -> StaffClause:
+    """Accept, edit or reject one proposal of a clause opened at ``expected_version``.
+
+    ``key``: ``kind`` … or ``eligibility.N``; an ``eligibility.N`` past the proposed ones adds a
+    condition (action ``edited``). ``value``: the edited value (a ``Condition`` dict for conditions),
+    ignored for accept and reject. ConflictError when someone saved the clause since it was opened,
+    RegistryError for an unknown key or action or a value that does not validate. Logged in ``staff_reviews``.
+    """
+    row = session.scalar(select(StaffClause).where(StaffClause.clause_id == clause_id))
+    if row is None:
+        raise RegistryError(f"找不到条款 {clause_id}")
+    if row.version != expected_version:
+        raise ConflictError(
+            f"条款 {clause_id} 已被 {row.updated_by} 于 {shown_time(row.updated_at)} 修改"
+            f"（您打开的是第 {expected_version} 版，现在是第 {row.version} 版），本次未保存，请刷新后重做"
+        )
+    if action not in ACTIONS:
+        raise RegistryError(f"未知的审核动作 {action}")
+    added = key.startswith("eligibility.") and key.removeprefix("eligibility.").isdigit()
+    if key not in proposal_keys(row) and not (added and action == "edited"):
+        raise RegistryError(f"条款 {clause_id} 没有待审核项 {key}")
+    if key in ("kind",) and action == "rejected":
+        raise RegistryError("类别不能驳回，只能采纳或修改")
+    stored = (
+        _checked(key if not key.startswith("eligibility.") else "eligibility", value, row)
+        if action == "edited"
+        else None
+    )
+    stamp = now()
+    row.decisions = {**row.decisions, key: {"action": action, "value": stored, "by": by, "at": stamp.isoformat()}}
+    row.updated_at, row.updated_by = stamp, by
+    session.add(
+        StaffReview(
+            policy_id=row.policy_id,
+            clause_id=clause_id,
+            key=key,
+            action=action,
+            value=stored,
+            reviewed_by=by,
+            reviewed_at=stamp,
+        )
+    )
+    try:
+        session.flush()  # UPDATE … WHERE version = expected: matches nothing if another save came first
+    except StaleDataError:
+        raise ConflictError(f"条款 {clause_id} 刚被他人修改，本次未保存，请刷新后重做") from None
+    return row
+
+
+def update_meta(
+    session: Session, policy_id: str, meta: dict[str, Any], expected_version: int, by: str
+) -> StaffDocument:
+    """Replace a document's metadata (the policy id stays); ConflictError when it changed since opened."""
+    document = _get(session, policy_id)
+    if document.version != expected_version:
+        raise ConflictError(
+            f"文件 {policy_id} 的信息已被 {document.updated_by} 于 {shown_time(document.updated_at)} 修改，"
+            "本次未保存，请刷新后重做"
+        )
+    if document.state == "published":
+        document_meta({**meta, "policy_id": policy_id})  # a live document keeps complete metadata (DataError)
+    document.meta = {**meta, "policy_id": policy_id}
+    document.updated_at, document.updated_by = now(), by
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError(f"文件 {policy_id} 刚被他人修改，本次未保存，请刷新后重做") from None
+    return document
+
+
+def publish(session: Session, policy_id: str, expected_version: int, by: str) -> StaffDocument:
+    """Make a document live: its metadata must be complete (DataError naming what is missing)."""
+    document = _get(session, policy_id)
+    document_meta(document.meta)  # complete and valid, or DataError
+    if document.version != expected_version:
+        raise ConflictError(f"文件 {policy_id} 已被 {document.updated_by} 修改，本次未发布，请刷新后重做")
+    stamp = now()
+    document.state, document.published_at, document.published_by = "published", stamp, by
+    document.updated_at, document.updated_by = stamp, by
+    session.flush()
+    return document
+
+
+def _get(session: Session, policy_id: str) -> StaffDocument:
+    document = session.get(StaffDocument, policy_id)
+    if document is None:
+        raise RegistryError(f"找不到文件 {policy_id}")
+    return document
+
+
+def _decided(row: StaffClause, key: str, proposed: Any) -> tuple[Any, bool]:
+    """The value in force for one proposal and whether it is decided (rejected lists are empty)."""
+    decision = row.decisions.get(key)
+    if decision is None:
+        return proposed, False
+    if decision["action"] == "edited":
+        return decision["value"], True
+    if decision["action"] == "rejected":
+        return ([] if isinstance(proposed, list) else None), True
+    return proposed, True
+
+
+def effective(row: StaffClause) -> Clause:
+    """The clause as its rule stands now: decisions applied, undecided proposals kept, unreviewed until
+    every proposal is decided."""
+    values = {key: _decided(row, key, row.proposal[key]) for key in FIELD_KEYS}
+    conditions = []
+    done = all(decided for _, decided in values.values())
+    for i, proposed in enumerate(row.proposal["eligibility"]):
+        value, decided = _decided(row, f"eligibility.{i}", proposed)
+        done &= decided
+        if value is not None:
+            conditions.append(Condition.model_validate(value))
+    extra = sorted(
+        (int(k.removeprefix("eligibility.")), d["value"])
+        for k, d in row.decisions.items()
+        if k.startswith("eligibility.") and int(k.removeprefix("eligibility.")) >= len(row.proposal["eligibility"])
+    )
+    conditions += [Condition.model_validate(value) for _, value in extra]
+    reviewers = sorted({d["by"] for d in row.decisions.values()})
+    note = REVIEWED_NOTE.format(by="、".join(reviewers), at=shown_time(row.updated_at)) if done else PROPOSED_NOTE
+    return Clause.model_validate(
+        {
+            **row.clause,
+            "kind": values["kind"][0],
+            "benefits": values["benefits"][0],
+            "audience": values["audience"][0],
+            "lead_departments": values["departments"][0],
+            "support_departments": [],
+            "eligibility": [c.model_dump() for c in conditions],
+            "note": note,
+            "curated": done,
+        }
+    )
+
+
+def staff_policies(session: Session, first_order: int, published_only: bool = True) -> list[PolicyFile]:
+    """The added documents as policy files (after the ``first_order`` shipped ones), live ones only by default.
+
+    A document whose stored metadata no longer validates is left out (it cannot be published so).
+    """
+    query = select(StaffDocument).order_by(StaffDocument.created_at, StaffDocument.policy_id)
+    if published_only:
+        query = query.where(StaffDocument.state == "published")
+    out = []
+    for document in session.scalars(query):
+        try:
+            meta = document_meta(document.meta)
+        except DataError:
+            continue
+        clauses = [effective(row) for row in document.clauses]
+        out.append(
+            PolicyFile(
+                source=f"upload:{document.source_name}", order=first_order + len(out), document=meta, clauses=clauses
+            )
+        )
+    return out
+
+
+def stamp(session: Session) -> tuple[int, str]:
+    """What changes whenever the live layer may have: (published documents, latest change); cache key."""
+    count = session.scalar(select(func.count()).select_from(StaffDocument).where(StaffDocument.state == "published"))
+    latest = max(
+        filter(
+            None,
+            [
+                session.scalar(select(func.max(StaffDocument.updated_at))),
+                session.scalar(select(func.max(StaffClause.updated_at))),
+            ],
+        ),
+        default=None,
+    )
+    return int(count or 0), latest.isoformat() if isinstance(latest, dt.datetime) else str(latest)
+
+
+def documents(session: Session) -> list[StaffDocument]:
+    """Every added document, newest first."""
+    return list(session.scalars(select(StaffDocument).order_by(StaffDocument.created_at.desc())))
+
+
+def reviews(session: Session, policy_id: str) -> list[StaffReview]:
+    """Every decision taken on a document's proposals, oldest first."""
+    query = select(StaffReview).where(StaffReview.policy_id == policy_id).order_by(StaffReview.id)
+    return list(session.scalars(query))

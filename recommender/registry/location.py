@@ -1,0 +1,32 @@
+"""Where the registry is: ``DATABASE_URL``, else the SQLite file named in config.toml.
+
+Kept free of SQLAlchemy and Alembic so that a command can find out cheaply whether there is anything
+to read (``services.library``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from ..paths import ROOT
+
+CONFIG = ROOT / "config.toml"
+
+
+def database_url() -> str:
+    """DATABASE_URL if set, else the SQLite file named in config.toml."""
+    if url := os.environ.get("DATABASE_URL", "").strip():
+        return _with_driver(url)
+    with CONFIG.open("rb") as f:
+        path = Path(tomllib.load(f)["registry"]["path"])
+    return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
+
+
+def _with_driver(url: str) -> str:
+    """postgres:// and postgresql:// URLs use psycopg 3 (the driver in requirements.txt)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,98 @@
+"""Proposals for documents no person has curated: conditions from the clause's own words, and the
+leave-one-document-out figures (README "新增政策文件") that must not drop."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommender.corpus import all_clauses, load_policies
+from recommender.proposals.conditions import propose_conditions
+from recommender.proposals.evaluation import leave_one_document_out
+
+
+def _rules(text: str, regions: list[str] | None = None) -> set[tuple]:
+    return {
+        (c.field, c.op, tuple(c.value) if isinstance(c.value, list) else c.value)
+        for c in propose_conditions(text, regions)
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("对已认定的高新技术企业给予一次性奖励。", {("qualifications", "any_of", ("高新技术企业",))}),
+        ("梳理非高新技术企业，开展定向服务。", {("qualifications", "none_of", ("高新技术企业",))}),
+        ("对职工人数不超过500人的企业给予支持。", {("employees", "lte", 500)}),
+        ("对研发投入不低于1000万元的企业给予支持。", {("rd_expense", "gte", 1000)}),
+        ("年营业收入达到1亿元以上的企业", {("revenue", "gte", 10000)}),
+        ("对成立未满三年的科技企业给予房租补贴。", {("age_years", "lt", 3)}),
+        ("注册成立3年以内的企业", {("age_years", "lte", 3)}),
+        ("为中小企业提供融资服务。", {("size_class", "in", ("中型", "小型", "微型"))}),
+        ("为外商投资企业提供便利化服务。", {("foreign_invested", "is", True)}),
+        ("研发投入占营业收入比例不低于3%的企业", {("rd_ratio", "gte", 0.03)}),
+        (
+            "对首次认定的高新技术企业给予资助。",
+            {("qualifications", "any_of", ("高新技术企业",)), ("hnte_age_years", "lte", 1)},
+        ),
+    ],
+)
+def test_conditions_stated_of_the_enterprise_are_proposed(text, expected):
+    assert _rules(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "大力培育高新技术企业，支持企业申报高新技术企业。",  # a goal, not a condition
+        "对符合条件的企业给予一定资助。",  # no number is stated: none is invented
+        "建立高新技术企业服务工作站，强化扎根式服务。",  # a topic, not the enterprises served
+        "着力支持中小企业与GOI对接。",  # GOI is the partner here
+        "到2025年，营业收入超过100亿元的企业达到10家。",  # a target of the district: no enterprise condition
+        "营业收入不低于30人",  # the number is not the field's
+    ],
+)
+def test_no_condition_where_the_words_do_not_state_one(text):
+    rules = _rules(text)
+    assert not any(r[0] == "qualifications" and r[1] == "any_of" and "高新技术企业" in r[2] for r in rules)
+    assert not any(r[0] in ("revenue", "employees") for r in rules)
+    if "GOI" in text:
+        assert rules == {("size_class", "in", ("中型", "小型", "微型"))}
+
+
+def test_region_outside_needs_the_documents_district():
+    assert _rules("优化异地高新技术企业迁入的各项服务", ["浦东新区"]) >= {("region", "not_in", ("浦东新区",))}
+    assert not any(r[0] == "region" for r in _rules("优化异地高新技术企业迁入的各项服务", []))
+
+
+def test_every_quote_is_the_clauses_own_words():
+    for clause in all_clauses(load_policies()):
+        for condition in propose_conditions(clause.text, ["浦东新区"]):
+            assert condition.quote in clause.text, (clause.id, condition.quote)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet="对为已认定的高新技术企业职工人数不超过不低于万元亿人成立未满三年中小外资，。；0123456789%",
+        max_size=80,
+    )
+)
+def test_any_text_gives_valid_conditions_quoted_from_it(text):
+    for condition in propose_conditions(text, ["浦东新区"]):
+        assert condition.quote in text
+        if isinstance(condition.value, float):
+            assert condition.value >= 0
+
+
+def test_leave_one_document_out_figures_do_not_drop():
+    """The figures in the README (新增政策文件 → 自动建议的质量). They fall short of the issue's targets
+    (kind ≥ 0.85, condition precision ≥ 0.9, recall ≥ 0.7): the README says so; this test keeps them from
+    getting worse."""
+    total = leave_one_document_out(load_policies())[-1]
+    assert total.clauses == 308
+    assert total.kind_accuracy >= 0.70
+    assert total.benefit_f1 >= 0.55
+    assert total.condition_precision >= 0.72
+    assert total.condition_recall >= 0.52
