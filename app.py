@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from webapp.ui import nav
+from webapp.ui import nav, resources
 
 st.set_page_config(page_title="政策北斗 · 上海企业政策匹配", page_icon=":material/explore:", layout="wide")
 
@@ -16,4 +16,6 @@ pages = {
         st.Page(nav.COVERAGE, title="政策覆盖分析", icon=":material/analytics:"),
     ],
 }
-st.navigation(pages).run()
+page = st.navigation(pages)
+resources.library_notice()
+page.run()

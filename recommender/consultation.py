@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 
 STATUS_ORDER = ("eligible", "partial", "unknown", LEAD, UNREVIEWED, EXPIRED, NOT_YET)  # display states as listed
 LISTED = 5  # the first LISTED of STATUS_ORDER are those of measures in force
+UNREVIEWED_HINT = (
+    "待审核·自动提取：本条来自政策人员新增的文件，类别和适用条件由系统从原文自动提取，尚未经人工审核，"
+    "是否适用请以原文为准并向所列部门确认。"
+)
 LEAD_HINT = "可关注的线索：区里明确支持的产业方向、面向企业的服务或联系窗口，不是申报项目，可联系所列部门了解。"
 SHEET_TOP = 10  # measures listed on a consultation sheet
 

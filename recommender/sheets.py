@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .clock import today as shanghai_today
-from .consultation import LEAD, LEAD_HINT, Consultation, ReadinessItem, profile_rows, state_label
+from .consultation import LEAD, LEAD_HINT, UNREVIEWED_HINT, Consultation, ReadinessItem, profile_rows, state_label
 from .profile import Profile
 from .roster import BadRow
 from .text_clean import strip_invisible
@@ -90,6 +90,8 @@ def _measures(document: Any, c: Consultation) -> None:
         _labelled(document, "条款原文", m.text)
         if m.flags:
             _labelled(document, "原文说明", "；".join(m.flags))
+        if not m.reviewed:
+            _labelled(document, "审核状态", UNREVIEWED_HINT)
         _bullets(document, "符合依据", m.reasons, "✓")
         _bullets(document, "尚缺条件", m.gaps, "□")
         if m.unlocks_with:
@@ -245,7 +247,8 @@ SUMMARY_COLUMNS = [
     ("需补充条件", 11),
     ("信息不足", 9),
     ("可关注线索", 11),
-    ("已过期未列入", 12),
+    ("待审核·自动提取", 15),
+    ("已过期或尚未生效未列入", 20),
     ("可培育资质（可解锁措施数）", 30),
     ("资质准备度", 40),
 ]
@@ -353,7 +356,8 @@ def roster_workbook(
         ("未导入行", len(bad)),
         (
             "说明",
-            "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期措施的数量见“企业汇总”。" + LEAD_NOTE + NOTE,
+            "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期或尚未生效的措施数量见“企业汇总”；"
+            "标为【待审核·自动提取】的来自新增文件，条件尚未经人工审核。" + LEAD_NOTE + NOTE,
         ),
     ]
     _sheet(book, "说明", [("项目", 20), ("内容", 90)], notes, first=False)

@@ -20,7 +20,7 @@ from ..yamlio import DataError
 
 _LIVE: dict[tuple[str, tuple[int, str]], Recommender] = {}
 _LOCK = threading.Lock()
-LIBRARY_DOWN = "新增政策文件暂时无法读取，本次仅按内置政策库匹配：{reason}"
+LIBRARY_DOWN = "新增政策文件暂时无法读取（{where}：{reason}），本次仅按内置政策库匹配"
 
 
 def _nothing_published(url: str) -> bool:
@@ -63,7 +63,8 @@ def live_recommender() -> tuple[Recommender, str | None]:
                     _LIVE[key] = Recommender(base.policies + added)
                 return _LIVE[key], None
     except (SQLAlchemyError, DataError, OSError) as exc:
-        return base, LIBRARY_DOWN.format(reason=db.failure_message(exc))
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return base, LIBRARY_DOWN.format(where=db.describe(url), reason=reason)
 
 
 def live_policies() -> list[PolicyFile]:

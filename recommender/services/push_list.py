@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..corpus import load_policies
 from ..registry import push
 from ..registry.enterprises import listing
+from .library import live_policies
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,10 @@ class PushReport:
 
 
 def push_report(session: Session, since: dt.date, as_of: dt.date, counsellor: str | None = None) -> PushReport:
-    """Sync the corpus into the registry and list whom the changes since ``since`` concern, judging
-    validity at ``as_of``; only the enterprises of ``counsellor`` when given. Runs in ``session``'s
-    transaction (the sync is written with it)."""
-    synced = push.sync(session, load_policies())
+    """Sync the live corpus (shipped and published added documents) into the registry and list whom the
+    changes since ``since`` concern, judging validity at ``as_of``; only the enterprises of ``counsellor``
+    when given. Runs in ``session``'s transaction (the sync is written with it)."""
+    synced = push.sync(session, live_policies())
     enterprises = listing(session, counsellor=counsellor)
     changes, items = push.push_list(session, since, as_of=as_of, enterprises=enterprises)
     return PushReport(since, as_of, synced, changes, len(enterprises), items)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from recommender.consultation import LEAD, LEAD_HINT, MeasureView, ReadinessItem
+from recommender.consultation import LEAD, LEAD_HINT, UNREVIEWED_HINT, MeasureView, ReadinessItem
 
 from .badges import badge, measure_badge, readiness_badge
 from .markup import highlight, md
@@ -32,6 +32,8 @@ def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = 
         st.html(f'<div class="pb-clause" style="{_CLAUSE_STYLE}">{highlight(m.text, m.matched_terms)}</div>')
         if m.kind == LEAD:
             st.caption(f":material/campaign: {md(LEAD_HINT)}")
+        if not m.reviewed:
+            st.caption(f":material/rate_review: {md(UNREVIEWED_HINT)}")
         for flag in m.flags:
             st.caption(f":material/warning: {md(flag)}")
         if m.reasons or m.gaps:

@@ -10,8 +10,12 @@ from recommender.services.library import live_recommender
 
 def recommender() -> Recommender:
     """The live policy engine (shipped corpus and published added documents), shared by every session and
-    rebuilt only after a publish; a warning on the page when the added documents cannot be read."""
-    engine, warning = live_recommender()
+    rebuilt only after a publish (the shipped corpus alone while the registry cannot be read)."""
+    return live_recommender()[0]
+
+
+def library_notice() -> None:
+    """A warning when the added documents cannot be read (app.py shows it once, above every page)."""
+    warning = live_recommender()[1]
     if warning:
         st.warning(warning, icon=":material/warning:")
-    return engine

@@ -18,7 +18,7 @@ from recommender.consultation import (
     consult,
     state_label,
 )
-from recommender.eligibility.status import OUT_OF_FORCE
+from recommender.eligibility.status import OUT_OF_FORCE, UNREVIEWED
 from recommender.profile import Profile
 from recommender.services.sheet import consultation_sheet
 from recommender.sheets import sheet_filename
@@ -48,7 +48,7 @@ def _controls() -> tuple[bool, bool, list[str], list[str]]:
 
 
 def _counts(c: Consultation) -> None:
-    counts = c.counts()
+    counts = {state: n for state, n in c.counts().items() if n or state != UNREVIEWED}
     cols = st.columns(len(counts) + 1)
     for col, (state, n) in zip(cols, counts.items(), strict=False):
         col.metric(state_label(state), f"{n} 条", border=True)
