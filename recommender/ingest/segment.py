@@ -102,64 +102,98 @@ def lead_title(text: str, limit: int = 24) -> tuple[str | None, str]:
     return None, text
 
 
-def segment(paras: list[Paragraph]) -> list[BodyClause]:
-    """Give every paragraph its place in the hierarchy and a stable structural path."""
-    chapter = section = group = None
-    ch_no = sec_no = grp_no = 0
-    para_no = 0
-    out: list[BodyClause] = []
+@dataclass
+class _Place:
+    """Where the segmenter is in the hierarchy: chapter → section → group, and the paragraph count."""
 
-    def path(leaf: str) -> str:
-        parts = [f"c{ch_no}"]
-        if sec_no:
-            parts.append(f"s{sec_no}")
-        if grp_no:
-            parts.append(f"g{grp_no}")
+    chapter: str | None = None
+    section: str | None = None
+    group: str | None = None
+    ch_no: int = 0
+    sec_no: int = 0
+    grp_no: int = 0
+    para_no: int = 0
+
+    def path(self, leaf: str) -> str:
+        parts = (
+            [f"c{self.ch_no}"]
+            + ([f"s{self.sec_no}"] if self.sec_no else [])
+            + ([f"g{self.grp_no}"] if self.grp_no else [])
+        )
         return ".".join([*parts, leaf])
 
+    def enter_chapter(self, text: str, number: int) -> None:
+        self.chapter, self.ch_no = text, number
+        self.section = self.group = None
+        self.sec_no = self.grp_no = self.para_no = 0
+
+    def enter_section(self, text: str, number: int) -> None:
+        self.section, self.sec_no = text, number
+        self.group, self.grp_no, self.para_no = None, 0, 0
+
+
+def _clause(place: _Place, p: Paragraph, leaf: str, body: str, title: str | None, number: int | None) -> BodyClause:
+    return BodyClause(
+        path=place.path(leaf),
+        text=body,
+        lines=(p.first, p.last),
+        chapter=place.chapter,
+        section=place.section,
+        group=place.group,
+        article_no=number,
+        title=title,
+    )
+
+
+def segment(paras: list[Paragraph]) -> list[BodyClause]:
+    """Give every paragraph its place in the hierarchy and a stable structural path.
+
+    Numbering read: 一、 (chapter), （一） (section), 1. (group or article), 第一章 and 第一条; an item
+    "三、标题。正文" with its text is an article, "（三）标题。正文" a section holding its own text, and
+    in a 第X条 document the （一）/1. items inside an article stay part of it.
+    """
+    place = _Place()
+    out: list[BodyClause] = []
+    in_article = False  # the last clause is a 第X条 article: its enumerated items belong to it
     for p in paras:
-        text = p.text
-        if ((m := CHAPTER.match(text)) or (m := ZH_CHAPTER.match(text))) and _is_heading(text):
-            chapter, ch_no = text, cn_number(m.group(1))
-            section = group = None
-            sec_no = grp_no = para_no = 0
+        text, heading = p.text, _is_heading(p.text)
+        article = ARTICLE.match(text)
+        if in_article and not article and (SECTION.match(text) or NUMBERED.match(text)):
+            out[-1].text += text
+            out[-1].lines = (out[-1].lines[0], p.last)
             continue
-        if (m := SECTION.match(text)) and _is_heading(text):
-            section, sec_no = text, cn_number(m.group(1))
-            group, grp_no, para_no = None, 0, 0
+        in_article = False
+        if ((m := CHAPTER.match(text)) or (m := ZH_CHAPTER.match(text))) and heading:
+            place.enter_chapter(text, cn_number(m.group(1)))
             continue
-        # 第三条 …, or "三、标题。正文" (a numbered item with its text, not a heading): an article
-        article = ARTICLE.match(text) or CHAPTER.match(text)
-        m = NUMBERED.match(text)
-        if m and not article and _is_heading(text):
-            group, grp_no, para_no = m.group(2), int(m.group(1)), 0
-            continue
-        if not m and not article and _is_heading(text):  # an unnumbered heading line (news layout)
-            chapter, ch_no = text, ch_no + 1
-            section = group = None
-            sec_no = grp_no = para_no = 0
-            continue
-        if article or m:
-            number = cn_number(article.group(1)) if article else int(m.group(1))
-            title, body = lead_title((article or m).group(2), limit=40)
-            leaf = f"a{number}"
-        else:
-            number = None
-            title, body = lead_title(text)
-            para_no += 1
-            leaf = f"p{para_no}"
-        out.append(
-            BodyClause(
-                path=path(leaf),
-                text=body,
-                lines=(p.first, p.last),
-                chapter=chapter,
-                section=section,
-                group=group,
-                article_no=number,
-                title=title,
+        if m := SECTION.match(text):
+            if heading:
+                place.enter_section(text, cn_number(m.group(1)))
+                continue
+            title, body = lead_title(m.group(2), limit=40)
+            place.enter_section(
+                f"（{m.group(1)}）{title}" if title else text[: text.index("）") + 1], cn_number(m.group(1))
             )
-        )
+            out.append(_clause(place, p, "p1", body, title, None))
+            place.para_no = 1
+            continue
+        numbered = NUMBERED.match(text)
+        if not article and heading and numbered:
+            place.group, place.grp_no, place.para_no = numbered.group(2), int(numbered.group(1)), 0
+            continue
+        if not article and heading:  # an unnumbered heading line (news layout)
+            place.enter_chapter(text, place.ch_no + 1)
+            continue
+        item = article or CHAPTER.match(text) or numbered  # 第三条 …, "三、标题。正文", "3. …"
+        if item:
+            number = cn_number(item.group(1)) if item is not numbered else int(item.group(1))
+            title, body = lead_title(item.group(2), limit=40)
+            out.append(_clause(place, p, f"a{number}", body, title, number))
+            in_article = article is not None
+            continue
+        title, body = lead_title(text)
+        place.para_no += 1
+        out.append(_clause(place, p, f"p{place.para_no}", body, title, None))
     return _rejoin_page_breaks(out)
 
 

@@ -13,6 +13,7 @@ all six curated documents, so their leave-one-out figures are in-sample; the bli
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -132,14 +133,24 @@ def format_scores(scores: list[Score]) -> str:
     return "\n".join(rows)
 
 
+_CN = "一二三四五六七八九十百"
+_NUMBERING = re.compile(rf"^\s*(?:第[{_CN}]+条|[（(][{_CN}]+[）)]|[{_CN}]+、|\d+[、.．])")
+
+
+def _letters(text: str) -> str:
+    """Text without its leading numbering, punctuation or spaces: a title split off its text still matches."""
+    return re.sub(r"[^\w]", "", _NUMBERING.sub("", text))
+
+
 def score_expected(expected: dict[str, Any], proposal: DocumentProposal) -> tuple[Score, list[str]]:
     """A proposed document against an expected set written blind (``<doc>.expected.yaml``: ``clauses``
     of ``quote_start``, ``kind``, ``conditions``); each expected clause is the proposed clause whose
     text contains its ``quote_start``. Returns the score and the quotes no proposed clause contains."""
     score, lost = Score(proposal.meta.get("policy_id", "?")), []
+    texts = [_letters(f"{c.title or ''}{c.text}") for c in proposal.clauses]
     for item in expected.get("clauses", []):
         start = str(item["quote_start"])
-        found = next((i for i, c in enumerate(proposal.clauses) if start in f"{c.title or ''}{c.text}"), None)
+        found = next((i for i, text in enumerate(texts) if _letters(start) in text), None)
         if found is None:
             lost.append(start)
             continue
