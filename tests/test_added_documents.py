@@ -313,3 +313,23 @@ def test_the_app_says_once_when_added_documents_cannot_be_read(monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     notices = [w.value for w in at.warning if "内置政策库" in w.value]
     assert len(notices) == 1 and "127.0.0.1:9/none" in notices[0] and "secret" not in notices[0]
+
+
+def test_publish_records_the_clause_versions_and_the_push_list_names_who_should_hear(registry_url):
+    from recommender.clock import today
+    from recommender.registry import enterprises
+    from recommender.registry.models import ClauseVersion
+    from recommender.services.push_list import push_report
+
+    recognised = {**FIRM, "qualification_dates": {"高新技术企业": "2024-06-01"}}  # first recognised last year
+    with db.transaction() as s:
+        enterprises.add(s, parse_profile(recognised), by="王专员")
+    p = _proposal()
+    clause_id = _clause(p, HNTE).id
+    _stored(p)
+    with db.transaction() as s:
+        recorded = set(s.scalars(select(ClauseVersion.clause_id)))
+        assert {c.id for c in p.clauses} <= recorded
+        report = push_report(s, since=today(), as_of=dt.date(2025, 1, 1))
+    assert report.synced.added == []  # publish already recorded them
+    assert any(i.clause_id == clause_id and i.enterprise == FIRM["name"] for i in report.items)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from ..clock import today
 from .commands import CommandError, _transaction
 
 
@@ -80,6 +81,7 @@ def cmd_add_document(args: argparse.Namespace) -> None:
     print(_table(data))
     if args.publish:
         print(f"已发布（待审核）：{proposal.meta['policy_id']}，可在“政策库管理”页逐条审核")
+        print(f"谁该知道：python -m recommender push --since {today().isoformat()}")
     else:
         print("未保存任何内容；加 --publish 可存入政策库（待审核）")
 

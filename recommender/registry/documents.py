@@ -171,7 +171,9 @@ def update_meta(
 
 
 def publish(session: Session, policy_id: str, expected_version: int, by: str) -> StaffDocument:
-    """Make a document live: its metadata must be complete (DataError naming what is missing)."""
+    """Make a document live and record its clause versions (``push.sync`` over the shipped corpus and
+    every published added document, so the push list of today names it). The metadata must be complete
+    (DataError naming what is missing); ConflictError when the document changed since opened."""
     document = _get(session, policy_id)
     document_meta(document.meta)  # complete and valid, or DataError
     if document.version != expected_version:
@@ -180,6 +182,11 @@ def publish(session: Session, policy_id: str, expected_version: int, by: str) ->
     document.state, document.published_at, document.published_by = "published", stamp, by
     document.updated_at, document.updated_by = stamp, by
     session.flush()
+    from ..corpus import load_policies
+    from .push import sync
+
+    sync(session, load_policies())  # a registry never synced dates the shipped clauses from their documents
+    sync(session, live_policy_files(session))
     return document
 
 
@@ -257,6 +264,14 @@ def staff_policies(session: Session, first_order: int, published_only: bool = Tr
             )
         )
     return out
+
+
+def live_policy_files(session: Session) -> list[PolicyFile]:
+    """The shipped policy files and, after them, the published added ones, read in ``session``."""
+    from ..corpus import load_policies
+
+    base = load_policies()
+    return base + staff_policies(session, first_order=len(base))
 
 
 def stamp(session: Session) -> tuple[int, str]:

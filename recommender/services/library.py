@@ -13,7 +13,6 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from ..corpus_models import PolicyFile
 from ..engine import Recommender
 from ..registry.location import database_url
 from ..yamlio import DataError
@@ -65,8 +64,3 @@ def live_recommender() -> tuple[Recommender, str | None]:
     except (SQLAlchemyError, DataError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return base, LIBRARY_DOWN.format(where=db.describe(url), reason=reason)
-
-
-def live_policies() -> list[PolicyFile]:
-    """The shipped policy files and the published added ones (shipped only when the registry is down)."""
-    return live_recommender()[0].policies

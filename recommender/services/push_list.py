@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..registry import push
+from ..registry.documents import live_policy_files
 from ..registry.enterprises import listing
-from .library import live_policies
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def push_report(session: Session, since: dt.date, as_of: dt.date, counsellor: st
     """Sync the live corpus (shipped and published added documents) into the registry and list whom the
     changes since ``since`` concern, judging validity at ``as_of``; only the enterprises of ``counsellor``
     when given. Runs in ``session``'s transaction (the sync is written with it)."""
-    synced = push.sync(session, live_policies())
+    synced = push.sync(session, live_policy_files(session))
     enterprises = listing(session, counsellor=counsellor)
     changes, items = push.push_list(session, since, as_of=as_of, enterprises=enterprises)
     return PushReport(since, as_of, synced, changes, len(enterprises), items)
