@@ -15,5 +15,8 @@ pages = {
     "政策分析": [
         st.Page(nav.COVERAGE, title="政策覆盖分析", icon=":material/analytics:"),
     ],
+    "政策管理": [
+        st.Page(nav.LIBRARY, title="政策库管理", icon=":material/library_books:"),
+    ],
 }
 st.navigation(pages).run()
