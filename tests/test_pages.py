@@ -90,7 +90,7 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
     assert md(first.source) in captions and md(first.contact) in captions and "有效期" in captions
     assert any("<mark" in h.value for h in at.html)  # matched words are highlighted
     labels = [m.label for m in at.metric]
-    assert labels == ["可申请", "需补充条件", "信息不足", "可关注", "已过期"]
+    assert labels == ["可申请", "需补充条件", "信息不足", "可关注", "待审核·自动提取", "不在有效期内"]
     assert [b.label for b in at.download_button if "咨询单" in b.label] == ["下载政策咨询单（Word）"]
     assert at.session_state["profile_form_open"] is False  # the form folds away, results come first
     if expected.readiness is not None:
