@@ -15,6 +15,9 @@ pages = {
     "政策分析": [
         st.Page(nav.COVERAGE, title="政策覆盖分析", icon=":material/analytics:"),
     ],
+    "政策管理": [
+        st.Page(nav.LIBRARY, title="政策库管理", icon=":material/library_books:"),
+    ],
 }
 page = st.navigation(pages)
 resources.library_notice()

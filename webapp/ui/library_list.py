@@ -1,0 +1,56 @@
+"""文件列表: every added document with its state, clause and pending counts, who added it and when."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from . import store
+from .library_data import DocumentView
+
+COLUMNS = [
+    "文件编号",
+    "标题",
+    "状态",
+    "条款",
+    "已审核条款",
+    "待审核项",
+    "上传文件",
+    "创建人",
+    "创建时间",
+    "最近修改",
+    "发布",
+]
+
+
+def frame(docs: list[DocumentView]) -> pd.DataFrame:
+    """One row per document, newest first."""
+    rows = [
+        {
+            "文件编号": d.policy_id,
+            "标题": d.title,
+            "状态": d.state_label,
+            "条款": len(d.clauses),
+            "已审核条款": sum(not c.pending for c in d.clauses),
+            "待审核项": d.pending,
+            "上传文件": d.source_name,
+            "创建人": d.created_by,
+            "创建时间": store.local_time(d.created_at),
+            "最近修改": f"{d.updated_by} {store.local_time(d.updated_at)}",
+            "发布": f"{d.published_by} {store.local_time(d.published_at)}" if d.published_at else "",
+        }
+        for d in docs
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def section(docs: list[DocumentView]) -> None:
+    """The 文件列表 step."""
+    if not docs:
+        st.info("还没有新增的政策文件。请在“上传文件”中上传一份。", icon=":material/info:")
+        return
+    published = sum(d.state == "published" for d in docs)
+    st.caption(
+        f"共 {len(docs)} 个新增文件：已发布 {published} 个，草稿 {len(docs) - published} 个。内置政策库的文件不在此列。"
+    )
+    st.dataframe(frame(docs), hide_index=True, width="stretch")

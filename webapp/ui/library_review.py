@@ -1,0 +1,125 @@
+"""审核: choose a document and a clause, read it with its source lines, decide its proposals, see the log."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from recommender.registry import documents
+from recommender.vocab import KIND_LABELS
+
+from . import library_data, library_proposals, store
+from .library_data import ClauseView, DocumentView, ReviewView
+from .markup import md
+
+DOC = "lib_doc"  # the chosen document (shared by 审核 and 发布)
+CLAUSE = "lib_clause"
+
+
+def pick_document(docs: list[DocumentView]) -> DocumentView | None:
+    """The 选择文件 box (kept across the steps): the chosen document, or None."""
+    by_id = {d.policy_id: d for d in docs}
+    if st.session_state.get(DOC) not in by_id:
+        st.session_state.pop(DOC, None)
+    chosen = st.selectbox(
+        "选择文件",
+        list(by_id),
+        index=0,
+        format_func=lambda pid: f"{by_id[pid].title}（{pid}）",  # fixed labels: a shown choice keeps its first label
+        placeholder="选择一个新增文件",
+        key=DOC,
+        persist_state="session",
+    )
+    return by_id.get(chosen) if chosen else None
+
+
+def _clause_label(c: ClauseView) -> str:
+    return f"{c.local_id}　{c.effective.heading}"
+
+
+def _pick_clause(doc: DocumentView) -> ClauseView | None:
+    by_id = {c.clause_id: c for c in doc.clauses}
+    if st.session_state.get(CLAUSE) not in by_id:
+        first = next((c for c in doc.clauses if c.pending), doc.clauses[0] if doc.clauses else None)
+        st.session_state[CLAUSE] = first.clause_id if first else None
+    chosen = st.selectbox("选择条款", list(by_id), format_func=lambda cid: _clause_label(by_id[cid]), key=CLAUSE)
+    return by_id.get(chosen)
+
+
+def progress(doc: DocumentView) -> pd.DataFrame:
+    """One row per clause: 编号, 标题, 类别 (as it stands), 待审核项, 状态 (已审核 / 待审核)."""
+    rows = [
+        {
+            "编号": c.local_id,
+            "标题": c.effective.heading,
+            "类别": KIND_LABELS[c.effective.kind],
+            "待审核项": len(c.pending),
+            "状态": "已审核" if not c.pending else "待审核",
+        }
+        for c in doc.clauses
+    ]
+    return pd.DataFrame(rows, columns=["编号", "标题", "类别", "待审核项", "状态"])
+
+
+def source_lines(doc: DocumentView, cv: ClauseView) -> None:
+    """The clause's text and where it stands in the uploaded file, with those lines themselves."""
+    first, last = cv.lines
+    where = f"原文第 {first} 行" if first == last else f"原文第 {first}–{last} 行"
+    st.markdown(f"**{md(cv.effective.heading)}**　:gray[{cv.clause_id} · {where}（{md(doc.source_name)}）]")
+    st.markdown(md(cv.effective.text))
+    for flag in cv.effective.flags:
+        st.caption(f":material/warning: {md(flag)}")
+    with st.expander(f"{where}（上传文件中的原文）"):
+        numbered = [f"{n:>4}  {doc.lines[n - 1]}" for n in range(first, last + 1) if 0 < n <= len(doc.lines)]
+        st.code("\n".join(numbered), language=None, wrap_lines=True)
+
+
+def _log_frame(log: list[ReviewView], proposed: dict[str, int]) -> pd.DataFrame:
+    rows = [
+        {
+            "时间": store.local_time(r.at),
+            "审核人": r.by,
+            "条款": r.clause_id.partition("/")[2],
+            "项目": library_proposals.key_label(r.key, proposed.get(r.clause_id)),
+            "动作": documents.ACTIONS[r.action],
+            "修改为": library_proposals.shown(r.key, r.value) if r.action == "edited" else "",
+        }
+        for r in reversed(log)
+    ]
+    return pd.DataFrame(rows, columns=["时间", "审核人", "条款", "项目", "动作", "修改为"])
+
+
+def review_log(doc: DocumentView) -> None:
+    """谁在何时审核了什么: every decision on the document, newest first."""
+    log, exc = store.attempt(lambda s: library_data.review_log(s, doc.policy_id))
+    if log is None:
+        st.error(str(exc), icon=":material/error:")
+        return
+    st.markdown(f"##### 审核记录（{len(log)} 条）")
+    if not log:
+        st.caption("还没有人审核过这个文件的建议。")
+        return
+    proposed = {c.clause_id: len(c.proposal["eligibility"]) for c in doc.clauses}
+    st.dataframe(_log_frame(log, proposed), hide_index=True, width="stretch")
+
+
+def section(docs: list[DocumentView]) -> None:
+    """The 审核 step."""
+    doc = pick_document(docs)
+    if doc is None:
+        return
+    reviewed = sum(not c.pending for c in doc.clauses)
+    st.caption(
+        f"{doc.state_label}；{len(doc.clauses)} 条条款，已审核完 {reviewed} 条，共 {doc.pending} 项建议待审核。"
+        "每条的所有建议都审核后，该条对企业显示正常的匹配状态，此前显示“待审核·自动提取”。"
+    )
+    with st.expander("各条款的审核进度"):
+        st.dataframe(progress(doc), hide_index=True, width="stretch")
+    cv = _pick_clause(doc)
+    if cv is None:
+        st.info("这个文件没有条款。", icon=":material/info:")
+        return
+    with st.container(border=True):
+        source_lines(doc, cv)
+    library_proposals.render(cv)
+    review_log(doc)
