@@ -57,7 +57,7 @@ class ClauseTagger:
         y = self.binarizer_.fit_transform([c.benefits for c in clauses])
         keep = y.sum(axis=0) > 0
         self.benefit_columns_ = np.flatnonzero(keep)
-        self.benefits_ = OneVsRestClassifier(LogisticRegression(C=self.c, max_iter=2000, class_weight="balanced"))
+        self.benefits_ = OneVsRestClassifier(LogisticRegression(C=self.c, solver="liblinear", class_weight="balanced"))
         self.benefits_.fit(x, y[:, keep])
         return self
 

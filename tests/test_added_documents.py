@@ -333,3 +333,26 @@ def test_publish_records_the_clause_versions_and_the_push_list_names_who_should_
         report = push_report(s, since=today(), as_of=dt.date(2025, 1, 1))
     assert report.synced.added == []  # publish already recorded them
     assert any(i.clause_id == clause_id and i.enterprise == FIRM["name"] for i in report.items)
+
+
+def test_a_condition_a_reviewer_added_can_be_withdrawn():
+    p = _proposal()
+    clause_id = _clause(p, HNTE).id
+    _stored(p)
+    row = _row(clause_id)
+    key = f"eligibility.{len(row.proposal['eligibility'])}"
+    added = {"field": "region", "op": "in", "value": ["黄浦区"], "quote": "黄浦区关于支持科技创新企业发展"}
+    with db.transaction() as s:
+        row = documents.decide(s, clause_id, key, "edited", added, row.version, "李")
+        assert "region" in [c.field for c in documents.effective(row).eligibility]
+        row = documents.decide(s, clause_id, key, "rejected", None, row.version, "李")
+        assert "region" not in [c.field for c in documents.effective(row).eligibility]
+    with db.transaction() as s, pytest.raises(RegistryError, match="没有待审核项"):
+        documents.decide(
+            s, clause_id, f"eligibility.{len(row.proposal['eligibility']) + 5}", "rejected", None, row.version, "李"
+        )
+
+
+def test_a_policy_id_people_cannot_use_is_refused_in_chinese():
+    with pytest.raises(RegistryError, match="只能用英文小写字母"):
+        _stored(_proposal(overrides={"policy_id": "黄浦 2024"}))

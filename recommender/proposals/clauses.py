@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..corpus_models import Clause, Condition
+from ..paths import LEXICON
 from ..tagger import ClauseTagger
 from ..vocab import PROPOSED_NOTE
+from ..yamlio import load_yaml
 from .conditions import propose_conditions
 
 _DEPARTMENT = re.compile(
@@ -58,10 +61,38 @@ def audience_of(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in found if len(w) >= 3))[:MAX_AUDIENCE]
 
 
+@lru_cache(maxsize=1)
+def _kind_cues() -> dict[str, re.Pattern[str]]:
+    data, _ = load_yaml(LEXICON / "kinds.yaml")
+    return {
+        "internal_start": re.compile("|".join(data["internal"]["starts"])),
+        "internal_head": re.compile("|".join(data["internal"]["heads"])),
+        "measure_head": re.compile("|".join(data["measure"]["heads"])),
+        "gives": re.compile(data["measure"]["gives"]),
+        "benefit": re.compile(data["benefit_words"]),
+    }
+
+
+def kind_by_layout(clause: Clause) -> str | None:
+    """The kind a rules-style document's layout settles ("第一条 为了…，根据《…》，制定本办法" → internal;
+    "支持对象" or "对…企业给予…奖励" → measure), None when it settles nothing. Cues: ``lexicon/kinds.yaml``."""
+    cue = _kind_cues()
+    head = f"{clause.title or ''}{clause.text[:30]}"
+    if (cue["internal_start"].search(clause.text) or cue["internal_head"].search(head)) and not cue["benefit"].search(
+        clause.text[:40]
+    ):
+        return "internal"
+    if cue["measure_head"].search(head) or cue["gives"].search(clause.text):
+        return "measure"
+    return None
+
+
 def propose_clauses(clauses: list[Clause], tagger: ClauseTagger, regions: list[str]) -> list[ClauseProposal]:
-    """One proposal per clause, in order. ``regions``: the document's districts (for "区外企业")."""
+    """One proposal per clause, in order: the kind its layout settles, else the tagger's. ``regions``:
+    the document's districts (for "区外企业")."""
     out = []
-    for clause, (kind, benefits) in zip(clauses, tagger.predict(clauses), strict=True):
+    for clause, (learned, benefits) in zip(clauses, tagger.predict(clauses), strict=True):
+        kind = kind_by_layout(clause) or learned
         shown = kind != "internal"
         out.append(
             ClauseProposal(

@@ -91,7 +91,7 @@ def _size(sentence: str) -> Iterator[Condition]:
     """ "中小企业" / "中小微企业" named as those served → size_class in 中型/小型/微型."""
     lex = _lexicon()
     beneficiary = re.compile("(?:" + "|".join(lex["beneficiary_before"]) + ")")
-    for m in re.finditer(r"中小微?(?:型科技)?企业", sentence):
+    for m in re.finditer(r"中小微?型?(?:科技)?企业", sentence):
         after = sentence[m.end() : m.end() + 4]
         before = sentence[max(0, m.start() - 12) : m.start()]
         if before.endswith(("大", "科技型", "创新型", "专精特新")) or after.startswith(tuple(lex["size_topic_after"])):
@@ -118,7 +118,7 @@ _NUMERIC = re.compile(
 )
 
 
-_TARGET = re.compile(r"(?:到|至)\d{4}年|力争|累计|新增|\d+(?:\.\d+)?[万]?家")
+_TARGET = re.compile(r"(?:到|至)\d{4}年|力争|\d+(?:\.\d+)?[万]?家")
 
 
 def _numeric(sentence: str) -> Iterator[Condition]:

@@ -9,6 +9,7 @@ clause unreviewed (``Clause.curated`` False), which every result, sheet and comm
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -46,6 +47,8 @@ def add_document(session: Session, proposal: DocumentProposal, by: str, base_ids
     """Store an uploaded document and its proposals as a draft; RegistryError when its policy id is
     already taken (by the shipped corpus, ``base_ids``, or by another added document)."""
     policy_id = proposal.meta["policy_id"]
+    if not re.fullmatch(r"[a-z0-9-]+", str(policy_id)):
+        raise RegistryError(f"文件编号“{policy_id}”只能用英文小写字母、数字和连字符（如 hp-kjcx-2024）")
     if policy_id in base_ids or session.get(StaffDocument, policy_id) is not None:
         raise RegistryError(f"文件编号 {policy_id} 已在政策库中；同一文件请勿重复上传，或在元数据中换一个编号")
     stamp = now()
@@ -119,7 +122,7 @@ def decide(
     if action not in ACTIONS:
         raise RegistryError(f"未知的审核动作 {action}")
     added = key.startswith("eligibility.") and key.removeprefix("eligibility.").isdigit()
-    if key not in proposal_keys(row) and not (added and action == "edited"):
+    if key not in proposal_keys(row) and not (added and (action == "edited" or key in row.decisions)):
         raise RegistryError(f"条款 {clause_id} 没有待审核项 {key}")
     if key in ("kind",) and action == "rejected":
         raise RegistryError("类别不能驳回，只能采纳或修改")
@@ -220,10 +223,12 @@ def effective(row: StaffClause) -> Clause:
         done &= decided
         if value is not None:
             conditions.append(Condition.model_validate(value))
-    extra = sorted(
+    extra = sorted(  # conditions a reviewer added (a rejected one is withdrawn)
         (int(k.removeprefix("eligibility.")), d["value"])
         for k, d in row.decisions.items()
-        if k.startswith("eligibility.") and int(k.removeprefix("eligibility.")) >= len(row.proposal["eligibility"])
+        if k.startswith("eligibility.")
+        and int(k.removeprefix("eligibility.")) >= len(row.proposal["eligibility"])
+        and d["action"] == "edited"
     )
     conditions += [Condition.model_validate(value) for _, value in extra]
     reviewers = sorted({d["by"] for d in row.decisions.values()})

@@ -19,7 +19,7 @@ from recommender.registry.models import StaffClause, StaffDocument
 from . import store
 
 STATES = {"draft": "草稿", "published": "已发布"}
-STAFF_DEFAULT = "政策工作人员"  # the 操作人 when the sidebar leaves it empty
+STAFF_DEFAULT = store.STAFF_DEFAULT
 FLASH = "lib_flash"  # (kind, text) of the last action: success | error, shown once at the top of the page
 
 

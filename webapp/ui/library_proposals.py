@@ -89,9 +89,9 @@ def _condition(cv: ClauseView, key: str) -> None:
         st.caption(f"现为：{md(shown(key, value))}　{library_conditions.quote_line(value)}")
     with st.expander("修改此条件"):
         library_conditions.editor({p: library_decide.widget_key(cv, key, p) for p in library_conditions.PARTS})
-    _buttons(cv, key, label, tuple(BUTTONS) if i < proposed else ("edited",))
+    _buttons(cv, key, label, tuple(BUTTONS) if i < proposed else ("edited", "rejected"))
     if i >= proposed:
-        st.caption("人工添加的条件可以修改，暂不能删除。")
+        st.caption("人工添加的条件：可修改，驳回即撤回。")
 
 
 def _new_condition(cv: ClauseView) -> None:

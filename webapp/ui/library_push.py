@@ -1,8 +1,7 @@
 """谁该知道: the registered enterprises a published document's measures make eligible or nearly so.
 
-Computed per measure with ``registry.push.audience`` (the clause as its rule stands now), not with
-``services.push_list.push_report``: that one records only the shipped corpus, so a document added on
-the page never appears in it.
+Computed per measure with ``registry.push.audience`` (the clause as its rule stands now, so a review
+after publishing shows at once); the ``push`` command's list of changes since a date names them too.
 """
 
 from __future__ import annotations
