@@ -77,10 +77,14 @@ class ClauseTagger:
 
 
 def propose(policies: list[PolicyFile]) -> int:
-    """Fill kind and benefits of uncurated clauses; return how many were filled."""
+    """Fill kind and benefits of the clauses no annotation speaks for; return how many were filled.
+
+    A clause annotated ``reviewed: false`` (a document policy staff added, exported before review)
+    keeps what its annotation says: the decisions taken on it so far are never overwritten.
+    """
     clauses = [c for p in policies for c in p.clauses]
     curated = [c for c in clauses if c.curated]
-    todo = [c for c in clauses if not c.curated]
+    todo = [c for c in clauses if not c.curated and c.note is None]
     if not todo or len(curated) < MIN_TRAINING or len({c.kind for c in curated}) < 2:
         return 0
     tagger = ClauseTagger().fit(curated)

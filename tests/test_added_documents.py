@@ -356,3 +356,50 @@ def test_a_condition_a_reviewer_added_can_be_withdrawn():
 def test_a_policy_id_people_cannot_use_is_refused_in_chinese():
     with pytest.raises(RegistryError, match="只能用英文小写字母"):
         _stored(_proposal(overrides={"policy_id": "黄浦 2024"}))
+
+
+def test_condition_values_and_quotes_must_be_real():
+    p = _proposal()
+    clause_id = _clause(p, HNTE).id
+    _stored(p)
+    row = _row(clause_id)
+    key = f"eligibility.{len(row.proposal['eligibility'])}"
+    wrong_value = {"field": "size_class", "op": "in", "value": ["中小企业"], "quote": "对首次认定的高新技术企业"}
+    invented = {"field": "employees", "op": "lte", "value": 500, "quote": "职工人数不超过500人"}
+    for condition, message in ((wrong_value, "可选：大型、中型、小型、微型"), (invented, "原文依据须是")):
+        with db.transaction() as s, pytest.raises(RegistryError, match=message):
+            documents.decide(s, clause_id, key, "edited", condition, row.version, "李")
+
+
+def test_stated_thresholds_are_proposed_as_hard_conditions():
+    p = _proposal()
+    start = p.proposals[p.clauses.index(_clause(p, "房租补贴"))]
+    assert all(c.is_hard for c in start.eligibility)
+
+
+def test_ingest_keeps_what_an_exported_unreviewed_clause_says(tmp_path):
+    p = _proposal()
+    clause_id = _clause(p, "房租补贴").id
+    _stored(p)
+    row = _row(clause_id)
+    with db.transaction() as s:
+        documents.decide(s, clause_id, "kind", "edited", "lead", row.version, "王")  # the tagger says measure
+    shutil.copytree(SOURCES, tmp_path / "sources")
+    shutil.copytree(ANNOTATIONS, tmp_path / "annotations")
+    with db.transaction() as s:
+        export_policies(s, tmp_path)
+    built = {c.id: c for f in build_corpus(tmp_path / "sources", tmp_path / "annotations") for c in f.clauses}
+    assert built[clause_id].kind == "lead" and not built[clause_id].curated
+
+
+def test_the_push_command_says_when_a_rule_is_unreviewed(tmp_path, registry_url):
+    from recommender.registry import enterprises
+
+    with db.transaction() as s:
+        enterprises.add(s, parse_profile({**FIRM, "qualification_dates": {"高新技术企业": "2024-06-01"}}), by="王")
+    _stored(_proposal())
+    out = _cli("push", "--since", "2026-01-01", "--as-of", "2025-01-01", "--format", "json", env_url=registry_url)
+    items = json.loads(out.stdout)["items"]
+    assert items and all(i["reviewed"] is False and i["after"] == "待审核·自动提取" for i in items)
+    table = _cli("push", "--since", "2026-01-01", "--as-of", "2025-01-01", env_url=registry_url).stdout
+    assert "→ 待审核·自动提取" in table and "→ 可申请" not in table

@@ -243,13 +243,14 @@ def test_a_condition_can_be_added():
     assert at.selectbox(key=f"lib_{slug}_new_op").value == "gte"  # the first operator a number takes
     at.selectbox(key=f"lib_{slug}_new_op").set_value("lte")
     at.text_input(key=f"lib_{slug}_new_value").input("500")
-    at.text_input(key=f"lib_{slug}_new_quote").input("职工人数不超过500人")
+    at.text_input(key=f"lib_{slug}_new_quote").input("对首次认定的高新技术企业")
     _ok(at.button(key="lib_do_add").click().run())
     assert _clause(HNTE)["decisions"]["eligibility.2"]["value"] == {
         "field": "employees",
         "op": "lte",
         "value": 500,
-        "quote": "职工人数不超过500人",
+        "quote": "对首次认定的高新技术企业",
+        "hard": True,
     }
     assert "**新增条件 3**" in "\n".join(m.value for m in at.markdown)
     assert at.text_input(key=f"lib_{slug}_new_value").value == ""  # ready for another one

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..profile import Profile
 
 CLASSES = ("大型", "中型", "小型")
+SIZE_CLASSES = (*CLASSES, "微型")  # every value size_class() may give (微型 when no threshold is reached)
 
 
 @lru_cache(maxsize=1)

@@ -149,14 +149,16 @@ def _numeric(sentence: str) -> Iterator[Condition]:
             op = "lte" if tail in ("以下", "以内") else "gte" if tail == "以上" or word == "达到" else None
         if op is None:
             continue
-        yield Condition(field=field, op=op, value=value, quote=_clause_span(sentence, m.start(), m.end()))
+        yield Condition(field=field, op=op, value=value, hard=True, quote=_clause_span(sentence, m.start(), m.end()))
     for m in re.finditer(
         r"研发(?:投入|费用)[^，。；]{0,6}?占[^，。；]{0,12}?(?:比例|比重)?(?P<op>不低于|不少于|达到|超过)(?P<num>\d+(?:\.\d+)?)%",
         sentence,
     ):
         op = "gt" if m.group("op") == "超过" else "gte"
         value = round(float(m.group("num")) / 100, 6)
-        yield Condition(field="rd_ratio", op=op, value=value, quote=_clause_span(sentence, m.start(), m.end()))
+        yield Condition(
+            field="rd_ratio", op=op, value=value, hard=True, quote=_clause_span(sentence, m.start(), m.end())
+        )
 
 
 def _age(sentence: str) -> Iterator[Condition]:
@@ -171,7 +173,7 @@ def _age(sentence: str) -> Iterator[Condition]:
     if value is None:
         return
     op = "lt" if m.group("op") in ("未满", "不满", "不足") else "lte"
-    yield Condition(field="age_years", op=op, value=value, quote=_clause_span(sentence, m.start(), m.end()))
+    yield Condition(field="age_years", op=op, value=value, hard=True, quote=_clause_span(sentence, m.start(), m.end()))
 
 
 def _hnte_first(sentence: str) -> Iterator[Condition]:

@@ -124,7 +124,7 @@ def cmd_push(args: argparse.Namespace) -> None:
             current = item.enterprise
             print(f"\n{item.enterprise}（专员：{item.counsellor or '未指定'}）")
         what = f"{item.title}（《{item.policy}》，{change_label(item.change)}于 {item.changed_on}）"
-        moved = f"{status_text(item.before)} → {status_text(item.after)}"
+        moved = f"{status_text(item.before)} → {status_text(item.after, item.reviewed)}"
         print(f"  [{direction_label(item.direction)}] {what} {moved}  {item.clause_id}")
         for reason in item.reasons:
             print(f"      - {reason}")

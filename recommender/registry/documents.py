@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..corpus_models import Clause, Condition, PolicyFile
+from ..eligibility.size import SIZE_CLASSES
 from ..proposals.metadata import document_meta
-from ..vocab import BENEFITS, KINDS, PROPOSED_NOTE
+from ..vocab import BENEFITS, INDUSTRIES, KINDS, PROPOSED_NOTE, QUALIFICATIONS, REGIONS, STAGES
 from ..yamlio import DataError
 from .enterprises import ConflictError, RegistryError
 from .models import StaffClause, StaffDocument, StaffReview, now, shown_time
@@ -82,6 +83,17 @@ def add_document(session: Session, proposal: DocumentProposal, by: str, base_ids
     return document
 
 
+def allowed_values(field: str) -> tuple[str, ...] | None:
+    """The values a condition on ``field`` may list (the profile's vocabularies), None when free."""
+    return {
+        "region": REGIONS,
+        "stage": STAGES,
+        "qualifications": QUALIFICATIONS,
+        "industry": tuple(i for i in INDUSTRIES if i != "其他"),
+        "size_class": SIZE_CLASSES,
+    }.get(field)
+
+
 def _checked(key: str, value: Any, row: StaffClause) -> Any:
     """An edited value in its stored form; RegistryError in Chinese when it is not a valid one."""
     if key == "kind":
@@ -95,10 +107,19 @@ def _checked(key: str, value: Any, row: StaffClause) -> Any:
             raise RegistryError(f"未知的受益类型：{'、'.join(wrong)}")
         return [v.strip() for v in value]
     try:
-        return Condition.model_validate(value).model_dump(mode="json", exclude_defaults=True)
+        condition = Condition.model_validate(value)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise RegistryError(f"条件有误：{first['msg']}") from None
+    allowed = allowed_values(condition.field)
+    if allowed is not None and (wrong := [v for v in condition.value if v not in allowed]):
+        raise RegistryError(f"条件取值“{'、'.join(map(str, wrong))}”不可用；可选：{'、'.join(allowed)}")
+    words = re.sub(
+        r"\s", "", f"{row.clause.get('title') or ''}{row.clause['text']}{row.document.meta.get('title') or ''}"
+    )
+    if re.sub(r"\s", "", condition.quote) not in words:
+        raise RegistryError("原文依据须是该条原文（或文件标题）中的文字，请从原文复制")
+    return condition.model_dump(mode="json", exclude_defaults=True)
 
 
 def decide(

@@ -25,7 +25,7 @@ from ..corpus import is_valid
 from ..corpus_models import Clause, DocumentMeta, PolicyFile
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import RuleMatrix
-from ..eligibility.status import ELIGIBLE, PARTIAL, STATUS_LABELS, STATUSES, Status
+from ..eligibility.status import ELIGIBLE, PARTIAL, STATUSES, Status, status_label
 from ..eligibility.verdict import Verdict, evaluate
 from .enterprises import listing, profile_of
 from .models import ClauseVersion, Enterprise, now
@@ -47,9 +47,12 @@ def direction_label(direction: str) -> str:
     return DIRECTION_LABELS[direction]
 
 
-def status_text(status: str | None) -> str:
-    """A push line's status as people read it: its label (可申请 …), or 无 for None (no measure in force)."""
-    return NO_STATUS_LABEL if status is None else STATUS_LABELS[status]
+def status_text(status: str | None, reviewed: bool = True) -> str:
+    """A push line's status as people read it: its label (可申请 …), 待审核·自动提取 for a rule nobody
+    reviewed that does not rule the enterprise out, or 无 for None (no measure in force)."""
+    if status is None:
+        return NO_STATUS_LABEL
+    return status_label(status, reviewed=reviewed)
 
 
 @dataclass
@@ -194,12 +197,15 @@ class PushItem:
     before: str | None  # status code before the change (eligible …); None: no measure in force
     after: str | None
     reasons: list[str]
+    reviewed: bool = True  # False: the rule after the change rests on proposals nobody reviewed yet
 
     def as_dict(self) -> dict[str, Any]:
         """The line as JSON (``push --format json``, a contract: keys are added, never renamed or dropped).
 
-        ``change``, ``direction``, ``before`` and ``after`` keep the Chinese labels they always had;
-        ``change_code``, ``direction_code``, ``before_code`` and ``after_code`` give the codes.
+        ``change``, ``direction``, ``before`` and ``after`` keep the Chinese labels they always had
+        (``after`` reads 待审核·自动提取 for a rule nobody reviewed yet, never plain 可申请);
+        ``change_code``, ``direction_code``, ``before_code`` and ``after_code`` give the codes, and
+        ``reviewed`` whether the rule after the change was reviewed by a person.
         """
         return {
             "enterprise": self.enterprise,
@@ -211,12 +217,13 @@ class PushItem:
             "changed_on": self.changed_on.isoformat(),
             "direction": direction_label(self.direction),
             "before": status_text(self.before),
-            "after": status_text(self.after),
+            "after": status_text(self.after, self.reviewed),
             "reasons": list(self.reasons),
             "change_code": self.change,
             "direction_code": self.direction,
             "before_code": self.before,
             "after_code": self.after,
+            "reviewed": self.reviewed,
         }
 
 
@@ -285,6 +292,7 @@ def push_list(
                 before=_status(int(old_status[row, k])),
                 after=_status(int(new_status[row, k])),
                 reasons=list(new.reasons) if gained and new else _why_not(change, new, as_of),
+                reviewed=change.after.clause is None or change.after.clause.curated,
             )
         )
     order = {LOST: 0, GAINED: 1}  # per enterprise, what it lost before what it gained

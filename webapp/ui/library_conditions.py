@@ -1,5 +1,5 @@
-"""Eligibility conditions as reviewers read and write them: in words, and as four widgets
-(字段, 运算, 取值, 原文依据) whose text becomes a condition dict for ``documents.decide``."""
+"""Eligibility conditions as reviewers read and write them: in words, and as five widgets
+(字段, 运算, 取值, 原文依据, 必要条件) whose values become a condition dict for ``documents.decide``."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ OP_LABELS = {
     "declared": "由企业确认属于",
 }
 _ORDER = list(OP_LABELS)
-PARTS = ("field", "op", "value", "quote")
+PARTS = ("field", "op", "value", "quote", "hard")
 YES, NO = ("是", "true", "yes", "对"), ("否", "false", "no", "不")
 
 
@@ -95,20 +95,22 @@ def parse_value(field: str, text: str) -> tuple[Any, str | None]:
 
 
 def state(condition: dict[str, Any] | None) -> dict[str, Any]:
-    """The four widgets' values for a condition (an empty one for a new condition)."""
+    """The five widgets' values for a condition (an empty one for a new condition: a hard one)."""
     if not condition:
-        return {"field": "qualifications", "op": "any_of", "value": "", "quote": ""}
+        return {"field": "qualifications", "op": "any_of", "value": "", "quote": "", "hard": True}
     field = condition["field"]
+    hard = condition.get("hard")
     return {
         "field": field,
         "op": condition["op"],
         "value": value_text(field, condition["value"]),
         "quote": condition["quote"],
+        "hard": RULE_FIELDS[field].hard if hard is None else bool(hard),
     }
 
 
 def built(values: dict[str, Any], base: dict[str, Any] | None) -> tuple[dict[str, Any] | None, str | None]:
-    """The widgets' values as a condition dict (keeping ``base``'s hard/otherwise), or what is wrong."""
+    """The widgets' values as a condition dict (keeping ``base``'s ``otherwise``), or what is wrong."""
     field, op = values["field"], values["op"]
     if field not in RULE_FIELDS:
         return None, "请选择条件字段"
@@ -120,8 +122,8 @@ def built(values: dict[str, Any], base: dict[str, Any] | None) -> tuple[dict[str
     quote = (values["quote"] or "").strip()
     if len(quote) < 2:
         return None, "请填写该条件依据的原文（至少两个字）"
-    extra = {k: base[k] for k in ("hard", "otherwise") if base and k in base and base["field"] == field}
-    return {"field": field, "op": op, "value": value, "quote": quote, **extra}, None
+    extra = {k: base[k] for k in ("otherwise",) if base and k in base and base["field"] == field}
+    return {"field": field, "op": op, "value": value, "quote": quote, "hard": bool(values["hard"]), **extra}, None
 
 
 def _field_changed(op_key: str, field_key: str) -> None:
@@ -141,6 +143,11 @@ def editor(keys: dict[str, str]) -> None:
     b.selectbox("运算", ops_for(st.session_state[keys["field"]]), format_func=OP_LABELS.get, key=keys["op"])
     c.text_input("取值", key=keys["value"], placeholder="多个用“、”分隔；比例可写 3%", help="数字不带单位")
     st.text_input("原文依据", key=keys["quote"], placeholder="从条款原文中复制这一条件所依据的话")
+    st.checkbox(
+        "必要条件",
+        key=keys["hard"],
+        help="勾选：不满足即不符合（如“职工人数不超过300人”）；不勾选：不满足时列为“需补充条件”",
+    )
 
 
 def quote_line(condition: dict[str, Any]) -> str:
