@@ -14,7 +14,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .clock import today as shanghai_today
-from .consultation import LEAD, LEAD_HINT, UNREVIEWED_HINT, Consultation, ReadinessItem, profile_rows, state_label
+from .consultation import (
+    LEAD,
+    LEAD_HINT,
+    NOT_YET,
+    UNREVIEWED_HINT,
+    Consultation,
+    ReadinessItem,
+    profile_rows,
+    state_label,
+)
 from .profile import Profile
 from .roster import BadRow
 from .text_clean import strip_invisible
@@ -103,11 +112,15 @@ def _measures(document: Any, c: Consultation) -> None:
             _labelled(document, "支持方式", "、".join(m.benefits))
     if any(m.kind == LEAD for m in c.measures):
         document.add_paragraph(LEAD_NOTE)
-    if c.expired:
+    ended = [m for m in c.expired if m.state != NOT_YET]
+    if ended:
         document.add_paragraph(
-            f"另有 {len(c.expired)} 条相关措施在 {c.as_of.isoformat()} 时不在有效期内，未列入；"
-            "如需了解，请以新出台的政策为准。"
+            f"另有 {len(ended)} 条相关措施在 {c.as_of.isoformat()} 时已过期，未列入；如需了解，请以新出台的政策为准。"
         )
+    upcoming = [m for m in c.expired if m.state == NOT_YET]
+    if upcoming:
+        listed = "；".join(f"{m.title}（{m.source}，有效期 {m.validity}）" for m in upcoming)
+        document.add_paragraph(f"另有 {len(upcoming)} 条相关措施所在文件尚未生效，未列入，生效后请再核对：{listed}。")
 
 
 def _action_plan(document: Any, c: Consultation) -> None:

@@ -53,7 +53,8 @@ def _clause(proposal, words: str):
 
 def _stored(proposal, publish: bool = True) -> str:
     with db.transaction() as s:
-        doc = documents.add_document(s, proposal, "政策科小李", {p.document.policy_id for p in load_policies()})
+        shipped = {p.document.policy_id: p.document.doc_number for p in load_policies()}
+        doc = documents.add_document(s, proposal, "政策科小李", shipped)
         if publish:
             documents.publish(s, doc.policy_id, doc.version, "政策科小李")
         return doc.policy_id
@@ -403,3 +404,32 @@ def test_the_push_command_says_when_a_rule_is_unreviewed(tmp_path, registry_url)
     assert items and all(i["reviewed"] is False and i["after"] == "待审核·自动提取" for i in items)
     table = _cli("push", "--since", "2026-01-01", "--as-of", "2025-01-01", env_url=registry_url).stdout
     assert "→ 待审核·自动提取" in table and "→ 可申请" not in table
+
+
+def test_the_word_sheet_names_measures_not_yet_in_force_apart_from_expired_ones():
+    import io
+
+    from docx import Document
+
+    from recommender.services.sheet import consultation_sheet
+
+    _stored(_proposal())
+    sheet = consultation_sheet(live_recommender()[0], parse_profile(FIRM), dt.date(2024, 1, 1))
+    text = "\n".join(p.text for p in Document(io.BytesIO(sheet.docx)).paragraphs)
+    assert "所在文件尚未生效" in text and "支持高新技术企业发展" in text
+    assert "已过期" not in text.split("所在文件尚未生效")[1]
+
+
+def test_a_second_upload_of_the_same_document_is_refused_and_a_draft_can_be_deleted():
+    first = _stored(_proposal(), publish=False)
+    again = PAGE.replace("<p>上海市黄浦区人民政府</p>", "<p>上海市黄浦区人民政府办公室</p>")  # other text, same 文号
+    with pytest.raises(RegistryError, match="黄府规〔2024〕3号 的文件已在政策库中"):
+        _stored(_proposal(again))
+    with db.transaction() as s:
+        documents.delete_draft(s, first, 1, "小李")
+    assert _stored(_proposal(again)) != first
+    with db.transaction() as s, pytest.raises(RegistryError, match="已发布，不能删除"):
+        documents.delete_draft(s, documents.documents(s)[0].policy_id, 2, "小李")
+    shipped = _proposal(overrides={"doc_number": "浦科经委〔2023〕68号", "policy_id": "copy-of-hnte"})
+    with pytest.raises(RegistryError, match="pd-hnte-2023"):
+        _stored(shipped)

@@ -341,3 +341,13 @@ def test_the_push_csv_writes_formula_like_cells_as_text():
 def test_condition_values_are_read_as_people_write_them(field, text, value):
     assert library_conditions.parse_value(field, text) == (value, None)
     assert library_conditions.parse_value(field, library_conditions.value_text(field, value)) == (value, None)
+
+
+def test_a_draft_can_be_deleted_from_the_list():
+    at = _saved()
+    _ok(at.radio(key="lib_step").set_value("文件列表").run())
+    at.checkbox(key="lib_delete_sure").check().run()
+    _ok(at.button(key="lib_delete").click().run())
+    assert any("已删除草稿" in s.value for s in at.success)
+    with db.transaction() as s:
+        assert documents.documents(s) == []

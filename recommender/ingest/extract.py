@@ -6,7 +6,10 @@ import re
 
 from ..corpus_models import Target
 
-DEPT_NOTE = re.compile(r"（牵头部门：(?P<lead>[^；]+?)(?:；配合部门：(?P<support>.+?))?）\s*$")
+DEPT_NOTE = re.compile(
+    r"[（(](?:牵头部门|牵头单位|责任单位|责任部门)[：:](?P<lead>[^；;]+?)"
+    r"(?:[；;](?:配合部门|配合单位)[：:](?P<support>.+?))?[）)]\s*$"
+)
 COMPLETE_NAME = re.compile(r"^(区|各|市|公安|金山|相关)\S*(局|委|办|中心|会|镇|园区|部|院)$")
 _NO_DISTRICT_PREFIX = ("区", "市", "各", "自贸", "度假", "张江", "临港", "公安", "金山", "相关", "科协", "管理局")
 _TARGET = re.compile(
@@ -26,7 +29,7 @@ def with_district(name: str) -> str:
 
 
 def split_department_note(text: str) -> tuple[str, list[str], list[str]]:
-    """Take "（牵头部门：…；配合部门：…）" off the end of an article."""
+    """Take "（牵头部门：…；配合部门：…）" (or 责任单位 / 牵头单位, half-width brackets) off the end of an article."""
     m = DEPT_NOTE.search(text)
     if not m:
         return text, [], []

@@ -70,7 +70,7 @@ def cmd_add_document(args: argparse.Namespace) -> None:
             document_meta(proposal.meta)
         except DataError as exc:
             raise CommandError(f"{args.file}: {exc}；可用 --meta 文件补充") from None
-        base = {p.document.policy_id for p in load_policies()}
+        base = {p.document.policy_id: p.document.doc_number for p in load_policies()}
         with _transaction() as session:
             stored = add_document(session, proposal, args.by, base)
             publish(session, stored.policy_id, stored.version, args.by)

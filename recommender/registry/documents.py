@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -44,14 +45,27 @@ def pending(row: StaffClause) -> list[str]:
     return [k for k in proposal_keys(row) if k not in row.decisions]
 
 
-def add_document(session: Session, proposal: DocumentProposal, by: str, base_ids: set[str]) -> StaffDocument:
-    """Store an uploaded document and its proposals as a draft; RegistryError when its policy id is
-    already taken (by the shipped corpus, ``base_ids``, or by another added document)."""
+def add_document(
+    session: Session, proposal: DocumentProposal, by: str, shipped: Mapping[str, str | None]
+) -> StaffDocument:
+    """Store an uploaded document and its proposals as a draft. ``shipped``: the shipped corpus's policy
+    ids and their 文号. RegistryError when the policy id is unusable or taken, or a document with the
+    same 文号 is already in the library (shipped or added)."""
     policy_id = proposal.meta["policy_id"]
     if not re.fullmatch(r"[a-z0-9-]+", str(policy_id)):
         raise RegistryError(f"文件编号“{policy_id}”只能用英文小写字母、数字和连字符（如 hp-kjcx-2024）")
-    if policy_id in base_ids or session.get(StaffDocument, policy_id) is not None:
+    if policy_id in shipped or session.get(StaffDocument, policy_id) is not None:
         raise RegistryError(f"文件编号 {policy_id} 已在政策库中；同一文件请勿重复上传，或在元数据中换一个编号")
+    if number := _number_key(proposal.meta.get("doc_number")):
+        numbers = {_number_key(n): k for k, n in shipped.items()}
+        numbers.update(
+            {_number_key(d.meta.get("doc_number")): d.policy_id for d in session.scalars(select(StaffDocument))}
+        )
+        if number in numbers:
+            raise RegistryError(
+                f"文号 {proposal.meta['doc_number']} 的文件已在政策库中（编号 {numbers[number]}）；"
+                "同一文件请勿重复上传，如需替换请先删除原草稿"
+            )
     stamp = now()
     document = StaffDocument(
         policy_id=policy_id,
@@ -92,6 +106,24 @@ def allowed_values(field: str) -> tuple[str, ...] | None:
         "industry": tuple(i for i in INDUSTRIES if i != "其他"),
         "size_class": SIZE_CLASSES,
     }.get(field)
+
+
+def _number_key(number: str | None) -> str:
+    """A 文号 compared without spaces ("" for none)."""
+    return re.sub(r"\s", "", number or "")
+
+
+def delete_draft(session: Session, policy_id: str, expected_version: int, by: str) -> None:
+    """Delete a document that was never published, with its clauses and review log. RegistryError for a
+    published one (it is live: enterprises may have been told of it), ConflictError when it changed
+    since opened. ``by`` is accepted for the caller's log; nothing of the draft is kept."""
+    document = _get(session, policy_id)
+    if document.state == "published":
+        raise RegistryError(f"文件 {policy_id} 已发布，不能删除（已发布的文件可能已告知企业）")
+    if document.version != expected_version:
+        raise ConflictError(f"文件 {policy_id} 已被 {document.updated_by} 修改，本次未删除，请刷新后重做")
+    session.delete(document)
+    session.flush()
 
 
 def _checked(key: str, value: Any, row: StaffClause) -> Any:

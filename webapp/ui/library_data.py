@@ -160,9 +160,9 @@ def review_log(session: Session, policy_id: str) -> list[ReviewView]:
     ]
 
 
-def base_ids() -> set[str]:
-    """The policy ids of the shipped corpus: an added document may not take one."""
-    return {p.document.policy_id for p in Recommender.load().policies}
+def base_ids() -> dict[str, str | None]:
+    """The policy ids of the shipped corpus with their 文号: an added document may take neither."""
+    return {p.document.policy_id: p.document.doc_number for p in Recommender.load().policies}
 
 
 def decided_at(decision: dict[str, Any]) -> dt.datetime:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import store
+from recommender.registry import documents
+
+from . import library_data, store
 from .library_data import DocumentView
 
 COLUMNS = [
@@ -54,3 +56,25 @@ def section(docs: list[DocumentView]) -> None:
         f"共 {len(docs)} 个新增文件：已发布 {published} 个，草稿 {len(docs) - published} 个。内置政策库的文件不在此列。"
     )
     st.dataframe(frame(docs), hide_index=True, width="stretch")
+    _delete(docs)
+
+
+def _delete(docs: list[DocumentView]) -> None:
+    """删除草稿: a draft uploaded by mistake (twice, or the wrong file); a published document stays."""
+    drafts = [d for d in docs if d.state != "published"]
+    if not drafts:
+        return
+    with st.expander("删除草稿"):
+        chosen = st.selectbox(
+            "草稿", drafts, format_func=lambda d: f"{d.title}（{d.policy_id}）", key="lib_delete_pick"
+        )
+        sure = st.checkbox("确认删除该草稿及其全部审核记录（不可恢复）", key="lib_delete_sure")
+        if st.button("删除草稿", key="lib_delete", icon=":material/delete:", disabled=not sure):
+            by = library_data.operator()
+            _, exc = store.attempt(lambda s: documents.delete_draft(s, chosen.policy_id, chosen.version, by))
+            if exc is not None:
+                st.error(str(exc), icon=":material/error:")
+                return
+            library_data.flash("success", f"已删除草稿 {chosen.policy_id}。")
+            st.session_state.pop("lib_delete_sure", None)
+            st.rerun()

@@ -12,9 +12,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from recommender.consultation import state_label
 from recommender.corpus import is_valid
-from recommender.eligibility.status import UNREVIEWED_LABEL
+from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
 from recommender.proposals.metadata import document_meta
 from recommender.registry import enterprises, push
 from recommender.sheets import safe_cell
@@ -45,7 +44,7 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date) -> tuple[int, 
                     "专员": a.enterprise.counsellor or "",
                     "措施": clause.heading,
                     "条款编号": clause.id,
-                    "状态": state_label(a.verdict.status),
+                    "状态": status_label(a.verdict.status, reviewed=clause.curated),
                     "审核": "已审核" if clause.curated else UNREVIEWED_LABEL,
                     "依据": "；".join(a.verdict.reasons),
                     "尚缺": "；".join(g.message for g in a.verdict.gaps),
