@@ -344,7 +344,7 @@ def test_pdf_with_cid_font_gives_text_lines_and_table_rows_in_reading_order():
     lines = source.lines
     assert lines[:2] == ["浦科经委〔2023〕78号", "一、支持企业加大研发投入"]
     table_at = lines.index("序号\t支持事项\t支持金额（万元）")
-    assert "".join(lines[2:table_at]) == LONG  # the wrapped paragraph, its lines left for the pipeline to join
+    assert lines[2:table_at] == [LONG]  # the paragraph's lines, wrapped at the right margin, joined again
     assert lines[table_at:] == [
         "序号\t支持事项\t支持金额（万元）",
         "1\t研发投入补贴\t200",

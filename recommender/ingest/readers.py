@@ -28,6 +28,8 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from .segment import starts_part
+
 MAX_BYTES = 30 * 1024 * 1024  # bytes; larger uploads are refused before any parsing
 
 FORMATS = {
@@ -473,14 +475,14 @@ def _cell_lines(cell: _Cell) -> Iterator[str]:
 
 def _read_pdf(data: bytes, name: str) -> list[str]:
     """A PDF's text by pdfplumber, page by page: tables one line a row, the text outside them line by
-    line, both in reading order (top to bottom); page-number lines are dropped, wrapped lines kept as
-    printed (the pipeline joins them).
+    line, both in reading order (top to bottom); page-number lines are dropped, and a line that runs to
+    the right margin is joined with the next (a wrapped paragraph: "自2025年4月" / "1日起施行").
     """
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise DocumentReadError(f"{name}: PDF 文件没有页面，可能已损坏；请重新导出后再上传")
-            lines = [line for page in pdf.pages for line in _page_lines(page)]
+            lines = _unwrap([line for page in pdf.pages for line in _page_lines(page)])
     except DocumentReadError:
         raise
     except Exception as exc:  # pdfminer raises many kinds on a damaged file; pdfplumber wraps some
@@ -495,22 +497,45 @@ def _read_pdf(data: bytes, name: str) -> list[str]:
     return lines
 
 
-def _page_lines(page: Any) -> list[str]:
-    """One page's lines: each table found a block of rows at its top, each text line outside the
-    tables at its own top, sorted top to bottom.
+def _page_lines(page: Any) -> list[tuple[str, bool]]:
+    """One page's lines, each with whether it runs on into the next (a text line that reaches the right
+    margin and does not end a sentence): each table a block of rows at its top, each text line outside
+    the tables at its own top, sorted top to bottom.
     """
     tables = page.find_tables()
     boxes = [table.bbox for table in tables]
-    blocks: list[tuple[float, list[str]]] = [
-        (table.bbox[1], list(_rows(_pdf_row(row) for row in table.extract()))) for table in tables
+    blocks: list[tuple[float, list[tuple[str, bool]]]] = [
+        (table.bbox[1], [(row, False) for row in _rows(_pdf_row(row) for row in table.extract())]) for table in tables
     ]
     rest = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
+    found = []
     for text_line in rest.extract_text_lines(return_chars=False):
         text = _tidy([text_line["text"]])
         if text and not _PAGE_NUMBER_REST.fullmatch(_PAGE_NUMBER.sub("", text[0])):
-            blocks.append((text_line["top"], text))
+            found.append((text_line, text[0]))
+    right = max((line["x1"] for line, _ in found), default=0.0)
+    for line, text in found:
+        width = (line["x1"] - line["x0"]) / max(len(text), 1)  # about one character
+        runs_on = right - line["x1"] <= 1.5 * width and not text.endswith(_ENDS)
+        blocks.append((line["top"], [(text, runs_on)]))
     blocks.sort(key=lambda block: block[0])
     return [line for _, block in blocks for line in block]
+
+
+_ENDS = tuple("。；！？：:;!?")
+
+
+def _unwrap(lines: list[tuple[str, bool]]) -> list[str]:
+    """Lines with each wrapped one joined to the next, unless the next starts a numbered part."""
+    out: list[str] = []
+    runs_on = False
+    for text, wraps in lines:
+        if out and runs_on and not starts_part(text):
+            out[-1] += text if _CJK.match(out[-1][-1]) or _CJK.match(text[0]) else " " + text
+        else:
+            out.append(text)
+        runs_on = wraps
+    return out
 
 
 def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
