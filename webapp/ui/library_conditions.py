@@ -10,6 +10,7 @@ import streamlit as st
 from recommender.corpus_models import Condition
 from recommender.eligibility.conditions import requirement
 from recommender.eligibility.facts import RULE_FIELDS, RULE_OPS, fact_label
+from recommender.registry.documents import allowed_values
 
 from .markup import md
 
@@ -134,14 +135,25 @@ def _field_changed(op_key: str, field_key: str) -> None:
 
 
 def editor(keys: dict[str, str]) -> None:
-    """The four widgets of one condition; ``keys``: part (field, op, value, quote) → widget key."""
+    """The five widgets of one condition; ``keys``: part (``PARTS``) → widget key. 取值 names the values
+    a listed field may take."""
     a, b, c = st.columns([2, 1.3, 2])
     a.selectbox(
         "条件字段", FIELDS, format_func=field_label, key=keys["field"], on_change=_field_changed,
-        args=(keys["op"], keys["field"]),
+        args=(keys["op"], keys["field"]), placeholder="请选择",
     )  # fmt: skip
-    b.selectbox("运算", ops_for(st.session_state[keys["field"]]), format_func=OP_LABELS.get, key=keys["op"])
-    c.text_input("取值", key=keys["value"], placeholder="多个用“、”分隔；比例可写 3%", help="数字不带单位")
+    b.selectbox(
+        "运算",
+        ops_for(st.session_state[keys["field"]]),
+        format_func=OP_LABELS.get,
+        key=keys["op"],
+        placeholder="请选择",
+    )
+    allowed = allowed_values(st.session_state[keys["field"]])
+    hint = f"可选：{'、'.join(allowed)}" if allowed else "数字不带单位；比例可写 3%"
+    c.text_input("取值", key=keys["value"], placeholder="多个用“、”分隔", help=hint)
+    if allowed:
+        st.caption(f"取值可选：{'、'.join(allowed)}")
     st.text_input("原文依据", key=keys["quote"], placeholder="从条款原文中复制这一条件所依据的话")
     st.checkbox(
         "必要条件",

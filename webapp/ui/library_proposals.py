@@ -65,7 +65,9 @@ def _field(cv: ClauseView, key: str) -> None:
         st.caption(f"现为：{md(shown(key, decision['value']))}")
     widget = library_decide.widget_key(cv, key)
     if key == "kind":
-        st.selectbox(label, KINDS, format_func=KIND_LABELS.get, key=widget, label_visibility="collapsed")
+        st.selectbox(
+            label, KINDS, format_func=KIND_LABELS.get, key=widget, label_visibility="collapsed", placeholder="请选择"
+        )
     elif key == "benefits":
         st.multiselect(label, BENEFITS, key=widget, label_visibility="collapsed", placeholder="无")
     else:

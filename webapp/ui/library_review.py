@@ -42,7 +42,9 @@ def _pick_clause(doc: DocumentView) -> ClauseView | None:
     if st.session_state.get(CLAUSE) not in by_id:
         first = next((c for c in doc.clauses if c.pending), doc.clauses[0] if doc.clauses else None)
         st.session_state[CLAUSE] = first.clause_id if first else None
-    chosen = st.selectbox("选择条款", list(by_id), format_func=lambda cid: _clause_label(by_id[cid]), key=CLAUSE)
+    chosen = st.selectbox(
+        "选择条款", list(by_id), format_func=lambda cid: _clause_label(by_id[cid]), key=CLAUSE, placeholder="请选择"
+    )
     return by_id.get(chosen)
 
 
