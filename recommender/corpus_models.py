@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any, Literal
 
@@ -76,8 +77,12 @@ class Condition(BaseModel):
         assert kind is not None
         if self.op not in RULE_OPS[kind]:
             raise ValueError(f"字段 {self.field} 不支持运算 {self.op!r}，可用：{sorted(RULE_OPS[kind])}")
-        if kind == "number" and not isinstance(self.value, (int, float)):
+        if kind == "number" and (
+            not isinstance(self.value, (int, float)) or isinstance(self.value, bool) or not math.isfinite(self.value)
+        ):
             raise ValueError(f"字段 {self.field} 的取值应为数字")
+        if kind == "number" and self.value < 0:
+            raise ValueError(f"字段 {self.field} 的取值不能为负数")
         if kind in {"choice", "set", "text", "confirm"} and not isinstance(self.value, list):
             raise ValueError(f"字段 {self.field} 的取值应为列表")
         if kind == "bool" and not isinstance(self.value, bool):

@@ -51,12 +51,17 @@ def test_conditions_stated_of_the_enterprise_are_proposed(text, expected):
         "着力支持中小企业与GOI对接。",  # GOI is the partner here
         "到2025年，营业收入超过100亿元的企业达到10家。",  # a target of the district: no enterprise condition
         "营业收入不低于30人",  # the number is not the field's
+        "按研发费用的10%给予不超过200万元的资助",  # the subsidy's cap, not a condition on 研发费用
+        "新增职工人数不少于50人",  # a change, not a headcount
+        "营业收入较上年增长超过1000万元",  # growth, not revenue
+        "注册在2020年以后的企业",  # a year, not an age
+        "职工人数不超过1000人或营业收入不超过4亿元",  # either is enough: no rule of all
     ],
 )
 def test_no_condition_where_the_words_do_not_state_one(text):
     rules = _rules(text)
     assert not any(r[0] == "qualifications" and r[1] == "any_of" and "高新技术企业" in r[2] for r in rules)
-    assert not any(r[0] in ("revenue", "employees") for r in rules)
+    assert not any(r[0] in ("revenue", "employees", "rd_expense", "age_years") for r in rules)
     if "GOI" in text:
         assert rules == {("size_class", "in", ("中型", "小型", "微型"))}
 

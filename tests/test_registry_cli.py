@@ -153,7 +153,7 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     assert eligible and {i["clause_id"] for i in data["items"]} == set(eligible)
     for item in data["items"]:
         # a contract: the keys it always had keep their (label) values, the codes are new keys beside them
-        assert list(item) == [*PUSH_ITEM_KEYS, "change_code", "direction_code", "before_code", "after_code"]
+        assert list(item) == [*PUSH_ITEM_KEYS, "change_code", "direction_code", "before_code", "after_code", "reviewed"]
         assert (item["enterprise"], item["counsellor"]) == ("金山某芯片设计有限公司", "王专员")
         assert (item["change"], item["direction"], item["before"], item["after"]) == ("新增", "新符合", "无", "可申请")
         codes = (item["change_code"], item["direction_code"], item["before_code"], item["after_code"])

@@ -196,7 +196,7 @@ def test_docx_says_when_measures_are_out_of_date(engine):
     c = consult(engine, parse_profile(PROFILE), as_of=dt.date(2026, 11, 22))
     assert c.expired
     text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
-    assert f"另有 {len(c.expired)} 条相关措施在 2026-11-22 时不在有效期内" in text
+    assert f"另有 {len(c.expired)} 条相关措施在 2026-11-22 时已过期" in text
 
 
 def test_readiness_is_optional_and_becomes_the_action_plan(engine, monkeypatch):

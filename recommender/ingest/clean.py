@@ -99,7 +99,11 @@ def is_boilerplate(text: str) -> bool:
     return any(p.search(text) for p in _BOILERPLATE)
 
 
+_NOT_A_HEADER = re.compile(r"[。；]|^[（(](?:牵头|配合|责任)")
+
+
 def repeated_lines(raw_lines: list[str], times: int = 3) -> set[str]:
-    """Lines repeated ``times`` or more: page headers and table header rows."""
+    """Lines repeated ``times`` or more: page headers and table header rows. A sentence ("支持对象：对已
+    认定的高新技术企业。") or a department note repeated under each article is text, never a header."""
     counts = Counter(line.strip() for line in raw_lines if line.strip())
-    return {line for line, n in counts.items() if n >= times}
+    return {line for line, n in counts.items() if n >= times and not _NOT_A_HEADER.search(line)}

@@ -14,7 +14,7 @@ NUMBERED = re.compile(r"^(\d{1,2})[、.．](?!\d)(.+)$")
 ZH_CHAPTER = re.compile(rf"^第([{CN_NUM}]+)章\s*(.*)$")  # 规章 layout: 第一章 总则
 ARTICLE = re.compile(rf"^第([{CN_NUM}]+)条\s*(.+)$")  # 第一条 为了……
 ARTICLE_LABEL = re.compile(rf"第[{CN_NUM}]+条")
-DEPARTMENTS_NOTE = re.compile(r"^（牵头部门")
+DEPARTMENTS_NOTE = re.compile(r"^[（(](?:牵头部门|牵头单位|责任单位|责任部门)")
 TERMINAL = tuple("。；！？”）——…")
 JOINERS = tuple("，、；：")
 

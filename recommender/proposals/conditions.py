@@ -112,44 +112,51 @@ def _foreign(sentence: str) -> Iterator[Condition]:
 
 _NUMERIC = re.compile(
     r"(?P<field>职工人数|职工总数|从业人员|员工人数|研发人员|科技人员|营业收入|销售收入|主营业务收入|研发投入|研发费用|"
-    r"资产总额|发明专利)[^，。；占比]{0,8}?"
+    r"资产总额|发明专利)(?P<gap>[^，。；占比给%\d]{0,8}?)"
     r"(?P<op>不超过|不高于|不少于|不低于|低于|高于|超过|达到|在)"
     r"(?P<num>" + _NUM[1:-1] + r")\s*(?P<unit>亿元|万元|元|人|名|件|项)(?!%)(?P<tail>以上|以下|以内|\(含\)|（含）)?"
 )
 
 
 _TARGET = re.compile(r"(?:到|至)\d{4}年|力争|\d+(?:\.\d+)?[万]?家")
+_CHANGE = re.compile(r"新增|增加|减少|增长|增幅|较上年|同比|净增")
+
+
+_OPS = {"不超过": "lte", "不高于": "lte", "不少于": "gte", "不低于": "gte", "低于": "lt", "高于": "gt", "超过": "gt"}
+
+
+def _threshold(m: re.Match[str], sentence: str) -> Condition | None:
+    """One ``_NUMERIC`` match as a condition in the fact's unit, or None when it states no level."""
+    if _CHANGE.search(sentence[max(0, m.start() - 2) : m.start()]) or _CHANGE.search(m.group("gap")):
+        return None  # "新增职工人数不少于50人", "营业收入较上年增长超过1000万元": a change, not a level
+    field, unit = _lexicon()["numeric_fields"][m.group("field")], m.group("unit")
+    value = _number(m.group("num"))
+    if value is None or (field in MONEY_FIELDS) != unit.endswith("元"):
+        return None  # "营业收入…30人": the number is not the field's
+    value *= {"亿元": 10000, "元": 1 / 10000}.get(unit, 1)
+    word, tail = m.group("op"), m.group("tail") or ""
+    op = _OPS.get(word)
+    if word in ("达到", "在"):
+        op = "lte" if tail in ("以下", "以内") else "gte" if tail == "以上" or word == "达到" else None
+    if op is None:
+        return None
+    return Condition(field=field, op=op, value=value, hard=True, quote=_clause_span(sentence, m.start(), m.end()))
 
 
 def _numeric(sentence: str) -> Iterator[Condition]:
     """ "职工人数不超过500人", "研发投入不低于1000万元" → a number condition in the fact's unit."""
     if _TARGET.search(sentence):
         return  # "到2025年，营业收入超过100亿元的企业达到10家": the district's target, not a condition
-    lex = _lexicon()
-    for m in _NUMERIC.finditer(sentence):
-        field, unit = lex["numeric_fields"][m.group("field")], m.group("unit")
-        value = _number(m.group("num"))
-        if value is None or (field in MONEY_FIELDS) != unit.endswith("元"):
-            continue  # "营业收入…30人": the number is not the field's
-        if unit == "亿元":
-            value *= 10000
-        elif unit == "元":
-            value /= 10000
-        word, tail = m.group("op"), m.group("tail") or ""
-        op = {
-            "不超过": "lte",
-            "不高于": "lte",
-            "不少于": "gte",
-            "不低于": "gte",
-            "低于": "lt",
-            "高于": "gt",
-            "超过": "gt",
-        }.get(word)
-        if word in ("达到", "在"):
-            op = "lte" if tail in ("以下", "以内") else "gte" if tail == "以上" or word == "达到" else None
-        if op is None:
-            continue
-        yield Condition(field=field, op=op, value=value, hard=True, quote=_clause_span(sentence, m.start(), m.end()))
+    found = list(_NUMERIC.finditer(sentence))
+    if len(found) > 1 and "或" in sentence:
+        return  # "职工人数不超过1000人或营业收入不超过4亿元": either is enough, which a rule of all cannot say
+    for m in found:
+        if (condition := _threshold(m, sentence)) is not None:
+            yield condition
+
+
+def _share(sentence: str) -> Iterator[Condition]:
+    """ "研发投入占营业收入比例不低于3%" → rd_ratio gte 0.03."""
     for m in re.finditer(
         r"研发(?:投入|费用)[^，。；]{0,6}?占[^，。；]{0,12}?(?:比例|比重)?(?P<op>不低于|不少于|达到|超过)(?P<num>\d+(?:\.\d+)?)%",
         sentence,
@@ -162,17 +169,19 @@ def _numeric(sentence: str) -> Iterator[Condition]:
 
 
 def _age(sentence: str) -> Iterator[Condition]:
-    """ "成立未满三年" → age_years lt 3; "成立3年以内" / "成立不超过3年" → lte 3."""
+    """ "成立未满三年" → age_years lt 3; "成立3年以内" / "成立不超过3年" / "成立未满3年（含）" → lte 3."""
     m = re.search(
-        r"(?:成立|注册|设立)(?:时间)?(?P<op>未满|不满|不足|不超过|在)?" + _NUM + r"(?:个)?年(?P<tail>以内|内)?",
+        r"(?:成立|注册|设立)(?:时间)?(?P<op>未满|不满|不足|不超过)?"
+        + _NUM
+        + r"(?:个)?年(?P<tail>以内|内)?(?P<incl>[（(]含[）)])?",
         sentence,
     )
     if not m or not (m.group("op") or m.group("tail")):
         return
     value = _number(m.group(2))
-    if value is None:
-        return
-    op = "lt" if m.group("op") in ("未满", "不满", "不足") else "lte"
+    if value is None or not 0 < value < 100:
+        return  # "注册在2020年以后" is a year, not an age
+    op = "lt" if m.group("op") in ("未满", "不满", "不足") and not m.group("incl") else "lte"
     yield Condition(field="age_years", op=op, value=value, hard=True, quote=_clause_span(sentence, m.start(), m.end()))
 
 
@@ -224,7 +233,7 @@ def propose_conditions(text: str, regions: list[str] | None = None) -> list[Cond
     """
     out: dict[tuple[str, str], Condition] = {}
     for sentence in _sentences(text):
-        for proposer in (_titles, _size, _foreign, _numeric, _age, _hnte_first, _industries):
+        for proposer in (_titles, _size, _foreign, _numeric, _share, _age, _hnte_first, _industries):
             for cond in proposer(sentence):
                 out.setdefault((cond.field, cond.op), cond)
         for cond in _outside(sentence, regions or []):

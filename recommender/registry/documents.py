@@ -301,21 +301,26 @@ def effective(row: StaffClause) -> Clause:
     )
 
 
-def staff_policies(session: Session, first_order: int, published_only: bool = True) -> list[PolicyFile]:
-    """The added documents as policy files (after the ``first_order`` shipped ones), live ones only by default.
+def staff_policies(
+    session: Session, first_order: int, published_only: bool = True, skip: frozenset[str] = frozenset()
+) -> list[PolicyFile]:
+    """The added documents as policy files (after the ``first_order`` shipped ones), live ones only by
+    default, except those whose id is in ``skip`` (the shipped corpus: a document exported and shipped).
 
-    A document whose stored metadata no longer validates is left out (it cannot be published so).
+    A document whose stored metadata or rule no longer validates is left out (it cannot be published so).
     """
     query = select(StaffDocument).order_by(StaffDocument.created_at, StaffDocument.policy_id)
     if published_only:
         query = query.where(StaffDocument.state == "published")
     out = []
     for document in session.scalars(query):
+        if document.policy_id in skip:
+            continue  # exported and shipped since: the shipped copy is the one in force
         try:
             meta = document_meta(document.meta)
-        except DataError:
+            clauses = [effective(row) for row in document.clauses]
+        except (DataError, ValueError):  # stored before a check existed: one bad document never stops the rest
             continue
-        clauses = [effective(row) for row in document.clauses]
         out.append(
             PolicyFile(
                 source=f"upload:{document.source_name}", order=first_order + len(out), document=meta, clauses=clauses
@@ -329,7 +334,7 @@ def live_policy_files(session: Session) -> list[PolicyFile]:
     from ..corpus import load_policies
 
     base = load_policies()
-    return base + staff_policies(session, first_order=len(base))
+    return base + staff_policies(session, first_order=len(base), skip=frozenset(p.document.policy_id for p in base))
 
 
 def stamp(session: Session) -> tuple[int, str]:

@@ -57,7 +57,7 @@ def live_recommender() -> tuple[Recommender, str | None]:
                 return base, None
             with _LOCK:
                 if key not in _LIVE:
-                    added = staff_policies(session, first_order=len(base.policies))
+                    added = staff_policies(session, first_order=len(base.policies), skip=frozenset(base.documents))
                     _LIVE.clear()  # one live engine per process: the newest
                     _LIVE[key] = Recommender(base.policies + added)
                 return _LIVE[key], None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import streamlit as st
@@ -88,7 +89,9 @@ def parse_value(field: str, text: str) -> tuple[Any, str | None]:
         try:
             number = float(raw)
         except ValueError:
-            return None, f"{fact_label(field)}的取值应为数字（如 {'3%' if share else '1000'}）"
+            number = math.nan
+        if not math.isfinite(number) or number < 0:
+            return None, f"{fact_label(field)}的取值应为不小于 0 的数字（如 {'3%' if share else '1000'}）"
         if share and (text.endswith(("%", "％")) or number > 1):
             number /= 100
         return (int(number) if number.is_integer() and not share else number), None
