@@ -37,7 +37,7 @@ class DocumentMeta(BaseModel):
     """A document's hand-written metadata (``policies/sources/*.meta.yaml``): title, issuer, 文号, dates, area."""
 
     model_config = Strict
-    policy_id: str = Field(pattern=r"^[a-z0-9-]+$")
+    policy_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)
     title: str
     short_title: str
     issuer: str

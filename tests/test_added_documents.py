@@ -433,3 +433,46 @@ def test_a_second_upload_of_the_same_document_is_refused_and_a_draft_can_be_dele
     shipped = _proposal(overrides={"doc_number": "浦科经委〔2023〕68号", "policy_id": "copy-of-hnte"})
     with pytest.raises(RegistryError, match="pd-hnte-2023"):
         _stored(shipped)
+
+
+def test_metadata_people_cannot_mean_is_refused_in_one_chinese_line(tmp_path, registry_url):
+    page = tmp_path / "p.html"
+    page.write_text(PAGE, encoding="utf-8")
+    cases = {
+        "applies_to: 浦东新区\n": "applies_to 应写成",
+        "valid_to: 2023-01-01\n": "早于生效日期",
+        "policy_id: '--'\n": "文件编号",
+    }
+    for text, says in cases.items():
+        meta = tmp_path / "m.yaml"
+        meta.write_text(text, encoding="utf-8")
+        out = _cli("add-document", str(page), "--meta", str(meta), "--publish", env_url=registry_url)
+        assert out.returncode == 2 and says in out.stderr, (text, out.stderr)
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_a_given_title_gives_the_short_title_too():
+    p = _proposal(overrides={"title": "长宁区关于支持数字经济企业发展的若干措施（试行）"})
+    assert p.meta["short_title"].startswith("长宁区关于支持数字经济")
+
+
+def test_export_to_a_file_path_says_why_in_one_line(tmp_path, registry_url):
+    _stored(_proposal())
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    out = _cli("export-policies", "-o", str(target), env_url=registry_url)
+    assert out.returncode == 2 and "无法写入" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_same_text_under_another_id_is_refused():
+    _stored(_proposal(overrides={"doc_number": None}))
+    with pytest.raises(RegistryError, match="同样内容的文件已在政策库中"):
+        _stored(_proposal(overrides={"doc_number": None, "policy_id": "another-id"}))
+
+
+def test_a_document_exported_and_shipped_is_not_counted_twice(monkeypatch):
+    policy_id = _stored(_proposal())
+    shipped = load_policies()
+    with db.transaction() as s:
+        again = documents.staff_policies(s, len(shipped), skip=frozenset({policy_id}))
+    assert again == []

@@ -230,7 +230,7 @@ def test_a_bad_condition_value_is_refused_in_chinese_and_kept():
     slug = HNTE.replace("/", "_").replace(".", "_").replace("-", "_")
     at.text_input(key=f"lib_{slug}_e1_value").input("三年")
     _ok(at.button(key="lib_do_edited_eligibility_1").click().run())
-    assert any("取值应为数字" in e.value for e in at.error)
+    assert any("的取值应为不小于 0 的数字" in e.value for e in at.error)
     assert at.text_input(key=f"lib_{slug}_e1_value").value == "三年"
     assert "eligibility.1" not in _clause(HNTE)["decisions"]
 

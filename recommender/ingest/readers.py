@@ -31,6 +31,7 @@ from lxml import etree
 from .segment import starts_part
 
 MAX_BYTES = 30 * 1024 * 1024  # bytes; larger uploads are refused before any parsing
+MAX_LINES = 20_000  # paragraphs and table rows: a long policy document has a few thousand
 
 FORMATS = {
     ".htm": "html",
@@ -149,6 +150,15 @@ def read_document(data: bytes, name: str) -> SourceText:
         lines, title = _tidy(_split(_decode(data, name)), keep_tabs=True), None
     if not lines:
         raise DocumentReadError(f"{name}: 文件里没有可读的文字")
+    if len(lines) > MAX_LINES:
+        raise DocumentReadError(
+            f"{name}: 文件有 {len(lines)} 段，超过 {MAX_LINES} 段上限，不像单份政策文件；请拆分后上传"
+        )
+    if sum("(cid:" in line for line in lines) > len(lines) // 10:
+        raise DocumentReadError(
+            f"{name}: 这份 PDF 的文字编码无法识别（可能设置了权限密码或使用了特殊字体），读出的是乱码；"
+            "请上传 Word / 网页版本或重新导出的 PDF"
+        )
     return SourceText(name=name, format=fmt, lines=lines, title=title)
 
 

@@ -22,6 +22,8 @@ from ..yamlio import DataError
 from .clauses import ClauseProposal, apply_proposal, propose_clauses
 from .metadata import short_title
 
+MAX_CLAUSES = 2000  # a policy document has tens to hundreds; more is not one document
+
 
 @lru_cache(maxsize=1)
 def base_tagger() -> ClauseTagger:
@@ -96,9 +98,13 @@ def propose_document(source: SourceText, overrides: dict[str, Any] | None = None
     overrides = dict(overrides or {})
     policy_id = str(overrides.get("policy_id") or upload_id(source))
     meta = {**proposed_meta(found, policy_id), **overrides}
+    if "title" in overrides and "short_title" not in overrides:
+        meta["short_title"] = short_title(str(overrides["title"]))
     clauses = build_lines(policy_id, Layout(), source.lines, f"upload:{source.name}")
     if not clauses:
         raise DataError(f"{source.name}: 未能从文件中分出任何条款（没有“一、”“（一）”“第一条”等条目，也没有成段正文）")
+    if len(clauses) > MAX_CLAUSES:
+        raise DataError(f"{source.name}: 分出 {len(clauses)} 条，超过 {MAX_CLAUSES} 条上限；请确认这是单份政策文件")
     for clause in clauses:
         if LOST_MARK in clause.text and LOST_FLAG not in clause.flags:
             clause.flags.append(LOST_FLAG)

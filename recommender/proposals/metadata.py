@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from ..corpus_models import DocumentMeta
 from ..yamlio import DataError
 
+MAX_TITLE = 200  # characters of a title or an issuer: a longer one is a paste gone wrong
 META_LABELS = {
     "policy_id": "文件编号（英文小写、数字和连字符）",
     "title": "标题",
@@ -38,12 +39,17 @@ def document_meta(meta: dict[str, Any]) -> DocumentMeta:
             problems.append(f"缺少{META_LABELS[key]}")
     if problems:
         raise DataError("文件信息不完整：" + "；".join(problems) + "（请在元数据中填写，未知的日期不会被猜测）")
+    if len(str(meta["title"])) > MAX_TITLE or len(str(meta["issuer"])) > MAX_TITLE:
+        raise DataError(f"文件信息有误：标题和发文单位不超过 {MAX_TITLE} 字")
     data = {**meta, "short_title": meta.get("short_title") or short_title(meta["title"])}
     try:
-        return DocumentMeta.model_validate(data)
+        found = DocumentMeta.model_validate(data)
     except ValidationError as exc:
         wrong = []
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else ""
             wrong.append(f"{META_LABELS.get(key, key)}：{err['msg']}")
         raise DataError("文件信息有误：" + "；".join(wrong)) from None
+    if found.valid_to is not None and found.valid_to < found.valid_from:
+        raise DataError(f"文件信息有误：有效期至 {found.valid_to} 早于生效日期 {found.valid_from}")
+    return found

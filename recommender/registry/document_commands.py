@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..clock import today
 from .commands import CommandError, _transaction
+
+if TYPE_CHECKING:
+    from ..proposals.evaluation import Score
 
 
 def _overrides(path: Path | None) -> dict:
@@ -23,6 +28,9 @@ def _overrides(path: Path | None) -> dict:
         data = data["documents"][0]  # a policies/sources/*.meta.yaml file
     if not isinstance(data, dict):
         raise CommandError(f"{path}: 元数据应为“字段: 值”的映射（如 title: …、valid_from: 2024-01-01）")
+    area = data.get("applies_to", {})
+    if not isinstance(area, dict) or not all(isinstance(area.get(k, []), list) for k in ("regions", "parks")):
+        raise CommandError(f"{path}: applies_to 应写成 applies_to: {{regions: [浦东新区], parks: [张江]}}")
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
 
@@ -61,15 +69,20 @@ def cmd_add_document(args: argparse.Namespace) -> None:
     except DocumentReadError as exc:
         raise CommandError(str(exc)) from None
     except DataError as exc:
-        raise CommandError(f"{args.file}: {exc}") from None
+        raise CommandError(str(exc) if str(exc).startswith(args.file.name) else f"{args.file}: {exc}") from None
     data = proposal.as_dict()
+    try:
+        document_meta(proposal.meta)
+        incomplete = None
+    except DataError as exc:
+        incomplete = str(exc)
+    if incomplete and not args.publish:
+        print(f"提示：{args.file}: {incomplete}（发布前须补全，可用 --meta 文件）", file=sys.stderr)
     if args.publish:
         from .documents import add_document, publish
 
-        try:
-            document_meta(proposal.meta)
-        except DataError as exc:
-            raise CommandError(f"{args.file}: {exc}；可用 --meta 文件补充") from None
+        if incomplete:
+            raise CommandError(f"{args.file}: {incomplete}" + ("" if args.meta else "；可用 --meta 文件补充"))
         base = {p.document.policy_id: p.document.doc_number for p in load_policies()}
         with _transaction() as session:
             stored = add_document(session, proposal, args.by, base)
@@ -96,40 +109,59 @@ def cmd_export_policies(args: argparse.Namespace) -> None:
             written = export_policies(session, args.output, drafts=args.drafts)
         except DataError as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"{args.output}: 无法写入（{exc.strerror or exc}）") from None
     for path in written:
         print(f"已写入 {path}")
     print(f"共 {len(written) // 3} 份文件" + ("" if written else "（政策库中没有已发布的新增文件）"))
+
+
+def _blind_score(expected_path: Path) -> tuple[Score, list[str]]:
+    """One blind document proposed and scored against its ``<stem>.expected.yaml``; CommandError naming
+    the file when the document cannot be read or the expected file is malformed."""
+    from ..ingest.readers import DocumentReadError, read_path
+    from ..proposals.document import propose_document
+    from ..proposals.evaluation import score_expected
+    from ..yamlio import load_yaml
+
+    stem = expected_path.name.removesuffix(".expected.yaml")
+    docs = [p for p in expected_path.parent.glob(f"{stem}.*") if not p.name.endswith(".expected.yaml")]
+    if len(docs) != 1:
+        raise CommandError(f"{expected_path}: 找不到唯一对应的文件 {stem}.*")
+    expected, _ = load_yaml(expected_path)
+    try:
+        proposal = propose_document(read_path(docs[0]))
+    except DocumentReadError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        score, missing = score_expected(expected, proposal)
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise CommandError(
+            f"{expected_path}: 格式不对（应有 clauses 列表，每项有 quote_start 和 kind）：{exc}"
+        ) from None
+    score.document = stem
+    return score, missing
 
 
 def cmd_evaluate_proposals(args: argparse.Namespace) -> None:
     """`evaluate-proposals`: leave-one-document-out on the curated documents, or ``--blind DIR``: each
     document in DIR against its ``<stem>.expected.yaml`` written by someone who never saw the output."""
     from ..corpus import load_policies
-    from ..ingest.readers import DocumentReadError, read_path
-    from ..proposals.document import propose_document
-    from ..proposals.evaluation import Score, format_scores, leave_one_document_out, score_expected
-    from ..yamlio import load_yaml
+    from ..proposals.evaluation import Score, format_scores, leave_one_document_out
 
+    lost: dict[str, list[str]] = {}
     if args.blind is None:
         scores = leave_one_document_out(load_policies())
-        lost: dict[str, list[str]] = {}
     else:
-        scores, lost, total = [], {}, Score("合计")
-        for expected_path in sorted(args.blind.glob("*.expected.yaml")):
-            stem = expected_path.name.removesuffix(".expected.yaml")
-            docs = [p for p in args.blind.glob(f"{stem}.*") if not p.name.endswith(".expected.yaml")]
-            if len(docs) != 1:
-                raise CommandError(f"{expected_path}: 找不到唯一对应的文件 {stem}.*")
-            expected, _ = load_yaml(expected_path)
-            try:
-                proposal = propose_document(read_path(docs[0]))
-            except DocumentReadError as exc:
-                raise CommandError(str(exc)) from None
-            score, missing = score_expected(expected, proposal)
-            score.document = stem
+        expected_files = sorted(args.blind.glob("*.expected.yaml")) if args.blind.is_dir() else []
+        if not expected_files:
+            raise CommandError(f"{args.blind}: 不是含 <名>.expected.yaml 的盲测目录")
+        scores, total = [], Score("合计")
+        for expected_path in expected_files:
+            score, lost_quotes = _blind_score(expected_path)
+            lost[score.document] = lost_quotes
             scores.append(score)
             total.add(score)
-            lost[stem] = missing
         scores.append(total)
     if args.format == "json":
         print(json.dumps({"documents": [s.as_dict() for s in scores], "unmatched": lost}, ensure_ascii=False, indent=2))

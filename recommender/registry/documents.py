@@ -33,6 +33,7 @@ FIELD_KEYS = ("kind", "benefits", "audience", "departments")  # the proposals ev
 KEY_LABELS = {"kind": "类别", "benefits": "受益类型", "audience": "对象", "departments": "责任部门"}
 ACTIONS = {"accepted": "采纳", "edited": "修改", "rejected": "驳回"}
 REVIEWED_NOTE = "人工审核：{by} {at}"
+MAX_ITEMS, MAX_ITEM = 20, 60  # audience / department entries: more or longer is a paste gone wrong
 
 
 def proposal_keys(row: StaffClause) -> list[str]:
@@ -52,10 +53,15 @@ def add_document(
     ids and their 文号. RegistryError when the policy id is unusable or taken, or a document with the
     same 文号 is already in the library (shipped or added)."""
     policy_id = proposal.meta["policy_id"]
-    if not re.fullmatch(r"[a-z0-9-]+", str(policy_id)):
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", str(policy_id)):
         raise RegistryError(f"文件编号“{policy_id}”只能用英文小写字母、数字和连字符（如 hp-kjcx-2024）")
     if policy_id in shipped or session.get(StaffDocument, policy_id) is not None:
         raise RegistryError(f"文件编号 {policy_id} 已在政策库中；同一文件请勿重复上传，或在元数据中换一个编号")
+    digest = _text_key(proposal.source.lines)
+    if same := next(
+        (d.policy_id for d in session.scalars(select(StaffDocument)) if _text_key(d.lines) == digest), None
+    ):
+        raise RegistryError(f"同样内容的文件已在政策库中（编号 {same}）；同一文件请勿重复上传")
     if number := _number_key(proposal.meta.get("doc_number")):
         numbers = {_number_key(n): k for k, n in shipped.items()}
         numbers.update(
@@ -108,6 +114,11 @@ def allowed_values(field: str) -> tuple[str, ...] | None:
     }.get(field)
 
 
+def _text_key(lines: list[str]) -> str:
+    """A document's text compared without spaces."""
+    return re.sub(r"\s", "", "".join(lines))
+
+
 def _number_key(number: str | None) -> str:
     """A 文号 compared without spaces ("" for none)."""
     return re.sub(r"\s", "", number or "")
@@ -137,6 +148,8 @@ def _checked(key: str, value: Any, row: StaffClause) -> Any:
             raise RegistryError(f"{KEY_LABELS[key]}须为一组文字")
         if key == "benefits" and (wrong := [v for v in value if v not in BENEFITS]):
             raise RegistryError(f"未知的受益类型：{'、'.join(wrong)}")
+        if len(value) > MAX_ITEMS or any(len(v.strip()) > MAX_ITEM for v in value):
+            raise RegistryError(f"{KEY_LABELS[key]}最多 {MAX_ITEMS} 项，每项不超过 {MAX_ITEM} 字")
         return [v.strip() for v in value]
     try:
         condition = Condition.model_validate(value)
