@@ -53,7 +53,7 @@ def _save(doc: DocumentView, publish: bool) -> None:
         ss[f"{_name(doc)}__error"] = (refusal_lines(str(exc)), False)
         return
     if saved is not None and not publish:  # a publish shows as the document's state
-        library_data.flash("success", f"《{meta['title'] or doc.policy_id}》已保存文件信息（第 {saved} 版）。")
+        library_data.flash("success", f"《{md(meta['title'] or doc.policy_id)}》已保存文件信息（第 {saved} 版）。")
 
 
 def _refresh(doc: DocumentView) -> None:
