@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..corpus import all_clauses, load_policies
+from ..corpus import all_clauses
 from ..corpus_models import Clause, Layout
 from ..ingest.build import LOST_FLAG, build_lines
 from ..ingest.clean import LOST_MARK
@@ -28,7 +28,9 @@ MAX_CLAUSES = 2000  # a policy document has tens to hundreds; more is not one do
 @lru_cache(maxsize=1)
 def base_tagger() -> ClauseTagger:
     """The kind and benefit tagger trained on every curated clause of the shipped corpus (once per process)."""
-    return ClauseTagger().fit([c for c in all_clauses(load_policies()) if c.curated])
+    from ..engine import Recommender  # its cache reads the corpus faster than parsing the YAML again
+
+    return ClauseTagger().fit([c for c in all_clauses(Recommender.load().policies) if c.curated])
 
 
 def upload_id(source: SourceText) -> str:

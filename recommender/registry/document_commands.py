@@ -57,7 +57,6 @@ def _table(proposal: dict) -> str:
 
 def cmd_add_document(args: argparse.Namespace) -> None:
     """`add-document`: propose metadata and per-clause proposals for a document; store with ``--publish``."""
-    from ..corpus import load_policies
     from ..ingest.readers import DocumentReadError, read_path
     from ..proposals.document import propose_document
     from ..proposals.metadata import document_meta
@@ -79,11 +78,11 @@ def cmd_add_document(args: argparse.Namespace) -> None:
     if incomplete and not args.publish:
         print(f"提示：{args.file}: {incomplete}（发布前须补全，可用 --meta 文件）", file=sys.stderr)
     if args.publish:
-        from .documents import add_document, publish
+        from .documents import add_document, publish, shipped_policies
 
         if incomplete:
             raise CommandError(f"{args.file}: {incomplete}" + ("" if args.meta else "；可用 --meta 文件补充"))
-        base = {p.document.policy_id: p.document.doc_number for p in load_policies()}
+        base = {p.document.policy_id: p.document.doc_number for p in shipped_policies()}
         with _transaction() as session:
             stored = add_document(session, proposal, args.by, base)
             publish(session, stored.policy_id, stored.version, args.by)

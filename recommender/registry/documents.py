@@ -251,10 +251,9 @@ def publish(session: Session, policy_id: str, expected_version: int, by: str) ->
     document.state, document.published_at, document.published_by = "published", stamp, by
     document.updated_at, document.updated_by = stamp, by
     session.flush()
-    from ..corpus import load_policies
     from .push import sync
 
-    sync(session, load_policies())  # a registry never synced dates the shipped clauses from their documents
+    sync(session, shipped_policies())  # a registry never synced dates the shipped clauses from their documents
     sync(session, live_policy_files(session))
     return document
 
@@ -342,11 +341,16 @@ def staff_policies(
     return out
 
 
+def shipped_policies() -> list[PolicyFile]:
+    """The shipped corpus (``policies/clauses``), as the engine's cache holds it (read once per process)."""
+    from ..engine import Recommender
+
+    return Recommender.load().policies
+
+
 def live_policy_files(session: Session) -> list[PolicyFile]:
     """The shipped policy files and, after them, the published added ones, read in ``session``."""
-    from ..corpus import load_policies
-
-    base = load_policies()
+    base = shipped_policies()
     return base + staff_policies(session, first_order=len(base), skip=frozenset(p.document.policy_id for p in base))
 
 
