@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import cn2an
 
@@ -32,6 +33,24 @@ _NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
 def _lexicon() -> dict:
     data, _ = load_yaml(LEXICON / "conditions.yaml")
     return data
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    """The word lists of ``conditions.yaml`` compiled once (they are read for every sentence)."""
+    lex = _lexicon()
+    return {
+        "cultivation": re.compile("|".join(lex["cultivation_before"])),
+        "topic": re.compile("^(?:" + "|".join(lex["title_topic_after"]) + ")"),
+        "beneficiary": re.compile("(?:" + "|".join(lex["beneficiary_before"]) + ")"),
+        "focus": re.compile("(?:" + "|".join(lex["industry_focus_before"]) + ")"),
+    }
+
+
+@lru_cache(maxsize=1)
+def _longest_first(name: str) -> list[tuple[str, Any]]:
+    """The (word, meaning) pairs of the ``name`` list of ``conditions.yaml``, longest word first."""
+    return sorted(_lexicon()[name].items(), key=lambda kv: -len(kv[0]))
 
 
 def _number(text: str) -> float | None:
@@ -52,28 +71,30 @@ def _sentences(text: str) -> Iterator[str]:
             yield m.group().strip()
 
 
+def _phrase_start(sentence: str, start: int) -> int:
+    """Where the comma-delimited phrase holding position ``start`` of ``sentence`` begins."""
+    return max(sentence.rfind(c, 0, start) for c in "，。；：") + 1
+
+
 def _clause_span(sentence: str, start: int, end: int) -> str:
     """The comma-delimited phrase of ``sentence`` around [start, end): the quote a condition rests on."""
-    left = max(sentence.rfind(c, 0, start) for c in "，。；：") + 1
+    left = _phrase_start(sentence, start)
     rights = [i for i in (sentence.find(c, end) for c in "，。；") if i >= 0]
     return sentence[left : min(rights) if rights else len(sentence)]
 
 
 def _titles(sentence: str) -> Iterator[Condition]:
     """Titles the enterprise must hold (any_of) or must not hold (none_of, "非高新技术企业")."""
-    lex = _lexicon()
-    cultivation = re.compile("|".join(lex["cultivation_before"]))
-    topic = re.compile("^(?:" + "|".join(lex["title_topic_after"]) + ")")
-    beneficiary = re.compile("(?:" + "|".join(lex["beneficiary_before"]) + ")")
+    cultivation, topic, beneficiary = (_patterns()[k] for k in ("cultivation", "topic", "beneficiary"))
     found: dict[str, list[str]] = {}
     quotes: dict[str, str] = {}
     spans: list[tuple[int, int]] = []
-    for alias, title in sorted(lex["titles"].items(), key=lambda kv: -len(kv[0])):
+    for alias, title in _longest_first("titles"):
         for m in re.finditer(re.escape(alias), sentence):
             if any(s <= m.start() and m.end() <= e for s, e in spans):
                 continue  # part of a longer name already read ("专精特新企业" in "专精特新中小企业")
             spans.append((m.start(), m.end()))
-            before = sentence[max(sentence.rfind(c, 0, m.start()) for c in "，。；：") + 1 : m.start()]
+            before = sentence[_phrase_start(sentence, m.start()) : m.start()]
             if before.endswith("非"):
                 op = "none_of"
             elif topic.match(sentence[m.end() :]) or cultivation.search(before) or not beneficiary.search(before):
@@ -89,12 +110,11 @@ def _titles(sentence: str) -> Iterator[Condition]:
 
 def _size(sentence: str) -> Iterator[Condition]:
     """ "中小企业" / "中小微企业" named as those served → size_class in 中型/小型/微型."""
-    lex = _lexicon()
-    beneficiary = re.compile("(?:" + "|".join(lex["beneficiary_before"]) + ")")
+    beneficiary, topics = _patterns()["beneficiary"], tuple(_lexicon()["size_topic_after"])
     for m in re.finditer(r"中小微?型?(?:科技)?企业", sentence):
         after = sentence[m.end() : m.end() + 4]
         before = sentence[max(0, m.start() - 12) : m.start()]
-        if before.endswith(("大", "科技型", "创新型", "专精特新")) or after.startswith(tuple(lex["size_topic_after"])):
+        if before.endswith(("大", "科技型", "创新型", "专精特新")) or after.startswith(topics):
             continue
         if beneficiary.search(before) or re.search(r"(需求|成本|负担|发展服务|融资)", sentence[m.end() : m.end() + 12]):
             yield Condition(
@@ -211,10 +231,9 @@ def _outside(sentence: str, regions: list[str]) -> Iterator[Condition]:
 
 def _industries(sentence: str) -> Iterator[Condition]:
     """An industry the clause is for ("支持生物医药创新成果落地", "重点发展基础及应用软件") → industry in …."""
-    lex = _lexicon()
-    focus = re.compile("(?:" + "|".join(lex["industry_focus_before"]) + ")")
+    focus = _patterns()["focus"]
     hits: dict[str, str] = {}
-    for word, category in sorted(lex["industry_words"].items(), key=lambda kv: -len(kv[0])):
+    for word, category in _longest_first("industry_words"):
         for m in re.finditer(re.escape(word), sentence):
             if sentence[m.end() : m.end() + 4].startswith(("业协会", "协会", "机构")):
                 continue  # an association or an institution, not an industry
@@ -228,8 +247,8 @@ def propose_conditions(text: str, regions: list[str] | None = None) -> list[Cond
     """The conditions ``text`` states of the enterprise, one per field and operator, first quote kept.
 
     ``regions``: the document's districts (a "区外企业" condition needs the district named). Returns
-    ``Condition`` objects (``hard`` and ``otherwise`` left to the field's defaults unless the words
-    make a condition soft). Patterns and word lists: ``policies/lexicon/conditions.yaml``.
+    ``Condition`` objects: stated thresholds and age limits hard, "首次认定" soft (unknown when not
+    met), the rest with the field's defaults. Patterns and word lists: ``policies/lexicon/conditions.yaml``.
     """
     out: dict[tuple[str, str], Condition] = {}
     for sentence in _sentences(text):

@@ -48,6 +48,18 @@ class Score:
     condition_fp: int = 0
     condition_fn: int = 0
 
+    def count_benefits(self, truth: set[str], guess: set[str]) -> None:
+        """Add one clause's right, wrong and missed benefit types."""
+        self.benefit_tp += len(truth & guess)
+        self.benefit_fp += len(guess - truth)
+        self.benefit_fn += len(truth - guess)
+
+    def count_conditions(self, truth: set[tuple], guess: set[tuple]) -> None:
+        """Add one clause's right, wrong and missed conditions (``condition_key`` tuples)."""
+        self.condition_tp += len(truth & guess)
+        self.condition_fp += len(guess - truth)
+        self.condition_fn += len(truth - guess)
+
     def add(self, other: Score) -> None:
         """Add ``other``'s counts to these."""
         for name, value in asdict(other).items():
@@ -95,15 +107,11 @@ def score_document(policy: PolicyFile, tagger: ClauseTagger) -> Score:
     proposals = propose_clauses(clauses, tagger, list(policy.document.applies_to.regions))
     for clause, proposal in zip(clauses, proposals, strict=True):
         score.kind_hits += proposal.kind == clause.kind
-        truth, guess = set(clause.benefits), set(proposal.benefits)
-        score.benefit_tp += len(truth & guess)
-        score.benefit_fp += len(guess - truth)
-        score.benefit_fn += len(truth - guess)
-        wanted = {condition_key(c) for c in clause.eligibility if c.field not in UNSTATED}
-        made = {condition_key(c) for c in proposal.eligibility}
-        score.condition_tp += len(wanted & made)
-        score.condition_fp += len(made - wanted)
-        score.condition_fn += len(wanted - made)
+        score.count_benefits(set(clause.benefits), set(proposal.benefits))
+        score.count_conditions(
+            {condition_key(c) for c in clause.eligibility if c.field not in UNSTATED},
+            {condition_key(c) for c in proposal.eligibility},
+        )
     return score
 
 
@@ -157,9 +165,8 @@ def score_expected(expected: dict[str, Any], proposal: DocumentProposal) -> tupl
         made = proposal.proposals[found]
         score.clauses += 1
         score.kind_hits += made.kind == item["kind"]
-        wanted = {condition_key(c) for c in item.get("conditions") or [] if c["field"] not in UNSTATED}
-        guess = {condition_key(c) for c in made.eligibility}
-        score.condition_tp += len(wanted & guess)
-        score.condition_fp += len(guess - wanted)
-        score.condition_fn += len(wanted - guess)
+        score.count_conditions(
+            {condition_key(c) for c in item.get("conditions") or [] if c["field"] not in UNSTATED},
+            {condition_key(c) for c in made.eligibility},
+        )
     return score, lost

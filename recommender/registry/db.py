@@ -72,10 +72,14 @@ def describe(url: str) -> str:
     return f"{host}{f':{parsed.port}' if parsed.port else ''}/{parsed.database or ''}"
 
 
+def first_line(exc: Exception) -> str:
+    """The first line of a database failure: the driver's own error when SQLAlchemy wraps one."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
 def failure_message(exc: Exception) -> str:
     """A database failure in one line for people: where (never the password), and the driver's first line."""
-    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-    return f"企业档案库（{describe(database_url())}）暂时无法访问或出错，未写入任何内容：{first}"
+    return f"企业档案库（{describe(database_url())}）暂时无法访问或出错，未写入任何内容：{first_line(exc)}"
 
 
 def engine_for(url: str) -> Engine:

@@ -78,13 +78,12 @@ def cmd_add_document(args: argparse.Namespace) -> None:
     if incomplete and not args.publish:
         print(f"提示：{args.file}: {incomplete}（发布前须补全，可用 --meta 文件）", file=sys.stderr)
     if args.publish:
-        from .documents import add_document, publish, shipped_policies
+        from .documents import add_document, publish, shipped_numbers
 
         if incomplete:
             raise CommandError(f"{args.file}: {incomplete}" + ("" if args.meta else "；可用 --meta 文件补充"))
-        base = {p.document.policy_id: p.document.doc_number for p in shipped_policies()}
         with _transaction() as session:
-            stored = add_document(session, proposal, args.by, base)
+            stored = add_document(session, proposal, args.by, shipped_numbers())
             publish(session, stored.policy_id, stored.version, args.by)
         data["stored"] = {"policy_id": stored.policy_id, "state": "published", "reviewed": False}
     if args.format == "json":

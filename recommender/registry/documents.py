@@ -36,6 +36,12 @@ REVIEWED_NOTE = "人工审核：{by} {at}"
 MAX_ITEMS, MAX_ITEM = 20, 60  # audience / department entries: more or longer is a paste gone wrong
 
 
+def condition_index(key: str) -> int | None:
+    """The N of a proposal key ``eligibility.N`` (the Nth condition, proposed or added), else None."""
+    head, _, number = key.partition(".")
+    return int(number) if head == "eligibility" and number.isdigit() else None
+
+
 def proposal_keys(row: StaffClause) -> list[str]:
     """The keys a reviewer decides on: the four fields, then ``eligibility.N`` per proposed condition."""
     return [*FIELD_KEYS, *(f"eligibility.{i}" for i in range(len(row.proposal["eligibility"])))]
@@ -57,16 +63,13 @@ def add_document(
         raise RegistryError(f"文件编号“{policy_id}”只能用英文小写字母、数字和连字符（如 hp-kjcx-2024）")
     if policy_id in shipped or session.get(StaffDocument, policy_id) is not None:
         raise RegistryError(f"文件编号 {policy_id} 已在政策库中；同一文件请勿重复上传，或在元数据中换一个编号")
-    digest = _text_key(proposal.source.lines)
-    if same := next(
-        (d.policy_id for d in session.scalars(select(StaffDocument)) if _text_key(d.lines) == digest), None
-    ):
+    added = list(session.scalars(select(StaffDocument)))
+    text = _squeezed("".join(proposal.source.lines))
+    if same := next((d.policy_id for d in added if _squeezed("".join(d.lines)) == text), None):
         raise RegistryError(f"同样内容的文件已在政策库中（编号 {same}）；同一文件请勿重复上传")
-    if number := _number_key(proposal.meta.get("doc_number")):
-        numbers = {_number_key(n): k for k, n in shipped.items()}
-        numbers.update(
-            {_number_key(d.meta.get("doc_number")): d.policy_id for d in session.scalars(select(StaffDocument))}
-        )
+    if number := _squeezed(proposal.meta.get("doc_number")):
+        numbers = {_squeezed(n): k for k, n in shipped.items()}
+        numbers.update({_squeezed(d.meta.get("doc_number")): d.policy_id for d in added})
         if number in numbers:
             raise RegistryError(
                 f"文号 {proposal.meta['doc_number']} 的文件已在政策库中（编号 {numbers[number]}）；"
@@ -114,14 +117,19 @@ def allowed_values(field: str) -> tuple[str, ...] | None:
     }.get(field)
 
 
-def _text_key(lines: list[str]) -> str:
-    """A document's text compared without spaces."""
-    return re.sub(r"\s", "", "".join(lines))
+def _squeezed(text: str | None) -> str:
+    """Text compared without whitespace ("" for none): a document's text, a 文号, a quote."""
+    return re.sub(r"\s", "", text or "")
 
 
-def _number_key(number: str | None) -> str:
-    """A 文号 compared without spaces ("" for none)."""
-    return re.sub(r"\s", "", number or "")
+def _opened(document: StaffDocument, expected_version: int, undone: str) -> None:
+    """ConflictError when ``document`` changed since it was opened at ``expected_version``; ``undone``
+    says what was not done (未保存, 未发布, 未删除)."""
+    if document.version != expected_version:
+        raise ConflictError(
+            f"文件 {document.policy_id} 已被 {document.updated_by} 于 {shown_time(document.updated_at)} 修改"
+            f"（您打开的是第 {expected_version} 版，现在是第 {document.version} 版），本次{undone}，请刷新后重做"
+        )
 
 
 def delete_draft(session: Session, policy_id: str, expected_version: int, by: str) -> None:
@@ -131,8 +139,7 @@ def delete_draft(session: Session, policy_id: str, expected_version: int, by: st
     document = _get(session, policy_id)
     if document.state == "published":
         raise RegistryError(f"文件 {policy_id} 已发布，不能删除（已发布的文件可能已告知企业）")
-    if document.version != expected_version:
-        raise ConflictError(f"文件 {policy_id} 已被 {document.updated_by} 修改，本次未删除，请刷新后重做")
+    _opened(document, expected_version, "未删除")
     session.delete(document)
     session.flush()
 
@@ -159,10 +166,8 @@ def _checked(key: str, value: Any, row: StaffClause) -> Any:
     allowed = allowed_values(condition.field)
     if allowed is not None and (wrong := [v for v in condition.value if v not in allowed]):
         raise RegistryError(f"条件取值“{'、'.join(map(str, wrong))}”不可用；可选：{'、'.join(allowed)}")
-    words = re.sub(
-        r"\s", "", f"{row.clause.get('title') or ''}{row.clause['text']}{row.document.meta.get('title') or ''}"
-    )
-    if re.sub(r"\s", "", condition.quote) not in words:
+    words = _squeezed(f"{row.clause.get('title') or ''}{row.clause['text']}{row.document.meta.get('title') or ''}")
+    if _squeezed(condition.quote) not in words:
         raise RegistryError("原文依据须是该条原文（或文件标题）中的文字，请从原文复制")
     return condition.model_dump(mode="json", exclude_defaults=True)
 
@@ -187,16 +192,12 @@ def decide(
         )
     if action not in ACTIONS:
         raise RegistryError(f"未知的审核动作 {action}")
-    added = key.startswith("eligibility.") and key.removeprefix("eligibility.").isdigit()
-    if key not in proposal_keys(row) and not (added and (action == "edited" or key in row.decisions)):
+    condition = condition_index(key) is not None
+    if key not in proposal_keys(row) and not (condition and (action == "edited" or key in row.decisions)):
         raise RegistryError(f"条款 {clause_id} 没有待审核项 {key}")
-    if key in ("kind",) and action == "rejected":
+    if key == "kind" and action == "rejected":
         raise RegistryError("类别不能驳回，只能采纳或修改")
-    stored = (
-        _checked(key if not key.startswith("eligibility.") else "eligibility", value, row)
-        if action == "edited"
-        else None
-    )
+    stored = _checked("eligibility" if condition else key, value, row) if action == "edited" else None
     stamp = now()
     row.decisions = {**row.decisions, key: {"action": action, "value": stored, "by": by, "at": stamp.isoformat()}}
     row.updated_at, row.updated_by = stamp, by
@@ -223,14 +224,11 @@ def update_meta(
 ) -> StaffDocument:
     """Replace a document's metadata (the policy id stays); ConflictError when it changed since opened."""
     document = _get(session, policy_id)
-    if document.version != expected_version:
-        raise ConflictError(
-            f"文件 {policy_id} 的信息已被 {document.updated_by} 于 {shown_time(document.updated_at)} 修改，"
-            "本次未保存，请刷新后重做"
-        )
+    _opened(document, expected_version, "未保存")
+    meta = {**meta, "policy_id": policy_id}
     if document.state == "published":
-        document_meta({**meta, "policy_id": policy_id})  # a live document keeps complete metadata (DataError)
-    document.meta = {**meta, "policy_id": policy_id}
+        document_meta(meta)  # a live document keeps complete metadata (DataError)
+    document.meta = meta
     document.updated_at, document.updated_by = now(), by
     try:
         session.flush()
@@ -245,8 +243,7 @@ def publish(session: Session, policy_id: str, expected_version: int, by: str) ->
     (DataError naming what is missing); ConflictError when the document changed since opened."""
     document = _get(session, policy_id)
     document_meta(document.meta)  # complete and valid, or DataError
-    if document.version != expected_version:
-        raise ConflictError(f"文件 {policy_id} 已被 {document.updated_by} 修改，本次未发布，请刷新后重做")
+    _opened(document, expected_version, "未发布")
     stamp = now()
     document.state, document.published_at, document.published_by = "published", stamp, by
     document.updated_at, document.updated_by = stamp, by
@@ -288,14 +285,13 @@ def effective(row: StaffClause) -> Clause:
         done &= decided
         if value is not None:
             conditions.append(Condition.model_validate(value))
-    extra = sorted(  # conditions a reviewer added (a rejected one is withdrawn)
-        (int(k.removeprefix("eligibility.")), d["value"])
+    proposed = len(row.proposal["eligibility"])
+    added = sorted(  # conditions a reviewer added (a rejected one is withdrawn)
+        (i, d["value"])
         for k, d in row.decisions.items()
-        if k.startswith("eligibility.")
-        and int(k.removeprefix("eligibility.")) >= len(row.proposal["eligibility"])
-        and d["action"] == "edited"
+        if (i := condition_index(k)) is not None and i >= proposed and d["action"] == "edited"
     )
-    conditions += [Condition.model_validate(value) for _, value in extra]
+    conditions += [Condition.model_validate(value) for _, value in added]
     reviewers = sorted({d["by"] for d in row.decisions.values()})
     note = REVIEWED_NOTE.format(by="、".join(reviewers), at=shown_time(row.updated_at)) if done else PROPOSED_NOTE
     return Clause.model_validate(
@@ -346,6 +342,11 @@ def shipped_policies() -> list[PolicyFile]:
     from ..engine import Recommender
 
     return Recommender.load().policies
+
+
+def shipped_numbers() -> dict[str, str | None]:
+    """The shipped documents' policy ids with their 文号: an added document may take neither (``add_document``)."""
+    return {p.document.policy_id: p.document.doc_number for p in shipped_policies()}
 
 
 def live_policy_files(session: Session) -> list[PolicyFile]:

@@ -48,7 +48,7 @@ def live_recommender() -> tuple[Recommender, str | None]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..registry import db
-    from ..registry.documents import staff_policies, stamp
+    from ..registry.documents import live_policy_files, stamp
 
     try:
         with db.transaction() as session:
@@ -57,10 +57,8 @@ def live_recommender() -> tuple[Recommender, str | None]:
                 return base, None
             with _LOCK:
                 if key not in _LIVE:
-                    added = staff_policies(session, first_order=len(base.policies), skip=frozenset(base.documents))
                     _LIVE.clear()  # one live engine per process: the newest
-                    _LIVE[key] = Recommender(base.policies + added)
+                    _LIVE[key] = Recommender(live_policy_files(session))
                 return _LIVE[key], None
     except (SQLAlchemyError, DataError, OSError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return base, LIBRARY_DOWN.format(where=db.describe(url), reason=reason)
+        return base, LIBRARY_DOWN.format(where=db.describe(url), reason=db.first_line(exc))

@@ -12,7 +12,6 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from recommender.corpus_models import Clause
-from recommender.engine import Recommender
 from recommender.registry import documents
 from recommender.registry.models import StaffClause, StaffDocument
 
@@ -43,7 +42,7 @@ class ClauseView:
     def of(cls, row: StaffClause) -> ClauseView:
         """The clause ``row`` as plain values."""
         proposed = documents.proposal_keys(row)
-        added = sorted((k for k in row.decisions if k not in proposed), key=lambda k: int(k.rpartition(".")[2]))
+        added = sorted((k for k in row.decisions if k not in proposed), key=documents.condition_index)
         clause = documents.effective(row)
         return cls(
             row.clause_id,
@@ -158,11 +157,6 @@ def review_log(session: Session, policy_id: str) -> list[ReviewView]:
         ReviewView(r.clause_id, r.key, r.action, r.value, r.reviewed_by, r.reviewed_at)
         for r in documents.reviews(session, policy_id)
     ]
-
-
-def base_ids() -> dict[str, str | None]:
-    """The policy ids of the shipped corpus with their 文号: an added document may take neither."""
-    return {p.document.policy_id: p.document.doc_number for p in Recommender.load().policies}
 
 
 def decided_at(decision: dict[str, Any]) -> dt.datetime:

@@ -30,8 +30,8 @@ def name(cv: ClauseView) -> str:
 
 def widget_key(cv: ClauseView, key: str, part: str | None = None) -> str:
     """The widget key of one proposal (``part`` of a condition: field, op, value, quote); key "new": a new condition."""
-    if key.startswith("eligibility.") or key == "new":
-        tag = "new" if key == "new" else "e" + key.rpartition(".")[2]
+    if key == "new" or (i := documents.condition_index(key)) is not None:
+        tag = "new" if key == "new" else f"e{i}"
         return f"lib_{cv.slug}_{tag}_{part}"
     return f"lib_{cv.slug}_{key}"
 
@@ -41,8 +41,7 @@ def in_force(cv: ClauseView, key: str) -> Any:
     decision = cv.decisions.get(key)
     if decision is not None and decision["action"] == "edited":
         return decision["value"]
-    if key.startswith("eligibility."):
-        i = int(key.rpartition(".")[2])
+    if (i := documents.condition_index(key)) is not None:
         return cv.proposal["eligibility"][i] if i < len(cv.proposal["eligibility"]) else None
     return cv.proposal[key]
 
@@ -133,7 +132,7 @@ def accept_rest(cv: ClauseView) -> None:
 
 def next_condition(cv: ClauseView) -> int:
     """The index a new condition takes: past the proposed ones and those already added."""
-    return max([int(k.rpartition(".")[2]) + 1 for k in cv.keys if k.startswith("eligibility.")], default=0)
+    return max([i + 1 for k in cv.keys if (i := documents.condition_index(k)) is not None], default=0)
 
 
 def refresh(cv: ClauseView) -> None:

@@ -22,7 +22,8 @@ def key_label(key: str, proposed: int | None = None) -> str:
     """A proposal key as people read it: 类别 … 条件 2, or 新增条件 3 past the ``proposed`` conditions."""
     if key in documents.KEY_LABELS:
         return documents.KEY_LABELS[key]
-    i = int(key.rpartition(".")[2])
+    i = documents.condition_index(key)
+    assert i is not None
     return f"{'新增条件' if proposed is not None and i >= proposed else '条件'} {i + 1}"
 
 
@@ -81,7 +82,8 @@ def _condition(cv: ClauseView, key: str) -> None:
     proposed = len(cv.proposal["eligibility"])
     label = key_label(key, proposed)
     decision = cv.decisions.get(key)
-    i = int(key.rpartition(".")[2])
+    i = documents.condition_index(key)
+    assert i is not None
     st.markdown(f"**{label}**　{status(decision)}")
     if i < proposed:
         original = cv.proposal["eligibility"][i]

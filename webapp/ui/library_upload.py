@@ -125,7 +125,9 @@ def _save() -> None:
     except DataError as exc:
         ss[ERROR] = str(exc)
         return
-    stored, exc = store.attempt(lambda s: documents.add_document(s, proposal, by, library_data.base_ids()).policy_id)
+    stored, exc = store.attempt(
+        lambda s: documents.add_document(s, proposal, by, documents.shipped_numbers()).policy_id
+    )
     if exc is not None:
         ss[ERROR] = str(exc)
         return
