@@ -535,13 +535,18 @@ def _page_lines(page: Any) -> list[tuple[str, bool]]:
 _ENDS = tuple("。；！？：:;!?")
 
 
+def _joined(first: str, second: str) -> str:
+    """Two pieces of one wrapped line: directly between Chinese characters, by a space between Latin words."""
+    return first + second if _CJK.match(first[-1]) or _CJK.match(second[0]) else f"{first} {second}"
+
+
 def _unwrap(lines: list[tuple[str, bool]]) -> list[str]:
     """Lines with each wrapped one joined to the next, unless the next starts a numbered part."""
     out: list[str] = []
     runs_on = False
     for text, wraps in lines:
         if out and runs_on and not starts_part(text):
-            out[-1] += text if _CJK.match(out[-1][-1]) or _CJK.match(text[0]) else " " + text
+            out[-1] = _joined(out[-1], text)
         else:
             out.append(text)
         runs_on = wraps
@@ -565,6 +570,6 @@ def _pdf_row(cells: list[str | None]) -> list[str]:
         pieces = _tidy(_split(cell or ""))
         text = pieces[0] if pieces else ""
         for piece in pieces[1:]:
-            text += piece if _CJK.match(text[-1]) or _CJK.match(piece[0]) else " " + piece
+            text = _joined(text, piece)
         out.append(text)
     return out
