@@ -7,8 +7,9 @@ import json
 import math
 import re
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
@@ -25,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .paths import LEXICON
+from .quantities import Quantity, QuantityError, read_count, read_money, read_share
 from .text_clean import clean_query, squeeze, strip_invisible
 from .vocab import (
     BENEFITS,
@@ -237,9 +239,18 @@ def annotation_kind(annotation: Any) -> str:
 
 
 @cache
-def _is_number_field(name: str) -> bool:
-    """Whether the Profile field ``name`` holds an int or a float (read once per field, from its annotation)."""
-    return annotation_kind(Profile.model_fields[name].annotation) in {"int", "float"}
+def _number_reader(name: str) -> Callable[[object], Quantity] | None:
+    """How the Profile field ``name`` reads text: money in 万元, a share as a fraction, else a count;
+    None for a field that is not a number (read once per field, from its annotation and label)."""
+    field = Profile.model_fields.get(name)
+    kind = annotation_kind(field.annotation) if field else "text"
+    if kind not in {"int", "float"}:
+        return None
+    if LABELS.get(name, "").endswith("（万元）"):
+        return read_money
+    if any(getattr(m, "le", None) == 1 for m in field.metadata):
+        return read_share
+    return partial(read_count, integer=kind == "int")
 
 
 NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质"})  # a list cell that says "none"
@@ -339,16 +350,18 @@ class Profile(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _plain_number(cls, value: Any, info: ValidationInfo) -> Any:
-        """A number field holds a number, not true/false, of a size a profile can have (|x| ≤ 1e12)."""
-        if not _is_number_field(info.field_name or ""):
+        """A number field holds a number, not true/false, of a size a profile can have (|x| ≤ 1e12); text is
+        read as people write numbers (``quantities``: "1,850", "1850万", "3.5亿", "八十五", "3%")."""
+        reader = _number_reader(info.field_name or "")
+        if reader is None:
             return value
         if isinstance(value, bool):
             raise ValueError("应为数字，不是 是/否")
-        if isinstance(value, str):
+        if isinstance(value, str) and value.strip():
             try:
-                value = float(value) if value.strip() else value
-            except ValueError:
-                return value  # not a number: the field's own check says so
+                value = reader(value).value
+            except QuantityError as exc:
+                raise ValueError(str(exc)) from exc
         finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
         if finite and abs(value) > MAX_NUMBER:  # Infinity/NaN: the model's own finite check says so
             raise ValueError(f"数值过大（超过 {MAX_NUMBER:.0e}），请检查单位")

@@ -13,12 +13,14 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .profile import LABELS, FieldError, Profile, ProfileError, parse_profile
-from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
+from .profile_fields import SPEC_FIELDS, field_kind
+from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
 
 FIELDS = list(Profile.model_fields)
 
@@ -77,8 +79,6 @@ _HEADER_WORDS: dict[str, str] = {
 _UNIT = re.compile(r"[（(][^（）()]*[）)]$")
 # money in the profile is in 万元; a header or a cell may say another unit
 MONEY_FIELDS = frozenset(name for name, label in LABELS.items() if label.endswith("（万元）"))
-_TO_WAN = {"元": 1e-4, "千元": 0.1, "万元": 1.0, "万": 1.0, "百万元": 100.0, "百万": 100.0, "亿元": 1e4, "亿": 1e4}
-_CELL_UNIT = re.compile(r"(百万元|百万|千元|万元|亿元|万|亿|元)$")
 _SPLIT = re.compile(r"[、,，;；\n]+")
 _PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")
 _TRUE = {"是", "true", "yes", "y", "1", "外资", "√"}
@@ -109,10 +109,12 @@ class BadRow:
 
 @dataclass
 class GoodRow:
-    """A roster row read: its row number as the spreadsheet shows it and its profile."""
+    """A roster row read: its row number as the spreadsheet shows it, its profile, and the conversions
+    applied to reach it ("营业收入（元） 18,500,000.00 元 → 1850 万元")."""
 
     row: int
     profile: Profile
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -183,15 +185,11 @@ def _blank(value: Any) -> bool:
 # --- cells → profile values ------------------------------------------------------------------
 
 
-def _number(value: Any, integer: bool, ratio: bool) -> Any:
+def _number(value: Any, integer: bool) -> Any:
+    """A number cell for the profile model: text is passed on (the model reads "1,850", "八十五", "3%"
+    through ``quantities``), a whole float of an integer field becomes an int."""
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
-        text = re.sub(r"(万元|万|元|人|件|项|年)$", "", text).strip()
-        percent = ratio and text.endswith(("%", "％"))
-        try:
-            value = float(text.rstrip("%％")) / (100 if percent else 1)
-        except ValueError:
-            return value.strip()  # the profile model names the field and the bad value
+        return value.strip()
     if integer and isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -239,7 +237,7 @@ def cell_value(name: str, value: Any) -> Any:
     """A cell converted to what the profile model reads for ``name``."""
     kind = field_kind(name)
     if kind in ("int", "float"):
-        return _number(value, kind == "int", is_ratio(name))
+        return _number(value, kind == "int")
     if kind == "list":
         return [v.strip() for v in _SPLIT.split(str(value)) if v.strip()]
     if kind == "bool":
@@ -257,15 +255,16 @@ def cell_value(name: str, value: Any) -> Any:
 
 
 def header_unit(header: str, name: str) -> str | None:
-    """The money unit a header states for a 万元 field ("营业收入（元）" → "元"); None when it states
-    none. RosterError naming the column for a unit that is not one of 元/千元/万元/百万元/亿元."""
+    """The money unit a header states for a 万元 field ("营业收入（元）" → "元", "（万）" → "万元"); None when
+    it states none. RosterError naming the column for a unit that is not one of ``quantities.MONEY_UNITS``."""
     if name not in MONEY_FIELDS:
         return None
     found = _UNIT.search(re.sub(r"\s", "", header))
     if found is None:
         return None
     unit = found.group(0)[1:-1]
-    if unit not in _TO_WAN:
+    unit = unit if unit.endswith("元") else f"{unit}元"  # "（万）" is 万元
+    if unit not in MONEY_UNITS:
         raise RosterError(f"表头“{header.strip()}”的单位“{unit}”无法识别：金额请用元、千元、万元、百万元或亿元")
     return unit
 
@@ -291,12 +290,22 @@ def _columns(header: list[Any]) -> tuple[dict[int, str], list[str]]:
     return columns, ignored
 
 
-def _add(roster: Roster, row: int, data: Any) -> None:
+def _add(
+    roster: Roster, row: int, data: Any, cell_errors: Sequence[FieldError] = (), notes: Sequence[str] = ()
+) -> None:
+    """Row ``row`` as a good row (with the conversions ``notes``) or a bad one: the cells refused while
+    reading (``cell_errors``) and what the profile model refuses in the rest."""
     try:
-        roster.rows.append(GoodRow(row, parse_profile(data)))
+        profile = parse_profile(data)
     except ProfileError as exc:
-        name = data.get("name") if isinstance(data, dict) else None
-        roster.bad.append(BadRow(row, str(name) if name else None, exc.errors))
+        errors = [*cell_errors, *exc.errors]
+    else:
+        if not cell_errors:
+            roster.rows.append(GoodRow(row, profile, list(notes)))
+            return
+        errors = list(cell_errors)
+    name = data.get("name") if isinstance(data, dict) else None
+    roster.bad.append(BadRow(row, str(name) if name else None, errors))
 
 
 def parse_rows(rows: list[list[Any]]) -> Roster:
@@ -305,42 +314,40 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
     if start is None:
         raise RosterError("文件是空的：没有表头和数据行")
     columns, ignored = _columns(rows[start])
-    units = {col: header_unit(str(rows[start][col]), name) for col, name in columns.items()}
+    headers = {col: str(rows[start][col]).strip() for col in columns}
+    units = {col: header_unit(headers[col], name) for col, name in columns.items()}
     roster = Roster(ignored_columns=ignored)
     for i, row in enumerate(rows[start + 1 :], start=start + 2):
         if all(_blank(c) for c in row):
             continue
-        data = {}
+        data: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        notes: list[str] = []
         for col, name in columns.items():
-            if col < len(row) and not _blank(row[col]):
-                data[name] = _money(roster, name, row[col], units[col], str(rows[start][col]))
-        _add(roster, i, data)
+            if col >= len(row) or _blank(row[col]):
+                continue
+            if name not in MONEY_FIELDS:
+                data[name] = cell_value(name, row[col])
+                continue
+            try:
+                amount = read_money(row[col], units[col])
+            except QuantityError as exc:
+                errors.append(FieldError(name, "invalid", str(exc)))
+                continue
+            data[name] = amount.value
+            if amount.note:
+                notes.append(f"{headers[col]} {amount.note}")
+                _report_column(roster, headers[col], amount)
+        _add(roster, i, data, errors, notes)
     if not roster.rows and not roster.bad:
         raise RosterError("只有表头，没有数据行")
     return roster
 
 
-def _money(roster: Roster, name: str, cell: Any, header_unit: str | None, header: str) -> Any:
-    """``cell_value``, and for a money field in another unit than 万元 (the header's, or the cell's own
-    "1850万"/"3.5亿"), the value in 万元; the first conversion of each column is reported in
-    ``roster.conversions``. A cell whose unit contradicts its header is left as written: the profile
-    model then refuses it, naming the field."""
-    if name not in MONEY_FIELDS:
-        return cell_value(name, cell)
-    text = str(cell).strip().replace(",", "").replace("，", "")
-    own = _CELL_UNIT.search(text) if isinstance(cell, str) else None
-    unit = own.group(0) if own else header_unit
-    if own and header_unit and _TO_WAN[own.group(0)] != _TO_WAN[header_unit]:
-        return f"{cell}（与表头单位{header_unit}不一致）"
-    value = cell_value(name, text[: own.start()] if own else cell)
-    if unit is None or _TO_WAN[unit] == 1.0 or not isinstance(value, (int, float)) or isinstance(value, bool):
-        return value
-    wan = round(value * _TO_WAN[unit], 6)
-    column = header.strip()
-    if not any(c.startswith(f"{column}：") for c in roster.conversions):
-        example = str(cell).strip() if own else f"{str(cell).strip()} {unit}"
-        roster.conversions.append(f"{column}：按{unit}读入，换算为万元（如 {example} → {wan:g} 万元）")
-    return wan
+def _report_column(roster: Roster, header: str, amount: Quantity) -> None:
+    """Say once per column that its money was converted to 万元, with the first row's example."""
+    if not any(c.startswith(f"{header}：") for c in roster.conversions):
+        roster.conversions.append(f"{header}：换算为万元（如 {amount.note}）")
 
 
 def _json_roster(data: bytes) -> Roster:

@@ -84,7 +84,7 @@ def test_bad_profiles_exit_2_with_one_line(tmp_path):
     expect = {
         "twice.json": "两个取得日期",
         "three_years.json": "revenue_3y",
-        "string_huge.json": "数值过大",
+        "string_huge.json": "超过 1 万亿元",
         "infinite.json": "有限的数字",
         "nan.json": "有限的数字",
         "deep.json": "嵌套",

@@ -16,6 +16,7 @@ from recommender.cli import main
 from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.profile import parse_profile
+from recommender.quantities import read_money
 from recommender.roster import RosterError, column_field, read_roster, template_csv
 from recommender.sheets import consultation_docx, roster_workbook, safe_cell, sheets_zip
 
@@ -58,7 +59,7 @@ def test_csv_roster_in_utf8_or_gbk_keeps_good_rows_and_reports_bad_ones(encoding
     assert sorted(bad) == [4, 6, 7]
     assert bad[4].name == "北京某软件公司"
     assert any("注册地" in m and "北京市" in m for m in bad[4].messages)
-    assert any("职工总数" in m and "应为整数" in m for m in bad[4].messages)
+    assert any("职工总数" in m and "“很多”不是数字" in m for m in bad[4].messages)
     assert "第 6 行" in str(bad[6]) and "企业名称" in str(bad[6])
     assert any("研发人员数不能大于职工总数" in m for m in bad[7].messages)
     assert roster.ignored_columns == ["序号"]
@@ -107,7 +108,8 @@ def test_cells_follow_the_model_types_and_percentages_become_fractions():
     from recommender.profile_fields import extra_fields, is_ratio
     from recommender.roster import cell_value
 
-    assert cell_value("employees", "85.0") == 85 and cell_value("revenue", "6,200万元") == 6200
+    people = parse_profile({"name": "x", "region": "浦东新区", "employees": cell_value("employees", "85.0")})
+    assert people.employees == 85 and read_money("6,200万元").value == 6200
     assert cell_value("foreign_invested", "是") is True and cell_value("needs", "融资、人才;场地") == [
         "融资",
         "人才",
@@ -115,8 +117,9 @@ def test_cells_follow_the_model_types_and_percentages_become_fractions():
     ]
     assert cell_value("revenue", "很多") == "很多"  # left for the model to name
     ratios = [f for f in extra_fields() if is_ratio(f)]
-    if ratios:
-        assert cell_value(ratios[0], "35%") == 0.35 and cell_value(ratios[0], 0.35) == 0.35
+    assert ratios
+    for cell in ("35%", 0.35, "百分之三十五"):
+        assert getattr(parse_profile({"name": "x", "region": "浦东新区", ratios[0]: cell}), ratios[0]) == 0.35
 
 
 def test_file_level_problems_are_one_clear_error():

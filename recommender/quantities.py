@@ -1,0 +1,174 @@
+"""Numbers as people type them into a profile, a roster cell or a form: one reader for every entry point.
+
+``read_quantity("18,500,000.00", unit="元")`` → 1850.0 (万元) with the note a person sees. Accepted:
+thousands separators (``1,234``、``1，234``), full-width digits (NFKC), Chinese numerals and magnitude
+words (``八十五``、``3.5亿``、``1200万``, read by cn2an), a unit in the cell (``万元``、``元``、``人``), a
+percentage for a share (``3%``、``百分之三``). Money is kept in 万元 (../shared/spec/profile.md); the unit
+comes from the cell, else from the column header, else 万元. Nothing is guessed: a cell whose unit
+contradicts its header, or whose value is out of any plausible range for its field, is refused with the
+reason (``QuantityError``, one Chinese line).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import cn2an
+
+from .text_clean import strip_invisible
+
+# 万元 per unit (the profile's money unit is 万元)
+MONEY_UNITS: dict[str, float] = {
+    "元": 1e-4,
+    "千元": 0.1,
+    "万元": 1.0,
+    "百万元": 100.0,
+    "千万元": 1000.0,
+    "亿元": 1e4,
+}
+# a magnitude word after a number, without 元 ("1200万", "3.5亿"): a multiplier, also for counts
+_MAGNITUDE = {"千": 1e3, "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8}
+_COUNT_UNITS = ("人", "名", "件", "项", "个", "家", "年")
+_SEPARATORS = re.compile(r"(?<=\d)[,，\s'](?=\d{3}(?:\D|$))")
+# Input sanity, not policy thresholds: beyond these a value is a unit slip ("营业收入（万元）" holding 元).
+# The largest Shanghai enterprise (SAIC) reports about 7,000 亿元 of revenue a year, i.e. 7e7 万元.
+MAX_MONEY_WAN = 1e8  # 1 万亿元
+MAX_COUNT = 1e6  # people or patents of one enterprise
+
+
+class QuantityError(ValueError):
+    """A cell that is not a number of this field: the Chinese reason, one line."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number read from a cell: ``value`` in the field's unit (万元 for money, a fraction for a share),
+    ``note`` the conversion a person should see ("18,500,000.00 元 → 1850 万元"), or "" when none."""
+
+    value: float
+    note: str = ""
+
+
+def _plain(text: str) -> str:
+    """NFKC (full-width digits), no invisible characters, no spaces or thousands separators."""
+    text = strip_invisible(unicodedata.normalize("NFKC", text)).strip()
+    return _SEPARATORS.sub("", text).replace(" ", "")
+
+
+def _numeral(text: str) -> float:
+    """Arabic or Chinese numerals with magnitude words ("85", "八十五", "3.5亿" → 350000000)."""
+    if not text:
+        raise QuantityError("不是数字")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(text.replace("两", "二"), "smart"))
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        raise QuantityError(f"“{text}”不是数字") from exc
+
+
+_ARABIC_UNIT = re.compile(
+    r"^([0-9]+(?:\.[0-9]+)?)(百万元|千万元|千元|万元|亿元|元|百万|千万|千|万|亿|人|名|件|项|个|家|年|%)?$"
+)
+
+
+def _split_unit(text: str) -> tuple[float, str | None]:
+    """(the number, the unit written after it or None): "1850万元" → (1850, "万元"), "1.2万" → (1.2, "万").
+    Chinese numerals carry their own magnitude words, which cn2an reads: "一千二百万元" → (12000000, "元")."""
+    m = _ARABIC_UNIT.match(text)
+    if m:
+        return float(m.group(1)), m.group(2)
+    for unit in ("元", *_COUNT_UNITS, "%"):
+        if len(text) > len(unit) and text.endswith(unit):
+            return _numeral(text.removesuffix(unit)), unit
+    return _numeral(text), None
+
+
+def _shown(value: float) -> str:
+    return f"{value:,.6g}" if abs(value) < 1e15 else f"{value:.3e}"
+
+
+def _check_sign(value: float, raw: str) -> None:
+    if not math.isfinite(value):
+        raise QuantityError(f"应为有限的数字，不能是无穷大或 NaN（收到“{raw}”）")
+    if value < 0:
+        raise QuantityError(f"不能为负数（收到“{raw}”）")
+
+
+def read_money(cell: object, header_unit: str | None = None) -> Quantity:
+    """A money cell in 万元. ``header_unit``: the column's unit (元, 千元, 万元, 百万元, 千万元, 亿元) or None
+    (万元). A cell's own unit ("1850万", "3.5亿元", "18500000元") is used when the header states none or
+    the same one; when they differ, QuantityError. Out of [0, 1 万亿元]: QuantityError naming the unit slip."""
+    if header_unit is not None and header_unit not in MONEY_UNITS:
+        raise QuantityError(f"单位“{header_unit}”无法识别：金额请用元、千元、万元、百万元或亿元")
+    if isinstance(cell, bool):
+        raise QuantityError("应为数字，不是 是/否")
+    raw = _shown(float(cell)) if isinstance(cell, (int, float)) else str(cell).strip()
+    own = None
+    if isinstance(cell, (int, float)):
+        number = float(cell)
+    else:
+        text = _plain(str(cell))
+        number, own = _split_unit(text)
+        if own in _COUNT_UNITS or own == "%":
+            raise QuantityError(f"“{raw}”不是金额")
+        if own is None and re.search("[万亿]", text):
+            own = "元"  # Chinese numerals with their magnitude: "一千二百万" is 12,000,000 元
+        own = f"{own}元" if own in _MAGNITUDE else own  # "1200万" is 1200 万元, "3.5亿" 3.5 亿元
+    if own and header_unit and own != header_unit:
+        raise QuantityError(f"“{raw}”的单位{own}与表头单位{header_unit}不一致，请统一单位")
+    unit = own or header_unit or "万元"
+    wan = number * MONEY_UNITS[unit]
+    _check_sign(wan, raw)
+    if wan > MAX_MONEY_WAN:
+        raise QuantityError(f"“{raw}”按{unit}读为 {_shown(wan)} 万元，超过 1 万亿元，请检查单位（是否应为元？）")
+    wan = round(wan, 6)
+    note = "" if unit == "万元" else f"{raw}{'' if own else ' ' + unit} → {wan:g} 万元"
+    return Quantity(wan, note)
+
+
+def read_count(cell: object, *, integer: bool = True) -> Quantity:
+    """A count (people, patents, years): "85", "八十五", "85人", "1.2万" → 12000. QuantityError when it is
+    not a number, negative, above 1,000,000, or not whole where ``integer``."""
+    if isinstance(cell, bool):
+        raise QuantityError("应为数字，不是 是/否")
+    if isinstance(cell, (int, float)):
+        number = float(cell)
+    else:
+        number, unit = _split_unit(_plain(str(cell)))
+        if unit in MONEY_UNITS or unit == "%":
+            raise QuantityError(f"“{str(cell).strip()}”不是数量")
+        number *= _MAGNITUDE.get(unit or "", 1.0)
+    _check_sign(number, str(cell).strip())
+    if number > MAX_COUNT:
+        raise QuantityError(f"“{cell}”超过 1,000,000，请检查")
+    if integer and not float(number).is_integer():
+        raise QuantityError(f"“{cell}”应为整数")
+    return Quantity(number)
+
+
+def read_share(cell: object) -> Quantity:
+    """A share as a fraction 0..1: "3%", "3％", "百分之三", "0.03" → 0.03. A bare number above 1 is not
+    taken as a percentage (QuantityError asking for "%"): 3 could mean 3 % or 300 %."""
+    if isinstance(cell, bool):
+        raise QuantityError("应为数字，不是 是/否")
+    if isinstance(cell, (int, float)):
+        value = float(cell)
+    else:
+        text = _plain(str(cell))
+        if text.startswith("百分之"):
+            value = _numeral(text.removeprefix("百分之")) / 100
+        else:
+            value, unit = _split_unit(text)
+            if unit not in (None, "%"):
+                raise QuantityError(f"“{str(cell).strip()}”不是比例")
+            value /= 100 if unit == "%" else 1
+    _check_sign(value, str(cell).strip())
+    if value > 1:
+        raise QuantityError(f"“{cell}”大于 1：比例请写小数（0.03）或百分数（3%）")
+    return Quantity(round(value, 9))
