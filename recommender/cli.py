@@ -196,6 +196,35 @@ def cmd_batch(args: argparse.Namespace) -> None:
     print(f"已写入 {written}：{len(batch.entries)} 家企业，{len(roster.bad)} 行有误未导入")
 
 
+def cmd_read_roster(args: argparse.Namespace) -> None:
+    """`read-roster`: how a roster is understood (each row's profile, the conversions, the refused rows
+    with reasons), nothing matched or stored; UsageError when the file cannot be read at all."""
+    from .profile import LABELS
+    from .profile_fields import shown
+    from .roster import RosterError, preview, read_roster_file
+
+    try:
+        roster = read_roster_file(args.roster)
+    except RosterError as exc:
+        raise UsageError(str(exc)) from None
+    data = preview(roster, str(args.roster))
+    if args.format == "json":
+        _print_json(data)
+        return
+    print(f"{args.roster}：表头在第 {roster.header_row} 行；{len(roster.rows)} 行可用，{len(roster.bad)} 行有误")
+    for line in roster.conversions:
+        print(f"  单位换算：{line}")
+    if roster.ignored_columns:
+        print(f"  未读取的列：{'、'.join(roster.ignored_columns)}")
+    for row in roster.rows:
+        given = row.profile.public_dict()
+        print(f"第 {row.row} 行：" + "；".join(f"{LABELS[k]} {shown(k, getattr(row.profile, k))}" for k in given))
+        for note in row.notes:
+            print(f"    换算：{note}")
+    for bad in roster.bad:
+        print(str(bad))
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     """`evaluate`: ranking quality on the labelled set with ablations; ``--tune`` adds cross-validated weights.
 
@@ -296,6 +325,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
     p.add_argument("--top", type=int, default=10, help="每家企业列出的措施条数")
     p.add_argument("--zip", type=Path, default=None, help="另存每家企业的咨询单（Word）到此 .zip 文件")
+    p = add("read-roster", cmd_read_roster, "预览企业名单（CSV/XLSX）如何读入：每行档案、单位换算、有误的行")
+    p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
+    p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("tagger", cmd_tagger, "自动标注器的交叉验证准确率")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--format", choices=["table", "json"], default="table")

@@ -26,8 +26,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .paths import LEXICON
+from .places import read_place
 from .quantities import Quantity, QuantityError, read_count, read_money, read_share
-from .text_clean import clean_query, squeeze, strip_invisible
+from .spellings import controlled_name
+from .text_clean import clean_query, strip_invisible
 from .vocab import (
     BENEFITS,
     INDUSTRIES,
@@ -79,113 +81,12 @@ LABELS: dict[str, str] = {
     "taxable_income": "年度应纳税所得额（万元）",
 }
 
-_QUALIFICATION_ALIASES = {
-    "高企": "高新技术企业",
-    "国家高新技术企业": "高新技术企业",
-    "科小": "科技型中小企业",
-    "专精特新": "专精特新中小企业",
-    "专精特新企业": "专精特新中小企业",
-    "专精特新小巨人": '专精特新"小巨人"',
-    "技术先进型企业": "技术先进型服务企业",
-    "赋能企业": "GOI赋能企业",
-}
-_NEED_ALIASES = {
-    "补贴": "资金补贴",
-    "资助": "资金补贴",
-    "资金": "资金补贴",
-    "税收": "税收优惠",
-    "减税": "税收优惠",
-    "融资": "融资贷款",
-    "贷款": "融资贷款",
-    "投资": "股权投资",
-    "人才": "人才引进",
-    "招聘": "人才引进",
-    "住房": "住房落户",
-    "落户": "住房落户",
-    "场地": "场地空间",
-    "空间": "场地空间",
-    "厂房": "场地空间",
-    "专利": "知识产权",
-    "资质": "资质认定",
-    "认定": "资质认定",
-    "技术": "技术合作",
-    "市场": "市场拓展",
-    "培训": "培训辅导",
-    "辅导": "培训辅导",
-    "政务": "政务服务",
-    "法律": "法律服务",
-    "上市": "上市辅导",
-}
-
 
 @lru_cache(maxsize=1)
 def industry_words() -> dict[str, list[str]]:
     """Controlled industry → words that point to it (``policies/lexicon/industries.yaml``)."""
     data = yaml.safe_load((LEXICON / "industries.yaml").read_text(encoding="utf-8"))
     return {str(k): [str(w) for w in v] for k, v in data.items()}
-
-
-@cache
-def _district_spellings() -> dict[str, str]:
-    """Every district spelling (``policies/lexicon/districts.yaml`` and each official name's short
-    form without 区/新区), folded by ``_fold``, → its official name."""
-    data = yaml.safe_load((LEXICON / "districts.yaml").read_text(encoding="utf-8"))
-    out = {_fold(r.removesuffix("新区").removesuffix("区")): r for r in REGIONS if r != "上海市外"}
-    out.update({_fold(r): r for r in REGIONS})
-    out.update({_fold(str(w)): str(r) for r, words in data.items() for w in words})
-    return out
-
-
-def _fold(text: str) -> str:
-    """A place name as compared: ``squeeze`` (NFKC, simplified, no spaces or punctuation), lower case."""
-    return squeeze(text).lower()
-
-
-_CITY = ("中国上海市", "中国上海", "上海市", "上海", "shanghaichina", "shanghai", "china")
-
-
-@lru_cache(maxsize=65536)  # every profile parse; the lexicon does not change
-def split_place(text: str) -> tuple[str | None, str]:
-    """(the official district a person's spelling names, the park written after it): "上海市浦东新区" →
-    ("浦东新区", ""), "上海浦东张江" → ("浦东新区", "张江"), "Jinshan District, Shanghai" → ("金山区", "");
-    (None, text) when it names no district, or more than a district and a park ("浦东新区以外").
-    Spellings: ``policies/lexicon/districts.yaml`` and ``parks.yaml``."""
-    folded = _fold(text)
-    spellings = _district_spellings()
-    if folded in spellings:
-        return spellings[folded], ""
-    for city in _CITY:
-        if folded.startswith(city) and len(folded) > len(city):
-            folded = folded.removeprefix(city)
-        if folded.endswith(city) and len(folded) > len(city):
-            folded = folded.removesuffix(city)
-    for end in range(min(len(folded), 40), 1, -1):  # the longest spelling the text starts with
-        district = spellings.get(folded[:end])
-        if district is not None and district != "上海市外":
-            rest = folded[end:]
-            if not rest or _is_park(rest):
-                return district, rest
-            return (district, folded) if _is_park(folded) else (None, text)  # 金山工业区: the whole is the park
-    return None, text
-
-
-@cache
-def _park_words() -> tuple[frozenset[str], tuple[str, ...]]:
-    data = yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
-    return frozenset(data["parks"]), tuple(data["suffixes"])
-
-
-def _is_park(text: str) -> bool:
-    """Whether ``text`` (folded) names a park, zone or town (``policies/lexicon/parks.yaml``)."""
-    parks, suffixes = _park_words()
-    return text in parks or (len(text) >= 2 and text.endswith(suffixes) and text not in suffixes)
-
-
-def region_of(text: str) -> str | None:
-    """The official district a person's spelling names (上海市浦东新区, 浦东, Pudong New Area, 黃浦區 …),
-    or None when it names none or names more (a park after the district: see ``split_place``)."""
-    district, rest = split_place(text)
-    return district if not rest else None
 
 
 @lru_cache(maxsize=65536)  # asked for on every query and fact of a profile; the lexicon does not change
@@ -256,26 +157,17 @@ def _number_reader(name: str) -> Callable[[object], Quantity] | None:
 NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质"})  # a list cell that says "none"
 
 
-def _aliased_list(value: Any, aliases: dict[str, str]) -> Any:
-    """A list (or a "、"/","-separated string) with each item spelled the controlled way; "无" is the empty list."""
+def _controlled_list(value: Any, kind: str) -> Any:
+    """A list (or a "、"/","-separated string) with each item's controlled name (``spellings``, ``kind``
+    titles or needs); "无" is the empty list."""
     if isinstance(value, str):
         value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
     if isinstance(value, list):
         named = [v for v in value if str(v).strip() not in NONE_WORDS]
         if named and len(named) < len(value):
             raise ValueError(f"既填了“无”又填了{'、'.join(map(str, named))}，请只保留一种")
-        return list(dict.fromkeys(_canonical(v, aliases) for v in named))
+        return list(dict.fromkeys(controlled_name(kind, v) for v in named))
     return value
-
-
-def _canonical(value: Any, aliases: dict[str, str]) -> str:
-    """One name spelled the controlled way: straight quotes, aliases resolved."""
-    name = _normalize_quotes(str(value))
-    return aliases.get(name, name)
-
-
-def _normalize_quotes(text: str) -> str:
-    return text.strip().replace("“", '"').replace("”", '"').replace("＂", '"')
 
 
 class Profile(BaseModel):
@@ -323,26 +215,23 @@ class Profile(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _place(cls, data: Any) -> Any:
-        """A district as people write it becomes the official name; a park written after it
-        ("上海浦东张江") goes to ``park`` when that is empty, or is kept when it says the same (张江科学城)."""
+        """The district and park as people write them (``places.read_place``): "上海市浦东新区" → 浦东新区,
+        "上海浦东张江" → 浦东新区 and park 张江, a park alone ("张江") → its district and the park; a park in
+        several districts ("漕河泾") is refused, asking for the district."""
         if not isinstance(data, dict) or not isinstance(data.get("region"), str):
             return data
-        district, rest = split_place(data["region"])
-        if district is None:
-            return data
-        if not rest:
-            return {**data, "region": district}
-        park = data.get("park")
-        if park in (None, "") or (isinstance(park, str) and (rest in _fold(park) or _fold(park) in rest)):
-            return {**data, "region": district, "park": park or rest}
-        return data
+        try:
+            region, park = read_place(data["region"], data.get("park"))
+        except ValueError as exc:
+            raise _field_error("region", "ambiguous", str(exc)) from exc
+        return {**data, "region": region, **({"park": park} if park is not None else {})}
 
     @field_validator("qualifications", mode="before")
     @classmethod
     def _qualification_aliases(cls, value: Any) -> Any:
         if isinstance(value, list) and any(v is None for v in value):
             raise ValueError("资质列表中有空值（null）")
-        value = _aliased_list(value, _QUALIFICATION_ALIASES)
+        value = _controlled_list(value, "titles")
         if isinstance(value, list) and "小巨人" in value:
             raise ValueError("“小巨人”可能指专精特新“小巨人”或科技小巨人，请写全称")
         return value
@@ -371,7 +260,7 @@ class Profile(BaseModel):
     @classmethod
     def _qualification_date_aliases(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            dates = {_canonical(k, _QUALIFICATION_ALIASES): loose_date(v) for k, v in value.items()}
+            dates = {controlled_name("titles", k): loose_date(v) for k, v in value.items()}
             if len(dates) < len(value):
                 raise ValueError("同一资质填了两个取得日期（如“高企”和“高新技术企业”），请只保留一个")
             return dates
@@ -380,7 +269,7 @@ class Profile(BaseModel):
     @field_validator("needs", mode="before")
     @classmethod
     def _need_aliases(cls, value: Any) -> Any:
-        return _aliased_list(value, _NEED_ALIASES)
+        return _controlled_list(value, "needs")
 
     @field_validator("founded", mode="before")
     @classmethod

@@ -125,6 +125,7 @@ class Roster:
     bad: list[BadRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     conversions: list[str] = field(default_factory=list)  # money read in another unit, once per column
+    header_row: int = 1  # the header's row number as the spreadsheet shows it
 
     @property
     def profiles(self) -> list[Profile]:
@@ -316,7 +317,7 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
     columns, ignored = _columns(rows[start])
     headers = {col: str(rows[start][col]).strip() for col in columns}
     units = {col: header_unit(headers[col], name) for col, name in columns.items()}
-    roster = Roster(ignored_columns=ignored)
+    roster = Roster(ignored_columns=ignored, header_row=start + 1)
     for i, row in enumerate(rows[start + 1 :], start=start + 2):
         if all(_blank(c) for c in row):
             continue
@@ -419,3 +420,24 @@ def template_csv() -> bytes:
     writer.writerow(headers)
     writer.writerow([example.get(f, "") for f in SPEC_FIELDS])
     return out.getvalue().encode("utf-8-sig")
+
+
+def preview(roster: Roster, filename: str) -> dict[str, Any]:
+    """How a roster was understood, before anything is matched or stored (the ``read-roster`` JSON of
+    ../shared/spec/cli.md): ``file``, ``header_row``, ``rows`` [{row, profile, notes}], ``refused``
+    [{row, name, errors: [{field, message}]}], plus ``conversions`` (per column) and ``ignored_columns``."""
+    return {
+        "file": filename,
+        "header_row": roster.header_row,
+        "rows": [{"row": r.row, "profile": r.profile.public_dict(), "notes": list(r.notes)} for r in roster.rows],
+        "refused": [
+            {
+                "row": b.row,
+                "name": b.name,
+                "errors": [{"field": e.field, "label": e.label, "message": e.message} for e in b.errors],
+            }
+            for b in roster.bad
+        ],
+        "conversions": list(roster.conversions),
+        "ignored_columns": list(roster.ignored_columns),
+    }

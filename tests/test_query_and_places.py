@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recommender.engine import Recommender
-from recommender.profile import ProfileError, parse_profile, region_of
+from recommender.places import region_of
+from recommender.profile import ProfileError, parse_profile
 from recommender.roster import read_roster_file
 from recommender.text_clean import clean_query
 from recommender.vocab import REGIONS
@@ -35,8 +36,8 @@ def test_a_roster_names_districts_as_people_write_them():
 @pytest.mark.parametrize(
     "text",
     [
-        "张江",
         "上海",
+        "滨江",
         "北京市朝阳区",
         "朝阳",
         "",
@@ -51,6 +52,29 @@ def test_a_place_that_is_not_a_district_is_refused_not_guessed(text):
     assert region_of(text) is None
     with pytest.raises(ProfileError):
         parse_profile({"name": "某公司", "region": text})
+
+
+@pytest.mark.parametrize(
+    ("written", "region", "park"),
+    [
+        ("张江", "浦东新区", "张江"),
+        ("张江高科技园区", "浦东新区", "张江高科技园区"),
+        ("紫竹高新区", "闵行区", "紫竹高新区"),
+    ],
+)
+def test_a_park_written_alone_sets_its_district_and_the_park(written, region, park):
+    profile = parse_profile({"name": "某公司", "region": written})
+    assert (profile.region, profile.park) == (region, park)
+
+
+@pytest.mark.parametrize(
+    ("written", "districts"), [("漕河泾开发区", "徐汇区、闵行区"), ("临港新片区", "浦东新区、奉贤区")]
+)
+def test_a_park_in_several_districts_asks_which(written, districts):
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"name": "某公司", "region": written})
+    [error] = caught.value.errors
+    assert error.field == "region" and districts in error.message and "请写明" in error.message
 
 
 @pytest.mark.parametrize(

@@ -16,14 +16,11 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from functools import cache
 from typing import Any, Generic, TypeVar
 
 import cn2an
-import yaml
 
-from ..paths import LEXICON
-from ..profile import region_of
+from ..places import park_words, region_of
 from .clean import clean_line, is_boilerplate, strip_markup, to_simplified
 
 T = TypeVar("T")
@@ -247,13 +244,6 @@ def _spaced(name: str, soft: str) -> str:
     return (_org_name(m.group()) or name) if m else name
 
 
-@cache
-def _park_lexicon() -> tuple[str, ...]:
-    """Park words of ``policies/lexicon/parks.yaml``, longest first."""
-    data = yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
-    return tuple(sorted((str(p) for p in data["parks"]), key=len, reverse=True))
-
-
 # A zone is named by a park word or a district (short) name, up to six characters, and one of these ends.
 ZONE_ENDS = ("高新区", "科学城", "新片区", "开发区", "保税区", "自贸区", "商务区", "工业区", "示范区")
 PARK_ENDS = (*ZONE_ENDS, "产业园", "科技园", "园区", "新城")
@@ -262,11 +252,11 @@ PARK_ENDS = (*ZONE_ENDS, "产业园", "科技园", "园区", "新城")
 def _zones(text: str, ends: tuple[str, ...]) -> list[str]:
     """Zone names in ``text`` ("张江高新区", "漕河泾开发区", "金山工业区"): a park word of the lexicon or a
     district name, then at most six characters, then one of ``ends``."""
-    heads = "|".join(map(re.escape, _park_lexicon()))
+    heads = "|".join(map(re.escape, park_words()))
     pattern = rf"(?=(({heads}|[\u4e00-\u9fff]{{2,3}}?)[\u4e00-\u9fff]{{0,6}}?(?:{'|'.join(ends)})))"
     nearest: dict[int, int] = {}  # end → the latest start: "浦东新区支持张江科学城" is "张江科学城"
     for m in re.finditer(pattern, text):
-        if m[2] in _park_lexicon() or region_of(m[2]):
+        if m[2] in park_words() or region_of(m[2]):
             nearest[m.start() + len(m[1])] = m.start()
     return list(dict.fromkeys(text[start:end] for end, start in sorted(nearest.items(), key=lambda kv: kv[1])))
 
@@ -684,13 +674,13 @@ def _parks_in(text: str) -> list[str]:
     """Park words of the lexicon (longest first, no overlap) and district-prefixed zone names, in order."""
     taken: list[tuple[int, str]] = []
     covered: set[int] = set()
-    for word in _park_lexicon():
+    for word in park_words():
         for m in re.finditer(re.escape(word), text):
             if not covered & set(range(m.start(), m.end())):
                 taken.append((m.start(), word))
                 covered |= set(range(m.start(), m.end()))
     for zone in _zones(text, PARK_ENDS):
-        if not zone.startswith(_park_lexicon()):
+        if not zone.startswith(park_words()):
             taken.append((text.index(zone), zone))
     return list(dict.fromkeys(name for _, name in sorted(taken)))
 

@@ -1,0 +1,120 @@
+"""Places as people write them: Shanghai's districts in every usual spelling and its parks and zones
+with the districts they lie in (``policies/lexicon/districts.yaml``, ``parks.yaml``).
+
+``split_place("上海浦东张江")`` → ("浦东新区", "张江"); ``park_districts("漕河泾开发区")`` → (徐汇区, 闵行区).
+Names are compared after ``text_clean.squeeze`` (NFKC, traditional → simplified, no spaces or
+punctuation), lower case, so 黃浦區, ＰＵＤＯＮＧ and "Pudong New Area" are read too.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+import yaml
+
+from .paths import LEXICON
+from .text_clean import squeeze
+from .vocab import REGIONS
+
+
+@cache
+def _district_spellings() -> dict[str, str]:
+    """Every district spelling (``policies/lexicon/districts.yaml`` and each official name's short
+    form without 区/新区), folded by ``_fold``, → its official name."""
+    data = yaml.safe_load((LEXICON / "districts.yaml").read_text(encoding="utf-8"))
+    out = {_fold(r.removesuffix("新区").removesuffix("区")): r for r in REGIONS if r != "上海市外"}
+    out.update({_fold(r): r for r in REGIONS})
+    out.update({_fold(str(w)): str(r) for r, words in data.items() for w in words})
+    return out
+
+
+def _fold(text: str) -> str:
+    """A place name as compared: ``squeeze`` (NFKC, simplified, no spaces or punctuation), lower case."""
+    return squeeze(text).lower()
+
+
+_CITY = ("中国上海市", "中国上海", "上海市", "上海", "shanghaichina", "shanghai", "china")
+
+
+@lru_cache(maxsize=65536)  # every profile parse; the lexicon does not change
+def split_place(text: str) -> tuple[str | None, str]:
+    """(the official district a person's spelling names, the park written after it): "上海市浦东新区" →
+    ("浦东新区", ""), "上海浦东张江" → ("浦东新区", "张江"), "Jinshan District, Shanghai" → ("金山区", "");
+    (None, text) when it names no district, or more than a district and a park ("浦东新区以外").
+    Spellings: ``policies/lexicon/districts.yaml`` and ``parks.yaml``."""
+    folded = _fold(text)
+    spellings = _district_spellings()
+    if folded in spellings:
+        return spellings[folded], ""
+    for city in _CITY:
+        if folded.startswith(city) and len(folded) > len(city):
+            folded = folded.removeprefix(city)
+        if folded.endswith(city) and len(folded) > len(city):
+            folded = folded.removesuffix(city)
+    for end in range(min(len(folded), 40), 1, -1):  # the longest spelling the text starts with
+        district = spellings.get(folded[:end])
+        if district is not None and district != "上海市外":
+            rest = folded[end:]
+            if not rest or _is_park(rest):
+                return district, rest
+            return (district, folded) if _is_park(folded) else (None, text)  # 金山工业区: the whole is the park
+    return None, text
+
+
+@cache
+def _gazetteer() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """({folded park word: its districts}, the suffixes that end a park's name) of ``parks.yaml``."""
+    data = yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
+    parks = {_fold(str(name)): tuple(str(d) for d in districts or []) for name, districts in data["parks"].items()}
+    return parks, tuple(data["suffixes"])
+
+
+def park_words() -> tuple[str, ...]:
+    """The park words of ``policies/lexicon/parks.yaml`` as written there, longest first."""
+    data = yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
+    return tuple(sorted((str(p) for p in data["parks"]), key=len, reverse=True))
+
+
+def _is_park(text: str) -> bool:
+    """Whether ``text`` (folded) names a park, zone or town (``policies/lexicon/parks.yaml``)."""
+    parks, suffixes = _gazetteer()
+    return text in parks or (len(text) >= 2 and text.endswith(suffixes) and text not in suffixes)
+
+
+def park_districts(text: str) -> tuple[str, ...]:
+    """The districts a park written alone lies in ("张江高科技园区" → (浦东新区,), "漕河泾开发区" → (徐汇区,
+    闵行区)); () when ``text`` names no park of the gazetteer or one listed with no district (滨江)."""
+    folded = _fold(text)
+    for city in _CITY:
+        folded = folded.removeprefix(city) if len(folded) > len(city) else folded
+    parks, _ = _gazetteer()
+    found = max((word for word in parks if folded.startswith(word)), key=len, default=None)
+    return parks[found] if found is not None else ()
+
+
+def region_of(text: str) -> str | None:
+    """The official district a person's spelling names (上海市浦东新区, 浦东, Pudong New Area, 黃浦區 …),
+    or None when it names none or names more (a park after the district: see ``split_place``)."""
+    district, rest = split_place(text)
+    return district if not rest else None
+
+
+def read_place(region: str, park: object = None) -> tuple[str, object]:
+    """(region, park) of a profile from what a person wrote in 注册地 and 所在园区. The region is the
+    official district when one is named ("上海市浦东新区"); a park written after it goes to ``park`` when
+    that is empty or says the same ("上海浦东张江" → 浦东新区, 张江); a park alone sets both ("张江" →
+    浦东新区, 张江). Text naming neither is returned as written (the profile model refuses it).
+    ValueError (Chinese, one line) for a park lying in several districts ("漕河泾": 徐汇区 or 闵行区)."""
+    district, rest = split_place(region)
+    if district is not None:
+        if not rest:
+            return district, park
+        if park in (None, "") or (isinstance(park, str) and (rest in _fold(park) or _fold(park) in rest)):
+            return district, park or rest
+        return region, park
+    districts = park_districts(region)
+    if len(districts) == 1:
+        return districts[0], park or region.strip()
+    if len(districts) > 1:
+        raise ValueError(f"“{region.strip()}”跨{'、'.join(districts)}，请写明注册地所在的区（如“{districts[0]}”）")
+    return region, park
