@@ -22,7 +22,10 @@ def clean_query(text: str) -> str:
     spelling of punctuation) after Unicode NFKC (full-width ``ＧＯＩ`` → ``GOI``) and ``strip_invisible``."""
     from .ingest.clean import normalize, to_simplified  # the ingest package imports the corpus models
 
-    return normalize(to_simplified(strip_invisible(unicodedata.normalize("NFKC", text))))
+    cleaned = normalize(to_simplified(strip_invisible(unicodedata.normalize("NFKC", text))))
+    # removing spaces can join a letter to a combining mark ("A ́"): compose again, so that cleaning twice
+    # changes nothing
+    return unicodedata.normalize("NFC", cleaned)
 
 
 def squeeze(text: str) -> str:

@@ -1,0 +1,200 @@
+"""One input normaliser for every entry point (issue "Real-world rosters"): numbers, places, titles and
+text read the same whatever way people write them, and reading twice changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from recommender.places import park_districts, region_of
+from recommender.profile import ProfileError, parse_profile
+from recommender.quantities import QuantityError, read_count, read_money, read_share
+from recommender.roster import read_roster_file
+from recommender.spellings import controlled_name
+from recommender.text_clean import clean_query, squeeze, strip_invisible
+from recommender.vocab import QUALIFICATIONS, REGIONS
+
+CASES = Path(__file__).parent / "field_cases"
+FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+def _grouped(digits: str, sep: str) -> str:
+    """1234567 → 1,234,567 with ``sep`` as the thousands separator."""
+    head = len(digits) % 3 or 3
+    return sep.join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
+
+
+@settings(max_examples=200, deadline=None)
+@given(yuan=st.integers(min_value=0, max_value=10**12))
+def test_any_way_of_writing_an_amount_gives_the_same_wan(yuan):
+    wan = yuan / 10_000
+    written = [
+        (str(yuan), "元"),
+        (f"{yuan}.00", "元"),
+        (_grouped(str(yuan), ","), "元"),
+        (_grouped(str(yuan), "，"), "元"),
+        (_grouped(str(yuan), ",").translate(FULL_WIDTH), "元"),
+        (f"{yuan}元", None),
+        (f"{yuan}元", "元"),
+        (f"{yuan / 10_000:.10g}万", None),
+        (f"{yuan / 10_000:.10g}万元", "万元"),
+        (f"{yuan / 1000:.10g}", "千元"),
+    ]
+    if yuan % 10**8 == 0:
+        written.append((f"{yuan // 10**8}亿", None))
+    for cell, unit in written:
+        assert read_money(cell, unit).value == pytest.approx(wan, rel=1e-9, abs=1e-6), (cell, unit)
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(min_value=0, max_value=99_999))
+def test_chinese_numerals_read_as_their_number(n):
+    import cn2an
+
+    chinese = cn2an.an2cn(n)
+    assert read_count(chinese).value == n
+    assert read_count(f"{chinese}人").value == n
+    if n < 10_000:
+        assert read_money(chinese).value == n  # no magnitude word: 万元
+    else:
+        assert read_money(chinese).value == pytest.approx(n / 10_000)  # "一万二千" is 12,000 元
+
+
+@pytest.mark.parametrize(
+    ("cell", "unit", "wan"),
+    [
+        ("3.5亿", None, 35000),
+        ("1200万", None, 1200),
+        ("一千二百万元", None, 1200),
+        ("八十五", None, 85),
+        ("1,850", None, 1850),
+    ],
+)
+def test_magnitude_words_convert_to_wan(cell, unit, wan):
+    assert read_money(cell, unit).value == wan
+
+
+@pytest.mark.parametrize(
+    ("cell", "unit", "says"),
+    [
+        ("1850万元", "元", "不一致"),
+        ("18,500,000", "亿元", "超过 1 万亿元"),
+        ("很多", None, "不是数字"),
+        ("-3", None, "不能为负数"),
+        ("85人", None, "不是金额"),
+    ],
+)
+def test_a_cell_that_contradicts_its_unit_or_is_implausible_is_refused_with_the_reason(cell, unit, says):
+    with pytest.raises(QuantityError, match=says):
+        read_money(cell, unit)
+
+
+@pytest.mark.parametrize("cell", ["3%", "３％", "百分之三", "0.03", 0.03])
+def test_shares_as_percent_or_fraction(cell):
+    assert read_share(cell).value == pytest.approx(0.03)
+
+
+def test_a_bare_number_above_one_is_not_guessed_as_a_percentage():
+    with pytest.raises(QuantityError, match="%"):
+        read_share("3")
+
+
+DISTRICT_SPELLINGS = {
+    "浦东新区": ["浦东新区", "上海市浦东新区", "浦东", "Pudong New Area", "PUDONG", "上海浦东新区", "ＰＵＤＯＮＧ"],
+    "黄浦区": ["黄浦区", "黃浦區", "上海市黄浦区", "Huangpu District", "黄浦"],
+    "闵行区": ["闵行区", "閔行區", "上海市闵行区", "Minhang", "闵行"],
+    "静安区": ["静安区", "靜安區", "Jing'an District", "Jingan"],
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pair=st.sampled_from([(d, w) for d, ws in DISTRICT_SPELLINGS.items() for w in ws]),
+    pad=st.sampled_from(["", " ", "\u200b", "\u3000", "\t"]),
+)
+def test_any_district_spelling_maps_to_the_same_district(pair, pad):
+    district, written = pair
+    assert region_of(f"{pad}{written}{pad}") == district
+    assert parse_profile({"name": "某公司", "region": f"{pad}{written}"}).region == district
+
+
+@pytest.mark.parametrize("district", [r for r in REGIONS if r != "上海市外"])
+def test_every_official_district_reads_as_itself_with_or_without_the_city(district):
+    for written in (district, f"上海市{district}", f"上海{district}"):
+        assert region_of(written) == district
+
+
+def test_parks_with_one_district_and_parks_with_several():
+    assert park_districts("张江") == ("浦东新区",)
+    assert park_districts("上海市张江高科技园区") == ("浦东新区",)
+    assert set(park_districts("漕河泾开发区")) == {"徐汇区", "闵行区"}
+    assert park_districts("滨江") == () and park_districts("某某路") == ()
+
+
+def test_a_roster_with_titles_as_official_lists_write_them():
+    # field case: 专精特新“小巨人”企业, “专精特新”小巨人企业 and 专精特新“小巨人” are one title
+    roster = read_roster_file(CASES / "roster_title_names_official.csv")
+    assert not roster.bad
+    assert [p.qualifications for p in roster.profiles] == [['专精特新"小巨人"']] * 3
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "专精特新“小巨人”企业",
+        "“专精特新”小巨人企业",
+        "專精特新「小巨人」企業",
+        "专精特新（小巨人）",
+        " 专精特新 小巨人 ",
+    ],
+)
+def test_title_quote_styles_traditional_and_spacing(written):
+    assert controlled_name("titles", written) == '专精特新"小巨人"'
+
+
+def test_a_bare_little_giant_is_asked_about_not_guessed():
+    with pytest.raises(ProfileError, match="请写全称"):
+        parse_profile({"name": "某公司", "region": "浦东新区", "qualifications": ["小巨人"]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40))
+def test_reading_twice_changes_nothing(text):
+    for normalise in (strip_invisible, clean_query, squeeze):
+        once = normalise(text)
+        assert normalise(once) == once, normalise.__name__
+    once = controlled_name("titles", text)
+    assert controlled_name("titles", once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    written=st.sampled_from(
+        [w for ws in DISTRICT_SPELLINGS.values() for w in ws] + ["张江", "金山工业区", "上海浦东张江"]
+    )
+)
+def test_a_read_profile_reads_back_the_same(written):
+    first = parse_profile({"name": "某公司", "region": written, "revenue": "1,850万", "employees": "八十五"})
+    again = parse_profile(first.public_dict())
+    assert again == first
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.floats(min_value=0, max_value=1e8, allow_nan=False), unit=st.sampled_from(["元", "千元", "万元", "亿元"])
+)
+def test_a_money_value_read_again_in_wan_is_unchanged(value, unit):
+    try:
+        wan = read_money(value, unit).value
+    except QuantityError:
+        assume(False)
+    assert read_money(wan, "万元").value == pytest.approx(wan)
+    assert read_money(str(wan)).value == pytest.approx(wan)
+
+
+@pytest.mark.parametrize("title", QUALIFICATIONS)
+def test_every_title_is_its_own_spelling(title):
+    assert controlled_name("titles", title) == title
