@@ -262,7 +262,10 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
     bad = at.dataframe[0].value
     assert list(bad["行号"]) == [3] and list(bad["企业名称"]) == ["北京某软件公司"]
     assert "注册地" in bad["原因"][0] and "职工总数" in bad["原因"][0]
-    overview = at.dataframe[1].value
+    read = at.dataframe[1].value  # how each usable row was read, before matching
+    assert list(read["行号"]) == [2, 4] and list(read["所在园区"]) == ["张江科学城", "碳谷绿湾"]
+    assert list(read["职工总数"]) == ["85", "120"]
+    overview = at.dataframe[2].value
     assert list(overview["企业名称"]) == ["上海张江某芯微电子有限公司", "金山某新材料有限公司"]
     assert list(overview["行号"]) == [2, 4]
     labels = [b.label for b in at.download_button]
@@ -270,6 +273,18 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
     assert f"下载匹配汇总（Excel，{shanghai_today()}）" in labels and "下载全部咨询单（2 份）" in labels
     assert "下载咨询单（Word）" in labels
     assert at.selectbox(key="roster_pick").value == "第 2 行 · 上海张江某芯微电子有限公司"
+
+
+def test_counsellor_sees_each_conversion_before_matching():
+    at = _counsellor()
+    roster = "企业名称,注册地,营业收入（元）\n上海某软件有限公司,上海市浦东新区,\"18,500,000.00\"\n"
+    at.file_uploader(key="roster_upload").set_value(("名单.csv", roster.encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("18,500,000.00 元 → 1850 万元" in c.value for c in at.caption)
+    read = at.dataframe[0].value
+    assert list(read["注册地"]) == ["浦东新区"] and list(read["营业收入（万元）"]) == ["1,850"]
+    assert list(read["换算"]) == ["营业收入（元） 18,500,000.00 元 → 1850 万元"]
 
 
 def test_counsellor_unreadable_file_says_why():

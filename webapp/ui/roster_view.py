@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from recommender.consultation import Consultation, state_label
-from recommender.profile import Profile
+from recommender.profile import LABELS, Profile
+from recommender.profile_fields import shown
 from recommender.roster import BadRow, Roster, RosterError, read_roster, template_csv
 from recommender.services.batch import Batch, Entries, match_roster
 from recommender.services.sheet import sheet_of
@@ -82,6 +83,28 @@ def bad_rows(roster: Roster) -> None:
                 "原因": st.column_config.TextColumn(width="large"),
             },
         )
+
+
+def read_frame(roster: Roster) -> pd.DataFrame:
+    """The good rows as read: 行号, each given profile field under its Chinese label, and 换算 (the
+    conversions applied to the row, e.g. "营业收入（元） 18,500,000.00 元 → 1850 万元")."""
+    rows = []
+    for r in roster.rows:
+        given = r.profile.public_dict()
+        rows.append(
+            {"行号": r.row, **{LABELS[k]: shown(k, getattr(r.profile, k)) for k in given}, "换算": "；".join(r.notes)}
+        )
+    return pd.DataFrame(rows).fillna("未填写")
+
+
+def read_preview(roster: Roster) -> None:
+    """How each usable row was read, before anything is matched or stored (the page's ``read-roster``)."""
+    if not roster.rows:
+        return
+    with st.expander(
+        f"逐行查看读入结果（表头在第 {roster.header_row} 行，{len(roster.rows)} 行可用）", icon=":material/visibility:"
+    ):
+        st.dataframe(read_frame(roster), hide_index=True, width="stretch")
 
 
 def match(roster: Roster, as_of: dt.date, top: int) -> Batch:

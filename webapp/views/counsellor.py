@@ -20,6 +20,7 @@ with st.container(border=True):
 
 if roster is not None:
     roster_view.bad_rows(roster)
+    roster_view.read_preview(roster)
     if roster.rows:
         batch = roster_view.match(roster, as_of, int(top))
         with st.container(border=True):
