@@ -277,7 +277,7 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
 
 def test_counsellor_sees_each_conversion_before_matching():
     at = _counsellor()
-    roster = "企业名称,注册地,营业收入（元）\n上海某软件有限公司,上海市浦东新区,\"18,500,000.00\"\n"
+    roster = '企业名称,注册地,营业收入（元）\n上海某软件有限公司,上海市浦东新区,"18,500,000.00"\n'
     at.file_uploader(key="roster_upload").set_value(("名单.csv", roster.encode(), "text/csv"))
     at.run()
     assert not at.exception
