@@ -29,7 +29,7 @@ from .paths import LEXICON
 from .places import read_place
 from .quantities import Quantity, QuantityError, read_count, read_money, read_share
 from .spellings import controlled_name
-from .text_clean import clean_query, strip_invisible
+from .text_clean import clean_query, echo, strip_invisible
 from .vocab import (
     BENEFITS,
     INDUSTRIES,
@@ -400,12 +400,12 @@ def _field_error_of(err: Any) -> FieldError:
     if kind == "less_than_equal":
         limit = err.get("ctx", {}).get("le")
         text = f"不能大于 {limit}" + ("（比例请填小数，如 0.35 表示 35%）" if limit == 1 else "")
-        return FieldError(field, "too_large", text + f"（收到“{value}”）")
+        return FieldError(field, "too_large", text + f"（收到“{echo(value)}”）")
     if kind in {"literal_error", "enum"}:
-        return FieldError(field, "not_allowed", f"“{value}”不在可选范围内，可选：{_allowed(field)}")
+        return FieldError(field, "not_allowed", f"“{echo(value)}”不在可选范围内，可选：{_allowed(field)}")
     code, text = _ERROR_TEXT.get(kind, ("invalid", str(err["msg"])))
     if kind not in {"missing", "extra_forbidden"} and value is not None and not isinstance(value, (dict, list)):
-        text += f"（收到“{value}”）"
+        text += f"（收到“{echo(value)}”）"
     return FieldError(field, code, text)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import cn2an
 
-from .text_clean import strip_invisible
+from .text_clean import echo, strip_invisible
 
 # 万元 per unit (the profile's money unit is 万元)
 MONEY_UNITS: dict[str, float] = {
@@ -69,7 +69,7 @@ def _numeral(text: str) -> float:
     try:
         return float(cn2an.cn2an(text.replace("两", "二"), "smart"))
     except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise QuantityError(f"“{text}”不是数字") from exc
+        raise QuantityError(f"“{echo(text)}”不是数字") from exc
 
 
 _ARABIC_UNIT = re.compile(
@@ -108,7 +108,7 @@ def read_money(cell: object, header_unit: str | None = None) -> Quantity:
         raise QuantityError(f"单位“{header_unit}”无法识别：金额请用元、千元、万元、百万元或亿元")
     if isinstance(cell, bool):
         raise QuantityError("应为数字，不是 是/否")
-    raw = _shown(float(cell)) if isinstance(cell, (int, float)) else str(cell).strip()
+    raw = _shown(float(cell)) if isinstance(cell, (int, float)) else echo(str(cell).strip())
     own = None
     if isinstance(cell, (int, float)):
         number = float(cell)
@@ -142,13 +142,13 @@ def read_count(cell: object, *, integer: bool = True) -> Quantity:
     else:
         number, unit = _split_unit(_plain(str(cell)))
         if unit in MONEY_UNITS or unit == "%":
-            raise QuantityError(f"“{str(cell).strip()}”不是数量")
+            raise QuantityError(f"“{echo(str(cell).strip())}”不是数量")
         number *= _MAGNITUDE.get(unit or "", 1.0)
-    _check_sign(number, str(cell).strip())
+    _check_sign(number, echo(str(cell).strip()))
     if number > MAX_COUNT:
-        raise QuantityError(f"“{cell}”超过 1,000,000，请检查")
+        raise QuantityError(f"“{echo(cell)}”超过 1,000,000，请检查")
     if integer and not float(number).is_integer():
-        raise QuantityError(f"“{cell}”应为整数")
+        raise QuantityError(f"“{echo(cell)}”应为整数")
     return Quantity(number)
 
 
@@ -166,9 +166,9 @@ def read_share(cell: object) -> Quantity:
         else:
             value, unit = _split_unit(text)
             if unit not in (None, "%"):
-                raise QuantityError(f"“{str(cell).strip()}”不是比例")
+                raise QuantityError(f"“{echo(str(cell).strip())}”不是比例")
             value /= 100 if unit == "%" else 1
-    _check_sign(value, str(cell).strip())
+    _check_sign(value, echo(str(cell).strip()))
     if value > 1:
-        raise QuantityError(f"“{cell}”大于 1：比例请写小数（0.03）或百分数（3%）")
+        raise QuantityError(f"“{echo(cell)}”大于 1：比例请写小数（0.03）或百分数（3%）")
     return Quantity(round(value, 9))

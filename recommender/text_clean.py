@@ -31,3 +31,12 @@ def clean_query(text: str) -> str:
 def squeeze(text: str) -> str:
     """``clean_query`` without spaces and punctuation: how phrases and place names are compared."""
     return _NOT_WORD.sub("", clean_query(text))
+
+
+ECHO_CHARS = 40  # how much of a refused value a message repeats
+
+
+def echo(value: object) -> str:
+    """A refused value as a message repeats it: up to ``ECHO_CHARS`` characters, then how long it was."""
+    text = str(value)
+    return text if len(text) <= ECHO_CHARS else f"{text[:ECHO_CHARS]}…（共 {len(text)} 字）"
