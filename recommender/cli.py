@@ -211,7 +211,8 @@ def cmd_read_roster(args: argparse.Namespace) -> None:
     if args.format == "json":
         _print_json(data)
         return
-    print(f"{args.roster}：表头在第 {roster.header_row} 行；{len(roster.rows)} 行可用，{len(roster.bad)} 行有误")
+    header = f"表头在第 {roster.header_row} 行；" if roster.header_row else ""
+    print(f"{args.roster}：{header}{len(roster.rows)} 行可用，{len(roster.bad)} 行有误")
     for line in roster.conversions:
         print(f"  单位换算：{line}")
     if roster.ignored_columns:

@@ -1,9 +1,10 @@
-"""Rosters (CSV in UTF-8 or GBK, or XLSX) → good profiles + bad rows with the Chinese reason.
+"""Rosters (CSV in UTF-8 or GBK, XLSX or old XLS) → good profiles + bad rows with the Chinese reason.
 
 Columns are the profile's field names (../shared/spec/profile.md) or their Chinese labels
 (企业名称、注册地、所属行业、职工总数 …). Money is read in 万元; a unit in the header ("营业收入（元）")
 or in the cell ("1850万", "3.5亿") converts to 万元, and each column converted is reported.
-Row numbers are those a spreadsheet shows: the header is row 1.
+The header is the first of the top rows that names 企业名称 and 注册地 (a title or notes may stand above
+it); row numbers are those the spreadsheet shows. Reading the file itself is ``spreadsheet``'s.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import spreadsheet
 from .profile import LABELS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
+from .spreadsheet import HEADER_WITHIN, SpreadsheetError, Uncalculated, blank
 
 FIELDS = list(Profile.model_fields)
 
@@ -81,6 +84,10 @@ _UNIT = re.compile(r"[（(][^（）()]*[）)]$")
 MONEY_FIELDS = frozenset(name for name, label in LABELS.items() if label.endswith("（万元）"))
 _SPLIT = re.compile(r"[、,，;；\n]+")
 _PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")
+# A number in a date column is read as an Excel serial date when it falls in 1906–2099: above any year
+# typed alone (≤ 2100) and below yyyymm or yyyymmdd written as a number, which stay errors for the model.
+_SERIALS = (2193, 73051)  # 1906-01-01 and 2100-01-01 in Excel's 1900 date system
+_REQUIRED = ("name", "region")
 _TRUE = {"是", "true", "yes", "y", "1", "外资", "√"}
 _FALSE = {"否", "false", "no", "n", "0", "内资", "×"}
 
@@ -125,7 +132,7 @@ class Roster:
     bad: list[BadRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     conversions: list[str] = field(default_factory=list)  # money read in another unit, once per column
-    header_row: int = 1  # the header's row number as the spreadsheet shows it
+    header_row: int | None = None  # the spreadsheet row of the header (1 = top); None for saved profiles (JSON)
 
     @property
     def profiles(self) -> list[Profile]:
@@ -147,42 +154,6 @@ def column_field(header: str) -> str | None:
     return None
 
 
-# --- reading the file -------------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RosterError("文件编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件")
-
-
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    text = _decode(data)
-    header = text.split("\n", 1)[0]
-    delimiter = max(",\t;", key=header.count)  # comma unless the header says tab or semicolon
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
-        raise RosterError(f"无法作为 Excel（.xlsx）文件打开：{exc.__class__.__name__}") from exc
-    sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 # --- cells → profile values ------------------------------------------------------------------
 
 
@@ -197,6 +168,12 @@ def _number(value: Any, integer: bool) -> Any:
 
 
 def _date(value: Any) -> Any:
+    """A datetime as its date; a number in the range of _SERIALS as the Excel serial date it is (a date cell
+    in a format no reader knows); anything else as it is, for the profile model to accept or name."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and _SERIALS[0] <= value < _SERIALS[1]:
+        from openpyxl.utils.datetime import from_excel  # openpyxl loads in 0.4 s: only when a serial is met
+
+        value = from_excel(value)
     if isinstance(value, dt.datetime):
         return value.date()
     return value
@@ -275,7 +252,7 @@ def _columns(header: list[Any]) -> tuple[dict[int, str], list[str]]:
     ignored: list[str] = []
     seen: dict[str, str] = {}
     for i, cell in enumerate(header):
-        if _blank(cell):
+        if blank(cell):
             continue
         name = column_field(str(cell))
         if name is None:
@@ -285,7 +262,7 @@ def _columns(header: list[Any]) -> tuple[dict[int, str], list[str]]:
             raise RosterError(f"表头“{seen[name]}”与“{str(cell).strip()}”都对应 {name}（{LABELS[name]}），请只保留一列")
         seen[name] = str(cell).strip()
         columns[i] = name
-    missing = [f"{LABELS[f]}（{f}）" for f in ("name", "region") if f not in seen]
+    missing = [f"{LABELS[f]}（{f}）" for f in _REQUIRED if f not in seen]
     if missing:
         raise RosterError(f"缺少必需的列：{'、'.join(missing)}；表头应为档案字段名或中文名（如 企业名称、注册地）")
     return columns, ignored
@@ -310,28 +287,36 @@ def _add(
 
 
 def parse_rows(rows: list[list[Any]]) -> Roster:
-    """The first non-blank row is the header; blank rows are skipped."""
-    start = next((i for i, row in enumerate(rows) if not all(_blank(c) for c in row)), None)
-    if start is None:
-        raise RosterError("文件是空的：没有表头和数据行")
+    """A roster from spreadsheet rows (``rows[i]`` is row ``i + 1``, cells as ``spreadsheet.read_rows`` gives).
+
+    The header is found among the first HEADER_WITHIN rows (``spreadsheet.find_header``); blank rows are
+    skipped. RosterError, one line, when there is no header, a column is named twice, there is no data row,
+    or a used cell is a formula the file holds no result for.
+    """
+    start = _header(rows)
     columns, ignored = _columns(rows[start])
     headers = {col: str(rows[start][col]).strip() for col in columns}
     units = {col: header_unit(headers[col], name) for col, name in columns.items()}
     roster = Roster(ignored_columns=ignored, header_row=start + 1)
     for i, row in enumerate(rows[start + 1 :], start=start + 2):
-        if all(_blank(c) for c in row):
+        if all(blank(c) for c in row):
             continue
         data: dict[str, Any] = {}
         errors: list[FieldError] = []
         notes: list[str] = []
         for col, name in columns.items():
-            if col >= len(row) or _blank(row[col]):
+            cell = row[col] if col < len(row) else None
+            if isinstance(cell, Uncalculated):
+                raise RosterError(
+                    f"第 {i} 行“{headers[col]}”是公式，文件中没有计算结果：请在 Excel 中打开并保存后再上传"
+                )
+            if blank(cell):
                 continue
             if name not in MONEY_FIELDS:
-                data[name] = cell_value(name, row[col])
+                data[name] = cell_value(name, cell)
                 continue
             try:
-                amount = read_money(row[col], units[col])
+                amount = read_money(cell, units[col])
             except QuantityError as exc:
                 errors.append(FieldError(name, "invalid", str(exc)))
                 continue
@@ -351,10 +336,30 @@ def _report_column(roster: Roster, header: str, amount: Quantity) -> None:
         roster.conversions.append(f"{header}：换算为万元（如 {amount.note}）")
 
 
+def _header(rows: list[list[Any]]) -> int:
+    """The index of the header row; RosterError saying what the top rows hold when none names the required
+    columns: the missing columns of a row that looks like a header, or the row that looks like a title."""
+    if all(blank(c) for row in rows for c in row):
+        raise RosterError("文件是空的：没有表头和数据行")
+    found = spreadsheet.find_header(rows, column_field, _REQUIRED)
+    if found is not None:
+        return found
+    partial = next((i for i, row in enumerate(rows[:HEADER_WITHIN]) if spreadsheet.named(row, column_field)), None)
+    if partial is not None:
+        _columns(rows[partial])  # raises, naming the missing columns
+    wanted = "、".join(LABELS[f] for f in _REQUIRED)
+    title = spreadsheet.title_row(rows)
+    if title is not None:
+        text = next(str(c).strip() for c in rows[title] if not blank(c))
+        shown = text if len(text) <= 30 else text[:29] + "…"
+        raise RosterError(f"第 {title + 1} 行“{shown}”像是标题，前 {HEADER_WITHIN} 行中没有找到含 {wanted} 的表头行")
+    raise RosterError(f"前 {HEADER_WITHIN} 行中没有找到含 {wanted} 的表头行：表头应为档案字段名或中文名")
+
+
 def _json_roster(data: bytes) -> Roster:
     """A saved profile (one object) or a list of them; "rows" are counted from 1."""
     try:
-        items = json.loads(_decode(data))
+        items = json.loads(spreadsheet.decode(data))
     except json.JSONDecodeError as exc:
         raise RosterError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from exc
     except RecursionError as exc:
@@ -366,23 +371,19 @@ def _json_roster(data: bytes) -> Roster:
 
 
 def read_roster(data: bytes, filename: str) -> Roster:
-    """Read an uploaded roster; the suffix of ``filename`` says CSV, XLSX or JSON (saved profiles)."""
+    """Read an uploaded roster; the suffix of ``filename`` says CSV, Excel (.xlsx, .xlsm, .xls) or JSON (saved
+    profiles). RosterError, one Chinese line, when the file as a whole cannot be read."""
     suffix = Path(filename).suffix.lower()
-    if suffix == ".json":
-        return _json_roster(data)
-    if suffix in {".xlsx", ".xlsm"}:
-        rows = _xlsx_rows(data)
-    elif suffix in {".csv", ".txt", ".tsv"}:
-        rows = _csv_rows(data)
-    elif suffix == ".xls":
-        raise RosterError("不支持旧版 Excel（.xls）：请在 Excel 中另存为 .xlsx 或 CSV")
-    else:
-        raise RosterError(f"不支持的文件类型“{suffix or filename}”：请使用 CSV、Excel（.xlsx）或档案 JSON 文件")
-    return parse_rows(rows)
+    if suffix not in {".json"} | spreadsheet.CSV_SUFFIXES | spreadsheet.EXCEL_SUFFIXES:
+        raise RosterError(f"不支持的文件类型“{suffix or filename}”：请使用 CSV、Excel（.xlsx、.xls）或档案 JSON 文件")
+    try:
+        return _json_roster(data) if suffix == ".json" else parse_rows(spreadsheet.read_rows(data, suffix))
+    except SpreadsheetError as exc:
+        raise RosterError(str(exc)) from exc
 
 
 def read_roster_file(path: Path) -> Roster:
-    """The roster in ``path`` (CSV in UTF-8 or GBK, or XLSX); RosterError naming the file when it cannot be read."""
+    """The roster in ``path`` (CSV in UTF-8 or GBK, XLSX or XLS); RosterError naming the file when it cannot be read."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:

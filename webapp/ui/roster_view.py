@@ -29,7 +29,7 @@ def upload() -> Roster | None:
     with a:
         uploaded = st.file_uploader(
             "上传企业名单（CSV 或 Excel）",
-            type=["csv", "xlsx", "json"],
+            type=["csv", "xlsx", "xls", "json"],
             help="CSV 可为 UTF-8 或 GBK 编码（Excel 默认另存的格式）；表头用档案字段名或中文名，"
             "如 企业名称、注册地、所属行业、职工总数；资质、诉求等多项用“、”或“,”分隔。",
             key="roster_upload",
@@ -101,9 +101,8 @@ def read_preview(roster: Roster) -> None:
     """How each usable row was read, before anything is matched or stored (the page's ``read-roster``)."""
     if not roster.rows:
         return
-    with st.expander(
-        f"逐行查看读入结果（表头在第 {roster.header_row} 行，{len(roster.rows)} 行可用）", icon=":material/visibility:"
-    ):
+    header = f"表头在第 {roster.header_row} 行，" if roster.header_row else ""
+    with st.expander(f"逐行查看读入结果（{header}{len(roster.rows)} 行可用）", icon=":material/visibility:"):
         st.dataframe(read_frame(roster), hide_index=True, width="stretch")
 
 

@@ -78,7 +78,9 @@ def _synthetic() -> Population | None:
 
 
 def _uploaded() -> Population | None:
-    upload = st.file_uploader("企业名单（CSV 或 Excel .xlsx；表头为档案字段名或中文名）", type=["csv", "xlsx"])
+    upload = st.file_uploader(
+        "企业名单（CSV 或 Excel .xlsx/.xls；表头为档案字段名或中文名）", type=["csv", "xlsx", "xls"]
+    )
     if upload is None:
         st.info("请上传企业名单，或选择“合成企业样本”。")
         return None

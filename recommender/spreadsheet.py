@@ -1,0 +1,235 @@
+"""Spreadsheet files as people make them → rows of cell values, and the row that holds the header.
+
+``read_rows(data, suffix)`` reads CSV (UTF-8 or GBK; comma, tab or semicolon), XLSX/XLSM (openpyxl) and
+old XLS (xlrd) bytes into ``list[list[Cell]]``: ``rows[i]`` is the row a person sees as row ``i + 1``
+(for a CSV, record ``i + 1``), one value per column, ``None`` for a blank cell. What Excel and WPS show
+is what is read:
+
+- every cell of the first sheet, whatever size the file declares (WPS writes ``A1:A1``);
+- a date typed in any built-in date format, the CJK and Thai ones included, as ``datetime``;
+- a merged region's value in every row it covers, in the region's first column; the other columns it
+  covers stay blank, so that a heading or a title merged across columns names one column;
+- a formula's value as Excel last calculated it, or ``Uncalculated`` when the file holds no result.
+
+``find_header`` finds the header among the first rows (a title or notes may stand above it) and
+``title_row`` the row that looks like a title, for the message when no header is found.
+Every failure is a ``SpreadsheetError`` whose message is one Chinese line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+HEADER_WITHIN = 10  # the header is looked for in this many rows from the top
+_DELIMITERS = ",\t;"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of an old .xls (whatever the file is named)
+# Built-in date formats that Excel writes by number only and openpyxl does not know (it knows 14–22, 45–47):
+# 27–36 and 50–58 in Chinese, Japanese and Korean Excel (31 is yyyy年m月d日), 71–81 in Thai Excel.
+_LOCALE_DATE_FORMATS = frozenset([*range(27, 37), *range(50, 59), *range(71, 82)])
+
+
+class SpreadsheetError(ValueError):
+    """The file cannot be read as a spreadsheet: one Chinese line saying why and what to do."""
+
+
+@dataclass(frozen=True)
+class Uncalculated:
+    """A formula cell whose file holds no calculated result (written by a program, never opened in Excel)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | Uncalculated | None
+Rows = list[list[Cell]]
+
+
+def read_rows(data: bytes, suffix: str) -> Rows:
+    """The rows of the first sheet of a CSV (``suffix`` in CSV_SUFFIXES) or Excel file (in EXCEL_SUFFIXES).
+
+    An Excel file is read by what it holds, not by its name: an old .xls named .xlsx is read all the same.
+    SpreadsheetError for another suffix, a text in an unknown encoding, or a file that is not a workbook.
+    """
+    suffix = suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return csv_rows(data)
+    if suffix in EXCEL_SUFFIXES:
+        return _xls_rows(data, suffix) if data.startswith(_OLE2) else _xlsx_rows(data, suffix)
+    raise SpreadsheetError(f"不支持的表格类型“{suffix}”：请使用 CSV 或 Excel（.xlsx、.xls）文件")
+
+
+def decode(data: bytes) -> str:
+    """Text bytes in UTF-8 (with or without BOM) or GBK/GB18030; SpreadsheetError for any other encoding."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetError("文件编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件")
+
+
+def csv_rows(data: bytes) -> Rows:
+    """CSV records as lists of strings; the delimiter (comma, tab or semicolon) is the one a line among the
+    first HEADER_WITHIN uses most, so a title or notes line above the header does not decide it."""
+    text = decode(data)
+    lines = list(itertools.islice(io.StringIO(text), HEADER_WITHIN))
+    delimiter = max(_DELIMITERS, key=lambda d: max((line.count(d) for line in lines), default=0))
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _unreadable(suffix: str) -> SpreadsheetError:
+    return SpreadsheetError(
+        f"无法作为 Excel（{suffix}）文件打开：文件可能已损坏、设有打开密码或并非 Excel 文件，"
+        "请在 Excel 中打开并另存为 .xlsx 后再上传"
+    )
+
+
+def _xlsx_rows(data: bytes, suffix: str) -> Rows:
+    """The first worksheet of an XLSX/XLSM file, read in full (not read-only: that mode trusts the declared
+    size and knows no merged cells). Only a file that holds formulas is read a second time, for the results
+    Excel saved with them (openpyxl gives either the formulas or the results, not both)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise _unreadable(suffix) from exc
+    sheet = book.worksheets[0]
+    epoch = book.epoch
+    rows: Rows = []
+    formulas: dict[tuple[int, int], str] = {}
+    for r, cells in enumerate(sheet.iter_rows()):
+        row = []
+        for c, cell in enumerate(cells):
+            if cell.data_type == "f":
+                formulas[(r, c)] = str(getattr(cell.value, "text", None) or cell.value)
+            row.append(_xlsx_value(cell, epoch))
+        rows.append(row)
+    if formulas:
+        _formula_results(data, rows, formulas)
+    _fill_merged(rows, [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in sheet.merged_cells.ranges])
+    return rows
+
+
+def _xlsx_value(cell: Any, epoch: dt.datetime) -> Cell:
+    """A cell's value; a number in a locale's built-in date format (which openpyxl leaves a serial) as a date.
+    The number format's id is only on the cell's style array: ``number_format`` calls these "General"."""
+    value = cell.value
+    if cell.data_type != "n" or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if cell._style.numFmtId in _LOCALE_DATE_FORMATS:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(value, epoch)
+        except (OverflowError, ValueError):
+            return value  # not a date Excel can show either; the reader of the column says what is wrong
+    return value
+
+
+def _formula_results(data: bytes, rows: Rows, formulas: dict[tuple[int, int], str]) -> None:
+    """Put into ``rows`` the result saved with each formula, or Uncalculated when the file holds none."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+    sheet.reset_dimensions()  # a wrong declared size would hide cells here too
+    results: dict[tuple[int, int], Any] = {}
+    for r, values in enumerate(sheet.iter_rows(values_only=True)):
+        results.update({(r, c): v for c, v in enumerate(values) if (r, c) in formulas})
+    book.close()
+    for (r, c), formula in formulas.items():
+        value = results.get((r, c))
+        rows[r][c] = Uncalculated(formula) if value is None else value
+
+
+def _xls_rows(data: bytes, suffix: str) -> Rows:
+    """The first sheet of an old Excel (.xls, BIFF) file, read with xlrd: numbers as float, dates as
+    datetime, booleans as bool, error cells as their text ("#DIV/0!"), merged regions as in ``_xlsx_rows``."""
+    import xlrd
+
+    try:
+        # xlrd writes its remarks on odd files to stdout unless given another log: keep them off the output
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
+    except Exception as exc:  # xlrd raises many kinds for a damaged, encrypted or foreign file
+        raise _unreadable(suffix) from exc
+    sheet = book.sheet_by_index(0)
+    rows: Rows = [[_xls_value(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
+    _fill_merged(rows, [(rlo, clo, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells])
+    return rows
+
+
+def _xls_value(cell: Any, datemode: int) -> Cell:
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#VALUE!")
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+            return cell.value
+    return cell.value
+
+
+def _fill_merged(rows: Rows, regions: list[tuple[int, int, int, int]]) -> None:
+    """Copy each merged region's value down the rows it covers, in its first column.
+
+    ``regions`` are (first row, first column, end row, end column) with 0-based starts and exclusive ends.
+    """
+    for first_row, first_col, end_row, _ in regions:
+        if first_row >= len(rows) or first_col >= len(rows[first_row]):
+            continue
+        value = rows[first_row][first_col]
+        for r in range(first_row + 1, min(end_row, len(rows))):
+            if first_col < len(rows[r]):
+                rows[r][first_col] = value
+
+
+def blank(value: Cell) -> bool:
+    """True for an empty cell or one holding only whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def named(row: Sequence[Cell], label: Callable[[str], str | None]) -> set[str]:
+    """The names ``label`` gives the text cells of ``row`` (labels it does not know are left out)."""
+    return {name for cell in row if isinstance(cell, str) and (name := label(cell)) is not None}
+
+
+def find_header(
+    rows: Rows, label: Callable[[str], str | None], required: Collection[str], within: int = HEADER_WITHIN
+) -> int | None:
+    """The index in ``rows`` of the header: the first of the first ``within`` rows whose cells ``label`` maps
+    to every name in ``required``. When the rows right below it name them too (a two-row header whose
+    upper cells are merged down), the last of these: the one just above the data. None when there is none."""
+    found = None
+    for i, row in enumerate(rows[:within]):
+        if set(required) <= named(row, label):
+            found = i
+        elif found is not None:
+            break
+    return found
+
+
+def title_row(rows: Rows, within: int = HEADER_WITHIN) -> int | None:
+    """The index of the first non-blank row among the first ``within`` if it holds text in one cell only,
+    as a title ("2025年度…名单（第一批）") or a note does; None otherwise."""
+    for i, row in enumerate(rows[:within]):
+        filled = [cell for cell in row if not blank(cell)]
+        if filled:
+            return i if len(filled) == 1 and isinstance(filled[0], str) else None
+    return None

@@ -1,0 +1,246 @@
+"""Spreadsheets as people make them: the field cases (copied from ../shared/field-cases into
+tests/field_cases), titles above the header, dates, merged cells, formulas, old .xls and a large file.
+
+tests/field_cases/roster_old_excel.xls was written once with xlwt 1.3.0 (outside the project, which reads
+.xls with xlrd and writes none): a title merged over A1:E1, the header on row 2, 注册地 merged over B3:B4,
+成立日期 in the format yyyy"年"m"月"d"日", and a boolean cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from recommender import spreadsheet
+from recommender.roster import RosterError, read_roster, read_roster_file
+from recommender.spreadsheet import Uncalculated
+
+CASES = Path(__file__).parent / "field_cases"
+
+
+def _xlsx(rows: list[list[Any]], merged: tuple[str, ...] = ()) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for ref in merged:
+        sheet.merge_cells(ref)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rewritten(data: bytes, part: str, old: bytes, new: bytes) -> bytes:
+    """The workbook with one XML part edited, as another program would have written it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == part:
+                assert old in content
+                content = content.replace(old, new)
+            dst.writestr(item, content)
+    return out.getvalue()
+
+
+def _summary(roster: Any) -> list[tuple[Any, ...]]:
+    return [(r.row, r.profile.name, r.profile.region) for r in roster.rows]
+
+
+# --- the field cases --------------------------------------------------------------------------
+
+
+def test_bad_dimension_reads_every_column_of_both_enterprises():
+    path = CASES / "roster_bad_dimension.xlsx"
+    declared = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    assert declared.calculate_dimension() == "A1:A1"  # the case still reproduces what WPS writes
+    roster = read_roster_file(path)
+    assert _summary(roster) == [
+        (2, "上海示例芯联微电子有限公司", "浦东新区"),
+        (3, "上海示例明远生物科技有限公司", "闵行区"),
+    ]
+    assert [(p.industry, p.employees, p.revenue) for p in roster.profiles] == [
+        ("集成电路", 85, 6200),
+        ("生物医药", 40, 1800),
+    ]
+    assert not roster.bad and roster.header_row == 1
+
+
+def test_merged_title_row_above_the_header():
+    roster = read_roster_file(CASES / "roster_title_row_merged.xlsx")
+    assert roster.header_row == 2
+    assert _summary(roster) == [
+        (3, "上海示例芯联微电子有限公司", "浦东新区"),
+        (4, "上海示例明远生物科技有限公司", "浦东新区"),
+    ]
+    assert [p.employees for p in roster.profiles] == [85, 40]
+    assert roster.ignored_columns == ["序号"] and not roster.bad
+
+
+def test_date_in_the_chinese_builtin_format_31_is_a_date():
+    roster = read_roster_file(CASES / "roster_date_numfmt31.xlsx")
+    assert [p.founded for p in roster.profiles] == [dt.date(2019, 4, 1)] and not roster.bad
+
+
+@pytest.mark.parametrize("fmt", [27, 30, 31, 36, 50, 57, 58])
+def test_every_cjk_builtin_date_format_is_read_as_a_date_by_the_reader(fmt):
+    data = (CASES / "roster_date_numfmt31.xlsx").read_bytes()
+    data = _rewritten(data, "xl/styles.xml", b'numFmtId="31"', f'numFmtId="{fmt}"'.encode())
+    assert spreadsheet.read_rows(data, ".xlsx")[1][3] == dt.datetime(2019, 4, 1)
+
+
+def test_a_number_format_that_is_no_date_keeps_the_number():
+    data = (CASES / "roster_date_numfmt31.xlsx").read_bytes()
+    data = _rewritten(data, "xl/styles.xml", b'numFmtId="31"', b'numFmtId="3"')  # #,##0
+    assert spreadsheet.read_rows(data, ".xlsx")[1][3] == 43556
+
+
+# --- headers below a title or notes -----------------------------------------------------------
+
+
+def test_csv_with_a_title_and_a_note_above_the_header_keeps_the_rows_people_see():
+    text = "2025年度重点企业名单（第一批）\n说明：金额单位为万元\n企业名称,注册地,职工总数\n"
+    text += "甲公司,浦东新区,12\n乙公司,北京市,5\n"
+    roster = read_roster(text.encode("gbk"), "名单.csv")
+    assert roster.header_row == 3
+    assert _summary(roster) == [(4, "甲公司", "浦东新区")]
+    assert [b.row for b in roster.bad] == [5]
+
+
+def test_tab_separated_csv_with_a_title_line_with_commas():
+    text = "名单,第一批\n企业名称\t注册地\t所属行业\n甲公司\t闵行区\t软件\n"
+    roster = read_roster(text.encode(), "名单.tsv")
+    assert roster.header_row == 2 and [p.industry for p in roster.profiles] == ["软件"]
+
+
+def test_no_header_in_the_first_rows_names_the_title_row():
+    rows = [["2025年度浦东新区重点培育企业名单（第一批）"]] + [["甲公司", "浦东新区"]] * 3
+    with pytest.raises(RosterError) as caught:
+        read_roster(_xlsx(rows, merged=("A1:B1",)), "名单.xlsx")
+    message = str(caught.value)
+    assert message.startswith("第 1 行“2025年度浦东新区重点培育企业名单（第一批）”像是标题")
+    assert "前 10 行中没有找到含 企业名称、注册地 的表头行" in message and "\n" not in message
+
+
+def test_a_header_below_the_first_ten_rows_is_not_taken():
+    text = "\n".join(["说明"] * 10 + ["企业名称,注册地", "甲公司,浦东新区"])
+    with pytest.raises(RosterError, match="前 10 行中没有找到"):
+        read_roster(text.encode(), "a.csv")
+    roster = read_roster("\n".join(["说明"] * 9 + ["企业名称,注册地", "甲公司,浦东新区"]).encode(), "a.csv")
+    assert roster.header_row == 10 and _summary(roster) == [(11, "甲公司", "浦东新区")]
+
+
+# --- dates as numbers -------------------------------------------------------------------------
+
+
+def test_a_serial_number_in_a_date_column_is_the_date_and_other_numbers_are_refused():
+    data = _xlsx([["企业名称", "注册地", "成立日期"], ["甲", "浦东新区", 43556], ["乙", "浦东新区", 43556.75]])
+    assert [p.founded for p in read_roster(data, "a.xlsx").profiles] == [dt.date(2019, 4, 1)] * 2
+    data = _xlsx([["企业名称", "注册地", "成立日期"], ["甲", "浦东新区", 2019], ["乙", "浦东新区", 20190401]])
+    roster = read_roster(data, "a.xlsx")
+    assert not roster.rows
+    assert [b.errors[0].field for b in roster.bad] == ["founded", "founded"]
+    assert "2019" in str(roster.bad[0]) and "20190401" in str(roster.bad[1])
+
+
+def test_a_serial_number_in_a_text_column_stays_a_number():
+    data = _xlsx([["企业名称", "注册地", "所属行业"], ["甲", "浦东新区", 43556]])
+    assert [p.industry for p in read_roster(data, "a.xlsx").profiles] == ["43556"]
+
+
+# --- merged cells -----------------------------------------------------------------------------
+
+
+def test_merged_cells_neither_shift_columns_nor_lose_values():
+    rows = [
+        ["企业名称", None, "注册地", "职工总数"],
+        ["甲公司", None, "闵行区", 10],
+        ["乙公司", None, None, 20],
+        ["丙公司", None, "金山区", 30],
+    ]
+    roster = read_roster(_xlsx(rows, merged=("A1:B1", "A2:B2", "C2:C3")), "a.xlsx")
+    assert [(p.name, p.region, p.employees) for p in roster.profiles] == [
+        ("甲公司", "闵行区", 10),
+        ("乙公司", "闵行区", 20),
+        ("丙公司", "金山区", 30),
+    ]
+    assert not roster.ignored_columns and not roster.bad
+
+
+def test_a_two_row_header_merged_down_is_read_from_its_lower_row():
+    rows = [
+        ["企业名称", "注册地", "人员情况", None],
+        [None, None, "职工总数", "研发人员"],
+        ["甲公司", "浦东新区", 50, 20],
+    ]
+    roster = read_roster(_xlsx(rows, merged=("A1:A2", "B1:B2", "C1:D1")), "a.xlsx")
+    assert roster.header_row == 2
+    assert [(r.row, r.profile.employees, r.profile.rd_staff) for r in roster.rows] == [(3, 50, 20)]
+
+
+# --- formulas ---------------------------------------------------------------------------------
+
+
+def _with_formulas() -> bytes:
+    rows = [["企业名称", "注册地", "职工总数", "营业收入", "序号"], ["甲", "浦东新区", 85, "=C2*2", "=ROW()-1"]]
+    return _xlsx(rows)
+
+
+def test_a_formula_without_a_saved_result_is_named_not_taken_as_blank():
+    with pytest.raises(RosterError) as caught:
+        read_roster(_with_formulas(), "a.xlsx")
+    assert str(caught.value) == "第 2 行“营业收入”是公式，文件中没有计算结果：请在 Excel 中打开并保存后再上传"
+    assert spreadsheet.read_rows(_with_formulas(), ".xlsx")[1][3] == Uncalculated("=C2*2")
+
+
+def test_a_formula_with_its_saved_result_is_read_as_that_result():
+    data = _rewritten(_with_formulas(), "xl/worksheets/sheet1.xml", b"<f>C2*2</f><v></v>", b"<f>C2*2</f><v>170</v>")
+    roster = read_roster(data, "a.xlsx")  # 序号 is not read: its formula without result does not matter
+    assert [p.revenue for p in roster.profiles] == [170] and roster.ignored_columns == ["序号"]
+
+
+# --- old Excel and files not what their name says ------------------------------------------------
+
+
+def test_old_excel_xls_is_read_with_title_merged_cells_dates_and_booleans():
+    roster = read_roster_file(CASES / "roster_old_excel.xls")
+    assert roster.header_row == 2 and not roster.bad
+    assert [
+        (r.row, p.name, p.region, p.founded, p.employees, p.foreign_invested)
+        for r, p in zip(roster.rows, roster.profiles, strict=True)
+    ] == [
+        (3, "上海示例旧表机械有限公司", "闵行区", dt.date(2019, 4, 1), 85, False),
+        (4, "上海示例旧表材料有限公司", "闵行区", dt.date(2020, 6, 15), 40, True),
+    ]
+
+
+def test_an_excel_file_is_read_by_its_content_and_a_damaged_one_is_one_clear_line():
+    xls = (CASES / "roster_old_excel.xls").read_bytes()
+    assert len(read_roster(xls, "改了名字.xlsx").rows) == 2
+    assert len(read_roster((CASES / "roster_bad_dimension.xlsx").read_bytes(), "改了名字.xls").rows) == 2
+    for data, name in [(xls[:600], "坏.xls"), (b"PK\x03\x04 not really", "坏.xlsx")]:
+        with pytest.raises(RosterError, match=r"^无法作为 Excel（\.xlsx?）文件打开：[^\n]*另存为 \.xlsx"):
+            read_roster(data, name)
+
+
+# --- size -------------------------------------------------------------------------------------
+
+
+def test_a_roster_of_ten_thousand_rows_reads():
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["企业名称", "注册地", "所属行业", "成立日期", "职工总数", "营业收入（万元）"])
+    for i in range(10_000):
+        sheet.append([f"上海示例{i}科技有限公司", "浦东新区", "软件", dt.date(2019, 4, 1), i % 500, 100.5])
+    out = io.BytesIO()
+    book.save(out)
+    roster = read_roster(out.getvalue(), "大名单.xlsx")
+    assert len(roster.rows) == 10_000 and not roster.bad
+    last = roster.rows[-1]
+    assert (last.row, last.profile.name, last.profile.employees) == (10_001, "上海示例9999科技有限公司", 9999 % 500)
