@@ -26,9 +26,12 @@ from .consultation import (
 )
 from .profile import Profile
 from .roster import BadRow
-from .text_clean import strip_invisible
+from .safe_output import append_row, xml_text
 
 FONT = "宋体"
+LANGUAGE = "zh-CN"
+USED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Table Grid")
+THEME_FONTS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
 NOTE = "本咨询单由政策北斗根据公开政策文件自动生成，仅供参考；能否享受以主管部门的解释和当年申报通知为准。"
 LEAD_NOTE = "标为【可关注】的是" + LEAD_HINT.removeprefix("可关注的")
 
@@ -36,44 +39,66 @@ LEAD_NOTE = "标为【可关注】的是" + LEAD_HINT.removeprefix("可关注的
 # --- Word ------------------------------------------------------------------------------------
 
 
+def _chinese_font(fonts: Any) -> None:
+    """A ``w:rFonts`` in FONT for Chinese and Latin text, without the theme's font attributes, which Word and
+    LibreOffice take over a named font."""
+    from docx.oxml.ns import qn
+
+    for attr in THEME_FONTS:
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+
+
 def _set_fonts(document: Any) -> None:
+    """Every style in FONT and the document's East-Asian language zh-CN: each style used names FONT, and every
+    font setting of the styles part (docDefaults, headings, Title, table styles …) is FONT, not the theme's."""
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
-        style = document.styles[name]
-        style.font.name = FONT
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    document.styles["Normal"].font.size = Pt(10.5)
+    styles = document.styles
+    for name in USED_STYLES:
+        styles[name].element.get_or_add_rPr().get_or_add_rFonts()
+    for fonts in styles.element.xpath(".//w:rFonts"):
+        _chinese_font(fonts)
+    [lang] = styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang")
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    styles["Normal"].font.size = Pt(10.5)
+    document.core_properties.language = LANGUAGE
+
+
+def _paragraph(document: Any, text: str = "") -> Any:
+    """document.add_paragraph with ``text`` as XML can hold it (a vertical tab pasted from Word is a space)."""
+    return document.add_paragraph(xml_text(text))
 
 
 def _heading(document: Any, text: str, level: int) -> Any:
     """document.add_heading without its style look-up by name, which costs ~10 ms a heading."""
-    paragraph = document.add_paragraph(text)
+    paragraph = _paragraph(document, text)
     paragraph._p.style = "Title" if level == 0 else f"Heading{level}"
     return paragraph
 
 
 def _labelled(document: Any, label: str, text: str) -> None:
-    p = document.add_paragraph()
+    p = _paragraph(document)
     p.add_run(f"{label}：").bold = True
-    p.add_run(text)
+    p.add_run(xml_text(text))
 
 
 def _bullets(document: Any, label: str, items: Sequence[str], mark: str) -> None:
     if not items:
         return
-    p = document.add_paragraph()
+    p = _paragraph(document)
     p.add_run(f"{label}：").bold = True
     for item in items:
-        document.add_paragraph(f"{mark} {item}")
+        _paragraph(document, f"{mark} {item}")
 
 
 def _blank_lines(document: Any, label: str, lines: int) -> None:
-    p = document.add_paragraph()
+    p = _paragraph(document)
     p.add_run(f"{label}：").bold = True
     for _ in range(lines):
-        document.add_paragraph("_" * 60)
+        _paragraph(document, "_" * 60)
 
 
 def _profile_table(document: Any, profile: Profile) -> None:
@@ -85,15 +110,15 @@ def _profile_table(document: Any, profile: Profile) -> None:
     for i, (label, value) in enumerate(rows):
         row, col = i % half, 2 * (i // half)
         cells[row][col].text = label
-        cells[row][col + 1].text = value
+        cells[row][col + 1].text = xml_text(value)
         cells[row][col].paragraphs[0].runs[0].bold = True
 
 
 def _measures(document: Any, c: Consultation) -> None:
     counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items())
-    document.add_paragraph(f"按匹配程度排序，共 {len(c.measures)} 条（{counts}）。")
+    _paragraph(document, f"按匹配程度排序，共 {len(c.measures)} 条（{counts}）。")
     if not c.measures:
-        document.add_paragraph(f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。")
+        _paragraph(document, f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。")
     for m in c.measures:
         _heading(document, f"{m.rank}. 【{m.status_label}】{m.title}", 2)
         _labelled(document, "条款原文", m.text)
@@ -111,16 +136,17 @@ def _measures(document: Any, c: Consultation) -> None:
         if m.benefits:
             _labelled(document, "支持方式", "、".join(m.benefits))
     if any(m.kind == LEAD for m in c.measures):
-        document.add_paragraph(LEAD_NOTE)
+        _paragraph(document, LEAD_NOTE)
     ended = [m for m in c.expired if m.state != NOT_YET]
     if ended:
-        document.add_paragraph(
-            f"另有 {len(ended)} 条相关措施在 {c.as_of.isoformat()} 时已过期，未列入；如需了解，请以新出台的政策为准。"
+        _paragraph(
+            document,
+            f"另有 {len(ended)} 条相关措施在 {c.as_of.isoformat()} 时已过期，未列入；如需了解，请以新出台的政策为准。",
         )
     upcoming = [m for m in c.expired if m.state == NOT_YET]
     if upcoming:
         listed = "；".join(f"{m.title}（{m.source}，有效期 {m.validity}）" for m in upcoming)
-        document.add_paragraph(f"另有 {len(upcoming)} 条相关措施所在文件尚未生效，未列入，生效后请再核对：{listed}。")
+        _paragraph(document, f"另有 {len(upcoming)} 条相关措施所在文件尚未生效，未列入，生效后请再核对：{listed}。")
 
 
 def _action_plan(document: Any, c: Consultation) -> None:
@@ -130,13 +156,13 @@ def _action_plan(document: Any, c: Consultation) -> None:
         _held_titles(document, [r for r in c.readiness if not r.pending])
         steps = _pending_steps(document, c)
     if c.unlocks:
-        p = document.add_paragraph()
+        p = _paragraph(document)
         p.add_run("取得下列资质后，可申请更多措施：").bold = True
         for title, measures in c.unlocks.items():
             names = "、".join(m.title for m in measures[:5]) + ("等" if len(measures) > 5 else "")
-            document.add_paragraph(f"□ {title}：可解锁 {len(measures)} 条措施（{names}）")
+            _paragraph(document, f"□ {title}：可解锁 {len(measures)} 条措施（{names}）")
     if not steps and not c.unlocks:
-        document.add_paragraph("暂无需要培育的资质。" if c.readiness is None else "已知的资质认定条件均已满足。")
+        _paragraph(document, "暂无需要培育的资质。" if c.readiness is None else "已知的资质认定条件均已满足。")
 
 
 def _held_titles(document: Any, ready: list[ReadinessItem]) -> None:
@@ -146,7 +172,7 @@ def _held_titles(document: Any, ready: list[ReadinessItem]) -> None:
     _labelled(document, "已具备", "；".join(f"{r.name}：{r.status_label}" for r in ready))
     for r in ready:
         for benefit in r.benefits:
-            document.add_paragraph(f"✓ {r.name}：{benefit}")
+            _paragraph(document, f"✓ {r.name}：{benefit}")
 
 
 def _pending_steps(document: Any, c: Consultation) -> int:
@@ -157,11 +183,11 @@ def _pending_steps(document: Any, c: Consultation) -> int:
     for step, item in enumerate(pending, 1):
         _heading(document, f"{step}. {item.name}：{item.status_label}", 3)
         if item.summary:
-            document.add_paragraph(item.summary).runs[0].italic = True
+            _paragraph(document, item.summary).runs[0].italic = True
         for gap in item.gaps or ["请对照认定条件准备材料"]:
-            document.add_paragraph(f"□ {gap}")
+            _paragraph(document, f"□ {gap}")
         if item.basis or item.source:
-            document.add_paragraph(f"依据：{item.basis or item.source}")
+            _paragraph(document, f"依据：{item.basis or item.source}")
     return len(pending)
 
 
@@ -173,12 +199,14 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     today = today or shanghai_today()
     document = Document()
     _set_fonts(document)
-    document.core_properties.title = f"{c.profile.name} 政策咨询单"
+    document.core_properties.title = xml_text(f"{c.profile.name} 政策咨询单")
     document.core_properties.author = "政策北斗"
     _heading(document, "企业政策咨询单", 0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p = document.add_paragraph()
+    p = _paragraph(document)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run(f"{c.profile.name}　｜　生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}")
+    p.add_run(
+        f"{xml_text(c.profile.name)}　｜　生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}"
+    )
 
     _heading(document, "一、企业基本情况", 1)
     _profile_table(document, c.profile)
@@ -193,8 +221,8 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     for row, who in zip(table.rows, ("辅导员（签字）：______________", "企业联系人（签字）：__________"), strict=True):
         row.cells[0].text = who
         row.cells[1].text = "日期：______年____月____日"
-    document.add_paragraph()
-    note = document.add_paragraph(f"{NOTE}政策有效性判断日期：{c.as_of.isoformat()}。")
+    _paragraph(document)
+    note = _paragraph(document, f"{NOTE}政策有效性判断日期：{c.as_of.isoformat()}。")
     note.runs[0].italic = True
     out = io.BytesIO()
     document.save(out)
@@ -218,18 +246,6 @@ def sheets_zip(consultations: Iterable[Consultation], today: dt.date | None = No
 
 
 # --- Excel -----------------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is written as text (a leading apostrophe);
-    control characters a worksheet cannot hold (a bad row's raw value) are written as spaces."""
-    if not isinstance(value, str):
-        return value
-    value = strip_invisible(value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
 
 DETAIL_COLUMNS = [
     ("名单行号", 9),
@@ -281,9 +297,9 @@ def _sheet(book: Any, title: str, columns: list[tuple[str, int]], rows: Iterable
 
     ws = book.active if first else book.create_sheet()
     ws.title = title
-    ws.append([name for name, _ in columns])
+    append_row(ws, [name for name, _ in columns])
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        append_row(ws, row)
     header_fill = PatternFill("solid", fgColor="1F4E9A")
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")

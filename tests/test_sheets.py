@@ -18,7 +18,7 @@ from recommender.engine import Recommender
 from recommender.profile import parse_profile
 from recommender.quantities import read_money
 from recommender.roster import RosterError, column_field, read_roster, template_csv
-from recommender.sheets import consultation_docx, roster_workbook, safe_cell, sheets_zip
+from recommender.sheets import consultation_docx, roster_workbook, sheets_zip
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 Pudong plans
 ROSTER = """企业名称,注册地,所属行业,职工总数,科技/研发人员,营业收入（万元）,已有资质,资质取得日期,诉求,是否外资,序号
@@ -246,12 +246,6 @@ def test_zip_holds_one_sheet_per_enterprise(engine):
 # --- the Excel summary ------------------------------------------------------------------------
 
 
-def test_safe_cell_turns_formulas_into_text():
-    for text in ["=1+1", "+86 21", "-2+3", "@SUM(A1)", "\t=cmd"]:
-        assert safe_cell(text) == "'" + text
-    assert safe_cell("上海某公司") == "上海某公司" and safe_cell(-5) == -5 and safe_cell(None) is None
-
-
 def test_xlsx_has_one_row_per_enterprise_and_measure_and_no_formulas(engine):
     names = ['=HYPERLINK("http://evil.example","点我")', "@SUM(A1:A9)", "+上海某公司", "-某公司"]
     roster = read_roster(
@@ -268,11 +262,12 @@ def test_xlsx_has_one_row_per_enterprise_and_measure_and_no_formulas(engine):
     assert book.sheetnames == ["措施明细", "企业汇总", "资质准备度", "未导入行", "说明"]
     detail = list(book["措施明细"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == sum(max(len(c.measures), 1) for _, c in entries)
-    assert {row[1] for row in detail} == {"'" + n for n in names}
+    assert {row[1] for row in detail} == set(names)  # as typed: no stray apostrophe
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    assert all(c.data_type == "s" and c.quotePrefix for c in book["措施明细"]["B"][1:])
     summary = list(book["企业汇总"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in summary] == [2, 3, 4, 5]
     bad = list(book["未导入行"].iter_rows(min_row=2, values_only=True))

@@ -6,13 +6,14 @@ own objects). Statuses come from the one vectorised evaluator of ``recommender.e
 
 - ``population``: the seeded synthetic population;
 - ``analysis``: the population's facts, the corpus view, the enterprises × measures matrix;
-- ``tables``: per enterprise, segment, need and measure, and CSV;
+- ``tables``: per enterprise, segment, need and measure (as CSV by ``safe_output.csv_bytes``);
 - ``unmatched``: measures nobody can use and the condition that stops them;
 - ``duplicates``: near-duplicate clauses across documents;
 - ``whatif``: a changed condition or district list, and who gains or loses.
 """
 
 from ..eligibility.status import STATUSES
+from ..safe_output import csv_bytes
 from .analysis import DIMENSIONS, CorpusView, Coverage, PopulationRules, compute_coverage, segment_values
 from .duplicates import DEFAULT_DUPLICATE_THRESHOLD, near_duplicates, similarity
 from .population import (
@@ -26,7 +27,6 @@ from .population import (
     synthetic_population,
 )
 from .tables import (
-    csv_bytes,
     enterprise_table,
     measure_table,
     needs_table,

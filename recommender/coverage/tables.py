@@ -1,4 +1,4 @@
-"""Coverage as tables people read and download: per enterprise, per segment, per need, per measure."""
+"""Coverage as tables people read and download (``safe_output.csv_bytes``): per enterprise, segment, need, measure."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ import pandas as pd
 from ..eligibility.status import ELIGIBLE, INELIGIBLE, PARTIAL, UNKNOWN_STATUS, Status
 from ..vocab import BENEFITS
 from .analysis import DIMENSIONS, Coverage
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as CSV in UTF-8 with a BOM, so that Excel shows the Chinese."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 def enterprise_table(cov: Coverage, include_partial: bool = False) -> pd.DataFrame:

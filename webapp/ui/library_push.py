@@ -16,7 +16,7 @@ from recommender.corpus import is_valid
 from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
 from recommender.proposals.metadata import document_meta
 from recommender.registry import enterprises, push
-from recommender.sheets import safe_cell
+from recommender.safe_output import csv_bytes
 
 from . import store
 from .library_data import DocumentView
@@ -51,11 +51,6 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date) -> tuple[int, 
                 }
             )
     return enterprises.count(session), rows
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The table as CSV for spreadsheet programs: UTF-8 with BOM, cells that would run as formulas as text."""
-    return frame.map(safe_cell).to_csv(index=False).encode("utf-8-sig")
 
 
 def _computed(doc: DocumentView, as_of: dt.date) -> tuple[int, list[dict]] | None:

@@ -13,6 +13,7 @@ from recommender.consultation import state_label
 from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
 from recommender.registry import enterprises, push
+from recommender.safe_output import csv_bytes
 from recommender.services.push_list import PushReport, push_report
 
 from . import resources, store
@@ -39,7 +40,7 @@ PUSH_COLUMNS = {
 def _csv(frame: pd.DataFrame, label: str, filename: str, key: str) -> None:
     st.download_button(
         f"下载{label}（CSV）",
-        frame.to_csv(index=False).encode("utf-8-sig"),
+        csv_bytes(frame),
         file_name=filename,
         mime="text/csv",
         icon=":material/download:",

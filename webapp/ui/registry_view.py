@@ -8,6 +8,7 @@ import streamlit as st
 from recommender.consultation import profile_rows
 from recommender.registry import enterprises
 from recommender.registry.states import POOL_STAGES
+from recommender.safe_output import csv_bytes
 
 from . import editing, nav, store
 from .markup import md
@@ -58,7 +59,7 @@ def listing(records: list[Record]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button(
         "下载企业名单（CSV）",
-        frame.to_csv(index=False).encode("utf-8-sig"),
+        csv_bytes(frame),
         file_name="企业档案库.csv",
         mime="text/csv",
         icon=":material/download:",
