@@ -262,6 +262,7 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
     bad = at.dataframe[0].value
     assert list(bad["行号"]) == [3] and list(bad["企业名称"]) == ["北京某软件公司"]
     assert "注册地" in bad["原因"][0] and "职工总数" in bad["原因"][0]
+    assert "下载有误的行及原因（CSV）" in [b.label for b in at.download_button]  # the whole reasons, to fix and resend
     read = at.dataframe[1].value  # how each usable row was read, before matching
     assert list(read["行号"]) == [2, 4] and list(read["所在园区"]) == ["张江科学城", "碳谷绿湾"]
     assert list(read["职工总数"]) == ["85", "120"]
@@ -292,7 +293,7 @@ def test_counsellor_unreadable_file_says_why():
     at.file_uploader(key="roster_upload").set_value(("名单.csv", "公司,地址\n甲,乙\n".encode(), "text/csv"))
     at.run()
     [error] = at.error
-    assert "缺少必需的列" in error.value and "企业名称" in error.value
+    assert "没有找到含 企业名称、注册地 的表头行" in error.value
 
 
 def test_counsellor_sees_the_enterprise_submitted_on_the_self_check_page():

@@ -11,6 +11,7 @@ from recommender.consultation import Consultation, state_label
 from recommender.profile import LABELS, Profile
 from recommender.profile_fields import shown
 from recommender.roster import BadRow, Roster, RosterError, read_roster, template_csv
+from recommender.safe_output import csv_bytes
 from recommender.services.batch import Batch, Entries, match_roster
 from recommender.services.sheet import sheet_of
 from recommender.sheets import sheet_filename
@@ -74,14 +75,23 @@ def bad_rows(roster: Roster) -> None:
     for conversion in roster.conversions:
         st.caption(f":material/swap_horiz: 单位换算：{md(conversion)}")
     if bad:
+        frame = bad_frame(roster.bad)
         st.dataframe(
-            bad_frame(roster.bad),
+            frame,
             hide_index=True,
             width="stretch",
             column_config={
                 "行号": st.column_config.NumberColumn(width="small"),
                 "原因": st.column_config.TextColumn(width="large"),
             },
+        )
+        st.download_button(
+            "下载有误的行及原因（CSV）",
+            csv_bytes(frame),
+            file_name="名单有误的行.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
         )
 
 
