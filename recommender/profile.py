@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .company import CreditCodeError, check_credit_code
 from .paths import LEXICON
 from .places import read_place
 from .quantities import Quantity, QuantityError, read_count, read_money, read_share
@@ -79,6 +80,7 @@ LABELS: dict[str, str] = {
     "revenue_3y": "近三个会计年度销售收入合计（万元）",
     "rd_expense_3y": "近三个会计年度研发费用合计（万元）",
     "taxable_income": "年度应纳税所得额（万元）",
+    "credit_code": "统一社会信用代码",
 }
 
 
@@ -211,6 +213,7 @@ class Profile(BaseModel):
     revenue_3y: float | None = Field(default=None, ge=0)
     rd_expense_3y: float | None = Field(default=None, ge=0)
     taxable_income: float | None = Field(default=None, ge=0)
+    credit_code: str | None = None  # 统一社会信用代码: the enterprise's identity when present
 
     @model_validator(mode="before")
     @classmethod
@@ -275,6 +278,19 @@ class Profile(BaseModel):
     @classmethod
     def _loose_date(cls, value: Any) -> Any:
         return loose_date(value)
+
+    @field_validator("credit_code", mode="before")
+    @classmethod
+    def _credit_code(cls, value: Any) -> Any:
+        """Blank is missing; text is normalised and checked (``company.check_credit_code``, GB 32100-2015)."""
+        if not isinstance(value, str):
+            return value
+        if not strip_invisible(value).strip():
+            return None
+        try:
+            return check_credit_code(value)
+        except CreditCodeError as exc:
+            raise ValueError(exc.detail) from None
 
     @field_validator("name", "park", "industry", "description", "stage", mode="before")
     @classmethod

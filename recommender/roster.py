@@ -78,6 +78,9 @@ _HEADER_WORDS: dict[str, str] = {
     "企业描述": "description",
     "描述": "description",
     "主营业务": "description",
+    "统一社会信用代码": "credit_code",
+    "信用代码": "credit_code",
+    "社会信用代码": "credit_code",
 }
 _UNIT = re.compile(r"[（(][^（）()]*[）)]$")
 # money in the profile is in 万元; a header or a cell may say another unit

@@ -226,7 +226,7 @@ def test_the_alembic_command_migrates_the_database_the_app_uses(registry_url):
     up = alembic("upgrade", "head")
     assert up.returncode == 0, up.stderr
     current = alembic("current")
-    assert current.returncode == 0 and "0003 (head)" in current.stdout, current.stderr
+    assert current.returncode == 0 and "0004 (head)" in current.stdout, current.stderr
     check = alembic("check")  # the models and the migrations agree
     assert check.returncode == 0 and "No new upgrade operations detected" in check.stdout, check.stdout + check.stderr
     assert committed_counts(registry_url) == (0, 0)

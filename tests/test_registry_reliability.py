@@ -237,10 +237,10 @@ def test_a_page_saving_while_a_roster_import_runs_loses_no_write(registry_url, m
             page.append(exc)
 
     meet = Rendezvous(registry_url)
-    real = importer._existing
+    real = importer._matched
 
-    def existing_then_page_saves(session, names):
-        found = real(session, names)
+    def matched_then_page_saves(session, rows):
+        found = real(session, rows)
         if sqlite:
             meet()  # proves the page cannot save now
         else:
@@ -249,7 +249,7 @@ def test_a_page_saving_while_a_roster_import_runs_loses_no_write(registry_url, m
             saver.join(TIMEOUT)
         return found
 
-    monkeypatch.setattr(importer, "_existing", existing_then_page_saves)
+    monkeypatch.setattr(importer, "_matched", matched_then_page_saves)
     try:
         with db.transaction() as s:
             imported = importer.import_roster(s, roster, by="导入员", source="roster.csv")

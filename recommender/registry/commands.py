@@ -67,6 +67,8 @@ def cmd_import(args: argparse.Namespace) -> None:
         print(f"{args.roster}: 单位换算：{conversion}", file=sys.stderr)
     for bad in report.bad:
         print(f"{args.roster}: {bad}", file=sys.stderr)
+    for note in report.notes:  # rows taken as a registered enterprise under another name or spelling
+        print(f"{args.roster}：{note}")
     print(f"{args.roster}：{report.summary()}（一个事务内写入）")
 
 

@@ -5,14 +5,16 @@ Every function works inside the caller's transaction (``db.transaction()``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..company import name_key
 from ..profile import LABELS, Profile, ProfileError, parse_profile
 from .models import NAME_MAX, Enterprise, Revision, now, shown_time
 from .states import POOL_STAGES
@@ -24,6 +26,11 @@ class RegistryError(ValueError):
 
 class ConflictError(RegistryError):
     """Someone else saved the record after it was opened: nothing of this save was written."""
+
+
+class IdentityConflict(RegistryError):
+    """A profile whose name and 统一社会信用代码 point at two different registered enterprises, or whose
+    name is registered with another code: nothing is merged, a person decides."""
 
 
 class ProfileRefused(ProfileError, RegistryError):
@@ -57,8 +64,9 @@ def check_profile(profile: Profile | dict[str, Any]) -> Profile:
         profile = parse_profile(profile)
     except ProfileError as exc:
         raise ProfileRefused(exc.errors) from None
-    if len(profile.name) > NAME_MAX:
-        raise RegistryError(f"企业名称过长（{len(profile.name)} 字，最多 {NAME_MAX} 字）")
+    length = max(len(profile.name), len(name_key(profile.name)))  # NFKC may lengthen a name (㈱ → (株))
+    if length > NAME_MAX:
+        raise RegistryError(f"企业名称过长（{length} 字，最多 {NAME_MAX} 字）")
     return profile
 
 
@@ -74,25 +82,82 @@ def _revision(enterprise: Enterprise, by: str, source: str) -> Revision:
     )
 
 
-def _name_taken(exc: IntegrityError) -> bool:
-    """Whether the database refused a row because its enterprise name is already taken."""
+# the unique constraints of ``enterprises`` (models.Enterprise) and the profile field each guards
+_UNIQUE = {"enterprise_name_key_unique": "name", "enterprise_credit_code_unique": "credit_code"}
+_UNIQUE_COLUMNS = {"enterprises.name_key": "name", "enterprises.credit_code": "credit_code"}  # SQLite names columns
+
+
+def identity_taken(exc: IntegrityError) -> str | None:
+    """Which identity the database refused a row for, "name" (its name key) or "credit_code"; None for another cause."""
     constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
-    return constraint == "enterprises_name_key" or "enterprises.name" in str(exc.orig)
+    if constraint in _UNIQUE:
+        return _UNIQUE[constraint]
+    return next((field for column, field in _UNIQUE_COLUMNS.items() if column in str(exc.orig)), None)
 
 
-def _flush_name(session: Session, name: str, message: str) -> None:
-    """Flush; a name another transaction took since we looked (PostgreSQL) becomes ``message``."""
+def _flush(session: Session, taken: Mapping[str, str]) -> None:
+    """Flush; a name or code another transaction took since we looked (PostgreSQL) becomes ``taken[field]``."""
     try:
         session.flush()
     except IntegrityError as exc:
-        if _name_taken(exc):
-            raise RegistryError(message.format(name=name)) from None
+        field = identity_taken(exc)
+        if field is not None:
+            raise RegistryError(taken[field]) from None
         raise
 
 
-def find(session: Session, name: str) -> Enterprise | None:
-    """The enterprise named ``name`` (surrounding spaces ignored), or None."""
-    return session.scalar(select(Enterprise).where(Enterprise.name == name.strip()))
+def match(
+    name: str, credit_code: str | None, by_key: Mapping[str, Enterprise], by_code: Mapping[str, Enterprise]
+) -> Enterprise | None:
+    """The registered enterprise a profile (``name``, ``credit_code`` or None) is, among those loaded by name
+    key (``company.name_key``) and by code: the one holding the code, also under another name (renamed);
+    else the one whose name has the same key. None for a new enterprise.
+
+    IdentityConflict when the code belongs to one enterprise and the name to another, or when the name is
+    registered with another code (two enterprises cannot share a name, and a code is never merged silently).
+    """
+    named = by_key.get(name_key(name))
+    coded = by_code.get(credit_code) if credit_code else None
+    if coded is not None and named is not None and coded is not named:
+        raise IdentityConflict(
+            f"统一社会信用代码 {credit_code} 属于档案库中的“{coded.name}”，名称“{name}”却是另一家“{named.name}”："
+            "请核对代码和名称"
+        )
+    if coded is None and named is not None and credit_code and named.credit_code:
+        raise IdentityConflict(
+            f"档案库中的“{named.name}”统一社会信用代码为 {named.credit_code}，与此处的 {credit_code} 不同："
+            "请核对是否同一家企业（名称相同的两家企业不能同时入库）"
+        )
+    return coded or named
+
+
+def find(session: Session, name: str, credit_code: str | None = None) -> Enterprise | None:
+    """The registered enterprise named ``name`` (compared by ``company.name_key``: brackets, spaces and
+    zero-width characters do not count) or holding ``credit_code`` (as a Profile holds it), by ``match``.
+
+    None when there is none; IdentityConflict when the name and the code point at different enterprises.
+    """
+    named = session.scalar(select(Enterprise).where(Enterprise.name_key == name_key(name)))
+    coded = session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code)) if credit_code else None
+    return match(name, credit_code, {named.name_key: named} if named else {}, {credit_code: coded} if coded else {})
+
+
+def same_because(enterprise: Enterprise, name: str, credit_code: str | None) -> str:
+    """Why a profile named ``name`` is the registered ``enterprise`` although the names differ, in Chinese;
+    "" when the names are the same."""
+    if name == enterprise.name:
+        return ""
+    if credit_code and credit_code == enterprise.credit_code and name_key(name) != enterprise.name_key:
+        return f"统一社会信用代码 {credit_code} 相同"
+    return "名称只差括号、空格或不可见字符的写法"
+
+
+def with_known_code(data: dict[str, Any], enterprise: Enterprise) -> dict[str, Any]:
+    """A profile dict to store on ``enterprise``: its registered 统一社会信用代码 kept when the dict gives none
+    (a missing field is unknown, and a code never changes for an enterprise)."""
+    if enterprise.credit_code and not data.get("credit_code"):
+        return {**data, "credit_code": enterprise.credit_code}
+    return data
 
 
 def get(session: Session, enterprise_id: int) -> Enterprise:
@@ -113,15 +178,20 @@ def add(
 ) -> Enterprise:
     """Add an enterprise with its first revision (version 1) and return it.
 
-    ProfileRefused or RegistryError when the profile, the stage or the name (already taken) is refused.
+    ProfileRefused or RegistryError when the profile, the stage, the name or the 统一社会信用代码 is refused:
+    an enterprise already registered under this name (``company.name_key``) or code, IdentityConflict when
+    the two point at different enterprises.
     """
     profile = check_profile(profile)
-    taken = "档案库中已有“{name}”，请打开它的档案修改"
-    if find(session, profile.name) is not None:
-        raise RegistryError(taken.format(name=profile.name))
+    existing = find(session, profile.name, profile.credit_code)
+    if existing is not None:
+        why = same_because(existing, profile.name, profile.credit_code)
+        raise RegistryError(f"档案库中已有“{existing.name}”{f'（{why}）' if why else ''}，请打开它的档案修改")
     stamp = now()
     enterprise = Enterprise(
         name=profile.name,
+        name_key=name_key(profile.name),
+        credit_code=profile.credit_code,
         profile=profile.public_dict(),
         counsellor=(counsellor or "").strip() or None,
         pool_stage=check_stage(stage),
@@ -130,7 +200,11 @@ def add(
         updated_by=by,
     )
     session.add(enterprise)
-    _flush_name(session, profile.name, taken)  # assigns id and version 1
+    taken = {  # by another transaction since find() looked
+        "name": f"档案库中已有“{profile.name}”，请打开它的档案修改",
+        "credit_code": f"档案库中已有统一社会信用代码为 {profile.credit_code} 的企业，请打开它的档案修改",
+    }
+    _flush(session, taken)  # assigns id and version 1
     enterprise.revisions.append(_revision(enterprise, by, source))
     return enterprise
 
@@ -150,7 +224,9 @@ def update(
 ) -> Enterprise:
     """Save a change made to version ``expected_version``; ConflictError if the record moved on since.
 
-    A save that changes nothing writes nothing and keeps the version.
+    A save that changes nothing writes nothing and keeps the version. The name is saved as typed; its
+    key (``company.name_key``) and the 统一社会信用代码 must not be another enterprise's (RegistryError).
+    A profile without a code keeps the registered one (``with_known_code``).
     """
     enterprise = get(session, enterprise_id)
     if enterprise.version != expected_version:
@@ -158,12 +234,10 @@ def update(
     changes: dict[str, Any] = {}
     if profile is not None:
         checked = check_profile(profile)
-        if checked.name != enterprise.name:
-            other = find(session, checked.name)
-            if other is not None and other.id != enterprise.id:
-                raise RegistryError(f"档案库中已有另一家“{checked.name}”，企业名称不能重复")
-            changes["name"] = checked.name
-        changes["profile"] = checked.public_dict()
+        data = with_known_code(checked.public_dict(), enterprise)
+        key, code = name_key(checked.name), data.get("credit_code")
+        _refuse_others(session, enterprise, key, code)
+        changes.update(name=checked.name, name_key=key, credit_code=code, profile=data)
     if counsellor is not _UNSET:
         changes["counsellor"] = (counsellor or "").strip() or None
     if stage is not None:
@@ -176,13 +250,32 @@ def update(
     enterprise.updated_at, enterprise.updated_by = now(), by
     try:
         # UPDATE … WHERE version = expected: matches nothing if another save came first
-        _flush_name(session, enterprise.name, "档案库中已有另一家“{name}”，企业名称不能重复")
+        _flush(session, _others_taken(enterprise.name, enterprise.credit_code))
     except StaleDataError:
         with Session(session.get_bind()) as fresh:  # this transaction is spent: read the winner's save anew
             raise ConflictError(conflict_message(get(fresh, enterprise_id), expected_version)) from None
     enterprise.revisions.append(_revision(enterprise, by, source))
     session.flush()
     return enterprise
+
+
+def _others_taken(name: str, credit_code: str | None) -> dict[str, str]:
+    """The refusals of a save whose name or code is another enterprise's."""
+    return {
+        "name": f"档案库中已有另一家“{name}”，企业名称不能重复",
+        "credit_code": f"统一社会信用代码 {credit_code} 已属于档案库中的另一家企业，请核对",
+    }
+
+
+def _refuse_others(session: Session, enterprise: Enterprise, key: str, credit_code: str | None) -> None:
+    """RegistryError when another enterprise than ``enterprise`` has the name key ``key`` or ``credit_code``."""
+    others = select(Enterprise).where(Enterprise.id != enterprise.id)
+    named = session.scalar(others.where(Enterprise.name_key == key))
+    if named is not None:
+        raise RegistryError(_others_taken(named.name, credit_code)["name"])
+    coded = session.scalar(others.where(Enterprise.credit_code == credit_code)) if credit_code else None
+    if coded is not None:
+        raise RegistryError(f"统一社会信用代码 {credit_code} 已属于档案库中的另一家“{coded.name}”，请核对")
 
 
 @dataclass(frozen=True)
@@ -220,14 +313,18 @@ def history(session: Session, enterprise_id: int) -> list[tuple[Revision, list[C
 def listing(
     session: Session, counsellor: str | None = None, stage: str | None = None, text: str | None = None
 ) -> list[Enterprise]:
-    """The enterprises by name, filtered by counsellor, stage and a part of the name when given."""
+    """The enterprises by name, filtered by counsellor, stage and a part of the name when given (as typed or
+    as ``company.name_key`` compares it)."""
     query = select(Enterprise).order_by(Enterprise.name)
     if counsellor:
         query = query.where(Enterprise.counsellor == counsellor)
     if stage:
         query = query.where(Enterprise.pool_stage == stage)
-    if text and text.strip():
-        query = query.where(Enterprise.name.contains(text.strip(), autoescape=True))
+    if text and text.strip():  # as typed, or as compared ("(上海)" finds "（上海）")
+        typed, key = text.strip(), name_key(text)
+        query = query.where(
+            or_(Enterprise.name.contains(typed, autoescape=True), Enterprise.name_key.contains(key, autoescape=True))
+        )
     return list(session.scalars(query))
 
 

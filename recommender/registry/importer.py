@@ -8,15 +8,25 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..company import name_key
 from ..profile import FieldError
-from ..roster import BadRow, Roster
-from .enterprises import ConflictError, RegistryError, _name_taken, check_stage
+from ..roster import BadRow, GoodRow, Roster
+from .enterprises import (
+    ConflictError,
+    IdentityConflict,
+    RegistryError,
+    check_stage,
+    identity_taken,
+    match,
+    same_because,
+    with_known_code,
+)
 from .models import NAME_MAX, Enterprise, Revision, now
 
-CHUNK = 500  # names looked up per query
+CHUNK = 500  # names (or codes) looked up per query
 
 
 class ImportRefused(RegistryError):
@@ -32,41 +42,119 @@ class ImportRefused(RegistryError):
 
 @dataclass
 class ImportReport:
-    """What a roster import did: the names added, updated and unchanged, and the bad rows left out."""
+    """What a roster import did: the names added, updated and unchanged, the bad rows left out, and the
+    rows taken as a registered enterprise under another name or spelling."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)  # left out (only with skip_bad)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (registered name, new name): the same code
+    notes: list[str] = field(default_factory=list)  # one Chinese line per row matched under another name
 
     def summary(self) -> str:
-        """The report in one Chinese line: 新增 / 更新 / 未变 counts, and the rows skipped if any."""
+        """The report in one Chinese line: 新增 / 更新 / 未变 counts, the renamed and the rows skipped if any."""
         text = f"新增 {len(self.added)} 家，更新 {len(self.updated)} 家，未变 {len(self.unchanged)} 家"
+        text += f"（其中改名 {len(self.renamed)} 家）" if self.renamed else ""
         return text + (f"；跳过有问题的 {len(self.bad)} 行" if self.bad else "")
 
 
+def _repeat(row: GoodRow, earlier: GoodRow | None, why: str) -> BadRow | None:
+    """``row`` as a bad row when it is the enterprise of an ``earlier`` row (``why``: the same name key or code)."""
+    if earlier is None:
+        return None
+    codes = {earlier.profile.credit_code, row.profile.credit_code}
+    if None not in codes and len(codes) == 2:
+        text = f"与第 {earlier.row} 行名称相同，统一社会信用代码却不同，请核对"
+    else:
+        text = f"与第 {earlier.row} 行是同一家企业（{why}），请合并为一行"
+    return BadRow(row.row, row.profile.name, [FieldError("", "repeated", text)])
+
+
 def _more_bad_rows(roster: Roster) -> list[BadRow]:
-    """Rows the registry cannot take although the profile is valid: repeated or over-long names."""
-    bad, first_row = [], {}
+    """Rows the registry cannot take although the profile is valid: over-long names, and an enterprise
+    named again (by ``company.name_key``) or its 统一社会信用代码 given again."""
+    bad: list[BadRow] = []
+    by_key: dict[str, GoodRow] = {}
+    by_code: dict[str, GoodRow] = {}
     for row in roster.rows:
-        name = row.profile.name
-        if len(name) > NAME_MAX:
-            too_long = FieldError("", "too_long", f"企业名称过长（{len(name)} 字，最多 {NAME_MAX} 字）")
+        name, code = row.profile.name, row.profile.credit_code
+        key = name_key(name)
+        length = max(len(name), len(key))  # NFKC may lengthen a name (㈱ → (株))
+        if length > NAME_MAX:
+            too_long = FieldError("", "too_long", f"企业名称过长（{length} 字，最多 {NAME_MAX} 字）")
             bad.append(BadRow(row.row, name[:20] + "…", [too_long]))
-        elif name in first_row:
-            repeated = FieldError("", "repeated", f"与第 {first_row[name]} 行是同一家企业，请合并为一行")
-            bad.append(BadRow(row.row, name, [repeated]))
-        else:
-            first_row[name] = row.row
+            continue
+        earlier = by_key.get(key)
+        why = "名称相同" if earlier is None or earlier.profile.name == name else "名称只差括号、空格或不可见字符的写法"
+        if earlier is None and code:
+            earlier, why = by_code.get(code), "统一社会信用代码相同"
+        if (repeated := _repeat(row, earlier, why)) is not None:
+            bad.append(repeated)
+            continue
+        by_key[key] = row
+        if code:
+            by_code[code] = row
     return bad
 
 
-def _existing(session: Session, names: list[str]) -> dict[str, Enterprise]:
+def _loaded(session: Session, column: InstrumentedAttribute[Any], values: list[str]) -> dict[str, Enterprise]:
+    """The registered enterprises whose ``column`` (name_key or credit_code) is one of ``values``, by that value."""
     found = {}
-    for i in range(0, len(names), CHUNK):
-        query = select(Enterprise).where(Enterprise.name.in_(names[i : i + CHUNK]))
-        found.update({e.name: e for e in session.scalars(query)})
+    for i in range(0, len(values), CHUNK):
+        query = select(Enterprise).where(column.in_(values[i : i + CHUNK]))
+        found.update({getattr(e, column.key): e for e in session.scalars(query)})
     return found
+
+
+def _matched(session: Session, rows: list[GoodRow]) -> tuple[dict[int, Enterprise], list[BadRow]]:
+    """Each row's registered enterprise by row number (``enterprises.match``: the code, then the name key),
+    and the rows that cannot be matched safely: name and code disagreeing with the registry, or a second
+    row for an enterprise already matched (its registered name given in one row, its new name in another)."""
+    keys = list(dict.fromkeys(name_key(r.profile.name) for r in rows))
+    codes = list(dict.fromkeys(r.profile.credit_code for r in rows if r.profile.credit_code))
+    by_key, by_code = _loaded(session, Enterprise.name_key, keys), _loaded(session, Enterprise.credit_code, codes)
+    found: dict[int, Enterprise] = {}
+    first: dict[int, int] = {}  # enterprise id → the row matched to it
+    bad: list[BadRow] = []
+    for row in rows:
+        try:
+            enterprise = match(row.profile.name, row.profile.credit_code, by_key, by_code)
+        except IdentityConflict as exc:
+            bad.append(BadRow(row.row, row.profile.name, [FieldError("credit_code", "conflict", str(exc))]))
+            continue
+        if enterprise is not None and enterprise.id in first:
+            text = f"与第 {first[enterprise.id]} 行是同一家企业（档案库中的“{enterprise.name}”），请合并为一行"
+            bad.append(BadRow(row.row, row.profile.name, [FieldError("", "repeated", text)]))
+        elif enterprise is not None:
+            first[enterprise.id] = row.row
+            found[row.row] = enterprise
+    return found, bad
+
+
+def _update_known(enterprise: Enterprise, row: GoodRow, report: ImportReport) -> bool:
+    """Bring ``enterprise`` to ``row``'s profile and say so in ``report``; whether anything changed.
+
+    A name that only spells the registered one differently keeps the registered spelling; a new name
+    under the same 统一社会信用代码 renames the enterprise; a row without a code keeps the registered one.
+    """
+    name = row.profile.name
+    if why := same_because(enterprise, name, row.profile.credit_code):
+        renamed = name_key(name) != enterprise.name_key
+        action = f"已改名为“{name}”" if renamed else "视为同一家企业，沿用档案库中的名称"
+        report.notes.append(f"第 {row.row} 行“{name}”与档案库中的“{enterprise.name}”{why}：{action}")
+    data = with_known_code(row.profile.public_dict(), enterprise)
+    if name_key(name) == enterprise.name_key:
+        data["name"] = enterprise.name  # the registered spelling stays
+    if data == enterprise.profile:
+        report.unchanged.append(enterprise.name)
+        return False
+    if data["name"] != enterprise.name:
+        report.renamed.append((enterprise.name, name))
+        enterprise.name, enterprise.name_key = name, name_key(name)
+    enterprise.profile, enterprise.credit_code = data, data.get("credit_code")
+    report.updated.append(enterprise.name)
+    return True
 
 
 def revision_row(
@@ -107,23 +195,26 @@ def import_roster(
     PostgreSQL alike); a known enterprise is updated through the ORM, checked against its version.
     """
     check_stage(stage)
-    bad = sorted([*roster.bad, *_more_bad_rows(roster)], key=lambda b: b.row)
+    bad = [*roster.bad, *_more_bad_rows(roster)]
+    skip = {b.row for b in bad}
+    found, conflicts = _matched(session, [r for r in roster.rows if r.row not in skip])
+    bad = sorted([*bad, *conflicts], key=lambda b: b.row)
     if bad and not skip_bad:
         raise ImportRefused(bad)
-    skip = {b.row for b in bad}
-    rows = [r for r in roster.rows if r.row not in skip]
-    existing = _existing(session, [r.profile.name for r in rows])
+    skip |= {b.row for b in conflicts}
     report, stamp = ImportReport(bad=bad), now()
     counsellor = (counsellor or "").strip() or None
     new: list[tuple[dict[str, Any], str]] = []
     changed: list[tuple[Enterprise, str]] = []
-    for row in rows:
-        data, where = row.profile.public_dict(), f"{source} 第 {row.row} 行"
-        enterprise = existing.get(row.profile.name)
+    for row in (r for r in roster.rows if r.row not in skip):
+        where = f"{source} 第 {row.row} 行"
+        enterprise = found.get(row.row)
         if enterprise is None:
             record = {
                 "name": row.profile.name,
-                "profile": data,
+                "name_key": name_key(row.profile.name),
+                "credit_code": row.profile.credit_code,
+                "profile": row.profile.public_dict(),
                 "counsellor": counsellor,
                 "pool_stage": stage,
                 "version": 1,
@@ -133,12 +224,9 @@ def import_roster(
             }
             new.append((record, where))
             report.added.append(row.profile.name)
-        elif enterprise.profile == data:
-            report.unchanged.append(enterprise.name)
-        else:
-            enterprise.profile, enterprise.updated_at, enterprise.updated_by = data, stamp, by
+        elif _update_known(enterprise, row, report):
+            enterprise.updated_at, enterprise.updated_by = stamp, by
             changed.append((enterprise, where))
-            report.updated.append(enterprise.name)
     try:
         session.flush()  # the known enterprises: UPDATE … WHERE version = the version read above
         revisions = [
@@ -165,7 +253,7 @@ def import_roster(
             "导入期间有企业的档案被他人修改，未导入任何企业；请重新导入（名单会在他人修改后的档案上更新）"
         ) from None
     except IntegrityError as exc:
-        if _name_taken(exc):
+        if identity_taken(exc):
             raise RegistryError("导入期间有名单中的企业被他人加入档案库，未导入任何企业；请重新导入") from None
         raise
     return report

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from ..company import CREDIT_CODE_LENGTH
 from ..eligibility.status import EXPIRED, NOT_YET, UNREVIEWED, Status
 from .states import DECISIONS, DOCUMENT_STATES, FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
 
@@ -71,10 +72,17 @@ class Enterprise(Base):
     """One enterprise in the pool (一企一档), its current profile and its counsellor (一专员)."""
 
     __tablename__ = "enterprises"
-    __table_args__ = (_one_of("pool_stage", POOL_STAGES),)
+    __table_args__ = (
+        _one_of("pool_stage", POOL_STAGES),
+        # one record per enterprise: by its name as compared (brackets, spaces … folded) and by its code
+        UniqueConstraint("name_key", name="enterprise_name_key_unique"),
+        UniqueConstraint("credit_code", name="enterprise_credit_code_unique"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))  # as typed, for display
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX))  # company.name_key(name)
+    credit_code: Mapped[str | None] = mapped_column(String(CREDIT_CODE_LENGTH))  # 统一社会信用代码, when known
     profile: Mapped[dict[str, Any]]
     counsellor: Mapped[str | None] = mapped_column(String(100))
     pool_stage: Mapped[str] = mapped_column(String(10))

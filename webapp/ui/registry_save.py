@@ -80,8 +80,8 @@ def _add(profile: Profile, by: str) -> None:
     _outcome(exc, f"已加入企业档案库（第 {record.version} 版）。" if record is not None else "")
 
 
-def _find(session: Session, name: str) -> Record | None:
-    enterprise = enterprises.find(session, name)
+def _find(session: Session, profile: Profile) -> Record | None:
+    enterprise = enterprises.find(session, profile.name, profile.credit_code)
     return Record.of(enterprise) if enterprise is not None else None
 
 
@@ -127,7 +127,7 @@ def box(profile: Profile, by: str) -> int | None:
     with st.expander("保存到企业档案库", icon=":material/folder_shared:", expanded=bool(edit)):
         if edit:
             return _editing(profile, by, edit)
-        found, exc = store.attempt(lambda s: _find(s, profile.name))
+        found, exc = store.attempt(lambda s: _find(s, profile))
         if exc is not None:
             st.warning(str(exc), icon=":material/warning:")
             return None
@@ -137,6 +137,8 @@ def box(profile: Profile, by: str) -> int | None:
                 f"档案库中已有“{md(found.name)}”（第 {found.version} 版，专员：{who}，培育库阶段：{found.stage}，"
                 f"最近由 {md(found.updated_by)} 于 {store.local_time(found.updated_at)} 修改）。"
             )
+            if found.name != profile.name:  # the same name key, or the same 统一社会信用代码 under a new name
+                st.caption(f"本页的企业名称“{md(profile.name)}”与档案中的写法不同；更新档案会改用本页的写法。")
             st.button(
                 "用本页内容更新档案",
                 key="save_update",

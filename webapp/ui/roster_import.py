@@ -10,6 +10,7 @@ from recommender.registry.states import POOL_STAGES
 from recommender.roster import BadRow, Roster
 
 from . import nav, store
+from .markup import md
 from .roster_view import bad_frame
 
 OUTCOME = "roster_import"  # (roster signature, kind, message, bad rows) of the last import
@@ -40,7 +41,8 @@ def _import(roster: Roster, file_name: str, by: str) -> None:
     )
     signature = _signature(roster, file_name)
     if report is not None:
-        ss[OUTCOME] = (signature, "done", f"已导入企业档案库：{report.summary()}。", report.bad)
+        notes = "".join(f"\n\n- {md(note)}" for note in report.notes)  # matched under another name or spelling
+        ss[OUTCOME] = (signature, "done", f"已导入企业档案库：{report.summary()}。{notes}", report.bad)
     elif isinstance(exc, ImportRefused):
         ss[OUTCOME] = (signature, "refused", str(exc), exc.bad)
     else:
