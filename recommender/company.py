@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .text_clean import strip_invisible
+from .text_clean import echo, strip_invisible
 
 # after NFKC (which already turns （） into ()), every bracket kind a roster may use for the same (上海)
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "〖": "(", "〗": ")"})
@@ -87,7 +87,7 @@ def check_credit_code(text: str) -> str:
     """
     code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", strip_invisible(text)).upper())
     if len(code) != CREDIT_CODE_LENGTH:
-        raise CreditCodeError(f"应为 {CREDIT_CODE_LENGTH} 位（“{code}”是 {len(code)} 位），请核对")
+        raise CreditCodeError(f"应为 {CREDIT_CODE_LENGTH} 位（“{echo(code)}”是 {len(code)} 位），请核对")
     wrong = [c for c in dict.fromkeys(code) if c not in _VALUES]
     if wrong:
         shown = "、".join(f"“{c}”" for c in wrong)

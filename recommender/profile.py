@@ -282,7 +282,10 @@ class Profile(BaseModel):
     @field_validator("credit_code", mode="before")
     @classmethod
     def _credit_code(cls, value: Any) -> Any:
-        """Blank is missing; text is normalised and checked (``company.check_credit_code``, GB 32100-2015)."""
+        """Blank is missing; text is normalised and checked (``company.check_credit_code``, GB 32100-2015).
+        A number (an all-digit code in a spreadsheet cell formatted as a number) has lost its last digits."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError("被存成了数字（表格会丢掉 15 位以后的数字），请把这一列设为“文本”格式后重新填写")
         if not isinstance(value, str):
             return value
         if not strip_invisible(value).strip():

@@ -397,3 +397,10 @@ def test_migration_0004_keys_names_as_the_registry_does(name):
     """The migration keeps its own copy of the rule; when ``name_key`` changes, a new migration must
     recompute the stored keys, and this test then moves to that migration."""
     assert _migration_0004()._name_key(name) == name_key(name)
+
+
+def test_a_credit_code_stored_as_a_number_says_so():
+    from recommender.profile import ProfileError, parse_profile
+
+    with pytest.raises(ProfileError, match="文本"):
+        parse_profile({"name": "某公司", "region": "浦东新区", "credit_code": 913100001322000000})
