@@ -84,7 +84,14 @@ def csv_rows(data: bytes) -> Rows:
     text = decode(data)
     lines = list(itertools.islice(io.StringIO(text), HEADER_WITHIN))
     delimiter = max(_DELIMITERS, key=lambda d: max((line.count(d) for line in lines), default=0))
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a cell over csv's field limit (131,072 characters; Excel holds 32,767)
+        raise SpreadsheetError(
+            f"第 {reader.line_num} 行附近有一个单元格过长（超过 {csv.field_size_limit():,} 字符），"
+            "可能是引号没有配对：请在 Excel 中检查后另存为 CSV"
+        ) from exc
 
 
 def _unreadable(suffix: str) -> SpreadsheetError:

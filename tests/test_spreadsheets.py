@@ -244,3 +244,9 @@ def test_a_roster_of_ten_thousand_rows_reads():
     assert len(roster.rows) == 10_000 and not roster.bad
     last = roster.rows[-1]
     assert (last.row, last.profile.name, last.profile.employees) == (10_001, "上海示例9999科技有限公司", 9999 % 500)
+
+
+def test_a_csv_cell_over_the_field_limit_is_one_line_naming_the_row():
+    data = ("企业名称,注册地,企业描述\n甲公司,浦东新区," + "芯片" * 70_000 + "\n").encode()
+    with pytest.raises(RosterError, match="第 2 行附近有一个单元格过长"):
+        read_roster(data, "名单.csv")
