@@ -17,6 +17,7 @@ from .yamlio import DataError
 
 if TYPE_CHECKING:
     from .engine import Recommender
+    from .profile import Profile
 
 
 class UsageError(Exception):
@@ -32,6 +33,17 @@ def _engine() -> Recommender:
     if warning:
         print(f"提示：{warning}", file=sys.stderr)
     return engine
+
+
+def _profile(path: Path) -> Profile:
+    """The profile in ``path``; the unit conversions its reading applied are said on stderr."""
+    from .profile import conversion_notes, load_json, parse_profile
+
+    data = load_json(path)
+    profile = parse_profile(data, str(path))
+    for note in conversion_notes(data):
+        print(f"{path}: 单位换算：{note}", file=sys.stderr)
+    return profile
 
 
 def _print_json(data: object) -> None:
@@ -80,9 +92,8 @@ def _short(text: str, width: int) -> str:
 
 def cmd_recommend(args: argparse.Namespace) -> None:
     """`recommend`: ranked measures for one profile, with reasons, gaps and contacts (table or JSON)."""
-    from .profile import read_profile
 
-    profile = read_profile(args.profile)
+    profile = _profile(args.profile)
     rec = _engine().recommend(
         profile, top=args.top, as_of=args.as_of, include_ineligible=args.include_ineligible, leads=not args.no_leads
     )
@@ -106,9 +117,8 @@ def cmd_readiness(args: argparse.Namespace) -> None:
     """`readiness`: each qualification met / not met / unknown with its gaps; ``--pathways`` adds what each unlocks."""
     from .criteria.readiness import check_readiness, unlock_pathways
     from .criteria.report import readiness_document, readiness_lines
-    from .profile import read_profile
 
-    profile = read_profile(args.profile)
+    profile = _profile(args.profile)
     as_of = args.as_of
     results = check_readiness(profile, as_of)
     pathways = None
@@ -160,10 +170,9 @@ def _write(path: Path, data: bytes) -> None:
 
 def cmd_sheet(args: argparse.Namespace) -> None:
     """`sheet`: one enterprise's consultation sheet as a .docx; UsageError when it cannot be written."""
-    from .profile import read_profile
     from .services.sheet import consultation_sheet
 
-    profile = read_profile(args.profile)
+    profile = _profile(args.profile)
     sheet = consultation_sheet(_engine(), profile, args.as_of, top=args.top)
     _write(args.output, sheet.docx)
     c = sheet.consultation

@@ -460,6 +460,28 @@ def parse_profile(data: Any, source: str | None = None) -> Profile:
 
 def read_profile(path: Path) -> Profile:
     """The profile in a JSON file (UTF-8, BOM allowed); ProfileError names the file and what is wrong."""
+    return parse_profile(load_json(path), str(path))
+
+
+def conversion_notes(data: Any) -> list[str]:
+    """The unit conversions reading ``data`` (a profile as JSON) applies, for people to see: "营业收入
+    18500000元 → 1850 万元". Values that cannot be read are left to ``parse_profile`` to refuse."""
+    if not isinstance(data, dict):
+        return []
+    notes = []
+    for name, value in data.items():
+        if isinstance(value, str) and _number_reader(str(name)) is read_money:
+            try:
+                note = read_money(value).note
+            except QuantityError:
+                continue
+            if note:
+                notes.append(f"{LABELS[name]} {note}")
+    return notes
+
+
+def load_json(path: Path) -> Any:
+    """The JSON in a profile file (UTF-8, BOM allowed); ProfileError names the file and what is wrong."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
@@ -476,4 +498,4 @@ def read_profile(path: Path) -> Profile:
         raise ProfileError([FieldError("", "bad_json", f"不是有效的 JSON（{where}）")], str(path)) from exc
     except ValueError as exc:  # an integer of thousands of digits
         raise ProfileError([FieldError("", "bad_json", "JSON 中的数字位数过多")], str(path)) from exc
-    return parse_profile(data, str(path))
+    return data

@@ -198,3 +198,16 @@ def test_a_money_value_read_again_in_wan_is_unchanged(value, unit):
 @pytest.mark.parametrize("title", QUALIFICATIONS)
 def test_every_title_is_its_own_spelling(title):
     assert controlled_name("titles", title) == title
+
+
+def test_a_json_profile_in_yuan_is_converted_and_the_command_says_so(tmp_path, capsys):
+    import json
+
+    from recommender.cli import main
+
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"name": "甲", "region": "上海市浦东新区", "revenue": "18,500,000元"}), encoding="utf-8")
+    assert main(["recommend", str(path), "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert "营业收入（万元） 18,500,000元 → 1850 万元" in out.err
+    assert json.loads(out.out)["profile"]["revenue"] == 1850
