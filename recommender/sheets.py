@@ -198,6 +198,7 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
 
     today = today or shanghai_today()
     document = Document()
+    _a4(document)
     _set_fonts(document)
     document.core_properties.title = xml_text(f"{c.profile.name} 政策咨询单")
     document.core_properties.author = "政策北斗"
@@ -291,6 +292,28 @@ READINESS_COLUMNS = [
 ]
 
 
+A4_MM = (210, 297)  # ISO 216: the paper a Shanghai office prints on (python-docx's default is US Letter)
+
+
+def _a4(document: Any) -> None:
+    """Every section on A4 portrait with 2.5 cm / 2 cm margins."""
+    from docx.shared import Cm, Mm
+
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        section.top_margin = section.bottom_margin = Cm(2.5)
+        section.left_margin = section.right_margin = Cm(2)
+
+
+def _print_setup(ws: Any) -> None:
+    """A sheet that prints as people expect: A4 landscape, one page wide, the header row on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
 def _sheet(book: Any, title: str, columns: list[tuple[str, int]], rows: Iterable[Sequence[Any]], first: bool) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -314,6 +337,7 @@ def _sheet(book: Any, title: str, columns: list[tuple[str, int]], rows: Iterable
     ws.freeze_panes = "C2" if len(columns) > 4 else "A2"
     if ws.max_row > 1:
         ws.auto_filter.ref = ws.dimensions
+    _print_setup(ws)
 
 
 def _readiness_text(c: Consultation) -> str:
@@ -375,7 +399,7 @@ def roster_workbook(
         book,
         "未导入行",
         [("名单行号", 9), ("企业名称", 24), ("原因", 90)],
-        ([b.row, b.name or "", "；".join(b.messages)] for b in bad),
+        ([b.row, b.name or "", "；".join(e.for_people() for e in b.errors)] for b in bad),
         first=False,
     )
     notes = [

@@ -162,6 +162,8 @@ def test_docx_holds_the_enterprise_its_measures_and_the_dates(engine):
     c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
     assert c.measures
     document = docx.Document(io.BytesIO(consultation_docx(c, today=dt.date(2024, 7, 1))))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, not US Letter
     text = _text(document)
     assert "上海某芯微电子有限公司" in text
     assert "政策有效性判断日期：2024-06-30" in text and "生成日期：2024-07-01" in text
@@ -271,7 +273,10 @@ def test_xlsx_has_one_row_per_enterprise_and_measure_and_no_formulas(engine):
     summary = list(book["企业汇总"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in summary] == [2, 3, 4, 5]
     bad = list(book["未导入行"].iter_rows(min_row=2, values_only=True))
-    assert bad[0][0] == 6 and "注册地" in bad[0][2]
+    assert bad[0][0] == 6 and bad[0][2].startswith("注册地：")  # the label people read, not region（注册地）
+    for ws in book.worksheets:  # prints on A4 landscape, one page wide, the header on every page
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$1:$1"
     notes = dict(book["说明"].iter_rows(min_row=2, values_only=True))
     assert notes["政策有效性判断日期"] == "2024-06-30"
 
