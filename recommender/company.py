@@ -29,9 +29,9 @@ def name_key(name: str) -> str:
 
     Zero-width and direction marks are removed and control characters read as spaces (``strip_invisible``);
     Unicode NFKC (full-width （） and ＡＢＣ become () and ABC); every bracket kind becomes ( ); spaces are
-    dropped, except one between two Latin letters or digits. Characters are not converted (traditional
-    stays traditional) and letter case is kept. Changing this rule needs a migration that recomputes
-    ``enterprises.name_key`` (see registry migration 0004).
+    dropped, except one between two Latin letters or digits; traditional characters become simplified
+    (OpenCC ``t2s``: 上海張江智算 is 上海张江智算). Letter case is kept. Changing this rule needs a migration
+    that recomputes ``enterprises.name_key`` (see registry migration 0004).
 
     >>> name_key("上海示例云图软件（上海）有限公司")
     '上海示例云图软件(上海)有限公司'
@@ -39,8 +39,12 @@ def name_key(name: str) -> str:
     True
     >>> name_key("ＡＢＣ  Technology（上海） 有限公司")
     'ABC Technology(上海)有限公司'
+    >>> name_key("上海張江智算科技有限公司")
+    '上海张江智算科技有限公司'
     """
-    key = unicodedata.normalize("NFKC", strip_invisible(name)).translate(_BRACKETS)
+    from .ingest.clean import t2s  # the ingest package loads the corpus models: only when a name is keyed
+
+    key = t2s(unicodedata.normalize("NFKC", strip_invisible(name))).translate(_BRACKETS)
     # until nothing changes: a dropped space may bring a combining mark to a letter it composes with,
     # which may change the letter's neighbours (each round only shortens the text, so it ends)
     while (folded := unicodedata.normalize("NFKC", _SPACES.sub(_space, key))) != key:

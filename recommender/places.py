@@ -22,14 +22,16 @@ def _district_spellings() -> dict[str, str]:
     """Every district spelling (``policies/lexicon/districts.yaml`` and each official name's short
     form without 区/新区), folded by ``_fold``, → its official name."""
     data = yaml.safe_load((LEXICON / "districts.yaml").read_text(encoding="utf-8"))
-    out = {_fold(r.removesuffix("新区").removesuffix("区")): r for r in REGIONS if r != "上海市外"}
-    out.update({_fold(r): r for r in REGIONS})
-    out.update({_fold(str(w)): str(r) for r, words in data.items() for w in words})
+    out = {fold(r.removesuffix("新区").removesuffix("区")): r for r in REGIONS if r != "上海市外"}
+    out.update({fold(r): r for r in REGIONS})
+    out.update({fold(str(w)): str(r) for r, words in data.items() for w in words})
     return out
 
 
-def _fold(text: str) -> str:
-    """A place name as compared: ``squeeze`` (NFKC, simplified, no spaces or punctuation), lower case."""
+@lru_cache(maxsize=65536)  # every park condition of every clause asks for the profile's park
+def fold(text: str) -> str:
+    """A place name as compared: ``squeeze`` (NFKC, simplified, no spaces or punctuation), lower case:
+    張江科學城 and "张江 科学城" both fold to 张江科学城."""
     return squeeze(text).lower()
 
 
@@ -42,7 +44,7 @@ def split_place(text: str) -> tuple[str | None, str]:
     ("浦东新区", ""), "上海浦东张江" → ("浦东新区", "张江"), "Jinshan District, Shanghai" → ("金山区", "");
     (None, text) when it names no district, or more than a district and a park ("浦东新区以外").
     Spellings: ``policies/lexicon/districts.yaml`` and ``parks.yaml``."""
-    folded = _fold(text)
+    folded = fold(text)
     spellings = _district_spellings()
     if folded in spellings:
         return spellings[folded], ""
@@ -65,7 +67,7 @@ def split_place(text: str) -> tuple[str | None, str]:
 def _gazetteer() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
     """({folded park word: its districts}, the suffixes that end a park's name) of ``parks.yaml``."""
     data = yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
-    parks = {_fold(str(name)): tuple(str(d) for d in districts or []) for name, districts in data["parks"].items()}
+    parks = {fold(str(name)): tuple(str(d) for d in districts or []) for name, districts in data["parks"].items()}
     return parks, tuple(data["suffixes"])
 
 
@@ -84,7 +86,7 @@ def _is_park(text: str) -> bool:
 def park_districts(text: str) -> tuple[str, ...]:
     """The districts a park written alone lies in ("张江高科技园区" → (浦东新区,), "漕河泾开发区" → (徐汇区,
     闵行区)); () when ``text`` names no park of the gazetteer or one listed with no district (滨江)."""
-    folded = _fold(text)
+    folded = fold(text)
     for city in _CITY:
         folded = folded.removeprefix(city) if len(folded) > len(city) else folded
     parks, _ = _gazetteer()
@@ -109,7 +111,7 @@ def read_place(region: str, park: object = None) -> tuple[str, object]:
     if district is not None:
         if not rest:
             return district, park
-        if park in (None, "") or (isinstance(park, str) and (rest in _fold(park) or _fold(park) in rest)):
+        if park in (None, "") or (isinstance(park, str) and (rest in fold(park) or fold(park) in rest)):
             return district, park or rest
         return region, park
     districts = park_districts(region)

@@ -57,7 +57,7 @@ bodies = st.text(alphabet=CREDIT_CODE_CHARS, min_size=17, max_size=17)
         ("\ufeff上海示例云图软件 （上海） 有限公司\u3000", "上海示例云图软件(上海)有限公司"),
         ("上海示例云图软件【上海】有限公司", "上海示例云图软件(上海)有限公司"),
         ("ＡＢＣ  Technology（上海）有限公司", "ABC Technology(上海)有限公司"),
-        ("上海示例雲圖軟件有限公司", "上海示例雲圖軟件有限公司"),  # traditional stays traditional
+        ("上海示例雲圖軟件有限公司", "上海示例云图软件有限公司"),  # traditional is the same company
     ],
 )
 def test_name_key_folds_brackets_spaces_and_invisible_characters(typed, key):
@@ -404,3 +404,9 @@ def test_a_credit_code_stored_as_a_number_says_so():
 
     with pytest.raises(ProfileError, match="文本"):
         parse_profile({"name": "某公司", "region": "浦东新区", "credit_code": 913100001322000000})
+
+
+def test_a_name_in_traditional_characters_is_the_registered_enterprise():
+    firm = _add("上海张江智算科技有限公司")
+    with db.transaction() as s:
+        assert enterprises.find(s, "上海張江智算科技有限公司").id == firm

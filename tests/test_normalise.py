@@ -211,3 +211,19 @@ def test_a_json_profile_in_yuan_is_converted_and_the_command_says_so(tmp_path, c
     out = capsys.readouterr()
     assert "营业收入（万元） 18,500,000元 → 1850 万元" in out.err
     assert json.loads(out.out)["profile"]["revenue"] == 1850
+
+
+def test_a_park_in_traditional_characters_meets_the_same_park_conditions():
+    import datetime as dt
+
+    from recommender.engine import Recommender
+
+    engine = Recommender.load()
+
+    def statuses(park: str) -> list[tuple[str, str]]:
+        profile = parse_profile({"name": "甲", "region": "浦东新区", "park": park, "industry": "集成电路"})
+        found = engine.recommend(profile, as_of=dt.date(2024, 6, 30), top=30).results
+        return [(r.clause.id, r.verdict.status.value) for r in found]
+
+    assert statuses("張江科學城") == statuses("张江科学城")
+    assert any(status == "eligible" for _, status in statuses("張江"))

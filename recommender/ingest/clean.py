@@ -42,9 +42,14 @@ def strip_markup(text: str, br: str = "") -> str:
     return text.replace("**", "").replace("__", "")
 
 
+def t2s(text: str) -> str:
+    """Traditional characters as simplified ones (OpenCC ``t2s``): 張江科學城 → 张江科学城."""
+    return _t2s().convert(text)
+
+
 def to_simplified(text: str) -> str:
     """Drop inserted pinyin ("長(zhǎng)") and convert traditional to simplified characters."""
-    return _t2s().convert(_PINYIN.sub("", text))
+    return t2s(_PINYIN.sub("", text))
 
 
 def normalize(text: str) -> str:

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import defaultdict
 
+import opencc
 import sqlalchemy as sa
 from alembic import op
 
@@ -49,7 +50,7 @@ def _space(match: re.Match[str]) -> str:
 
 def _name_key(name: str) -> str:
     text = _INVISIBLE.sub("", _CONTROL.sub(" ", name))
-    key = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
+    key = opencc.OpenCC("t2s").convert(unicodedata.normalize("NFKC", text)).translate(_BRACKETS)
     while (folded := unicodedata.normalize("NFKC", _SPACES.sub(_space, key))) != key:
         key = folded
     return key
