@@ -156,7 +156,7 @@ def _number_reader(name: str) -> Callable[[object], Quantity] | None:
     return partial(read_count, integer=kind == "int")
 
 
-NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质"})  # a list cell that says "none"
+NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质", "-", "—", "－", "/", "／"})  # a list cell that says "none"
 
 
 def _controlled_list(value: Any, kind: str) -> Any:
@@ -371,6 +371,7 @@ def _field_error(field: str, code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(_FIELD_ERROR, "{message}", {"field": field, "code": code, "message": message})
 
 
+DATE_HINT = "应为完整的年月日，如 2019-04-01 或 2019年4月1日"
 _ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
     "missing": ("missing", "必填"),
     "int_parsing": ("not_an_integer", "应为整数"),
@@ -378,13 +379,13 @@ _ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
     "float_parsing": ("not_a_number", "应为数字"),
     "finite_number": ("not_finite", "应为有限的数字（不能是无穷大或 NaN）"),
     "bool_parsing": ("not_yes_no", "应为 是/否（true/false）"),
-    "date_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD"),
-    "date_type": ("bad_date", "应为日期（YYYY-MM-DD）"),
-    "date_from_datetime_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD"),
+    "date_parsing": ("bad_date", DATE_HINT),
+    "date_type": ("bad_date", DATE_HINT),
+    "date_from_datetime_parsing": ("bad_date", DATE_HINT),
     "int_type": ("not_an_integer", "应为整数"),
     "float_type": ("not_a_number", "应为数字"),
     "bool_type": ("not_yes_no", "应为 是/否（true/false）"),
-    "date_from_datetime_inexact": ("bad_date", "日期格式应为 YYYY-MM-DD"),
+    "date_from_datetime_inexact": ("bad_date", DATE_HINT),
     "string_type": ("wrong_type", "应为文字"),
     "list_type": ("wrong_type", "应为列表"),
     "dict_type": ("wrong_type", "应为 {资质: 日期} 的对照表"),

@@ -27,9 +27,26 @@ def _spellings(kind: str) -> dict[str, str]:
     return out
 
 
+def _head_word(kind: str, folded: str) -> str | None:
+    """The controlled name of the longest spelling ``folded`` contains, the later one on a tie (a Chinese
+    compound's head comes last: 技术改造补贴 is a 补贴); None when it contains none."""
+    best: tuple[int, int] | None = None
+    found = None
+    for word, name in _spellings(kind).items():
+        at = folded.rfind(word)
+        if at >= 0 and (best is None or (len(word), at + len(word)) > best):
+            best, found = (len(word), at + len(word)), name
+    return found
+
+
 def controlled_name(kind: str, text: object) -> str:
     """The controlled name ``text`` spells in the ``kind`` list ("titles" or "needs"), else ``text``
-    stripped, with curly quotes made straight (the way controlled names write them)."""
+    stripped, with curly quotes made straight (the way controlled names write them). A need may also be a
+    phrase holding a spelling (研发补贴, 人才公寓 → 资金补贴, 住房落户); a title must be spelled whole
+    (高新技术企业培育库 is no 高新技术企业)."""
     written = str(text).strip()
-    found = _spellings(kind).get(squeeze(written).lower())
+    folded = squeeze(written).lower()
+    found = _spellings(kind).get(folded)
+    if found is None and kind == "needs":
+        found = _head_word(kind, folded)
     return found if found is not None else written.replace("“", '"').replace("”", '"').replace("＂", '"')

@@ -10,6 +10,7 @@ _CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]")
 # zero-width and bidirectional marks are nothing
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _NOT_WORD = re.compile(r"[\W_]+")
+MAX_ROUNDS = 4  # of cleaning until nothing changes (one or two in practice)
 
 
 def strip_invisible(text: str) -> str:
@@ -17,15 +18,24 @@ def strip_invisible(text: str) -> str:
     return _INVISIBLE.sub("", _CONTROL.sub(" ", text))
 
 
-def clean_query(text: str) -> str:
-    """What a person typed, cleaned as the corpus is (``ingest.clean``: traditional → simplified, one
-    spelling of punctuation) after Unicode NFKC (full-width ``ＧＯＩ`` → ``GOI``) and ``strip_invisible``."""
+def _clean_once(text: str) -> str:
     from .ingest.clean import normalize, to_simplified  # the ingest package imports the corpus models
 
-    cleaned = normalize(to_simplified(strip_invisible(unicodedata.normalize("NFKC", text))))
-    # removing spaces can join a letter to a combining mark ("A ́"): compose again, so that cleaning twice
-    # changes nothing
-    return unicodedata.normalize("NFC", cleaned)
+    return unicodedata.normalize("NFC", normalize(to_simplified(strip_invisible(unicodedata.normalize("NFKC", text)))))
+
+
+def clean_query(text: str) -> str:
+    """What a person typed, cleaned as the corpus is (``ingest.clean``: traditional → simplified, one
+    spelling of punctuation) after Unicode NFKC (full-width ``ＧＯＩ`` → ``GOI``) and ``strip_invisible``.
+    Repeated until nothing changes (at most a few rounds): removing a space can join a letter to a combining
+    mark ("A ́" → "Á"), which changes how the spaces around it are read, so that cleaning twice changes nothing."""
+    cleaned = _clean_once(text)
+    for _ in range(MAX_ROUNDS):
+        again = _clean_once(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
 
 
 def squeeze(text: str) -> str:

@@ -227,3 +227,27 @@ def test_a_park_in_traditional_characters_meets_the_same_park_conditions():
 
     assert statuses("張江科學城") == statuses("张江科学城")
     assert any(status == "eligible" for _, status in statuses("張江"))
+
+
+@pytest.mark.parametrize(
+    ("written", "need"),
+    [
+        ("研发补贴", "资金补贴"),
+        ("技术改造补贴", "资金补贴"),
+        ("人才公寓", "住房落户"),
+        ("房租补贴", "场地空间"),
+        ("首次认定奖励", "资金补贴"),
+        ("贷款贴息", "融资贷款"),
+        ("申报高企", "资质认定"),
+    ],
+)
+def test_a_need_written_as_a_phrase_reads_as_its_head_word(written, need):
+    assert controlled_name("needs", written) == need
+
+
+def test_a_title_must_be_spelled_whole_and_a_dash_means_none():
+    assert controlled_name("titles", "高新技术企业培育库") == "高新技术企业培育库"
+    profile = parse_profile({"name": "甲", "region": "浦东新区", "qualifications": "-", "needs": "—"})
+    assert profile.qualifications == [] and profile.needs == []
+    with pytest.raises(ProfileError, match="2019年4月1日"):
+        parse_profile({"name": "甲", "region": "浦东新区", "founded": "2017年4月"})
