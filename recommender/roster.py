@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import spreadsheet
+from .company import name_key
 from .profile import LABELS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
@@ -330,7 +331,52 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
         _add(roster, i, data, errors, notes)
     if not roster.rows and not roster.bad:
         raise RosterError("只有表头，没有数据行")
+    _move_repeated(roster)
     return roster
+
+
+def _move_repeated(roster: Roster) -> None:
+    """A row naming the enterprise of an earlier row again goes to the bad rows, in row order."""
+    repeated = repeated_rows(roster.rows)
+    if repeated:
+        again = {b.row for b in repeated}
+        roster.rows = [r for r in roster.rows if r.row not in again]
+        roster.bad = sorted([*roster.bad, *repeated], key=lambda b: b.row)
+
+
+def _repeat(row: GoodRow, earlier: GoodRow | None, why: str) -> BadRow | None:
+    """``row`` as a bad row when it is the enterprise of an ``earlier`` row (``why``: the same name key or code)."""
+    if earlier is None:
+        return None
+    codes = {earlier.profile.credit_code, row.profile.credit_code}
+    if None not in codes and len(codes) == 2:
+        text = f"与第 {earlier.row} 行名称相同，统一社会信用代码却不同，请核对"
+    else:
+        text = f"与第 {earlier.row} 行是同一家企业（{why}），请合并为一行"
+    return BadRow(row.row, row.profile.name, [FieldError("", "repeated", text)])
+
+
+def repeated_rows(rows: list[GoodRow]) -> list[BadRow]:
+    """The rows that name an enterprise of an earlier row again: the same name as compared
+    (``company.name_key``: brackets, spaces, invisible characters, traditional characters) or the same
+    统一社会信用代码; also the same name with another code (to check, never merged)."""
+    bad: list[BadRow] = []
+    by_key: dict[str, GoodRow] = {}
+    by_code: dict[str, GoodRow] = {}
+    for row in rows:
+        name, code = row.profile.name, row.profile.credit_code
+        key = name_key(name)
+        earlier = by_key.get(key)
+        why = "名称相同" if earlier is None or earlier.profile.name == name else "名称只差括号、空格或不可见字符的写法"
+        if earlier is None and code:
+            earlier, why = by_code.get(code), "统一社会信用代码相同"
+        if (repeated := _repeat(row, earlier, why)) is not None:
+            bad.append(repeated)
+            continue
+        by_key[key] = row
+        if code:
+            by_code[code] = row
+    return bad
 
 
 def _report_column(roster: Roster, header: str, amount: Quantity) -> None:

@@ -251,3 +251,10 @@ def test_a_title_must_be_spelled_whole_and_a_dash_means_none():
     assert profile.qualifications == [] and profile.needs == []
     with pytest.raises(ProfileError, match="2019年4月1日"):
         parse_profile({"name": "甲", "region": "浦东新区", "founded": "2017年4月"})
+
+
+def test_the_same_enterprise_twice_in_a_roster_is_flagged_when_read_not_only_at_import():
+    roster = read_roster_file(CASES / "roster_brackets_b.csv")
+    assert [r.row for r in roster.rows] == [2]
+    [again] = roster.bad
+    assert again.row == 3 and "与第 2 行是同一家企业" in str(again)

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..company import name_key
 from ..profile import FieldError
-from ..roster import BadRow, GoodRow, Roster
+from ..roster import BadRow, GoodRow, Roster, repeated_rows
 from .enterprises import (
     ConflictError,
     IdentityConflict,
@@ -59,43 +59,18 @@ class ImportReport:
         return text + (f"；跳过有问题的 {len(self.bad)} 行" if self.bad else "")
 
 
-def _repeat(row: GoodRow, earlier: GoodRow | None, why: str) -> BadRow | None:
-    """``row`` as a bad row when it is the enterprise of an ``earlier`` row (``why``: the same name key or code)."""
-    if earlier is None:
-        return None
-    codes = {earlier.profile.credit_code, row.profile.credit_code}
-    if None not in codes and len(codes) == 2:
-        text = f"与第 {earlier.row} 行名称相同，统一社会信用代码却不同，请核对"
-    else:
-        text = f"与第 {earlier.row} 行是同一家企业（{why}），请合并为一行"
-    return BadRow(row.row, row.profile.name, [FieldError("", "repeated", text)])
-
-
 def _more_bad_rows(roster: Roster) -> list[BadRow]:
     """Rows the registry cannot take although the profile is valid: over-long names, and an enterprise
-    named again (by ``company.name_key``) or its 统一社会信用代码 given again."""
+    named again (by ``company.name_key``) or its 统一社会信用代码 given again (``roster.repeated_rows``)."""
     bad: list[BadRow] = []
-    by_key: dict[str, GoodRow] = {}
-    by_code: dict[str, GoodRow] = {}
     for row in roster.rows:
-        name, code = row.profile.name, row.profile.credit_code
-        key = name_key(name)
-        length = max(len(name), len(key))  # NFKC may lengthen a name (㈱ → (株))
+        name = row.profile.name
+        length = max(len(name), len(name_key(name)))  # NFKC may lengthen a name (㈱ → (株))
         if length > NAME_MAX:
             too_long = FieldError("", "too_long", f"企业名称过长（{length} 字，最多 {NAME_MAX} 字）")
             bad.append(BadRow(row.row, name[:20] + "…", [too_long]))
-            continue
-        earlier = by_key.get(key)
-        why = "名称相同" if earlier is None or earlier.profile.name == name else "名称只差括号、空格或不可见字符的写法"
-        if earlier is None and code:
-            earlier, why = by_code.get(code), "统一社会信用代码相同"
-        if (repeated := _repeat(row, earlier, why)) is not None:
-            bad.append(repeated)
-            continue
-        by_key[key] = row
-        if code:
-            by_code[code] = row
-    return bad
+    long_rows = {b.row for b in bad}
+    return bad + repeated_rows([r for r in roster.rows if r.row not in long_rows])
 
 
 def _loaded(session: Session, column: InstrumentedAttribute[Any], values: list[str]) -> dict[str, Enterprise]:
