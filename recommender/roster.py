@@ -322,7 +322,7 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
             try:
                 amount = read_money(cell, units[col])
             except QuantityError as exc:
-                errors.append(FieldError(name, "invalid", str(exc)))
+                errors.append(FieldError(name, "invalid", f"{exc}（“{headers[col]}”列）"))
                 continue
             data[name] = amount.value
             if amount.note:
