@@ -410,3 +410,32 @@ def test_a_name_in_traditional_characters_is_the_registered_enterprise():
     firm = _add("上海张江智算科技有限公司")
     with db.transaction() as s:
         assert enterprises.find(s, "上海張江智算科技有限公司").id == firm
+
+
+def _import_text(text: str, **kwargs) -> importer.ImportReport:
+    from recommender.roster import read_roster
+
+    with db.transaction() as s:
+        return importer.import_roster(s, read_roster(text.encode(), "r.csv"), by="导入员", source="r.csv", **kwargs)
+
+
+def test_a_roster_with_fewer_columns_or_blank_cells_keeps_what_the_registry_knows():
+    _import_text(
+        "企业名称,注册地,所在园区,职工总数,研发人员,已有资质,诉求\n"
+        "上海云帆科技有限公司,浦东新区,张江科学城,80,30,高新技术企业、创新型中小企业,资金补贴\n"
+    )
+    report = _import_text("企业名称,注册地,职工总数,已有资质\n上海云帆科技有限公司,浦东新区,90,\n")
+    assert report.updated == ["上海云帆科技有限公司"]
+    assert report.notes == [
+        "第 2 行“上海云帆科技有限公司”未填的所在园区、科技/研发人员数、已有资质、诉求沿用档案库中的值"
+        "（要清除，请在企业档案库页面修改）"
+    ]
+    with db.transaction() as s:
+        [firm] = enterprises.listing(s)
+        assert firm.profile["employees"] == 90 and firm.profile["park"] == "张江科学城"
+        assert firm.profile["qualifications"] == ["高新技术企业", "创新型中小企业"] and firm.profile["rd_staff"] == 30
+    # a new value that contradicts a kept one is a bad row, not a silent mix
+    with pytest.raises(ImportRefused) as refused:
+        _import_text("企业名称,注册地,职工总数\n上海云帆科技有限公司,浦东新区,20\n")
+    [bad] = refused.value.bad
+    assert "研发人员数不能大于职工总数" in str(bad) and "沿用" in str(bad)

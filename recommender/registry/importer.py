@@ -12,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..company import name_key
-from ..profile import FieldError
+from ..profile import LABELS, FieldError, ProfileError, parse_profile
 from ..roster import BadRow, GoodRow, Roster, repeated_rows
 from .enterprises import (
     ConflictError,
@@ -107,8 +107,38 @@ def _matched(session: Session, rows: list[GoodRow]) -> tuple[dict[int, Enterpris
     return found, bad
 
 
-def _update_known(enterprise: Enterprise, row: GoodRow, report: ImportReport) -> bool:
-    """Bring ``enterprise`` to ``row``'s profile and say so in ``report``; whether anything changed.
+def _merged(enterprise: Enterprise, row: GoodRow) -> tuple[dict[str, Any], list[str]]:
+    """The profile to store for a known ``enterprise`` from ``row``: the row's values over the registered
+    ones, so that a column the roster lacks or a cell left blank (unknown in this file) keeps the registered
+    value instead of erasing it. Returns the profile dict and the labels of the fields kept that way.
+    ProfileError when the row's values and the kept ones disagree (e.g. 研发人员 above a new 职工总数)."""
+    given = row.profile.public_dict()
+    kept = [name for name in enterprise.profile if name not in given and name != "name"]
+    data = parse_profile({**enterprise.profile, **given}).public_dict() if kept else given
+    return with_known_code(data, enterprise), [LABELS.get(name, name) for name in kept]
+
+
+def _merge_all(found: dict[int, Enterprise], rows: list[GoodRow]) -> tuple[dict[int, tuple], list[BadRow]]:
+    """``_merged`` for each row matched to a known enterprise, by row number; the rows whose merge is
+    inconsistent as bad rows naming what to fix."""
+    merged: dict[int, tuple] = {}
+    bad: list[BadRow] = []
+    for row in rows:
+        if row.row not in found:
+            continue
+        try:
+            merged[row.row] = _merged(found[row.row], row)
+        except ProfileError as exc:
+            why = [FieldError(e.field, e.code, f"{e.message}（与档案库中沿用的值合起来）") for e in exc.errors]
+            bad.append(BadRow(row.row, row.profile.name, why))
+    return merged, bad
+
+
+def _update_known(
+    enterprise: Enterprise, row: GoodRow, merged: tuple[dict[str, Any], list[str]], report: ImportReport
+) -> bool:
+    """Bring ``enterprise`` to ``row``'s profile merged with the registered one (``_merged``) and say so in
+    ``report``; whether anything changed.
 
     A name that only spells the registered one differently keeps the registered spelling; a new name
     under the same 统一社会信用代码 renames the enterprise; a row without a code keeps the registered one.
@@ -118,12 +148,17 @@ def _update_known(enterprise: Enterprise, row: GoodRow, report: ImportReport) ->
         renamed = name_key(name) != enterprise.name_key
         action = f"已改名为“{name}”" if renamed else "视为同一家企业，沿用档案库中的名称"
         report.notes.append(f"第 {row.row} 行“{name}”与档案库中的“{enterprise.name}”{why}：{action}")
-    data = with_known_code(row.profile.public_dict(), enterprise)
+    data, kept = merged
+    data = dict(data)
     if name_key(name) == enterprise.name_key:
         data["name"] = enterprise.name  # the registered spelling stays
     if data == enterprise.profile:
         report.unchanged.append(enterprise.name)
         return False
+    if kept:
+        report.notes.append(
+            f"第 {row.row} 行“{name}”未填的{'、'.join(kept)}沿用档案库中的值（要清除，请在企业档案库页面修改）"
+        )
     if data["name"] != enterprise.name:
         report.renamed.append((enterprise.name, name))
         enterprise.name, enterprise.name_key = name, name_key(name)
@@ -173,6 +208,8 @@ def import_roster(
     bad = [*roster.bad, *_more_bad_rows(roster)]
     skip = {b.row for b in bad}
     found, conflicts = _matched(session, [r for r in roster.rows if r.row not in skip])
+    merges, inconsistent = _merge_all(found, roster.rows)
+    conflicts += inconsistent
     bad = sorted([*bad, *conflicts], key=lambda b: b.row)
     if bad and not skip_bad:
         raise ImportRefused(bad)
@@ -199,7 +236,7 @@ def import_roster(
             }
             new.append((record, where))
             report.added.append(row.profile.name)
-        elif _update_known(enterprise, row, report):
+        elif _update_known(enterprise, row, merges[row.row], report):
             enterprise.updated_at, enterprise.updated_by = stamp, by
             changed.append((enterprise, where))
     try:
