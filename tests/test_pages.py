@@ -288,6 +288,17 @@ def test_counsellor_sees_each_conversion_before_matching():
     assert list(read["换算"]) == ["营业收入（元） 18,500,000.00 元 → 1850 万元"]
 
 
+def test_counsellor_roster_outlives_a_visit_to_another_page():
+    at = _counsellor()
+    at.file_uploader(key="roster_upload").set_value(("走访名单.csv", ROSTER.encode(), "text/csv")).run()
+    at.switch_page("webapp/views/registry.py").run()
+    at.session_state["roster_upload"] = None  # what leaving the page does to an uploader's file
+    at.switch_page("webapp/views/counsellor.py").run()
+    assert not at.exception
+    assert any("正在使用之前上传的“走访名单.csv”" in c.value for c in at.caption)
+    assert at.selectbox(key="roster_pick").value == "第 2 行 · 上海张江某芯微电子有限公司"
+
+
 def test_counsellor_unreadable_file_says_why():
     at = _counsellor()
     at.file_uploader(key="roster_upload").set_value(("名单.csv", "公司,地址\n甲,乙\n".encode(), "text/csv"))

@@ -24,16 +24,31 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def upload() -> Roster | None:
-    """The uploader and the file-level outcome; the roster when the file could be read."""
+KEPT = "roster_file"  # (file name, bytes) of the roster last uploaded: it outlives a visit to another page
+
+
+def _remember() -> None:
+    """Keep the uploaded file across pages (Streamlit drops an uploader's file on leaving the page); the
+    uploader's own ✕ forgets it."""
+    uploaded = st.session_state.get("roster_upload")
+    if uploaded is None:
+        st.session_state.pop(KEPT, None)
+    else:
+        st.session_state[KEPT] = (uploaded.name, uploaded.getvalue())
+
+
+def upload() -> tuple[Roster, str] | None:
+    """The uploader and the file-level outcome; the roster and its file name when a file could be read
+    (the one uploaded now, or the one uploaded before a visit to another page)."""
     a, b = st.columns([3, 1])
     with a:
-        uploaded = st.file_uploader(
+        st.file_uploader(
             "上传企业名单（CSV 或 Excel）",
             type=["csv", "xlsx", "xls", "json"],
             help="CSV 可为 UTF-8 或 GBK 编码（Excel 默认另存的格式）；表头用档案字段名或中文名，"
             "如 企业名称、注册地、所属行业、职工总数；资质、诉求等多项用“、”或“,”分隔。",
             key="roster_upload",
+            on_change=_remember,
         )
     with b:
         st.markdown("&nbsp;")
@@ -46,12 +61,17 @@ def upload() -> Roster | None:
             on_click="ignore",
             width="stretch",
         )
-    if uploaded is None:
+    if st.session_state.get("roster_upload") is not None:
+        _remember()  # also a file set without a change event
+    if KEPT not in st.session_state:
         return None
+    name, data = st.session_state[KEPT]
+    if st.session_state.get("roster_upload") is None:
+        st.caption(f":material/history: 正在使用之前上传的“{md(name)}”；重新上传可替换。")
     try:
-        return read_roster(uploaded.getvalue(), uploaded.name)
+        return read_roster(data, name), name
     except RosterError as exc:
-        st.error(f"无法读取“{uploaded.name}”：{exc}", icon=":material/error:")
+        st.error(f"无法读取“{name}”：{exc}", icon=":material/error:")
         return None
 
 

@@ -13,12 +13,13 @@ with st.sidebar:
 
 with st.container(border=True):
     st.markdown("##### 1　上传企业名单")
-    roster = roster_view.upload()
+    uploaded = roster_view.upload()
     top = st.columns([1, 3])[0].number_input(
         "每家企业列出措施数", min_value=3, max_value=30, value=SHEET_TOP, step=1, key="roster_top"
     )
 
-if roster is not None:
+if uploaded is not None:
+    roster, file_name = uploaded
     roster_view.bad_rows(roster)
     roster_view.read_preview(roster)
     if roster.rows:
@@ -32,7 +33,7 @@ if roster is not None:
             roster_view.one_enterprise(batch.entries)
         with st.container(border=True):
             st.markdown("##### 4　加入企业档案库")
-            roster_import.box(roster, st.session_state["roster_upload"].name, by)
+            roster_import.box(roster, file_name, by)
 
 submitted = profile_form.submitted()
 if submitted:
