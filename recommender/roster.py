@@ -447,9 +447,11 @@ def read_roster_file(path: Path) -> Roster:
 
 def template_csv() -> bytes:
     """An empty roster with Chinese headers and one example row (UTF-8 with BOM, for Excel)."""
-    headers = [LABELS[f] for f in SPEC_FIELDS]
+    columns = ("name", "credit_code", *SPEC_FIELDS[1:])  # the code: the enterprise's identity in the registry
+    headers = [LABELS[f] for f in columns]
     example = {
         "name": "上海某芯微电子有限公司",
+        "credit_code": "91310115MA1K3Y8P1B",  # invented, with a valid GB 32100 check character
         "region": "浦东新区",
         "park": "张江科学城",
         "industry": "集成电路",
@@ -470,7 +472,7 @@ def template_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
-    writer.writerow([example.get(f, "") for f in SPEC_FIELDS])
+    writer.writerow([example.get(f, "") for f in columns])
     return out.getvalue().encode("utf-8-sig")
 
 
