@@ -191,8 +191,8 @@ def cmd_batch(args: argparse.Namespace) -> None:
         roster = read_roster_file(args.roster)
     except RosterError as exc:
         raise UsageError(str(exc)) from None
-    for conversion in roster.conversions:
-        print(f"{args.roster}: 单位换算：{conversion}", file=sys.stderr)
+    for note in roster.file_notes():
+        print(f"{args.roster}: {note}", file=sys.stderr)
     for bad in roster.bad:
         print(f"{args.roster}: {bad}", file=sys.stderr)
     if not roster.rows:
@@ -222,10 +222,8 @@ def cmd_read_roster(args: argparse.Namespace) -> None:
         return
     header = f"表头在第 {roster.header_row} 行；" if roster.header_row else ""
     print(f"{args.roster}：{header}{len(roster.rows)} 行可用，{len(roster.bad)} 行有误")
-    for line in roster.conversions:
-        print(f"  单位换算：{line}")
-    if roster.ignored_columns:
-        print(f"  未读取的列：{'、'.join(roster.ignored_columns)}")
+    for note in roster.file_notes():
+        print(f"  {note}")
     for row in roster.rows:
         given = row.profile.public_dict()
         print(f"第 {row.row} 行：" + "；".join(f"{LABELS[k]} {shown(k, getattr(row.profile, k))}" for k in given))

@@ -7,6 +7,7 @@ import json
 import math
 import re
 import types
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
@@ -25,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .clock import today
 from .company import CreditCodeError, check_credit_code
 from .paths import LEXICON
 from .places import read_place
@@ -119,11 +121,16 @@ _LOOSE_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2}
 
 
 def loose_date(value: Any) -> Any:
-    """Accept 2020/1/1, 2020.1.1 and 2020年1月1日 as well as ISO dates; blank is missing."""
+    """Accept 2020/1/1, 2020.1.1 and 2020年1月1日 (full-width digits too) as well as ISO dates; blank is
+    missing. A bare number ("0", 43556, "20190401") is no date here: ValueError, not 1970-01-01."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"{DATE_HINT}（收到“{echo(value)}”）")
     if isinstance(value, str):
-        value = value.strip()
+        value = unicodedata.normalize("NFKC", strip_invisible(value)).strip()
         if not value:
             return None
+        if value.isdigit():
+            raise ValueError(f"{DATE_HINT}（收到“{echo(value)}”）")
         if m := _LOOSE_DATE.match(value):
             return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     return value
@@ -279,6 +286,14 @@ class Profile(BaseModel):
     def _loose_date(cls, value: Any) -> Any:
         return loose_date(value)
 
+    @field_validator("founded")
+    @classmethod
+    def _plausible_founding(cls, value: dt.date | None) -> dt.date | None:
+        """Input sanity: a founding date from 1900 to today (a later one is a typing slip, not a plan)."""
+        if value is not None and not EARLIEST_FOUNDING <= value <= today():
+            raise ValueError(f"成立日期 {value.isoformat()} 不在 1900 年至今天之间，请核对")
+        return value
+
     @field_validator("credit_code", mode="before")
     @classmethod
     def _credit_code(cls, value: Any) -> Any:
@@ -371,6 +386,7 @@ def _field_error(field: str, code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(_FIELD_ERROR, "{message}", {"field": field, "code": code, "message": message})
 
 
+EARLIEST_FOUNDING = dt.date(1900, 1, 1)
 DATE_HINT = "应为完整的年月日，如 2019-04-01 或 2019年4月1日"
 _ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
     "missing": ("missing", "必填"),

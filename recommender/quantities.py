@@ -90,7 +90,10 @@ def _split_unit(text: str) -> tuple[float, str | None]:
 
 
 def _shown(value: float) -> str:
-    return f"{value:,.6g}" if abs(value) < 1e15 else f"{value:.3e}"
+    """A number as a person wrote it in a spreadsheet: 18500000.0 → "18,500,000", 0.5 → "0.5"."""
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return f"{value:.3e}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def _check_sign(value: float, raw: str) -> None:

@@ -136,7 +136,17 @@ class Roster:
     bad: list[BadRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     conversions: list[str] = field(default_factory=list)  # money read in another unit, once per column
+    notices: list[str] = field(default_factory=list)  # about the file as a whole: the sheet read, …
     header_row: int | None = None  # the spreadsheet row of the header (1 = top); None for saved profiles (JSON)
+
+    def file_notes(self) -> list[str]:
+        """What a person should know about how the file as a whole was read, one Chinese line each: the
+        sheet read (and those not read), the columns not read, the unit conversions per column."""
+        notes = list(self.notices)
+        if self.ignored_columns:
+            notes.append(f"未读取的列：{'、'.join(self.ignored_columns)}（表头不是档案字段名或中文名）")
+        notes += [f"单位换算：{c}" for c in self.conversions]
+        return notes
 
     @property
     def profiles(self) -> list[Profile]:
@@ -291,7 +301,7 @@ def _add(
 
 
 def parse_rows(rows: list[list[Any]]) -> Roster:
-    """A roster from spreadsheet rows (``rows[i]`` is row ``i + 1``, cells as ``spreadsheet.read_rows`` gives).
+    """A roster from spreadsheet rows (``rows[i]`` is row ``i + 1``, cells as ``spreadsheet.read_sheets`` gives).
 
     The header is found among the first HEADER_WITHIN rows (``spreadsheet.find_header``); blank rows are
     skipped. RosterError, one line, when there is no header, a column is named twice, there is no data row,
@@ -419,6 +429,21 @@ def _json_roster(data: bytes) -> Roster:
     return roster
 
 
+def _sheet_roster(sheets: list[spreadsheet.Sheet]) -> Roster:
+    """The roster on the first sheet (visible, the one Excel opens on first) that has a header; the others
+    are named in ``roster.notices``. With no such sheet, the first sheet's reason."""
+    if not sheets:
+        raise RosterError("工作簿中没有可见的工作表")
+    chosen = next(
+        (s for s in sheets if spreadsheet.find_header(s.rows, column_field, _REQUIRED) is not None), sheets[0]
+    )
+    roster = parse_rows(chosen.rows)
+    others = [s.name for s in sheets if s is not chosen]
+    if others:
+        roster.notices.append(f"读取的是工作表“{chosen.name}”；未读取：{'、'.join(f'“{n}”' for n in others)}")
+    return roster
+
+
 def read_roster(data: bytes, filename: str) -> Roster:
     """Read an uploaded roster; the suffix of ``filename`` says CSV, Excel (.xlsx, .xlsm, .xls) or JSON (saved
     profiles). RosterError, one Chinese line, when the file as a whole cannot be read."""
@@ -426,7 +451,7 @@ def read_roster(data: bytes, filename: str) -> Roster:
     if suffix not in {".json"} | spreadsheet.CSV_SUFFIXES | spreadsheet.EXCEL_SUFFIXES:
         raise RosterError(f"不支持的文件类型“{suffix or filename}”：请使用 CSV、Excel（.xlsx、.xls）或档案 JSON 文件")
     try:
-        return _json_roster(data) if suffix == ".json" else parse_rows(spreadsheet.read_rows(data, suffix))
+        return _json_roster(data) if suffix == ".json" else _sheet_roster(spreadsheet.read_sheets(data, suffix))
     except SpreadsheetError as exc:
         raise RosterError(str(exc)) from exc
 
@@ -479,7 +504,8 @@ def template_csv() -> bytes:
 def preview(roster: Roster, filename: str) -> dict[str, Any]:
     """How a roster was understood, before anything is matched or stored (the ``read-roster`` JSON of
     ../shared/spec/cli.md): ``file``, ``header_row``, ``rows`` [{row, profile, notes}], ``refused``
-    [{row, name, errors: [{field, message}]}], plus ``conversions`` (per column) and ``ignored_columns``."""
+    [{row, name, errors: [{field, message}]}], plus ``conversions`` (per column),
+    ``ignored_columns`` and ``notices`` (the sheet read …)."""
     return {
         "file": filename,
         "header_row": roster.header_row,
@@ -494,4 +520,5 @@ def preview(roster: Roster, filename: str) -> dict[str, Any]:
         ],
         "conversions": list(roster.conversions),
         "ignored_columns": list(roster.ignored_columns),
+        "notices": list(roster.notices),
     }

@@ -1,11 +1,12 @@
 """Spreadsheet files as people make them → rows of cell values, and the row that holds the header.
 
-``read_rows(data, suffix)`` reads CSV (UTF-8 or GBK; comma, tab or semicolon), XLSX/XLSM (openpyxl) and
+``read_sheets(data, suffix)`` reads CSV (UTF-8 or GBK; comma, tab or semicolon), XLSX/XLSM (openpyxl) and
 old XLS (xlrd) bytes into ``list[list[Cell]]``: ``rows[i]`` is the row a person sees as row ``i + 1``
 (for a CSV, record ``i + 1``), one value per column, ``None`` for a blank cell. What Excel and WPS show
 is what is read:
 
-- every cell of the first sheet, whatever size the file declares (WPS writes ``A1:A1``);
+- every visible sheet, the one Excel opens on first, as far as cells hold content, whatever size the file
+  declares (WPS writes ``A1:A1``; a styled empty cell at XFD1048576 adds nothing);
 - a date typed in any built-in date format, the CJK and Thai ones included, as ``datetime``;
 - a merged region's value in every row it covers, in the region's first column; the other columns it
   covers stay blank, so that a heading or a title merged across columns names one column;
@@ -31,6 +32,11 @@ EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 HEADER_WITHIN = 10  # the header is looked for in this many rows from the top
 _DELIMITERS = ",\t;"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of an old .xls (whatever the file is named)
+_ZIP = b"PK\x03\x04"  # the container of an .xlsx
+# Input sanity: a roster is at most this big. A styled empty cell far out (XFD1048576) must not make the
+# reader build a million-row grid.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 500
 # Built-in date formats that Excel writes by number only and openpyxl does not know (it knows 14–22, 45–47):
 # 27–36 and 50–58 in Chinese, Japanese and Korean Excel (31 is yyyy年m月d日), 71–81 in Thai Excel.
 _LOCALE_DATE_FORMATS = frozenset([*range(27, 37), *range(50, 59), *range(71, 82)])
@@ -54,22 +60,42 @@ Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | Uncalculated
 Rows = list[list[Cell]]
 
 
-def read_rows(data: bytes, suffix: str) -> Rows:
-    """The rows of the first sheet of a CSV (``suffix`` in CSV_SUFFIXES) or Excel file (in EXCEL_SUFFIXES).
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet read: its name ("" for a CSV) and its rows."""
 
-    An Excel file is read by what it holds, not by its name: an old .xls named .xlsx is read all the same.
-    SpreadsheetError for another suffix, a text in an unknown encoding, or a file that is not a workbook.
+    name: str
+    rows: Rows
+
+
+def read_sheets(data: bytes, suffix: str) -> list[Sheet]:
+    """The visible worksheets of an Excel file (``suffix`` in EXCEL_SUFFIXES), the one Excel opens on first,
+    or the one sheet of a CSV (``suffix`` in CSV_SUFFIXES).
+
+    A file is read by what it holds, not by its name: an old .xls named .xlsx, or an .xlsx named .csv, is
+    read all the same. SpreadsheetError for another suffix, a text in an unknown encoding, a file that is
+    not a workbook, or a sheet with content beyond MAX_ROWS rows or MAX_COLUMNS columns.
     """
     suffix = suffix.lower()
+    if suffix not in CSV_SUFFIXES | EXCEL_SUFFIXES:
+        raise SpreadsheetError(f"不支持的表格类型“{suffix}”：请使用 CSV 或 Excel（.xlsx、.xls）文件")
+    if data.startswith(_OLE2):
+        return _xls_sheets(data, suffix)
+    if data.startswith(_ZIP):
+        return _xlsx_sheets(data, suffix)
     if suffix in CSV_SUFFIXES:
-        return csv_rows(data)
-    if suffix in EXCEL_SUFFIXES:
-        return _xls_rows(data, suffix) if data.startswith(_OLE2) else _xlsx_rows(data, suffix)
-    raise SpreadsheetError(f"不支持的表格类型“{suffix}”：请使用 CSV 或 Excel（.xlsx、.xls）文件")
+        return [Sheet("", csv_rows(data))]
+    raise _unreadable(suffix)
 
 
 def decode(data: bytes) -> str:
-    """Text bytes in UTF-8 (with or without BOM) or GBK/GB18030; SpreadsheetError for any other encoding."""
+    """Text bytes in UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode text") or
+    GBK/GB18030; SpreadsheetError for any other encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -81,7 +107,7 @@ def decode(data: bytes) -> str:
 def csv_rows(data: bytes) -> Rows:
     """CSV records as lists of strings; the delimiter (comma, tab or semicolon) is the one a line among the
     first HEADER_WITHIN uses most, so a title or notes line above the header does not decide it."""
-    text = decode(data)
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")  # line ends of Windows, Unix or old Mac
     lines = list(itertools.islice(io.StringIO(text), HEADER_WITHIN))
     delimiter = max(_DELIMITERS, key=lambda d: max((line.count(d) for line in lines), default=0))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -101,31 +127,52 @@ def _unreadable(suffix: str) -> SpreadsheetError:
     )
 
 
-def _xlsx_rows(data: bytes, suffix: str) -> Rows:
-    """The first worksheet of an XLSX/XLSM file, read in full (not read-only: that mode trusts the declared
-    size and knows no merged cells). Only a file that holds formulas is read a second time, for the results
-    Excel saved with them (openpyxl gives either the formulas or the results, not both)."""
+def _visible_first(sheets: list[Any], active: Any, visible: Callable[[Any], bool]) -> list[Any]:
+    """The visible sheets, the active one (the one Excel opens on) first."""
+    shown = [sheet for sheet in sheets if visible(sheet)]
+    return sorted(shown, key=lambda sheet: sheet is not active)
+
+
+def _extent(cells: Collection[tuple[int, int]], sheet: str) -> tuple[int, int]:
+    """(rows, columns) that hold the ``cells`` with content (1-based coordinates); SpreadsheetError beyond
+    MAX_ROWS or MAX_COLUMNS."""
+    rows = max((r for r, _ in cells), default=0)
+    columns = max((c for _, c in cells), default=0)
+    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+        raise SpreadsheetError(
+            f"工作表“{sheet}”第 {rows} 行、第 {columns} 列处还有内容，超出名单的范围（最多 {MAX_ROWS:,} 行、"
+            f"{MAX_COLUMNS} 列）：请删除表格远处的内容或格式后另存再上传"
+        )
+    return rows, columns
+
+
+def _xlsx_sheets(data: bytes, suffix: str) -> list[Sheet]:
+    """The visible worksheets of an XLSX/XLSM file, read in full (not read-only: that mode trusts the declared
+    size and knows no merged cells) but only as far as cells hold content. Only a file that holds formulas is
+    read a second time, for the results Excel saved with them (openpyxl gives formulas or results, not both)."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise _unreadable(suffix) from exc
-    sheet = book.worksheets[0]
-    epoch = book.epoch
-    rows: Rows = []
-    formulas: dict[tuple[int, int], str] = {}
-    for r, cells in enumerate(sheet.iter_rows()):
-        row = []
-        for c, cell in enumerate(cells):
+    out = []
+    for sheet in _visible_first(book.worksheets, book.active, lambda ws: ws.sheet_state == "visible"):
+        # the cells the file holds, not the grid up to the farthest styled cell (openpyxl keeps them in _cells)
+        held = {at: cell for at, cell in sheet._cells.items() if cell.value is not None}
+        n_rows, n_columns = _extent(held, sheet.title)
+        rows: Rows = [[None] * n_columns for _ in range(n_rows)]
+        formulas: dict[tuple[int, int], str] = {}
+        for (r, c), cell in held.items():
             if cell.data_type == "f":
-                formulas[(r, c)] = str(getattr(cell.value, "text", None) or cell.value)
-            row.append(_xlsx_value(cell, epoch))
-        rows.append(row)
-    if formulas:
-        _formula_results(data, rows, formulas)
-    _fill_merged(rows, [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in sheet.merged_cells.ranges])
-    return rows
+                formulas[(r - 1, c - 1)] = str(getattr(cell.value, "text", None) or cell.value)
+            rows[r - 1][c - 1] = _xlsx_value(cell, book.epoch)
+        if formulas:
+            _formula_results(data, book.worksheets.index(sheet), rows, formulas)
+        merged = [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
+        _fill_merged(rows, merged)
+        out.append(Sheet(sheet.title, rows))
+    return out
 
 
 def _xlsx_value(cell: Any, epoch: dt.datetime) -> Cell:
@@ -144,15 +191,16 @@ def _xlsx_value(cell: Any, epoch: dt.datetime) -> Cell:
     return value
 
 
-def _formula_results(data: bytes, rows: Rows, formulas: dict[tuple[int, int], str]) -> None:
-    """Put into ``rows`` the result saved with each formula, or Uncalculated when the file holds none."""
+def _formula_results(data: bytes, index: int, rows: Rows, formulas: dict[tuple[int, int], str]) -> None:
+    """Put into ``rows`` (of worksheet ``index``) the result saved with each formula, or Uncalculated when
+    the file holds none."""
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    sheet = book.worksheets[0]
+    sheet = book.worksheets[index]
     sheet.reset_dimensions()  # a wrong declared size would hide cells here too
     results: dict[tuple[int, int], Any] = {}
-    for r, values in enumerate(sheet.iter_rows(values_only=True)):
+    for r, values in enumerate(sheet.iter_rows(values_only=True, max_row=len(rows))):
         results.update({(r, c): v for c, v in enumerate(values) if (r, c) in formulas})
     book.close()
     for (r, c), formula in formulas.items():
@@ -160,9 +208,9 @@ def _formula_results(data: bytes, rows: Rows, formulas: dict[tuple[int, int], st
         rows[r][c] = Uncalculated(formula) if value is None else value
 
 
-def _xls_rows(data: bytes, suffix: str) -> Rows:
-    """The first sheet of an old Excel (.xls, BIFF) file, read with xlrd: numbers as float, dates as
-    datetime, booleans as bool, error cells as their text ("#DIV/0!"), merged regions as in ``_xlsx_rows``."""
+def _xls_sheets(data: bytes, suffix: str) -> list[Sheet]:
+    """The visible sheets of an old Excel (.xls, BIFF) file, read with xlrd: numbers as float, dates as
+    datetime, booleans as bool, error cells as their text ("#DIV/0!"), merged regions as in ``_xlsx_sheets``."""
     import xlrd
 
     try:
@@ -170,10 +218,21 @@ def _xls_rows(data: bytes, suffix: str) -> Rows:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
     except Exception as exc:  # xlrd raises many kinds for a damaged, encrypted or foreign file
         raise _unreadable(suffix) from exc
-    sheet = book.sheet_by_index(0)
-    rows: Rows = [[_xls_value(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
-    _fill_merged(rows, [(rlo, clo, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells])
-    return rows
+    sheets = book.sheets()
+    active = next((sh for sh in sheets if sh.sheet_selected), None)
+    out = []
+    for sheet in _visible_first(sheets, active, lambda sh: sh.visibility == 0):
+        held = [
+            (r + 1, c + 1)
+            for r in range(sheet.nrows)
+            for c in range(min(sheet.ncols, MAX_COLUMNS + 1))
+            if sheet.cell_type(r, c) not in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+        ]
+        n_rows, n_columns = _extent(held, sheet.name)
+        rows: Rows = [[_xls_value(sheet.cell(r, c), book.datemode) for c in range(n_columns)] for r in range(n_rows)]
+        _fill_merged(rows, [(rlo, clo, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells])
+        out.append(Sheet(sheet.name, rows))
+    return out
 
 
 def _xls_value(cell: Any, datemode: int) -> Cell:

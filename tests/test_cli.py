@@ -165,7 +165,12 @@ def test_broken_yaml_message_has_file_and_line(tmp_path, capsys):
 
 def test_readiness_survives_dates_at_the_end_of_the_calendar(tmp_path):
     path = tmp_path / "p.json"
-    path.write_text(json.dumps({"name": "x", "region": "浦东新区", "founded": "9999-12-30"}), encoding="utf-8")
+    late = {"qualifications": ["高新技术企业"], "qualification_dates": {"高新技术企业": "9999-12-30"}}
+    path.write_text(json.dumps({"name": "x", "region": "浦东新区", **late}), encoding="utf-8")
     out = run("readiness", str(path), "--as-of", "9999-12-31", "--format", "json")
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     assert json.loads(out.stdout)["qualifications"]
+    # a founding date in the year 9999 is a typing slip: one line, exit 2
+    path.write_text(json.dumps({"name": "x", "region": "浦东新区", "founded": "9999-12-30"}), encoding="utf-8")
+    out = run("readiness", str(path), "--as-of", "9999-12-31")
+    assert out.returncode == 2 and "1900 年至今天" in out.stderr and out.stderr.count("\n") == 1

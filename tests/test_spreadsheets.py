@@ -92,13 +92,13 @@ def test_date_in_the_chinese_builtin_format_31_is_a_date():
 def test_every_cjk_builtin_date_format_is_read_as_a_date_by_the_reader(fmt):
     data = (CASES / "roster_date_numfmt31.xlsx").read_bytes()
     data = _rewritten(data, "xl/styles.xml", b'numFmtId="31"', f'numFmtId="{fmt}"'.encode())
-    assert spreadsheet.read_rows(data, ".xlsx")[1][3] == dt.datetime(2019, 4, 1)
+    assert spreadsheet.read_sheets(data, ".xlsx")[0].rows[1][3] == dt.datetime(2019, 4, 1)
 
 
 def test_a_number_format_that_is_no_date_keeps_the_number():
     data = (CASES / "roster_date_numfmt31.xlsx").read_bytes()
     data = _rewritten(data, "xl/styles.xml", b'numFmtId="31"', b'numFmtId="3"')  # #,##0
-    assert spreadsheet.read_rows(data, ".xlsx")[1][3] == 43556
+    assert spreadsheet.read_sheets(data, ".xlsx")[0].rows[1][3] == 43556
 
 
 # --- headers below a title or notes -----------------------------------------------------------
@@ -196,7 +196,7 @@ def test_a_formula_without_a_saved_result_is_named_not_taken_as_blank():
     with pytest.raises(RosterError) as caught:
         read_roster(_with_formulas(), "a.xlsx")
     assert str(caught.value) == "第 2 行“营业收入”是公式，文件中没有计算结果：请在 Excel 中打开并保存后再上传"
-    assert spreadsheet.read_rows(_with_formulas(), ".xlsx")[1][3] == Uncalculated("=C2*2")
+    assert spreadsheet.read_sheets(_with_formulas(), ".xlsx")[0].rows[1][3] == Uncalculated("=C2*2")
 
 
 def test_a_formula_with_its_saved_result_is_read_as_that_result():

@@ -63,8 +63,8 @@ def cmd_import(args: argparse.Namespace) -> None:
             stage=args.stage,
             skip_bad=args.skip_bad,
         )
-    for conversion in roster.conversions:
-        print(f"{args.roster}: 单位换算：{conversion}", file=sys.stderr)
+    for note in roster.file_notes():
+        print(f"{args.roster}: {note}", file=sys.stderr)
     for bad in report.bad:
         print(f"{args.roster}: {bad}", file=sys.stderr)
     for note in report.notes:  # rows taken as a registered enterprise under another name or spelling

@@ -90,10 +90,8 @@ def bad_rows(roster: Roster) -> None:
         f"，{bad} 行有误已跳过（见下表，改正后可重新上传）" if bad else ""
     )
     (st.warning if bad else st.success)(message, icon=":material/warning:" if bad else ":material/check_circle:")
-    if roster.ignored_columns:
-        st.caption("未识别、已忽略的列：" + "、".join(roster.ignored_columns))
-    for conversion in roster.conversions:
-        st.caption(f":material/swap_horiz: 单位换算：{md(conversion)}")
+    for note in roster.file_notes():
+        st.caption(f":material/info: {md(note)}")
     if bad:
         frame = bad_frame(roster.bad)
         st.dataframe(
