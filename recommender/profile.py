@@ -500,19 +500,26 @@ def conversion_notes(data: Any) -> list[str]:
 def load_json(path: Path) -> Any:
     """The JSON in a profile file (UTF-8, BOM allowed); ProfileError names the file and what is wrong."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise ProfileError([FieldError("", "no_file", "文件不存在")], str(path)) from exc
     except OSError as exc:  # a directory, no permission …
         why = {IsADirectoryError: "这是文件夹，不是文件", PermissionError: "没有读取权限"}.get(type(exc), "无法读取")
         raise ProfileError([FieldError("", "no_file", why)], str(path)) from exc
+    return json_of(data, str(path))
+
+
+def json_of(data: bytes, source: str | None = None) -> Any:
+    """The JSON in uploaded bytes (UTF-8, BOM allowed); ProfileError naming ``source`` and what is wrong
+    (not UTF-8, not JSON, nested too deep, a number of thousands of digits)."""
+    try:
+        return json.loads(data.decode("utf-8-sig"))
     except RecursionError as exc:
-        raise ProfileError([FieldError("", "bad_json", "JSON 嵌套层数过多，不是档案")], str(path)) from exc
+        raise ProfileError([FieldError("", "bad_json", "JSON 嵌套层数过多，不是档案")], source) from exc
     except UnicodeDecodeError as exc:
-        raise ProfileError([FieldError("", "not_utf8", "文件不是 UTF-8 编码的文本")], str(path)) from exc
+        raise ProfileError([FieldError("", "not_utf8", "文件不是 UTF-8 编码的文本")], source) from exc
     except json.JSONDecodeError as exc:
         where = f"第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}"
-        raise ProfileError([FieldError("", "bad_json", f"不是有效的 JSON（{where}）")], str(path)) from exc
+        raise ProfileError([FieldError("", "bad_json", f"不是有效的 JSON（{where}）")], source) from exc
     except ValueError as exc:  # an integer of thousands of digits
-        raise ProfileError([FieldError("", "bad_json", "JSON 中的数字位数过多")], str(path)) from exc
-    return data
+        raise ProfileError([FieldError("", "bad_json", "JSON 中的数字位数过多")], source) from exc

@@ -423,6 +423,8 @@ def _json_roster(data: bytes) -> Roster:
         raise RosterError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from exc
     except RecursionError as exc:
         raise RosterError("JSON 嵌套层数过多，不是档案或档案列表") from exc
+    except ValueError as exc:  # an integer of thousands of digits
+        raise RosterError("JSON 中的数字位数过多，不是档案") from exc
     roster = Roster()
     for i, item in enumerate(items if isinstance(items, list) else [items], start=1):
         _add(roster, i, item)

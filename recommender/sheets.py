@@ -200,7 +200,7 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     document = Document()
     _a4(document)
     _set_fonts(document)
-    document.core_properties.title = xml_text(f"{c.profile.name} 政策咨询单")
+    document.core_properties.title = xml_text(f"{c.profile.name[:200]} 政策咨询单")  # Word's limit: 255
     document.core_properties.author = "政策北斗"
     _heading(document, "企业政策咨询单", 0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = _paragraph(document)
@@ -232,7 +232,7 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
 
 def sheet_filename(profile: Profile, number: int | None = None) -> str:
     """A safe file name for an enterprise's sheet: ``[NNN-]name-政策咨询单.docx``."""
-    name = re.sub(r'[\\/:*?"<>|\s]+', "_", profile.name).strip("_.") or "企业"
+    name = re.sub(r'[\\/:*?"<>|\s]+', "_", xml_text(profile.name)).strip("_.")[:60] or "企业"  # 255 bytes a name
     prefix = f"{number:03d}-" if number is not None else ""
     return f"{prefix}{name}-政策咨询单.docx"
 

@@ -7,8 +7,8 @@ import unicodedata
 
 # control characters (a vertical tab pasted from Word, NUL, ESC, line/paragraph separators) read as a space
 _CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]")
-# zero-width and bidirectional marks are nothing
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# zero-width and bidirectional marks are nothing, and so are lone surrogates (no character: "\ud800" in JSON)
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_ROUNDS = 4  # of cleaning until nothing changes (one or two in practice)
 

@@ -14,7 +14,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from recommender.clock import today
-from recommender.profile import LABELS, FieldError, Profile, ProfileError, parse_profile
+from recommender.profile import LABELS, FieldError, Profile, ProfileError, json_of, parse_profile
 from recommender.profile_fields import extra_fields, field_kind, is_ratio
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
 
@@ -411,9 +411,9 @@ def save_and_load() -> None:
     if uploaded is not None and st.session_state.get("profile_upload_id") != uploaded.file_id:
         st.session_state["profile_upload_id"] = uploaded.file_id
         try:
-            data = json.loads(uploaded.getvalue().decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            st.session_state["profile_load_problems"] = [FieldError("", "bad_json", "文件不是有效的 JSON 档案")]
+            data = json_of(uploaded.getvalue())
+        except ProfileError as exc:
+            st.session_state["profile_load_problems"] = exc.errors
         else:
             st.session_state["profile_load_problems"] = load_into_form(data)
             st.session_state.pop(ERRORS, None)
@@ -423,7 +423,7 @@ def save_and_load() -> None:
     name = data.get("name") or "企业"
     st.download_button(
         "保存档案（JSON）",
-        json.dumps(data, ensure_ascii=False, indent=2),
+        json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8", errors="replace"),
         file_name=f"{name}-企业档案.json",
         mime="application/json",
         icon=":material/download:",

@@ -1,0 +1,101 @@
+"""Inputs a break-it trial found: each gives one clear line or the right value, never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import docx
+import openpyxl
+import pytest
+
+from recommender.consultation import consult
+from recommender.engine import Recommender
+from recommender.profile import ProfileError, json_of, parse_profile
+from recommender.roster import RosterError, read_roster
+from recommender.sheets import consultation_docx, sheets_zip
+
+AS_OF = dt.date(2024, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Recommender:
+    return Recommender.load()
+
+
+def test_a_name_of_300_characters_gets_its_word_sheet_and_a_short_zip_entry(engine):
+    profile = parse_profile({"name": "上海" + "甲" * 298, "region": "浦东新区"})
+    c = consult(engine, profile, as_of=AS_OF, top=2)
+    assert docx.Document(io.BytesIO(consultation_docx(c)))  # Word's title property holds 255 characters
+    [entry] = zipfile.ZipFile(io.BytesIO(sheets_zip([c]))).namelist()
+    assert len(entry.encode()) < 255
+
+
+def test_json_a_page_uploads_is_read_as_the_command_line_reads_it():
+    for data, says in ((b"[" * 5000 + b"]" * 5000, "嵌套"), (b'{"employees": ' + b"9" * 5000 + b"}", "位数过多")):
+        with pytest.raises(ProfileError, match=says):
+            json_of(data, "p.json")
+    with pytest.raises(RosterError, match="位数过多"):
+        read_roster(b'[{"name": "x", "employees": ' + b"9" * 5000 + b"}]", "r.json")
+
+
+def test_a_lone_surrogate_in_a_name_is_dropped():
+    assert parse_profile({"name": "甲\ud800公司", "region": "浦东新区"}).name == "甲公司"
+
+
+def test_an_xlsx_with_a_styled_cell_far_out_reads_only_what_it_holds():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["企业名称", "注册地"])
+    sheet.append(["甲公司", "浦东新区"])
+    sheet["XFD1048576"].font = openpyxl.styles.Font(bold=True)  # styled, empty
+    out = io.BytesIO()
+    book.save(out)
+    roster = read_roster(out.getvalue(), "r.xlsx")
+    assert [p.name for p in roster.profiles] == ["甲公司"]
+    sheet["XFD1048576"] = "远处的内容"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(RosterError, match="超出名单的范围"):
+        read_roster(out.getvalue(), "r.xlsx")
+
+
+def test_the_visible_sheet_excel_opens_on_is_read_and_the_others_named():
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title = "旧名单"
+    hidden.append(["企业名称", "注册地"])
+    hidden.append(["旧公司", "徐汇区"])
+    hidden.sheet_state = "hidden"
+    cover = book.create_sheet("封面")
+    cover.append(["2025年度走访名单说明"])
+    data = book.create_sheet("今年")
+    data.append(["企业名称", "注册地"])
+    data.append(["今年公司", "浦东新区"])
+    book.active = 1  # Excel opens on 封面
+    out = io.BytesIO()
+    book.save(out)
+    roster = read_roster(out.getvalue(), "r.xlsx")
+    assert [p.name for p in roster.profiles] == ["今年公司"]
+    assert roster.notices == ["读取的是工作表“今年”；未读取：“封面”"]  # the hidden one is not offered
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [("企业名称,注册地\r甲公司,浦东新区\r", "utf-8"), ("企业名称\t注册地\n甲公司\t浦东新区\n", "utf-16")],
+)
+def test_csv_with_old_mac_line_ends_or_in_utf16(text, encoding):
+    assert [p.name for p in read_roster(text.encode(encoding), "r.csv").profiles] == ["甲公司"]
+
+
+@pytest.mark.parametrize("founded", ["0", 0, "20190401", "1800-01-01", "2999-01-01"])
+def test_a_founding_date_that_cannot_be_is_refused(founded):
+    with pytest.raises(ProfileError, match=r"1900 年至今天|完整的年月日"):
+        parse_profile({"name": "甲", "region": "浦东新区", "founded": founded})
+
+
+def test_a_founding_date_in_full_width_digits_is_read():
+    assert parse_profile({"name": "甲", "region": "浦东新区", "founded": "２０１９－０４－０１"}).founded == dt.date(
+        2019, 4, 1
+    )
