@@ -89,7 +89,8 @@ def check_credit_code(text: str) -> str:
     18th the check character of the first 17 (``credit_check_char``). CreditCodeError (one Chinese line)
     otherwise. "91440300708461136t" → "91440300708461136T".
     """
-    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", strip_invisible(text)).upper())
+    # a leading apostrophe is Excel's mark for a cell typed as text
+    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", strip_invisible(text)).upper()).lstrip("'")
     if len(code) != CREDIT_CODE_LENGTH:
         raise CreditCodeError(f"应为 {CREDIT_CODE_LENGTH} 位（“{echo(code)}”是 {len(code)} 位），请核对")
     wrong = [c for c in dict.fromkeys(code) if c not in _VALUES]

@@ -299,7 +299,8 @@ class Profile(BaseModel):
     def _credit_code(cls, value: Any) -> Any:
         """Blank is missing; text is normalised and checked (``company.check_credit_code``, GB 32100-2015).
         A number (an all-digit code in a spreadsheet cell formatted as a number) has lost its last digits."""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        stored_as_number = isinstance(value, str) and re.fullmatch(r"\s*\d(?:\.\d+)?[eE]\+?\d+\s*", value)
+        if (isinstance(value, (int, float)) and not isinstance(value, bool)) or stored_as_number:
             raise ValueError("被存成了数字（表格会丢掉 15 位以后的数字），请把这一列设为“文本”格式后重新填写")
         if not isinstance(value, str):
             return value

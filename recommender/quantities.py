@@ -37,6 +37,7 @@ _SEPARATORS = re.compile(r"(?<=\d)[,，\s'](?=\d{3}(?:\D|$))")
 # The largest Shanghai enterprise (SAIC) reports about 7,000 亿元 of revenue a year, i.e. 7e7 万元.
 MAX_MONEY_WAN = 1e8  # 1 万亿元
 MAX_COUNT = 1e6  # people or patents of one enterprise
+LARGE_WAN = 1e6  # 100 亿元: money this large with no unit written anywhere is said back (元 read as 万元?)
 
 
 class QuantityError(ValueError):
@@ -53,9 +54,15 @@ class Quantity:
 
 
 def _plain(text: str) -> str:
-    """NFKC (full-width digits), no invisible characters, no spaces or thousands separators."""
-    text = strip_invisible(unicodedata.normalize("NFKC", text)).strip()
-    return _SEPARATORS.sub("", text).replace(" ", "")
+    """NFKC (full-width digits), no invisible characters, no thousands separators. QuantityError for a
+    superscript or circled digit (NFKC would make "10²" 102) and for a space inside the number ("85 40"
+    is two numbers, not 8540; a space that groups thousands, "1 000 000", is a separator)."""
+    if any(unicodedata.category(c) == "No" for c in text):
+        raise QuantityError(f"“{echo(text.strip())}”含有上标、下标或带圈的数字，请只写数字")
+    text = _SEPARATORS.sub("", strip_invisible(unicodedata.normalize("NFKC", text)).strip())
+    if re.search(r"\s", text):
+        raise QuantityError(f"“{echo(text)}”中间有空格，不是一个数字")
+    return text
 
 
 def _numeral(text: str) -> float:
@@ -103,35 +110,49 @@ def _check_sign(value: float, raw: str) -> None:
         raise QuantityError(f"不能为负数（收到“{raw}”）")
 
 
+def _money_words(cell: str, raw: str) -> tuple[float, str | None, bool]:
+    """(number, the unit the cell writes or None, whether the cell states its own amount of 元 by a
+    magnitude word, so that the header's unit does not apply): "1850万元" → (1850, 万元, False),
+    "3.5亿" → (350000000, 元, True), "一千二百万" → (12000000, 元, True), "1850" → (1850, None, False)."""
+    text = _plain(cell)
+    try:
+        number, own = _split_unit(text)
+    except QuantityError as exc:
+        raise QuantityError(f"“{raw}”不是金额（请写数字，可带 元、万元、亿元）") from exc
+    if own in _COUNT_UNITS or own == "%":
+        raise QuantityError(f"“{raw}”不是金额")
+    if own in _MAGNITUDE:  # "1200万", "3.5亿": an amount of 元 in its own words, whatever the header says
+        return number * _MAGNITUDE[own], "元", True
+    if own is None and re.search("[万亿]", text):  # Chinese numerals with their magnitude: 一千二百万
+        return number, "元", True
+    return number, own, False
+
+
 def read_money(cell: object, header_unit: str | None = None) -> Quantity:
     """A money cell in 万元. ``header_unit``: the column's unit (元, 千元, 万元, 百万元, 千万元, 亿元) or None
-    (万元). A cell's own unit ("1850万", "3.5亿元", "18500000元") is used when the header states none or
-    the same one; when they differ, QuantityError. Out of [0, 1 万亿元]: QuantityError naming the unit slip."""
+    (万元). A cell's own unit ("1850万元", "18500000元") is used when the header states none or the same one;
+    when they differ, QuantityError. A magnitude word ("3.5亿", "1200万", "五千万") states an amount of 元
+    whatever the header says. Out of [0, 1 万亿元]: QuantityError naming the unit slip. Money of over 100
+    亿元 with no unit written anywhere is read in 万元 and said back (``Quantity.note``)."""
     if header_unit is not None and header_unit not in MONEY_UNITS:
         raise QuantityError(f"单位“{header_unit}”无法识别：金额请用元、千元、万元、百万元或亿元")
     if isinstance(cell, bool):
         raise QuantityError("应为数字，不是 是/否")
     raw = _shown(float(cell)) if isinstance(cell, (int, float)) else echo(str(cell).strip())
-    own = None
-    if isinstance(cell, (int, float)):
-        number = float(cell)
-    else:
-        text = _plain(str(cell))
-        number, own = _split_unit(text)
-        if own in _COUNT_UNITS or own == "%":
-            raise QuantityError(f"“{raw}”不是金额")
-        if own is None and re.search("[万亿]", text):
-            own = "元"  # Chinese numerals with their magnitude: "一千二百万" is 12,000,000 元
-        own = f"{own}元" if own in _MAGNITUDE else own  # "1200万" is 1200 万元, "3.5亿" 3.5 亿元
-    if own and header_unit and own != header_unit:
-        raise QuantityError(f"“{raw}”的单位{own}与表头单位{header_unit}不一致，请统一单位")
-    unit = own or header_unit or "万元"
+    number, own, absolute = (float(cell), None, False) if isinstance(cell, (int, float)) else _money_words(cell, raw)
+    header = None if absolute else header_unit
+    if own and header and own != header:
+        raise QuantityError(f"“{raw}”的单位{own}与表头单位{header}不一致，请统一单位")
+    unit = own or header or "万元"
     wan = number * MONEY_UNITS[unit]
     _check_sign(wan, raw)
     if wan > MAX_MONEY_WAN:
-        raise QuantityError(f"“{raw}”按{unit}读为 {_shown(wan)} 万元，超过 1 万亿元，请检查单位（是否应为元？）")
+        hint = "" if unit == "元" else "（是否应为元？）"
+        raise QuantityError(f"“{raw}”按{unit}读为 {_shown(wan)} 万元，超过 1 万亿元，请检查单位{hint}")
     wan = round(wan, 6)
     note = "" if unit == "万元" else f"{raw}{'' if own else ' ' + unit} → {wan:g} 万元"
+    if unit == "万元" and not own and not header and wan > LARGE_WAN:
+        note = f"{raw} 按万元读入，即 {wan / 1e4:g} 亿元；如单位是元，请在表头注明（元）"
     return Quantity(wan, note)
 
 

@@ -238,6 +238,8 @@ def cell_value(name: str, value: Any) -> Any:
         return _date(value)
     if kind == "dict":
         return _qualification_dates(value)
+    if name == "credit_code" and isinstance(value, (int, float)):
+        return value  # a code Excel stored as a number has lost digits: the profile model says so
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
@@ -392,7 +394,8 @@ def repeated_rows(rows: list[GoodRow]) -> list[BadRow]:
 def _report_column(roster: Roster, header: str, amount: Quantity) -> None:
     """Say once per column that its money was converted to 万元, with the first row's example."""
     if not any(c.startswith(f"{header}：") for c in roster.conversions):
-        roster.conversions.append(f"{header}：换算为万元（如 {amount.note}）")
+        said = f"换算为万元（如 {amount.note}）" if "→" in amount.note else amount.note
+        roster.conversions.append(f"{header}：{said}")
 
 
 def _header(rows: list[list[Any]]) -> int:

@@ -99,3 +99,18 @@ def test_a_founding_date_in_full_width_digits_is_read():
     assert parse_profile({"name": "甲", "region": "浦东新区", "founded": "２０１９－０４－０１"}).founded == dt.date(
         2019, 4, 1
     )
+
+
+def test_a_credit_code_excel_stored_as_a_number_says_so():
+    book = openpyxl.Workbook()
+    book.active.append(["企业名称", "注册地", "统一社会信用代码"])
+    book.active.append(["甲公司", "浦东新区", 913101150000000000])
+    out = io.BytesIO()
+    book.save(out)
+    [bad] = read_roster(out.getvalue(), "r.xlsx").bad
+    assert "文本" in str(bad)
+    for written in ("9.13101150000000E+17", "9.1310115E17"):
+        with pytest.raises(ProfileError, match="文本"):
+            parse_profile({"name": "甲", "region": "浦东新区", "credit_code": written})
+    code = "91310115MA1K3Y8P1B"
+    assert parse_profile({"name": "甲", "region": "浦东新区", "credit_code": "'" + code}).credit_code == code

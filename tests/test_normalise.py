@@ -78,11 +78,26 @@ def test_magnitude_words_convert_to_wan(cell, unit, wan):
 
 
 @pytest.mark.parametrize(
+    ("cell", "unit"), [("3.5亿", "万元"), ("3.5亿", "元"), ("三亿五千万", "亿元"), ("35000万", "千元")]
+)
+def test_a_magnitude_word_states_its_own_amount_whatever_the_header(cell, unit):
+    assert read_money(cell, unit).value == 35000
+
+
+def test_money_over_100_yi_with_no_unit_anywhere_is_said_back():
+    amount = read_money("18,500,000.00")
+    assert amount.value == 18_500_000 and "即 1850 亿元" in amount.note and "（元）" in amount.note
+
+
+@pytest.mark.parametrize(
     ("cell", "unit", "says"),
     [
         ("1850万元", "元", "不一致"),
         ("18,500,000", "亿元", "超过 1 万亿元"),
-        ("很多", None, "不是数字"),
+        ("很多", None, "不是金额"),
+        ("85 40", None, "中间有空格"),
+        ("10²", None, "上标"),
+        ("100万美元", None, "“100万美元”不是金额"),
         ("-3", None, "不能为负数"),
         ("85人", None, "不是金额"),
     ],
