@@ -14,17 +14,20 @@ import datetime as dt
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from . import spreadsheet
 from .company import name_key
 from .profile import LABELS, FieldError, Profile, ProfileError, parse_profile
-from .profile_fields import SPEC_FIELDS, field_kind
+from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
-from .spreadsheet import HEADER_WITHIN, SpreadsheetError, Uncalculated, blank
+from .spreadsheet import HEADER_WITHIN, Cell, SpreadsheetError, Uncalculated, blank
+from .text_clean import strip_invisible
 
 FIELDS = list(Profile.model_fields)
 
@@ -83,7 +86,9 @@ _HEADER_WORDS: dict[str, str] = {
     "信用代码": "credit_code",
     "社会信用代码": "credit_code",
 }
-_UNIT = re.compile(r"[（(][^（）()]*[）)]$")
+# a unit after the name: "营业收入（元）", "(万元)", "[元]", "【万元】", "/元", "（单位：万元）"
+_UNIT = re.compile(r"(?:[（(\[【]([^（）()\[\]【】]*)[）)\]】]|/([^/]+))$")
+_YEAR = re.compile(r"^(?:\d{4}年度?|上年度?|本年度?)")  # "2023年营业收入": the year a figure is for
 # money in the profile is in 万元; a header or a cell may say another unit
 MONEY_FIELDS = frozenset(name for name, label in LABELS.items() if label.endswith("（万元）"))
 _SPLIT = re.compile(r"[、,，;；\n]+")
@@ -154,17 +159,35 @@ class Roster:
         return [r.profile for r in self.rows]
 
 
+def _header_key(header: str) -> str:
+    """A header as compared: no spaces or invisible characters, NFKC ((（）→ ()), simplified characters."""
+    from .ingest.clean import t2s
+
+    text = unicodedata.normalize("NFKC", strip_invisible(str(header)))
+    return t2s(re.sub(r"\s", "", text))
+
+
+@cache
+def _header_names() -> tuple[dict[str, str], dict[str, str]]:
+    """({label as compared: field}, {header word as compared: field}), made once."""
+    labels = {_header_key(label): name for name, label in LABELS.items() if name in FIELDS}
+    return labels, {_header_key(word): name for word, name in _HEADER_WORDS.items()}
+
+
 def column_field(header: str) -> str | None:
-    """The profile field a header names, or None."""
-    key = re.sub(r"[\s\ufeff]", "", str(header))
+    """The profile field a header names, or None: its field name or Chinese label as the template writes
+    it, in any bracket style, traditional characters, with a unit ("营业收入（元）", "营业收入/元") or the
+    year the figure is for ("2023年营业收入") around it."""
+    key = _header_key(header)
     if key.lower() in FIELDS:
         return key.lower()
-    labels = {label: name for name, label in LABELS.items() if name in FIELDS}
-    for candidate in (key, _UNIT.sub("", key)):
+    labels, words = _header_names()
+    bare = _UNIT.sub("", key)
+    for candidate in dict.fromkeys((key, bare, _YEAR.sub("", key), _YEAR.sub("", bare))):
         if candidate in labels:
             return labels[candidate]
-        if candidate in _HEADER_WORDS:
-            return _HEADER_WORDS[candidate]
+        if candidate in words:
+            return words[candidate]
     return None
 
 
@@ -253,10 +276,10 @@ def header_unit(header: str, name: str) -> str | None:
     it states none. RosterError naming the column for a unit that is not one of ``quantities.MONEY_UNITS``."""
     if name not in MONEY_FIELDS:
         return None
-    found = _UNIT.search(re.sub(r"\s", "", header))
+    found = _UNIT.search(_header_key(header))
     if found is None:
         return None
-    unit = found.group(0)[1:-1]
+    unit = (found.group(1) or found.group(2) or "").removeprefix("单位:").removeprefix("单位")
     unit = unit if unit.endswith("元") else f"{unit}元"  # "（万）" is 万元
     if unit not in MONEY_UNITS:
         raise RosterError(f"表头“{header.strip()}”的单位“{unit}”无法识别：金额请用元、千元、万元、百万元或亿元")
@@ -313,6 +336,7 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
     columns, ignored = _columns(rows[start])
     headers = {col: str(rows[start][col]).strip() for col in columns}
     units = {col: header_unit(headers[col], name) for col, name in columns.items()}
+    percent = {col for col, name in columns.items() if is_ratio(name) and _header_key(headers[col]).endswith("(%)")}
     roster = Roster(ignored_columns=ignored, header_row=start + 1)
     for i, row in enumerate(rows[start + 1 :], start=start + 2):
         if all(blank(c) for c in row):
@@ -329,7 +353,7 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
             if blank(cell):
                 continue
             if name not in MONEY_FIELDS:
-                data[name] = cell_value(name, cell)
+                data[name] = cell_value(name, _percent(cell) if col in percent else cell)
                 continue
             try:
                 amount = read_money(cell, units[col])
@@ -389,6 +413,14 @@ def repeated_rows(rows: list[GoodRow]) -> list[BadRow]:
         if code:
             by_code[code] = row
     return bad
+
+
+def _percent(cell: Cell) -> Cell:
+    """A cell under a "（%）" header as a percentage: 85 → "85%"; a number up to 1 is already a fraction
+    (Excel stores 85% as 0.85), and text that writes its own % is left as it is."""
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return cell if cell <= 1 else f"{cell}%"
+    return cell if "%" in str(cell) or "％" in str(cell) else f"{str(cell).strip()}%"
 
 
 def _report_column(roster: Roster, header: str, amount: Quantity) -> None:

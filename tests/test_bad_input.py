@@ -114,3 +114,13 @@ def test_a_credit_code_excel_stored_as_a_number_says_so():
             parse_profile({"name": "甲", "region": "浦东新区", "credit_code": written})
     code = "91310115MA1K3Y8P1B"
     assert parse_profile({"name": "甲", "region": "浦东新区", "credit_code": "'" + code}).credit_code == code
+
+
+def test_headers_as_people_write_them():
+    text = (
+        '企業名稱,註冊地\u200b,2023年营业收入/元,研发费用[万元],资产负债率（%）\n甲公司,浦东新区,"18,500,000",120,85\n'
+    )
+    roster = read_roster(text.encode(), "r.csv")
+    [profile] = roster.profiles
+    assert (profile.revenue, profile.rd_expense, profile.debt_ratio) == (1850, 120, 0.85)
+    assert roster.ignored_columns == []
