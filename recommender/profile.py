@@ -163,6 +163,25 @@ def _number_reader(name: str) -> Callable[[object], Quantity] | None:
     return partial(read_count, integer=kind == "int")
 
 
+YES = frozenset({"是", "true", "yes", "y", "1", "外资", "√", "有"})
+NO = frozenset({"否", "false", "no", "n", "0", "内资", "×", "无"})
+
+
+def yes_no(value: Any) -> Any:
+    """True or False for the ways people write yes and no (是/否, √/×, 外资/内资, true/false, 1/0); any
+    other value is returned for the model to refuse."""
+    if isinstance(value, bool) or value is None:
+        return value
+    text = clean_query(str(value)).strip().lower()
+    return True if text in YES else False if text in NO else value
+
+
+@cache
+def _is_yes_no(name: str) -> bool:
+    field = Profile.model_fields.get(name)
+    return field is not None and annotation_kind(field.annotation) == "bool"
+
+
 NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质", "-", "—", "－", "/", "／"})  # a list cell that says "none"
 
 
@@ -310,6 +329,18 @@ class Profile(BaseModel):
             return check_credit_code(value)
         except CreditCodeError as exc:
             raise ValueError(exc.detail) from None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _yes_no(cls, value: Any, info: ValidationInfo) -> Any:
+        """A yes/no field as people write it (``yes_no``): 是/否, √/×, 外资/内资, true/false."""
+        return yes_no(value) if _is_yes_no(info.field_name or "") else value
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage_spelling(cls, value: Any) -> Any:
+        """A stage in traditional characters or full-width forms (成長期) is the stage."""
+        return clean_query(value).strip() if isinstance(value, str) else value
 
     @field_validator("name", "park", "industry", "description", "stage", mode="before")
     @classmethod

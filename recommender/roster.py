@@ -97,8 +97,6 @@ _PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")
 # typed alone (≤ 2100) and below yyyymm or yyyymmdd written as a number, which stay errors for the model.
 _SERIALS = (2193, 73051)  # 1906-01-01 and 2100-01-01 in Excel's 1900 date system
 _REQUIRED = ("name", "region")
-_TRUE = {"是", "true", "yes", "y", "1", "外资", "√"}
-_FALSE = {"否", "false", "no", "n", "0", "内资", "×"}
 
 
 class RosterError(ValueError):
@@ -216,17 +214,6 @@ def _date(value: Any) -> Any:
     return value
 
 
-def _bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    return value
-
-
 def _qualification_dates(value: Any) -> Any:
     """Title:date pairs ("高新技术企业:2026-10-15；科技型中小企业:2024-05-01") or a JSON object."""
     if not isinstance(value, str):
@@ -256,7 +243,7 @@ def cell_value(name: str, value: Any) -> Any:
     if kind == "list":
         return [v.strip() for v in _SPLIT.split(str(value)) if v.strip()]
     if kind == "bool":
-        return _bool(value)
+        return value  # 是/否 and their kin are read by the profile model (``profile.yes_no``)
     if kind == "date":
         return _date(value)
     if kind == "dict":

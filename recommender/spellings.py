@@ -13,6 +13,7 @@ from functools import cache
 
 from .paths import LEXICON
 from .text_clean import squeeze
+from .vocab import BENEFITS, QUALIFICATIONS
 from .yamlio import load_yaml
 
 
@@ -20,7 +21,7 @@ from .yamlio import load_yaml
 def _spellings(kind: str) -> dict[str, str]:
     """{folded spelling: controlled name} of the ``kind`` list (titles, needs) of ``spellings.yaml``."""
     data, _ = load_yaml(LEXICON / "spellings.yaml")
-    out: dict[str, str] = {}
+    out: dict[str, str] = {squeeze(name).lower(): name for name in (QUALIFICATIONS if kind == "titles" else BENEFITS)}
     for name, words in data[kind].items():
         for word in (name, *(words or [])):
             out[squeeze(str(word)).lower()] = str(name)

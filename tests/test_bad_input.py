@@ -124,3 +124,18 @@ def test_headers_as_people_write_them():
     [profile] = roster.profiles
     assert (profile.revenue, profile.rd_expense, profile.debt_ratio) == (1850, 120, 0.85)
     assert roster.ignored_columns == []
+
+
+def test_yes_no_stage_and_titles_as_people_write_them_in_json_too():
+    profile = parse_profile(
+        {
+            "name": "甲",
+            "region": "浦东新区",
+            "foreign_invested": "是",
+            "major_accident": "否",
+            "stage": "成長期",
+            "qualifications": ["ＧＯＩ", "goi赋能企业"],
+        }
+    )
+    assert (profile.foreign_invested, profile.major_accident, profile.stage) == (True, False, "成长期")
+    assert profile.qualifications == ["GOI", "GOI赋能企业"]

@@ -110,7 +110,10 @@ def test_cells_follow_the_model_types_and_percentages_become_fractions():
 
     people = parse_profile({"name": "x", "region": "浦东新区", "employees": cell_value("employees", "85.0")})
     assert people.employees == 85 and read_money("6,200万元").value == 6200
-    assert cell_value("foreign_invested", "是") is True and cell_value("needs", "融资、人才;场地") == [
+    assert parse_profile(
+        {"name": "x", "region": "浦东新区", "foreign_invested": cell_value("foreign_invested", "是")}
+    ).foreign_invested
+    assert cell_value("needs", "融资、人才;场地") == [
         "融资",
         "人才",
         "场地",
