@@ -203,10 +203,10 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)  # input sanity: the registry's limit
     region: Region
-    park: str | None = None
-    industry: str | None = None
+    park: str | None = Field(default=None, max_length=100)
+    industry: str | None = Field(default=None, max_length=100)
     stage: Stage | None = None
     founded: dt.date | None = None
     employees: int | None = Field(default=None, ge=0)
@@ -221,7 +221,7 @@ class Profile(BaseModel):
     qualification_dates: dict[Qualification, dt.date] = {}
     foreign_invested: bool | None = None
     needs: list[Benefit] | None = None  # None: not stated; []: none
-    description: str | None = None
+    description: str | None = Field(default=None, max_length=5000)  # a page of text; more is not a description
     # optional facts for qualification readiness; shares and ratios as fractions 0..1
     innovation_score: float | None = Field(default=None, ge=0, le=100)
     main_business_share: float | None = Field(default=None, ge=0, le=1)
@@ -469,6 +469,9 @@ def _field_error_of(err: Any) -> FieldError:
         limit = err.get("ctx", {}).get("le")
         text = f"不能大于 {limit}" + ("（比例请填小数，如 0.35 表示 35%）" if limit == 1 else "")
         return FieldError(field, "too_large", text + f"（收到“{echo(value)}”）")
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return FieldError(field, "too_long", f"过长（最多 {limit} 字，收到 {len(str(value))} 字）")
     if kind in {"literal_error", "enum"}:
         return FieldError(field, "not_allowed", f"“{echo(value)}”不在可选范围内，可选：{_allowed(field)}")
     code, text = _ERROR_TEXT.get(kind, ("invalid", str(err["msg"])))

@@ -200,7 +200,7 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     document = Document()
     _a4(document)
     _set_fonts(document)
-    document.core_properties.title = xml_text(f"{c.profile.name[:200]} 政策咨询单")  # Word's limit: 255
+    document.core_properties.title = xml_text(f"{c.profile.name} 政策咨询单")  # ≤ 255: a name has ≤ 200
     document.core_properties.author = "政策北斗"
     _heading(document, "企业政策咨询单", 0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = _paragraph(document)

@@ -24,8 +24,8 @@ def engine() -> Recommender:
     return Recommender.load()
 
 
-def test_a_name_of_300_characters_gets_its_word_sheet_and_a_short_zip_entry(engine):
-    profile = parse_profile({"name": "上海" + "甲" * 298, "region": "浦东新区"})
+def test_the_longest_name_gets_its_word_sheet_and_a_short_zip_entry(engine):
+    profile = parse_profile({"name": "上海" + "甲" * 198, "region": "浦东新区"})  # 200 characters: the most
     c = consult(engine, profile, as_of=AS_OF, top=2)
     assert docx.Document(io.BytesIO(consultation_docx(c)))  # Word's title property holds 255 characters
     [entry] = zipfile.ZipFile(io.BytesIO(sheets_zip([c]))).namelist()
@@ -139,3 +139,9 @@ def test_yes_no_stage_and_titles_as_people_write_them_in_json_too():
     )
     assert (profile.foreign_invested, profile.major_accident, profile.stage) == (True, False, "成长期")
     assert profile.qualifications == ["GOI", "GOI赋能企业"]
+
+
+@pytest.mark.parametrize(("field", "limit"), [("name", 200), ("industry", 100), ("park", 100), ("description", 5000)])
+def test_text_beyond_any_real_value_is_refused_quickly_with_its_length(field, limit):
+    with pytest.raises(ProfileError, match=f"最多 {limit} 字，收到 {limit + 1} 字"):
+        parse_profile({"name": "甲", "region": "浦东新区", field: "芯" * (limit + 1)})
