@@ -86,6 +86,29 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD（收到“{text}”）") from None
 
 
+def _positive(text: str) -> int:
+    """A count given on the command line: a whole number from 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数（收到“{text}”）") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数（收到“{text}”）")
+    return value
+
+
+def _output(suffix: str) -> Callable[[str], Path]:
+    """An output path that must end in ``suffix`` (a .csv name on an Excel file misleads whoever opens it)."""
+
+    def check(text: str) -> Path:
+        path = Path(text)
+        if path.suffix.lower() != suffix:
+            raise argparse.ArgumentTypeError(f"输出文件应以 {suffix} 结尾（收到“{text}”）")
+        return path
+
+    return check
+
+
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -312,7 +335,7 @@ def _parser() -> argparse.ArgumentParser:
     add("curation", cmd_curation, "检查人工标注文件并列出未标注条款").add_argument("policy_id", nargs="?")
     p = add("recommend", cmd_recommend, "为一家企业推荐适用措施")
     p.add_argument("profile", type=Path, help="企业档案 JSON")
-    p.add_argument("--top", type=int, default=10)
+    p.add_argument("--top", type=_positive, default=10)
     p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
     p.add_argument("--include-ineligible", action="store_true")
     p.add_argument("--no-leads", action="store_true", help="不列可关注线索（产业方向、服务、联系窗口），只列措施")
@@ -324,15 +347,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("sheet", cmd_sheet, "为一家企业生成政策咨询单（Word）")
     p.add_argument("profile", type=Path, help="企业档案 JSON")
-    p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .docx 文件")
+    p.add_argument("-o", "--output", type=_output(".docx"), required=True, help="输出的 .docx 文件")
     p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
-    p.add_argument("--top", type=int, default=10, help="列出的措施条数")
+    p.add_argument("--top", type=_positive, default=10, help="列出的措施条数")
     p = add("batch", cmd_batch, "为企业名单（CSV/XLSX）批量匹配，输出 Excel 汇总")
     p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
-    p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .xlsx 文件")
+    p.add_argument("-o", "--output", type=_output(".xlsx"), required=True, help="输出的 .xlsx 文件")
     p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
-    p.add_argument("--top", type=int, default=10, help="每家企业列出的措施条数")
-    p.add_argument("--zip", type=Path, default=None, help="另存每家企业的咨询单（Word）到此 .zip 文件")
+    p.add_argument("--top", type=_positive, default=10, help="每家企业列出的措施条数")
+    p.add_argument("--zip", type=_output(".zip"), default=None, help="另存每家企业的咨询单（Word）到此 .zip 文件")
     p = add("read-roster", cmd_read_roster, "预览企业名单（CSV/XLSX）如何读入：每行档案、单位换算、有误的行")
     p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
     p.add_argument("--format", choices=["table", "json"], default="table")

@@ -83,15 +83,20 @@ def _is_park(text: str) -> bool:
     return text in parks or (len(text) >= 2 and text.endswith(suffixes) and text not in suffixes)
 
 
-def park_districts(text: str) -> tuple[str, ...]:
-    """The districts a park written alone lies in ("张江高科技园区" → (浦东新区,), "漕河泾开发区" → (徐汇区,
-    闵行区)); () when ``text`` names no park of the gazetteer or one listed with no district (滨江)."""
+def _listed_park(text: str) -> str | None:
+    """The longest park word of the gazetteer that ``text`` (folded, without the city) starts with."""
     folded = fold(text)
     for city in _CITY:
         folded = folded.removeprefix(city) if len(folded) > len(city) else folded
     parks, _ = _gazetteer()
-    found = max((word for word in parks if folded.startswith(word)), key=len, default=None)
-    return parks[found] if found is not None else ()
+    return max((word for word in parks if folded.startswith(word)), key=len, default=None)
+
+
+def park_districts(text: str) -> tuple[str, ...]:
+    """The districts a park written alone lies in ("张江高科技园区" → (浦东新区,), "漕河泾开发区" → (徐汇区,
+    闵行区)); () when ``text`` names no park of the gazetteer or one listed with no district (滨江)."""
+    found = _listed_park(text)
+    return _gazetteer()[0][found] if found is not None else ()
 
 
 def region_of(text: str) -> str | None:
@@ -119,4 +124,6 @@ def read_place(region: str, park: object = None) -> tuple[str, object]:
         return districts[0], park or region.strip()
     if len(districts) > 1:
         raise ValueError(f"“{region.strip()}”跨{'、'.join(districts)}，请写明注册地所在的区（如“{districts[0]}”）")
+    if _listed_park(region) is not None:  # 虹桥, 滨江: a place in several districts the gazetteer cannot tell
+        raise ValueError(f"“{region.strip()}”是园区或片区，不能确定在哪个区：请写明注册地所在的区")
     return region, park
