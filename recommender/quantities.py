@@ -65,8 +65,9 @@ def _plain(text: str) -> str:
     return text
 
 
-def _numeral(text: str) -> float:
-    """Arabic or Chinese numerals with magnitude words ("85", "八十五", "3.5亿" → 350000000)."""
+def numeral(text: str) -> float:
+    """Arabic or Chinese numerals with magnitude words ("85", "八十五", "两百", "3.5亿" → 350000000), read by
+    cn2an; QuantityError when ``text`` is not one."""
     if not text:
         raise QuantityError("不是数字")
     try:
@@ -92,8 +93,8 @@ def _split_unit(text: str) -> tuple[float, str | None]:
         return float(m.group(1)), m.group(2)
     for unit in ("元", *_COUNT_UNITS, "%"):
         if len(text) > len(unit) and text.endswith(unit):
-            return _numeral(text.removesuffix(unit)), unit
-    return _numeral(text), None
+            return numeral(text.removesuffix(unit)), unit
+    return numeral(text), None
 
 
 def _shown(value: float) -> str:
@@ -186,7 +187,7 @@ def read_share(cell: object) -> Quantity:
     else:
         text = _plain(str(cell))
         if text.startswith("百分之"):
-            value = _numeral(text.removeprefix("百分之")) / 100
+            value = numeral(text.removeprefix("百分之")) / 100
         else:
             value, unit = _split_unit(text)
             if unit not in (None, "%"):

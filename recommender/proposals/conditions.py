@@ -17,10 +17,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-import cn2an
-
 from ..corpus_models import Condition
 from ..paths import LEXICON
+from ..quantities import QuantityError, numeral
 from ..yamlio import load_yaml
 
 SMALL_AND_MEDIUM = ["中型", "小型", "微型"]
@@ -54,14 +53,10 @@ def _longest_first(name: str) -> list[tuple[str, Any]]:
 
 
 def _number(text: str) -> float | None:
-    """An Arabic or Chinese numeral as a number (cn2an for 三, 十二, 两百), None if it is not one."""
+    """An Arabic or Chinese numeral as a number (``quantities.numeral``: 三, 十二, 两百), None if it is not one."""
     try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        return float(cn2an.cn2an(text.replace("两", "二"), "smart"))
-    except (ValueError, KeyError, TypeError):
+        return numeral(text)
+    except QuantityError:
         return None
 
 
