@@ -280,7 +280,7 @@ def test_check_readiness_reads_an_absent_list_the_same_from_a_dict():
 
 def test_a_date_after_the_as_of_date_is_not_a_held_title_nor_a_negative_age(tmp_path):
     """A title first won after the as-of date is not held then; a founding date after it is no age at all."""
-    firm = {**BASE, "founded": "2099-01-01", "qualifications": ["高新技术企业"],
+    firm = {**BASE, "founded": "2026-01-01", "qualifications": ["高新技术企业"],
             "qualification_dates": {"高新技术企业": "2099-12-31"}}  # fmt: skip
     hnte = _readiness(firm, "2025-06-30", tmp_path)["高新技术企业"]
     assert not hnte["held"] and hnte["status"] == "unknown"

@@ -149,7 +149,7 @@ def test_invalid_stage_and_profile_are_refused():
         enterprises.update(s, eid, 1, by="bob", profile={"name": "上海甲芯微电子有限公司", "region": "北京市"})
     assert isinstance(refused.value, ProfileError)
     with pytest.raises(RegistryError, match="企业名称过长"), db.transaction() as s:
-        enterprises.add(s, profile("长" * 201), by="alice")
+        enterprises.add(s, profile("㈱" * 100), by="alice")  # 100 characters, 300 as compared (NFKC: (株))
     with db.transaction() as s:
         assert enterprises.get(s, eid).version == 1 and enterprises.count(s) == 1
 

@@ -394,7 +394,7 @@ def _bad_roster(roster10k: Roster) -> Roster:
     bad = [dataclasses.replace(b, row=b.row + N) for b in parsed.bad]  # rows 10003 and 10004
     first = roster10k.rows[0]
     repeated = GoodRow(N + 5, first.profile)  # the same enterprise again further down
-    too_long = GoodRow(N + 6, parse_profile({"name": "长" * 201, "region": "金山区"}))
+    too_long = GoodRow(N + 6, parse_profile({"name": "㈱" * 100, "region": "金山区"}))  # 300 as compared
     return _copy(roster10k, extra=[repeated, too_long], bad=bad)
 
 
@@ -407,7 +407,7 @@ def test_a_roster_with_bad_rows_writes_nothing_and_lists_them(registry_url, rost
     assert "名单中有 4 行有问题，未导入任何企业" in message
     assert f"第 {N + 3} 行（北京某公司）：region" in message
     assert f"第 {N + 5} 行（{roster10k.rows[0].profile.name}）：与第 2 行是同一家企业" in message
-    assert "企业名称过长（201 字" in message
+    assert "企业名称过长（300 字" in message
     assert committed_counts(registry_url) == (0, 0)
 
 
