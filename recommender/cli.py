@@ -210,6 +210,8 @@ def cmd_batch(args: argparse.Namespace) -> None:
     from .roster import RosterError, read_roster_file
     from .services.batch import match_roster
 
+    if any(out is not None and out.resolve() == args.roster.resolve() for out in (args.output, args.zip)):
+        raise UsageError(f"{args.roster}: 输出文件不能是名单本身（会覆盖名单），请换一个文件名")
     try:
         roster = read_roster_file(args.roster)
     except RosterError as exc:

@@ -11,6 +11,7 @@ reason (``QuantityError``, one Chinese line).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
@@ -32,6 +33,9 @@ MONEY_UNITS: dict[str, float] = {
 # a magnitude word after a number, without 元 ("1200万", "3.5亿"): a multiplier, also for counts
 _MAGNITUDE = {"千": 1e3, "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8}
 _COUNT_UNITS = ("人", "名", "件", "项", "个", "家", "年")
+# between two digits: an underscore (Python would read 4_0 as 40) or an invisible mark (85\u200b40)
+_GLUED = re.compile(r"\d[_\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+\d")
+_CHINESE_DIGIT = re.compile("[零〇一二两三四五六七八九十]")  # 百, 千, 万, 亿 after Arabic digits are magnitudes
 _SEPARATORS = re.compile(r"(?<=\d)[,，\s'](?=\d{3}(?:\D|$))")
 # Input sanity, not policy thresholds: beyond these a value is a unit slip ("营业收入（万元）" holding 元).
 # The largest Shanghai enterprise (SAIC) reports about 7,000 亿元 of revenue a year, i.e. 7e7 万元.
@@ -59,9 +63,14 @@ def _plain(text: str) -> str:
     is two numbers, not 8540; a space that groups thousands, "1 000 000", is a separator)."""
     if any(unicodedata.category(c) == "No" for c in text):
         raise QuantityError(f"“{echo(text.strip())}”含有上标、下标或带圈的数字，请只写数字")
-    text = _SEPARATORS.sub("", strip_invisible(unicodedata.normalize("NFKC", text)).strip())
+    text = unicodedata.normalize("NFKC", text).strip()
+    if _GLUED.search(text):
+        raise QuantityError(f"“{echo(strip_invisible(text))}”中间有空格、下划线或不可见字符，不是一个数字")
+    text = _SEPARATORS.sub("", strip_invisible(text))
     if re.search(r"\s", text):
         raise QuantityError(f"“{echo(text)}”中间有空格，不是一个数字")
+    if any(c.isdigit() and not c.isascii() for c in text) or (re.search(r"\d", text) and _CHINESE_DIGIT.search(text)):
+        raise QuantityError(f"“{echo(text)}”混用了不同写法的数字，请只用阿拉伯数字或只用中文数字")
     return text
 
 
@@ -139,6 +148,8 @@ def read_money(cell: object, header_unit: str | None = None) -> Quantity:
         raise QuantityError(f"单位“{header_unit}”无法识别：金额请用元、千元、万元、百万元或亿元")
     if isinstance(cell, bool):
         raise QuantityError("应为数字，不是 是/否")
+    if isinstance(cell, (dt.date, dt.time)):
+        raise QuantityError(f"应为金额，收到日期或时间“{cell}”（单元格格式是日期？）")
     raw = _shown(float(cell)) if isinstance(cell, (int, float)) else echo(str(cell).strip())
     number, own, absolute = (float(cell), None, False) if isinstance(cell, (int, float)) else _money_words(cell, raw)
     header = None if absolute else header_unit

@@ -359,12 +359,11 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
 
 
 def _move_repeated(roster: Roster) -> None:
-    """A row naming the enterprise of an earlier row again goes to the bad rows, in row order."""
+    """A row naming the enterprise of an earlier row again goes to the bad rows; the bad rows in row order."""
     repeated = repeated_rows(roster.rows)
-    if repeated:
-        again = {b.row for b in repeated}
-        roster.rows = [r for r in roster.rows if r.row not in again]
-        roster.bad = sorted([*roster.bad, *repeated], key=lambda b: b.row)
+    again = {b.row for b in repeated}
+    roster.rows = [r for r in roster.rows if r.row not in again]
+    roster.bad = sorted([*roster.bad, *repeated], key=lambda b: b.row)
 
 
 def _repeat(row: GoodRow, earlier: GoodRow | None, why: str) -> BadRow | None:
@@ -403,10 +402,8 @@ def repeated_rows(rows: list[GoodRow]) -> list[BadRow]:
 
 
 def _percent(cell: Cell) -> Cell:
-    """A cell under a "（%）" header as a percentage: 85 → "85%"; a number up to 1 is already a fraction
-    (Excel stores 85% as 0.85), and text that writes its own % is left as it is."""
-    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        return cell if cell <= 1 else f"{cell}%"
+    """A cell under a "（%）" header as a percentage: 85 → "85%", 1 → "1%" (as a person typing into that
+    column means it); text that writes its own % is left as it is."""
     return cell if "%" in str(cell) or "％" in str(cell) else f"{str(cell).strip()}%"
 
 
@@ -450,21 +447,28 @@ def _json_roster(data: bytes) -> Roster:
     roster = Roster()
     for i, item in enumerate(items if isinstance(items, list) else [items], start=1):
         _add(roster, i, item)
+    _move_repeated(roster)
     return roster
 
 
 def _sheet_roster(sheets: list[spreadsheet.Sheet]) -> Roster:
-    """The roster on the first sheet (visible, the one Excel opens on first) that has a header; the others
-    are named in ``roster.notices``. With no such sheet, the first sheet's reason."""
-    if not sheets:
-        raise RosterError("工作簿中没有可见的工作表")
-    chosen = next(
-        (s for s in sheets if spreadsheet.find_header(s.rows, column_field, _REQUIRED) is not None), sheets[0]
-    )
-    roster = parse_rows(chosen.rows)
-    others = [s.name for s in sheets if s is not chosen]
+    """The roster on the first visible sheet (the one Excel opens on first) that has a header; every other
+    sheet is named in ``roster.notices``, hidden ones as such. With no such sheet, the first sheet's reason,
+    and the hidden sheets named."""
+    shown = [s for s in sheets if not s.hidden]
+    hidden = [f"“{s.name}”（隐藏）" for s in sheets if s.hidden]
+    if not shown:
+        raise RosterError(f"工作簿中没有可见的工作表：{'、'.join(hidden)}，请取消隐藏后再上传")
+    headed = (s for s in shown if spreadsheet.find_header(s.rows, column_field, _REQUIRED) is not None)
+    chosen = next(headed, None)
+    if chosen is None and hidden:
+        raise RosterError(
+            f"可见的工作表中没有找到含 企业名称、注册地 的表头；另有隐藏的工作表 {'、'.join(hidden)}，请取消隐藏"
+        )
+    roster = parse_rows((chosen or shown[0]).rows)
+    others = [f"“{s.name}”" for s in shown if s is not chosen] + hidden
     if others:
-        roster.notices.append(f"读取的是工作表“{chosen.name}”；未读取：{'、'.join(f'“{n}”' for n in others)}")
+        roster.notices.append(f"读取的是工作表“{(chosen or shown[0]).name}”；未读取：{'、'.join(others)}")
     return roster
 
 

@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import zipfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,9 @@ _ZIP = b"PK\x03\x04"  # the container of an .xlsx
 # reader build a million-row grid.
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500
+# cells a worksheet's XML may declare, values or only styles: openpyxl builds an object for each (about 350
+# bytes), so 1,000,000 is some 350 MB (a roster of 50,000 rows × 20 columns)
+MAX_CELLS = 1_000_000
 # Built-in date formats that Excel writes by number only and openpyxl does not know (it knows 14–22, 45–47):
 # 27–36 and 50–58 in Chinese, Japanese and Korean Excel (31 is yyyy年m月d日), 71–81 in Thai Excel.
 _LOCALE_DATE_FORMATS = frozenset([*range(27, 37), *range(50, 59), *range(71, 82)])
@@ -62,15 +66,16 @@ Rows = list[list[Cell]]
 
 @dataclass(frozen=True)
 class Sheet:
-    """One worksheet read: its name ("" for a CSV) and its rows."""
+    """One worksheet: its name ("" for a CSV) and its rows; a hidden sheet is named, not read (no rows)."""
 
     name: str
     rows: Rows
+    hidden: bool = False
 
 
 def read_sheets(data: bytes, suffix: str) -> list[Sheet]:
     """The visible worksheets of an Excel file (``suffix`` in EXCEL_SUFFIXES), the one Excel opens on first,
-    or the one sheet of a CSV (``suffix`` in CSV_SUFFIXES).
+    then the hidden ones by name only (``Sheet.hidden``), or the one sheet of a CSV (``suffix`` in CSV_SUFFIXES).
 
     A file is read by what it holds, not by its name: an old .xls named .xlsx, or an .xlsx named .csv, is
     read all the same. SpreadsheetError for another suffix, a text in an unknown encoding, a file that is
@@ -146,12 +151,37 @@ def _extent(cells: Collection[tuple[int, int]], sheet: str) -> tuple[int, int]:
     return rows, columns
 
 
+def _count_cells(data: bytes, suffix: str) -> None:
+    """SpreadsheetError when a worksheet declares more than MAX_CELLS cells (styled empty ones count: a few
+    megabytes of ``<c s="1"/>`` would make openpyxl build tens of millions of objects). Counted in the
+    compressed file's worksheet XML, chunk by chunk, before anything is built."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise _unreadable(suffix) from exc
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        cells, tail = 0, b""
+        with archive.open(info) as xml:
+            while chunk := xml.read(1 << 20):
+                window = tail + chunk  # a tag cut by the chunk's edge is counted once, in the next window
+                cells += window.count(b"<c ") + window.count(b"<c>")
+                tail = chunk[-2:]
+                if cells > MAX_CELLS:
+                    raise SpreadsheetError(
+                        f"工作表中的单元格（含只设了格式的空单元格）超过 {MAX_CELLS:,} 个，超出名单的范围："
+                        "请删除名单以外的行、列或格式后另存再上传"
+                    )
+
+
 def _xlsx_sheets(data: bytes, suffix: str) -> list[Sheet]:
     """The visible worksheets of an XLSX/XLSM file, read in full (not read-only: that mode trusts the declared
     size and knows no merged cells) but only as far as cells hold content. Only a file that holds formulas is
     read a second time, for the results Excel saved with them (openpyxl gives formulas or results, not both)."""
     from openpyxl import load_workbook
 
+    _count_cells(data, suffix)
     try:
         book = load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
@@ -172,7 +202,7 @@ def _xlsx_sheets(data: bytes, suffix: str) -> list[Sheet]:
         merged = [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
         _fill_merged(rows, merged)
         out.append(Sheet(sheet.title, rows))
-    return out
+    return out + [Sheet(ws.title, [], hidden=True) for ws in book.worksheets if ws.sheet_state != "visible"]
 
 
 def _xlsx_value(cell: Any, epoch: dt.datetime) -> Cell:
@@ -232,7 +262,7 @@ def _xls_sheets(data: bytes, suffix: str) -> list[Sheet]:
         rows: Rows = [[_xls_value(sheet.cell(r, c), book.datemode) for c in range(n_columns)] for r in range(n_rows)]
         _fill_merged(rows, [(rlo, clo, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells])
         out.append(Sheet(sheet.name, rows))
-    return out
+    return out + [Sheet(sh.name, [], hidden=True) for sh in sheets if sh.visibility != 0]
 
 
 def _xls_value(cell: Any, datemode: int) -> Cell:

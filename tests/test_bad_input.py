@@ -78,7 +78,7 @@ def test_the_visible_sheet_excel_opens_on_is_read_and_the_others_named():
     book.save(out)
     roster = read_roster(out.getvalue(), "r.xlsx")
     assert [p.name for p in roster.profiles] == ["今年公司"]
-    assert roster.notices == ["读取的是工作表“今年”；未读取：“封面”"]  # the hidden one is not offered
+    assert roster.notices == ["读取的是工作表“今年”；未读取：“封面”、“旧名单”（隐藏）"]  # the hidden one named, not read
 
 
 @pytest.mark.parametrize(
@@ -145,3 +145,71 @@ def test_yes_no_stage_and_titles_as_people_write_them_in_json_too():
 def test_text_beyond_any_real_value_is_refused_quickly_with_its_length(field, limit):
     with pytest.raises(ProfileError, match=f"最多 {limit} 字，收到 {limit + 1} 字"):
         parse_profile({"name": "甲", "region": "浦东新区", field: "芯" * (limit + 1)})
+
+
+def test_a_workbook_of_millions_of_styled_empty_cells_is_refused_before_it_is_built():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["企业名称", "注册地"])
+    sheet.append(["甲公司", "浦东新区"])
+    out = io.BytesIO()
+    book.save(out)
+    styled = "".join(f'<row r="{r}">' + '<c s="0"/>' * 400 + "</row>" for r in range(3, 2600))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", styled.encode() + b"</sheetData>")
+            dst.writestr(info, data)
+    with pytest.raises(RosterError, match="超过 1,000,000 个"):
+        read_roster(bomb.getvalue(), "r.xlsx")
+
+
+@pytest.mark.parametrize("cell", ["85\u200b40", "4_0", "100十", "一2三", "8٠5"])
+def test_digits_glued_by_invisible_marks_underscores_or_other_scripts_are_no_number(cell):
+    with pytest.raises(ProfileError):
+        parse_profile({"name": "甲", "region": "浦东新区", "employees": cell})
+
+
+def test_a_date_in_a_money_column_is_a_bad_row_not_a_traceback():
+    book = openpyxl.Workbook()
+    book.active.append(["企业名称", "注册地", "营业收入（万元）"])
+    book.active.append(["甲公司", "浦东新区", dt.datetime(2024, 6, 1)])
+    out = io.BytesIO()
+    book.save(out)
+    [bad] = read_roster(out.getvalue(), "r.xlsx").bad
+    assert "收到日期或时间" in str(bad)
+
+
+def test_a_json_roster_names_the_same_enterprise_twice_when_read():
+    roster = read_roster(
+        '[{"name": "甲公司", "region": "浦东新区"}, {"name": "甲公司", "region": "浦东新区"}]'.encode(), "r.json"
+    )
+    assert [r.row for r in roster.rows] == [1] and "与第 1 行是同一家企业" in str(roster.bad[0])
+
+
+def test_hidden_sheets_are_named_not_read():
+    book = openpyxl.Workbook()
+    book.active.title = "封面"
+    book.active.append(["2025年名单（见附表）"])
+    hidden = book.create_sheet("附表")
+    hidden.append(["企业名称", "注册地"])
+    hidden.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(RosterError, match="隐藏的工作表 “附表”（隐藏）"):
+        read_roster(out.getvalue(), "r.xlsx")
+
+
+def test_batch_will_not_write_over_its_own_roster(tmp_path):
+    from recommender.cli import main
+
+    roster = tmp_path / "名单.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["企业名称", "注册地"])
+    book.active.append(["甲公司", "浦东新区"])
+    book.save(roster)
+    before = roster.read_bytes()
+    assert main(["batch", str(roster), "-o", str(roster)]) == 2
+    assert roster.read_bytes() == before
