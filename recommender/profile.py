@@ -245,15 +245,24 @@ class Profile(BaseModel):
     @classmethod
     def _place(cls, data: Any) -> Any:
         """The district and park as people write them (``places.read_place``): "上海市浦东新区" → 浦东新区,
-        "上海浦东张江" → 浦东新区 and park 张江, a park alone ("张江") → its district and the park; a park in
-        several districts ("漕河泾") is refused, asking for the district."""
+        "上海浦东张江" → 浦东新区 and park 张江, a park alone ("张江") → its district and the park. A place
+        that cannot be read is left for the region's own check (``_region``) to say why."""
         if not isinstance(data, dict) or not isinstance(data.get("region"), str):
             return data
         try:
             region, park = read_place(data["region"], data.get("park"))
-        except ValueError as exc:
-            raise _field_error("region", "ambiguous", str(exc)) from exc
+        except ValueError:
+            return data
         return {**data, "region": region, **({"park": park} if park is not None else {})}
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, value: Any) -> Any:
+        """A park in several districts ("漕河泾": 徐汇区 or 闵行区) asks which, as a field error: the
+        profile's other fields are still checked and reported with it."""
+        if isinstance(value, str) and value not in REGIONS:
+            read_place(value)  # ValueError naming the districts to choose from
+        return value
 
     @field_validator("qualifications", mode="before")
     @classmethod

@@ -120,6 +120,11 @@ class BadRow:
         who = f"（{self.name}）" if self.name else ""
         return f"第 {self.row} 行{who}：" + "；".join(self.messages)
 
+    def for_people(self) -> str:
+        """As a page shows it, each field named by its label only: "第 3 行（甲）：注册地：…"."""
+        who = f"（{self.name}）" if self.name else ""
+        return f"第 {self.row} 行{who}：" + "；".join(e.for_people() for e in self.errors)
+
 
 @dataclass
 class GoodRow:

@@ -78,7 +78,9 @@ def test_the_visible_sheet_excel_opens_on_is_read_and_the_others_named():
     book.save(out)
     roster = read_roster(out.getvalue(), "r.xlsx")
     assert [p.name for p in roster.profiles] == ["今年公司"]
-    assert roster.notices == ["读取的是工作表“今年”；未读取：“封面”、“旧名单”（隐藏）"]  # the hidden one named, not read
+    assert roster.notices == [
+        "读取的是工作表“今年”；未读取：“封面”、“旧名单”（隐藏）"
+    ]  # the hidden one named, not read
 
 
 @pytest.mark.parametrize(
@@ -213,3 +215,9 @@ def test_batch_will_not_write_over_its_own_roster(tmp_path):
     before = roster.read_bytes()
     assert main(["batch", str(roster), "-o", str(roster)]) == 2
     assert roster.read_bytes() == before
+
+
+def test_an_ambiguous_park_is_reported_with_the_other_errors_of_the_row():
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"name": "甲", "region": "漕河泾开发区", "credit_code": "91310104MA1FR5XW2N"})
+    assert {e.field for e in caught.value.errors} == {"region", "credit_code"}

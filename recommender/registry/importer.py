@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,10 +35,15 @@ class ImportRefused(RegistryError):
 
     def __init__(self, bad: list[BadRow]) -> None:
         self.bad = bad
-        listed = "；".join(str(b) for b in bad[:5]) + ("……" if len(bad) > 5 else "")
-        super().__init__(
-            f"名单中有 {len(bad)} 行有问题，未导入任何企业（改正后重新导入，或选择只导入其余各行）：{listed}"
-        )
+        super().__init__(self._said(str))
+
+    def _said(self, line: Callable[[BadRow], str]) -> str:
+        listed = "；".join(line(b) for b in self.bad[:5]) + ("……" if len(self.bad) > 5 else "")
+        return f"名单中有 {len(self.bad)} 行有问题，未导入任何企业（改正后重新导入，或选择只导入其余各行）：{listed}"
+
+    def for_people(self) -> str:
+        """The message as a page shows it: fields named by their Chinese labels only."""
+        return self._said(BadRow.for_people)
 
 
 @dataclass

@@ -44,7 +44,7 @@ def _import(roster: Roster, file_name: str, by: str) -> None:
         notes = "".join(f"\n\n- {md(note)}" for note in report.notes)  # matched under another name or spelling
         ss[OUTCOME] = (signature, "done", f"已导入企业档案库：{report.summary()}。{notes}", report.bad)
     elif isinstance(exc, ImportRefused):
-        ss[OUTCOME] = (signature, "refused", str(exc), exc.bad)
+        ss[OUTCOME] = (signature, "refused", exc.for_people(), exc.bad)
     else:
         ss[OUTCOME] = (signature, "error", str(exc), [])
 
@@ -63,8 +63,9 @@ def box(roster: Roster, file_name: str, by: str) -> None:
     skip = bool(bad) and st.checkbox(f"跳过有问题的 {len(bad)} 行，只导入其余各行", key="import_skip")
     skipped = {r.row for r in bad}
     n = len([r for r in roster.rows if r.row not in skipped]) if skip else len(roster.rows)
+    waiting = bool(bad) and not skip  # nothing is written until the bad rows are fixed or skipped
     st.button(
-        f"导入 {n} 家到档案库",
+        f"导入 {n} 家到档案库" + ("（请先改正有问题的行，或勾选跳过）" if waiting else ""),
         type="primary",
         icon=":material/move_to_inbox:",
         key="import_go",
