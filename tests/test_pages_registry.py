@@ -412,12 +412,15 @@ def _uploaded(roster: str = ROSTER) -> AppTest:
 
 def test_a_roster_with_bad_rows_imports_nothing_unless_told_to_skip_them():
     at = _uploaded()
-    assert [b.label for b in at.button if b.key == "import_go"] == ["导入 2 家到档案库"]
+    assert [b.label for b in at.button if b.key == "import_go"] == [
+        "导入 2 家到档案库（请先改正有问题的行，或勾选跳过）"
+    ]
     at.text_input(key="import_counsellor").input("王五")
     at.selectbox(key="import_stage").select("培育")
     _ok(at.button(key="import_go").click().run())
     [error] = _errors(at)
     assert "名单中有 1 行有问题，未导入任何企业" in error and "北京某软件公司" in error
+    assert "注册地：" in error and "region" not in error  # fields by their Chinese labels
     assert _db(enterprises.count) == 0
     assert list(at.dataframe[1].value["企业名称"]) == [ENTERPRISE["name"], JINSHAN["name"]]  # the roster stays
 
