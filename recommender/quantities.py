@@ -17,8 +17,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import cn2an
-
 from .text_clean import echo, strip_invisible
 
 # 万元 per unit (the profile's money unit is 万元)
@@ -83,6 +81,8 @@ def numeral(text: str) -> float:
         return float(text)
     except ValueError:
         pass
+    import cn2an  # 0.2 s to import: only when a cell holds Chinese numerals
+
     try:
         return float(cn2an.cn2an(text.replace("两", "二"), "smart"))
     except (ValueError, KeyError, TypeError, IndexError) as exc:
