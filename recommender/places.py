@@ -2,25 +2,26 @@
 with the districts they lie in (``policies/lexicon/districts.yaml``, ``parks.yaml``).
 
 ``split_place("上海浦东张江")`` → ("浦东新区", "张江"); ``park_districts("漕河泾开发区")`` → (徐汇区, 闵行区).
-Names are compared after ``text_clean.squeeze`` (NFKC, traditional → simplified, no spaces or
-punctuation), lower case, so 黃浦區, ＰＵＤＯＮＧ and "Pudong New Area" are read too.
+Names are compared folded (``text_clean.fold``: NFKC, traditional → simplified, no spaces or
+punctuation, lower case), so 黃浦區, ＰＵＤＯＮＧ and "Pudong New Area" are read too.
 """
 
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from typing import Any
 
 import yaml
 
 from .paths import LEXICON
-from .text_clean import squeeze
+from .text_clean import fold
 from .vocab import REGIONS
 
 
 @cache
 def _district_spellings() -> dict[str, str]:
     """Every district spelling (``policies/lexicon/districts.yaml`` and each official name's short
-    form without 区/新区), folded by ``_fold``, → its official name."""
+    form without 区/新区), folded by ``fold``, → its official name."""
     data = yaml.safe_load((LEXICON / "districts.yaml").read_text(encoding="utf-8"))
     out = {fold(r.removesuffix("新区").removesuffix("区")): r for r in REGIONS if r != "上海市外"}
     out.update({fold(r): r for r in REGIONS})
@@ -28,14 +29,17 @@ def _district_spellings() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=65536)  # every park condition of every clause asks for the profile's park
-def fold(text: str) -> str:
-    """A place name as compared: ``squeeze`` (NFKC, simplified, no spaces or punctuation), lower case:
-    張江科學城 and "张江 科学城" both fold to 张江科学城."""
-    return squeeze(text).lower()
-
-
 _CITY = ("中国上海市", "中国上海", "上海市", "上海", "shanghaichina", "shanghai", "china")
+
+
+def _without_city(folded: str) -> str:
+    """A folded place without the city written before or after it ("上海市浦东新区" → "浦东新区")."""
+    for city in _CITY:
+        if folded.startswith(city) and len(folded) > len(city):
+            folded = folded.removeprefix(city)
+        if folded.endswith(city) and len(folded) > len(city):
+            folded = folded.removesuffix(city)
+    return folded
 
 
 @lru_cache(maxsize=65536)  # every profile parse; the lexicon does not change
@@ -48,11 +52,7 @@ def split_place(text: str) -> tuple[str | None, str]:
     spellings = _district_spellings()
     if folded in spellings:
         return spellings[folded], ""
-    for city in _CITY:
-        if folded.startswith(city) and len(folded) > len(city):
-            folded = folded.removeprefix(city)
-        if folded.endswith(city) and len(folded) > len(city):
-            folded = folded.removesuffix(city)
+    folded = _without_city(folded)
     for end in range(min(len(folded), 40), 1, -1):  # the longest spelling the text starts with
         district = spellings.get(folded[:end])
         if district is not None and district != "上海市外":
@@ -64,17 +64,23 @@ def split_place(text: str) -> tuple[str | None, str]:
 
 
 @cache
+def _parks() -> dict[str, Any]:
+    """``policies/lexicon/parks.yaml`` as read (once)."""
+    return yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
+
+
+@cache
 def _gazetteer() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
     """({folded park word: its districts}, the suffixes that end a park's name) of ``parks.yaml``."""
-    data = yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
+    data = _parks()
     parks = {fold(str(name)): tuple(str(d) for d in districts or []) for name, districts in data["parks"].items()}
     return parks, tuple(data["suffixes"])
 
 
+@cache  # asked for once per candidate zone of a document (ingest.meta_proposal)
 def park_words() -> tuple[str, ...]:
     """The park words of ``policies/lexicon/parks.yaml`` as written there, longest first."""
-    data = yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
-    return tuple(sorted((str(p) for p in data["parks"]), key=len, reverse=True))
+    return tuple(sorted((str(p) for p in _parks()["parks"]), key=len, reverse=True))
 
 
 def _is_park(text: str) -> bool:
@@ -85,9 +91,7 @@ def _is_park(text: str) -> bool:
 
 def _listed_park(text: str) -> str | None:
     """The longest park word of the gazetteer that ``text`` (folded, without the city) starts with."""
-    folded = fold(text)
-    for city in _CITY:
-        folded = folded.removeprefix(city) if len(folded) > len(city) else folded
+    folded = _without_city(fold(text))
     parks, _ = _gazetteer()
     return max((word for word in parks if folded.startswith(word)), key=len, default=None)
 

@@ -1,8 +1,8 @@
 """Titles and needs as people and official lists write them → the profile's controlled names
 (``policies/lexicon/spellings.yaml``): 专精特新“小巨人”企业 → 专精特新"小巨人", 高企 → 高新技术企业.
 
-Spellings are compared folded (``text_clean.squeeze``: NFKC, traditional → simplified, no quotes,
-brackets, spaces or punctuation), so every quote style and the full-width and traditional forms of a
+Spellings are compared folded (``text_clean.fold``: NFKC, traditional → simplified, no quotes,
+brackets, spaces or punctuation, lower case), so every quote style and the full-width and traditional forms of a
 listed spelling are read. A name no spelling matches is returned as written, for the profile model to
 refuse with the list of allowed names.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 from .paths import LEXICON
-from .text_clean import squeeze
+from .text_clean import fold
 from .vocab import BENEFITS, QUALIFICATIONS
 from .yamlio import load_yaml
 
@@ -21,10 +21,10 @@ from .yamlio import load_yaml
 def _spellings(kind: str) -> dict[str, str]:
     """{folded spelling: controlled name} of the ``kind`` list (titles, needs) of ``spellings.yaml``."""
     data, _ = load_yaml(LEXICON / "spellings.yaml")
-    out: dict[str, str] = {squeeze(name).lower(): name for name in (QUALIFICATIONS if kind == "titles" else BENEFITS)}
+    out: dict[str, str] = {fold(name): name for name in (QUALIFICATIONS if kind == "titles" else BENEFITS)}
     for name, words in data[kind].items():
         for word in (name, *(words or [])):
-            out[squeeze(str(word)).lower()] = str(name)
+            out[fold(str(word))] = str(name)
     return out
 
 
@@ -46,7 +46,7 @@ def controlled_name(kind: str, text: object) -> str:
     phrase holding a spelling (研发补贴, 人才公寓 → 资金补贴, 住房落户); a title must be spelled whole
     (高新技术企业培育库 is no 高新技术企业)."""
     written = str(text).strip()
-    folded = squeeze(written).lower()
+    folded = fold(written)
     found = _spellings(kind).get(folded)
     if found is None and kind == "needs":
         found = _head_word(kind, folded)

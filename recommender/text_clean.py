@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # control characters (a vertical tab pasted from Word, NUL, ESC, line/paragraph separators) read as a space
 _CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]")
@@ -36,6 +37,13 @@ def clean_query(text: str) -> str:
             break
         cleaned = again
     return cleaned
+
+
+@lru_cache(maxsize=65536)  # park conditions ask for a profile's park once per clause
+def fold(text: str) -> str:
+    """``squeeze`` in lower case: how names are compared (places, titles, needs). 張江科學城 and "张江 科学城"
+    both fold to 张江科学城, ＧＯＩ and goi to goi."""
+    return squeeze(text).lower()
 
 
 def squeeze(text: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..corpus_models import Clause, Condition, DocumentMeta
-from ..places import fold
+from ..text_clean import fold
 from .facts import FACTS, Facts
 from .status import State
 
