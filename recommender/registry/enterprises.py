@@ -64,10 +64,16 @@ def check_profile(profile: Profile | dict[str, Any]) -> Profile:
         profile = parse_profile(profile)
     except ProfileError as exc:
         raise ProfileRefused(exc.errors) from None
-    length = max(len(profile.name), len(name_key(profile.name)))  # NFKC may lengthen a name (㈱ → (株))
-    if length > NAME_MAX:
-        raise RegistryError(f"企业名称过长（{length} 字，最多 {NAME_MAX} 字）")
+    if (too_long := name_too_long(profile.name)) is not None:
+        raise RegistryError(too_long)
     return profile
+
+
+def name_too_long(name: str) -> str | None:
+    """Why the registry cannot hold ``name`` (over NAME_MAX characters as typed or as compared: NFKC may
+    lengthen a name, ㈱ → (株)), in Chinese; None when it can."""
+    length = max(len(name), len(name_key(name)))
+    return f"企业名称过长（{length} 字，最多 {NAME_MAX} 字）" if length > NAME_MAX else None
 
 
 def _revision(enterprise: Enterprise, by: str, source: str) -> Revision:

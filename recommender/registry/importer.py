@@ -22,10 +22,10 @@ from .enterprises import (
     check_stage,
     identity_taken,
     match,
+    name_too_long,
     same_because,
-    with_known_code,
 )
-from .models import NAME_MAX, Enterprise, Revision, now
+from .models import Enterprise, Revision, now
 
 CHUNK = 500  # names (or codes) looked up per query
 
@@ -70,11 +70,8 @@ def _more_bad_rows(roster: Roster) -> list[BadRow]:
     named again (by ``company.name_key``) or its 统一社会信用代码 given again (``roster.repeated_rows``)."""
     bad: list[BadRow] = []
     for row in roster.rows:
-        name = row.profile.name
-        length = max(len(name), len(name_key(name)))  # NFKC may lengthen a name (㈱ → (株))
-        if length > NAME_MAX:
-            too_long = FieldError("", "too_long", f"企业名称过长（{length} 字，最多 {NAME_MAX} 字）")
-            bad.append(BadRow(row.row, name[:20] + "…", [too_long]))
+        if (too_long := name_too_long(row.profile.name)) is not None:
+            bad.append(BadRow(row.row, row.profile.name[:20] + "…", [FieldError("", "too_long", too_long)]))
     long_rows = {b.row for b in bad}
     return bad + repeated_rows([r for r in roster.rows if r.row not in long_rows])
 
@@ -116,12 +113,13 @@ def _matched(session: Session, rows: list[GoodRow]) -> tuple[dict[int, Enterpris
 def _merged(enterprise: Enterprise, row: GoodRow) -> tuple[dict[str, Any], list[str]]:
     """The profile to store for a known ``enterprise`` from ``row``: the row's values over the registered
     ones, so that a column the roster lacks or a cell left blank (unknown in this file) keeps the registered
-    value instead of erasing it. Returns the profile dict and the labels of the fields kept that way.
-    ProfileError when the row's values and the kept ones disagree (e.g. 研发人员 above a new 职工总数)."""
+    value instead of erasing it (the 统一社会信用代码 too: it is in the registered profile). Returns the
+    profile dict and the labels of the fields kept that way. ProfileError when the row's values and the
+    kept ones disagree (e.g. 研发人员 above a new 职工总数)."""
     given = row.profile.public_dict()
     kept = [name for name in enterprise.profile if name not in given and name != "name"]
     data = parse_profile({**enterprise.profile, **given}).public_dict() if kept else given
-    return with_known_code(data, enterprise), [LABELS.get(name, name) for name in kept]
+    return data, [LABELS.get(name, name) for name in kept]
 
 
 def _merge_all(found: dict[int, Enterprise], rows: list[GoodRow]) -> tuple[dict[int, tuple], list[BadRow]]:
