@@ -233,8 +233,7 @@ def cmd_batch(args: argparse.Namespace) -> None:
 def cmd_read_roster(args: argparse.Namespace) -> None:
     """`read-roster`: how a roster is understood (each row's profile, the conversions, the refused rows
     with reasons), nothing matched or stored; UsageError when the file cannot be read at all."""
-    from .profile import LABELS
-    from .profile_fields import shown
+    from .profile_fields import shown_fields
     from .roster import RosterError, preview, read_roster_file
 
     try:
@@ -250,8 +249,9 @@ def cmd_read_roster(args: argparse.Namespace) -> None:
     for note in roster.file_notes():
         print(f"  {note}")
     for row in roster.rows:
-        given = row.profile.public_dict()
-        print(f"第 {row.row} 行：" + "；".join(f"{LABELS[k]} {shown(k, getattr(row.profile, k))}" for k in given))
+        print(
+            f"第 {row.row} 行：" + "；".join(f"{label} {value}" for label, value in shown_fields(row.profile).items())
+        )
         for note in row.notes:
             print(f"    换算：{note}")
     for bad in roster.bad:

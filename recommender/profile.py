@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
 import yaml
+from annotated_types import Le
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -152,13 +153,12 @@ def annotation_kind(annotation: Any) -> str:
 def _number_reader(name: str) -> Callable[[object], Quantity] | None:
     """How the Profile field ``name`` reads text: money in 万元, a share as a fraction, else a count;
     None for a field that is not a number (read once per field, from its annotation and label)."""
-    field = Profile.model_fields.get(name)
-    kind = annotation_kind(field.annotation) if field else "text"
+    kind = annotation_kind(Profile.model_fields[name].annotation) if name in Profile.model_fields else "text"
     if kind not in {"int", "float"}:
         return None
-    if LABELS.get(name, "").endswith("（万元）"):
+    if name in MONEY_FIELDS:
         return read_money
-    if any(getattr(m, "le", None) == 1 for m in field.metadata):
+    if is_ratio(name):
         return read_share
     return partial(read_count, integer=kind == "int")
 
@@ -180,6 +180,15 @@ def yes_no(value: Any) -> Any:
 def _is_yes_no(name: str) -> bool:
     field = Profile.model_fields.get(name)
     return field is not None and annotation_kind(field.annotation) == "bool"
+
+
+# money in the profile is in 万元 (../shared/spec/profile.md): the fields whose label says so
+MONEY_FIELDS = frozenset(name for name, label in LABELS.items() if label.endswith("（万元）"))
+
+
+def is_ratio(name: str) -> bool:
+    """A share stored as a fraction 0..1 (shown to people as a percentage): a field bounded by ``le=1``."""
+    return any(isinstance(m, Le) and m.le == 1 for m in Profile.model_fields[name].metadata)
 
 
 NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质", "-", "—", "－", "/", "／"})  # a list cell that says "none"

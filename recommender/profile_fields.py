@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from annotated_types import Le
-
-from .profile import Profile, annotation_kind
+from .profile import LABELS, Profile, annotation_kind, is_ratio
 
 # The fields of ../shared/spec/profile.md, in its order; the model may add optional ones after them.
 SPEC_FIELDS = (
@@ -45,11 +43,6 @@ def field_kind(name: str) -> str:
     return annotation_kind(Profile.model_fields[name].annotation)
 
 
-def is_ratio(name: str) -> bool:
-    """A share stored as a fraction 0..1 (shown to people as a percentage)."""
-    return any(isinstance(m, Le) and m.le == 1 for m in Profile.model_fields[name].metadata)
-
-
 def shown(name: str, value: Any) -> str:
     """A field's value as a person reads it; 未填写 when unknown, 无 for a list stated empty."""
     if value is None or value == {}:
@@ -69,3 +62,8 @@ def shown(name: str, value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def shown_fields(profile: Profile) -> dict[str, str]:
+    """The fields a profile gives, as a person reads them: {Chinese label: ``shown`` value}, in model order."""
+    return {LABELS[name]: shown(name, getattr(profile, name)) for name in profile.public_dict()}

@@ -1,6 +1,7 @@
 """Numbers as people type them into a profile, a roster cell or a form: one reader for every entry point.
 
-``read_quantity("18,500,000.00", unit="元")`` → 1850.0 (万元) with the note a person sees. Accepted:
+``read_money("18,500,000.00", "元")`` → ``Quantity(1850.0, "18,500,000.00 元 → 1850 万元")``: the value in
+万元 and the note a person sees; ``read_count`` and ``read_share`` read people and patents, and shares. Accepted:
 thousands separators (``1,234``、``1，234``), full-width digits (NFKC), Chinese numerals and magnitude
 words (``八十五``、``3.5亿``、``1200万``, read by cn2an), a unit in the cell (``万元``、``元``、``人``), a
 percentage for a share (``3%``、``百分之三``). Money is kept in 万元 (../shared/spec/profile.md); the unit

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import spreadsheet
 from .company import name_key
-from .profile import LABELS, FieldError, Profile, ProfileError, parse_profile
+from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
 from .spreadsheet import HEADER_WITHIN, Cell, SpreadsheetError, Uncalculated, blank
@@ -89,14 +89,13 @@ _HEADER_WORDS: dict[str, str] = {
 # a unit after the name: "营业收入（元）", "(万元)", "[元]", "【万元】", "/元", "（单位：万元）"
 _UNIT = re.compile(r"(?:[（(\[【]([^（）()\[\]【】]*)[）)\]】]|/([^/]+))$")
 _YEAR = re.compile(r"^(?:\d{4}年度?|上年度?|本年度?)")  # "2023年营业收入": the year a figure is for
-# money in the profile is in 万元; a header or a cell may say another unit
-MONEY_FIELDS = frozenset(name for name, label in LABELS.items() if label.endswith("（万元）"))
 _SPLIT = re.compile(r"[、,，;；\n]+")
 _PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")
 # A number in a date column is read as an Excel serial date when it falls in 1906–2099: above any year
 # typed alone (≤ 2100) and below yyyymm or yyyymmdd written as a number, which stay errors for the model.
 _SERIALS = (2193, 73051)  # 1906-01-01 and 2100-01-01 in Excel's 1900 date system
 _REQUIRED = ("name", "region")
+_REQUIRED_LABELS = "、".join(LABELS[f] for f in _REQUIRED)  # 企业名称、注册地
 
 
 class RosterError(ValueError):
@@ -117,13 +116,15 @@ class BadRow:
         return [str(e) for e in self.errors]
 
     def __str__(self) -> str:
-        who = f"（{self.name}）" if self.name else ""
-        return f"第 {self.row} 行{who}：" + "；".join(self.messages)
+        return self._line(self.messages)
 
     def for_people(self) -> str:
         """As a page shows it, each field named by its label only: "第 3 行（甲）：注册地：…"."""
+        return self._line([e.for_people() for e in self.errors])
+
+    def _line(self, errors: list[str]) -> str:
         who = f"（{self.name}）" if self.name else ""
-        return f"第 {self.row} 行{who}：" + "；".join(e.for_people() for e in self.errors)
+        return f"第 {self.row} 行{who}：" + "；".join(errors)
 
 
 @dataclass
@@ -430,7 +431,7 @@ def _header(rows: list[list[Any]]) -> int:
     partial = next((i for i, row in enumerate(rows[:HEADER_WITHIN]) if spreadsheet.named(row, column_field)), None)
     if partial is not None:
         _columns(rows[partial])  # raises, naming the missing columns
-    wanted = "、".join(LABELS[f] for f in _REQUIRED)
+    wanted = _REQUIRED_LABELS
     title = spreadsheet.title_row(rows)
     if title is not None:
         text = next(str(c).strip() for c in rows[title] if not blank(c))
@@ -468,7 +469,7 @@ def _sheet_roster(sheets: list[spreadsheet.Sheet]) -> Roster:
     chosen = next(headed, None)
     if chosen is None and hidden:
         raise RosterError(
-            f"可见的工作表中没有找到含 企业名称、注册地 的表头；另有隐藏的工作表 {'、'.join(hidden)}，请取消隐藏"
+            f"可见的工作表中没有找到含 {_REQUIRED_LABELS} 的表头；另有隐藏的工作表 {'、'.join(hidden)}，请取消隐藏"
         )
     roster = parse_rows((chosen or shown[0]).rows)
     others = [f"“{s.name}”" for s in shown if s is not chosen] + hidden

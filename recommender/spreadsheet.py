@@ -79,7 +79,8 @@ def read_sheets(data: bytes, suffix: str) -> list[Sheet]:
 
     A file is read by what it holds, not by its name: an old .xls named .xlsx, or an .xlsx named .csv, is
     read all the same. SpreadsheetError for another suffix, a text in an unknown encoding, a file that is
-    not a workbook, or a sheet with content beyond MAX_ROWS rows or MAX_COLUMNS columns.
+    not a workbook, or a sheet with content beyond MAX_ROWS rows or MAX_COLUMNS columns or declaring more
+    than MAX_CELLS cells.
     """
     suffix = suffix.lower()
     if suffix not in CSV_SUFFIXES | EXCEL_SUFFIXES:

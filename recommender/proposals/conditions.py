@@ -19,11 +19,11 @@ from typing import Any
 
 from ..corpus_models import Condition
 from ..paths import LEXICON
+from ..profile import MONEY_FIELDS  # in 万元; the others count people or patents
 from ..quantities import QuantityError, numeral
 from ..yamlio import load_yaml
 
 SMALL_AND_MEDIUM = ["中型", "小型", "微型"]
-MONEY_FIELDS = {"revenue", "rd_expense", "total_assets"}  # in 万元; the others count people or patents
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 _NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
 

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from recommender.consultation import Consultation, state_label
-from recommender.profile import LABELS, Profile
-from recommender.profile_fields import shown
+from recommender.profile import Profile
+from recommender.profile_fields import shown_fields
 from recommender.roster import BadRow, Roster, RosterError, read_roster, template_csv
 from recommender.safe_output import csv_bytes
 from recommender.services.batch import Batch, Entries, match_roster
@@ -116,12 +116,7 @@ def bad_rows(roster: Roster) -> None:
 def read_frame(roster: Roster) -> pd.DataFrame:
     """The good rows as read: 行号, each given profile field under its Chinese label, and 换算 (the
     conversions applied to the row, e.g. "营业收入（元） 18,500,000.00 元 → 1850 万元")."""
-    rows = []
-    for r in roster.rows:
-        given = r.profile.public_dict()
-        rows.append(
-            {"行号": r.row, **{LABELS[k]: shown(k, getattr(r.profile, k)) for k in given}, "换算": "；".join(r.notes)}
-        )
+    rows = [{"行号": r.row, **shown_fields(r.profile), "换算": "；".join(r.notes)} for r in roster.rows]
     return pd.DataFrame(rows).fillna("未填写")
 
 
