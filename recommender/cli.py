@@ -382,6 +382,9 @@ def _parser() -> argparse.ArgumentParser:
     from .registry.document_commands import add_document_commands
 
     add_document_commands(add)
+    from .registry.account_commands import add_account_commands
+
+    add_account_commands(add)
     return parser
 
 

@@ -25,15 +25,16 @@ ROWS = 10_000
 
 
 def import_then_wait() -> None:
+    from actors import admin
     from registry_helpers import big_roster
 
     from recommender.registry import db, enterprises, importer
 
     with db.transaction() as session:
-        enterprises.add(session, {"name": COMMITTED, "region": "金山区"}, by="worker")
+        enterprises.add(session, {"name": COMMITTED, "region": "金山区"}, by=admin("worker"))
     roster = big_roster(ROWS, prefix=UNCOMMITTED_PREFIX)
     with db.transaction() as session:
-        report = importer.import_roster(session, roster, by="worker", source="worker.csv")
+        report = importer.import_roster(session, roster, by=admin("worker"), source="worker.csv")
         session.flush()
         print(f"READY {len(report.added)}", flush=True)
         threading.Event().wait()  # inside the open transaction until the test kills this process

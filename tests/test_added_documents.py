@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from actors import admin
 from sqlalchemy import func, select
 
 from recommender.consultation import consult
@@ -54,9 +55,9 @@ def _clause(proposal, words: str):
 def _stored(proposal, publish: bool = True) -> str:
     with db.transaction() as s:
         shipped = {p.document.policy_id: p.document.doc_number for p in load_policies()}
-        doc = documents.add_document(s, proposal, "政策科小李", shipped)
+        doc = documents.add_document(s, proposal, admin("政策科小李"), shipped)
         if publish:
-            documents.publish(s, doc.policy_id, doc.version, "政策科小李")
+            documents.publish(s, doc.policy_id, doc.version, admin("政策科小李"))
         return doc.policy_id
 
 
@@ -99,7 +100,7 @@ def test_no_date_in_the_text_stays_unknown_and_publishing_asks_for_it():
     assert p.meta["valid_from"] is None and p.meta["issued"] is None and p.meta["valid_to"] is None
     policy_id = _stored(p, publish=False)
     with db.transaction() as s, pytest.raises(DataError, match="生效日期"):
-        documents.publish(s, policy_id, 1, "小李")
+        documents.publish(s, policy_id, 1, admin("小李"))
     assert live_recommender()[0].documents.keys().isdisjoint({policy_id})  # a draft is not live
 
 
@@ -116,7 +117,7 @@ def test_published_unreviewed_measure_shows_as_such_then_as_reviewed_once_every_
     row = _row(clause_id)
     for key in documents.proposal_keys(row):
         with db.transaction() as s:
-            row = documents.decide(s, clause_id, key, "accepted", None, row.version, "审核员王")
+            row = documents.decide(s, clause_id, key, "accepted", None, row.version, admin("审核员王"))
     assert documents.pending(row) == []
     result = _result(clause_id)
     assert result.clause.curated and "审核员王" in result.clause.note
@@ -142,10 +143,10 @@ def test_edit_reject_and_add_conditions_and_every_decision_is_logged():
     first = row.proposal["eligibility"][0]
     edited = {**first, "value": ["高新技术企业", "科技型中小企业"]} if first["field"] == "qualifications" else first
     with db.transaction() as s:
-        row = documents.decide(s, clause_id, keys[0], "edited", edited, row.version, "王")
-        row = documents.decide(s, clause_id, keys[1], "rejected", None, row.version, "王")
+        row = documents.decide(s, clause_id, keys[0], "edited", edited, row.version, admin("王"))
+        row = documents.decide(s, clause_id, keys[1], "rejected", None, row.version, admin("王"))
         added = {"field": "region", "op": "in", "value": ["黄浦区"], "quote": "黄浦区关于支持科技创新企业发展"}
-        row = documents.decide(s, clause_id, f"eligibility.{len(keys)}", "edited", added, row.version, "李")
+        row = documents.decide(s, clause_id, f"eligibility.{len(keys)}", "edited", added, row.version, admin("李"))
     clause = documents.effective(row)
     fields = [c.field for c in clause.eligibility]
     assert fields.count(row.proposal["eligibility"][1]["field"]) == (
@@ -176,7 +177,7 @@ def test_bad_decisions_are_refused_in_chinese_and_write_nothing():
     ]
     for key, action, value, message in cases:
         with db.transaction() as s, pytest.raises(RegistryError, match=message):
-            documents.decide(s, clause_id, key, action, value, row.version, "王")
+            documents.decide(s, clause_id, key, action, value, row.version, admin("王"))
     assert _row(clause_id).version == row.version and _row(clause_id).decisions == {}
 
 
@@ -186,9 +187,9 @@ def test_two_reviewers_at_once_the_second_is_told_and_the_first_is_kept():
     _stored(p)
     opened = _row(clause_id).version
     with db.transaction() as s:
-        documents.decide(s, clause_id, "kind", "accepted", None, opened, "王")
+        documents.decide(s, clause_id, "kind", "accepted", None, opened, admin("王"))
     with db.transaction() as s, pytest.raises(ConflictError, match="王"):
-        documents.decide(s, clause_id, "kind", "edited", "lead", opened, "李")
+        documents.decide(s, clause_id, "kind", "edited", "lead", opened, admin("李"))
     row = _row(clause_id)
     assert row.decisions["kind"]["by"] == "王" and row.decisions["kind"]["action"] == "accepted"
     with db.transaction() as s:
@@ -209,7 +210,7 @@ def test_export_writes_the_policies_format_and_ingest_rebuilds_the_same_clauses(
     row = _row(clause_id)
     for key in documents.proposal_keys(row):
         with db.transaction() as s:
-            row = documents.decide(s, clause_id, key, "accepted", None, row.version, "王")
+            row = documents.decide(s, clause_id, key, "accepted", None, row.version, admin("王"))
     shutil.copytree(SOURCES, tmp_path / "sources")
     shutil.copytree(ANNOTATIONS, tmp_path / "annotations")
     with db.transaction() as s:
@@ -324,14 +325,14 @@ def test_publish_records_the_clause_versions_and_the_push_list_names_who_should_
 
     recognised = {**FIRM, "qualification_dates": {"高新技术企业": "2024-06-01"}}  # first recognised last year
     with db.transaction() as s:
-        enterprises.add(s, parse_profile(recognised), by="王专员")
+        enterprises.add(s, parse_profile(recognised), by=admin("王专员"))
     p = _proposal()
     clause_id = _clause(p, HNTE).id
     _stored(p)
     with db.transaction() as s:
         recorded = set(s.scalars(select(ClauseVersion.clause_id)))
         assert {c.id for c in p.clauses} <= recorded
-        report = push_report(s, since=today(), as_of=dt.date(2025, 1, 1))
+        report = push_report(s, since=today(), as_of=dt.date(2025, 1, 1), by=admin())
     assert report.synced.added == []  # publish already recorded them
     assert any(i.clause_id == clause_id and i.enterprise == FIRM["name"] for i in report.items)
 
@@ -344,13 +345,19 @@ def test_a_condition_a_reviewer_added_can_be_withdrawn():
     key = f"eligibility.{len(row.proposal['eligibility'])}"
     added = {"field": "region", "op": "in", "value": ["黄浦区"], "quote": "黄浦区关于支持科技创新企业发展"}
     with db.transaction() as s:
-        row = documents.decide(s, clause_id, key, "edited", added, row.version, "李")
+        row = documents.decide(s, clause_id, key, "edited", added, row.version, admin("李"))
         assert "region" in [c.field for c in documents.effective(row).eligibility]
-        row = documents.decide(s, clause_id, key, "rejected", None, row.version, "李")
+        row = documents.decide(s, clause_id, key, "rejected", None, row.version, admin("李"))
         assert "region" not in [c.field for c in documents.effective(row).eligibility]
     with db.transaction() as s, pytest.raises(RegistryError, match="没有待审核项"):
         documents.decide(
-            s, clause_id, f"eligibility.{len(row.proposal['eligibility']) + 5}", "rejected", None, row.version, "李"
+            s,
+            clause_id,
+            f"eligibility.{len(row.proposal['eligibility']) + 5}",
+            "rejected",
+            None,
+            row.version,
+            admin("李"),
         )
 
 
@@ -369,7 +376,7 @@ def test_condition_values_and_quotes_must_be_real():
     invented = {"field": "employees", "op": "lte", "value": 500, "quote": "职工人数不超过500人"}
     for condition, message in ((wrong_value, "可选：大型、中型、小型、微型"), (invented, "原文依据须是")):
         with db.transaction() as s, pytest.raises(RegistryError, match=message):
-            documents.decide(s, clause_id, key, "edited", condition, row.version, "李")
+            documents.decide(s, clause_id, key, "edited", condition, row.version, admin("李"))
 
 
 def test_stated_thresholds_are_proposed_as_hard_conditions():
@@ -384,7 +391,7 @@ def test_ingest_keeps_what_an_exported_unreviewed_clause_says(tmp_path):
     _stored(p)
     row = _row(clause_id)
     with db.transaction() as s:
-        documents.decide(s, clause_id, "kind", "edited", "lead", row.version, "王")  # the tagger says measure
+        documents.decide(s, clause_id, "kind", "edited", "lead", row.version, admin("王"))  # the tagger says measure
     shutil.copytree(SOURCES, tmp_path / "sources")
     shutil.copytree(ANNOTATIONS, tmp_path / "annotations")
     with db.transaction() as s:
@@ -397,7 +404,9 @@ def test_the_push_command_says_when_a_rule_is_unreviewed(tmp_path, registry_url)
     from recommender.registry import enterprises
 
     with db.transaction() as s:
-        enterprises.add(s, parse_profile({**FIRM, "qualification_dates": {"高新技术企业": "2024-06-01"}}), by="王")
+        enterprises.add(
+            s, parse_profile({**FIRM, "qualification_dates": {"高新技术企业": "2024-06-01"}}), by=admin("王")
+        )
     _stored(_proposal())
     out = _cli("push", "--since", "2026-01-01", "--as-of", "2025-01-01", "--format", "json", env_url=registry_url)
     items = json.loads(out.stdout)["items"]
@@ -426,10 +435,10 @@ def test_a_second_upload_of_the_same_document_is_refused_and_a_draft_can_be_dele
     with pytest.raises(RegistryError, match="黄府规〔2024〕3号 的文件已在政策库中"):
         _stored(_proposal(again))
     with db.transaction() as s:
-        documents.delete_draft(s, first, 1, "小李")
+        documents.delete_draft(s, first, 1, admin("小李"))
     assert _stored(_proposal(again)) != first
     with db.transaction() as s, pytest.raises(RegistryError, match="已发布，不能删除"):
-        documents.delete_draft(s, documents.documents(s)[0].policy_id, 2, "小李")
+        documents.delete_draft(s, documents.documents(s)[0].policy_id, 2, admin("小李"))
     shipped = _proposal(overrides={"doc_number": "浦科经委〔2023〕68号", "policy_id": "copy-of-hnte"})
     with pytest.raises(RegistryError, match="pd-hnte-2023"):
         _stored(shipped)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from actors import admin
 from alembic import command
 from hypothesis import given
 from hypothesis import strategies as st
@@ -159,17 +160,19 @@ def test_a_given_code_leaves_the_credit_record_gap_open():
 
 def _import(name: str, **kwargs) -> importer.ImportReport:
     with db.transaction() as s:
-        return importer.import_roster(s, read_roster_file(FIELD_CASES / name), by="导入员", source=name, **kwargs)
+        return importer.import_roster(
+            s, read_roster_file(FIELD_CASES / name), by=admin("导入员"), source=name, **kwargs
+        )
 
 
 def _names() -> list[str]:
     with db.transaction() as s:
-        return [e.name for e in enterprises.listing(s)]
+        return [e.name for e in enterprises.listing(s, admin())]
 
 
 def _add(name: str, **fields) -> int:
     with db.transaction() as s:
-        return enterprises.add(s, profile(name, **fields), by="王专员").id
+        return enterprises.add(s, profile(name, **fields), by=admin("王专员")).id
 
 
 def parse_roster(rows: list[dict]) -> Roster:
@@ -192,11 +195,11 @@ def test_the_bracket_field_cases_give_one_enterprise():
         "名称只差括号、空格或不可见字符的写法：视为同一家企业，沿用档案库中的名称"
     ]
     with db.transaction() as s:
-        [firm] = enterprises.listing(s)
+        [firm] = enterprises.listing(s, admin())
         assert (firm.name, firm.profile["name"], firm.profile["employees"], firm.version) == (FULL, FULL, 45, 2)
         for spelling in ("上海示例云图软件(上海)有限公司", FULL + "\u200b", " 上海示例云图软件 （上海）有限公司"):
             assert enterprises.find(s, spelling) is firm
-        assert [e.name for e in enterprises.listing(s, text="软件(上海)")] == [FULL]
+        assert [e.name for e in enterprises.listing(s, admin(), text="软件(上海)")] == [FULL]
     # the near-duplicate is refused on the page too, naming the registered spelling
     with pytest.raises(RegistryError, match=r"档案库中已有“上海示例云图软件（上海）有限公司”（名称只差括号"):
         _add("上海示例云图软件(上海)有限公司", region="浦东新区")
@@ -224,19 +227,19 @@ def test_a_new_name_with_the_registered_code_is_the_enterprise_renamed():
         [{"name": "上海甲芯半导体有限公司", "region": "金山区", "credit_code": CODE, "employees": 50}]
     )
     with db.transaction() as s:
-        report = importer.import_roster(s, roster, by="导入员", source="更名.csv")
+        report = importer.import_roster(s, roster, by=admin("导入员"), source="更名.csv")
     assert report.renamed == [("上海甲芯微电子有限公司", "上海甲芯半导体有限公司")]
     assert report.summary() == "新增 0 家，更新 1 家，未变 0 家（其中改名 1 家）"
     assert "统一社会信用代码 91310115MA1K3Y8P1B 相同：已改名为“上海甲芯半导体有限公司”" in report.notes[0]
     with db.transaction() as s:
-        firm = enterprises.get(s, eid)
+        firm = enterprises.get(s, eid, admin())
         assert (firm.name, firm.name_key, firm.credit_code, firm.version) == (
             "上海甲芯半导体有限公司",
             "上海甲芯半导体有限公司",
             CODE,
             2,
         )
-        [(_, changes), _] = enterprises.history(s, eid)
+        [(_, changes), _] = enterprises.history(s, eid, admin())
         assert [(c.label, c.before, c.after) for c in changes] == [
             ("企业名称", "上海甲芯微电子有限公司", "上海甲芯半导体有限公司")
         ]
@@ -252,13 +255,13 @@ def test_the_same_name_with_another_code_is_flagged_not_merged():
     eid = _add(FULL, credit_code=CODE)
     roster = parse_roster([{"name": "上海示例云图软件(上海)有限公司", "region": "浦东新区", "credit_code": OTHER_CODE}])
     with pytest.raises(ImportRefused) as refused, db.transaction() as s:
-        importer.import_roster(s, roster, by="导入员", source="名单.csv")
+        importer.import_roster(s, roster, by=admin("导入员"), source="名单.csv")
     [conflict] = refused.value.bad
     assert f"统一社会信用代码为 {CODE}，与此处的 {OTHER_CODE} 不同" in str(conflict)
     with db.transaction() as s:
-        report = importer.import_roster(s, roster, by="导入员", source="名单.csv", skip_bad=True)
+        report = importer.import_roster(s, roster, by=admin("导入员"), source="名单.csv", skip_bad=True)
         assert (report.added, report.updated, len(report.bad)) == ([], [], 1)
-        assert enterprises.get(s, eid).credit_code == CODE
+        assert enterprises.get(s, eid, admin()).credit_code == CODE
     with pytest.raises(IdentityConflict, match="请核对是否同一家企业"):
         _add("上海示例云图软件(上海)有限公司", credit_code=OTHER_CODE)
     with pytest.raises(IdentityConflict, match="请核对是否同一家企业"), db.transaction() as s:
@@ -279,8 +282,8 @@ def test_a_roster_without_the_code_keeps_the_registered_one():
     eid = _add(FULL, credit_code=CODE, employees=10)
     roster = parse_roster([{"name": FULL, "region": "金山区", "employees": 12}])
     with db.transaction() as s:
-        assert importer.import_roster(s, roster, by="导入员", source="名单.csv").updated == [FULL]
-        firm = enterprises.get(s, eid)
+        assert importer.import_roster(s, roster, by=admin("导入员"), source="名单.csv").updated == [FULL]
+        firm = enterprises.get(s, eid, admin())
         assert (firm.credit_code, firm.profile["credit_code"], firm.profile["employees"]) == (CODE, CODE, 12)
 
 
@@ -293,7 +296,7 @@ def test_a_roster_giving_one_code_twice_is_refused():
         ]
     )
     with pytest.raises(ImportRefused) as refused, db.transaction() as s:
-        importer.import_roster(s, roster, by="导入员", source="名单.csv")
+        importer.import_roster(s, roster, by=admin("导入员"), source="名单.csv")
     messages = [str(b) for b in refused.value.bad]
     assert "第 3 行（上海甲芯半导体有限公司）：与第 2 行是同一家企业（统一社会信用代码相同）" in messages[0]
     assert "第 4 行（上海甲芯微电子有限公司）：与第 2 行名称相同，统一社会信用代码却不同" in messages[1]
@@ -303,15 +306,15 @@ def test_a_page_edit_may_respell_or_rename_but_not_take_another_s_name_or_code()
     eid = _add(FULL, credit_code=CODE)
     other = _add("金山乙食品有限公司", credit_code=OTHER_CODE)
     with db.transaction() as s:
-        firm = enterprises.update(s, eid, 1, "王专员", profile=profile("上海示例云图软件(上海)有限公司"))
+        firm = enterprises.update(s, eid, 1, admin("王专员"), profile=profile("上海示例云图软件(上海)有限公司"))
         assert (firm.name, firm.credit_code, firm.version) == ("上海示例云图软件(上海)有限公司", CODE, 2)
     with pytest.raises(RegistryError, match="已有另一家“金山乙食品有限公司”"), db.transaction() as s:
-        enterprises.update(s, eid, 2, "王专员", profile=profile("金山乙食品 有限公司"))
+        enterprises.update(s, eid, 2, admin("王专员"), profile=profile("金山乙食品 有限公司"))
     taken = f"{OTHER_CODE} 已属于档案库中的另一家“金山乙食品有限公司”"
     with pytest.raises(RegistryError, match=taken), db.transaction() as s:
-        enterprises.update(s, eid, 2, "王专员", profile=profile(FULL, credit_code=OTHER_CODE))
+        enterprises.update(s, eid, 2, admin("王专员"), profile=profile(FULL, credit_code=OTHER_CODE))
     with db.transaction() as s:
-        assert enterprises.get(s, other).version == 1
+        assert enterprises.get(s, other, admin()).version == 1
 
 
 # --- migration 0004 -------------------------------------------------------------------------------
@@ -372,15 +375,16 @@ def test_migration_0004_refuses_names_that_become_one_then_fills_the_keys(regist
             ("金山乙食品有限公司", "金山乙食品有限公司", None),
         ]
         firm = enterprises.find(s, "上海示例云图软件(上海)有限公司")
-        enterprises.update(s, firm.id, 1, "王专员", profile=profile(FULL, credit_code=CODE))
+        enterprises.update(s, firm.id, 1, admin("王专员"), profile=profile(FULL, credit_code=CODE))
 
     command.downgrade(config, "0003")  # the older model knows no credit_code: it leaves every stored profile
     assert "credit_code" not in _columns(registry_url)
     assert _stored_profiles(registry_url, "enterprises")[0]["name"] == FULL
     for name in ("enterprises", "enterprise_revisions"):
         assert not [p for p in _stored_profiles(registry_url, name) if "credit_code" in p], name
-    command.upgrade(config, "head")
+    command.upgrade(config, "0004")
     assert _revision(registry_url) == "0004"
+    command.upgrade(config, "head")
 
 
 @functools.cache
@@ -416,7 +420,9 @@ def _import_text(text: str, **kwargs) -> importer.ImportReport:
     from recommender.roster import read_roster
 
     with db.transaction() as s:
-        return importer.import_roster(s, read_roster(text.encode(), "r.csv"), by="导入员", source="r.csv", **kwargs)
+        return importer.import_roster(
+            s, read_roster(text.encode(), "r.csv"), by=admin("导入员"), source="r.csv", **kwargs
+        )
 
 
 def test_a_roster_with_fewer_columns_or_blank_cells_keeps_what_the_registry_knows():
@@ -431,7 +437,7 @@ def test_a_roster_with_fewer_columns_or_blank_cells_keeps_what_the_registry_know
         "（要清除，请在企业档案库页面修改）"
     ]
     with db.transaction() as s:
-        [firm] = enterprises.listing(s)
+        [firm] = enterprises.listing(s, admin())
         assert firm.profile["employees"] == 90 and firm.profile["park"] == "张江科学城"
         assert firm.profile["qualifications"] == ["高新技术企业", "创新型中小企业"] and firm.profile["rd_staff"] == 30
     # a new value that contradicts a kept one is a bad row, not a silent mix

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import pytest
+from actors import admin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -199,7 +200,7 @@ def test_review_shows_the_clause_with_its_source_lines_and_each_proposal_pending
 
 
 def test_accept_edit_and_reject_are_saved_with_who_and_logged():
-    at = _saved(by="张三")
+    at = _saved(by=admin("张三"))
     slug = HNTE.replace("/", "_").replace(".", "_").replace("-", "_")
     _ok(at.button(key="lib_do_accepted_kind").click().run())
     at.text_input(key=f"lib_{slug}_e1_value").input("2")
@@ -257,9 +258,9 @@ def test_a_condition_can_be_added():
 
 
 def test_a_stale_save_is_refused_with_who_and_keeps_what_was_typed_until_reapplied():
-    at = _saved(by="张三")
+    at = _saved(by=admin("张三"))
     opened = _clause(HNTE)["version"]
-    _db(lambda s: documents.decide(s, HNTE, "kind", "accepted", None, opened, "王五"))  # a second reviewer
+    _db(lambda s: documents.decide(s, HNTE, "kind", "accepted", None, opened, admin("王五")))  # a second reviewer
 
     slug = HNTE.replace("/", "_").replace(".", "_").replace("-", "_")
     typed = "首次认定的高新技术企业、新迁入的高新技术企业"
@@ -282,7 +283,7 @@ def test_a_stale_save_is_refused_with_who_and_keeps_what_was_typed_until_reappli
 
 
 def test_publish_is_refused_without_valid_from_then_goes_live_at_once_with_the_push_list():
-    _db(lambda s: enterprises.add(s, HUANGPU_HNTE, by="测试", counsellor="李四"))
+    _db(lambda s: enterprises.add(s, HUANGPU_HNTE, by=admin("测试"), counsellor="李四"))
     at = _saved()
     _ok(at.button(key="lib_do_accepted_kind").click().run())
     _ok(at.button(key="lib_do_rejected_eligibility_1").click().run())

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
+from actors import admin
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -55,12 +56,12 @@ def _db(action: Callable[[Session], T]) -> T:
 
 
 def _add(profile: dict, counsellor: str | None = None, by: str = "测试") -> int:
-    return _db(lambda s: enterprises.add(s, profile, by=by, counsellor=counsellor).id)
+    return _db(lambda s: enterprises.add(s, profile, by=admin(by), counsellor=counsellor).id)
 
 
 def _record(enterprise_id: int) -> dict[str, Any]:
     def read(s: Session) -> dict[str, Any]:
-        e = enterprises.get(s, enterprise_id)
+        e = enterprises.get(s, enterprise_id, admin())
         return {"counsellor": e.counsellor, "stage": e.pool_stage, "version": e.version, "profile": e.profile}
 
     return _db(read)
@@ -114,7 +115,7 @@ def _submit(at: AppTest) -> None:
 def test_registry_page_lists_enterprises_filters_them_and_shows_history():
     first = _add(ENTERPRISE, counsellor="王五")
     _add(JINSHAN, counsellor="李四")
-    _db(lambda s: enterprises.update(s, first, expected_version=1, by="李四", counsellor="赵六", stage="培育"))
+    _db(lambda s: enterprises.update(s, first, expected_version=1, by=admin("李四"), counsellor="赵六", stage="培育"))
 
     at = _page("webapp/views/registry.py")
     table = at.dataframe[0].value
@@ -159,7 +160,7 @@ def test_a_save_over_someone_elses_write_is_refused_and_keeps_what_the_user_type
     assert at.text_input(key=f"reg_counsellor_{eid}").value == "王五"
 
     # another page saves first
-    _db(lambda s: enterprises.update(s, eid, expected_version=1, by="李四", counsellor="赵六"))
+    _db(lambda s: enterprises.update(s, eid, expected_version=1, by=admin("李四"), counsellor="赵六"))
     at.text_input(key=f"reg_counsellor_{eid}").input("张三")
     at.selectbox(key=f"reg_stage_{eid}").select("提升")
     _ok(at.button(key=f"reg_save_{eid}").click().run())
@@ -179,7 +180,7 @@ def test_a_save_over_someone_elses_write_is_refused_and_keeps_what_the_user_type
     assert any("第 3 版" in s.value for s in at.success)
     record = _record(eid)
     assert (record["counsellor"], record["stage"], record["version"]) == ("赵六", "提升", 3)
-    history = _db(lambda s: enterprises.history(s, eid))
+    history = _db(lambda s: enterprises.history(s, eid, admin()))
     assert history[0][0].changed_by == "辅导员" and history[0][0].source == "页面编辑"
 
 
@@ -203,7 +204,7 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
     assert [t.label for t in at.tabs][2] == "咨询记录（1）"
 
     def visits(s: Session) -> list[tuple]:
-        [c] = enterprises.get(s, eid).consultations
+        [c] = enterprises.get(s, eid, admin()).consultations
         return [
             (c.counsellor, c.note, c.sheet_file, c.profile_version, m.clause_id, m.follow_up, m.match_status)
             for m in c.measures
@@ -230,7 +231,7 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
         2,
     )
 
-    _db(lambda s: consultations.set_follow_up(s, mid, 2, "已申报", by="李四"))  # behind the page's back
+    _db(lambda s: consultations.set_follow_up(s, mid, 2, "已申报", by=admin("李四")))  # behind the page's back
     at.selectbox(key=f"fu_state_{mid}").select("已获批")
     _ok(at.button(key=f"fu_save_{mid}").click().run())
     assert any("已被 李四" in e and "请刷新后再改" in e for e in _errors(at))
@@ -249,9 +250,11 @@ def test_self_check_adds_the_enterprise_then_offers_to_update_it():
     _ok(at.button(key="save_add").click().run())
     assert any("已加入企业档案库" in s.value for s in at.success)
 
-    [found] = _db(lambda s: [(e.id, e.name, e.counsellor, e.pool_stage, e.profile) for e in enterprises.listing(s)])
+    [found] = _db(
+        lambda s: [(e.id, e.name, e.counsellor, e.pool_stage, e.profile) for e in enterprises.listing(s, admin())]
+    )
     assert found[1:4] == (ENTERPRISE["name"], "王五", "培育") and found[4]["employees"] == 85
-    [(rev, _)] = _db(lambda s: enterprises.history(s, found[0]))
+    [(rev, _)] = _db(lambda s: enterprises.history(s, found[0], admin()))
     assert (rev.changed_by, rev.source) == ("企业自助", "企业自测页")
 
     assert "档案库中已有" in _markdown(at) and not [b for b in at.button if b.key == "save_add"]
@@ -265,7 +268,7 @@ def test_self_check_add_is_refused_for_a_name_already_taken_meanwhile():
     at = _page("webapp/views/self_check.py")
     _fill_and_submit(at, ENTERPRISE)
     assert [b for b in at.button if b.key == "save_add"]
-    _add(ENTERPRISE, counsellor="李四", by="李四")  # another page adds it first
+    _add(ENTERPRISE, counsellor="李四", by=admin("李四"))  # another page adds it first
     _ok(at.button(key="save_add").click().run())
     assert any("档案库中已有" in e for e in _errors(at))
     assert _db(enterprises.count) == 1
@@ -328,7 +331,7 @@ def test_editing_a_record_on_the_self_check_page_saves_against_the_version_opene
 
     at.number_input(key="pf_employees").set_value(90)
     _submit(at)
-    _db(lambda s: enterprises.update(s, eid, expected_version=1, by="李四", stage="提升"))  # meanwhile
+    _db(lambda s: enterprises.update(s, eid, expected_version=1, by=admin("李四"), stage="提升"))  # meanwhile
     _ok(at.button(key="save_edit").click().run())
     [error] = _errors(at)
     assert "保存失败" in error and "您打开的是第 1 版，现在是第 2 版" in error
@@ -344,7 +347,7 @@ def test_editing_a_record_on_the_self_check_page_saves_against_the_version_opene
     assert any("第 3 版" in s.value for s in at.success)
     record = _record(eid)
     assert (record["version"], record["stage"], record["profile"]["employees"]) == (3, "提升", 95)
-    rev, changes = _db(lambda s: enterprises.history(s, eid))[0]
+    rev, changes = _db(lambda s: enterprises.history(s, eid, admin()))[0]
     assert (rev.source, rev.changed_by) == ("企业自测页编辑", "辅导员")
     assert [(c.label, c.before, c.after) for c in changes] == [("职工总数", 85, 95)]
 
@@ -428,7 +431,7 @@ def test_a_roster_with_bad_rows_imports_nothing_unless_told_to_skip_them():
     _ok(at.button(key="import_go").click().run())
     assert any("新增 2 家，更新 0 家，未变 0 家；跳过有问题的 1 行" in s.value for s in at.success)
     stored = _db(
-        lambda s: [(e.name, e.counsellor, e.pool_stage, e.revisions[0].source) for e in enterprises.listing(s)]
+        lambda s: [(e.name, e.counsellor, e.pool_stage, e.revisions[0].source) for e in enterprises.listing(s, admin())]
     )
     assert stored == [
         (ENTERPRISE["name"], "王五", "培育", "走访名单.csv 第 2 行"),
@@ -459,7 +462,7 @@ def test_repeated_names_are_refused_and_can_then_be_skipped():
     assert _db(enterprises.count) == 0  # not without skipping it
     at.checkbox(key="import_skip").check()
     _ok(at.button(key="import_go").click().run())
-    assert _db(lambda s: [e.name for e in enterprises.listing(s)]) == [ENTERPRISE["name"], JINSHAN["name"]]
+    assert _db(lambda s: [e.name for e in enterprises.listing(s, admin())]) == [ENTERPRISE["name"], JINSHAN["name"]]
 
 
 # --- 政策覆盖分析 ------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import time
 
 import pytest
 import yaml
+from actors import admin
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -53,7 +54,7 @@ def foreign_server_clock():
 
 def _add(name: str = "上海甲芯微电子有限公司", by: str = "alice", **kwargs) -> int:
     with db.transaction() as s:
-        return enterprises.add(s, profile(name, employees=50), by=by, **kwargs).id
+        return enterprises.add(s, profile(name, employees=50), by=admin(by), **kwargs).id
 
 
 # --- enterprises: add, update, history ---------------------------------------------------------
@@ -63,23 +64,23 @@ def test_every_change_is_kept_with_who_when_and_source():
     start = dt.datetime.now(dt.UTC)
     with db.transaction() as s:
         e = enterprises.add(
-            s, profile("上海甲芯微电子有限公司", employees=50), by="alice", counsellor=" 王专员 ", stage="储备"
+            s, profile("上海甲芯微电子有限公司", employees=50), by=admin("alice"), counsellor=" 王专员 ", stage="储备"
         )
         eid = e.id
         assert (e.version, e.counsellor, e.pool_stage) == (1, "王专员", "储备")
     with db.transaction() as s:
-        e = enterprises.update(s, eid, 1, by="bob", profile=profile("上海甲芯微电子有限公司", employees=80))
+        e = enterprises.update(s, eid, 1, by=admin("bob"), profile=profile("上海甲芯微电子有限公司", employees=80))
         assert e.version == 2
     with db.transaction() as s:
-        e = enterprises.update(s, eid, 2, by="carol", counsellor="李专员", stage="培育", source="辅导员页")
+        e = enterprises.update(s, eid, 2, by=admin("carol"), counsellor="李专员", stage="培育", source="辅导员页")
         assert e.version == 3
     end = dt.datetime.now(dt.UTC)
 
     with db.transaction() as s:
-        e = enterprises.get(s, eid)
+        e = enterprises.get(s, eid, admin())
         assert (e.version, e.updated_by, e.counsellor, e.pool_stage) == (3, "carol", "李专员", "培育")
         assert e.profile["employees"] == 80
-        history = enterprises.history(s, eid)
+        history = enterprises.history(s, eid, admin())
     assert [r.version for r, _ in history] == [3, 2, 1]
     assert [r.changed_by for r, _ in history] == ["carol", "bob", "alice"]
     assert [r.source for r, _ in history] == ["辅导员页", "页面编辑", "页面录入"]
@@ -109,30 +110,30 @@ def test_a_save_that_changes_nothing_keeps_the_version():
             s,
             eid,
             1,
-            by="bob",
+            by=admin("bob"),
             profile=profile("上海甲芯微电子有限公司", employees=50),
             counsellor="王专员",
             stage="培育",
         )
         assert (e.version, e.updated_by) == (1, "alice")
     with db.transaction() as s:
-        assert enterprises.get(s, eid).version == 1
-        assert len(enterprises.history(s, eid)) == 1
+        assert enterprises.get(s, eid, admin()).version == 1
+        assert len(enterprises.history(s, eid, admin())) == 1
 
 
 def test_duplicate_names_are_refused_in_chinese():
     _add("上海甲芯微电子有限公司")
     with pytest.raises(RegistryError, match="档案库中已有“上海甲芯微电子有限公司”"), db.transaction() as s:
-        enterprises.add(s, profile(" 上海甲芯微电子有限公司 ", region="浦东新区"), by="bob")
+        enterprises.add(s, profile(" 上海甲芯微电子有限公司 ", region="浦东新区"), by=admin("bob"))
     other = _add("上海乙芯科技有限公司")
     with (
         pytest.raises(RegistryError, match="已有另一家“上海甲芯微电子有限公司”，企业名称不能重复"),
         db.transaction() as s,
     ):
-        enterprises.update(s, other, 1, by="bob", profile=profile("上海甲芯微电子有限公司"))
+        enterprises.update(s, other, 1, by=admin("bob"), profile=profile("上海甲芯微电子有限公司"))
     with db.transaction() as s:
-        assert enterprises.count(s) == 2
-        assert enterprises.get(s, other).version == 1
+        assert enterprises.count(s, admin()) == 2
+        assert enterprises.get(s, other, admin()).version == 1
 
 
 def test_invalid_stage_and_profile_are_refused():
@@ -140,18 +141,18 @@ def test_invalid_stage_and_profile_are_refused():
         pytest.raises(RegistryError, match="培育库阶段应为 储备 / 培育 / 提升 之一（收到“孵化”）"),
         db.transaction() as s,
     ):
-        enterprises.add(s, profile("上海甲芯微电子有限公司"), by="alice", stage="孵化")
+        enterprises.add(s, profile("上海甲芯微电子有限公司"), by=admin("alice"), stage="孵化")
     eid = _add()
     with pytest.raises(RegistryError, match="储备 / 培育 / 提升"), db.transaction() as s:
-        enterprises.update(s, eid, 1, by="bob", stage="优秀")
+        enterprises.update(s, eid, 1, by=admin("bob"), stage="优秀")
     # a profile that does not validate is a refusal too (and still a ProfileError naming the field)
     with pytest.raises(RegistryError, match="region") as refused, db.transaction() as s:
-        enterprises.update(s, eid, 1, by="bob", profile={"name": "上海甲芯微电子有限公司", "region": "北京市"})
+        enterprises.update(s, eid, 1, by=admin("bob"), profile={"name": "上海甲芯微电子有限公司", "region": "北京市"})
     assert isinstance(refused.value, ProfileError)
     with pytest.raises(RegistryError, match="企业名称过长"), db.transaction() as s:
-        enterprises.add(s, profile("㈱" * 100), by="alice")  # 100 characters, 300 as compared (NFKC: (株))
+        enterprises.add(s, profile("㈱" * 100), by=admin("alice"))  # 100 characters, 300 as compared (NFKC: (株))
     with db.transaction() as s:
-        assert enterprises.get(s, eid).version == 1 and enterprises.count(s) == 1
+        assert enterprises.get(s, eid, admin()).version == 1 and enterprises.count(s, admin()) == 1
 
 
 def test_the_database_refuses_an_unknown_stage_even_past_the_code():
@@ -159,7 +160,7 @@ def test_the_database_refuses_an_unknown_stage_even_past_the_code():
     with pytest.raises(IntegrityError), db.transaction() as s:
         s.execute(update(Enterprise).where(Enterprise.id == eid).values(pool_stage="孵化"))
     with db.transaction() as s:
-        assert enterprises.get(s, eid).pool_stage == "储备"
+        assert enterprises.get(s, eid, admin()).pool_stage == "储备"
 
 
 def test_listing_filters_and_counsellors():
@@ -167,33 +168,33 @@ def test_listing_filters_and_counsellors():
     _add("上海乙芯科技有限公司", counsellor="李专员")
     _add("金山100%食品有限公司")
     with db.transaction() as s:
-        assert [e.name for e in enterprises.listing(s)] == sorted(
+        assert [e.name for e in enterprises.listing(s, admin())] == sorted(
             ["上海甲芯微电子有限公司", "上海乙芯科技有限公司", "金山100%食品有限公司"]
         )
-        assert [e.name for e in enterprises.listing(s, counsellor="王专员")] == ["上海甲芯微电子有限公司"]
-        assert [e.name for e in enterprises.listing(s, stage="储备")] == sorted(
+        assert [e.name for e in enterprises.listing(s, admin(), counsellor="王专员")] == ["上海甲芯微电子有限公司"]
+        assert [e.name for e in enterprises.listing(s, admin(), stage="储备")] == sorted(
             ["上海乙芯科技有限公司", "金山100%食品有限公司"]
         )
-        assert [e.name for e in enterprises.listing(s, text="芯")] == sorted(
+        assert [e.name for e in enterprises.listing(s, admin(), text="芯")] == sorted(
             ["上海甲芯微电子有限公司", "上海乙芯科技有限公司"]
         )
-        assert [e.name for e in enterprises.listing(s, text="100%")] == ["金山100%食品有限公司"]
-        assert enterprises.listing(s, text="0%0") == []
-        assert enterprises.counsellors(s) == ["李专员", "王专员"]
-        assert enterprises.count(s) == 3
+        assert [e.name for e in enterprises.listing(s, admin(), text="100%")] == ["金山100%食品有限公司"]
+        assert enterprises.listing(s, admin(), text="0%0") == []
+        assert enterprises.counsellors(s, admin()) == ["李专员", "王专员"]
+        assert enterprises.count(s, admin()) == 3
         assert enterprises.find(s, " 上海乙芯科技有限公司 ").counsellor == "李专员"
         assert enterprises.profile_of(enterprises.find(s, "上海乙芯科技有限公司")).employees == 50
     with pytest.raises(RegistryError, match="没有编号为 999999 的企业"), db.transaction() as s:
-        enterprises.get(s, 999_999)
+        enterprises.get(s, 999_999, admin())
 
 
 def test_a_conflict_message_shows_beijing_time(foreign_server_clock):
     eid = _add()
     with db.transaction() as s:
-        winner = enterprises.update(s, eid, 1, by="bob", stage="提升")
+        winner = enterprises.update(s, eid, 1, by=admin("bob"), stage="提升")
         saved = winner.updated_at
     with pytest.raises(ConflictError) as conflict, db.transaction() as s:
-        enterprises.update(s, eid, 1, by="carol", stage="培育")
+        enterprises.update(s, eid, 1, by=admin("carol"), stage="培育")
     local = (saved.astimezone(dt.UTC) + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
     utc = saved.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
     assert local != utc  # the test is only worth something when the two differ
@@ -334,7 +335,7 @@ def test_migration_0002_turns_stored_status_labels_into_codes_and_back(registry_
     with db.transaction() as s:  # the app reads the converted rows
         [visit] = enterprises.find(s, "上海甲芯微电子有限公司").consultations
         assert [m.match_status for m in visit.measures] == codes
-        assert [f.shown_status for f in feedback.all_feedback(s)] == codes
+        assert [f.shown_status for f in feedback.all_feedback(s, admin())] == codes
 
 
 # --- consultations ---------------------------------------------------------------------------------
@@ -355,7 +356,7 @@ def _consult(eid: int, held_on: str = "2026-11-20", counsellor: str = "王专员
             counsellor=counsellor,
             measures=MEASURES,
             as_of=day(held_on),
-            by=counsellor,
+            by=admin(counsellor),
             sheet_file="上海甲芯微电子有限公司-政策咨询单.docx",
             note="  企业关心研发补贴  ",
             **kwargs,
@@ -365,11 +366,11 @@ def _consult(eid: int, held_on: str = "2026-11-20", counsellor: str = "王专员
 def test_a_consultation_records_date_counsellor_measures_and_sheet():
     eid = _add()
     with db.transaction() as s:
-        enterprises.update(s, eid, 1, by="bob", stage="培育")
+        enterprises.update(s, eid, 1, by=admin("bob"), stage="培育")
     cid = _consult(eid)
     _consult(eid, held_on="2026-10-01", counsellor="李专员")
     with db.transaction() as s:
-        visits = enterprises.get(s, eid).consultations
+        visits = enterprises.get(s, eid, admin()).consultations
         assert [v.held_on for v in visits] == [day("2026-11-20"), day("2026-10-01")]  # newest first
         c = visits[0]
         assert c.id == cid
@@ -380,41 +381,41 @@ def test_a_consultation_records_date_counsellor_measures_and_sheet():
             ("js-yingshang-2022/c2.s3.g8.p2", "partial", "待申报", 1),
         ]
     with pytest.raises(RegistryError, match="辅导员"), db.transaction() as s:
-        consultations.record(s, eid, day("2026-11-20"), " ", MEASURES, day("2026-11-20"), by="x")
+        consultations.record(s, eid, day("2026-11-20"), " ", MEASURES, day("2026-11-20"), by=admin("x"))
     with pytest.raises(RegistryError, match="至少选择一条"), db.transaction() as s:
-        consultations.record(s, eid, day("2026-11-20"), "王专员", [], day("2026-11-20"), by="x")
+        consultations.record(s, eid, day("2026-11-20"), "王专员", [], day("2026-11-20"), by=admin("x"))
 
 
 def test_follow_up_moves_through_its_states_and_a_rejection_needs_its_reason():
     eid = _add()
     _consult(eid)
     with db.transaction() as s:
-        mid, other = (m.id for m in consultations.open_applications(s))
+        mid, other = (m.id for m in consultations.open_applications(s, admin()))
     assert FOLLOW_UPS == ("待申报", "已申报", "已获批", "未获批")
     with db.transaction() as s:
-        assert consultations.set_follow_up(s, mid, 1, "已申报", by="王专员").version == 2
+        assert consultations.set_follow_up(s, mid, 1, "已申报", by=admin("王专员")).version == 2
     with pytest.raises(RegistryError, match=r"未获批.*请填写原因"), db.transaction() as s:
-        consultations.set_follow_up(s, mid, 2, "未获批", by="王专员", reason="  ")
+        consultations.set_follow_up(s, mid, 2, "未获批", by=admin("王专员"), reason="  ")
     with pytest.raises(RegistryError, match="跟进状态应为"), db.transaction() as s:
-        consultations.set_follow_up(s, mid, 2, "已放弃", by="王专员")
+        consultations.set_follow_up(s, mid, 2, "已放弃", by=admin("王专员"))
     with db.transaction() as s:
-        m = consultations.set_follow_up(s, mid, 2, "未获批", by="李专员", reason=" 研发投入占比不足 ")
+        m = consultations.set_follow_up(s, mid, 2, "未获批", by=admin("李专员"), reason=" 研发投入占比不足 ")
         assert (m.follow_up, m.reason, m.version, m.updated_by) == ("未获批", "研发投入占比不足", 3, "李专员")
     with db.transaction() as s:  # the same again is no change
-        assert consultations.set_follow_up(s, mid, 3, "未获批", by="x", reason="研发投入占比不足").version == 3
+        assert consultations.set_follow_up(s, mid, 3, "未获批", by=admin("x"), reason="研发投入占比不足").version == 3
     with db.transaction() as s:
-        m = consultations.set_follow_up(s, mid, 3, "已获批", by="王专员")
+        m = consultations.set_follow_up(s, mid, 3, "已获批", by=admin("王专员"))
         assert (m.follow_up, m.reason, m.version) == ("已获批", None, 4)
     with db.transaction() as s:
-        assert [m.id for m in consultations.open_applications(s)] == [other]
-        assert consultations.open_applications(s, counsellor="李专员") == []
+        assert [m.id for m in consultations.open_applications(s, admin())] == [other]
+        assert consultations.open_applications(s, admin(), counsellor="李专员") == []
 
 
 def test_the_database_stores_statuses_as_codes_and_refuses_labels_even_past_the_code():
     eid = _add()
     _consult(eid)
     with db.transaction() as s:
-        mid = consultations.open_applications(s)[0].id
+        mid = consultations.open_applications(s, admin())[0].id
         _feedback(s, profile("x"), USEFUL, "有用")
     for code in ("eligible", "partial", "unknown", "ineligible", "expired"):
         with db.transaction() as s:
@@ -427,14 +428,14 @@ def test_the_database_stores_statuses_as_codes_and_refuses_labels_even_past_the_
             s.execute(update(Feedback).values(shown_status=label))
     with db.transaction() as s:
         assert s.get(ConsultationMeasure, mid).match_status == "expired"
-        assert [f.shown_status for f in feedback.all_feedback(s)] == ["expired"]
+        assert [f.shown_status for f in feedback.all_feedback(s, admin())] == ["expired"]
 
 
 def test_the_database_refuses_a_rejection_without_reason_even_past_the_code():
     eid = _add()
     _consult(eid)
     with db.transaction() as s:
-        mid = consultations.open_applications(s)[0].id
+        mid = consultations.open_applications(s, admin())[0].id
     with pytest.raises(IntegrityError), db.transaction() as s:
         s.execute(update(ConsultationMeasure).where(ConsultationMeasure.id == mid).values(follow_up="未获批"))
     with pytest.raises(IntegrityError), db.transaction() as s:
@@ -453,11 +454,11 @@ def test_a_stale_follow_up_is_a_conflict_naming_who_changed_it():
     eid = _add()
     _consult(eid)
     with db.transaction() as s:
-        mid = consultations.open_applications(s)[0].id
+        mid = consultations.open_applications(s, admin())[0].id
     with db.transaction() as s:
-        consultations.set_follow_up(s, mid, 1, "已申报", by="王专员")
+        consultations.set_follow_up(s, mid, 1, "已申报", by=admin("王专员"))
     with pytest.raises(ConflictError) as conflict, db.transaction() as s:
-        consultations.set_follow_up(s, mid, 1, "未获批", by="李专员", reason="不符合")
+        consultations.set_follow_up(s, mid, 1, "未获批", by=admin("李专员"), reason="不符合")
     message = str(conflict.value)
     assert "王专员" in message and "已申报" in message and "第 1 版" in message and "第 2 版" in message
     with db.transaction() as s:
@@ -471,7 +472,7 @@ USEFUL = "js-yingshang-2022/c2.s1.g1.p1"
 NOT_FOR_US = "js-yingshang-2022/c2.s1.g2.p1"
 
 
-def _feedback(s, prof, clause_id, verdict, reason=None, as_of="2026-11-20", by="王专员", enterprise_id=None):
+def _feedback(s, prof, clause_id, verdict, reason=None, as_of="2026-11-20", by=None, enterprise_id=None):
     return feedback.record(
         s,
         parse_profile(prof),
@@ -480,7 +481,7 @@ def _feedback(s, prof, clause_id, verdict, reason=None, as_of="2026-11-20", by="
         verdict=verdict,
         shown_status="eligible",
         page="辅导员工作台",
-        by=by,
+        by=by or admin("王专员"),
         reason=reason,
         rank=1,
         enterprise_id=enterprise_id,
@@ -496,7 +497,7 @@ def test_feedback_is_stored_and_not_applicable_needs_a_reason():
     with pytest.raises(RegistryError, match="有用 / 不适用"), db.transaction() as s:
         _feedback(s, profile("x"), NOT_FOR_US, "还行")
     with db.transaction() as s:
-        (stored,) = feedback.all_feedback(s)
+        (stored,) = feedback.all_feedback(s, admin())
         assert (stored.verdict, stored.clause_id, stored.enterprise_id, stored.rank) == ("有用", USEFUL, eid, 1)
         assert stored.shown_status == "eligible"  # a code; the label is added where it is shown
         assert stored.profile == {"name": "上海甲芯微电子有限公司", "region": "金山区", "employees": 50}
@@ -510,7 +511,7 @@ def test_feedback_exports_as_cases_the_evaluation_set_loads(tmp_path, clauses):
     b = profile("上海乙芯科技有限公司", region="浦东新区")
     with db.transaction() as s:
         _feedback(s, a, USEFUL, "不适用", reason="已享受过")
-        _feedback(s, a, USEFUL, "有用", by="李专员")  # the latest word on a clause counts
+        _feedback(s, a, USEFUL, "有用", by=admin("李专员"))  # the latest word on a clause counts
         _feedback(s, a, NOT_FOR_US, "不适用", reason="不在适用区域")
         _feedback(s, a, USEFUL, "有用", as_of="2026-01-05")  # another date: another case
         _feedback(s, b, USEFUL, "不适用", reason="不在金山区")
@@ -518,7 +519,7 @@ def test_feedback_exports_as_cases_the_evaluation_set_loads(tmp_path, clauses):
         internal = next(c.id for c in clauses if c.kind == "internal")
         _feedback(s, b, internal, "有用")
         measures = {c.id for c in clauses if c.kind == "measure"}
-        cases, dropped = feedback.as_cases(feedback.all_feedback(s), measures)
+        cases, dropped = feedback.as_cases(feedback.all_feedback(s, admin()), measures)
     assert sorted(d.clause_id for d in dropped) == sorted(["no-such/clause", internal])
     assert len(cases) == 3
     first = cases[0]
@@ -553,7 +554,7 @@ def _sync(policies, today):
 
 def _push(since, as_of=CHANGE_DAY):
     with db.transaction() as s:
-        return push.push_list(s, since, as_of=as_of)
+        return push.push_list(s, since, as_of, admin())
 
 
 def _verdict(policies, clause_id, prof, as_of=CHANGE_DAY):
@@ -569,7 +570,7 @@ XUHUI = profile("徐汇某软件有限公司", region="徐汇区", industry="软
 def _register(*profiles, counsellor="王专员"):
     with db.transaction() as s:
         for p in profiles:
-            enterprises.add(s, p, by="alice", counsellor=counsellor)
+            enterprises.add(s, p, by=admin("alice"), counsellor=counsellor)
 
 
 def test_the_first_sync_dates_clauses_by_their_documents(policies):
@@ -731,7 +732,7 @@ def test_audience_lists_eligible_before_partial(policies):
     _register(small, unknown, PUDONG)
     assert _verdict(policies, RELAXED, small).status == "eligible"
     with db.transaction() as s:
-        found = push.audience(s, clause, policy.document, CHANGE_DAY)
+        found = push.audience(s, clause, policy.document, CHANGE_DAY, admin())
         shown = [(a.enterprise.name, a.verdict.status) for a in found]
     assert shown == [("B金山小型软件有限公司", "eligible"), ("A金山芯片有限公司", "partial")]
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from actors import admin
 from registry_helpers import committed_counts, profile, without_document
 
 from recommender.clock import today as shanghai_today
@@ -26,9 +27,10 @@ from recommender.profile_fields import SPEC_FIELDS
 from recommender.registry import db, enterprises, feedback, push
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "recommender", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -64,7 +66,18 @@ BAD = {"name": "北京丁科技有限公司", "region": "北京市"}
 
 def test_import_roster_writes_the_rows_and_prints_a_summary(tmp_path):
     roster = write_roster(tmp_path / "名单.csv", ROWS)
-    out = run("import-roster", str(roster), "--counsellor", "王专员", "--stage", "培育", "--by", "导入员")
+    made = run(
+        "add-account",
+        "importer",
+        "--name",
+        "导入员",
+        "--role",
+        "管理员",
+        "--password-stdin",
+        stdin="口令足够长的密码123\n",
+    )
+    assert made.returncode == 0, made.stderr
+    out = run("import-roster", str(roster), "--counsellor", "王专员", "--stage", "培育", "--by", "importer")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == f"{roster}：新增 3 家，更新 0 家，未变 0 家（一个事务内写入）"
     assert out.stderr == ""
@@ -80,7 +93,7 @@ def test_import_roster_writes_the_rows_and_prints_a_summary(tmp_path):
         assert dt.datetime.fromisoformat(r["updated_at"]).tzinfo is not None
     assert {r["name"]: r["region"] for r in rows}["徐汇丙软件有限公司"] == "徐汇区"
     with db.transaction() as s:
-        ((revision, _),) = enterprises.history(s, enterprises.find(s, "金山乙食品有限公司").id)
+        ((revision, _),) = enterprises.history(s, enterprises.find(s, "金山乙食品有限公司").id, admin())
         assert revision.source == "名单.csv 第 3 行"
     # the same file again: nothing new; the table format counts
     assert "未变 3 家" in run("import-roster", str(roster)).stdout
@@ -132,8 +145,8 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     js = next(p for p in policies if p.document.policy_id == "js-yingshang-2022")
     with db.transaction() as s:  # the registry as it was before the document came in
         push.sync(s, without_document(policies, "js-yingshang-2022"), today=dt.date(2026, 1, 5))
-        enterprises.add(s, JINSHAN, by="alice", counsellor="王专员")
-        enterprises.add(s, PUDONG, by="alice", counsellor="李专员")
+        enterprises.add(s, JINSHAN, by=admin("alice"), counsellor="王专员")
+        enterprises.add(s, PUDONG, by=admin("alice"), counsellor="李专员")
     today = shanghai_today()
     out = run("push", "--since", today.isoformat(), "--format", "json")
     assert out.returncode == 0, out.stderr
@@ -189,7 +202,7 @@ def test_export_feedback_writes_cases_the_evaluation_set_accepts(tmp_path, claus
                 verdict=verdict,
                 shown_status="eligible",
                 page="企业自测",
-                by="企业自助",
+                by=admin("企业自助"),
                 reason=reason,
             )
     output = tmp_path / "cases" / "feedback.yaml"
@@ -226,7 +239,7 @@ def test_the_alembic_command_migrates_the_database_the_app_uses(registry_url):
     up = alembic("upgrade", "head")
     assert up.returncode == 0, up.stderr
     current = alembic("current")
-    assert current.returncode == 0 and "0004 (head)" in current.stdout, current.stderr
+    assert current.returncode == 0 and "0005 (head)" in current.stdout, current.stderr
     check = alembic("check")  # the models and the migrations agree
     assert check.returncode == 0 and "No new upgrade operations detected" in check.stdout, check.stdout + check.stderr
     assert committed_counts(registry_url) == (0, 0)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from actors import admin
 from registry_helpers import backend, big_roster, committed_counts, observer, profile, sqlite_path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -45,28 +46,30 @@ VISIT = dt.date(2026, 11, 20)
 
 def _add(name: str = "上海甲芯微电子有限公司", by: str = "alice") -> int:
     with db.transaction() as s:
-        return enterprises.add(s, profile(name), by=by).id
+        return enterprises.add(s, profile(name), by=admin(by)).id
 
 
 def test_a_save_from_a_stale_page_is_refused_and_the_first_write_kept():
     eid = _add()
     with db.transaction() as s:  # page A opens the record
-        opened_a = enterprises.get(s, eid).version
+        opened_a = enterprises.get(s, eid, admin()).version
     with db.transaction() as s:  # page B opens it too
-        opened_b = enterprises.get(s, eid).version
+        opened_b = enterprises.get(s, eid, admin()).version
     assert opened_a == opened_b == 1
     with db.transaction() as s:
-        enterprises.update(s, eid, opened_a, by="王专员", profile=profile("上海甲芯微电子有限公司", employees=80))
+        enterprises.update(
+            s, eid, opened_a, by=admin("王专员"), profile=profile("上海甲芯微电子有限公司", employees=80)
+        )
     with pytest.raises(ConflictError) as conflict, db.transaction() as s:
-        enterprises.update(s, eid, opened_b, by="李专员", stage="提升", counsellor="李专员")
+        enterprises.update(s, eid, opened_b, by=admin("李专员"), stage="提升", counsellor="李专员")
     message = str(conflict.value)
     assert "王专员" in message and "第 1 版" in message and "第 2 版" in message
     assert "没有保存" in message and "上海甲芯微电子有限公司" in message
     with db.transaction() as s:
-        e = enterprises.get(s, eid)
+        e = enterprises.get(s, eid, admin())
         assert (e.version, e.updated_by, e.pool_stage, e.counsellor) == (2, "王专员", "储备", None)
         assert e.profile["employees"] == 80
-        assert [r.changed_by for r, _ in enterprises.history(s, eid)] == ["王专员", "alice"]
+        assert [r.changed_by for r, _ in enterprises.history(s, eid, admin())] == ["王专员", "alice"]
 
 
 class Rendezvous:
@@ -145,8 +148,8 @@ def test_two_pages_saving_the_same_version_at_once_one_wins_the_other_is_told(re
     monkeypatch.setattr(enterprises, "check_stage", lambda stage: (meet(), real(stage))[1])
     names = ["王专员", "李专员"]
     results = _race(
-        lambda s: enterprises.update(s, eid, 1, by=names[0], stage="培育").version,
-        lambda s: enterprises.update(s, eid, 1, by=names[1], stage="提升").version,
+        lambda s: enterprises.update(s, eid, 1, by=admin(names[0]), stage="培育").version,
+        lambda s: enterprises.update(s, eid, 1, by=admin(names[1]), stage="提升").version,
     )
     winner, conflict = _one_winner(results, ConflictError)
     meet.check()
@@ -154,9 +157,9 @@ def test_two_pages_saving_the_same_version_at_once_one_wins_the_other_is_told(re
     message = str(conflict)
     assert f"已被 {names[winner]} 于" in message and "第 1 版" in message and "第 2 版" in message
     with db.transaction() as s:
-        e = enterprises.get(s, eid)
+        e = enterprises.get(s, eid, admin())
         assert (e.version, e.updated_by, e.pool_stage) == (2, names[winner], ["培育", "提升"][winner])
-        assert [r.version for r, _ in enterprises.history(s, eid)] == [2, 1]
+        assert [r.version for r, _ in enterprises.history(s, eid, admin())] == [2, 1]
 
 
 def test_racing_saves_never_both_succeed():
@@ -165,14 +168,18 @@ def test_racing_saves_never_both_succeed():
     for version in range(1, 11):
         stage = ["培育", "提升"][version % 2]
         results = _race(
-            lambda s, v=version, st=stage: enterprises.update(s, eid, v, by="甲", stage=st, counsellor="甲").version,
-            lambda s, v=version, st=stage: enterprises.update(s, eid, v, by="乙", stage=st, counsellor="乙").version,
+            lambda s, v=version, st=stage: (
+                enterprises.update(s, eid, v, by=admin("甲"), stage=st, counsellor="甲").version
+            ),
+            lambda s, v=version, st=stage: (
+                enterprises.update(s, eid, v, by=admin("乙"), stage=st, counsellor="乙").version
+            ),
         )
         winner, _ = _one_winner(results, ConflictError)
         assert results[winner][1] == version + 1
     with db.transaction() as s:
-        assert enterprises.get(s, eid).version == 11
-        assert len(enterprises.history(s, eid)) == 11
+        assert enterprises.get(s, eid, admin()).version == 11
+        assert len(enterprises.history(s, eid, admin())) == 11
 
 
 def test_two_pages_adding_the_same_enterprise_at_once_get_one_record(registry_url, monkeypatch):
@@ -180,28 +187,30 @@ def test_two_pages_adding_the_same_enterprise_at_once_get_one_record(registry_ur
     real = enterprises.check_stage
     monkeypatch.setattr(enterprises, "check_stage", lambda stage: (meet(), real(stage))[1])
     results = _race(
-        lambda s: enterprises.add(s, profile("上海甲芯微电子有限公司"), by="王专员").id,
-        lambda s: enterprises.add(s, profile("上海甲芯微电子有限公司", employees=9), by="李专员").id,
+        lambda s: enterprises.add(s, profile("上海甲芯微电子有限公司"), by=admin("王专员")).id,
+        lambda s: enterprises.add(s, profile("上海甲芯微电子有限公司", employees=9), by=admin("李专员")).id,
     )
     _, refused = _one_winner(results, RegistryError)  # a refusal in Chinese, not a database error
     assert "档案库中已有“上海甲芯微电子有限公司”" in str(refused)
     meet.check()
     with db.transaction() as s:
-        assert enterprises.count(s) == 1
+        assert enterprises.count(s, admin()) == 1
 
 
 def test_two_counsellors_moving_one_follow_up_at_once(registry_url, monkeypatch):
     eid = _add()
     measure = Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "eligible")
     with db.transaction() as s:
-        visit = consultations.record(s, eid, VISIT, counsellor="王专员", measures=[measure], as_of=VISIT, by="王专员")
+        visit = consultations.record(
+            s, eid, VISIT, counsellor="王专员", measures=[measure], as_of=VISIT, by=admin("王专员")
+        )
         mid = visit.measures[0].id
     meet = Rendezvous(registry_url)
     real = consultations.now
     monkeypatch.setattr(consultations, "now", lambda: (meet(), real())[1])
     results = _race(
-        lambda s: consultations.set_follow_up(s, mid, 1, "已申报", by="王专员").follow_up,
-        lambda s: consultations.set_follow_up(s, mid, 1, "未获批", by="李专员", reason="材料逾期").follow_up,
+        lambda s: consultations.set_follow_up(s, mid, 1, "已申报", by=admin("王专员")).follow_up,
+        lambda s: consultations.set_follow_up(s, mid, 1, "未获批", by=admin("李专员"), reason="材料逾期").follow_up,
     )
     winner, conflict = _one_winner(results, ConflictError)
     meet.check()
@@ -232,15 +241,15 @@ def test_a_page_saving_while_a_roster_import_runs_loses_no_write(registry_url, m
     def page_save() -> None:
         try:
             with db.transaction() as s:
-                page.append(enterprises.update(s, eid, 1, by="王专员", stage="提升").version)
+                page.append(enterprises.update(s, eid, 1, by=admin("王专员"), stage="提升").version)
         except Exception as exc:
             page.append(exc)
 
     meet = Rendezvous(registry_url)
     real = importer._matched
 
-    def matched_then_page_saves(session, rows):
-        found = real(session, rows)
+    def matched_then_page_saves(session, rows, by):
+        found = real(session, rows, by)
         if sqlite:
             meet()  # proves the page cannot save now
         else:
@@ -252,7 +261,7 @@ def test_a_page_saving_while_a_roster_import_runs_loses_no_write(registry_url, m
     monkeypatch.setattr(importer, "_matched", matched_then_page_saves)
     try:
         with db.transaction() as s:
-            imported = importer.import_roster(s, roster, by="导入员", source="roster.csv")
+            imported = importer.import_roster(s, roster, by=admin("导入员"), source="roster.csv")
     except ConflictError as exc:
         imported = exc
     if sqlite:
@@ -266,8 +275,8 @@ def test_a_page_saving_while_a_roster_import_runs_loses_no_write(registry_url, m
         assert "未导入任何企业" in str(imported)
         expected = ("王专员", None, "提升", 1)
     with db.transaction() as s:
-        e = enterprises.get(s, eid)
-        assert (e.updated_by, e.profile.get("employees"), e.pool_stage, enterprises.count(s)) == expected
+        e = enterprises.get(s, eid, admin())
+        assert (e.updated_by, e.profile.get("employees"), e.pool_stage, enterprises.count(s, admin())) == expected
 
 
 def test_pages_opening_a_fresh_database_at_once_share_one_migrated_engine():
@@ -332,7 +341,7 @@ def test_10k_enterprises_import_in_one_transaction(registry_url, roster10k, monk
     monkeypatch.setattr(importer, "revision_row", revision)
     start = time.perf_counter()
     with db.transaction() as s:
-        report = importer.import_roster(s, roster10k, by="导入员", source="roster.csv", counsellor="王专员")
+        report = importer.import_roster(s, roster10k, by=admin("导入员"), source="roster.csv", counsellor="王专员")
     seconds = time.perf_counter() - start
     print(f"\n10k import on {backend(registry_url)}: {seconds:.2f} s")
     assert seen_midway == [(0, 0)]
@@ -350,7 +359,7 @@ def test_10k_enterprises_import_in_one_transaction(registry_url, roster10k, monk
         assert (rev.source, rev.changed_by, rev.version) == ("roster.csv 第 43 行", "导入员", 1)
     # the same roster again changes nothing
     with db.transaction() as s:
-        again = importer.import_roster(s, roster10k, by="导入员", source="roster.csv")
+        again = importer.import_roster(s, roster10k, by=admin("导入员"), source="roster.csv")
     assert len(again.unchanged) == N and not again.added and not again.updated
     assert committed_counts(registry_url) == (N, N)
 
@@ -358,7 +367,7 @@ def test_10k_enterprises_import_in_one_transaction(registry_url, roster10k, monk
 def test_a_fault_at_the_9999th_enterprise_leaves_nothing_written(registry_url, roster10k, monkeypatch):
     known = roster10k.rows[5].profile.name
     with db.transaction() as s:
-        enterprises.add(s, {"name": known, "region": "金山区"}, by="alice", counsellor="王专员")
+        enterprises.add(s, {"name": known, "region": "金山区"}, by=admin("alice"), counsellor="王专员")
     calls, flushed = 0, []
 
     def revision(*args):
@@ -373,7 +382,7 @@ def test_a_fault_at_the_9999th_enterprise_leaves_nothing_written(registry_url, r
     real_revision_row = importer.revision_row
     monkeypatch.setattr(importer, "revision_row", revision)
     with pytest.raises(IntegrityError), db.transaction() as s:
-        importer.import_roster(s, roster10k, by="导入员", source="roster.csv")
+        importer.import_roster(s, roster10k, by=admin("导入员"), source="roster.csv")
     assert calls == N and all(flushed), "the enterprises were written (unflushed) before the fault"
     assert committed_counts(registry_url) == (1, 1)
     with db.transaction() as s:
@@ -401,7 +410,7 @@ def _bad_roster(roster10k: Roster) -> Roster:
 def test_a_roster_with_bad_rows_writes_nothing_and_lists_them(registry_url, roster10k):
     roster = _bad_roster(roster10k)
     with pytest.raises(ImportRefused) as refused, db.transaction() as s:
-        importer.import_roster(s, roster, by="导入员", source="roster.csv")
+        importer.import_roster(s, roster, by=admin("导入员"), source="roster.csv")
     assert [b.row for b in refused.value.bad] == [N + 3, N + 4, N + 5, N + 6]
     message = str(refused.value)
     assert "名单中有 4 行有问题，未导入任何企业" in message
@@ -414,7 +423,7 @@ def test_a_roster_with_bad_rows_writes_nothing_and_lists_them(registry_url, rost
 def test_skip_bad_imports_the_good_rows_and_reports_the_bad(registry_url, roster10k):
     roster = _bad_roster(roster10k)
     with db.transaction() as s:
-        report = importer.import_roster(s, roster, by="导入员", source="roster.csv", skip_bad=True)
+        report = importer.import_roster(s, roster, by=admin("导入员"), source="roster.csv", skip_bad=True)
     assert len(report.added) == N and [b.row for b in report.bad] == [N + 3, N + 4, N + 5, N + 6]
     assert report.summary().endswith("；跳过有问题的 4 行")
     assert committed_counts(registry_url) == (N, N)
@@ -422,8 +431,8 @@ def test_skip_bad_imports_the_good_rows_and_reports_the_bad(registry_url, roster
 
 def test_reimport_updates_the_changed_keeps_the_rest_and_records_the_row():
     with db.transaction() as s:
-        first = enterprises.add(s, profile("甲公司", employees=5), by="alice", counsellor="王专员", stage="提升")
-        enterprises.add(s, profile("乙公司"), by="alice")
+        first = enterprises.add(s, profile("甲公司", employees=5), by=admin("alice"), counsellor="王专员", stage="提升")
+        enterprises.add(s, profile("乙公司"), by=admin("alice"))
     roster = Roster(
         rows=[
             GoodRow(2, parse_profile(profile("甲公司", employees=6))),
@@ -432,14 +441,16 @@ def test_reimport_updates_the_changed_keeps_the_rest_and_records_the_row():
         ]
     )
     with pytest.raises(RegistryError, match="培育库阶段"), db.transaction() as s:
-        importer.import_roster(s, roster, by="导入员", source="名单.csv", stage="孵化")
+        importer.import_roster(s, roster, by=admin("导入员"), source="名单.csv", stage="孵化")
     with db.transaction() as s:
-        report = importer.import_roster(s, roster, by="导入员", source="名单.csv", counsellor="李专员", stage="培育")
+        report = importer.import_roster(
+            s, roster, by=admin("导入员"), source="名单.csv", counsellor="李专员", stage="培育"
+        )
     assert (report.added, report.updated, report.unchanged) == (["丙公司"], ["甲公司"], ["乙公司"])
     with db.transaction() as s:
-        a = enterprises.get(s, first.id)
+        a = enterprises.get(s, first.id, admin())
         assert (a.version, a.counsellor, a.pool_stage, a.profile["employees"]) == (2, "王专员", "提升", 6)
-        latest, changes = enterprises.history(s, first.id)[0]
+        latest, changes = enterprises.history(s, first.id, admin())[0]
         assert (latest.source, latest.changed_by, latest.version) == ("名单.csv 第 2 行", "导入员", 2)
         assert [(c.field, c.before, c.after) for c in changes] == [("employees", 5, 6)]
         c = enterprises.find(s, "丙公司")
@@ -495,9 +506,9 @@ def test_a_killed_process_leaves_the_committed_data_and_nothing_half_written(reg
 
     assert committed_counts(registry_url) == (1, 1)
     with db.transaction() as s:
-        assert [e.name for e in enterprises.listing(s)] == [COMMITTED]
+        assert [e.name for e in enterprises.listing(s, admin())] == [COMMITTED]
         assert s.scalar(select(Enterprise).where(Enterprise.name.startswith(UNCOMMITTED_PREFIX))) is None
-        enterprises.add(s, profile("之后的企业"), by="alice")  # and the database takes writes again
+        enterprises.add(s, profile("之后的企业"), by=admin("alice"))  # and the database takes writes again
     assert committed_counts(registry_url) == (2, 2)
     if backend(registry_url) == "sqlite":
         with observer(registry_url) as engine, engine.connect() as c:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -37,6 +36,22 @@ def _transaction() -> Iterator[Any]:
         raise CommandError(db.failure_message(exc)) from None
 
 
+def acting(session: Any, username: str | None) -> Any:
+    """The actor a command acts as: the active account ``username`` (``--by``) with its role, or, when none
+    is named, the command line's own 管理员 (``access.cli_actor``). RegistryError for an unknown or
+    disabled account."""
+    from .access import cli_actor
+    from .accounts import actor_of, get
+    from .enterprises import RegistryError
+
+    if username is None:
+        return cli_actor()
+    account = get(session, username)
+    if not account.active:
+        raise RegistryError(f"账号 {username} 已停用")
+    return actor_of(account)
+
+
 def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -57,7 +72,7 @@ def cmd_import(args: argparse.Namespace) -> None:
         report = import_roster(
             session,
             roster,
-            by=args.by,
+            by=acting(session, args.by),
             source=args.roster.name,
             counsellor=args.counsellor,
             stage=args.stage,
@@ -89,7 +104,7 @@ def cmd_enterprises(args: argparse.Namespace) -> None:
                 "updated_at": e.updated_at.isoformat(timespec="seconds"),
                 "updated_by": e.updated_by,
             }
-            for e in listing(session, counsellor=args.counsellor, stage=args.stage)
+            for e in listing(session, acting(session, args.by), counsellor=args.counsellor, stage=args.stage)
         ]
     if args.format == "json":
         _print_json({"enterprises": rows})
@@ -109,7 +124,7 @@ def cmd_push(args: argparse.Namespace) -> None:
 
     as_of = args.as_of
     with _transaction() as session:
-        report = push_report(session, args.since, as_of, counsellor=args.counsellor)
+        report = push_report(session, args.since, as_of, acting(session, args.by), counsellor=args.counsellor)
     if args.format == "json":
         _print_json(report.as_dict())
         return
@@ -143,7 +158,7 @@ def cmd_export_feedback(args: argparse.Namespace) -> None:
 
     measures = {c.id for c in all_clauses(load_policies()) if c.kind == "measure"}
     with _transaction() as session:
-        cases, dropped = as_cases(all_feedback(session), measures)
+        cases, dropped = as_cases(all_feedback(session, acting(session, args.by)), measures)
     header = "# 用户反馈导出的评测用例（python -m recommender export-feedback）：复核后放入 policies/eval/\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False), "utf-8")
@@ -158,21 +173,33 @@ def add_commands(
     date: Callable[[str], dt.date],
 ) -> None:
     """Add the registry's commands to the CLI's parser through ``add``; ``date`` parses a date argument."""
-    user = getpass.getuser()
     p = add("import-roster", cmd_import, "把企业名单（CSV/XLSX）加入企业档案库（一个事务，全部或全不）")
     p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
     p.add_argument("--counsellor", default=None, help="新入库企业的专员")
     p.add_argument("--stage", choices=POOL_STAGES, default="储备", help="新入库企业的培育库阶段")
     p.add_argument("--skip-bad", action="store_true", help="跳过有问题的行，导入其余各行")
-    p.add_argument("--by", default=user, help="操作人，记入档案修改历史")
+    by(p)
     p = add("enterprises", cmd_enterprises, "列出企业档案库中的企业")
     p.add_argument("--counsellor", default=None)
     p.add_argument("--stage", choices=POOL_STAGES, default=None)
     p.add_argument("--format", choices=["table", "json"], default="table")
+    by(p)
     p = add("push", cmd_push, "政策条款变化后，列出新符合或不再符合条件的档案库企业")
     p.add_argument("--since", type=date, required=True, help="列出这一天及以后新增、修改、删除的条款")
     p.add_argument("--as-of", type=date, default=today(), help="判断政策有效性的日期，默认今天")
     p.add_argument("--counsellor", default=None, help="只看这位专员负责的企业")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    by(p)
     p = add("export-feedback", cmd_export_feedback, "把页面上的“有用/不适用”反馈导出为评测用例（YAML）")
     p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .yaml 文件")
+    by(p)
+
+
+def by(parser: argparse.ArgumentParser) -> None:
+    """The ``--by ACCOUNT`` option: act as this account, with its role, and record it in history."""
+    parser.add_argument(
+        "--by",
+        default=None,
+        metavar="登录名",
+        help="以此账号的身份和权限操作并记入历史；不填则以命令行管理员“命令行（系统用户名）”操作",
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from .enterprises import ConflictError, RegistryError, get
+from .access import COUNSELLOR, STAFF, Actor, check_write, require
+from .enterprises import ConflictError, RegistryError, writable
 from .models import Consultation, ConsultationMeasure, Enterprise, now, shown_time
 from .states import FOLLOW_UPS
 
@@ -30,19 +31,20 @@ def record(
     counsellor: str,
     measures: list[Discussed],
     as_of: dt.date,
-    by: str,
+    by: Actor,
     sheet_file: str | None = None,
     note: str | None = None,
 ) -> Consultation:
     """Record a consultation of an enterprise with the measures discussed (each 待申报 to begin with).
 
-    RegistryError when the counsellor is blank, no measure is given or the enterprise does not exist.
+    RegistryError when the counsellor is blank, no measure is given or the enterprise does not exist;
+    AccessDenied unless ``by`` may change the enterprise's record.
     """
     if not counsellor.strip():
         raise RegistryError("请填写辅导员姓名")
     if not measures:
         raise RegistryError("请至少选择一条讨论过的措施")
-    enterprise = get(session, enterprise_id)
+    enterprise = writable(session, enterprise_id, by)
     stamp = now()
     consultation = Consultation(
         held_on=held_on,
@@ -59,7 +61,7 @@ def record(
                 match_status=m.match_status,
                 follow_up="待申报",
                 updated_at=stamp,
-                updated_by=by,
+                updated_by=by.name,
             )
             for m in dict((m.clause_id, m) for m in measures).values()
         ],
@@ -70,9 +72,10 @@ def record(
 
 
 def set_follow_up(
-    session: Session, measure_id: int, expected_version: int, state: str, by: str, reason: str | None = None
+    session: Session, measure_id: int, expected_version: int, state: str, by: Actor, reason: str | None = None
 ) -> ConsultationMeasure:
-    """Move an application to 待申报 / 已申报 / 已获批 / 未获批 (未获批 needs its reason)."""
+    """Move an application to 待申报 / 已申报 / 已获批 / 未获批 (未获批 needs its reason); AccessDenied unless
+    ``by`` may change the enterprise's record."""
     if state not in FOLLOW_UPS:
         raise RegistryError(f"跟进状态应为 {' / '.join(FOLLOW_UPS)} 之一（收到“{state}”）")
     reason = (reason or "").strip() or None
@@ -81,11 +84,13 @@ def set_follow_up(
     measure = session.get(ConsultationMeasure, measure_id)
     if measure is None:
         raise RegistryError(f"没有编号为 {measure_id} 的咨询措施记录")
+    enterprise = measure.consultation.enterprise
+    check_write(by, enterprise.name, enterprise.counsellor)
     if measure.version != expected_version:
         raise ConflictError(_conflict(measure, expected_version))
     if (measure.follow_up, measure.reason) == (state, reason):
         return measure
-    measure.follow_up, measure.reason, measure.updated_at, measure.updated_by = state, reason, now(), by
+    measure.follow_up, measure.reason, measure.updated_at, measure.updated_by = state, reason, now(), by.name
     try:
         session.flush()
     except StaleDataError:
@@ -103,8 +108,9 @@ def _conflict(measure: ConsultationMeasure, expected: int) -> str:
     )
 
 
-def open_applications(session: Session, counsellor: str | None = None) -> list[ConsultationMeasure]:
-    """Measures still 待申报 or 已申报, oldest visit first: a counsellor's to-do list."""
+def open_applications(session: Session, by: Actor, counsellor: str | None = None) -> list[ConsultationMeasure]:
+    """Measures still 待申报 or 已申报, oldest visit first, of the enterprises ``by`` may read: a counsellor's
+    to-do list."""
     query = (
         select(ConsultationMeasure)
         .join(Consultation)
@@ -114,4 +120,7 @@ def open_applications(session: Session, counsellor: str | None = None) -> list[C
     )
     if counsellor:
         query = query.where(Consultation.counsellor == counsellor)
+    if by.role == COUNSELLOR:
+        query = query.where(or_(Enterprise.counsellor.is_(None), Enterprise.counsellor == by.name))
+    require(by, (COUNSELLOR, STAFF), "查看申报跟进")
     return list(session.scalars(query))

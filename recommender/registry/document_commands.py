@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from collections.abc import Callable
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import today
-from .commands import CommandError, _transaction
+from .commands import CommandError, _transaction, acting, by
 
 if TYPE_CHECKING:
     from ..proposals.evaluation import Score
@@ -83,8 +82,9 @@ def cmd_add_document(args: argparse.Namespace) -> None:
         if incomplete:
             raise CommandError(f"{args.file}: {incomplete}" + ("" if args.meta else "；可用 --meta 文件补充"))
         with _transaction() as session:
-            stored = add_document(session, proposal, args.by, shipped_numbers())
-            publish(session, stored.policy_id, stored.version, args.by)
+            actor = acting(session, args.by)
+            stored = add_document(session, proposal, actor, shipped_numbers())
+            publish(session, stored.policy_id, stored.version, actor)
         data["stored"] = {"policy_id": stored.policy_id, "state": "published", "reviewed": False}
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -180,7 +180,7 @@ def add_document_commands(
     p.add_argument("file", type=Path, help="政策文件：网页另存的 .html、.docx、带文字层的 .pdf、.txt/.md")
     p.add_argument("--meta", type=Path, default=None, help="元数据 YAML：其中的字段替换自动识别的值")
     p.add_argument("--publish", action="store_true", help="存入政策库并发布（条款标为待审核）")
-    p.add_argument("--by", default=getpass.getuser(), help="操作人")
+    by(p)
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = add("export-policies", cmd_export_policies, "把新增的政策文件导出为 policies/ 格式（原文、元数据、标注）")
     p.add_argument("-o", "--output", type=Path, default=POLICIES, help="导出到此目录（默认 policies/）")

@@ -4,6 +4,7 @@ proposal with versioned saves, published without a restart.
 The shipped ``policies/`` stay the reviewed base; these rows are a layer over it. A clause's rule
 is what its reviewers decided, and each proposal nobody has decided yet still counts but keeps the
 clause unreviewed (``Clause.curated`` False), which every result, sheet and command line shows.
+Every change needs 政策工作人员 or a 管理员 (``access``; AccessDenied otherwise).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..eligibility.size import SIZE_CLASSES
 from ..proposals.metadata import document_meta
 from ..vocab import BENEFITS, INDUSTRIES, KINDS, PROPOSED_NOTE, QUALIFICATIONS, REGIONS, STAGES
 from ..yamlio import DataError
+from .access import STAFF, Actor, require
 from .enterprises import ConflictError, RegistryError
 from .models import StaffClause, StaffDocument, StaffReview, now, shown_time
 
@@ -53,11 +55,12 @@ def pending(row: StaffClause) -> list[str]:
 
 
 def add_document(
-    session: Session, proposal: DocumentProposal, by: str, shipped: Mapping[str, str | None]
+    session: Session, proposal: DocumentProposal, by: Actor, shipped: Mapping[str, str | None]
 ) -> StaffDocument:
     """Store an uploaded document and its proposals as a draft. ``shipped``: the shipped corpus's policy
     ids and their 文号. RegistryError when the policy id is unusable or taken, or a document with the
     same 文号 is already in the library (shipped or added)."""
+    require(by, (STAFF,), "上传政策文件")
     policy_id = proposal.meta["policy_id"]
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", str(policy_id)):
         raise RegistryError(f"文件编号“{policy_id}”只能用英文小写字母、数字和连字符（如 hp-kjcx-2024）")
@@ -85,9 +88,9 @@ def add_document(
         meta=dict(proposal.meta),
         meta_proposal=proposal.found.as_dict(),
         created_at=stamp,
-        created_by=by,
+        created_by=by.name,
         updated_at=stamp,
-        updated_by=by,
+        updated_by=by.name,
     )
     for position, (clause, proposed) in enumerate(zip(proposal.clauses, proposal.proposals, strict=True)):
         document.clauses.append(
@@ -98,7 +101,7 @@ def add_document(
                 proposal=proposed.as_dict(),
                 decisions={},
                 updated_at=stamp,
-                updated_by=by,
+                updated_by=by.name,
             )
         )
     session.add(document)
@@ -132,10 +135,11 @@ def _opened(document: StaffDocument, expected_version: int, undone: str) -> None
         )
 
 
-def delete_draft(session: Session, policy_id: str, expected_version: int, by: str) -> None:
+def delete_draft(session: Session, policy_id: str, expected_version: int, by: Actor) -> None:
     """Delete a document that was never published, with its clauses and review log. RegistryError for a
     published one (it is live: enterprises may have been told of it), ConflictError when it changed
-    since opened. ``by`` is accepted for the caller's log; nothing of the draft is kept."""
+    since opened; nothing of the draft is kept."""
+    require(by, (STAFF,), "删除政策文件草稿")
     document = _get(session, policy_id)
     if document.state == "published":
         raise RegistryError(f"文件 {policy_id} 已发布，不能删除（已发布的文件可能已告知企业）")
@@ -173,7 +177,7 @@ def _checked(key: str, value: Any, row: StaffClause) -> Any:
 
 
 def decide(
-    session: Session, clause_id: str, key: str, action: str, value: Any, expected_version: int, by: str
+    session: Session, clause_id: str, key: str, action: str, value: Any, expected_version: int, by: Actor
 ) -> StaffClause:
     """Accept, edit or reject one proposal of a clause opened at ``expected_version``.
 
@@ -182,6 +186,7 @@ def decide(
     ignored for accept and reject. ConflictError when someone saved the clause since it was opened,
     RegistryError for an unknown key or action or a value that does not validate. Logged in ``staff_reviews``.
     """
+    require(by, (STAFF,), "审核条款")
     row = session.scalar(select(StaffClause).where(StaffClause.clause_id == clause_id))
     if row is None:
         raise RegistryError(f"找不到条款 {clause_id}")
@@ -199,8 +204,8 @@ def decide(
         raise RegistryError("类别不能驳回，只能采纳或修改")
     stored = _checked("eligibility" if condition else key, value, row) if action == "edited" else None
     stamp = now()
-    row.decisions = {**row.decisions, key: {"action": action, "value": stored, "by": by, "at": stamp.isoformat()}}
-    row.updated_at, row.updated_by = stamp, by
+    row.decisions = {**row.decisions, key: {"action": action, "value": stored, "by": by.name, "at": stamp.isoformat()}}
+    row.updated_at, row.updated_by = stamp, by.name
     session.add(
         StaffReview(
             policy_id=row.policy_id,
@@ -208,7 +213,7 @@ def decide(
             key=key,
             action=action,
             value=stored,
-            reviewed_by=by,
+            reviewed_by=by.name,
             reviewed_at=stamp,
         )
     )
@@ -220,16 +225,17 @@ def decide(
 
 
 def update_meta(
-    session: Session, policy_id: str, meta: dict[str, Any], expected_version: int, by: str
+    session: Session, policy_id: str, meta: dict[str, Any], expected_version: int, by: Actor
 ) -> StaffDocument:
     """Replace a document's metadata (the policy id stays); ConflictError when it changed since opened."""
+    require(by, (STAFF,), "修改政策文件元数据")
     document = _get(session, policy_id)
     _opened(document, expected_version, "未保存")
     meta = {**meta, "policy_id": policy_id}
     if document.state == "published":
         document_meta(meta)  # a live document keeps complete metadata (DataError)
     document.meta = meta
-    document.updated_at, document.updated_by = now(), by
+    document.updated_at, document.updated_by = now(), by.name
     try:
         session.flush()
     except StaleDataError:
@@ -237,16 +243,17 @@ def update_meta(
     return document
 
 
-def publish(session: Session, policy_id: str, expected_version: int, by: str) -> StaffDocument:
+def publish(session: Session, policy_id: str, expected_version: int, by: Actor) -> StaffDocument:
     """Make a document live and record its clause versions (``push.sync`` over the shipped corpus and
     every published added document, so the push list of today names it). The metadata must be complete
     (DataError naming what is missing); ConflictError when the document changed since opened."""
+    require(by, (STAFF,), "发布政策文件")
     document = _get(session, policy_id)
     document_meta(document.meta)  # complete and valid, or DataError
     _opened(document, expected_version, "未发布")
     stamp = now()
-    document.state, document.published_at, document.published_by = "published", stamp, by
-    document.updated_at, document.updated_by = stamp, by
+    document.state, document.published_at, document.published_by = "published", stamp, by.name
+    document.updated_at, document.updated_by = stamp, by.name
     session.flush()
     from .push import sync
 

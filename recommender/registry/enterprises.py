@@ -1,6 +1,7 @@
 """Enterprise records: add, edit with optimistic versioning, history, listing.
 
-Every function works inside the caller's transaction (``db.transaction()``).
+Every function works inside the caller's transaction (``db.transaction()``) and checks that the acting
+account (``by``, an ``access.Actor``) may read or change what it touches (AccessDenied otherwise).
 """
 
 from __future__ import annotations
@@ -9,23 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..company import name_key
 from ..profile import LABELS, Profile, ProfileError, parse_profile
+from .access import COUNSELLOR, STAFF, Actor, check_assign, check_read, check_write, require
+from .errors import ConflictError, RegistryError
 from .models import NAME_MAX, Enterprise, Revision, now, shown_time
 from .states import POOL_STAGES
-
-
-class RegistryError(ValueError):
-    """A change the registry refuses, in one Chinese sentence for the page or the command line."""
-
-
-class ConflictError(RegistryError):
-    """Someone else saved the record after it was opened: nothing of this save was written."""
 
 
 class IdentityConflict(RegistryError):
@@ -76,13 +71,13 @@ def name_too_long(name: str) -> str | None:
     return f"企业名称过长（{length} 字，最多 {NAME_MAX} 字）" if length > NAME_MAX else None
 
 
-def _revision(enterprise: Enterprise, by: str, source: str) -> Revision:
+def _revision(enterprise: Enterprise, by: Actor, source: str) -> Revision:
     return Revision(
         version=enterprise.version,
         profile=enterprise.profile,
         counsellor=enterprise.counsellor,
         pool_stage=enterprise.pool_stage,
-        changed_by=by,
+        changed_by=by.name,
         changed_at=enterprise.updated_at,
         source=source,
     )
@@ -166,18 +161,32 @@ def with_known_code(data: dict[str, Any], enterprise: Enterprise) -> dict[str, A
     return data
 
 
-def get(session: Session, enterprise_id: int) -> Enterprise:
-    """The enterprise with ``enterprise_id``; RegistryError when there is none."""
+def _row(session: Session, enterprise_id: int) -> Enterprise:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise RegistryError(f"档案库中没有编号为 {enterprise_id} 的企业（可能已被删除）")
     return enterprise
 
 
+def get(session: Session, enterprise_id: int, by: Actor) -> Enterprise:
+    """The enterprise with ``enterprise_id``; RegistryError when there is none, AccessDenied when ``by``
+    may not read it (a 辅导员 reads only their own and the unassigned ones)."""
+    enterprise = _row(session, enterprise_id)
+    check_read(by, enterprise.name, enterprise.counsellor)
+    return enterprise
+
+
+def writable(session: Session, enterprise_id: int, by: Actor) -> Enterprise:
+    """The enterprise with ``enterprise_id`` when ``by`` may change it; RegistryError or AccessDenied."""
+    enterprise = _row(session, enterprise_id)
+    check_write(by, enterprise.name, enterprise.counsellor)
+    return enterprise
+
+
 def add(
     session: Session,
     profile: Profile | dict[str, Any],
-    by: str,
+    by: Actor,
     counsellor: str | None = None,
     stage: str = "储备",
     source: str = "页面录入",
@@ -186,9 +195,13 @@ def add(
 
     ProfileRefused or RegistryError when the profile, the stage, the name or the 统一社会信用代码 is refused:
     an enterprise already registered under this name (``company.name_key``) or code, IdentityConflict when
-    the two point at different enterprises.
+    the two point at different enterprises. AccessDenied unless ``by`` is a 辅导员 (who may assign it only
+    to themselves or leave it unassigned) or a 管理员.
     """
+    require(by, (COUNSELLOR,), "把企业加入档案库")
+    counsellor = (counsellor or "").strip() or None
     profile = check_profile(profile)
+    check_assign(by, profile.name, counsellor)
     existing = find(session, profile.name, profile.credit_code)
     if existing is not None:
         why = same_because(existing, profile.name, profile.credit_code)
@@ -199,11 +212,11 @@ def add(
         name_key=name_key(profile.name),
         credit_code=profile.credit_code,
         profile=profile.public_dict(),
-        counsellor=(counsellor or "").strip() or None,
+        counsellor=counsellor,
         pool_stage=check_stage(stage),
         created_at=stamp,
         updated_at=stamp,
-        updated_by=by,
+        updated_by=by.name,
     )
     session.add(enterprise)
     taken = {  # by another transaction since find() looked
@@ -222,30 +235,37 @@ def update(
     session: Session,
     enterprise_id: int,
     expected_version: int,
-    by: str,
+    by: Actor,
     profile: Profile | dict[str, Any] | None = None,
     counsellor: str | None = _UNSET,
     stage: str | None = None,
     source: str = "页面编辑",
+    keep_missing: bool = False,
 ) -> Enterprise:
     """Save a change made to version ``expected_version``; ConflictError if the record moved on since.
 
     A save that changes nothing writes nothing and keeps the version. The name is saved as typed; its
     key (``company.name_key``) and the 统一社会信用代码 must not be another enterprise's (RegistryError).
-    A profile without a code keeps the registered one (``with_known_code``).
+    A profile without a code keeps the registered one (``with_known_code``); with ``keep_missing`` every
+    field the profile leaves out keeps its registered value (a form or submission that did not carry a
+    field never erases it). AccessDenied unless ``by`` may change this enterprise and, when ``counsellor``
+    is given, assign it so (``access.check_assign``).
     """
-    enterprise = get(session, enterprise_id)
+    enterprise = writable(session, enterprise_id, by)
     if enterprise.version != expected_version:
         raise ConflictError(conflict_message(enterprise, expected_version))
     changes: dict[str, Any] = {}
     if profile is not None:
         checked = check_profile(profile)
         data = with_known_code(checked.public_dict(), enterprise)
+        data = {**enterprise.profile, **data} if keep_missing else data
         key, code = name_key(checked.name), data.get("credit_code")
         _refuse_others(session, enterprise, key, code)
         changes.update(name=checked.name, name_key=key, credit_code=code, profile=data)
     if counsellor is not _UNSET:
         changes["counsellor"] = (counsellor or "").strip() or None
+        if changes["counsellor"] != enterprise.counsellor:
+            check_assign(by, enterprise.name, changes["counsellor"])
     if stage is not None:
         changes["pool_stage"] = check_stage(stage)
     changes = {k: v for k, v in changes.items() if getattr(enterprise, k) != v}
@@ -253,13 +273,13 @@ def update(
         return enterprise
     for k, v in changes.items():
         setattr(enterprise, k, v)
-    enterprise.updated_at, enterprise.updated_by = now(), by
+    enterprise.updated_at, enterprise.updated_by = now(), by.name
     try:
         # UPDATE … WHERE version = expected: matches nothing if another save came first
         _flush(session, _others_taken(enterprise.name, enterprise.credit_code))
     except StaleDataError:
         with Session(session.get_bind()) as fresh:  # this transaction is spent: read the winner's save anew
-            raise ConflictError(conflict_message(get(fresh, enterprise_id), expected_version)) from None
+            raise ConflictError(conflict_message(_row(fresh, enterprise_id), expected_version)) from None
     enterprise.revisions.append(_revision(enterprise, by, source))
     session.flush()
     return enterprise
@@ -309,19 +329,50 @@ def changes(before: Revision | None, after: Revision) -> list[Change]:
     ]
 
 
-def history(session: Session, enterprise_id: int) -> list[tuple[Revision, list[Change]]]:
-    """Every revision, newest first, with what it changed."""
-    revisions = get(session, enterprise_id).revisions
+def history(session: Session, enterprise_id: int, by: Actor) -> list[tuple[Revision, list[Change]]]:
+    """Every revision, newest first, with what it changed; AccessDenied when ``by`` may not read it."""
+    revisions = get(session, enterprise_id, by).revisions
     pairs = [(r, changes(revisions[i - 1] if i else None, r)) for i, r in enumerate(revisions)]
     return pairs[::-1]
 
 
+def restore(session: Session, enterprise_id: int, version: int, expected_version: int, by: Actor) -> Enterprise:
+    """Make the profile and 培育库阶段 of an earlier ``version`` current again, as a new version (the history
+    keeps every version; the 专员 stays as it is now: assigning is a separate decision).
+
+    ConflictError if the record moved on from ``expected_version``; RegistryError for an unknown version;
+    AccessDenied unless ``by`` may change this enterprise.
+    """
+    enterprise = writable(session, enterprise_id, by)
+    old = next((r for r in enterprise.revisions if r.version == version), None)
+    if old is None:
+        raise RegistryError(f"“{enterprise.name}”没有第 {version} 版")
+    return update(
+        session,
+        enterprise_id,
+        expected_version,
+        by,
+        profile=old.profile,
+        stage=old.pool_stage,
+        source=f"恢复为第 {version} 版",
+    )
+
+
+def _visible(by: Actor) -> Select[tuple[Enterprise]]:
+    """The enterprises ``by`` may read: all for 政策工作人员 and 管理员, a 辅导员's own and the unassigned."""
+    require(by, (COUNSELLOR, STAFF), "查看企业档案")
+    query = select(Enterprise)
+    if by.role == COUNSELLOR:
+        query = query.where(or_(Enterprise.counsellor.is_(None), Enterprise.counsellor == by.name))
+    return query
+
+
 def listing(
-    session: Session, counsellor: str | None = None, stage: str | None = None, text: str | None = None
+    session: Session, by: Actor, counsellor: str | None = None, stage: str | None = None, text: str | None = None
 ) -> list[Enterprise]:
-    """The enterprises by name, filtered by counsellor, stage and a part of the name when given (as typed or
-    as ``company.name_key`` compares it)."""
-    query = select(Enterprise).order_by(Enterprise.name)
+    """The enterprises ``by`` may read, by name, filtered by counsellor, stage and a part of the name when
+    given (as typed or as ``company.name_key`` compares it). AccessDenied for the public."""
+    query = _visible(by).order_by(Enterprise.name)
     if counsellor:
         query = query.where(Enterprise.counsellor == counsellor)
     if stage:
@@ -334,14 +385,15 @@ def listing(
     return list(session.scalars(query))
 
 
-def count(session: Session) -> int:
-    """How many enterprises the registry holds."""
-    return session.scalar(select(func.count()).select_from(Enterprise)) or 0
+def count(session: Session, by: Actor) -> int:
+    """How many enterprises the registry holds that ``by`` may read."""
+    return session.scalar(select(func.count()).select_from(_visible(by).subquery())) or 0
 
 
-def counsellors(session: Session) -> list[str]:
-    """The counsellors (专员) named on any enterprise, sorted."""
-    query = select(Enterprise.counsellor).where(Enterprise.counsellor.is_not(None)).distinct()
+def counsellors(session: Session, by: Actor) -> list[str]:
+    """The counsellors (专员) named on any enterprise ``by`` may read, sorted."""
+    visible = _visible(by).subquery()
+    query = select(visible.c.counsellor).where(visible.c.counsellor.is_not(None)).distinct()
     return sorted(session.scalars(query))
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..profile import Profile
-from .enterprises import RegistryError
+from .access import STAFF, Actor, require
+from .enterprises import RegistryError, get
 from .models import Feedback, now, shown_time
 from .states import FEEDBACK_VERDICTS
 
@@ -25,7 +26,7 @@ def record(
     verdict: str,
     shown_status: str,
     page: str,
-    by: str,
+    by: Actor,
     reason: str | None = None,
     rank: int | None = None,
     enterprise_id: int | None = None,
@@ -34,13 +35,16 @@ def record(
 
     ``shown_status`` is the state the result was shown with, as its code (eligible … or expired).
 
-    RegistryError for another verdict, or for 不适用 without a reason.
+    RegistryError for another verdict, or for 不适用 without a reason; AccessDenied when ``enterprise_id``
+    names a record ``by`` may not read (the public gives feedback on its own profile, with no record).
     """
     if verdict not in FEEDBACK_VERDICTS:
         raise RegistryError(f"反馈应为 {' / '.join(FEEDBACK_VERDICTS)}（收到“{verdict}”）")
     reason = (reason or "").strip() or None
     if verdict == "不适用" and reason is None:
         raise RegistryError("选择“不适用”时请写明原因，例如：不在适用区域、已享受过、条件理解有误")
+    if enterprise_id is not None:
+        get(session, enterprise_id, by)
     item = Feedback(
         enterprise_id=enterprise_id,
         profile=profile.public_dict(),
@@ -51,7 +55,7 @@ def record(
         verdict=verdict,
         reason=reason,
         page=page,
-        created_by=by,
+        created_by=by.name,
         created_at=now(),
     )
     session.add(item)
@@ -59,8 +63,9 @@ def record(
     return item
 
 
-def all_feedback(session: Session) -> list[Feedback]:
-    """Every feedback in the order it was given."""
+def all_feedback(session: Session, by: Actor) -> list[Feedback]:
+    """Every feedback in the order it was given; AccessDenied unless ``by`` is 政策工作人员 or 管理员."""
+    require(by, (STAFF,), "导出反馈")
     return list(session.scalars(select(Feedback).order_by(Feedback.id)))
 
 

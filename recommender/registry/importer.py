@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..company import name_key
 from ..profile import LABELS, FieldError, ProfileError, parse_profile
 from ..roster import BadRow, GoodRow, Roster, repeated_rows
+from .access import COUNSELLOR, Actor, check_assign, may_write, require
 from .enterprises import (
     ConflictError,
     IdentityConflict,
@@ -85,10 +86,11 @@ def _loaded(session: Session, column: InstrumentedAttribute[Any], values: list[s
     return found
 
 
-def _matched(session: Session, rows: list[GoodRow]) -> tuple[dict[int, Enterprise], list[BadRow]]:
+def _matched(session: Session, rows: list[GoodRow], by: Actor) -> tuple[dict[int, Enterprise], list[BadRow]]:
     """Each row's registered enterprise by row number (``enterprises.match``: the code, then the name key),
     and the rows that cannot be matched safely: name and code disagreeing with the registry, or a second
-    row for an enterprise already matched (its registered name given in one row, its new name in another)."""
+    row for an enterprise already matched (its registered name given in one row, its new name in another),
+    and rows for an enterprise ``by`` may not change (another 辅导员's)."""
     keys = list(dict.fromkeys(name_key(r.profile.name) for r in rows))
     codes = list(dict.fromkeys(r.profile.credit_code for r in rows if r.profile.credit_code))
     by_key, by_code = _loaded(session, Enterprise.name_key, keys), _loaded(session, Enterprise.credit_code, codes)
@@ -101,7 +103,10 @@ def _matched(session: Session, rows: list[GoodRow]) -> tuple[dict[int, Enterpris
         except IdentityConflict as exc:
             bad.append(BadRow(row.row, row.profile.name, [FieldError("credit_code", "conflict", str(exc))]))
             continue
-        if enterprise is not None and enterprise.id in first:
+        if enterprise is not None and not may_write(by, enterprise.counsellor):
+            text = f"档案库中的“{enterprise.name}”由专员 {enterprise.counsellor} 负责，{by.label}无权修改"
+            bad.append(BadRow(row.row, row.profile.name, [FieldError("", "forbidden", text)]))
+        elif enterprise is not None and enterprise.id in first:
             text = f"与第 {first[enterprise.id]} 行是同一家企业（档案库中的“{enterprise.name}”），请合并为一行"
             bad.append(BadRow(row.row, row.profile.name, [FieldError("", "repeated", text)]))
         elif enterprise is not None:
@@ -175,7 +180,7 @@ def revision_row(
     enterprise_id: int,
     version: int,
     record: dict[str, Any],
-    by: str,
+    by: Actor,
     stamp: dt.datetime,
     where: str,
 ) -> dict[str, Any]:
@@ -186,7 +191,7 @@ def revision_row(
         "profile": record["profile"],
         "counsellor": record["counsellor"],
         "pool_stage": record["pool_stage"],
-        "changed_by": by,
+        "changed_by": by.name,
         "changed_at": stamp,
         "source": where,
     }
@@ -195,7 +200,7 @@ def revision_row(
 def import_roster(
     session: Session,
     roster: Roster,
-    by: str,
+    by: Actor,
     source: str,
     counsellor: str | None = None,
     stage: str = "储备",
@@ -207,11 +212,16 @@ def import_roster(
     enterprise gets ``counsellor`` and ``stage``; a known one keeps its own. New enterprises and
     all revisions are written as multi-row INSERTs (a 10k roster in seconds, on SQLite and
     PostgreSQL alike); a known enterprise is updated through the ORM, checked against its version.
+    AccessDenied unless ``by`` is a 辅导员 (who may give new enterprises only themselves as 专员; rows of
+    another 辅导员's enterprises are bad rows) or a 管理员.
     """
+    require(by, (COUNSELLOR,), "导入企业名单")
+    counsellor = (counsellor or "").strip() or None
+    check_assign(by, "名单中的新企业", counsellor)
     check_stage(stage)
     bad = [*roster.bad, *_more_bad_rows(roster)]
     skip = {b.row for b in bad}
-    found, conflicts = _matched(session, [r for r in roster.rows if r.row not in skip])
+    found, conflicts = _matched(session, [r for r in roster.rows if r.row not in skip], by)
     merges, inconsistent = _merge_all(found, roster.rows)
     conflicts += inconsistent
     bad = sorted([*bad, *conflicts], key=lambda b: b.row)
@@ -219,7 +229,6 @@ def import_roster(
         raise ImportRefused(bad)
     skip |= {b.row for b in conflicts}
     report, stamp = ImportReport(bad=bad), now()
-    counsellor = (counsellor or "").strip() or None
     new: list[tuple[dict[str, Any], str]] = []
     changed: list[tuple[Enterprise, str]] = []
     for row in (r for r in roster.rows if r.row not in skip):
@@ -236,12 +245,12 @@ def import_roster(
                 "version": 1,
                 "created_at": stamp,
                 "updated_at": stamp,
-                "updated_by": by,
+                "updated_by": by.name,
             }
             new.append((record, where))
             report.added.append(row.profile.name)
         elif _update_known(enterprise, row, merges[row.row], report):
-            enterprise.updated_at, enterprise.updated_by = stamp, by
+            enterprise.updated_at, enterprise.updated_by = stamp, by.name
             changed.append((enterprise, where))
     try:
         session.flush()  # the known enterprises: UPDATE … WHERE version = the version read above

@@ -272,3 +272,49 @@ class StaffReview(Base):
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     reviewed_by: Mapped[str] = mapped_column(String(100))
     reviewed_at: Mapped[dt.datetime]
+
+
+class Account(Base):
+    """A person who logs in: a 辅导员, 政策工作人员 or 管理员 (access.ROLES). ``name`` is what history records
+    and what an enterprise's 专员 names; ``email`` links a single-sign-on identity (OIDC) to the account."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        _one_of("role", ("counsellor", "staff", "admin")),
+        UniqueConstraint("username", name="account_username_unique"),
+        UniqueConstraint("name", name="account_name_unique"),
+        UniqueConstraint("email", name="account_email_unique"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # Argon2id (argon2-cffi); None: SSO only
+    email: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool]
+    failed_logins: Mapped[int] = mapped_column(Integer)  # consecutive, reset by a successful login
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class Submission(Base):
+    """A profile the public sent to the service centre from the self-check page: it changes no record until
+    a 辅导员 accepts it (then it is added, or merged into the registered enterprise) or declines it."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (_one_of("state", ("pending", "accepted", "declined")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    profile: Mapped[dict[str, Any]]
+    contact: Mapped[str | None] = mapped_column(String(200))  # who to call back, as typed
+    submitted_at: Mapped[dt.datetime] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id", ondelete="SET NULL"))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was declined

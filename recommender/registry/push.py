@@ -27,6 +27,7 @@ from ..eligibility.facts import Facts
 from ..eligibility.matrix import RuleMatrix
 from ..eligibility.status import ELIGIBLE, PARTIAL, STATUSES, Status, status_label
 from ..eligibility.verdict import Verdict, evaluate
+from .access import Actor
 from .enterprises import listing, profile_of
 from .models import ClauseVersion, Enterprise, now
 
@@ -260,15 +261,16 @@ def _why_not(change: ClauseChange, verdict: Verdict | None, as_of: dt.date) -> l
 
 
 def push_list(
-    session: Session, since: dt.date, as_of: dt.date, enterprises: list[Enterprise] | None = None
+    session: Session, since: dt.date, as_of: dt.date, by: Actor, enterprises: list[Enterprise] | None = None
 ) -> tuple[list[ClauseChange], list[PushItem]]:
-    """The clause changes since ``since`` and, per registered enterprise, whom they newly concern.
+    """The clause changes since ``since`` and, per registered enterprise ``by`` may read
+    (``enterprises.listing``; AccessDenied for the public), whom they newly concern.
 
     Statuses before and after every change come from the vectorised evaluator for all enterprises
     at once; reasons are written (``evaluate``) only for the lines returned.
     """
     changes = changes_since(session, since)
-    enterprises = listing(session) if enterprises is None else enterprises
+    enterprises = listing(session, by) if enterprises is None else enterprises
     population = [Facts(profile_of(e), as_of) for e in enterprises] if changes else []
     old_status, was = _eligible([c.before for c in changes], population, as_of)
     new_status, now_ = _eligible([c.after for c in changes], population, as_of)
@@ -307,13 +309,14 @@ class Audience:
     verdict: Verdict
 
 
-def audience(session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date) -> list[Audience]:
-    """Registered enterprises a measure concerns (可申请 first, then 需补充条件): who should hear about it.
+def audience(session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date, by: Actor) -> list[Audience]:
+    """Registered enterprises ``by`` may read that a measure concerns (可申请 first, then 需补充条件): who
+    should hear about it. AccessDenied for the public.
 
     Statuses for all enterprises come from the vectorised evaluator; verdicts (reasons and gaps)
     are written only for those it concerns.
     """
-    enterprises = listing(session)
+    enterprises = listing(session, by)
     population = [Facts(profile_of(e), as_of) for e in enterprises]
     codes = RuleMatrix([clause], {document.policy_id: document}).evaluate(population)[0][:, 0]
     order = {Status.ELIGIBLE: 0, Status.PARTIAL: 1}

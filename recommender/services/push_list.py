@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..registry import push
+from ..registry.access import Actor
 from ..registry.documents import live_policy_files
 from ..registry.enterprises import listing
 
@@ -49,11 +50,14 @@ class PushReport:
         }
 
 
-def push_report(session: Session, since: dt.date, as_of: dt.date, counsellor: str | None = None) -> PushReport:
+def push_report(
+    session: Session, since: dt.date, as_of: dt.date, by: Actor, counsellor: str | None = None
+) -> PushReport:
     """Sync the live corpus (shipped and published added documents) into the registry and list whom the
     changes since ``since`` concern, judging validity at ``as_of``; only the enterprises of ``counsellor``
-    when given. Runs in ``session``'s transaction (the sync is written with it)."""
+    when given, among those ``by`` may read (AccessDenied for the public). Runs in ``session``'s
+    transaction (the sync is written with it)."""
     synced = push.sync(session, live_policy_files(session))
-    enterprises = listing(session, counsellor=counsellor)
-    changes, items = push.push_list(session, since, as_of=as_of, enterprises=enterprises)
+    enterprises = listing(session, by, counsellor=counsellor)
+    changes, items = push.push_list(session, since, as_of, by, enterprises=enterprises)
     return PushReport(since, as_of, synced, changes, len(enterprises), items)

@@ -10,6 +10,7 @@ import streamlit as st
 from recommender.consultation import MeasureView
 from recommender.profile import Profile
 from recommender.registry import feedback
+from recommender.registry.access import Actor
 from recommender.registry.states import FEEDBACK_VERDICTS
 
 from . import store
@@ -22,7 +23,7 @@ GIVEN = "feedback_given"  # {(profile name, as_of, clause id): (verdict, reason)
 class Target:
     """Who gives feedback, from which page, about which registered enterprise (if any)."""
 
-    by: str
+    by: Actor
     enterprise_id: int | None = None
     page: str = "企业自测"
 

@@ -15,10 +15,7 @@ from recommender.corpus_models import Clause
 from recommender.registry import documents
 from recommender.registry.models import StaffClause, StaffDocument
 
-from . import store
-
 STATES = {"draft": "草稿", "published": "已发布"}
-STAFF_DEFAULT = store.STAFF_DEFAULT
 FLASH = "lib_flash"  # (kind, text) of the last action: success | error, shown once at the top of the page
 
 
@@ -162,11 +159,6 @@ def review_log(session: Session, policy_id: str) -> list[ReviewView]:
 def decided_at(decision: dict[str, Any]) -> dt.datetime:
     """When a stored decision was taken (stored as ISO text)."""
     return dt.datetime.fromisoformat(decision["at"])
-
-
-def operator() -> str:
-    """The sidebar's 操作人 as it is now (read in callbacks: a name typed just before a click counts)."""
-    return str(st.session_state.get(store.OPERATOR) or "").strip() or STAFF_DEFAULT
 
 
 def flash(kind: str, text: str) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from recommender.registry import documents
 from recommender.registry.models import StaffClause
 
-from . import library_conditions, library_data, store
+from . import auth, library_conditions, library_data, store
 from .library_data import ClauseView
 
 LISTS = ("benefits", "audience", "departments")
@@ -90,7 +90,7 @@ def _forget(cv: ClauseView, key: str) -> None:
 
 def decide(cv: ClauseView, key: str, action: str, label: str) -> None:
     """Button callback: accept, edit or reject one proposal (``key`` "new": add a condition)."""
-    ss, by = st.session_state, library_data.operator()
+    ss, by = st.session_state, auth.current()
     target = key
     if key == "new":
         target = f"eligibility.{next_condition(cv)}"
@@ -113,7 +113,7 @@ def decide(cv: ClauseView, key: str, action: str, label: str) -> None:
 
 def accept_rest(cv: ClauseView) -> None:
     """Button callback: accept every proposal still pending, in one transaction."""
-    by = library_data.operator()
+    by = auth.current()
 
     def save(session, expected: int) -> int:
         version = expected

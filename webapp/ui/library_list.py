@@ -7,7 +7,7 @@ import streamlit as st
 
 from recommender.registry import documents
 
-from . import library_data, store
+from . import auth, library_data, store
 from .library_data import DocumentView
 
 COLUMNS = [
@@ -70,7 +70,7 @@ def _delete(docs: list[DocumentView]) -> None:
         )
         sure = st.checkbox("确认删除该草稿及其全部审核记录（不可恢复）", key="lib_delete_sure")
         if st.button("删除草稿", key="lib_delete", icon=":material/delete:", disabled=not sure):
-            by = library_data.operator()
+            by = auth.current()
             _, exc = store.attempt(lambda s: documents.delete_draft(s, chosen.policy_id, chosen.version, by))
             if exc is not None:
                 st.error(str(exc), icon=":material/error:")

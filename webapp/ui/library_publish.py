@@ -10,7 +10,7 @@ import streamlit as st
 from recommender.registry import documents
 from recommender.yamlio import DataError
 
-from . import library_data, library_meta, library_push, library_review, store
+from . import auth, library_data, library_meta, library_push, library_review, store
 from .library_data import DocumentView
 from .markup import md
 
@@ -36,7 +36,7 @@ def refusal_lines(message: str) -> str:
 
 def _save(doc: DocumentView, publish: bool) -> None:
     """Form callback: the metadata as typed (only when changed), then, with ``publish``, make it live."""
-    ss, by = st.session_state, library_data.operator()
+    ss, by = st.session_state, auth.current()
     meta = library_meta.collect(_prefix(doc), doc.meta)
 
     def act(session, expected: int) -> int:

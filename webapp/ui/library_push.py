@@ -16,9 +16,10 @@ from recommender.corpus import is_valid
 from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
 from recommender.proposals.metadata import document_meta
 from recommender.registry import enterprises, push
+from recommender.registry.access import Actor
 from recommender.safe_output import csv_bytes
 
-from . import store
+from . import auth, store
 from .library_data import DocumentView
 
 COLUMNS = ["企业", "专员", "措施", "条款编号", "状态", "审核", "依据", "尚缺"]
@@ -29,15 +30,16 @@ EMPTY = (
 )
 
 
-def audience(session: Session, doc: DocumentView, as_of: dt.date) -> tuple[int, list[dict]]:
-    """How many enterprises the registry holds, and one row per enterprise × measure it concerns."""
+def audience(session: Session, doc: DocumentView, as_of: dt.date, by: Actor) -> tuple[int, list[dict]]:
+    """How many enterprises the registry holds that ``by`` may read, and one row per enterprise × measure
+    it concerns."""
     meta = document_meta(doc.meta)
     rows = []
     for cv in doc.clauses:
         clause = cv.effective
         if clause.kind != "measure":
             continue
-        for a in push.audience(session, clause, meta, as_of):
+        for a in push.audience(session, clause, meta, as_of, by):
             rows.append(
                 {
                     "企业": a.enterprise.name,
@@ -50,7 +52,7 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date) -> tuple[int, 
                     "尚缺": "；".join(g.message for g in a.verdict.gaps),
                 }
             )
-    return enterprises.count(session), rows
+    return enterprises.count(session, by), rows
 
 
 def _computed(doc: DocumentView, as_of: dt.date) -> tuple[int, list[dict]] | None:
@@ -58,7 +60,8 @@ def _computed(doc: DocumentView, as_of: dt.date) -> tuple[int, list[dict]] | Non
     cached = st.session_state.get(CACHE)
     if cached is not None and cached[0] == key:
         return cached[1]
-    found, exc = store.attempt(lambda s: audience(s, doc, as_of))
+    by = auth.current()
+    found, exc = store.attempt(lambda s: audience(s, doc, as_of, by))
     if found is None:
         st.error(str(exc), icon=":material/error:")
         return None

@@ -24,7 +24,7 @@ from recommender.registry import documents
 from recommender.vocab import KIND_LABELS
 from recommender.yamlio import DataError
 
-from . import library_data, library_meta, store
+from . import auth, library_data, library_meta, store
 from .markup import md
 
 DRAFT = "lib_draft"  # the Draft being prepared
@@ -112,7 +112,7 @@ def preview(proposal: DocumentProposal) -> pd.DataFrame:
 
 def _save() -> None:
     """保存为草稿: the proposals made again under the edited metadata (clause ids follow the policy id)."""
-    ss, by = st.session_state, library_data.operator()
+    ss, by = st.session_state, auth.current()
     draft: Draft = ss[DRAFT]
     assert draft.source is not None and draft.proposal is not None
     policy_id = (ss.get(POLICY_ID) or "").strip()

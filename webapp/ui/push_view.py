@@ -13,10 +13,11 @@ from recommender.consultation import state_label
 from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
 from recommender.registry import enterprises, push
+from recommender.registry.access import Actor
 from recommender.safe_output import csv_bytes
 from recommender.services.push_list import PushReport, push_report
 
-from . import resources, store
+from . import auth, resources, store
 
 EMPTY = (
     "企业档案库中还没有企业。辅导员可在“辅导员工作台”上传企业名单并点“导入到档案库”，"
@@ -53,8 +54,11 @@ def _csv(frame: pd.DataFrame, label: str, filename: str, key: str) -> None:
 # --- 谁该知道这条措施 --------------------------------------------------------------------------------
 
 
-def _audience(session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date) -> tuple[int, list[dict]]:
-    """How many enterprises the registry holds, and those the measure reaches (status as a code)."""
+def _audience(
+    session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date, by: Actor
+) -> tuple[int, list[dict]]:
+    """How many enterprises the registry holds that ``by`` may read, and those the measure reaches (status
+    as a code)."""
     rows = [
         {
             "企业": a.enterprise.name,
@@ -63,9 +67,9 @@ def _audience(session: Session, clause: Clause, document: DocumentMeta, as_of: d
             "依据": "；".join(a.verdict.reasons),
             "尚缺": "；".join(g.message for g in a.verdict.gaps),
         }
-        for a in push.audience(session, clause, document, as_of)
+        for a in push.audience(session, clause, document, as_of, by)
     ]
-    return enterprises.count(session), rows
+    return enterprises.count(session, by), rows
 
 
 def _audience_frame(rows: list[dict]) -> pd.DataFrame:
@@ -91,7 +95,8 @@ def audience_section(as_of: dt.date) -> None:
     if not is_valid(document, as_of):
         expired = f"《{document.short_title}》在 {as_of} 不在有效期内，下表仅按条件列出企业。"
         st.warning(expired, icon=":material/history:")
-    found, exc = store.attempt(lambda s: _audience(s, clause, document, as_of))
+    by = auth.current()
+    found, exc = store.attempt(lambda s: _audience(s, clause, document, as_of, by))
     if found is None:
         st.error(str(exc), icon=":material/error:")
         return
@@ -114,8 +119,8 @@ def audience_section(as_of: dt.date) -> None:
 
 def _run_push(as_of: dt.date) -> None:
     """Button callback: sync and list with the date the widget holds now."""
-    since = st.session_state["push_since"]
-    report, exc = store.attempt(lambda s: push_report(s, since, as_of))
+    since, by = st.session_state["push_since"], auth.current()
+    report, exc = store.attempt(lambda s: push_report(s, since, as_of, by))
     st.session_state["push_result"] = ((since, as_of), report, None if exc is None else str(exc))
 
 

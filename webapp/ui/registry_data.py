@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from recommender.profile import Profile
 from recommender.registry import enterprises
+from recommender.registry.access import Actor
 from recommender.registry.models import Enterprise
 
 
@@ -82,12 +83,13 @@ class Snapshot:
     visits: list[Visit]  # newest first
 
 
-def snapshot(session: Session, enterprise_id: int) -> Snapshot:
-    """One enterprise's record, its revisions and its consultations (newest first)."""
-    enterprise = enterprises.get(session, enterprise_id)
+def snapshot(session: Session, enterprise_id: int, by: Actor) -> Snapshot:
+    """One enterprise's record, its revisions and its consultations (newest first); AccessDenied when ``by``
+    may not read it."""
+    enterprise = enterprises.get(session, enterprise_id, by)
     history = [
         Revision(r.version, r.changed_by, r.changed_at, r.source, [(c.field, c.label, c.before, c.after) for c in cs])
-        for r, cs in enterprises.history(session, enterprise_id)
+        for r, cs in enterprises.history(session, enterprise_id, by)
     ]
     visits = [
         Visit(
@@ -118,7 +120,9 @@ def snapshot(session: Session, enterprise_id: int) -> Snapshot:
     return Snapshot(Record.of(enterprise), history, visits)
 
 
-def roster(session: Session, counsellor: str | None, stage: str | None, text: str | None) -> tuple[int, list[Record]]:
-    """How many enterprises the registry holds, and those the filters select."""
-    found = enterprises.listing(session, counsellor=counsellor, stage=stage, text=text)
-    return enterprises.count(session), [Record.of(e) for e in found]
+def roster(
+    session: Session, by: Actor, counsellor: str | None, stage: str | None, text: str | None
+) -> tuple[int, list[Record]]:
+    """How many enterprises the registry holds that ``by`` may read, and those of them the filters select."""
+    found = enterprises.listing(session, by, counsellor=counsellor, stage=stage, text=text)
+    return enterprises.count(session, by), [Record.of(e) for e in found]

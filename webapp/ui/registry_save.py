@@ -8,11 +8,12 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from recommender.profile import Profile
-from recommender.registry import enterprises
+from recommender.registry import enterprises, submissions
+from recommender.registry.access import PUBLIC, Actor, may_write
 from recommender.registry.enterprises import ConflictError
 from recommender.registry.states import POOL_STAGES
 
-from . import editing, profile_form, store
+from . import assignable, auth, editing, profile_form, store
 from .editing import MESSAGE
 from .markup import md
 from .registry_data import Record
@@ -29,7 +30,7 @@ def _saved(before: int, after: int) -> str:
     return "档案内容没有变化，无需保存。" if after == before else f"已保存到企业档案库（第 {after} 版）。"
 
 
-def _save_edit(profile: Profile, by: str) -> None:
+def _save_edit(profile: Profile, by: Actor) -> None:
     """保存修改: the record opened from the registry page, against the version it was opened at."""
     edit = editing.current()
     record, exc = store.attempt(
@@ -49,7 +50,8 @@ def _save_edit(profile: Profile, by: str) -> None:
 def _reload() -> None:
     """After a conflict: the latest record into the form (what the page held is given up on purpose)."""
     edit = editing.current()
-    record, exc = store.attempt(lambda s: Record.of(enterprises.get(s, edit["id"])))
+    by = auth.current()  # read before the transaction below: it opens one of its own
+    record, exc = store.attempt(lambda s: Record.of(enterprises.get(s, edit["id"], by)))
     if record is None:
         _outcome(exc, "")
         return
@@ -58,7 +60,7 @@ def _reload() -> None:
     _outcome(None, f"已载入档案库中的最新内容（第 {record.version} 版）。")
 
 
-def _update_found(enterprise_id: int, version: int, profile: Profile, by: str) -> None:
+def _update_found(enterprise_id: int, version: int, profile: Profile, by: Actor) -> None:
     """用本页内容更新档案: the record found by name, against the version that was displayed."""
     record, exc = store.attempt(
         lambda s: Record.of(
@@ -68,7 +70,7 @@ def _update_found(enterprise_id: int, version: int, profile: Profile, by: str) -
     _outcome(exc, _saved(version, record.version) if record is not None else "")
 
 
-def _add(profile: Profile, by: str) -> None:
+def _add(profile: Profile, by: Actor) -> None:
     ss = st.session_state
     record, exc = store.attempt(
         lambda s: Record.of(
@@ -80,9 +82,34 @@ def _add(profile: Profile, by: str) -> None:
     _outcome(exc, f"已加入企业档案库（第 {record.version} 版）。" if record is not None else "")
 
 
-def _find(session: Session, profile: Profile) -> Record | None:
+def _submit(profile: Profile) -> None:
+    """提交给服务中心 (the public): a submission that changes no record until a 辅导员 accepts it."""
+    contact = st.session_state.get("save_contact")
+    number, exc = store.attempt(lambda s: submissions.submit(s, profile, contact).id)
+    _outcome(
+        exc,
+        f"已提交给服务中心（编号 {number}）。辅导员核对后会与您联系；在此之前，您的提交不会改动任何档案。",
+    )
+
+
+def _public_box(profile: Profile) -> None:
+    st.caption(
+        "把本页填写的情况发给企业服务中心：辅导员核对后与您联系、跟进咨询和申报。"
+        "提交后您看不到也改不了档案库中的任何记录。"
+    )
+    st.text_input(
+        "联系人和电话（选填）", key="save_contact", max_chars=submissions.CONTACT_MAX, placeholder="如：王经理 021-…"
+    )
+    st.button(
+        "提交给服务中心", type="primary", icon=":material/send:", key="save_submit", on_click=_submit, args=(profile,)
+    )
+    _messages()
+
+
+def _find(session: Session, profile: Profile, by: Actor) -> Record | None:
+    """The registered record of ``profile`` when there is one; AccessDenied when ``by`` may not read it."""
     enterprise = enterprises.find(session, profile.name, profile.credit_code)
-    return Record.of(enterprise) if enterprise is not None else None
+    return Record.of(enterprises.get(session, enterprise.id, by)) if enterprise is not None else None
 
 
 def _unsubmitted(profile: Profile) -> bool:
@@ -102,7 +129,7 @@ def _messages(keep_conflict: bool = False) -> None:
         st.session_state.pop(MESSAGE)
 
 
-def _editing(profile: Profile, by: str, edit: dict[str, Any]) -> int:
+def _editing(profile: Profile, by: Actor, edit: dict[str, Any]) -> int:
     st.markdown(f"正在修改档案库中的“{md(edit['name'])}”（打开时为第 {edit['version']} 版）。")
     if profile.name != edit["name"]:
         st.warning(f"企业名称已改为“{md(profile.name)}”，保存后档案中的名称也会随之修改。")
@@ -121,13 +148,18 @@ def _editing(profile: Profile, by: str, edit: dict[str, Any]) -> int:
     return edit["id"]
 
 
-def box(profile: Profile, by: str) -> int | None:
-    """The 保存到企业档案库 box; returns the enterprise's registry id when it is in the registry."""
+def box(profile: Profile, by: Actor) -> int | None:
+    """The 保存到企业档案库 box; returns the enterprise's registry id when it is in the registry and ``by``
+    may read it. The public gets 提交给服务中心 instead: it never reads or writes a record."""
+    if by.role == PUBLIC:
+        with st.expander("提交给企业服务中心", icon=":material/send:"):
+            _public_box(profile)
+        return None
     edit = editing.current()
     with st.expander("保存到企业档案库", icon=":material/folder_shared:", expanded=bool(edit)):
         if edit:
             return _editing(profile, by, edit)
-        found, exc = store.attempt(lambda s: _find(s, profile))
+        found, exc = store.attempt(lambda s: _find(s, profile, by))
         if exc is not None:
             st.warning(str(exc), icon=":material/warning:")
             return None
@@ -139,6 +171,8 @@ def box(profile: Profile, by: str) -> int | None:
             )
             if found.name != profile.name:  # the same name key, or the same 统一社会信用代码 under a new name
                 st.caption(f"本页的企业名称“{md(profile.name)}”与档案中的写法不同；更新档案会改用本页的写法。")
+            if not may_write(by, found.counsellor):
+                return found.id
             st.button(
                 "用本页内容更新档案",
                 key="save_update",
@@ -148,9 +182,12 @@ def box(profile: Profile, by: str) -> int | None:
             )
             _messages()
             return found.id
+        if not may_write(by, None):
+            st.caption("档案库中还没有这家企业（政策工作人员只能查看档案）。")
+            return None
         st.caption("把本企业加入一企一档培育库，辅导员可以跟进咨询和申报。")
         a, b = st.columns(2)
-        a.text_input("专员", key="save_counsellor", placeholder="负责的专员，可不填")
+        a.selectbox("专员", assignable.counsellors(by), key="save_counsellor", format_func=assignable.label)
         b.selectbox("培育库阶段", POOL_STAGES, key="save_stage")
         st.button(
             "加入档案库", type="primary", icon=":material/add:", key="save_add", on_click=_add, args=(profile, by)

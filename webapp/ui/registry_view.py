@@ -7,10 +7,11 @@ import streamlit as st
 
 from recommender.consultation import profile_rows
 from recommender.registry import enterprises
+from recommender.registry.access import Actor, may_write
 from recommender.registry.states import POOL_STAGES
 from recommender.safe_output import csv_bytes
 
-from . import editing, nav, store
+from . import assignable, editing, nav, store
 from .markup import md
 from .registry_data import Record, Revision, Snapshot
 
@@ -95,7 +96,7 @@ def _values(enterprise_id: int, counsellor: str | None, stage: str) -> dict[str,
     return {ck: counsellor or "", sk: stage}
 
 
-def _save(enterprise_id: int, by: str) -> None:
+def _save(enterprise_id: int, by: Actor) -> None:
     """Form callback: save 专员 and 阶段 against the version the user opened."""
     ss = st.session_state
     name, ck, sk = _keys(enterprise_id)
@@ -112,10 +113,10 @@ def _save(enterprise_id: int, by: str) -> None:
         ss[f"{name}__saved"] = "没有改动。" if saved == expected else f"已保存（第 {saved} 版）。"
 
 
-def _refresh(enterprise_id: int) -> None:
+def _refresh(enterprise_id: int, by: Actor) -> None:
     """Button callback: take the latest 专员 and 阶段 and their version."""
     name = _keys(enterprise_id)[0]
-    latest, exc = store.attempt(lambda s: Record.of(enterprises.get(s, enterprise_id)))
+    latest, exc = store.attempt(lambda s: Record.of(enterprises.get(s, enterprise_id, by)))
     if latest is None:
         st.session_state[f"{name}__error"] = (str(exc), False)
         return
@@ -123,12 +124,12 @@ def _refresh(enterprise_id: int) -> None:
     st.session_state.pop(f"{name}__error", None)
 
 
-def _record_form(record: Record, by: str) -> None:
+def _record_form(record: Record, by: Actor) -> None:
     name, ck, sk = _keys(record.id)
     version = store.opened(name, record.version, _values(record.id, record.counsellor, record.stage))
     with st.form(f"reg_form_{record.id}"):
         st.markdown(f"**专员与培育库阶段**（打开时为第 {version} 版）")
-        st.text_input("专员", key=ck, placeholder="负责该企业的专员")
+        st.selectbox("专员", assignable.counsellors(by, record.counsellor), key=ck, format_func=assignable.label)
         st.selectbox("培育库阶段", POOL_STAGES, key=sk)
         st.form_submit_button(
             "保存",
@@ -138,7 +139,7 @@ def _record_form(record: Record, by: str) -> None:
             on_click=_save,
             args=(record.id, by),
         )
-    store.save_error(name, "刷新为最新内容（放弃上面的修改）", f"reg_refresh_{record.id}", _refresh, (record.id,))
+    store.save_error(name, "刷新为最新内容（放弃上面的修改）", f"reg_refresh_{record.id}", _refresh, (record.id, by))
     if saved := st.session_state.pop(f"{name}__saved", None):
         st.success(saved, icon=":material/check_circle:")
 
@@ -149,7 +150,7 @@ def _edit_on_self_check(record: Record) -> None:
     st.switch_page(nav.SELF_CHECK)
 
 
-def profile_tab(record: Record, by: str) -> None:
+def profile_tab(record: Record, by: Actor) -> None:
     """The 档案 tab: the profile as a table, the 专员/阶段 form saved as ``by``, and a button to edit it on 企业自测."""
     st.caption(f"第 {record.version} 版 · 最近修改：{md(record.updated_by)}，{store.local_time(record.updated_at)}")
     left, right = st.columns([3, 2])
@@ -158,6 +159,11 @@ def profile_tab(record: Record, by: str) -> None:
         frame = pd.DataFrame(rows, columns=["项目", "内容"])
         st.dataframe(frame, hide_index=True, width="stretch", height=ROW_PX * (len(frame) + 1) + 3)  # every row
     with right:
+        if not may_write(by, record.counsellor):
+            st.caption(
+                f"专员：{md(record.counsellor or '未分配')}；培育库阶段：{record.stage}。{md(by.label)}只能查看。"
+            )
+            return
         _record_form(record, by)
         if st.button("在企业自测页修改档案", icon=":material/edit:", key=f"reg_to_self_check_{record.id}"):
             _edit_on_self_check(record)
@@ -171,8 +177,21 @@ def _change_line(field: str, label: str, before: object, after: object, first: b
     return f"- {md(label)}：{new}" if first else f"- {md(label)}：{md(store.field_value(field, before))} → {new}"
 
 
-def history_tab(history: list[Revision]) -> None:
-    """The 修改历史 tab: one box per revision (newest first) listing its field changes; the oldest is 建档."""
+def _restore(record: Record, version: int, by: Actor) -> None:
+    """Button callback: make ``version``'s profile and stage current again, as a new version."""
+    saved, exc = store.attempt(lambda s: enterprises.restore(s, record.id, version, record.version, by).version)
+    said = (
+        ("error", str(exc)) if exc is not None else ("success", f"已恢复为第 {version} 版的内容（现为第 {saved} 版）。")
+    )
+    st.session_state[f"reg_restored_{record.id}"] = said
+
+
+def history_tab(history: list[Revision], record: Record, by: Actor) -> None:
+    """The 修改历史 tab: one box per revision (newest first) listing its field changes, the oldest 建档; an
+    earlier version can be restored (as a new version) by whoever may change the record."""
+    if said := st.session_state.pop(f"reg_restored_{record.id}", None):
+        (st.success if said[0] == "success" else st.error)(said[1])
+    writable = may_write(by, record.counsellor)
     for i, rev in enumerate(history):
         first = i == len(history) - 1
         with st.container(border=True):
@@ -182,6 +201,14 @@ def history_tab(history: list[Revision]) -> None:
             )
             lines = [_change_line(*c, first=first) for c in rev.changes]
             st.markdown("\n".join(lines) if lines else "（无字段变化）")
+            if writable and rev.version != record.version:
+                st.button(
+                    f"恢复为第 {rev.version} 版",
+                    key=f"reg_restore_{record.id}_{rev.version}",
+                    icon=":material/history:",
+                    on_click=_restore,
+                    args=(record, rev.version, by),
+                )
 
 
 def header(snap: Snapshot) -> None:

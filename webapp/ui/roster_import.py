@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from recommender.registry import importer
+from recommender.registry.access import Actor
 from recommender.registry.importer import ImportRefused
 from recommender.registry.states import POOL_STAGES
 from recommender.roster import BadRow, Roster
 
-from . import nav, store
+from . import assignable, nav, store
 from .markup import md
 from .roster_view import bad_frame
 
@@ -24,7 +25,7 @@ def _bad_table(bad: list[BadRow]) -> None:
     st.dataframe(bad_frame(bad), hide_index=True, width="stretch")
 
 
-def _import(roster: Roster, file_name: str, by: str) -> None:
+def _import(roster: Roster, file_name: str, by: Actor) -> None:
     """Button callback (before the page is drawn, so that a refusal's bad rows show at once)."""
     ss = st.session_state
     skip = bool(ss.get("import_skip"))
@@ -49,7 +50,7 @@ def _import(roster: Roster, file_name: str, by: str) -> None:
         ss[OUTCOME] = (signature, "error", str(exc), [])
 
 
-def box(roster: Roster, file_name: str, by: str) -> None:
+def box(roster: Roster, file_name: str, by: Actor) -> None:
     """专员, 阶段, and 导入 N 家到档案库; the roster on the page stays as it is whatever happens."""
     last = st.session_state.get(OUTCOME)  # the button's callback has already run
     last = last if last and last[0] == _signature(roster, file_name) else None
@@ -58,7 +59,7 @@ def box(roster: Roster, file_name: str, by: str) -> None:
     bad = refused or roster.bad
     st.caption("新入库的企业记为下面的专员和培育库阶段；已在档案库中的企业更新档案，专员和阶段不变。")
     a, b = st.columns(2)
-    a.text_input("专员", key="import_counsellor", placeholder="新入库企业的专员，可不填")
+    a.selectbox("专员", assignable.counsellors(by), key="import_counsellor", format_func=assignable.label)
     b.selectbox("培育库阶段", POOL_STAGES, key="import_stage")
     skip = bool(bad) and st.checkbox(f"跳过有问题的 {len(bad)} 行，只导入其余各行", key="import_skip")
     skipped = {r.row for r in bad}

@@ -1,4 +1,4 @@
-"""The registry from a page: one transaction per action, refusals as messages, the operator, local times.
+"""The registry from a page: one transaction per action, refusals as messages, local times.
 
 Pages never show a traceback for the registry: a refusal (RegistryError, ConflictError, ImportRefused)
 or a database failure comes back as an exception value whose text is shown with st.error.
@@ -21,10 +21,6 @@ from recommender.registry.enterprises import ConflictError, RegistryError
 from recommender.registry.models import shown_time
 
 T = TypeVar("T")
-OPERATOR = "operator"  # st.session_state key of the sidebar's 操作人
-COUNSELLOR_DEFAULT = "辅导员"
-SELF_SERVICE_DEFAULT = "企业自助"
-STAFF_DEFAULT = "政策工作人员"  # the 政策库管理 page's 操作人 when the sidebar leaves it empty
 
 
 def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | None]:
@@ -36,16 +32,6 @@ def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | N
         return None, exc
     except SQLAlchemyError as exc:
         return None, RegistryError(db.failure_message(exc))
-
-
-def operator(default: str) -> str:
-    """The sidebar's 操作人 (written into the history). Empty, or still another page's default, it
-    becomes this page's ``default``; a name the user typed stays across pages."""
-    ss = st.session_state
-    if str(ss.get(OPERATOR) or "").strip() in ("", COUNSELLOR_DEFAULT, SELF_SERVICE_DEFAULT, STAFF_DEFAULT):
-        ss[OPERATOR] = default
-    value = st.text_input("操作人", key=OPERATOR, help="保存到企业档案库时记入修改历史的姓名", persist_state="session")
-    return (value or "").strip() or default
 
 
 def local_time(stamp: dt.datetime) -> str:

@@ -9,6 +9,7 @@ import streamlit as st
 from recommender.clock import today
 from recommender.consultation import SHEET_TOP, consult, state_label
 from recommender.registry import consultations
+from recommender.registry.access import Actor
 from recommender.registry.consultations import Discussed
 from recommender.registry.states import FOLLOW_UPS
 from recommender.services.sheet import consultation_sheet
@@ -27,7 +28,7 @@ def _keys(measure_id: int) -> tuple[str, str, str]:
     return f"fu_{measure_id}", f"fu_state_{measure_id}", f"fu_reason_{measure_id}"
 
 
-def _save_follow_up(measure_id: int, by: str) -> None:
+def _save_follow_up(measure_id: int, by: Actor) -> None:
     ss = st.session_state
     name, sk, rk = _keys(measure_id)
     store.save_opened(
@@ -42,7 +43,7 @@ def _refresh_follow_up(measure_id: int, latest: FollowUp) -> None:
     st.session_state.pop(f"{name}__error", None)
 
 
-def _follow_up(m: FollowUp, by: str) -> None:
+def _follow_up(m: FollowUp, by: Actor) -> None:
     name, sk, rk = _keys(m.id)
     version = store.opened(name, m.version, {sk: m.state, rk: m.reason or ""})
     with st.form(f"fu_form_{m.id}", border=False):
@@ -55,8 +56,9 @@ def _follow_up(m: FollowUp, by: str) -> None:
     store.save_error(name, "刷新为最新状态", f"fu_refresh_{m.id}", _refresh_follow_up, (m.id, m))
 
 
-def past(visits: list[Visit], by: str) -> None:
-    """The past consultations, each with a follow-up form per measure saved as ``by``; an info note if none."""
+def past(visits: list[Visit], by: Actor, writable: bool) -> None:
+    """The past consultations, each with a follow-up form per measure saved as ``by`` (read only unless
+    ``writable``); an info note if none."""
     if not visits:
         st.info("还没有咨询记录。走访或电话咨询后，可在下面新建一条。", icon=":material/info:")
     for v in visits:
@@ -67,13 +69,18 @@ def past(visits: list[Visit], by: str) -> None:
             if v.note:
                 st.markdown(f"备注：{md(v.note)}")
             for m in v.measures:
-                _follow_up(m, by)
+                if writable:
+                    _follow_up(m, by)
+                else:
+                    st.markdown(f"{recorded_badge(m.match_status)} {md(m.title)}：{m.state}")
 
 
 # --- a new consultation ------------------------------------------------------------------------------
 
 
-def _record(record: Record, by: str, as_of: dt.date, options: dict[str, tuple[str, str]], keys: dict[str, str]) -> None:
+def _record(
+    record: Record, by: Actor, as_of: dt.date, options: dict[str, tuple[str, str]], keys: dict[str, str]
+) -> None:
     """Form callback: store the consultation; the Word sheet is offered afterwards."""
     ss = st.session_state
     chosen = [Discussed(cid, *options[cid]) for cid in ss.get(keys["measures"]) or [] if cid in options]
@@ -101,7 +108,7 @@ def _record(record: Record, by: str, as_of: dt.date, options: dict[str, tuple[st
     ss[keys["measures"]], ss[keys["note"]] = [], ""
 
 
-def new_visit(record: Record, by: str, as_of: dt.date) -> None:
+def new_visit(record: Record, by: Actor, as_of: dt.date) -> None:
     """The 新建咨询记录 form: the measures matched at ``as_of`` to choose from; then its Word sheet."""
     eid = record.id
     c = consult(resources.recommender(), record.profile, as_of=as_of, top=SHEET_TOP)
@@ -116,7 +123,7 @@ def new_visit(record: Record, by: str, as_of: dt.date) -> None:
     }
     ss = st.session_state
     ss.setdefault(keys["date"], today())
-    ss.setdefault(keys["counsellor"], record.counsellor or "")
+    ss.setdefault(keys["counsellor"], by.name)
     with st.form(f"cr_form_{eid}"):
         a, b = st.columns(2)
         a.date_input("咨询日期", format="YYYY-MM-DD", key=keys["date"])

@@ -3,13 +3,12 @@
 import streamlit as st
 
 from recommender.consultation import SHEET_TOP, consult
-from webapp.ui import profile_form, resources, roster_import, roster_view, settings, store, style
+from webapp.ui import auth, profile_form, resources, roster_import, roster_view, settings, style
 
 style.page_header("辅导员工作台", "上传走访企业名单，批量匹配政策，生成每家企业的政策咨询单和名单汇总表")
 
 as_of = settings.as_of()
-with st.sidebar:
-    by = store.operator(store.COUNSELLOR_DEFAULT)
+by = auth.current()
 
 with st.container(border=True):
     st.markdown("##### 1　上传企业名单")

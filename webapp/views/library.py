@@ -18,8 +18,6 @@ STEPS = ["上传文件", "文件列表", "审核", "发布"]
 style.page_header("政策库管理", "上传新的政策文件，逐条审核系统提出的信息和条件，发布后企业自测等页面即刻可见")
 
 as_of = settings.as_of()
-with st.sidebar:
-    store.operator(library_data.STAFF_DEFAULT)
 
 
 def main() -> None:

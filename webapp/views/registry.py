@@ -3,23 +3,24 @@
 import streamlit as st
 
 from recommender.registry import enterprises
-from webapp.ui import registry_data, registry_view, settings, store, style, visits
+from recommender.registry.access import may_write
+from webapp.ui import auth, registry_data, registry_view, settings, store, style, submissions_view, visits
 
 style.page_header("企业档案库", "一企一档：查看和维护培育库企业的档案、修改历史和咨询记录")
 
 as_of = settings.as_of()
-with st.sidebar:
-    by = store.operator(store.COUNSELLOR_DEFAULT)
+by = auth.current()
 
 
 def main() -> None:
     """The page: filters, the enterprise table, then the chosen one's 档案, 修改历史 and 咨询记录 tabs."""
-    counsellors, exc = store.attempt(enterprises.counsellors)
+    submissions_view.section(by)
+    counsellors, exc = store.attempt(lambda s: enterprises.counsellors(s, by))
     if exc is not None:
         st.error(str(exc), icon=":material/error:")
         return
     counsellor, stage, text = registry_view.filters(counsellors or [])
-    found, exc = store.attempt(lambda s: registry_data.roster(s, counsellor, stage, text))
+    found, exc = store.attempt(lambda s: registry_data.roster(s, by, counsellor, stage, text))
     if found is None:
         st.error(str(exc), icon=":material/error:")
         return
@@ -35,7 +36,7 @@ def main() -> None:
     chosen = registry_view.pick(records)
     if chosen is None:
         return
-    snap, exc = store.attempt(lambda s: registry_data.snapshot(s, chosen))
+    snap, exc = store.attempt(lambda s: registry_data.snapshot(s, chosen, by))
     if snap is None:
         st.error(str(exc), icon=":material/error:")
         return
@@ -46,11 +47,13 @@ def main() -> None:
         with profile:
             registry_view.profile_tab(snap.record, by)
         with history:
-            registry_view.history_tab(snap.history)
+            registry_view.history_tab(snap.history, snap.record, by)
         with consulted:
-            visits.past(snap.visits, by)
-            st.markdown("##### 新建咨询记录")
-            visits.new_visit(snap.record, by, as_of)
+            writable = may_write(by, snap.record.counsellor)
+            visits.past(snap.visits, by, writable)
+            if writable:
+                st.markdown("##### 新建咨询记录")
+                visits.new_visit(snap.record, by, as_of)
 
 
 main()

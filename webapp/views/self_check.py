@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from webapp.ui import editing, feedback, profile_form, registry_save, results, settings, store, style
+from webapp.ui import auth, feedback, profile_form, registry_save, results, settings, style
 
 style.page_header("企业政策自测", "填写企业基本情况，查看可申请的扶持措施、政策依据、尚缺条件和联系部门")
 
 as_of = settings.as_of()
 with st.sidebar:
     profile_form.save_and_load()
-    # a record opened from the 企业档案库 page is edited by the counsellor who opened it
-    by = store.operator(store.COUNSELLOR_DEFAULT if editing.current() else store.SELF_SERVICE_DEFAULT)
+by = auth.current()  # the public, or the logged-in account (a record opened from 企业档案库 is edited as it)
 
 profile = profile_form.render()
 if profile is not None:
