@@ -1,5 +1,7 @@
 """Actors for the registry tests: an account of each role, named as the history should record it."""
 
+import hashlib
+
 from recommender.registry.access import ADMIN, COUNSELLOR, STAFF, Actor
 
 
@@ -16,3 +18,19 @@ def counsellor(name: str) -> Actor:
 def staff(name: str = "测试政策人员") -> Actor:
     """A 政策工作人员 named ``name``."""
     return Actor(f"t-staff-{name}", name, STAFF)
+
+
+def account(role: str, name: str, password: str = "测试用的足够长的密码12") -> str:
+    """The login name of an active account of ``role`` named ``name`` in the registry DATABASE_URL names,
+    created when missing (as the command line creates accounts); for logging a page session in."""
+    from recommender.registry import accounts, db
+    from recommender.registry.access import cli_actor
+    from recommender.registry.errors import RegistryError
+
+    username = f"t-{role}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+    with db.transaction() as s:
+        try:
+            accounts.get(s, username)
+        except RegistryError:
+            accounts.create(s, cli_actor(), username, name, role, password)
+    return username

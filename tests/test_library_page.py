@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import pytest
-from actors import admin
+from actors import account, admin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -24,9 +24,11 @@ from recommender.clock import today as shanghai_today
 from recommender.engine import Recommender
 from recommender.paths import ROOT
 from recommender.registry import db, documents, enterprises
+from recommender.registry.access import STAFF
 from recommender.registry.models import StaffClause, StaffDocument
 from recommender.services.library import live_recommender
 from webapp.ui import library_conditions, library_push, library_upload
+from webapp.ui.auth import USER
 
 T = TypeVar("T")
 APP = ROOT / "app.py"
@@ -59,8 +61,10 @@ def _ok(at: AppTest) -> AppTest:
     return at
 
 
-def _page(**state: Any) -> AppTest:
+def _page(by: str = "张三", **state: Any) -> AppTest:
+    """The library page, logged in as the 政策工作人员 named ``by``."""
     at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state[USER] = account(STAFF, by)
     for k, v in state.items():
         at.session_state[k] = v
     _ok(at.run())
@@ -91,15 +95,14 @@ def _document(s: Session) -> tuple[str, str, dict[str, Any], list[str]]:
     return d.state, d.created_by, d.meta, [c.clause_id for c in d.clauses]
 
 
-def _uploaded(text: str = TEXT, name: str = "黄浦科技措施.txt") -> AppTest:
+def _uploaded(text: str = TEXT, name: str = "黄浦科技措施.txt", by: str = "张三") -> AppTest:
     """The page after the file was uploaded: what the uploader's callback leaves in the session."""
-    return _page(**{library_upload.DRAFT: library_upload.accept(text.encode("utf-8"), name)})
+    return _page(by, **{library_upload.DRAFT: library_upload.accept(text.encode("utf-8"), name)})
 
 
 def _saved(by: str = "张三") -> AppTest:
     """The file uploaded and saved as a draft under POLICY_ID by ``by``: the page opens its review."""
-    at = _uploaded()
-    at.text_input(key="operator").input(by)
+    at = _uploaded(by=by)
     at.text_input(key=library_upload.POLICY_ID).input(POLICY_ID)
     return _ok(_button(at, "保存为草稿（待审核）").click().run())
 
@@ -111,7 +114,7 @@ def test_the_page_is_in_the_navigation_under_policy_management():
     at = _page()
     assert at.radio(key="lib_step").options == ["上传文件", "文件列表", "审核", "发布"]
     source = APP.read_text(encoding="utf-8")
-    assert '"政策管理": [' in source and 'title="政策库管理"' in source
+    assert 'pages["政策管理"] = [' in source and 'title="政策库管理"' in source
 
 
 @pytest.mark.parametrize(
@@ -200,7 +203,7 @@ def test_review_shows_the_clause_with_its_source_lines_and_each_proposal_pending
 
 
 def test_accept_edit_and_reject_are_saved_with_who_and_logged():
-    at = _saved(by=admin("张三"))
+    at = _saved(by="张三")
     slug = HNTE.replace("/", "_").replace(".", "_").replace("-", "_")
     _ok(at.button(key="lib_do_accepted_kind").click().run())
     at.text_input(key=f"lib_{slug}_e1_value").input("2")
@@ -258,7 +261,7 @@ def test_a_condition_can_be_added():
 
 
 def test_a_stale_save_is_refused_with_who_and_keeps_what_was_typed_until_reapplied():
-    at = _saved(by=admin("张三"))
+    at = _saved(by="张三")
     opened = _clause(HNTE)["version"]
     _db(lambda s: documents.decide(s, HNTE, "kind", "accepted", None, opened, admin("王五")))  # a second reviewer
 

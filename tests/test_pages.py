@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from actors import account
 from streamlit.testing.v1 import AppTest
 
 from recommender.clock import today as shanghai_today
@@ -14,6 +15,8 @@ from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.paths import ROOT
 from recommender.profile import parse_profile
+from recommender.registry.access import COUNSELLOR
+from webapp.ui.auth import USER
 from webapp.ui.markup import highlight, md
 
 APP = ROOT / "app.py"
@@ -33,8 +36,12 @@ def warm_engine() -> None:
     Recommender.load()  # the first load may build the index: keep it out of the pages' time-outs
 
 
-def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def _app(counsellor: bool = False) -> AppTest:
+    """The app as the public opens it, or as a logged-in 辅导员 (who also has 辅导员工作台 and 企业档案库)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if counsellor:
+        at.session_state[USER] = account(COUNSELLOR, "测试辅导员")
+    at.run()
     assert not at.exception
     return at
 
@@ -70,7 +77,8 @@ def _markdown(at: AppTest) -> str:
 def test_the_app_opens_on_the_self_check_and_has_the_counsellor_page():
     at = _app()
     assert at.text_input(key="pf_name").label == "企业名称 *"
-    assert [b.label for b in at.button] == ["开始匹配"]
+    assert [b.label for b in at.main.button] == ["开始匹配"]
+    at = _app(counsellor=True)
     at.switch_page("webapp/views/counsellor.py").run()  # webapp/views/coverage.py is another page's own tests' business
     assert not at.exception, [e.value for e in at.exception]
     assert at.file_uploader(key="roster_upload").label == "上传企业名单（CSV 或 Excel）"
@@ -226,7 +234,7 @@ def test_extra_model_fields_are_optional_and_ratios_are_percentages_on_screen():
     ratios = [f for f in extra_fields() if is_ratio(f)]
     assert ratios, "the profile model's readiness extensions include share fields"
     field = ratios[0]
-    at = _app()
+    at = _app(counsellor=True)
     _fill(at, {"name": "某公司", "region": "徐汇区"})
     at.number_input(key=f"pf_{field}").set_value(35.0)
     _submit(at)
@@ -246,7 +254,7 @@ ROSTER = """企业名称,注册地,所在园区,所属行业,职工总数,诉求
 
 
 def _counsellor() -> AppTest:
-    at = _app()
+    at = _app(counsellor=True)
     at.switch_page("webapp/views/counsellor.py").run()
     assert not at.exception
     return at
@@ -308,7 +316,7 @@ def test_counsellor_unreadable_file_says_why():
 
 
 def test_counsellor_sees_the_enterprise_submitted_on_the_self_check_page():
-    at = _app()
+    at = _app(counsellor=True)
     _fill(at, ENTERPRISE)
     _submit(at)
     at.switch_page("webapp/views/counsellor.py").run()

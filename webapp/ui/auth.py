@@ -53,6 +53,8 @@ def current() -> Actor:
         if exc is None:  # disabled or removed: the login ends
             ss.pop(USER, None)
             ss[_REFUSED] = "您的账号已停用或被删除，已退出登录"
+        else:  # the registry cannot be reached: this run is the public's, the login stays for the next
+            ss[_REFUSED] = f"暂时无法确认登录：{exc}"
         return ANONYMOUS
     if email := _sso_email():
         actor, _ = store.attempt(lambda s: accounts.by_email(s, email))
