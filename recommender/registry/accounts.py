@@ -186,10 +186,11 @@ def change(
     """Change an account's role, switch it on or off, or set a new password (which also unlocks it).
 
     AccessDenied unless ``by`` is a 管理员; RegistryError for an unknown role, or for a change that would
-    leave no active 管理员.
+    take away the last active 管理员.
     """
     require(by, (ADMIN,), "修改账号")
     account = get(session, username)
+    was_admin = account.role == ADMIN and account.active
     if role is not None:
         _check_fields(account.username, account.name, role)
         account.role = role
@@ -200,7 +201,7 @@ def change(
         account.failed_logins, account.locked_until = 0, None
     account.updated_at, account.updated_by = now(), by.name
     session.flush()
-    if count_admins(session) == 0:
+    if was_admin and count_admins(session) == 0:
         raise RegistryError("至少要保留一个启用的管理员账号")
     return account
 
