@@ -18,6 +18,7 @@ from recommender.registry.errors import RegistryError
 from recommender.registry.models import Account
 
 from . import store
+from .markup import md
 
 USER = "auth_user"  # st.session_state key: the logged-in account's login name
 _REFUSED = "auth_refused"  # the last login refusal, shown once
@@ -85,7 +86,7 @@ def sidebar(actor: Actor) -> None:
     """The sidebar's account box: who is logged in and 退出登录, or the login form (and SSO when set up)."""
     with st.sidebar:
         if actor.role != PUBLIC:
-            st.caption(f"已登录：{actor.name}（{ROLE_LABELS[actor.role]}）")
+            st.caption(f"已登录：{md(actor.name)}（{ROLE_LABELS[actor.role]}）")
             if _sso_email() and not st.session_state.get(USER):
                 st.button("退出登录", key="auth_logout", on_click=st.logout)
             else:
@@ -97,7 +98,7 @@ def sidebar(actor: Actor) -> None:
                 st.text_input("密码", key="auth_password", type="password", max_chars=accounts.PASSWORD_MAX)
                 st.form_submit_button("登录", on_click=_log_in)
             if refused := st.session_state.pop(_REFUSED, None):
-                st.error(refused, icon=":material/error:")
+                st.error(md(refused), icon=":material/error:")
             if sso_configured():
                 st.button("统一身份认证登录", key="auth_sso", on_click=st.login)
                 if st.user.is_logged_in:
