@@ -105,6 +105,9 @@ def test_the_public_sees_nothing_of_a_registered_firm_and_sends_a_submission_ins
     assert (record.version, record.profile["revenue"]) == (1, 6200)  # nothing erased, nothing written
     [pending] = _db(lambda s: submissions.pending(s, admin()))
     assert (pending.name, pending.contact, pending.profile["employees"]) == (FIRM["name"], "王经理 021-1234", 85)
+    _ok(at.button(key="save_submit").click().run())  # again at once: one page cannot flood the queue
+    assert any("刚刚已提交过" in e.value for e in at.error)
+    assert len(_db(lambda s: submissions.pending(s, admin()))) == 1
 
 
 def test_a_counsellor_accepts_a_submission_on_the_registry_page_and_it_keeps_what_was_not_sent():

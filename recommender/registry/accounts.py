@@ -127,7 +127,9 @@ def log_in(username: str, password: str, at: dt.datetime | None = None) -> Actor
 
 
 def _attempt(session: Session, username: str, password: str, at: dt.datetime) -> Actor | LoginFailed:
-    account = session.scalar(select(Account).where(Account.username == username.strip()))
+    # FOR UPDATE: concurrent attempts on one account count one after another (PostgreSQL; SQLite's
+    # BEGIN IMMEDIATE already serialises them), so parallel guesses cannot outrun the lock
+    account = session.scalar(select(Account).where(Account.username == username.strip()).with_for_update())
     if account is None or account.password_hash is None:
         _verify(_DUMMY, password)
         return LoginFailed("登录名或密码不正确")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import streamlit as st
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from recommender.profile import Profile
 from recommender.registry import enterprises, submissions
 from recommender.registry.access import PUBLIC, Actor, may_write
-from recommender.registry.enterprises import ConflictError
+from recommender.registry.enterprises import ConflictError, RegistryError
 from recommender.registry.states import POOL_STAGES
 
 from . import assignable, auth, editing, profile_form, store
@@ -83,13 +84,25 @@ def _add(profile: Profile, by: Actor) -> None:
 
 
 def _submit(profile: Profile) -> None:
-    """提交给服务中心 (the public): a submission that changes no record until a 辅导员 accepts it."""
-    contact = st.session_state.get("save_contact")
+    """提交给服务中心 (the public): a submission that changes no record until a 辅导员 accepts it; one per
+    SUBMIT_EVERY from a browser session, so a flood from one page cannot fill the service centre's queue."""
+    ss = st.session_state
+    last = ss.get(_LAST_SUBMIT)
+    if last is not None and time.monotonic() - last < SUBMIT_EVERY:
+        _outcome(RegistryError(f"刚刚已提交过，请 {SUBMIT_EVERY} 秒后再提交修改后的内容"), "")
+        return
+    contact = ss.get("save_contact")
     number, exc = store.attempt(lambda s: submissions.submit(s, profile, contact).id)
+    if exc is None:
+        ss[_LAST_SUBMIT] = time.monotonic()
     _outcome(
         exc,
         f"已提交给服务中心（编号 {number}）。辅导员核对后会与您联系；在此之前，您的提交不会改动任何档案。",
     )
+
+
+SUBMIT_EVERY = 60  # seconds between two submissions from one browser session
+_LAST_SUBMIT = "save_last_submit"
 
 
 def _public_box(profile: Profile) -> None:
