@@ -21,10 +21,9 @@ from collections.abc import Container, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .paths import CACHE, LEXICON
 from .text_clean import clean_query
+from .yamlio import load_yaml
 
 
 def _import_jieba():
@@ -235,7 +234,7 @@ def _as_term(word: str) -> str:
 
 
 def _read_yaml(path: Path) -> dict[str, list[str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path)[0] or {}  # DataError names the file and line
     return {str(k): [str(v) for v in vs] for k, vs in data.items()}
 
 
