@@ -28,10 +28,10 @@ STAFF_DEFAULT = "政策工作人员"  # the 政策库管理 page's 操作人 whe
 
 
 def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | None]:
-    """Run ``action`` in one transaction (committed together or not at all): (result, None) or (None, refusal)."""
+    """Run ``action`` in one transaction (committed together or not at all): (result, None) or (None, refusal).
+    On PostgreSQL ``action`` is run again from the start when aborted for a concurrent transaction (``db.run``)."""
     try:
-        with db.transaction() as session:
-            return action(session), None
+        return db.run(action), None
     except RegistryError as exc:
         return None, exc
     except SQLAlchemyError as exc:
