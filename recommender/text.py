@@ -16,6 +16,7 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 import threading
 from collections.abc import Container, Iterator, Sequence
 from functools import lru_cache
@@ -124,7 +125,12 @@ def fast_tokenizer(userdict: Path | None, cache: Path = CACHE) -> jieba.Tokenize
     """A jieba.Tokenizer whose dictionary is jieba's plus ``userdict``, looked up lazily."""
     path = cache / f"jieba-{_dictionary_fingerprint(userdict)}.sqlite"
     if not path.exists():
-        _build_dictionary(path, userdict)
+        try:
+            _build_dictionary(path, userdict)
+        except (OSError, sqlite3.Error):  # a read-only checkout: built in the system's temporary folder instead
+            path = Path(tempfile.gettempdir()) / "zhengce-beidou" / path.name
+            if not path.exists():
+                _build_dictionary(path, userdict)
     freq = LazyFreq(path)
     tokenizer = jieba.Tokenizer()
     tokenizer.FREQ = freq

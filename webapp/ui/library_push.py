@@ -17,6 +17,7 @@ from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
 from recommender.proposals.metadata import document_meta
 from recommender.registry import enterprises, push
 from recommender.safe_output import csv_bytes
+from webapp.ui.markup import md
 
 from . import store
 from .library_data import DocumentView
@@ -60,7 +61,7 @@ def _computed(doc: DocumentView, as_of: dt.date) -> tuple[int, list[dict]] | Non
         return cached[1]
     found, exc = store.attempt(lambda s: audience(s, doc, as_of))
     if found is None:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(str(exc)), icon=":material/error:")
         return None
     st.session_state[CACHE] = (key, found)
     return found

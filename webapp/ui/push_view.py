@@ -15,6 +15,7 @@ from recommender.corpus_models import Clause, DocumentMeta
 from recommender.registry import enterprises, push
 from recommender.safe_output import csv_bytes
 from recommender.services.push_list import PushReport, push_report
+from webapp.ui.markup import md
 
 from . import resources, store
 
@@ -93,7 +94,7 @@ def audience_section(as_of: dt.date) -> None:
         st.warning(expired, icon=":material/history:")
     found, exc = store.attempt(lambda s: _audience(s, clause, document, as_of))
     if found is None:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(str(exc)), icon=":material/error:")
         return
     total, rows = found
     if not total:
@@ -141,7 +142,7 @@ def push_section(as_of: dt.date) -> None:
     if key != (since, as_of):
         return
     if report is None:
-        st.error(error, icon=":material/error:")
+        st.error(md(error), icon=":material/error:")
         return
     _push_report(report)
 

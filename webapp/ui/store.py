@@ -19,6 +19,7 @@ from recommender.profile_fields import shown
 from recommender.registry import db
 from recommender.registry.enterprises import ConflictError, RegistryError
 from recommender.registry.models import shown_time
+from webapp.ui.markup import md
 
 T = TypeVar("T")
 OPERATOR = "operator"  # st.session_state key of the sidebar's 操作人
@@ -95,6 +96,6 @@ def save_error(name: str, refresh_label: str, key: str, on_refresh: Callable[...
     """The last refusal of ``save_opened``; after a conflict, a button to take the latest version."""
     if error := st.session_state.get(f"{name}__error"):
         message, conflict = error
-        st.error(message, icon=":material/error:")
+        st.error(md(message), icon=":material/error:")
         if conflict:
             st.button(refresh_label, key=key, icon=":material/refresh:", on_click=on_refresh, args=args)
