@@ -179,10 +179,16 @@ def _header_names() -> tuple[dict[str, str], dict[str, str]]:
     return labels, {_header_key(word): name for word, name in _HEADER_WORDS.items()}
 
 
+HEADER_CHARS = 100  # a column header is a few words
+
+
 def column_field(header: str) -> str | None:
     """The profile field a header names, or None: its field name or Chinese label as the template writes
     it, in any bracket style, traditional characters, with a unit ("营业收入（元）", "营业收入/元") or the
-    year the figure is for ("2023年营业收入") around it."""
+    year the figure is for ("2023年营业收入") around it. A text longer than HEADER_CHARS is no header (and is not
+    cleaned: converting megabytes of text to simplified characters takes minutes)."""
+    if len(header) > HEADER_CHARS:
+        return None
     key = _header_key(header)
     if key.lower() in FIELDS:
         return key.lower()
