@@ -11,18 +11,17 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from typing import Any
 
-import yaml
-
 from .paths import LEXICON
 from .text_clean import fold
 from .vocab import REGIONS
+from .yamlio import load_yaml
 
 
 @cache
 def _district_spellings() -> dict[str, str]:
     """Every district spelling (``policies/lexicon/districts.yaml`` and each official name's short
     form without 区/新区), folded by ``fold``, → its official name."""
-    data = yaml.safe_load((LEXICON / "districts.yaml").read_text(encoding="utf-8"))
+    data = load_yaml(LEXICON / "districts.yaml")[0]  # DataError names the file and line
     out = {fold(r.removesuffix("新区").removesuffix("区")): r for r in REGIONS if r != "上海市外"}
     out.update({fold(r): r for r in REGIONS})
     out.update({fold(str(w)): str(r) for r, words in data.items() for w in words})
@@ -66,7 +65,7 @@ def split_place(text: str) -> tuple[str | None, str]:
 @cache
 def _parks() -> dict[str, Any]:
     """``policies/lexicon/parks.yaml`` as read (once)."""
-    return yaml.safe_load((LEXICON / "parks.yaml").read_text(encoding="utf-8"))
+    return load_yaml(LEXICON / "parks.yaml")[0]
 
 
 @cache

@@ -14,12 +14,12 @@ from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
-import yaml
 from annotated_types import Le
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from .clock import today
 from .company import CreditCodeError, check_credit_code
+from .limits import LIMITS, size_text
 from .paths import LEXICON
 from .places import read_place
 from .quantities import Quantity, QuantityError, read_count, read_money, read_share
@@ -44,6 +45,7 @@ from .vocab import (
     Region,
     Stage,
 )
+from .yamlio import load_yaml, validate
 
 LABELS: dict[str, str] = {
     "name": "企业名称",
@@ -87,11 +89,16 @@ LABELS: dict[str, str] = {
 }
 
 
+class IndustryWords(RootModel[dict[str, list[str]]]):
+    """``policies/lexicon/industries.yaml``: controlled industry → words that point to it."""
+
+
 @lru_cache(maxsize=1)
 def industry_words() -> dict[str, list[str]]:
     """Controlled industry → words that point to it (``policies/lexicon/industries.yaml``)."""
-    data = yaml.safe_load((LEXICON / "industries.yaml").read_text(encoding="utf-8"))
-    return {str(k): [str(w) for w in v] for k, v in data.items()}
+    path = LEXICON / "industries.yaml"
+    data, node = load_yaml(path)
+    return validate(IndustryWords, data, path, node).root
 
 
 @lru_cache(maxsize=65536)  # asked for on every query and fact of a profile; the lexicon does not change
@@ -230,7 +237,8 @@ class Profile(BaseModel):
     qualification_dates: dict[Qualification, dt.date] = {}
     foreign_invested: bool | None = None
     needs: list[Benefit] | None = None  # None: not stated; []: none
-    description: str | None = Field(default=None, max_length=5000)  # a page of text; more is not a description
+    # a page of text; more is not a description (``limits``)
+    description: str | None = Field(default=None, max_length=LIMITS.description_chars)
     # optional facts for qualification readiness; shares and ratios as fractions 0..1
     innovation_score: float | None = Field(default=None, ge=0, le=100)
     main_business_share: float | None = Field(default=None, ge=0, le=1)
@@ -553,6 +561,8 @@ def conversion_notes(data: Any) -> list[str]:
 def load_json(path: Path) -> Any:
     """The JSON in a profile file (UTF-8, BOM allowed); ProfileError names the file and what is wrong."""
     try:
+        if (size := path.stat().st_size) > LIMITS.profile_bytes:  # before anything is read
+            raise ProfileError([_too_big(size)], str(path))
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise ProfileError([FieldError("", "no_file", "文件不存在")], str(path)) from exc
@@ -562,9 +572,16 @@ def load_json(path: Path) -> Any:
     return json_of(data, str(path))
 
 
+def _too_big(size: int) -> FieldError:
+    limit = size_text(LIMITS.profile_bytes)
+    return FieldError("", "too_large", f"文件有 {size_text(size)}，超过档案文件 {limit} 的上限：这不像一份企业档案")
+
+
 def json_of(data: bytes, source: str | None = None) -> Any:
     """The JSON in uploaded bytes (UTF-8, BOM allowed); ProfileError naming ``source`` and what is wrong
-    (not UTF-8, not JSON, nested too deep, a number of thousands of digits)."""
+    (not UTF-8, not JSON, nested too deep, a number of thousands of digits, over LIMITS.profile_kb)."""
+    if len(data) > LIMITS.profile_bytes:
+        raise ProfileError([_too_big(len(data))], source)
     try:
         return json.loads(data.decode("utf-8-sig"))
     except RecursionError as exc:

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import spreadsheet
 from .company import name_key
+from .limits import LIMITS, size_text
 from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
@@ -178,10 +179,16 @@ def _header_names() -> tuple[dict[str, str], dict[str, str]]:
     return labels, {_header_key(word): name for word, name in _HEADER_WORDS.items()}
 
 
+HEADER_CHARS = 100  # a column header is a few words
+
+
 def column_field(header: str) -> str | None:
     """The profile field a header names, or None: its field name or Chinese label as the template writes
     it, in any bracket style, traditional characters, with a unit ("营业收入（元）", "营业收入/元") or the
-    year the figure is for ("2023年营业收入") around it."""
+    year the figure is for ("2023年营业收入") around it. A text longer than HEADER_CHARS is no header (and is not
+    cleaned: converting megabytes of text to simplified characters takes minutes)."""
+    if len(header) > HEADER_CHARS:
+        return None
     key = _header_key(header)
     if key.lower() in FIELDS:
         return key.lower()
@@ -318,8 +325,9 @@ def _add(
     roster.bad.append(BadRow(row, str(name) if name else None, errors))
 
 
-def parse_rows(rows: list[list[Any]]) -> Roster:
-    """A roster from spreadsheet rows (``rows[i]`` is row ``i + 1``, cells as ``spreadsheet.read_sheets`` gives).
+def parse_rows(rows: list[list[Any]], broken: dict[int, str] | None = None) -> Roster:
+    """A roster from spreadsheet rows (``rows[i]`` is row ``i + 1``, cells as ``spreadsheet.read_sheets`` gives);
+    ``broken`` names rows the file reader could not trust (``Sheet.broken``): they are bad rows.
 
     The header is found among the first HEADER_WITHIN rows (``spreadsheet.find_header``); blank rows are
     skipped. RosterError, one line, when there is no header, a column is named twice, there is no data row,
@@ -335,7 +343,7 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
         if all(blank(c) for c in row):
             continue
         data: dict[str, Any] = {}
-        errors: list[FieldError] = []
+        errors = [FieldError("", "unreadable", why)] if broken and (why := broken.get(i - 1)) else []
         notes: list[str] = []
         for col, name in columns.items():
             cell = row[col] if col < len(row) else None
@@ -345,23 +353,47 @@ def parse_rows(rows: list[list[Any]]) -> Roster:
                 )
             if blank(cell):
                 continue
-            if name not in MONEY_FIELDS:
+            if isinstance(cell, str) and len(cell) > LIMITS.cell_chars:
+                errors.append(_too_long(name, headers[col], cell))
+            elif name not in MONEY_FIELDS:
                 data[name] = cell_value(name, _percent(cell) if col in percent else cell)
-                continue
-            try:
-                amount = read_money(cell, units[col])
-            except QuantityError as exc:
-                errors.append(FieldError(name, "invalid", f"{exc}（“{headers[col]}”列）"))
-                continue
-            data[name] = amount.value
-            if amount.note:
-                notes.append(f"{headers[col]} {amount.note}")
-                _report_column(roster, headers[col], amount)
+            else:
+                _money(roster, data, errors, notes, name, cell, headers[col], units[col])
         _add(roster, i, data, errors, notes)
     if not roster.rows and not roster.bad:
         raise RosterError("只有表头，没有数据行")
     _move_repeated(roster)
     return roster
+
+
+def _too_long(name: str, header: str, cell: str) -> FieldError:
+    """A cell longer than any cell of a roster may be (``limits``): refused before it is read."""
+    return FieldError(
+        name, "too_long", f"单元格过长（最多 {LIMITS.cell_chars:,} 字，收到 {len(cell):,} 字）（“{header}”列）"
+    )
+
+
+def _money(
+    roster: Roster,
+    data: dict[str, Any],
+    errors: list[FieldError],
+    notes: list[str],
+    name: str,
+    cell: Cell,
+    header: str,
+    unit: str | None,
+) -> None:
+    """Read a money cell into ``data`` (万元), its conversion into ``notes`` and, once per column, the roster's
+    conversions; what cannot be read into ``errors``."""
+    try:
+        amount = read_money(cell, unit)
+    except QuantityError as exc:
+        errors.append(FieldError(name, "invalid", f"{exc}（“{header}”列）"))
+        return
+    data[name] = amount.value
+    if amount.note:
+        notes.append(f"{header} {amount.note}")
+        _report_column(roster, header, amount)
 
 
 def _move_repeated(roster: Roster) -> None:
@@ -471,7 +503,7 @@ def _sheet_roster(sheets: list[spreadsheet.Sheet]) -> Roster:
         raise RosterError(
             f"可见的工作表中没有找到含 {_REQUIRED_LABELS} 的表头；另有隐藏的工作表 {'、'.join(hidden)}，请取消隐藏"
         )
-    roster = parse_rows((chosen or shown[0]).rows)
+    roster = parse_rows((chosen or shown[0]).rows, (chosen or shown[0]).broken)
     others = [f"“{s.name}”" for s in shown if s is not chosen] + hidden
     if others:
         roster.notices.append(f"读取的是工作表“{(chosen or shown[0]).name}”；未读取：{'、'.join(others)}")
@@ -482,6 +514,8 @@ def read_roster(data: bytes, filename: str) -> Roster:
     """Read an uploaded roster; the suffix of ``filename`` says CSV, Excel (.xlsx, .xlsm, .xls) or JSON (saved
     profiles). RosterError, one Chinese line, when the file as a whole cannot be read."""
     suffix = Path(filename).suffix.lower()
+    if len(data) > LIMITS.file_bytes:
+        raise RosterError(_too_big(len(data)))
     if suffix not in {".json"} | spreadsheet.CSV_SUFFIXES | spreadsheet.EXCEL_SUFFIXES:
         raise RosterError(f"不支持的文件类型“{suffix or filename}”：请使用 CSV、Excel（.xlsx、.xls）或档案 JSON 文件")
     try:
@@ -490,9 +524,15 @@ def read_roster(data: bytes, filename: str) -> Roster:
         raise RosterError(str(exc)) from exc
 
 
+def _too_big(size: int) -> str:
+    return f"文件有 {size_text(size)}，超过名单文件 {size_text(LIMITS.file_bytes)} 的上限：请分成几个文件上传"
+
+
 def read_roster_file(path: Path) -> Roster:
     """The roster in ``path`` (CSV in UTF-8 or GBK, XLSX or XLS); RosterError naming the file when it cannot be read."""
     try:
+        if (size := path.stat().st_size) > LIMITS.file_bytes:  # before anything is read
+            raise RosterError(f"{path}: {_too_big(size)}")
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise RosterError(f"{path}: 文件不存在") from exc

@@ -22,11 +22,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import zipfile
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from .limits import LIMITS, size_text
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
@@ -34,13 +35,13 @@ HEADER_WITHIN = 10  # the header is looked for in this many rows from the top
 _DELIMITERS = ",\t;"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of an old .xls (whatever the file is named)
 _ZIP = b"PK\x03\x04"  # the container of an .xlsx
-# Input sanity: a roster is at most this big. A styled empty cell far out (XFD1048576) must not make the
-# reader build a million-row grid.
-MAX_ROWS = 200_000
-MAX_COLUMNS = 500
+# Input sanity (``limits``, set in config.toml): a roster is at most this big. A styled empty cell far out
+# (XFD1048576) must not make the reader build a million-row grid.
+MAX_ROWS = LIMITS.rows
+MAX_COLUMNS = LIMITS.columns
 # cells a worksheet's XML may declare, values or only styles: openpyxl builds an object for each (about 350
 # bytes), so 1,000,000 is some 350 MB (a roster of 50,000 rows × 20 columns)
-MAX_CELLS = 1_000_000
+MAX_CELLS = LIMITS.cells
 # Built-in date formats that Excel writes by number only and openpyxl does not know (it knows 14–22, 45–47):
 # 27–36 and 50–58 in Chinese, Japanese and Korean Excel (31 is yyyy年m月d日), 71–81 in Thai Excel.
 _LOCALE_DATE_FORMATS = frozenset([*range(27, 37), *range(50, 59), *range(71, 82)])
@@ -66,11 +67,13 @@ Rows = list[list[Cell]]
 
 @dataclass(frozen=True)
 class Sheet:
-    """One worksheet: its name ("" for a CSV) and its rows; a hidden sheet is named, not read (no rows)."""
+    """One worksheet: its name ("" for a CSV) and its rows; a hidden sheet is named, not read (no rows);
+    ``broken`` names the rows read as well as could be but not to be trusted (a CSV row with an unclosed quote)."""
 
     name: str
     rows: Rows
     hidden: bool = False
+    broken: dict[int, str] = field(default_factory=dict)  # rows[i] that cannot be trusted → why (CSV only)
 
 
 def read_sheets(data: bytes, suffix: str) -> list[Sheet]:
@@ -90,7 +93,7 @@ def read_sheets(data: bytes, suffix: str) -> list[Sheet]:
     if data.startswith(_ZIP):
         return _xlsx_sheets(data, suffix)
     if suffix in CSV_SUFFIXES:
-        return [Sheet("", csv_rows(data))]
+        return [csv_sheet(data)]
     raise _unreadable(suffix)
 
 
@@ -111,19 +114,66 @@ def decode(data: bytes) -> str:
 
 
 def csv_rows(data: bytes) -> Rows:
-    """CSV records as lists of strings; the delimiter (comma, tab or semicolon) is the one a line among the
-    first HEADER_WITHIN uses most, so a title or notes line above the header does not decide it."""
+    """CSV records as lists of strings (``csv_sheet`` without the rows it could not trust)."""
+    return csv_sheet(data).rows
+
+
+MAX_UNCLOSED = 20  # rows with an unclosed quote a CSV may have before it is refused as a whole
+
+
+def csv_sheet(data: bytes) -> Sheet:
+    """The one sheet of a CSV; the delimiter (comma, tab or semicolon) is the one a line among the first
+    HEADER_WITHIN uses most, so a title or notes line above the header does not decide it.
+
+    A quote left open (``"浦东新区,100`` on row 2) would swallow every later line into one cell: that row is
+    kept as its own line alone and named in ``Sheet.broken``, and the lines after it are read as rows.
+    """
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")  # line ends of Windows, Unix or old Mac
-    lines = list(itertools.islice(io.StringIO(text), HEADER_WITHIN))
-    delimiter = max(_DELIMITERS, key=lambda d: max((line.count(d) for line in lines), default=0))
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    parts = text.split("\n")
+    lines = [line + "\n" for line in parts[:-1]] + [parts[-1]] * bool(parts[-1])
+    head = lines[:HEADER_WITHIN]
+    delimiter = max(_DELIMITERS, key=lambda d: max((line.count(d) for line in head), default=0))
+    csv.field_size_limit(max(csv.field_size_limit(), LIMITS.file_bytes))  # cells are measured per row
+    rows: Rows = []
+    broken: dict[int, str] = {}
+    start = 0
+    while start < len(lines):
+        records, last = _records(lines[start:], delimiter)
+        if last is None:
+            rows += records
+            break
+        if len(broken) >= MAX_UNCLOSED:
+            raise SpreadsheetError(f"超过 {MAX_UNCLOSED} 行的引号没有配对：请在 Excel 中打开检查后另存为 CSV")
+        rows += records[:-1]
+        broken[len(rows)] = "引号没有配对（这一格从引号起到文件末尾都被当成了一格），请检查这一行"
+        rows.append(next(csv.reader([lines[start + last].rstrip("\n")], delimiter=delimiter)))
+        start += last + 1
+    return Sheet("", rows, broken=broken)
+
+
+def _records(lines: list[str], delimiter: str) -> tuple[Rows, int | None]:
+    """The CSV records of ``lines``, and the line (index into ``lines``) where the last record starts when its
+    quote is never closed (it runs to the end of the text), else None."""
+    reader = csv.reader(iter(lines), delimiter=delimiter)
+    records: Rows = []
+    first = 0  # the line the current record starts on
     try:
-        return list(reader)
-    except csv.Error as exc:  # a cell over csv's field limit (131,072 characters; Excel holds 32,767)
+        for record in reader:
+            records.append(record)
+            if reader.line_num < len(lines):
+                first = reader.line_num
+    except csv.Error as exc:  # e.g. a NUL byte in older Pythons: the file as a whole is not CSV
         raise SpreadsheetError(
-            f"第 {reader.line_num} 行附近有一个单元格过长（超过 {csv.field_size_limit():,} 字符），"
-            "可能是引号没有配对：请在 Excel 中检查后另存为 CSV"
+            f"第 {reader.line_num} 行无法按 CSV 读取（{exc}）：请在 Excel 中检查后另存为 CSV"
         ) from exc
+    if not records:
+        return records, None
+    try:
+        list(csv.reader(iter(lines[first:]), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return records, first
+    return records, None
 
 
 def _unreadable(suffix: str) -> SpreadsheetError:
@@ -155,11 +205,19 @@ def _extent(cells: Collection[tuple[int, int]], sheet: str) -> tuple[int, int]:
 def _count_cells(data: bytes, suffix: str) -> None:
     """SpreadsheetError when a worksheet declares more than MAX_CELLS cells (styled empty ones count: a few
     megabytes of ``<c s="1"/>`` would make openpyxl build tens of millions of objects). Counted in the
-    compressed file's worksheet XML, chunk by chunk, before anything is built."""
+    compressed file's worksheet XML, chunk by chunk, before anything is built. Before that, the size the
+    parts unpack to (a megabyte of compressed whitespace can unpack to a gigabyte): at most LIMITS.unpacked_mb.
+    An entry cannot unpack to more than it declares (zipfile stops there and fails the checksum)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise _unreadable(suffix) from exc
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > LIMITS.unpacked_bytes:
+        raise SpreadsheetError(
+            f"文件解压后有 {size_text(unpacked)}，超过 {size_text(LIMITS.unpacked_bytes)} 的上限（多为表格中大量空白或"
+            "格式）：请删除名单以外的内容后另存再上传"
+        )
     for info in archive.infolist():
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue

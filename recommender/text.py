@@ -16,15 +16,15 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 import threading
 from collections.abc import Container, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .paths import CACHE, LEXICON
 from .text_clean import clean_query
+from .yamlio import load_yaml
 
 
 def _import_jieba():
@@ -125,7 +125,12 @@ def fast_tokenizer(userdict: Path | None, cache: Path = CACHE) -> jieba.Tokenize
     """A jieba.Tokenizer whose dictionary is jieba's plus ``userdict``, looked up lazily."""
     path = cache / f"jieba-{_dictionary_fingerprint(userdict)}.sqlite"
     if not path.exists():
-        _build_dictionary(path, userdict)
+        try:
+            _build_dictionary(path, userdict)
+        except (OSError, sqlite3.Error):  # a read-only checkout: built in the system's temporary folder instead
+            path = Path(tempfile.gettempdir()) / "zhengce-beidou" / path.name
+            if not path.exists():
+                _build_dictionary(path, userdict)
     freq = LazyFreq(path)
     tokenizer = jieba.Tokenizer()
     tokenizer.FREQ = freq
@@ -235,7 +240,7 @@ def _as_term(word: str) -> str:
 
 
 def _read_yaml(path: Path) -> dict[str, list[str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path)[0] or {}  # DataError names the file and line
     return {str(k): [str(v) for v in vs] for k, vs in data.items()}
 
 

@@ -246,7 +246,9 @@ def test_a_roster_of_ten_thousand_rows_reads():
     assert (last.row, last.profile.name, last.profile.employees) == (10_001, "上海示例9999科技有限公司", 9999 % 500)
 
 
-def test_a_csv_cell_over_the_field_limit_is_one_line_naming_the_row():
-    data = ("企业名称,注册地,企业描述\n甲公司,浦东新区," + "芯片" * 70_000 + "\n").encode()
-    with pytest.raises(RosterError, match="第 2 行附近有一个单元格过长"):
-        read_roster(data, "名单.csv")
+def test_a_csv_cell_over_the_field_limit_is_a_bad_row_naming_the_column_and_the_others_are_read():
+    data = ("企业名称,注册地,企业描述\n甲公司,浦东新区," + "芯片" * 70_000 + "\n乙公司,徐汇区,做芯片\n").encode()
+    roster = read_roster(data, "名单.csv")
+    assert [r.profile.name for r in roster.rows] == ["乙公司"]
+    [bad] = roster.bad
+    assert bad.row == 2 and "单元格过长（最多 32,767 字，收到 140,000 字）（“企业描述”列）" in str(bad)

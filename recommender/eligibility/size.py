@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from ..paths import CRITERIA
+from ..yamlio import load_yaml
 
 if TYPE_CHECKING:
     from ..profile import Profile
@@ -19,7 +18,7 @@ SIZE_CLASSES = (*CLASSES, "微型")  # every value size_class() may give (微型
 @lru_cache(maxsize=1)
 def size_table() -> dict[str, Any]:
     """``policies/criteria/size_class.yaml``: the enterprise size classes by sector (统计上大中小微型企业划分办法)."""
-    return yaml.safe_load((CRITERIA / "size_class.yaml").read_text(encoding="utf-8"))
+    return load_yaml(CRITERIA / "size_class.yaml")[0]  # DataError names the file and line
 
 
 def sectors_of(industry: str | None) -> tuple[str, ...]:

@@ -51,14 +51,18 @@ def load_cached(cache: Path, directory: Path) -> tuple[list[PolicyFile], BM25Ind
 
 
 def save_cache(cache: Path, policies: list[PolicyFile], index: BM25Index) -> None:
-    """Store the corpus and its index in ``cache`` for ``load_cached`` (written aside, then moved into place)."""
+    """Store the corpus and its index in ``cache`` for ``load_cached`` (written aside, then moved into place).
+    Where nothing can be written (a read-only checkout) nothing is cached: the next start builds it again."""
     tmp = cache.with_name(cache.name + ".tmp")
-    index.save(tmp)
-    (tmp / "corpus.json").write_text(
-        json.dumps([p.model_dump(mode="json") for p in policies], ensure_ascii=False), encoding="utf-8"
-    )
-    if not cache.exists():
-        tmp.replace(cache)
+    try:
+        index.save(tmp)
+        (tmp / "corpus.json").write_text(
+            json.dumps([p.model_dump(mode="json") for p in policies], ensure_ascii=False), encoding="utf-8"
+        )
+        if not cache.exists():
+            tmp.replace(cache)
+    except OSError:
+        return
 
 
 def matched_terms(index: BM25Index, docs: list[int], query: set[str]) -> dict[int, list[str]]:

@@ -7,17 +7,50 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..bm25 import top_k
 from ..eligibility.status import Status
 from ..eligibility.verdict import Verdict
 from ..paths import POLICIES
+from ..yamlio import load_yaml, validate
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Weights(_Strict):
+    """The weight of each score component (they sum to 1 in the shipped file)."""
+
+    status: float
+    needs: float
+    text: float
+    specific: float
+
+
+class StatusValues(_Strict):
+    """What each rule status is worth as the ``status`` component."""
+
+    eligible: float
+    partial: float
+    unknown: float
+    ineligible: float
+
+
+class RankingFile(_Strict):
+    """``policies/ranking.yaml``: every value a number (``status: half`` is refused naming file and line)."""
+
+    lead_factor: float = Field(ge=0, le=1)
+    weights: Weights
+    status_value: StatusValues
 
 
 def load_ranking(path: Path = POLICIES / "ranking.yaml") -> dict[str, Any]:
-    """The ranking weights and status values (``policies/ranking.yaml``)."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The ranking weights and status values (``policies/ranking.yaml``); DataError naming file, line and
+    field when one is missing or not a number."""
+    data, node = load_yaml(path)
+    return validate(RankingFile, data, path, node).model_dump()
 
 
 def needs_component(matched: np.ndarray, needs: int) -> np.ndarray:

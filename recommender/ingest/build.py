@@ -62,7 +62,15 @@ def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
 
     DataError (file and line) when the source or its annotations do not fit the metadata.
     """
-    return build_lines(meta.policy_id, meta.layout, source.read_text(encoding="utf-8").split("\n"), _rel(source))
+    try:
+        text = source.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{_rel(source)}: 不是 UTF-8 编码的文本（第 {exc.start} 字节起无法解码）：请另存为 UTF-8 后再运行"
+        ) from exc
+    except OSError as exc:
+        raise DataError(f"{_rel(source)}: 无法读取（{exc.strerror or exc}）") from exc
+    return build_lines(meta.policy_id, meta.layout, text.split("\n"), _rel(source))
 
 
 def build_lines(policy_id: str, layout: Layout, raw_lines: list[str], file: str) -> list[Clause]:

@@ -20,16 +20,15 @@ class CommandError(Exception):
 
 
 @contextmanager
-def _transaction() -> Iterator[Any]:
-    """A registry transaction; its refusals and database failures become one CommandError line."""
+def _failures() -> Iterator[None]:
+    """The registry's refusals and database failures (time-outs, conflicts) as one CommandError line."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from . import db
     from .enterprises import RegistryError
 
     try:
-        with db.transaction() as session:
-            yield session
+        yield
     except RegistryError as exc:
         raise CommandError(str(exc)) from None
     except SQLAlchemyError as exc:
@@ -52,6 +51,15 @@ def acting(session: Any, username: str | None) -> Any:
     return actor_of(account)
 
 
+@contextmanager
+def _transaction(read: bool = False) -> Iterator[Any]:
+    """A registry transaction (``read``: reading only, never waiting for a writer); failures as ``_failures``."""
+    from . import db
+
+    with _failures(), db.reading() if read else db.transaction() as session:
+        yield session
+
+
 def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -68,15 +76,19 @@ def cmd_import(args: argparse.Namespace) -> None:
         roster = read_roster_file(args.roster)
     except RosterError as exc:
         raise CommandError(str(exc)) from None
-    with _transaction() as session:
-        report = import_roster(
-            session,
-            roster,
-            by=acting(session, args.by),
-            source=args.roster.name,
-            counsellor=args.counsellor,
-            stage=args.stage,
-            skip_bad=args.skip_bad,
+    from . import db
+
+    with _failures():  # run again from the start when PostgreSQL aborts it for a concurrent transaction
+        report = db.run(
+            lambda session: import_roster(
+                session,
+                roster,
+                by=acting(session, args.by),
+                source=args.roster.name,
+                counsellor=args.counsellor,
+                stage=args.stage,
+                skip_bad=args.skip_bad,
+            )
         )
     for note in roster.file_notes():
         print(f"{args.roster}: {note}", file=sys.stderr)
@@ -91,7 +103,7 @@ def cmd_enterprises(args: argparse.Namespace) -> None:
     """`enterprises`: the registered enterprises, filtered by counsellor and stage, as a table or JSON."""
     from .enterprises import listing
 
-    with _transaction() as session:
+    with _transaction(read=True) as session:
         rows = [
             {
                 "id": e.id,
@@ -157,11 +169,14 @@ def cmd_export_feedback(args: argparse.Namespace) -> None:
     from .feedback import all_feedback, as_cases
 
     measures = {c.id for c in all_clauses(load_policies()) if c.kind == "measure"}
-    with _transaction() as session:
+    with _transaction(read=True) as session:
         cases, dropped = as_cases(all_feedback(session, acting(session, args.by)), measures)
     header = "# 用户反馈导出的评测用例（python -m recommender export-feedback）：复核后放入 policies/eval/\n"
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False), "utf-8")
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False), "utf-8")
+    except OSError as exc:  # a folder that cannot be made, a file in the way, no permission, a full disk
+        raise CommandError(f"{args.output}: 无法写入（{exc.strerror or exc}）") from None
     for item in dropped:
         print(f"跳过反馈 {item.id}：条款 {item.clause_id} 已不在政策库中（或不是扶持措施）", file=sys.stderr)
     labels = sum(len(c["labels"]) for c in cases)

@@ -9,18 +9,24 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from ..paths import ROOT
 
 CONFIG = ROOT / "config.toml"
 
 
+def registry_settings() -> dict[str, Any]:
+    """The ``[registry]`` section of config.toml (path, connect_timeout, statement_timeout)."""
+    with CONFIG.open("rb") as f:
+        return dict(tomllib.load(f).get("registry", {}))
+
+
 def database_url() -> str:
     """DATABASE_URL if set, else the SQLite file named in config.toml."""
     if url := os.environ.get("DATABASE_URL", "").strip():
         return _with_driver(url)
-    with CONFIG.open("rb") as f:
-        path = Path(tomllib.load(f)["registry"]["path"])
+    path = Path(registry_settings()["path"])
     return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
 
 

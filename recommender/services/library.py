@@ -51,7 +51,7 @@ def live_recommender() -> tuple[Recommender, str | None]:
     from ..registry.documents import live_policy_files, stamp
 
     try:
-        with db.transaction() as session:
+        with db.reading() as session:  # never waits for a writer
             key = (url, stamp(session))
             if key[1][0] == 0:
                 return base, None

@@ -13,7 +13,7 @@ def counsellors(by: Actor, current: str | None = None) -> list[str]:
     a 辅导员 themselves (``access.check_assign`` refuses the rest)."""
     names: list[str] | None = [by.name]
     if by.role == ADMIN:
-        names, _ = store.attempt(accounts.counsellor_names)
+        names, _ = store.read(accounts.counsellor_names)
     return list(dict.fromkeys(["", current or "", *(names or [])]))
 
 

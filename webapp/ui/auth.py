@@ -48,7 +48,7 @@ def current() -> Actor:
     else the public. A login whose account was disabled or removed since is ended."""
     ss = st.session_state
     if username := ss.get(USER):
-        actor, exc = store.attempt(lambda s: _account_actor(s, username))
+        actor, exc = store.read(lambda s: _account_actor(s, username))
         if actor is not None:
             return actor
         if exc is None:  # disabled or removed: the login ends
@@ -58,7 +58,7 @@ def current() -> Actor:
             ss[_REFUSED] = f"暂时无法确认登录：{exc}"
         return ANONYMOUS
     if email := _sso_email():
-        actor, _ = store.attempt(lambda s: accounts.by_email(s, email))
+        actor, _ = store.read(lambda s: accounts.by_email(s, email))
         return actor or ANONYMOUS
     return ANONYMOUS
 

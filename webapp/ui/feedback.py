@@ -60,7 +60,7 @@ def control(m: MeasureView, profile: Profile, as_of: dt.date, target: Target) ->
                 )
             )
             if exc is not None:  # what was chosen and typed stays in the form
-                st.error(str(exc), icon=":material/error:")
+                st.error(md(str(exc)), icon=":material/error:")
             else:
                 given[(profile.name, as_of.isoformat(), cid)] = (verdict, (reason or "").strip())
                 st.toast("已记录您的反馈，谢谢！", icon=":material/check_circle:")

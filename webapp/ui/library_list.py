@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender.registry import documents
+from webapp.ui.markup import md
 
 from . import auth, library_data, store
 from .library_data import DocumentView
@@ -73,7 +74,7 @@ def _delete(docs: list[DocumentView]) -> None:
             by = auth.current()
             _, exc = store.attempt(lambda s: documents.delete_draft(s, chosen.policy_id, chosen.version, by))
             if exc is not None:
-                st.error(str(exc), icon=":material/error:")
+                st.error(md(str(exc)), icon=":material/error:")
                 return
             library_data.flash("success", f"已删除草稿 {chosen.policy_id}。")
             st.session_state.pop("lib_delete_sure", None)

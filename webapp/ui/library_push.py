@@ -18,6 +18,7 @@ from recommender.proposals.metadata import document_meta
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
 from recommender.safe_output import csv_bytes
+from webapp.ui.markup import md
 
 from . import auth, store
 from .library_data import DocumentView
@@ -63,7 +64,7 @@ def _computed(doc: DocumentView, as_of: dt.date) -> tuple[int, list[dict]] | Non
     by = auth.current()
     found, exc = store.attempt(lambda s: audience(s, doc, as_of, by))
     if found is None:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(str(exc)), icon=":material/error:")
         return None
     st.session_state[CACHE] = (key, found)
     return found

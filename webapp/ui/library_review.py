@@ -95,7 +95,7 @@ def review_log(doc: DocumentView) -> None:
     """谁在何时审核了什么: every decision on the document, newest first."""
     log, exc = store.attempt(lambda s: library_data.review_log(s, doc.policy_id))
     if log is None:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(str(exc)), icon=":material/error:")
         return
     st.markdown(f"##### 审核记录（{len(log)} 条）")
     if not log:

@@ -185,5 +185,5 @@ def section() -> None:
         st.dataframe(preview(draft.proposal), hide_index=True, width="stretch")
         st.form_submit_button("保存为草稿（待审核）", type="primary", icon=":material/save:", on_click=_save)
     if error := ss.get(ERROR):
-        st.error(error, icon=":material/error:")
+        st.error(md(error), icon=":material/error:")
     st.button("放弃此文件", key="lib_up_drop", on_click=_drop)

@@ -6,13 +6,19 @@ import html
 import re
 from collections.abc import Iterable
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
+# Markdown's and HTML's own characters, and "@" (e-mail autolinks)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$@])")
+# what starts a link without brackets (GFM autolinks http://…, www.…) or a Streamlit directive (:red[…],
+# :material/…:, emoji shortcodes): the "/" after a colon, the "." after www, a colon before a letter
+_LINK_START = re.compile(r"(?<=:)/|(?<=www)\.|:(?=[a-z])", re.IGNORECASE)
 MARK_STYLE = "background:#ffe58f;padding:0 2px;border-radius:3px;"
 
 
 def md(text: str) -> str:
-    """Literal text inside st.markdown: markdown and HTML characters are escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """User or document text shown as the plain text it is inside st.markdown and every other Streamlit call
+    that renders Markdown (captions, headings, alerts, widget and expander labels): every
+    character that would start a link, an image, formatting, HTML or a directive is escaped; it reads as typed."""
+    return _LINK_START.sub(lambda m: "\\" + m.group(), _MD_SPECIAL.sub(r"\\\1", str(text)))
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:

@@ -418,7 +418,7 @@ def save_and_load() -> None:
             st.session_state["profile_load_problems"] = load_into_form(data)
             st.session_state.pop(ERRORS, None)
     for problem in st.session_state.get("profile_load_problems", []):
-        st.warning(problem.for_people())
+        st.warning(md(problem.for_people()))
     data = form_values()
     name = data.get("name") or "企业"
     st.download_button(

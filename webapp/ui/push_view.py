@@ -16,6 +16,7 @@ from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
 from recommender.safe_output import csv_bytes
 from recommender.services.push_list import PushReport, push_report
+from webapp.ui.markup import md
 
 from . import auth, resources, store
 
@@ -98,7 +99,7 @@ def audience_section(as_of: dt.date) -> None:
     by = auth.current()
     found, exc = store.attempt(lambda s: _audience(s, clause, document, as_of, by))
     if found is None:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(str(exc)), icon=":material/error:")
         return
     total, rows = found
     if not total:
@@ -146,7 +147,7 @@ def push_section(as_of: dt.date) -> None:
     if key != (since, as_of):
         return
     if report is None:
-        st.error(error, icon=":material/error:")
+        st.error(md(error), icon=":material/error:")
         return
     _push_report(report)
 

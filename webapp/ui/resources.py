@@ -6,6 +6,7 @@ import streamlit as st
 
 from recommender.engine import Recommender
 from recommender.services.library import live_recommender
+from webapp.ui.markup import md
 
 
 def recommender() -> Recommender:
@@ -18,4 +19,4 @@ def library_notice() -> None:
     """A warning when the added documents cannot be read (app.py shows it once, above every page)."""
     warning = live_recommender()[1]
     if warning:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(md(warning), icon=":material/warning:")

@@ -23,6 +23,7 @@ from recommender.profile import Profile
 from recommender.services.sheet import consultation_sheet
 from recommender.sheets import sheet_filename
 from recommender.vocab import BENEFITS
+from webapp.ui.markup import md
 
 from . import feedback, resources
 from .cards import measure_card, readiness_panel, unlock_list
@@ -109,7 +110,7 @@ def _sheet_button(profile: Profile, as_of: dt.date) -> None:
 
 def render(profile: Profile, as_of: dt.date, target: feedback.Target | None = None) -> None:
     """The results at ``as_of``; with ``target``, every measure card takes 有用 / 不适用 feedback."""
-    st.subheader(f"匹配结果：{profile.name}")
+    st.subheader(f"匹配结果：{md(profile.name)}")
     expired, leads, benefits, statuses = _controls()
     c = consult(resources.recommender(), profile, as_of=as_of, top=None)
     _counts(c)

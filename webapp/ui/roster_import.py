@@ -43,11 +43,11 @@ def _import(roster: Roster, file_name: str, by: Actor) -> None:
     signature = _signature(roster, file_name)
     if report is not None:
         notes = "".join(f"\n\n- {md(note)}" for note in report.notes)  # matched under another name or spelling
-        ss[OUTCOME] = (signature, "done", f"已导入企业档案库：{report.summary()}。{notes}", report.bad)
+        ss[OUTCOME] = (signature, "done", f"已导入企业档案库：{md(report.summary())}。{notes}", report.bad)
     elif isinstance(exc, ImportRefused):
-        ss[OUTCOME] = (signature, "refused", exc.for_people(), exc.bad)
+        ss[OUTCOME] = (signature, "refused", md(exc.for_people()), exc.bad)
     else:
-        ss[OUTCOME] = (signature, "error", str(exc), [])
+        ss[OUTCOME] = (signature, "error", md(str(exc)), [])
 
 
 def box(roster: Roster, file_name: str, by: Actor) -> None:

@@ -71,7 +71,7 @@ def upload() -> tuple[Roster, str] | None:
     try:
         return read_roster(data, name), name
     except RosterError as exc:
-        st.error(f"无法读取“{name}”：{exc}", icon=":material/error:")
+        st.error(md(f"无法读取“{name}”：{exc}"), icon=":material/error:")
         return None
 
 

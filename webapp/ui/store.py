@@ -19,14 +19,26 @@ from recommender.profile_fields import shown
 from recommender.registry import db
 from recommender.registry.enterprises import ConflictError, RegistryError
 from recommender.registry.models import shown_time
+from webapp.ui.markup import md
 
 T = TypeVar("T")
 
 
 def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | None]:
-    """Run ``action`` in one transaction (committed together or not at all): (result, None) or (None, refusal)."""
+    """Run ``action`` in one transaction (committed together or not at all): (result, None) or (None, refusal).
+    On PostgreSQL ``action`` is run again from the start when aborted for a concurrent transaction (``db.run``)."""
     try:
-        with db.transaction() as session:
+        return db.run(action), None
+    except RegistryError as exc:
+        return None, exc
+    except SQLAlchemyError as exc:
+        return None, RegistryError(db.failure_message(exc))
+
+
+def read(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | None]:
+    """``attempt`` for an action that only reads: it never waits for a writer (``db.reading``)."""
+    try:
+        with db.reading() as session:
             return action(session), None
     except RegistryError as exc:
         return None, exc
@@ -81,6 +93,6 @@ def save_error(name: str, refresh_label: str, key: str, on_refresh: Callable[...
     """The last refusal of ``save_opened``; after a conflict, a button to take the latest version."""
     if error := st.session_state.get(f"{name}__error"):
         message, conflict = error
-        st.error(message, icon=":material/error:")
+        st.error(md(message), icon=":material/error:")
         if conflict:
             st.button(refresh_label, key=key, icon=":material/refresh:", on_click=on_refresh, args=args)

@@ -80,7 +80,7 @@ def _one(item: Item, by: Actor) -> None:
 
 def section(by: Actor) -> None:
     """The pending submissions ``by`` may see, each with 采纳 / 不予采纳 when ``by`` may act on it."""
-    items, exc = store.attempt(lambda s: _items(s, by))
+    items, exc = store.read(lambda s: _items(s, by))
     if items is None:
         st.error(str(exc), icon=":material/error:")
         return

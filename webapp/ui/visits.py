@@ -145,7 +145,7 @@ def new_visit(record: Record, by: Actor, as_of: dt.date) -> None:
             args=(record, by, as_of, options, keys),
         )
     if error := ss.get(keys["error"]):
-        st.error(error, icon=":material/error:")
+        st.error(md(error), icon=":material/error:")
     if done := ss.get(keys["done"]):
         st.success(f"已保存 {done['held_on']} 的咨询记录（{done['count']} 条措施）。", icon=":material/check_circle:")
         profile, sheet_as_of = record.profile, done["as_of"]

@@ -47,7 +47,7 @@ def _change() -> None:
 
 def main() -> None:
     """The page: the table of accounts, 新建账号 and 修改账号."""
-    rows, exc = store.attempt(
+    rows, exc = store.read(
         lambda s: [
             {
                 "登录名": a.username,

@@ -4,6 +4,7 @@ import streamlit as st
 
 from recommender.consultation import SHEET_TOP, consult
 from webapp.ui import auth, profile_form, resources, roster_import, roster_view, settings, style
+from webapp.ui.markup import md
 
 style.page_header("辅导员工作台", "上传走访企业名单，批量匹配政策，生成每家企业的政策咨询单和名单汇总表")
 
@@ -36,7 +37,7 @@ if uploaded is not None:
 
 submitted = profile_form.submitted()
 if submitted:
-    with st.expander(f"“企业自测”页已提交的企业：{submitted.name}", icon=":material/person:"):
+    with st.expander(f"“企业自测”页已提交的企业：{md(submitted.name)}", icon=":material/person:"):
         roster_view.sheet_preview(
             consult(resources.recommender(), submitted, as_of=as_of, top=int(top)), key="self_check_sheet"
         )

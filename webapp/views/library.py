@@ -12,6 +12,7 @@ from webapp.ui import (
     store,
     style,
 )
+from webapp.ui.markup import md
 
 STEPS = ["上传文件", "文件列表", "审核", "发布"]
 
@@ -32,7 +33,7 @@ def main() -> None:
         return
     docs, exc = store.attempt(library_data.all_documents)
     if docs is None:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(str(exc)), icon=":material/error:")
         return
     if step == "文件列表":
         library_list.section(docs)

@@ -15,12 +15,12 @@ by = auth.current()
 def main() -> None:
     """The page: filters, the enterprise table, then the chosen one's 档案, 修改历史 and 咨询记录 tabs."""
     submissions_view.section(by)
-    counsellors, exc = store.attempt(lambda s: enterprises.counsellors(s, by))
+    counsellors, exc = store.read(lambda s: enterprises.counsellors(s, by))
     if exc is not None:
         st.error(str(exc), icon=":material/error:")
         return
     counsellor, stage, text = registry_view.filters(counsellors or [])
-    found, exc = store.attempt(lambda s: registry_data.roster(s, by, counsellor, stage, text))
+    found, exc = store.read(lambda s: registry_data.roster(s, by, counsellor, stage, text))
     if found is None:
         st.error(str(exc), icon=":material/error:")
         return
@@ -36,7 +36,7 @@ def main() -> None:
     chosen = registry_view.pick(records)
     if chosen is None:
         return
-    snap, exc = store.attempt(lambda s: registry_data.snapshot(s, chosen, by))
+    snap, exc = store.read(lambda s: registry_data.snapshot(s, chosen, by))
     if snap is None:
         st.error(str(exc), icon=":material/error:")
         return

@@ -12,6 +12,7 @@ from recommender import coverage as cv
 from recommender.profile import Profile
 from recommender.roster import RosterError
 from recommender.vocab import BENEFITS, INDUSTRIES, REGIONS, STAGES
+from webapp.ui.markup import md
 
 from .data import download, read_uploaded, synthetic
 
@@ -88,10 +89,10 @@ def _uploaded() -> Population | None:
     try:
         profiles, bad, ignored = read_uploaded(data, upload.name)
     except RosterError as exc:
-        st.error(f"{upload.name}：{exc}")
+        st.error(md(f"{upload.name}：{exc}"))
         return None
     if ignored:
-        st.caption(f"未识别、已忽略的列：{'、'.join(ignored)}")
+        st.caption(f"未识别、已忽略的列：{md('、'.join(ignored))}")
     if bad:
         with st.expander(f"有 {len(bad)} 行无法读取（其余 {len(profiles)} 行已读入）"):
             frame = pd.DataFrame({"问题": bad})

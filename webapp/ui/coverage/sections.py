@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender import coverage as cv
+from webapp.ui.markup import md
 
 from .data import clause_label, download, duplicates
 
@@ -71,9 +72,9 @@ def near_duplicates() -> None:
     st.dataframe(pairs, hide_index=True)
     download(pairs, "近似重复条款", "近似重复条款.csv")
     for row in pairs.head(5).itertuples(index=False):
-        with st.expander(f"相似度 {row[0]:.2f}：{row[1]} ↔ {row[4]}"):
+        with st.expander(f"相似度 {row[0]:.2f}：{md(row[1])} ↔ {md(row[4])}"):
             a, b = st.columns(2)
-            a.markdown(f"**{row[2]}** `{row[1]}`")
+            a.markdown(f"**{md(row[2])}** `{row[1]}`")
             a.write(row[3])
             b.markdown(f"**{row[5]}** `{row[4]}`")
             b.write(row[6])

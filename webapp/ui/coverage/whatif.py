@@ -9,6 +9,7 @@ from recommender.corpus_models import Clause, Condition
 from recommender.eligibility.conditions import requirement
 from recommender.eligibility.facts import RULE_FIELDS, RULE_OPS, fact_label
 from recommender.vocab import REGIONS
+from webapp.ui.markup import md
 
 from .data import clause_label, download
 
@@ -90,7 +91,7 @@ def _new_condition(clause_id: str) -> cv.Change | None:
 
 def _edited_condition(clause: Clause, picked: int) -> cv.Change | None:
     cond = clause.eligibility[picked]
-    st.caption(f"原文：“{cond.quote}”")
+    st.caption(f"原文：“{md(cond.quote)}”")
     if st.checkbox("删除这个条件", key=f"cov_wi_remove_{clause.id}_{picked}"):
         return cv.ConditionEdit(clause.id, picked, None)
     value = value_widget(cond.field, cond.value, f"cov_wi_value_{clause.id}_{picked}")
@@ -119,7 +120,7 @@ def _condition_change(cov: cv.Coverage) -> cv.Change | None:
 
 def _result(cov: cv.Coverage, change: cv.Change, include_partial: bool) -> None:
     result = cv.what_if(cov, change, include_partial)
-    st.markdown(f"**假设：** {result.description}")
+    st.markdown(f"**假设：** {md(result.description)}")
     summary = result.summary()
     for col, name in zip(st.columns(4), SUMMARY, strict=True):
         col.metric(name, summary[name])
