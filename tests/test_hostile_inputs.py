@@ -390,7 +390,14 @@ def test_no_user_text_becomes_a_link_or_an_image_on_the_pages():
     from webapp.ui.markup import md
 
     assert not _LIVE.search(md(INJECTED)) and not _LIVE.search(md("见 www.x.invalid 或 a@x.invalid"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    from actors import account
+
+    from recommender.registry.access import COUNSELLOR
+    from webapp.ui.auth import USER
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state[USER] = account(COUNSELLOR, "测试辅导员")  # the 辅导员工作台 below needs a login
+    at.run()
     at.text_input(key="pf_name").input(INJECTED)
     at.selectbox(key="pf_region").select("浦东新区")
     [button] = [b for b in at.button if b.label == "开始匹配"]
