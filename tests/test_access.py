@@ -121,7 +121,7 @@ def test_a_public_submission_changes_nothing_until_a_counsellor_accepts_it_and_e
     _db(lambda s: enterprises.update(s, ids["无主科技有限公司"], 1, admin(), profile=full))
     sent = _db(lambda s: submissions.submit(s, parse_profile(profile("无主科技有限公司", employees=80)), "王经理").id)
     assert _db(lambda s: enterprises.find(s, "无主科技有限公司").profile["employees"]) == 50  # nothing changed yet
-    assert [i.id for i in _db(lambda s: submissions.pending(s, LI))] == [sent]  # unassigned: any counsellor sees it
+    assert [i.id for i in _db(lambda s: submissions.pending(s, LI))[1]] == [sent]  # unassigned: any counsellor sees it
     with pytest.raises(AccessDenied):
         _db(lambda s: submissions.accept(s, sent, staff()))
     accepted = _db(lambda s: submissions.accept(s, sent, WANG))
@@ -132,7 +132,7 @@ def test_a_public_submission_changes_nothing_until_a_counsellor_accepts_it_and_e
     assert _db(lambda s: submissions.accept(s, new, WANG).counsellor) == "王专员"
     # a submission about a colleague's enterprise is neither shown to nor taken by another counsellor
     other = _db(lambda s: submissions.submit(s, parse_profile(profile("李氏科技有限公司", employees=1)), None).id)
-    assert other not in [i.id for i in _db(lambda s: submissions.pending(s, WANG))]
+    assert other not in [i.id for i in _db(lambda s: submissions.pending(s, WANG))[1]]
     with pytest.raises(AccessDenied):
         _db(lambda s: submissions.accept(s, other, WANG))
     with pytest.raises(RegistryError, match="原因"):
@@ -166,8 +166,9 @@ def test_accounts_log_in_lock_after_repeated_failures_and_only_administrators_ma
     for _ in range(accounts.LOCK_AFTER):
         with pytest.raises(accounts.LoginFailed, match="登录名或密码不正确"):
             accounts.log_in("wang", "wrong password")
-    with pytest.raises(accounts.LoginFailed, match="已锁定"):
+    with pytest.raises(accounts.LoginFailed) as locked:
         accounts.log_in("wang", "一个足够长的登录密码")  # the right password, but locked
+    assert str(locked.value) == accounts.REFUSED  # said as for a wrong password: nobody learns the name exists
     later = dt.datetime.now(dt.UTC) + accounts.LOCK_FOR + dt.timedelta(seconds=1)
     assert accounts.log_in("wang", "一个足够长的登录密码", at=later).name == "王专员"
     for who in (WANG, staff()):
@@ -179,7 +180,10 @@ def test_accounts_log_in_lock_after_repeated_failures_and_only_administrators_ma
         _db(lambda s: accounts.create(s, admin(), "wang2", "王专员", "counsellor", "一个足够长的登录密码"))
     _db(lambda s: accounts.change(s, admin(), "wang", active=False))
     with pytest.raises(accounts.LoginFailed, match="已停用"):
-        accounts.log_in("wang", "一个足够长的登录密码")
+        accounts.log_in("wang", "一个足够长的登录密码", at=later)
+    with pytest.raises(accounts.LoginFailed) as wrong:
+        accounts.log_in("wang", "wrong password", at=later)  # only the right password learns it is disabled
+    assert str(wrong.value) == accounts.REFUSED
 
 
 def test_the_last_active_administrator_cannot_be_removed():
@@ -187,3 +191,30 @@ def test_the_last_active_administrator_cannot_be_removed():
     with pytest.raises(RegistryError, match="至少要保留一个启用的管理员"):
         _db(lambda s: accounts.change(s, admin(), "boss", role="staff"))
     assert _db(lambda s: accounts.get(s, "boss").role) == "admin"  # nothing was written
+
+
+def test_a_submission_sent_twice_is_one_and_keeps_the_registered_name_when_taken_in():
+    eid = _db(lambda s: enterprises.add(s, profile("甲公司", credit_code="91310115MA1K3Y8P1B"), admin()).id)
+    renamed = parse_profile(profile("恶意改名有限公司", credit_code="91310115MA1K3Y8P1B", employees=9))
+    first = _db(lambda s: submissions.submit(s, renamed, None).id)
+    assert _db(lambda s: submissions.submit(s, renamed, None).id) == first
+    accepted = _db(lambda s: submissions.accept(s, first, WANG))
+    assert (accepted.id, accepted.name, accepted.profile["employees"]) == (eid, "甲公司", 9)
+
+
+def test_a_submission_whose_name_and_code_disagree_is_listed_and_can_only_be_declined():
+    _db(lambda s: enterprises.add(s, profile("甲公司", credit_code="91310115MA1K3Y8P1B"), admin()))
+    _db(lambda s: enterprises.add(s, profile("乙公司"), admin()))
+    odd = _db(lambda s: submissions.submit(s, parse_profile(profile("乙公司", credit_code="91310115MA1K3Y8P1B")), None))
+    total, shown = _db(lambda s: submissions.pending(s, WANG))
+    assert (total, [i.id for i in shown]) == (1, [odd.id])
+    assert _db(lambda s: submissions.registered(s, s.get(type(odd), odd.id)))[1]  # why, in words
+    with pytest.raises(RegistryError, match="不能采纳"):
+        _db(lambda s: submissions.accept(s, odd.id, WANG))
+    assert _db(lambda s: submissions.decline(s, odd.id, WANG, "名称与代码不符").state) == "declined"
+
+
+@pytest.mark.parametrize("name", ["张三\u200b", "公众", "命令行（root）", "ＡＢ"])
+def test_an_account_name_that_looks_like_another_or_the_system_is_refused(name):
+    with pytest.raises(RegistryError, match="姓名"):
+        _db(lambda s: accounts.create(s, admin(), "someone", name, "counsellor", "一个足够长的登录密码"))

@@ -16,6 +16,7 @@ from recommender.engine import Recommender
 from recommender.paths import ROOT
 from recommender.registry import accounts, db, enterprises, submissions
 from recommender.registry.access import ADMIN, COUNSELLOR, STAFF, cli_actor
+from recommender.registry.errors import RegistryError
 from webapp.ui.auth import USER
 
 APP = str(ROOT / "app.py")
@@ -103,11 +104,11 @@ def test_the_public_sees_nothing_of_a_registered_firm_and_sends_a_submission_ins
     assert any("已提交给服务中心" in s.value for s in at.success)
     record = _db(lambda s: enterprises.get(s, eid, admin()))
     assert (record.version, record.profile["revenue"]) == (1, 6200)  # nothing erased, nothing written
-    [pending] = _db(lambda s: submissions.pending(s, admin()))
+    [pending] = _db(lambda s: submissions.pending(s, admin()))[1]
     assert (pending.name, pending.contact, pending.profile["employees"]) == (FIRM["name"], "王经理 021-1234", 85)
     _ok(at.button(key="save_submit").click().run())  # again at once: one page cannot flood the queue
     assert any("刚刚已提交过" in e.value for e in at.error)
-    assert len(_db(lambda s: submissions.pending(s, admin()))) == 1
+    assert _db(lambda s: submissions.pending(s, admin()))[0] == 1
 
 
 def test_a_counsellor_accepts_a_submission_on_the_registry_page_and_it_keeps_what_was_not_sent():
@@ -153,7 +154,7 @@ def _log_in(at: AppTest, username: str, password: str) -> AppTest:
 def test_the_login_box_logs_in_refuses_in_one_sentence_and_locks_after_repeated_failures():
     username = account(COUNSELLOR, "王五")
     at = _log_in(_app(), username, "wrong password")
-    assert [e.value for e in at.error] == ["登录名或密码不正确"]
+    assert [e.value for e in at.error] == [accounts.REFUSED]
     assert at.text_input(key="auth_password").value == ""  # the password is not kept
     at = _log_in(at, username, PASSWORD)
     assert any("已登录：王五（辅导员）" in c.value for c in at.caption)
@@ -164,7 +165,7 @@ def test_the_login_box_logs_in_refuses_in_one_sentence_and_locks_after_repeated_
     for _ in range(accounts.LOCK_AFTER):
         at = _log_in(at, username, "wrong password")
     at = _log_in(at, username, PASSWORD)
-    assert any("已锁定" in e.value for e in at.error) and _reachable(at) == {"self_check"}
+    assert [e.value for e in at.error] == [accounts.REFUSED] and _reachable(at) == {"self_check"}
 
 
 def test_a_disabled_account_is_logged_out_at_its_next_click():
@@ -190,3 +191,43 @@ def test_the_administrator_creates_an_account_on_the_accounts_page():
     assert any("已创建账号 zhao" in s.value for s in at.success)
     assert accounts.log_in("zhao", PASSWORD).name == "赵六"
     assert "zhao" in list(at.dataframe[0].value["登录名"])
+
+
+def test_a_button_drawn_before_the_account_was_disabled_does_nothing():
+    username = account(ADMIN, "管理员乙")
+    account(ADMIN, "管理员甲")  # another one stays, so this one may be disabled
+    at = _app(username)
+    at.switch_page(PAGES["accounts"])
+    _ok(at.run())
+    at.text_input(key="acc_user").input("sneaky")
+    at.text_input(key="acc_name").input("偷偷")
+    at.text_input(key="acc_pw").input(PASSWORD)
+    at.text_input(key="acc_pw2").input(PASSWORD)
+    _db(lambda s: accounts.change(s, cli_actor(), username, active=False))  # meanwhile, elsewhere
+    [create] = [b for b in at.button if b.label == "创建"]
+    create.click().run()
+    with pytest.raises(RegistryError):
+        _db(lambda s: accounts.get(s, "sneaky"))
+
+
+def test_a_consultation_is_recorded_under_the_logged_in_counsellor():
+    eid = _db(lambda s: enterprises.add(s, {**FIRM}, admin(), counsellor="王五").id)
+    at = _app(account(COUNSELLOR, "王五"))
+    at.switch_page(PAGES["registry"])
+    _ok(at.run())
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    assert at.text_input(key=f"cr_by_{eid}").disabled and at.text_input(key=f"cr_by_{eid}").value == "王五"
+
+
+def test_a_submission_whose_name_and_code_disagree_does_not_jam_the_list():
+    code = "91310115MA1K3Y8P1B"
+    _db(lambda s: enterprises.add(s, profile("甲公司", credit_code=code), admin()))
+    _db(lambda s: enterprises.add(s, profile("乙公司"), admin()))
+    odd = _db(lambda s: submissions.submit(s, profile("乙公司", credit_code=code), None).id)
+    at = _app(account(ADMIN, "管理员甲"))
+    at.switch_page(PAGES["registry"])
+    _ok(at.run())
+    assert any("企业提交的档案（1 份待处理）" in e.label for e in at.expander)
+    assert any(code in w.value for w in at.warning)
+    keys = {b.key for b in at.button}
+    assert f"sub_decline_{odd}" in keys and f"sub_accept_{odd}" not in keys

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,15 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..text_clean import strip_invisible
 from . import db
 from .access import ADMIN, COUNSELLOR, ROLE_LABELS, ROLES, Actor, require
 from .errors import RegistryError
-from .models import Account, now, shown_time
+from .models import Account, now
 
 PASSWORD_MIN = 10  # characters; NIST SP 800-63B asks at least 8 and no composition rules
 PASSWORD_MAX = 200
 LOCK_AFTER = 5  # consecutive failed logins before the account is locked for LOCK_FOR
 LOCK_FOR = dt.timedelta(minutes=15)
+RESERVED_NAMES = ("公众",)  # what history records for the public (access.ANONYMOUS); 命令行（…） for the CLI
 _USERNAME = re.compile(r"[A-Za-z0-9_.@-]{2,50}")
 _HASHER = PasswordHasher()  # Argon2id with the library's defaults (RFC 9106 second recommendation)
 _DUMMY = _HASHER.hash("never a password")  # verified for unknown names, so their answer takes as long
@@ -48,6 +51,10 @@ def _check_fields(username: str, name: str, role: str) -> None:
         raise RegistryError("登录名应为 2 到 50 个英文字母、数字或 _ . @ -")
     if not name.strip() or len(name) > 100:
         raise RegistryError("姓名不能为空，最多 100 个字")
+    if strip_invisible(name) != name or unicodedata.normalize("NFKC", name) != name:
+        raise RegistryError("姓名中有不可见字符或全角字母数字，请按常规写法输入（以免与他人的姓名看起来一样）")
+    if name in RESERVED_NAMES or name.startswith("命令行"):
+        raise RegistryError(f"姓名“{name}”留作系统使用（历史中记公众和命令行操作）")
     if role not in ROLES:
         raise RegistryError(f"角色应为 {' / '.join(ROLE_LABELS[r] for r in ROLES)} 之一（收到“{role}”）")
 
@@ -112,39 +119,46 @@ def actor_of(account: Account) -> Actor:
     return Actor(account.username, account.name, account.role)
 
 
-def log_in(username: str, password: str, at: dt.datetime | None = None) -> Actor:
-    """The actor of the active account ``username`` whose password is ``password``, checked in a transaction
-    of its own (so a failure is counted even though it is refused).
+REFUSED = f"登录名或密码不正确（连续输错 {LOCK_AFTER} 次的账号会锁定 {LOCK_FOR.seconds // 60} 分钟）"
 
-    LoginFailed otherwise, in one sentence that does not tell whether the name or the password was wrong;
-    LOCK_AFTER failures in a row lock the account for LOCK_FOR.
+
+def log_in(username: str, password: str, at: dt.datetime | None = None) -> Actor:
+    """The actor of the active account ``username`` whose password is ``password``.
+
+    LoginFailed otherwise, with one sentence (REFUSED) for an unknown name, a wrong password and a locked
+    account alike, in about the same time, so that nobody learns which names exist; only the holder of
+    the right password of a disabled account is told it is disabled. LOCK_AFTER failures in a row lock
+    the account for LOCK_FOR. The slow hash is checked outside any transaction (a burst of logins never
+    holds the database); the count is then written in a short one that re-reads the row (FOR UPDATE on
+    PostgreSQL, BEGIN IMMEDIATE on SQLite), so parallel guesses are all counted.
     """
+    at = at or now()
+    with db.reading() as session:
+        found = session.scalar(select(Account).where(Account.username == username.strip()))
+        known = None if found is None or found.password_hash is None else (found.id, found.password_hash)
+    right = _verify(known[1] if known else _DUMMY, password)
+    if known is None:
+        raise LoginFailed(REFUSED)
     with db.transaction() as session:
-        outcome = _attempt(session, username, password, at or now())
+        outcome = _counted(session.get(Account, known[0], with_for_update=True), right, password, at)
     if isinstance(outcome, LoginFailed):
         raise outcome
     return outcome
 
 
-def _attempt(session: Session, username: str, password: str, at: dt.datetime) -> Actor | LoginFailed:
-    # FOR UPDATE: concurrent attempts on one account count one after another (PostgreSQL; SQLite's
-    # BEGIN IMMEDIATE already serialises them), so parallel guesses cannot outrun the lock
-    account = session.scalar(select(Account).where(Account.username == username.strip()).with_for_update())
-    if account is None or account.password_hash is None:
-        _verify(_DUMMY, password)
-        return LoginFailed("登录名或密码不正确")
-    if account.locked_until is not None and account.locked_until > at:
-        until = shown_time(account.locked_until)
-        return LoginFailed(f"连续 {LOCK_AFTER} 次密码错误，账号已锁定到 {until}，请稍后再试或联系管理员")
-    if not _verify(account.password_hash, password) or not account.active:
-        if not account.active:
-            return LoginFailed("该账号已停用，请联系管理员")
+def _counted(account: Account | None, right: bool, password: str, at: dt.datetime) -> Actor | LoginFailed:
+    """The outcome of a checked password on ``account`` as it stands now, the failure count kept."""
+    if account is None or (account.locked_until is not None and account.locked_until > at):
+        return LoginFailed(REFUSED)
+    if not right:
         account.failed_logins += 1
         if account.failed_logins >= LOCK_AFTER:
             account.locked_until, account.failed_logins = at + LOCK_FOR, 0
-        return LoginFailed("登录名或密码不正确")
+        return LoginFailed(REFUSED)
+    if not account.active:
+        return LoginFailed("该账号已停用，请联系管理员")
     account.failed_logins, account.locked_until = 0, None
-    if _HASHER.check_needs_rehash(account.password_hash):
+    if _HASHER.check_needs_rehash(account.password_hash or ""):
         account.password_hash = _HASHER.hash(password)
     return actor_of(account)
 

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from ..profile import Profile
 from .access import COUNSELLOR, STAFF, Actor, may_read, require
-from .enterprises import RegistryError, add, check_profile, find, update
+from .enterprises import IdentityConflict, RegistryError, add, check_profile, find, update
 from .models import Enterprise, Submission, now
 
 MAX_PENDING = 2000  # submissions waiting at once; more are refused until staff catch up (a flood stays bounded)
 CONTACT_MAX = 200
+SHOWN = 50  # pending submissions listed at once, oldest first
 
 
 def submit(session: Session, profile: Profile, contact: str | None = None) -> Submission:
@@ -32,29 +33,46 @@ def submit(session: Session, profile: Profile, contact: str | None = None) -> Su
     waiting = session.scalar(select(func.count()).select_from(Submission).where(Submission.state == "pending"))
     if (waiting or 0) >= MAX_PENDING:
         raise RegistryError("服务中心待处理的提交已满，请稍后再试，或直接联系所在区的企业服务中心")
-    item = Submission(
-        name=profile.name, profile=profile.public_dict(), contact=contact, submitted_at=now(), state="pending"
-    )
+    data = profile.public_dict()
+    same = select(Submission).where(Submission.state == "pending", Submission.name == profile.name)
+    for earlier in session.scalars(same):
+        if earlier.profile == data and earlier.contact == contact:
+            return earlier  # the same profile sent again: one submission, not two
+    item = Submission(name=profile.name, profile=data, contact=contact, submitted_at=now(), state="pending")
     session.add(item)
     session.flush()
     return item
 
 
-def registered(session: Session, item: Submission) -> Enterprise | None:
+def registered(session: Session, item: Submission) -> tuple[Enterprise | None, str | None]:
     """The registered enterprise a submission names (by name key or 统一社会信用代码), None for a new one;
-    IdentityConflict when name and code point at two enterprises."""
-    return find(session, item.name, item.profile.get("credit_code"))
+    and, when its name and code point at two enterprises (or its name is registered with another code),
+    None and why (``enterprises.IdentityConflict``): such a submission can only be declined."""
+    try:
+        return find(session, item.name, item.profile.get("credit_code")), None
+    except IdentityConflict as exc:
+        return None, str(exc)
 
 
-def pending(session: Session, by: Actor) -> list[Submission]:
-    """The waiting submissions ``by`` may see, oldest first: all for 政策工作人员 and 管理员; for a 辅导员 the
-    new enterprises and those assigned to them or unassigned. AccessDenied for the public."""
+def _visible(session: Session, item: Submission, by: Actor) -> bool:
+    enterprise, conflict = registered(session, item)
+    return conflict is not None or enterprise is None or may_read(by, enterprise.counsellor)
+
+
+def pending(session: Session, by: Actor, limit: int = SHOWN) -> tuple[int, list[Submission]]:
+    """How many submissions are waiting, and the first ``limit`` of them ``by`` may see, oldest first: all
+    for 政策工作人员 and 管理员; for a 辅导员 those about new enterprises, their own or unassigned ones (and
+    those whose name and code disagree, which only a person can sort out). AccessDenied for the public."""
     require(by, (COUNSELLOR, STAFF), "查看企业提交的档案")
-    query = select(Submission).where(Submission.state == "pending").order_by(Submission.submitted_at, Submission.id)
-    items = list(session.scalars(query))
-    if by.role != COUNSELLOR:
-        return items
-    return [i for i in items if (e := find(session, i.name, None)) is None or may_read(by, e.counsellor)]
+    waiting = select(Submission).where(Submission.state == "pending")
+    total = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    shown: list[Submission] = []
+    for item in session.scalars(waiting.order_by(Submission.submitted_at, Submission.id)):
+        if len(shown) == limit:
+            break
+        if by.role != COUNSELLOR or _visible(session, item, by):
+            shown.append(item)
+    return total, shown
 
 
 def _open(session: Session, submission_id: int) -> Submission:
@@ -68,20 +86,25 @@ def _open(session: Session, submission_id: int) -> Submission:
 
 def accept(session: Session, submission_id: int, by: Actor, stage: str = "储备") -> Enterprise:
     """Take a pending submission into the registry: a new enterprise (its 专员 ``by`` when a 辅导员 accepts,
-    at ``stage``) or the registered one updated, keeping every field the submission left out.
+    at ``stage``) or the registered one updated, keeping every field the submission left out, and its
+    registered name (a rename is made on the record, not by a submission from the public).
 
     RegistryError when it was already handled or its profile is refused; AccessDenied unless ``by`` may
     change the record (ConflictError cannot happen: the record is read in this transaction).
     """
     item = _open(session, submission_id)
-    enterprise = registered(session, item)
-    source = f"企业自测页提交（第 {item.id} 号，{item.contact or '未留联系方式'}）"
+    enterprise, conflict = registered(session, item)
+    if conflict is not None:
+        raise RegistryError(f"提交 {item.id} 不能采纳：{conflict}")
+    source = f"企业自测页提交（第 {item.id} 号）"
     if enterprise is None:
         counsellor = by.name if by.role == COUNSELLOR else None
         enterprise = add(session, item.profile, by, counsellor=counsellor, stage=stage, source=source)
     else:
+        # the registered name stays: a rename (the same code, another name) is made on the record itself
+        data = {**item.profile, "name": enterprise.name}
         enterprise = update(
-            session, enterprise.id, enterprise.version, by, profile=item.profile, source=source, keep_missing=True
+            session, enterprise.id, enterprise.version, by, profile=data, source=source, keep_missing=True
         )
     item.state, item.enterprise_id, item.decided_by, item.decided_at = "accepted", enterprise.id, by.name, now()
     session.flush()
@@ -95,7 +118,7 @@ def decline(session: Session, submission_id: int, by: Actor, reason: str) -> Sub
     item = _open(session, submission_id)
     if not reason.strip():
         raise RegistryError("请写明不予采纳的原因")
-    enterprise = registered(session, item)
+    enterprise, _ = registered(session, item)
     if enterprise is not None and by.role == COUNSELLOR and not may_read(by, enterprise.counsellor):
         raise RegistryError(f"“{item.name}”由专员 {enterprise.counsellor} 负责，请由其处理")
     item.state, item.decided_by, item.decided_at, item.reason = "declined", by.name, now(), reason.strip()

@@ -20,7 +20,7 @@ from recommender.registry.models import Account
 from . import store
 from .markup import md
 
-USER = "auth_user"  # st.session_state key: the logged-in account's login name
+USER = store.LOGIN  # st.session_state key: the logged-in account's login name
 _REFUSED = "auth_refused"  # the last login refusal, shown once
 
 
@@ -50,6 +50,7 @@ def current() -> Actor:
     if username := ss.get(USER):
         actor, exc = store.read(lambda s: _account_actor(s, username))
         if actor is not None:
+            ss[store.ROLE] = actor.role  # what this run's pages are drawn for (store.attempt checks it)
             return actor
         if exc is None:  # disabled or removed: the login ends
             ss.pop(USER, None)

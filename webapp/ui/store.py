@@ -11,24 +11,42 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from recommender.profile import Profile
 from recommender.profile_fields import shown
 from recommender.registry import db
+from recommender.registry.access import AccessDenied
 from recommender.registry.enterprises import ConflictError, RegistryError
-from recommender.registry.models import shown_time
+from recommender.registry.models import Account, shown_time
 from webapp.ui.markup import md
 
 T = TypeVar("T")
 
 
+LOGIN = "auth_user"  # st.session_state key: the logged-in account's login name (webapp.ui.auth)
+ROLE = "auth_role"  # and the role this session's pages were drawn for
+
+
+def _still_allowed(session: Session) -> None:
+    """AccessDenied when the session's account was disabled, removed or given another role since the page
+    was drawn: a button drawn for the old role does nothing (the next run draws the page anew)."""
+    ss = st.session_state
+    if not (username := ss.get(LOGIN)):
+        return
+    account = session.scalar(select(Account).where(Account.username == username))
+    if account is None or not account.active or account.role != ss.get(ROLE):
+        raise AccessDenied("您的账号已停用或角色已变更，本次操作未执行；请重新登录或刷新页面")
+
+
 def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | None]:
     """Run ``action`` in one transaction (committed together or not at all): (result, None) or (None, refusal).
-    On PostgreSQL ``action`` is run again from the start when aborted for a concurrent transaction (``db.run``)."""
+    On PostgreSQL ``action`` is run again from the start when aborted for a concurrent transaction (``db.run``).
+    The logged-in account is checked again in the same transaction (``_still_allowed``)."""
     try:
-        return db.run(action), None
+        return db.run(lambda session: (_still_allowed(session), action(session))[1]), None
     except RegistryError as exc:
         return None, exc
     except SQLAlchemyError as exc:

@@ -91,7 +91,7 @@ def _record(
                 s,
                 record.id,
                 held_on=ss[keys["date"]],
-                counsellor=ss[keys["counsellor"]] or "",
+                counsellor=by.name,  # who is logged in held it: nobody types another's name
                 measures=chosen,
                 as_of=as_of,
                 by=by,
@@ -115,7 +115,6 @@ def new_visit(record: Record, by: Actor, as_of: dt.date) -> None:
     options = {m.clause_id: (m.title, m.state) for m in c.measures}  # the state stored as its code
     keys = {
         "date": f"cr_date_{eid}",
-        "counsellor": f"cr_counsellor_{eid}",
         "measures": f"cr_measures_{eid}_{as_of}",  # the choices depend on the date
         "note": f"cr_note_{eid}",
         "error": f"cr_error_{eid}",
@@ -123,11 +122,10 @@ def new_visit(record: Record, by: Actor, as_of: dt.date) -> None:
     }
     ss = st.session_state
     ss.setdefault(keys["date"], today())
-    ss.setdefault(keys["counsellor"], by.name)
     with st.form(f"cr_form_{eid}"):
         a, b = st.columns(2)
         a.date_input("咨询日期", format="YYYY-MM-DD", key=keys["date"])
-        b.text_input("辅导员", key=keys["counsellor"])
+        b.text_input("辅导员", value=by.name, disabled=True, key=f"cr_by_{eid}")
         st.multiselect(
             f"讨论的措施（按 {as_of} 匹配的前 {SHEET_TOP} 条）",
             list(options),
