@@ -53,7 +53,7 @@ def cmd_add_account(args: argparse.Namespace) -> None:
 
 def cmd_accounts(args: argparse.Namespace) -> None:
     """`accounts`: every account with its role and state, as a table or JSON."""
-    from .accounts import listing
+    from .accounts import listing, locked
 
     with _transaction() as session:
         rows = [
@@ -65,6 +65,7 @@ def cmd_accounts(args: argparse.Namespace) -> None:
                 "email": a.email,
                 "active": a.active,
                 "password": a.password_hash is not None,
+                "locked_until": a.locked_until.isoformat(timespec="seconds") if locked(a) else None,
             }
             for a in listing(session, acting(session, args.by))
         ]
@@ -72,7 +73,7 @@ def cmd_accounts(args: argparse.Namespace) -> None:
         print(json.dumps({"accounts": rows}, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        state = "启用" if r["active"] else "停用"
+        state = ("启用" if r["active"] else "停用") + (f"（锁定至 {r['locked_until']}）" if r["locked_until"] else "")
         print(f"{r['username']}  {r['name']}  {r['role_label']}  {state}  {r['email'] or ''}".rstrip())
     print(f"合计 {len(rows)} 个账号")
 

@@ -108,6 +108,11 @@ def create(
     return account
 
 
+def locked(account: Account, at: dt.datetime | None = None) -> bool:
+    """Whether ``account`` is locked now (or at ``at``) after repeated wrong passwords."""
+    return account.locked_until is not None and account.locked_until > (at or now())
+
+
 def count_admins(session: Session) -> int:
     """How many active 管理员 accounts exist."""
     query = select(func.count()).select_from(Account).where(Account.role == ADMIN, Account.active.is_(True))
@@ -148,7 +153,7 @@ def log_in(username: str, password: str, at: dt.datetime | None = None) -> Actor
 
 def _counted(account: Account | None, right: bool, password: str, at: dt.datetime) -> Actor | LoginFailed:
     """The outcome of a checked password on ``account`` as it stands now, the failure count kept."""
-    if account is None or (account.locked_until is not None and account.locked_until > at):
+    if account is None or locked(account, at):
         return LoginFailed(REFUSED)
     if not right:
         account.failed_logins += 1

@@ -17,7 +17,7 @@ from recommender.registry.access import ANONYMOUS, PUBLIC, ROLE_LABELS, Actor
 from recommender.registry.errors import RegistryError
 from recommender.registry.models import Account
 
-from . import store
+from . import profile_form, store
 from .markup import md
 
 USER = store.LOGIN  # st.session_state key: the logged-in account's login name
@@ -81,6 +81,7 @@ def _log_in() -> None:
 def _log_out() -> None:
     for key in list(st.session_state):
         del st.session_state[key]  # nothing the account saw stays for the next person at this browser
+    profile_form.load_into_form({})  # and the form is emptied (the browser would send its values back)
 
 
 def sidebar(actor: Actor) -> None:
@@ -93,13 +94,14 @@ def sidebar(actor: Actor) -> None:
             else:
                 st.button("退出登录", key="auth_logout", on_click=_log_out)
             return
+        refused = st.session_state.pop(_REFUSED, None)
+        if refused:
+            st.error(md(refused), icon=":material/error:")  # seen without opening the box
         with st.expander("工作人员登录", icon=":material/login:"):
             with st.form("auth_form", border=False):
                 st.text_input("登录名", key="auth_username", max_chars=50)
                 st.text_input("密码", key="auth_password", type="password", max_chars=accounts.PASSWORD_MAX)
                 st.form_submit_button("登录", on_click=_log_in)
-            if refused := st.session_state.pop(_REFUSED, None):
-                st.error(md(refused), icon=":material/error:")
             if sso_configured():
                 st.button("统一身份认证登录", key="auth_sso", on_click=st.login)
                 if st.user.is_logged_in:

@@ -135,9 +135,9 @@ def _messages(keep_conflict: bool = False) -> None:
     """The last save's outcome, shown once; a conflict while editing stays until reloaded or saved."""
     kind, text = st.session_state.get(MESSAGE, (None, ""))
     if kind == "success":
-        st.success(text, icon=":material/check_circle:")
+        st.success(md(text), icon=":material/check_circle:")
     elif kind is not None:
-        st.error(text, icon=":material/error:")
+        st.error(md(text), icon=":material/error:")
     if kind is not None and not (keep_conflict and kind == "conflict"):
         st.session_state.pop(MESSAGE)
 
@@ -146,11 +146,18 @@ def _editing(profile: Profile, by: Actor, edit: dict[str, Any]) -> int:
     st.markdown(f"正在修改档案库中的“{md(edit['name'])}”（打开时为第 {edit['version']} 版）。")
     if profile.name != edit["name"]:
         st.warning(f"企业名称已改为“{md(profile.name)}”，保存后档案中的名称也会随之修改。")
-    if _unsubmitted(profile):
-        st.caption(":orange[表单中有尚未提交的修改：请先点“开始匹配”，保存的是最近一次匹配的内容。]")
+    pending = _unsubmitted(profile)
+    if pending:
+        st.caption(":orange[表单中有尚未提交的修改：请先点“开始匹配”，再保存。]")
     a, b, _ = st.columns([1, 1, 2])
     a.button(
-        "保存修改", type="primary", icon=":material/save:", key="save_edit", on_click=_save_edit, args=(profile, by)
+        "保存修改",
+        type="primary",
+        icon=":material/save:",
+        key="save_edit",
+        on_click=_save_edit,
+        args=(profile, by),
+        disabled=pending,  # it would save the last matched profile, not what the form now shows
     )
     b.button("不再关联该档案", key="save_unlink", on_click=editing.forget)
     _messages(keep_conflict=True)

@@ -178,12 +178,18 @@ def _change_line(field: str, label: str, before: object, after: object, first: b
 
 
 def _restore(record: Record, version: int, by: Actor) -> None:
-    """Button callback: make ``version``'s profile and stage current again, as a new version."""
-    saved, exc = store.attempt(lambda s: enterprises.restore(s, record.id, version, record.version, by).version)
-    said = (
-        ("error", str(exc)) if exc is not None else ("success", f"已恢复为第 {version} 版的内容（现为第 {saved} 版）。")
+    """Button callback: make ``version``'s profile and stage current again, as a new version; the 专员/阶段
+    form goes on from that version, and a toast says it happened (the history tab may be out of sight)."""
+    restored, exc = store.attempt(
+        lambda s: (lambda e: (e.version, e.pool_stage))(enterprises.restore(s, record.id, version, record.version, by))
     )
-    st.session_state[f"reg_restored_{record.id}"] = said
+    if restored is None:
+        st.session_state[f"reg_restored_{record.id}"] = ("error", md(str(exc)))
+        return
+    done = f"已恢复为第 {version} 版的内容（现为第 {restored[0]} 版）。"
+    store.reopen(_keys(record.id)[0], restored[0], _values(record.id, record.counsellor, restored[1]))
+    st.session_state[f"reg_restored_{record.id}"] = ("success", done)
+    st.toast(done, icon=":material/history:")
 
 
 def history_tab(history: list[Revision], record: Record, by: Actor) -> None:

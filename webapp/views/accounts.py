@@ -7,6 +7,7 @@ from recommender.registry import accounts
 from recommender.registry.access import ROLE_LABELS, ROLES
 from recommender.registry.errors import RegistryError
 from webapp.ui import auth, store, style
+from webapp.ui.markup import md
 
 style.page_header("账号管理", "创建辅导员、政策工作人员和管理员的登录账号，调整角色、停用账号或重设密码")
 
@@ -15,7 +16,7 @@ DONE = "acc_done"
 
 
 def _said(exc: Exception | None, success: str) -> None:
-    st.session_state[DONE] = ("error", str(exc)) if exc is not None else ("success", success)
+    st.session_state[DONE] = ("error", md(str(exc))) if exc is not None else ("success", md(success))
 
 
 def _create() -> None:
@@ -31,6 +32,8 @@ def _create() -> None:
             )
         )
         _said(exc, f"已创建账号 {username}。")
+        if exc is None:  # a clean form for the next account
+            ss["acc_user"] = ss["acc_name"] = ss["acc_email"] = ""
     ss["acc_pw"] = ss["acc_pw2"] = ""
 
 
@@ -38,11 +41,14 @@ def _change() -> None:
     ss = st.session_state
     active = {"启用": True, "停用": False}[ss["acc_state"]]
     username = ss["acc_pick"]
-    _, exc = store.attempt(
-        lambda s: accounts.change(s, by, username, ss["acc_new_role"], active, ss["acc_new_pw"] or None).id
-    )
-    _said(exc, f"已修改账号 {username}。")
-    ss["acc_new_pw"] = ""
+    if ss["acc_new_pw"] != ss["acc_new_pw2"]:
+        _said(RegistryError("两次输入的新密码不一致"), "")
+    else:
+        _, exc = store.attempt(
+            lambda s: accounts.change(s, by, username, ss["acc_new_role"], active, ss["acc_new_pw"] or None).id
+        )
+        _said(exc, f"已修改账号 {username}。")
+    ss["acc_new_pw"] = ss["acc_new_pw2"] = ""
 
 
 def main() -> None:
@@ -55,7 +61,7 @@ def main() -> None:
                 "角色": ROLE_LABELS[a.role],
                 "状态": "启用" if a.active else "停用",
                 "邮箱（统一身份认证）": a.email or "",
-                "锁定至": store.local_time(a.locked_until) if a.locked_until else "",
+                "锁定至": store.local_time(a.locked_until) if accounts.locked(a) and a.locked_until else "",
             }
             for a in accounts.listing(s, by)
         ]
@@ -98,6 +104,7 @@ def _edit_form(rows: dict[str, dict]) -> None:
         st.selectbox("角色", ROLES, key="acc_new_role", format_func=ROLE_LABELS.get)
         st.radio("状态", ["启用", "停用"], key="acc_state", horizontal=True)
         st.text_input("新密码（不改则留空；重设后解除锁定）", key="acc_new_pw", type="password")
+        st.text_input("再输入一次新密码", key="acc_new_pw2", type="password")
         st.form_submit_button("保存", on_click=_change, disabled=not rows)
 
 
