@@ -233,3 +233,32 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     for shot in take_screenshots():
         print(shot)
+
+
+def test_a_counsellor_logs_in_and_logging_out_leaves_nothing_in_the_form():
+    _require_browser()
+    from actors import account
+
+    from recommender.registry.access import COUNSELLOR
+
+    password = "浏览器测试用的登录密码"
+    username = account(COUNSELLOR, "王五", password=password)
+    with streamlit_server() as url, chromium_page() as page:
+        page.goto(url)
+        page.get_by_role("button", name="开始匹配").wait_for()
+        assert page.get_by_role("link", name="企业档案库").count() == 0  # the public has the self-check only
+        page.get_by_text("工作人员登录").click()
+        page.get_by_role("textbox", name="登录名").fill(username)
+        page.get_by_role("textbox", name="密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("已登录：王五（辅导员）").wait_for()
+        page.get_by_role("link", name="企业档案库").wait_for()
+        _type(page, "textbox", "企业名称 *", ENTERPRISE["name"])
+        _choose(page, "注册地 *", ENTERPRISE["region"])
+        page.get_by_role("button", name="开始匹配").click()
+        page.get_by_text(f"匹配结果：{ENTERPRISE['name']}").wait_for()
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_text("工作人员登录").wait_for()
+        page.wait_for_timeout(500)
+        assert page.get_by_role("textbox", name="企业名称 *").input_value() == ""
+        assert page.get_by_role("link", name="企业档案库").count() == 0
