@@ -352,7 +352,7 @@ class _Sheet:
     """A write-only worksheet (openpyxl streams its rows to a temporary file): a styled header row, column
     widths, frozen panes and print setup written first, then rows, all cells wrapped and top-aligned; the
     auto-filter over what was written set by ``finish``. Past EXCEL_ROWS rows it goes on in a new sheet
-    named "title（续 N）" with the same header."""
+    named "title（续 N）" with the same header, placed right after."""
 
     def __init__(self, book: Any, title: str, columns: list[tuple[str, int]]) -> None:
         self.book, self.title, self.columns = book, title, columns
@@ -365,7 +365,10 @@ class _Sheet:
         from openpyxl.utils import get_column_letter
 
         n = len(self.sheets)
-        ws = self.book.create_sheet(self.title if n == 0 else f"{self.title}（续 {n}）")
+        if n == 0:
+            ws = self.book.create_sheet(self.title)
+        else:  # right after the sheet it continues
+            ws = self.book.create_sheet(f"{self.title}（续 {n}）", self.book.index(self.sheets[-1][0]) + 1)
         for i, (_, width) in enumerate(self.columns, 1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "C2" if len(self.columns) > 4 else "A2"
@@ -388,6 +391,13 @@ class _Sheet:
         padded = [*values, *[None] * (len(self.columns) - len(values))]
         ws.append(styled_row(ws, padded, self.cell_style))
         self.sheets[-1] = (ws, rows + 1)
+
+    def discard(self) -> None:
+        """Close the sheets unsaved and remove their temporary files (openpyxl has no public call for this)."""
+        for ws, _ in self.sheets:
+            if not ws.closed:
+                ws.close()
+                ws._writer.cleanup()
 
     def finish(self) -> None:
         """The auto-filter over each sheet's rows (none on a sheet with the header only)."""
@@ -436,7 +446,8 @@ class RosterWorkbook:
     """The roster's Excel summary, written as the consultations come (openpyxl's write-only mode: rows go to
     temporary files, so memory does not grow with the roster). Sheets: 措施明细 (one row per enterprise ×
     measure), 企业汇总 (one per enterprise), 资质准备度 (one per enterprise × title), 未导入行 (the bad rows)
-    and 说明 (dates, counts, notes); each A4 landscape, one page wide, the header row on every page."""
+    and 说明 (dates, counts, notes); each A4 landscape, one page wide, the header row on every page. Used as a
+    context manager, a workbook left unsaved (an error midway) has its temporary files removed."""
 
     def __init__(self, as_of: dt.date, today: dt.date | None = None) -> None:
         from openpyxl import Workbook
@@ -450,6 +461,15 @@ class RosterWorkbook:
         self._readiness = _Sheet(self._book, "资质准备度", READINESS_COLUMNS)
         self._bad = _Sheet(self._book, "未导入行", BAD_COLUMNS)
         self._notes = _Sheet(self._book, "说明", NOTE_COLUMNS)
+        self._saved = False
+
+    def __enter__(self) -> RosterWorkbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._saved:
+            for sheet in (self._detail, self._summary, self._readiness, self._bad, self._notes):
+                sheet.discard()
 
     def add(self, row: int | None, c: Consultation) -> None:
         """Write one enterprise's rows (``row``: its roster row number, None when it has none)."""
@@ -486,6 +506,7 @@ class RosterWorkbook:
         for sheet in (self._detail, self._summary, self._readiness, self._bad, self._notes):
             sheet.finish()
         self._book.save(target)
+        self._saved = True
 
 
 def roster_workbook(
@@ -497,9 +518,9 @@ def roster_workbook(
     """The roster's results (``RosterWorkbook``) as .xlsx bytes; ``as_of`` defaults to the first
     consultation's, else today."""
     today = today or shanghai_today()
-    book = RosterWorkbook(as_of or (entries[0][1].as_of if entries else today), today)
-    for row, c in entries:
-        book.add(row, c)
     out = io.BytesIO()
-    book.save(out, bad)
+    with RosterWorkbook(as_of or (entries[0][1].as_of if entries else today), today) as book:
+        for row, c in entries:
+            book.add(row, c)
+        book.save(out, bad)
     return out.getvalue()

@@ -71,7 +71,7 @@ def write_batch(
     ``sheets`` (``sheets.SheetsZip``). Returns the number of enterprises matched. Both files appear under
     their names only when all is written (``whole_file``); OSError when one cannot be written."""
     with ExitStack() as stack:
-        book = RosterWorkbook(as_of)
+        book = stack.enter_context(RosterWorkbook(as_of))
         archive = None
         if sheets is not None:
             archive = stack.enter_context(SheetsZip(stack.enter_context(whole_file(sheets))))

@@ -192,12 +192,12 @@ def match(roster: Roster, as_of: dt.date, top: int) -> Matched:
     fd, name = tempfile.mkstemp(prefix="beidou-roster-", suffix=".xlsx")
     os.close(fd)
     result = Matched(as_of, top, [], Path(name))
-    book = RosterWorkbook(as_of)
-    for row, c in consultations(resources.recommender(), roster, as_of, top, progress):
-        book.add(row, c)
-        result.overview.append(_overview_row(row, c))
-    bar.progress(1.0, text="正在保存匹配汇总（Excel）…")
-    book.save(result.workbook, roster.bad)
+    with RosterWorkbook(as_of) as book:
+        for row, c in consultations(resources.recommender(), roster, as_of, top, progress):
+            book.add(row, c)
+            result.overview.append(_overview_row(row, c))
+        bar.progress(1.0, text="正在保存匹配汇总（Excel）…")
+        book.save(result.workbook, roster.bad)
     bar.empty()
     st.session_state["roster_result"] = (signature, result)
     return result
