@@ -1,7 +1,9 @@
 """The counsellor's papers: a Word consultation sheet per enterprise, a zip of them, an Excel summary.
 
-Everything here takes ``Consultation`` records (recommender.consultation) and returns bytes, so the
-web page offers them as downloads and the CLI writes them to files.
+Everything here takes ``Consultation`` records (recommender.consultation). One sheet is returned as bytes;
+the zip (``SheetsZip``) and the Excel summary (``RosterWorkbook``) are written one consultation at a time
+into a file, so a roster of any length is never held whole (``sheets_zip`` and ``roster_workbook`` give
+them as bytes, for a few consultations).
 """
 
 from __future__ import annotations
