@@ -92,6 +92,18 @@ def format_table(result: dict[str, Any]) -> str:
         f"{g['push_s']:.1f} s（{g['push_items']} 条）；一条措施的受众 {g['audience_s']:.2f} s（{g['audience']} 家）"
     )
     lines.append("")
+    lines.append("batch 命令端到端（合成名单 CSV，stderr 为终端）：")
+    for r in result["roster_batch"]:
+        first = "—" if r["first_progress_s"] is None else f"{r['first_progress_s']:.2f} s"
+        zipped = "（含 Word 咨询单 zip）" if r["sheets"] else ""
+        rss = f"峰值 RSS {r['peak_rss_mb']:.0f} MB"
+        rss += f"（只读名单 {r['read_peak_rss_mb']:.0f} MB，×{r['rss_over_reader']:.2f}）"
+        bound = f"下界 {r['bound_s']:.1f} s（读名单 {r['read_s']:.1f} s + 每行匹配 {r['match_ms_per_row']:.1f} ms）"
+        lines.append(
+            f"  {r['rows']:>7} 行{zipped}：{r['wall_s']:.1f} s，{rss}；首条进度 {first}，"
+            f"开始匹配 {r['first_matching_s']} s；{bound}，×{r['wall_over_bound']:.2f}"
+        )
+    lines.append("")
     for t in result["targets"]:
         lines.append(f"{'✓' if t['met'] else '✗'} {t['target']}: {t['value']}（目标 {t['limit']}）")
     return "\n".join(lines)

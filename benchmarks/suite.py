@@ -21,8 +21,11 @@ from .batch import bench_batch
 from .engine import bench_cold_start, bench_first_run
 from .registry import bench_registry
 from .report import check_targets
+from .roster_batch import bench_roster_batch
 
 SIZES = (1_000, 10_000, 100_000)
+ROSTERS = (1_000, 10_000, 100_000)  # rows of the rosters `batch` runs on end to end (about 40 minutes in all)
+QUICK_ROSTERS = (100, 400)
 
 
 def machine() -> dict[str, Any]:
@@ -66,6 +69,9 @@ def run(sizes: tuple[int, ...] = SIZES, quick: bool = False) -> dict[str, Any]:
         "first_run": bench_first_run(),
         "batch": bench_batch(300 if quick else 10_000),
         "registry": bench_registry(300 if quick else 10_000),
+        "roster_batch": [bench_roster_batch(n) for n in (QUICK_ROSTERS if quick else ROSTERS)],
     }
+    smallest = min(QUICK_ROSTERS if quick else ROSTERS)
+    result["roster_batch"].append(bench_roster_batch(smallest, sheets=True))  # the zip of Word sheets too
     result["targets"] = check_targets(result)
     return result

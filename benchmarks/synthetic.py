@@ -8,9 +8,11 @@ a district document drawn from the 16).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 import re
+from pathlib import Path
 from typing import Any
 
 AS_OF = dt.date(2024, 6, 30)  # the as-of date of every timed recommendation: most documents in force
@@ -121,3 +123,43 @@ def synthetic_profiles(n: int, seed: int = 1) -> list[dict[str, Any]]:
             profile["revenue"] = round(rng.lognormvariate(7, 1.5), 1)
         out.append({k: v for k, v in profile.items() if v is not None})
     return out
+
+
+ROSTER_COLUMNS = {
+    "name": "企业名称",
+    "region": "注册地",
+    "park": "所在园区",
+    "industry": "所属行业",
+    "stage": "发展阶段",
+    "employees": "职工总数",
+    "revenue": "营业收入",
+    "qualifications": "已有资质",
+    "needs": "诉求",
+    "description": "企业描述",
+}
+
+
+def write_roster(path: Path, n: int, seed: int = 1) -> Path:
+    """A roster of ``n`` synthetic enterprises (``synthetic_profiles``) at ``path``: CSV in UTF-8 with the
+    Chinese headers of ROSTER_COLUMNS, or XLSX when ``path`` ends in .xlsx. Written as it is made (a 100k
+    roster is some 20 MB of CSV). Returns ``path``."""
+    rows = (
+        ["、".join(v) if isinstance(v := p.get(f, ""), list) else v for f in ROSTER_COLUMNS]
+        for p in synthetic_profiles(n, seed)
+    )
+    header = list(ROSTER_COLUMNS.values())
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("名单")
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+        return path
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

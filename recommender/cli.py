@@ -203,17 +203,21 @@ def cmd_sheet(args: argparse.Namespace) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> None:
-    """`batch`: match a roster; bad rows to stderr, the Excel summary (and optionally a zip of sheets) written.
+    """`batch`: match a roster; bad rows to stderr, the Excel summary (and optionally a zip of sheets) written
+    row by row, with progress lines on stderr when it is a terminal (reading, then matching).
 
-    UsageError when the roster cannot be read, has no good row, or an output cannot be written.
+    UsageError when the roster cannot be read, has no good row, or an output cannot be written; an output
+    appears under its name only when complete.
     """
+    from .progress import Bar
     from .roster import RosterError, read_roster_file
-    from .services.batch import match_roster
+    from .services.batch import write_batch
 
     if any(out is not None and out.resolve() == args.roster.resolve() for out in (args.output, args.zip)):
         raise UsageError(f"{args.roster}: 输出文件不能是名单本身（会覆盖名单），请换一个文件名")
     try:
-        roster = read_roster_file(args.roster)
+        with Bar(f"读取 {args.roster.name}") as bar:
+            roster = read_roster_file(args.roster, progress=bar)
     except RosterError as exc:
         raise UsageError(str(exc)) from None
     for note in roster.file_notes():
@@ -222,12 +226,15 @@ def cmd_batch(args: argparse.Namespace) -> None:
         print(f"{args.roster}: {bad}", file=sys.stderr)
     if not roster.rows:
         raise UsageError(f"{args.roster}: 没有可用的企业行（{len(roster.bad)} 行有误）")
-    batch = match_roster(_engine(), roster, args.as_of, top=args.top)
-    _write(args.output, batch.workbook())
-    if args.zip:
-        _write(args.zip, batch.sheets())
+    try:
+        with Bar("匹配并写入") as bar:
+            matched = write_batch(_engine(), roster, args.as_of, args.output, args.zip, top=args.top, progress=bar)
+    except FileNotFoundError as exc:
+        raise UsageError(f"{exc.filename}: 无法写入（所在目录不存在）") from None
+    except OSError as exc:
+        raise UsageError(f"{exc.filename or args.output}: 无法写入（{exc.strerror or exc}）") from None
     written = f"{args.output}" + (f" 和 {args.zip}" if args.zip else "")
-    print(f"已写入 {written}：{len(batch.entries)} 家企业，{len(roster.bad)} 行有误未导入")
+    print(f"已写入 {written}：{matched} 家企业，{len(roster.bad)} 行有误未导入")
 
 
 def cmd_read_roster(args: argparse.Namespace) -> None:

@@ -15,7 +15,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -31,6 +31,7 @@ from .spreadsheet import HEADER_WITHIN, Cell, SpreadsheetError, Uncalculated, bl
 from .text_clean import strip_invisible
 
 FIELDS = list(Profile.model_fields)
+Progress = Callable[[int, int], None]  # (rows read, rows in all): called as the rows are read
 
 # Chinese headers seen in real rosters, beside the labels of profile.LABELS.
 _HEADER_WORDS: dict[str, str] = {
@@ -325,9 +326,41 @@ def _add(
     roster.bad.append(BadRow(row, str(name) if name else None, errors))
 
 
-def parse_rows(rows: list[list[Any]], broken: dict[int, str] | None = None) -> Roster:
+def _read_row(
+    roster: Roster,
+    i: int,
+    row: list[Any],
+    columns: dict[int, str],
+    headers: dict[int, str],
+    units: dict[int, str | None],
+    percent: set[int],
+    broken: str | None,
+) -> None:
+    """Spreadsheet row ``i`` into ``roster`` (``_add``): each column's cell converted for its field, money in
+    万元 (``units``: the unit each header states), a "（%）" column's numbers as percentages; ``broken``: why
+    the file reader could not trust the row, if so. RosterError for a formula the file holds no result for."""
+    data: dict[str, Any] = {}
+    errors = [FieldError("", "unreadable", broken)] if broken else []
+    notes: list[str] = []
+    for col, name in columns.items():
+        cell = row[col] if col < len(row) else None
+        if isinstance(cell, Uncalculated):
+            raise RosterError(f"第 {i} 行“{headers[col]}”是公式，文件中没有计算结果：请在 Excel 中打开并保存后再上传")
+        if blank(cell):
+            continue
+        if isinstance(cell, str) and len(cell) > LIMITS.cell_chars:
+            errors.append(_too_long(name, headers[col], cell))
+        elif name not in MONEY_FIELDS:
+            data[name] = cell_value(name, _percent(cell) if col in percent else cell)
+        else:
+            _money(roster, data, errors, notes, name, cell, headers[col], units[col])
+    _add(roster, i, data, errors, notes)
+
+
+def parse_rows(rows: list[list[Any]], broken: dict[int, str] | None = None, progress: Progress | None = None) -> Roster:
     """A roster from spreadsheet rows (``rows[i]`` is row ``i + 1``, cells as ``spreadsheet.read_sheets`` gives);
-    ``broken`` names rows the file reader could not trust (``Sheet.broken``): they are bad rows.
+    ``broken`` names rows the file reader could not trust (``Sheet.broken``): they are bad rows;
+    ``progress(done, total)`` every 100 rows and at the end.
 
     The header is found among the first HEADER_WITHIN rows (``spreadsheet.find_header``); blank rows are
     skipped. RosterError, one line, when there is no header, a column is named twice, there is no data row,
@@ -339,29 +372,16 @@ def parse_rows(rows: list[list[Any]], broken: dict[int, str] | None = None) -> R
     units = {col: header_unit(headers[col], name) for col, name in columns.items()}
     percent = {col for col, name in columns.items() if is_ratio(name) and _header_key(headers[col]).endswith("(%)")}
     roster = Roster(ignored_columns=ignored, header_row=start + 1)
+    total = len(rows) - start - 1
     for i, row in enumerate(rows[start + 1 :], start=start + 2):
-        if all(blank(c) for c in row):
-            continue
-        data: dict[str, Any] = {}
-        errors = [FieldError("", "unreadable", why)] if broken and (why := broken.get(i - 1)) else []
-        notes: list[str] = []
-        for col, name in columns.items():
-            cell = row[col] if col < len(row) else None
-            if isinstance(cell, Uncalculated):
-                raise RosterError(
-                    f"第 {i} 行“{headers[col]}”是公式，文件中没有计算结果：请在 Excel 中打开并保存后再上传"
-                )
-            if blank(cell):
-                continue
-            if isinstance(cell, str) and len(cell) > LIMITS.cell_chars:
-                errors.append(_too_long(name, headers[col], cell))
-            elif name not in MONEY_FIELDS:
-                data[name] = cell_value(name, _percent(cell) if col in percent else cell)
-            else:
-                _money(roster, data, errors, notes, name, cell, headers[col], units[col])
-        _add(roster, i, data, errors, notes)
+        if progress is not None and (i - start - 2) % 100 == 0:
+            progress(i - start - 2, total)
+        if not all(blank(c) for c in row):
+            _read_row(roster, i, row, columns, headers, units, percent, (broken or {}).get(i - 1))
     if not roster.rows and not roster.bad:
         raise RosterError("只有表头，没有数据行")
+    if progress is not None:
+        progress(total, total)
     _move_repeated(roster)
     return roster
 
@@ -472,8 +492,8 @@ def _header(rows: list[list[Any]]) -> int:
     raise RosterError(f"前 {HEADER_WITHIN} 行中没有找到含 {wanted} 的表头行：表头应为档案字段名或中文名")
 
 
-def _json_roster(data: bytes) -> Roster:
-    """A saved profile (one object) or a list of them; "rows" are counted from 1."""
+def _json_roster(data: bytes, progress: Progress | None = None) -> Roster:
+    """A saved profile (one object) or a list of them; "rows" are counted from 1; ``progress`` as in ``parse_rows``."""
     try:
         items = json.loads(spreadsheet.decode(data))
     except json.JSONDecodeError as exc:
@@ -483,13 +503,16 @@ def _json_roster(data: bytes) -> Roster:
     except ValueError as exc:  # an integer of thousands of digits
         raise RosterError("JSON 中的数字位数过多，不是档案") from exc
     roster = Roster()
-    for i, item in enumerate(items if isinstance(items, list) else [items], start=1):
+    items = items if isinstance(items, list) else [items]
+    for i, item in enumerate(items, start=1):
         _add(roster, i, item)
+        if progress is not None and (i % 100 == 0 or i == len(items)):
+            progress(i, len(items))
     _move_repeated(roster)
     return roster
 
 
-def _sheet_roster(sheets: list[spreadsheet.Sheet]) -> Roster:
+def _sheet_roster(sheets: list[spreadsheet.Sheet], progress: Progress | None = None) -> Roster:
     """The roster on the first visible sheet (the one Excel opens on first) that has a header; every other
     sheet is named in ``roster.notices``, hidden ones as such. With no such sheet, the first sheet's reason,
     and the hidden sheets named."""
@@ -503,23 +526,27 @@ def _sheet_roster(sheets: list[spreadsheet.Sheet]) -> Roster:
         raise RosterError(
             f"可见的工作表中没有找到含 {_REQUIRED_LABELS} 的表头；另有隐藏的工作表 {'、'.join(hidden)}，请取消隐藏"
         )
-    roster = parse_rows((chosen or shown[0]).rows, (chosen or shown[0]).broken)
+    sheet = chosen or shown[0]
+    roster = parse_rows(sheet.rows, sheet.broken, progress)
     others = [f"“{s.name}”" for s in shown if s is not chosen] + hidden
     if others:
         roster.notices.append(f"读取的是工作表“{(chosen or shown[0]).name}”；未读取：{'、'.join(others)}")
     return roster
 
 
-def read_roster(data: bytes, filename: str) -> Roster:
+def read_roster(data: bytes, filename: str, progress: Progress | None = None) -> Roster:
     """Read an uploaded roster; the suffix of ``filename`` says CSV, Excel (.xlsx, .xlsm, .xls) or JSON (saved
-    profiles). RosterError, one Chinese line, when the file as a whole cannot be read."""
+    profiles). ``progress(done, total)`` as the rows are read (not while the file itself is opened). RosterError,
+    one Chinese line, when the file as a whole cannot be read."""
     suffix = Path(filename).suffix.lower()
     if len(data) > LIMITS.file_bytes:
         raise RosterError(_too_big(len(data)))
     if suffix not in {".json"} | spreadsheet.CSV_SUFFIXES | spreadsheet.EXCEL_SUFFIXES:
         raise RosterError(f"不支持的文件类型“{suffix or filename}”：请使用 CSV、Excel（.xlsx、.xls）或档案 JSON 文件")
     try:
-        return _json_roster(data) if suffix == ".json" else _sheet_roster(spreadsheet.read_sheets(data, suffix))
+        if suffix == ".json":
+            return _json_roster(data, progress)
+        return _sheet_roster(spreadsheet.read_sheets(data, suffix), progress)
     except SpreadsheetError as exc:
         raise RosterError(str(exc)) from exc
 
@@ -528,8 +555,9 @@ def _too_big(size: int) -> str:
     return f"文件有 {size_text(size)}，超过名单文件 {size_text(LIMITS.file_bytes)} 的上限：请分成几个文件上传"
 
 
-def read_roster_file(path: Path) -> Roster:
-    """The roster in ``path`` (CSV in UTF-8 or GBK, XLSX or XLS); RosterError naming the file when it cannot be read."""
+def read_roster_file(path: Path, progress: Progress | None = None) -> Roster:
+    """The roster in ``path`` (CSV in UTF-8 or GBK, XLSX or XLS), ``progress`` as in ``read_roster``; RosterError
+    naming the file when it cannot be read."""
     try:
         if (size := path.stat().st_size) > LIMITS.file_bytes:  # before anything is read
             raise RosterError(f"{path}: {_too_big(size)}")
@@ -539,7 +567,7 @@ def read_roster_file(path: Path) -> Roster:
     except OSError as exc:
         raise RosterError(f"{path}: 无法读取（{exc.strerror or exc}）") from exc
     try:
-        return read_roster(data, path.name)
+        return read_roster(data, path.name, progress)
     except RosterError as exc:
         raise RosterError(f"{path}: {exc}") from exc
 

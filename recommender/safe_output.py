@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from copy import copy
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
     from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,19 +59,39 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
-    """``sheet.append(values)`` made safe: text is passed through ``xml_text``, and text that would run as a
-    formula is written as text (data type ``s`` and Excel's hidden quote prefix: shown as typed, no stray
-    apostrophe, never evaluated). Numbers, dates and None are written as they are."""
+def safe_value(sheet: Worksheet | WriteOnlyWorksheet, value: Any) -> Any:
+    """``value`` as a cell of ``sheet`` may safely hold it: text passed through ``xml_text``, and text that would
+    run as a formula as a Cell written as text (data type ``s`` and Excel's hidden quote prefix: shown as typed,
+    no stray apostrophe, never evaluated). Numbers, dates and None are returned as they are."""
     from openpyxl.cell.cell import Cell
 
-    row: list[Any] = []
+    if not isinstance(value, str):
+        return value
+    value = xml_text(value)
+    if not formula_like(value):
+        return value
+    cell = Cell(sheet, row=1, column=1, value=value)  # placed when appended; "=…" reads as a formula
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
+    """``sheet.append(values)`` made safe: each value passed through ``safe_value``."""
+    sheet.append([safe_value(sheet, value) for value in values])
+
+
+def styled_row(sheet: WriteOnlyWorksheet, values: Iterable[Any], style: Cell) -> list[Cell]:
+    """The cells of a row for a write-only ``sheet``, made safe as ``safe_value`` makes them and each carrying the
+    style (font, fill, alignment …) of the ``style`` cell; a None value is an empty cell with that style."""
+    from openpyxl.cell.cell import Cell
+
+    row: list[Cell] = []
     for value in values:
-        if isinstance(value, str):
-            value = xml_text(value)
-            if formula_like(value):
-                value = Cell(sheet, value=value)  # openpyxl takes a text starting with "=" for a formula
-                value.data_type = "s"
-                value.quotePrefix = True
-        row.append(value)
-    sheet.append(row)
+        safe = safe_value(sheet, value)
+        cell = safe if isinstance(safe, Cell) else Cell(sheet, row=1, column=1, value=safe)
+        quote = cell.quotePrefix
+        cell._style = copy(style._style)  # one style array for the whole row (setting each attribute costs more)
+        cell.quotePrefix = quote
+        row.append(cell)
+    return row

@@ -1,7 +1,9 @@
 """The counsellor's papers: a Word consultation sheet per enterprise, a zip of them, an Excel summary.
 
-Everything here takes ``Consultation`` records (recommender.consultation) and returns bytes, so the
-web page offers them as downloads and the CLI writes them to files.
+Everything here takes ``Consultation`` records (recommender.consultation). One sheet is returned as bytes;
+the zip (``SheetsZip``) and the Excel summary (``RosterWorkbook``) are written one consultation at a time
+into a file, so a roster of any length is never held whole (``sheets_zip`` and ``roster_workbook`` give
+them as bytes, for a few consultations).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from .clock import today as shanghai_today
 from .consultation import (
@@ -26,7 +29,7 @@ from .consultation import (
 )
 from .profile import Profile
 from .roster import BadRow
-from .safe_output import append_row, xml_text
+from .safe_output import styled_row, xml_text
 
 FONT = "宋体"
 LANGUAGE = "zh-CN"
@@ -237,12 +240,38 @@ def sheet_filename(profile: Profile, number: int | None = None) -> str:
     return f"{prefix}{name}-政策咨询单.docx"
 
 
+class SheetsZip:
+    """A .zip of Word consultation sheets written entry by entry into ``target`` (a path or a binary file open
+    for writing), numbered in the order added so that names never collide; ``close`` (or leaving a ``with``)
+    finishes the file. Only the sheet being written is held in memory."""
+
+    def __init__(self, target: str | Path | IO[bytes], today: dt.date | None = None) -> None:
+        self.today = today or shanghai_today()
+        self.count = 0  # sheets written
+        self._archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
+
+    def add(self, c: Consultation) -> None:
+        """Write ``c``'s sheet as the next entry, ``NNN-name-政策咨询单.docx``."""
+        self.count += 1
+        self._archive.writestr(sheet_filename(c.profile, self.count), consultation_docx(c, self.today))
+
+    def close(self) -> None:
+        """Write the zip's directory; the file is complete after this."""
+        self._archive.close()
+
+    def __enter__(self) -> SheetsZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def sheets_zip(consultations: Iterable[Consultation], today: dt.date | None = None) -> bytes:
-    """One .docx per enterprise, numbered in roster order so that names never collide."""
+    """One .docx per enterprise (``SheetsZip``) in a .zip returned as bytes."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for i, c in enumerate(consultations, 1):
-            archive.writestr(sheet_filename(c.profile, i), consultation_docx(c, today))
+    with SheetsZip(out, today) as archive:
+        for c in consultations:
+            archive.add(c)
     return out.getvalue()
 
 
@@ -305,39 +334,80 @@ def _a4(document: Any) -> None:
         section.left_margin = section.right_margin = Cm(2)
 
 
+BAD_COLUMNS = [("名单行号", 9), ("企业名称", 24), ("原因", 90)]
+NOTE_COLUMNS = [("项目", 20), ("内容", 90)]
+EXCEL_ROWS = 1_048_576  # the rows of a worksheet in Excel and WPS: a longer sheet goes on in a continuation sheet
+
+
 def _print_setup(ws: Any) -> None:
     """A sheet that prints as people expect: A4 landscape, one page wide, the header row on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
 
 
-def _sheet(book: Any, title: str, columns: list[tuple[str, int]], rows: Iterable[Sequence[Any]], first: bool) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+class _Sheet:
+    """A write-only worksheet (openpyxl streams its rows to a temporary file): a styled header row, column
+    widths, frozen panes and print setup written first, then rows, all cells wrapped and top-aligned; the
+    auto-filter over what was written set by ``finish``. Past EXCEL_ROWS rows it goes on in a new sheet
+    named "title（续 N）" with the same header, placed right after."""
 
-    ws = book.active if first else book.create_sheet()
-    ws.title = title
-    append_row(ws, [name for name, _ in columns])
-    for row in rows:
-        append_row(ws, row)
-    header_fill = PatternFill("solid", fgColor="1F4E9A")
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for i, (_, width) in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    wrap = Alignment(vertical="top", wrap_text=True)
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
-    ws.freeze_panes = "C2" if len(columns) > 4 else "A2"
-    if ws.max_row > 1:
-        ws.auto_filter.ref = ws.dimensions
-    _print_setup(ws)
+    def __init__(self, book: Any, title: str, columns: list[tuple[str, int]]) -> None:
+        self.book, self.title, self.columns = book, title, columns
+        self.sheets: list[tuple[Any, int]] = []  # (worksheet, rows written), the last being written
+        self._start()
+
+    def _start(self) -> None:
+        from openpyxl.cell.cell import Cell
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        n = len(self.sheets)
+        if n == 0:
+            ws = self.book.create_sheet(self.title)
+        else:  # right after the sheet it continues
+            ws = self.book.create_sheet(f"{self.title}（续 {n}）", self.book.index(self.sheets[-1][0]) + 1)
+        for i, (_, width) in enumerate(self.columns, 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "C2" if len(self.columns) > 4 else "A2"
+        _print_setup(ws)
+        header = Cell(ws)  # the header's style, copied onto each header cell
+        header.font = Font(bold=True, color="FFFFFF")
+        header.fill = PatternFill("solid", fgColor="1F4E9A")
+        header.alignment = Alignment(vertical="center", wrap_text=True)
+        self.cell_style = Cell(ws)  # the style of every other cell
+        self.cell_style.alignment = Alignment(vertical="top", wrap_text=True)
+        ws.append(styled_row(ws, [name for name, _ in self.columns], header))
+        self.sheets.append((ws, 1))
+
+    def append(self, values: Sequence[Any]) -> None:
+        """Write one row (padded with empty cells to the header's width)."""
+        ws, rows = self.sheets[-1]
+        if rows == EXCEL_ROWS:
+            self._start()
+            ws, rows = self.sheets[-1]
+        padded = [*values, *[None] * (len(self.columns) - len(values))]
+        ws.append(styled_row(ws, padded, self.cell_style))
+        self.sheets[-1] = (ws, rows + 1)
+
+    def discard(self) -> None:
+        """Close the sheets unsaved and remove their temporary files (openpyxl has no public call for this)."""
+        for ws, _ in self.sheets:
+            if not ws.closed:
+                ws.close()
+                ws._writer.cleanup()
+
+    def finish(self) -> None:
+        """The auto-filter over each sheet's rows (none on a sheet with the header only)."""
+        from openpyxl.utils import get_column_letter
+
+        for ws, rows in self.sheets:
+            if rows > 1:
+                ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{rows}"
 
 
 def _readiness_text(c: Consultation) -> str:
@@ -346,74 +416,113 @@ def _readiness_text(c: Consultation) -> str:
     return "；".join(f"{r.name}：{r.status_label}" for r in c.readiness)
 
 
+def _detail_rows(row: int | None, c: Consultation) -> list[list[Any]]:
+    """The 措施明细 rows of one enterprise: one per measure, or one saying there is none."""
+    p = c.profile
+    who = [row, p.name, p.region, p.industry or ""]
+    if not c.measures:
+        return [[*who, None, "", f"（{c.as_of.isoformat()} 有效的政策中暂无适用措施）"]]
+    return [
+        [
+            *who,
+            m.rank,
+            m.status_label,
+            m.title,
+            m.text,
+            "\n".join(m.reasons),
+            "\n".join(m.gaps),
+            "、".join(m.unlocks_with),
+            m.contact,
+            m.document,
+            m.doc_number or "",
+            m.locator,
+            m.validity,
+            "、".join(m.benefits),
+            m.clause_id,
+        ]
+        for m in c.measures
+    ]
+
+
+class RosterWorkbook:
+    """The roster's Excel summary, written as the consultations come (openpyxl's write-only mode: rows go to
+    temporary files, so memory does not grow with the roster). Sheets: 措施明细 (one row per enterprise ×
+    measure), 企业汇总 (one per enterprise), 资质准备度 (one per enterprise × title), 未导入行 (the bad rows)
+    and 说明 (dates, counts, notes); each A4 landscape, one page wide, the header row on every page. Used as a
+    context manager, a workbook left unsaved (an error midway) has its temporary files removed."""
+
+    def __init__(self, as_of: dt.date, today: dt.date | None = None) -> None:
+        from openpyxl import Workbook
+
+        self.as_of = as_of
+        self.today = today or shanghai_today()
+        self.matched = 0  # enterprises added
+        self._book = Workbook(write_only=True)
+        self._detail = _Sheet(self._book, "措施明细", DETAIL_COLUMNS)
+        self._summary = _Sheet(self._book, "企业汇总", SUMMARY_COLUMNS)
+        self._readiness = _Sheet(self._book, "资质准备度", READINESS_COLUMNS)
+        self._bad = _Sheet(self._book, "未导入行", BAD_COLUMNS)
+        self._notes = _Sheet(self._book, "说明", NOTE_COLUMNS)
+        self._saved = False
+
+    def __enter__(self) -> RosterWorkbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._saved:
+            for sheet in (self._detail, self._summary, self._readiness, self._bad, self._notes):
+                sheet.discard()
+
+    def add(self, row: int | None, c: Consultation) -> None:
+        """Write one enterprise's rows (``row``: its roster row number, None when it has none)."""
+        p = c.profile
+        for line in _detail_rows(row, c):
+            self._detail.append(line)
+        who = [row, p.name, p.region, p.industry or ""]
+        unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
+        self._summary.append([*who, *c.counts().values(), len(c.expired), unlock_text, _readiness_text(c)])
+        for r in c.readiness or []:
+            self._readiness.append([row, p.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""])
+        self.matched += 1
+
+    def save(self, target: str | Path | IO[bytes], bad: Iterable[BadRow] = ()) -> None:
+        """Write the ``bad`` rows and the notes, and the workbook to ``target`` (a path or a binary file); the
+        workbook cannot be added to after."""
+        count = 0
+        for b in bad:
+            self._bad.append([b.row, b.name or "", "；".join(e.for_people() for e in b.errors)])
+            count += 1
+        notes = [
+            ("生成日期", self.today.isoformat()),
+            ("政策有效性判断日期", self.as_of.isoformat()),
+            ("已匹配企业", self.matched),
+            ("未导入行", count),
+            (
+                "说明",
+                "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期或尚未生效的措施数量见“企业汇总”；"
+                "标为【待审核·自动提取】的来自新增文件，条件尚未经人工审核。" + LEAD_NOTE + NOTE,
+            ),
+        ]
+        for note in notes:
+            self._notes.append(note)
+        for sheet in (self._detail, self._summary, self._readiness, self._bad, self._notes):
+            sheet.finish()
+        self._book.save(target)
+        self._saved = True
+
+
 def roster_workbook(
     entries: Sequence[tuple[int | None, Consultation]],
     bad: Sequence[BadRow] = (),
     as_of: dt.date | None = None,
     today: dt.date | None = None,
 ) -> bytes:
-    """The roster's results: one row per enterprise × measure, a summary per enterprise, the bad rows."""
-    from openpyxl import Workbook
-
+    """The roster's results (``RosterWorkbook``) as .xlsx bytes; ``as_of`` defaults to the first
+    consultation's, else today."""
     today = today or shanghai_today()
-    as_of = as_of or (entries[0][1].as_of if entries else today)
-    detail: list[list[Any]] = []
-    summary: list[list[Any]] = []
-    readiness: list[list[Any]] = []
-    for row, c in entries:
-        p = c.profile
-        who = [row, p.name, p.region, p.industry or ""]
-        for m in c.measures:
-            detail.append(
-                [
-                    *who,
-                    m.rank,
-                    m.status_label,
-                    m.title,
-                    m.text,
-                    "\n".join(m.reasons),
-                    "\n".join(m.gaps),
-                    "、".join(m.unlocks_with),
-                    m.contact,
-                    m.document,
-                    m.doc_number or "",
-                    m.locator,
-                    m.validity,
-                    "、".join(m.benefits),
-                    m.clause_id,
-                ]
-            )
-        if not c.measures:
-            detail.append([*who, None, "", f"（{c.as_of.isoformat()} 有效的政策中暂无适用措施）"])
-        counts = c.counts()
-        unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
-        summary.append([*who, *counts.values(), len(c.expired), unlock_text, _readiness_text(c)])
-        readiness += [[row, p.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
-                      for r in c.readiness or []]  # fmt: skip
-
-    book = Workbook()
-    _sheet(book, "措施明细", DETAIL_COLUMNS, detail, first=True)
-    _sheet(book, "企业汇总", SUMMARY_COLUMNS, summary, first=False)
-    _sheet(book, "资质准备度", READINESS_COLUMNS, readiness, first=False)
-    _sheet(
-        book,
-        "未导入行",
-        [("名单行号", 9), ("企业名称", 24), ("原因", 90)],
-        ([b.row, b.name or "", "；".join(e.for_people() for e in b.errors)] for b in bad),
-        first=False,
-    )
-    notes = [
-        ("生成日期", today.isoformat()),
-        ("政策有效性判断日期", as_of.isoformat()),
-        ("已匹配企业", len(entries)),
-        ("未导入行", len(bad)),
-        (
-            "说明",
-            "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期或尚未生效的措施数量见“企业汇总”；"
-            "标为【待审核·自动提取】的来自新增文件，条件尚未经人工审核。" + LEAD_NOTE + NOTE,
-        ),
-    ]
-    _sheet(book, "说明", [("项目", 20), ("内容", 90)], notes, first=False)
     out = io.BytesIO()
-    book.save(out)
+    with RosterWorkbook(as_of or (entries[0][1].as_of if entries else today), today) as book:
+        for row, c in entries:
+            book.add(row, c)
+        book.save(out, bad)
     return out.getvalue()

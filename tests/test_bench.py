@@ -45,6 +45,12 @@ def test_bench_quick_runs_and_prints_the_keys():
     assert done == total  # same top 10 as rank-bm25 on every query
     assert data["cold_start"]["median_s"] > 0 and data["batch"]["profiles_per_s"] > 0
     assert all({"target", "value", "limit", "met"} <= t.keys() for t in data["targets"])
+    runs = data["roster_batch"]
+    assert [(r["rows"], r["sheets"]) for r in runs] == [(100, False), (400, False), (100, True)]
+    for r in runs:
+        assert r["returncode"] == 0 and "已写入" in r["stdout"]
+        assert 0 < r["first_progress_s"] <= r["first_matching_s"] < r["wall_s"]  # drawn on a terminal
+        assert r["peak_rss_mb"] > 0 and r["bound_s"] > 0 and r["wall_over_bound"] > 0
 
 
 def test_bench_table_and_bad_sizes():

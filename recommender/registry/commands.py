@@ -68,17 +68,21 @@ def cmd_import(args: argparse.Namespace) -> None:
     """`import-roster`: add a roster to the registry in one transaction; bad rows listed on stderr.
 
     With bad rows nothing is written unless ``--skip-bad``; CommandError when the roster cannot be read.
+    Progress lines on stderr while reading and writing, when stderr is a terminal.
     """
+    from ..progress import Bar
     from ..roster import RosterError, read_roster_file
     from .importer import import_roster
 
     try:
-        roster = read_roster_file(args.roster)
+        with Bar(f"读取 {args.roster.name}") as bar:
+            roster = read_roster_file(args.roster, progress=bar)
     except RosterError as exc:
         raise CommandError(str(exc)) from None
     from . import db
 
-    with _failures():  # run again from the start when PostgreSQL aborts it for a concurrent transaction
+    # run again from the start when PostgreSQL aborts it for a concurrent transaction
+    with _failures(), Bar("写入档案库（企业及其修改记录）") as bar:
         report = db.run(
             lambda session: import_roster(
                 session,
@@ -88,6 +92,7 @@ def cmd_import(args: argparse.Namespace) -> None:
                 counsellor=args.counsellor,
                 stage=args.stage,
                 skip_bad=args.skip_bad,
+                progress=bar,
             )
         )
     for note in roster.file_notes():

@@ -28,7 +28,8 @@ from .enterprises import (
 )
 from .models import Enterprise, Revision, now
 
-CHUNK = 500  # names (or codes) looked up per query
+CHUNK = 500  # names (or codes) looked up per query, rows inserted per statement
+Progress = Callable[[int, int], None]  # (database rows written, rows to write)
 
 
 class ImportRefused(RegistryError):
@@ -197,6 +198,21 @@ def revision_row(
     }
 
 
+def _in_chunks(
+    session: Session, statement: Any, rows: list[dict[str, Any]], progress: Progress | None, done: int, total: int
+) -> list:
+    """``statement`` executed for ``rows``, CHUNK rows at a time: its RETURNING values in order (none without
+    RETURNING); ``progress(done + rows written, total)`` after each chunk."""
+    returns = bool(statement.returning_column_descriptions)
+    returned: list = []
+    for i in range(0, len(rows), CHUNK):
+        result = session.execute(statement, rows[i : i + CHUNK])
+        returned += result.scalars().all() if returns else []
+        if progress is not None:
+            progress(done + min(i + CHUNK, len(rows)), total)
+    return returned
+
+
 def import_roster(
     session: Session,
     roster: Roster,
@@ -205,8 +221,10 @@ def import_roster(
     counsellor: str | None = None,
     stage: str = "储备",
     skip_bad: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Add new enterprises and update the profiles of known ones, within the caller's transaction.
+    """Add new enterprises and update the profiles of known ones, within the caller's transaction;
+    ``progress(done, total)`` as the new enterprises and the revisions are written (database rows, CHUNK at a time).
 
     With bad rows and no ``skip_bad`` it raises ImportRefused before writing anything. A new
     enterprise gets ``counsellor`` and ``stage``; a known one keeps its own. New enterprises and
@@ -265,14 +283,14 @@ def import_roster(
             )
             for e, where in changed
         ]
+        total = 2 * len(new) + len(changed)  # the new enterprises, then a revision for each written
         if new:
             insert_new = insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True)
-            ids = session.scalars(insert_new, [record for record, _ in new]).all()
+            ids = _in_chunks(session, insert_new, [record for record, _ in new], progress, 0, total)
             revisions += [
                 revision_row(i, 1, record, by, stamp, where) for i, (record, where) in zip(ids, new, strict=True)
             ]
-        if revisions:
-            session.execute(insert(Revision), revisions)
+        _in_chunks(session, insert(Revision), revisions, progress, len(new), total)
     except StaleDataError:
         raise ConflictError(
             "导入期间有企业的档案被他人修改，未导入任何企业；请重新导入（名单会在他人修改后的档案上更新）"

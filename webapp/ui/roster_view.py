@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import tempfile
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from recommender.consultation import Consultation, state_label
-from recommender.profile import Profile
+from recommender.consultation import Consultation, consult, state_label
 from recommender.profile_fields import shown_fields
 from recommender.roster import BadRow, Roster, RosterError, read_roster, template_csv
 from recommender.safe_output import csv_bytes
-from recommender.services.batch import Batch, Entries, match_roster
+from recommender.services.batch import consultations
 from recommender.services.sheet import sheet_of
-from recommender.sheets import sheet_filename
+from recommender.sheets import RosterWorkbook, sheet_filename, sheets_zip
 
 from . import resources
 from .badges import measure_badge, readiness_badge
@@ -129,60 +136,101 @@ def read_preview(roster: Roster) -> None:
         st.dataframe(read_frame(roster), hide_index=True, width="stretch")
 
 
-def match(roster: Roster, as_of: dt.date, top: int) -> Batch:
-    """The roster matched at ``as_of`` with a progress bar; kept per (file, date, top) in the session."""
-    signature = (tuple((r.row, r.profile.model_dump_json()) for r in roster.rows), as_of, top)
+@dataclass
+class Matched:
+    """A roster matched on the page: what the overview table shows (one row per enterprise) and the Excel
+    summary in a temporary file, removed when this is dropped from the session. No consultation is kept:
+    the zip and the chosen enterprise's sheet are made again from the roster when asked for."""
+
+    as_of: dt.date
+    top: int
+    overview: list[dict[str, Any]]
+    workbook: Path
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, self.workbook.unlink, missing_ok=True)
+
+
+def _signature(roster: Roster, as_of: dt.date, top: int) -> tuple[str, dt.date, int]:
+    """What a result depends on: the good rows (as a digest, so that a large roster's key stays small), date, top."""
+    digest = hashlib.sha256()
+    for r in roster.rows:
+        digest.update(f"{r.row}\t{r.profile.model_dump_json()}\n".encode())
+    return digest.hexdigest(), as_of, top
+
+
+def _overview_row(row: int, c: Consultation) -> dict[str, Any]:
+    """One enterprise in the overview: its details, measure counts by status, first measure and 可培育资质."""
+    return {
+        "行号": row,
+        "企业名称": c.profile.name,
+        "注册地": c.profile.region,
+        "所属行业": c.profile.industry or "",
+        **{state_label(k): v for k, v in c.counts().items()},
+        "首选措施": c.measures[0].title if c.measures else "（暂无有效期内的适用措施）",
+        "可培育资质": "、".join(c.unlocks) or "—",
+    }
+
+
+def match(roster: Roster, as_of: dt.date, top: int) -> Matched:
+    """The roster matched at ``as_of`` with a progress bar, the Excel summary written row by row to a temporary
+    file as it goes; kept per (rows, date, top) in the session."""
+    signature = _signature(roster, as_of, top)
     cached = st.session_state.get("roster_result")
     if cached and cached[0] == signature:
         return cached[1]
+    st.session_state.pop("roster_result", None)  # the previous result's file goes with it
     bar = st.progress(0.0, text="正在匹配…")
+    shown = 0.0  # when the bar was last drawn: a large roster would otherwise send a message per row
 
-    def progress(done: int, total: int, profile: Profile) -> None:
-        bar.progress(done / total, text=f"正在匹配：{profile.name}（{done}/{total}）")
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal shown
+        if done == total or time.monotonic() - shown > 0.2:
+            bar.progress(done / total, text=f"正在匹配并写入汇总：{md(name)}（{done}/{total}）")
+            shown = time.monotonic()
 
-    batch = match_roster(resources.recommender(), roster, as_of, top, progress)
+    fd, name = tempfile.mkstemp(prefix="beidou-roster-", suffix=".xlsx")
+    os.close(fd)
+    result = Matched(as_of, top, [], Path(name))
+    with RosterWorkbook(as_of) as book:
+        for row, c in consultations(resources.recommender(), roster, as_of, top, progress):
+            book.add(row, c)
+            result.overview.append(_overview_row(row, c))
+        bar.progress(1.0, text="正在保存匹配汇总（Excel）…")
+        book.save(result.workbook, roster.bad)
     bar.empty()
-    st.session_state["roster_result"] = (signature, batch)
-    return batch
+    st.session_state["roster_result"] = (signature, result)
+    return result
 
 
-def overview(entries: Entries) -> None:
+def overview(result: Matched) -> None:
     """One table row per enterprise: its details, measure counts by status, first measure and 可培育资质."""
-    rows = []
-    for row, c in entries:
-        counts = {state_label(k): v for k, v in c.counts().items()}
-        rows.append(
-            {
-                "行号": row,
-                "企业名称": c.profile.name,
-                "注册地": c.profile.region,
-                "所属行业": c.profile.industry or "",
-                **counts,
-                "首选措施": c.measures[0].title if c.measures else "（暂无有效期内的适用措施）",
-                "可培育资质": "、".join(c.unlocks) or "—",
-            }
-        )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(result.overview), hide_index=True, width="stretch")
 
 
-def roster_downloads(batch: Batch) -> None:
-    """The Excel summary and the zip of every Word sheet, made when downloaded."""
-    st.caption(f"以下文件按政策有效性判断日期 {batch.as_of} 生成（在侧栏修改日期后，文件随之更新）。")
+def roster_downloads(roster: Roster, result: Matched) -> None:
+    """The Excel summary (written while matching) and the zip of every Word sheet (made when downloaded)."""
+    st.caption(f"以下文件按政策有效性判断日期 {result.as_of} 生成（在侧栏修改日期后，文件随之更新）。")
     a, b, _ = st.columns([1, 1, 1])
     a.download_button(
-        f"下载匹配汇总（Excel，{batch.as_of}）",
-        data=batch.workbook,
-        file_name=f"企业名单匹配汇总-{batch.as_of}.xlsx",
+        f"下载匹配汇总（Excel，{result.as_of}）",
+        data=result.workbook.read_bytes,
+        file_name=f"企业名单匹配汇总-{result.as_of}.xlsx",
         mime=XLSX,
         icon=":material/table_view:",
         type="primary",
         on_click="ignore",
         width="stretch",
     )
+
+    def sheets() -> bytes:
+        found = consultations(resources.recommender(), roster, result.as_of, result.top)
+        return sheets_zip(c for _, c in found)
+
     b.download_button(
-        f"下载全部咨询单（{len(batch.entries)} 份）",
-        data=batch.sheets,
-        file_name=f"政策咨询单-{batch.as_of}.zip",
+        f"下载全部咨询单（{len(result.overview)} 份）",
+        data=sheets,
+        file_name=f"政策咨询单-{result.as_of}.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
         on_click="ignore",
@@ -190,13 +238,14 @@ def roster_downloads(batch: Batch) -> None:
     )
 
 
-def one_enterprise(entries: Entries) -> None:
-    """A select box of the roster's enterprises and a preview of the chosen one's consultation sheet."""
-    labels = {f"第 {row} 行 · {c.profile.name}": (row, c) for row, c in entries}
+def one_enterprise(roster: Roster, result: Matched) -> None:
+    """A select box of the roster's enterprises and a preview of the chosen one's consultation sheet (matched
+    again for it: the result keeps no consultation)."""
+    labels = {f"第 {r.row} 行 · {r.profile.name}": r.profile for r in roster.rows}
     choice = st.selectbox("选择企业", list(labels), key="roster_pick")
     if choice is None:
         return
-    _, c = labels[choice]
+    c = consult(resources.recommender(), labels[choice], as_of=result.as_of, top=result.top)
     sheet_preview(c, key="roster_sheet")
 
 

@@ -23,14 +23,14 @@ if uploaded is not None:
     roster_view.bad_rows(roster)
     roster_view.read_preview(roster)
     if roster.rows:
-        batch = roster_view.match(roster, as_of, int(top))
+        result = roster_view.match(roster, as_of, int(top))
         with st.container(border=True):
             st.markdown("##### 2　匹配结果")
-            roster_view.overview(batch.entries)
-            roster_view.roster_downloads(batch)
+            roster_view.overview(result)
+            roster_view.roster_downloads(roster, result)
         with st.container(border=True):
             st.markdown("##### 3　单个企业咨询单")
-            roster_view.one_enterprise(batch.entries)
+            roster_view.one_enterprise(roster, result)
         with st.container(border=True):
             st.markdown("##### 4　加入企业档案库")
             roster_import.box(roster, file_name, by)

@@ -1,0 +1,125 @@
+"""`batch` end to end on synthetic rosters: wall time, peak memory and time to the first progress line,
+beside lower bounds, each in a fresh process.
+
+The batch runs as a person runs it, ``python -m recommender batch ROSTER.csv -o OUT.xlsx``, with stderr on a
+pseudo-terminal (so that its progress lines are drawn) and its peak RSS taken from the kernel's accounting of
+that child (``wait4``'s ru_maxrss). The lower bounds, in another fresh process: reading the roster alone (its
+wall time and peak RSS: the interpreter, the libraries and the roster, which the batch cannot go below), and
+matching with no output, ``consult`` timed on the first SAMPLE rows and scaled to the roster. The ratios set
+the batch beside them: ``wall ÷ (read + n × match per row)`` and ``peak RSS ÷ the reader's peak RSS``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from recommender.paths import ROOT
+
+from .synthetic import AS_OF, write_roster
+
+SAMPLE = 500  # rows matched to time matching alone
+MARKS = {"first_reading_s": "读取", "first_matching_s": "匹配并写入"}  # the progress lines' labels (cli.cmd_batch)
+
+
+def _on_terminal(command: list[str]) -> dict[str, Any]:
+    """Run ``command`` from the repository root, stderr on a pseudo-terminal, stdout on a pipe: wall_s,
+    peak_rss_mb, first_progress_s (the first byte on stderr), the seconds to each of MARKS (None if never
+    drawn), returncode and stdout's last line (stdout)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # 40 × 120: a bar has room
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    seen: dict[str, float] = {}
+    tail = b""
+    while select.select([master], [], [])[0]:
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # EIO: every writer of the terminal has closed it
+            break
+        if not chunk:
+            break
+        seen.setdefault("first_progress_s", time.perf_counter() - start)
+        tail = (tail + chunk)[-1024:]  # a label cut by a read's edge is found in the next window
+        text = tail.decode("utf-8", "ignore")
+        for key, mark in MARKS.items():
+            if mark in text:
+                seen.setdefault(key, time.perf_counter() - start)
+    assert child.stdout is not None
+    out = child.stdout.read().decode()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    os.close(master)
+    times = {key: round(seen[key], 2) if key in seen else None for key in ("first_progress_s", *MARKS)}
+    return {
+        "wall_s": round(time.perf_counter() - start, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        **times,
+        "returncode": child.returncode,
+        "stdout": (out.strip().splitlines() or [""])[-1],
+    }
+
+
+def lower_bounds(roster: str, sample: int = SAMPLE) -> dict[str, Any]:
+    """In this process (run it fresh): read_s and read_peak_rss_mb for reading ``roster``, then the seconds per
+    row of ``consult`` on its first ``sample`` rows (match_ms_per_row), the engine loaded and warm."""
+    import resource
+
+    from recommender.consultation import consult
+    from recommender.roster import read_roster_file
+    from recommender.services.library import live_recommender
+
+    start = time.perf_counter()
+    rows = read_roster_file(Path(roster)).rows
+    read_s = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    engine = live_recommender()[0]
+    consult(engine, rows[0].profile, as_of=AS_OF)  # loads the corpus, index and rules
+    sample_rows = rows[:sample]
+    start = time.perf_counter()
+    for row in sample_rows:
+        consult(engine, row.profile, as_of=AS_OF)
+    per_row = (time.perf_counter() - start) / len(sample_rows)
+    return {"read_s": round(read_s, 2), "read_peak_rss_mb": round(peak, 1), "match_ms_per_row": round(per_row * 1e3, 2)}
+
+
+def bench_roster_batch(n: int, sheets: bool = False) -> dict[str, Any]:
+    """`batch` on an ``n``-row synthetic roster (CSV), with the zip of Word sheets when ``sheets``: the run's
+    figures (``_on_terminal``), its lower bounds (``lower_bounds``) and the ratios wall_over_bound (wall ÷
+    (read + n × match per row)) and rss_over_reader (peak RSS ÷ the reader's). RuntimeError if the batch fails."""
+    with tempfile.TemporaryDirectory() as tmp:
+        roster = write_roster(Path(tmp) / f"roster-{n}.csv", n)
+        code = (
+            f"import json; from benchmarks.roster_batch import lower_bounds as b; print(json.dumps(b({str(roster)!r})))"
+        )
+        bounds = json.loads(
+            subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        )
+        command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(Path(tmp) / "out.xlsx")]
+        command += ["--as-of", AS_OF.isoformat(), *(["--zip", str(Path(tmp) / "out.zip")] if sheets else [])]
+        run = _on_terminal(command)
+    if run["returncode"] != 0:
+        raise RuntimeError(f"batch of {n} rows failed: {run['stdout']}")
+    bound = bounds["read_s"] + n * bounds["match_ms_per_row"] / 1e3
+    return {
+        "rows": n,
+        "sheets": sheets,
+        **run,
+        **bounds,
+        "bound_s": round(bound, 2),
+        "wall_over_bound": round(run["wall_s"] / bound, 2),
+        "rss_over_reader": round(run["peak_rss_mb"] / bounds["read_peak_rss_mb"], 2),
+    }

@@ -1,0 +1,37 @@
+"""Progress lines on stderr for the long commands (``batch``, ``import-roster``), drawn by tqdm.
+
+Shown only when stderr is a terminal (tqdm's ``disable=None``): a script or a test reading stderr sees only
+the lines it expects (bad rows, one error line), never a progress bar.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+
+from tqdm import tqdm
+
+
+class Bar:
+    """One progress line: ``desc``, then rows done of rows in all, rate and time left; drawn at once (before
+    the total is known: "读取 名单.csv: 0行"), then as ``update`` is called (at most twice a second).
+
+    Usable as the progress callback of the roster reader and the batch: ``bar(done, total, *anything)``.
+    """
+
+    def __init__(self, desc: str, unit: str = "行") -> None:
+        self._bar = tqdm(desc=desc, unit=unit, disable=None, file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+
+    def __call__(self, done: int, total: int, *_: object) -> None:
+        """Rows ``done`` of ``total``."""
+        if self._bar.disable:
+            return
+        if self._bar.total != total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
+
+    def __enter__(self) -> Bar:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._bar.close()

@@ -1,0 +1,240 @@
+"""`batch` streamed: the outputs written row by row hold what the in-memory ones held, a failed or killed batch
+leaves nothing under the final names, progress is reported. (Memory flatness is a bench figure, not a test:
+docs/benchmarks.md.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+
+from benchmarks.synthetic import write_roster
+from recommender import sheets
+from recommender.cli import main
+from recommender.consultation import Consultation, consult
+from recommender.engine import Recommender
+from recommender.paths import ROOT
+from recommender.progress import Bar
+from recommender.roster import BadRow, read_roster
+from recommender.safe_output import append_row
+from recommender.services import batch
+from recommender.sheets import DETAIL_COLUMNS, READINESS_COLUMNS, SUMMARY_COLUMNS, consultation_docx, roster_workbook
+
+AS_OF = dt.date(2024, 6, 30)
+TODAY = dt.date(2026, 1, 5)
+ROSTER = """企业名称,注册地,所属行业,职工总数,科技/研发人员,营业收入（万元）,已有资质,资质取得日期,诉求
+上海某芯微电子有限公司,浦东新区,芯片,85,40,"6,200",高新技术企业,高新技术企业:2023-10-15,资金补贴、融资贷款
+"=HYPERLINK(""http://evil.example"",""点我"")",金山区,机械,30,,1200,,,"场地空间,融资贷款"
+北京某软件公司,北京市,软件,很多,,,,,
+徐汇某科技有限公司,徐汇区,人工智能,12,5,,,,
+崇明某农业公司,崇明区,现代农业,8,,,,,
+"""
+
+
+@pytest.fixture(scope="module")
+def engine() -> Recommender:
+    return Recommender.load()
+
+
+@pytest.fixture(scope="module")
+def matched(engine):
+    roster = read_roster(ROSTER.encode(), "名单.csv")
+    return roster, [(r.row, consult(engine, r.profile, as_of=AS_OF, top=4)) for r in roster.rows]
+
+
+# --- the in-memory workbook of before, as the reference --------------------------------------
+
+
+def _reference_sheet(book: Any, title: str, columns: list, rows: list, first: bool) -> None:
+    """The sheet as sheets._sheet built it before streaming (a normal openpyxl worksheet, styled after)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = book.active if first else book.create_sheet()
+    ws.title = title
+    append_row(ws, [name for name, _ in columns])
+    for row in rows:
+        append_row(ws, row)
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E9A")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for i, (_, width) in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    ws.freeze_panes = "C2" if len(columns) > 4 else "A2"
+    if ws.max_row > 1:
+        ws.auto_filter.ref = ws.dimensions
+    sheets._print_setup(ws)
+
+
+def _reference(entries: list[tuple[int, Consultation]], bad: list[BadRow]) -> bytes:
+    """roster_workbook as it was before streaming: every row gathered in lists, then written."""
+    from openpyxl import Workbook
+
+    detail = [line for row, c in entries for line in sheets._detail_rows(row, c)]
+    summary, readiness = [], []
+    for row, c in entries:
+        p = c.profile
+        unlock = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
+        counts = [*c.counts().values(), len(c.expired)]
+        summary.append([row, p.name, p.region, p.industry or "", *counts, unlock, sheets._readiness_text(c)])
+        readiness += [
+            [row, p.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
+            for r in c.readiness or []
+        ]
+    book = Workbook()
+    _reference_sheet(book, "措施明细", DETAIL_COLUMNS, detail, first=True)
+    _reference_sheet(book, "企业汇总", SUMMARY_COLUMNS, summary, first=False)
+    _reference_sheet(book, "资质准备度", READINESS_COLUMNS, readiness, first=False)
+    bad_rows = [[b.row, b.name or "", "；".join(e.for_people() for e in b.errors)] for b in bad]
+    _reference_sheet(book, "未导入行", sheets.BAD_COLUMNS, bad_rows, first=False)
+    notes = [
+        ("生成日期", TODAY.isoformat()),
+        ("政策有效性判断日期", AS_OF.isoformat()),
+        ("已匹配企业", len(entries)),
+        ("未导入行", len(bad)),
+        (
+            "说明",
+            "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期或尚未生效的措施数量见“企业汇总”；"
+            "标为【待审核·自动提取】的来自新增文件，条件尚未经人工审核。" + sheets.LEAD_NOTE + sheets.NOTE,
+        ),
+    ]
+    _reference_sheet(book, "说明", sheets.NOTE_COLUMNS, notes, first=False)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(cell: Any) -> tuple:
+    return cell.value, cell.data_type, cell.quotePrefix, repr(cell.font), repr(cell.fill), repr(cell.alignment)
+
+
+def _layout(ws: Any) -> tuple:
+    setup = ws.page_setup
+    widths = {k: d.width for k, d in ws.column_dimensions.items()}
+    return (
+        ws.title,
+        ws.max_row,
+        ws.max_column,
+        ws.freeze_panes,
+        ws.auto_filter.ref,
+        ws.print_title_rows,
+        (str(setup.paperSize), setup.orientation, setup.fitToWidth, setup.fitToHeight),
+        ws.sheet_properties.pageSetUpPr.fitToPage,
+        widths,
+    )
+
+
+def test_the_streamed_workbook_holds_what_the_in_memory_one_held(matched):
+    roster, entries = matched
+    assert roster.bad and any(c.profile.name.startswith("=") for _, c in entries)
+    streamed = openpyxl.load_workbook(io.BytesIO(roster_workbook(entries, roster.bad, as_of=AS_OF, today=TODAY)))
+    reference = openpyxl.load_workbook(io.BytesIO(_reference(entries, roster.bad)))
+    assert streamed.sheetnames == reference.sheetnames
+    for new, old in zip(streamed.worksheets, reference.worksheets, strict=True):
+        assert _layout(new) == _layout(old)
+        for a, b in zip(new.iter_rows(), old.iter_rows(), strict=True):
+            assert [_cell(c) for c in a] == [_cell(c) for c in b], new.title
+
+
+def test_a_long_sheet_goes_on_in_a_continuation_sheet(matched, monkeypatch):
+    monkeypatch.setattr(sheets, "EXCEL_ROWS", 3)  # the header and two rows a sheet
+    entries = matched[1][:3]  # 2 + 1 in the summary
+    book = openpyxl.load_workbook(io.BytesIO(roster_workbook(entries, as_of=AS_OF)))
+    at = book.sheetnames.index("企业汇总")
+    assert book.sheetnames[at + 1] == "企业汇总（续 1）"  # right after the sheet it continues
+    parts = [book["企业汇总"], book["企业汇总（续 1）"]]
+    assert [ws.max_row for ws in parts] == [3, 2] and all(ws["B1"].value == "企业名称" for ws in parts)
+    assert [ws.auto_filter.ref for ws in parts] == ["A1:L3", "A1:L2"]
+
+
+def test_the_streamed_zip_holds_every_sheet_in_roster_order(matched, tmp_path):
+    _, entries = matched
+    with sheets.SheetsZip(tmp_path / "s.zip", TODAY) as archive:
+        for _, c in entries:
+            archive.add(c)
+    names = zipfile.ZipFile(tmp_path / "s.zip").namelist()
+    assert names == [sheets.sheet_filename(c.profile, i) for i, (_, c) in enumerate(entries, 1)]
+    for name, (_, c) in zip(names, entries, strict=True):
+        got = docx.Document(io.BytesIO(zipfile.ZipFile(tmp_path / "s.zip").read(name)))
+        want = docx.Document(io.BytesIO(consultation_docx(c, TODAY)))
+        assert [p.text for p in got.paragraphs] == [p.text for p in want.paragraphs]
+
+
+# --- whole files or none -------------------------------------------------------------------
+
+
+def test_a_failed_batch_leaves_the_old_files_and_no_temporary_ones(engine, tmp_path, monkeypatch):
+    roster = read_roster(ROSTER.encode(), "名单.csv")
+    out, archive = tmp_path / "汇总.xlsx", tmp_path / "咨询单.zip"
+    out.write_bytes(b"old summary")
+    archive.write_bytes(b"old zip")
+    calls = []
+
+    def failing(*args: Any, **kwargs: Any) -> Consultation:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return consult(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "consult", failing)
+    with pytest.raises(RuntimeError):
+        batch.write_batch(engine, roster, AS_OF, out, archive)
+    assert out.read_bytes() == b"old summary" and archive.read_bytes() == b"old zip"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["咨询单.zip", "汇总.xlsx"]
+
+
+def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
+    roster = write_roster(tmp_path / "名单.csv", 300)
+    out, archive = tmp_path / "汇总.xlsx", tmp_path / "咨询单.zip"
+    command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out), "--zip", str(archive)]
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".咨询单.zip.") and p.stat().st_size > 10_000 for p in tmp_path.iterdir()):
+        assert child.poll() is None and time.monotonic() < deadline, "the batch ended before it could be killed"
+        time.sleep(0.1)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert not out.exists() and not archive.exists()
+    assert any(p.name.endswith(".part") for p in tmp_path.iterdir())  # what a killed run leaves: named apart
+
+
+def test_an_output_in_a_missing_folder_is_one_line_naming_it(tmp_path, capsys):
+    roster = tmp_path / "名单.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    target = tmp_path / "无此目录" / "汇总.xlsx"
+    assert main(["batch", str(roster), "-o", str(target), "--as-of", "2024-06-30"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == f"错误：{target}: 无法写入（所在目录不存在）"
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+def test_progress_is_reported_while_reading_and_matching(engine, tmp_path):
+    read: list[tuple[int, int]] = []
+    roster = read_roster(ROSTER.encode(), "名单.csv", progress=lambda done, total: read.append((done, total)))
+    assert read[0] == (0, 5) and read[-1] == (5, 5)
+    matched: list[tuple[int, int, str]] = []
+    count = batch.write_batch(engine, roster, AS_OF, tmp_path / "o.xlsx", progress=lambda *a: matched.append(a))
+    assert count == len(roster.rows) == len(matched) and matched[-1][:2] == (count, count)
+    assert [name for *_, name in matched] == [r.profile.name for r in roster.rows]
+
+
+def test_the_progress_bar_draws_nothing_when_stderr_is_not_a_terminal(capsys):
+    with Bar("读取 名单.csv") as bar:
+        bar(5, 10)
+        bar(10, 10)
+    assert capsys.readouterr().err == ""
