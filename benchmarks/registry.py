@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from recommender.corpus import load_policies
 from recommender.profile import parse_profile
 from recommender.registry import db, importer, push
+from recommender.registry.access import cli_actor
 from recommender.roster import GoodRow, Roster
 
 from .synthetic import synthetic_profiles
@@ -42,21 +43,21 @@ def bench_registry(n: int = 10_000) -> dict[str, Any]:
                 push.sync(session, baseline, today=today - dt.timedelta(days=1))
             start = time.perf_counter()
             with Session(engine) as session, session.begin():
-                importer.import_roster(session, roster, by="bench", source="bench.csv")
+                importer.import_roster(session, roster, by=cli_actor(), source="bench.csv")
             timings["import_s"] = time.perf_counter() - start
             start = time.perf_counter()
             with Session(engine) as session, session.begin():
-                importer.import_roster(session, roster, by="bench", source="bench.csv")
+                importer.import_roster(session, roster, by=cli_actor(), source="bench.csv")
             timings["reimport_unchanged_s"] = time.perf_counter() - start
             start = time.perf_counter()
             with Session(engine) as session, session.begin():
                 push.sync(session, policies, today=today)
-                changes, items = push.push_list(session, today, as_of=newest.document.valid_from)
+                changes, items = push.push_list(session, today, newest.document.valid_from, cli_actor())
             timings.update(push_s=time.perf_counter() - start, changed_clauses=len(changes), push_items=len(items))
             clause = next(c for c in newest.clauses if c.kind == "measure")
             start = time.perf_counter()
             with Session(engine) as session:
-                found = push.audience(session, clause, newest.document, newest.document.valid_from)
+                found = push.audience(session, clause, newest.document, newest.document.valid_from, cli_actor())
             timings.update(audience_s=time.perf_counter() - start, audience=len(found))
             return timings
         finally:
