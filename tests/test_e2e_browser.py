@@ -154,6 +154,19 @@ def fill_self_check(page, url: str, enterprise: dict = ENTERPRISE) -> None:
     page.get_by_text(f"匹配结果：{enterprise['name']}").wait_for()
 
 
+def log_in(page, role: str, name: str) -> None:
+    """Log in on the page's sidebar as an account of ``role`` named ``name`` (created when missing)."""
+    from actors import account
+
+    password = "浏览器测试用的登录密码"
+    username = account(role, name, password=password)
+    page.get_by_text("工作人员登录").click()
+    page.get_by_role("textbox", name="登录名").fill(username)
+    page.get_by_role("textbox", name="密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(f"已登录：{name}").wait_for()
+
+
 def _require_browser() -> None:
     if CHROMIUM.exists():
         return
@@ -205,6 +218,28 @@ def test_enterprise_fills_the_form_sees_results_and_downloads_a_sheet(tmp_path):
     assert "辅导员（签字）" in text
 
 
+def test_a_counsellor_logs_in_and_logging_out_leaves_nothing_in_the_form():
+    _require_browser()
+    from recommender.registry.access import COUNSELLOR
+
+    with streamlit_server() as url, chromium_page() as page:
+        page.goto(url)
+        page.get_by_role("button", name="开始匹配").wait_for()
+        assert page.get_by_role("link", name="企业档案库").count() == 0  # the public has the self-check only
+        log_in(page, COUNSELLOR, "王五")
+        page.get_by_text("已登录：王五（辅导员）").wait_for()
+        page.get_by_role("link", name="企业档案库").wait_for()
+        _type(page, "textbox", "企业名称 *", ENTERPRISE["name"])
+        _choose(page, "注册地 *", ENTERPRISE["region"])
+        page.get_by_role("button", name="开始匹配").click()
+        page.get_by_text(f"匹配结果：{ENTERPRISE['name']}").wait_for()
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_text("工作人员登录").wait_for()
+        page.wait_for_timeout(500)
+        assert page.get_by_role("textbox", name="企业名称 *").input_value() == ""
+        assert page.get_by_role("link", name="企业档案库").count() == 0
+
+
 # --- screenshots (run by hand: python tests/test_e2e_browser.py) -----------------------------
 
 
@@ -218,6 +253,9 @@ def take_screenshots(out: Path = ROOT / "docs") -> list[Path]:
 
         roster = Path(tempfile.mkdtemp()) / "走访企业名单.csv"
         roster.write_bytes(ROSTER_CSV.encode("gbk"))
+        from recommender.registry.access import COUNSELLOR
+
+        log_in(page, COUNSELLOR, "王五")
         page.get_by_role("link", name="辅导员工作台").click()
         page.get_by_text("1　上传企业名单").wait_for()
         _set_date(page, "政策有效性判断日期", "20250630")  # inside the 2023-2025 plans: a fuller table
@@ -233,32 +271,3 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     for shot in take_screenshots():
         print(shot)
-
-
-def test_a_counsellor_logs_in_and_logging_out_leaves_nothing_in_the_form():
-    _require_browser()
-    from actors import account
-
-    from recommender.registry.access import COUNSELLOR
-
-    password = "浏览器测试用的登录密码"
-    username = account(COUNSELLOR, "王五", password=password)
-    with streamlit_server() as url, chromium_page() as page:
-        page.goto(url)
-        page.get_by_role("button", name="开始匹配").wait_for()
-        assert page.get_by_role("link", name="企业档案库").count() == 0  # the public has the self-check only
-        page.get_by_text("工作人员登录").click()
-        page.get_by_role("textbox", name="登录名").fill(username)
-        page.get_by_role("textbox", name="密码").fill(password)
-        page.get_by_role("button", name="登录").click()
-        page.get_by_text("已登录：王五（辅导员）").wait_for()
-        page.get_by_role("link", name="企业档案库").wait_for()
-        _type(page, "textbox", "企业名称 *", ENTERPRISE["name"])
-        _choose(page, "注册地 *", ENTERPRISE["region"])
-        page.get_by_role("button", name="开始匹配").click()
-        page.get_by_text(f"匹配结果：{ENTERPRISE['name']}").wait_for()
-        page.get_by_role("button", name="退出登录").click()
-        page.get_by_text("工作人员登录").wait_for()
-        page.wait_for_timeout(500)
-        assert page.get_by_role("textbox", name="企业名称 *").input_value() == ""
-        assert page.get_by_role("link", name="企业档案库").count() == 0

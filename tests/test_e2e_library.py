@@ -24,9 +24,10 @@ import docx
 if __name__ == "__main__":  # run as a script: the project and tests/ are not on the path yet
     sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-from test_e2e_browser import ROOT, _require_browser, chromium_page, fill_self_check, streamlit_server
+from test_e2e_browser import ROOT, _require_browser, chromium_page, fill_self_check, log_in, streamlit_server
 
 from recommender.clock import today as shanghai_today
+from recommender.registry.access import STAFF
 
 HNTE_TITLE = "支持首次认定的高新技术企业"
 RD_TITLE = "支持企业加大研发投入"
@@ -150,6 +151,7 @@ def test_staff_upload_review_and_publish_and_the_enterprise_sees_both_states(tmp
     word, web = _files(tmp_path)
     with streamlit_server() as url, chromium_page(1400, 1600) as page:
         page.goto(url)
+        log_in(page, STAFF, "政策科小李")
         page.get_by_role("link", name="政策库管理").click()
         upload(page, word, "hp-hnte-e2e")
         review_first_clause(page)
@@ -177,6 +179,7 @@ def take_screenshot(out: Path = ROOT / "docs" / "library.png") -> Path:
     word, _ = _files(folder)
     with streamlit_server() as url, chromium_page(1400, 2000) as page:
         page.goto(url)
+        log_in(page, STAFF, "政策科小李")
         page.get_by_role("link", name="政策库管理").click()
         upload(page, word, "hp-hnte-demo")
         _click(page, "lib_do_accepted_kind")
