@@ -58,8 +58,8 @@ def cli_actor() -> Actor:
 
 
 def _refuse(actor: Actor, what: str) -> AccessDenied:
-    if actor.role == PUBLIC:
-        return AccessDenied(f"请先登录：{what}需要辅导员、政策工作人员或管理员账号")
+    if actor.role == PUBLIC:  # nothing of the record is named to someone not logged in
+        return AccessDenied("请先登录：此操作需要辅导员、政策工作人员或管理员账号")
     return AccessDenied(f"{actor.label}无权{what}")
 
 
