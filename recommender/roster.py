@@ -28,7 +28,7 @@ from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, pa
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
 from .spreadsheet import HEADER_WITHIN, Cell, SpreadsheetError, Uncalculated, blank
-from .text_clean import strip_invisible
+from .text_clean import echo, strip_invisible
 
 FIELDS = list(Profile.model_fields)
 Progress = Callable[[int, int], None]  # (rows read, rows in all): called as the rows are read
@@ -322,8 +322,8 @@ def _add(
             roster.rows.append(GoodRow(row, profile, list(notes)))
             return
         errors = list(cell_errors)
-    name = data.get("name") if isinstance(data, dict) else None
-    roster.bad.append(BadRow(row, str(name) if name else None, errors))
+    name = " ".join(str(data.get("name") or "").split()) if isinstance(data, dict) else ""
+    roster.bad.append(BadRow(row, echo(name) if name else None, errors))  # a name is shown, never a whole row
 
 
 def _read_row(
@@ -338,14 +338,16 @@ def _read_row(
 ) -> None:
     """Spreadsheet row ``i`` into ``roster`` (``_add``): each column's cell converted for its field, money in
     万元 (``units``: the unit each header states), a "（%）" column's numbers as percentages; ``broken``: why
-    the file reader could not trust the row, if so. RosterError for a formula the file holds no result for."""
+    the file reader could not trust the row, if so; a formula the file holds no result for makes it bad."""
     data: dict[str, Any] = {}
     errors = [FieldError("", "unreadable", broken)] if broken else []
     notes: list[str] = []
     for col, name in columns.items():
         cell = row[col] if col < len(row) else None
-        if isinstance(cell, Uncalculated):
-            raise RosterError(f"第 {i} 行“{headers[col]}”是公式，文件中没有计算结果：请在 Excel 中打开并保存后再上传")
+        if isinstance(cell, Uncalculated):  # this row is bad; the others are read
+            why = f"“{headers[col]}”是公式，文件中没有计算结果：请在 Excel 中打开并保存"
+            errors.append(FieldError(name, "formula", why))
+            continue
         if blank(cell):
             continue
         if isinstance(cell, str) and len(cell) > LIMITS.cell_chars:

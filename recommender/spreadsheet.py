@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -129,6 +130,8 @@ def csv_sheet(data: bytes) -> Sheet:
     kept as its own line alone and named in ``Sheet.broken``, and the lines after it are read as rows.
     """
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")  # line ends of Windows, Unix or old Mac
+    if (count := text.count("\n")) > MAX_ROWS + HEADER_WITHIN:  # before the lines are split and parsed
+        raise SpreadsheetError(f"文件有 {count:,} 行，超出名单的范围（最多 {MAX_ROWS:,} 行）：请分成几个文件上传")
     parts = text.split("\n")
     lines = [line + "\n" for line in parts[:-1]] + [parts[-1]] * bool(parts[-1])
     head = lines[:HEADER_WITHIN]
@@ -202,6 +205,11 @@ def _extent(cells: Collection[tuple[int, int]], sheet: str) -> tuple[int, int]:
     return rows, columns
 
 
+# a cell's start tag as XML may write it: <c …>, <c/>, a newline or tab after the name, a namespace prefix
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?c[\s/>]")
+_TAIL = 40  # bytes kept from one chunk for the next: longer than any tag start the pattern matches
+
+
 def _count_cells(data: bytes, suffix: str) -> None:
     """SpreadsheetError when a worksheet declares more than MAX_CELLS cells (styled empty ones count: a few
     megabytes of ``<c s="1"/>`` would make openpyxl build tens of millions of objects). Counted in the
@@ -224,9 +232,9 @@ def _count_cells(data: bytes, suffix: str) -> None:
         cells, tail = 0, b""
         with archive.open(info) as xml:
             while chunk := xml.read(1 << 20):
-                window = tail + chunk  # a tag cut by the chunk's edge is counted once, in the next window
-                cells += window.count(b"<c ") + window.count(b"<c>")
-                tail = chunk[-2:]
+                window = tail + chunk  # a tag cut by the chunk's edge is counted once: in the window it ends in
+                cells += sum(1 for m in _CELL_TAG.finditer(window) if m.end() > len(tail))
+                tail = window[-_TAIL:]
                 if cells > MAX_CELLS:
                     raise SpreadsheetError(
                         f"工作表中的单元格（含只设了格式的空单元格）超过 {MAX_CELLS:,} 个，超出名单的范围："

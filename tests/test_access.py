@@ -214,7 +214,12 @@ def test_a_submission_whose_name_and_code_disagree_is_listed_and_can_only_be_dec
     assert _db(lambda s: submissions.decline(s, odd.id, WANG, "名称与代码不符").state) == "declined"
 
 
-@pytest.mark.parametrize("name", ["张三\u200b", "公众", "命令行（root）", "ＡＢ"])
+@pytest.mark.parametrize("name", ["张三\u200b", "公众", "命令行（root）", "ＡＢ", "\u0410nna"])
 def test_an_account_name_that_looks_like_another_or_the_system_is_refused(name):
     with pytest.raises(RegistryError, match="姓名"):
         _db(lambda s: accounts.create(s, admin(), "someone", name, "counsellor", "一个足够长的登录密码"))
+
+
+def test_an_account_email_must_look_like_one():
+    with pytest.raises(RegistryError, match="不是有效的邮箱地址"):
+        _db(lambda s: accounts.create(s, admin(), "someone", "某人", "staff", None, "![a](http://x.invalid/e.png)"))

@@ -537,3 +537,35 @@ def test_the_limits_are_stated_in_the_readme_and_read_from_config():
         assert f"`{name}`" in readme
     assert limits.Limits() == limits.LIMITS  # the shipped config.toml keeps the defaults
     assert os.environ.get("DATABASE_URL")  # the suite's own registry (conftest)
+
+
+# --- found by the second break-it trial ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", [b'<c\n s="0"/>', b'<c\ts="0"/>', b"<c/>"])
+def test_styled_empty_cells_are_counted_however_the_tag_is_written(monkeypatch, tag):
+    from recommender import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_CELLS", 1_000)
+    row = b'<row r="3">' + tag * 2_000 + b"</row>"
+    data = _xlsx(lambda d: d.replace(b"</sheetData>", row + b"</sheetData>"))
+    with pytest.raises(spreadsheet.SpreadsheetError, match="超过 1,000 个"):
+        spreadsheet.read_sheets(data, ".xlsx")
+
+
+def test_a_csv_over_the_row_limit_is_refused_before_its_lines_are_parsed(monkeypatch):
+    from recommender import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 100)
+    text = "企业名称,注册地\n" + "甲公司,浦东新区\n" * 300
+    with pytest.raises(RosterError, match="最多 100 行"):
+        read_roster(text.encode(), "r.csv")
+
+
+def test_a_bad_row_is_named_in_a_short_line_never_repeated_whole():
+    text = (
+        "企业名称,注册地,职工总数\n" + "\0" * 1_000 + "甲,北京市,1\n" + "乙" * 10_000 + ",北京市,1\n丙公司,金山区,2\n"
+    )
+    roster = read_roster(text.encode(), "r.csv")
+    assert [r.profile.name for r in roster.rows] == ["丙公司"]
+    assert len(roster.bad) == 2 and all(len(str(b)) < 300 for b in roster.bad), [len(str(b)) for b in roster.bad]

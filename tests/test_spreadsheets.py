@@ -189,20 +189,24 @@ def test_a_two_row_header_merged_down_is_read_from_its_lower_row():
 
 def _with_formulas() -> bytes:
     rows = [["企业名称", "注册地", "职工总数", "营业收入", "序号"], ["甲", "浦东新区", 85, "=C2*2", "=ROW()-1"]]
-    return _xlsx(rows)
+    return _xlsx([*rows, ["乙", "金山区", 10, 300, 2]])
 
 
-def test_a_formula_without_a_saved_result_is_named_not_taken_as_blank():
-    with pytest.raises(RosterError) as caught:
-        read_roster(_with_formulas(), "a.xlsx")
-    assert str(caught.value) == "第 2 行“营业收入”是公式，文件中没有计算结果：请在 Excel 中打开并保存后再上传"
+def test_a_formula_without_a_saved_result_is_named_not_taken_as_blank_and_the_other_rows_read():
+    roster = read_roster(_with_formulas(), "a.xlsx")
+    [bad] = roster.bad
+    assert (
+        str(bad)
+        == "第 2 行（甲）：revenue（营业收入（万元））：“营业收入”是公式，文件中没有计算结果：请在 Excel 中打开并保存"
+    )
+    assert [r.profile.name for r in roster.rows] == ["乙"]
     assert spreadsheet.read_sheets(_with_formulas(), ".xlsx")[0].rows[1][3] == Uncalculated("=C2*2")
 
 
 def test_a_formula_with_its_saved_result_is_read_as_that_result():
     data = _rewritten(_with_formulas(), "xl/worksheets/sheet1.xml", b"<f>C2*2</f><v></v>", b"<f>C2*2</f><v>170</v>")
     roster = read_roster(data, "a.xlsx")  # 序号 is not read: its formula without result does not matter
-    assert [p.revenue for p in roster.profiles] == [170] and roster.ignored_columns == ["序号"]
+    assert [p.revenue for p in roster.profiles] == [170, 300] and roster.ignored_columns == ["序号"]
 
 
 # --- old Excel and files not what their name says ------------------------------------------------

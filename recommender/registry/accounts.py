@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..text_clean import strip_invisible
+from ..text_clean import echo, strip_invisible
 from . import db
 from .access import ADMIN, COUNSELLOR, ROLE_LABELS, ROLES, Actor, require
 from .errors import RegistryError
@@ -26,6 +26,10 @@ PASSWORD_MIN = 10  # characters; NIST SP 800-63B asks at least 8 and no composit
 PASSWORD_MAX = 200
 LOCK_AFTER = 5  # consecutive failed logins before the account is locked for LOCK_FOR
 LOCK_FOR = dt.timedelta(minutes=15)
+# a name in history and as 专员: Han characters, Latin letters, digits and a few marks (张三, 阿依古丽·买买提,
+# Li Na); no Cyrillic or Greek look-alikes of Latin letters (Аnna with a Cyrillic А beside Anna)
+_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9·\-_.() ]+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 RESERVED_NAMES = ("公众",)  # what history records for the public (access.ANONYMOUS); 命令行（…） for the CLI
 _USERNAME = re.compile(r"[A-Za-z0-9_.@-]{2,50}")
 _HASHER = PasswordHasher()  # Argon2id with the library's defaults (RFC 9106 second recommendation)
@@ -51,8 +55,11 @@ def _check_fields(username: str, name: str, role: str) -> None:
         raise RegistryError("登录名应为 2 到 50 个英文字母、数字或 _ . @ -")
     if not name.strip() or len(name) > 100:
         raise RegistryError("姓名不能为空，最多 100 个字")
-    if strip_invisible(name) != name or unicodedata.normalize("NFKC", name) != name:
-        raise RegistryError("姓名中有不可见字符或全角字母数字，请按常规写法输入（以免与他人的姓名看起来一样）")
+    if strip_invisible(name) != name or unicodedata.normalize("NFKC", name) != name or not _NAME.fullmatch(name):
+        raise RegistryError(
+            "姓名只能用汉字、英文字母、数字、空格和 · - _ . ( )，不能有不可见字符或其他文字的字母"
+            "（以免与他人的姓名看起来一样）"
+        )
     if name in RESERVED_NAMES or name.startswith("命令行"):
         raise RegistryError(f"姓名“{name}”留作系统使用（历史中记公众和命令行操作）")
     if role not in ROLES:
@@ -84,6 +91,8 @@ def create(
     require(by, (ADMIN,), "创建账号")
     username, name, email = username.strip(), name.strip(), (email or "").strip().lower() or None
     _check_fields(username, name, role)
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise RegistryError(f"邮箱“{echo(email)}”不是有效的邮箱地址")
     if password is None and email is None:
         raise RegistryError("账号需要密码，或用于统一身份认证登录的邮箱")
     stamp = now()
