@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -200,7 +201,10 @@ def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
     roster = write_roster(tmp_path / "名单.csv", 300)
     out, archive = tmp_path / "汇总.xlsx", tmp_path / "咨询单.zip"
     command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out), "--zip", str(archive)]
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    scratch = tmp_path / "tmp"  # openpyxl's sheet files: a killed process cannot remove them
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 120
     while not any(p.name.startswith(".咨询单.zip.") and p.stat().st_size > 10_000 for p in tmp_path.iterdir()):
         assert child.poll() is None and time.monotonic() < deadline, "the batch ended before it could be killed"
@@ -209,6 +213,7 @@ def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
     child.wait()
     assert not out.exists() and not archive.exists()
     assert any(p.name.endswith(".part") for p in tmp_path.iterdir())  # what a killed run leaves: named apart
+    assert list(scratch.iterdir())  # and openpyxl's files, in the temporary folder
 
 
 def test_an_output_in_a_missing_folder_is_one_line_naming_it(tmp_path, capsys):
