@@ -12,7 +12,7 @@ from registry_helpers import profile
 
 from recommender.profile import parse_profile
 from recommender.registry import accounts, consultations, db, documents, enterprises, feedback, importer, submissions
-from recommender.registry.access import ANONYMOUS, AccessDenied, cli_actor
+from recommender.registry.access import ANONYMOUS, AccessDenied, Actor, cli_actor
 from recommender.registry.consultations import Discussed
 from recommender.registry.errors import RegistryError
 from recommender.roster import read_roster
@@ -223,3 +223,15 @@ def test_an_account_name_that_looks_like_another_or_the_system_is_refused(name):
 def test_an_account_email_must_look_like_one():
     with pytest.raises(RegistryError, match="不是有效的邮箱地址"):
         _db(lambda s: accounts.create(s, admin(), "someone", "某人", "staff", None, "![a](http://x.invalid/e.png)"))
+
+
+def test_a_single_sign_on_identity_is_its_linked_active_account_or_the_public():
+    _db(lambda s: accounts.create(s, admin(), "wang", "王专员", "counsellor", None, "Wang@Example.gov.cn"))
+    assert _db(lambda s: accounts.by_email(s, " wang@example.GOV.cn ")) == Actor("wang", "王专员", "counsellor")
+    assert _db(lambda s: accounts.by_email(s, "nobody@example.gov.cn")) is None
+    with pytest.raises(accounts.LoginFailed):
+        accounts.log_in("wang", "")  # an SSO-only account has no password to guess
+    _db(lambda s: accounts.change(s, admin(), "wang", active=False))
+    assert _db(lambda s: accounts.by_email(s, "wang@example.gov.cn")) is None
+    with pytest.raises(RegistryError, match="需要密码"):
+        _db(lambda s: accounts.create(s, admin(), "li", "李专员", "counsellor"))
