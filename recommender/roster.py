@@ -488,8 +488,7 @@ def _header(rows: list[list[Any]]) -> int:
     wanted = _REQUIRED_LABELS
     title = spreadsheet.title_row(rows)
     if title is not None:
-        text = next(str(c).strip() for c in rows[title] if not blank(c))
-        shown = text if len(text) <= 30 else text[:29] + "…"
+        shown = echo(next(str(c) for c in rows[title] if not blank(c)))
         raise RosterError(f"第 {title + 1} 行“{shown}”像是标题，前 {HEADER_WITHIN} 行中没有找到含 {wanted} 的表头行")
     raise RosterError(f"前 {HEADER_WITHIN} 行中没有找到含 {wanted} 的表头行：表头应为档案字段名或中文名")
 

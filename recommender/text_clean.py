@@ -55,7 +55,7 @@ ECHO_CHARS = 40  # how much of a refused value a message repeats
 
 
 def echo(value: object) -> str:
-    """A refused value as a message repeats it, on one line: up to ``ECHO_CHARS`` characters, then how long
-    it was."""
-    text = " ".join(str(value).splitlines())  # a message is one line
+    """A refused value as a message repeats it, on one line, its runs of spaces and control characters as
+    one space: up to ``ECHO_CHARS`` characters, then how long it was."""
+    text = " ".join(strip_invisible(str(value)).split())  # one line, no control characters (\x0b, NUL …)
     return text if len(text) <= ECHO_CHARS else f"{text[:ECHO_CHARS]}…（共 {len(text)} 字）"
