@@ -231,3 +231,25 @@ def test_a_submission_whose_name_and_code_disagree_does_not_jam_the_list():
     assert any(code in w.value for w in at.warning)
     keys = {b.key for b in at.button}
     assert f"sub_decline_{odd}" in keys and f"sub_accept_{odd}" not in keys
+
+
+def test_a_single_sign_on_session_is_its_linked_account_and_checked_again_at_each_action(monkeypatch):
+    from webapp.ui import auth
+
+    _db(lambda s: accounts.create(s, cli_actor(), "sso-admin", "统一认证管理员", ADMIN, None, "boss@example.gov.cn"))
+    account(ADMIN, "管理员甲")  # another one stays, so this one may be disabled
+    monkeypatch.setattr(auth, "_sso_email", lambda: "Boss@Example.gov.cn")  # as Streamlit's st.user would give it
+    at = _app()
+    assert PAGES.keys() == _reachable(at)
+    at.switch_page(PAGES["accounts"])
+    _ok(at.run())
+    at.text_input(key="acc_user").input("sneaky")
+    at.text_input(key="acc_name").input("偷偷")
+    at.text_input(key="acc_pw").input(PASSWORD)
+    at.text_input(key="acc_pw2").input(PASSWORD)
+    _db(lambda s: accounts.change(s, cli_actor(), "sso-admin", active=False))  # meanwhile, elsewhere
+    [create] = [b for b in at.button if b.label == "创建"]
+    create.click().run()
+    with pytest.raises(RegistryError):
+        _db(lambda s: accounts.get(s, "sneaky"))
+    assert _reachable(at) == {"self_check"}  # and the identity is the public's from then on

@@ -58,8 +58,11 @@ def current() -> Actor:
         else:  # the registry cannot be reached: this run is the public's, the login stays for the next
             ss[_REFUSED] = f"暂时无法确认登录：{exc}"
         return ANONYMOUS
+    ss.pop(store.SSO_EMAIL, None)
     if email := _sso_email():
         actor, _ = store.read(lambda s: accounts.by_email(s, email))
+        if actor is not None:  # what this run's pages are drawn for, checked again by store.attempt
+            ss[store.ROLE], ss[store.SSO_EMAIL] = actor.role, email.strip().lower()
         return actor or ANONYMOUS
     return ANONYMOUS
 

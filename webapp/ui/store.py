@@ -28,15 +28,19 @@ T = TypeVar("T")
 
 LOGIN = "auth_user"  # st.session_state key: the logged-in account's login name (webapp.ui.auth)
 ROLE = "auth_role"  # and the role this session's pages were drawn for
+SSO_EMAIL = "auth_sso_email"  # or the single-sign-on identity's e-mail, when it is that which logged in
 
 
 def _still_allowed(session: Session) -> None:
     """AccessDenied when the session's account was disabled, removed or given another role since the page
     was drawn: a button drawn for the old role does nothing (the next run draws the page anew)."""
     ss = st.session_state
-    if not (username := ss.get(LOGIN)):
+    if username := ss.get(LOGIN):
+        account = session.scalar(select(Account).where(Account.username == username))
+    elif email := ss.get(SSO_EMAIL):
+        account = session.scalar(select(Account).where(Account.email == email))
+    else:
         return
-    account = session.scalar(select(Account).where(Account.username == username))
     if account is None or not account.active or account.role != ss.get(ROLE):
         raise AccessDenied("您的账号已停用或角色已变更，本次操作未执行；请重新登录或刷新页面")
 
