@@ -92,13 +92,10 @@ def _submit(profile: Profile) -> None:
         _outcome(RegistryError(f"刚刚已提交过，请 {SUBMIT_EVERY} 秒后再提交修改后的内容"), "")
         return
     contact = ss.get("save_contact")
-    number, exc = store.attempt(lambda s: submissions.submit(s, profile, contact).id)
+    _, exc = store.attempt(lambda s: submissions.submit(s, profile, contact).id)
     if exc is None:
         ss[_LAST_SUBMIT] = time.monotonic()
-    _outcome(
-        exc,
-        f"已提交给服务中心（编号 {number}）。辅导员核对后会与您联系；在此之前，您的提交不会改动任何档案。",
-    )
+    _outcome(exc, "已提交给服务中心。辅导员核对后会与您联系；在此之前，您的提交不会改动任何档案。")
 
 
 SUBMIT_EVERY = 60  # seconds between two submissions from one browser session
