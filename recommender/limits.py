@@ -10,9 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, fields
 
-from .paths import ROOT
-
-CONFIG = ROOT / "config.toml"
+from .paths import config_section
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,7 @@ class Limits:
 def _configured() -> Limits:
     """The defaults, with what ``[limits]`` in config.toml sets (unknown keys are ignored)."""
     try:
-        with CONFIG.open("rb") as f:
-            given = tomllib.load(f).get("limits", {})
+        given = config_section("limits")
     except (OSError, tomllib.TOMLDecodeError):
         return Limits()
     known = {f.name: f.type for f in fields(Limits)}

@@ -1,6 +1,8 @@
-"""Where the project's data lives."""
+"""Where the project's data lives, and its settings file."""
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
@@ -10,3 +12,11 @@ CLAUSES = POLICIES / "clauses"
 CRITERIA = POLICIES / "criteria"
 LEXICON = POLICIES / "lexicon"
 CACHE = ROOT / ".cache"
+CONFIG = ROOT / "config.toml"  # the deployment's settings: [registry], [limits]
+
+
+def config_section(name: str) -> dict[str, Any]:
+    """The ``[name]`` section of config.toml ({} when it has none); OSError or tomllib.TOMLDecodeError as
+    reading the file gives them."""
+    with CONFIG.open("rb") as f:
+        return dict(tomllib.load(f).get(name, {}))

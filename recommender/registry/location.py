@@ -7,19 +7,15 @@ to read (``services.library``).
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..paths import ROOT
-
-CONFIG = ROOT / "config.toml"
+from ..paths import ROOT, config_section
 
 
 def registry_settings() -> dict[str, Any]:
     """The ``[registry]`` section of config.toml (path, connect_timeout, statement_timeout)."""
-    with CONFIG.open("rb") as f:
-        return dict(tomllib.load(f).get("registry", {}))
+    return config_section("registry")
 
 
 def database_url() -> str:
