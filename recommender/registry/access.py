@@ -96,7 +96,7 @@ def check_write(actor: Actor, name: str, counsellor: str | None) -> None:
 
 def check_assign(actor: Actor, name: str, counsellor: str | None) -> None:
     """AccessDenied unless ``actor`` may set the 专员 of ``name`` to ``counsellor``: a 管理员 assigns anyone,
-    a 辅导员 only themselves (or back to the unassigned pool)."""
-    if actor.role == ADMIN or (actor.role == COUNSELLOR and counsellor in (None, actor.name)):
+    a 辅导员 only themselves (or back to the unassigned pool): whom they could then change it as."""
+    if may_write(actor, counsellor):
         return
     raise _refuse(actor, f"把“{name}”分配给专员 {counsellor}（只有管理员可以分配给他人）")

@@ -184,6 +184,13 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+def by_username(session: Session, username: str) -> Actor | None:
+    """The actor of the active account ``username``; None when there is none or it is disabled (a login that
+    ends)."""
+    account = session.scalar(select(Account).where(Account.username == username, Account.active.is_(True)))
+    return actor_of(account) if account is not None else None
+
+
 def by_email(session: Session, email: str) -> Actor | None:
     """The actor of the active account linked to a single-sign-on ``email`` (compared in lower case); None
     when no active account is linked to it (the person then stays a member of the public)."""

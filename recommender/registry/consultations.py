@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from .access import COUNSELLOR, STAFF, Actor, check_write, require
-from .enterprises import ConflictError, RegistryError, writable
+from .access import Actor, check_write
+from .enterprises import ConflictError, RegistryError, readable, writable
 from .models import Consultation, ConsultationMeasure, Enterprise, now, shown_time
 from .states import FOLLOW_UPS
 
@@ -120,7 +120,5 @@ def open_applications(session: Session, by: Actor, counsellor: str | None = None
     )
     if counsellor:
         query = query.where(Consultation.counsellor == counsellor)
-    if by.role == COUNSELLOR:
-        query = query.where(or_(Enterprise.counsellor.is_(None), Enterprise.counsellor == by.name))
-    require(by, (COUNSELLOR, STAFF), "查看申报跟进")
+    query = query.where(readable(by))
     return list(session.scalars(query))

@@ -202,7 +202,7 @@ def _open(url: str) -> Engine:
         if _at_head(engine, alembic_config(url)):
             return engine
         with engine.begin() as connection:
-            if parsed.get_backend_name() == "postgresql":
+            if backend == "postgresql":
                 # two processes opening a fresh database at once: the second waits, then finds it migrated
                 # (SQLite needs nothing more: BEGIN IMMEDIATE already lets one writer in at a time)
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -358,13 +358,13 @@ def restore(session: Session, enterprise_id: int, version: int, expected_version
     )
 
 
-def _visible(by: Actor) -> Select[tuple[Enterprise]]:
-    """The enterprises ``by`` may read: all for 政策工作人员 and 管理员, a 辅导员's own and the unassigned."""
+def readable(by: Actor) -> ColumnElement[bool]:
+    """The condition on ``Enterprise`` rows ``by`` may read (``access.may_read`` in SQL): a 辅导员's own and
+    the unassigned; all for 政策工作人员 and 管理员. AccessDenied for the public."""
     require(by, (COUNSELLOR, STAFF), "查看企业档案")
-    query = select(Enterprise)
     if by.role == COUNSELLOR:
-        query = query.where(or_(Enterprise.counsellor.is_(None), Enterprise.counsellor == by.name))
-    return query
+        return or_(Enterprise.counsellor.is_(None), Enterprise.counsellor == by.name)
+    return true()
 
 
 def listing(
@@ -372,7 +372,7 @@ def listing(
 ) -> list[Enterprise]:
     """The enterprises ``by`` may read, by name, filtered by counsellor, stage and a part of the name when
     given (as typed or as ``company.name_key`` compares it). AccessDenied for the public."""
-    query = _visible(by).order_by(Enterprise.name)
+    query = select(Enterprise).where(readable(by)).order_by(Enterprise.name)
     if counsellor:
         query = query.where(Enterprise.counsellor == counsellor)
     if stage:
@@ -387,13 +387,12 @@ def listing(
 
 def count(session: Session, by: Actor) -> int:
     """How many enterprises the registry holds that ``by`` may read."""
-    return session.scalar(select(func.count()).select_from(_visible(by).subquery())) or 0
+    return session.scalar(select(func.count()).select_from(Enterprise).where(readable(by))) or 0
 
 
 def counsellors(session: Session, by: Actor) -> list[str]:
     """The counsellors (专员) named on any enterprise ``by`` may read, sorted."""
-    visible = _visible(by).subquery()
-    query = select(visible.c.counsellor).where(visible.c.counsellor.is_not(None)).distinct()
+    query = select(Enterprise.counsellor).where(readable(by), Enterprise.counsellor.is_not(None)).distinct()
     return sorted(session.scalars(query))
 
 

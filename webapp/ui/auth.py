@@ -8,14 +8,11 @@ disabled by the 管理员 counts from the next click. Nobody logged in is the pu
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from recommender.registry import accounts, db
 from recommender.registry.access import ANONYMOUS, PUBLIC, ROLE_LABELS, Actor
 from recommender.registry.errors import RegistryError
-from recommender.registry.models import Account
 
 from . import profile_form, store
 from .markup import md
@@ -38,17 +35,12 @@ def _sso_email() -> str | None:
     return str(st.user.get("email") or "") or None
 
 
-def _account_actor(session: Session, username: str) -> Actor | None:
-    account = session.scalar(select(Account).where(Account.username == username, Account.active.is_(True)))
-    return accounts.actor_of(account) if account is not None else None
-
-
 def current() -> Actor:
     """The acting account for this run: the local login, else the single-sign-on identity's linked account,
     else the public. A login whose account was disabled or removed since is ended."""
     ss = st.session_state
     if username := ss.get(USER):
-        actor, exc = store.read(lambda s: _account_actor(s, username))
+        actor, exc = store.read(lambda s: accounts.by_username(s, username))
         if actor is not None:
             ss[store.ROLE] = actor.role  # what this run's pages are drawn for (store.attempt checks it)
             return actor

@@ -11,16 +11,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from recommender.profile import Profile
 from recommender.profile_fields import shown
-from recommender.registry import db
+from recommender.registry import accounts, db
 from recommender.registry.access import AccessDenied
 from recommender.registry.enterprises import ConflictError, RegistryError
-from recommender.registry.models import Account, shown_time
+from recommender.registry.models import shown_time
 from webapp.ui.markup import md
 
 T = TypeVar("T")
@@ -36,36 +35,45 @@ def _still_allowed(session: Session) -> None:
     was drawn: a button drawn for the old role does nothing (the next run draws the page anew)."""
     ss = st.session_state
     if username := ss.get(LOGIN):
-        account = session.scalar(select(Account).where(Account.username == username))
+        actor = accounts.by_username(session, username)
     elif email := ss.get(SSO_EMAIL):
-        account = session.scalar(select(Account).where(Account.email == email))
+        actor = accounts.by_email(session, email)
     else:
         return
-    if account is None or not account.active or account.role != ss.get(ROLE):
+    if actor is None or actor.role != ss.get(ROLE):
         raise AccessDenied("您的账号已停用或角色已变更，本次操作未执行；请重新登录或刷新页面")
+
+
+def _outcome(work: Callable[[], T]) -> tuple[T | None, RegistryError | None]:
+    """(``work()``, None), or (None, the refusal): the registry's own, or a database failure in one line."""
+    try:
+        return work(), None
+    except RegistryError as exc:
+        return None, exc
+    except SQLAlchemyError as exc:
+        return None, RegistryError(db.failure_message(exc))
 
 
 def attempt(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | None]:
     """Run ``action`` in one transaction (committed together or not at all): (result, None) or (None, refusal).
     On PostgreSQL ``action`` is run again from the start when aborted for a concurrent transaction (``db.run``).
     The logged-in account is checked again in the same transaction (``_still_allowed``)."""
-    try:
-        return db.run(lambda session: (_still_allowed(session), action(session))[1]), None
-    except RegistryError as exc:
-        return None, exc
-    except SQLAlchemyError as exc:
-        return None, RegistryError(db.failure_message(exc))
+
+    def checked(session: Session) -> T:
+        _still_allowed(session)
+        return action(session)
+
+    return _outcome(lambda: db.run(checked))
 
 
 def read(action: Callable[[Session], T]) -> tuple[T | None, RegistryError | None]:
     """``attempt`` for an action that only reads: it never waits for a writer (``db.reading``)."""
-    try:
+
+    def reading() -> T:
         with db.reading() as session:
-            return action(session), None
-    except RegistryError as exc:
-        return None, exc
-    except SQLAlchemyError as exc:
-        return None, RegistryError(db.failure_message(exc))
+            return action(session)
+
+    return _outcome(reading)
 
 
 def local_time(stamp: dt.datetime) -> str:

@@ -60,8 +60,7 @@ def _items(session: Session, by: Actor) -> tuple[int, list[Item]]:
 
 def _accept(item_id: int, by: Actor) -> None:
     name, exc = store.attempt(lambda s: submissions.accept(s, item_id, by).name)
-    st.session_state[DONE] = ("error", str(exc)) if exc else ("success", f"已采纳，“{name}”的档案已更新。")
-    st.session_state[DONE] = (st.session_state[DONE][0], md(st.session_state[DONE][1]))
+    st.session_state[DONE] = ("error", md(str(exc))) if exc else ("success", md(f"已采纳，“{name}”的档案已更新。"))
 
 
 def _decline(item_id: int, by: Actor) -> None:

@@ -67,7 +67,7 @@ def main() -> None:
         ]
     )
     if rows is None:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(str(exc)), icon=":material/error:")
         return
     if done := st.session_state.pop(DONE, None):
         (st.success if done[0] == "success" else st.error)(done[1])
