@@ -531,7 +531,7 @@ def _sheet_roster(sheets: list[spreadsheet.Sheet], progress: Progress | None = N
     roster = parse_rows(sheet.rows, sheet.broken, progress)
     others = [f"“{s.name}”" for s in shown if s is not chosen] + hidden
     if others:
-        roster.notices.append(f"读取的是工作表“{(chosen or shown[0]).name}”；未读取：{'、'.join(others)}")
+        roster.notices.append(f"读取的是工作表“{sheet.name}”；未读取：{'、'.join(others)}")
     return roster
 
 

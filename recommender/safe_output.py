@@ -76,11 +76,6 @@ def safe_value(sheet: Worksheet | WriteOnlyWorksheet, value: Any) -> Any:
     return cell
 
 
-def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
-    """``sheet.append(values)`` made safe: each value passed through ``safe_value``."""
-    sheet.append([safe_value(sheet, value) for value in values])
-
-
 def styled_row(sheet: WriteOnlyWorksheet, values: Iterable[Any], style: Cell) -> list[Cell]:
     """The cells of a row for a write-only ``sheet``, made safe as ``safe_value`` makes them and each carrying the
     style (font, fill, alignment …) of the ``style`` cell; a None value is an empty cell with that style."""

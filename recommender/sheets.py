@@ -2,8 +2,8 @@
 
 Everything here takes ``Consultation`` records (recommender.consultation). One sheet is returned as bytes;
 the zip (``SheetsZip``) and the Excel summary (``RosterWorkbook``) are written one consultation at a time
-into a file, so a roster of any length is never held whole (``sheets_zip`` and ``roster_workbook`` give
-them as bytes, for a few consultations).
+into a file, so a roster of any length is never held whole (``sheets_zip`` gives the zip as bytes, for a
+few consultations).
 """
 
 from __future__ import annotations
@@ -416,10 +416,14 @@ def _readiness_text(c: Consultation) -> str:
     return "；".join(f"{r.name}：{r.status_label}" for r in c.readiness)
 
 
+def _who(row: int | None, p: Profile) -> list[Any]:
+    """The columns that name an enterprise on every sheet: 名单行号, 企业名称, 注册地, 所属行业."""
+    return [row, p.name, p.region, p.industry or ""]
+
+
 def _detail_rows(row: int | None, c: Consultation) -> list[list[Any]]:
     """The 措施明细 rows of one enterprise: one per measure, or one saying there is none."""
-    p = c.profile
-    who = [row, p.name, p.region, p.industry or ""]
+    who = _who(row, c.profile)
     if not c.measures:
         return [[*who, None, "", f"（{c.as_of.isoformat()} 有效的政策中暂无适用措施）"]]
     return [
@@ -463,6 +467,7 @@ class RosterWorkbook:
         self._readiness = _Sheet(self._book, "资质准备度", READINESS_COLUMNS)
         self._bad = _Sheet(self._book, "未导入行", BAD_COLUMNS)
         self._notes = _Sheet(self._book, "说明", NOTE_COLUMNS)
+        self._sheets = (self._detail, self._summary, self._readiness, self._bad, self._notes)
         self._saved = False
 
     def __enter__(self) -> RosterWorkbook:
@@ -470,19 +475,20 @@ class RosterWorkbook:
 
     def __exit__(self, *exc: object) -> None:
         if not self._saved:
-            for sheet in (self._detail, self._summary, self._readiness, self._bad, self._notes):
+            for sheet in self._sheets:
                 sheet.discard()
 
     def add(self, row: int | None, c: Consultation) -> None:
         """Write one enterprise's rows (``row``: its roster row number, None when it has none)."""
-        p = c.profile
         for line in _detail_rows(row, c):
             self._detail.append(line)
-        who = [row, p.name, p.region, p.industry or ""]
+        who = _who(row, c.profile)
         unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
         self._summary.append([*who, *c.counts().values(), len(c.expired), unlock_text, _readiness_text(c)])
         for r in c.readiness or []:
-            self._readiness.append([row, p.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""])
+            self._readiness.append(
+                [row, c.profile.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
+            )
         self.matched += 1
 
     def save(self, target: str | Path | IO[bytes], bad: Iterable[BadRow] = ()) -> None:
@@ -505,24 +511,7 @@ class RosterWorkbook:
         ]
         for note in notes:
             self._notes.append(note)
-        for sheet in (self._detail, self._summary, self._readiness, self._bad, self._notes):
+        for sheet in self._sheets:
             sheet.finish()
         self._book.save(target)
         self._saved = True
-
-
-def roster_workbook(
-    entries: Sequence[tuple[int | None, Consultation]],
-    bad: Sequence[BadRow] = (),
-    as_of: dt.date | None = None,
-    today: dt.date | None = None,
-) -> bytes:
-    """The roster's results (``RosterWorkbook``) as .xlsx bytes; ``as_of`` defaults to the first
-    consultation's, else today."""
-    today = today or shanghai_today()
-    out = io.BytesIO()
-    with RosterWorkbook(as_of or (entries[0][1].as_of if entries else today), today) as book:
-        for row, c in entries:
-            book.add(row, c)
-        book.save(out, bad)
-    return out.getvalue()

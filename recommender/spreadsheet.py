@@ -114,11 +114,6 @@ def decode(data: bytes) -> str:
     raise SpreadsheetError("文件编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件")
 
 
-def csv_rows(data: bytes) -> Rows:
-    """CSV records as lists of strings (``csv_sheet`` without the rows it could not trust)."""
-    return csv_sheet(data).rows
-
-
 MAX_UNCLOSED = 20  # rows with an unclosed quote a CSV may have before it is refused as a whole
 
 

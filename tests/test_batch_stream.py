@@ -17,6 +17,7 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
+from workbooks import roster_workbook
 
 from benchmarks.synthetic import write_roster
 from recommender import sheets
@@ -26,9 +27,9 @@ from recommender.engine import Recommender
 from recommender.paths import ROOT
 from recommender.progress import Bar
 from recommender.roster import BadRow, read_roster
-from recommender.safe_output import append_row
+from recommender.safe_output import safe_value
 from recommender.services import batch
-from recommender.sheets import DETAIL_COLUMNS, READINESS_COLUMNS, SUMMARY_COLUMNS, consultation_docx, roster_workbook
+from recommender.sheets import DETAIL_COLUMNS, READINESS_COLUMNS, SUMMARY_COLUMNS, consultation_docx
 
 AS_OF = dt.date(2024, 6, 30)
 TODAY = dt.date(2026, 1, 5)
@@ -62,9 +63,9 @@ def _reference_sheet(book: Any, title: str, columns: list, rows: list, first: bo
 
     ws = book.active if first else book.create_sheet()
     ws.title = title
-    append_row(ws, [name for name, _ in columns])
+    ws.append([safe_value(ws, name) for name, _ in columns])
     for row in rows:
-        append_row(ws, row)
+        ws.append([safe_value(ws, value) for value in row])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E9A")

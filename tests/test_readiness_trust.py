@@ -250,9 +250,10 @@ def test_the_page_sheet_and_workbook_show_the_marked_headline(policies):
 
     from docx import Document
     from openpyxl import load_workbook
+    from workbooks import roster_workbook
 
     from recommender.consultation import check_readiness as readiness_items
-    from recommender.sheets import consultation_docx, roster_workbook
+    from recommender.sheets import consultation_docx
 
     firm = parse_profile({**BASE, "employees": 100, "rd_staff": 30, "revenue": 5000, "rd_expense": 300,
                           "total_assets": 5000, "invention_patents": 1})  # fmt: skip

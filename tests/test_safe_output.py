@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from workbooks import roster_workbook
 
 from recommender import coverage
 from recommender.cli import main
@@ -26,8 +27,8 @@ from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.profile import FieldError, parse_profile
 from recommender.roster import BadRow
-from recommender.safe_output import FORMULA_TRIGGERS, append_row, csv_bytes, safe_csv_cell, xml_text
-from recommender.sheets import FONT, consultation_docx, roster_workbook
+from recommender.safe_output import FORMULA_TRIGGERS, csv_bytes, safe_csv_cell, safe_value, xml_text
+from recommender.sheets import FONT, consultation_docx
 from webapp.ui import library_push, push_view, registry_view
 from webapp.ui.registry_data import Record
 
@@ -135,7 +136,7 @@ def test_the_push_page_csv_is_inert(monkeypatch):
 def _saved(rows: list[list[Any]]) -> openpyxl.Workbook:
     book = openpyxl.Workbook()
     for row in rows:
-        append_row(book.active, row)
+        book.active.append([safe_value(book.active, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return openpyxl.load_workbook(io.BytesIO(out.getvalue()))

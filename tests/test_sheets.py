@@ -10,6 +10,7 @@ import zipfile
 import docx
 import openpyxl
 import pytest
+from workbooks import roster_workbook
 
 from recommender import consultation
 from recommender.cli import main
@@ -18,7 +19,7 @@ from recommender.engine import Recommender
 from recommender.profile import parse_profile
 from recommender.quantities import read_money
 from recommender.roster import RosterError, column_field, read_roster, template_csv
-from recommender.sheets import consultation_docx, roster_workbook, sheets_zip
+from recommender.sheets import consultation_docx, sheets_zip
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 Pudong plans
 ROSTER = """企业名称,注册地,所属行业,职工总数,科技/研发人员,营业收入（万元）,已有资质,资质取得日期,诉求,是否外资,序号
