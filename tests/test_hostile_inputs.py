@@ -16,13 +16,12 @@ import subprocess
 import sys
 import threading
 import time
-import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from workbooks import roster_xlsx
 
 from recommender import limits
 from recommender.cli import main
@@ -304,26 +303,9 @@ def _named(rows: list[list[str]]) -> set[str]:
 # --- item 2: tiny files that exhaust memory or time ------------------------------------------------
 
 
-def _xlsx(change=None) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["企业名称", "注册地"])
-    sheet.append(["甲公司", "浦东新区"])
-    out = io.BytesIO()
-    book.save(out)
-    if change is None:
-        return out.getvalue()
-    rewritten = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zin, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            z.writestr(info.filename, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
-    return rewritten.getvalue()
-
-
 @pytest.mark.parametrize("declared", ["A1:XFD20000", "A1:XFD1048576"])
 def test_a_declared_sheet_size_is_never_trusted(tmp_path, declared):
-    path = _write(tmp_path / "r.xlsx", _xlsx(lambda d: d.replace(b'ref="A1:B2"', f'ref="{declared}"'.encode())))
+    path = _write(tmp_path / "r.xlsx", roster_xlsx(lambda d: d.replace(b'ref="A1:B2"', f'ref="{declared}"'.encode())))
     assert path.stat().st_size < 10_000
     started = time.perf_counter()
     code, out, _ = cli("read-roster", str(path), "--format", "json")
@@ -333,7 +315,7 @@ def test_a_declared_sheet_size_is_never_trusted(tmp_path, declared):
 def test_an_xlsx_that_unpacks_to_more_than_the_limit_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "LIMITS", limits.Limits(unpacked_mb=5))
     monkeypatch.setattr("recommender.spreadsheet.LIMITS", limits.LIMITS)
-    data = _xlsx(lambda d: d.replace(b"<sheetData>", b"<sheetData>" + b" " * 8_000_000))
+    data = roster_xlsx(lambda d: d.replace(b"<sheetData>", b"<sheetData>" + b" " * 8_000_000))
     path = _write(tmp_path / "r.xlsx", data)
     assert len(data) < 100_000  # deflate packs the whitespace a thousand to one
     refused(*cli("read-roster", str(path))[::2], "文件解压后有 7.6 MB，超过 5.0 MB 的上限")
@@ -548,7 +530,7 @@ def test_styled_empty_cells_are_counted_however_the_tag_is_written(monkeypatch, 
 
     monkeypatch.setattr(spreadsheet, "MAX_CELLS", 1_000)
     row = b'<row r="3">' + tag * 2_000 + b"</row>"
-    data = _xlsx(lambda d: d.replace(b"</sheetData>", row + b"</sheetData>"))
+    data = roster_xlsx(lambda d: d.replace(b"</sheetData>", row + b"</sheetData>"))
     with pytest.raises(spreadsheet.SpreadsheetError, match="超过 1,000 个"):
         spreadsheet.read_sheets(data, ".xlsx")
 

@@ -193,21 +193,26 @@ def test_the_administrator_creates_an_account_on_the_accounts_page():
     assert "zhao" in list(at.dataframe[0].value["登录名"])
 
 
-def test_a_button_drawn_before_the_account_was_disabled_does_nothing():
-    username = account(ADMIN, "管理员乙")
-    account(ADMIN, "管理员甲")  # another one stays, so this one may be disabled
-    at = _app(username)
+def _create_after_disabling(at: AppTest, username: str) -> None:
+    """On 账号管理, fill 新建账号 (login sneaky); disable ``username`` (the page's own account) meanwhile,
+    elsewhere; click 创建: no account sneaky is made."""
     at.switch_page(PAGES["accounts"])
     _ok(at.run())
     at.text_input(key="acc_user").input("sneaky")
     at.text_input(key="acc_name").input("偷偷")
     at.text_input(key="acc_pw").input(PASSWORD)
     at.text_input(key="acc_pw2").input(PASSWORD)
-    _db(lambda s: accounts.change(s, cli_actor(), username, active=False))  # meanwhile, elsewhere
+    _db(lambda s: accounts.change(s, cli_actor(), username, active=False))
     [create] = [b for b in at.button if b.label == "创建"]
     create.click().run()
     with pytest.raises(RegistryError):
         _db(lambda s: accounts.get(s, "sneaky"))
+
+
+def test_a_button_drawn_before_the_account_was_disabled_does_nothing():
+    username = account(ADMIN, "管理员乙")
+    account(ADMIN, "管理员甲")  # another one stays, so this one may be disabled
+    _create_after_disabling(_app(username), username)
 
 
 def test_a_consultation_is_recorded_under_the_logged_in_counsellor():
@@ -241,15 +246,5 @@ def test_a_single_sign_on_session_is_its_linked_account_and_checked_again_at_eac
     monkeypatch.setattr(auth, "_sso_email", lambda: "Boss@Example.gov.cn")  # as Streamlit's st.user would give it
     at = _app()
     assert PAGES.keys() == _reachable(at)
-    at.switch_page(PAGES["accounts"])
-    _ok(at.run())
-    at.text_input(key="acc_user").input("sneaky")
-    at.text_input(key="acc_name").input("偷偷")
-    at.text_input(key="acc_pw").input(PASSWORD)
-    at.text_input(key="acc_pw2").input(PASSWORD)
-    _db(lambda s: accounts.change(s, cli_actor(), "sso-admin", active=False))  # meanwhile, elsewhere
-    [create] = [b for b in at.button if b.label == "创建"]
-    create.click().run()
-    with pytest.raises(RegistryError):
-        _db(lambda s: accounts.get(s, "sneaky"))
+    _create_after_disabling(at, "sso-admin")
     assert _reachable(at) == {"self_check"}  # and the identity is the public's from then on

@@ -1,10 +1,14 @@
-"""The roster's Excel summary as bytes, for tests that look at a few consultations' workbook."""
+"""Workbooks for tests: the roster's Excel summary of a few consultations, and a small roster .xlsx whose
+worksheet XML a test rewrites (declared sizes, styled cells, whitespace)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
+
+import openpyxl
 
 from recommender.clock import today as shanghai_today
 from recommender.consultation import Consultation
@@ -27,3 +31,24 @@ def roster_workbook(
             book.add(row, c)
         book.save(out, bad)
     return out.getvalue()
+
+
+def roster_xlsx(change: Callable[[bytes], bytes] | None = None) -> bytes:
+    """A roster .xlsx (企业名称, 注册地; one row: 甲公司, 浦东新区), its first worksheet's XML passed through
+    ``change`` when given (the zip rewritten around it)."""
+    book = openpyxl.Workbook()
+    book.active.append(["企业名称", "注册地"])
+    book.active.append(["甲公司", "浦东新区"])
+    out = io.BytesIO()
+    book.save(out)
+    if change is None:
+        return out.getvalue()
+    rewritten = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(out.getvalue())) as src,
+        zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return rewritten.getvalue()
