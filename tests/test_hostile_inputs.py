@@ -152,6 +152,21 @@ def test_a_read_only_checkout_with_no_data_folder(tmp_path):
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
 
+def test_caches_that_cannot_be_written_are_skipped_in_process(tmp_path):
+    """The same as the read-only mount above, without it (where a mount namespace is not allowed): the search
+    index's cache is not written and the jieba dictionary is built in the temporary folder, nothing raised."""
+    from recommender.engine import Recommender
+    from recommender.engine.index import save_cache
+    from recommender.paths import LEXICON
+    from recommender.text import fast_tokenizer
+
+    blocker = _write(tmp_path / "afile", "x")  # a file where the cache folder would be
+    engine = Recommender.load()
+    save_cache(blocker / "index", engine.policies, engine.index)
+    assert not (blocker.parent / "index").exists()
+    assert "张江" in set(fast_tokenizer(LEXICON / "userdict.txt", cache=blocker).lcut("张江科学城"))
+
+
 def test_export_feedback_to_an_unwritable_place(tmp_path):
     blocker = _write(tmp_path / "afile", "x")
     refused(*cli("export-feedback", "-o", str(blocker / "cases.yaml"))[::2], "无法写入")
