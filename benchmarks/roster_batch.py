@@ -11,7 +11,6 @@ the batch beside them: ``wall ÷ (read + n × match per row)`` and ``peak RSS ÷
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import subprocess
@@ -23,6 +22,7 @@ from typing import Any
 
 from recommender.paths import ROOT
 
+from .child import in_child
 from .synthetic import AS_OF, write_roster
 
 SAMPLE = 500  # rows matched to time matching alone
@@ -102,12 +102,7 @@ def bench_roster_batch(n: int, sheets: bool = False) -> dict[str, Any]:
     (read + n × match per row)) and rss_over_reader (peak RSS ÷ the reader's). RuntimeError if the batch fails."""
     with tempfile.TemporaryDirectory() as tmp:
         roster = write_roster(Path(tmp) / f"roster-{n}.csv", n)
-        code = (
-            f"import json; from benchmarks.roster_batch import lower_bounds as b; print(json.dumps(b({str(roster)!r})))"
-        )
-        bounds = json.loads(
-            subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        )
+        bounds = in_child("roster_batch", f"lower_bounds({str(roster)!r})")
         command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(Path(tmp) / "out.xlsx")]
         command += ["--as-of", AS_OF.isoformat(), *(["--zip", str(Path(tmp) / "out.zip")] if sheets else [])]
         run = _on_terminal(command)

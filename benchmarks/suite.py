@@ -6,18 +6,14 @@ docs/benchmarks.md. Not a timed test: CI runs ``--quick``.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from recommender.paths import ROOT
-
 from .batch import bench_batch
+from .child import in_child
 from .engine import bench_cold_start, bench_first_run
 from .registry import bench_registry
 from .report import check_targets
@@ -49,14 +45,6 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def _size_in_subprocess(n: int, quick: bool) -> dict[str, Any]:
-    code = f"import json; from benchmarks.engine import bench_size; print(json.dumps(bench_size({n}, {quick})))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"bench at {n} clauses failed: {out.stderr.strip().splitlines()[-1:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def run(sizes: tuple[int, ...] = SIZES, quick: bool = False) -> dict[str, Any]:
     """The whole benchmark; ``quick`` runs the smallest size with few repetitions (a smoke test)."""
     if quick:
@@ -64,7 +52,7 @@ def run(sizes: tuple[int, ...] = SIZES, quick: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {
         "machine": machine(),
         "quick": quick,
-        "sizes": [_size_in_subprocess(n, quick) for n in sizes],
+        "sizes": [in_child("engine", f"bench_size({n}, {quick})") for n in sizes],
         "cold_start": bench_cold_start(1 if quick else 5),
         "first_run": bench_first_run(),
         "batch": bench_batch(300 if quick else 10_000),
