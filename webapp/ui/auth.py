@@ -18,6 +18,7 @@ from . import profile_form, store
 from .markup import md
 
 USER = store.LOGIN  # st.session_state key: the logged-in account's login name
+_ACTOR = "auth_actor"  # the actor app.py read for this run (``acting``)
 _REFUSED = "auth_refused"  # the last login refusal, shown once
 
 
@@ -36,8 +37,21 @@ def _sso_email() -> str | None:
 
 
 def current() -> Actor:
-    """The acting account for this run: the local login, else the single-sign-on identity's linked account,
-    else the public. A login whose account was disabled or removed since is ended."""
+    """The acting account for this run, read from the registry (app.py, once per run): the local login, else
+    the single-sign-on identity's linked account, else the public. A login whose account was disabled or
+    removed since is ended. Pages and callbacks then take it from ``acting``."""
+    actor = _read()
+    st.session_state[_ACTOR] = actor
+    return actor
+
+
+def acting() -> Actor:
+    """The actor ``current`` read for this run (in a callback: for the run that drew its button, which
+    ``store.attempt`` checks again inside the action's own transaction); the public when none was read."""
+    return st.session_state.get(_ACTOR, ANONYMOUS)
+
+
+def _read() -> Actor:
     ss = st.session_state
     if username := ss.get(USER):
         actor, exc = store.read(lambda s: accounts.by_username(s, username))

@@ -90,7 +90,7 @@ def _forget(cv: ClauseView, key: str) -> None:
 
 def decide(cv: ClauseView, key: str, action: str, label: str) -> None:
     """Button callback: accept, edit or reject one proposal (``key`` "new": add a condition)."""
-    ss, by = st.session_state, auth.current()
+    ss, by = st.session_state, auth.acting()
     target = key
     if key == "new":
         target = f"eligibility.{next_condition(cv)}"
@@ -113,7 +113,7 @@ def decide(cv: ClauseView, key: str, action: str, label: str) -> None:
 
 def accept_rest(cv: ClauseView) -> None:
     """Button callback: accept every proposal still pending, in one transaction."""
-    by = auth.current()
+    by = auth.acting()
 
     def save(session, expected: int) -> int:
         version = expected

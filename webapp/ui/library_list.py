@@ -71,7 +71,7 @@ def _delete(docs: list[DocumentView]) -> None:
         )
         sure = st.checkbox("确认删除该草稿及其全部审核记录（不可恢复）", key="lib_delete_sure")
         if st.button("删除草稿", key="lib_delete", icon=":material/delete:", disabled=not sure):
-            by = auth.current()
+            by = auth.acting()
             _, exc = store.attempt(lambda s: documents.delete_draft(s, chosen.policy_id, chosen.version, by))
             if exc is not None:
                 st.error(md(str(exc)), icon=":material/error:")

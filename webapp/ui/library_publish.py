@@ -36,7 +36,7 @@ def refusal_lines(message: str) -> str:
 
 def _save(doc: DocumentView, publish: bool) -> None:
     """Form callback: the metadata as typed (only when changed), then, with ``publish``, make it live."""
-    ss, by = st.session_state, auth.current()
+    ss, by = st.session_state, auth.acting()
     meta = library_meta.collect(_prefix(doc), doc.meta)
 
     def act(session, expected: int) -> int:

@@ -61,7 +61,7 @@ def _computed(doc: DocumentView, as_of: dt.date) -> tuple[int, list[dict]] | Non
     cached = st.session_state.get(CACHE)
     if cached is not None and cached[0] == key:
         return cached[1]
-    by = auth.current()
+    by = auth.acting()
     found, exc = store.attempt(lambda s: audience(s, doc, as_of, by))
     if found is None:
         st.error(md(str(exc)), icon=":material/error:")

@@ -112,7 +112,7 @@ def preview(proposal: DocumentProposal) -> pd.DataFrame:
 
 def _save() -> None:
     """保存为草稿: the proposals made again under the edited metadata (clause ids follow the policy id)."""
-    ss, by = st.session_state, auth.current()
+    ss, by = st.session_state, auth.acting()
     draft: Draft = ss[DRAFT]
     assert draft.source is not None and draft.proposal is not None
     policy_id = (ss.get(POLICY_ID) or "").strip()

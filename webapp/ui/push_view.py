@@ -96,7 +96,7 @@ def audience_section(as_of: dt.date) -> None:
     if not is_valid(document, as_of):
         expired = f"《{document.short_title}》在 {as_of} 不在有效期内，下表仅按条件列出企业。"
         st.warning(expired, icon=":material/history:")
-    by = auth.current()
+    by = auth.acting()
     found, exc = store.attempt(lambda s: _audience(s, clause, document, as_of, by))
     if found is None:
         st.error(md(str(exc)), icon=":material/error:")
@@ -120,7 +120,7 @@ def audience_section(as_of: dt.date) -> None:
 
 def _run_push(as_of: dt.date) -> None:
     """Button callback: sync and list with the date the widget holds now."""
-    since, by = st.session_state["push_since"], auth.current()
+    since, by = st.session_state["push_since"], auth.acting()
     report, exc = store.attempt(lambda s: push_report(s, since, as_of, by))
     st.session_state["push_result"] = ((since, as_of), report, None if exc is None else str(exc))
 

@@ -51,7 +51,7 @@ def _save_edit(profile: Profile, by: Actor) -> None:
 def _reload() -> None:
     """After a conflict: the latest record into the form (what the page held is given up on purpose)."""
     edit = editing.current()
-    by = auth.current()  # read before the transaction below: it opens one of its own
+    by = auth.acting()
     record, exc = store.attempt(lambda s: Record.of(enterprises.get(s, edit["id"], by)))
     if record is None:
         _outcome(exc, "")

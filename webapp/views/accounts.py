@@ -11,7 +11,7 @@ from webapp.ui.markup import md
 
 style.page_header("账号管理", "创建辅导员、政策工作人员和管理员的登录账号，调整角色、停用账号或重设密码")
 
-by = auth.current()
+by = auth.acting()
 DONE = "acc_done"
 
 

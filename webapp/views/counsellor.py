@@ -9,7 +9,7 @@ from webapp.ui.markup import md
 style.page_header("辅导员工作台", "上传走访企业名单，批量匹配政策，生成每家企业的政策咨询单和名单汇总表")
 
 as_of = settings.as_of()
-by = auth.current()
+by = auth.acting()
 
 with st.container(border=True):
     st.markdown("##### 1　上传企业名单")

@@ -9,7 +9,7 @@ from webapp.ui import auth, registry_data, registry_view, settings, store, style
 style.page_header("企业档案库", "一企一档：查看和维护培育库企业的档案、修改历史和咨询记录")
 
 as_of = settings.as_of()
-by = auth.current()
+by = auth.acting()
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ style.page_header("企业政策自测", "填写企业基本情况，查看可申
 as_of = settings.as_of()
 with st.sidebar:
     profile_form.save_and_load()
-by = auth.current()  # the public, or the logged-in account (a record opened from 企业档案库 is edited as it)
+by = auth.acting()  # the public, or the logged-in account (a record opened from 企业档案库 is edited as it)
 
 profile = profile_form.render()
 if profile is not None:
