@@ -13,7 +13,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .eligibility.status import EXPIRED, LEAD, NOT_YET, STATE_LABELS, UNREVIEWED, Status, display_label, display_state
+import numpy as np
+
+from .eligibility.status import (
+    EXPIRED,
+    INELIGIBLE,
+    LEAD,
+    NOT_YET,
+    STATE_LABELS,
+    UNREVIEWED,
+    display_label,
+    display_state,
+)
 from .engine import Recommender, Result
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile
@@ -45,11 +56,8 @@ class MeasureView:
     status: str  # eligible | partial | unknown
     title: str
     text: str
-    reasons: list[str]
-    gaps: list[str]
+    result: Result = field(repr=False, compare=False)  # reasons, gaps and matched words: written when first read
     benefits: list[str]
-    matched_terms: list[str]
-    unlocks_with: list[str]
     lead_departments: list[str]
     other_departments: list[str]
     issuer: str
@@ -64,6 +72,26 @@ class MeasureView:
     flags: list[str] = field(default_factory=list)  # what the source text lacks (原文缺字 …), from ingest
     not_yet: bool = False  # the document starts after the as-of date
     reviewed: bool = True  # False: the rule rests on proposals no person has reviewed (an added document)
+
+    @property
+    def reasons(self) -> list[str]:
+        """The conditions met, each quoting the policy (``verdict.evaluate``)."""
+        return list(self.result.verdict.reasons)
+
+    @property
+    def gaps(self) -> list[str]:
+        """The open conditions in words: what is asked, what the enterprise has, how to settle it."""
+        return [g.message for g in self.result.gaps]
+
+    @property
+    def matched_terms(self) -> list[str]:
+        """The enterprise's words the clause contains, heaviest first (at most 10)."""
+        return list(self.result.matched_terms)
+
+    @property
+    def unlocks_with(self) -> list[str]:
+        """Titles that would make the measure eligible when titles are all it lacks."""
+        return list(self.result.verdict.unlocks_with)
 
     @property
     def state(self) -> str:
@@ -116,11 +144,8 @@ def measure_view(result: Result, as_of: dt.date, rank: int | None = None) -> Mea
         status=result.status,
         title=c.heading,
         text=c.text,
-        reasons=list(result.verdict.reasons),
-        gaps=[g.message for g in result.gaps],
+        result=result,
         benefits=list(c.benefits),
-        matched_terms=list(result.matched_terms),
-        unlocks_with=list(result.verdict.unlocks_with),
         lead_departments=lead,
         other_departments=others,
         issuer=d.issuer,
@@ -268,18 +293,24 @@ def consult(
     as_of: dt.date,
     top: int | None = SHEET_TOP,
 ) -> Consultation:
-    """Everything a visit needs for a validated profile; ``top=None`` keeps every measure in force."""
+    """Everything a visit needs for a validated profile; ``top=None`` keeps every measure in force.
+
+    Measures are chosen by the vectorised statuses; the reasons and gaps of a measure are written when a
+    page, sheet or workbook first reads them (``MeasureView.reasons``), those of the measures a title
+    would unlock here (for the candidates ``RuleMatrix.may_unlock`` picks)."""
     # ruled-out measures too: those a title would unlock are listed apart (``unlocks``)
     rec = recommender.recommend(profile, top=None, as_of=as_of, include_ineligible=True)
-    in_force = [r for r in rec.results if r.valid]
-    shown = [r for r in in_force if r.status != Status.INELIGIBLE]
-    expired = [r for r in rec.results if not r.valid and r.status != Status.INELIGIBLE]
+    results = rec.results
+    listed = results.status != INELIGIBLE
+    shown = np.flatnonzero(results.valid & listed)[:top]
+    expired = np.flatnonzero(~results.valid & listed)
+    unlocking = by_unlocking_title(results.unlock_candidates(in_force=True))
     return Consultation(
         profile=profile,
         as_of=rec.as_of,
-        measures=[measure_view(r, rec.as_of, k) for k, r in enumerate(shown[:top], 1)],
-        expired=[measure_view(r, rec.as_of, k) for k, r in enumerate(expired, len(shown[:top]) + 1)],
-        unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in by_unlocking_title(in_force).items()},
+        measures=[measure_view(r, rec.as_of, k) for k, r in enumerate(results.at(shown), 1)],
+        expired=[measure_view(r, rec.as_of, k) for k, r in enumerate(results.at(expired), len(shown) + 1)],
+        unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in unlocking.items()},
         readiness=check_readiness(profile, rec.as_of),
     )
 

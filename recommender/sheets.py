@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -252,8 +253,12 @@ class SheetsZip:
 
     def add(self, c: Consultation) -> None:
         """Write ``c``'s sheet as the next entry, ``NNN-name-政策咨询单.docx``."""
+        self.add_sheet(c.profile, consultation_docx(c, self.today))
+
+    def add_sheet(self, profile: Profile, docx: bytes) -> None:
+        """Write a sheet already made (``consultation_docx``) for ``profile`` as the next entry."""
         self.count += 1
-        self._archive.writestr(sheet_filename(c.profile, self.count), consultation_docx(c, self.today))
+        self._archive.writestr(sheet_filename(profile, self.count), docx)
 
     def close(self) -> None:
         """Write the zip's directory; the file is complete after this."""
@@ -448,6 +453,30 @@ def _detail_rows(row: int | None, c: Consultation) -> list[list[Any]]:
     ]
 
 
+@dataclass
+class WorkbookEntry:
+    """One enterprise's rows of the Excel summary, as plain values (picklable: made by a worker process)."""
+
+    detail: list[list[Any]]  # 措施明细, one per measure
+    summary: list[Any]  # 企业汇总
+    readiness: list[list[Any]]  # 资质准备度, one per title
+
+
+def workbook_entry(row: int | None, c: Consultation) -> WorkbookEntry:
+    """``c``'s rows of the Excel summary (``row``: its roster row number, None when it has none); reads every
+    listed measure's reasons and gaps."""
+    who = _who(row, c.profile)
+    unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
+    return WorkbookEntry(
+        detail=_detail_rows(row, c),
+        summary=[*who, *c.counts().values(), len(c.expired), unlock_text, _readiness_text(c)],
+        readiness=[
+            [row, c.profile.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
+            for r in c.readiness or []
+        ],
+    )
+
+
 class RosterWorkbook:
     """The roster's Excel summary, written as the consultations come (openpyxl's write-only mode: rows go to
     temporary files, so memory does not grow with the roster). Sheets: 措施明细 (one row per enterprise ×
@@ -480,15 +509,15 @@ class RosterWorkbook:
 
     def add(self, row: int | None, c: Consultation) -> None:
         """Write one enterprise's rows (``row``: its roster row number, None when it has none)."""
-        for line in _detail_rows(row, c):
+        self.add_entry(workbook_entry(row, c))
+
+    def add_entry(self, entry: WorkbookEntry) -> None:
+        """Write one enterprise's rows made beforehand (``workbook_entry``, possibly in another process)."""
+        for line in entry.detail:
             self._detail.append(line)
-        who = _who(row, c.profile)
-        unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
-        self._summary.append([*who, *c.counts().values(), len(c.expired), unlock_text, _readiness_text(c)])
-        for r in c.readiness or []:
-            self._readiness.append(
-                [row, c.profile.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
-            )
+        self._summary.append(entry.summary)
+        for line in entry.readiness:
+            self._readiness.append(line)
         self.matched += 1
 
     def save(self, target: str | Path | IO[bytes], bad: Iterable[BadRow] = ()) -> None:

@@ -263,6 +263,6 @@ _PATHWAY_ORDER = {"met": 0, "unknown": 1, "not_met": 2, None: 3}
 def unlock_pathways(recommendation: Recommendation, results: list[QualificationResult]) -> list[Pathway]:
     """ "Measures you unlock by becoming X", grouped by X: the results whose only gaps are titles."""
     by_name = {r.name: r for r in results}
-    groups = by_unlocking_title(recommendation.results)
+    groups = by_unlocking_title(recommendation.results.unlock_candidates())
     pathways = [Pathway(t, by_name.get(t), ms) for t, ms in groups.items()]
     return sorted(pathways, key=lambda p: (_PATHWAY_ORDER[p.status], -len(p.measures), p.title))

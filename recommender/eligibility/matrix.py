@@ -28,7 +28,8 @@ import numpy as np
 from ..corpus_models import Clause, Condition, DocumentMeta
 from .conditions import NUMERIC_OPS, check, conditions_for, is_area
 from .facts import Facts
-from .status import INELIGIBLE, MET, STATE_CODES, UNKNOWN, combine
+from .status import ELIGIBLE, INELIGIBLE, MET, STATE_CODES, UNKNOWN, combine
+from .verdict import TITLE_AGE_FIELDS
 
 UNHASHABLE = object()
 
@@ -49,6 +50,14 @@ def hashable_value(value: Any) -> Any:
 def _key(cond: Condition) -> tuple[Any, ...]:
     value = json.dumps(cond.value, ensure_ascii=False, sort_keys=True)
     return (cond.field, cond.op, value, cond.is_hard, cond.otherwise)
+
+
+def may_unlock(cond: Condition) -> bool:
+    """Whether a gap on ``cond`` can name a title that would settle it (``verdict._gap``): a title the
+    enterprise could still win (qualifications, any_of, not marked hard), or a fact that exists once a title
+    is held (``verdict.TITLE_AGE_FIELDS``)."""
+    title = cond.field == "qualifications" and cond.op == "any_of" and cond.hard is not True
+    return title or cond.field in TITLE_AGE_FIELDS
 
 
 def _is_numeric(cond: Condition) -> bool:
@@ -93,6 +102,7 @@ class RuleMatrix:
         self._rule_fields = [tuple(dict.fromkeys(self.conditions[c].field for c in r)) for r in rules]
         self.rule_hard = hard[self.rule_conds]
         self.rule_specific = specific[self.rule_conds]
+        self.rule_unlock = np.array([may_unlock(c) for c in self.conditions] + [False])[self.rule_conds]
         self.rows = rows
         self._rows_rule = self.clause_rule[rows]
         self._memo: dict[tuple[int, Any], int] = {}
@@ -187,6 +197,17 @@ class RuleMatrix:
         Clauses not compiled (not in ``rows``) get INELIGIBLE and 0.
         """
         return self.evaluate_states(self.condition_states(population))
+
+    def may_unlock(self, states: np.ndarray, status: np.ndarray) -> np.ndarray:
+        """bool ``[enterprises, clauses]``: clauses that a title might turn eligible (``Verdict.unlocks_with``
+        can be non-empty), from the condition ``states`` and the ``status`` codes ``evaluate_states`` gave:
+        not eligible, with open conditions that all ``may_unlock``. A superset: the verdict decides."""
+        st = states[:, self.rule_conds]
+        open_ = st != MET
+        rule = open_.any(axis=-1) & ~(open_ & ~self.rule_unlock[None, :, :]).any(axis=-1)
+        out = np.zeros(status.shape, dtype=bool)
+        out[:, self.rows] = rule[:, self._rows_rule]
+        return out & (status != ELIGIBLE)
 
     def evaluate_states(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``evaluate`` from states already judged (``condition_states``)."""

@@ -69,6 +69,7 @@ class CandidateTable:
     valid: np.ndarray  # in force at the as-of date
     lead: np.ndarray  # the clause is a lead, not a measure
     components: dict[str, np.ndarray]  # status, needs, text, specific: each in [0, 1]
+    may_unlock: np.ndarray  # a title might turn it eligible (RuleMatrix.may_unlock)
 
     def scores(self, weights: dict[str, float], lead_factor: float = 1.0) -> np.ndarray:
         """Σ weight × component, added in the components' order (as the engine does); a lead's

@@ -23,7 +23,9 @@ from ..text import Analyzer, analyzer
 from ..vocab import BENEFITS
 from .index import build_index, cache_dir, load_cached, matched_terms, save_cache
 from .ranking import CandidateTable, Ranked, load_ranking, needs_component, rank_order
-from .results import Recommendation, Result
+from .results import Explained, Recommendation, Result, Results
+
+CHECKED = 10  # results whose vectorised status is checked against the reference verdict in every query
 
 
 class Recommender:
@@ -150,36 +152,34 @@ class Recommender:
         facts = Facts(profile, as_of)
         terms = self.query_terms(profile)
         options = (include_ineligible, self.show_leads if leads is None else leads)
-        ranked = self._rank(profile, facts, terms, top, options)
-        seen: dict[str, Any] = {}
-        verdicts = {r.index: self._verdict(r.index, facts, seen) for r in ranked}
-        if any(
-            verdicts[r.index].status != r.status
-            or (verdicts[r.index].met_specific > 0) != (r.components["specific"] > 0)
-            for r in ranked
-        ):
+        table = self._table(profile, facts, terms, options)
+        score = table.scores(self.ranking["weights"], self.ranking["lead_factor"])
+        order = rank_order(table.valid, score, top)
+        explain = _Explainer(self, profile, facts, terms)
+
+        def make(k: int) -> Result:
+            j = int(order[k])
+            i = int(table.clauses[j])
+            clause = self.clauses[i]
+            document = self.documents[clause.policy_id]
+            components = {name: float(values[j]) for name, values in table.components.items()}
+            return Result(
+                rank=k + 1,
+                clause=clause,
+                document=document,
+                score=float(score[j]),
+                status=STATUSES[table.status[j]],
+                valid=bool(table.valid[j]),
+                components=components,
+                validity=validity(document, as_of),
+                explain=lambda: explain(i, components["text"]),
+            )
+
+        results = Results(make, table.valid[order], table.status[order], table.may_unlock[order])
+        if not all(_agrees(r) for r in results[:CHECKED]):
             # the compiled rules disagree with verdict.evaluate (a rule shape they do not know):
             # rank this query the reference way
-            ranked = self._rank_reference(profile, facts, terms, top, options)
-            verdicts = {r.index: r.verdict for r in ranked if r.verdict is not None}
-        matched = matched_terms(self.index, [r.index for r in ranked], set(terms))
-        results = []
-        for rank, r in enumerate(ranked, 1):
-            clause = self.clauses[r.index]
-            results.append(
-                Result(
-                    rank=rank,
-                    clause=clause,
-                    document=self.documents[clause.policy_id],
-                    score=r.score,
-                    verdict=verdicts[r.index],
-                    valid=r.valid,
-                    matched_terms=matched[r.index],
-                    explanations=why(clause, profile.needs or [], matched[r.index], r.components["text"]),
-                    components=r.components,
-                    validity=validity(self.documents[clause.policy_id], as_of),
-                )
-            )
+            results = Results.of(self._results_reference(profile, facts, terms, top, options))
         return Recommendation(as_of=as_of, profile=profile, results=results)
 
     def _verdict(self, i: int, facts: Facts, seen: dict[str, Any]) -> Verdict:
@@ -225,7 +225,8 @@ class Recommender:
     def _table(self, profile: Profile, facts: Facts, terms: list[str], options: tuple[bool, bool]) -> CandidateTable:
         """``options``: (include_ineligible, leads)."""
         include_ineligible, leads = options
-        statuses, specifics = self.rules_.evaluate([facts])
+        states = self.rules_.condition_states([facts])
+        statuses, specifics = self.rules_.evaluate_states(states)
         status, met_specific = statuses[0], specifics[0]
         bm25 = self.index.scores(terms)
         candidates = self._measure_idx
@@ -255,12 +256,14 @@ class Recommender:
                 "text": text_c,
                 "specific": specific_c,
             },
+            may_unlock=self.rules_.may_unlock(states, statuses)[0][candidates],
         )
 
     def _rank(
         self, profile: Profile, facts: Facts, terms: list[str], top: int | None, options: tuple[bool, bool]
     ) -> list[Ranked]:
-        """The ranked measures and leads, vectorized; ``options``: (include_ineligible, leads)."""
+        """The ranked measures and leads, vectorized, as ``Ranked`` (to compare with ``_rank_reference``);
+        ``options``: (include_ineligible, leads)."""
         table = self._table(profile, facts, terms, options)
         score = table.scores(self.ranking["weights"], self.ranking["lead_factor"])
         order = rank_order(table.valid, score, top)
@@ -308,7 +311,51 @@ class Recommender:
         scored.sort(key=lambda r: (not r.valid, -r.score, r.index))
         return scored if top is None else scored[:top]
 
+    def _results_reference(
+        self, profile: Profile, facts: Facts, terms: list[str], top: int | None, options: tuple[bool, bool]
+    ) -> list[Result]:
+        """``_rank_reference`` as results (every verdict written by ``evaluate``)."""
+        ranked = self._rank_reference(profile, facts, terms, top, options)
+        matched = matched_terms(self.index, [r.index for r in ranked], set(terms))
+        results = []
+        for rank, r in enumerate(ranked, 1):
+            clause = self.clauses[r.index]
+            assert r.verdict is not None
+            done = Explained(
+                r.verdict, matched[r.index], why(clause, profile.needs or [], matched[r.index], r.components["text"])
+            )
+            results.append(
+                Result(
+                    rank=rank,
+                    clause=clause,
+                    document=self.documents[clause.policy_id],
+                    score=r.score,
+                    status=r.status,
+                    valid=r.valid,
+                    components=r.components,
+                    validity=validity(self.documents[clause.policy_id], facts.as_of),
+                    explain=lambda done=done: done,
+                )
+            )
+        return results
 
-def _agrees(verdict: Verdict, ranked: Ranked) -> bool:
+
+def _agrees(result: Result) -> bool:
     """The vectorised status and specific-condition flag are those of the reference verdict."""
-    return verdict.status == ranked.status and (verdict.met_specific > 0) == (ranked.components["specific"] > 0)
+    verdict = result.verdict
+    return verdict.status == result.status and (verdict.met_specific > 0) == (result.components["specific"] > 0)
+
+
+class _Explainer:
+    """Writes one query's results' verdicts, matched words and explanations on demand; the facts' memo keys
+    (``seen``) are shared by the query's results."""
+
+    def __init__(self, engine: Recommender, profile: Profile, facts: Facts, terms: list[str]) -> None:
+        self.engine, self.needs, self.facts, self.terms = engine, profile.needs or [], facts, set(terms)
+        self.seen: dict[str, Any] = {}
+
+    def __call__(self, i: int, text: float) -> Explained:
+        """Clause ``i``'s verdict, matched words and explanations (``text``: its text score component)."""
+        verdict = self.engine._verdict(i, self.facts, self.seen)
+        matched = matched_terms(self.engine.index, [i], self.terms)[i]
+        return Explained(verdict, matched, why(self.engine.clauses[i], self.needs, matched, text))

@@ -3,34 +3,78 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+import numpy as np
 
 from ..corpus_models import Clause, DocumentMeta
-from ..eligibility.status import status_label
+from ..eligibility.status import STATUSES, Status, status_label
 from ..eligibility.verdict import Gap, Verdict
 from ..profile import Profile
 
 
-@dataclass
-class Result:
-    """One ranked measure: the clause, its document, score, verdict, validity and matched words."""
+@dataclass(frozen=True)
+class Explained:
+    """What a person reads of one result, written on first demand: the verdict (reasons and gaps), the
+    query words the clause contains and the sentences saying why it was listed."""
 
-    rank: int
-    clause: Clause
-    document: DocumentMeta
-    score: float
     verdict: Verdict
-    valid: bool
-    matched_terms: list[str] = field(default_factory=list)
-    explanations: list[str] = field(default_factory=list)  # needs served, words shared (explain.why)
-    components: dict[str, float] = field(default_factory=dict)
-    validity: str = "in_force"  # in_force | not_yet | ended at the as-of date (corpus.validity)
+    matched_terms: list[str]
+    explanations: list[str]
+
+
+class Result:
+    """One ranked measure: the clause, its document, score, status, validity and score components; its
+    verdict (reasons, gaps), matched words and explanations are written on first access (``explain``), so
+    that a query listing every measure pays for the reasons of those a person is shown only."""
+
+    def __init__(
+        self,
+        *,
+        rank: int,
+        clause: Clause,
+        document: DocumentMeta,
+        score: float,
+        status: Status,
+        valid: bool,
+        components: dict[str, float],
+        validity: str,
+        explain: Callable[[], Explained],
+    ) -> None:
+        """``validity``: in_force | not_yet | ended at the as-of date (``corpus.validity``); ``explain`` is
+        called at most once."""
+        self.rank, self.clause, self.document, self.score = rank, clause, document, score
+        self._status, self.valid, self.components, self.validity = status, valid, components, validity
+        self._explain: Callable[[], Explained] | None = explain
+        self._explained: Explained | None = None
+
+    def _detail(self) -> Explained:
+        if self._explained is None:
+            assert self._explain is not None
+            self._explained, self._explain = self._explain(), None
+        return self._explained
+
+    @property
+    def verdict(self) -> Verdict:
+        """The clause's verdict (reasons and gaps), as ``eligibility.verdict.evaluate`` writes it."""
+        return self._detail().verdict
+
+    @property
+    def matched_terms(self) -> list[str]:
+        """Query words the clause contains, heaviest first, at most 10."""
+        return self._detail().matched_terms
+
+    @property
+    def explanations(self) -> list[str]:
+        """Needs served and words shared (``explain.why``)."""
+        return self._detail().explanations
 
     @property
     def status(self) -> str:
         """The rule status code (eligible | partial | unknown | ineligible)."""
-        return self.verdict.status
+        return self._status
 
     @property
     def gaps(self) -> list[Gap]:
@@ -73,13 +117,61 @@ class Result:
         }
 
 
+class Results(Sequence[Result]):
+    """The ranked results of one query, each made when first asked for (``make(k)`` → the k-th, 0-based),
+    with the arrays that select among them without making them: ``valid`` (in force at the as-of date),
+    ``status`` (codes, ``eligibility.status.STATUSES``) and ``may_unlock`` (a title might turn it
+    eligible: ``RuleMatrix.may_unlock``), each in result order."""
+
+    def __init__(
+        self, make: Callable[[int], Result], valid: np.ndarray, status: np.ndarray, may_unlock: np.ndarray
+    ) -> None:
+        self._make, self.valid, self.status, self.may_unlock = make, valid, status, may_unlock
+        self._made: dict[int, Result] = {}
+
+    @classmethod
+    def of(cls, results: list[Result]) -> Results:
+        """Results already made (the reference ranking's)."""
+        status = np.array([STATUSES.index(Status(r.status)) for r in results], dtype=np.int8)
+        valid = np.array([r.valid for r in results], dtype=bool)
+        return cls(results.__getitem__, valid, status, np.ones(len(results), dtype=bool))
+
+    def __len__(self) -> int:
+        return len(self.valid)
+
+    @overload
+    def __getitem__(self, k: int) -> Result: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[Result]: ...
+    def __getitem__(self, k: int | slice) -> Result | list[Result]:
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        made = self._made.get(k)
+        if made is None:
+            made = self._made[k] = self._make(k)
+        return made
+
+    def at(self, positions: Iterable[int]) -> list[Result]:
+        """The results at ``positions`` (0-based, result order)."""
+        return [self[int(k)] for k in positions]
+
+    def unlock_candidates(self, in_force: bool = False) -> list[Result]:
+        """The results a title might make eligible (``may_unlock``; those in force only when ``in_force``), in
+        result order: what ``pathways.by_unlocking_title`` needs to read, not every result."""
+        return self.at(np.flatnonzero(self.may_unlock & (self.valid | (not in_force))))
+
+
 @dataclass
 class Recommendation:
     """A profile's ranked measures at an as-of date."""
 
     as_of: dt.date
     profile: Profile
-    results: list[Result]
+    results: Results
 
     def as_dict(self) -> dict[str, Any]:
         """The recommendation as the CLI contract's JSON document."""

@@ -4,21 +4,31 @@ No list of consultations is kept: each good row is matched, written to the outpu
 not grow with the number of rows (beyond the roster itself). Each output is written to a temporary file beside
 its target and renamed at the end, so a failed or killed batch never leaves a half-written file under the
 final name.
+
+``write_batch`` matches in worker processes (one per core, forked so that they share the loaded corpus, index
+and rules) while this process writes: a worker matches a chunk of rows and returns their workbook rows and
+Word sheets as plain values, in roster order; at most a few chunks per worker are in flight, so memory stays
+flat. Where fork is not available, or the roster is small, it matches here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import secrets
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..clock import today as shanghai_today
 from ..consultation import SHEET_TOP, Consultation, consult
 from ..engine import Recommender
 from ..roster import Roster
-from ..sheets import RosterWorkbook, SheetsZip
+from ..sheets import RosterWorkbook, SheetsZip, WorkbookEntry, consultation_docx, workbook_entry
 
 Progress = Callable[[int, int, str], None]  # (rows done, rows in all, the enterprise just matched)
 
@@ -57,6 +67,89 @@ def whole_file(target: Path) -> Iterator[Path]:
         raise
 
 
+CHUNK = 16  # rows a worker matches per task
+AHEAD = 4  # tasks in flight per worker: enough to keep it busy, few enough that memory stays flat
+PARALLEL_FROM = 2 * CHUNK  # a shorter roster is matched here (starting workers costs more)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every row of one batch is matched with (inherited by forked workers, never pickled)."""
+
+    recommender: Recommender
+    roster: Roster
+    as_of: dt.date
+    top: int
+    sheets_today: dt.date | None  # the date printed on Word sheets; None: no sheets
+
+
+@dataclass
+class Matched:
+    """One good row matched: its position in ``roster.rows``, its workbook rows and its Word sheet."""
+
+    position: int
+    entry: WorkbookEntry
+    docx: bytes | None
+
+
+_JOB: Job | None = None  # the job of the batch running, for forked workers
+
+
+def _match(job: Job, start: int, stop: int) -> list[Matched]:
+    """Rows ``start:stop`` of the job's roster, matched."""
+    out = []
+    for k in range(start, stop):
+        row = job.roster.rows[k]
+        c = consult(job.recommender, row.profile, as_of=job.as_of, top=job.top)
+        docx = consultation_docx(c, job.sheets_today) if job.sheets_today is not None else None
+        out.append(Matched(k, workbook_entry(row.row, c), docx))
+    return out
+
+
+def _match_in_worker(start: int, stop: int) -> list[Matched]:
+    assert _JOB is not None, "a batch worker must be forked by matched_rows"
+    return _match(_JOB, start, stop)
+
+
+def _workers(requested: int | None, rows: int) -> int:
+    """Worker processes for ``rows`` rows: ``requested`` (default one per core), 0 when matching here is better
+    (one core, a short roster, or no fork on this system)."""
+    count = requested if requested is not None else (os.cpu_count() or 1)
+    if count <= 1 or rows < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return count
+
+
+def matched_rows(job: Job, workers: int | None = None) -> Iterator[Matched]:
+    """Every good row of ``job.roster`` matched, in roster order: in ``workers`` forked processes (default one
+    per core, see ``_workers``), else here. An error in a worker is raised here."""
+    total = len(job.roster.rows)
+    count = _workers(workers, total)
+    if count == 0:
+        for start in range(0, total, CHUNK):
+            yield from _match(job, start, min(start + CHUNK, total))
+        return
+    global _JOB
+    _JOB = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(count, mp_context=context) as pool:
+            pending: deque[Future[list[Matched]]] = deque()
+            starts = iter(range(0, total, CHUNK))
+            try:
+                for start in starts:
+                    pending.append(pool.submit(_match_in_worker, start, min(start + CHUNK, total)))
+                    if len(pending) >= count * AHEAD:
+                        yield from pending.popleft().result()
+                while pending:
+                    yield from pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
+    finally:
+        _JOB = None
+
+
 def write_batch(
     recommender: Recommender,
     roster: Roster,
@@ -65,20 +158,28 @@ def write_batch(
     sheets: Path | None = None,
     top: int = SHEET_TOP,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> int:
-    """Match every good row of ``roster`` (``consultations``) and write, as it goes, the Excel summary to
-    ``workbook`` (``sheets.RosterWorkbook``, the bad rows included) and, when given, the zip of Word sheets to
-    ``sheets`` (``sheets.SheetsZip``). Returns the number of enterprises matched. Both files appear under
-    their names only when all is written (``whole_file``); OSError when one cannot be written."""
+    """Match every good row of ``roster`` (``matched_rows``, in ``workers`` processes) and write, as it goes,
+    the Excel summary to ``workbook`` (``sheets.RosterWorkbook``, the bad rows included) and, when given, the
+    zip of Word sheets to ``sheets`` (``sheets.SheetsZip``). Returns the number of enterprises matched. Both
+    files appear under their names only when all is written (``whole_file``); OSError when one cannot be
+    written."""
+    today = shanghai_today()
+    job = Job(recommender, roster, as_of, top, today if sheets is not None else None)
+    total = len(roster.rows)
     with ExitStack() as stack:
-        book = stack.enter_context(RosterWorkbook(as_of))
+        book = stack.enter_context(RosterWorkbook(as_of, today))
         archive = None
         if sheets is not None:
-            archive = stack.enter_context(SheetsZip(stack.enter_context(whole_file(sheets))))
+            archive = stack.enter_context(SheetsZip(stack.enter_context(whole_file(sheets)), today))
         workbook_part = stack.enter_context(whole_file(workbook))
-        for row, c in consultations(recommender, roster, as_of, top, progress):
-            book.add(row, c)
-            if archive is not None:
-                archive.add(c)
+        for done, matched in enumerate(matched_rows(job, workers), 1):
+            book.add_entry(matched.entry)
+            profile = roster.rows[matched.position].profile
+            if archive is not None and matched.docx is not None:
+                archive.add_sheet(profile, matched.docx)
+            if progress is not None:
+                progress(done, total, profile.name)
         book.save(workbook_part, roster.bad)
     return book.matched
