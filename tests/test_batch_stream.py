@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import docx
@@ -198,6 +199,18 @@ def test_a_failed_batch_leaves_the_old_files_and_no_temporary_ones(engine, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["咨询单.zip", "汇总.xlsx"]
 
 
+def _running(argument: str) -> list[int]:
+    """Processes whose command line holds ``argument`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and argument.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
     roster = write_roster(tmp_path / "名单.csv", 300)
     out, archive = tmp_path / "汇总.xlsx", tmp_path / "咨询单.zip"
@@ -212,6 +225,10 @@ def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
         time.sleep(0.1)
     child.send_signal(signal.SIGKILL)
     child.wait()
+    deadline = time.monotonic() + 10
+    while _running(str(roster)) and time.monotonic() < deadline:  # its worker processes end too
+        time.sleep(0.2)
+    assert not _running(str(roster))
     assert not out.exists() and not archive.exists()
     assert any(p.name.endswith(".part") for p in tmp_path.iterdir())  # what a killed run leaves: named apart
     assert list(scratch.iterdir())  # and openpyxl's files, in the temporary folder
@@ -244,3 +261,43 @@ def test_the_progress_bar_draws_nothing_when_stderr_is_not_a_terminal(capsys):
         bar(5, 10)
         bar(10, 10)
     assert capsys.readouterr().err == ""
+
+
+# --- matched in worker processes ------------------------------------------------------------
+
+
+def _cells(path) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+def test_workers_write_what_matching_here_writes(engine, tmp_path):
+    roster = read_roster(write_roster(tmp_path / "名单.csv", 3 * batch.PARALLEL_FROM).read_bytes(), "名单.csv")
+    outputs = {}
+    for workers in (0, 2):
+        out, archive = tmp_path / f"o{workers}.xlsx", tmp_path / f"s{workers}.zip"
+        assert batch.write_batch(engine, roster, AS_OF, out, archive, top=4, workers=workers) == len(roster.rows)
+        outputs[workers] = (out, zipfile.ZipFile(archive))
+    assert batch._workers(2, len(roster.rows)) == 2  # the second run did use workers
+    assert _cells(outputs[2][0]) == _cells(outputs[0][0])
+    here, there = outputs[0][1], outputs[2][1]
+    assert there.namelist() == here.namelist() and len(here.namelist()) == len(roster.rows)
+    for name in here.namelist()[:: batch.CHUNK // 2]:  # the same document (the zip's own timestamps aside)
+        a, b = (docx.Document(io.BytesIO(z.read(name))) for z in (here, there))
+        assert [p.text for p in a.paragraphs] == [p.text for p in b.paragraphs]
+        assert [c.text for t in a.tables for c in t._cells] == [c.text for t in b.tables for c in t._cells]
+
+
+def test_an_error_in_a_worker_is_raised_and_leaves_no_file(engine, tmp_path, monkeypatch):
+    roster = read_roster(write_roster(tmp_path / "名单.csv", 3 * batch.PARALLEL_FROM).read_bytes(), "名单.csv")
+    last = roster.rows[-1].profile.name
+
+    def failing(recommender: Recommender, profile: Any, **kwargs: Any) -> Consultation:
+        if profile.name == last:
+            raise RuntimeError("worker on fire")
+        return consult(recommender, profile, **kwargs)
+
+    monkeypatch.setattr(batch, "consult", failing)  # forked workers inherit it
+    with pytest.raises(RuntimeError, match="worker on fire"):
+        batch.write_batch(engine, roster, AS_OF, tmp_path / "o.xlsx", tmp_path / "s.zip", workers=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]

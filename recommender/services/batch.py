@@ -17,6 +17,8 @@ import datetime as dt
 import multiprocessing
 import os
 import secrets
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -106,6 +108,17 @@ def _match(job: Job, start: int, stop: int) -> list[Matched]:
     return out
 
 
+def _follow_parent(parent: int) -> None:
+    """A worker's initializer: end the worker when its parent is gone (a killed batch leaves no process)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
 def _match_in_worker(start: int, stop: int) -> list[Matched]:
     assert _JOB is not None, "a batch worker must be forked by matched_rows"
     return _match(_JOB, start, stop)
@@ -133,7 +146,7 @@ def matched_rows(job: Job, workers: int | None = None) -> Iterator[Matched]:
     _JOB = job
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(count, mp_context=context) as pool:
+        with ProcessPoolExecutor(count, context, _follow_parent, (os.getpid(),)) as pool:
             pending: deque[Future[list[Matched]]] = deque()
             starts = iter(range(0, total, CHUNK))
             try:
