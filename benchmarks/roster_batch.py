@@ -3,10 +3,13 @@ beside lower bounds, each in a fresh process.
 
 The batch runs as a person runs it, ``python -m recommender batch ROSTER.csv -o OUT.xlsx``, with stderr on a
 pseudo-terminal (so that its progress lines are drawn) and its peak RSS taken from the kernel's accounting of
-that child (``wait4``'s ru_maxrss). The lower bounds, in another fresh process: reading the roster alone (its
-wall time and peak RSS: the interpreter, the libraries and the roster, which the batch cannot go below), and
-matching with no output, ``consult`` timed on the first SAMPLE rows and scaled to the roster. The ratios set
-the batch beside them: ``wall ÷ (read + n × match per row)`` and ``peak RSS ÷ the reader's peak RSS``.
+that child and its worker processes (``wait4``'s ru_maxrss: the largest of them). The lower bounds, in another
+fresh process: reading the roster alone (its wall time and peak RSS: the interpreter, the libraries and the
+roster, which the batch cannot go below); matching with no output (``consult`` and the workbook rows, and the
+Word sheet when the batch writes them) timed on the first SAMPLE rows; writing those rows alone (the Excel
+writer, and the zip). Matching runs in one worker per core while the main process writes, so a batch cannot
+take less than ``read + n × max(write, (match + write) ÷ cores)``; the ratios set the batch beside that bound
+and its peak RSS beside the reader's.
 """
 
 from __future__ import annotations
@@ -73,14 +76,18 @@ def _on_terminal(command: list[str]) -> dict[str, Any]:
     }
 
 
-def lower_bounds(roster: str, sample: int = SAMPLE) -> dict[str, Any]:
-    """In this process (run it fresh): read_s and read_peak_rss_mb for reading ``roster``, then the seconds per
-    row of ``consult`` on its first ``sample`` rows (match_ms_per_row), the engine loaded and warm."""
+def lower_bounds(roster: str, sheets: bool = False, sample: int = SAMPLE) -> dict[str, Any]:
+    """In this process (run it fresh): read_s and read_peak_rss_mb for reading ``roster``, then per row of its
+    first ``sample`` rows, the engine loaded and warm: match_ms_per_row (``consult``, the workbook rows and,
+    with ``sheets``, the Word sheet) and write_ms_per_row (the Excel summary and, with ``sheets``, the zip,
+    written from those rows alone)."""
+    import io
     import resource
 
     from recommender.consultation import consult
     from recommender.roster import read_roster_file
     from recommender.services.library import live_recommender
+    from recommender.sheets import RosterWorkbook, SheetsZip, consultation_docx, workbook_entry
 
     start = time.perf_counter()
     rows = read_roster_file(Path(roster)).rows
@@ -90,25 +97,43 @@ def lower_bounds(roster: str, sample: int = SAMPLE) -> dict[str, Any]:
     consult(engine, rows[0].profile, as_of=AS_OF)  # loads the corpus, index and rules
     sample_rows = rows[:sample]
     start = time.perf_counter()
+    made = []
     for row in sample_rows:
-        consult(engine, row.profile, as_of=AS_OF)
-    per_row = (time.perf_counter() - start) / len(sample_rows)
-    return {"read_s": round(read_s, 2), "read_peak_rss_mb": round(peak, 1), "match_ms_per_row": round(per_row * 1e3, 2)}
+        c = consult(engine, row.profile, as_of=AS_OF)
+        made.append((row.profile, workbook_entry(row.row, c), consultation_docx(c) if sheets else None))
+    match = (time.perf_counter() - start) / len(sample_rows)
+    start = time.perf_counter()
+    with RosterWorkbook(AS_OF) as book, SheetsZip(io.BytesIO()) as archive:
+        for profile, entry, docx in made:
+            book.add_entry(entry)
+            if docx is not None:
+                archive.add_sheet(profile, docx)
+        book.save(io.BytesIO())
+    write = (time.perf_counter() - start) / len(sample_rows)
+    return {
+        "read_s": round(read_s, 2),
+        "read_peak_rss_mb": round(peak, 1),
+        "match_ms_per_row": round(match * 1e3, 2),
+        "write_ms_per_row": round(write * 1e3, 2),
+    }
 
 
 def bench_roster_batch(n: int, sheets: bool = False) -> dict[str, Any]:
     """`batch` on an ``n``-row synthetic roster (CSV), with the zip of Word sheets when ``sheets``: the run's
     figures (``_on_terminal``), its lower bounds (``lower_bounds``) and the ratios wall_over_bound (wall ÷
-    (read + n × match per row)) and rss_over_reader (peak RSS ÷ the reader's). RuntimeError if the batch fails."""
+    (read + n × max(write, (match + write) ÷ cores)) per row) and rss_over_reader (peak RSS ÷ the reader's).
+    RuntimeError if the batch fails."""
     with tempfile.TemporaryDirectory() as tmp:
         roster = write_roster(Path(tmp) / f"roster-{n}.csv", n)
-        bounds = in_child("roster_batch", f"lower_bounds({str(roster)!r})")
+        bounds = in_child("roster_batch", f"lower_bounds({str(roster)!r}, {sheets})")
         command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(Path(tmp) / "out.xlsx")]
         command += ["--as-of", AS_OF.isoformat(), *(["--zip", str(Path(tmp) / "out.zip")] if sheets else [])]
         run = _on_terminal(command)
     if run["returncode"] != 0:
         raise RuntimeError(f"batch of {n} rows failed: {run['stdout']}")
-    bound = bounds["read_s"] + n * bounds["match_ms_per_row"] / 1e3
+    cores = os.cpu_count() or 1
+    per_row = max(bounds["write_ms_per_row"], (bounds["match_ms_per_row"] + bounds["write_ms_per_row"]) / cores)
+    bound = bounds["read_s"] + n * per_row / 1e3
     return {
         "rows": n,
         "sheets": sheets,
