@@ -279,9 +279,14 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
     assert list(overview["行号"]) == [2, 4]
     labels = [b.label for b in at.download_button]
     # the file's 判断日期 is on the button, so a date typed but not yet applied shows before the download
-    assert f"下载匹配汇总（Excel，{shanghai_today()}）" in labels and "下载全部咨询单（2 份）" in labels
-    assert "下载咨询单（Word）" in labels
+    assert f"下载匹配汇总（Excel，{shanghai_today()}）" in labels and "下载咨询单（Word）" in labels
     assert at.selectbox(key="roster_pick").value == "第 2 行 · 上海张江某芯微电子有限公司"
+    # the zip of Word sheets is made on request, with a progress bar, then offered
+    [make] = [b for b in at.button if b.label == "生成全部咨询单（2 份 Word）"]
+    make.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "下载全部咨询单（2 份）" in [b.label for b in at.download_button]
+    assert not [b for b in at.button if b.label.startswith("生成全部咨询单")]
 
 
 def test_counsellor_sees_each_conversion_before_matching():

@@ -8,6 +8,7 @@ import os
 import tempfile
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from recommender.roster import BadRow, Roster, RosterError, read_roster, templat
 from recommender.safe_output import csv_bytes
 from recommender.services.batch import consultations
 from recommender.services.sheet import sheet_of
-from recommender.sheets import RosterWorkbook, sheet_filename, sheets_zip
+from recommender.sheets import RosterWorkbook, SheetsZip, sheet_filename
 
 from . import resources
 from .badges import measure_badge, readiness_badge
@@ -139,16 +140,44 @@ def read_preview(roster: Roster) -> None:
 @dataclass
 class Matched:
     """A roster matched on the page: what the overview table shows (one row per enterprise) and the Excel
-    summary in a temporary file, removed when this is dropped from the session. No consultation is kept:
-    the zip and the chosen enterprise's sheet are made again from the roster when asked for."""
+    summary in a temporary file, removed when this is dropped from the session (and so is the zip of Word
+    sheets, once made). No consultation is kept: the zip and the chosen enterprise's sheet are made again from
+    the roster when asked for."""
 
     as_of: dt.date
     top: int
     overview: list[dict[str, Any]]
     workbook: Path
+    sheets: Path | None = None
 
     def __post_init__(self) -> None:
         weakref.finalize(self, self.workbook.unlink, missing_ok=True)
+
+    def keep_sheets(self, path: Path) -> None:
+        """The zip of Word sheets, written to ``path``: removed with this result."""
+        self.sheets = path
+        weakref.finalize(self, path.unlink, missing_ok=True)
+
+
+def _progress_bar(label: str) -> tuple[Any, Callable[[int, int, str], None]]:
+    """A page progress bar and its callback ``(done, total, name)``, drawn at most five times a second (a large
+    roster would otherwise send a message per row)."""
+    bar = st.progress(0.0, text=label)
+    shown = 0.0
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal shown
+        if done == total or time.monotonic() - shown > 0.2:
+            bar.progress(done / total, text=f"{label}：{md(name)}（{done}/{total}）")
+            shown = time.monotonic()
+
+    return bar, progress
+
+
+def _temporary(suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix="beidou-roster-", suffix=suffix)
+    os.close(fd)
+    return Path(name)
 
 
 def _signature(roster: Roster, as_of: dt.date, top: int) -> tuple[str, dt.date, int]:
@@ -180,18 +209,8 @@ def match(roster: Roster, as_of: dt.date, top: int) -> Matched:
     if cached and cached[0] == signature:
         return cached[1]
     st.session_state.pop("roster_result", None)  # the previous result's file goes with it
-    bar = st.progress(0.0, text="正在匹配…")
-    shown = 0.0  # when the bar was last drawn: a large roster would otherwise send a message per row
-
-    def progress(done: int, total: int, name: str) -> None:
-        nonlocal shown
-        if done == total or time.monotonic() - shown > 0.2:
-            bar.progress(done / total, text=f"正在匹配并写入汇总：{md(name)}（{done}/{total}）")
-            shown = time.monotonic()
-
-    fd, name = tempfile.mkstemp(prefix="beidou-roster-", suffix=".xlsx")
-    os.close(fd)
-    result = Matched(as_of, top, [], Path(name))
+    bar, progress = _progress_bar("正在匹配并写入汇总")
+    result = Matched(as_of, top, [], _temporary(".xlsx"))
     with RosterWorkbook(as_of) as book:
         for row, c in consultations(resources.recommender(), roster, as_of, top, progress):
             book.add(row, c)
@@ -223,19 +242,37 @@ def roster_downloads(roster: Roster, result: Matched) -> None:
         width="stretch",
     )
 
-    def sheets() -> bytes:
-        found = consultations(resources.recommender(), roster, result.as_of, result.top)
-        return sheets_zip(c for _, c in found)
-
+    count = len(result.overview)
+    if result.sheets is None:
+        if b.button(f"生成全部咨询单（{count} 份 Word）", icon=":material/folder_zip:", width="stretch"):
+            with b:
+                _write_sheets(roster, result)
+            st.rerun()
+        return
     b.download_button(
-        f"下载全部咨询单（{len(result.overview)} 份）",
-        data=sheets,
+        f"下载全部咨询单（{count} 份）",
+        data=result.sheets.read_bytes,
         file_name=f"政策咨询单-{result.as_of}.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
         on_click="ignore",
         width="stretch",
     )
+
+
+def _write_sheets(roster: Roster, result: Matched) -> None:
+    """The zip of every enterprise's Word sheet, written to a temporary file with a progress bar."""
+    bar, progress = _progress_bar("正在生成咨询单")
+    path = _temporary(".zip")
+    try:
+        with SheetsZip(path) as archive:
+            for _, c in consultations(resources.recommender(), roster, result.as_of, result.top, progress):
+                archive.add(c)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    result.keep_sheets(path)
+    bar.empty()
 
 
 def one_enterprise(roster: Roster, result: Matched) -> None:
