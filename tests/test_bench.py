@@ -74,3 +74,13 @@ def test_synthetic_corpus_is_seeded_and_realistic():
     assert {"measure", "internal"} <= {c.kind for c in clauses} <= {"measure", "lead", "internal"}
     profiles = [parse_profile(p) for p in synthetic_profiles(200)]
     assert len({p.region for p in profiles}) > 10
+
+
+def test_word_sheet_bench_gives_the_sheet_and_its_lower_bound():
+    from benchmarks.word_sheet import bench_word_sheet
+
+    data = bench_word_sheet(3)
+    assert data["sheets"] == 3 and data["paragraphs_p50"] > 50 and data["first_sheet_ms"] > 0
+    for key in ("sheet_ms", "bound_ms", "python_docx_open_save_ms", "zip_ms"):
+        assert 0 < data[key]["p50"] <= data[key]["p95"], key
+    assert data["sheet_over_bound"] == round(data["sheet_ms"]["p50"] / data["bound_ms"]["p50"], 1)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 
 import docx
 import openpyxl
 import pytest
+from docx.text.paragraph import Paragraph
+from docx_reference import reference_docx
 from workbooks import roster_workbook
 
 from recommender import consultation
@@ -17,6 +21,7 @@ from recommender.cli import main
 from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.profile import parse_profile
+from recommender.profile_fields import extra_fields
 from recommender.quantities import read_money
 from recommender.roster import RosterError, column_field, read_roster, template_csv
 from recommender.sheets import consultation_docx, sheets_zip
@@ -247,6 +252,64 @@ def test_zip_holds_one_sheet_per_enterprise(engine):
     names = archive.namelist()
     assert names == ["001-甲公司-政策咨询单.docx", "002-甲公司-政策咨询单.docx", "003-乙_公司-政策咨询单.docx"]
     assert "乙/公司" in _text(docx.Document(io.BytesIO(archive.read(names[2]))))
+
+
+def _parts(docx_bytes: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as package:
+        assert package.testzip() is None
+        return {info.filename: package.read(info) for info in package.infolist()}
+
+
+def _hostile(c: consultation.Consultation) -> consultation.Consultation:
+    """``c`` with text that python-docx's run.text translates or marks: tabs, line breaks, white space at the
+    ends, characters XML cannot hold, an empty validity; a measure unreviewed and unlocked by a title."""
+    m = c.measures[0]
+    m.title = " 标题\t含制表符 "
+    m.text = "第一行\r\n第二行\n\t缩进　\x0b末尾 "
+    m.reasons, m.gaps, m.flags = ["\t符合"], ["缺\n条件 "], ["原文缺字"]
+    m.reviewed, m.unlocks_with, m.lead_departments, m.other_departments = False, ["高新技术企业"], [], []
+    m.issuer, m.validity = "", ""
+    c.profile = c.profile.model_copy(update={"name": "\t甲\x00乙 ", "description": " 描述\n两行"})
+    return c
+
+
+def test_the_sheet_is_the_one_python_docx_built_part_for_part(engine, monkeypatch):
+    """Every part of the .docx (body, styles, page setup, core properties …) byte for byte what python-docx
+    wrote object by object before the XML writer (tests/docx_reference.py), for sheets of every section."""
+    profile = parse_profile(PROFILE)
+    odd = parse_profile({**PROFILE, extra_fields()[0]: 1})
+    cases = [consult(engine, profile, as_of=d) for d in (AS_OF, dt.date(2023, 1, 1), dt.date(2026, 11, 22))]
+    cases += [consult(engine, odd, as_of=dt.date(2018, 1, 1)), _hostile(consult(engine, profile, as_of=AS_OF))]
+    cases.append(consult(engine, parse_profile({"name": "金山某化工厂", "region": "金山区"}), as_of=AS_OF, top=None))
+    monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
+    cases.append(consult(engine, profile, as_of=AS_OF))
+    bodies = []
+    for c in cases:
+        got, want = _parts(consultation_docx(c, AS_OF)), _parts(reference_docx(c, AS_OF))
+        assert got == want, [name for name in want if got.get(name) != want[name]]
+        bodies.append(want["word/document.xml"].decode())
+    # the cases reach every branch of the sheet and every element the writer makes
+    assert {len(consultation.profile_rows(c.profile)) % 2 for c in cases} == {0, 1}
+    assert any(c.unlocks for c in cases) and any(c.readiness is None for c in cases) and not cases[3].measures
+    assert {m.kind for c in cases for m in c.measures} == {"measure", consultation.LEAD}
+    assert {m.state == consultation.NOT_YET for c in cases for m in c.expired} == {True, False}
+    for mark in ("<w:tab/>", "<w:br/>", 'xml:space="preserve"', "<w:b/>", "<w:i/>", "<w:r/>", "<w:p/></w:tc>"):
+        assert any(mark in body for body in bodies), mark
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_the_sheet(engine, tmp_path):
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
+    sheet = tmp_path / "sheet.docx"
+    sheet.write_bytes(consultation_docx(c, AS_OF))
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo'}"  # its own profile: no clash with one running
+    command = ["soffice", profile, "--headless", "--convert-to", "txt:Text", "--outdir", str(tmp_path), str(sheet)]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    text = (tmp_path / "sheet.txt").read_text(encoding="utf-8-sig")
+    blocks = docx.Document(str(sheet)).iter_inner_content()  # paragraphs, and a table's cells row by row
+    read = "\n".join(b.text if isinstance(b, Paragraph) else "\n".join(c.text for c in b._cells) for b in blocks)
+    assert [line for line in text.splitlines() if line.strip()] == [line for line in read.splitlines() if line.strip()]
+    assert "企业政策咨询单" in text and PROFILE["name"] in text and c.measures[-1].title in text
 
 
 # --- the Excel summary ------------------------------------------------------------------------
