@@ -73,25 +73,46 @@ class MeasureView:
     not_yet: bool = False  # the document starts after the as-of date
     reviewed: bool = True  # False: the rule rests on proposals no person has reviewed (an added document)
 
+    written: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)  # set over the result's
+
+    def _read(self, name: str, read: Callable[[], list[str]]) -> list[str]:
+        return list(self.written[name]) if name in self.written else read()
+
     @property
     def reasons(self) -> list[str]:
         """The conditions met, each quoting the policy (``verdict.evaluate``)."""
-        return list(self.result.verdict.reasons)
+        return self._read("reasons", lambda: list(self.result.verdict.reasons))
+
+    @reasons.setter
+    def reasons(self, value: list[str]) -> None:
+        self.written["reasons"] = list(value)
 
     @property
     def gaps(self) -> list[str]:
         """The open conditions in words: what is asked, what the enterprise has, how to settle it."""
-        return [g.message for g in self.result.gaps]
+        return self._read("gaps", lambda: [g.message for g in self.result.gaps])
+
+    @gaps.setter
+    def gaps(self, value: list[str]) -> None:
+        self.written["gaps"] = list(value)
 
     @property
     def matched_terms(self) -> list[str]:
         """The enterprise's words the clause contains, heaviest first (at most 10)."""
-        return list(self.result.matched_terms)
+        return self._read("matched_terms", lambda: list(self.result.matched_terms))
+
+    @matched_terms.setter
+    def matched_terms(self, value: list[str]) -> None:
+        self.written["matched_terms"] = list(value)
 
     @property
     def unlocks_with(self) -> list[str]:
         """Titles that would make the measure eligible when titles are all it lacks."""
-        return list(self.result.verdict.unlocks_with)
+        return self._read("unlocks_with", lambda: list(self.result.verdict.unlocks_with))
+
+    @unlocks_with.setter
+    def unlocks_with(self, value: list[str]) -> None:
+        self.written["unlocks_with"] = list(value)
 
     @property
     def state(self) -> str:
