@@ -1,7 +1,8 @@
-"""The whole benchmark of `python -m recommender bench`: each corpus size in a fresh process, then the rest.
+"""The whole benchmark of `python -m recommender bench`: what users run, end to end, each beside its lower bound.
 
-Each size runs in its own process so that its memory is its own. Figures of a full run:
-docs/benchmarks.md. Not a timed test: CI runs ``--quick``.
+Each corpus size, the pages and the Word sheets run in their own fresh process, so that memory and caches are
+their own; `batch` runs as a command. Figures of a full run: docs/benchmarks.md. Not a timed test: CI runs
+``--quick``.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .batch import bench_batch
 from .child import in_child
 from .engine import bench_cold_start, bench_first_run
-from .registry import bench_registry
 from .report import check_targets
 from .roster_batch import bench_roster_batch
 
 SIZES = (1_000, 10_000, 100_000)
-ROSTERS = (1_000, 10_000, 100_000)  # rows of the rosters `batch` runs on end to end (about 40 minutes in all)
+ROSTERS = (1_000, 10_000, 100_000)  # rows of the rosters `batch` runs on end to end
 QUICK_ROSTERS = (100, 400)
+REGISTRY = (10_000, 100_000)  # registered enterprises push lists and audiences run over
+QUICK_REGISTRY = (300,)
+SHEETS_ROWS = 1_000  # rows of the roster `batch --zip` runs on (QUICK_ROSTERS[0] when quick)
 
 
 def machine() -> dict[str, Any]:
@@ -55,11 +57,13 @@ def run(sizes: tuple[int, ...] = SIZES, quick: bool = False) -> dict[str, Any]:
         "sizes": [in_child("engine", f"bench_size({n}, {quick})") for n in sizes],
         "cold_start": bench_cold_start(1 if quick else 5),
         "first_run": bench_first_run(),
-        "batch": bench_batch(300 if quick else 10_000),
-        "registry": bench_registry(300 if quick else 10_000),
+        "registry": [in_child("registry", f"bench_registry({n})") for n in (QUICK_REGISTRY if quick else REGISTRY)],
+        "word_sheet": in_child("word_sheet", f"bench_word_sheet({20 if quick else 200})"),
+        "self_check": in_child("pages", f"bench_self_check({1 if quick else 5})"),
+        "coverage_page": in_child("coverage_page", f"bench_coverage_page({quick})"),
         "roster_batch": [bench_roster_batch(n) for n in (QUICK_ROSTERS if quick else ROSTERS)],
     }
-    smallest = min(QUICK_ROSTERS if quick else ROSTERS)
-    result["roster_batch"].append(bench_roster_batch(smallest, sheets=True))  # the zip of Word sheets too
+    rows = QUICK_ROSTERS[0] if quick else SHEETS_ROWS
+    result["roster_batch"].append(bench_roster_batch(rows, sheets=True))  # the zip of Word sheets too
     result["targets"] = check_targets(result)
     return result
