@@ -154,7 +154,7 @@ def _cell(cell: Any) -> tuple:
 
 
 def _layout(ws: Any) -> tuple:
-    """What a sheet shows and prints as: its size, panes, filter, print titles, page setup and column widths
+    """What a sheet shows and prints as: its size, panes, filter, print titles, page setup, margins and column widths
     (a run of equal widths is one <col> to XlsxWriter and one per column to openpyxl; a fitToWidth left out
     is OOXML's default, 1)."""
     from openpyxl.utils import get_column_letter
@@ -170,6 +170,7 @@ def _layout(ws: Any) -> tuple:
         ws.auto_filter.ref,
         ws.print_title_rows,
         (str(setup.paperSize), setup.orientation, fit_width, setup.fitToHeight),
+        tuple(getattr(ws.page_margins, side) for side in ("left", "right", "top", "bottom", "header", "footer")),
         ws.sheet_properties.pageSetUpPr.fitToPage,
         widths,
     )
