@@ -9,26 +9,25 @@ Two faults, both from the cells of real rosters:
   hidden quote prefix), so it shows exactly as typed and is never evaluated, not even after editing.
   Only text is touched: a negative number stays a number.
 - **Characters XML 1.0 cannot hold** (https://www.w3.org/TR/xml/#charsets): .xlsx and .docx are XML, and
-  openpyxl (``IllegalCharacterError``) and python-docx (``ValueError``) refuse control characters such as
-  the vertical tab Word's soft return leaves in a pasted cell, as well as U+FFFE/U+FFFF and lone surrogates.
+  python-docx (``ValueError``) refuses control characters such as the vertical tab Word's soft return leaves
+  in a pasted cell, as well as U+FFFE/U+FFFF and lone surrogates; XlsxWriter writes a control character as
+  Excel's ``_x000B_`` escape, which Excel turns back into the character, and lone surrogates not at all.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from copy import copy
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
-    from openpyxl.cell.cell import Cell
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-    from openpyxl.worksheet.worksheet import Worksheet
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls but tab, line feed and carriage return: exactly openpyxl's ILLEGAL_CHARACTERS_RE
-# (openpyxl.cell.cell), spelled out so that the Word writer need not import openpyxl
+# (openpyxl.cell.cell), spelled out so that no writer imports openpyxl
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # what else XML 1.0's Char production leaves out: lone surrogates, U+FFFE and U+FFFF
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -37,6 +36,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def xml_text(text: str) -> str:
     """``text`` as XML 1.0 can hold it: a control character (a vertical tab, form feed, NUL …) becomes a
     space, as it stood between words; U+FFFE, U+FFFF and lone surrogates are dropped."""
+    if _NOT_XML.search(text) is None:  # nearly all text: one scan (the controls are outside XML's characters too)
+        return text
     return _NOT_XML.sub("", _CONTROL.sub(" ", text))
 
 
@@ -59,34 +60,32 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def safe_value(sheet: Worksheet | WriteOnlyWorksheet, value: Any) -> Any:
-    """``value`` as a cell of ``sheet`` may safely hold it: text passed through ``xml_text``, and text that would
-    run as a formula as a Cell written as text (data type ``s`` and Excel's hidden quote prefix: shown as typed,
-    no stray apostrophe, never evaluated). Numbers, dates and None are returned as they are."""
-    from openpyxl.cell.cell import Cell
+class CellFormat:
+    """An XlsxWriter cell format (``properties`` as ``Workbook.add_format`` takes them) and its twin with Excel's
+    quote prefix, which ``write_row`` gives the text that would run as a formula."""
 
-    if not isinstance(value, str):
-        return value
-    value = xml_text(value)
-    if not formula_like(value):
-        return value
-    cell = Cell(sheet, row=1, column=1, value=value)  # placed when appended; "=…" reads as a formula
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
+    def __init__(self, book: Workbook, properties: dict[str, Any]) -> None:
+        self.plain = book.add_format(properties)
+        self.quoted = book.add_format({**properties, "quote_prefix": True})
 
 
-def styled_row(sheet: WriteOnlyWorksheet, values: Iterable[Any], style: Cell) -> list[Cell]:
-    """The cells of a row for a write-only ``sheet``, made safe as ``safe_value`` makes them and each carrying the
-    style (font, fill, alignment …) of the ``style`` cell; a None value is an empty cell with that style."""
-    from openpyxl.cell.cell import Cell
-
-    row: list[Cell] = []
-    for value in values:
-        safe = safe_value(sheet, value)
-        cell = safe if isinstance(safe, Cell) else Cell(sheet, row=1, column=1, value=safe)
-        quote = cell.quotePrefix
-        cell._style = copy(style._style)  # one style array for the whole row (setting each attribute costs more)
-        cell.quotePrefix = quote
-        row.append(cell)
-    return row
+def write_row(sheet: Worksheet, row: int, values: Iterable[Any], style: CellFormat) -> None:
+    """Write ``values`` into ``row`` (0-based) of an XlsxWriter ``sheet`` from column A, each cell in ``style`` and
+    never a formula, whatever the workbook's ``strings_to_*`` options: text passed through ``xml_text`` and
+    written as text, in ``style.quoted`` when it would run as a formula (data type ``s`` with Excel's hidden
+    quote prefix: shown as typed, no stray apostrophe, never evaluated, not even after editing); an int or
+    float as a number; None and empty text as an empty cell in the style. TypeError for any other value (a
+    bool, a date …: no column holds one)."""
+    for col, value in enumerate(values):
+        if isinstance(value, str):
+            text = xml_text(value)
+            if text:
+                sheet.write_string(row, col, text, style.quoted if formula_like(text) else style.plain)
+            else:
+                sheet.write_blank(row, col, None, style.plain)
+        elif value is None:
+            sheet.write_blank(row, col, None, style.plain)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            sheet.write_number(row, col, value, style.plain)
+        else:
+            raise TypeError(f"a cell of {type(value).__name__}: {value!r}")

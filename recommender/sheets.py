@@ -31,7 +31,11 @@ from .consultation import (
 )
 from .profile import Profile
 from .roster import BadRow
-from .safe_output import styled_row, xml_text
+from .safe_output import CellFormat, write_row, xml_text
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 if TYPE_CHECKING:
     from .word_template import Body, WordTemplate
@@ -346,75 +350,62 @@ NOTE_COLUMNS = [("项目", 20), ("内容", 90)]
 EXCEL_ROWS = 1_048_576  # the rows of a worksheet in Excel and WPS: a longer sheet goes on in a continuation sheet
 
 
-def _print_setup(ws: Any) -> None:
-    """A sheet that prints as people expect: A4 landscape, one page wide, the header row on every page."""
-    from openpyxl.worksheet.worksheet import Worksheet
+A4_PAPER = 9  # the paper size code of the OOXML page setup (ECMA-376 §18.3.1.63): A4
 
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+
+def _print_setup(ws: Worksheet) -> None:
+    """A sheet that prints as people expect: A4 landscape, one page wide, the header row on every page, with
+    the margins the summary always had (inches: 0.75 left and right, 1 top and bottom, header and footer 0.5;
+    XlsxWriter's own are Excel's narrower 0.7, 0.75 and 0.3)."""
+    ws.set_paper(A4_PAPER)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)
+    ws.set_header("", {"margin": 0.5})
+    ws.set_footer("", {"margin": 0.5})
 
 
 class _Sheet:
-    """A write-only worksheet (openpyxl streams its rows to a temporary file): a styled header row, column
-    widths, frozen panes and print setup written first, then rows, all cells wrapped and top-aligned; the
-    auto-filter over what was written set by ``finish``. Past EXCEL_ROWS rows it goes on in a new sheet
-    named "title（续 N）" with the same header, placed right after."""
+    """A worksheet streamed row by row (XlsxWriter's constant_memory mode: each row goes to the sheet's temporary
+    file once the next begins): a styled header row, column widths, frozen panes and print setup written
+    first, then rows, all cells wrapped and top-aligned; the auto-filter over what was written set by
+    ``finish``. Past EXCEL_ROWS rows it goes on in a new sheet named "title（续 N）" with the same header;
+    ``parts`` lists the sheet and its continuations in the order they belong in the workbook."""
 
-    def __init__(self, book: Any, title: str, columns: list[tuple[str, int]]) -> None:
-        self.book, self.title, self.columns = book, title, columns
-        self.sheets: list[tuple[Any, int]] = []  # (worksheet, rows written), the last being written
+    def __init__(
+        self, book: Workbook, title: str, columns: list[tuple[str, int]], header: CellFormat, cell: CellFormat
+    ) -> None:
+        self.book, self.title, self.columns, self.header, self.cell = book, title, columns, header, cell
+        self.parts: list[tuple[Worksheet, int]] = []  # (worksheet, rows written), the last being written
         self._start()
 
     def _start(self) -> None:
-        from openpyxl.cell.cell import Cell
-        from openpyxl.styles import Alignment, Font, PatternFill
-        from openpyxl.utils import get_column_letter
-
-        n = len(self.sheets)
-        if n == 0:
-            ws = self.book.create_sheet(self.title)
-        else:  # right after the sheet it continues
-            ws = self.book.create_sheet(f"{self.title}（续 {n}）", self.book.index(self.sheets[-1][0]) + 1)
-        for i, (_, width) in enumerate(self.columns, 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "C2" if len(self.columns) > 4 else "A2"
+        n = len(self.parts)
+        ws = self.book.add_worksheet(f"{self.title}（续 {n}）" if n else self.title)
+        for i, (_, width) in enumerate(self.columns):
+            # 7 pixels a character (Calibri 11's digit): the file's width is then ``width`` itself, as openpyxl
+            # wrote it (XlsxWriter's set_column would add the 5 pixels of cell padding)
+            ws.set_column_pixels(i, i, 7 * width)
+        ws.freeze_panes(1, 2 if len(self.columns) > 4 else 0)  # "C2", else "A2"
         _print_setup(ws)
-        header = Cell(ws)  # the header's style, copied onto each header cell
-        header.font = Font(bold=True, color="FFFFFF")
-        header.fill = PatternFill("solid", fgColor="1F4E9A")
-        header.alignment = Alignment(vertical="center", wrap_text=True)
-        self.cell_style = Cell(ws)  # the style of every other cell
-        self.cell_style.alignment = Alignment(vertical="top", wrap_text=True)
-        ws.append(styled_row(ws, [name for name, _ in self.columns], header))
-        self.sheets.append((ws, 1))
+        write_row(ws, 0, [name for name, _ in self.columns], self.header)
+        self.parts.append((ws, 1))
 
     def append(self, values: Sequence[Any]) -> None:
-        """Write one row (padded with empty cells to the header's width)."""
-        ws, rows = self.sheets[-1]
+        """Write one row (padded with empty cells to the header's width). TypeError as ``write_row`` gives it."""
+        ws, rows = self.parts[-1]
         if rows == EXCEL_ROWS:
             self._start()
-            ws, rows = self.sheets[-1]
-        padded = [*values, *[None] * (len(self.columns) - len(values))]
-        ws.append(styled_row(ws, padded, self.cell_style))
-        self.sheets[-1] = (ws, rows + 1)
-
-    def discard(self) -> None:
-        """Close the sheets unsaved and remove their temporary files (openpyxl has no public call for this)."""
-        for ws, _ in self.sheets:
-            if not ws.closed:
-                ws.close()
-                ws._writer.cleanup()
+            ws, rows = self.parts[-1]
+        write_row(ws, rows, [*values, *[None] * (len(self.columns) - len(values))], self.cell)
+        self.parts[-1] = (ws, rows + 1)
 
     def finish(self) -> None:
         """The auto-filter over each sheet's rows (none on a sheet with the header only)."""
-        from openpyxl.utils import get_column_letter
-
-        for ws, rows in self.sheets:
+        for ws, rows in self.parts:
             if rows > 1:
-                ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{rows}"
+                ws.autofilter(0, 0, rows - 1, len(self.columns) - 1)
 
 
 def _readiness_text(c: Consultation) -> str:
@@ -480,25 +471,48 @@ def workbook_entry(row: int | None, c: Consultation) -> WorkbookEntry:
 
 
 class RosterWorkbook:
-    """The roster's Excel summary, written as the consultations come (openpyxl's write-only mode: rows go to
-    temporary files, so memory does not grow with the roster). Sheets: 措施明细 (one row per enterprise ×
-    measure), 企业汇总 (one per enterprise), 资质准备度 (one per enterprise × title), 未导入行 (the bad rows)
-    and 说明 (dates, counts, notes); each A4 landscape, one page wide, the header row on every page. Used as a
-    context manager, a workbook left unsaved (an error midway) has its temporary files removed."""
+    """The roster's Excel summary, written as the consultations come (XlsxWriter's constant_memory mode: each
+    sheet's rows go to a temporary file, so memory does not grow with the roster). Sheets: 措施明细 (one row per
+    enterprise × measure), 企业汇总 (one per enterprise), 资质准备度 (one per enterprise × title), 未导入行 (the
+    bad rows) and 说明 (dates, counts, notes); each A4 landscape, one page wide, the header row on every page.
+    The temporary files are in a folder of their own, removed once saved; used as a context manager, a
+    workbook left unsaved (an error midway) has it removed too."""
 
     def __init__(self, as_of: dt.date, today: dt.date | None = None) -> None:
-        from openpyxl import Workbook
+        import tempfile
+
+        import xlsxwriter
 
         self.as_of = as_of
         self.today = today or shanghai_today()
         self.matched = 0  # enterprises added
-        self._book = Workbook(write_only=True)
-        self._detail = _Sheet(self._book, "措施明细", DETAIL_COLUMNS)
-        self._summary = _Sheet(self._book, "企业汇总", SUMMARY_COLUMNS)
-        self._readiness = _Sheet(self._book, "资质准备度", READINESS_COLUMNS)
-        self._bad = _Sheet(self._book, "未导入行", BAD_COLUMNS)
-        self._notes = _Sheet(self._book, "说明", NOTE_COLUMNS)
-        self._sheets = (self._detail, self._summary, self._readiness, self._bad, self._notes)
+        self._scratch = tempfile.TemporaryDirectory(prefix="roster-xlsx-")
+        self._book = xlsxwriter.Workbook(
+            options={
+                "constant_memory": True,
+                "tmpdir": self._scratch.name,
+                # cells are written by type (write_row): no text becomes a formula, a number or a link
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "use_zip64": True,  # a sheet of a million long rows can pass 4 GB unpacked (openpyxl's default)
+            }
+        )
+        header = CellFormat(
+            self._book,
+            {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E9A", "text_wrap": True, "valign": "vcenter"},
+        )
+        cell = CellFormat(self._book, {"text_wrap": True, "valign": "top"})
+        self._detail, self._summary, self._readiness, self._bad, self._notes = self._sheets = tuple(
+            _Sheet(self._book, title, columns, header, cell)
+            for title, columns in (
+                ("措施明细", DETAIL_COLUMNS),
+                ("企业汇总", SUMMARY_COLUMNS),
+                ("资质准备度", READINESS_COLUMNS),
+                ("未导入行", BAD_COLUMNS),
+                ("说明", NOTE_COLUMNS),
+            )
+        )
         self._saved = False
 
     def __enter__(self) -> RosterWorkbook:
@@ -506,8 +520,9 @@ class RosterWorkbook:
 
     def __exit__(self, *exc: object) -> None:
         if not self._saved:
-            for sheet in self._sheets:
-                sheet.discard()
+            for sheet in self._book.worksheets():
+                sheet._opt_close()  # the open row file of each sheet (XlsxWriter has no public call for this)
+            self._scratch.cleanup()
 
     def add(self, row: int | None, c: Consultation) -> None:
         """Write one enterprise's rows (``row``: its roster row number, None when it has none)."""
@@ -524,7 +539,9 @@ class RosterWorkbook:
 
     def save(self, target: str | Path | IO[bytes], bad: Iterable[BadRow] = ()) -> None:
         """Write the ``bad`` rows and the notes, and the workbook to ``target`` (a path or a binary file); the
-        workbook cannot be added to after."""
+        workbook cannot be added to after. OSError when ``target`` cannot be written."""
+        from xlsxwriter.exceptions import FileCreateError
+
         count = 0
         for b in bad:
             self._bad.append([b.row, b.name or "", "；".join(e.for_people() for e in b.errors)])
@@ -544,5 +561,20 @@ class RosterWorkbook:
             self._notes.append(note)
         for sheet in self._sheets:
             sheet.finish()
-        self._book.save(target)
+        self._order()
+        self._book.filename = target  # the file Workbook(filename) would take: known only now
+        try:
+            self._book.close()
+        except FileCreateError as exc:  # XlsxWriter wraps the OSError
+            raise exc.args[0] from None
         self._saved = True
+        self._scratch.cleanup()
+
+    def _order(self) -> None:
+        """Each continuation sheet right after the sheet it continues. XlsxWriter packages its sheets in the order
+        of its list, numbered by creation, and has no call to move one: the list is put in order, and each
+        sheet's number with it (read only when the workbook is closed: print titles, auto-filter names)."""
+        order = [ws for sheet in self._sheets for ws, _ in sheet.parts]
+        self._book.worksheets()[:] = order
+        for i, ws in enumerate(order):
+            ws.index = i

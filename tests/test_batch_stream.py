@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from recommender.engine import Recommender
 from recommender.paths import ROOT
 from recommender.progress import Bar
 from recommender.roster import BadRow, read_roster
-from recommender.safe_output import safe_value
+from recommender.safe_output import formula_like, xml_text
 from recommender.services import batch
 from recommender.sheets import DETAIL_COLUMNS, READINESS_COLUMNS, SUMMARY_COLUMNS, consultation_docx
 
@@ -57,6 +58,18 @@ def matched(engine):
 # --- the in-memory workbook of before, as the reference --------------------------------------
 
 
+def _value(ws: Any, value: Any) -> Any:
+    """A cell value as the openpyxl writer of before made it safe: text through xml_text, formula-like text a
+    text cell with Excel's quote prefix."""
+    from openpyxl.cell.cell import Cell
+
+    if not isinstance(value, str) or not formula_like(xml_text(value)):
+        return xml_text(value) if isinstance(value, str) else value
+    cell = Cell(ws, value=xml_text(value))
+    cell.data_type, cell.quotePrefix = "s", True
+    return cell
+
+
 def _reference_sheet(book: Any, title: str, columns: list, rows: list, first: bool) -> None:
     """The sheet as sheets._sheet built it before streaming (a normal openpyxl worksheet, styled after)."""
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -64,9 +77,9 @@ def _reference_sheet(book: Any, title: str, columns: list, rows: list, first: bo
 
     ws = book.active if first else book.create_sheet()
     ws.title = title
-    ws.append([safe_value(ws, name) for name, _ in columns])
+    ws.append([_value(ws, name) for name, _ in columns])
     for row in rows:
-        ws.append([safe_value(ws, value) for value in row])
+        ws.append([_value(ws, value) for value in row])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E9A")
@@ -79,7 +92,11 @@ def _reference_sheet(book: Any, title: str, columns: list, rows: list, first: bo
     ws.freeze_panes = "C2" if len(columns) > 4 else "A2"
     if ws.max_row > 1:
         ws.auto_filter.ref = ws.dimensions
-    sheets._print_setup(ws)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _reference(entries: list[tuple[int, Consultation]], bad: list[BadRow]) -> bytes:
@@ -120,13 +137,32 @@ def _reference(entries: list[tuple[int, Consultation]], bad: list[BadRow]) -> by
     return out.getvalue()
 
 
+def _rgb(color: Any) -> str | None:
+    """A colour as RRGGBB (files differ in the alpha byte they write before it), None when not an RGB one."""
+    return color.rgb[-6:] if color is not None and color.type == "rgb" else None
+
+
 def _cell(cell: Any) -> tuple:
-    return cell.value, cell.data_type, cell.quotePrefix, repr(cell.font), repr(cell.fill), repr(cell.alignment)
+    """What a person sees of a cell, and what Excel does with it: the value, its type (none for an empty cell:
+    the writer of before gave one written from "" a type of text, XlsxWriter none), the quote prefix, the font
+    (a name or size left out is the workbook's default, Calibri 11: the writer of before left them out of the
+    header's font), the fill and the alignment."""
+    font, fill, align = cell.font, cell.fill, cell.alignment
+    kind = None if cell.value is None else cell.data_type
+    shown_font = (font.name or "Calibri", font.sz or 11, bool(font.b), bool(font.i), _rgb(font.color))
+    shown_fill = (fill.patternType, _rgb(fill.fgColor) if fill.patternType else None)
+    return cell.value, kind, cell.quotePrefix, shown_font, shown_fill, align.vertical, align.wrap_text
 
 
 def _layout(ws: Any) -> tuple:
+    """What a sheet shows and prints as: its size, panes, filter, print titles, page setup, margins and column widths
+    (a run of equal widths is one <col> to XlsxWriter and one per column to openpyxl; a fitToWidth left out
+    is OOXML's default, 1)."""
+    from openpyxl.utils import get_column_letter
+
     setup = ws.page_setup
-    widths = {k: d.width for k, d in ws.column_dimensions.items()}
+    widths = {get_column_letter(i): d.width for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1)}
+    fit_width = 1 if setup.fitToWidth is None else setup.fitToWidth
     return (
         ws.title,
         ws.max_row,
@@ -134,7 +170,8 @@ def _layout(ws: Any) -> tuple:
         ws.freeze_panes,
         ws.auto_filter.ref,
         ws.print_title_rows,
-        (str(setup.paperSize), setup.orientation, setup.fitToWidth, setup.fitToHeight),
+        (str(setup.paperSize), setup.orientation, fit_width, setup.fitToHeight),
+        tuple(getattr(ws.page_margins, side) for side in ("left", "right", "top", "bottom", "header", "footer")),
         ws.sheet_properties.pageSetUpPr.fitToPage,
         widths,
     )
@@ -161,6 +198,77 @@ def test_a_long_sheet_goes_on_in_a_continuation_sheet(matched, monkeypatch):
     parts = [book["企业汇总"], book["企业汇总（续 1）"]]
     assert [ws.max_row for ws in parts] == [3, 2] and all(ws["B1"].value == "企业名称" for ws in parts)
     assert [ws.auto_filter.ref for ws in parts] == ["A1:L3", "A1:L2"]
+
+
+def _defined_names(xlsx: bytes) -> list[tuple[str, str, str]]:
+    """(name, the sheet its localSheetId points at, its formula) for each defined name of the workbook."""
+    from lxml import etree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(xlsx)).read("xl/workbook.xml"))
+    titles = [sheet.get("name") for sheet in root.iter(f"{main}sheet")]
+    return [(n.get("name"), titles[int(n.get("localSheetId"))], n.text) for n in root.iter(f"{main}definedName")]
+
+
+def test_continuation_sheets_follow_their_sheet_in_order_with_their_own_print_titles(matched, monkeypatch):
+    entries = matched[1]
+    whole = openpyxl.load_workbook(io.BytesIO(roster_workbook(entries, as_of=AS_OF)))
+    monkeypatch.setattr(sheets, "EXCEL_ROWS", 4)  # the header and three rows a sheet
+    xlsx = roster_workbook(entries, as_of=AS_OF)
+    split = openpyxl.load_workbook(io.BytesIO(xlsx))
+    expected = []
+    for ws in whole.worksheets:
+        expected += [ws.title, *[f"{ws.title}（续 {n}）" for n in range(1, -(-(ws.max_row - 1) // 3))]]
+    assert len(expected) >= len(whole.sheetnames) + 4 and "说明（续 1）" in expected  # the last sheet too
+    assert split.sheetnames == expected  # each continuation right after what it continues, in order
+    for ws in whole.worksheets:
+        parts = [part for part in split.worksheets if part.title.split("（续")[0] == ws.title]
+        assert all(part.max_row <= 4 and [c.value for c in part[1]] == [c.value for c in ws[1]] for part in parts)
+        rows = [row for part in parts for row in part.iter_rows(min_row=2, values_only=True)]
+        assert rows == list(ws.iter_rows(min_row=2, values_only=True))  # nothing lost, nothing twice
+    # the print titles and filters are numbered by sheet: each must name the sheet it is attached to
+    names = _defined_names(xlsx)
+    assert {(name, sheet) for name, sheet, _ in names if name == "_xlnm.Print_Titles"} == {
+        ("_xlnm.Print_Titles", title) for title in split.sheetnames
+    }
+    assert all(formula.rsplit("!", 1)[0].strip("'") == sheet for _, sheet, formula in names), names
+    assert all(ws.print_title_rows == "$1:$1" for ws in split.worksheets)
+
+
+def test_the_workbook_leaves_no_temporary_file_saved_or_failed(matched, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    entries = matched[1]
+    with pytest.raises(RuntimeError), sheets.RosterWorkbook(AS_OF, TODAY) as book:
+        for row, c in entries:
+            book.add(row, c)
+        assert list(scratch.iterdir())  # the sheets' rows are there while it is written
+        raise RuntimeError("midway")
+    assert not list(scratch.iterdir())
+    target = tmp_path / "无此目录" / "汇总.xlsx"
+    with pytest.raises(FileNotFoundError), sheets.RosterWorkbook(AS_OF, TODAY) as book:
+        book.add(*entries[0])
+        book.save(target)  # an OSError as for any file, not XlsxWriter's own
+    assert not list(scratch.iterdir()) and not target.parent.exists()
+    with sheets.RosterWorkbook(AS_OF, TODAY) as book:
+        book.add(*entries[0])
+        book.save(tmp_path / "汇总.xlsx")
+        assert not list(scratch.iterdir())  # removed once saved, not only when the block ends
+    assert openpyxl.load_workbook(tmp_path / "汇总.xlsx")["企业汇总"]["B2"].value == entries[0][1].profile.name
+
+
+def test_text_that_looks_like_a_number_a_link_or_a_formula_stays_text_as_typed(matched):
+    names = ["00123", "1e5", "http://evil.example/x", "'引号开头", "=1+1", "-5", "@A1"]
+    _, c = matched[1][0]
+    entries = [(i, replace(c, profile=c.profile.model_copy(update={"name": n}))) for i, n in enumerate(names, 2)]
+    book = openpyxl.load_workbook(io.BytesIO(roster_workbook(entries, as_of=AS_OF)))
+    cells = book["企业汇总"]["B"][1:]
+    assert [(cell.value, cell.data_type, cell.quotePrefix, cell.hyperlink) for cell in cells] == [
+        (n, "s", formula_like(n), None) for n in names
+    ]
 
 
 def test_the_streamed_zip_holds_every_sheet_in_roster_order(matched, tmp_path):
@@ -215,7 +323,7 @@ def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
     roster = write_roster(tmp_path / "名单.csv", 300)
     out, archive = tmp_path / "汇总.xlsx", tmp_path / "咨询单.zip"
     command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out), "--zip", str(archive)]
-    scratch = tmp_path / "tmp"  # openpyxl's sheet files: a killed process cannot remove them
+    scratch = tmp_path / "tmp"  # the workbook's sheet files: a killed process cannot remove them
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -231,7 +339,7 @@ def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
     assert not _running(str(roster))
     assert not out.exists() and not archive.exists()
     assert any(p.name.endswith(".part") for p in tmp_path.iterdir())  # what a killed run leaves: named apart
-    assert list(scratch.iterdir())  # and openpyxl's files, in the temporary folder
+    assert list(scratch.iterdir())  # and the workbook's files, in the temporary folder
 
 
 def test_an_output_in_a_missing_folder_is_one_line_naming_it(tmp_path, capsys):

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from workbooks import roster_workbook
+from workbooks import as_excel_reads, roster_workbook
 
 from recommender import coverage
 from recommender.cli import main
@@ -27,7 +27,7 @@ from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.profile import FieldError, parse_profile
 from recommender.roster import BadRow
-from recommender.safe_output import FORMULA_TRIGGERS, csv_bytes, safe_csv_cell, safe_value, xml_text
+from recommender.safe_output import FORMULA_TRIGGERS, CellFormat, csv_bytes, safe_csv_cell, write_row, xml_text
 from recommender.sheets import FONT, consultation_docx
 from webapp.ui import library_push, push_view, registry_view
 from webapp.ui.registry_data import Record
@@ -134,11 +134,16 @@ def test_the_push_page_csv_is_inert(monkeypatch):
 
 
 def _saved(rows: list[list[Any]]) -> openpyxl.Workbook:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append([safe_value(book.active, value) for value in row])
+    """``rows`` written by ``write_row`` into a workbook whose own options would turn text into formulas,
+    numbers and links (XlsxWriter's ``write()``), read back."""
+    import xlsxwriter
+
     out = io.BytesIO()
-    book.save(out)
+    options = {"constant_memory": True, "strings_to_formulas": True, "strings_to_numbers": True}
+    with xlsxwriter.Workbook(out, {**options, "strings_to_urls": True}) as book:
+        sheet, style = book.add_worksheet(), CellFormat(book, {"text_wrap": True})
+        for i, row in enumerate(rows):
+            write_row(sheet, i, row, style)
     return openpyxl.load_workbook(io.BytesIO(out.getvalue()))
 
 
@@ -146,11 +151,28 @@ def test_xlsx_formula_text_is_text_as_typed_and_numbers_stay_numbers():
     book = _saved([[*FORMULAS, -5, -2.5, "-5"]])
     cells = list(book.active[1])
     for cell, text in zip(cells, FORMULAS, strict=False):
-        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+        assert (as_excel_reads(cell.value), cell.data_type, cell.quotePrefix) == (text, "s", True)
     assert (cells[-3].value, cells[-3].data_type) == (-5, "n")
     assert (cells[-2].value, cells[-2].data_type) == (-2.5, "n")
     assert (cells[-1].value, cells[-1].data_type) == ("-5", "s")  # text in a text column is text
     assert not any(c.data_type == "f" for c in _cells(book))
+
+
+def test_xlsx_text_that_looks_like_a_number_or_a_link_stays_text_as_typed():
+    texts = ["00123", "1e5", "3.14", "2024-06-30", "http://evil.example/x", "mailto:a@b.cn", "'引号开头", "TRUE"]
+    [cells] = _saved([texts]).active.iter_rows()
+    assert [(c.value, c.data_type, c.quotePrefix, c.hyperlink) for c in cells] == [
+        (t, "s", False, None)
+        for t in texts  # a leading apostrophe is the text's own, shown, as before
+    ]
+
+
+def test_xlsx_empty_cells_carry_the_style_and_other_values_are_refused():
+    [cells] = _saved([["", None, "x"]]).active.iter_rows()
+    assert [(c.value, c.alignment.wrap_text) for c in cells] == [(None, True), (None, True), ("x", True)]
+    for value in (True, dt.date(2024, 6, 30), b"bytes"):
+        with pytest.raises(TypeError, match=type(value).__name__):
+            _saved([[value]])
 
 
 def test_the_control_characters_made_spaces_are_those_openpyxl_refuses():
@@ -266,7 +288,9 @@ def test_any_text_is_written_to_xlsx_and_docx(text):
     cleaned = xml_text(text)
     assert not ILLEGAL_CHARACTERS_RE.search(cleaned)  # what openpyxl refuses
     [cell] = _saved([[text]]).active[1]
-    assert cell.data_type != "f" and cell.value == (cleaned or None)
+    assert cell.data_type != "f" and (cell.value if cell.value is None else as_excel_reads(cell.value)) == (
+        cleaned or None
+    )
     if text.startswith(FORMULA_TRIGGERS):
         assert cell.data_type == "s" and cell.quotePrefix
     document = docx.Document()

@@ -343,7 +343,11 @@ def test_xlsx_has_one_row_per_enterprise_and_measure_and_no_formulas(engine):
     assert bad[0][0] == 6 and bad[0][2].startswith("注册地：")  # the label people read, not region（注册地）
     for ws in book.worksheets:  # prints on A4 landscape, one page wide, the header on every page
         assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_setup.orientation == "landscape"
-        assert ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$1:$1"
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # None: OOXML's default, 1
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+        assert ws.auto_filter.ref == (
+            f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}" if ws.max_row > 1 else None
+        )
     notes = dict(book["说明"].iter_rows(min_row=2, values_only=True))
     assert notes["政策有效性判断日期"] == "2024-06-30"
 

@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 
 import openpyxl
+from openpyxl.utils.escape import unescape
 
 from recommender.clock import today as shanghai_today
 from recommender.consultation import Consultation
@@ -52,3 +53,10 @@ def roster_xlsx(change: Callable[[bytes], bytes] | None = None) -> bytes:
             data = src.read(info.filename)
             dst.writestr(info.filename, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
     return rewritten.getvalue()
+
+
+def as_excel_reads(text: str) -> str:
+    """A cell's text as Excel shows it: XlsxWriter writes the control characters XML holds but Excel's text does
+    not (a carriage return …) and text already looking like one as ``_xHHHH_`` escapes, which Excel decodes
+    and openpyxl leaves as they are."""
+    return unescape(text)
