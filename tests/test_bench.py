@@ -23,7 +23,8 @@ def test_bench_quick_runs_and_prints_the_keys():
     )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert {"machine", "sizes", "cold_start", "first_run", "batch", "targets"} <= data.keys()
+    parts = {"machine", "sizes", "cold_start", "first_run", "registry", "word_sheet", "self_check", "coverage_page"}
+    assert parts | {"roster_batch", "targets"} <= data.keys()
     assert data["quick"] and [s["clauses"] for s in data["sizes"]] == [1000]
     size = data["sizes"][0]
     keys = [
@@ -34,6 +35,7 @@ def test_bench_quick_runs_and_prints_the_keys():
         "rules_compile_s",
         "memory",
         "recommend",
+        "recommend_all",
         "bm25",
     ]
     assert set(keys) <= size.keys()
@@ -43,7 +45,17 @@ def test_bench_quick_runs_and_prints_the_keys():
     assert {"ours_ms", "rank_bm25_ms", "speedup_vs_rank_bm25", "top10_identical"} <= bm25.keys()
     done, total = bm25["top10_identical"].split("/")
     assert done == total  # same top 10 as rank-bm25 on every query
-    assert data["cold_start"]["median_s"] > 0 and data["batch"]["profiles_per_s"] > 0
+    every = size["recommend_all"]  # every result, as the page asks, beside the vectorised table alone
+    assert every["page"]["p95_ms"] > 0 and every["bound"]["p95_ms"] > 0 and every["page_over_bound_p95"] > 0
+    assert data["cold_start"]["median_s"] > 0
+    [registry] = data["registry"]
+    assert registry["enterprises"] == 300 and registry["push_s"] > 0 and registry["push_over_bound"] > 0
+    assert registry["audience_s"] > 0 and registry["audience_over_bound"] > 0
+    check = data["self_check"]
+    assert 0 < check["consult_s"] < check["bound_s"] and check["submit_s"] > 0
+    page = data["coverage_page"]
+    for key in ("first_render", "widget_change", "whatif"):
+        assert page[f"{key}_s"] > 0 and page[f"{key}_bound_s"] > 0 and page[f"{key}_over_bound"] > 0, key
     assert all({"target", "value", "limit", "met"} <= t.keys() for t in data["targets"])
     runs = data["roster_batch"]
     assert [(r["rows"], r["sheets"]) for r in runs] == [(100, False), (400, False), (100, True)]
@@ -51,6 +63,15 @@ def test_bench_quick_runs_and_prints_the_keys():
         assert r["returncode"] == 0 and "已写入" in r["stdout"]
         assert 0 < r["first_progress_s"] <= r["first_matching_s"] < r["wall_s"]  # drawn on a terminal
         assert r["peak_rss_mb"] > 0 and r["bound_s"] > 0 and r["wall_over_bound"] > 0
+        assert r["match_ms_per_row"] > 0 and r["write_ms_per_row"] > 0
+    table = subprocess.run(
+        [sys.executable, "-c", f"from benchmarks.report import format_table; print(format_table({data!r}))"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert table.returncode == 0, table.stderr
+    assert "用户实际运行的操作" in table.stdout and "÷下界" in table.stdout
 
 
 def test_bench_table_and_bad_sizes():
