@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from recommender import coverage as cv
+from recommender.eligibility.conditions import check, conditions_for
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate
 from recommender.engine import Recommender
@@ -48,6 +50,10 @@ def test_population_is_reproducible_with_a_seed_and_differs_with_another():
     assert [p.model_dump() for p in a] != [p.model_dump() for p in c]
     shuffled = dict(reversed(list(cv.DEFAULT_REGIONS.items())))  # the order weights are given in does not matter
     assert cv.synthetic_population(150, seed=1, regions=shuffled) == a
+    calls: list[tuple[int, int]] = []  # the page's progress bar: reported as made, the population unchanged
+    assert cv.synthetic_population(150, seed=1, progress=lambda done, total: calls.append((done, total))) == a
+    assert calls[0] == (0, 150) and calls[-1] == (150, 150) and len(calls) > 10
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
 
 
 def test_population_follows_the_stated_distributions_and_has_realistic_fields(population):
@@ -237,6 +243,93 @@ def test_adding_a_district_gains_only_that_districts_enterprises(cov, population
     assert result.lost.size == 0 and result.gained.size > 0
     assert {population[i].region for i in result.gained} == {"奉贤区"}
     assert "金山区、奉贤区" in result.description
+
+
+# --- the fast paths: judged once, agreeing with judging afresh ----------------------------------
+
+
+def test_condition_counts_reuse_the_coverages_states_and_agree_with_check(cov, corpus, population, monkeypatch):
+    facts = [Facts(p, AS_OF) for p in population]
+    fresh = {c.id: cv.condition_counts(cov.rules, c, corpus.documents[c.policy_id]) for c in cov.measures}
+
+    def judged_again(*_):
+        raise AssertionError("the coverage's states should be reused")
+
+    monkeypatch.setattr(cv.PopulationRules, "condition_states", judged_again)
+    for clause in cov.measures:
+        doc = corpus.documents[clause.policy_id]
+        counts = cv.condition_counts(cov, clause, doc)
+        assert counts == fresh[clause.id], clause.id
+    for clause in cov.measures[::7]:  # the reference: conditions.check, enterprise by enterprise
+        doc = corpus.documents[clause.policy_id]
+        expected = []
+        for cond in conditions_for(clause, doc):
+            states = Counter(check(cond, f)[0] for f in facts)
+            expected.append((cond.field, cond.quote, states["met"], states["not_met"], states["unknown"]))
+        counts = cv.condition_counts(cov, clause, doc)
+        assert [(c.field, c.quote, c.met, c.not_met, c.unknown) for c in counts] == expected, clause.id
+    assert {u.clause.id for u in cv.unmatched_measures(cov)} == {
+        c.id for j, c in enumerate(cov.measures) if not (cov.status[:, j] == 0).any()
+    }
+
+
+def _changes(corpus: cv.CorpusView) -> list[cv.Change]:
+    """Hypotheses of every kind: districts widened and lifted, a threshold moved, a condition removed, one added,
+    and one added that another measure already states (its states are the coverage's)."""
+    numeric = next(
+        (c, i)
+        for c in corpus.measures
+        for i, cond in enumerate(c.eligibility)
+        if cv.editable_value_kind(cond.field) == "number"
+    )
+    plain = next(c for c in corpus.measures if c.policy_id == "js-yingshang-2022" and not c.eligibility)
+    with_conditions = next(c for c in corpus.measures if len(c.eligibility) >= 2)
+    borrowed = next(
+        cond for c in corpus.measures if c.id != plain.id for cond in c.eligibility if cond.field == "qualifications"
+    )
+    clause, index = numeric
+    moved = cv.with_value(clause.eligibility[index], 2 * clause.eligibility[index].value)
+    return [
+        cv.RegionEdit("js-yingshang-2022", ("金山区", "奉贤区")),
+        cv.RegionEdit("pd-hnte-2023", ()),
+        cv.ConditionEdit(clause.id, index, moved),
+        cv.ConditionEdit(with_conditions.id, 0, None),
+        cv.ConditionEdit(plain.id, None, cv.new_condition("employees", "gte", 50)),
+        cv.ConditionEdit(plain.id, None, borrowed),
+    ]
+
+
+def test_what_if_judges_only_the_changed_conditions_and_agrees_with_evaluate(cov, corpus, population, monkeypatch):
+    from recommender.eligibility import matrix
+
+    judged = []
+    real_check = matrix.check
+
+    def counting(cond, facts):
+        judged.append(cond)
+        return real_check(cond, facts)
+
+    facts = [Facts(p, AS_OF) for p in population]
+    for change in _changes(corpus):
+        edited = cv.apply_change(corpus, change)
+        judged.clear()
+        monkeypatch.setattr(matrix, "check", counting)
+        touched, status = cv.changed_statuses(cov, change)
+        monkeypatch.setattr(matrix, "check", real_check)
+        assert touched and status.shape == (len(population), len(touched))
+        before = {matrix._key(c) for c in cov.matrix.conditions}
+        assert all(matrix._key(c) not in before for c in judged), change  # nothing judged twice
+        # the straightforward computation: every measure of the edited corpus compiled and judged afresh
+        again = cv.compute_coverage(cov.rules, edited)
+        assert np.array_equal(again.status[:, touched], status), change
+        for i in range(0, len(population), 11):  # and the reference evaluator, enterprise by enterprise
+            for k, j in enumerate(touched):
+                clause = edited.clause(cov.measures[j].id)
+                expected = evaluate(clause, edited.documents[clause.policy_id], facts[i]).status
+                assert cv.STATUSES[status[i, k]] == expected, (change, clause.id, i)
+        result = cv.what_if(cov, change, include_partial=True)
+        usable_after = again.usable(include_partial=True)
+        assert np.array_equal(result.total_after, usable_after.sum(axis=1)), change
 
 
 # --- the page ---------------------------------------------------------------------------------
