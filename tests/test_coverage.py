@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from actors import account
+from streamlit.testing.v1 import AppTest
 
 from recommender import coverage as cv
+from recommender.eligibility.conditions import check, conditions_for
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate
 from recommender.engine import Recommender
+from recommender.registry.access import STAFF
+from recommender.services.library import live_recommender
+from webapp.ui.auth import USER
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 plans' validity
 PAGE = Path(__file__).resolve().parent.parent / "webapp" / "views" / "coverage.py"
@@ -48,6 +56,10 @@ def test_population_is_reproducible_with_a_seed_and_differs_with_another():
     assert [p.model_dump() for p in a] != [p.model_dump() for p in c]
     shuffled = dict(reversed(list(cv.DEFAULT_REGIONS.items())))  # the order weights are given in does not matter
     assert cv.synthetic_population(150, seed=1, regions=shuffled) == a
+    calls: list[tuple[int, int]] = []  # the page's progress bar: reported as made, the population unchanged
+    assert cv.synthetic_population(150, seed=1, progress=lambda done, total: calls.append((done, total))) == a
+    assert calls[0] == (0, 150) and calls[-1] == (150, 150) and len(calls) > 10
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
 
 
 def test_population_follows_the_stated_distributions_and_has_realistic_fields(population):
@@ -239,29 +251,176 @@ def test_adding_a_district_gains_only_that_districts_enterprises(cov, population
     assert "金山区、奉贤区" in result.description
 
 
+# --- the fast paths: judged once, agreeing with judging afresh ----------------------------------
+
+
+def test_condition_counts_reuse_the_coverages_states_and_agree_with_check(cov, corpus, population, monkeypatch):
+    facts = [Facts(p, AS_OF) for p in population]
+    fresh = {c.id: cv.condition_counts(cov.rules, c, corpus.documents[c.policy_id]) for c in cov.measures}
+
+    def judged_again(*_):
+        raise AssertionError("the coverage's states should be reused")
+
+    monkeypatch.setattr(cv.PopulationRules, "condition_states", judged_again)
+    for clause in cov.measures:
+        doc = corpus.documents[clause.policy_id]
+        counts = cv.condition_counts(cov, clause, doc)
+        assert counts == fresh[clause.id], clause.id
+    for clause in cov.measures[::7]:  # the reference: conditions.check, enterprise by enterprise
+        doc = corpus.documents[clause.policy_id]
+        expected = []
+        for cond in conditions_for(clause, doc):
+            states = Counter(check(cond, f)[0] for f in facts)
+            expected.append((cond.field, cond.quote, states["met"], states["not_met"], states["unknown"]))
+        counts = cv.condition_counts(cov, clause, doc)
+        assert [(c.field, c.quote, c.met, c.not_met, c.unknown) for c in counts] == expected, clause.id
+    assert {u.clause.id for u in cv.unmatched_measures(cov)} == {
+        c.id for j, c in enumerate(cov.measures) if not (cov.status[:, j] == 0).any()
+    }
+
+
+def _changes(corpus: cv.CorpusView) -> list[cv.Change]:
+    """Hypotheses of every kind: districts widened and lifted, a threshold moved, a condition removed, one added,
+    and one added that another measure already states (its states are the coverage's)."""
+    numeric = next(
+        (c, i)
+        for c in corpus.measures
+        for i, cond in enumerate(c.eligibility)
+        if cv.editable_value_kind(cond.field) == "number"
+    )
+    plain = next(c for c in corpus.measures if c.policy_id == "js-yingshang-2022" and not c.eligibility)
+    with_conditions = next(c for c in corpus.measures if len(c.eligibility) >= 2)
+    borrowed = next(
+        cond for c in corpus.measures if c.id != plain.id for cond in c.eligibility if cond.field == "qualifications"
+    )
+    clause, index = numeric
+    moved = cv.with_value(clause.eligibility[index], 2 * clause.eligibility[index].value)
+    return [
+        cv.RegionEdit("js-yingshang-2022", ("金山区", "奉贤区")),
+        cv.RegionEdit("pd-hnte-2023", ()),
+        cv.ConditionEdit(clause.id, index, moved),
+        cv.ConditionEdit(with_conditions.id, 0, None),
+        cv.ConditionEdit(plain.id, None, cv.new_condition("employees", "gte", 50)),
+        cv.ConditionEdit(plain.id, None, borrowed),
+    ]
+
+
+def test_what_if_judges_only_the_changed_conditions_and_agrees_with_evaluate(cov, corpus, population, monkeypatch):
+    from recommender.eligibility import matrix
+
+    judged = []
+    real_check = matrix.check
+
+    def counting(cond, facts):
+        judged.append(cond)
+        return real_check(cond, facts)
+
+    facts = [Facts(p, AS_OF) for p in population]
+    for change in _changes(corpus):
+        edited = cv.apply_change(corpus, change)
+        judged.clear()
+        monkeypatch.setattr(matrix, "check", counting)
+        touched, status = cv.changed_statuses(cov, change)
+        monkeypatch.setattr(matrix, "check", real_check)
+        assert touched and status.shape == (len(population), len(touched))
+        before = {matrix._key(c) for c in cov.matrix.conditions}
+        assert all(matrix._key(c) not in before for c in judged), change  # nothing judged twice
+        # the straightforward computation: every measure of the edited corpus compiled and judged afresh
+        again = cv.compute_coverage(cov.rules, edited)
+        assert np.array_equal(again.status[:, touched], status), change
+        for i in range(0, len(population), 11):  # and the reference evaluator, enterprise by enterprise
+            for k, j in enumerate(touched):
+                clause = edited.clause(cov.measures[j].id)
+                expected = evaluate(clause, edited.documents[clause.policy_id], facts[i]).status
+                assert cv.STATUSES[status[i, k]] == expected, (change, clause.id, i)
+        result = cv.what_if(cov, change, include_partial=True)
+        usable_after = again.usable(include_partial=True)
+        assert np.array_equal(result.total_after, usable_after.sum(axis=1)), change
+
+
 # --- the page ---------------------------------------------------------------------------------
 
 
-def test_page_renders_heatmap_tables_downloads_and_what_if():
-    from streamlit.testing.v1 import AppTest
+def _staff_page(**state) -> AppTest:
+    """The coverage page opened through the app by a 政策工作人员 (the page is theirs and the 管理员's)."""
+    at = AppTest.from_file(str(PAGE.parents[2] / "app.py"), default_timeout=120)
+    at.session_state[USER] = account(STAFF, "覆盖分析测试")
+    for key, value in state.items():
+        at.session_state[key] = value
+    _ok(at.run())
+    return _ok(at.switch_page("webapp/views/coverage.py").run())
 
-    at = AppTest.from_file(str(PAGE), default_timeout=90)
-    at.session_state["cov_size"] = 150
-    at.session_state["as_of"] = AS_OF
-    at.session_state["cov_min_n"] = 1
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("vega_lite_chart")) == 1  # the heatmap
-    assert len(at.dataframe) >= 6
-    labels = [b.label for b in at.get("download_button")]
-    for name in ("合成企业名单", "细分×支持类型表", "无措施的细分", "近似重复条款", "诉求满足情况"):
-        assert any(name in label for label in labels), labels
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["企业数"] == "150" and "无措施的细分" in metrics and "无人匹配的措施" in metrics
 
-    at.radio(key="cov_wi_kind").set_value("文件的适用区域").run()
-    at.multiselect(key="cov_wi_regions_js-yingshang-2022").set_value(["金山区", "奉贤区"]).run()
+def _ok(at: AppTest) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _table(at: AppTest, column: str, last: bool = False) -> pd.DataFrame:
+    """The one table shown with ``column`` (the last one drawn when ``last``)."""
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(frames) == 1 or (last and frames), len(frames)
+    return frames[-1].reset_index(drop=True)
+
+
+def _same(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(shown, expected.reset_index(drop=True), check_dtype=False, check_categorical=False)
+
+
+def test_page_shows_the_numbers_of_a_straightforward_computation_and_reruns_only_what_changes():
+    view = cv.CorpusView.from_recommender(live_recommender()[0])
+    reference = cv.compute_coverage(cv.PopulationRules(cv.synthetic_population(150, 0), AS_OF), view)
+    dims = ["region", "industry", "stage"]
+    at = _staff_page(cov_size=150, as_of=AS_OF, cov_min_n=1)
+    assert len(at.get("vega_lite_chart")) == 1 and not at.get("progress")  # the heatmap; the bar emptied
     metrics = {m.label: m.value for m in at.metric}
-    assert int(metrics["获得资格企业数"]) > 0 and metrics["失去资格企业数"] == "0"
-    assert any("假设分析" in b.label for b in at.get("download_button"))
+    assert metrics["企业数"] == "150" and metrics["参与统计的措施"] == str(len(reference.measures))
+    assert metrics["无人匹配的措施"] == str(len(cv.unmatched_measures(reference)))
+    _same(_table(at, "人均可用措施数"), cv.segment_table(reference, dims))
+    labels = {b.label for b in at.get("download_button")}
+    assert {"下载合成企业名单（CSV）", "下载细分×支持类型表（CSV）"} <= labels
+
+    _ok(at.checkbox(key="cov_partial").check().run())  # a setting: every table follows it
+    partial = cv.segment_table(reference, dims, include_partial=True)
+    assert not partial.equals(cv.segment_table(reference, dims))  # the change shows
+    _same(_table(at, "人均可用措施数"), partial)
+    _ok(at.checkbox(key="cov_partial").uncheck().run())
+
+    expected = {  # each tab's table (only the open tab is drawn), and its download
+        "无措施的细分": ("企业数", cv.uncovered_segments(cv.segment_table(reference, dims)), "无措施的细分"),
+        "无人匹配的条款": ("可申请", cv.measure_table(reference), "措施匹配统计"),
+        "诉求满足情况": ("满足率", cv.needs_table(reference), "诉求满足情况"),
+        "近似重复条款": ("相似度", cv.near_duplicates(view.clauses, documents=view.documents), "近似重复条款"),
+    }
+    for tab, (column, table, download) in expected.items():
+        at.session_state["cov_tab"] = tab
+        _ok(at.run())
+        shown = _table(at, column)
+        if tab == "无人匹配的条款":
+            table = table.sort_values(["可申请", "需补充条件"], kind="stable")
+        _same(shown, table)
+        assert f"下载{download}（CSV）" in {b.label for b in at.get("download_button")}
+        assert not at.get("vega_lite_chart")  # the heatmap's tab is not drawn meanwhile
+    measure = next(m for m in reference.measures if m.eligibility)  # one measure's conditions, counted
+    counts = cv.condition_counts(reference.rules, measure, view.documents[measure.policy_id])
+    at.session_state["cov_tab"] = "无人匹配的条款"
+    _ok(at.run())
+    _ok(at.selectbox(key="cov_inspect").set_value(measure.id).run())
+    _same(_table(at, "条件字段", last=True), cv.conditions_table([(measure.id, counts)]))
+
+    at.session_state["cov_tab"] = "假设分析"  # a district added to a document: who gains, as judging afresh says
+    _ok(at.run())
+    _ok(at.radio(key="cov_wi_kind").set_value("文件的适用区域").run())
+    change = cv.RegionEdit("js-yingshang-2022", ("金山区", "奉贤区"))
+    _ok(at.multiselect(key="cov_wi_regions_js-yingshang-2022").set_value(list(change.regions)).run())
+    again = cv.compute_coverage(reference.rules, cv.apply_change(view, change))
+    gained = (again.usable() & ~reference.usable()).any(axis=1).sum()
+    lost = (reference.usable() & ~again.usable()).any(axis=1).sum()
+    metrics = {m.label: m.value for m in at.metric}
+    assert gained > 0 and (metrics["获得资格企业数"], metrics["失去资格企业数"]) == (str(gained), str(lost))
+    assert len(_table(at, "变化")) == gained + lost
+    assert "下载假设分析企业名单（CSV）" in {b.label for b in at.get("download_button")}
+    for tab in ("覆盖热力图", "假设分析"):  # a hidden tab's widgets keep their values: the hypothesis is still there
+        at.session_state["cov_tab"] = tab
+        _ok(at.run())
+    assert {m.label: m.value for m in at.metric}["获得资格企业数"] == str(gained)

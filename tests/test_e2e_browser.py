@@ -240,6 +240,33 @@ def test_a_counsellor_logs_in_and_logging_out_leaves_nothing_in_the_form():
         assert page.get_by_role("link", name="企业档案库").count() == 0
 
 
+def test_policy_staff_open_the_coverage_page_download_its_population_and_try_a_district():
+    """What AppTest cannot show: the population's CSV written when the button is clicked, and the what-if
+    (a fragment) answering in a real browser."""
+    _require_browser()
+    from recommender.engine import Recommender
+    from recommender.registry.access import STAFF
+
+    document = Recommender.load().documents["js-yingshang-2022"]
+    with streamlit_server() as url, chromium_page() as page:
+        page.goto(url)
+        page.get_by_role("button", name="开始匹配").wait_for()
+        log_in(page, STAFF, "赵六")
+        page.get_by_role("link", name="政策覆盖分析").click()
+        page.get_by_text("③ 结果").wait_for(timeout=90_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="下载合成企业名单（CSV）").click()
+        data = Path(download.value.path()).read_bytes()
+        page.get_by_role("tab", name="假设分析").click()
+        page.get_by_text("文件的适用区域", exact=True).click()
+        _choose(page, "文件", f"{document.short_title}（js-yingshang-2022）")
+        _choose(page, "适用的区", "奉贤区")
+        page.keyboard.press("Escape")
+        page.get_by_text("获得资格企业数").wait_for()
+        assert page.get_by_text("假设：").first.is_visible()
+    assert data.startswith("\ufeff".encode()) and data.count(b"\n") == 2001  # the header and 2000 enterprises
+
+
 # --- screenshots (run by hand: python tests/test_e2e_browser.py) -----------------------------
 
 

@@ -481,12 +481,13 @@ def test_repeated_names_are_refused_and_can_then_be_skipped():
 # --- 政策覆盖分析 ------------------------------------------------------------------------------------------
 
 
-def _coverage() -> AppTest:
-    return _page("webapp/views/coverage.py", cov_size=150)
+def _coverage(tab: str) -> AppTest:
+    """The coverage page open at its ``tab`` (only the open one is drawn)."""
+    return _page("webapp/views/coverage.py", cov_size=150, cov_page_tab=tab)
 
 
 def test_coverage_lists_who_should_hear_about_a_measure():
-    at = _coverage()
+    at = _coverage("谁该知道这条措施")
     assert any("企业档案库中还没有企业" in i.value for i in at.info)
 
     expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today())
@@ -505,7 +506,7 @@ def test_coverage_lists_who_should_hear_about_a_measure():
 
 def test_coverage_push_list_syncs_the_corpus_and_lists_newly_eligible_enterprises():
     _add(ENTERPRISE, counsellor="王五")
-    at = _coverage()
+    at = _coverage("政策变化推送")
     at.date_input(key="push_since").set_value(dt.date(2015, 1, 1))
     _ok(at.run())
     _ok(at.button(key="push_go").click().run())

@@ -143,3 +143,30 @@ def test_many_enterprises_at_once_agree_with_one_at_a_time(engine):
         assert (together[row] == alone[0]).all() and (specific[row] == alone_specific[0]).all()
     empty, none_specific = engine.rules_.evaluate([])
     assert empty.shape == none_specific.shape == (0, len(engine.clauses))
+
+
+def test_a_matrix_on_top_of_another_judges_only_the_conditions_it_adds(engine, monkeypatch):
+    """``RuleMatrix(base=...)`` keeps the base's condition ids; given the base's states it judges only its own
+    new conditions, and its statuses are those of a matrix compiled alone."""
+    from recommender.eligibility import matrix
+
+    population = [Facts(p, DATES[1]) for p in random_profiles(60, seed=6)]
+    measures = [c for c in engine.clauses if c.kind == "measure"]
+    base = RuleMatrix(measures[:40], engine.documents)
+    known = base.condition_states(population)
+    more = measures[30:90]
+    on_top = RuleMatrix(more, engine.documents, base=base)
+    assert on_top.known == len(base.conditions) and on_top.conditions[: on_top.known] == base.conditions
+    assert len(on_top.conditions) > on_top.known  # the later measures bring conditions of their own
+    judged = []
+    real = matrix.check
+    monkeypatch.setattr(matrix, "check", lambda cond, facts: judged.append(cond) or real(cond, facts))
+    states = on_top.condition_states(population, known=known)
+    monkeypatch.setattr(matrix, "check", real)
+    assert judged and all(on_top.conditions.index(c) >= on_top.known for c in judged)
+    assert np.array_equal(states[:, : on_top.known], known[:, :-1])
+    alone = RuleMatrix(more, engine.documents).evaluate(population)
+    together = on_top.evaluate_states(states)
+    assert all(np.array_equal(a, b) for a, b in zip(alone, together, strict=True))
+    with pytest.raises(ValueError, match="known states"):
+        on_top.condition_states(population, known=known[:, :-1])

@@ -1,7 +1,8 @@
 """Every enterprise's status for every measure: the population, the corpus view and the coverage matrix.
 
 Statuses come from the one vectorised evaluator (``eligibility.matrix.RuleMatrix``); nothing here
-decides eligibility itself.
+decides eligibility itself. A ``Coverage`` keeps the compiled matrix and every condition's state per
+enterprise, so that a measure's condition counts and a what-if judge nothing already judged.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from ..corpus import is_valid
 from ..corpus_models import Clause, Condition, DocumentMeta
+from ..eligibility.conditions import conditions_for
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import RuleMatrix
 from ..eligibility.size import size_class
@@ -39,11 +41,12 @@ class PopulationRules:
         return len(self.profiles)
 
     def statuses(self, clauses: Sequence[Clause], documents: Mapping[str, DocumentMeta]) -> np.ndarray:
-        """int8 ``[enterprises, clauses]`` status codes (``eligibility.status.STATUSES``)."""
+        """int8 ``[enterprises, clauses]`` status codes (``eligibility.status.STATUSES``), compiled afresh."""
         return RuleMatrix(clauses, dict(documents)).evaluate(self.facts)[0]
 
     def condition_states(self, clause: Clause, doc: DocumentMeta) -> list[tuple[Condition, np.ndarray]]:
-        """Each condition of the clause's rule (area first) with its state codes per enterprise."""
+        """Each condition of the clause's rule (area first) with its state codes per enterprise, judged afresh
+        (``Coverage.condition_states`` reuses the states a coverage has judged)."""
         matrix = RuleMatrix([clause], {doc.policy_id: doc})
         states = matrix.condition_states(self.facts)
         return [(matrix.conditions[c], states[:, c]) for c in matrix.clause_conditions(0)]
@@ -92,6 +95,8 @@ class Coverage:
     status: np.ndarray  # enterprises × measures, STATUSES codes
     valid: np.ndarray  # per measure: in force at the as-of date
     segments: pd.DataFrame = field(repr=False)  # per enterprise: the DIMENSIONS values
+    matrix: RuleMatrix = field(repr=False)  # the measures' rules, compiled (one column of ``status`` each)
+    states: np.ndarray = field(repr=False)  # enterprises × (matrix.conditions + 1): condition state codes
 
     @property
     def profiles(self) -> list[Profile]:
@@ -102,6 +107,21 @@ class Coverage:
     def as_of(self) -> dt.date:
         """The date the statuses are judged at."""
         return self.rules.as_of
+
+    def column(self, clause_id: str) -> int:
+        """The position of a measure analysed (its column of ``status``); KeyError when it is not one."""
+        for j, clause in enumerate(self.measures):
+            if clause.id == clause_id:
+                return j
+        raise KeyError(f"措施 {clause_id} 不在分析范围内")
+
+    def condition_states(self, j: int) -> list[tuple[Condition, np.ndarray]]:
+        """``PopulationRules.condition_states`` of measure ``j`` from the states already judged: each condition
+        of its rule (area first, the clause's own objects) with its state codes per enterprise (views)."""
+        clause = self.measures[j]
+        conditions = conditions_for(clause, self.corpus.documents[clause.policy_id])
+        ids = self.matrix.clause_conditions(j)
+        return [(cond, self.states[:, cid]) for cond, cid in zip(conditions, ids, strict=True)]
 
     def usable(self, include_partial: bool = False) -> np.ndarray:
         """enterprises × measures: eligible (or partial too)."""
@@ -142,5 +162,8 @@ def compute_coverage(rules: PopulationRules, corpus: CorpusView, valid_only: boo
     if valid_only:
         measures = [c for c, v in zip(measures, valid, strict=True) if v]
         valid = np.ones(len(measures), dtype=bool)
-    status = rules.statuses(measures, corpus.documents)
-    return Coverage(rules, corpus, measures, status, valid, segment_values(rules.profiles))
+    matrix = RuleMatrix(measures, dict(corpus.documents))
+    states = matrix.condition_states(rules.facts)
+    status = matrix.evaluate_states(states)[0]
+    segments = segment_values(rules.profiles)
+    return Coverage(rules, corpus, measures, status, valid, segments, matrix=matrix, states=states)

@@ -6,7 +6,7 @@ The same arguments give the same list; every distribution can be changed on the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -216,6 +216,87 @@ def _qualifications(
     return held
 
 
+def _enterprise(
+    rng: np.random.Generator,
+    number: int,
+    where: tuple[str, str, str],
+    size_w: Mapping[str, float],
+    need_w: Mapping[str, float],
+    missing_rate: float,
+    reference: dt.date,
+) -> Profile:
+    """Enterprise ``number`` of a population, its (region, industry, stage) drawn: the rest drawn from ``rng``."""
+    region, industry, stage = where
+    affinity = dict(zip(SIZE_CLASSES, STAGE_SIZE_AFFINITY[stage], strict=True))
+    klass_w = {k: w * affinity[k] for k, w in size_w.items()}
+    klass = str(_choose(rng, klass_w, 1)[0]) if sum(klass_w.values()) > 0 else str(_choose(rng, size_w, 1)[0])
+    tech = industry in TECH_INDUSTRIES
+    (e_lo, e_hi), (r_lo, r_hi) = _size_bounds(industry, klass)
+    employees = int(_log_uniform(rng, e_lo, e_hi))
+    revenue = round(_log_uniform(rng, r_lo, r_hi), 1)
+    age = float(rng.uniform(*STAGE_AGE[stage]))
+    founded = reference - dt.timedelta(days=int(age * 365.25))
+    rd_ratio = float(np.clip(rng.lognormal(np.log(0.06 if tech else 0.01), 0.7), 0.0, 0.8))
+    if stage == "初创期":
+        rd_ratio = min(0.8, rd_ratio * 1.5)
+    rd_expense = round(revenue * rd_ratio, 1)
+    staff_share = rng.uniform(0.15, 0.6) if tech else rng.uniform(0.0, 0.1)
+    rd_staff = min(employees, round(employees * staff_share))
+    scale = {"微型": 0.5, "小型": 2.0, "中型": 6.0, "大型": 25.0}[klass]
+    invention = int(rng.poisson(scale if tech else scale / 5))
+    other_ip = int(rng.poisson(scale * (2.5 if tech else 0.8)))
+    total_assets = round(revenue * float(rng.lognormal(0.0, 0.5)), 1)
+    foreign = bool(rng.random() < (0.2 if klass == "大型" else 0.06))
+    quals = _qualifications(
+        rng,
+        region=region,
+        industry=industry,
+        stage=stage,
+        size=klass,
+        age=age,
+        rd_ratio=rd_ratio,
+        rd_staff_ratio=rd_staff / employees if employees else 0.0,
+        ip=invention + other_ip,
+        revenue=revenue,
+        rd_expense=rd_expense,
+        foreign=foreign,
+    )
+    dates = {}
+    if "高新技术企业" in quals:
+        dates["高新技术企业"] = reference - dt.timedelta(days=int(rng.uniform(0, min(age - 1, 3)) * 365.25))
+    high_tech = round(revenue * rng.uniform(0.6, 0.95), 1) if "高新技术企业" in quals else None
+    want = list(dict.fromkeys(str(n) for n in _choose(rng, need_w, int(rng.integers(1, 4)))))
+    park = _park(rng, region)
+    data: dict[str, Any] = {
+        "name": f"合成企业{number:05d}",
+        "region": region,
+        "park": park,
+        "industry": industry,
+        "stage": stage,
+        "founded": founded,
+        "employees": employees,
+        "rd_staff": rd_staff,
+        "revenue": revenue,
+        "rd_expense": rd_expense,
+        "high_tech_revenue": high_tech,
+        "total_assets": total_assets,
+        "invention_patents": invention,
+        "other_ip": other_ip,
+        "qualifications": quals,
+        "qualification_dates": dates,
+        "foreign_invested": foreign,
+        "needs": want,
+        "description": f"{region}{industry}企业，处于{stage}，{klass}规模",
+    }
+    if missing_rate:
+        for name in ("park", "employees", "rd_staff", "revenue", "rd_expense", "total_assets", "founded"):
+            if rng.random() < missing_rate:
+                data[name] = None
+        if data["revenue"] is None:
+            data["high_tech_revenue"] = None
+    return Profile.model_validate(data)
+
+
 def synthetic_population(
     size: int = 2000,
     seed: int = 0,
@@ -227,6 +308,7 @@ def synthetic_population(
     needs: Mapping[str, float] | None = None,
     missing_rate: float = 0.0,
     reference: dt.date = REFERENCE_DATE,
+    progress: Callable[[int, int], object] | None = None,
 ) -> list[Profile]:
     """``size`` enterprises drawn from the stated distributions; the same arguments give the same list.
 
@@ -235,6 +317,8 @@ def synthetic_population(
     class's bounds of ``policies/criteria/size_class.yaml`` (so the engine finds the class drawn,
     where it can class the industry at all); R&D, IP, titles and needs with plausible rates.
     ``missing_rate`` leaves that share of the optional numbers and of the park blank.
+    ``progress(done, total)`` is called as the enterprises are made (about 50 times, and at the end);
+    it does not change what is drawn. ValueError for a negative size, a rate outside [0, 1] or an unknown value.
     """
     if size < 0:
         raise ValueError("企业数不能为负数")
@@ -250,76 +334,14 @@ def synthetic_population(
     industry_of = _choose(rng, industry_w, size)
     stage_of = _choose(rng, stage_w, size)
     profiles = []
+    step = max(1, size // 50)
     for i in range(size):
-        region, industry, stage = str(region_of[i]), str(industry_of[i]), str(stage_of[i])
-        affinity = dict(zip(SIZE_CLASSES, STAGE_SIZE_AFFINITY[stage], strict=True))
-        klass_w = {k: w * affinity[k] for k, w in size_w.items()}
-        klass = str(_choose(rng, klass_w, 1)[0]) if sum(klass_w.values()) > 0 else str(_choose(rng, size_w, 1)[0])
-        tech = industry in TECH_INDUSTRIES
-        (e_lo, e_hi), (r_lo, r_hi) = _size_bounds(industry, klass)
-        employees = int(_log_uniform(rng, e_lo, e_hi))
-        revenue = round(_log_uniform(rng, r_lo, r_hi), 1)
-        age = float(rng.uniform(*STAGE_AGE[stage]))
-        founded = reference - dt.timedelta(days=int(age * 365.25))
-        rd_ratio = float(np.clip(rng.lognormal(np.log(0.06 if tech else 0.01), 0.7), 0.0, 0.8))
-        if stage == "初创期":
-            rd_ratio = min(0.8, rd_ratio * 1.5)
-        rd_expense = round(revenue * rd_ratio, 1)
-        staff_share = rng.uniform(0.15, 0.6) if tech else rng.uniform(0.0, 0.1)
-        rd_staff = min(employees, round(employees * staff_share))
-        scale = {"微型": 0.5, "小型": 2.0, "中型": 6.0, "大型": 25.0}[klass]
-        invention = int(rng.poisson(scale if tech else scale / 5))
-        other_ip = int(rng.poisson(scale * (2.5 if tech else 0.8)))
-        total_assets = round(revenue * float(rng.lognormal(0.0, 0.5)), 1)
-        foreign = bool(rng.random() < (0.2 if klass == "大型" else 0.06))
-        quals = _qualifications(
-            rng,
-            region=region,
-            industry=industry,
-            stage=stage,
-            size=klass,
-            age=age,
-            rd_ratio=rd_ratio,
-            rd_staff_ratio=rd_staff / employees if employees else 0.0,
-            ip=invention + other_ip,
-            revenue=revenue,
-            rd_expense=rd_expense,
-            foreign=foreign,
-        )
-        dates = {}
-        if "高新技术企业" in quals:
-            dates["高新技术企业"] = reference - dt.timedelta(days=int(rng.uniform(0, min(age - 1, 3)) * 365.25))
-        high_tech = round(revenue * rng.uniform(0.6, 0.95), 1) if "高新技术企业" in quals else None
-        want = list(dict.fromkeys(str(n) for n in _choose(rng, need_w, int(rng.integers(1, 4)))))
-        park = _park(rng, region)
-        data: dict[str, Any] = {
-            "name": f"合成企业{i + 1:05d}",
-            "region": region,
-            "park": park,
-            "industry": industry,
-            "stage": stage,
-            "founded": founded,
-            "employees": employees,
-            "rd_staff": rd_staff,
-            "revenue": revenue,
-            "rd_expense": rd_expense,
-            "high_tech_revenue": high_tech,
-            "total_assets": total_assets,
-            "invention_patents": invention,
-            "other_ip": other_ip,
-            "qualifications": quals,
-            "qualification_dates": dates,
-            "foreign_invested": foreign,
-            "needs": want,
-            "description": f"{region}{industry}企业，处于{stage}，{klass}规模",
-        }
-        if missing_rate:
-            for name in ("park", "employees", "rd_staff", "revenue", "rd_expense", "total_assets", "founded"):
-                if rng.random() < missing_rate:
-                    data[name] = None
-            if data["revenue"] is None:
-                data["high_tech_revenue"] = None
-        profiles.append(Profile.model_validate(data))
+        if progress is not None and i % step == 0:
+            progress(i, size)
+        where = (str(region_of[i]), str(industry_of[i]), str(stage_of[i]))
+        profiles.append(_enterprise(rng, i + 1, where, size_w, need_w, missing_rate, reference))
+    if progress is not None:
+        progress(size, size)
     return profiles
 
 

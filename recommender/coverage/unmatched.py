@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..corpus_models import Clause, DocumentMeta
+from ..corpus_models import Clause, Condition, DocumentMeta
 from ..eligibility.conditions import requirement
 from ..eligibility.facts import fact_label
 from ..eligibility.status import MET, NOT_MET, PARTIAL, UNKNOWN
@@ -59,11 +59,15 @@ class Unmatched:
         return f"每个条件都有企业满足，但没有企业同时满足全部条件：{parts}"
 
 
-def condition_counts(rules: PopulationRules, clause: Clause, doc: DocumentMeta) -> list[ConditionCount]:
-    """Per condition of the clause's rule (the document's area first): how many enterprises meet it."""
+def condition_counts(source: Coverage | PopulationRules, clause: Clause, doc: DocumentMeta) -> list[ConditionCount]:
+    """Per condition of the clause's rule (the document's area first): how many enterprises meet it.
+
+    From a ``Coverage`` that analysed the clause (same document), the states it judged are counted;
+    otherwise (a ``PopulationRules``, or a clause or document the coverage does not hold) they are judged.
+    """
     own = list(clause.eligibility)
     out = []
-    for cond, s in rules.condition_states(clause, doc):
+    for cond, s in _states(source, clause, doc):
         need = requirement(cond)
         if cond.field == "park" and doc.applies_to.zone and cond not in own:
             need = f"位于{doc.applies_to.zone}所属园区"
@@ -83,6 +87,20 @@ def condition_counts(rules: PopulationRules, clause: Clause, doc: DocumentMeta) 
     return out
 
 
+def _states(
+    source: Coverage | PopulationRules, clause: Clause, doc: DocumentMeta
+) -> list[tuple[Condition, np.ndarray]]:
+    if isinstance(source, PopulationRules):
+        return source.condition_states(clause, doc)
+    try:
+        j = source.column(clause.id)
+    except KeyError:
+        return source.rules.condition_states(clause, doc)
+    if source.measures[j] is clause and source.corpus.documents[clause.policy_id] is doc:
+        return source.condition_states(j)
+    return source.rules.condition_states(clause, doc)
+
+
 def unmatched_measures(cov: Coverage, include_partial: bool = False) -> list[Unmatched]:
     """Measures no enterprise of the population can use, each with every condition's counts."""
     usable = cov.usable(include_partial)
@@ -96,7 +114,7 @@ def unmatched_measures(cov: Coverage, include_partial: bool = False) -> list[Unm
                 document=doc,
                 valid=bool(cov.valid[j]),
                 partial=int((cov.status[:, j] == PARTIAL).sum()),
-                conditions=condition_counts(cov.rules, clause, doc),
+                conditions=condition_counts(cov, clause, doc),
             )
         )
     return out

@@ -11,6 +11,7 @@ import pandas as pd
 from ..corpus_models import Condition
 from ..eligibility.conditions import requirement
 from ..eligibility.facts import RULE_FIELDS, fact_label
+from ..eligibility.matrix import RuleMatrix
 from ..eligibility.status import ELIGIBLE, PARTIAL
 from ..vocab import INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
 from .analysis import CorpusView, Coverage
@@ -134,17 +135,29 @@ class WhatIf:
         }
 
 
-def what_if(cov: Coverage, change: Change, include_partial: bool = False) -> WhatIf:
-    """Re-evaluate only the measures a change touches, on copies; report who gains and who loses."""
+def changed_statuses(cov: Coverage, change: Change) -> tuple[list[int], np.ndarray]:
+    """The columns of the measures a change touches and their status codes after it ``[enterprises, touched]``.
+
+    The touched measures are compiled on top of the coverage's matrix (``RuleMatrix(base=...)``): only the
+    conditions the change brings (a new value, a new area) are judged; the others' states are reused.
+    """
     edited = apply_change(cov.corpus, change)
     if isinstance(change, RegionEdit):
         touched = [j for j, c in enumerate(cov.measures) if c.policy_id == change.policy_id]
     else:
         touched = [j for j, c in enumerate(cov.measures) if c.id == change.clause_id]
+    clauses = [edited.clause(cov.measures[j].id) for j in touched]
+    matrix = RuleMatrix(clauses, dict(edited.documents), base=cov.matrix)
+    status = matrix.evaluate_states(matrix.condition_states(cov.rules.facts, known=cov.states))[0]
+    return touched, status
+
+
+def what_if(cov: Coverage, change: Change, include_partial: bool = False) -> WhatIf:
+    """Re-evaluate only the measures a change touches, on copies; report who gains and who loses."""
+    touched, status = changed_statuses(cov, change)
     limit = PARTIAL if include_partial else ELIGIBLE
     before = cov.status[:, touched] <= limit
-    clauses = [edited.clause(cov.measures[j].id) for j in touched]
-    after = cov.rules.statuses(clauses, edited.documents) <= limit
+    after = status <= limit
     total_before = cov.usable(include_partial).sum(axis=1)
     total_after = total_before - before.sum(axis=1) + after.sum(axis=1)
     return WhatIf(

@@ -13,6 +13,10 @@ what a person reads. Ranking, coverage, what-if, audience and push lists need on
   a padded population × rules × conditions array;
 - a clause's status is its rule's status (one gather).
 
+A matrix can extend another (``base``): the base's conditions keep their ids, and
+``condition_states`` given the base's states judges only the conditions the new clauses add (a
+what-if changes one condition or one document's area; the rest is already judged).
+
 ``tests/test_rulematrix.py`` checks that this agrees with ``evaluate`` on every clause for many
 profiles.
 """
@@ -67,15 +71,23 @@ def _is_numeric(cond: Condition) -> bool:
 class RuleMatrix:
     """The eligibility rules of ``clauses`` (those at positions ``rows``; default all) compiled once.
 
-    ``documents`` maps policy id → document (its area is part of every clause's rule).
+    ``documents`` maps policy id → document (its area is part of every clause's rule). With ``base``, the
+    base's conditions come first with the same ids (``known`` of them), so that the base's condition
+    states can be reused (``condition_states(population, known=...)``).
     """
 
     def __init__(
-        self, clauses: Sequence[Clause], documents: dict[str, DocumentMeta], rows: np.ndarray | None = None
+        self,
+        clauses: Sequence[Clause],
+        documents: dict[str, DocumentMeta],
+        rows: np.ndarray | None = None,
+        base: RuleMatrix | None = None,
     ) -> None:
         rows = np.arange(len(clauses)) if rows is None else rows
-        index: dict[tuple[Any, ...], int] = {}
-        self.conditions: list[Condition] = []
+        index: dict[tuple[Any, ...], int] = dict(base._index) if base is not None else {}
+        self.conditions: list[Condition] = list(base.conditions) if base is not None else []
+        self.known = len(self.conditions)  # conditions of ``base``, judged before
+        self._index = index
         rule_index: dict[tuple[int, ...], int] = {}
         rules: list[tuple[int, ...]] = []
         self.clause_rule = np.full(len(clauses), -1, dtype=np.int64)
@@ -135,19 +147,37 @@ class RuleMatrix:
         rule = self.clause_rule[i]
         return list(self.rules[rule]) if rule >= 0 else []
 
-    def condition_states(self, population: Sequence[Facts]) -> np.ndarray:
-        """int8 ``[enterprises, conditions + 1]``: MET / NOT_MET / UNKNOWN; the last column is the padding."""
-        if len(population) == 1:
+    def condition_states(self, population: Sequence[Facts], known: np.ndarray | None = None) -> np.ndarray:
+        """int8 ``[enterprises, conditions + 1]``: MET / NOT_MET / UNKNOWN; the last column is the padding.
+
+        ``known``: the base matrix's ``condition_states`` for the same population (``[enterprises, known +
+        1]``); only the conditions this matrix adds are judged then. ValueError when its shape does not fit.
+        """
+        start = 0
+        if known is not None:
+            if known.shape != (len(population), self.known + 1):
+                raise ValueError(f"known states should be {(len(population), self.known + 1)}, not {known.shape}")
+            start = self.known
+        elif len(population) == 1:
             return self._one_states(population[0])[None, :]
         states = np.zeros((len(population), len(self.conditions) + 1), dtype=np.int8)
+        if known is not None:
+            states[:, :start] = known[:, :start]
         for field, compare, ids, values, otherwise in self._numeric:
+            new = ids >= start
+            if not new.any():
+                continue
             actual = np.array([_number(f.get(field)) for f in population], dtype=np.float64)
-            known = ~np.isnan(actual)
-            states[:, ids] = np.where(
-                known[:, None], np.where(compare(actual[:, None], values[None, :]), MET, otherwise), UNKNOWN
+            present = ~np.isnan(actual)
+            states[:, ids[new]] = np.where(
+                present[:, None],
+                np.where(compare(actual[:, None], values[None, new]), MET, otherwise[None, new]),
+                UNKNOWN,
             )
         for field, ids in self._other.items():
-            self._judge_field(population, field, ids, states)
+            todo = [cid for cid in ids if cid >= start]
+            if todo:
+                self._judge_field(population, field, todo, states)
         return states
 
     def _one_states(self, facts: Facts) -> np.ndarray:

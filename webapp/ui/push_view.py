@@ -89,7 +89,7 @@ def audience_section(as_of: dt.date) -> None:
         return f"{rec.documents[clause.policy_id].short_title}｜{clause.heading}"
 
     st.caption("选一条措施，列出档案库中可申请或只差部分条件的企业：政策发布或解读时，先通知这些企业。")
-    cid = st.selectbox("措施", list(measures), format_func=label, key="push_clause")
+    cid = st.selectbox("措施", list(measures), format_func=label, key="push_clause", persist_state="page")
     clause, document = measures[cid], rec.documents[measures[cid].policy_id]
     with st.expander("措施原文"):
         st.write(clause.text)
@@ -134,6 +134,7 @@ def push_section(as_of: dt.date) -> None:
         min_value=dt.date(2000, 1, 1),
         format="YYYY-MM-DD",
         key="push_since",
+        persist_state="page",
     )
     st.button(
         "同步政策库并生成推送名单",

@@ -1,6 +1,9 @@
 """政策工作人员：覆盖分析 — which enterprises the measures serve, which clauses match nobody, what a change does.
 
-Thin: every number comes from ``recommender.coverage``; the parts live in webapp/ui/coverage/.
+Thin: every number comes from ``recommender.coverage``; the parts live in webapp/ui/coverage/. A run reads the
+population and its coverage from caches shared by every session (``data``: built once per population, date and
+corpus); only the open tab of the results is drawn, and a widget inside a tab reruns only that tab's fragment.
+Timings: benchmarks/coverage_page.py.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from webapp.ui import push_view, settings
 from webapp.ui.coverage import data, heatmap, population, sections, whatif
 from webapp.ui.style import page_header
 
+PAGE_TABS = ["覆盖分析", "谁该知道这条措施", "政策变化推送"]
+PAGE_TAB = "cov_page_tab"  # st.session_state key: the open one of PAGE_TABS
 TABS = ["覆盖热力图", "无措施的细分", "无人匹配的条款", "近似重复条款", "假设分析", "诉求满足情况"]
+RESULT_TAB = "cov_tab"  # st.session_state key: the open one of TABS
 
 
 def _settings() -> tuple[bool, bool, list[str]]:
@@ -53,7 +59,7 @@ def coverage_analysis(as_of: dt.date) -> None:
     st.subheader("② 分析设置")
     valid_only, include_partial, dims = _settings()
     if not dims:
-        st.warning("请至少选择一个细分维度。")
+        st.warning("请至少选择一个细分维度。", icon=":material/warning:")
         return
 
     cov = data.coverage(key, as_of, valid_only, profiles)
@@ -64,23 +70,26 @@ def coverage_analysis(as_of: dt.date) -> None:
     if expired:
         st.info(
             f"评估日 {as_of.isoformat()} 有 {expired} 条措施所在文件已过期，仍计入统计（在措施表“有效”列标为 False）；"
-            "勾选“只统计评估日有效的文件”可排除。"
+            "勾选“只统计评估日有效的文件”可排除。",
+            icon=":material/info:",
         )
     st.subheader("③ 结果")
     _metrics(cov, len(profiles), table, empty, unmatched)
-    tabs = st.tabs(TABS)
-    with tabs[0]:
-        heatmap.heatmap(table, dims)
-    with tabs[1]:
-        sections.empty_segments(empty, dims)
-    with tabs[2]:
-        sections.unmatched(cov, include_partial)
-    with tabs[3]:
-        sections.near_duplicates()
-    with tabs[4]:
-        whatif.whatif_section(cov, include_partial)
-    with tabs[5]:
-        sections.needs(cov, include_partial)
+    # only the open tab runs (switching reruns the page from the caches; its widgets keep their values meanwhile,
+    # data.KEEP); a widget inside a tab reruns only that tab's fragment
+    tabs = st.tabs(TABS, key=RESULT_TAB, on_change="rerun")
+    sections_of = [
+        lambda: heatmap.heatmap(table, dims),
+        lambda: sections.empty_segments(empty, dims),
+        lambda: sections.unmatched(cov, include_partial, unmatched),
+        sections.near_duplicates,
+        lambda: whatif.whatif_section(cov, include_partial),
+        lambda: sections.needs(cov, include_partial),
+    ]
+    for tab, draw in zip(tabs, sections_of, strict=True):
+        if tab.open:
+            with tab:
+                draw()
     st.caption(f"政策库：{len(view.documents)} 份文件，{len(view.measures)} 条企业可用措施。")
 
 
@@ -90,10 +99,15 @@ page_header(
     "一条措施该通知档案库中的哪些企业",
 )
 as_of = settings.as_of()
-analysis, audience, changes = st.tabs(["覆盖分析", "谁该知道这条措施", "政策变化推送"])
-with audience:
-    push_view.audience_section(as_of)
-with changes:
-    push_view.push_section(as_of)
+# the registry's tabs run only when open (the audience judges every registered enterprise); the analysis always
+# runs, from its caches, so that its uploaded roster and edited weights (widgets that cannot be kept while
+# hidden) stay as they are
+analysis, audience, changes = st.tabs(PAGE_TABS, key=PAGE_TAB, on_change="rerun")
+if audience.open:
+    with audience:
+        push_view.audience_section(as_of)
+if changes.open:
+    with changes:
+        push_view.push_section(as_of)
 with analysis:
     coverage_analysis(as_of)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,9 @@ from recommender.engine import Recommender
 from recommender.profile import Profile
 
 from .. import resources
+
+# widgets inside the page's tabs keep their value while another tab is open (a tab draws only when open)
+KEEP = "page"
 
 
 def corpus() -> cv.CorpusView:
@@ -28,31 +32,52 @@ def _corpus(library: int, _engine: Recommender) -> cv.CorpusView:
     return cv.CorpusView.from_recommender(_engine)
 
 
-@st.cache_data(show_spinner="正在生成合成企业…", max_entries=8)
-def synthetic(size: int, seed: int, weights_json: str, missing_rate: float) -> list[Profile]:
-    """A synthetic population; ``weights_json`` holds the distributions' weights by keyword argument."""
-    return cv.synthetic_population(size, seed, missing_rate=missing_rate, **json.loads(weights_json))
+@st.cache_resource(show_spinner=False, max_entries=8)
+def synthetic(size: int, seed: int, weights_json: str, missing_rate: float) -> tuple[Profile, ...]:
+    """A synthetic population, shared by every session (never changed); ``weights_json`` holds the
+    distributions' weights by keyword argument.
+
+    While it is made a progress bar shows how many enterprises are done; the bar is emptied at the end (a
+    cached function's elements are replayed when it is not run: an empty placeholder then).
+    """
+    bar = st.empty()
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"正在生成合成企业：{done}/{total}")
+
+    profiles = cv.synthetic_population(
+        size, seed, missing_rate=missing_rate, progress=progress, **json.loads(weights_json)
+    )
+    bar.empty()
+    return tuple(profiles)
 
 
-@st.cache_data(show_spinner="正在读取名单…", max_entries=4)
-def read_uploaded(data: bytes, filename: str) -> tuple[list[Profile], list[str], list[str]]:
-    """An uploaded roster: its profiles, its bad rows (one line each) and the columns it ignored.
+@st.cache_resource(show_spinner="正在读取名单…", max_entries=4)
+def read_uploaded(data: bytes, filename: str) -> tuple[tuple[Profile, ...], list[str], list[str]]:
+    """An uploaded roster, shared by the sessions that upload the same file (never changed): its profiles,
+    its bad rows (one line each) and the columns it ignored.
 
     Raises roster.RosterError when the file as a whole cannot be read.
     """
     found = roster.read_roster(data, filename)
-    return found.profiles, [str(b) for b in found.bad], list(found.ignored_columns)
+    return tuple(found.profiles), [str(b) for b in found.bad], list(found.ignored_columns)
 
 
-def coverage(population_key: str, as_of: dt.date, valid_only: bool, profiles: list[Profile]) -> cv.Coverage:
-    """Every measure of the live corpus judged for every profile at ``as_of`` (cached by the population's key)."""
+def coverage(population_key: str, as_of: dt.date, valid_only: bool, profiles: Sequence[Profile]) -> cv.Coverage:
+    """Every measure of the live corpus judged for every profile at ``as_of`` (cached by the population's key,
+    shared by every session: the page only reads it)."""
     view = corpus()
     return _coverage(id(view), population_key, as_of, valid_only, profiles, view)
 
 
 @st.cache_resource(show_spinner="正在逐企业评估全部措施…", max_entries=6)
 def _coverage(
-    library: int, population_key: str, as_of: dt.date, valid_only: bool, _profiles: list[Profile], _view: cv.CorpusView
+    library: int,
+    population_key: str,
+    as_of: dt.date,
+    valid_only: bool,
+    _profiles: Sequence[Profile],
+    _view: cv.CorpusView,
 ) -> cv.Coverage:
     return cv.compute_coverage(cv.PopulationRules(_profiles, as_of), _view, valid_only=valid_only)
 
@@ -68,15 +93,19 @@ def _duplicates(library: int, threshold: float, measures_only: bool, _view: cv.C
     return cv.near_duplicates(_view.clauses, threshold, measures_only, documents=_view.documents)
 
 
-def download(frame: pd.DataFrame, label: str, filename: str) -> None:
-    """A 下载…（CSV） button for ``frame`` (disabled when it is empty)."""
+def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], label: str, filename: str) -> None:
+    """A 下载…（CSV） button for ``frame`` (disabled when it is empty), or for the table ``frame()`` makes.
+
+    The CSV is written when the button is clicked (Streamlit's deferred download), not on every run.
+    """
+    make = frame if callable(frame) else (lambda: frame)
     st.download_button(
         f"下载{label}（CSV）",
-        cv.csv_bytes(frame),
+        lambda: cv.csv_bytes(make()),
         file_name=filename,
         mime="text/csv",
         key=f"dl_{filename}",
-        disabled=frame.empty,
+        disabled=isinstance(frame, pd.DataFrame) and frame.empty,
         on_click="ignore",
     )
 

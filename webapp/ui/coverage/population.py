@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +25,7 @@ DISTRIBUTIONS = {  # tab title: (keyword of cv.synthetic_population, default wei
     "企业规模": ("sizes", cv.DEFAULT_SIZES, cv.SIZE_CLASSES),
     "诉求": ("needs", cv.DEFAULT_NEEDS, BENEFITS),
 }
-Population = tuple[str, list[Profile]]  # (key for the caches, profiles)
+Population = tuple[str, Sequence[Profile]]  # (key for the caches, profiles: shared, never changed)
 
 
 def weight_editor(title: str, default: dict[str, float], allowed: tuple[str, ...]) -> dict[str, float]:
@@ -69,12 +70,12 @@ def _synthetic() -> Population | None:
     weights = _weights()
     empty = [title for title, (name, _, _) in DISTRIBUTIONS.items() if not weights[name]]
     if empty:
-        st.error(f"请至少为一个取值设置正的权重：{'、'.join(empty)}")
+        st.error(f"请至少为一个取值设置正的权重：{'、'.join(empty)}", icon=":material/error:")
         return None
     weights_json = json.dumps(weights, ensure_ascii=False, sort_keys=True)
     profiles = synthetic(int(size), int(seed), weights_json, float(missing))
     key = "synthetic:" + hashlib.sha256(f"{size}|{seed}|{missing}|{weights_json}".encode()).hexdigest()[:16]
-    download(cv.population_frame(profiles), "合成企业名单", "合成企业名单.csv")
+    download(lambda: cv.population_frame(profiles), "合成企业名单", "合成企业名单.csv")
     return key, profiles
 
 
@@ -83,13 +84,13 @@ def _uploaded() -> Population | None:
         "企业名单（CSV 或 Excel .xlsx/.xls；表头为档案字段名或中文名）", type=["csv", "xlsx", "xls"]
     )
     if upload is None:
-        st.info("请上传企业名单，或选择“合成企业样本”。")
+        st.info("请上传企业名单，或选择“合成企业样本”。", icon=":material/info:")
         return None
     data = upload.getvalue()
     try:
         profiles, bad, ignored = read_uploaded(data, upload.name)
     except RosterError as exc:
-        st.error(md(f"{upload.name}：{exc}"))
+        st.error(md(f"{upload.name}：{exc}"), icon=":material/error:")
         return None
     if ignored:
         st.caption(f"未识别、已忽略的列：{md('、'.join(ignored))}")
@@ -99,7 +100,7 @@ def _uploaded() -> Population | None:
             st.dataframe(frame, hide_index=True)
             download(frame, "无法读取的行", "名单问题行.csv")
     if not profiles:
-        st.error("名单中没有可用的企业。")
+        st.error("名单中没有可用的企业。", icon=":material/error:")
         return None
     return "upload:" + hashlib.sha256(data).hexdigest()[:16], profiles
 

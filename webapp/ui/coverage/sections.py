@@ -8,13 +8,13 @@ import streamlit as st
 from recommender import coverage as cv
 from webapp.ui.markup import md
 
-from .data import clause_label, download, duplicates
+from .data import KEEP, clause_label, download, duplicates
 
 
 def empty_segments(empty: pd.DataFrame, dims: list[str]) -> None:
     """无措施的细分: the segments where no enterprise has a measure to use."""
     if empty.empty:
-        st.success("每个细分都至少有一家企业有可用措施。")
+        st.success("每个细分都至少有一家企业有可用措施。", icon=":material/check_circle:")
     else:
         where = " × ".join(cv.DIMENSIONS[d] for d in dims)
         st.markdown(f"以下 **{len(empty)}** 个细分（{where}）中没有任何企业有可用措施：")
@@ -22,25 +22,28 @@ def empty_segments(empty: pd.DataFrame, dims: list[str]) -> None:
     download(empty, "无措施的细分", "无措施细分.csv")
 
 
+@st.fragment
 def _inspect(cov: cv.Coverage, measures: pd.DataFrame) -> None:
+    """One measure's conditions with the enterprises meeting each (a fragment: choosing reruns only this)."""
     view = cov.corpus
     clause_id = st.selectbox(
         "查看一条措施的各条件有多少企业满足",
         list(measures["条款"]),
         key="cov_inspect",
+        persist_state=KEEP,
         format_func=lambda i: clause_label(view, i),
     )
     clause = view.clause(clause_id)
-    counts = cv.condition_counts(cov.rules, clause, view.documents[clause.policy_id])
+    counts = cv.condition_counts(cov, clause, view.documents[clause.policy_id])
     if counts:
         st.dataframe(cv.conditions_table([(clause_id, counts)]), hide_index=True)
     else:
         st.caption("该措施没有任何条件（也不限区域）：所有企业都可申请。")
 
 
-def unmatched(cov: cv.Coverage, include_partial: bool) -> None:
-    """无人匹配的条款: why each measure serves nobody, every measure's counts, one measure's conditions."""
-    items = cv.unmatched_measures(cov, include_partial)
+def unmatched(cov: cv.Coverage, include_partial: bool, items: list[cv.Unmatched]) -> None:
+    """无人匹配的条款: why each measure serves nobody (``items``: ``unmatched_measures(cov, include_partial)``),
+    every measure's counts, one measure's conditions."""
     if items:
         st.markdown(
             f"**{len(items)} 条措施在样本中没有企业可用**，原因如下（条件逐条统计满足/不满足/无法判断的企业数）："
@@ -52,7 +55,10 @@ def unmatched(cov: cv.Coverage, include_partial: bool) -> None:
         st.dataframe(detail, hide_index=True)
         download(detail, "无人匹配条款的条件统计", "无人匹配条款条件.csv")
     else:
-        st.success("样本中每条措施都至少有一家企业可用。下表按可申请企业数从少到多列出全部措施。")
+        st.success(
+            "样本中每条措施都至少有一家企业可用。下表按可申请企业数从少到多列出全部措施。",
+            icon=":material/check_circle:",
+        )
     measures = cv.measure_table(cov).sort_values(["可申请", "需补充条件"], kind="stable")
     with st.expander("全部措施的匹配企业数", expanded=not items):
         st.dataframe(measures, hide_index=True)
@@ -60,13 +66,15 @@ def unmatched(cov: cv.Coverage, include_partial: bool) -> None:
     _inspect(cov, measures)
 
 
+@st.fragment
 def near_duplicates() -> None:
-    """近似重复条款: pairs of clauses of different documents alike above a threshold."""
+    """近似重复条款: pairs of clauses of different documents alike above a threshold (a fragment: its widgets
+    rerun only this)."""
     st.session_state.setdefault("cov_threshold", cv.DEFAULT_DUPLICATE_THRESHOLD)
     st.session_state.setdefault("cov_dup_measures", True)
     c1, c2 = st.columns([2, 1])
-    threshold = c1.slider("相似度阈值（TF-IDF 余弦）", 0.2, 0.95, step=0.05, key="cov_threshold")
-    measures_only = c2.checkbox("只比较企业可用措施", key="cov_dup_measures")
+    threshold = c1.slider("相似度阈值（TF-IDF 余弦）", 0.2, 0.95, step=0.05, key="cov_threshold", persist_state=KEEP)
+    measures_only = c2.checkbox("只比较企业可用措施", key="cov_dup_measures", persist_state=KEEP)
     pairs = duplicates(float(threshold), bool(measures_only))
     st.caption(f"不同文件之间文字相近的条款共 {len(pairs)} 对，可考虑合并或统一口径。")
     st.dataframe(pairs, hide_index=True)

@@ -11,7 +11,7 @@ from recommender.eligibility.facts import RULE_FIELDS, RULE_OPS, fact_label
 from recommender.vocab import REGIONS
 from webapp.ui.markup import md
 
-from .data import clause_label, download
+from .data import KEEP, clause_label, download
 
 NEW = -1  # "add a condition" among a clause's conditions
 OP_LABELS = {  # in the order offered
@@ -48,29 +48,41 @@ def value_widget(field_name: str, current: object, key: str) -> object:
     kind = cv.editable_value_kind(field_name)
     label = f"新的取值（{fact_label(field_name)}）"
     if kind == "number":
-        return st.number_input(label, value=float(current) if current is not None else 0.0, key=key)
+        return st.number_input(label, value=float(current) if current is not None else 0.0, key=key, persist_state=KEEP)
     if kind == "bool":
         index = 0 if current in (True, None) else 1
-        return st.radio(label, [True, False], index=index, key=key, format_func=_yes_no, horizontal=True)
+        return st.radio(
+            label, [True, False], index=index, key=key, persist_state=KEEP, format_func=_yes_no, horizontal=True
+        )
     options = cv.value_options(field_name)
     current_list = list(current) if isinstance(current, list) else []
     if options is not None:
-        return st.multiselect(label, options, default=[v for v in current_list if v in options], key=key)
-    return _words(st.text_input(label + "，多个用顿号分隔", value="、".join(current_list), key=key))
+        return st.multiselect(
+            label, options, default=[v for v in current_list if v in options], key=key, persist_state=KEEP
+        )
+    return _words(st.text_input(label + "，多个用顿号分隔", value="、".join(current_list), key=key, persist_state=KEEP))
 
 
 def _region_change(cov: cv.Coverage) -> cv.Change | None:
     view = cov.corpus
     ids = sorted({c.policy_id for c in cov.measures})
     policy_id = st.selectbox(
-        "文件", ids, key="cov_wi_doc", format_func=lambda p: f"{view.documents[p].short_title}（{p}）"
+        "文件",
+        ids,
+        key="cov_wi_doc",
+        persist_state=KEEP,
+        format_func=lambda p: f"{view.documents[p].short_title}（{p}）",
     )
     doc = view.documents[policy_id]
     regions = st.multiselect(
-        "适用的区", list(REGIONS), default=list(doc.applies_to.regions), key=f"cov_wi_regions_{policy_id}"
+        "适用的区",
+        list(REGIONS),
+        default=list(doc.applies_to.regions),
+        key=f"cov_wi_regions_{policy_id}",
+        persist_state=KEEP,
     )
     if not regions and not doc.applies_to.parks:
-        st.warning("不选任何区表示不限区域：全市企业都会满足该文件的区域条件。")
+        st.warning("不选任何区表示不限区域：全市企业都会满足该文件的区域条件。", icon=":material/warning:")
     if doc.applies_to.parks:
         st.caption(f"该文件另按园区限定：{'、'.join(doc.applies_to.parks)}（{doc.applies_to.zone or ''}）")
     return cv.RegionEdit(policy_id, tuple(regions)) if list(regions) != list(doc.applies_to.regions) else None
@@ -78,11 +90,14 @@ def _region_change(cov: cv.Coverage) -> cv.Change | None:
 
 def _new_condition(clause_id: str) -> cv.Change | None:
     c1, c2 = st.columns(2)
-    field_name = c1.selectbox("字段", list(RULE_FIELDS), key=f"cov_wi_newfield_{clause_id}", format_func=fact_label)
+    field_name = c1.selectbox(
+        "字段", list(RULE_FIELDS), key=f"cov_wi_newfield_{clause_id}", persist_state=KEEP, format_func=fact_label
+    )
     op = c2.selectbox(
         "运算",
         [o for o in OP_LABELS if o in RULE_OPS[cv.editable_value_kind(field_name)]],
         key=f"cov_wi_newop_{clause_id}_{field_name}",
+        persist_state=KEEP,
         format_func=lambda o: OP_LABELS[o],
     )
     value = value_widget(field_name, None, f"cov_wi_newvalue_{clause_id}_{field_name}")
@@ -92,7 +107,7 @@ def _new_condition(clause_id: str) -> cv.Change | None:
 def _edited_condition(clause: Clause, picked: int) -> cv.Change | None:
     cond = clause.eligibility[picked]
     st.caption(f"原文：“{md(cond.quote)}”")
-    if st.checkbox("删除这个条件", key=f"cov_wi_remove_{clause.id}_{picked}"):
+    if st.checkbox("删除这个条件", key=f"cov_wi_remove_{clause.id}_{picked}", persist_state=KEEP):
         return cv.ConditionEdit(clause.id, picked, None)
     value = value_widget(cond.field, cond.value, f"cov_wi_value_{clause.id}_{picked}")
     if value == cond.value or value in (None, []):
@@ -103,7 +118,9 @@ def _edited_condition(clause: Clause, picked: int) -> cv.Change | None:
 def _condition_change(cov: cv.Coverage) -> cv.Change | None:
     view = cov.corpus
     ids = [c.id for c in cov.measures]
-    clause_id = st.selectbox("条款", ids, key="cov_wi_clause", format_func=lambda i: clause_label(view, i))
+    clause_id = st.selectbox(
+        "条款", ids, key="cov_wi_clause", persist_state=KEEP, format_func=lambda i: clause_label(view, i)
+    )
     clause = view.clause(clause_id)
     st.caption(clause.text)
     doc = view.documents[clause.policy_id]
@@ -113,6 +130,7 @@ def _condition_change(cov: cv.Coverage) -> cv.Change | None:
         "条件",
         [*range(len(clause.eligibility)), NEW],
         key=f"cov_wi_cond_{clause_id}",
+        persist_state=KEEP,
         format_func=lambda i: "＋ 新增一个条件" if i == NEW else condition_text(clause.eligibility[i]),
     )
     return _new_condition(clause_id) if picked == NEW else _edited_condition(clause, picked)
@@ -133,15 +151,19 @@ def _result(cov: cv.Coverage, change: cv.Change, include_partial: bool) -> None:
     download(who, "假设分析企业名单", "假设分析.csv")
 
 
+@st.fragment
 def whatif_section(cov: cv.Coverage, include_partial: bool) -> None:
-    """Choose a change; then its effect: counts, description and the enterprises concerned."""
-    kind = st.radio("改变什么", ["条款的一个条件", "文件的适用区域"], horizontal=True, key="cov_wi_kind")
+    """Choose a change; then its effect: counts, description and the enterprises concerned (a fragment: the
+    hypothesis's widgets rerun only this; the coverage is judged once, the change only where it differs)."""
+    kind = st.radio(
+        "改变什么", ["条款的一个条件", "文件的适用区域"], horizontal=True, key="cov_wi_kind", persist_state=KEEP
+    )
     try:
         change = _region_change(cov) if kind == "文件的适用区域" else _condition_change(cov)
     except ValueError as exc:
-        st.error(f"取值无效：{exc}")
+        st.error(f"取值无效：{exc}", icon=":material/error:")
         return
     if change is None:
-        st.info("改变上面的取值，即可看到哪些企业获得或失去资格。")
+        st.info("改变上面的取值，即可看到哪些企业获得或失去资格。", icon=":material/info:")
         return
     _result(cov, change, include_partial)
