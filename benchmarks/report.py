@@ -160,7 +160,7 @@ def _user_lines(result: dict[str, Any]) -> list[str]:
                 label,
                 f"{c[f'{key}_s']:.2f} s",
                 f"{c[f'{key}_bound_s']:.2f} s",
-                c[f"{key}_over_bound"],
+                c[f"{key}_ratio"],
                 f"≤ {TARGETS[target]:g} s",
             )
         )

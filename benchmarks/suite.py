@@ -60,7 +60,7 @@ def run(sizes: tuple[int, ...] = SIZES, quick: bool = False) -> dict[str, Any]:
         "registry": [in_child("registry", f"bench_registry({n})") for n in (QUICK_REGISTRY if quick else REGISTRY)],
         "word_sheet": in_child("word_sheet", f"bench_word_sheet({20 if quick else 200})"),
         "self_check": in_child("pages", f"bench_self_check({1 if quick else 5})"),
-        "coverage_page": in_child("coverage_page", f"bench_coverage_page({quick})"),
+        "coverage_page": in_child("coverage_page", "bench_coverage_page()"),
         "roster_batch": [bench_roster_batch(n) for n in (QUICK_ROSTERS if quick else ROSTERS)],
     }
     rows = QUICK_ROSTERS[0] if quick else SHEETS_ROWS
