@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -13,6 +14,8 @@ from ..corpus_models import Clause, DocumentMeta
 from ..eligibility.status import STATUSES, Status, status_label
 from ..eligibility.verdict import Gap, Verdict
 from ..profile import Profile
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class Result:
         if self._explained is None:
             assert self._explain is not None
             self._explained, self._explain = self._explain(), None
+            if self._explained.verdict.status != self._status:  # the first page is checked (CHECKED); not this one
+                verdict = self._explained.verdict.status
+                log.warning("clause %s: compiled status %s, verdict %s", self.clause.id, self._status, verdict)
         return self._explained
 
     @property
