@@ -74,3 +74,17 @@ def test_synthetic_corpus_is_seeded_and_realistic():
     assert {"measure", "internal"} <= {c.kind for c in clauses} <= {"measure", "lead", "internal"}
     profiles = [parse_profile(p) for p in synthetic_profiles(200)]
     assert len({p.region for p in profiles}) > 10
+
+
+def test_registry_bench_reports_push_and_audience_beside_their_lower_bounds():
+    from benchmarks.registry import bench_registry
+
+    got = bench_registry(40)
+    kept = ["import_s", "reimport_unchanged_s", "push_s", "changed_clauses", "push_items", "audience_s", "audience"]
+    bounds = ["fetch_s", "profiles_s", "push_statuses_s", "audience_statuses_s", "push_bound_s", "audience_bound_s"]
+    assert set(kept + bounds) <= got.keys() and got["enterprises"] == 40
+    assert got["changed_clauses"] > 0 and got["push_items"] > 0 and got["audience"] > 0
+    for name in ("push", "audience"):
+        bound = got["fetch_s"] + got[f"{name}_statuses_s"]
+        assert got[f"{name}_bound_s"] == bound > 0
+        assert got[f"{name}_over_bound"] == round(got[f"{name}_s"] / bound, 2)
