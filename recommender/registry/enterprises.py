@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
@@ -392,8 +392,7 @@ def listing(
     return list(session.scalars(_listed(select(Enterprise), by, counsellor, stage, text)))
 
 
-@dataclass(frozen=True)
-class Registered:
+class Registered(NamedTuple):
     """An enterprise as push lists and audiences read it: id, name, counsellor (None: unassigned) and the
     profile as stored (its JSON text, or a dict where the driver decodes JSON); ``profile()`` reads it."""
 
@@ -412,7 +411,7 @@ def registered(session: Session, by: Actor, counsellor: str | None = None) -> li
     public) as rows of the columns push lists and audiences need, the profiles left as stored (JSON text)
     to be read as they are judged: no ORM record is loaded (a tenth of the time, 0.05 s for 10,000)."""
     columns = select(Enterprise.id, Enterprise.name, Enterprise.counsellor, cast(Enterprise.profile, Text))
-    return [Registered(*row) for row in session.execute(_listed(columns, by, counsellor))]
+    return [Registered._make(row) for row in session.execute(_listed(columns, by, counsellor))]
 
 
 def count(session: Session, by: Actor) -> int:

@@ -309,11 +309,11 @@ def push_list(
     items: list[PushItem] = []
     if changes:
         lines = _Lines(changes, as_of)
-        for start in range(0, len(enterprises), CHUNK):
-            with cycle_collection_paused():
+        with cycle_collection_paused():
+            for start in range(0, len(enterprises), CHUNK):
                 items += lines.of(enterprises[start : start + CHUNK])
-            if progress is not None:
-                progress(min(start + CHUNK, len(enterprises)), len(enterprises))
+                if progress is not None:
+                    progress(min(start + CHUNK, len(enterprises)), len(enterprises))
     order = {LOST: 0, GAINED: 1}  # per enterprise, what it lost before what it gained
     return changes, sorted(items, key=lambda i: (i.enterprise, order[i.direction], i.changed_on, i.clause_id))
 
@@ -390,9 +390,9 @@ def audiences(
         return found
     matrix = RuleMatrix(list(clauses), {document.policy_id: document})
     verdicts = [Verdicts(clause, document) for clause in clauses]
-    for start in range(0, len(enterprises), CHUNK):
-        chunk = enterprises[start : start + CHUNK]
-        with cycle_collection_paused():
+    with cycle_collection_paused():
+        for start in range(0, len(enterprises), CHUNK):
+            chunk = enterprises[start : start + CHUNK]
             population = [Facts(e.profile(), as_of) for e in chunk]
             codes = matrix.evaluate(population)[0]
             for j, verdict in enumerate(verdicts):
