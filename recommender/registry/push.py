@@ -237,7 +237,8 @@ class PushItem:
 def cycle_collection_paused() -> Iterator[None]:
     """Python's cycle collector paused while many short-lived objects are made (a profile and its facts per
     enterprise, all freed by reference counting): each of its full passes walks every object alive, and over
-    a large registry it would run many times, taking up to half the time. Resumed after, unless it was off."""
+    a large registry it would run many times, taking up to half the time. Resumed after, unless it was off
+    (it is process-wide: for those seconds, other threads' cyclic garbage waits too)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
