@@ -1,4 +1,4 @@
-"""Progress lines on stderr for the long commands (``batch``, ``import-roster``), drawn by tqdm.
+"""Progress lines on stderr for the long commands (``batch``, ``import-roster``, ``push``), drawn by tqdm.
 
 Shown only when stderr is a terminal (tqdm's ``disable=None``): a script or a test reading stderr sees only
 the lines it expects (bad rows, one error line), never a progress bar.
@@ -17,10 +17,13 @@ class Bar:
     the total is known: "读取 名单.csv: 0行"), then as ``update`` is called (at most twice a second).
 
     Usable as the progress callback of the roster reader and the batch: ``bar(done, total, *anything)``.
+    With ``delay`` (seconds), nothing is drawn before that time: a job done sooner shows no bar.
     """
 
-    def __init__(self, desc: str, unit: str = "行") -> None:
-        self._bar = tqdm(desc=desc, unit=unit, disable=None, file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+    def __init__(self, desc: str, unit: str = "行", delay: float = 0.0) -> None:
+        self._bar = tqdm(
+            desc=desc, unit=unit, disable=None, file=sys.stderr, mininterval=0.5, delay=delay, dynamic_ncols=True
+        )
 
     def __call__(self, done: int, total: int, *_: object) -> None:
         """Rows ``done`` of ``total``."""

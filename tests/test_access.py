@@ -11,7 +11,17 @@ from actors import admin, counsellor, staff
 from registry_helpers import profile
 
 from recommender.profile import parse_profile
-from recommender.registry import accounts, consultations, db, documents, enterprises, feedback, importer, submissions
+from recommender.registry import (
+    accounts,
+    consultations,
+    db,
+    documents,
+    enterprises,
+    feedback,
+    importer,
+    push,
+    submissions,
+)
 from recommender.registry.access import ANONYMOUS, AccessDenied, Actor, cli_actor
 from recommender.registry.consultations import Discussed
 from recommender.registry.errors import RegistryError
@@ -34,10 +44,14 @@ def _pool() -> dict[str, int]:
     }
 
 
-def test_the_public_reads_and_writes_no_record():
+def test_the_public_reads_and_writes_no_record(policies):
     ids = _pool()
+    document = policies[0].document
     for action in (
         lambda s: enterprises.listing(s, ANONYMOUS),
+        lambda s: enterprises.registered(s, ANONYMOUS),
+        lambda s: push.push_list(s, dt.date(2000, 1, 1), dt.date(2026, 1, 1), ANONYMOUS),
+        lambda s: push.audiences(s, [], document, dt.date(2026, 1, 1), ANONYMOUS),
         lambda s: enterprises.count(s, ANONYMOUS),
         lambda s: enterprises.get(s, ids["王氏科技有限公司"], ANONYMOUS),
         lambda s: enterprises.history(s, ids["无主科技有限公司"], ANONYMOUS),
@@ -54,6 +68,7 @@ def test_a_counsellor_sees_and_changes_their_own_and_the_unassigned_only():
     ids = _pool()
     names = _db(lambda s: [e.name for e in enterprises.listing(s, WANG)])
     assert names == ["无主科技有限公司", "王氏科技有限公司"]
+    assert _db(lambda s: [e.name for e in enterprises.registered(s, WANG)]) == names  # push lists, audiences
     assert _db(lambda s: enterprises.count(s, WANG)) == 2
     assert _db(lambda s: enterprises.counsellors(s, WANG)) == ["王专员"]
     with pytest.raises(AccessDenied, match="李专员"):

@@ -516,3 +516,20 @@ def test_coverage_push_list_syncs_the_corpus_and_lists_newly_eligible_enterprise
     assert set(table["企业"]) == {ENTERPRISE["name"]} and set(table["变化对企业"]) == {"新符合"}
     assert set(table["条款变化"]) == {"新增"}
     assert _db(lambda s: s.scalar(select(func.count()).select_from(ClauseVersion))) > 0  # the sync was stored
+
+
+def test_the_push_progress_bar_is_drawn_only_for_a_long_job():
+    from webapp.ui.push_view import _Progress
+
+    drawn = []
+
+    class Slot:
+        def progress(self, value: float, text: str) -> None:
+            drawn.append((value, text))
+
+    late = _Progress(Slot(), delay=3600)  # a job done before the delay draws nothing
+    late(5_000, 10_000)
+    late(10_000, 10_000)
+    assert drawn == []
+    _Progress(Slot(), delay=0)(10_000, 10_000)
+    assert drawn == [(1.0, "正在判断档案库企业（10000/10000）…")]

@@ -7,11 +7,12 @@ PostgreSQL server named by DATABASE_URL. The same tests run on both.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 
 import pytest
 import yaml
-from actors import admin
+from actors import admin, counsellor
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -186,6 +187,61 @@ def test_listing_filters_and_counsellors():
         assert enterprises.profile_of(enterprises.find(s, "上海乙芯科技有限公司")).employees == 50
     with pytest.raises(RegistryError, match="没有编号为 999999 的企业"), db.transaction() as s:
         enterprises.get(s, 999_999, admin())
+
+
+TYPED = [  # profiles as people type them: places, spellings, units, aliases, dates, a code
+    profile("上海甲芯微电子有限公司", region="上海市浦东新区张江", stage="成長期", revenue="1,850万", employees="85"),
+    profile("上海乙芯科技有限公司", qualifications="高企、科小", qualification_dates={"高企": "2021年3月5日"}),
+    profile("金山丙材料有限公司", industry="生物醫藥", founded="2019/4/1", foreign_invested="外资", needs=["贷款"]),
+    profile("徐汇丁软件有限公司", region="徐汇区", rd_staff=3, employees=10, revenue=0, rd_expense=1.5),
+    profile("闵行戊有限公司", region="闵行区", credit_code=" 91310000ma1fl0x677 ", main_business_share="85%"),
+]
+
+
+def test_a_stored_profile_reads_back_as_validating_it_again_would():
+    """``profile_of`` and the push lists' ``registered`` skip the readers of what people type (what was
+    stored went through them): the same Profile as ``parse_profile`` of the stored dict, fields set too."""
+    with db.transaction() as s:
+        for k, p in enumerate(TYPED):
+            enterprises.add(s, p, by=admin("alice"), counsellor="王专员" if k % 2 else None)
+        listed = {e.name: e for e in enterprises.listing(s, admin())}
+        read = {r.name: r.profile() for r in enterprises.registered(s, admin())}
+    assert list(read) == list(listed)
+    for name, e in listed.items():
+        expected = parse_profile(e.profile)
+        for got in (enterprises.profile_of(e), read[name]):
+            assert got == expected and got.model_fields_set == expected.model_fields_set, name
+            assert type(got) is type(expected) and got.public_dict() == e.profile
+    assert read["上海甲芯微电子有限公司"].park == "张江" and read["上海乙芯科技有限公司"].qualifications == [
+        "高新技术企业",
+        "科技型中小企业",
+    ]
+
+
+def test_a_stored_profile_the_model_no_longer_accepts_is_read_or_refused_as_parse_profile_would(policies):
+    """A stored profile edited past the code: one the readers still accept (a spelling) is read as
+    ``parse_profile`` reads it; one no check accepts (more R&D staff than staff) is a ProfileError naming
+    the enterprise, for its record, the push list and the audience alike."""
+    _add("上海甲芯微电子有限公司")
+    _add("上海乙芯科技有限公司")
+    with db.transaction() as s:
+        spelled = {"name": "上海甲芯微电子有限公司", "region": "金山区", "stage": "成長期", "employees": 50}
+        s.execute(update(Enterprise).where(Enterprise.name == "上海甲芯微电子有限公司").values(profile=spelled))
+        (first,) = [r for r in enterprises.registered(s, admin()) if r.name == "上海甲芯微电子有限公司"]
+        assert first.profile() == parse_profile(spelled) and first.profile().stage == "成长期"
+        wrong = {"name": "上海乙芯科技有限公司", "region": "金山区", "employees": 5, "rd_staff": 9}
+        s.execute(update(Enterprise).where(Enterprise.name == "上海乙芯科技有限公司").values(profile=wrong))
+    _sync(without_document(policies, "js-yingshang-2022"), BASELINE_DAY)
+    _sync(policies, CHANGE_DAY)
+    clause, policy = clause_in(policies, OPEN)
+    for read in (
+        lambda s: enterprises.profile_of(enterprises.find(s, "上海乙芯科技有限公司")),
+        lambda s: push.push_list(s, CHANGE_DAY, CHANGE_DAY, admin()),
+        lambda s: push.audience(s, clause, policy.document, CHANGE_DAY, admin()),
+    ):
+        with pytest.raises(ProfileError, match="上海乙芯科技有限公司: rd_staff") as refused, db.transaction() as s:
+            read(s)
+        assert [e.code for e in refused.value.errors] == ["too_large"]
 
 
 def test_a_conflict_message_shows_beijing_time(foreign_server_clock):
@@ -735,6 +791,146 @@ def test_audience_lists_eligible_before_partial(policies):
         found = push.audience(s, clause, policy.document, CHANGE_DAY, admin())
         shown = [(a.enterprise.name, a.verdict.status) for a in found]
     assert shown == [("B金山小型软件有限公司", "eligible"), ("A金山芯片有限公司", "partial")]
+
+
+def _varied_population(n: int = 90) -> list[tuple[dict, str | None]]:
+    """Profiles of many districts, industries, sizes and titles (many alike in what a rule tests), some
+    with founding and 高企 dates, a zero revenue, a park; each with its 专员 or none."""
+    from benchmarks.synthetic import synthetic_profiles
+
+    people = synthetic_profiles(n, seed=11)
+    for k, p in enumerate(people):
+        if k % 5 == 0:
+            p["founded"] = f"{2005 + k % 19}-0{1 + k % 9}-15"
+        if k % 7 == 0:
+            p["qualifications"] = ["高新技术企业"]
+            p["qualification_dates"] = {"高新技术企业": f"{2019 + k % 7}-06-01"} if k % 2 else {}
+        if k % 11 == 0:
+            p.update(revenue=0.0, rd_expense=12.5, employees=30)
+        if k % 13 == 0:
+            p.update(region="金山区", park="碳谷绿湾", industry="集成电路")
+    return [(p, ["王专员", "李专员", None][k % 3]) for k, p in enumerate(people)]
+
+
+def _reference_push(s, since, as_of, by):
+    """The push list the reference way: every enterprise's profile read and validated anew, every clause
+    version judged by ``verdict.evaluate``, one enterprise and one change at a time."""
+    changes = push.changes_since(s, since)
+    items = []
+    for e in enterprises.listing(s, by):
+        facts = Facts(parse_profile(e.profile), as_of)
+        for c in changes:
+            old, new = c.before.verdict(facts, as_of), c.after.verdict(facts, as_of)
+            was, now = (v is not None and v.status == "eligible" for v in (old, new))
+            if was == now:
+                continue
+            shown = c.shown
+            items.append(
+                push.PushItem(
+                    enterprise=e.name,
+                    counsellor=e.counsellor,
+                    clause_id=c.clause_id,
+                    title=shown.clause.heading,
+                    policy=shown.document.short_title,
+                    change=c.change,
+                    changed_on=c.changed_on,
+                    direction="gained" if now else "lost",
+                    before=None if old is None else old.status.value,
+                    after=None if new is None else new.status.value,
+                    reasons=list(new.reasons) if now else push._why_not(c, new, as_of),
+                    reviewed=c.after.clause is None or c.after.clause.curated,
+                )
+            )
+    order = {"lost": 0, "gained": 1}
+    return changes, sorted(items, key=lambda i: (i.enterprise, order[i.direction], i.changed_on, i.clause_id))
+
+
+def test_push_lists_are_the_reference_over_a_varied_population(policies, monkeypatch):
+    """The push list (columns read, statuses vectorised, reasons remembered, CHUNK enterprises at a time)
+    is, line for line, the one ``verdict.evaluate`` gives enterprise by enterprise: for a new document, a
+    relaxed, a tightened, a numeric and a removed rule, a document ending; for each role's enterprises."""
+    monkeypatch.setattr(push, "CHUNK", 7)  # many chunks: rules compiled and verdicts remembered across them
+    people = _varied_population()
+    with db.transaction() as s:
+        for p, who in people:
+            enterprises.add(s, p, by=admin("alice"), counsellor=who)
+    numeric = [
+        Condition(field="employees", op="gte", value=100, quote="职工100人以上", otherwise="unknown"),
+        Condition(field="rd_ratio", op="gte", value=0.03, quote="研发投入占比3%以上", otherwise="unknown"),
+    ]
+    biotech_only = Condition(field="industry", op="in", value=["生物医药"], quote="生物医药企业")
+    changed = replace_clause(policies, RELAXED, eligibility=[])
+    changed = replace_clause(changed, OPEN, eligibility=[biotech_only])
+    changed = replace_clause(changed, "js-yingshang-2022/c2.s3.g9.p1", eligibility=numeric)
+    changed = without_clause(changed, "js-yingshang-2022/c2.s1.g2.p1")
+    changed = [  # 高企 measures end before one of the dates judged
+        p.model_copy(update={"document": p.document.model_copy(update={"valid_to": day("2024-06-01")})})
+        if p.document.policy_id == "pd-hnte-2023"
+        else p
+        for p in changed
+    ]
+    _sync(without_document(policies, "zj-opinions-2023"), BASELINE_DAY)
+    _sync(changed, CHANGE_DAY)
+    lines = 0
+    for by in (admin(), counsellor("王专员")):
+        for as_of in (CHANGE_DAY, day("2024-06-30")):
+            with db.transaction() as s:
+                fast = push.push_list(s, CHANGE_DAY, as_of, by)
+                assert fast == _reference_push(s, CHANGE_DAY, as_of, by), (by.role, as_of)
+            lines += len(fast[1])
+            directions = {(i.change, i.direction) for i in fast[1]}
+            assert {("added", "gained"), ("changed", "gained"), ("changed", "lost"), ("removed", "lost")} <= directions
+    assert lines > 300  # enough lines, many alike, for the remembered reasons to be served from memory
+
+
+def test_audiences_are_the_reference_over_a_varied_population(policies):
+    """Every measure of two documents at once (``push.audiences``, as the library page asks): for each, the
+    enterprises and verdicts (reasons, gaps) ``verdict.evaluate`` gives enterprise by enterprise, in order."""
+    people = _varied_population()
+    with db.transaction() as s:
+        for p, who in people:
+            enterprises.add(s, p, by=admin("alice"), counsellor=who)
+    order = {"eligible": 0, "partial": 1}
+    found_any = 0
+    for policy_id in ("js-yingshang-2022", "pd-hnte-2023"):
+        policy = next(p for p in policies if p.document.policy_id == policy_id)
+        measures = [c for c in policy.clauses if c.kind == "measure"]
+        for by in (admin(), counsellor("李专员")):
+            with db.transaction() as s:
+                fast = push.audiences(s, measures, policy.document, CHANGE_DAY, by)
+                assert fast[0] == push.audience(s, measures[0], policy.document, CHANGE_DAY, by)
+                listed = [(e, Facts(parse_profile(e.profile), CHANGE_DAY)) for e in enterprises.listing(s, by)]
+            for clause, found in zip(measures, fast, strict=True):
+                verdicts = [(e, judge(clause, policy.document, facts)) for e, facts in listed]
+                concerned = [(e, v) for e, v in verdicts if v.status in order]
+                concerned.sort(key=lambda ev: (order[ev[1].status], len(ev[1].gaps), ev[0].name))
+                expected = [(e.name, e.counsellor, v) for e, v in concerned]
+                assert [(a.enterprise.name, a.enterprise.counsellor, a.verdict) for a in found] == expected, clause.id
+                found_any += len(found)
+    assert found_any > 200
+
+
+def test_a_push_list_tells_its_progress_and_leaves_the_cycle_collector_as_it_was(policies, monkeypatch):
+    monkeypatch.setattr(push, "CHUNK", 2)
+    _register(*(profile(f"金山{k}号有限公司", industry="集成电路") for k in range(5)))
+    _sync(without_document(policies, "js-yingshang-2022"), BASELINE_DAY)
+    _sync(policies, CHANGE_DAY)
+    told = []
+    with db.transaction() as s:
+        _, items = push.push_list(s, CHANGE_DAY, CHANGE_DAY, admin(), progress=lambda *a: told.append(a))
+    assert told == [(2, 5), (4, 5), (5, 5)] and len({i.enterprise for i in items}) == 5
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with db.transaction() as s:
+            push.push_list(s, CHANGE_DAY, CHANGE_DAY, admin())
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        gc.enable()
+    with pytest.raises(ZeroDivisionError), push.cycle_collection_paused():
+        assert not gc.isenabled()
+        _ = 1 / 0
+    assert gc.isenabled()
 
 
 def test_the_registry_uses_the_configured_backend(registry_url):

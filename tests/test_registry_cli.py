@@ -150,6 +150,7 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     today = shanghai_today()
     out = run("push", "--since", today.isoformat(), "--format", "json")
     assert out.returncode == 0, out.stderr
+    assert out.stderr == ""  # no progress bar for a script (nor for a short job: push.CHUNK, progress.Bar)
     data = json.loads(out.stdout)
     assert {"since", "as_of", "changes", "items"} <= set(data)
     assert (data["since"], data["as_of"], data["enterprises"]) == (today.isoformat(), today.isoformat(), 2)

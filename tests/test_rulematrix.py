@@ -13,7 +13,7 @@ from recommender.corpus_models import Condition
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.matrix import RuleMatrix
 from recommender.eligibility.status import STATUSES
-from recommender.eligibility.verdict import evaluate
+from recommender.eligibility.verdict import Verdicts, evaluate
 from recommender.engine import Recommender
 from recommender.profile import parse_profile
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
@@ -170,3 +170,47 @@ def test_a_matrix_on_top_of_another_judges_only_the_conditions_it_adds(engine, m
     assert all(np.array_equal(a, b) for a, b in zip(alone, together, strict=True))
     with pytest.raises(ValueError, match="known states"):
         on_top.condition_states(population, known=known[:, :-1])
+
+
+def _alike_but_read_differently() -> list:
+    """Profiles in pairs a remembered verdict must tell apart: equal values shown differently (0.0, -0.0),
+    the same unknown fact with different notes, the same unknown 高企 age with the title held or not."""
+    base = {"name": "戊", "region": "浦东新区", "industry": "集成电路", "employees": 40}
+    pairs = [
+        {"revenue": 0.0, "rd_expense": 5},  # rd_ratio unknown: 营业收入为 0
+        {"revenue": -0.0, "rd_expense": 5},
+        {"rd_expense": 5},  # rd_ratio unknown: 营业收入 missing
+        {"qualifications": ["高新技术企业"]},  # 高企 age unknown: no date, the title held
+        {"qualifications": []},  # unknown too, the title to win first
+        {"qualifications": ["高新技术企业"], "qualification_dates": {"高新技术企业": "2024-01-05"}},
+        {"founded": "2020-03-01"},
+    ]
+    return [parse_profile({**base, **extra, "name": f"戊{k}"}) for k, extra in enumerate(pairs)]
+
+
+def test_verdicts_remembered_per_reading_are_rules_evaluate(engine):
+    """``verdict.Verdicts`` (push lists, audiences) gives ``evaluate``'s verdict, also to enterprises judged
+    after others alike in what the rule tests: every measure, plus rules on a ratio, on money and on the
+    高企 age alone (whose gap names the title to win first only when it is not held)."""
+    extra = [
+        Condition(field="rd_ratio", op="gte", value=0.03, quote="研发投入占比不低于3%"),
+        Condition(field="revenue", op="gte", value=0, quote="有营业收入", otherwise="unknown"),
+        Condition(field="hnte_age_years", op="lte", value=1, quote="首次认定一年内", otherwise="unknown"),
+    ]
+    some = engine.clauses[int(np.flatnonzero(engine.measures)[0])]
+    clauses = [engine.clauses[i] for i in np.flatnonzero(engine.measures)]
+    clauses += [some.model_copy(update={"id": f"x/{c.field}", "eligibility": [c]}) for c in extra]
+    profiles = _alike_but_read_differently() + random_profiles(40, seed=6)
+    for clause in clauses:
+        document = engine.documents[clause.policy_id]
+        remembered = Verdicts(clause, document)
+        for round_ in range(2):  # the second round is served from memory
+            for k, profile in enumerate(profiles):
+                facts = Facts(profile, DATES[(k + round_) % 2 + 1])
+                assert remembered(facts) == evaluate(clause, document, facts), (clause.id, profile.name)
+    hnte = Verdicts(clauses[-1], engine.documents[clauses[-1].policy_id])
+    held, not_held = (hnte(Facts(p, DATES[1])).gaps[0].qualification for p in _alike_but_read_differently()[3:5])
+    assert (held, not_held) == (None, "高新技术企业")
+    first = hnte(Facts(profiles[3], DATES[1]))
+    first.gaps.append(first.gaps[0])  # callers own their lists
+    assert len(hnte(Facts(profiles[3], DATES[1])).gaps) == 1

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..corpus_models import Clause, Condition, DocumentMeta
-from .conditions import check, conditions_for, is_area, requirement
+from .conditions import check, conditions_for, display, is_area, requirement
 from .facts import Facts, FactValue, fact_label
+from .matrix import UNHASHABLE, hashable_value
 from .status import STATUSES, State, Status, status_of
 
 TITLE_AGE_FIELDS = {"hnte_age_years": "高新技术企业"}  # facts that exist once a title is held
@@ -113,3 +114,42 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
             soft_open = True
     status = STATUSES[status_of(hard_fail, hard_unknown, soft_open)]
     return Verdict(status=status, reasons=reasons, gaps=gaps, met_specific=met_specific)
+
+
+def _reading(facts: Facts, name: str) -> Any:
+    """What ``evaluate`` reads of one fact, as a memo key: the value (typed, ``hashable_value``) with the
+    way it is shown (0.0 and -0.0 are equal but read differently), or for an unknown value what would settle
+    it (``missing``, ``note``: its gap says so). ``UNHASHABLE`` when the value cannot be a key."""
+    fact = facts.fact(name)
+    if fact.value is None:
+        return (None, fact.missing, fact.note)
+    key = hashable_value(fact.value)
+    return key if key is UNHASHABLE else (key, display(name, fact.value))
+
+
+class Verdicts:
+    """``evaluate(clause, doc, facts)`` for many enterprises, written once per distinct reading of the facts
+    the clause's rule tests (``conditions_for``; the titles held too when a gap may name a title to win
+    first, ``TITLE_AGE_FIELDS``): enterprises alike in those facts get equal verdicts, each its own copy.
+    Remembers at most ``limit`` readings; an unhashable value is judged on its own.
+    """
+
+    def __init__(self, clause: Clause, doc: DocumentMeta, limit: int = 100_000) -> None:
+        self.clause, self.doc, self._limit = clause, doc, limit
+        fields = list(dict.fromkeys(c.field for c in conditions_for(clause, doc)))
+        if any(f in TITLE_AGE_FIELDS for f in fields) and "qualifications" not in fields:
+            fields.append("qualifications")
+        self._fields = tuple(fields)
+        self._known: dict[tuple[Any, ...], Verdict] = {}
+
+    def __call__(self, facts: Facts) -> Verdict:
+        """The clause's verdict for the profile behind ``facts``, equal to ``evaluate``'s."""
+        key = tuple(_reading(facts, f) for f in self._fields)
+        if any(k is UNHASHABLE for k in key):
+            return evaluate(self.clause, self.doc, facts)
+        known = self._known.get(key)
+        if known is None:
+            known = evaluate(self.clause, self.doc, facts)
+            if len(self._known) < self._limit:
+                self._known[key] = known
+        return replace(known, reasons=list(known.reasons), gaps=list(known.gaps))

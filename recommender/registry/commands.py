@@ -136,12 +136,13 @@ def cmd_push(args: argparse.Namespace) -> None:
     """`push`: record the corpus as it is now, then list the enterprises newly eligible or no longer eligible
     through the clauses changed since ``--since``.
     """
+    from ..progress import Bar
     from ..services.push_list import push_report
     from .push import change_label, direction_label, status_text
 
     as_of = args.as_of
-    with _transaction() as session:
-        report = push_report(session, args.since, as_of, acting(session, args.by), counsellor=args.counsellor)
+    with _transaction() as session, Bar("判断档案库企业", unit="家", delay=1.0) as bar:
+        report = push_report(session, args.since, as_of, acting(session, args.by), args.counsellor, bar)
     if args.format == "json":
         _print_json(report.as_dict())
         return

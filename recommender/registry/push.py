@@ -11,8 +11,11 @@ are added where people read them (``change_label``, ``direction_label``, ``statu
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,16 +29,18 @@ from ..corpus_models import Clause, DocumentMeta, PolicyFile
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import RuleMatrix
 from ..eligibility.status import ELIGIBLE, PARTIAL, STATUSES, Status, status_label
-from ..eligibility.verdict import Verdict, evaluate
+from ..eligibility.verdict import Verdict, Verdicts, evaluate
 from .access import Actor
-from .enterprises import listing, profile_of
-from .models import ClauseVersion, Enterprise, now
+from .enterprises import Registered, registered
+from .models import ClauseVersion, now
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"  # a clause's change
 CHANGE_LABELS = {ADDED: "新增", CHANGED: "修改", REMOVED: "删除"}
 GAINED, LOST = "gained", "lost"  # what a change does for an enterprise: now eligible, or no longer
 DIRECTION_LABELS = {GAINED: "新符合", LOST: "不再符合"}
 NO_STATUS_LABEL = "无"  # the status where a version is no measure in force (status code None)
+CHUNK = 5_000  # enterprises a push list judges at a time (progress is told after each chunk)
+Progress = Callable[[int, int], None]  # (enterprises done, enterprises in all)
 
 
 def change_label(change: str) -> str:
@@ -228,20 +233,44 @@ class PushItem:
         }
 
 
-def _eligible(versions: list[Version], population: list[Facts], as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
-    """Per enterprise × version: the status code (-1 where the version is no measure in force) and 可申请."""
-    status = np.full((len(population), len(versions)), -1, dtype=np.int8)
-    live = [k for k, v in enumerate(versions) if v.in_force(as_of)]
-    if live and population:
-        clauses = [versions[k].clause for k in live]
-        documents = {}
-        for k in live:
-            doc = versions[k].document
-            assert doc is not None
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector paused while many short-lived objects are made (a profile and its facts per
+    enterprise, all freed by reference counting): each of its full passes walks every object alive, and over
+    a large registry it would run many times, taking up to half the time. Resumed after, unless it was off
+    (it is process-wide: for those seconds, other threads' cyclic garbage waits too)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class VersionRules:
+    """The rules of some versions compiled once (``RuleMatrix`` over those that are measures in force at
+    ``as_of``), for the statuses of many enterprises."""
+
+    def __init__(self, versions: list[Version], as_of: dt.date) -> None:
+        self.width = len(versions)
+        self.live = [k for k, v in enumerate(versions) if v.in_force(as_of)]
+        documents: dict[str, DocumentMeta] = {}
+        clauses: list[Clause] = []
+        for k in self.live:
+            clause, doc = versions[k].clause, versions[k].document
+            assert clause is not None and doc is not None
+            clauses.append(clause)
             documents[doc.policy_id] = doc
-        codes, _ = RuleMatrix(clauses, documents).evaluate(population)  # type: ignore[arg-type]
-        status[:, live] = codes
-    return status, status == ELIGIBLE
+        self.matrix = RuleMatrix(clauses, documents) if clauses else None
+
+    def statuses(self, population: list[Facts]) -> np.ndarray:
+        """int8 ``[enterprises, versions]``: each status code (``STATUSES`` index), -1 where the version is no
+        measure in force."""
+        status = np.full((len(population), self.width), -1, dtype=np.int8)
+        if self.matrix is not None and population:
+            status[:, self.live] = self.matrix.evaluate(population)[0]
+        return status
 
 
 def _status(code: int) -> str | None:
@@ -261,67 +290,126 @@ def _why_not(change: ClauseChange, verdict: Verdict | None, as_of: dt.date) -> l
 
 
 def push_list(
-    session: Session, since: dt.date, as_of: dt.date, by: Actor, enterprises: list[Enterprise] | None = None
+    session: Session,
+    since: dt.date,
+    as_of: dt.date,
+    by: Actor,
+    enterprises: list[Registered] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[ClauseChange], list[PushItem]]:
     """The clause changes since ``since`` and, per registered enterprise ``by`` may read
-    (``enterprises.listing``; AccessDenied for the public), whom they newly concern.
+    (``enterprises.registered``, or ``enterprises`` when given; AccessDenied for the public), whom they
+    newly concern. ProfileError when a stored profile no longer validates.
 
-    Statuses before and after every change come from the vectorised evaluator for all enterprises
-    at once; reasons are written (``evaluate``) only for the lines returned.
+    Statuses before and after every change come from the vectorised evaluator, ``CHUNK`` enterprises at a
+    time (``progress(done, total)`` after each); reasons are written (``verdict.evaluate``) only for the
+    lines returned, once per distinct reading of the facts a changed rule tests (``verdict.Verdicts``).
     """
     changes = changes_since(session, since)
-    enterprises = listing(session, by) if enterprises is None else enterprises
-    population = [Facts(profile_of(e), as_of) for e in enterprises] if changes else []
-    old_status, was = _eligible([c.before for c in changes], population, as_of)
-    new_status, now_ = _eligible([c.after for c in changes], population, as_of)
-    items = []
-    for row, k in zip(*np.nonzero(was != now_), strict=True):
-        change, enterprise, facts = changes[k], enterprises[row], population[row]
-        shown = change.shown
-        assert shown.clause is not None and shown.document is not None
-        gained = bool(now_[row, k])
-        new = change.after.verdict(facts, as_of)
-        items.append(
-            PushItem(
-                enterprise=enterprise.name,
-                counsellor=enterprise.counsellor,
-                clause_id=change.clause_id,
-                title=shown.clause.heading,
-                policy=shown.document.short_title,
-                change=change.change,
-                changed_on=change.changed_on,
-                direction=GAINED if gained else LOST,
-                before=_status(int(old_status[row, k])),
-                after=_status(int(new_status[row, k])),
-                reasons=list(new.reasons) if gained and new else _why_not(change, new, as_of),
-                reviewed=change.after.clause is None or change.after.clause.curated,
-            )
-        )
+    enterprises = registered(session, by) if enterprises is None else enterprises
+    items: list[PushItem] = []
+    if changes:
+        lines = _Lines(changes, as_of)
+        with cycle_collection_paused():
+            for start in range(0, len(enterprises), CHUNK):
+                items += lines.of(enterprises[start : start + CHUNK])
+                if progress is not None:
+                    progress(min(start + CHUNK, len(enterprises)), len(enterprises))
     order = {LOST: 0, GAINED: 1}  # per enterprise, what it lost before what it gained
     return changes, sorted(items, key=lambda i: (i.enterprise, order[i.direction], i.changed_on, i.clause_id))
+
+
+class _Lines:
+    """The push lines of some clause changes, enterprise by enterprise: rules compiled and verdicts
+    remembered across the chunks of one push list."""
+
+    def __init__(self, changes: list[ClauseChange], as_of: dt.date) -> None:
+        self.changes, self.as_of = changes, as_of
+        self.before = VersionRules([c.before for c in changes], as_of)
+        self.after = VersionRules([c.after for c in changes], as_of)
+        self.verdicts: dict[int, Verdicts] = {}  # change index → the new version's verdicts (in force only)
+        for k, change in enumerate(changes):
+            clause, doc = change.after.clause, change.after.document
+            if change.after.in_force(as_of):
+                assert clause is not None and doc is not None
+                self.verdicts[k] = Verdicts(clause, doc)
+
+    def of(self, enterprises: list[Registered]) -> list[PushItem]:
+        """The lines of ``enterprises`` (statuses of all, reasons of the lines only), unsorted."""
+        population = [Facts(e.profile(), self.as_of) for e in enterprises]
+        old_status, new_status = self.before.statuses(population), self.after.statuses(population)
+        was, now_ = old_status == ELIGIBLE, new_status == ELIGIBLE
+        items = []
+        for row, k in zip(*np.nonzero(was != now_), strict=True):
+            change, enterprise = self.changes[k], enterprises[row]
+            shown = change.shown
+            assert shown.clause is not None and shown.document is not None
+            gained = bool(now_[row, k])
+            verdicts = self.verdicts.get(k)
+            new = verdicts(population[row]) if verdicts is not None else None
+            items.append(
+                PushItem(
+                    enterprise=enterprise.name,
+                    counsellor=enterprise.counsellor,
+                    clause_id=change.clause_id,
+                    title=shown.clause.heading,
+                    policy=shown.document.short_title,
+                    change=change.change,
+                    changed_on=change.changed_on,
+                    direction=GAINED if gained else LOST,
+                    before=_status(int(old_status[row, k])),
+                    after=_status(int(new_status[row, k])),
+                    reasons=list(new.reasons) if gained and new else _why_not(change, new, self.as_of),
+                    reviewed=change.after.clause is None or change.after.clause.curated,
+                )
+            )
+        return items
 
 
 @dataclass(frozen=True)
 class Audience:
     """A registered enterprise a measure concerns, with the measure's verdict on it."""
 
-    enterprise: Enterprise
+    enterprise: Registered
     verdict: Verdict
 
 
-def audience(session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date, by: Actor) -> list[Audience]:
-    """Registered enterprises ``by`` may read that a measure concerns (可申请 first, then 需补充条件): who
-    should hear about it. AccessDenied for the public.
+def audiences(
+    session: Session, clauses: Sequence[Clause], document: DocumentMeta, as_of: dt.date, by: Actor
+) -> list[list[Audience]]:
+    """Per measure of ``document`` (in the order given), the registered enterprises ``by`` may read that it
+    concerns (可申请 first, then 需补充条件, fewest gaps first, then by name): who should hear about it.
+    AccessDenied for the public; ProfileError when a stored profile no longer validates.
 
-    Statuses for all enterprises come from the vectorised evaluator; verdicts (reasons and gaps)
-    are written only for those it concerns.
+    The profiles are read once for all the measures, ``CHUNK`` at a time; statuses come from the vectorised
+    evaluator, and verdicts (reasons and gaps) are written only for the enterprises a measure concerns,
+    once per distinct reading of the facts its rule tests (``verdict.Verdicts``).
     """
-    enterprises = listing(session, by)
-    population = [Facts(profile_of(e), as_of) for e in enterprises]
-    codes = RuleMatrix([clause], {document.policy_id: document}).evaluate(population)[0][:, 0]
-    order = {Status.ELIGIBLE: 0, Status.PARTIAL: 1}
-    found = [
-        Audience(enterprises[row], evaluate(clause, document, population[row]))
-        for row in np.flatnonzero(codes <= PARTIAL).tolist()
-    ]
-    return sorted(found, key=lambda a: (order[a.verdict.status], len(a.verdict.gaps), a.enterprise.name))
+    enterprises = registered(session, by)
+    found: list[list[Audience]] = [[] for _ in clauses]
+    if not enterprises or not clauses:
+        return found
+    matrix = RuleMatrix(list(clauses), {document.policy_id: document})
+    verdicts = [Verdicts(clause, document) for clause in clauses]
+    with cycle_collection_paused():
+        for start in range(0, len(enterprises), CHUNK):
+            chunk = enterprises[start : start + CHUNK]
+            population = [Facts(e.profile(), as_of) for e in chunk]
+            codes = matrix.evaluate(population)[0]
+            for j, verdict in enumerate(verdicts):
+                rows = np.flatnonzero(codes[:, j] <= PARTIAL).tolist()
+                found[j] += [Audience(chunk[row], verdict(population[row])) for row in rows]
+    return [sorted(f, key=_audience_order) for f in found]
+
+
+_AUDIENCE_ORDER = {Status.ELIGIBLE: 0, Status.PARTIAL: 1}
+
+
+def _audience_order(found: Audience) -> tuple[int, int, str]:
+    """可申请 first, then 需补充条件; fewest gaps first; then by name."""
+    return (_AUDIENCE_ORDER[found.verdict.status], len(found.verdict.gaps), found.enterprise.name)
+
+
+def audience(session: Session, clause: Clause, document: DocumentMeta, as_of: dt.date, by: Actor) -> list[Audience]:
+    """``audiences`` of one measure: the registered enterprises ``by`` may read that it concerns."""
+    return audiences(session, [clause], document, as_of, by)[0]

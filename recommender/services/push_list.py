@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..registry import push
 from ..registry.access import Actor
 from ..registry.documents import live_policy_files
-from ..registry.enterprises import listing
+from ..registry.enterprises import registered
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,19 @@ class PushReport:
 
 
 def push_report(
-    session: Session, since: dt.date, as_of: dt.date, by: Actor, counsellor: str | None = None
+    session: Session,
+    since: dt.date,
+    as_of: dt.date,
+    by: Actor,
+    counsellor: str | None = None,
+    progress: push.Progress | None = None,
 ) -> PushReport:
     """Sync the live corpus (shipped and published added documents) into the registry and list whom the
     changes since ``since`` concern, judging validity at ``as_of``; only the enterprises of ``counsellor``
     when given, among those ``by`` may read (AccessDenied for the public). Runs in ``session``'s
-    transaction (the sync is written with it)."""
+    transaction (the sync is written with it). ``progress(done, total)`` is told the enterprises judged
+    (``push.push_list``)."""
     synced = push.sync(session, live_policy_files(session))
-    enterprises = listing(session, by, counsellor=counsellor)
-    changes, items = push.push_list(session, since, as_of, by, enterprises=enterprises)
+    enterprises = registered(session, by, counsellor=counsellor)
+    changes, items = push.push_list(session, since, as_of, by, enterprises=enterprises, progress=progress)
     return PushReport(since, as_of, synced, changes, len(enterprises), items)

@@ -1,7 +1,7 @@
 """谁该知道: the registered enterprises a published document's measures make eligible or nearly so.
 
-Computed per measure with ``registry.push.audience`` (the clause as its rule stands now, so a review
-after publishing shows at once); the ``push`` command's list of changes since a date names them too.
+Computed for all measures at once with ``registry.push.audiences`` (each clause as its rule stands now, so
+a review after publishing shows at once); the ``push`` command's list of changes since a date names them too.
 """
 
 from __future__ import annotations
@@ -35,12 +35,10 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date, by: Actor) -> 
     """How many enterprises the registry holds that ``by`` may read, and one row per enterprise × measure
     it concerns."""
     meta = document_meta(doc.meta)
+    measures = [c for c in (cv.effective for cv in doc.clauses) if c.kind == "measure"]
     rows = []
-    for cv in doc.clauses:
-        clause = cv.effective
-        if clause.kind != "measure":
-            continue
-        for a in push.audience(session, clause, meta, as_of, by):
+    for clause, found in zip(measures, push.audiences(session, measures, meta, as_of, by), strict=True):
+        for a in found:
             rows.append(
                 {
                     "企业": a.enterprise.name,

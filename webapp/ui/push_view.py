@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -118,10 +120,29 @@ def audience_section(as_of: dt.date) -> None:
 # --- 政策变化推送 -------------------------------------------------------------------------------------
 
 
-def _run_push(as_of: dt.date) -> None:
-    """Button callback: sync and list with the date the widget holds now."""
-    since, by = st.session_state["push_since"], auth.acting()
-    report, exc = store.attempt(lambda s: push_report(s, since, as_of, by))
+class _Progress:
+    """``push_report``'s progress in ``slot`` (an ``st.empty``): drawn only once the job has run ``delay``
+    seconds (a push list over a few thousand enterprises is done before a bar would help), then at most five
+    times a second."""
+
+    def __init__(self, slot: Any, delay: float = 1.0) -> None:
+        self.slot, self.delay = slot, delay
+        self.start = self.drawn = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        """``done`` enterprises judged of ``total``."""
+        now = time.monotonic()
+        if now - self.start >= self.delay and (now - self.drawn >= 0.2 or done == total):
+            self.slot.progress(done / total, text=f"正在判断档案库企业（{done}/{total}）…")
+            self.drawn = now
+
+
+def _run_push(since: dt.date, as_of: dt.date) -> None:
+    """Sync and list with the dates the widgets hold now, a progress bar under the button while it runs."""
+    slot = st.empty()
+    by = auth.acting()
+    report, exc = store.attempt(lambda s: push_report(s, since, as_of, by, progress=_Progress(slot)))
+    slot.empty()
     st.session_state["push_result"] = ((since, as_of), report, None if exc is None else str(exc))
 
 
@@ -136,14 +157,8 @@ def push_section(as_of: dt.date) -> None:
         key="push_since",
         persist_state="page",
     )
-    st.button(
-        "同步政策库并生成推送名单",
-        type="primary",
-        icon=":material/campaign:",
-        key="push_go",
-        on_click=_run_push,
-        args=(as_of,),
-    )
+    if st.button("同步政策库并生成推送名单", type="primary", icon=":material/campaign:", key="push_go"):
+        _run_push(since, as_of)
     key, report, error = st.session_state.get("push_result") or (None, None, None)
     if key != (since, as_of):
         return
