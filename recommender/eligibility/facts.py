@@ -22,6 +22,8 @@ from typing import Any
 from ..profile import LABELS, Profile
 from .size import sectors_of, size_class
 
+TITLE_AGE_FIELDS = {"hnte_age_years": "高新技术企业"}  # facts that exist once a title is held (and its title)
+
 # what a clause condition on a fact of each rule kind may ask
 RULE_OPS: dict[str, set[str]] = {
     "choice": {"in", "not_in"},

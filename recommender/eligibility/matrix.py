@@ -31,9 +31,8 @@ import numpy as np
 
 from ..corpus_models import Clause, Condition, DocumentMeta
 from .conditions import NUMERIC_OPS, check, conditions_for, is_area
-from .facts import Facts
+from .facts import TITLE_AGE_FIELDS, Facts
 from .status import ELIGIBLE, INELIGIBLE, MET, STATE_CODES, UNKNOWN, combine
-from .verdict import TITLE_AGE_FIELDS
 
 UNHASHABLE = object()
 
@@ -59,7 +58,7 @@ def _key(cond: Condition) -> tuple[Any, ...]:
 def may_unlock(cond: Condition) -> bool:
     """Whether a gap on ``cond`` can name a title that would settle it (``verdict._gap``): a title the
     enterprise could still win (qualifications, any_of, not marked hard), or a fact that exists once a title
-    is held (``verdict.TITLE_AGE_FIELDS``)."""
+    is held (``facts.TITLE_AGE_FIELDS``)."""
     title = cond.field == "qualifications" and cond.op == "any_of" and cond.hard is not True
     return title or cond.field in TITLE_AGE_FIELDS
 

@@ -12,11 +12,9 @@ from typing import Any
 
 from ..corpus_models import Clause, Condition, DocumentMeta
 from .conditions import check, conditions_for, display, is_area, requirement
-from .facts import Facts, FactValue, fact_label
+from .facts import TITLE_AGE_FIELDS, Facts, FactValue, fact_label
 from .matrix import UNHASHABLE, hashable_value
 from .status import STATUSES, State, Status, status_of
-
-TITLE_AGE_FIELDS = {"hnte_age_years": "高新技术企业"}  # facts that exist once a title is held
 
 
 @dataclass(frozen=True)
