@@ -88,8 +88,8 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     return checks + _user_checks(result)
 
 
-def _line(what: str, value: str, bound: str, ratio: float | None, target: str) -> str:
-    shown = "—" if ratio is None else f"×{ratio:.2f}"
+def _line(what: str, value: str, bound: str, ratio: float | str | None, target: str) -> str:
+    shown = "—" if ratio is None else ratio if isinstance(ratio, str) else f"×{ratio:.2f}"
     return f"  {what:<34}{value:>14}{bound:>14}{shown:>9}   {target}"
 
 
