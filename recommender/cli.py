@@ -405,4 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # the reader stopped early (… | head): nothing more to say
         sys.stderr.close()
+    except KeyboardInterrupt:  # Ctrl-C: a file being written is removed (its .part), nothing is half written
+        print("已中断：未完成的输出文件未保留", file=sys.stderr)
+        return 130
     return 0

@@ -409,3 +409,31 @@ def test_an_error_in_a_worker_is_raised_and_leaves_no_file(engine, tmp_path, mon
     with pytest.raises(RuntimeError, match="worker on fire"):
         batch.write_batch(engine, roster, AS_OF, tmp_path / "o.xlsx", tmp_path / "s.zip", workers=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]
+
+
+def test_ctrl_c_is_one_line_and_leaves_no_file_and_no_process(tmp_path):
+    roster = write_roster(tmp_path / "名单.csv", 3000)
+    out = tmp_path / "汇总.xlsx"
+    command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out)]
+    child = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
+    )
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".汇总.xlsx.") for p in tmp_path.iterdir()):
+        assert child.poll() is None and time.monotonic() < deadline, "the batch ended before Ctrl-C"
+        time.sleep(0.1)
+    time.sleep(1)  # matching in its workers
+    os.killpg(child.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert err.decode().strip().splitlines() == ["已中断：未完成的输出文件未保留"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]
+    deadline = time.monotonic() + 10
+    while _running(str(roster)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(str(roster))
