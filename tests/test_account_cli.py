@@ -54,3 +54,22 @@ def test_refusals_are_one_line():
     assert "登录名" in one_error_line(
         run("add-account", "名字", "--name", "丁", "--role", "辅导员", "--password-stdin", stdin=PASSWORD)
     )
+
+
+def test_ctrl_d_at_the_password_prompt_is_one_line(monkeypatch, capsys):
+    import getpass
+    import io
+
+    from recommender.cli import main
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def eof(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr(getpass, "getpass", eof)
+    assert main(["add-account", "zhao", "--name", "赵六", "--role", "辅导员"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == ["错误：未输入密码，未做任何修改"]

@@ -28,8 +28,12 @@ def _password(from_stdin: bool) -> str:
         return line
     if not sys.stdin.isatty():
         raise CommandError("请在终端中运行以输入密码，或用 --password-stdin 从标准输入读取")
-    first = getpass.getpass("新密码：")
-    if getpass.getpass("再输入一次：") != first:
+    try:
+        first = getpass.getpass("新密码：")
+        again = getpass.getpass("再输入一次：")
+    except EOFError:  # Ctrl-D at the prompt
+        raise CommandError("未输入密码，未做任何修改") from None
+    if again != first:
         raise CommandError("两次输入的密码不一致，未做任何修改")
     return first
 

@@ -17,6 +17,7 @@ import datetime as dt
 import multiprocessing
 import os
 import secrets
+import signal
 import threading
 import time
 from collections import deque
@@ -109,7 +110,10 @@ def _match(job: Job, start: int, stop: int) -> list[Matched]:
 
 
 def _follow_parent(parent: int) -> None:
-    """A worker's initializer: end the worker when its parent is gone (a killed batch leaves no process)."""
+    """A worker's initializer: end the worker when its parent is gone (a killed batch leaves no process), and
+    leave Ctrl-C to the parent (which stops the batch with one line; a worker interrupted mid-chunk would
+    break the pool and print its own traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -207,6 +207,7 @@ def match(roster: Roster, as_of: dt.date, top: int) -> Matched:
     signature = _signature(roster, as_of, top)
     cached = st.session_state.get("roster_result")
     if cached and cached[0] == signature:
+        st.empty()  # where the progress bar was: the elements after it keep their places (no stale copy)
         return cached[1]
     st.session_state.pop("roster_result", None)  # the previous result's file goes with it
     bar, progress = _progress_bar("正在匹配并写入汇总")
