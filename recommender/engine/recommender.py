@@ -152,9 +152,7 @@ class Recommender:
         facts = Facts(profile, as_of)
         terms = self.query_terms(profile)
         options = (include_ineligible, self.show_leads if leads is None else leads)
-        table = self._table(profile, facts, terms, options)
-        score = table.scores(self.ranking["weights"], self.ranking["lead_factor"])
-        order = rank_order(table.valid, score, top)
+        table, score, order = self._ordered(profile, facts, terms, top, options)
         explain = _Explainer(self, profile, facts, terms)
 
         def make(k: int) -> Result:
@@ -259,14 +257,20 @@ class Recommender:
             may_unlock=self.rules_.may_unlock(states, statuses)[0][candidates],
         )
 
+    def _ordered(
+        self, profile: Profile, facts: Facts, terms: list[str], top: int | None, options: tuple[bool, bool]
+    ) -> tuple[CandidateTable, np.ndarray, np.ndarray]:
+        """The candidate table, its scores and the positions of the ``top`` in result order (``rank_order``)."""
+        table = self._table(profile, facts, terms, options)
+        score = table.scores(self.ranking["weights"], self.ranking["lead_factor"])
+        return table, score, rank_order(table.valid, score, top)
+
     def _rank(
         self, profile: Profile, facts: Facts, terms: list[str], top: int | None, options: tuple[bool, bool]
     ) -> list[Ranked]:
         """The ranked measures and leads, vectorized, as ``Ranked`` (to compare with ``_rank_reference``);
         ``options``: (include_ineligible, leads)."""
-        table = self._table(profile, facts, terms, options)
-        score = table.scores(self.ranking["weights"], self.ranking["lead_factor"])
-        order = rank_order(table.valid, score, top)
+        table, score, order = self._ordered(profile, facts, terms, top, options)
         return [
             Ranked(
                 index=int(table.clauses[j]),
