@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..eligibility.facts import FACTS, FactValue, fact, fact_label, held_at
+from ..eligibility.facts import FACTS, Facts, FactValue, fact_label, held_at
 from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile, mentions
 from .model import Condition, Criterion, ParamValue, RuleSet
@@ -38,11 +38,15 @@ def in_band(band: dict[str, Any], x: float) -> bool:
 class Checker:
     """Checks the conditions of one criterion's rule set; collects the unverified values it used."""
 
-    def __init__(self, criterion: Criterion, rule_set: RuleSet, profile: Profile, as_of: dt.date) -> None:
+    def __init__(
+        self, criterion: Criterion, rule_set: RuleSet, profile: Profile, as_of: dt.date, facts: Facts | None = None
+    ) -> None:
+        """``facts``: the profile's facts at ``as_of`` when shared with other checkers (derived once), else new."""
         self.criterion = criterion
         self.rule_set = rule_set
         self.profile = profile
         self.as_of = as_of
+        self.facts = facts or Facts(profile, as_of)
         self.unverified: dict[str, str] = {}
 
     # --- parameters and facts ------------------------------------------------------------
@@ -60,7 +64,7 @@ class Checker:
 
     def fact(self, name: str) -> FactValue:
         """The fact ``name`` of the profile at ``as_of`` (value None when unknown)."""
-        return fact(name, self.profile, self.as_of)
+        return self.facts.fact(name)
 
     def _unknown(self, cond: Condition, fv: FactValue, need: str, flag: str) -> Outcome:
         """``need`` says what the condition asks (" ≥ 60%"); empty when the label says it all."""

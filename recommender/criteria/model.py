@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..paths import CRITERIA
 from ..yamlio import DataError, load_yaml, validate
@@ -164,6 +164,7 @@ class Criterion(BaseModel):
     rules: dict[dt.date, RuleSet] = {}
     not_recorded: NotRecorded | None = None
     benefits: list[Benefit] = []
+    _params_at: dict[tuple[str, dt.date], ParamValue] = PrivateAttr(default_factory=dict)  # param()'s answers
 
     @model_validator(mode="after")
     def _params_exist(self) -> Criterion:
@@ -192,7 +193,14 @@ class Criterion(BaseModel):
         return (dates[-1], self.rules[dates[-1]]) if dates else None
 
     def param(self, name: str, as_of: dt.date) -> ParamValue:
-        """The parameter ``name`` in force at ``as_of`` (value None before its first date); KeyError if unknown."""
+        """The parameter ``name`` in force at ``as_of`` (value None before its first date); KeyError if unknown.
+        Each answer is kept: a criterion is read-only once loaded, and readiness asks the same ones per profile."""
+        known = self._params_at.get((name, as_of))
+        if known is None:
+            known = self._params_at[(name, as_of)] = self._param(name, as_of)
+        return known
+
+    def _param(self, name: str, as_of: dt.date) -> ParamValue:
         p = self.parameters[name]
         dates = [d for d in sorted(p.values) if d <= as_of]
         if not dates:

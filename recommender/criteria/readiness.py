@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..eligibility.facts import fact, fact_label, held_at
+from ..eligibility.facts import Facts, fact, fact_label, held_at
 from ..eligibility.status import STATE_LABELS
 from ..eligibility.verdict import Gap
 from ..pathways import by_unlocking_title
@@ -175,7 +175,7 @@ def _not_recorded(c: Criterion) -> QualificationResult:
     )  # fmt: skip
 
 
-def _assessed(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationResult:
+def _assessed(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | None) -> QualificationResult:
     found = c.rule_set(as_of)
     if found is None:
         first = min(c.rules)
@@ -183,7 +183,7 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
         gap = Gap("as_of", f"≥ {first.isoformat()}", as_of.isoformat(), message)
         return QualificationResult(c.qualification, "unknown", [gap], "", kind=c.kind, summary=c.summary)
     since, rule_set = found
-    checker = Checker(c, rule_set, profile, as_of)
+    checker = Checker(c, rule_set, profile, as_of, facts)
     outcome = check_rule_set(checker)
     unverified = list(checker.unverified.values())
     benefits = _benefits(c, checker, profile, as_of)
@@ -198,9 +198,10 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
     )  # fmt: skip
 
 
-def check_one(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationResult:
-    """One criterion at ``as_of``; a title the enterprise holds is met ("已持有"), its gaps kept for re-recognition."""
-    result = _not_recorded(c) if c.not_recorded else _assessed(c, profile, as_of)
+def check_one(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | None = None) -> QualificationResult:
+    """One criterion at ``as_of``; a title the enterprise holds is met ("已持有"), its gaps kept for re-recognition.
+    ``facts``: the profile's facts at ``as_of``, shared by the criteria checked together (derived once)."""
+    result = _not_recorded(c) if c.not_recorded else _assessed(c, profile, as_of, facts)
     held = [t for t in c.holds if t in (held_at(profile, as_of) or [])]
     if held:
         result.held = True
@@ -214,7 +215,8 @@ def check_one(c: Criterion, profile: Profile, as_of: dt.date) -> QualificationRe
 def check_readiness(profile: Profile | dict[str, Any], as_of: dt.date) -> list[QualificationResult]:
     """Every qualification in policies/criteria/, in their order, checked at ``as_of``."""
     profile = parse_profile(profile)
-    return [check_one(c, profile, as_of) for c in load_criteria()]
+    facts = Facts(profile, as_of)
+    return [check_one(c, profile, as_of, facts) for c in load_criteria()]
 
 
 # --- pathways ------------------------------------------------------------------------------

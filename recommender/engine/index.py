@@ -65,17 +65,26 @@ def save_cache(cache: Path, policies: list[PolicyFile], index: BM25Index) -> Non
         return
 
 
-def matched_terms(index: BM25Index, docs: list[int], query: set[str]) -> dict[int, list[str]]:
+class QueryMask:
+    """A query's terms as vocabulary ids (``ids``: id → term) and a mask over the vocabulary (``wanted``), made
+    once per query and shared by the matched_terms calls of its results."""
+
+    def __init__(self, index: BM25Index, query: set[str]) -> None:
+        vocab = index.vocab_
+        self.ids = {vocab[t]: t for t in query if t in vocab}
+        self.wanted = np.zeros(len(vocab), dtype=bool)
+        self.wanted[list(self.ids)] = True
+
+
+def matched_terms(index: BM25Index, docs: list[int], query: set[str] | QueryMask) -> dict[int, list[str]]:
     """Query terms found in each clause (by index position), heaviest first, at most 10 (for highlighting)."""
-    vocab = index.vocab_
-    ids = {vocab[t]: t for t in query if t in vocab}
+    mask = query if isinstance(query, QueryMask) else QueryMask(index, query)
+    ids = mask.ids
     out: dict[int, list[tuple[float, str]]] = {d: [] for d in docs}
     if not docs or not ids:
         return {d: [] for d in docs}
-    wanted = np.zeros(len(vocab), dtype=bool)
-    wanted[list(ids)] = True
     owner, terms, weights = index.doc_terms_many(np.array(docs, dtype=np.int64))
-    hit = wanted[terms] & (weights > 0)
+    hit = mask.wanted[terms] & (weights > 0)
     for j, t, w in zip(owner[hit].tolist(), terms[hit].tolist(), weights[hit].tolist(), strict=True):
         out[docs[j]].append((w, ids[t]))
     return {d: [t for _, t in sorted(ws, key=lambda x: (-x[0], x[1]))][:10] for d, ws in out.items()}

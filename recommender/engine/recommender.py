@@ -21,7 +21,7 @@ from ..paths import CLAUSES
 from ..profile import Profile, parse_profile
 from ..text import Analyzer, analyzer
 from ..vocab import BENEFITS
-from .index import build_index, cache_dir, load_cached, matched_terms, save_cache
+from .index import QueryMask, build_index, cache_dir, load_cached, matched_terms, save_cache
 from .ranking import CandidateTable, Ranked, load_ranking, needs_component, rank_order
 from .results import Explained, Recommendation, Result, Results
 
@@ -357,9 +357,12 @@ class _Explainer:
     def __init__(self, engine: Recommender, profile: Profile, facts: Facts, terms: list[str]) -> None:
         self.engine, self.needs, self.facts, self.terms = engine, profile.needs or [], facts, set(terms)
         self.seen: dict[str, Any] = {}
+        self.mask: QueryMask | None = None  # made on the first explanation
 
     def __call__(self, i: int, text: float) -> Explained:
         """Clause ``i``'s verdict, matched words and explanations (``text``: its text score component)."""
         verdict = self.engine._verdict(i, self.facts, self.seen)
-        matched = matched_terms(self.engine.index, [i], self.terms)[i]
+        if self.mask is None:
+            self.mask = QueryMask(self.engine.index, self.terms)
+        matched = matched_terms(self.engine.index, [i], self.mask)[i]
         return Explained(verdict, matched, why(self.engine.clauses[i], self.needs, matched, text))
