@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .clock import today
+from .os_reasons import os_reason
 from .profile import ProfileError
 from .registry.commands import CommandError
 from .yamlio import DataError
@@ -188,7 +189,7 @@ def _write(path: Path, data: bytes) -> None:
     except FileNotFoundError:
         raise UsageError(f"{path}: 无法写入（所在目录不存在）") from None
     except OSError as exc:
-        raise UsageError(f"{path}: 无法写入（{exc.strerror or exc}）") from None
+        raise UsageError(f"{path}: 无法写入（{os_reason(exc)}）") from None
 
 
 def cmd_sheet(args: argparse.Namespace) -> None:
@@ -232,7 +233,7 @@ def cmd_batch(args: argparse.Namespace) -> None:
     except FileNotFoundError as exc:
         raise UsageError(f"{exc.filename}: 无法写入（所在目录不存在）") from None
     except OSError as exc:
-        raise UsageError(f"{exc.filename or args.output}: 无法写入（{exc.strerror or exc}）") from None
+        raise UsageError(f"{exc.filename or args.output}: 无法写入（{os_reason(exc)}）") from None
     written = f"{args.output}" + (f" 和 {args.zip}" if args.zip else "")
     print(f"已写入 {written}：{matched} 家企业，{len(roster.bad)} 行有误未导入")
 
@@ -397,14 +398,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit code: 0, or 2 after one Chinese line on stderr for bad input or data."""
+    from .stopping import Stopped, stop_on_signals
+
     args = _parser().parse_args(argv)
     try:
-        args.func(args)
+        with stop_on_signals():
+            args.func(args)
     except (DataError, UsageError, ProfileError, CommandError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader stopped early (… | head): nothing more to say
         sys.stderr.close()
+    except Stopped as exc:  # SIGTERM, SIGHUP: as Ctrl-C
+        print(f"已终止（收到 {exc.name}）：未完成的输出文件未保留", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:  # Ctrl-C: a file being written is removed (its .part), nothing is half written
         print("已中断：未完成的输出文件未保留", file=sys.stderr)
         return 130

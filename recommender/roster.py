@@ -24,6 +24,7 @@ from typing import Any
 from . import spreadsheet
 from .company import name_key
 from .limits import LIMITS, size_text
+from .os_reasons import os_reason
 from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
@@ -566,7 +567,7 @@ def read_roster_file(path: Path, progress: Progress | None = None) -> Roster:
     except FileNotFoundError as exc:
         raise RosterError(f"{path}: 文件不存在") from exc
     except OSError as exc:
-        raise RosterError(f"{path}: 无法读取（{exc.strerror or exc}）") from exc
+        raise RosterError(f"{path}: 无法读取（{os_reason(exc)}）") from exc
     try:
         return read_roster(data, path.name, progress)
     except RosterError as exc:

@@ -8,9 +8,11 @@ few consultations).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -29,6 +31,7 @@ from .consultation import (
     profile_rows,
     state_label,
 )
+from .leftovers import remove_stale
 from .profile import Profile
 from .roster import BadRow
 from .safe_output import CellFormat, write_row, xml_text
@@ -254,8 +257,10 @@ class SheetsZip:
     def __init__(self, target: str | Path | IO[bytes], today: dt.date | None = None) -> None:
         self.today = today or shanghai_today()
         self.count = 0  # sheets written
+        # opened here, not by ZipFile, so that a zip left unfinished (``__exit__`` on an error) can still be closed
+        self._file: IO[bytes] | None = open(target, "wb") if isinstance(target, str | Path) else None  # noqa: SIM115
         # a .docx is compressed already: the zip's own deflate gains ~5 %, and as much at level 1 as at 6
-        self._archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._archive = zipfile.ZipFile(self._file or target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
 
     def add(self, c: Consultation) -> None:
         """Write ``c``'s sheet as the next entry, ``NNN-name-政策咨询单.docx``."""
@@ -269,12 +274,25 @@ class SheetsZip:
     def close(self) -> None:
         """Write the zip's directory; the file is complete after this."""
         self._archive.close()
+        if self._file is not None:
+            self._file.close()
 
     def __enter__(self) -> SheetsZip:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None:
+            self.close()
+            return
+        # an error or Ctrl-C: the file is being discarded; a sheet cut off midway leaves the zip unable to write
+        # its directory (ValueError), and a full disk fails it (OSError): the first error is the one to report
+        try:
+            self.close()
+        except (ValueError, OSError):
+            self._archive.fp = None  # ZipFile.__del__ would close again and print a second traceback
+            if self._file is not None:
+                with contextlib.suppress(OSError):  # a full disk fails the flush too; the file is discarded
+                    self._file.close()
 
 
 def sheets_zip(consultations: Iterable[Consultation], today: dt.date | None = None) -> bytes:
@@ -288,6 +306,7 @@ def sheets_zip(consultations: Iterable[Consultation], today: dt.date | None = No
 
 # --- Excel -----------------------------------------------------------------------------------
 
+SCRATCH = "roster-xlsx-"  # the prefix of RosterWorkbook's folder of temporary files, in the system's temp folder
 DETAIL_COLUMNS = [
     ("名单行号", 9),
     ("企业名称", 24),
@@ -486,7 +505,8 @@ class RosterWorkbook:
         self.as_of = as_of
         self.today = today or shanghai_today()
         self.matched = 0  # enterprises added
-        self._scratch = tempfile.TemporaryDirectory(prefix="roster-xlsx-")
+        remove_stale(Path(tempfile.gettempdir()), SCRATCH)  # what a killed batch left (~35 KB an enterprise)
+        self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-")
         self._book = xlsxwriter.Workbook(
             options={
                 "constant_memory": True,
@@ -514,6 +534,11 @@ class RosterWorkbook:
             )
         )
         self._saved = False
+
+    @property
+    def scratch(self) -> Path:
+        """The folder of this workbook's temporary files (inside the system's temp folder, TMPDIR)."""
+        return Path(self._scratch.name)
 
     def __enter__(self) -> RosterWorkbook:
         return self

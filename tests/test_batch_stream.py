@@ -340,6 +340,13 @@ def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
     assert not out.exists() and not archive.exists()
     assert any(p.name.endswith(".part") for p in tmp_path.iterdir())  # what a killed run leaves: named apart
     assert list(scratch.iterdir())  # and the workbook's files, in the temporary folder
+    # the next batch to the same files removes what the killed one left
+    small = write_roster(tmp_path / "小名单.csv", 5)
+    command = [sys.executable, "-m", "recommender", "batch", str(small), "-o", str(out), "--zip", str(archive)]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["名单.csv", "小名单.csv", out.name, archive.name, "tmp"])
+    assert not list(scratch.iterdir())
 
 
 def test_an_output_in_a_missing_folder_is_one_line_naming_it(tmp_path, capsys):
@@ -411,28 +418,39 @@ def test_an_error_in_a_worker_is_raised_and_leaves_no_file(engine, tmp_path, mon
     assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]
 
 
-def test_ctrl_c_is_one_line_and_leaves_no_file_and_no_process(tmp_path):
+STOPS = [  # (signal, sent to the whole process group, exit code, the one line on stderr)
+    (signal.SIGINT, True, 130, "已中断：未完成的输出文件未保留"),  # Ctrl-C reaches the whole process group
+    (signal.SIGTERM, False, 143, "已终止（收到 SIGTERM）：未完成的输出文件未保留"),  # kill, a service manager
+    (signal.SIGHUP, False, 129, "已终止（收到 SIGHUP）：未完成的输出文件未保留"),  # the terminal closed
+]
+
+
+@pytest.mark.parametrize(("stop", "group", "code", "line"), STOPS, ids=[s[0].name for s in STOPS])
+def test_a_stopped_batch_says_one_line_and_leaves_no_file_and_no_process(tmp_path, stop, group, code, line):
     roster = write_roster(tmp_path / "名单.csv", 3000)
-    out = tmp_path / "汇总.xlsx"
-    command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out)]
+    out, archive = tmp_path / "汇总.xlsx", tmp_path / "咨询单.zip"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out), "--zip", str(archive)]
     child = subprocess.Popen(
         command,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
     )
     deadline = time.monotonic() + 120
     while not any(p.name.startswith(".汇总.xlsx.") for p in tmp_path.iterdir()):
-        assert child.poll() is None and time.monotonic() < deadline, "the batch ended before Ctrl-C"
+        assert child.poll() is None and time.monotonic() < deadline, "the batch ended before it was stopped"
         time.sleep(0.1)
     time.sleep(1)  # matching in its workers
-    os.killpg(child.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    os.killpg(child.pid, stop) if group else child.send_signal(stop)
     _, err = child.communicate(timeout=60)
-    assert child.returncode == 130
-    assert err.decode().strip().splitlines() == ["已中断：未完成的输出文件未保留"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]
+    assert child.returncode == code
+    assert err.decode().strip().splitlines() == [line]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv", "tmp"] and not list(scratch.iterdir())
     deadline = time.monotonic() + 10
     while _running(str(roster)) and time.monotonic() < deadline:
         time.sleep(0.2)

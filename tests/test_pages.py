@@ -289,6 +289,20 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
     assert not [b for b in at.button if b.label.startswith("生成全部咨询单")]
 
 
+def test_the_roster_result_is_made_again_when_only_its_bad_rows_change():
+    """The Excel summary lists the bad rows (未导入行): a roster whose bad row was corrected elsewhere, or another
+    bad row added, must not reuse the summary made before (the good rows being the same)."""
+    from recommender.roster import read_roster
+    from webapp.ui.roster_view import _signature
+
+    before = read_roster(ROSTER.encode(), "名单.csv")
+    after = read_roster(ROSTER.replace("软件,很多", "软件,许多").encode(), "名单.csv")
+    assert [r.profile for r in before.rows] == [r.profile for r in after.rows] and before.bad != after.bad
+    day = dt.date(2025, 1, 1)
+    assert _signature(before, day, 10) != _signature(after, day, 10)
+    assert _signature(before, day, 10) == _signature(read_roster(ROSTER.encode(), "名单.csv"), day, 10)
+
+
 def test_counsellor_sees_each_conversion_before_matching():
     at = _counsellor()
     roster = '企业名称,注册地,营业收入（元）\n上海某软件有限公司,上海市浦东新区,"18,500,000.00"\n'

@@ -18,6 +18,7 @@ from ..corpus_models import (
     SourceMeta,
     TableItem,
 )
+from ..os_reasons import os_reason
 from ..paths import ANNOTATIONS, CLAUSES, ROOT, SOURCES
 from ..yamlio import DataError, dump_yaml, load_yaml, node_line, validate
 from .clean import LOST_MARK, clean_line, repeated_lines
@@ -69,7 +70,7 @@ def build_document(meta: DocumentMeta, source: Path) -> list[Clause]:
             f"{_rel(source)}: 不是 UTF-8 编码的文本（第 {exc.start} 字节起无法解码）：请另存为 UTF-8 后再运行"
         ) from exc
     except OSError as exc:
-        raise DataError(f"{_rel(source)}: 无法读取（{exc.strerror or exc}）") from exc
+        raise DataError(f"{_rel(source)}: 无法读取（{os_reason(exc)}）") from exc
     return build_lines(meta.policy_id, meta.layout, text.split("\n"), _rel(source))
 
 

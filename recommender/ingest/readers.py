@@ -28,6 +28,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ..os_reasons import os_reason
 from .segment import starts_part
 
 MAX_BYTES = 30 * 1024 * 1024  # bytes; larger uploads are refused before any parsing
@@ -172,7 +173,7 @@ def _os_reason(exc: OSError) -> str:
         return "这是一个文件夹"
     if isinstance(exc, PermissionError):
         return "没有读取权限"
-    return exc.strerror or type(exc).__name__
+    return os_reason(exc)
 
 
 def _too_large(name: str, size: int) -> str:

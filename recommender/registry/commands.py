@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..clock import today
+from ..os_reasons import os_reason
 from .states import POOL_STAGES
 
 
@@ -182,7 +183,7 @@ def cmd_export_feedback(args: argparse.Namespace) -> None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False), "utf-8")
     except OSError as exc:  # a folder that cannot be made, a file in the way, no permission, a full disk
-        raise CommandError(f"{args.output}: 无法写入（{exc.strerror or exc}）") from None
+        raise CommandError(f"{args.output}: 无法写入（{os_reason(exc)}）") from None
     for item in dropped:
         print(f"跳过反馈 {item.id}：条款 {item.clause_id} 已不在政策库中（或不是扶持措施）", file=sys.stderr)
     labels = sum(len(c["labels"]) for c in cases)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ..os_reasons import os_reason
 from .location import database_url, registry_settings
 
 T = TypeVar("T")
@@ -157,7 +158,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a read-only checkout, a file in the way …
             raise Unavailable(
-                f"无法创建文件夹 {folder}（{exc.strerror or exc}）："
+                f"无法创建文件夹 {folder}（{os_reason(exc)}）："
                 "请在 config.toml 的 [registry] path 或 DATABASE_URL 中指定一个可写的位置"
             ) from None
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})

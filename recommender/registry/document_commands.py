@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import today
+from ..os_reasons import os_reason
 from .commands import CommandError, _transaction, acting, by
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def cmd_export_policies(args: argparse.Namespace) -> None:
         except DataError as exc:
             raise CommandError(str(exc)) from None
         except OSError as exc:
-            raise CommandError(f"{args.output}: 无法写入（{exc.strerror or exc}）") from None
+            raise CommandError(f"{args.output}: 无法写入（{os_reason(exc)}）") from None
     for path in written:
         print(f"已写入 {path}")
     print(f"共 {len(written) // 3} 份文件" + ("" if written else "（政策库中没有已发布的新增文件）"))

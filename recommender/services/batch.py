@@ -16,22 +16,24 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-import secrets
 import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 from ..clock import today as shanghai_today
 from ..consultation import SHEET_TOP, Consultation, consult
 from ..engine import Recommender
+from ..leftovers import owned_tag, remove_stale
 from ..roster import Roster
 from ..sheets import RosterWorkbook, SheetsZip, WorkbookEntry, consultation_docx, workbook_entry
+from ..stopping import STOP_SIGNALS
 
 Progress = Callable[[int, int, str], None]  # (rows done, rows in all, the enterprise just matched)
 
@@ -54,17 +56,22 @@ def consultations(
 
 @contextmanager
 def whole_file(target: Path) -> Iterator[Path]:
-    """A new empty temporary file beside ``target`` (".name.XXXXXXXX.part") for the block to write; renamed to
-    ``target`` when the block ends, removed when it raises. A process killed meanwhile leaves only the
-    temporary file, never a half-written ``target``. OSError as the file system gives it (no such folder …)."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    """A new empty temporary file beside ``target`` (".name.PID-XXXXXXXX.part") for the block to write; renamed
+    to ``target`` when the block ends, removed when it raises. A process killed meanwhile leaves only the
+    temporary file, never a half-written ``target``, and the next call for ``target`` removes it. OSError as the
+    file system gives it (no such folder …)."""
+    remove_stale(target.parent, f".{target.name}.", ".part")  # what a killed batch left
+    temporary = target.with_name(f".{target.name}.{owned_tag()}.part")
     try:
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's permissions
     except OSError as exc:  # named by the target (FileNotFoundError stays one: OSError picks it by errno)
         raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         yield temporary
-        os.replace(temporary, target)
+        try:
+            os.replace(temporary, target)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -96,12 +103,15 @@ class Matched:
 
 
 _JOB: Job | None = None  # the job of the batch running, for forked workers
+_STOP: EventType | None = None  # set when the batch is stopped: the workers then match nothing more
 
 
-def _match(job: Job, start: int, stop: int) -> list[Matched]:
-    """Rows ``start:stop`` of the job's roster, matched."""
+def _match(job: Job, start: int, stop: int, stopped: EventType | None = None) -> list[Matched]:
+    """Rows ``start:stop`` of the job's roster, matched; those before ``stopped`` was set, when given."""
     out = []
     for k in range(start, stop):
+        if stopped is not None and stopped.is_set():
+            break
         row = job.roster.rows[k]
         c = consult(job.recommender, row.profile, as_of=job.as_of, top=job.top)
         docx = consultation_docx(c, job.sheets_today) if job.sheets_today is not None else None
@@ -114,6 +124,8 @@ def _follow_parent(parent: int) -> None:
     leave Ctrl-C to the parent (which stops the batch with one line; a worker interrupted mid-chunk would
     break the pool and print its own traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for stop in STOP_SIGNALS:  # the parent's handlers (``stop_on_signals``), inherited by fork, are not a worker's
+        signal.signal(stop, signal.SIG_DFL)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -124,8 +136,8 @@ def _follow_parent(parent: int) -> None:
 
 
 def _match_in_worker(start: int, stop: int) -> list[Matched]:
-    assert _JOB is not None, "a batch worker must be forked by matched_rows"
-    return _match(_JOB, start, stop)
+    assert _JOB is not None and _STOP is not None, "a batch worker must be forked by matched_rows"
+    return _match(_JOB, start, stop, _STOP)
 
 
 def _workers(requested: int | None, rows: int) -> int:
@@ -146,25 +158,28 @@ def matched_rows(job: Job, workers: int | None = None) -> Iterator[Matched]:
         for start in range(0, total, CHUNK):
             yield from _match(job, start, min(start + CHUNK, total))
         return
-    global _JOB
-    _JOB = job
+    global _JOB, _STOP
+    context = multiprocessing.get_context("fork")
+    _JOB, _STOP = job, (stop := context.Event())
     try:
-        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(count, context, _follow_parent, (os.getpid(),)) as pool:
             pending: deque[Future[list[Matched]]] = deque()
-            starts = iter(range(0, total, CHUNK))
             try:
-                for start in starts:
+                for start in range(0, total, CHUNK):
                     pending.append(pool.submit(_match_in_worker, start, min(start + CHUNK, total)))
                     if len(pending) >= count * AHEAD:
                         yield from pending.popleft().result()
                 while pending:
                     yield from pending.popleft().result()
-            finally:
-                for future in pending:
-                    future.cancel()
+            except BaseException:  # Ctrl-C, SIGTERM, a worker's error, the reader gone (GeneratorExit)
+                # the tasks sent finish at once, matching nothing more, and the pool shuts down in order. Killing
+                # the workers instead can cut a result in the pipe (the pool then waits for its end for ever);
+                # cancelling the futures races the pool's thread (CPython 3.11 raises InvalidStateError there):
+                # each hung the batch after Ctrl-C, 1 try in 12 to 40
+                stop.set()
+                raise
     finally:
-        _JOB = None
+        _JOB = _STOP = None
 
 
 def write_batch(
@@ -187,16 +202,50 @@ def write_batch(
     total = len(roster.rows)
     with ExitStack() as stack:
         book = stack.enter_context(RosterWorkbook(as_of, today))
-        archive = None
+        zipped: tuple[SheetsZip, Path] | None = None  # the zip of Word sheets and its file
         if sheets is not None:
-            archive = stack.enter_context(SheetsZip(stack.enter_context(whole_file(sheets)), today))
+            with _named(sheets, book.scratch):
+                zipped = stack.enter_context(SheetsZip(stack.enter_context(whole_file(sheets)), today)), sheets
         workbook_part = stack.enter_context(whole_file(workbook))
-        for done, matched in enumerate(matched_rows(job, workers), 1):
-            book.add_entry(matched.entry)
+        rows = stack.enter_context(closing(matched_rows(job, workers)))  # on an error, the workers stop first
+        for done, matched in enumerate(rows, 1):
+            with _named(None, book.scratch):  # rows go to the temporary files only
+                book.add_entry(matched.entry)
             profile = roster.rows[matched.position].profile
-            if archive is not None and matched.docx is not None:
-                archive.add_sheet(profile, matched.docx)
+            if zipped is not None and matched.docx is not None:
+                with _named(zipped[1], book.scratch):
+                    zipped[0].add_sheet(profile, matched.docx)
             if progress is not None:
                 progress(done, total, profile.name)
-        book.save(workbook_part, roster.bad)
+        with _named(workbook, book.scratch):
+            book.save(workbook_part, roster.bad)
+        if zipped is not None:
+            with _named(zipped[1], book.scratch):
+                zipped[0].close()
     return book.matched
+
+
+@contextmanager
+def _named(output: Path | None, scratch: Path) -> Iterator[None]:
+    """An OSError in the block named by the file people asked for, ``output`` (never the hidden ".part" file
+    written in its place), or by the temp folder (TMPDIR) when it came from the workbook's temporary files in
+    ``scratch`` (``output`` None: the block writes nothing else)."""
+    try:
+        yield
+    except OSError as exc:
+        where = Path(exc.filename) if isinstance(exc.filename, str) else None
+        temp = f"临时文件夹 {scratch.parent}（TMPDIR）"
+        if output is None or (where is not None and where.is_relative_to(scratch)):
+            named = temp
+        elif where is None and not _same_disk(output.parent, scratch):  # a write to an open file: either
+            named = f"{output} 或{temp}"
+        else:
+            named = str(output)
+        raise OSError(exc.errno, exc.strerror, named) from exc
+
+
+def _same_disk(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_dev == b.stat().st_dev
+    except OSError:
+        return False

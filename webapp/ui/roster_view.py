@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender.consultation import Consultation, consult, state_label
+from recommender.os_reasons import os_reason
 from recommender.profile_fields import shown_fields
 from recommender.roster import BadRow, Roster, RosterError, read_roster, template_csv
 from recommender.safe_output import csv_bytes
@@ -181,10 +182,13 @@ def _temporary(suffix: str) -> Path:
 
 
 def _signature(roster: Roster, as_of: dt.date, top: int) -> tuple[str, dt.date, int]:
-    """What a result depends on: the good rows (as a digest, so that a large roster's key stays small), date, top."""
+    """What a result depends on besides the policy library: the good rows and the bad ones (whose sheet the
+    workbook has), as a digest so that a large roster's key stays small; the date; top."""
     digest = hashlib.sha256()
     for r in roster.rows:
         digest.update(f"{r.row}\t{r.profile.model_dump_json()}\n".encode())
+    for b in roster.bad:
+        digest.update(f"{b.row}\t{b.name}\t{'；'.join(e.for_people() for e in b.errors)}\n".encode())
     return digest.hexdigest(), as_of, top
 
 
@@ -201,25 +205,32 @@ def _overview_row(row: int, c: Consultation) -> dict[str, Any]:
     }
 
 
-def match(roster: Roster, as_of: dt.date, top: int) -> Matched:
+def match(roster: Roster, as_of: dt.date, top: int) -> Matched | None:
     """The roster matched at ``as_of`` with a progress bar, the Excel summary written row by row to a temporary
-    file as it goes; kept per (rows, date, top) in the session."""
+    file as it goes; kept per (rows, date, top, policy library) in the session. None, after an error line, when
+    the server's temporary folder cannot be written (a full disk …)."""
     signature = _signature(roster, as_of, top)
+    engine = resources.recommender()  # a new one after a publish: the result is then made again
     cached = st.session_state.get("roster_result")
-    if cached and cached[0] == signature:
+    if cached and cached[0] == signature and cached[1]() is engine:
         st.empty()  # where the progress bar was: the elements after it keep their places (no stale copy)
-        return cached[1]
+        return cached[2]
     st.session_state.pop("roster_result", None)  # the previous result's file goes with it
     bar, progress = _progress_bar("正在匹配并写入汇总")
-    result = Matched(as_of, top, [], _temporary(".xlsx"))
-    with RosterWorkbook(as_of) as book:
-        for row, c in consultations(resources.recommender(), roster, as_of, top, progress):
-            book.add(row, c)
-            result.overview.append(_overview_row(row, c))
-        bar.progress(1.0, text="正在保存匹配汇总（Excel）…")
-        book.save(result.workbook, roster.bad)
+    try:
+        result = Matched(as_of, top, [], _temporary(".xlsx"))
+        with RosterWorkbook(as_of) as book:
+            for row, c in consultations(engine, roster, as_of, top, progress):
+                book.add(row, c)
+                result.overview.append(_overview_row(row, c))
+            bar.progress(1.0, text="正在保存匹配汇总（Excel）…")
+            book.save(result.workbook, roster.bad)
+    except OSError as exc:  # the unfinished file goes with ``result``; the workbook's own, with the workbook
+        bar.empty()
+        _cannot_write(exc)
+        return None
     bar.empty()
-    st.session_state["roster_result"] = (signature, result)
+    st.session_state["roster_result"] = (signature, weakref.ref(engine), result)
     return result
 
 
@@ -247,8 +258,9 @@ def roster_downloads(roster: Roster, result: Matched) -> None:
     if result.sheets is None:
         if b.button(f"生成全部咨询单（{count} 份 Word）", icon=":material/folder_zip:", width="stretch"):
             with b:
-                _write_sheets(roster, result)
-            st.rerun()
+                made = _write_sheets(roster, result)
+            if made:
+                st.rerun()
         return
     b.download_button(
         f"下载全部咨询单（{count} 份）",
@@ -261,19 +273,34 @@ def roster_downloads(roster: Roster, result: Matched) -> None:
     )
 
 
-def _write_sheets(roster: Roster, result: Matched) -> None:
-    """The zip of every enterprise's Word sheet, written to a temporary file with a progress bar."""
+def _write_sheets(roster: Roster, result: Matched) -> bool:
+    """The zip of every enterprise's Word sheet, written to a temporary file with a progress bar; False, after
+    an error line, when the server's temporary folder cannot be written."""
     bar, progress = _progress_bar("正在生成咨询单")
-    path = _temporary(".zip")
+    path: Path | None = None
     try:
+        path = _temporary(".zip")
         with SheetsZip(path) as archive:
             for _, c in consultations(resources.recommender(), roster, result.as_of, result.top, progress):
                 archive.add(c)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    except BaseException as exc:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        bar.empty()
+        _cannot_write(exc)
+        return False
     result.keep_sheets(path)
     bar.empty()
+    return True
+
+
+def _cannot_write(exc: OSError) -> None:
+    st.error(
+        f"服务器无法写入临时文件（{os_reason(exc)}），文件未生成。请联系系统管理员清理服务器磁盘后重试。",
+        icon=":material/error:",
+    )
 
 
 def one_enterprise(roster: Roster, result: Matched) -> None:

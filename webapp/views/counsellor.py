@@ -22,8 +22,8 @@ if uploaded is not None:
     roster, file_name = uploaded
     roster_view.bad_rows(roster)
     roster_view.read_preview(roster)
-    if roster.rows:
-        result = roster_view.match(roster, as_of, int(top))
+    result = roster_view.match(roster, as_of, int(top)) if roster.rows else None
+    if result is not None:
         with st.container(border=True):
             st.markdown("##### 2　匹配结果")
             roster_view.overview(result)
@@ -31,6 +31,7 @@ if uploaded is not None:
         with st.container(border=True):
             st.markdown("##### 3　单个企业咨询单")
             roster_view.one_enterprise(roster, result)
+    if roster.rows:
         with st.container(border=True):
             st.markdown("##### 4　加入企业档案库")
             roster_import.box(roster, file_name, by)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from pydantic import ValidationError
 
 from recommender import coverage as cv
 from recommender.corpus_models import Clause, Condition
@@ -27,6 +28,7 @@ OP_LABELS = {  # in the order offered
     "none_of": "均不具备",
     "is": "是/否",
 }
+NUMBER_MAX = 1e12  # far above any count or amount (万元) a rule tests; keeps 1e309 from becoming inf
 SUMMARY = ["获得资格企业数", "失去资格企业数", "新覆盖企业数", "不再被覆盖企业数"]
 
 
@@ -47,8 +49,9 @@ def value_widget(field_name: str, current: object, key: str) -> object:
     """A widget for a condition's value, of the field's kind, starting at ``current``."""
     kind = cv.editable_value_kind(field_name)
     label = f"新的取值（{fact_label(field_name)}）"
-    if kind == "number":
-        return st.number_input(label, value=float(current) if current is not None else 0.0, key=key, persist_state=KEEP)
+    if kind == "number":  # every number a rule tests is a count, an amount, an age or a share: never negative
+        start = min(max(float(current), 0.0), NUMBER_MAX) if current is not None else 0.0
+        return st.number_input(label, min_value=0.0, max_value=NUMBER_MAX, value=start, key=key, persist_state=KEEP)
     if kind == "bool":
         index = 0 if current in (True, None) else 1
         return st.radio(
@@ -160,6 +163,10 @@ def whatif_section(cov: cv.Coverage, include_partial: bool) -> None:
     )
     try:
         change = _region_change(cov) if kind == "文件的适用区域" else _condition_change(cov)
+    except ValidationError as exc:  # the condition's own checks, in Chinese; pydantic's framing is not
+        reasons = "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        st.error(f"取值无效：{reasons}", icon=":material/error:")
+        return
     except ValueError as exc:
         st.error(f"取值无效：{exc}", icon=":material/error:")
         return
