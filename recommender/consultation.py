@@ -106,6 +106,12 @@ class MeasureView:
         self.written["matched_terms"] = list(value)
 
     @property
+    def explanations(self) -> list[str]:
+        """Why it was listed besides its conditions: the needs it serves and the words it shares with the
+        enterprise's own (``explain.why``), as the page and `recommend` show them."""
+        return list(self.result.explanations)
+
+    @property
     def unlocks_with(self) -> list[str]:
         """Titles that would make the measure eligible when titles are all it lacks."""
         return self._read("unlocks_with", lambda: list(self.result.verdict.unlocks_with))

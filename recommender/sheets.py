@@ -450,7 +450,7 @@ def _detail_rows(row: int | None, c: Consultation) -> list[list[Any]]:
             m.status_label,
             m.title,
             m.text,
-            "\n".join(m.reasons),
+            "\n".join([*m.reasons, *m.explanations]),
             "\n".join(m.gaps),
             "、".join(m.unlocks_with),
             m.contact,

@@ -455,3 +455,15 @@ def test_a_stopped_batch_says_one_line_and_leaves_no_file_and_no_process(tmp_pat
     while _running(str(roster)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _running(str(roster))
+
+
+def test_the_basis_column_says_why_a_measure_was_listed_as_the_page_does(matched):
+    """措施明细's 符合依据: the conditions met and, as `recommend` and the page give them, the needs served and
+    the words shared (a measure listed for its text alone would otherwise show an empty basis)."""
+    roster, entries = matched
+    book = openpyxl.load_workbook(io.BytesIO(roster_workbook(entries, roster.bad, as_of=AS_OF, today=TODAY)))
+    column = [name for name, _ in DETAIL_COLUMNS].index("符合依据")
+    shown = [row[column] or "" for row in book["措施明细"].iter_rows(min_row=2, values_only=True)]
+    expected = ["\n".join([*m.reasons, *m.result.explanations]) for _, c in entries for m in c.measures]
+    assert shown == [xml_text(e) for e in expected]
+    assert any(m.result.explanations for _, c in entries for m in c.measures)  # the case the column now covers
