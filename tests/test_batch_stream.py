@@ -450,7 +450,7 @@ def test_a_stopped_batch_says_one_line_and_leaves_no_file_and_no_process(tmp_pat
     _, err = child.communicate(timeout=60)
     assert child.returncode == code
     assert err.decode().strip().splitlines() == [line]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv", "tmp"] and not list(scratch.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["名单.csv", "tmp"]) and not list(scratch.iterdir())
     deadline = time.monotonic() + 10
     while _running(str(roster)) and time.monotonic() < deadline:
         time.sleep(0.2)
