@@ -46,9 +46,8 @@ class ReadinessLine:
 class Summary:
     """What the first page of a sheet says, in order."""
 
-    overview: str  # how many measures are listed, by status
+    overview: str  # how many measures are listed, by status, and where the details are
     measures: list[MeasureLine]  # the first SUMMARY_MEASURES listed
-    more: int  # measures listed in the details and not in the table
     held: list[str]  # "name（status）" of the readiness items already met or held
     readiness: list[ReadinessLine] | None  # the first pending ones; None when no readiness check was available
     steps: list[str]
@@ -95,19 +94,24 @@ def _overview(c: Consultation) -> str:
     if not c.measures:
         return f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。"
     counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items() if v)
-    return f"列出 {len(c.measures)} 条在 {c.as_of.isoformat()} 有效的措施：{counts}。"
+    table = f"下表为前 {SUMMARY_MEASURES} 条，" if len(c.measures) > SUMMARY_MEASURES else ""
+    return (
+        f"列出 {len(c.measures)} 条在 {c.as_of.isoformat()} 有效的措施：{counts}。"
+        f"{table}各条的符合依据、尚缺条件和政策出处见第二部分。"
+    )
 
 
 def _measure_steps(c: Consultation) -> list[str]:
     """The next steps the listed measures ask for, by their display state."""
     counts = c.counts()  # eligible, partial, unknown, lead, unreviewed
     label = {state: f"“{state_label(state)}”" for state in counts}
-    eligible, open_ = counts["eligible"], counts["partial"] + counts["unknown"]
+    eligible, open_ = counts["eligible"], [state for state in ("partial", "unknown") if counts[state]]
     steps = []
     if eligible:
         steps.append(f"申报：{eligible} 条{label['eligible']}，向所列联系部门了解申报时间和材料，以当年申报通知为准。")
     if open_:
-        steps.append(f"补充：{open_} 条{label['partial']}或{label['unknown']}，按第二部分各条“尚缺条件”补齐后再核对。")
+        which = "或".join(label[state] for state in open_)
+        steps.append(f"补充：{sum(counts[s] for s in open_)} 条{which}，按第二部分各条“尚缺条件”补齐后再核对。")
     if counts[UNREVIEWED]:
         steps.append(f"核实：{counts[UNREVIEWED]} 条{label[UNREVIEWED]}，以原文为准并向所列部门确认。")
     if counts[LEAD]:
@@ -139,7 +143,6 @@ def summary(c: Consultation) -> Summary:
     return Summary(
         overview=_overview(c),
         measures=[MeasureLine(m.rank, m.title, m.status_label, contact_brief(m)) for m in shown],
-        more=len(c.measures) - len(shown),
         held=[f"{r.name}（{r.status_label}）" for r in c.readiness or [] if not r.pending],
         readiness=None
         if c.readiness is None

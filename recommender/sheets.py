@@ -50,6 +50,7 @@ USED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Table 
 THEME_FONTS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
 NOTE = "本咨询单由政策北斗根据公开政策文件自动生成，仅供参考；能否享受以主管部门的解释和当年申报通知为准。"
 LEAD_NOTE = "标为【可关注】的是" + LEAD_HINT.removeprefix("可关注的")
+SPACE_AFTER_PT = 6  # between paragraphs
 # the summary's tables: (header, width share)
 WORD_MEASURE_COLUMNS = (("序号", 12), ("措施", 62), ("状态", 26), ("联系部门", 60))
 WORD_READINESS_COLUMNS = (("步骤", 12), ("资质或税收优惠", 34), ("准备度", 40), ("尚缺条件（简要）", 74))
@@ -84,6 +85,16 @@ def _set_fonts(document: Any) -> None:
     lang.set(qn("w:eastAsia"), LANGUAGE)
     styles["Normal"].font.size = Pt(10.5)
     document.core_properties.language = LANGUAGE
+
+
+def _spacing(document: Any) -> None:
+    """Paragraphs SPACE_AFTER_PT apart by default (python-docx's default template: 10 pt), so that the summary
+    has room on its page and the details take fewer pages. Set in the document's defaults, below every style:
+    headings, the title and table cells (Table Grid: none) keep their own."""
+    from docx.oxml.ns import qn
+
+    [spacing] = document.styles.element.xpath("w:docDefaults/w:pPrDefault/w:pPr/w:spacing")
+    spacing.set(qn("w:after"), str(SPACE_AFTER_PT * 20))  # twentieths of a point
 
 
 def _paragraph(body: Body, text: str = "", style: str | None = None, *, italic: bool = False) -> None:
@@ -133,8 +144,6 @@ def _summary(body: Body, s: Summary) -> None:
     if s.measures:
         _heading(body, "重点措施", 2)
         _grid(body, WORD_MEASURE_COLUMNS, [(str(m.rank), m.title, m.status, m.contact) for m in s.measures])
-        if s.more:
-            _paragraph(body, f"其余 {s.more} 条，以及各条的符合依据、尚缺条件和政策出处，见第二部分。")
     if s.readiness is not None:
         _heading(body, "资质准备", 2)
         if s.held:
@@ -272,7 +281,8 @@ def _header_and_footer(document: Any) -> None:
 @functools.cache
 def _template() -> WordTemplate:
     """The sheets' python-docx template, compiled once a process: A4 (``_a4``), every style in FONT and zh-CN
-    (``_set_fonts``), the header and the page numbers (``_header_and_footer``), 政策北斗 the author."""
+    (``_set_fonts``), paragraphs SPACE_AFTER_PT apart (``_spacing``), the header and the page numbers
+    (``_header_and_footer``), 政策北斗 the author."""
     from docx import Document
 
     from .word_template import WordTemplate
@@ -280,6 +290,7 @@ def _template() -> WordTemplate:
     document = Document()
     _a4(document)
     _set_fonts(document)
+    _spacing(document)
     _header_and_footer(document)
     document.core_properties.author = "政策北斗"
     return WordTemplate(document, USED_STYLES)
@@ -295,8 +306,8 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     template = _template()
     body = template.body()
     body.paragraph("企业政策咨询单", "Title", center=True)
-    body.paragraph(
-        f"{xml_text(c.profile.name)}　｜　生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}",
+    body.paragraph(  # the name on a line of its own: the dates are never cut at the end of a long one
+        f"{xml_text(c.profile.name)}\n生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}",
         center=True,
     )
     _summary(body, summary(c))

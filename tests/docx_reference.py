@@ -32,6 +32,7 @@ from recommender.sheets import (
     _a4,
     _header_and_footer,
     _set_fonts,
+    _spacing,
 )
 from recommender.word_template import shared_widths
 
@@ -97,8 +98,6 @@ def _summary(document: Any, s: Summary) -> None:
     if s.measures:
         _heading(document, "重点措施", 2)
         _grid(document, WORD_MEASURE_COLUMNS, [(str(m.rank), m.title, m.status, m.contact) for m in s.measures])
-        if s.more:
-            _paragraph(document, f"其余 {s.more} 条，以及各条的符合依据、尚缺条件和政策出处，见第二部分。")
     if s.readiness is not None:
         _heading(document, "资质准备", 2)
         if s.held:
@@ -208,6 +207,7 @@ def reference_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     document = Document()
     _a4(document)
     _set_fonts(document)
+    _spacing(document)
     _header_and_footer(document)
     document.sections[0].header.paragraphs[0].add_run(xml_text(c.profile.name))
     document.core_properties.title = xml_text(f"{c.profile.name} 政策咨询单")  # ≤ 255: a name has ≤ 200
@@ -216,7 +216,7 @@ def reference_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     p = _paragraph(document)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run(
-        f"{xml_text(c.profile.name)}　｜　生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}"
+        f"{xml_text(c.profile.name)}\n生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}"
     )
 
     _summary(document, summary(c))

@@ -301,7 +301,8 @@ def test_the_sheet_is_the_one_python_docx_built_part_for_part(engine, monkeypatc
     assert {m.kind for c in cases for m in c.measures} == {"measure", consultation.LEAD}
     assert {m.state == consultation.NOT_YET for c in cases for m in c.expired} == {True, False}
     summaries = [summary(c) for c in cases]  # and every branch of the summary
-    assert {s.more > 0 for s in summaries if s.measures} == {True, False} and any(s.held for s in summaries)
+    assert {len(c.measures) > SUMMARY_MEASURES for c in cases if c.measures} == {True, False}
+    assert any(s.held for s in summaries)
     assert {None, 0} <= {s.readiness if s.readiness is None else len(s.readiness) for s in summaries}
     assert any(s.readiness and len(s.readiness) == SUMMARY_READINESS for s in summaries)
     for mark in ("<w:tab/>", "<w:br/>", 'xml:space="preserve"', "<w:b/>", "<w:i/>", "<w:r/>", "<w:p/></w:tc>"):
@@ -359,6 +360,17 @@ def test_every_style_the_sheet_uses_is_in_the_chinese_font(engine):
         assert not list(parts[name].iter(f"{W}rFonts")), name
 
 
+def test_paragraphs_are_6_pt_apart_and_table_cells_keep_none(engine):
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
+    styles = _xml_parts(consultation_docx(c, AS_OF))["word/styles.xml"]
+    [default] = styles.findall(f"{W}docDefaults/{W}pPrDefault/{W}pPr/{W}spacing")
+    assert default.get(f"{W}after") == "120"  # twentieths of a point: 6 pt (python-docx's template: 10 pt)
+    by_id = {s.get(f"{W}styleId"): s for s in styles.iter(f"{W}style")}
+    # spacing on Normal would outrank the table style's and space out every table cell
+    assert by_id["Normal"].find(f"{W}pPr/{W}spacing") is None
+    assert by_id["TableGrid"].find(f"{W}pPr/{W}spacing").get(f"{W}after") == "0"
+
+
 def _blocks(sheet: bytes) -> list[tuple[str, str]]:
     """(kind, text) of each paragraph and table of the body in order: kind "new page" for a paragraph that
     starts a page, else its style (or "table")."""
@@ -392,7 +404,8 @@ def test_the_summary_comes_first_and_the_details_begin_on_a_new_page(engine):
     s = summary(c)
     measures = [(str(m.rank), m.title, m.status_label, contact_brief(m)) for m in c.measures[:SUMMARY_MEASURES]]
     assert tables[0] == ["序号", "措施", "状态", "联系部门", *(cell for row in measures for cell in row)]
-    assert len(c.measures) > SUMMARY_MEASURES and f"其余 {s.more} 条" in "".join(t for _, t in first_page)
+    assert len(c.measures) > SUMMARY_MEASURES
+    assert first_page[3] == ("Normal", s.overview) and f"下表为前 {SUMMARY_MEASURES} 条" in s.overview
     assert tables[1][:4] == ["步骤", "资质或税收优惠", "准备度", "尚缺条件（简要）"]
     assert tables[1][4:] == [cell for r in s.readiness for cell in (str(r.step), r.name, r.status, r.missing)]
     assert ("Normal", "已具备：" + "；".join(s.held)) in first_page
@@ -439,13 +452,13 @@ def test_the_summary_says_what_the_consultation_holds_in_brief(engine, monkeypat
 
     monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
     none = summary(consult(engine, parse_profile({"name": "某公司", "region": "浦东新区"}), as_of=dt.date(2018, 1, 1)))
-    assert none.measures == [] and none.readiness is None and none.more == 0
+    assert none.measures == [] and none.readiness is None and "下表" not in none.overview
     assert "暂未找到适用于本企业的措施" in none.overview and none.steps[0].startswith("补充企业信息后可重新匹配")
     assert none.steps[-1].startswith("记录：")
     leads = consult(engine, parse_profile({"name": "金山某化工厂", "region": "金山区"}), as_of=AS_OF, top=None)
     counts = leads.counts()
     s = summary(leads)
-    assert f"列出 {len(leads.measures)} 条" in s.overview and s.more == len(leads.measures) - SUMMARY_MEASURES
+    assert f"列出 {len(leads.measures)} 条" in s.overview and len(s.measures) == SUMMARY_MEASURES
     assert any(step.startswith(f"了解：{counts['lead']} 条“可关注”") for step in s.steps)
     assert all(f"{consultation.state_label(k)} {v} 条" in s.overview for k, v in counts.items() if v)
     assert not any(f"{consultation.state_label(k)} 0 条" in s.overview for k in counts)
