@@ -70,11 +70,16 @@ def contact_brief(m: MeasureView) -> str:
 
 
 def _head(gap: str) -> str:
-    """A gap named by its first words: up to the first of CUTS, at most HEAD_CHARS characters (… if cut)."""
+    """A gap named by its first words: up to the first of CUTS, at most HEAD_CHARS characters; one cut shorter
+    ends in …, before a bracket opened in its second half ("科技小巨人企业的申报条件…", not "…条件（营业…")."""
     head = gap.removesuffix("（待核实）")
     for mark in CUTS:
         head = head.split(mark, 1)[0]
-    return head if len(head) <= HEAD_CHARS else head[: HEAD_CHARS - 1] + "…"
+    if len(head) <= HEAD_CHARS:
+        return head
+    cut = head[: HEAD_CHARS - 1]
+    bracket = cut.rfind("（")
+    return (cut[:bracket] if bracket >= HEAD_CHARS // 2 else cut) + "…"
 
 
 def gap_brief(item: ReadinessItem) -> str:

@@ -445,8 +445,8 @@ def test_the_summary_says_what_the_consultation_holds_in_brief(engine, monkeypat
         gap_states=["unknown", "unknown", "unknown", "not_met"],
     )
     assert gap_brief(item) == "未满足的一条；请补充资产总额（万元） 等 3 项"  # not met first, alternatives left out
-    item.gaps, item.gap_states = ["一" * 40], []
-    assert gap_brief(item) == "一" * 15 + "…"
+    item.gaps, item.gap_states = ["一" * 40, "科技小巨人企业的申报条件（营业收入、研发投入等门槛）由当年指南规定"], []
+    assert gap_brief(item) == "一" * 15 + "…；科技小巨人企业的申报条件…"
     item.gaps = []
     assert gap_brief(item) == "请对照认定条件准备材料"
 
