@@ -35,6 +35,7 @@ from .leftovers import remove_stale
 from .profile import Profile
 from .roster import BadRow
 from .safe_output import CellFormat, write_row, xml_text
+from .sheet_summary import Summary, pending, summary
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -45,10 +46,14 @@ if TYPE_CHECKING:
 
 FONT = "宋体"
 LANGUAGE = "zh-CN"
-USED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Table Grid")
+USED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Table Grid", "Header", "Footer")
 THEME_FONTS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
 NOTE = "本咨询单由政策北斗根据公开政策文件自动生成，仅供参考；能否享受以主管部门的解释和当年申报通知为准。"
 LEAD_NOTE = "标为【可关注】的是" + LEAD_HINT.removeprefix("可关注的")
+SPACE_AFTER_PT = 6  # between paragraphs
+# the summary's tables: (header, width share)
+WORD_MEASURE_COLUMNS = (("序号", 12), ("措施", 62), ("状态", 26), ("联系部门", 60))
+WORD_READINESS_COLUMNS = (("步骤", 12), ("资质或税收优惠", 34), ("准备度", 40), ("尚缺条件（简要）", 74))
 
 
 # --- Word ------------------------------------------------------------------------------------
@@ -82,14 +87,24 @@ def _set_fonts(document: Any) -> None:
     document.core_properties.language = LANGUAGE
 
 
+def _spacing(document: Any) -> None:
+    """Paragraphs SPACE_AFTER_PT apart by default (python-docx's default template: 10 pt), so that the summary
+    has room on its page and the details take fewer pages. Set in the document's defaults, below every style:
+    headings, the title and table cells (Table Grid: none) keep their own."""
+    from docx.oxml.ns import qn
+
+    [spacing] = document.styles.element.xpath("w:docDefaults/w:pPrDefault/w:pPr/w:spacing")
+    spacing.set(qn("w:after"), str(SPACE_AFTER_PT * 20))  # twentieths of a point
+
+
 def _paragraph(body: Body, text: str = "", style: str | None = None, *, italic: bool = False) -> None:
     """A paragraph of ``text`` as XML can hold it (a vertical tab pasted from Word is a space)."""
     body.paragraph(xml_text(text), style, italic=italic)
 
 
-def _heading(body: Body, text: str, level: int) -> None:
-    """A heading: the document's title at level 0, else Heading 1 to 3."""
-    _paragraph(body, text, "Title" if level == 0 else f"Heading {level}")
+def _heading(body: Body, text: str, level: int, *, new_page: bool = False) -> None:
+    """A heading: the document's title at level 0, else Heading 1 to 3; at the top of a page if ``new_page``."""
+    body.paragraph(xml_text(text), "Title" if level == 0 else f"Heading {level}", new_page=new_page)
 
 
 def _labelled(body: Body, label: str, text: str) -> None:
@@ -110,6 +125,35 @@ def _blank_lines(body: Body, label: str, lines: int) -> None:
     body.run(body.paragraph(), f"{label}：", bold=True)
     for _ in range(lines):
         _paragraph(body, "_" * 60)
+
+
+def _grid(body: Body, columns: Sequence[tuple[str, int]], rows: Sequence[Sequence[str]]) -> None:
+    """A Table Grid of a bold header row (``columns``: header, width share) and ``rows`` of text."""
+    cells = body.table(len(rows) + 1, len(columns), "Table Grid", shares=[share for _, share in columns])
+    for cell, (header, _) in zip(cells[0], columns, strict=True):
+        body.run(cell, header, bold=True)
+    for row, values in zip(cells[1:], rows, strict=True):
+        for cell, value in zip(row, values, strict=True):
+            body.run(cell, xml_text(value))
+
+
+def _summary(body: Body, s: Summary) -> None:
+    """The first page: the overview, the best measures, the readiness items, the next steps (``sheet_summary``)."""
+    _heading(body, "咨询要点", 1)
+    _paragraph(body, s.overview)
+    if s.measures:
+        _heading(body, "重点措施", 2)
+        _grid(body, WORD_MEASURE_COLUMNS, [(str(m.rank), m.title, m.status, m.contact) for m in s.measures])
+    if s.readiness is not None:
+        _heading(body, "资质准备", 2)
+        if s.held:
+            _labelled(body, "已具备", "；".join(s.held))
+        if s.readiness:
+            _grid(body, WORD_READINESS_COLUMNS, [(str(r.step), r.name, r.status, r.missing) for r in s.readiness])
+        else:
+            _paragraph(body, "已知的资质认定条件均已满足。")
+    _heading(body, "下一步", 2)
+    _paragraph(body, "\n".join(f"{i}. {step}" for i, step in enumerate(s.steps, 1)))  # one paragraph: compact
 
 
 def _profile_table(body: Body, profile: Profile) -> None:
@@ -184,10 +228,8 @@ def _held_titles(body: Body, ready: list[ReadinessItem]) -> None:
 
 def _pending_steps(body: Body, c: Consultation) -> int:
     """One numbered step per pending readiness item with its gaps; returns the number of steps."""
-    assert c.readiness is not None
-    # titles that would unlock measures first, then other titles, then tax treatments
-    pending = sorted((r for r in c.readiness if r.pending), key=lambda r: (r.name not in c.unlocks, r.kind != "title"))
-    for step, item in enumerate(pending, 1):
+    items = pending(c)  # titles that would unlock measures first, then other titles, then tax treatments
+    for step, item in enumerate(items, 1):
         _heading(body, f"{step}. {item.name}：{item.status_label}", 3)
         if item.summary:
             _paragraph(body, item.summary, italic=True)
@@ -195,13 +237,52 @@ def _pending_steps(body: Body, c: Consultation) -> int:
             _paragraph(body, f"□ {gap}")
         if item.basis or item.source:
             _paragraph(body, f"依据：{item.basis or item.source}")
-    return len(pending)
+    return len(items)
+
+
+def _field(paragraph: Any, instruction: str) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES`` …) at the end of a python-docx ``paragraph`` as Word writes one: runs
+    of its begin mark, its instruction, a separator, the value shown until Word or LibreOffice computes it
+    ("1"), its end mark."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def mark(kind: str) -> None:
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        paragraph.add_run()._r.append(element)
+
+    mark("begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    paragraph.add_run()._r.append(code)
+    mark("separate")
+    paragraph.add_run("1")
+    mark("end")
+
+
+def _header_and_footer(document: Any) -> None:
+    """The sheet's header, one centred paragraph for the enterprise's name (written per sheet:
+    ``WordTemplate.docx``), and its footer, "第 X 页 / 共 Y 页" centred, X and Y Word's PAGE and NUMPAGES fields."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    section = document.sections[0]
+    section.header.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("第 ")
+    _field(footer, "PAGE")
+    footer.add_run(" 页 / 共 ")
+    _field(footer, "NUMPAGES")
+    footer.add_run(" 页")
 
 
 @functools.cache
 def _template() -> WordTemplate:
     """The sheets' python-docx template, compiled once a process: A4 (``_a4``), every style in FONT and zh-CN
-    (``_set_fonts``), 政策北斗 the author."""
+    (``_set_fonts``), paragraphs SPACE_AFTER_PT apart (``_spacing``), the header and the page numbers
+    (``_header_and_footer``), 政策北斗 the author."""
     from docx import Document
 
     from .word_template import WordTemplate
@@ -209,22 +290,28 @@ def _template() -> WordTemplate:
     document = Document()
     _a4(document)
     _set_fonts(document)
+    _spacing(document)
+    _header_and_footer(document)
     document.core_properties.author = "政策北斗"
     return WordTemplate(document, USED_STYLES)
 
 
 def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     """One enterprise's consultation sheet as a .docx file (python-docx's default template on A4 in FONT, its
-    body written by ``word_template.Body``); ``today`` is the date it says it was made (default: Shanghai's)."""
+    body written by ``word_template.Body``); ``today`` is the date it says it was made (default: Shanghai's).
+    Every page has the enterprise's name in its header and "第 X 页 / 共 Y 页" in its footer. The first page is
+    the summary (``sheet_summary``); the details begin on the second: 一、企业基本情况, 二、推荐措施 with
+    reasons and gaps, 三、资质培育行动计划, 四、辅导记录 with lines to sign."""
     today = today or shanghai_today()
     template = _template()
     body = template.body()
     body.paragraph("企业政策咨询单", "Title", center=True)
-    body.paragraph(
-        f"{xml_text(c.profile.name)}　｜　生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}",
+    body.paragraph(  # the name on a line of its own: the dates are never cut at the end of a long one
+        f"{xml_text(c.profile.name)}\n生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}",
         center=True,
     )
-    _heading(body, "一、企业基本情况", 1)
+    _summary(body, summary(c))
+    _heading(body, "一、企业基本情况", 1, new_page=True)
     _profile_table(body, c.profile)
     _heading(body, "二、推荐措施", 1)
     _measures(body, c)
@@ -239,7 +326,8 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
         body.run(row[1], "日期：______年____月____日")
     body.paragraph()
     _paragraph(body, f"{NOTE}政策有效性判断日期：{c.as_of.isoformat()}。", italic=True)
-    return template.docx(body, xml_text(f"{c.profile.name} 政策咨询单"))  # ≤ 255: a name has ≤ 200
+    name = xml_text(c.profile.name)
+    return template.docx(body, f"{name} 政策咨询单", header=name)  # ≤ 255: a name has ≤ 200
 
 
 def sheet_filename(profile: Profile, number: int | None = None) -> str:
@@ -354,14 +442,17 @@ READINESS_COLUMNS = [
 A4_MM = (210, 297)  # ISO 216: the paper a Shanghai office prints on (python-docx's default is US Letter)
 
 
+MARGIN_CM = 2.5  # every side of a sheet's page, as a printed sheet is expected to have
+
+
 def _a4(document: Any) -> None:
-    """Every section on A4 portrait with 2.5 cm / 2 cm margins."""
+    """Every section on A4 portrait with MARGIN_CM margins on every side."""
     from docx.shared import Cm, Mm
 
     for section in document.sections:
         section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
-        section.top_margin = section.bottom_margin = Cm(2.5)
-        section.left_margin = section.right_margin = Cm(2)
+        section.top_margin = section.bottom_margin = Cm(MARGIN_CM)
+        section.left_margin = section.right_margin = Cm(MARGIN_CM)
 
 
 BAD_COLUMNS = [("名单行号", 9), ("企业名称", 24), ("原因", 90)]

@@ -1,6 +1,8 @@
 """The Word consultation sheet as python-docx built it object by object before issue #16: the reference the
 XML writer of ``recommender.sheets`` is checked against, part for part (tests/test_sheets.py). The sheet's
-content lives in ``recommender.sheets``; a change of what the sheet shows is made there and here alike."""
+content lives in ``recommender.sheets``; a change of what the sheet shows is made there and here alike (the
+one-page summary, the header and the page numbers of issue #17 included: what the summary says comes from
+``recommender.sheet_summary``, as the sheet's other text comes from ``recommender.consultation``)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,18 @@ from recommender.consultation import (
 )
 from recommender.profile import Profile
 from recommender.safe_output import xml_text
-from recommender.sheets import LEAD_NOTE, NOTE, _a4, _set_fonts
+from recommender.sheet_summary import Summary, pending, summary
+from recommender.sheets import (
+    LEAD_NOTE,
+    NOTE,
+    WORD_MEASURE_COLUMNS,
+    WORD_READINESS_COLUMNS,
+    _a4,
+    _header_and_footer,
+    _set_fonts,
+    _spacing,
+)
+from recommender.word_template import shared_widths
 
 
 def _paragraph(document: Any, text: str = "") -> Any:
@@ -56,6 +69,45 @@ def _blank_lines(document: Any, label: str, lines: int) -> None:
     p.add_run(f"{label}：").bold = True
     for _ in range(lines):
         _paragraph(document, "_" * 60)
+
+
+def _grid(document: Any, columns: Sequence[tuple[str, int]], rows: Sequence[Sequence[str]]) -> None:
+    """A Table Grid of a bold header row and ``rows``, the columns sharing the width between the margins."""
+    from docx.shared import Twips
+
+    section = document.sections[-1]
+    block = int(section.page_width - section.left_margin - section.right_margin)
+    table = document.add_table(rows=len(rows) + 1, cols=len(columns))
+    table.style = "Table Grid"
+    for column, width in zip(table.columns, shared_widths(block, [share for _, share in columns]), strict=True):
+        column.width = Twips(width)
+        for cell in column.cells:
+            cell.width = Twips(width)
+    cells = [row.cells for row in table.rows]
+    for cell, (header, _) in zip(cells[0], columns, strict=True):
+        cell.text = header
+        cell.paragraphs[0].runs[0].bold = True
+    for row, values in zip(cells[1:], rows, strict=True):
+        for cell, value in zip(row, values, strict=True):
+            cell.text = xml_text(value)
+
+
+def _summary(document: Any, s: Summary) -> None:
+    _heading(document, "咨询要点", 1)
+    _paragraph(document, s.overview)
+    if s.measures:
+        _heading(document, "重点措施", 2)
+        _grid(document, WORD_MEASURE_COLUMNS, [(str(m.rank), m.title, m.status, m.contact) for m in s.measures])
+    if s.readiness is not None:
+        _heading(document, "资质准备", 2)
+        if s.held:
+            _labelled(document, "已具备", "；".join(s.held))
+        if s.readiness:
+            _grid(document, WORD_READINESS_COLUMNS, [(str(r.step), r.name, r.status, r.missing) for r in s.readiness])
+        else:
+            _paragraph(document, "已知的资质认定条件均已满足。")
+    _heading(document, "下一步", 2)
+    _paragraph(document, "\n".join(f"{i}. {step}" for i, step in enumerate(s.steps, 1)))
 
 
 def _profile_table(document: Any, profile: Profile) -> None:
@@ -134,10 +186,8 @@ def _held_titles(document: Any, ready: list[ReadinessItem]) -> None:
 
 def _pending_steps(document: Any, c: Consultation) -> int:
     """One numbered step per pending readiness item with its gaps; returns the number of steps."""
-    assert c.readiness is not None
-    # titles that would unlock measures first, then other titles, then tax treatments
-    pending = sorted((r for r in c.readiness if r.pending), key=lambda r: (r.name not in c.unlocks, r.kind != "title"))
-    for step, item in enumerate(pending, 1):
+    items = pending(c)  # titles that would unlock measures first, then other titles, then tax treatments
+    for step, item in enumerate(items, 1):
         _heading(document, f"{step}. {item.name}：{item.status_label}", 3)
         if item.summary:
             _paragraph(document, item.summary).runs[0].italic = True
@@ -145,11 +195,11 @@ def _pending_steps(document: Any, c: Consultation) -> int:
             _paragraph(document, f"□ {gap}")
         if item.basis or item.source:
             _paragraph(document, f"依据：{item.basis or item.source}")
-    return len(pending)
+    return len(items)
 
 
 def reference_docx(c: Consultation, today: dt.date | None = None) -> bytes:
-    """``c``'s sheet as ``sheets.consultation_docx`` wrote it with python-docx before #16."""
+    """``c``'s sheet as ``sheets.consultation_docx`` writes it, with python-docx object by object."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -157,16 +207,20 @@ def reference_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     document = Document()
     _a4(document)
     _set_fonts(document)
+    _spacing(document)
+    _header_and_footer(document)
+    document.sections[0].header.paragraphs[0].add_run(xml_text(c.profile.name))
     document.core_properties.title = xml_text(f"{c.profile.name} 政策咨询单")  # ≤ 255: a name has ≤ 200
     document.core_properties.author = "政策北斗"
     _heading(document, "企业政策咨询单", 0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = _paragraph(document)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run(
-        f"{xml_text(c.profile.name)}　｜　生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}"
+        f"{xml_text(c.profile.name)}\n生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}"
     )
 
-    _heading(document, "一、企业基本情况", 1)
+    _summary(document, summary(c))
+    _heading(document, "一、企业基本情况", 1).paragraph_format.page_break_before = True
     _profile_table(document, c.profile)
     _heading(document, "二、推荐措施", 1)
     _measures(document, c)

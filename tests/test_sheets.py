@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from docx.text.paragraph import Paragraph
 from docx_reference import reference_docx
+from lxml import etree
 from workbooks import roster_workbook
 
 from recommender import consultation
@@ -24,7 +25,9 @@ from recommender.profile import parse_profile
 from recommender.profile_fields import extra_fields
 from recommender.quantities import read_money
 from recommender.roster import RosterError, column_field, read_roster, template_csv
-from recommender.sheets import consultation_docx, sheets_zip
+from recommender.safe_output import xml_text
+from recommender.sheet_summary import SUMMARY_MEASURES, SUMMARY_READINESS, contact_brief, gap_brief, summary
+from recommender.sheets import FONT, consultation_docx, sheets_zip
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 Pudong plans
 ROSTER = """企业名称,注册地,所属行业,职工总数,科技/研发人员,营业收入（万元）,已有资质,资质取得日期,诉求,是否外资,序号
@@ -281,6 +284,10 @@ def test_the_sheet_is_the_one_python_docx_built_part_for_part(engine, monkeypatc
     cases = [consult(engine, profile, as_of=d) for d in (AS_OF, dt.date(2023, 1, 1), dt.date(2026, 11, 22))]
     cases += [consult(engine, odd, as_of=dt.date(2018, 1, 1)), _hostile(consult(engine, profile, as_of=AS_OF))]
     cases.append(consult(engine, parse_profile({"name": "金山某化工厂", "region": "金山区"}), as_of=AS_OF, top=None))
+    cases.append(consult(engine, profile, as_of=AS_OF, top=SUMMARY_MEASURES - 2))
+    met = [{"name": "研发费用加计扣除", "status": "met", "gaps": [], "kind": "tax", "benefits": ["加计扣除"]}]
+    monkeypatch.setattr(consultation, "readiness_checker", lambda: lambda p, d: met)
+    cases.append(consult(engine, profile, as_of=AS_OF))
     monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
     cases.append(consult(engine, profile, as_of=AS_OF))
     bodies = []
@@ -293,8 +300,210 @@ def test_the_sheet_is_the_one_python_docx_built_part_for_part(engine, monkeypatc
     assert any(c.unlocks for c in cases) and any(c.readiness is None for c in cases) and not cases[3].measures
     assert {m.kind for c in cases for m in c.measures} == {"measure", consultation.LEAD}
     assert {m.state == consultation.NOT_YET for c in cases for m in c.expired} == {True, False}
+    summaries = [summary(c) for c in cases]  # and every branch of the summary
+    assert {len(c.measures) > SUMMARY_MEASURES for c in cases if c.measures} == {True, False}
+    assert any(s.held for s in summaries)
+    assert {None, 0} <= {s.readiness if s.readiness is None else len(s.readiness) for s in summaries}
+    assert any(s.readiness and len(s.readiness) == SUMMARY_READINESS for s in summaries)
     for mark in ("<w:tab/>", "<w:br/>", 'xml:space="preserve"', "<w:b/>", "<w:i/>", "<w:r/>", "<w:p/></w:tc>"):
         assert any(mark in body for body in bodies), mark
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+THEME_ATTRS = [f"{W}{a}" for a in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme")]
+
+
+def _xml_parts(docx_bytes: bytes) -> dict[str, etree._Element]:
+    return {name: etree.fromstring(blob) for name, blob in _parts(docx_bytes).items() if name.endswith(".xml")}
+
+
+def test_the_sheet_prints_on_a4_with_its_margins_page_numbers_and_the_name_on_every_page(engine):
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
+    sheet = consultation_docx(c, AS_OF)
+    [section] = docx.Document(io.BytesIO(sheet)).sections
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert section.orientation == docx.enum.section.WD_ORIENT.PORTRAIT
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(m.cm, 2) for m in margins] == [2.5] * 4
+    assert [p.text for p in section.header.paragraphs] == [PROFILE["name"]]
+    [footer] = section.footer.paragraphs
+    assert footer.text == "第 1 页 / 共 1 页"  # the fields' values until Word or LibreOffice lays the pages out
+    # each field as Word writes it: begin mark, instruction, separator, value shown, end mark; text around them
+    marks = {f"{W}fldChar": lambda e: e.get(f"{W}fldCharType"), f"{W}instrText": lambda e: e.text.strip()}
+    marks[f"{W}t"] = lambda e: e.text
+    got = [marks[e.tag](e) for r in footer._p.iter(f"{W}r") for e in r if e.tag in marks]
+    assert got == [
+        *("第 ", "begin", "PAGE", "separate", "1", "end"),
+        *(" 页 / 共 ", "begin", "NUMPAGES", "separate", "1", "end", " 页"),
+    ]
+    assert footer.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
+
+
+def test_every_style_the_sheet_uses_is_in_the_chinese_font(engine):
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
+    parts = _xml_parts(consultation_docx(c, AS_OF))
+    used = {
+        element.get(f"{W}val")
+        for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml")
+        for element in parts[name].iter(f"{W}pStyle", f"{W}rStyle", f"{W}tblStyle")
+    }
+    assert used >= {"Title", "Heading1", "Heading2", "Heading3", "TableGrid", "Header", "Footer"}
+    styles = {s.get(f"{W}styleId"): s for s in parts["word/styles.xml"].iter(f"{W}style")}
+    for style_id in used | {"Normal"}:
+        fonts = styles[style_id].find(f"{W}rPr/{W}rFonts")
+        assert fonts is not None, style_id
+        assert [fonts.get(f"{W}{a}") for a in ("ascii", "hAnsi", "eastAsia")] == [FONT] * 3, style_id
+        assert not any(fonts.get(a) for a in THEME_ATTRS), style_id
+    for fonts in parts["word/styles.xml"].iter(f"{W}rFonts"):  # the defaults and the styles they rest on
+        assert fonts.get(f"{W}eastAsia") == FONT and not any(fonts.get(a) for a in THEME_ATTRS)
+    for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):  # no run overrides the font
+        assert not list(parts[name].iter(f"{W}rFonts")), name
+
+
+def test_paragraphs_are_6_pt_apart_and_table_cells_keep_none(engine):
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
+    styles = _xml_parts(consultation_docx(c, AS_OF))["word/styles.xml"]
+    [default] = styles.findall(f"{W}docDefaults/{W}pPrDefault/{W}pPr/{W}spacing")
+    assert default.get(f"{W}after") == "120"  # twentieths of a point: 6 pt (python-docx's template: 10 pt)
+    by_id = {s.get(f"{W}styleId"): s for s in styles.iter(f"{W}style")}
+    # spacing on Normal would outrank the table style's and space out every table cell
+    assert by_id["Normal"].find(f"{W}pPr/{W}spacing") is None
+    assert by_id["TableGrid"].find(f"{W}pPr/{W}spacing").get(f"{W}after") == "0"
+
+
+def _blocks(sheet: bytes) -> list[tuple[str, str]]:
+    """(kind, text) of each paragraph and table of the body in order: kind "new page" for a paragraph that
+    starts a page, else its style (or "table")."""
+    body = _xml_parts(sheet)["word/document.xml"].find(f"{W}body")
+    out = []
+    for block in body:
+        if block.tag == f"{W}tbl":
+            out.append(
+                ("table", "|".join("".join(t.text or "" for t in tc.iter(f"{W}t")) for tc in block.iter(f"{W}tc")))
+            )
+        elif block.tag == f"{W}p":
+            starts_page = (
+                block.find(f"{W}pPr/{W}pageBreakBefore") is not None
+                or block.find(f".//{W}br[@{W}type='page']") is not None
+            )
+            style = block.find(f"{W}pPr/{W}pStyle")
+            kind = "new page" if starts_page else (style.get(f"{W}val") if style is not None else "Normal")
+            out.append((kind, "".join(t.text or "" for t in block.iter(f"{W}t"))))
+    return out
+
+
+def test_the_summary_comes_first_and_the_details_begin_on_a_new_page(engine):
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
+    blocks = _blocks(consultation_docx(c, AS_OF))
+    starts = [i for i, (kind, _) in enumerate(blocks) if kind == "new page"]
+    assert [blocks[i] for i in starts] == [("new page", "一、企业基本情况")]  # one page break: before the details
+    first_page, details = blocks[: starts[0]], blocks[starts[0] :]
+    headings = [text for kind, text in first_page if kind.startswith("Heading") or kind == "Title"]
+    assert headings == ["企业政策咨询单", "咨询要点", "重点措施", "资质准备", "下一步"]
+    tables = [text.split("|") for kind, text in first_page if kind == "table"]
+    s = summary(c)
+    measures = [(str(m.rank), m.title, m.status_label, contact_brief(m)) for m in c.measures[:SUMMARY_MEASURES]]
+    assert tables[0] == ["序号", "措施", "状态", "联系部门", *(cell for row in measures for cell in row)]
+    assert len(c.measures) > SUMMARY_MEASURES
+    assert first_page[3] == ("Normal", s.overview) and f"下表为前 {SUMMARY_MEASURES} 条" in s.overview
+    assert tables[1][:4] == ["步骤", "资质或税收优惠", "准备度", "尚缺条件（简要）"]
+    assert tables[1][4:] == [cell for r in s.readiness for cell in (str(r.step), r.name, r.status, r.missing)]
+    assert ("Normal", "已具备：" + "；".join(s.held)) in first_page
+    steps = first_page[-1][1]
+    assert first_page[-2] == ("Heading2", "下一步") and steps.startswith("1. 申报：") and "记录：" in steps
+    # the details are the sheet as it was: every section, every measure, the signatures last
+    detail_headings = [text for kind, text in details if kind in ("new page", "Heading1")]
+    assert detail_headings == ["一、企业基本情况", "二、推荐措施", "三、资质培育行动计划", "四、辅导记录"]
+    assert [text for kind, text in details if kind == "Heading2"] == [
+        f"{m.rank}. 【{m.status_label}】{m.title}" for m in c.measures
+    ]
+    assert "辅导员（签字）" in details[-3][1]
+
+
+def test_the_summary_says_what_the_consultation_holds_in_brief(engine, monkeypatch):
+    c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
+    m = c.measures[0]
+    m.lead_departments, m.other_departments, m.issuer = (
+        ["区科经委", "区财政局", "区金融局", "区发改委"],
+        ["区商务委"],
+        "x",
+    )
+    assert contact_brief(m) == "区科经委、区财政局、区金融局等"
+    m.lead_departments = []
+    assert contact_brief(m) == "区商务委"
+    m.other_departments = []
+    assert contact_brief(m) == "发文单位：x" and "x" in m.contact
+    item = consultation.ReadinessItem(
+        "科技型中小企业",
+        "unknown",
+        [
+            "请补充资产总额（万元）：资产总额需 ≤ 20000 万元",
+            "或：另一条路",
+            "未列入经营异常名录（待核实）",
+            "未满足的一条，原因很长",
+        ],
+        gap_states=["unknown", "unknown", "unknown", "not_met"],
+    )
+    assert gap_brief(item) == "未满足的一条；请补充资产总额（万元） 等 3 项"  # not met first, alternatives left out
+    item.gaps, item.gap_states = ["一" * 40, "科技小巨人企业的申报条件（营业收入、研发投入等门槛）由当年指南规定"], []
+    assert gap_brief(item) == "一" * 15 + "…；科技小巨人企业的申报条件…"
+    item.gaps = []
+    assert gap_brief(item) == "请对照认定条件准备材料"
+
+    monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
+    none = summary(consult(engine, parse_profile({"name": "某公司", "region": "浦东新区"}), as_of=dt.date(2018, 1, 1)))
+    assert none.measures == [] and none.readiness is None and "下表" not in none.overview
+    assert "暂未找到适用于本企业的措施" in none.overview and none.steps[0].startswith("补充企业信息后可重新匹配")
+    assert none.steps[-1].startswith("记录：")
+    leads = consult(engine, parse_profile({"name": "金山某化工厂", "region": "金山区"}), as_of=AS_OF, top=None)
+    counts = leads.counts()
+    s = summary(leads)
+    assert f"列出 {len(leads.measures)} 条" in s.overview and len(s.measures) == SUMMARY_MEASURES
+    assert any(step.startswith(f"了解：{counts['lead']} 条“可关注”") for step in s.steps)
+    assert all(f"{consultation.state_label(k)} {v} 条" in s.overview for k, v in counts.items() if v)
+    assert not any(f"{consultation.state_label(k)} 0 条" in s.overview for k in counts)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["上海" + "甲" * 198, "\t甲\x00乙\x0b丙\ud800 ", '<甲&乙>"]]>&amp;', "甲\n乙\r丙\x1f"],
+    ids=["200 characters", "control characters", "markup", "line breaks"],
+)
+def test_a_hostile_name_gives_a_valid_sheet_with_its_name_in_the_header(engine, name):
+    c = consult(engine, parse_profile({"name": "某公司", "region": "浦东新区"}), as_of=AS_OF, top=2)
+    c.profile = c.profile.model_copy(update={"name": name})
+    sheet = consultation_docx(c, AS_OF)
+    _xml_parts(sheet)  # every part is well-formed XML
+    document = docx.Document(io.BytesIO(sheet))
+    assert document.sections[0].header.paragraphs[0].text == xml_text(name).replace("\r", "\n")
+    assert document.core_properties.title == f"{xml_text(name)} 政策咨询单"
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_prints_the_summary_on_page_one_and_numbers_every_page(engine, tmp_path):
+    """Laid out by LibreOffice (its PDF): A4 pages, the summary whole on page 1 and the details from page 2, the
+    name at the top of every page and 第 X 页 / 共 Y 页 at the bottom, X and Y computed."""
+    import pdfplumber
+
+    profiles = {"chip": PROFILE, "machine": {"name": "金山某机械有限公司", "region": "金山区", "industry": "机械",
+                "employees": 30, "revenue": 1200, "needs": ["场地空间", "融资贷款"]}}  # fmt: skip
+    for key, profile in profiles.items():
+        (tmp_path / f"{key}.docx").write_bytes(consultation_docx(consult(engine, parse_profile(profile), AS_OF), AS_OF))
+    lo = f"-env:UserInstallation=file://{tmp_path / 'lo'}"  # its own profile: no clash with one running
+    sheets = [str(tmp_path / f"{key}.docx") for key in profiles]
+    command = ["soffice", lo, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *sheets]
+    subprocess.run(command, check=True, capture_output=True, timeout=180)
+    for key, profile in profiles.items():
+        with pdfplumber.open(tmp_path / f"{key}.pdf") as pdf:
+            pages = [page.extract_text().splitlines() for page in pdf.pages]
+            assert {(round(p.width), round(p.height)) for p in pdf.pages} == {(595, 842)}  # A4 in points
+        assert len(pages) > 2
+        for number, lines in enumerate(pages, 1):
+            assert lines[0] == profile["name"] and lines[-1] == f"第 {number} 页 / 共 {len(pages)} 页", lines
+        first, second = pages[0], pages[1]
+        assert first[1] == "企业政策咨询单" and "咨询要点" in first and "下一步" in first
+        assert any(line.startswith("记录：") or ". 记录：" in line for line in first), first  # the summary's end
+        assert second[1] == "一、企业基本情况", second[:3]
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
