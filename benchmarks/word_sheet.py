@@ -23,7 +23,7 @@ from typing import Any
 
 from .synthetic import AS_OF, synthetic_profiles
 
-VARYING = ("docProps/core.xml", "word/document.xml")  # the parts that differ from sheet to sheet
+VARYING = ("docProps/core.xml", "word/document.xml", "word/header1.xml")  # the parts that differ sheet to sheet
 CONTEXT_RUNS = 30  # python-docx's empty template opened and saved this many times
 
 

@@ -178,7 +178,7 @@ def _measures(body: Body, c: Consultation) -> None:
             _labelled(body, "原文说明", "；".join(m.flags))
         if not m.reviewed:
             _labelled(body, "审核状态", UNREVIEWED_HINT)
-        _bullets(body, "符合依据", m.reasons, "✓")
+        _bullets(body, "符合依据", [*m.reasons, *m.explanations], "✓")
         _bullets(body, "尚缺条件", m.gaps, "□")
         if m.unlocks_with:
             _labelled(body, "取得资质后可申请", "、".join(m.unlocks_with))

@@ -135,7 +135,7 @@ def _measures(document: Any, c: Consultation) -> None:
             _labelled(document, "原文说明", "；".join(m.flags))
         if not m.reviewed:
             _labelled(document, "审核状态", UNREVIEWED_HINT)
-        _bullets(document, "符合依据", m.reasons, "✓")
+        _bullets(document, "符合依据", [*m.reasons, *m.explanations], "✓")
         _bullets(document, "尚缺条件", m.gaps, "□")
         if m.unlocks_with:
             _labelled(document, "取得资质后可申请", "、".join(m.unlocks_with))

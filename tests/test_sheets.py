@@ -185,6 +185,9 @@ def test_docx_holds_the_enterprise_its_measures_and_the_dates(engine):
     assert "浦东新区" in text and "未填写" in text  # the profile table shows unknown fields as such
     assert "辅导员（签字）" in text and "企业联系人（签字）" in text and "____" in text
     assert "三、资质培育行动计划" in text
+    # 符合依据: the conditions met and why it was listed (needs served, words shared), as the Excel summary has it
+    explained = [m for m in c.measures if m.result.explanations]
+    assert explained and all(e in text for m in explained for e in m.result.explanations)
 
 
 def test_leads_are_in_the_sheet_and_the_summary_as_such(engine):
