@@ -229,7 +229,8 @@ def cmd_batch(args: argparse.Namespace) -> None:
         raise UsageError(f"{args.roster}: 没有可用的企业行（{len(roster.bad)} 行有误）")
     try:
         with Bar("匹配并写入") as bar:
-            matched = write_batch(_engine(), roster, args.as_of, args.output, args.zip, top=args.top, progress=bar)
+            engine, outputs = _engine(), (args.output, args.zip)
+            matched = write_batch(engine, roster, args.as_of, *outputs, top=args.top, progress=bar, stage=bar.say)
     except FileNotFoundError as exc:
         raise UsageError(f"{exc.filename}: 无法写入（所在目录不存在）") from None
     except OSError as exc:

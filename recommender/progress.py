@@ -33,6 +33,11 @@ class Bar:
             self._bar.total = total
         self._bar.update(done - self._bar.n)
 
+    def say(self, text: str) -> None:
+        """Show ``text`` after the counts (what is being done once the rows are: "正在保存 Excel 文件…")."""
+        if not self._bar.disable:
+            self._bar.set_postfix_str(text, refresh=True)
+
     def __enter__(self) -> Bar:
         return self
 

@@ -366,8 +366,12 @@ def test_progress_is_reported_while_reading_and_matching(engine, tmp_path):
     roster = read_roster(ROSTER.encode(), "名单.csv", progress=lambda done, total: read.append((done, total)))
     assert read[0] == (0, 5) and read[-1] == (5, 5)
     matched: list[tuple[int, int, str]] = []
-    count = batch.write_batch(engine, roster, AS_OF, tmp_path / "o.xlsx", progress=lambda *a: matched.append(a))
+    stages: list[str] = []
+    count = batch.write_batch(
+        engine, roster, AS_OF, tmp_path / "o.xlsx", progress=lambda *a: matched.append(a), stage=stages.append
+    )
     assert count == len(roster.rows) == len(matched) and matched[-1][:2] == (count, count)
+    assert stages == ["正在保存 Excel 文件…"]  # the bar at 100 % says what the last seconds are for
     assert [name for *_, name in matched] == [r.profile.name for r in roster.rows]
 
 

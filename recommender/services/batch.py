@@ -191,12 +191,13 @@ def write_batch(
     top: int = SHEET_TOP,
     progress: Progress | None = None,
     workers: int | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> int:
     """Match every good row of ``roster`` (``matched_rows``, in ``workers`` processes) and write, as it goes,
     the Excel summary to ``workbook`` (``sheets.RosterWorkbook``, the bad rows included) and, when given, the
     zip of Word sheets to ``sheets`` (``sheets.SheetsZip``). Returns the number of enterprises matched. Both
     files appear under their names only when all is written (``whole_file``); OSError when one cannot be
-    written."""
+    written. ``stage(text)`` is told when the rows are done and the files are being finished (seconds at 100k)."""
     today = shanghai_today()
     job = Job(recommender, roster, as_of, top, today if sheets is not None else None)
     total = len(roster.rows)
@@ -217,6 +218,8 @@ def write_batch(
                     zipped[0].add_sheet(profile, matched.docx)
             if progress is not None:
                 progress(done, total, profile.name)
+        if stage is not None:
+            stage("正在保存 Excel 文件…")
         with _named(workbook, book.scratch):
             book.save(workbook_part, roster.bad)
         if zipped is not None:
