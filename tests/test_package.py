@@ -232,3 +232,28 @@ def test_the_installed_beidou_command_runs_this_clone_from_any_folder(tmp_path):
     assert there.stdout == _recommend(ROOT, profile, sys.executable, "-m", "recommender").stdout
     bad = subprocess.run([str(script), "recommend", str(tmp_path / "没有.json")], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("错误："), bad.stderr
+
+
+def test_the_favicon_is_an_image_shipped_in_the_repository(monkeypatch, tmp_path):
+    """The browser tab's icon is served by the app itself: a ":material/…:" icon or an emoji makes the browser
+    fetch it from a font or emoji server, which fails offline."""
+    import streamlit
+    from PIL import Image
+    from streamlit.testing.v1 import AppTest
+
+    seen = {}
+
+    class Seen(Exception):
+        pass
+
+    def set_page_config(**kwargs):
+        seen.update(kwargs)
+        raise Seen  # nothing after it is needed
+
+    monkeypatch.setattr(streamlit, "set_page_config", set_page_config)
+    monkeypatch.chdir(tmp_path)  # `streamlit run /path/to/app.py` from another folder
+    AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    icon = Path(seen["page_icon"])
+    assert icon.is_file() and icon.resolve().is_relative_to(ROOT), icon
+    with Image.open(icon) as image:
+        assert image.format == "PNG" and image.size[0] >= 32
