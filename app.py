@@ -9,7 +9,11 @@ import streamlit as st
 from recommender.registry.access import ADMIN, COUNSELLOR, PUBLIC, STAFF
 from webapp.ui import auth, nav, resources
 
-st.set_page_config(page_title="政策北斗 · 上海企业政策匹配", page_icon=":material/explore:", layout="wide")
+st.set_page_config(
+    page_title="政策北斗 · 上海企业政策匹配",
+    page_icon=__file__.removesuffix("app.py") + "webapp/assets/beidou.png",  # shipped, so no font server is asked
+    layout="wide",
+)
 
 actor = auth.current()
 role = actor.role

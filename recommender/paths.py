@@ -1,4 +1,8 @@
-"""Where the project's data lives, and its settings file."""
+"""Where the project's data lives, and its settings file.
+
+Everything is found from this file's folder, never from the working folder, so `beidou` (and `python -m
+recommender` with the clone on the path) answers the same from any folder. The data stays in the clone:
+requirements.txt installs the project editable (``-e .``)."""
 
 import tomllib
 from pathlib import Path
