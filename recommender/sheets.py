@@ -339,25 +339,33 @@ def sheet_filename(profile: Profile, number: int | None = None) -> str:
 
 class SheetsZip:
     """A .zip of Word consultation sheets written entry by entry into ``target`` (a path or a binary file open
-    for writing), numbered in the order added so that names never collide; ``close`` (or leaving a ``with``)
-    finishes the file. Only the sheet being written is held in memory."""
+    for writing), each named by the enterprise's roster row number when given (``012-name-政策咨询单.docx`` for
+    row 12: a 辅导员 finds the sheet of a roster line), else by the order added; ``close`` (or leaving a
+    ``with``) finishes the file. Only the sheet being written is held in memory."""
 
     def __init__(self, target: str | Path | IO[bytes], today: dt.date | None = None) -> None:
         self.today = today or shanghai_today()
         self.count = 0  # sheets written
+        self._names: set[str] = set()
         # opened here, not by ZipFile, so that a zip left unfinished (``__exit__`` on an error) can still be closed
         self._file: IO[bytes] | None = open(target, "wb") if isinstance(target, str | Path) else None  # noqa: SIM115
         # a .docx is compressed already: the zip's own deflate gains ~5 %, and as much at level 1 as at 6
         self._archive = zipfile.ZipFile(self._file or target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
 
-    def add(self, c: Consultation) -> None:
-        """Write ``c``'s sheet as the next entry, ``NNN-name-政策咨询单.docx``."""
-        self.add_sheet(c.profile, consultation_docx(c, self.today))
+    def add(self, c: Consultation, row: int | None = None) -> None:
+        """Write ``c``'s sheet as the next entry, ``NNN-name-政策咨询单.docx`` (NNN: ``row``, else the order)."""
+        self.add_sheet(c.profile, consultation_docx(c, self.today), row)
 
-    def add_sheet(self, profile: Profile, docx: bytes) -> None:
-        """Write a sheet already made (``consultation_docx``) for ``profile`` as the next entry."""
+    def add_sheet(self, profile: Profile, docx: bytes, row: int | None = None) -> None:
+        """Write a sheet already made (``consultation_docx``) for ``profile`` as the next entry, numbered by its
+        roster ``row`` (else by the order added; a number already used gets the order after it: names never
+        collide)."""
         self.count += 1
-        self._archive.writestr(sheet_filename(profile, self.count), docx)
+        name = sheet_filename(profile, self.count if row is None else row)
+        if name in self._names:
+            name = name.removesuffix(".docx") + f"（{self.count}）.docx"
+        self._names.add(name)
+        self._archive.writestr(name, docx)
 
     def close(self) -> None:
         """Write the zip's directory; the file is complete after this."""

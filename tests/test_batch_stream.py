@@ -271,6 +271,26 @@ def test_text_that_looks_like_a_number_a_link_or_a_formula_stays_text_as_typed(m
     ]
 
 
+def test_a_batch_zip_names_each_sheet_by_its_roster_row(engine, tmp_path):
+    """A 辅导员 finds the sheet of roster line 12 as 012-…: the numbers are the rows, bad rows leaving gaps."""
+    roster = read_roster(ROSTER.encode(), "名单.csv")
+    assert roster.bad  # a bad row between good ones: order and row numbers differ
+    batch.write_batch(engine, roster, AS_OF, tmp_path / "o.xlsx", tmp_path / "s.zip", top=3)
+    names = zipfile.ZipFile(tmp_path / "s.zip").namelist()
+    assert names == [sheets.sheet_filename(r.profile, r.row) for r in roster.rows]
+    assert [r.row for r in roster.rows] != list(range(2, 2 + len(roster.rows)))
+
+
+def test_sheets_given_the_same_row_twice_still_get_distinct_names(matched, tmp_path):
+    _, entries = matched
+    (_, c) = entries[0]
+    with sheets.SheetsZip(tmp_path / "s.zip", TODAY) as archive:
+        archive.add(c, 7)
+        archive.add(c, 7)
+    names = zipfile.ZipFile(tmp_path / "s.zip").namelist()
+    assert len(set(names)) == 2 and names[0] == sheets.sheet_filename(c.profile, 7)
+
+
 def test_the_streamed_zip_holds_every_sheet_in_roster_order(matched, tmp_path):
     _, entries = matched
     with sheets.SheetsZip(tmp_path / "s.zip", TODAY) as archive:

@@ -212,10 +212,11 @@ def write_batch(
         for done, matched in enumerate(rows, 1):
             with _named(None, book.scratch):  # rows go to the temporary files only
                 book.add_entry(matched.entry)
-            profile = roster.rows[matched.position].profile
+            row = roster.rows[matched.position]
+            profile = row.profile
             if zipped is not None and matched.docx is not None:
                 with _named(zipped[1], book.scratch):
-                    zipped[0].add_sheet(profile, matched.docx)
+                    zipped[0].add_sheet(profile, matched.docx, row.row)
             if progress is not None:
                 progress(done, total, profile.name)
         if stage is not None:

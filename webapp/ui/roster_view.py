@@ -281,8 +281,8 @@ def _write_sheets(roster: Roster, result: Matched) -> bool:
     try:
         path = _temporary(".zip")
         with SheetsZip(path) as archive:
-            for _, c in consultations(resources.recommender(), roster, result.as_of, result.top, progress):
-                archive.add(c)
+            for row, c in consultations(resources.recommender(), roster, result.as_of, result.top, progress):
+                archive.add(c, row)
     except BaseException as exc:
         if path is not None:
             path.unlink(missing_ok=True)
