@@ -174,3 +174,20 @@ def test_readiness_survives_dates_at_the_end_of_the_calendar(tmp_path):
     path.write_text(json.dumps({"name": "x", "region": "浦东新区", "founded": "9999-12-30"}), encoding="utf-8")
     out = run("readiness", str(path), "--as-of", "9999-12-31")
     assert out.returncode == 2 and "1900 年至今天" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_a_rosters_bad_rows_name_fields_by_their_chinese_label_only(tmp_path):
+    """People read the roster's headers, not the profile's field codes: 职工总数, never employees（职工总数）."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text("企业名称,注册地,职工总数\n,浦东新区,5\n某公司,浦东新区,很多\n", encoding="utf-8")
+    read = run("read-roster", str(roster))
+    assert read.returncode == 0, read.stderr
+    assert "第 2 行：企业名称：必填" in read.stdout and "第 3 行（某公司）：职工总数：" in read.stdout
+    batch = run("batch", str(roster), "-o", str(tmp_path / "out.xlsx"))
+    assert "第 3 行（某公司）：职工总数：" in batch.stderr
+    for text in (read.stdout, batch.stderr):
+        assert "employees" not in text and "name（" not in text
+    twice = tmp_path / "两列.csv"
+    twice.write_text("企业名称,注册地,营业收入,营业收入（万元）\n甲,浦东新区,1,2\n", encoding="utf-8")
+    out = run("read-roster", str(twice))
+    assert out.returncode == 2 and "revenue" not in out.stderr and "营业收入（万元）" in out.stderr
