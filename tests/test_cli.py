@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from recommender.paths import ROOT
 
 
@@ -191,3 +193,42 @@ def test_a_rosters_bad_rows_name_fields_by_their_chinese_label_only(tmp_path):
     twice.write_text("企业名称,注册地,营业收入,营业收入（万元）\n甲,浦东新区,1,2\n", encoding="utf-8")
     out = run("read-roster", str(twice))
     assert out.returncode == 2 and "revenue" not in out.stderr and "营业收入（万元）" in out.stderr
+
+
+def test_a_date_that_does_not_exist_is_named_as_such_and_a_bad_format_as_a_format(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"name": "某企业", "region": "金山区"}, ensure_ascii=False))
+    out = run("recommend", str(profile), "--as-of", "2024-02-30")
+    assert out.returncode == 2 and "日期 2024-02-30 不存在：2024 年 2 月只有 29 天" in out.stderr
+    assert "没有 13 月" in run("recommend", str(profile), "--as-of", "2024-13-01").stderr
+    assert "格式" not in out.stderr
+    slashed = run("recommend", str(profile), "--as-of", "2024/02/01")
+    assert slashed.returncode == 2 and "日期格式应为 YYYY-MM-DD" in slashed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["recommend"], "缺少必需的参数：profile"),
+        ([], "缺少必需的参数：命令"),
+        (["bogus"], "没有“bogus”这个命令（可用的命令：ingest、corpus"),
+        (["corpus", "--format", "xml"], "--format 不能为“xml”（可选：table、json）"),
+        (["corpus", "--bogus"], "无法识别的参数：--bogus"),
+        (["evaluate", "--folds", "x"], "--folds：应为整数（收到“x”）"),
+        (["readiness", "p.json", "--as-of"], "--as-of：需要一个值"),
+    ],
+)
+def test_bad_usage_is_one_chinese_line(args, said):
+    out = run(*args)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert said in out.stderr and out.stderr.startswith("错误：python -m recommender")
+    for english in ("usage", "error:", "argument", "required", "invalid", "choose from"):
+        assert english not in out.stderr
+
+
+def test_help_is_titled_in_chinese():
+    out = run("recommend", "-h")
+    assert out.returncode == 0 and out.stdout.startswith("用法：python -m recommender recommend")
+    assert "参数：" in out.stdout and "选项：" in out.stdout and "显示本帮助并退出" in out.stdout
+    for english in ("usage:", "positional arguments", "options:", "show this help"):
+        assert english not in out.stdout
