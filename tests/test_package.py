@@ -57,3 +57,15 @@ def test_today_is_the_shanghai_date_whatever_the_server_zone():
 
     assert SHANGHAI.utcoffset(None) == dt.timedelta(hours=8)
     assert today() == (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+
+
+def test_no_runtime_code_takes_the_server_s_date_or_a_naive_time():
+    """Dates are Shanghai's (``recommender.clock.today``); a time is taken with its zone, shown in Beijing time."""
+    import re
+
+    naive = re.compile(r"date\.today\(\)|datetime\.now\(\s*\)|datetime\.today\(\)|utcnow\(|time\.localtime\(")
+    files = [ROOT / "app.py", *(ROOT / "recommender").rglob("*.py"), *(ROOT / "webapp").rglob("*.py")]
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in files for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+             if naive.search(line)]  # fmt: skip
+    assert not found
+    assert naive.search("x = dt.date.today()") and not naive.search("dt.datetime.now(dt.UTC)")

@@ -74,6 +74,15 @@ def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def _as_of(at: AppTest, day: dt.date) -> AppTest:
+    """Set the sidebar's 政策有效性判断日期 and press 应用日期, as a person does."""
+    at.date_input(key="as_of").set_value(day)
+    [apply] = [b for b in at.sidebar.button if b.label == "应用日期"]
+    apply.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_the_app_opens_on_the_self_check_and_has_the_counsellor_page():
     at = _app()
     assert at.text_input(key="pf_name").label == "企业名称 *"
@@ -145,7 +154,7 @@ def test_filters_expired_toggle_and_as_of_date():
     at = _app()
     _fill(at, {"name": "浦东某公司", "region": "浦东新区", "needs": ["资金补贴"]})
     _submit(at)
-    at.date_input(key="as_of").set_value(dt.date(2026, 11, 22)).run()
+    _as_of(at, dt.date(2026, 11, 22))
     assert "已过期]" not in _markdown(at)
     assert any("已过期" in c.value and "显示已过期或尚未生效的措施" in c.value for c in at.caption)
     tabs = [t.label for t in at.tabs]
@@ -157,13 +166,28 @@ def test_filters_expired_toggle_and_as_of_date():
     assert any("时已过期" in c.value for c in at.caption)  # the validity line says so
     at.multiselect(key="filter_status").unselect("expired").run()
 
-    at.date_input(key="as_of").set_value(dt.date(2024, 6, 30)).run()
+    _as_of(at, dt.date(2024, 6, 30))
     at.multiselect(key="filter_status").select("eligible").run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all("可申请" in b for b in badges)
     at.multiselect(key="filter_status").unselect("eligible").run()
     at.multiselect(key="filter_benefits").select("人才引进").run()
     assert "人才引进]" in _markdown(at)
+
+
+def test_the_as_of_date_applies_when_applied_and_the_sidebar_says_which_date_is_in_force():
+    at = _app()
+    today = shanghai_today()
+    assert at.date_input(key="as_of").value == today  # Shanghai's date, not the server's
+    assert any(f"正在按 **{today}**（今天）判断政策是否有效" in c.value for c in at.sidebar.caption)
+    _fill(at, ENTERPRISE)
+    _submit(at)
+    at.date_input(key="as_of").set_value(dt.date(2024, 6, 30))
+    at.run()  # typed, not applied: the results keep the date in force
+    assert any(f"政策有效性按 {today} 判断" in c.value for c in at.caption)
+    _as_of(at, dt.date(2024, 6, 30))
+    assert any(f"正在按 **2024-06-30**（今天是 {today}）" in c.value for c in at.sidebar.caption)
+    assert any("政策有效性按 2024-06-30 判断" in c.value for c in at.caption)
 
 
 def test_leads_show_as_their_own_status_and_a_toggle_hides_them():
@@ -178,7 +202,7 @@ def test_leads_show_as_their_own_status_and_a_toggle_hides_them():
         },
     )
     _submit(at)
-    at.date_input(key="as_of").set_value(dt.date(2022, 6, 30)).run()
+    _as_of(at, dt.date(2022, 6, 30))
     at.multiselect(key="filter_status").select("lead").run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all(":violet-badge[:material/campaign: 可关注]" in b for b in badges)
@@ -196,7 +220,7 @@ def test_unlock_section_lists_measures_a_title_would_open():
     at = _app()
     _fill(at, {"name": "浦东某公司", "region": "浦东新区", "industry": "集成电路", "needs": ["资金补贴"]})
     _submit(at)
-    at.date_input(key="as_of").set_value(dt.date(2024, 6, 30)).run()
+    _as_of(at, dt.date(2024, 6, 30))
     titles = [e.label for e in at.expander]
     assert any(t.startswith("成为“高新技术企业”后，可申请") for t in titles), titles
 
