@@ -114,14 +114,19 @@ def _short(text: str, width: int) -> str:
 def cmd_recommend(args: argparse.Namespace) -> None:
     """`recommend`: ranked measures for one profile, with reasons, gaps and contacts (table or JSON)."""
 
+    from .library_scope import district_note
+
     profile = _profile(args.profile)
-    rec = _engine().recommend(
+    engine = _engine()
+    rec = engine.recommend(
         profile, top=args.top, as_of=args.as_of, include_ineligible=args.include_ineligible, leads=not args.no_leads
     )
     if args.format == "json":
         _print_json(rec.as_dict())
         return
     print(f"{profile.name}（{profile.region}）  政策有效性判断日期：{rec.as_of}  共 {len(rec.results)} 条")
+    if note := district_note(profile.region, engine.documents.values(), rec.as_of, profile.park):
+        print(f"提示：{note}")
     for r in rec.results:
         d = r.as_dict()
         head = f"{r.rank:>2}. [{d['status_label']}] {d['score']:.2f}  {_short(r.clause.title or r.clause.text, 30)}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .corpus import validity
 from .corpus_models import DocumentMeta, PolicyFile
+from .text_clean import fold
 from .vocab import REGIONS
 
 OUTSIDE = "上海市外"
@@ -92,11 +93,12 @@ def _zones(documents: list[DocumentMeta]) -> str:
     return "；".join(f"{zone}（本库可识别的园区：{'、'.join(parks)}）" for zone, parks in by_zone.items())
 
 
-ENDED_SECTION = "上一轮政策已到期"  # the results' section of ended documents' measures (pages name it so)
+ENDED_SECTION = "上一轮政策已到期"  # the pages' section of ended documents' measures
 
 
-def _ended_note(region: str, own: list[DocumentMeta], as_of: dt.date) -> str | None:
-    """When every document of ``region`` is out of force at ``as_of``: which ended or starts, when."""
+def _ended_note(region: str, own: list[DocumentMeta], as_of: dt.date, by_park: list[DocumentMeta]) -> str | None:
+    """When every document of ``region`` is out of force at ``as_of``: which ended or starts, when; and the
+    documents in force that apply through the enterprise's park (``by_park``)."""
     states = {d.policy_id: validity(d, as_of) for d in own}
     if "in_force" in states.values():
         return None
@@ -104,19 +106,40 @@ def _ended_note(region: str, own: list[DocumentMeta], as_of: dt.date) -> str | N
     said = [f"《{d.short_title}》{d.valid_to.isoformat()} 到期" for d in ended if d.valid_to]
     said += [f"《{d.short_title}》{d.valid_from.isoformat()} 起施行" for d in own if states[d.policy_id] == "not_yet"]
     text = f"本库收录的{region}政策文件在 {as_of.isoformat()} 均不在有效期内（{'；'.join(said)}）。"
-    return text + (f"这些措施列在“{ENDED_SECTION}”中，可向发文部门咨询是否延续。" if ended else "")
+    text += "其措施仍会列出，标为“已过期”（上一轮政策），可向发文部门咨询是否延续。" if ended else ""
+    park = "、".join(f"《{d.short_title}》" for d in by_park if validity(d, as_of) == "in_force")
+    return text + (f"按所在园区适用的{park}仍在有效期内。" if park else "")
 
 
-def district_note(region: str, documents: Iterable[DocumentMeta], as_of: dt.date) -> str | None:
-    """What to tell an enterprise of ``region`` about the library's reach, or None when its district is covered
-    by a document in force: "本库暂未收录黄浦区的政策文件……" when no document names it, or when all of its
-    district's documents are out of force at ``as_of``."""
+def _by_park(documents: list[DocumentMeta], park: str | None) -> list[DocumentMeta]:
+    """The park-based documents whose parks the enterprise's park names (folded: 張江 is 张江)."""
+    if not park:
+        return []
+    return [d for d in documents if any(fold(p) in fold(park) for p in d.applies_to.parks)]
+
+
+def _park_words(mine: list[DocumentMeta], as_of: dt.date, ask: bool) -> str:
+    """What the enterprise's park brings: the park-based documents that apply, in force or ended; else, when
+    ``ask``, to fill in the park."""
+    live = "、".join(f"《{d.short_title}》" for d in mine if validity(d, as_of) == "in_force")
+    ended = "、".join(f"《{d.short_title}》" for d in mine if validity(d, as_of) == "ended")
+    said = f"。按企业所在园区适用的{live}已列入结果" if live else ""
+    said += f"。按所在园区适用的{ended}已到期，其措施标为“已过期”" if ended else ""
+    return said or ("。若企业位于上述园区内，请填写“所在园区”" if ask else "")
+
+
+def district_note(
+    region: str, documents: Iterable[DocumentMeta], as_of: dt.date, park: str | None = None
+) -> str | None:
+    """What to tell an enterprise of ``region`` (in ``park``) about the library's reach, or None when its
+    district is covered by a document in force: "本库暂未收录黄浦区的政策文件……" when no document names it,
+    or which of its district's documents ended (or start) when all are out of force at ``as_of``."""
     documents = list(documents)
     if any(not d.applies_to.regions and not d.applies_to.parks for d in documents):  # a city-wide document
         return None
     own = [d for d in documents if region in d.applies_to.regions]
     if own:
-        return _ended_note(region, own, as_of)
+        return _ended_note(region, own, as_of, _by_park(documents, park))
     districts = "、".join(r for r in covered_districts(documents) if r != OUTSIDE) or "无"
     zones = _zones(documents)
     library = f"已收录的区级文件：{districts}" + (f"；按园区适用的文件：{zones}" if zones else "")
@@ -124,5 +147,5 @@ def district_note(region: str, documents: Iterable[DocumentMeta], as_of: dt.date
         head = "本库只收录上海市的政策文件，没有上海市外的"
     else:
         head = f"本库暂未收录{region}的政策文件，下面的结果不含{region}本区的扶持措施"
-    park = "。若企业位于上述园区内，请填写“所在园区”" if zones and region != OUTSIDE else ""
+    park = _park_words(_by_park(documents, park), as_of, ask=bool(zones) and region != OUTSIDE)
     return f"{head}（{library}）{park}。{region}的政策请向当地主管部门咨询。"
