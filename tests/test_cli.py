@@ -232,3 +232,31 @@ def test_help_is_titled_in_chinese():
     assert "参数：" in out.stdout and "选项：" in out.stdout and "显示本帮助并退出" in out.stdout
     for english in ("usage:", "positional arguments", "options:", "show this help"):
         assert english not in out.stdout
+
+
+def test_recommend_says_when_the_library_does_not_cover_the_district(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"name": "黄浦某公司", "region": "黄浦区"}, ensure_ascii=False))
+    out = run("recommend", str(profile), "--top", "2", "--as-of", "2025-06-30")
+    assert out.returncode == 0 and "提示：本库暂未收录黄浦区的政策文件" in out.stdout
+    profile.write_text(json.dumps({"name": "金山某公司", "region": "金山区"}, ensure_ascii=False))
+    assert "提示：" not in run("recommend", str(profile), "--top", "2", "--as-of", "2025-06-30").stdout
+
+
+def test_readiness_pathways_text_counts_ended_measures_apart_and_marks_them(tmp_path):
+    profile = tmp_path / "p.json"
+    data = {"name": "张江某公司", "region": "浦东新区", "park": "张江", "qualifications": [], "industry": "集成电路"}
+    profile.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    asked = ("readiness", str(profile), "--pathways", "--as-of", "2026-11-30")
+    text, as_json = run(*asked), json.loads(run(*asked, "--format", "json").stdout)
+    lines = text.stdout.splitlines()
+    for pathway in as_json["pathways"]:
+        ended = [m for m in pathway["measures"] if m["validity"] == "ended"]
+        live = [m for m in pathway["measures"] if m["valid"]]
+        [head] = [line for line in lines if line.startswith(f"成为“{pathway['title']}”")]
+        assert f"可解锁 {len(live)} 条现行措施" in head
+        assert (f"另有 {len(ended)} 条属已到期的上一轮政策" in head) == bool(ended)
+        for m in ended:  # every ended measure carries its mark on its line
+            [line] = [x for x in lines if x.strip().startswith(f"{m['rank']}. ")]
+            assert "[已到期 2025-12-31，上一轮政策]" in line
+    assert any(m["validity"] == "ended" for p in as_json["pathways"] for m in p["measures"])  # the case is there
