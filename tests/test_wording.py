@@ -66,6 +66,19 @@ def test_gaps_read_as_sentences_not_as_label_plus_operator(engine):
     assert any(m.startswith("本措施需注册地在浦东新区，企业注册地为黄浦区（《") for m in messages)
 
 
+def test_reasons_say_what_the_enterprise_has_in_words(engine):
+    data = {"name": "己", "region": "金山区", "foreign_invested": True, "qualifications": ["高新技术企业"]}
+    data |= {"employees": 40, "revenue": 900, "industry": "新材料"}
+    results = engine.recommend(parse_profile(data), top=None, as_of=AS_OF, include_ineligible=True).results
+    reasons = {r for result in results for r in result.verdict.reasons}
+    gaps = {g.message for result in results for g in result.gaps}
+    assert "注册地为金山区，在《金山区一流营商环境行动方案》的适用范围内" in reasons
+    assert any(r.startswith("是外资企业，符合“") for r in reasons)
+    assert any(r.startswith("企业规模为小型，符合“") for r in reasons)
+    assert not [t for t in reasons | gaps if "是否外资企业是" in t or "已有资质高新" in t or "企业企业" in t]
+    assert any(g.startswith("本措施需为大型企业，企业规模为小型") for g in gaps)
+
+
 @pytest.mark.parametrize(
     ("condition", "said"),
     [

@@ -97,6 +97,23 @@ def _spoken_label(field: str) -> str:
     return label.removeprefix("是否")
 
 
+def has(field: str, shown: str) -> str:
+    """What the enterprise has, as the words after 企业 ("企业…"): "注册地为黄浦区", "现有资质为高新技术企业",
+    "尚无资质", "是外资企业", "成立年限为11 年 5 个月"."""
+    if field == "qualifications":
+        return "尚无资质" if shown == "无" else f"现有资质为{shown}"
+    label = fact_label(field)
+    if label.startswith("是否") and shown in {"是", "否"}:
+        return ("是" if shown == "是" else "不是") + label.removeprefix("是否")
+    return f"{_spoken_label(field)}为{shown}"
+
+
+def enterprise_has(field: str, shown: str) -> str:
+    """``has`` with its subject: "企业注册地为黄浦区", "企业尚无资质", "企业规模为小型" (not 企业企业规模)."""
+    said = has(field, shown)
+    return said if said.startswith("企业") else f"企业{said}"
+
+
 def need(cond: Condition, zone: str | None = None) -> str:
     """What a condition asks of the enterprise, as the words after 需 ("本措施需…"): "注册地在浦东新区",
     "已取得高新技术企业认定", "职工总数不超过500人", "成立满3年", "为外资企业", "所在园区属于张江高新区（如张江）"."""

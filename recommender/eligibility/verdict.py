@@ -13,7 +13,7 @@ from typing import Any
 from ..corpus_models import Clause, Condition, DocumentMeta
 from ..profile import Profile
 from ..profile_fields import form_name
-from .conditions import check, conditions_for, display, is_area, need, requirement
+from .conditions import check, conditions_for, display, enterprise_has, has, is_area, need, requirement
 from .facts import TITLE_AGE_FIELDS, Facts, FactValue, fact_label
 from .matrix import UNHASHABLE, hashable_value
 from .status import STATUSES, State, Status, status_of
@@ -71,13 +71,6 @@ def _ask(label: str, fact: FactValue) -> str:
     return f"请确认{label}（{fact.note}）" if fact.note else f"请确认{label}"
 
 
-def _now(field: str, shown: str) -> str:
-    """What the enterprise has, after 企业: "注册地为黄浦区", "现有资质为高新技术企业", "尚无资质"."""
-    if field == "qualifications":
-        return "尚无资质" if shown == "无" else f"现有资质为{shown}"
-    return f"{fact_label(field)}为{shown}"
-
-
 def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta, fact: FactValue) -> Gap:
     label = fact_label(cond.field)
     asked = need(cond, doc.applies_to.zone)
@@ -88,9 +81,9 @@ def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta, fact: Fac
     elif state == "unknown" and shown == "未填写":
         message = f"{_ask(label, fact)}：本措施需{asked}{quote}"
     elif state == "unknown":
-        message = f"请确认是否{asked}：企业{_now(cond.field, shown)}{quote}"  # e.g. a park spelt otherwise
+        message = f"请确认是否{asked}：{enterprise_has(cond.field, shown)}{quote}"  # e.g. a park spelt otherwise
     else:
-        message = f"本措施需{asked}，企业{_now(cond.field, shown)}{quote}"
+        message = f"本措施需{asked}，{enterprise_has(cond.field, shown)}{quote}"
     need_text = requirement(cond)
     if cond.field == "park":
         need_text = f"位于{doc.applies_to.zone or '、'.join(cond.value)}所属园区"
@@ -109,11 +102,11 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
     for cond in conditions_for(clause, doc):
         state, shown = check(cond, facts)
         if state == "met":
-            label = fact_label(cond.field)
+            said = has(cond.field, shown)
             if cond.quote == doc.title:  # the document's own area: its scope, not a quotation
-                reasons.append(f"{label}{shown}，在《{doc.short_title}》的适用范围内")
+                reasons.append(f"{said}，在《{doc.short_title}》的适用范围内")
             else:
-                reasons.append(f"{label}{shown}，符合“{cond.quote}”")
+                reasons.append(f"{said}，符合“{cond.quote}”")
             met_specific += not is_area(cond)
             continue
         gap = _gap(cond, state, shown, doc, facts.fact(cond.field))
