@@ -9,8 +9,8 @@ from webapp.ui.hints import EMPTY_REGISTRY
 
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "webapp").rglob("*.py"))]
 OPTIONS = [ROOT / "recommender" / "registry" / "states.py", ROOT / "recommender" / "vocab.py"]  # choices pages offer
-# “X” where a hint tells people to act on X: 点“X”, 选“X”, 勾选“X”, 打开“X”, 在“X”中 / 一步 / 页
-NAMED = re.compile(r"(?:点|选|打开)“([^”{}]+)”|在“([^”{}]+)”(?:中|一步|页)")
+# “X” where a hint tells people to act on X: 点“X”, 选“X”, 勾选“X”, 打开“X”, 见“X”, 在“X”中 / 一步 / 页
+NAMED = re.compile(r"(?:点|选|打开|见)“([^”{}]+)”|在“([^”{}]+)”(?:中|一步|页)")
 
 
 def _labels(text: str) -> set[str]:
