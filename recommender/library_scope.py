@@ -106,7 +106,7 @@ def _ended_note(region: str, own: list[DocumentMeta], as_of: dt.date, by_park: l
     said = [f"《{d.short_title}》{d.valid_to.isoformat()} 到期" for d in ended if d.valid_to]
     said += [f"《{d.short_title}》{d.valid_from.isoformat()} 起施行" for d in own if states[d.policy_id] == "not_yet"]
     text = f"本库收录的{region}政策文件在 {as_of.isoformat()} 均不在有效期内（{'；'.join(said)}）。"
-    text += "其措施仍会列出，标为“已过期”（上一轮政策），可向发文部门咨询是否延续。" if ended else ""
+    text += "已到期文件的措施属上一轮政策，可向发文部门咨询是否延续。" if ended else ""
     park = "、".join(f"《{d.short_title}》" for d in by_park if validity(d, as_of) == "in_force")
     return text + (f"按所在园区适用的{park}仍在有效期内。" if park else "")
 
@@ -124,7 +124,7 @@ def _park_words(mine: list[DocumentMeta], as_of: dt.date, ask: bool) -> str:
     live = "、".join(f"《{d.short_title}》" for d in mine if validity(d, as_of) == "in_force")
     ended = "、".join(f"《{d.short_title}》" for d in mine if validity(d, as_of) == "ended")
     said = f"。按企业所在园区适用的{live}已列入结果" if live else ""
-    said += f"。按所在园区适用的{ended}已到期，其措施标为“已过期”" if ended else ""
+    said += f"。按所在园区适用的{ended}已到期（上一轮政策）" if ended else ""
     return said or ("。若企业位于上述园区内，请填写“所在园区”" if ask else "")
 
 

@@ -46,7 +46,7 @@ def test_a_district_no_document_names_is_said_plainly_with_what_the_library_cove
 def test_a_district_whose_documents_all_ended_is_told_when_and_where_they_are_listed():
     note = district_note("浦东新区", LIBRARY, DAY)
     assert note is not None and "均不在有效期内（《pd》2025-12-31 到期）" in note
-    assert "其措施仍会列出，标为“已过期”（上一轮政策），可向发文部门咨询是否延续" in note
+    assert "已到期文件的措施属上一轮政策，可向发文部门咨询是否延续" in note
     assert district_note("浦东新区", LIBRARY, dt.date(2024, 6, 30)) is None
     assert "仍在有效期内" in district_note("浦东新区", LIBRARY, DAY, park="张江")
 
