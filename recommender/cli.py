@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cli_parser import COMMAND, Parser
+from .cli_parser import date_argument as _date
 from .clock import today
 from .os_reasons import os_reason
 from .profile import ProfileError
@@ -19,6 +20,9 @@ from .yamlio import DataError
 if TYPE_CHECKING:
     from .engine import Recommender
     from .profile import Profile
+
+
+FORMAT_HELP = "输出格式：table（给人看的表格，默认）或 json"
 
 
 class UsageError(Exception):
@@ -80,13 +84,6 @@ def cmd_corpus(args: argparse.Namespace) -> None:
     print(f"合计 {summary['clauses']} 条")
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD（收到“{text}”）") from None
-
-
 def _positive(text: str) -> int:
     """A count given on the command line: a whole number from 1."""
     try:
@@ -117,14 +114,19 @@ def _short(text: str, width: int) -> str:
 def cmd_recommend(args: argparse.Namespace) -> None:
     """`recommend`: ranked measures for one profile, with reasons, gaps and contacts (table or JSON)."""
 
+    from .library_scope import district_note
+
     profile = _profile(args.profile)
-    rec = _engine().recommend(
+    engine = _engine()
+    rec = engine.recommend(
         profile, top=args.top, as_of=args.as_of, include_ineligible=args.include_ineligible, leads=not args.no_leads
     )
     if args.format == "json":
         _print_json(rec.as_dict())
         return
     print(f"{profile.name}（{profile.region}）  政策有效性判断日期：{rec.as_of}  共 {len(rec.results)} 条")
+    if note := district_note(profile.region, engine.documents.values(), rec.as_of, profile.park):
+        print(f"提示：{note}")
     for r in rec.results:
         d = r.as_dict()
         head = f"{r.rank:>2}. [{d['status_label']}] {d['score']:.2f}  {_short(r.clause.title or r.clause.text, 30)}"
@@ -326,15 +328,9 @@ def cmd_bench(args: argparse.Namespace) -> None:
     _print_json(result) if args.format == "json" else print(format_table(result))
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, no usage dump
-        print(f"错误：{self.prog}: {message}", file=sys.stderr)
-        sys.exit(2)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m recommender", description="政策北斗：上海企业政策匹配")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog="python -m recommender", description="政策北斗：上海企业政策匹配")
+    sub = parser.add_subparsers(title=COMMAND, dest="command", metavar=COMMAND, required=True, parser_class=Parser)
 
     def add(name: str, func: Callable[[argparse.Namespace], None], help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
@@ -342,20 +338,24 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     add("ingest", cmd_ingest, "从 policies/sources 重建条款库")
-    add("corpus", cmd_corpus, "列出文件与条款数").add_argument("--format", choices=["table", "json"], default="table")
-    add("curation", cmd_curation, "检查人工标注文件并列出未标注条款").add_argument("policy_id", nargs="?")
+    add("corpus", cmd_corpus, "列出文件与条款数").add_argument(
+        "--format", choices=["table", "json"], default="table", help=FORMAT_HELP
+    )
+    add("curation", cmd_curation, "检查人工标注文件并列出未标注条款").add_argument(
+        "policy_id", nargs="?", help="只看这份文件（政策编号，如 pd-hnte-2023）"
+    )
     p = add("recommend", cmd_recommend, "为一家企业推荐适用措施")
     p.add_argument("profile", type=Path, help="企业档案 JSON")
-    p.add_argument("--top", type=_positive, default=10)
+    p.add_argument("--top", type=_positive, default=10, help="列出的条数，默认 10")
     p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
-    p.add_argument("--include-ineligible", action="store_true")
+    p.add_argument("--include-ineligible", action="store_true", help="也列出不符合条件的措施")
     p.add_argument("--no-leads", action="store_true", help="不列可关注线索（产业方向、服务、联系窗口），只列措施")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("readiness", cmd_readiness, "对照资质认定条件（高企、科小、专精特新等），看还差什么")
     p.add_argument("profile", type=Path, help="企业档案 JSON")
     p.add_argument("--as-of", type=_date, default=today(), help="按哪一天的认定标准判断，默认今天")
     p.add_argument("--pathways", action="store_true", help="同时列出取得各资质后可解锁的措施")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("sheet", cmd_sheet, "为一家企业生成政策咨询单（Word）")
     p.add_argument("profile", type=Path, help="企业档案 JSON")
     p.add_argument("-o", "--output", type=_output(".docx"), required=True, help="输出的 .docx 文件")
@@ -369,22 +369,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--zip", type=_output(".zip"), default=None, help="另存每家企业的咨询单（Word）到此 .zip 文件")
     p = add("read-roster", cmd_read_roster, "预览企业名单（CSV/XLSX）如何读入：每行档案、单位换算、有误的行")
     p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("tagger", cmd_tagger, "自动标注器的交叉验证准确率")
-    p.add_argument("--folds", type=int, default=5)
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--folds", type=int, default=5, help="交叉验证折数，默认 5")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("evaluate", cmd_evaluate, "在标注评测集上衡量推荐质量（各配置对比）")
     p.add_argument("--tune", action="store_true", help="同时用交叉验证在网格上选择排序权重")
-    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--folds", type=int, default=5, help="交叉验证折数，默认 5")
     p.add_argument("--step", type=float, default=0.1, help="权重网格步长")
     p.add_argument(
         "--phrases", type=Path, default=None, help="改用短语评测集（JSON lines，如项目外的盲测集），各配置对比"
     )
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("bench", cmd_bench, "速度与内存基准（合成条款库、冷启动、批量）")
     p.add_argument("--sizes", default="1000,10000,100000", help="合成条款库规模，逗号分隔")
     p.add_argument("--quick", action="store_true", help="只跑最小规模、少量重复（冒烟测试）")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     from .registry.commands import add_commands  # the registry's commands (SQLAlchemy loads on use only)
 
     add_commands(add, _date)

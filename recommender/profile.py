@@ -431,12 +431,18 @@ class FieldError:
         return LABELS.get(self.field, self.field)
 
     def __str__(self) -> str:
-        """As the command line prints it: "region（注册地）：必填"; a whole-profile error is its message."""
-        return f"{self.field}（{self.label}）：{self.message}" if self.field else self.message
+        """As people read it, wherever it is shown (pages, a roster's bad rows on the command line, the Excel
+        未导入行 sheet, import refusals): the field named by its Chinese label only, "注册地：必填"; a
+        whole-profile error is its message."""
+        return f"{self.label}：{self.message}" if self.field else self.message
 
     def for_people(self) -> str:
-        """As a page shows it, the field named by its label only: "注册地：必填"."""
-        return f"{self.label}：{self.message}" if self.field else self.message
+        """The same as ``str()``: "注册地：必填" (kept for the pages' callers)."""
+        return str(self)
+
+    def with_key(self) -> str:
+        """For a JSON profile file, whose author wrote the keys: the key with its label, "region（注册地）：必填"."""
+        return f"{self.field}（{self.label}）：{self.message}" if self.field and self.field != self.label else str(self)
 
 
 _FIELD_ERROR = "profile_field"  # the type of the PydanticCustomError a model validator raises
@@ -515,11 +521,12 @@ def describe_errors(exc: ValidationError) -> list[FieldError]:
 
 
 class ProfileError(ValueError):
-    """A profile that cannot be read: ``errors`` name the fields; ``messages`` are their Chinese lines."""
+    """A profile that cannot be read: ``errors`` name the fields; ``messages`` are their Chinese lines (with
+    each field's JSON key when ``source`` names a profile file, whose author wrote the keys)."""
 
     def __init__(self, errors: list[FieldError], source: str | None = None) -> None:
         self.errors = list(errors)
-        self.messages = [str(e) for e in self.errors]
+        self.messages = [e.with_key() if source else str(e) for e in self.errors]
         prefix = f"{source}: " if source else ""
         super().__init__(prefix + "；".join(self.messages))
 

@@ -5,6 +5,7 @@ follow the model when it grows (e.g. the optional readiness facts) without a sec
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from .profile import LABELS, Profile, annotation_kind, is_ratio
@@ -31,6 +32,20 @@ SPEC_FIELDS = (
     "needs",
     "description",
 )
+
+
+_UNIT = re.compile(r"（(?:万元|年|%)）$")
+
+
+def form_name(field: str, title: str | None = None) -> str:
+    """How a sentence names the 企业自测 form's field for a profile field: its label without the unit
+    ("营业收入", "职工总数"); a title's date (``qualification_dates``) as the form shows it once the title is
+    chosen, "“高新技术企业 取得日期”（在“已有资质”中选高新技术企业后填写）"."""
+    if field == "qualification_dates":
+        if title is None:
+            return "资质取得日期（在“已有资质”中选定资质后填写）"
+        return f"“{title} 取得日期”（在“已有资质”中选{title}后填写）"
+    return _UNIT.sub("", LABELS.get(field, field))
 
 
 def extra_fields() -> list[str]:

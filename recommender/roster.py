@@ -115,15 +115,16 @@ class BadRow:
 
     @property
     def messages(self) -> list[str]:
-        """The Chinese lines, as the command line prints them ("region（注册地）：必填")."""
+        """The Chinese lines, each field named by its label as the roster's header does ("注册地：必填")."""
         return [str(e) for e in self.errors]
 
     def __str__(self) -> str:
+        """The row as the command line, the Excel 未导入行 sheet and the pages say it: "第 3 行（甲）：注册地：…"."""
         return self._line(self.messages)
 
     def for_people(self) -> str:
-        """As a page shows it, each field named by its label only: "第 3 行（甲）：注册地：…"."""
-        return self._line([e.for_people() for e in self.errors])
+        """The same as ``str()`` (kept for the pages' callers)."""
+        return str(self)
 
     def _line(self, errors: list[str]) -> str:
         who = f"（{self.name}）" if self.name else ""
@@ -300,7 +301,7 @@ def _columns(header: list[Any]) -> tuple[dict[int, str], list[str]]:
             ignored.append(str(cell).strip())
             continue
         if name in seen:
-            raise RosterError(f"表头“{seen[name]}”与“{str(cell).strip()}”都对应 {name}（{LABELS[name]}），请只保留一列")
+            raise RosterError(f"表头“{seen[name]}”与“{str(cell).strip()}”都是“{LABELS[name]}”，请只保留一列")
         seen[name] = str(cell).strip()
         columns[i] = name
     missing = [f"{LABELS[f]}（{f}）" for f in _REQUIRED if f not in seen]

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from recommender.paths import ROOT
 
 
@@ -174,3 +176,87 @@ def test_readiness_survives_dates_at_the_end_of_the_calendar(tmp_path):
     path.write_text(json.dumps({"name": "x", "region": "浦东新区", "founded": "9999-12-30"}), encoding="utf-8")
     out = run("readiness", str(path), "--as-of", "9999-12-31")
     assert out.returncode == 2 and "1900 年至今天" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_a_rosters_bad_rows_name_fields_by_their_chinese_label_only(tmp_path):
+    """People read the roster's headers, not the profile's field codes: 职工总数, never employees（职工总数）."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text("企业名称,注册地,职工总数\n,浦东新区,5\n某公司,浦东新区,很多\n", encoding="utf-8")
+    read = run("read-roster", str(roster))
+    assert read.returncode == 0, read.stderr
+    assert "第 2 行：企业名称：必填" in read.stdout and "第 3 行（某公司）：职工总数：" in read.stdout
+    batch = run("batch", str(roster), "-o", str(tmp_path / "out.xlsx"))
+    assert "第 3 行（某公司）：职工总数：" in batch.stderr
+    for text in (read.stdout, batch.stderr):
+        assert "employees" not in text and "name（" not in text
+    twice = tmp_path / "两列.csv"
+    twice.write_text("企业名称,注册地,营业收入,营业收入（万元）\n甲,浦东新区,1,2\n", encoding="utf-8")
+    out = run("read-roster", str(twice))
+    assert out.returncode == 2 and "revenue" not in out.stderr and "营业收入（万元）" in out.stderr
+
+
+def test_a_date_that_does_not_exist_is_named_as_such_and_a_bad_format_as_a_format(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"name": "某企业", "region": "金山区"}, ensure_ascii=False))
+    out = run("recommend", str(profile), "--as-of", "2024-02-30")
+    assert out.returncode == 2 and "日期 2024-02-30 不存在：2024 年 2 月只有 29 天" in out.stderr
+    assert "没有 13 月" in run("recommend", str(profile), "--as-of", "2024-13-01").stderr
+    assert "格式" not in out.stderr
+    slashed = run("recommend", str(profile), "--as-of", "2024/02/01")
+    assert slashed.returncode == 2 and "日期格式应为 YYYY-MM-DD" in slashed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["recommend"], "缺少必需的参数：profile"),
+        ([], "缺少必需的参数：命令"),
+        (["bogus"], "没有“bogus”这个命令（可用的命令：ingest、corpus"),
+        (["corpus", "--format", "xml"], "--format 不能为“xml”（可选：table、json）"),
+        (["corpus", "--bogus"], "无法识别的参数：--bogus"),
+        (["evaluate", "--folds", "x"], "--folds：应为整数（收到“x”）"),
+        (["readiness", "p.json", "--as-of"], "--as-of：需要一个值"),
+    ],
+)
+def test_bad_usage_is_one_chinese_line(args, said):
+    out = run(*args)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert said in out.stderr and out.stderr.startswith("错误：python -m recommender")
+    for english in ("usage", "error:", "argument", "required", "invalid", "choose from"):
+        assert english not in out.stderr
+
+
+def test_help_is_titled_in_chinese():
+    out = run("recommend", "-h")
+    assert out.returncode == 0 and out.stdout.startswith("用法：python -m recommender recommend")
+    assert "参数：" in out.stdout and "选项：" in out.stdout and "显示本帮助并退出" in out.stdout
+    for english in ("usage:", "positional arguments", "options:", "show this help"):
+        assert english not in out.stdout
+
+
+def test_recommend_says_when_the_library_does_not_cover_the_district(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"name": "黄浦某公司", "region": "黄浦区"}, ensure_ascii=False))
+    out = run("recommend", str(profile), "--top", "2", "--as-of", "2025-06-30")
+    assert out.returncode == 0 and "提示：本库暂未收录黄浦区的政策文件" in out.stdout
+    profile.write_text(json.dumps({"name": "金山某公司", "region": "金山区"}, ensure_ascii=False))
+    assert "提示：" not in run("recommend", str(profile), "--top", "2", "--as-of", "2025-06-30").stdout
+
+
+def test_readiness_pathways_text_counts_ended_measures_apart_and_marks_them(tmp_path):
+    profile = tmp_path / "p.json"
+    data = {"name": "张江某公司", "region": "浦东新区", "park": "张江", "qualifications": [], "industry": "集成电路"}
+    profile.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    asked = ("readiness", str(profile), "--pathways", "--as-of", "2026-11-30")
+    text, as_json = run(*asked), json.loads(run(*asked, "--format", "json").stdout)
+    lines = text.stdout.splitlines()
+    for pathway in as_json["pathways"]:
+        ended = [m for m in pathway["measures"] if m["validity"] == "ended"]
+        live = [m for m in pathway["measures"] if m["valid"]]
+        [head] = [line for line in lines if line.startswith(f"成为“{pathway['title']}”")]
+        assert f"可解锁 {len(live)} 条现行措施" in head
+        assert (f"另有 {len(ended)} 条属已到期的上一轮政策" in head) == bool(ended)
+        for m in ended:  # every ended measure carries its mark on its line
+            [line] = [x for x in lines if x.strip().startswith(f"{m['rank']}. ")]
+            assert "[已到期 2025-12-31，上一轮政策]" in line
+    assert any(m["validity"] == "ended" for p in as_json["pathways"] for m in p["measures"])  # the case is there

@@ -245,10 +245,10 @@ def test_optional_profile_facts_are_validated_in_chinese():
 
     with pytest.raises(ProfileError) as err:
         parse_profile({"name": "x", "region": "浦东新区", "debt_ratio": 65})
-    assert "debt_ratio" in str(err.value) and "0.35" in str(err.value)
+    assert err.value.errors[0].field == "debt_ratio" and "资产负债率" in str(err.value) and "0.35" in str(err.value)
     with pytest.raises(ProfileError) as err:
         parse_profile({"name": "x", "region": "浦东新区", "niche_years": -1})
-    assert "niche_years" in str(err.value) and "不能为负数" in str(err.value)
+    assert err.value.errors[0].field == "niche_years" and "不能为负数" in str(err.value)
 
 
 # --- pathways ------------------------------------------------------------------------------

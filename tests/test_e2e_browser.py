@@ -128,10 +128,12 @@ def _type(page, role: str, label: str, text: str) -> None:
 
 
 def _set_date(page, label: str, digits: str) -> None:
+    """Type a date into the sidebar's 政策有效性判断日期 and press 应用日期, as a person does."""
     page.get_by_role("spinbutton", name=f"year, {label}").click()
     page.keyboard.type(digits)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
+    page.get_by_role("button", name="应用日期").click()
 
 
 def fill_self_check(page, url: str, enterprise: dict = ENTERPRISE) -> None:

@@ -158,9 +158,9 @@ def test_load_is_cached(engine):
 @pytest.mark.parametrize(
     ("profile", "asked"),
     [
-        ({"industry": "软件和信息服务", "employees": 15}, "请补充最近一年营业收入（用于判断企业规模）"),
+        ({"industry": "软件和信息服务", "employees": 15}, "请补充营业收入（用于判断企业规模）"),
         ({"industry": "财税咨询", "employees": 6, "revenue": 120}, "请确认企业规模（所属行业未能对应"),
-        ({}, "请补充所属行业、职工总数、最近一年营业收入（用于判断企业规模）"),
+        ({}, "请补充所属行业、职工总数、营业收入（用于判断企业规模）"),
     ],
 )
 def test_an_unknown_size_class_asks_for_the_fields_that_settle_it(engine, profile, asked):

@@ -361,7 +361,7 @@ def test_a_20_mb_description_is_refused_fast(tmp_path):
     code, out, _ = cli("read-roster", str(roster), "--format", "json")
     assert code == 0 and _json_names(out) == ["乙公司"] and "单元格过长" in out
     assert time.perf_counter() - started < 20
-    with pytest.raises(ProfileError, match="description（企业描述）：过长（最多 5000 字"):
+    with pytest.raises(ProfileError, match="企业描述：过长（最多 5000 字"):
         parse_profile({"name": "甲", "region": "浦东新区", "description": "研" * 5001})
 
 

@@ -257,3 +257,15 @@ def test_the_favicon_is_an_image_shipped_in_the_repository(monkeypatch, tmp_path
     assert icon.is_file() and icon.resolve().is_relative_to(ROOT), icon
     with Image.open(icon) as image:
         assert image.format == "PNG" and image.size[0] >= 32
+
+
+def test_no_runtime_code_takes_the_server_s_date_or_a_naive_time():
+    """Dates are Shanghai's (``recommender.clock.today``); a time is taken with its zone, shown in Beijing time."""
+    import re
+
+    naive = re.compile(r"date\.today\(\)|datetime\.now\(\s*\)|datetime\.today\(\)|utcnow\(|time\.localtime\(")
+    files = [ROOT / "app.py", *(ROOT / "recommender").rglob("*.py"), *(ROOT / "webapp").rglob("*.py")]
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in files for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+             if naive.search(line)]  # fmt: skip
+    assert not found
+    assert naive.search("x = dt.date.today()") and not naive.search("dt.datetime.now(dt.UTC)")

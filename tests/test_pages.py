@@ -74,6 +74,15 @@ def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def _as_of(at: AppTest, day: dt.date) -> AppTest:
+    """Set the sidebar's 政策有效性判断日期 and press 应用日期, as a person does."""
+    at.date_input(key="as_of").set_value(day)
+    [apply] = [b for b in at.sidebar.button if b.label == "应用日期"]
+    apply.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_the_app_opens_on_the_self_check_and_has_the_counsellor_page():
     at = _app()
     assert at.text_input(key="pf_name").label == "企业名称 *"
@@ -98,7 +107,7 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
     assert md(first.source) in captions and md(first.contact) in captions and "有效期" in captions
     assert any("<mark" in h.value for h in at.html)  # matched words are highlighted
     labels = [m.label for m in at.metric]
-    assert labels == ["可申请", "需补充条件", "信息不足", "可关注", "不在有效期内"]  # no 待审核 while none is listed
+    assert labels == ["可申请", "需补充条件", "信息不足", "可关注", "已过期"]  # no 待审核 while none is listed
     assert [b.label for b in at.download_button if "咨询单" in b.label] == ["下载政策咨询单（Word）"]
     assert at.session_state["profile_form_open"] is False  # the form folds away, results come first
     if expected.readiness is not None:
@@ -141,29 +150,93 @@ def test_a_validation_error_names_the_field_and_keeps_what_was_typed():
     assert at.number_input(key="pf_revenue").value is None  # untouched numbers stay unknown, not 0
 
 
-def test_filters_expired_toggle_and_as_of_date():
+def _metrics(at: AppTest) -> dict[str, int]:
+    return {m.label: int(m.value.removesuffix(" 条")) for m in at.metric}
+
+
+def _tab(at: AppTest, name: str) -> int | None:
+    """The count in the label of the results tab ``name`` (推荐措施（12）→ 12), None when there is no such tab."""
+    found = [int(t.label.split("（")[1].rstrip("）")) for t in at.tabs if t.label.startswith(f"{name}（")]
+    return found[0] if found else None
+
+
+def _agree(at: AppTest) -> dict[str, int]:
+    """The count cards equal what the lists show: the in-force states add up to 推荐措施（N）, 已过期 to the
+    上一轮政策已到期 tab; returns the cards."""
+    cards = _metrics(at)
+    in_force = sum(n for label, n in cards.items() if label not in ("已过期", "尚未生效"))
+    assert in_force == _tab(at, "推荐措施"), (cards, [t.label for t in at.tabs])
+    assert cards["已过期"] == (_tab(at, "上一轮政策已到期") or 0)
+    return cards
+
+
+def test_the_ended_round_has_its_own_section_with_whom_to_ask_and_the_counts_follow_the_filters():
     at = _app()
     _fill(at, {"name": "浦东某公司", "region": "浦东新区", "needs": ["资金补贴"]})
     _submit(at)
-    at.date_input(key="as_of").set_value(dt.date(2026, 11, 22)).run()
-    assert "已过期]" not in _markdown(at)
-    assert any("已过期" in c.value and "显示已过期或尚未生效的措施" in c.value for c in at.caption)
-    tabs = [t.label for t in at.tabs]
-    at.toggle(key="show_expired").set_value(True).run()
-    assert [t.label for t in at.tabs] != tabs  # the count in 推荐措施（N） now includes expired measures
-    at.multiselect(key="filter_status").select("expired").run()
-    badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
-    assert badges and all(":gray-badge[:material/history: 已过期]" in b for b in badges)
-    assert any("时已过期" in c.value for c in at.caption)  # the validity line says so
-    at.multiselect(key="filter_status").unselect("expired").run()
+    _as_of(at, dt.date(2026, 11, 22))  # the 2023-2025 plans have ended
+    ended = _tab(at, "上一轮政策已到期")
+    assert ended and _agree(at)["已过期"] == ended
+    text = _markdown(at)
+    assert "**《浦东新区高新技术企业培育三年行动计划（2023-2025年）》**" in text  # ended measures by document
+    captions = [c.value for c in at.caption]
+    assert any(
+        "已于 2025-12-31 到期。上一轮政策已到期，可向发文单位浦东新区科技和经济委员会咨询是否延续" in c
+        for c in captions
+    )
+    assert any(c.startswith(":material/history: 上一轮政策已到期，可向") and "咨询是否延续" in c for c in captions)
+    assert ":gray-badge[:material/history: 已过期]" in text and any("时已过期" in c for c in captions)
+    # the district's own documents have all ended: said above the results
+    assert any("本库收录的浦东新区政策文件在 2026-11-22 均不在有效期内" in w.value for w in at.warning)
 
-    at.date_input(key="as_of").set_value(dt.date(2024, 6, 30)).run()
+    at.multiselect(key="filter_status").select("eligible").run()  # a filter narrows the cards as the lists
+    cards = _agree(at)
+    assert cards["已过期"] == 0 and set(n for label, n in cards.items() if label != "可申请") == {0}
+    assert any("按当前筛选（匹配状态：可申请）" in c.value for c in at.caption)
+    at.multiselect(key="filter_status").unselect("eligible").run()
+    at.multiselect(key="filter_benefits").select("人才引进").run()
+    cards = _agree(at)
+    assert cards["已过期"] < ended and any("按当前筛选（支持方式：人才引进）" in c.value for c in at.caption)
+
+    _as_of(at, dt.date(2024, 6, 30))
+    at.multiselect(key="filter_benefits").unselect("人才引进").run()
     at.multiselect(key="filter_status").select("eligible").run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all("可申请" in b for b in badges)
-    at.multiselect(key="filter_status").unselect("eligible").run()
-    at.multiselect(key="filter_benefits").select("人才引进").run()
-    assert "人才引进]" in _markdown(at)
+    _agree(at)
+
+
+def test_a_district_the_library_does_not_cover_is_said_plainly_with_what_it_covers():
+    at = _app()
+    _fill(at, {"name": "黄浦某公司", "region": "黄浦区"})
+    _submit(at)
+    [warning] = [w.value for w in at.warning if "本库暂未收录" in w.value]
+    assert warning.startswith("本库暂未收录黄浦区的政策文件，下面的结果不含黄浦区本区的扶持措施")
+    assert "已收录的区级文件：浦东新区、徐汇区、金山区" in warning and "张江高新区" in warning
+    [panel] = [e for e in at.expander if e.label.startswith("本库收录的政策文件")]
+    documents = panel.dataframe[0].value
+    assert len(documents) == len(Recommender.load().documents)
+    assert set(documents["适用范围"]) >= {"浦东新区", "金山区", "徐汇区"}
+    day = f"{shanghai_today()} 时"
+    status = dict(zip(documents["文件"], documents[day], strict=True))
+    assert status["《关于加快建设具有全球影响力的科技创新中心的实施意见》"] == "已到期"
+    assert "2015-08-14 至 2020-12-31" in set(documents["有效期"])
+    assert "2022-03-17 起（未规定截止日期）" in set(documents["有效期"])
+
+
+def test_the_as_of_date_applies_when_applied_and_the_sidebar_says_which_date_is_in_force():
+    at = _app()
+    today = shanghai_today()
+    assert at.date_input(key="as_of").value == today  # Shanghai's date, not the server's
+    assert any(f"正在按 **{today}**（今天）判断政策是否有效" in c.value for c in at.sidebar.caption)
+    _fill(at, ENTERPRISE)
+    _submit(at)
+    at.date_input(key="as_of").set_value(dt.date(2024, 6, 30))
+    at.run()  # typed, not applied: the results keep the date in force
+    assert any(f"政策有效性按 {today} 判断" in c.value for c in at.caption)
+    _as_of(at, dt.date(2024, 6, 30))
+    assert any(f"正在按 **2024-06-30**（今天是 {today}）" in c.value for c in at.sidebar.caption)
+    assert any("政策有效性按 2024-06-30 判断" in c.value for c in at.caption)
 
 
 def test_leads_show_as_their_own_status_and_a_toggle_hides_them():
@@ -178,7 +251,7 @@ def test_leads_show_as_their_own_status_and_a_toggle_hides_them():
         },
     )
     _submit(at)
-    at.date_input(key="as_of").set_value(dt.date(2022, 6, 30)).run()
+    _as_of(at, dt.date(2022, 6, 30))
     at.multiselect(key="filter_status").select("lead").run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all(":violet-badge[:material/campaign: 可关注]" in b for b in badges)
@@ -188,7 +261,8 @@ def test_leads_show_as_their_own_status_and_a_toggle_hides_them():
     assert "可关注]" not in _markdown(at)
     numbers = [re.search(r"\*\*(\d+)\. ", m.value) for m in at.markdown if "-badge[:material/" in m.value]
     numbers = [int(n.group(1)) for n in numbers if n]
-    assert numbers == list(range(1, len(numbers) + 1))  # numbered as listed, the hidden leads not counted
+    shown = min(_tab(at, "推荐措施") or 0, 10)  # the first page of the measures in force, then the other sections
+    assert numbers[:shown] == list(range(1, shown + 1)) and numbers == sorted(set(numbers))  # hidden leads not counted
     assert not at.exception
 
 
@@ -196,7 +270,7 @@ def test_unlock_section_lists_measures_a_title_would_open():
     at = _app()
     _fill(at, {"name": "浦东某公司", "region": "浦东新区", "industry": "集成电路", "needs": ["资金补贴"]})
     _submit(at)
-    at.date_input(key="as_of").set_value(dt.date(2024, 6, 30)).run()
+    _as_of(at, dt.date(2024, 6, 30))
     titles = [e.label for e in at.expander]
     assert any(t.startswith("成为“高新技术企业”后，可申请") for t in titles), titles
 
@@ -265,8 +339,15 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
     at.file_uploader(key="roster_upload").set_value(("走访名单.csv", ROSTER.encode("gbk"), "text/csv"))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    [warning] = at.warning
+    [warning] = [w for w in at.warning if "共读取" in w.value]
     assert "共读取 3 家企业：2 家可以匹配，1 行有误" in warning.value
+    # the library's reach, for the districts on the roster (浦东新区's own plans ended in 2025)
+    today = shanghai_today()
+    pudong = [w.value for w in at.warning if w.value.startswith("名单中注册地为浦东新区的 1 家：")]
+    assert len(pudong) == (today > dt.date(2025, 12, 31))
+    assert not [w for w in at.warning if "金山区" in w.value]  # its document is in force
+    [panel] = [e for e in at.expander if e.label.startswith("本库收录的政策文件")]
+    assert "覆盖的区：浦东新区、徐汇区、金山区" in panel.caption[0].value
     bad = at.dataframe[0].value
     assert list(bad["行号"]) == [3] and list(bad["企业名称"]) == ["北京某软件公司"]
     assert "注册地" in bad["原因"][0] and "职工总数" in bad["原因"][0]

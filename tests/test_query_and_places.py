@@ -93,7 +93,7 @@ def test_a_park_written_after_the_district_goes_to_park(written, park, region, p
 
 
 def test_a_park_after_the_district_that_contradicts_the_park_given_is_refused_not_dropped():
-    with pytest.raises(ProfileError, match="region"):
+    with pytest.raises(ProfileError, match="注册地"):
         parse_profile({"name": "某公司", "region": "浦东张江", "park": "金桥"})
 
 

@@ -147,7 +147,7 @@ def test_invalid_stage_and_profile_are_refused():
     with pytest.raises(RegistryError, match="储备 / 培育 / 提升"), db.transaction() as s:
         enterprises.update(s, eid, 1, by=admin("bob"), stage="优秀")
     # a profile that does not validate is a refusal too (and still a ProfileError naming the field)
-    with pytest.raises(RegistryError, match="region") as refused, db.transaction() as s:
+    with pytest.raises(RegistryError, match="注册地") as refused, db.transaction() as s:
         enterprises.update(s, eid, 1, by=admin("bob"), profile={"name": "上海甲芯微电子有限公司", "region": "北京市"})
     assert isinstance(refused.value, ProfileError)
     with pytest.raises(RegistryError, match="企业名称过长"), db.transaction() as s:

@@ -195,10 +195,7 @@ def _with_formulas() -> bytes:
 def test_a_formula_without_a_saved_result_is_named_not_taken_as_blank_and_the_other_rows_read():
     roster = read_roster(_with_formulas(), "a.xlsx")
     [bad] = roster.bad
-    assert (
-        str(bad)
-        == "第 2 行（甲）：revenue（营业收入（万元））：“营业收入”是公式，文件中没有计算结果：请在 Excel 中打开并保存"
-    )
+    assert str(bad) == "第 2 行（甲）：营业收入（万元）：“营业收入”是公式，文件中没有计算结果：请在 Excel 中打开并保存"
     assert [r.profile.name for r in roster.rows] == ["乙"]
     assert spreadsheet.read_sheets(_with_formulas(), ".xlsx")[0].rows[1][3] == Uncalculated("=C2*2")
 

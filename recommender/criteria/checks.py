@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..eligibility.facts import FACTS, Facts, FactValue, fact_label, held_at
+from ..eligibility.facts import FACTS, TITLE_AGE_FIELDS, Facts, FactValue, fact_label, held_at
 from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile, mentions
+from ..profile_fields import form_name
 from .model import Condition, Criterion, ParamValue, RuleSet
 from .outcome import Outcome, all_of, any_of
 from .scoring import check_score
@@ -22,7 +23,9 @@ CONFIRM = "由企业确认"  # the ``required`` of a gap the enterprise settles 
 
 
 def _missing(fv: FactValue) -> str:
-    return "、".join(LABELS.get(f, f) for f in fv.missing) or fact_label(fv.name)
+    """The 企业自测 form's fields that would settle ``fv`` (``profile_fields.form_name``), else the fact's label."""
+    title = TITLE_AGE_FIELDS.get(fv.name)
+    return "、".join(form_name(f, title) for f in fv.missing) or fact_label(fv.name)
 
 
 def in_band(band: dict[str, Any], x: float) -> bool:
@@ -75,6 +78,8 @@ class Checker:
         given = bool(fv.missing) and all(getattr(self.profile, f, None) is not None for f in fv.missing)
         given |= not fv.missing and bool(fv.note)
         verb, actual = ("请确认", "无法判断") if given else ("请补充", "未填写")
+        if not fv.missing and fv.name not in LABELS:  # no field of the form holds it: the evidence says how
+            verb = "请确认"
         message = f"{verb}{_missing(fv)}：{asks}{note}。{evidence}{flag}"
         return Outcome("unknown", [Gap(cond.field or fv.field, need.strip() or cond.label, actual, message)])
 
@@ -124,7 +129,7 @@ class Checker:
         fv = self.fact(cond.fact)
         if fv.value is None:
             return self._unknown(cond, fv, need + band_note, flag)
-        actual = show(fv.value, unit)
+        actual = fv.said or show(fv.value, unit)  # an age as people say it: 11 年 5 个月
         ok = fv.value >= required - EPS if op == "gte" else fv.value <= required + EPS
         note = f"（{fv.note}）" if fv.note else ""
         if ok:

@@ -253,6 +253,7 @@ class Pathway:
                     "title": m.clause.title,
                     "text": m.clause.text,
                     "valid": m.valid,
+                    "validity": m.validity,  # in_force | not_yet | ended, as in recommend's results
                 }
                 for m in self.measures
             ],

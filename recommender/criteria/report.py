@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..profile import Profile
 from .readiness import Pathway, QualificationResult
 from .wording import num
+
+if TYPE_CHECKING:
+    from ..engine import Result
 
 MARKS = {"met": "✓", "not_met": "✗", "unknown": "?"}
 
@@ -55,12 +58,31 @@ def readiness_lines(
         if r.unverified:
             lines.append(f"      待核实：{len(r.unverified)} 项参数（见 --format json 的 unverified）")
     for p in pathways or []:
-        label = p.readiness.headline if p.readiness else "未评估"
-        ended = sum(not m.valid for m in p.measures)
-        note = f"（其中 {ended} 条已过期）" if ended else ""
-        lines.append(f"成为“{p.title}”（{label}）可解锁 {len(p.measures)} 条措施{note}：")
-        for m in p.measures:
-            expired = "" if m.valid else "（已过期）"
-            title = m.clause.title or m.clause.text[:40]
-            lines.append(f"      {m.rank:>3}. {title}{expired} —— {m.document.short_title}")
+        lines += pathway_lines(p)
+    return lines
+
+
+def _out_of_force(m: Result) -> str:
+    """The mark of a measure whose document is not in force: "[已到期 2025-12-31，上一轮政策]", "[尚未生效 …]"."""
+    doc = m.document
+    if m.validity == "not_yet":
+        return f" [尚未生效，{doc.valid_from.isoformat()} 起施行]"
+    return f" [已到期 {doc.valid_to.isoformat()}，上一轮政策]" if doc.valid_to else " [已到期]"
+
+
+def pathway_lines(p: Pathway) -> list[str]:
+    """What one title unlocks: the measures in force counted and listed first; those of ended (上一轮) or not
+    yet effective documents counted apart and marked, never added to what the title unlocks now."""
+    label = p.readiness.headline if p.readiness else "未评估"
+    live = [m for m in p.measures if m.valid]
+    ended = [m for m in p.measures if m.validity == "ended"]
+    waiting = [m for m in p.measures if m.validity == "not_yet"]
+    apart = [f"{len(ended)} 条属已到期的上一轮政策（可向发文部门咨询是否延续）"] if ended else []
+    apart += [f"{len(waiting)} 条所在文件尚未生效"] if waiting else []
+    more = f"；另有 {'，'.join(apart)}" if apart else ""
+    lines = [f"成为“{p.title}”（{label}）可解锁 {len(live)} 条现行措施{more}："]
+    for m in live + ended + waiting:
+        title = m.clause.title or m.clause.text[:40]
+        mark = "" if m.valid else _out_of_force(m)
+        lines.append(f"      {m.rank:>3}. {title}{mark} —— {m.document.short_title}")
     return lines

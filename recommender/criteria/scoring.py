@@ -14,7 +14,8 @@ from typing import Any, Protocol
 from ..eligibility.facts import FACTS, FactValue, fact_label
 from ..eligibility.status import all_met
 from ..eligibility.verdict import Gap
-from ..profile import LABELS, Profile
+from ..profile import Profile
+from ..profile_fields import form_name
 from .model import Condition, ParamValue, ScorePart
 from .outcome import Outcome, State
 from .wording import distance, num, show
@@ -146,7 +147,7 @@ def _hint(checker: CheckContext, p: PartScore) -> tuple[Gap, bool] | None:
     unknown = [f for f in p.facts if f.value is None and f.name in main]
     other = "".join(_alternative_note(f) for f in p.facts if f.value is None and f.name not in main)
     if unknown:
-        missing = "、".join(LABELS.get(m, m) for f in unknown for m in f.missing)
+        missing = "、".join(form_name(m) for f in unknown for m in f.missing)
         message = f"请补充{missing}：{p.part.label}此项现可能为 {_points(p)}（满分 {num(p.top or 0)} 分）{flag}"
         return Gap(unknown[0].field, f"满分 {num(p.top or 0)} 分", _points(p), message), True
     facts = {f.name: f for f in p.facts}

@@ -8,21 +8,26 @@ is defined here only.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
 from ..corpus_models import Clause, Condition, DocumentMeta
 from ..text_clean import fold
-from .facts import FACTS, Facts
+from .facts import FACTS, Facts, fact_label
 from .status import State
 
 # the numeric operators, as numpy ufuncs: the same on one value (``check``) and on arrays (``matrix``)
 NUMERIC_OPS = {"gte": np.greater_equal, "gt": np.greater, "lte": np.less_equal, "lt": np.less}
 
 
-def display(field: str, value: Any) -> str:
-    """A fact's value as people read it: 未填写 (unknown), 无 (empty set), 3.5%, 1200万元, 是/否."""
+_UNITS = {"万元", "人", "项", "年"}  # units a number is said with: "1200万元", "500人", "3年"
+
+
+def display(field: str, value: Any, units: bool = True) -> str:
+    """A fact's value as people read it: 未填写 (unknown), 无 (empty set), 3.5%, 1200万元, 500人, 是/否;
+    without ``units`` a count or age is the bare number (the staff pages' compact ``requirement``: ≥ 500)."""
     if value is None or value == set():
         return "未填写" if value is None else "无"
     unit = FACTS[field].unit if field in FACTS else ""
@@ -32,18 +37,19 @@ def display(field: str, value: Any) -> str:
         return "是" if value else "否"
     if isinstance(value, (set, list, tuple)):
         return "、".join(sorted(value))
-    if isinstance(value, float):
-        text = f"{value:.1f}".rstrip("0").rstrip(".")
-        return text + ("万元" if unit == "万元" else "")
-    if unit == "万元":
-        return f"{value}万元"
-    return str(value)
+    text = f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return text + (unit if unit == "万元" or (units and unit in _UNITS) else "")
+
+
+def _said(facts: Facts, field: str, value: Any) -> str:
+    """The enterprise's value as people say it: an age in years and months ("11 年 5 个月"), else ``display``."""
+    return facts.fact(field).said or display(field, value)
 
 
 def requirement(cond: Condition) -> str:
     """What a condition asks, in words a person reads (为浦东新区, ≥ 3.0%, 具备高新技术企业之一 …)."""
     values = cond.value if isinstance(cond.value, list) else [cond.value]
-    shown = "、".join(display(cond.field, v) if not isinstance(v, str) else v for v in values)
+    shown = "、".join(display(cond.field, v, units=False) if not isinstance(v, str) else v for v in values)
     return {
         "in": f"为{shown}",
         "not_in": f"不为{shown}",
@@ -58,6 +64,87 @@ def requirement(cond: Condition) -> str:
         "lt": f"< {shown}",
         "declared": f"属于{shown}",
     }[cond.op]
+
+
+# how a title is obtained, as a sentence says it ("已取得高新技术企业认定"); the others are 认定
+_TITLE_WORD = {"科技型中小企业": "入库登记编号", "创新型中小企业": "资格", "在孵企业": "身份", "孵化载体": "资格"}
+# comparison words by unit: a count is 不少于 500 人, an age 满 3 年, an amount or share 不低于 3%
+_COMPARED = {
+    "count": {"gte": "不少于", "gt": "多于", "lte": "不超过", "lt": "少于"},
+    "age": {"gte": "满", "gt": "超过", "lte": "不超过", "lt": "不满"},
+    "amount": {"gte": "不低于", "gt": "高于", "lte": "不超过", "lt": "低于"},
+}
+_NOUN = {"age_years": "成立", "hnte_age_years": "首次认定高新技术企业"}  # ages said as "成立满 3 年"
+
+
+def _either(items: list[str]) -> str:
+    """ "A", "A或B", "A、B或C"."""
+    return items[0] if len(items) == 1 else "、".join(items[:-1]) + "或" + items[-1]
+
+
+def _titles(values: list[str], both: bool = False) -> str:
+    """Titles as obtained: "高新技术企业认定", "专精特新中小企业或专精特新"小巨人"认定", "A认定和B资格"."""
+    words = {_TITLE_WORD.get(t, "认定") for t in values}
+    if len(words) == 1:  # one word for all: "A或B认定"
+        return ("和".join(values) if both else _either(values)) + words.pop()
+    named = [t + _TITLE_WORD.get(t, "认定") for t in values]
+    return "和".join(named) if both else _either(named)
+
+
+def _spoken_label(field: str) -> str:
+    """A fact's label inside a sentence: without its unit ("成立年限（年）" → "成立年限") or 是否 ("外资企业")."""
+    label = re.sub(r"（[^（）]*）$", "", fact_label(field))
+    return label.removeprefix("是否")
+
+
+def has(field: str, shown: str) -> str:
+    """What the enterprise has, as the words after 企业 ("企业…"): "注册地为黄浦区", "现有资质为高新技术企业",
+    "尚无资质", "是外资企业", "成立年限为11 年 5 个月"."""
+    if field == "qualifications":
+        return "尚无资质" if shown == "无" else f"现有资质为{shown}"
+    label = fact_label(field)
+    if label.startswith("是否") and shown in {"是", "否"}:
+        return ("是" if shown == "是" else "不是") + label.removeprefix("是否")
+    return f"{_spoken_label(field)}为{shown}"
+
+
+def enterprise_has(field: str, shown: str) -> str:
+    """``has`` with its subject: "企业注册地为黄浦区", "企业尚无资质", "企业规模为小型" (not 企业企业规模)."""
+    said = has(field, shown)
+    return said if said.startswith("企业") else f"企业{said}"
+
+
+def need(cond: Condition, zone: str | None = None) -> str:
+    """What a condition asks of the enterprise, as the words after 需 ("本措施需…"): "注册地在浦东新区",
+    "已取得高新技术企业认定", "职工总数不超过500人", "成立满3年", "为外资企业", "所在园区属于张江高新区（如张江）"."""
+    values = cond.value if isinstance(cond.value, list) else [cond.value]
+    names = [display(cond.field, v) if not isinstance(v, str) else v for v in values]
+    label = _spoken_label(cond.field)
+    if cond.field == "qualifications":
+        return {
+            "any_of": f"已取得{_titles(names)}",
+            "all_of": f"同时取得{_titles(names, both=True)}",
+            "none_of": f"尚未取得{_titles(names)}",
+        }[cond.op]
+    if cond.field == "park":
+        return f"所在园区属于{zone}（如{'、'.join(names)}）" if zone else f"所在园区为{_either(names)}"
+    if cond.field == "region":
+        return f"注册地{'在' if cond.op == 'in' else '不在'}{_either(names)}"
+    if cond.field == "size_class":
+        return f"为{_either(names)}企业" if cond.op == "in" else f"不是{_either(names)}企业"
+    if cond.field == "stage":
+        return f"处于{_either(names)}" if cond.op == "in" else f"不处于{_either(names)}"
+    if cond.op in {"in", "not_in"}:
+        return f"{label}{'为' if cond.op == 'in' else '不为'}{_either(names)}"
+    if cond.op == "is":
+        return f"{'为' if cond.value else '不是'}{label}"
+    if cond.op == "declared":
+        return f"属于{_either(names)}"
+    if cond.op == "contains_any":
+        return f"{label}为{_either(names)}"
+    unit = FACTS[cond.field].unit
+    kind = "age" if cond.field in _NOUN else "count" if unit in {"人", "项"} else "amount"
+    return f"{_NOUN.get(cond.field, label)}{_COMPARED[kind][cond.op]}{names[0]}"
 
 
 def _test(op: str, actual: Any, expected: Any) -> bool:
@@ -85,7 +172,7 @@ def check(cond: Condition, facts: Facts) -> tuple[State, str]:
     ``otherwise: unknown`` (e.g. a park name that may be written differently).
     """
     actual = facts.get(cond.field)
-    shown = display(cond.field, actual)
+    shown = display(cond.field, actual) if actual is None else _said(facts, cond.field, actual)
     if actual is None:
         return "unknown", shown
     if cond.field == "qualifications" and cond.op in {"any_of", "all_of"} and not actual:

@@ -45,6 +45,7 @@ class FactValue:
     field: str = ""
     note: str = ""  # e.g. how an estimate was made
     shown: str | None = None  # the enterprise's own words for the value, when they differ from it
+    said: str | None = None  # the value as people say it when the number is not how they do ("11 年 5 个月")
 
 
 Derive = Callable[[Profile, dt.date], FactValue]
@@ -84,6 +85,16 @@ def _ratio(num: str, den: str, name: str) -> Derive:
     return derive
 
 
+def years_and_months(start: dt.date, end: dt.date) -> str:
+    """How long from ``start`` to ``end`` as people say it, in whole calendar months (never rounded up):
+    "11 年 5 个月", "3 年", "8 个月", "不满 1 个月"."""
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    years, months = divmod(max(months, 0), 12)
+    if not years:
+        return f"{months} 个月" if months else "不满 1 个月"
+    return f"{years} 年" + (f" {months} 个月" if months else "")
+
+
 def _years_since(name: str, title: str | None) -> Derive:
     """Years (365.25 days) from founding, or from first winning ``title``, to the as-of date."""
 
@@ -94,7 +105,7 @@ def _years_since(name: str, title: str | None) -> Derive:
             return FactValue(name, None, (source,), source)
         if start > as_of:  # not yet founded, or the title not yet won, at the as-of date
             return FactValue(name, None, (), source, f"日期 {start.isoformat()} 晚于判断日期 {as_of.isoformat()}")
-        return FactValue(name, (as_of - start).days / 365.25, (), source)
+        return FactValue(name, (as_of - start).days / 365.25, (), source, said=years_and_months(start, as_of))
 
     return derive
 
@@ -105,7 +116,9 @@ def _registered_days(p: Profile, as_of: dt.date) -> FactValue:
     if p.founded > as_of:
         note = f"成立日期 {p.founded.isoformat()} 晚于判断日期 {as_of.isoformat()}"
         return FactValue("registered_days", None, (), "founded", note)
-    return FactValue("registered_days", (as_of - p.founded).days, (), "founded")
+    days = (as_of - p.founded).days
+    said = years_and_months(p.founded, as_of) if days >= 365 else None  # under a year the days say it better
+    return FactValue("registered_days", days, (), "founded", said=said)
 
 
 def _rd_ratio_3y(p: Profile, as_of: dt.date) -> FactValue:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..corpus_models import Clause, Condition, DocumentMeta
-from .conditions import check, conditions_for, display, is_area, requirement
+from ..profile import Profile
+from ..profile_fields import form_name
+from .conditions import check, conditions_for, display, enterprise_has, has, is_area, need, requirement
 from .facts import TITLE_AGE_FIELDS, Facts, FactValue, fact_label
 from .matrix import UNHASHABLE, hashable_value
 from .status import STATUSES, State, Status, status_of
@@ -56,32 +58,39 @@ class Verdict:
 
 
 def _ask(label: str, fact: FactValue) -> str:
-    """What to ask for an unknown fact: "请补充营业收入（用于判断企业规模）" for a derived fact the
-    profile can settle, "请确认企业规模（…）" when it cannot (the derivation's note says why), else
-    "请补充<label>"."""
-    inputs = [fact_label(f) for f in fact.missing if f != fact.name]
+    """What to ask for an unknown fact, naming what the 企业自测 form has (``profile_fields.form_name``):
+    "请补充营业收入（用于判断企业规模）" for a fact the profile's fields settle; "请补充“高新技术企业 取得日期”
+    （在“已有资质”中选高新技术企业后填写）" for a title's age; "请确认企业规模（…）" when the fields given
+    cannot settle it (the derivation's note says why) or no field of the form holds it."""
+    title = TITLE_AGE_FIELDS.get(fact.name)
+    inputs = [form_name(f, title) for f in fact.missing if f != fact.name]
     if inputs:
-        return f"请补充{'、'.join(inputs)}（用于判断{label}）"
-    return f"请确认{label}（{fact.note}）" if fact.note else f"请补充{label}"
+        return f"请补充{'、'.join(inputs)}" + ("" if title else f"（用于判断{label}）")
+    if fact.name in Profile.model_fields:
+        return f"请补充{form_name(fact.name)}"
+    return f"请确认{label}（{fact.note}）" if fact.note else f"请确认{label}"
 
 
 def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta, fact: FactValue) -> Gap:
     label = fact_label(cond.field)
-    need = requirement(cond)
-    if cond.field == "park":
-        need = f"位于{doc.applies_to.zone or '、'.join(cond.value)}所属园区"
+    asked = need(cond, doc.applies_to.zone)
+    # the document's own area quotes its title: say whose scope it is rather than quote a title
+    quote = f"（《{doc.short_title}》的适用范围）" if cond.quote == doc.title else f"（原文：“{cond.quote}”）"
     if cond.field == "confirm":
-        message = f"请确认企业是否属于{'、'.join(cond.value)}（原文：“{cond.quote}”）"
+        message = f"请确认企业是否属于{'、'.join(cond.value)}{quote}"
     elif state == "unknown" and shown == "未填写":
-        message = f"{_ask(label, fact)}：本措施要求{label}{need}（原文：“{cond.quote}”）"
+        message = f"{_ask(label, fact)}：本措施需{asked}{quote}"
     elif state == "unknown":
-        message = f"请确认{label}是否{need}：现为{shown}（原文：“{cond.quote}”）"
+        message = f"请确认是否{asked}：{enterprise_has(cond.field, shown)}{quote}"  # e.g. a park spelt otherwise
     else:
-        message = f"本措施要求{label}{need}，企业现为{shown}（原文：“{cond.quote}”）"
+        message = f"本措施需{asked}，{enterprise_has(cond.field, shown)}{quote}"
+    need_text = requirement(cond)
+    if cond.field == "park":
+        need_text = f"位于{doc.applies_to.zone or '、'.join(cond.value)}所属园区"
     title = None
     if cond.field == "qualifications" and cond.op == "any_of" and cond.hard is not True:  # one it could win
         title = cond.value[0]
-    return Gap(field=cond.field, required=need, actual=shown, message=message, qualification=title)
+    return Gap(field=cond.field, required=need_text, actual=shown, message=message, qualification=title)
 
 
 def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
@@ -93,11 +102,11 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
     for cond in conditions_for(clause, doc):
         state, shown = check(cond, facts)
         if state == "met":
-            label = fact_label(cond.field)
+            said = has(cond.field, shown)
             if cond.quote == doc.title:  # the document's own area: its scope, not a quotation
-                reasons.append(f"{label}{shown}，在《{doc.short_title}》的适用范围内")
+                reasons.append(f"{said}，在《{doc.short_title}》的适用范围内")
             else:
-                reasons.append(f"{label}{shown}，符合“{cond.quote}”")
+                reasons.append(f"{said}，符合“{cond.quote}”")
             met_specific += not is_area(cond)
             continue
         gap = _gap(cond, state, shown, doc, facts.fact(cond.field))

@@ -24,12 +24,15 @@ def _points(title: str, icon: str, items: list[str], empty: str) -> None:
         st.markdown(empty)
 
 
-def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = None) -> None:
-    """One measure; ``footer`` draws extra controls at its foot (e.g. feedback)."""
+def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = None, note: str | None = None) -> None:
+    """One measure; ``note`` is said under its title (e.g. whom to ask whether an ended measure goes on);
+    ``footer`` draws extra controls at its foot (e.g. feedback)."""
     with st.container(border=True):
         benefits = " ".join(badge(b, "violet") for b in m.benefits)
         st.markdown(f"{measure_badge(m)}&nbsp; **{m.rank}. {md(m.title)}** &nbsp; {benefits}")
         st.html(f'<div class="pb-clause" style="{_CLAUSE_STYLE}">{highlight(m.text, m.matched_terms)}</div>')
+        if note:
+            st.caption(f":material/history: {md(note)}")
         if m.kind == LEAD:
             st.caption(f":material/campaign: {md(LEAD_HINT)}")
         if not m.reviewed:

@@ -21,14 +21,12 @@ from recommender.safe_output import csv_bytes
 from webapp.ui.markup import md
 
 from . import auth, store
+from .hints import EMPTY_REGISTRY
 from .library_data import DocumentView
 
 COLUMNS = ["企业", "专员", "措施", "条款编号", "状态", "审核", "依据", "尚缺"]
 CACHE = "lib_push"  # (document, version, clause versions, as_of) → (enterprises, rows)
-EMPTY = (
-    "企业档案库中还没有企业：辅导员可在“辅导员工作台”导入企业名单，企业也可在“企业自测”页加入档案库；"
-    "之后这里会列出该知道这些措施的企业。"
-)
+EMPTY = EMPTY_REGISTRY + "之后这里会列出该知道这些措施的企业。"
 
 
 def audience(session: Session, doc: DocumentView, as_of: dt.date, by: Actor) -> tuple[int, list[dict]]:

@@ -21,11 +21,9 @@ from recommender.services.push_list import PushReport, push_report
 from webapp.ui.markup import md
 
 from . import auth, resources, store
+from .hints import EMPTY_REGISTRY
 
-EMPTY = (
-    "企业档案库中还没有企业。辅导员可在“辅导员工作台”上传企业名单并点“导入到档案库”，"
-    "企业也可在“企业自测”页填写后“加入档案库”；之后这里会列出该知道每条措施的企业。"
-)
+EMPTY = EMPTY_REGISTRY + "之后这里会列出该知道每条措施的企业。"
 PUSH_COLUMNS = {
     "enterprise": "企业",
     "counsellor": "专员",

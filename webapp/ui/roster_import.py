@@ -50,6 +50,15 @@ def _import(roster: Roster, file_name: str, by: Actor) -> None:
         ss[OUTCOME] = (signature, "error", md(str(exc)), [])
 
 
+def importable(roster: Roster, bad: list[BadRow], skip: bool) -> int:
+    """How many rows an import writes (added or updated): none while ``bad`` rows remain unskipped, since
+    the registry takes a roster whole or not at all; with ``skip``, the rows not among them."""
+    if bad and not skip:
+        return 0
+    skipped = {r.row for r in bad}
+    return len([r for r in roster.rows if r.row not in skipped])
+
+
 def box(roster: Roster, file_name: str, by: Actor) -> None:
     """专员, 阶段, and 导入 N 家到档案库; the roster on the page stays as it is whatever happens."""
     last = st.session_state.get(OUTCOME)  # the button's callback has already run
@@ -62,16 +71,21 @@ def box(roster: Roster, file_name: str, by: Actor) -> None:
     a.selectbox("专员", assignable.counsellors(by), key="import_counsellor", format_func=assignable.label)
     b.selectbox("培育库阶段", POOL_STAGES, key="import_stage")
     skip = bool(bad) and st.checkbox(f"跳过有问题的 {len(bad)} 行，只导入其余各行", key="import_skip")
-    skipped = {r.row for r in bad}
-    n = len([r for r in roster.rows if r.row not in skipped]) if skip else len(roster.rows)
-    waiting = bool(bad) and not skip  # nothing is written until the bad rows are fixed or skipped
+    n = importable(roster, bad, skip)
+    if bad and not skip:  # the registry writes nothing while bad rows remain: say so, the button says 0
+        rest = importable(roster, bad, True)
+        st.caption(
+            f":orange[名单中有 {len(bad)} 行有问题，现在导入不会写入任何企业：改正后重新上传，"
+            f"或勾选“跳过有问题的 {len(bad)} 行”，导入其余 {rest} 家。]"
+        )
     st.button(
-        f"导入 {n} 家到档案库" + ("（请先改正有问题的行，或勾选跳过）" if waiting else ""),
+        f"导入 {n} 家到档案库",
         type="primary",
         icon=":material/move_to_inbox:",
         key="import_go",
         on_click=_import,
         args=(roster, file_name, by),
+        disabled=n == 0,
     )
     if last is None:
         return

@@ -15,7 +15,7 @@ from recommender.registry.states import FOLLOW_UPS
 from recommender.services.sheet import consultation_sheet
 from recommender.sheets import sheet_filename
 
-from . import resources, store
+from . import resources, scope_view, store
 from .badges import recorded_badge
 from .markup import md
 from .registry_data import FollowUp, Record, Visit
@@ -122,6 +122,7 @@ def new_visit(record: Record, by: Actor, as_of: dt.date) -> None:
     }
     ss = st.session_state
     ss.setdefault(keys["date"], today())
+    scope_view.district_notice(record.profile.region, as_of, record.profile.park)  # why few or none are listed
     with st.form(f"cr_form_{eid}"):
         a, b = st.columns(2)
         a.date_input("咨询日期", format="YYYY-MM-DD", key=keys["date"])

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from recommender.consultation import SHEET_TOP, consult
-from webapp.ui import auth, profile_form, resources, roster_import, roster_view, settings, style
+from webapp.ui import auth, profile_form, resources, roster_import, roster_view, scope_view, settings, style
 from webapp.ui.markup import md
 
 style.page_header("辅导员工作台", "上传走访企业名单，批量匹配政策，生成每家企业的政策咨询单和名单汇总表")
@@ -26,6 +26,7 @@ if uploaded is not None:
     if result is not None:
         with st.container(border=True):
             st.markdown("##### 2　匹配结果")
+            scope_view.roster_notice([r.profile.region for r in roster.rows], as_of)
             roster_view.overview(result)
             roster_view.roster_downloads(roster, result)
         with st.container(border=True):
@@ -39,6 +40,9 @@ if uploaded is not None:
 submitted = profile_form.submitted()
 if submitted:
     with st.expander(f"“企业自测”页已提交的企业：{md(submitted.name)}", icon=":material/person:"):
+        scope_view.district_notice(submitted.region, as_of, submitted.park)
         roster_view.sheet_preview(
             consult(resources.recommender(), submitted, as_of=as_of, top=int(top)), key="self_check_sheet"
         )
+
+scope_view.library_panel(as_of)  # which districts and documents the matches draw on, and their validity

@@ -4,7 +4,18 @@ import streamlit as st
 
 from recommender.registry import enterprises
 from recommender.registry.access import may_write
-from webapp.ui import auth, registry_data, registry_view, settings, store, style, submissions_view, visits
+from webapp.ui import (
+    auth,
+    hints,
+    registry_data,
+    registry_view,
+    settings,
+    store,
+    style,
+    submissions_view,
+    tabs,
+    visits,
+)
 
 style.page_header("企业档案库", "一企一档：查看和维护培育库企业的档案、修改历史和咨询记录")
 
@@ -26,10 +37,7 @@ def main() -> None:
         return
     total, records = found
     if not total:
-        st.info(
-            "档案库中还没有企业：可在“辅导员工作台”上传企业名单后导入，或在“企业自测”页填写后加入档案库。",
-            icon=":material/info:",
-        )
+        st.info(hints.EMPTY_REGISTRY, icon=":material/info:")
         return
     st.caption(f"档案库共 {total} 家企业，符合筛选条件的 {len(records)} 家。")
     registry_view.listing(records)
@@ -43,7 +51,8 @@ def main() -> None:
     with st.container(border=True):
         registry_view.header(snap)
         labels = ["档案", f"修改历史（{len(snap.history)}）", f"咨询记录（{len(snap.visits)}）"]
-        profile, history, consulted = st.tabs(labels)
+        # kept on the open tab when a save changes a count: its message and buttons stay in sight
+        profile, history, consulted = tabs.kept(labels, key=f"reg_tabs_{chosen}")
         with profile:
             registry_view.profile_tab(snap.record, by)
         with history:
