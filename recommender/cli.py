@@ -329,7 +329,9 @@ def cmd_bench(args: argparse.Namespace) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="python -m recommender", description="政策北斗：上海企业政策匹配")
+    # the name people typed, in usage and error lines: the installed command, or the module
+    prog = "beidou" if Path(sys.argv[0]).stem == "beidou" else "python -m recommender"
+    parser = Parser(prog=prog, description="政策北斗：上海企业政策匹配")
     sub = parser.add_subparsers(title=COMMAND, dest="command", metavar=COMMAND, required=True, parser_class=Parser)
 
     def add(name: str, func: Callable[[argparse.Namespace], None], help: str) -> argparse.ArgumentParser:

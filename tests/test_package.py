@@ -232,6 +232,8 @@ def test_the_installed_beidou_command_runs_this_clone_from_any_folder(tmp_path):
     assert there.stdout == _recommend(ROOT, profile, sys.executable, "-m", "recommender").stdout
     bad = subprocess.run([str(script), "recommend", str(tmp_path / "没有.json")], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("错误："), bad.stderr
+    usage = subprocess.run([str(script), "recommend"], capture_output=True, text=True)  # the name typed, in help
+    assert usage.returncode == 2 and usage.stderr.startswith("错误：beidou recommend："), usage.stderr
 
 
 def test_the_favicon_is_an_image_shipped_in_the_repository(monkeypatch, tmp_path):

@@ -522,6 +522,33 @@ def test_a_stale_follow_up_is_a_conflict_naming_who_changed_it():
         assert (m.follow_up, m.version, m.updated_by) == ("已申报", 2, "王专员")
 
 
+def _display_states() -> set[str]:
+    """Every state a result can be shown with (``status.display_state`` over all it depends on)."""
+    return {
+        status.display_state(code.value, valid, kind, not_yet=not_yet, reviewed=reviewed)
+        for code in status.Status
+        for valid in (True, False)
+        for kind in ("measure", status.LEAD)
+        for not_yet in (True, False)
+        for reviewed in (True, False)
+    }
+
+
+def test_a_measure_shown_in_any_state_can_be_recorded_and_given_feedback_on():
+    """A 可关注 lead saved in a consultation or given feedback once failed the database's check (lead was not
+    an allowed code): every state a page shows must be storable."""
+    states = sorted(_display_states())
+    assert status.LEAD in states
+    eid = _add()
+    with db.transaction() as s:
+        measures = [Discussed(f"js-yingshang-2022/x{i}", f"措施{i}", state) for i, state in enumerate(states)]
+        visit = consultations.record(s, eid, day("2026-11-20"), "王专员", measures, day("2026-11-20"), admin())
+        assert sorted(m.match_status for m in visit.measures) == states
+        shown = parse_profile(profile("x"))
+        for state in states:
+            feedback.record(s, shown, day("2026-11-20"), USEFUL, "有用", state, "企业自测", admin())
+
+
 # --- feedback ----------------------------------------------------------------------------------------
 
 USEFUL = "js-yingshang-2022/c2.s1.g1.p1"

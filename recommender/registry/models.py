@@ -10,13 +10,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from ..company import CREDIT_CODE_LENGTH
-from ..eligibility.status import EXPIRED, NOT_YET, UNREVIEWED, Status
+from ..eligibility.status import EXPIRED, LEAD, NOT_YET, UNREVIEWED, Status
 from .states import DECISIONS, DOCUMENT_STATES, FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
 
 NAME_MAX = 200
 # what a measure was shown as, stored as a code (its Chinese label is added when it is shown): a rule
-# status (eligible …), expired / not_yet for a document not in force, unreviewed for unreviewed proposals
-SHOWN_STATES: tuple[str, ...] = (*(s.value for s in Status), EXPIRED, NOT_YET, UNREVIEWED)
+# status (eligible …), expired / not_yet for a document not in force, unreviewed for unreviewed proposals,
+# lead for a lead (可关注) not ruled out
+SHOWN_STATES: tuple[str, ...] = (*(s.value for s in Status), EXPIRED, NOT_YET, UNREVIEWED, LEAD)
 
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # what users in Shanghai read, whatever the server's zone
