@@ -13,7 +13,7 @@ from typing import Any
 
 from ..clock import today
 from ..os_reasons import os_reason
-from .states import POOL_STAGES
+from .states import POOL_STAGES, counsellor_text
 
 
 class CommandError(Exception):
@@ -128,7 +128,7 @@ def cmd_enterprises(args: argparse.Namespace) -> None:
         _print_json({"enterprises": rows})
         return
     for r in rows:
-        who = r["counsellor"] or "—"
+        who = counsellor_text(r["counsellor"])
         print(f"{r['id']:>5}  {r['name']}  {r['region']}  {r['pool_stage']}  专员：{who}  第 {r['version']} 版")
     print(f"合计 {len(rows)} 家")
 
@@ -158,7 +158,7 @@ def cmd_push(args: argparse.Namespace) -> None:
     for item in items:
         if item.enterprise != current:
             current = item.enterprise
-            print(f"\n{item.enterprise}（专员：{item.counsellor or '未指定'}）")
+            print(f"\n{item.enterprise}（专员：{counsellor_text(item.counsellor)}）")
         what = f"{item.title}（《{item.policy}》，{change_label(item.change)}于 {item.changed_on}）"
         moved = f"{status_text(item.before)} → {status_text(item.after, item.reviewed)}"
         print(f"  [{direction_label(item.direction)}] {what} {moved}  {item.clause_id}")

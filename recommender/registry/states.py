@@ -5,3 +5,9 @@ FOLLOW_UPS = ("待申报", "已申报", "已获批", "未获批")
 FEEDBACK_VERDICTS = ("有用", "不适用")
 DOCUMENT_STATES = ("draft", "published")  # a document policy staff added: being reviewed, or live
 DECISIONS = ("accepted", "edited", "rejected")  # what a reviewer did with one proposal
+UNASSIGNED = "未分配"  # how an enterprise with no 专员 reads, on every page, sheet and command (one spelling)
+
+
+def counsellor_text(name: str | None) -> str:
+    """The 专员 as people read it: the name, or UNASSIGNED when there is none."""
+    return name or UNASSIGNED

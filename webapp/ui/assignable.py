@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from recommender.registry import accounts
 from recommender.registry.access import ADMIN, Actor
+from recommender.registry.states import counsellor_text
 
 from . import store
 
@@ -18,5 +19,5 @@ def counsellors(by: Actor, current: str | None = None) -> list[str]:
 
 
 def label(name: str) -> str:
-    """How a choice reads: the name, or 暂不分配 for ""."""
-    return name or "暂不分配"
+    """How a choice reads: the name, or 未分配 for "" (``states.UNASSIGNED``, as everywhere)."""
+    return counsellor_text(name)

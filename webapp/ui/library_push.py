@@ -17,6 +17,7 @@ from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
 from recommender.proposals.metadata import document_meta
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
+from recommender.registry.states import counsellor_text
 from recommender.safe_output import csv_bytes
 from webapp.ui.markup import md
 
@@ -40,7 +41,7 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date, by: Actor) -> 
             rows.append(
                 {
                     "企业": a.enterprise.name,
-                    "专员": a.enterprise.counsellor or "",
+                    "专员": counsellor_text(a.enterprise.counsellor),
                     "措施": clause.heading,
                     "条款编号": clause.id,
                     "状态": status_label(a.verdict.status, reviewed=clause.curated),

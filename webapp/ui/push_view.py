@@ -16,6 +16,7 @@ from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
+from recommender.registry.states import counsellor_text
 from recommender.safe_output import csv_bytes
 from recommender.services.push_list import PushReport, push_report
 from webapp.ui.markup import md
@@ -63,7 +64,7 @@ def _audience(
     rows = [
         {
             "企业": a.enterprise.name,
-            "专员": a.enterprise.counsellor or "",
+            "专员": counsellor_text(a.enterprise.counsellor),
             "status": a.verdict.status,
             "依据": "；".join(a.verdict.reasons),
             "尚缺": "；".join(g.message for g in a.verdict.gaps),

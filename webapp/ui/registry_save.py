@@ -12,7 +12,7 @@ from recommender.profile import Profile
 from recommender.registry import enterprises, submissions
 from recommender.registry.access import PUBLIC, Actor, may_write
 from recommender.registry.enterprises import ConflictError, RegistryError
-from recommender.registry.states import POOL_STAGES
+from recommender.registry.states import POOL_STAGES, counsellor_text
 
 from . import assignable, auth, editing, profile_form, store
 from .editing import MESSAGE
@@ -181,7 +181,7 @@ def box(profile: Profile, by: Actor) -> int | None:
             st.warning(str(exc), icon=":material/warning:")
             return None
         if found:
-            who = md(found.counsellor or "未指定")
+            who = md(counsellor_text(found.counsellor))
             st.markdown(
                 f"档案库中已有“{md(found.name)}”（第 {found.version} 版，专员：{who}，培育库阶段：{found.stage}，"
                 f"最近由 {md(found.updated_by)} 于 {store.local_time(found.updated_at)} 修改）。"

@@ -8,7 +8,7 @@ import streamlit as st
 from recommender.consultation import profile_rows
 from recommender.registry import enterprises
 from recommender.registry.access import Actor, may_write
-from recommender.registry.states import POOL_STAGES
+from recommender.registry.states import POOL_STAGES, counsellor_text
 from recommender.safe_output import csv_bytes
 
 from . import assignable, editing, nav, store
@@ -43,7 +43,7 @@ def table(records: list[Record]) -> pd.DataFrame:
                 "注册地": r.profile.region,
                 "所属行业": r.profile.industry or "",
                 "培育库阶段": r.stage,
-                "专员": r.counsellor or "",
+                "专员": counsellor_text(r.counsellor),
                 "版本": r.version,
                 "最近修改人": r.updated_by,
                 "最近修改时间": store.local_time(r.updated_at),
@@ -161,7 +161,7 @@ def profile_tab(record: Record, by: Actor) -> None:
     with right:
         if not may_write(by, record.counsellor):
             st.caption(
-                f"专员：{md(record.counsellor or '未分配')}；培育库阶段：{record.stage}。{md(by.label)}只能查看。"
+                f"专员：{md(counsellor_text(record.counsellor))}；培育库阶段：{record.stage}。{md(by.label)}只能查看。"
             )
             return
         _record_form(record, by)
@@ -221,4 +221,4 @@ def header(snap: Snapshot) -> None:
     """The chosen enterprise's name, 专员, 培育库阶段 and version."""
     r = snap.record
     st.markdown(f"#### {md(r.name)}")
-    st.caption(f"专员：{md(r.counsellor or '未指定')} · 培育库阶段：{r.stage} · 第 {r.version} 版")
+    st.caption(f"专员：{md(counsellor_text(r.counsellor))} · 培育库阶段：{r.stage} · 第 {r.version} 版")
