@@ -126,6 +126,17 @@ def test_without_the_readiness_module_the_page_simply_leaves_that_tab_out(monkey
     assert labels[0].startswith("推荐措施") and not any("资质准备度" in t for t in labels)
 
 
+def test_a_negative_number_is_a_chinese_line_under_its_field_and_stays_typed():
+    """The form's number fields have no widget bounds (Streamlit drops an out-of-bounds value with an English
+    tooltip): the profile's own check says it in Chinese, under the field, and the typed value stays."""
+    at = _app()
+    _fill(at, {"name": "某科技公司", "region": "浦东新区", "employees": -5})
+    _submit(at)
+    assert ":red[:material/error: 职工总数：不能为负数]" in _markdown(at)
+    assert at.number_input(key="pf_employees").value == -5
+    assert not at.metric
+
+
 def test_a_validation_error_names_the_field_and_keeps_what_was_typed():
     at = _app()
     _fill(at, {"name": "某科技公司", "employees": 5, "rd_staff": 9, "needs": ["人才引进"]})

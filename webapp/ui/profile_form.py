@@ -194,9 +194,10 @@ def _inline_error(errors: dict[str, list[str]], field: str) -> None:
 
 
 def _number(field: str, errors: dict[str, list[str]], money: bool) -> None:
+    # no min_value: Streamlit drops a value out of its bounds with an English tooltip; the profile's own checks
+    # give a Chinese line under the field and keep what was typed
     st.number_input(
         _label(field),
-        min_value=0.0 if money else 0,
         value=None,
         step=10.0 if money else 1,
         format="%.2f" if money else "%d",
@@ -313,13 +314,8 @@ def _extra(field: str, errors: dict[str, list[str]]) -> None:
         st.selectbox(label, list(YES_NO), key=key(field), persist_state="session")
     elif kind in ("int", "float"):
         ratio = is_ratio(field)
-        le = next((m.le for m in Profile.model_fields[field].metadata if hasattr(m, "le")), None)
-        if le is not None and kind == "float":
-            le = float(le)
-        st.number_input(
+        st.number_input(  # no bounds, as in ``_number``: the profile's checks say what is out of range
             label + ("（%）" if ratio else ""),
-            min_value=0 if kind == "int" else 0.0,
-            max_value=100.0 if ratio else le,
             value=None,
             step=1 if kind == "int" else 1.0,
             format="%d" if kind == "int" else "%.2f",
