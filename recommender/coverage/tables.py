@@ -11,6 +11,8 @@ from ..eligibility.status import ELIGIBLE, INELIGIBLE, PARTIAL, UNKNOWN_STATUS, 
 from ..vocab import BENEFITS
 from .analysis import DIMENSIONS, Coverage
 
+VALID = "评估日有效"  # column of the measure tables: the measure's document in force at the as-of date
+
 
 def enterprise_table(cov: Coverage, include_partial: bool = False) -> pd.DataFrame:
     """Per enterprise: segment, how many measures are eligible / partial, and per benefit type how many usable."""
@@ -100,7 +102,7 @@ def measure_table(cov: Coverage) -> pd.DataFrame:
             {
                 "条款": clause.id,
                 "文件": doc.short_title,
-                "有效": bool(cov.valid[j]),
+                VALID: bool(cov.valid[j]),
                 "支持类型": "、".join(clause.benefits),
                 Status.ELIGIBLE.label: int((column == ELIGIBLE).sum()),
                 Status.PARTIAL.label: int((column == PARTIAL).sum()),
