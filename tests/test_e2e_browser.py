@@ -253,7 +253,7 @@ def test_policy_staff_open_the_coverage_page_download_its_population_and_try_a_d
         page.get_by_role("button", name="开始匹配").wait_for()
         log_in(page, STAFF, "赵六")
         page.get_by_role("link", name="政策覆盖分析").click()
-        page.get_by_text("③ 结果").wait_for(timeout=90_000)
+        page.get_by_text("分析对象").wait_for(timeout=90_000)
         with page.expect_download() as download:
             page.get_by_role("button", name="下载合成企业名单（CSV）").click()
         data = Path(download.value.path()).read_bytes()
