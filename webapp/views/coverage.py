@@ -54,7 +54,6 @@ def coverage_analysis(as_of: dt.date) -> None:
     view = data.corpus()
     with st.expander(SETUP, icon=":material/tune:"):
         source = population.choose_source()
-        st.divider()
         setup = choices.analysis_settings()
     if source is None:
         st.info(f"请在“{SETUP}”中选择合成企业样本或上传企业名单。", icon=":material/info:")
