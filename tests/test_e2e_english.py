@@ -198,7 +198,30 @@ def _upload_roster(page, tmp_path) -> str:
     return "上传名单后"
 
 
-ACTIONS = {"企业自测": _match_one_enterprise, "辅导员工作台": _upload_roster}  # a page's state after its main use
+def _coverage_of_a_roster(page, tmp_path) -> str:
+    """政策覆盖分析 with its settings box open and a roster uploaded in place of the synthetic population."""
+    page.get_by_role("tab", name="覆盖分析", exact=True).click()
+    _idle(page)
+    page.get_by_text("企业样本与分析设置").click()
+    page.get_by_text("分布设置（相对权重，可直接修改）").click()
+    _idle(page)
+    words: dict[str, set[str]] = {}
+    _seen(page, "settings", words)
+    assert not words, f"English words in the coverage page's settings: {words}"
+    roster = tmp_path / "覆盖分析名单.csv"
+    roster.write_bytes(ROSTER_CSV.encode("utf-8"))
+    page.get_by_text("上传企业名单", exact=True).click()
+    _idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(roster)
+    page.get_by_text("上传的企业名单").first.wait_for()
+    return "上传名单后"
+
+
+ACTIONS = {  # a page's state after its main use
+    "企业自测": _match_one_enterprise,
+    "辅导员工作台": _upload_roster,
+    "政策覆盖分析": _coverage_of_a_roster,
+}
 
 
 @pytest.fixture
