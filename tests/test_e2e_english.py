@@ -122,7 +122,7 @@ def test_the_css_names_what_this_streamlit_draws():
     a list's special option or a default placeholder fails here, not silently in front of a user."""
     import streamlit
 
-    from webapp.ui.style import PLACEHOLDERS, locale_css
+    from webapp.ui.style import PLACEHOLDERS, TOOLBAR_TIPS, locale_css
 
     bundle = "".join(f.read_text(errors="ignore") for f in (Path(streamlit.__file__).parent / "static").rglob("*.js"))
     css = locale_css(50)
@@ -131,7 +131,7 @@ def test_the_css_names_what_this_streamlit_draws():
         assert (f"`{base}-${{" in bundle and f"=`{kind}`" in bundle) if kind else f"`{test_id}`" in bundle, test_id
     for key in set(re.findall(r"data-key=(\w+)", css)):
         assert f"`{key}`" in bundle, key
-    for english in PLACEHOLDERS:
+    for english in [*PLACEHOLDERS, *TOOLBAR_TIPS]:
         assert f"`{english}`" in bundle, english
     for words in ("per file", "Drag and drop a file here", "`Select all`", "`No results`", "Press Enter to "):
         assert words in bundle, words

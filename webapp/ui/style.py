@@ -8,9 +8,10 @@ to apply", an empty date's "yyyy/mm/dd". ``locale_css`` hides each of those word
 (a placeholder a page sets itself is never touched). Hidden text is made invisible (``visibility: hidden``, or
 ``font-size: 0`` where the element must stay clickable), so a browser's innerText no longer holds it.
 tests/test_e2e_english.py checks every page for English in a browser, and that the markup the CSS keys on is
-still in Streamlit's frontend. Out of reach of CSS, left in English: the tooltips of a table's toolbar (shown on
-hover: "Download as CSV", "Search", "Fullscreen"), the column menu of a table, and the labels only a screen
-reader reads (aria-label: "Help for …", "Choose date", "Remove …").
+still in Streamlit's frontend. The tooltips of a table's toolbar ("Download as CSV", "Search" …) are matched
+to the button hovered (``body:has(button:hover)``). Out of reach of CSS, left in English: a table's column
+menu (sort, format, pin) and its search box, and the labels only a screen reader reads (aria-label: "Help
+for …", "Choose date", "Remove …").
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ PLACEHOLDERS = {
     "Add options": "请输入（可多选）",
     "No options to select": "没有可选的项",
 }
+# the tooltips of a table's or chart's toolbar: the tooltip (drawn apart from its button) of the one hovered
+TOOLBAR_TIPS = {
+    "Show/hide columns": "显示/隐藏列",
+    "Download as CSV": "下载为 CSV",
+    "Search": "搜索",
+    "Fullscreen": "全屏",
+    "Close fullscreen": "退出全屏",
+    "Add row": "添加一行",
+    "Delete row(s)": "删除所选行",
+    "Clear selection": "清除选择",
+    "Show data": "显示数据",
+    "Show chart": "显示图表",
+    "Download as PNG": "下载为 PNG",
+}
 HIDE = "font-size: 0 !important; visibility: hidden;"
 SHOW = "visibility: visible; font-size: {size};"
 
@@ -56,6 +71,14 @@ def _placeholder(english: str, chinese: str) -> str:
         f'content: "{chinese}"; position: absolute; left: 8px; top: 50%; transform: translateY(-50%); '
         f"font-size: 14px; color: rgba(31, 41, 55, 0.6); pointer-events: none; white-space: nowrap;}}\n"
     )
+
+
+def _toolbar_tip(english: str, chinese: str) -> str:
+    """CSS showing ``chinese`` in the tooltip while the toolbar button labelled ``english`` is hovered or focused
+    (``:has``: the tooltip is not inside its button)."""
+    button = f'[data-testid=stBaseButton-elementToolbar][aria-label="{english}"]'
+    tip = "[role=tooltip] [data-testid=stTooltipContent] p"
+    return _replace(f"body:has({button}:is(:hover, :focus-visible)) {tip}", chinese)
 
 
 def locale_css(max_upload_mb: int) -> str:
@@ -88,6 +111,7 @@ def locale_css(max_upload_mb: int) -> str:
             "按 Ctrl+Enter（Mac 上 ⌘+Enter）提交",
             "12px",
         ),
+        *(_toolbar_tip(english, chinese) for english, chinese in TOOLBAR_TIPS.items()),
         # an empty date: 年-月-日 instead of yyyy-mm-dd (the segments stay clickable: no visibility: hidden)
         f"{date_segment} {{font-size: 0 !important;}}\n",
         *(
