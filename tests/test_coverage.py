@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -82,6 +83,9 @@ def test_population_round_trips_through_the_roster_table():
     pop = cv.synthetic_population(40, seed=5, missing_rate=0.2)
     data = cv.csv_bytes(cv.population_frame(pop))
     assert data.startswith("\ufeff".encode())  # BOM: Excel opens the Chinese correctly
+    header, first = data.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("企业名称,注册地,所在园区,所属行业") and not re.search(r"[A-Za-z]{3,}", header)
+    assert ",否," in first and "False" not in data.decode("utf-8-sig")  # yes/no as people write them
     read = roster.read_roster(data, "样本.csv")
     assert not read.bad and read.profiles == pop
 
