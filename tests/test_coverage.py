@@ -125,6 +125,15 @@ def test_segment_table_means_and_uncovered_segments(cov):
     assert len(empty) == int((totals == 0).sum())
 
 
+def test_needs_table_counts_as_a_straightforward_computation(cov):
+    table = cv.needs_table(cov, include_partial=True).set_index("诉求")
+    usable = cv.enterprise_table(cov, include_partial=True)
+    for need in ("资金补贴", "融资贷款", "技术合作"):
+        asking = [i for i, p in enumerate(cov.profiles) if need in (p.needs or [])]
+        assert asking and table.loc[need, "提出该诉求的企业数"] == len(asking)
+        assert table.loc[need, "有对应可用措施的企业数"] == sum(usable.loc[i, need] > 0 for i in asking)
+
+
 def test_valid_only_drops_measures_out_of_force(rules, corpus):
     later = cv.compute_coverage(cv.PopulationRules(rules.profiles, dt.date(2026, 6, 30)), corpus, valid_only=True)
     assert later.measures and all(c.policy_id in {"js-yingshang-2022", "zj-opinions-2023"} for c in later.measures)

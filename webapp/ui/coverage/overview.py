@@ -31,8 +31,8 @@ def _empty_segments(empty: pd.DataFrame, dims: list[str]) -> None:
     if empty.empty:
         st.success("每个细分都至少有一家企业有可用措施。", icon=":material/check_circle:")
         return
-    labels = cv.segment_label(empty, dims)
-    lines = [f"- {md(label)}：{n} 家" for label, n in zip(labels.head(SHOWN), empty["企业数"].head(SHOWN), strict=True)]
+    first = empty.head(SHOWN)
+    lines = [f"- {md(label)}：{n} 家" for label, n in zip(cv.segment_label(first, dims), first["企业数"], strict=True)]
     st.markdown("\n".join(lines))
     st.caption(_more(len(empty), "无措施的细分"))
 
