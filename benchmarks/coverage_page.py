@@ -115,8 +115,8 @@ WIDGETS: dict[str, Callable[[Any], Any]] = {  # one change each, in this order (
     "partial": lambda a: a.checkbox(key="cov_partial").check(),
     "dims": lambda a: a.multiselect(key="cov_dims").set_value(["region", "industry"]),
     "min_n": lambda a: a.number_input(key="cov_min_n").set_value(10),
-    "valid_only": lambda a: a.checkbox(key="cov_valid_only").check(),
-    "valid_only_back": lambda a: a.checkbox(key="cov_valid_only").uncheck(),
+    "include_ended": lambda a: a.checkbox(key="cov_include_ended").check(),
+    "include_ended_back": lambda a: a.checkbox(key="cov_include_ended").uncheck(),
     "tab_empty_segments": _tab("无措施的细分"),
     "tab_unmatched": _tab("无人匹配的条款"),
     "inspect": lambda a: a.selectbox(key="cov_inspect").set_value(a.selectbox(key="cov_inspect").options[-1]),
@@ -124,6 +124,7 @@ WIDGETS: dict[str, Callable[[Any], Any]] = {  # one change each, in this order (
     "threshold": lambda a: a.slider(key="cov_threshold").set_value(0.6),
     "tab_needs": _tab("诉求满足情况"),
     "tab_heatmap": _tab("覆盖热力图"),
+    "tab_overview": _tab("概览"),
     "tab_whatif": _tab("假设分析"),
 }
 

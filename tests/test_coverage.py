@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -82,6 +83,9 @@ def test_population_round_trips_through_the_roster_table():
     pop = cv.synthetic_population(40, seed=5, missing_rate=0.2)
     data = cv.csv_bytes(cv.population_frame(pop))
     assert data.startswith("\ufeff".encode())  # BOM: Excel opens the Chinese correctly
+    header, first = data.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("企业名称,注册地,所在园区,所属行业") and not re.search(r"[A-Za-z]{3,}", header)
+    assert ",否," in first and "False" not in data.decode("utf-8-sig")  # yes/no as people write them
     read = roster.read_roster(data, "样本.csv")
     assert not read.bad and read.profiles == pop
 
@@ -121,11 +125,41 @@ def test_segment_table_means_and_uncovered_segments(cov):
     assert len(empty) == int((totals == 0).sum())
 
 
+def test_needs_table_counts_as_a_straightforward_computation(cov):
+    table = cv.needs_table(cov, include_partial=True).set_index("诉求")
+    usable = cv.enterprise_table(cov, include_partial=True)
+    for need in ("资金补贴", "融资贷款", "技术合作"):
+        asking = [i for i, p in enumerate(cov.profiles) if need in (p.needs or [])]
+        assert asking and table.loc[need, "提出该诉求的企业数"] == len(asking)
+        assert table.loc[need, "有对应可用措施的企业数"] == sum(usable.loc[i, need] > 0 for i in asking)
+
+
 def test_valid_only_drops_measures_out_of_force(rules, corpus):
     later = cv.compute_coverage(cv.PopulationRules(rules.profiles, dt.date(2026, 6, 30)), corpus, valid_only=True)
     assert later.measures and all(c.policy_id in {"js-yingshang-2022", "zj-opinions-2023"} for c in later.measures)
     everything = cv.compute_coverage(cv.PopulationRules(rules.profiles, dt.date(2026, 6, 30)), corpus)
     assert len(everything.measures) == len(corpus.measures) and not everything.valid.all()
+
+
+def test_out_of_force_counts_what_a_coverage_of_measures_in_force_leaves_out(rules, corpus):
+    for day in (dt.date(2020, 1, 1), AS_OF, dt.date(2026, 6, 30)):
+        out = cv.out_of_force(corpus, day)
+        in_force = cv.compute_coverage(cv.PopulationRules(rules.profiles[:5], day), corpus, valid_only=True)
+        assert len(in_force.measures) == len(corpus.measures) - out.measures, day
+    before = cv.out_of_force(corpus, dt.date(2000, 1, 1))  # nothing has started yet: every measure is pending
+    assert (before.pending_measures, before.ended_measures) == (len(corpus.measures), 0)
+    assert before.pending_documents == len({c.policy_id for c in corpus.measures})
+    assert cv.out_of_force(corpus, AS_OF).ended_documents == 1
+
+
+def test_downloads_write_yes_and_no_in_chinese(cov):
+    from webapp.ui.coverage.data import readable
+
+    table = cv.measure_table(cov)
+    assert table[cv.VALID].dtype == bool
+    text = cv.csv_bytes(readable(table)).decode("utf-8-sig")
+    assert "True" not in text and "False" not in text and ",是," in text
+    assert readable(table)["可申请"].equals(table["可申请"])  # numbers untouched
 
 
 # --- measures that match nobody ---------------------------------------------------------------
@@ -143,7 +177,7 @@ def test_a_clause_requiring_what_nobody_has_is_reported_with_that_condition(rule
     assert blocking[0].met == 0 and blocking[0].requirement == "≥ 1000000"
     assert blocking[0].quote in found[target.id].reason and "有效发明专利数" in found[target.id].reason
     table = cv.unmatched_conditions_table(found.values())
-    assert set(table[table["条款"] == target.id]["条件字段"]) == {"region", "invention_patents"}
+    assert set(table[table["条款"] == target.id]["条件字段"]) == {"注册地", "有效发明专利数"}  # labels, never keys
     assert target.eligibility == [] and corpus.clause(target.id).eligibility == []  # the original untouched
 
 
@@ -369,13 +403,22 @@ def _same(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
 
 def test_page_shows_the_numbers_of_a_straightforward_computation_and_reruns_only_what_changes():
     view = cv.CorpusView.from_recommender(live_recommender()[0])
-    reference = cv.compute_coverage(cv.PopulationRules(cv.synthetic_population(150, 0), AS_OF), view)
+    # by default only the documents in force at the as-of date count
+    reference = cv.compute_coverage(cv.PopulationRules(cv.synthetic_population(150, 0), AS_OF), view, valid_only=True)
+    assert len(reference.measures) < len(view.measures)  # one document has ended by AS_OF: the default shows
     dims = ["region", "industry", "stage"]
     at = _staff_page(cov_size=150, as_of=AS_OF, cov_min_n=1)
-    assert len(at.get("vega_lite_chart")) == 1 and not at.get("progress")  # the heatmap; the bar emptied
+    assert not at.get("vega_lite_chart")  # the overview opens first, without the heatmap
+    text = "\n".join(m.value for m in at.markdown)
+    empty = cv.uncovered_segments(cv.segment_table(reference, dims))
+    assert f"{cv.segment_label(empty, dims)[0]}：{empty['企业数'][0]} 家" in text  # the largest one first
+    assert "只统计评估日有效的文件，已过期的 1 份文件中的 35 条措施未计入" in text  # said on the page
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["企业数"] == "150" and metrics["参与统计的措施"] == str(len(reference.measures))
     assert metrics["无人匹配的措施"] == str(len(cv.unmatched_measures(reference)))
+    at.session_state["cov_tab"] = "覆盖热力图"
+    _ok(at.run())
+    assert len(at.get("vega_lite_chart")) == 1 and not at.get("progress")  # the heatmap; the bar emptied
     _same(_table(at, "人均可用措施数"), cv.segment_table(reference, dims))
     labels = {b.label for b in at.get("download_button")}
     assert {"下载合成企业名单（CSV）", "下载细分×支持类型表（CSV）"} <= labels
@@ -385,6 +428,11 @@ def test_page_shows_the_numbers_of_a_straightforward_computation_and_reruns_only
     assert not partial.equals(cv.segment_table(reference, dims))  # the change shows
     _same(_table(at, "人均可用措施数"), partial)
     _ok(at.checkbox(key="cov_partial").uncheck().run())
+
+    everything = cv.compute_coverage(reference.rules, view)  # ended documents included when ticked
+    _ok(at.checkbox(key="cov_include_ended").check().run())
+    _same(_table(at, "人均可用措施数"), cv.segment_table(everything, dims))
+    _ok(at.checkbox(key="cov_include_ended").uncheck().run())
 
     expected = {  # each tab's table (only the open tab is drawn), and its download
         "无措施的细分": ("企业数", cv.uncovered_segments(cv.segment_table(reference, dims)), "无措施的细分"),
@@ -413,7 +461,7 @@ def test_page_shows_the_numbers_of_a_straightforward_computation_and_reruns_only
     _ok(at.radio(key="cov_wi_kind").set_value("文件的适用区域").run())
     change = cv.RegionEdit("js-yingshang-2022", ("金山区", "奉贤区"))
     _ok(at.multiselect(key="cov_wi_regions_js-yingshang-2022").set_value(list(change.regions)).run())
-    again = cv.compute_coverage(reference.rules, cv.apply_change(view, change))
+    again = cv.compute_coverage(reference.rules, cv.apply_change(view, change), valid_only=True)
     gained = (again.usable() & ~reference.usable()).any(axis=1).sum()
     lost = (reference.usable() & ~again.usable()).any(axis=1).sum()
     metrics = {m.label: m.value for m in at.metric}

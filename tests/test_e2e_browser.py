@@ -5,7 +5,8 @@ Playwright drives the system Chromium. Where CI is set a missing browser fails t
 developer's machine without /usr/bin/chromium it is skipped.
 
 Run this file as a script to refresh the screenshots in docs/ (not part of the test run):
-    python tests/test_e2e_browser.py
+    python tests/test_e2e_browser.py             # self_check.png, counsellor.png
+    python tests/test_e2e_browser.py coverage    # coverage.png
 """
 
 from __future__ import annotations
@@ -255,7 +256,7 @@ def test_policy_staff_open_the_coverage_page_download_its_population_and_try_a_d
         page.get_by_role("button", name="开始匹配").wait_for()
         log_in(page, STAFF, "赵六")
         page.get_by_role("link", name="政策覆盖分析").click()
-        page.get_by_text("③ 结果").wait_for(timeout=90_000)
+        page.get_by_text("分析对象").wait_for(timeout=90_000)
         with page.expect_download() as download:
             page.get_by_role("button", name="下载合成企业名单（CSV）").click()
         data = Path(download.value.path()).read_bytes()
@@ -296,7 +297,26 @@ def take_screenshots(out: Path = ROOT / "docs") -> list[Path]:
     return shots
 
 
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    for shot in take_screenshots():
+def coverage_screenshot(out: Path = ROOT / "docs" / "coverage.png") -> Path:
+    """docs/coverage.png: 政策覆盖分析 as it opens (概览), judged on 2025-06-30 (inside the 2023-2025 plans)."""
+    from recommender.registry.access import STAFF
+
+    with streamlit_server() as url, chromium_page(1400, 1000) as page:
+        page.goto(url)
+        page.get_by_role("button", name="开始匹配").wait_for()
+        log_in(page, STAFF, "赵六")
+        _set_date(page, "政策有效性判断日期", "20250630")
+        page.get_by_role("link", name="政策覆盖分析").click()
+        page.get_by_text("分析对象").wait_for(timeout=90_000)
+        page.wait_for_timeout(2500)
+        height = page.evaluate("document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+        page.set_viewport_size({"width": 1400, "height": height + 40})
+        page.wait_for_timeout(1500)
+        page.screenshot(path=out)
+    return out
+
+
+if __name__ == "__main__":  # python tests/test_e2e_browser.py [coverage]: every screenshot, or docs/coverage.png
+    sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+    for shot in [coverage_screenshot()] if sys.argv[1:] == ["coverage"] else take_screenshots():
         print(shot)

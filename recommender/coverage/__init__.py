@@ -14,7 +14,16 @@ own objects). Statuses come from the one vectorised evaluator of ``recommender.e
 
 from ..eligibility.status import STATUSES
 from ..safe_output import csv_bytes
-from .analysis import DIMENSIONS, CorpusView, Coverage, PopulationRules, compute_coverage, segment_values
+from .analysis import (
+    DIMENSIONS,
+    CorpusView,
+    Coverage,
+    OutOfForce,
+    PopulationRules,
+    compute_coverage,
+    out_of_force,
+    segment_values,
+)
 from .duplicates import DEFAULT_DUPLICATE_THRESHOLD, near_duplicates, similarity
 from .population import (
     DEFAULT_INDUSTRIES,
@@ -27,6 +36,7 @@ from .population import (
     synthetic_population,
 )
 from .tables import (
+    VALID,
     enterprise_table,
     measure_table,
     needs_table,
@@ -69,11 +79,13 @@ __all__ = [
     "DIMENSIONS",
     "SIZE_CLASSES",
     "STATUSES",
+    "VALID",
     "Change",
     "ConditionCount",
     "ConditionEdit",
     "CorpusView",
     "Coverage",
+    "OutOfForce",
     "PopulationRules",
     "RegionEdit",
     "Unmatched",
@@ -91,6 +103,7 @@ __all__ = [
     "near_duplicates",
     "needs_table",
     "new_condition",
+    "out_of_force",
     "population_frame",
     "segment_label",
     "segment_table",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..corpus import is_valid
+from ..corpus import is_valid, validity
 from ..corpus_models import Clause, Condition, DocumentMeta
 from ..eligibility.conditions import conditions_for
 from ..eligibility.facts import Facts
@@ -75,6 +75,33 @@ class CorpusView:
             if c.id == clause_id:
                 return c
         raise KeyError(f"没有条款 {clause_id}")
+
+
+@dataclass(frozen=True)
+class OutOfForce:
+    """The documents holding measures that are not in force at a date, and those measures, by reason."""
+
+    ended_documents: int  # validity passed before the date
+    ended_measures: int
+    pending_documents: int  # not yet in force at the date
+    pending_measures: int
+
+    @property
+    def measures(self) -> int:
+        """Measures not in force at the date, for either reason."""
+        return self.ended_measures + self.pending_measures
+
+
+def out_of_force(corpus: CorpusView, as_of: dt.date) -> OutOfForce:
+    """What a coverage of measures in force only (``compute_coverage(valid_only=True)``) leaves out at ``as_of``."""
+    counts = {"ended": [set(), 0], "not_yet": [set(), 0]}
+    for clause in corpus.measures:
+        state = validity(corpus.documents[clause.policy_id], as_of)
+        if state in counts:
+            counts[state][0].add(clause.policy_id)
+            counts[state][1] += 1
+    (ended_docs, ended), (pending_docs, pending) = counts["ended"], counts["not_yet"]
+    return OutOfForce(len(ended_docs), ended, len(pending_docs), pending)
 
 
 DIMENSIONS: dict[str, str] = {

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..eligibility.size import sector_of, size_table
-from ..profile import Profile
+from ..profile import LABELS, Profile
 from ..vocab import BENEFITS, INDUSTRIES, REGIONS, STAGES
 
 SIZE_CLASSES: tuple[str, ...] = ("微型", "小型", "中型", "大型")
@@ -363,12 +363,13 @@ def _list_cell(items: list[str] | None) -> str | None:
 
 
 def population_frame(profiles: Sequence[Profile]) -> pd.DataFrame:
-    """The population as a roster table (profile field names as columns; lists joined with 、)."""
+    """The population as a roster table people read: the profile fields' Chinese labels as columns (``LABELS``,
+    which the roster reader takes back), lists joined with 、, yes/no as 是/否."""
     rows = []
     for p in profiles:
         row = p.model_dump(mode="json")
         row["qualifications"] = _list_cell(p.qualifications)
         row["qualification_dates"] = "；".join(f"{k}:{v.isoformat()}" for k, v in p.qualification_dates.items())
         row["needs"] = _list_cell(p.needs)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(Profile.model_fields))
+        rows.append({LABELS[k]: ({True: "是", False: "否"}[v] if isinstance(v, bool) else v) for k, v in row.items()})
+    return pd.DataFrame(rows, columns=[LABELS[k] for k in Profile.model_fields])

@@ -11,6 +11,8 @@ from ..eligibility.status import ELIGIBLE, INELIGIBLE, PARTIAL, UNKNOWN_STATUS, 
 from ..vocab import BENEFITS
 from .analysis import DIMENSIONS, Coverage
 
+VALID = "评估日有效"  # column of the measure tables: the measure's document in force at the as-of date
+
 
 def enterprise_table(cov: Coverage, include_partial: bool = False) -> pd.DataFrame:
     """Per enterprise: segment, how many measures are eligible / partial, and per benefit type how many usable."""
@@ -66,17 +68,23 @@ def uncovered_segments(table: pd.DataFrame) -> pd.DataFrame:
 
 def segment_label(table: pd.DataFrame, dims: Sequence[str]) -> pd.Series:
     """Each row's segment as one label (浦东新区·软件和信息服务 …)."""
-    labels = [DIMENSIONS[d] for d in dims]
-    return table[labels].astype(str).agg("·".join, axis=1)
+    first, *rest = (table[DIMENSIONS[d]].astype(str) for d in dims)
+    return first.str.cat(rest, sep="·") if rest else first
 
 
 def needs_table(cov: Coverage, include_partial: bool = False) -> pd.DataFrame:
     """Per stated need: how many enterprises ask for it and how many can use at least one measure offering it."""
     usable = cov.usable(include_partial)
     counts = usable.astype(np.int32) @ cov.benefit_matrix()
+    column = {name: j for j, name in enumerate(BENEFITS)}
+    stated = np.zeros((len(cov.profiles), len(BENEFITS)), dtype=bool)  # enterprises × needs they state
+    for i, p in enumerate(cov.profiles):
+        for need in p.needs or []:
+            if need in column:
+                stated[i, column[need]] = True
     rows = []
     for j, name in enumerate(BENEFITS):
-        asking = np.array([name in (p.needs or []) for p in cov.profiles], dtype=bool)
+        asking = stated[:, j]
         served = int((asking & (counts[:, j] > 0)).sum())
         rows.append(
             {
@@ -100,7 +108,7 @@ def measure_table(cov: Coverage) -> pd.DataFrame:
             {
                 "条款": clause.id,
                 "文件": doc.short_title,
-                "有效": bool(cov.valid[j]),
+                VALID: bool(cov.valid[j]),
                 "支持类型": "、".join(clause.benefits),
                 Status.ELIGIBLE.label: int((column == ELIGIBLE).sum()),
                 Status.PARTIAL.label: int((column == PARTIAL).sum()),

@@ -13,6 +13,7 @@ from ..eligibility.conditions import requirement
 from ..eligibility.facts import fact_label
 from ..eligibility.status import MET, NOT_MET, PARTIAL, UNKNOWN
 from .analysis import Coverage, PopulationRules
+from .tables import VALID
 
 
 @dataclass(frozen=True)
@@ -127,14 +128,14 @@ def unmatched_table(items: Sequence[Unmatched]) -> pd.DataFrame:
             {
                 "条款": u.clause.id,
                 "文件": u.document.short_title,
-                "有效": u.valid,
+                VALID: u.valid,
                 "原因": u.reason,
                 "需补充条件企业数": u.partial,
                 "条款原文": u.clause.text,
             }
             for u in items
         ],
-        columns=["条款", "文件", "有效", "原因", "需补充条件企业数", "条款原文"],
+        columns=["条款", "文件", VALID, "原因", "需补充条件企业数", "条款原文"],
     )
 
 
@@ -144,7 +145,7 @@ def unmatched_conditions_table(items: Sequence[Unmatched]) -> pd.DataFrame:
 
 
 def conditions_table(items: Iterable[tuple[str, Sequence[ConditionCount]]]) -> pd.DataFrame:
-    """One row per (clause id, condition count)."""
+    """One row per (clause id, condition count); the field as people read it (``fact_label``), never its key."""
     columns = [
         "条款",
         "条件字段",
@@ -160,7 +161,7 @@ def conditions_table(items: Iterable[tuple[str, Sequence[ConditionCount]]]) -> p
     rows = [
         {
             "条款": clause_id,
-            "条件字段": c.field,
+            "条件字段": c.label,
             "条件": f"{c.label}{c.requirement}",
             "满足": c.met,
             "不满足": c.not_met,

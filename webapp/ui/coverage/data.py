@@ -96,18 +96,27 @@ def _duplicates(library: int, threshold: float, measures_only: bool, _view: cv.C
 def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], label: str, filename: str) -> None:
     """A 下载…（CSV） button for ``frame`` (disabled when it is empty), or for the table ``frame()`` makes.
 
-    The CSV is written when the button is clicked (Streamlit's deferred download), not on every run.
+    The CSV is written when the button is clicked (Streamlit's deferred download), not on every run; yes/no
+    columns are written 是/否 (the page shows them as ticks).
     """
     make = frame if callable(frame) else (lambda: frame)
     st.download_button(
         f"下载{label}（CSV）",
-        lambda: cv.csv_bytes(make()),
+        lambda: cv.csv_bytes(readable(make())),
         file_name=filename,
         mime="text/csv",
         key=f"dl_{filename}",
         disabled=isinstance(frame, pd.DataFrame) and frame.empty,
         on_click="ignore",
     )
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its yes/no columns as 是/否 (a CSV would say True/False)."""
+    flags = [name for name, dtype in frame.dtypes.items() if pd.api.types.is_bool_dtype(dtype)]
+    if not flags:
+        return frame
+    return frame.assign(**{name: frame[name].map({True: "是", False: "否"}) for name in flags})
 
 
 def clause_label(view: cv.CorpusView, clause_id: str) -> str:

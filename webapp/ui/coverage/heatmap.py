@@ -13,6 +13,8 @@ from recommender.vocab import BENEFITS
 from .data import KEEP, download
 
 ROW_HEIGHT = 18  # heatmap pixels per segment: every label readable
+BOX_HEIGHT = 640  # a taller heatmap scrolls inside a box of this height (the page stays a few screens tall)
+CHART_MARGIN = 140  # pixels of the chart outside its rows: the support types' labels on top, the padding
 
 
 def _chart(shown: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -65,20 +67,22 @@ def _chart(shown: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, dict[str
 
 @st.fragment
 def heatmap(table: pd.DataFrame, dims: list[str]) -> None:
-    """The heatmap of the segments with enough enterprises, then the full table and its CSV (a fragment: the
-    minimum reruns only this)."""
+    """The heatmap of the segments with enough enterprises (scrolling in a box when taller than a screen), then the
+    full table and its CSV (a fragment: the minimum reruns only this)."""
     st.session_state.setdefault("cov_min_n", 5)
     min_n = st.number_input("热力图只显示企业数不少于", min_value=1, step=1, key="cov_min_n", persist_state=KEEP)
     shown = table[table["企业数"] >= min_n]
     st.caption(
         f"颜色为细分内每家企业平均可用的该类措施数（白色至深蓝），红色为 0。显示 {len(shown)} 个细分，"
-        f"共 {len(table)} 个；完整数据见下表及下载。"
+        f"共 {len(table)} 个（细分较多时图可在框内上下滚动）；完整数据见下表及下载。"
     )
     if shown.empty:
         st.info("没有达到该企业数的细分，请调低上面的数字。", icon=":material/info:")
     else:
         long, spec = _chart(shown, dims)
-        st.vega_lite_chart(long, spec, width="stretch")
+        tall = spec["height"] + CHART_MARGIN > BOX_HEIGHT
+        with st.container(height=BOX_HEIGHT if tall else "content", border=False):
+            st.vega_lite_chart(long, spec, width="stretch")
     means = {name: st.column_config.NumberColumn(format="%.2f") for name in ["人均可用措施数", *BENEFITS]}
     st.dataframe(
         table,

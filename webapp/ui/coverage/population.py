@@ -1,13 +1,19 @@
-"""① 企业样本: a synthetic population with editable distributions, or an uploaded roster."""
+"""企业样本: a synthetic population with editable distributions, or an uploaded roster.
+
+The widgets (``choose_source``) sit in the page's settings box; the population is made or read (``load``) outside
+it, so that its progress bar and a roster's problems show even when the box is closed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from recommender import coverage as cv
 from recommender.profile import Profile
@@ -57,7 +63,26 @@ def _weights() -> dict[str, dict[str, float]]:
     return weights
 
 
-def _synthetic() -> Population | None:
+@dataclass(frozen=True)
+class Synthetic:
+    """The synthetic population asked for (made by ``load``, outside the settings box)."""
+
+    size: int
+    seed: int
+    missing: float
+    weights_json: str  # the distributions' weights by keyword argument of cv.synthetic_population
+
+    @property
+    def key(self) -> str:
+        """The population's key for the caches."""
+        digest = hashlib.sha256(f"{self.size}|{self.seed}|{self.missing}|{self.weights_json}".encode())
+        return "synthetic:" + digest.hexdigest()[:16]
+
+
+Source = Synthetic | UploadedFile  # what choose_source asks for
+
+
+def _synthetic() -> Synthetic | None:
     st.session_state.setdefault("cov_size", 2000)
     st.session_state.setdefault("cov_seed", 0)
     st.session_state.setdefault("cov_missing", 0.0)
@@ -72,20 +97,24 @@ def _synthetic() -> Population | None:
     if empty:
         st.error(f"请至少为一个取值设置正的权重：{'、'.join(empty)}", icon=":material/error:")
         return None
-    weights_json = json.dumps(weights, ensure_ascii=False, sort_keys=True)
-    profiles = synthetic(int(size), int(seed), weights_json, float(missing))
-    key = "synthetic:" + hashlib.sha256(f"{size}|{seed}|{missing}|{weights_json}".encode()).hexdigest()[:16]
-    download(lambda: cv.population_frame(profiles), "合成企业名单", "合成企业名单.csv")
-    return key, profiles
+    return Synthetic(int(size), int(seed), float(missing), json.dumps(weights, ensure_ascii=False, sort_keys=True))
 
 
-def _uploaded() -> Population | None:
+def choose_source() -> Source | None:
+    """The population's widgets (in the caller's container): a synthetic one's settings, or an uploaded roster;
+    None when nothing usable was given (the reason shown beside the widgets)."""
+    source = st.radio("企业样本", [SYNTHETIC, UPLOAD], horizontal=True, key="cov_source")
+    if source == SYNTHETIC:
+        return _synthetic()
     upload = st.file_uploader(
-        "企业名单（CSV 或 Excel .xlsx/.xls；表头为档案字段名或中文名）", type=["csv", "xlsx", "xls"]
+        "企业名单（CSV 或 Excel .xlsx/.xls；表头为档案字段名或中文名）", type=["csv", "xlsx", "xls"], key="cov_upload"
     )
     if upload is None:
         st.info("请上传企业名单，或选择“合成企业样本”。", icon=":material/info:")
-        return None
+    return upload
+
+
+def _uploaded(upload: UploadedFile) -> Population | None:
     data = upload.getvalue()
     try:
         profiles, bad, ignored = read_uploaded(data, upload.name)
@@ -105,7 +134,23 @@ def _uploaded() -> Population | None:
     return "upload:" + hashlib.sha256(data).hexdigest()[:16], profiles
 
 
-def choose_population() -> Population | None:
-    """The population key (for caches) and its profiles; None when nothing usable was given."""
-    source = st.radio("企业样本", [SYNTHETIC, UPLOAD], horizontal=True, key="cov_source")
-    return _synthetic() if source == SYNTHETIC else _uploaded()
+def load(source: Source) -> Population | None:
+    """The population key (for caches) and its profiles: the synthetic one made (a progress bar meanwhile), or the
+    roster read (its problems shown); None when the roster has no usable enterprise."""
+    if isinstance(source, Synthetic):
+        return source.key, synthetic(source.size, source.seed, source.weights_json, source.missing)
+    return _uploaded(source)
+
+
+def describe(source: Source, profiles: Sequence[Profile]) -> str:
+    """The population in a few words, for the line that says what the figures are about."""
+    if isinstance(source, Synthetic):
+        missing = f"，信息缺失率 {source.missing:.0%}" if source.missing else ""
+        return f"合成企业样本 {len(profiles)} 家（随机种子 {source.seed}{missing}；示意数据，非统计数据）"
+    return f"上传的企业名单“{md(source.name)}” {len(profiles)} 家"
+
+
+def population_download(source: Source, profiles: Sequence[Profile]) -> None:
+    """下载合成企业名单（CSV）, for a synthetic population (an uploaded roster is the person's own file)."""
+    if isinstance(source, Synthetic):
+        download(lambda: cv.population_frame(profiles), "合成企业名单", "合成企业名单.csv")

@@ -51,9 +51,10 @@ def unmatched(cov: cv.Coverage, include_partial: bool, items: list[cv.Unmatched]
         summary = cv.unmatched_table(items)
         st.dataframe(summary, hide_index=True)
         download(summary, "无人匹配条款", "无人匹配条款.csv")
-        detail = cv.unmatched_conditions_table(items)
-        st.dataframe(detail, hide_index=True)
-        download(detail, "无人匹配条款的条件统计", "无人匹配条款条件.csv")
+        with st.expander("这些措施的每个条件各有多少企业满足"):
+            detail = cv.unmatched_conditions_table(items)
+            st.dataframe(detail, hide_index=True)
+            download(detail, "无人匹配条款的条件统计", "无人匹配条款条件.csv")
     else:
         st.success(
             "样本中每条措施都至少有一家企业可用。下表按可申请企业数从少到多列出全部措施。",

@@ -61,7 +61,12 @@ def value_widget(field_name: str, current: object, key: str) -> object:
     current_list = list(current) if isinstance(current, list) else []
     if options is not None:
         return st.multiselect(
-            label, options, default=[v for v in current_list if v in options], key=key, persist_state=KEEP
+            label,
+            options,
+            default=[v for v in current_list if v in options],
+            key=key,
+            persist_state=KEEP,
+            placeholder="请选择一个或多个",
         )
     return _words(st.text_input(label + "，多个用顿号分隔", value="、".join(current_list), key=key, persist_state=KEEP))
 
@@ -83,6 +88,7 @@ def _region_change(cov: cv.Coverage) -> cv.Change | None:
         default=list(doc.applies_to.regions),
         key=f"cov_wi_regions_{policy_id}",
         persist_state=KEEP,
+        placeholder="不选表示不限区域",
     )
     if not regions and not doc.applies_to.parks:
         st.warning("不选任何区表示不限区域：全市企业都会满足该文件的区域条件。", icon=":material/warning:")
