@@ -2,16 +2,7 @@
 
 import streamlit as st
 
-from webapp.ui import (
-    library_data,
-    library_list,
-    library_publish,
-    library_review,
-    library_upload,
-    settings,
-    store,
-    style,
-)
+from webapp.ui import settings, store, style
 from webapp.ui.markup import md
 
 STEPS = ["上传文件", "文件列表", "审核", "发布"]
@@ -22,7 +13,10 @@ as_of = settings.as_of()
 
 
 def main() -> None:
-    """The page: the step chosen, with the message the last action left."""
+    """The page: the step chosen, with the message the last action left. Its sections import the document
+    readers and the proposal code (seconds on a fresh server): here, after the banner is drawn."""
+    from webapp.ui import library_data, library_list, library_publish, library_review, library_upload
+
     step = st.radio(
         "步骤", STEPS, horizontal=True, key="lib_step", persist_state="session", label_visibility="collapsed"
     )
