@@ -238,8 +238,10 @@ def test_a_counsellor_logs_in_and_logging_out_leaves_nothing_in_the_form():
         page.get_by_text(f"匹配结果：{ENTERPRISE['name']}").wait_for()
         page.get_by_role("button", name="退出登录").click()
         page.get_by_text("工作人员登录").wait_for()
-        page.wait_for_timeout(500)
-        assert page.get_by_role("textbox", name="企业名称 *").input_value() == ""
+        from playwright.sync_api import expect
+
+        # the form is emptied by the rerun after logging out (a busy machine may take a few seconds)
+        expect(page.get_by_role("textbox", name="企业名称 *")).to_have_value("", timeout=15_000)
         assert page.get_by_role("link", name="企业档案库").count() == 0
 
 

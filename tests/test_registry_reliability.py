@@ -414,7 +414,7 @@ def test_a_roster_with_bad_rows_writes_nothing_and_lists_them(registry_url, rost
     assert [b.row for b in refused.value.bad] == [N + 3, N + 4, N + 5, N + 6]
     message = str(refused.value)
     assert "名单中有 4 行有问题，未导入任何企业" in message
-    assert f"第 {N + 3} 行（北京某公司）：region" in message
+    assert f"第 {N + 3} 行（北京某公司）：注册地：“北京市”不在可选范围内" in message  # the label, never the code
     assert f"第 {N + 5} 行（{roster10k.rows[0].profile.name}）：与第 2 行是同一家企业" in message
     assert "企业名称过长（300 字" in message
     assert committed_counts(registry_url) == (0, 0)
