@@ -1,7 +1,5 @@
-"""``python -m recommender``: the command line (``cli.main``)."""
+"""``python -m recommender``: the command line (``cli.run``)."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from .cli_parser import COMMAND, Parser
 from .cli_parser import date_argument as _date
@@ -397,6 +399,22 @@ def _parser() -> argparse.ArgumentParser:
 
     add_account_commands(add)
     return parser
+
+
+STOPPED_CODES = {130, 128 + signal.SIGTERM, 128 + signal.SIGHUP}  # main's codes after Ctrl-C, SIGTERM, SIGHUP
+
+
+def run() -> NoReturn:
+    """The command's process (``python -m recommender``, ``beidou``): ``main``, then exit with its code. A command
+    stopped by a signal has removed its unfinished files by then and exits at once: the interpreter's exit
+    would wait for any child process still there (a batch's worker), which ends itself when its parent is
+    gone."""
+    code = main()
+    if code in STOPPED_CODES:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ from .company import CreditCodeError, check_credit_code
 from .limits import LIMITS, size_text
 from .paths import LEXICON
 from .places import read_place
-from .quantities import Quantity, QuantityError, read_count, read_money, read_share
+from .quantities import MAX_MONEY_WAN, Quantity, QuantityError, read_count, read_money, read_share
 from .spellings import controlled_name
 from .text_clean import clean_query, echo, strip_invisible
 from .vocab import (
@@ -312,6 +312,8 @@ class Profile(BaseModel):
         finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
         if finite and abs(value) > MAX_NUMBER:  # Infinity/NaN: the model's own finite check says so
             raise ValueError(f"数值过大（超过 {MAX_NUMBER:.0e}），请检查单位")
+        if finite and info.field_name in MONEY_FIELDS and value > MAX_MONEY_WAN:  # as a roster's cell is read
+            raise ValueError(f"{value:g} 万元超过 1 万亿元，请检查单位（金额以万元计）")
         return value
 
     @field_validator("qualification_dates", mode="before")

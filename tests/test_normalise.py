@@ -273,3 +273,15 @@ def test_the_same_enterprise_twice_in_a_roster_is_flagged_when_read_not_only_at_
     assert [r.row for r in roster.rows] == [2]
     [again] = roster.bad
     assert again.row == 3 and "与第 2 行是同一家企业" in str(again)
+
+
+@pytest.mark.parametrize("field", ["revenue", "rd_expense", "high_tech_revenue", "total_assets"])
+def test_a_profile_given_as_numbers_holds_money_to_what_a_roster_cell_may_hold(field):
+    """The form and JSON give numbers, not text: over 1 万亿元 is refused there as a roster's cell is (a
+    研发费用 of 99999999999 万元 once gave a 加计扣除 of that size)."""
+    from recommender.profile import ProfileError, parse_profile
+    from recommender.quantities import MAX_MONEY_WAN
+
+    assert getattr(parse_profile({"name": "甲", "region": "徐汇区", field: MAX_MONEY_WAN}), field) == MAX_MONEY_WAN
+    with pytest.raises(ProfileError, match="超过 1 万亿元"):
+        parse_profile({"name": "甲", "region": "徐汇区", field: 99999999999})

@@ -181,15 +181,19 @@ def test_everything_the_runtime_imports_comes_with_requirements_txt():
     assert not dev_only & installed, f"requirements.txt would install test tools: {dev_only & installed}"
 
 
-def test_the_beidou_command_is_the_cli_main_and_exits_with_its_code(tmp_path):
+def test_the_beidou_command_is_the_cli_run_and_exits_with_its_code(tmp_path, monkeypatch):
     from recommender import cli
 
     scripts = _pyproject()["project"]["scripts"]
-    assert scripts == {"beidou": "recommender.cli:main"}
+    assert scripts == {"beidou": "recommender.cli:run"}  # as `python -m recommender` (__main__.py)
     entry = importlib.metadata.EntryPoint(name="beidou", value=scripts["beidou"], group="console_scripts")
-    assert entry.load() is cli.main
-    # a console script runs sys.exit(main()): main returns the code rather than exiting itself
+    assert entry.load() is cli.run
+    # run exits with main's code (main returns it, for callers in this process)
     assert cli.main(["recommend", str(tmp_path / "没有这个文件.json")]) == 2
+    monkeypatch.setattr(sys, "argv", ["beidou", "recommend", str(tmp_path / "没有这个文件.json")])
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    assert exited.value.code == 2
     assert _pyproject()["build-system"]["build-backend"] == "setuptools.build_meta"
 
 

@@ -102,6 +102,7 @@ class Matched:
     docx: bytes | None
 
 
+STOPPING = (signal.SIGINT, *STOP_SIGNALS)  # what stops a batch: the parent's to act on, never a worker's
 _JOB: Job | None = None  # the job of the batch running, for forked workers
 _STOP: EventType | None = None  # set when the batch is stopped: the workers then match nothing more
 
@@ -121,11 +122,12 @@ def _match(job: Job, start: int, stop: int, stopped: EventType | None = None) ->
 
 def _follow_parent(parent: int) -> None:
     """A worker's initializer: end the worker when its parent is gone (a killed batch leaves no process), and
-    leave Ctrl-C to the parent (which stops the batch with one line; a worker interrupted mid-chunk would
-    break the pool and print its own traceback)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for stop in STOP_SIGNALS:  # the parent's handlers (``stop_on_signals``), inherited by fork, are not a worker's
-        signal.signal(stop, signal.SIG_DFL)
+    leave Ctrl-C, SIGTERM and SIGHUP to the parent, which stops the batch with one line (sent to the whole
+    process group, as a terminal or a service manager does, they ended workers midway: a broken pool, or one
+    that waited for ever for a result cut in its pipe)."""
+    for stop in STOPPING:  # the parent stops the batch: a worker ended midway could cut a result in the pipe
+        signal.signal(stop, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # forked with them blocked (``_start``)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -138,6 +140,20 @@ def _follow_parent(parent: int) -> None:
 def _match_in_worker(start: int, stop: int) -> list[Matched]:
     assert _JOB is not None and _STOP is not None, "a batch worker must be forked by matched_rows"
     return _match(_JOB, start, stop, _STOP)
+
+
+def _submit(pool: ProcessPoolExecutor, start: int, stop: int, first: bool) -> Future[list[Matched]]:
+    """Rows ``start:stop`` sent to ``pool``. The first call forks the workers: with STOPPING blocked meanwhile, so
+    that a worker is born with them blocked until its initializer ignores them (a Ctrl-C between the fork and
+    the initializer interrupted the new worker), and the pool's own state is whole (one held here arrives
+    when the call returns)."""
+    if not first:
+        return pool.submit(_match_in_worker, start, stop)
+    former = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        return pool.submit(_match_in_worker, start, stop)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, former)
 
 
 def _workers(requested: int | None, rows: int) -> int:
@@ -166,7 +182,7 @@ def matched_rows(job: Job, workers: int | None = None) -> Iterator[Matched]:
             pending: deque[Future[list[Matched]]] = deque()
             try:
                 for start in range(0, total, CHUNK):
-                    pending.append(pool.submit(_match_in_worker, start, min(start + CHUNK, total)))
+                    pending.append(_submit(pool, start, min(start + CHUNK, total), first=not pending))
                     if len(pending) >= count * AHEAD:
                         yield from pending.popleft().result()
                 while pending:
