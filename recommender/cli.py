@@ -421,9 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit code: 0, or 2 after one Chinese line on stderr for bad input or data."""
     from .stopping import Stopped, stop_on_signals
 
-    args = _parser().parse_args(argv)
     try:
         with stop_on_signals():
+            args = _parser().parse_args(argv)
             args.func(args)
     except (DataError, UsageError, ProfileError, CommandError) as exc:
         print(f"错误：{exc}", file=sys.stderr)

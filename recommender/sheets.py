@@ -645,7 +645,10 @@ class RosterWorkbook:
     def __exit__(self, *exc: object) -> None:
         if not self._saved:
             for sheet in self._book.worksheets():
-                sheet._opt_close()  # the open row file of each sheet (XlsxWriter has no public call for this)
+                # the open row file of each sheet (XlsxWriter has no public call for this); a full temp disk fails
+                # its flush again: the error already on its way is the one to report
+                with contextlib.suppress(OSError):
+                    sheet._opt_close()
             self._scratch.cleanup()
 
     def add(self, row: int | None, c: Consultation) -> None:

@@ -25,18 +25,26 @@ class Stopped(KeyboardInterrupt):
         return signal.Signals(self.signum).name
 
 
+HANDLED = (signal.SIGINT, *STOP_SIGNALS)  # what ``stop_on_signals`` acts on
+
+
 def _raise(signum: int, _frame: FrameType | None) -> None:
-    raise Stopped(signum)
+    """The first stop only: later ones are ignored, so that a second Ctrl-C cannot cut short the clean-up the
+    first one started (it once left a batch waiting for ever at exit for its workers)."""
+    for s in HANDLED:
+        signal.signal(s, signal.SIG_IGN)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Stopped(signum)
 
 
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """While the block runs, STOP_SIGNALS raise ``Stopped`` in the main thread; the former handlers are put back
-    after. Outside the main thread (where Python allows no handler) nothing changes."""
+    """While the block runs, the first of Ctrl-C (KeyboardInterrupt) and STOP_SIGNALS (``Stopped``) is raised in
+    the main thread and any later one ignored; the former handlers are put back after. Outside the main thread
+    (where Python allows no handler) nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    former = {s: signal.signal(s, _raise) for s in STOP_SIGNALS}
+    former = {s: signal.signal(s, _raise) for s in HANDLED}
     try:
         yield
     finally:

@@ -442,15 +442,21 @@ def test_an_error_in_a_worker_is_raised_and_leaves_no_file(engine, tmp_path, mon
     assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]
 
 
-STOPS = [  # (signal, sent to the whole process group, exit code, the one line on stderr)
-    (signal.SIGINT, True, 130, "已中断：未完成的输出文件未保留"),  # Ctrl-C reaches the whole process group
-    (signal.SIGTERM, False, 143, "已终止（收到 SIGTERM）：未完成的输出文件未保留"),  # kill, a service manager
-    (signal.SIGHUP, False, 129, "已终止（收到 SIGHUP）：未完成的输出文件未保留"),  # the terminal closed
+STOPS = [  # (signal, sent to the whole process group, sent twice, exit code, the one line on stderr)
+    (signal.SIGINT, True, False, 130, "已中断：未完成的输出文件未保留"),  # Ctrl-C reaches the whole group
+    (signal.SIGINT, True, True, 130, "已中断：未完成的输出文件未保留"),  # pressed twice: the second ignored
+    (signal.SIGTERM, True, False, 143, "已终止（收到 SIGTERM）：未完成的输出文件未保留"),  # a service manager
+    (signal.SIGTERM, False, False, 143, "已终止（收到 SIGTERM）：未完成的输出文件未保留"),  # kill PID
+    (signal.SIGHUP, True, False, 129, "已终止（收到 SIGHUP）：未完成的输出文件未保留"),  # the terminal closed
 ]
 
 
-@pytest.mark.parametrize(("stop", "group", "code", "line"), STOPS, ids=[s[0].name for s in STOPS])
-def test_a_stopped_batch_says_one_line_and_leaves_no_file_and_no_process(tmp_path, stop, group, code, line):
+@pytest.mark.parametrize(
+    ("stop", "group", "twice", "code", "line"),
+    STOPS,
+    ids=[f"{s[0].name}{'-group' if s[1] else ''}{'-twice' if s[2] else ''}" for s in STOPS],
+)
+def test_a_stopped_batch_says_one_line_and_leaves_no_file_and_no_process(tmp_path, stop, group, twice, code, line):
     roster = write_roster(tmp_path / "名单.csv", 3000)
     out, archive = tmp_path / "汇总.xlsx", tmp_path / "咨询单.zip"
     scratch = tmp_path / "tmp"
@@ -470,7 +476,9 @@ def test_a_stopped_batch_says_one_line_and_leaves_no_file_and_no_process(tmp_pat
         assert child.poll() is None and time.monotonic() < deadline, "the batch ended before it was stopped"
         time.sleep(0.1)
     time.sleep(1)  # matching in its workers
-    os.killpg(child.pid, stop) if group else child.send_signal(stop)
+    for _ in range(2 if twice else 1):
+        os.killpg(child.pid, stop) if group else child.send_signal(stop)
+        time.sleep(0.1)
     _, err = child.communicate(timeout=60)
     assert child.returncode == code
     assert err.decode().strip().splitlines() == [line]

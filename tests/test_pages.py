@@ -137,6 +137,17 @@ def test_a_negative_number_is_a_chinese_line_under_its_field_and_stays_typed():
     assert not at.metric
 
 
+@pytest.mark.parametrize(("typed", "error"), [(0.5, "职工总数：应为整数（收到“0.5”）"), (1e16, "职工总数：数值过大")])
+def test_a_count_that_is_not_a_whole_number_or_too_large_is_said_not_changed(typed, error):
+    """An int widget once truncated 0.5 employees to 0 and dropped 1e16, with no word: what was typed stays and
+    the profile's check says what is wrong."""
+    at = _app()
+    _fill(at, {"name": "某科技公司", "region": "浦东新区", "employees": typed})
+    _submit(at)
+    assert f":red[:material/error: {error}" in _markdown(at)
+    assert at.number_input(key="pf_employees").value == typed and not at.metric
+
+
 def test_a_validation_error_names_the_field_and_keeps_what_was_typed():
     at = _app()
     _fill(at, {"name": "某科技公司", "employees": 5, "rd_staff": 9, "needs": ["人才引进"]})

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -221,7 +222,7 @@ def write_batch(
         book = stack.enter_context(RosterWorkbook(as_of, today))
         zipped: tuple[SheetsZip, Path] | None = None  # the zip of Word sheets and its file
         if sheets is not None:
-            with _named(sheets, book.scratch):
+            with _named(sheets, None):
                 zipped = stack.enter_context(SheetsZip(stack.enter_context(whole_file(sheets)), today)), sheets
         workbook_part = stack.enter_context(whole_file(workbook))
         rows = stack.enter_context(closing(matched_rows(job, workers)))  # on an error, the workers stop first
@@ -231,7 +232,7 @@ def write_batch(
             row = roster.rows[matched.position]
             profile = row.profile
             if zipped is not None and matched.docx is not None:
-                with _named(zipped[1], book.scratch):
+                with _named(zipped[1], None):
                     zipped[0].add_sheet(profile, matched.docx, row.row)
             if progress is not None:
                 progress(done, total, profile.name)
@@ -240,28 +241,40 @@ def write_batch(
         with _named(workbook, book.scratch):
             book.save(workbook_part, roster.bad)
         if zipped is not None:
-            with _named(zipped[1], book.scratch):
+            with _named(zipped[1], None):
                 zipped[0].close()
     return book.matched
 
 
 @contextmanager
-def _named(output: Path | None, scratch: Path) -> Iterator[None]:
+def _named(output: Path | None, scratch: Path | None) -> Iterator[None]:
     """An OSError in the block named by the file people asked for, ``output`` (never the hidden ".part" file
     written in its place), or by the temp folder (TMPDIR) when it came from the workbook's temporary files in
-    ``scratch`` (``output`` None: the block writes nothing else)."""
+    ``scratch`` (``output`` None: the block writes nothing else; ``scratch`` None: the block writes ``output``
+    alone, as the zip does)."""
     try:
         yield
     except OSError as exc:
         where = Path(exc.filename) if isinstance(exc.filename, str) else None
+        if scratch is None:
+            raise OSError(exc.errno, exc.strerror, str(output)) from exc
         temp = f"临时文件夹 {scratch.parent}（TMPDIR）"
         if output is None or (where is not None and where.is_relative_to(scratch)):
             named = temp
-        elif where is None and not _same_disk(output.parent, scratch):  # a write to an open file: either
-            named = f"{output} 或{temp}"
+        elif where is None and not _same_disk(output.parent, scratch):  # a write to an open file: the full disk
+            full = [_nearly_full(output.parent), _nearly_full(scratch)]
+            named = temp if full == [False, True] else str(output) if full == [True, False] else f"{output} 或{temp}"
         else:
             named = str(output)
         raise OSError(exc.errno, exc.strerror, named) from exc
+
+
+def _nearly_full(folder: Path) -> bool:
+    """Less than 1 MB free on ``folder``'s disk (False when that cannot be read)."""
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
 
 
 def _same_disk(a: Path, b: Path) -> bool:

@@ -72,8 +72,8 @@ def _from_widget(field: str, value: Any) -> Any:
         return value.strip() or None
     if kind == "date":
         return value.isoformat()
-    if kind == "int":
-        return int(value)
+    if kind == "int":  # a float widget: a whole number as int, else as typed (the profile says 应为整数)
+        return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
     if kind == "float":
         return round(value / 100, 6) if is_ratio(field) else float(value)
     if kind == "list":
@@ -91,6 +91,8 @@ def _to_widget(field: str, value: Any) -> Any:
         return list(value) if value or field != "qualifications" else [NO_TITLES]
     if kind == "float" and value is not None and is_ratio(field):
         return round(value * 100, 4)
+    if kind == "int" and value is not None:
+        return float(value)  # its widget holds floats (``_number``)
     return value
 
 
@@ -196,11 +198,13 @@ def _inline_error(errors: dict[str, list[str]], field: str) -> None:
 def _number(field: str, errors: dict[str, list[str]], money: bool) -> None:
     # no min_value: Streamlit drops a value out of its bounds with an English tooltip; the profile's own checks
     # give a Chinese line under the field and keep what was typed
+    # counts too are float widgets: an int one truncates 0.5 to 0 and loses 1e16 without a word; the profile
+    # then says 应为整数 or 数值过大
     st.number_input(
         _label(field),
         value=None,
-        step=10.0 if money else 1,
-        format="%.2f" if money else "%d",
+        step=10.0 if money else 1.0,
+        format="%.2f" if money else "%g",
         placeholder="万元，未知可不填" if money else "未知可不填",
         help=HELP.get(field),
         key=key(field),
@@ -317,8 +321,8 @@ def _extra(field: str, errors: dict[str, list[str]]) -> None:
         st.number_input(  # no bounds, as in ``_number``: the profile's checks say what is out of range
             label + ("（%）" if ratio else ""),
             value=None,
-            step=1 if kind == "int" else 1.0,
-            format="%d" if kind == "int" else "%.2f",
+            step=1.0,  # a float widget for counts too, as in ``_number``
+            format="%g" if kind == "int" else "%.2f",
             placeholder="百分比，如 35 表示 35%" if ratio else "未知可不填",
             key=key(field),
             persist_state="session",
