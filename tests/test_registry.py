@@ -61,6 +61,17 @@ def _add(name: str = "上海甲芯微电子有限公司", by: str = "alice", **k
 # --- enterprises: add, update, history ---------------------------------------------------------
 
 
+def test_a_counsellor_typed_as_unassigned_is_no_counsellor_and_the_filter_finds_the_unassigned():
+    """未分配 is how no 专员 reads: stored as a name it looked unassigned while no filter or 辅导员 found it."""
+    typed = _add("上海乙有限公司", counsellor="未分配")
+    none = _add("上海丙有限公司")
+    assigned = _add("上海丁有限公司", counsellor="王专员")
+    with db.transaction() as s:
+        assert enterprises.get(s, typed, admin()).counsellor is None
+        found = [e.id for e in enterprises.listing(s, admin(), counsellor="未分配")]
+    assert sorted(found) == sorted([typed, none]) and assigned not in found
+
+
 def test_every_change_is_kept_with_who_when_and_source():
     start = dt.datetime.now(dt.UTC)
     with db.transaction() as s:

@@ -20,7 +20,7 @@ from ..profile import LABELS, Profile, ProfileError, parse_profile, stored_profi
 from .access import COUNSELLOR, STAFF, Actor, check_assign, check_read, check_write, require
 from .errors import ConflictError, RegistryError
 from .models import NAME_MAX, Enterprise, Revision, now, shown_time
-from .states import POOL_STAGES
+from .states import POOL_STAGES, UNASSIGNED, counsellor_name
 
 
 class IdentityConflict(RegistryError):
@@ -199,7 +199,7 @@ def add(
     to themselves or leave it unassigned) or a 管理员.
     """
     require(by, (COUNSELLOR,), "把企业加入档案库")
-    counsellor = (counsellor or "").strip() or None
+    counsellor = counsellor_name(counsellor)
     profile = check_profile(profile)
     check_assign(by, profile.name, counsellor)
     existing = find(session, profile.name, profile.credit_code)
@@ -263,7 +263,7 @@ def update(
         _refuse_others(session, enterprise, key, code)
         changes.update(name=checked.name, name_key=key, credit_code=code, profile=data)
     if counsellor is not _UNSET:
-        changes["counsellor"] = (counsellor or "").strip() or None
+        changes["counsellor"] = counsellor_name(counsellor)
         if changes["counsellor"] != enterprise.counsellor:
             check_assign(by, enterprise.name, changes["counsellor"])
     if stage is not None:
@@ -372,7 +372,9 @@ def _listed(
 ) -> Select[Any]:
     """``query`` (on ``enterprises``) narrowed to what ``listing`` lists, in its order."""
     query = query.where(readable(by)).order_by(Enterprise.name)
-    if counsellor:
+    if counsellor == UNASSIGNED:  # the filter "未分配": those with no 专员
+        query = query.where(Enterprise.counsellor.is_(None))
+    elif counsellor:
         query = query.where(Enterprise.counsellor == counsellor)
     if stage:
         query = query.where(Enterprise.pool_stage == stage)

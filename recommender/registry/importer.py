@@ -27,6 +27,7 @@ from .enterprises import (
     same_because,
 )
 from .models import Enterprise, Revision, now
+from .states import counsellor_name
 
 CHUNK = 500  # names (or codes) looked up per query, rows inserted per statement
 Progress = Callable[[int, int], None]  # (database rows written, rows to write)
@@ -234,7 +235,7 @@ def import_roster(
     another 辅导员's enterprises are bad rows) or a 管理员.
     """
     require(by, (COUNSELLOR,), "导入企业名单")
-    counsellor = (counsellor or "").strip() or None
+    counsellor = counsellor_name(counsellor)
     check_assign(by, "名单中的新企业", counsellor)
     check_stage(stage)
     bad = [*roster.bad, *_more_bad_rows(roster)]

@@ -11,3 +11,10 @@ UNASSIGNED = "未分配"  # how an enterprise with no 专员 reads, on every pag
 def counsellor_text(name: str | None) -> str:
     """The 专员 as people read it: the name, or UNASSIGNED when there is none."""
     return name or UNASSIGNED
+
+
+def counsellor_name(text: str | None) -> str | None:
+    """A 专员 as stored: the name typed, trimmed; None for none, blank, or UNASSIGNED itself (typed as a name it
+    looked unassigned while it was not: no 辅导员 saw the enterprise, and filters missed it)."""
+    name = (text or "").strip()
+    return None if not name or name == UNASSIGNED else name
