@@ -5,14 +5,15 @@ import os
 import signal
 import sys
 
+from .stopping import HANDLED, stopped_code, stopped_words
+
 
 def _stopped_early(signum: int, _frame: object) -> None:
-    what = "已中断" if signum == signal.SIGINT else f"已终止（收到 {signal.Signals(signum).name}）"
-    sys.stderr.write(f"{what}：尚未开始处理\n")
-    os._exit(130 if signum == signal.SIGINT else 128 + signum)
+    sys.stderr.write(f"{stopped_words(signum)}：尚未开始处理\n")
+    os._exit(stopped_code(signum))
 
 
-for _signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+for _signal in HANDLED:
     signal.signal(_signal, _stopped_early)
 
 from .cli import run  # noqa: E402  (after the handlers: the imports are the slow part)

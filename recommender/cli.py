@@ -233,8 +233,9 @@ def cmd_batch(args: argparse.Namespace) -> None:
         raise UsageError(f"{args.roster}: 没有可用的企业行（{len(roster.bad)} 行有误）")
     try:
         with Bar("匹配并写入") as bar:
-            engine, outputs = _engine(), (args.output, args.zip)
-            matched = write_batch(engine, roster, args.as_of, *outputs, top=args.top, progress=bar, stage=bar.say)
+            matched = write_batch(
+                _engine(), roster, args.as_of, args.output, args.zip, top=args.top, progress=bar, stage=bar.say
+            )
     except FileNotFoundError as exc:
         raise UsageError(f"{exc.filename}: 无法写入（所在目录不存在）") from None
     except OSError as exc:
@@ -401,16 +402,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-STOPPED_CODES = {130, 128 + signal.SIGTERM, 128 + signal.SIGHUP}  # main's codes after Ctrl-C, SIGTERM, SIGHUP
-
-
 def run() -> NoReturn:
     """The command's process (``python -m recommender``, ``beidou``): ``main``, then exit with its code. A command
     stopped by a signal has removed its unfinished files by then and exits at once: the interpreter's exit
     would wait for any child process still there (a batch's worker), which ends itself when its parent is
     gone."""
+    from .stopping import HANDLED, stopped_code
+
     code = main()
-    if code in STOPPED_CODES:
+    if code in {stopped_code(s) for s in HANDLED}:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
@@ -419,7 +419,7 @@ def run() -> NoReturn:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit code: 0, or 2 after one Chinese line on stderr for bad input or data."""
-    from .stopping import Stopped, stop_on_signals
+    from .stopping import Stopped, stop_on_signals, stopped_code, stopped_words
 
     try:
         with stop_on_signals():
@@ -430,10 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # the reader stopped early (… | head): nothing more to say
         sys.stderr.close()
-    except Stopped as exc:  # SIGTERM, SIGHUP: as Ctrl-C
-        print(f"已终止（收到 {exc.name}）：未完成的输出文件未保留", file=sys.stderr)
-        return 128 + exc.signum
-    except KeyboardInterrupt:  # Ctrl-C: a file being written is removed (its .part), nothing is half written
-        print("已中断：未完成的输出文件未保留", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: a file being written is removed (its .part)
+        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+        print(f"{stopped_words(signum)}：未完成的输出文件未保留", file=sys.stderr)
+        return stopped_code(signum)
     return 0

@@ -19,13 +19,18 @@ class Stopped(KeyboardInterrupt):
         super().__init__(signum)
         self.signum = signum
 
-    @property
-    def name(self) -> str:
-        """The signal's name, e.g. "SIGTERM"."""
-        return signal.Signals(self.signum).name
-
 
 HANDLED = (signal.SIGINT, *STOP_SIGNALS)  # what ``stop_on_signals`` acts on
+
+
+def stopped_words(signum: int) -> str:
+    """How a stop by ``signum`` is said: "已中断" for Ctrl-C, else "已终止（收到 SIGTERM）"."""
+    return "已中断" if signum == signal.SIGINT else f"已终止（收到 {signal.Signals(signum).name}）"
+
+
+def stopped_code(signum: int) -> int:
+    """The exit code of a command stopped by ``signum``, as a shell gives it: 128 + the signal (Ctrl-C 130)."""
+    return 128 + signum
 
 
 def _raise(signum: int, _frame: FrameType | None) -> None:

@@ -34,7 +34,7 @@ from ..engine import Recommender
 from ..leftovers import owned_tag, remove_stale
 from ..roster import Roster
 from ..sheets import RosterWorkbook, SheetsZip, WorkbookEntry, consultation_docx, workbook_entry
-from ..stopping import STOP_SIGNALS
+from ..stopping import HANDLED as STOPPING  # what stops a batch: the parent's to act on, never a worker's
 
 Progress = Callable[[int, int, str], None]  # (rows done, rows in all, the enterprise just matched)
 
@@ -103,7 +103,6 @@ class Matched:
     docx: bytes | None
 
 
-STOPPING = (signal.SIGINT, *STOP_SIGNALS)  # what stops a batch: the parent's to act on, never a worker's
 _JOB: Job | None = None  # the job of the batch running, for forked workers
 _STOP: EventType | None = None  # set when the batch is stopped: the workers then match nothing more
 
@@ -128,7 +127,7 @@ def _follow_parent(parent: int) -> None:
     that waited for ever for a result cut in its pipe)."""
     for stop in STOPPING:  # the parent stops the batch: a worker ended midway could cut a result in the pipe
         signal.signal(stop, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # forked with them blocked (``_start``)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # forked with them blocked (``_submit``)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from recommender.registry import accounts
 from recommender.registry.access import ADMIN, Actor
-from recommender.registry.states import counsellor_text
 
 from . import store
 
@@ -16,8 +15,3 @@ def counsellors(by: Actor, current: str | None = None) -> list[str]:
     if by.role == ADMIN:
         names, _ = store.read(accounts.counsellor_names)
     return list(dict.fromkeys(["", current or "", *(names or [])]))
-
-
-def label(name: str) -> str:
-    """How a choice reads: the name, or 未分配 for "" (``states.UNASSIGNED``, as everywhere)."""
-    return counsellor_text(name)

@@ -204,7 +204,7 @@ def box(profile: Profile, by: Actor) -> int | None:
             return None
         st.caption("把本企业加入一企一档培育库，辅导员可以跟进咨询和申报。")
         a, b = st.columns(2)
-        a.selectbox("专员", assignable.counsellors(by), key="save_counsellor", format_func=assignable.label)
+        a.selectbox("专员", assignable.counsellors(by), key="save_counsellor", format_func=counsellor_text)
         b.selectbox("培育库阶段", POOL_STAGES, key="save_stage")
         st.button(
             "加入档案库", type="primary", icon=":material/add:", key="save_add", on_click=_add, args=(profile, by)

@@ -129,7 +129,7 @@ def _record_form(record: Record, by: Actor) -> None:
     version = store.opened(name, record.version, _values(record.id, record.counsellor, record.stage))
     with st.form(f"reg_form_{record.id}"):
         st.markdown(f"**专员与培育库阶段**（打开时为第 {version} 版）")
-        st.selectbox("专员", assignable.counsellors(by, record.counsellor), key=ck, format_func=assignable.label)
+        st.selectbox("专员", assignable.counsellors(by, record.counsellor), key=ck, format_func=counsellor_text)
         st.selectbox("培育库阶段", POOL_STAGES, key=sk)
         st.form_submit_button(
             "保存",

@@ -7,7 +7,7 @@ import streamlit as st
 from recommender.registry import importer
 from recommender.registry.access import Actor
 from recommender.registry.importer import ImportRefused
-from recommender.registry.states import POOL_STAGES
+from recommender.registry.states import POOL_STAGES, counsellor_text
 from recommender.roster import BadRow, Roster
 
 from . import assignable, nav, store
@@ -68,7 +68,7 @@ def box(roster: Roster, file_name: str, by: Actor) -> None:
     bad = refused or roster.bad
     st.caption("新入库的企业记为下面的专员和培育库阶段；已在档案库中的企业更新档案，专员和阶段不变。")
     a, b = st.columns(2)
-    a.selectbox("专员", assignable.counsellors(by), key="import_counsellor", format_func=assignable.label)
+    a.selectbox("专员", assignable.counsellors(by), key="import_counsellor", format_func=counsellor_text)
     b.selectbox("培育库阶段", POOL_STAGES, key="import_stage")
     skip = bool(bad) and st.checkbox(f"跳过有问题的 {len(bad)} 行，只导入其余各行", key="import_skip")
     n = importable(roster, bad, skip)
