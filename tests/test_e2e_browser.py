@@ -115,11 +115,34 @@ def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
             browser.close()
 
 
+IDLE_JS = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+
+
+def _idle(page, timeout_s: float = 120) -> None:
+    """Wait until the app has finished running (Streamlit's script state), twice a short while apart: a click
+    starts its run a moment later."""
+    for _ in range(2):
+        page.wait_for_timeout(300)
+        page.wait_for_function(IDLE_JS, timeout=timeout_s * 1000)
+
+
 def _choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the select box ``label`` once the app is idle: a rerun still running from the previous
+    choice redraws the box, closing its list (seen in CI). A list closed all the same is opened again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
+    for attempt in range(3):
+        _idle(page)
+        box.click()
+        box.fill(option)
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
 
 
 def _type(page, role: str, label: str, text: str) -> None:

@@ -28,6 +28,7 @@ from test_e2e_browser import (
     CHROMIUM_ARGS,
     ENTERPRISE,
     ROSTER_CSV,
+    _idle,
     _require_browser,
     _type,
     log_in,
@@ -93,7 +94,6 @@ VISIBLE_TEXT_JS = """
   return out.join('\\n');
 }
 """
-IDLE_JS = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
 
 
 def english_words(text: str) -> set[str]:
@@ -134,14 +134,6 @@ def test_the_css_names_what_this_streamlit_draws():
     for words in ("per file", "Drag and drop a file here", "`Select all`", "`No results`", "Press Enter to "):
         assert words in bundle, words
     assert "单个文件不超过 50 MB" in css and 'content: "选择文件"' in css
-
-
-def _idle(page, timeout_s: float = 120) -> None:
-    """Wait until the app has finished running (Streamlit's script state), twice a short while apart: a click
-    starts its run a moment later."""
-    for _ in range(2):
-        page.wait_for_timeout(300)
-        page.wait_for_function(IDLE_JS, timeout=timeout_s * 1000)
 
 
 def _seen(page, where: str, found: dict[str, set[str]]) -> None:
