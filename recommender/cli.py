@@ -131,7 +131,7 @@ def cmd_recommend(args: argparse.Namespace) -> None:
         print(f"提示：{note}")
     for r in rec.results:
         d = r.as_dict()
-        head = f"{r.rank:>2}. [{d['status_label']}] {d['score']:.2f}  {_short(r.clause.title or r.clause.text, 30)}"
+        head = f"{r.rank:>2}. [{d['status_label']}] {d['score']:.2f}  {_short(r.clause.heading, 40)}"
         print(head + f"  —— {r.document.short_title}")
         for reason in r.verdict.reasons[:2]:
             print(f"      ✓ {_short(reason, 70)}")

@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .eligibility.facts import RULE_FIELDS, RULE_OPS
 from .vocab import Benefit, Kind, Region
@@ -205,11 +205,17 @@ class Clause(BaseModel):
     note: str | None = None
     curated: bool = False
     part_of: str | None = None  # the clause this sub-measure was split from (Annotation.parts)
+    _opening: str | None = PrivateAttr(None)  # set by PolicyFile when another clause of the document has its title
 
     @property
     def heading(self) -> str:
-        """What a list shows for the clause: its title, else the start of its text (24 characters)."""
-        return self.title or self.text[:24] + ("…" if len(self.text) > 24 else "")
+        """What a list shows for the clause: its title, else the start of its text (24 characters). A title shared
+        with other clauses of its document (the parts of one article, a task-table row under its article) is
+        followed by the clause's opening words, so that two lines of one list can be told apart:
+        促进科技金融精准赋能（强化政府创新基金的导向作用）."""
+        if self.title:
+            return f"{self.title}（{self._opening}）" if self._opening else self.title
+        return self.text[:24] + ("…" if len(self.text) > 24 else "")
 
     @property
     def departments(self) -> list[str]:
@@ -227,3 +233,37 @@ class PolicyFile(BaseModel):
     order: int  # position in the corpus: source file order, then document order within it
     document: DocumentMeta
     clauses: list[Clause]
+
+    @model_validator(mode="after")
+    def _tell_apart(self) -> PolicyFile:
+        """Clauses sharing a title get their opening words shown after it (``Clause.heading``)."""
+        by_title: dict[str, list[Clause]] = {}
+        for clause in self.clauses:
+            if clause.title:
+                by_title.setdefault(clause.title, []).append(clause)
+        for same in by_title.values():
+            if len(same) > 1:
+                openings = [opening_words(c.text) for c in same]
+                for clause, words in zip(same, openings, strict=True):
+                    twins = [c for c, w in zip(same, openings, strict=True) if w == words]
+                    clause._opening = f"{words}，之{_ORDINALS[twins.index(clause)]}" if len(twins) > 1 else words
+        return self
+
+
+_NUMBERING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[一二三四五六七八九十]+、)\s*")
+_PHRASE_END = re.compile(r"(?<=[，。；：,;:！？])")
+OPENING = (8, 16)  # a clause's opening words shown after a shared title: at least phrases of 8 characters, cut at 16
+_ORDINALS = "一二三四五六七八九十" + "".join(f"十{d}" for d in "一二三四五六七八九")
+
+
+def opening_words(text: str, shortest: int = OPENING[0], longest: int = OPENING[1]) -> str:
+    """The opening phrases of ``text`` (its numbering left out, whole phrases until ``shortest`` characters, a
+    phrase such as 到2025年 says little alone), at most ``longest`` characters, "…" marking a cut:
+    "推动商业银行与创业投资机构、股权投资机构合作，…" → "推动商业银行与创业投资机构、股…"."""
+    words = ""
+    for phrase in _PHRASE_END.split(_NUMBERING.sub("", text.strip(), count=1)):
+        words += phrase
+        if len(words.rstrip("，。；：,;:！？")) >= shortest:
+            break
+    words = words.rstrip("，。；：,;:！？ ")
+    return words if len(words) <= longest else words[: longest - 1] + "…"

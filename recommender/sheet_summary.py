@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .consultation import LEAD, UNREVIEWED, Consultation, MeasureView, ReadinessItem, state_label
+from .consultation import EXPIRED, LEAD, UNREVIEWED, Consultation, MeasureView, ReadinessItem, state_label
 
 SUMMARY_MEASURES = 5  # measures in the summary's table, the best ranked; all of them are in 二、推荐措施
 SUMMARY_READINESS = 5  # pending readiness items in the summary's table, the first steps; all are in 三、…
@@ -96,14 +96,40 @@ def gap_brief(item: ReadinessItem) -> str:
 
 
 def _overview(c: Consultation) -> str:
+    scope = c.scope or ""  # the library's reach: a district it does not cover, or whose documents all ended
     if not c.measures:
-        return f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。"
+        return f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。{scope}"
     counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items() if v)
     table = f"下表为前 {SUMMARY_MEASURES} 条，" if len(c.measures) > SUMMARY_MEASURES else ""
     return (
         f"列出 {len(c.measures)} 条在 {c.as_of.isoformat()} 有效的措施：{counts}。"
-        f"{table}各条的符合依据、尚缺条件和政策出处见第二部分。"
+        f"{table}各条的符合依据、尚缺条件和政策出处见第二部分。{scope}"
     )
+
+
+ENDED_TITLES = 3  # measures an ended document's line names
+
+
+def ended_lines(c: Consultation) -> list[str]:
+    """One line per document of the relevant measures whose document has ended at ``c.as_of``: how many, the
+    first ENDED_TITLES by rank, and whom to ask whether it goes on (the departments those measures name, as
+    ``contact_brief``, else the issuer)."""
+    by_document: dict[str, list[MeasureView]] = {}
+    for m in c.expired:
+        if m.state == EXPIRED:
+            by_document.setdefault(m.result.document.policy_id, []).append(m)
+    lines = []
+    for measures in by_document.values():
+        doc = measures[0].result.document
+        named = "、".join(m.title for m in measures[:ENDED_TITLES]) + ("等" if len(measures) > ENDED_TITLES else "")
+        departments = list(dict.fromkeys(d for m in measures for d in m.lead_departments or m.other_departments))
+        ask = "、".join(departments[:CONTACTS]) + ("等部门" if len(departments) > CONTACTS else "")
+        ended = f"{doc.valid_to.isoformat()} 到期" if doc.valid_to else "已到期"
+        lines.append(
+            f"《{doc.short_title}》（{ended}）{len(measures)} 条：{named}。"
+            f"可向{ask or '发文单位' + doc.issuer}咨询是否延续或有新一轮政策。"
+        )
+    return lines
 
 
 def _measure_steps(c: Consultation) -> list[str]:

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .clock import today as shanghai_today
 from .consultation import (
+    EXPIRED,
     LEAD,
     LEAD_HINT,
     NOT_YET,
@@ -32,10 +33,11 @@ from .consultation import (
     state_label,
 )
 from .leftovers import remove_stale
+from .library_scope import ENDED_SECTION
 from .profile import Profile
 from .roster import BadRow
 from .safe_output import CellFormat, write_row, xml_text
-from .sheet_summary import Summary, pending, summary
+from .sheet_summary import Summary, ended_lines, pending, summary
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -189,12 +191,19 @@ def _measures(body: Body, c: Consultation) -> None:
             _labelled(body, "支持方式", "、".join(m.benefits))
     if any(m.kind == LEAD for m in c.measures):
         _paragraph(body, LEAD_NOTE)
-    ended = [m for m in c.expired if m.state != NOT_YET]
+    _out_of_force(body, c)
+
+
+def _out_of_force(body: Body, c: Consultation) -> None:
+    """The relevant measures not listed: those of ended documents, by document with whom to ask whether they go
+    on (``sheet_summary.ended_lines``), and those of documents not yet in force."""
+    ended = ended_lines(c)
     if ended:
-        _paragraph(
-            body,
-            f"另有 {len(ended)} 条相关措施在 {c.as_of.isoformat()} 时已过期，未列入；如需了解，请以新出台的政策为准。",
-        )
+        count = sum(m.state == EXPIRED for m in c.expired)
+        lead = f"另有 {count} 条相关措施属{ENDED_SECTION}（在 {c.as_of.isoformat()} 时已过期），未列入："
+        body.run(body.paragraph(), lead, bold=True)
+        for line in ended:
+            _paragraph(body, f"○ {line}")
     upcoming = [m for m in c.expired if m.state == NOT_YET]
     if upcoming:
         listed = "；".join(f"{m.title}（{m.source}，有效期 {m.validity}）" for m in upcoming)
@@ -436,6 +445,7 @@ SUMMARY_COLUMNS = [
     ("已过期或尚未生效未列入", 20),
     ("可培育资质（可解锁措施数）", 30),
     ("资质准备度", 40),
+    ("本库收录范围提示", 40),  # a district the library does not cover, or whose documents all ended
 ]
 READINESS_COLUMNS = [
     ("名单行号", 9),
@@ -580,7 +590,7 @@ def workbook_entry(row: int | None, c: Consultation) -> WorkbookEntry:
     unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
     return WorkbookEntry(
         detail=_detail_rows(row, c),
-        summary=[*who, *c.counts().values(), len(c.expired), unlock_text, _readiness_text(c)],
+        summary=[*who, *c.counts().values(), len(c.expired), unlock_text, _readiness_text(c), c.scope or ""],
         readiness=[
             [row, c.profile.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
             for r in c.readiness or []

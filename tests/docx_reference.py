@@ -13,6 +13,7 @@ from typing import Any
 
 from recommender.clock import today as shanghai_today
 from recommender.consultation import (
+    EXPIRED,
     LEAD,
     NOT_YET,
     UNREVIEWED_HINT,
@@ -21,9 +22,10 @@ from recommender.consultation import (
     profile_rows,
     state_label,
 )
+from recommender.library_scope import ENDED_SECTION
 from recommender.profile import Profile
 from recommender.safe_output import xml_text
-from recommender.sheet_summary import Summary, pending, summary
+from recommender.sheet_summary import Summary, ended_lines, pending, summary
 from recommender.sheets import (
     LEAD_NOTE,
     NOTE,
@@ -146,12 +148,17 @@ def _measures(document: Any, c: Consultation) -> None:
             _labelled(document, "支持方式", "、".join(m.benefits))
     if any(m.kind == LEAD for m in c.measures):
         _paragraph(document, LEAD_NOTE)
-    ended = [m for m in c.expired if m.state != NOT_YET]
+    _out_of_force(document, c)
+
+
+def _out_of_force(document: Any, c: Consultation) -> None:
+    ended = ended_lines(c)
     if ended:
-        _paragraph(
-            document,
-            f"另有 {len(ended)} 条相关措施在 {c.as_of.isoformat()} 时已过期，未列入；如需了解，请以新出台的政策为准。",
-        )
+        count = sum(m.state == EXPIRED for m in c.expired)
+        lead = f"另有 {count} 条相关措施属{ENDED_SECTION}（在 {c.as_of.isoformat()} 时已过期），未列入："
+        _paragraph(document).add_run(lead).bold = True
+        for line in ended:
+            _paragraph(document, f"○ {line}")
     upcoming = [m for m in c.expired if m.state == NOT_YET]
     if upcoming:
         listed = "；".join(f"{m.title}（{m.source}，有效期 {m.validity}）" for m in upcoming)

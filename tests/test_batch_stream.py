@@ -109,7 +109,9 @@ def _reference(entries: list[tuple[int, Consultation]], bad: list[BadRow]) -> by
         p = c.profile
         unlock = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
         counts = [*c.counts().values(), len(c.expired)]
-        summary.append([row, p.name, p.region, p.industry or "", *counts, unlock, sheets._readiness_text(c)])
+        summary.append(
+            [row, p.name, p.region, p.industry or "", *counts, unlock, sheets._readiness_text(c), c.scope or ""]
+        )
         readiness += [
             [row, p.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
             for r in c.readiness or []
@@ -197,7 +199,8 @@ def test_a_long_sheet_goes_on_in_a_continuation_sheet(matched, monkeypatch):
     assert book.sheetnames[at + 1] == "企业汇总（续 1）"  # right after the sheet it continues
     parts = [book["企业汇总"], book["企业汇总（续 1）"]]
     assert [ws.max_row for ws in parts] == [3, 2] and all(ws["B1"].value == "企业名称" for ws in parts)
-    assert [ws.auto_filter.ref for ws in parts] == ["A1:L3", "A1:L2"]
+    last = openpyxl.utils.get_column_letter(len(SUMMARY_COLUMNS))
+    assert [ws.auto_filter.ref for ws in parts] == [f"A1:{last}3", f"A1:{last}2"]
 
 
 def _defined_names(xlsx: bytes) -> list[tuple[str, str, str]]:

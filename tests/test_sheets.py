@@ -26,7 +26,14 @@ from recommender.profile_fields import extra_fields
 from recommender.quantities import read_money
 from recommender.roster import RosterError, column_field, read_roster, template_csv
 from recommender.safe_output import xml_text
-from recommender.sheet_summary import SUMMARY_MEASURES, SUMMARY_READINESS, contact_brief, gap_brief, summary
+from recommender.sheet_summary import (
+    SUMMARY_MEASURES,
+    SUMMARY_READINESS,
+    contact_brief,
+    ended_lines,
+    gap_brief,
+    summary,
+)
 from recommender.sheets import FONT, consultation_docx, sheets_zip
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 Pudong plans
@@ -216,7 +223,42 @@ def test_docx_says_when_measures_are_out_of_date(engine):
     c = consult(engine, parse_profile(PROFILE), as_of=dt.date(2026, 11, 22))
     assert c.expired
     text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
-    assert f"另有 {len(c.expired)} 条相关措施在 2026-11-22 时已过期" in text
+    assert f"另有 {len(c.expired)} 条相关措施属上一轮政策已到期（在 2026-11-22 时已过期），未列入" in text
+    # each ended document on a line of its own, with its measures and whom to ask whether it goes on
+    documents = {m.result.document.short_title: m for m in c.expired}
+    assert len(documents) > 1
+    for short_title, m in documents.items():
+        line = next(x for x in text.split("\n") if x.startswith(f"○ 《{short_title}》"))
+        assert m.title in line or "等" in line
+        assert "咨询是否延续" in line
+        asked = m.lead_departments or m.other_departments or [m.result.document.issuer]
+        assert any(who in line for who in asked), line
+
+
+def test_ended_lines_name_the_departments_and_the_first_measures(engine):
+    c = consult(engine, parse_profile(PROFILE), as_of=dt.date(2026, 11, 22))
+    lines = ended_lines(c)
+    by_doc: dict[str, list] = {}
+    for m in c.expired:
+        by_doc.setdefault(m.result.document.short_title, []).append(m)
+    assert len(lines) == len(by_doc)
+    for line, (short_title, measures) in zip(lines, by_doc.items(), strict=True):
+        assert line.startswith(f"《{short_title}》（")
+        assert f"{len(measures)} 条：{measures[0].title}" in line
+        assert line.count("、") >= min(len(measures), 3) - 1
+
+
+def test_the_summary_says_when_the_district_is_not_covered(engine):
+    c = consult(engine, parse_profile({"name": "黄浦某贸易公司", "region": "黄浦区"}), as_of=AS_OF)
+    assert c.scope and "本库暂未收录黄浦区的政策文件" in c.scope
+    text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
+    assert "本库暂未收录黄浦区的政策文件" in text.split("一、企业基本情况")[0]  # on the first page
+    covered = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
+    assert covered.scope is None or "暂未收录" not in covered.scope
+    book = openpyxl.load_workbook(io.BytesIO(roster_workbook([(1, c), (2, covered)], as_of=AS_OF)))
+    rows = list(book["企业汇总"].iter_rows(values_only=True))
+    column = rows[0].index("本库收录范围提示")
+    assert rows[1][column] == c.scope and rows[2][column] == covered.scope  # openpyxl reads "" as None
 
 
 def test_readiness_is_optional_and_becomes_the_action_plan(engine, monkeypatch):

@@ -251,6 +251,7 @@ class Pathway:
                     "policy_id": m.clause.policy_id,
                     "policy_title": m.document.title,
                     "title": m.clause.title,
+                    "heading": m.clause.heading,
                     "text": m.clause.text,
                     "valid": m.valid,
                     "validity": m.validity,  # in_force | not_yet | ended, as in recommend's results

@@ -82,7 +82,7 @@ def pathway_lines(p: Pathway) -> list[str]:
     more = f"；另有 {'，'.join(apart)}" if apart else ""
     lines = [f"成为“{p.title}”（{label}）可解锁 {len(live)} 条现行措施{more}："]
     for m in live + ended + waiting:
-        title = m.clause.title or m.clause.text[:40]
+        title = m.clause.heading
         mark = "" if m.valid else _out_of_force(m)
         lines.append(f"      {m.rank:>3}. {title}{mark} —— {m.document.short_title}")
     return lines

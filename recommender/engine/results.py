@@ -110,6 +110,7 @@ class Result:
                 self.status, self.valid, c.kind, not_yet=self.validity == "not_yet", reviewed=c.curated
             ),
             "title": c.title,
+            "heading": c.heading,  # the title as lists show it, told apart from another clause's of the same title
             "label": c.label,
             "section": c.section,
             "benefits": c.benefits,
