@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from recommender.clock import today as shanghai_today
 from recommender.consultation import consult
+from recommender.corpus import is_valid
 from recommender.engine import Recommender
 from recommender.paths import ROOT
 from recommender.profile import parse_profile
@@ -505,6 +506,17 @@ def test_coverage_lists_who_should_hear_about_a_measure():
     assert table["依据"][0]
     assert "档案库 2 家企业中，**1** 家可申请" in _markdown(at)
     assert "下载该知道这条措施的企业（CSV）" in [b.label for b in at.download_button]
+
+
+def test_who_should_hear_opens_on_a_measure_in_force_and_marks_the_others():
+    at = _coverage("谁该知道这条措施")
+    today = shanghai_today()
+    live = {d.short_title: is_valid(d, today) for d in Recommender.load().documents.values()}
+    labels = at.selectbox(key="push_clause").options
+    in_force = [live[label.split("｜")[0]] for label in labels]
+    assert any(in_force) and not all(in_force), "the corpus has documents in force and ended today"
+    assert in_force == sorted(in_force, reverse=True)  # those in force first: the list opens on one
+    assert all(("（不在有效期内）" in label) != ok for label, ok in zip(labels, in_force, strict=True))
 
 
 def test_coverage_push_list_syncs_the_corpus_and_lists_newly_eligible_enterprises():

@@ -83,11 +83,15 @@ def _audience_frame(rows: list[dict]) -> pd.DataFrame:
 def audience_section(as_of: dt.date) -> None:
     """谁该知道这条措施: the registered enterprises a chosen measure makes eligible (or nearly) at ``as_of``."""
     rec = resources.recommender()
-    measures = {c.id: c for c in rec.clauses if c.kind == "measure"}
+    in_force = {pid for pid, d in rec.documents.items() if is_valid(d, as_of)}
+    # the measures of documents in force first (the list opens on one), the others marked
+    ordered = sorted((c for c in rec.clauses if c.kind == "measure"), key=lambda c: c.policy_id not in in_force)
+    measures = {c.id: c for c in ordered}
 
     def label(cid: str) -> str:
         clause = measures[cid]
-        return f"{rec.documents[clause.policy_id].short_title}｜{clause.heading}"
+        ended = "" if clause.policy_id in in_force else "（不在有效期内）"
+        return f"{rec.documents[clause.policy_id].short_title}｜{clause.heading}{ended}"
 
     st.caption("选一条措施，列出档案库中可申请或只差部分条件的企业：政策发布或解读时，先通知这些企业。")
     cid = st.selectbox("措施", list(measures), format_func=label, key="push_clause", persist_state="page")
