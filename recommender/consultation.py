@@ -26,7 +26,7 @@ from .eligibility.status import (
     display_state,
 )
 from .engine import Recommender, Result
-from .library_scope import district_note
+from .library_scope import district_brief
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile
 from .profile_fields import SPEC_FIELDS, extra_fields, shown
@@ -306,7 +306,7 @@ class Consultation:
     expired: list[MeasureView]  # relevant measures not in force at as_of: shown as such, never mixed in
     unlocks: dict[str, list[MeasureView]]
     readiness: list[ReadinessItem] | None
-    scope: str | None = None  # what the library does not cover for this enterprise (``library_scope.district_note``)
+    scope: str | None = None  # what the library does not cover for the enterprise (``library_scope.district_brief``)
 
     def counts(self) -> dict[str, int]:
         """How many listed measures have each display state of a measure in force (``STATUS_ORDER[:LISTED]``)."""
@@ -341,7 +341,7 @@ def consult(
         expired=[measure_view(r, rec.as_of, k) for k, r in enumerate(results.at(expired), len(shown) + 1)],
         unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in unlocking.items()},
         readiness=check_readiness(profile, rec.as_of),
-        scope=district_note(profile.region, recommender.documents.values(), rec.as_of, profile.park),
+        scope=district_brief(profile.region, recommender.documents.values(), rec.as_of, profile.park),
     )
 
 

@@ -111,6 +111,22 @@ def _ended_note(region: str, own: list[DocumentMeta], as_of: dt.date, by_park: l
     return text + (f"按所在园区适用的{park}仍在有效期内。" if park else "")
 
 
+def district_brief(
+    region: str, documents: Iterable[DocumentMeta], as_of: dt.date, park: str | None = None
+) -> str | None:
+    """``district_note`` in one sentence, for a printed page or a spreadsheet cell (None when it says nothing):
+    the district not covered, or its documents all out of force at ``as_of``; the documents are named on the
+    pages and in the sheet's list of ended measures."""
+    documents = list(documents)
+    if district_note(region, documents, as_of, park) is None:
+        return None
+    if any(region in d.applies_to.regions for d in documents):
+        return f"本库收录的{region}政策文件在 {as_of.isoformat()} 均不在有效期内，已到期的可向发文部门咨询是否延续。"
+    if region == OUTSIDE:
+        return "本库只收录上海市的政策文件，没有上海市外的。"
+    return f"本库暂未收录{region}的政策文件，结果不含{region}本区的扶持措施，请向当地主管部门咨询。"
+
+
 def _by_park(documents: list[DocumentMeta], park: str | None) -> list[DocumentMeta]:
     """The park-based documents whose parks the enterprise's park names (folded: 張江 is 张江)."""
     if not park:

@@ -531,9 +531,14 @@ def test_libreoffice_prints_the_summary_on_page_one_and_numbers_every_page(engin
     import pdfplumber
 
     profiles = {"chip": PROFILE, "machine": {"name": "金山某机械有限公司", "region": "金山区", "industry": "机械",
-                "employees": 30, "revenue": 1200, "needs": ["场地空间", "融资贷款"]}}  # fmt: skip
+                "employees": 30, "revenue": 1200, "needs": ["场地空间", "融资贷款"]},
+                "huangpu": {**PROFILE, "name": "上海市黄浦区某某国际贸易与供应链管理服务有限公司", "region": "黄浦区"},
+                "ended": PROFILE}  # fmt: skip
+    dates = {"ended": dt.date(2026, 11, 22)}  # the district's documents all ended: the summary says so too
     for key, profile in profiles.items():
-        (tmp_path / f"{key}.docx").write_bytes(consultation_docx(consult(engine, parse_profile(profile), AS_OF), AS_OF))
+        c = consult(engine, parse_profile(profile), dates.get(key, AS_OF))
+        assert (c.scope is not None) == (key in {"huangpu", "ended"})
+        (tmp_path / f"{key}.docx").write_bytes(consultation_docx(c, AS_OF))
     lo = f"-env:UserInstallation=file://{tmp_path / 'lo'}"  # its own profile: no clash with one running
     sheets = [str(tmp_path / f"{key}.docx") for key in profiles]
     command = ["soffice", lo, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *sheets]
