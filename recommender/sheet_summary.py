@@ -165,6 +165,13 @@ def _title_steps(c: Consultation, items: list[ReadinessItem]) -> list[str]:
     return steps
 
 
+def _short_titles(measures: list[MeasureView]) -> list[tuple[MeasureView, str]]:
+    """Each measure with its title as the summary's table shows it: the clause's own title, short, unless another
+    measure of the table has it too; then its heading, which tells them apart (``Clause.heading``)."""
+    own = [m.result.clause.title or m.title for m in measures]
+    return [(m, title if own.count(title) == 1 else m.title) for m, title in zip(measures, own, strict=True)]
+
+
 def summary(c: Consultation) -> Summary:
     """The first page of ``c``'s sheet (``Summary``): its overview, the best SUMMARY_MEASURES measures, the
     readiness items held and the first SUMMARY_READINESS pending (numbered as in the action plan), and the
@@ -173,7 +180,7 @@ def summary(c: Consultation) -> Summary:
     shown = c.measures[:SUMMARY_MEASURES]
     return Summary(
         overview=_overview(c),
-        measures=[MeasureLine(m.rank, m.title, m.status_label, contact_brief(m)) for m in shown],
+        measures=[MeasureLine(m.rank, title, m.status_label, contact_brief(m)) for m, title in _short_titles(shown)],
         held=[f"{r.name}（{r.status_label}）" for r in c.readiness or [] if not r.pending],
         readiness=None
         if c.readiness is None

@@ -315,8 +315,9 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     template = _template()
     body = template.body()
     body.paragraph("企业政策咨询单", "Title", center=True)
+    dates = f"生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}"
     body.paragraph(  # the name on a line of its own: the dates are never cut at the end of a long one
-        f"{xml_text(c.profile.name)}\n生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}",
+        f"{shown_name(xml_text(c.profile.name))}\n{dates}",
         center=True,
     )
     _summary(body, summary(c))
@@ -336,7 +337,16 @@ def consultation_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     body.paragraph()
     _paragraph(body, f"{NOTE}政策有效性判断日期：{c.as_of.isoformat()}。", italic=True)
     name = xml_text(c.profile.name)
-    return template.docx(body, f"{name} 政策咨询单", header=name)  # ≤ 255: a name has ≤ 200
+    return template.docx(body, f"{name} 政策咨询单", header=shown_name(name))  # ≤ 255: a name has ≤ 200
+
+
+NAME_SHOWN = 40  # characters of the name in every page's header and under the title: one line each
+
+
+def shown_name(name: str) -> str:
+    """A name as the header and the first page show it (a name may have 200 characters, which took five lines
+    in each and pushed the summary off page 1): its first NAME_SHOWN characters; 一、企业基本情况 has it whole."""
+    return name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…"
 
 
 def sheet_filename(profile: Profile, number: int | None = None) -> str:

@@ -35,6 +35,7 @@ from recommender.sheets import (
     _header_and_footer,
     _set_fonts,
     _spacing,
+    shown_name,
 )
 from recommender.word_template import shared_widths
 
@@ -216,14 +217,15 @@ def reference_docx(c: Consultation, today: dt.date | None = None) -> bytes:
     _set_fonts(document)
     _spacing(document)
     _header_and_footer(document)
-    document.sections[0].header.paragraphs[0].add_run(xml_text(c.profile.name))
+    document.sections[0].header.paragraphs[0].add_run(shown_name(xml_text(c.profile.name)))
     document.core_properties.title = xml_text(f"{c.profile.name} 政策咨询单")  # ≤ 255: a name has ≤ 200
     document.core_properties.author = "政策北斗"
     _heading(document, "企业政策咨询单", 0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = _paragraph(document)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run(
-        f"{xml_text(c.profile.name)}\n生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}"
+        f"{shown_name(xml_text(c.profile.name))}\n"
+        f"生成日期：{today.isoformat()}　｜　政策有效性判断日期：{c.as_of.isoformat()}"
     )
 
     _summary(document, summary(c))
