@@ -727,9 +727,11 @@ def test_feedback_exports_as_cases_the_evaluation_set_loads(tmp_path, clauses):
         _feedback(s, b, "no-such/clause", "有用")
         internal = next(c.id for c in clauses if c.kind == "internal")
         _feedback(s, b, internal, "有用")
-        measures = {c.id for c in clauses if c.kind == "measure"}
-        cases, dropped = feedback.as_cases(feedback.all_feedback(s, admin()), measures)
-    assert sorted(d.clause_id for d in dropped) == sorted(["no-such/clause", internal])
+        cases, skipped = feedback.as_cases(feedback.all_feedback(s, admin()), {c.id: c for c in clauses})
+    assert sorted(d.item.clause_id for d in skipped) == sorted(["no-such/clause", internal])
+    lines = {d.item.clause_id: d.line for d in skipped}
+    assert "上海乙芯科技有限公司" in lines[internal] and "是政府内部工作" in lines[internal]
+    assert "已不在政策库中" in lines["no-such/clause"] and "扶持措施" not in lines["no-such/clause"]
     assert len(cases) == 3
     first = cases[0]
     assert first["as_of"] == "2026-11-20" and first["profile"]["name"] == "上海甲芯微电子有限公司"
@@ -746,6 +748,35 @@ def test_feedback_exports_as_cases_the_evaluation_set_loads(tmp_path, clauses):
     assert loaded[2].profile.region == "浦东新区" and loaded[2].forbidden == {USEFUL}
     result = evaluate(loaded)
     assert result["cases"] == 3 and {r["name"] for r in result["configurations"]} >= {"hybrid"}
+
+
+def test_feedback_on_a_lead_exports_as_a_useful_lead_or_says_why_it_cannot(tmp_path, clauses):
+    """Feedback on a 可关注 lead was dropped as "no longer in the corpus (or not a measure)". 有用 on a lead is a
+    grade-1 label (useful; grade 2 says the enterprise qualifies, which a lead does not ask); 不适用 cannot be
+    said (grade 0 only forbids 可申请, which a lead never shows): skipped, naming the enterprise and the lead."""
+    lead, other = [c for c in clauses if c.kind == "lead"][:2]
+    a = profile("上海甲芯微电子有限公司", employees=50)
+    b = profile("上海乙芯科技有限公司", region="浦东新区")
+    with db.transaction() as s:
+        _feedback(s, a, USEFUL, "有用")
+        _feedback(s, a, lead.id, "有用")
+        _feedback(s, b, other.id, "有用")
+        _feedback(s, b, other.id, "不适用", reason="与企业业务无关")  # the latest word: the earlier label goes too
+        items = feedback.all_feedback(s, admin())
+        cases, skipped = feedback.as_cases(items, {c.id: c for c in clauses})
+    assert [c["profile"]["name"] for c in cases] == ["上海甲芯微电子有限公司"]  # b's only label was withdrawn
+    assert {label["clause"]: label["grade"] for label in cases[0]["labels"]} == {USEFUL: 2, lead.id: 1}
+    assert "可关注线索" in next(lb["why"] for lb in cases[0]["labels"] if lb["clause"] == lead.id)
+    [said] = skipped
+    assert said.item.clause_id == other.id and said.line.startswith(f"跳过反馈 {said.item.id}（上海乙芯科技有限公司）")
+    assert f"“{other.heading}”" in said.line and "可关注线索" in said.line and "从不显示为可申请" in said.line
+    assert "已不在政策库中" not in said.line
+
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    (folder / "feedback.yaml").write_text(yaml.safe_dump({"cases": cases}, allow_unicode=True), "utf-8")
+    [loaded] = load_cases(folder, clauses=clauses)  # the evaluation set takes a label on a lead
+    assert loaded.grades == {USEFUL: 2, lead.id: 1} and loaded.relevant == {USEFUL, lead.id}
 
 
 # --- push lists ----------------------------------------------------------------------------------------
