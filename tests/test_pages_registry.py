@@ -24,7 +24,7 @@ from recommender.profile import parse_profile
 from recommender.registry import consultations, db, enterprises
 from recommender.registry.access import ADMIN, COUNSELLOR
 from recommender.registry.models import ClauseVersion, ConsultationMeasure, Feedback
-from recommender.registry.states import FOLLOW_UPS, LEAD_FOLLOW_UPS
+from recommender.registry.states import FOLLOW_UPS, LEAD_FOLLOW_UPS, UNASSIGNED
 from webapp.ui import profile_form
 from webapp.ui.auth import USER
 from webapp.ui.badges import state_badge
@@ -156,6 +156,24 @@ def test_registry_page_lists_enterprises_filters_them_and_shows_history():
     assert "**第 2 版** · 李四" in text and "- 专员：王五 → 赵六\n- 培育库阶段：储备 → 培育" in text
     assert text.index("**第 2 版**") < text.index("**第 1 版**")  # newest first
     assert "- 所在园区：张江科学城" in text  # the first version lists what the record was created with
+
+
+def test_the_history_calls_an_enterprise_without_a_counsellor_what_the_list_calls_it():
+    """修改历史 said 专员：未填写 where the list, the header and the filter say 未分配 (states.UNASSIGNED)."""
+    eid = _add(ENTERPRISE, counsellor="王五")
+    _db(lambda s: enterprises.update(s, eid, expected_version=1, by=admin("李四"), counsellor=None))
+    _db(lambda s: enterprises.update(s, eid, expected_version=2, by=admin("李四"), counsellor="赵六"))
+    at = _page("webapp/views/registry.py")
+    assert list(at.dataframe[0].value["专员"]) == ["赵六"]
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    text = _markdown(at)
+    assert f"- 专员：王五 → {UNASSIGNED}" in text and f"- 专员：{UNASSIGNED} → 赵六" in text
+    assert "未填写" not in "\n".join(line for line in text.splitlines() if line.startswith("- 专员"))
+
+    _db(lambda s: enterprises.update(s, eid, expected_version=3, by=admin("李四"), counsellor=None))
+    _ok(at.run())
+    assert list(at.dataframe[0].value["专员"]) == [UNASSIGNED]  # the list's word, the history's too
+    assert f"- 专员：赵六 → {UNASSIGNED}" in _markdown(at)
 
 
 def test_an_empty_registry_says_how_to_add_enterprises():
