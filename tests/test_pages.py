@@ -297,6 +297,72 @@ def test_unlock_section_lists_measures_a_title_would_open():
     assert any(t.startswith("成为“高新技术企业”后，可申请") for t in titles), titles
 
 
+PUDONG_CHIPS = {"name": "浦东某公司", "region": "浦东新区", "industry": "集成电路", "needs": ["资金补贴"]}
+
+
+def _unlock_lists(at: AppTest) -> dict[str, list[str]]:
+    """The 取得资质可解锁 tab as drawn: title → the measures' titles listed under it."""
+    found = {}
+    for e in at.expander:
+        if e.label.startswith("成为“"):
+            title = e.label.removeprefix("成为“").split("”")[0]
+            found[title] = [m.value.split("**")[1] for m in e.markdown if m.value.startswith("- **")]
+    return found
+
+
+def test_the_unlock_tab_follows_the_filters_the_other_tabs_obey():
+    """取得资质可解锁 listed every measure a title unlocks whatever the 支持方式, 匹配状态 and 线索 filters
+    (and its count with them): it now keeps what ``Filters.keep`` keeps, as the other tabs do."""
+    from webapp.ui.results import Filters, unlock_count, unlockable
+
+    c = consult(Recommender.load(), parse_profile(PUDONG_CHIPS), as_of=dt.date(2024, 6, 30), top=None)
+    everything = Filters(leads=True, benefits=[], statuses=[])
+    assert unlockable(c, everything) == c.unlocks and unlock_count(c.unlocks) > 1
+    for filters in (
+        Filters(True, ["资金补贴"], []),
+        Filters(True, ["技术合作", "政务服务"], []),
+        Filters(True, [], [next(m.state for ms in c.unlocks.values() for m in ms)]),
+        Filters(True, [], ["eligible"]),
+        Filters(False, [], []),
+    ):
+        kept = unlockable(c, filters)
+        expected = {
+            t: [m.clause_id for m in ms if filters.keep(m)]
+            for t, ms in c.unlocks.items()
+            if any(filters.keep(m) for m in ms)
+        }
+        assert {t: [m.clause_id for m in ms] for t, ms in kept.items()} == expected, filters
+        assert all(
+            (set(m.benefits) & set(filters.benefits) or not filters.benefits)
+            and (m.state in filters.statuses or not filters.statuses)
+            and (filters.leads or m.kind != "lead")
+            for ms in kept.values()
+            for m in ms
+        )
+        lengths = [len(ms) for ms in kept.values()]
+        assert lengths == sorted(lengths, reverse=True)  # the title unlocking most first
+    funds = unlockable(c, Filters(True, ["资金补贴"], []))
+    assert 0 < unlock_count(funds) < unlock_count(c.unlocks)
+
+    at = _app()
+    _fill(at, PUDONG_CHIPS)
+    _submit(at)
+    _as_of(at, dt.date(2024, 6, 30))
+    shown = _unlock_lists(at)
+    assert shown == {t: [m.title for m in ms] for t, ms in c.unlocks.items()}
+    assert _tab(at, "取得资质可解锁") == unlock_count(c.unlocks)
+    at.multiselect(key="filter_benefits").select("资金补贴").run()
+    assert _unlock_lists(at) == {t: [m.title for m in ms] for t, ms in funds.items()}
+    assert _tab(at, "取得资质可解锁") == unlock_count(funds)
+    assert any("按当前筛选（支持方式：资金补贴）列出" in c.value for c in at.caption)
+    at.multiselect(key="filter_status").select("eligible").run()  # they are 信息不足 now (titles not said)
+    assert not _unlock_lists(at) and _tab(at, "取得资质可解锁") == unlock_count(
+        unlockable(c, Filters(True, ["资金补贴"], ["eligible"]))
+    )
+    assert any("没有符合筛选条件的、取得资质即可解锁的措施" in i.value for i in at.info)
+    assert not at.exception
+
+
 def test_a_saved_profile_loads_back_into_the_form():
     at = _app()
     saved = {**ENTERPRISE, "founded": "2019-04-01", "revenue": 6200, "foreign_invested": False}

@@ -25,6 +25,7 @@ from recommender.profile import parse_profile
 from recommender.registry import consultations, db, enterprises
 from recommender.registry.access import ADMIN, COUNSELLOR
 from recommender.registry.models import ClauseVersion, ConsultationMeasure, Feedback
+from recommender.registry.states import FOLLOW_UPS, LEAD_FOLLOW_UPS, UNASSIGNED
 from webapp.ui import profile_form
 from webapp.ui.auth import USER
 from webapp.ui.badges import state_badge
@@ -158,6 +159,24 @@ def test_registry_page_lists_enterprises_filters_them_and_shows_history():
     assert "- 所在园区：张江科学城" in text  # the first version lists what the record was created with
 
 
+def test_the_history_calls_an_enterprise_without_a_counsellor_what_the_list_calls_it():
+    """修改历史 said 专员：未填写 where the list, the header and the filter say 未分配 (states.UNASSIGNED)."""
+    eid = _add(ENTERPRISE, counsellor="王五")
+    _db(lambda s: enterprises.update(s, eid, expected_version=1, by=admin("李四"), counsellor=None))
+    _db(lambda s: enterprises.update(s, eid, expected_version=2, by=admin("李四"), counsellor="赵六"))
+    at = _page("webapp/views/registry.py")
+    assert list(at.dataframe[0].value["专员"]) == ["赵六"]
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    text = _markdown(at)
+    assert f"- 专员：王五 → {UNASSIGNED}" in text and f"- 专员：{UNASSIGNED} → 赵六" in text
+    assert "未填写" not in "\n".join(line for line in text.splitlines() if line.startswith("- 专员"))
+
+    _db(lambda s: enterprises.update(s, eid, expected_version=3, by=admin("李四"), counsellor=None))
+    _ok(at.run())
+    assert list(at.dataframe[0].value["专员"]) == [UNASSIGNED]  # the list's word, the history's too
+    assert f"- 专员：赵六 → {UNASSIGNED}" in _markdown(at)
+
+
 def test_an_empty_registry_says_how_to_add_enterprises():
     at = _page("webapp/views/registry.py")
     [info] = at.info
@@ -254,6 +273,42 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
     assert any("已被 李四" in e and "请刷新后再改" in e for e in _errors(at))
     assert _db(lambda s: s.get(ConsultationMeasure, mid).follow_up) == "已申报"
     assert at.selectbox(key=f"fu_state_{mid}").value == "已获批"
+
+
+def test_a_lead_in_a_consultation_is_offered_a_lead_s_follow_ups_not_an_application_s():
+    """A 可关注 lead was offered 待申报 … 已获批 as if it could be applied for: the page offers what the registry
+    allows for each measure, a lead's states for a lead and an application's for the others."""
+    eid = _add(ENTERPRISE, counsellor="王五")
+    discussed = [
+        consultations.Discussed("js-yingshang-2022/c2.s1.g1.p2", "维护公平竞争秩序", "lead"),
+        consultations.Discussed("js-yingshang-2022/c2.s1.g1.p1", "首次落户奖励", "eligible"),
+    ]
+    visit = _db(
+        lambda s: {
+            m.match_status: m.id
+            for m in consultations.record(
+                s, eid, shanghai_today(), "王五", discussed, shanghai_today(), admin()
+            ).measures
+        }
+    )
+    lead, application = visit["lead"], visit["eligible"]
+    at = _page("webapp/views/registry.py", "王五", COUNSELLOR)
+    _ok(at.selectbox(key="reg_pick").select(eid).run())
+    at.session_state[f"reg_tabs_{eid}"] = "咨询记录（1）"
+    assert at.selectbox(key=f"fu_state_{lead}").options == list(LEAD_FOLLOW_UPS)
+    assert at.selectbox(key=f"fu_state_{lead}").value == "待了解"
+    assert at.text_input(key=f"fu_reason_{lead}").placeholder == "标记“不适用”时必填"
+    assert at.selectbox(key=f"fu_state_{application}").options == list(FOLLOW_UPS)
+    assert at.text_input(key=f"fu_reason_{application}").placeholder == "标记“未获批”时必填"
+
+    at.selectbox(key=f"fu_state_{lead}").select("不适用")
+    _ok(at.button(key=f"fu_save_{lead}").click().run())
+    assert any("不适用" in e and "请填写原因" in e for e in _errors(at))
+    at.text_input(key=f"fu_reason_{lead}").input("与企业业务无关")
+    _ok(at.button(key=f"fu_save_{lead}").click().run())
+    assert not _errors(at)
+    saved = _db(lambda s: (lambda m: (m.follow_up, m.reason, m.version))(s.get(ConsultationMeasure, lead)))
+    assert saved == ("不适用", "与企业业务无关", 2)
 
 
 # --- 企业自测 ---------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from recommender.registry import consultations, db, enterprises, feedback, push
 from recommender.registry.consultations import Discussed
 from recommender.registry.enterprises import ConflictError, RegistryError
 from recommender.registry.models import Base, ClauseVersion, ConsultationMeasure, Enterprise, Feedback, Revision
-from recommender.registry.states import FOLLOW_UPS, POOL_STAGES
+from recommender.registry.states import FOLLOW_UPS, LEAD_FOLLOW_UPS, LEAD_STATE, POOL_STAGES, follow_ups
 
 
 @pytest.fixture
@@ -533,6 +533,121 @@ def test_a_stale_follow_up_is_a_conflict_naming_who_changed_it():
         assert (m.follow_up, m.version, m.updated_by) == ("已申报", 2, "王专员")
 
 
+LEAD = Discussed("js-yingshang-2022/c2.s1.g1.p2", "维护公平竞争秩序", status.LEAD)  # a 可关注 lead
+
+
+def _consult_lead(eid: int) -> tuple[int, int]:
+    """A consultation discussing a lead and an application: (the lead's id, the application's id)."""
+    with db.transaction() as s:
+        visit = consultations.record(
+            s, eid, day("2026-11-20"), "王专员", [LEAD, MEASURES[0]], day("2026-11-20"), admin()
+        )
+        ids = {m.match_status: m.id for m in visit.measures}
+    return ids[status.LEAD], ids["eligible"]
+
+
+def test_a_lead_is_followed_up_as_a_lead_never_as_an_application():
+    """A 可关注 lead saved in a consultation was offered 待申报 … 已获批, as if it could be applied for: it has
+    its own states, the registry refuses an application's for it (and a lead's for an application)."""
+    assert LEAD_STATE == status.LEAD  # states spells the code itself (it loads no numpy)
+    assert follow_ups(status.LEAD) == LEAD_FOLLOW_UPS and not set(LEAD_FOLLOW_UPS) & set(FOLLOW_UPS)
+    assert {follow_ups(state) for state in _display_states() - {status.LEAD}} == {FOLLOW_UPS}
+    lead, application = _consult_lead(_add())
+    with db.transaction() as s:
+        assert (s.get(ConsultationMeasure, lead).follow_up, s.get(ConsultationMeasure, application).follow_up) == (
+            "待了解",
+            "待申报",
+        )
+        assert [m.id for m in consultations.open_applications(s, admin())] == [application]  # a lead is none
+    for state in FOLLOW_UPS:
+        with pytest.raises(RegistryError, match=r"是可关注线索.*待了解 / 已告知 / 不适用"), db.transaction() as s:
+            consultations.set_follow_up(s, lead, 1, state, by=admin("王专员"), reason="材料逾期")
+    for state in LEAD_FOLLOW_UPS:
+        with pytest.raises(RegistryError, match="待申报 / 已申报 / 已获批 / 未获批"), db.transaction() as s:
+            consultations.set_follow_up(s, application, 1, state, by=admin("王专员"), reason="与企业业务无关")
+    with pytest.raises(RegistryError, match=r"不适用.*请填写原因"), db.transaction() as s:
+        consultations.set_follow_up(s, lead, 1, "不适用", by=admin("王专员"), reason=" ")
+    with db.transaction() as s:
+        m = consultations.set_follow_up(s, lead, 1, "已告知", by=admin("王专员"))
+        assert (m.follow_up, m.reason, m.version) == ("已告知", None, 2)
+    with db.transaction() as s:
+        m = consultations.set_follow_up(s, lead, 2, "不适用", by=admin("李专员"), reason=" 与企业业务无关 ")
+        assert (m.follow_up, m.reason, m.version, m.updated_by) == ("不适用", "与企业业务无关", 3, "李专员")
+
+
+def test_the_database_keeps_a_lead_s_follow_up_a_lead_s_even_past_the_code():
+    lead, application = _consult_lead(_add())
+
+    def moved(mid: int, **values: str) -> None:
+        with db.transaction() as s:
+            s.execute(update(ConsultationMeasure).where(ConsultationMeasure.id == mid).values(**values))
+
+    for mid, state in ((lead, "已获批"), (lead, "待申报"), (application, "待了解"), (application, "已告知")):
+        with pytest.raises(IntegrityError):
+            moved(mid, follow_up=state)
+    with pytest.raises(IntegrityError):
+        moved(lead, follow_up="不适用")  # without its reason
+    with pytest.raises(IntegrityError):
+        moved(application, match_status=status.LEAD)  # an application made a lead keeps 待申报: refused
+    moved(lead, follow_up="不适用", reason="与企业业务无关")
+    with db.transaction() as s:
+        assert s.get(ConsultationMeasure, lead).follow_up == "不适用"
+
+
+def _follow_ups(url: str) -> list[tuple[str, str, str | None]]:
+    with observer(url) as engine, engine.connect() as c:
+        rows = c.execute(text("SELECT clause_id, follow_up, reason FROM consultation_measures ORDER BY clause_id"))
+        return [tuple(r) for r in rows]
+
+
+def test_migration_0007_gives_stored_leads_their_own_follow_up_states_and_back(registry_url):
+    config = db.alembic_config(registry_url)
+    command.upgrade(config, "0006")
+    stamp, held = dt.datetime.now(dt.UTC), day("2026-11-20")
+    firm = profile("上海甲芯微电子有限公司")
+    rows = [  # (clause, shown as, follow-up as 0006 stored it, reason)
+        ("a-lead-open", "lead", "待申报", None),
+        ("b-lead-applied", "lead", "已申报", None),
+        ("c-lead-approved", "lead", "已获批", None),
+        ("d-lead-rejected", "lead", "未获批", "与企业业务无关"),
+        ("e-measure", "eligible", "已申报", None),
+    ]
+    with observer(registry_url) as engine, engine.begin() as c:
+        who = {"created_at": stamp, "updated_at": stamp, "updated_by": "alice"}
+        eid = _insert(
+            c,
+            "enterprises",
+            {"name": firm["name"], "name_key": firm["name"], "profile": firm, "pool_stage": "储备", "version": 1} | who,
+            True,
+        )
+        visit = {"enterprise_id": eid, "held_on": held, "counsellor": "王专员", "profile_version": 1, "as_of": held}
+        vid = _insert(c, "consultations", visit | {"created_at": stamp}, returning=True)
+        for clause, shown, state, reason in rows:
+            measure = {"consultation_id": vid, "clause_id": clause, "title": "措施", "match_status": shown}
+            kept = {"follow_up": state, "reason": reason, "version": 1, "updated_at": stamp, "updated_by": "王专员"}
+            _insert(c, "consultation_measures", measure | kept)
+
+    command.upgrade(config, "head")
+    assert _follow_ups(registry_url) == [
+        ("a-lead-open", "待了解", None),
+        ("b-lead-applied", "已告知", None),
+        ("c-lead-approved", "已告知", None),
+        ("d-lead-rejected", "不适用", "与企业业务无关"),
+        ("e-measure", "已申报", None),
+    ]
+    assert _status_checks(registry_url) >= {"follow_up_fits_match_status", "rejection_has_reason", "follow_up_allowed"}
+    assert _differences(registry_url) == []
+    command.downgrade(config, "0006")
+    assert [r[1] for r in _follow_ups(registry_url)] == ["待申报", "已申报", "已申报", "未获批", "已申报"]
+    assert "follow_up_fits_match_status" not in _status_checks(registry_url)
+    assert {"rejection_has_reason", "follow_up_allowed"} <= _status_checks(registry_url)
+    command.upgrade(config, "head")
+    with db.transaction() as s:  # the app works on the converted rows
+        [visit] = enterprises.find(s, firm["name"]).consultations
+        lead = next(m for m in visit.measures if m.clause_id == "a-lead-open")
+        assert consultations.set_follow_up(s, lead.id, lead.version, "已告知", by=admin()).follow_up == "已告知"
+
+
 def _display_states() -> set[str]:
     """Every state a result can be shown with (``status.display_state`` over all it depends on)."""
     return {
@@ -612,9 +727,11 @@ def test_feedback_exports_as_cases_the_evaluation_set_loads(tmp_path, clauses):
         _feedback(s, b, "no-such/clause", "有用")
         internal = next(c.id for c in clauses if c.kind == "internal")
         _feedback(s, b, internal, "有用")
-        measures = {c.id for c in clauses if c.kind == "measure"}
-        cases, dropped = feedback.as_cases(feedback.all_feedback(s, admin()), measures)
-    assert sorted(d.clause_id for d in dropped) == sorted(["no-such/clause", internal])
+        cases, skipped = feedback.as_cases(feedback.all_feedback(s, admin()), {c.id: c for c in clauses})
+    assert sorted(d.item.clause_id for d in skipped) == sorted(["no-such/clause", internal])
+    lines = {d.item.clause_id: d.line for d in skipped}
+    assert "上海乙芯科技有限公司" in lines[internal] and "是政府内部工作" in lines[internal]
+    assert "已不在政策库中" in lines["no-such/clause"] and "扶持措施" not in lines["no-such/clause"]
     assert len(cases) == 3
     first = cases[0]
     assert first["as_of"] == "2026-11-20" and first["profile"]["name"] == "上海甲芯微电子有限公司"
@@ -631,6 +748,35 @@ def test_feedback_exports_as_cases_the_evaluation_set_loads(tmp_path, clauses):
     assert loaded[2].profile.region == "浦东新区" and loaded[2].forbidden == {USEFUL}
     result = evaluate(loaded)
     assert result["cases"] == 3 and {r["name"] for r in result["configurations"]} >= {"hybrid"}
+
+
+def test_feedback_on_a_lead_exports_as_a_useful_lead_or_says_why_it_cannot(tmp_path, clauses):
+    """Feedback on a 可关注 lead was dropped as "no longer in the corpus (or not a measure)". 有用 on a lead is a
+    grade-1 label (useful; grade 2 says the enterprise qualifies, which a lead does not ask); 不适用 cannot be
+    said (grade 0 only forbids 可申请, which a lead never shows): skipped, naming the enterprise and the lead."""
+    lead, other = [c for c in clauses if c.kind == "lead"][:2]
+    a = profile("上海甲芯微电子有限公司", employees=50)
+    b = profile("上海乙芯科技有限公司", region="浦东新区")
+    with db.transaction() as s:
+        _feedback(s, a, USEFUL, "有用")
+        _feedback(s, a, lead.id, "有用")
+        _feedback(s, b, other.id, "有用")
+        _feedback(s, b, other.id, "不适用", reason="与企业业务无关")  # the latest word: the earlier label goes too
+        items = feedback.all_feedback(s, admin())
+        cases, skipped = feedback.as_cases(items, {c.id: c for c in clauses})
+    assert [c["profile"]["name"] for c in cases] == ["上海甲芯微电子有限公司"]  # b's only label was withdrawn
+    assert {label["clause"]: label["grade"] for label in cases[0]["labels"]} == {USEFUL: 2, lead.id: 1}
+    assert "可关注线索" in next(lb["why"] for lb in cases[0]["labels"] if lb["clause"] == lead.id)
+    [said] = skipped
+    assert said.item.clause_id == other.id and said.line.startswith(f"跳过反馈 {said.item.id}（上海乙芯科技有限公司）")
+    assert f"“{other.heading}”" in said.line and "可关注线索" in said.line and "从不显示为可申请" in said.line
+    assert "已不在政策库中" not in said.line
+
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    (folder / "feedback.yaml").write_text(yaml.safe_dump({"cases": cases}, allow_unicode=True), "utf-8")
+    [loaded] = load_cases(folder, clauses=clauses)  # the evaluation set takes a label on a lead
+    assert loaded.grades == {USEFUL: 2, lead.id: 1} and loaded.relevant == {USEFUL, lead.id}
 
 
 # --- push lists ----------------------------------------------------------------------------------------

@@ -217,6 +217,35 @@ def test_export_feedback_writes_cases_the_evaluation_set_accepts(tmp_path, claus
     assert case.profile.name == "金山某芯片设计有限公司" and case.as_of == dt.date(2026, 11, 20)
 
 
+def test_export_feedback_keeps_a_useful_lead_and_says_in_one_line_why_a_lead_s_not_applicable_is_left_out(
+    tmp_path, clauses
+):
+    """Feedback on a 可关注 lead was skipped as "no longer in the corpus (or not a measure)"."""
+    useful, unfit = [c for c in clauses if c.kind == "lead"][:2]
+    with db.transaction() as s:
+        for clause_id, verdict, reason in [(useful.id, "有用", None), (unfit.id, "不适用", "与企业业务无关")]:
+            feedback.record(
+                s,
+                parse_profile(JINSHAN),
+                as_of=dt.date(2026, 11, 20),
+                clause_id=clause_id,
+                verdict=verdict,
+                shown_status="lead",
+                page="辅导员工作台",
+                by=admin("王专员"),
+                reason=reason,
+            )
+    output = tmp_path / "cases" / "feedback.yaml"
+    out = run("export-feedback", "-o", str(output))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"已写入 {output}：1 个用例，1 条标注"
+    [line] = out.stderr.splitlines()
+    assert line.startswith(f"跳过反馈 2（{JINSHAN['name']}）：“{unfit.heading}”（{unfit.id}）是可关注线索"), line
+    assert "不是扶持措施" not in line and "已不在政策库中" not in line
+    (case,) = load_cases(output.parent, clauses=clauses)
+    assert case.grades == {useful.id: 1}
+
+
 def test_an_unreachable_database_is_one_line_without_the_password():
     for url, args in [
         ("postgresql://u:secret@127.0.0.1:1/x", ["enterprises"]),  # nobody listening

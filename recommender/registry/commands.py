@@ -175,17 +175,17 @@ def cmd_export_feedback(args: argparse.Namespace) -> None:
     from ..corpus import all_clauses, load_policies
     from .feedback import all_feedback, as_cases
 
-    measures = {c.id for c in all_clauses(load_policies()) if c.kind == "measure"}
+    clauses = {c.id: c for c in all_clauses(load_policies())}
     with _transaction(read=True) as session:
-        cases, dropped = as_cases(all_feedback(session, acting(session, args.by)), measures)
+        cases, skipped = as_cases(all_feedback(session, acting(session, args.by)), clauses)
     header = "# 用户反馈导出的评测用例（python -m recommender export-feedback）：复核后放入 policies/eval/\n"
     try:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False), "utf-8")
     except OSError as exc:  # a folder that cannot be made, a file in the way, no permission, a full disk
         raise CommandError(f"{args.output}: 无法写入（{os_reason(exc)}）") from None
-    for item in dropped:
-        print(f"跳过反馈 {item.id}：条款 {item.clause_id} 已不在政策库中（或不是扶持措施）", file=sys.stderr)
+    for item in skipped:
+        print(item.line, file=sys.stderr)
     labels = sum(len(c["labels"]) for c in cases)
     print(f"已写入 {args.output}：{len(cases)} 个用例，{labels} 条标注")
 

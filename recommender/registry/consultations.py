@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .access import Actor, check_write
 from .enterprises import ConflictError, RegistryError, readable, writable
 from .models import Consultation, ConsultationMeasure, Enterprise, now, shown_time
-from .states import FOLLOW_UPS
+from .states import LEAD_STATE, NEEDS_REASON, follow_ups
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ def record(
     sheet_file: str | None = None,
     note: str | None = None,
 ) -> Consultation:
-    """Record a consultation of an enterprise with the measures discussed (each 待申报 to begin with).
+    """Record a consultation of an enterprise with the measures discussed, each in the first of its follow-up
+    states (``states.follow_ups``): 待申报 for an application, 待了解 for a 可关注 lead.
 
     RegistryError when the counsellor is blank, no measure is given or the enterprise does not exist;
     AccessDenied unless ``by`` may change the enterprise's record.
@@ -59,7 +60,7 @@ def record(
                 clause_id=m.clause_id,
                 title=m.title,
                 match_status=m.match_status,
-                follow_up="待申报",
+                follow_up=follow_ups(m.match_status)[0],
                 updated_at=stamp,
                 updated_by=by.name,
             )
@@ -74,16 +75,16 @@ def record(
 def set_follow_up(
     session: Session, measure_id: int, expected_version: int, state: str, by: Actor, reason: str | None = None
 ) -> ConsultationMeasure:
-    """Move an application to 待申报 / 已申报 / 已获批 / 未获批 (未获批 needs its reason); AccessDenied unless
-    ``by`` may change the enterprise's record."""
-    if state not in FOLLOW_UPS:
-        raise RegistryError(f"跟进状态应为 {' / '.join(FOLLOW_UPS)} 之一（收到“{state}”）")
-    reason = (reason or "").strip() or None
-    if state == "未获批" and reason is None:
-        raise RegistryError("标记“未获批”时请填写原因（如：研发投入占比不足、材料逾期）")
+    """Move an application to 待申报 / 已申报 / 已获批 / 未获批, or a 可关注 lead to 待了解 / 已告知 / 不适用
+    (``states.follow_ups``: a lead is looked into, never applied for); 未获批 and 不适用 need their reason.
+
+    RegistryError for a state the measure does not have; AccessDenied unless ``by`` may change the enterprise's
+    record; ConflictError when it moved on from ``expected_version``.
+    """
     measure = session.get(ConsultationMeasure, measure_id)
     if measure is None:
         raise RegistryError(f"没有编号为 {measure_id} 的咨询措施记录")
+    reason = _checked(measure, state, reason)
     enterprise = measure.consultation.enterprise
     check_write(by, enterprise.name, enterprise.counsellor)
     if measure.version != expected_version:
@@ -98,6 +99,20 @@ def set_follow_up(
             current = fresh.get(ConsultationMeasure, measure_id)
             raise ConflictError(_conflict(current, expected_version)) from None
     return measure
+
+
+def _checked(measure: ConsultationMeasure, state: str, reason: str | None) -> str | None:
+    """The reason as stored (trimmed, None when blank); RegistryError for a state ``measure`` does not have
+    or for 未获批 / 不适用 without a reason."""
+    allowed = follow_ups(measure.match_status)
+    if state not in allowed:
+        what = f"“{measure.title}”是可关注线索（不是申报项目），" if measure.match_status == LEAD_STATE else ""
+        raise RegistryError(f"{what}跟进状态应为 {' / '.join(allowed)} 之一（收到“{state}”）")
+    reason = (reason or "").strip() or None
+    if state in NEEDS_REASON and reason is None:
+        example = "与企业业务无关、企业已在对接" if state == "不适用" else "研发投入占比不足、材料逾期"
+        raise RegistryError(f"标记“{state}”时请填写原因（如：{example}）")
+    return reason
 
 
 def _conflict(measure: ConsultationMeasure, expected: int) -> str:

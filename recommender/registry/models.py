@@ -11,7 +11,16 @@ from sqlalchemy.types import TypeDecorator
 
 from ..company import CREDIT_CODE_LENGTH
 from ..eligibility.status import EXPIRED, LEAD, NOT_YET, UNREVIEWED, Status
-from .states import DECISIONS, DOCUMENT_STATES, FEEDBACK_VERDICTS, FOLLOW_UPS, POOL_STAGES
+from .states import (
+    DECISIONS,
+    DOCUMENT_STATES,
+    FEEDBACK_VERDICTS,
+    FOLLOW_UPS,
+    LEAD_FOLLOW_UPS,
+    LEAD_STATE,
+    NEEDS_REASON,
+    POOL_STAGES,
+)
 
 NAME_MAX = 200
 # what a measure was shown as, stored as a code (its Chinese label is added when it is shown): a rule
@@ -33,9 +42,22 @@ def shown_time(stamp: dt.datetime) -> str:
     return stamp.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _listed(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
 def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
-    listed = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=f"{column}_allowed")
+    return CheckConstraint(f"{column} IN ({_listed(values)})", name=f"{column}_allowed")
+
+
+def _follow_up_fits() -> CheckConstraint:
+    """A lead's follow-up is a lead's (待了解 …), any other measure's an application's (待申报 …)."""
+    lead, others = _listed(LEAD_FOLLOW_UPS), _listed(FOLLOW_UPS)
+    return CheckConstraint(
+        f"(match_status = '{LEAD_STATE}' AND follow_up IN ({lead})) "
+        f"OR (match_status <> '{LEAD_STATE}' AND follow_up IN ({others}))",
+        name="follow_up_fits_match_status",
+    )
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -150,9 +172,12 @@ class ConsultationMeasure(Base):
     __tablename__ = "consultation_measures"
     __table_args__ = (
         UniqueConstraint("consultation_id", "clause_id"),
-        _one_of("follow_up", FOLLOW_UPS),
+        _one_of("follow_up", FOLLOW_UPS + LEAD_FOLLOW_UPS),
         _one_of("match_status", SHOWN_STATES),
-        CheckConstraint("follow_up <> '未获批' OR reason IS NOT NULL", name="rejection_has_reason"),
+        _follow_up_fits(),
+        CheckConstraint(
+            f"follow_up NOT IN ({_listed(NEEDS_REASON)}) OR reason IS NOT NULL", name="rejection_has_reason"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -104,6 +104,18 @@ def listed(c: Consultation, filters: Filters) -> Listed:
     return Listed(*numbered)
 
 
+def unlockable(c: Consultation, filters: Filters) -> dict[str, list[MeasureView]]:
+    """The measures each title would unlock (``c.unlocks``) that pass ``filters``, as the other tabs' measures do;
+    titles with none left out, the one unlocking most first (as ``pathways.by_unlocking_title`` orders them)."""
+    kept = {title: [m for m in measures if filters.keep(m)] for title, measures in c.unlocks.items()}
+    return dict(sorted(((t, ms) for t, ms in kept.items() if ms), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def unlock_count(unlocks: dict[str, list[MeasureView]]) -> int:
+    """How many measures ``unlocks`` lists (one unlocked by two titles counts once): the tab label's count."""
+    return len({m.clause_id for measures in unlocks.values() for m in measures})
+
+
 def counts(shown: Listed) -> dict[str, int]:
     """How many listed measures have each display state: those of measures in force (待审核 only when any), then
     已过期, then 尚未生效 (only when any): the count cards, equal to what the lists show."""
@@ -206,13 +218,22 @@ def _sheet_button(profile: Profile, as_of: dt.date) -> None:
     )
 
 
-def _labels(c: Consultation, shown: Listed) -> list[str]:
+def _unlocks(c: Consultation, unlocks: dict[str, list[MeasureView]], filters: Filters) -> None:
+    if c.unlocks and not unlocks:
+        st.info("没有符合筛选条件的、取得资质即可解锁的措施，可以放宽筛选条件。", icon=":material/info:")
+        return
+    if said := filters.said():
+        st.caption(f"按当前筛选（{md(said)}）列出。")
+    unlock_list(unlocks, c.readiness)
+
+
+def _labels(c: Consultation, shown: Listed, unlocks: dict[str, list[MeasureView]]) -> list[str]:
     labels = [f"推荐措施（{len(shown.in_force)}）"]
     if any(m.state == EXPIRED for m in c.expired):
         labels.append(f"{ENDED_SECTION}（{len(shown.ended)}）")
     if any(m.state == NOT_YET for m in c.expired):
         labels.append(f"{NOT_YET_SECTION}（{len(shown.not_yet)}）")
-    labels.append(f"取得资质可解锁（{len(c.unlocks)}）")
+    labels.append(f"取得资质可解锁（{unlock_count(unlocks)}）")
     return labels + (["资质准备度"] if c.readiness is not None else [])
 
 
@@ -223,13 +244,13 @@ def render(profile: Profile, as_of: dt.date, target: feedback.Target | None = No
     scope_view.library_panel(as_of)
     filters = _controls()
     c = consult(resources.recommender(), profile, as_of=as_of, top=None)
-    shown = listed(c, filters)
+    shown, unlocks = listed(c, filters), unlockable(c, filters)
     _counts(shown, filters)
     left, right = st.columns([3, 1])
     left.caption(f"按匹配程度排序，政策有效性按 {as_of} 判断。结果依据公开政策文件自动生成，仅供参考。")
     with right:
         _sheet_button(profile, as_of)
-    labels = _labels(c, shown)
+    labels = _labels(c, shown, unlocks)
     drawn = dict(zip([tabs.stem(label) for label in labels], tabs.kept(labels, TABS), strict=True))
     with drawn["推荐措施"]:
         _in_force(c, shown, note, target)
@@ -240,7 +261,7 @@ def render(profile: Profile, as_of: dt.date, target: feedback.Target | None = No
         with drawn[NOT_YET_SECTION]:
             _not_yet(c, shown, target)
     with drawn["取得资质可解锁"]:
-        unlock_list(c.unlocks, c.readiness)
+        _unlocks(c, unlocks, filters)
     if "资质准备度" in drawn:
         with drawn["资质准备度"]:
             readiness_panel(c.readiness or [])

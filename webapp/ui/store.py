@@ -20,6 +20,7 @@ from recommender.registry import accounts, db
 from recommender.registry.access import AccessDenied
 from recommender.registry.enterprises import ConflictError, RegistryError
 from recommender.registry.models import shown_time
+from recommender.registry.states import counsellor_text
 from webapp.ui.markup import md
 
 T = TypeVar("T")
@@ -82,9 +83,11 @@ def local_time(stamp: dt.datetime) -> str:
 
 
 def field_value(name: str, value: Any) -> str:
-    """A profile or record field as a person reads it."""
+    """A profile or record field as a person reads it (the 专员 as every page says it: 未分配 when none)."""
     if name in Profile.model_fields:
         return shown(name, value)
+    if name == "counsellor":
+        return counsellor_text(value)
     return "未填写" if value in (None, "", [], {}) else str(value)
 
 

@@ -11,7 +11,7 @@ from recommender.consultation import SHEET_TOP, consult, state_label
 from recommender.registry import consultations
 from recommender.registry.access import Actor
 from recommender.registry.consultations import Discussed
-from recommender.registry.states import FOLLOW_UPS
+from recommender.registry.states import NEEDS_REASON, follow_ups
 from recommender.services.sheet import consultation_sheet
 from recommender.sheets import sheet_filename
 
@@ -49,8 +49,10 @@ def _follow_up(m: FollowUp, by: Actor) -> None:
     with st.form(f"fu_form_{m.id}", border=False):
         a, b, c, d = st.columns([3, 1.3, 2, 0.8], vertical_alignment="bottom")
         a.markdown(f"{recorded_badge(m.match_status)} {md(m.title)}")
-        b.selectbox("跟进状态", FOLLOW_UPS, key=sk)
-        c.text_input("原因或说明", key=rk, placeholder="标记“未获批”时必填")
+        states = follow_ups(m.match_status)  # a lead's (待了解 …) or an application's (待申报 …)
+        b.selectbox("跟进状态", states, key=sk)
+        needed = "、".join(f"“{state}”" for state in states if state in NEEDS_REASON)
+        c.text_input("原因或说明", key=rk, placeholder=f"标记{needed}时必填")
         d.form_submit_button("保存", key=f"fu_save_{m.id}", on_click=_save_follow_up, args=(m.id, by))
     st.caption(f"第 {version} 版 · {md(m.updated_by)} 于 {store.local_time(m.updated_at)} 标为“{m.state}”")
     store.save_error(name, "刷新为最新状态", f"fu_refresh_{m.id}", _refresh_follow_up, (m.id, m))
