@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .text_clean import echo, strip_invisible
+from .text_clean import echo, strip_ignorable
 
 # after NFKC (which already turns （） into ()), every bracket kind a roster may use for the same (上海)
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "〖": "(", "〗": ")"})
@@ -27,11 +27,12 @@ def _space(match: re.Match[str]) -> str:
 def name_key(name: str) -> str:
     """What a company name is compared by: two names with the same key are the same enterprise.
 
-    Zero-width and direction marks are removed and control characters read as spaces (``strip_invisible``);
+    Every format and default-ignorable character (soft hyphen, zero-width and direction marks, bidi isolates,
+    joiners, variation selectors …) is removed and control characters read as spaces (``strip_ignorable``);
     Unicode NFKC (full-width （） and ＡＢＣ become () and ABC); every bracket kind becomes ( ); spaces are
     dropped, except one between two Latin letters or digits; traditional characters become simplified
     (OpenCC ``t2s``: 上海張江智算 is 上海张江智算). Letter case is kept. Changing this rule needs a migration
-    that recomputes ``enterprises.name_key`` (see registry migration 0004).
+    that recomputes ``enterprises.name_key`` (see registry migrations 0004 and 0008).
 
     >>> name_key("上海示例云图软件（上海）有限公司")
     '上海示例云图软件(上海)有限公司'
@@ -44,7 +45,7 @@ def name_key(name: str) -> str:
     """
     from .ingest.clean import t2s  # the ingest package loads the corpus models: only when a name is keyed
 
-    key = t2s(unicodedata.normalize("NFKC", strip_invisible(name))).translate(_BRACKETS)
+    key = t2s(unicodedata.normalize("NFKC", strip_ignorable(name))).translate(_BRACKETS)
     # until nothing changes: a dropped space may bring a combining mark to a letter it composes with,
     # which may change the letter's neighbours (each round only shortens the text, so it ends)
     while (folded := unicodedata.normalize("NFKC", _SPACES.sub(_space, key))) != key:
@@ -84,13 +85,13 @@ def credit_check_char(body: str) -> str:
 def check_credit_code(text: str) -> str:
     """The 统一社会信用代码 in ``text``, normalised and checked by GB 32100-2015.
 
-    Normalised: zero-width characters removed, NFKC (full-width ９１３１ → 9131), upper case, spaces and
-    hyphens dropped. Checked: 18 characters, each a digit or a capital other than I, O, Z, S, V, and the
-    18th the check character of the first 17 (``credit_check_char``). CreditCodeError (one Chinese line)
-    otherwise. "91440300708461136t" → "91440300708461136T".
+    Normalised: invisible characters removed (``strip_ignorable``), NFKC (full-width ９１３１ → 9131), upper
+    case, spaces and hyphens dropped. Checked: 18 characters, each a digit or a capital other than I, O, Z, S,
+    V, and the 18th the check character of the first 17 (``credit_check_char``). CreditCodeError (one Chinese
+    line) otherwise. "91440300708461136t" → "91440300708461136T".
     """
     # a leading apostrophe is Excel's mark for a cell typed as text
-    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", strip_invisible(text)).upper()).lstrip("'")
+    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", strip_ignorable(text)).upper()).lstrip("'")
     if len(code) != CREDIT_CODE_LENGTH:
         raise CreditCodeError(f"应为 {CREDIT_CODE_LENGTH} 位（“{echo(code)}”是 {len(code)} 位），请核对")
     wrong = [c for c in dict.fromkeys(code) if c not in _VALUES]

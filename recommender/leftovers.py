@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 from pathlib import Path
 
 
@@ -48,3 +49,15 @@ def remove_stale(folder: Path, prefix: str, suffix: str = "") -> list[Path]:
             continue
         removed.append(Path(entry.path))
     return removed
+
+
+def owned_temporary_file(prefix: str, suffixes: tuple[str, ...], suffix: str) -> Path:
+    """A new empty file in the system's temp folder (TMPDIR) named ``prefix``, this process's id, 8 random letters
+    and ``suffix`` (one of ``suffixes``); the files named so by a process that is gone (``remove_stale``), with any
+    of ``suffixes``, are removed first. OSError when the folder cannot be written."""
+    folder = Path(tempfile.gettempdir())
+    for kind in suffixes:
+        remove_stale(folder, prefix, kind)
+    fd, name = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=suffix, dir=folder)
+    os.close(fd)
+    return Path(name)

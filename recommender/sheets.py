@@ -14,6 +14,7 @@ import functools
 import io
 import os
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from .profile import Profile
 from .roster import BadRow
 from .safe_output import CellFormat, write_row, xml_text
 from .sheet_summary import Summary, ended_lines, pending, summary
+from .text_clean import strip_ignorable
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -349,11 +351,38 @@ def shown_name(name: str) -> str:
     return name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…"
 
 
-def sheet_filename(profile: Profile, number: int | None = None) -> str:
-    """A safe file name for an enterprise's sheet: ``[NNN-]name-政策咨询单.docx``."""
-    name = re.sub(r'[\\/:*?"<>|\s]+', "_", xml_text(profile.name)).strip("_.")[:60] or "企业"  # 255 bytes a name
+FILE_NAME_BYTES = 255  # the longest file name ext4 and most Linux file systems take, in UTF-8 bytes (NTFS: 255 UTF-16)
+FILE_NAME_CHARS = 60  # of the enterprise's name in a sheet's file name: enough to tell enterprises apart
+# no file name holds a path separator or what Windows refuses (: * ? " < > |), and runs of spaces become one _
+_NOT_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def _shown_char(char: str) -> str:
+    """``char`` in a file name: itself, or _ for a control, separator, private, unassigned or surrogate one."""
+    return "_" if unicodedata.category(char)[0] in "CZ" else char
+
+
+def file_name_part(text: str, limit: int) -> str:
+    """``text`` as part of a file name, at most ``limit`` bytes in UTF-8: invisible characters (format, joiners,
+    selectors: ``strip_ignorable``) removed, any other control, separator or unassigned character, path
+    separator or character Windows refuses as _ (one _ a run), no _ or . at either end; cut after a whole
+    character, then within ``FILE_NAME_CHARS`` characters. "" when nothing is left."""
+    shown = "".join(map(_shown_char, strip_ignorable(text)))
+    part = _NOT_IN_FILE_NAME.sub("_", shown.replace("_", " ")).strip("_.")[:FILE_NAME_CHARS]
+    while len(part.encode()) > limit:
+        part = part[:-1]
+    return part.rstrip("_.")
+
+
+def sheet_filename(profile: Profile, number: int | None = None, tag: str = "") -> str:
+    """A safe file name for an enterprise's sheet, ``[NNN-]name-政策咨询单[tag].docx`` (``tag``: what tells two
+    sheets of one number apart, "（3）"): the name cleaned and cut by ``file_name_part`` so that the whole is
+    at most ``FILE_NAME_BYTES`` bytes, keeping the number, the tag and the suffix ("企业" for a name with no
+    character to show)."""
     prefix = f"{number:03d}-" if number is not None else ""
-    return f"{prefix}{name}-政策咨询单.docx"
+    suffix = f"-政策咨询单{tag}.docx"
+    name = file_name_part(profile.name, FILE_NAME_BYTES - len(f"{prefix}{suffix}".encode())) or "企业"
+    return f"{prefix}{name}{suffix}"
 
 
 class SheetsZip:
@@ -380,9 +409,10 @@ class SheetsZip:
         roster ``row`` (else by the order added; a number already used gets the order after it: names never
         collide)."""
         self.count += 1
-        name = sheet_filename(profile, self.count if row is None else row)
+        number = self.count if row is None else row
+        name = sheet_filename(profile, number)
         if name in self._names:
-            name = name.removesuffix(".docx") + f"（{self.count}）.docx"
+            name = sheet_filename(profile, number, f"（{self.count}）")
         self._names.add(name)
         self._archive.writestr(name, docx)
 

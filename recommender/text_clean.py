@@ -8,15 +8,53 @@ from functools import lru_cache
 
 # control characters (a vertical tab pasted from Word, NUL, ESC, line/paragraph separators) read as a space
 _CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]")
-# zero-width and bidirectional marks are nothing, and so are lone surrogates (no character: "\ud800" in JSON)
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
+# Characters that show as nothing or steer how the text around them is shown, none of which a Chinese name,
+# query or cell means: every format character (Unicode category Cf: soft hyphen U+00AD, Arabic letter mark U+061C,
+# Mongolian vowel separator U+180E, zero-width and bidirectional marks and isolates U+200B–U+200F, U+202A–U+202E,
+# U+2060–U+206F, BOM, tags …, as of Unicode 15.1), the other default-ignorable code points (combining grapheme
+# joiner U+034F, Hangul fillers, Khmer inherent vowels, Mongolian free variation selectors, the reserved
+# U+FFF0–U+FFF8 and U+E0000–U+E0FFF) and lone surrogates (no character: "\ud800" in JSON). Two kinds are kept
+# apart, as a name shown keeps them and a key drops them: the zero-width joiner U+200D (inside an emoji sequence
+# 👩‍💻 it makes one picture) and the variation selectors U+FE00–U+FE0F, U+E0100–U+E01EF (which glyph: ❤️, a rare
+# ideograph's variant).
+_IGNORED = (
+    "\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e00ff\U000e01f0-\U000e0fff"
+    "\ud800-\udfff"
+)
+_JOINER = "\u200d"
+_SELECTORS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
+_INVISIBLE = re.compile(f"[{_IGNORED}]")
+_IGNORABLE = re.compile(f"[{_IGNORED}{_JOINER}{_SELECTORS}]")
+_JOINER_RE = re.compile(_JOINER)
+_SKIN_TONES = range(0x1F3FB, 0x1F400)  # emoji modifiers: a ZWJ may follow them (🧑🏽‍💻)
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_ROUNDS = 4  # of cleaning until nothing changes (one or two in practice)
 
 
+def _emoji_joiner(match: re.Match[str]) -> str:
+    """A zero-width joiner kept between two emoji (👩‍💻: one picture), else removed."""
+    text, at = match.string, match.start()
+    if 0 < at < len(text) - 1:
+        before, after = text[at - 1], text[at + 1]
+        ends_emoji = unicodedata.category(before) == "So" or before == "\ufe0f" or ord(before) in _SKIN_TONES
+        if ends_emoji and unicodedata.category(after) == "So":
+            return match.group()
+    return ""
+
+
 def strip_invisible(text: str) -> str:
-    """``text`` with control characters as spaces and zero-width or direction marks removed."""
-    return _INVISIBLE.sub("", _CONTROL.sub(" ", text))
+    """``text`` as shown: control characters as spaces, format and other invisible characters removed
+    (``_IGNORED``: soft hyphens, zero-width, direction and isolate marks …) but for a zero-width joiner inside an
+    emoji sequence and the variation selectors, which change what is shown. ``strip_ignorable`` for a key."""
+    return _JOINER_RE.sub(_emoji_joiner, _INVISIBLE.sub("", _CONTROL.sub(" ", text)))
+
+
+def strip_ignorable(text: str) -> str:
+    """``text`` as compared (a name key, a code): control characters as spaces, every format and
+    default-ignorable character removed, the zero-width joiner and the variation selectors too."""
+    return _IGNORABLE.sub("", _CONTROL.sub(" ", text))
 
 
 def _clean_once(text: str) -> str:

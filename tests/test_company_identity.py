@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import importlib.util
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,47 @@ def test_names_that_are_not_the_same_keep_different_keys():
 @given(st.text())
 def test_name_key_is_idempotent(name):
     assert name_key(name_key(name)) == name_key(name)
+
+
+PLAIN = "上海示例云图软件有限公司"
+# Default_Ignorable_Code_Point of Unicode's DerivedCoreProperties.txt that are not format characters (Cf)
+DEFAULT_IGNORABLE = [
+    *"\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0",
+    *map(chr, range(0xFE00, 0xFE10)),
+    *map(chr, range(0xFFF0, 0xFFF9)),
+    *map(chr, range(0xE0000, 0xE1000)),
+]
+
+
+def _hidden_in(plain: str, hidden: str) -> str:
+    return f"{hidden}{plain[:4]}{hidden}{plain[4:]}{hidden}"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        # found by the break-it trial: each made a second enterprise of one
+        *("\u00ad", "\u034f", "\u2066", "\u2067", "\u2068", "\u2069", "\u061c", "\u180e"),
+        # and more of their kind: joiner, variation selectors, tag, Hangul filler, interlinear annotation
+        *("\u200d", "\ufe0f", "\U000e0101", "\U000e0041", "\u3164", "\ufff9", "\u2066\u00ad\u2069"),
+    ],
+)
+def test_an_invisible_character_makes_no_other_name(hidden):
+    assert name_key(_hidden_in(PLAIN, hidden)) == name_key(PLAIN) == PLAIN
+
+
+def test_every_format_or_default_ignorable_character_is_no_part_of_the_key():
+    """Every character of category Cf as this Python's Unicode database knows it (a newer Python may know
+    more: they must then be added to text_clean._IGNORED, with a migration like 0008), and the other
+    default-ignorable ones."""
+    formats = [c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Cf"]
+    assert len(formats) > 150
+    kept = [f"U+{ord(c):04X}" for c in formats + DEFAULT_IGNORABLE if name_key(_hidden_in(PLAIN, c)) != PLAIN]
+    assert not kept
+
+
+def test_an_emoji_name_is_one_enterprise_however_its_emoji_are_joined():
+    assert name_key("上海👩\u200d💻❤\ufe0f科技有限公司") == name_key("上海👩💻❤科技有限公司") == "上海👩💻❤科技有限公司"
 
 
 # --- the 统一社会信用代码 -------------------------------------------------------------------------
@@ -388,19 +430,84 @@ def test_migration_0004_refuses_names_that_become_one_then_fills_the_keys(regist
 
 
 @functools.cache
-def _migration_0004() -> Any:
-    path = Path(db.MIGRATIONS) / "versions" / "0004_enterprise_identity.py"
-    spec = importlib.util.spec_from_file_location("migration_0004", path)
+def _migration(revision: str) -> Any:
+    """The module of migration ``revision`` ("0008"), loaded from its file."""
+    [path] = (Path(db.MIGRATIONS) / "versions").glob(f"{revision}_*.py")
+    spec = importlib.util.spec_from_file_location(f"migration_{revision}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 @given(st.text())
-def test_migration_0004_keys_names_as_the_registry_does(name):
+def test_migration_0008_keys_names_as_the_registry_does(name):
     """The migration keeps its own copy of the rule; when ``name_key`` changes, a new migration must
     recompute the stored keys, and this test then moves to that migration."""
-    assert _migration_0004()._name_key(name) == name_key(name)
+    assert _migration("0008")._new_key(name) == name_key(name)
+
+
+@given(st.text())
+def test_migration_0008_goes_back_to_the_rule_of_0004(name):
+    """The rule 0008 downgrades to is 0004's (which kept lone surrogates, no database stores them)."""
+    without_surrogates = "".join(c for c in name if not 0xD800 <= ord(c) <= 0xDFFF)
+    assert _migration("0008")._old_key(without_surrogates) == _migration("0004")._name_key(without_surrogates)
+
+
+def _insert_at_0007(url: str, *names: str) -> None:
+    """Enterprises named ``names`` with their keys as the registry computed them before 0008."""
+    stamp = dt.datetime.now(dt.UTC)
+    rows = table(
+        "enterprises",
+        *(column(c) for c in ("name", "name_key", "pool_stage", "version", "updated_by")),
+        column("profile", JSON()),
+        column("created_at", DateTime(timezone=True)),
+        column("updated_at", DateTime(timezone=True)),
+    )
+    with observer(url) as engine, engine.begin() as c:
+        for name in names:
+            c.execute(
+                insert(rows),
+                {"name": name, "name_key": _migration("0008")._old_key(name), "pool_stage": "储备", "version": 1}
+                | {"profile": {"name": name, "region": "金山区"}, "created_at": stamp, "updated_at": stamp}
+                | {"updated_by": "alice"},
+            )
+
+
+def _stored_keys(url: str) -> list[tuple[int, str, str]]:
+    with observer(url) as engine, engine.connect() as c:
+        return [tuple(r) for r in c.execute(text("SELECT id, name, name_key FROM enterprises ORDER BY id"))]
+
+
+def test_migration_0008_refuses_names_that_become_one_then_recomputes_the_keys(registry_url):
+    """As 0004: two stored enterprises whose names differ only by invisible characters are named and nothing
+    changes (neither record is merged or dropped) until a person merges or renames one; then every key is
+    the registry's, and the downgrade gives back the keys of before."""
+    config = db.alembic_config(registry_url)
+    command.upgrade(config, "0007")
+    soft, isolated = "上海示例\u00ad云图软件有限公司", "\u2066金山乙食品有限公司\u2069"
+    _insert_at_0007(registry_url, PLAIN, soft, isolated, "上海丙科技有限公司")
+    before = _stored_keys(registry_url)
+    assert len({key for _, _, key in before}) == 4  # the old rule: four enterprises
+    with pytest.raises(RegistryError) as refused:
+        command.upgrade(config, "head")
+    message = str(refused.value)
+    assert "未升级（0008），未做任何修改" in message and "1 组" in message
+    assert f"“{PLAIN}”（编号 1）与“上海示例‹U+00AD›云图软件有限公司”（编号 2）" in message
+    assert _revision(registry_url) == "0007" and _stored_keys(registry_url) == before  # both records kept
+
+    with observer(registry_url) as engine, engine.begin() as c:  # a person renames the second
+        c.execute(text("UPDATE enterprises SET name = '上海示例云图软件二部有限公司' WHERE id = 2"))
+    command.upgrade(config, "head")
+    after = _stored_keys(registry_url)
+    assert [key for _, _, key in after] == [name_key(name) for _, name, _ in after]
+    assert after[2] == (3, isolated, "金山乙食品有限公司") and after[0] == before[0]
+    with db.transaction() as s:
+        assert enterprises.find(s, "金山乙食品有限公司").id == 3
+
+    command.downgrade(config, "0007")
+    assert _stored_keys(registry_url)[2] == before[2]
+    command.upgrade(config, "head")
+    assert _stored_keys(registry_url) == after
 
 
 def test_a_credit_code_stored_as_a_number_says_so():
@@ -423,6 +530,29 @@ def _import_text(text: str, **kwargs) -> importer.ImportReport:
         return importer.import_roster(
             s, read_roster(text.encode(), "r.csv"), by=admin("导入员"), source="r.csv", **kwargs
         )
+
+
+def test_a_name_with_invisible_characters_is_the_registered_enterprise():
+    _import_text(f"企业名称,注册地\n{PLAIN},浦东新区\n")
+    for employees, hidden in enumerate(("\u00ad", "\u2066\u061c", "\u034f\u180e", "\ufe0f\u200d"), start=10):
+        report = _import_text(f"企业名称,注册地,职工总数\n{_hidden_in(PLAIN, hidden)},浦东新区,{employees}\n")
+        assert (report.added, report.updated) == ([], [PLAIN]), hidden
+    assert _names() == [PLAIN]
+    # two spellings in one roster: the second row is the first's enterprise
+    with pytest.raises(ImportRefused) as refused:
+        _import_text("企业名称,注册地\n上海乙科技有限公司,浦东新区\n上海乙\u2067科技有限公司\u2069,浦东新区\n")
+    [repeat] = refused.value.bad
+    assert repeat.row == 3 and "与第 2 行是同一家企业" in str(repeat)
+
+
+def test_an_emoji_name_keeps_how_it_is_shown_and_is_found_however_joined():
+    shown = "上海👩\u200d💻❤\ufe0f科技有限公司"
+    firm = _add("\u2066" + shown + "\u00ad")  # direction marks and soft hyphens are not shown
+    with db.transaction() as s:
+        assert enterprises.get(s, firm, admin()).name == shown
+        assert enterprises.find(s, "上海👩💻❤科技有限公司").id == firm
+    with pytest.raises(RegistryError, match="档案库中已有"):
+        _add("上海👩💻❤科技有限公司")
 
 
 def test_a_roster_with_fewer_columns_or_blank_cells_keeps_what_the_registry_knows():

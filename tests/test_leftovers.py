@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import signal
 import subprocess
 import sys
 import zipfile
@@ -49,6 +50,47 @@ def test_a_new_workbook_removes_the_temporary_files_of_a_killed_one(tmp_path, mo
     with RosterWorkbook(dt.date(2025, 1, 1)) as book:
         assert not stale.exists() and book.scratch.parent == tmp_path
     assert not list(tmp_path.iterdir())
+
+
+@pytest.fixture
+def temp_folder(tmp_path, monkeypatch) -> Path:
+    """The system's temp folder (TMPDIR) is ``tmp_path`` for this test."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
+    return tmp_path
+
+
+def test_the_roster_page_removes_what_a_killed_server_left_and_keeps_what_a_running_one_has(temp_folder):
+    from webapp.ui.roster_view import TEMPORARY, _temporary
+
+    dead = _dead_pid()
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as other_server:
+        stale = [temp_folder / f"{TEMPORARY}{dead}-ab_9cdef{kind}" for kind in (".xlsx", ".zip")]
+        running = temp_folder / f"{TEMPORARY}{other_server.pid}-abcdefgh.zip"
+        unowned = temp_folder / f"{TEMPORARY}abcdefgh.xlsx"  # no process id: not ours to judge
+        for path in (*stale, running, unowned):
+            path.write_bytes(b"PK")
+        made = _temporary(".xlsx")
+        other_server.kill()
+    assert made.name.startswith(f"{TEMPORARY}{os.getpid()}-") and made.suffix == ".xlsx" and made.parent == temp_folder
+    assert sorted(temp_folder.iterdir()) == sorted([made, running, unowned])
+
+
+def test_what_a_sigkilled_page_left_the_next_one_removes(temp_folder):
+    """A real SIGKILL: no finalizer runs, the file stays until a page of another process makes its own."""
+    code = (
+        "import os, signal\n"
+        "from webapp.ui.roster_view import _temporary\n"
+        "print(_temporary('.zip'), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    left = Path(run.stdout.strip())
+    assert run.returncode == -signal.SIGKILL and left.exists() and left.parent == temp_folder
+    from webapp.ui.roster_view import _temporary
+
+    made = _temporary(".zip")
+    assert list(temp_folder.iterdir()) == [made] and not left.exists()
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from recommender.profile import ProfileError, parse_profile
 from recommender.quantities import QuantityError, read_count, read_money, read_share
 from recommender.roster import read_roster_file
 from recommender.spellings import controlled_name
-from recommender.text_clean import clean_query, squeeze, strip_invisible
+from recommender.text_clean import clean_query, squeeze, strip_ignorable, strip_invisible
 from recommender.vocab import QUALIFICATIONS, REGIONS
 
 CASES = Path(__file__).parent / "field_cases"
@@ -175,10 +175,16 @@ def test_a_bare_little_giant_is_asked_about_not_guessed():
         parse_profile({"name": "某公司", "region": "浦东新区", "qualifications": ["小巨人"]})
 
 
+# text with invisible characters and emoji sequences among ordinary ones
+_SHOWN_PARTS = st.sampled_from(
+    ["上海", "A", " ", "👩", "💻", "❤", "🏽", "\u200d", "\ufe0f", "\u00ad", "\u2066", "\u2069", "\u034f", "\U000e0101"]
+)
+
+
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(max_size=40))
+@given(text=st.text(max_size=40) | st.lists(_SHOWN_PARTS, max_size=12).map("".join))
 def test_reading_twice_changes_nothing(text):
-    for normalise in (strip_invisible, clean_query, squeeze):
+    for normalise in (strip_invisible, strip_ignorable, clean_query, squeeze):
         once = normalise(text)
         assert normalise(once) == once, normalise.__name__
     once = controlled_name("titles", text)
@@ -295,3 +301,20 @@ def test_park_and_title_columns_under_their_common_office_names_are_read():
     roster = read_roster(text.encode(), "x.csv")
     [row] = roster.rows
     assert (row.profile.park, row.profile.qualifications) == ("张江科学城", ["高新技术企业"]) and not roster.bad
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("\u2066上海\u00ad乙\u034f科技\u061c有限\u180e公司\u2069", "上海乙科技有限公司"),  # nothing shown, nothing kept
+        ("上海\u200d乙\u200c科技", "上海乙科技"),  # a joiner between ideographs joins nothing
+        ("上海👩\u200d💻科技", "上海👩\u200d💻科技"),  # one picture (woman technologist), not two
+        ("🧑🏽\u200d💻 🏳\ufe0f\u200d🌈", "🧑🏽\u200d💻 🏳\ufe0f\u200d🌈"),  # after a skin tone or a selector too
+        ("❤\ufe0f葛\U000e0101", "❤\ufe0f葛\U000e0101"),  # variation selectors choose the glyph shown
+        ("\u200d👩\u200d\u200d💻\u200d", "👩💻"),
+    ],
+)
+def test_a_name_as_shown_keeps_what_changes_the_picture_and_nothing_else(typed, shown):
+    assert strip_invisible(typed) == shown
+    assert parse_profile({"name": typed, "region": "浦东新区"}).name == shown
+    assert not [c for c in strip_ignorable(typed) if c in "\u200d\ufe0f\U000e0101\u00ad\u2066"]

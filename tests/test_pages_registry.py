@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
-from actors import account, admin
+from actors import account, admin, counsellor
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -535,6 +535,52 @@ def test_repeated_names_are_refused_and_can_then_be_skipped():
     _ok(at.checkbox(key="import_skip").check().run())
     _ok(at.button(key="import_go").click().run())
     assert _db(lambda s: [e.name for e in enterprises.listing(s, admin())]) == [ENTERPRISE["name"], JINSHAN["name"]]
+
+
+def test_a_colleague_s_enterprise_in_the_roster_is_not_counted_on_the_import_button():
+    """The button says what the import will do: a row of another 辅导员's enterprise is refused, so the count
+    leaves it out and says why, before anything is pressed (the button said 导入 2 家, and the import was refused)."""
+    colleague = _add(ENTERPRISE, counsellor="李四")
+    _counsellors("李四")
+    at = _page("webapp/views/counsellor.py", "王五", COUNSELLOR)
+    clean = "\n".join(line for line in ROSTER.splitlines() if "北京" not in line) + "\n"
+    at.file_uploader(key="roster_upload").set_value(("走访名单.csv", clean.encode("gbk"), "text/csv"))
+    _ok(at.run())
+    [go] = [b for b in at.button if b.key == "import_go"]
+    assert go.label == "导入 0 家到档案库" and go.disabled
+    assert any(
+        "名单中有 1 行有问题，现在导入不会写入任何企业" in c.value and "导入其余 1 家" in c.value for c in at.caption
+    )
+    [why] = [d.value for d in at.dataframe if "原因" in d.value.columns]
+    assert list(why["行号"]) == [2] and "由专员 李四 负责" in why["原因"][0]
+
+    _ok(at.checkbox(key="import_skip").check().run())
+    [go] = [b for b in at.button if b.key == "import_go"]
+    assert go.label == "导入 1 家到档案库" and not go.disabled
+    _ok(at.button(key="import_go").click().run())
+    assert any("新增 1 家，更新 0 家，未变 0 家；跳过有问题的 1 行" in s.value for s in at.success)
+    assert not _errors(at) and _record(colleague)["version"] == 1  # the colleague's record untouched
+    assert _db(lambda s: [e.name for e in enterprises.listing(s, admin())]) == sorted(
+        [ENTERPRISE["name"], JINSHAN["name"]]
+    )
+
+
+def test_refused_rows_names_exactly_the_rows_the_import_refuses():
+    """``importer.refused_rows``, which the button counts by, names exactly the rows the import refuses."""
+    from recommender.registry import importer
+    from recommender.roster import read_roster
+
+    _add(ENTERPRISE, counsellor="李四")
+    _add(JINSHAN, counsellor="王五")
+    roster = read_roster(ROSTER.encode("gbk"), "走访名单.csv")
+    by = counsellor("王五")
+    refused = _db(lambda s: importer.refused_rows(s, roster, by))
+    assert [b.row for b in refused] == [2, 3]  # the colleague's enterprise, the unreadable row
+    with pytest.raises(importer.ImportRefused) as raised:
+        _db(lambda s: importer.import_roster(s, roster, by=by, source="走访名单.csv"))
+    assert [b.row for b in raised.value.bad] == [b.row for b in refused]
+    admin_refused = _db(lambda s: importer.refused_rows(s, roster, admin()))
+    assert [b.row for b in admin_refused] == [3]  # a 管理员 may update any enterprise
 
 
 # --- 政策覆盖分析 ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+import unicodedata
 import zipfile
 
 import docx
@@ -34,7 +35,15 @@ from recommender.sheet_summary import (
     gap_brief,
     summary,
 )
-from recommender.sheets import FONT, consultation_docx, sheets_zip, shown_name
+from recommender.sheets import (
+    FILE_NAME_BYTES,
+    FONT,
+    SheetsZip,
+    consultation_docx,
+    sheet_filename,
+    sheets_zip,
+    shown_name,
+)
 
 AS_OF = dt.date(2024, 6, 30)  # inside the 2023-2025 Pudong plans
 ROSTER = """企业名称,注册地,所属行业,职工总数,科技/研发人员,营业收入（万元）,已有资质,资质取得日期,诉求,是否外资,序号
@@ -300,6 +309,52 @@ def test_zip_holds_one_sheet_per_enterprise(engine):
     names = archive.namelist()
     assert names == ["001-甲公司-政策咨询单.docx", "002-甲公司-政策咨询单.docx", "003-乙_公司-政策咨询单.docx"]
     assert "乙/公司" in _text(docx.Document(io.BytesIO(archive.read(names[2]))))
+
+
+HOSTILE_NAMES = {
+    "bidi isolates": "\u2066上海\u202e乙科技\u2069有限公司\u061c",
+    "format characters": "上海\u00ad丙\u034f科技\u180e有限公司\u200b\ufeff\U000e0041",
+    "many emoji": "😀" * 200,
+    "emoji sequences": "👩\u200d💻🏳\ufe0f\u200d🌈" * 40,
+    "long after emoji": "上海" + "🚀" * 59 + "丁" * 100,
+    "path separators": '../..\\甲/乙:丙*?<>|"丁',
+    "control characters": "\t甲\x00乙\x0b丙\x85丁\u2028戊\u2029 ",
+    "nothing to show": "\u2066\u00ad..\u2069",
+}
+
+
+def _bad_in_file_name(name: str) -> list[str]:
+    """What no file name may hold: control, format, separator (but none), private, unassigned characters."""
+    return [f"U+{ord(c):04X}" for c in name if unicodedata.category(c)[0] in "CZ" or c in '/\\:*?"<>|']
+
+
+@pytest.mark.parametrize("row", [None, 7, 12_345_678])
+@pytest.mark.parametrize("name", list(HOSTILE_NAMES.values()), ids=list(HOSTILE_NAMES))
+def test_a_sheet_file_name_is_clean_and_short_enough_whatever_the_name(name, row):
+    profile = parse_profile({"name": "某公司", "region": "浦东新区"}).model_copy(update={"name": name})
+    for tag in ("", "（12345）"):
+        file_name = sheet_filename(profile, row, tag)
+        assert len(file_name.encode()) <= FILE_NAME_BYTES and not _bad_in_file_name(file_name), file_name
+        prefix, suffix = f"{row:03d}-" if row else "", f"-政策咨询单{tag}.docx"
+        assert file_name.startswith(prefix) and file_name.endswith(suffix)
+        assert file_name.removeprefix(prefix).removesuffix(suffix) not in ("", ".", "..")
+
+
+def test_a_zip_of_hostile_names_unpacks_on_this_file_system_with_one_file_a_sheet(tmp_path):
+    profile = parse_profile({"name": "某公司", "region": "浦东新区"})
+    names = [*HOSTILE_NAMES.values(), "😀" * 200 + "甲", "😀" * 200 + "乙"]  # the last two cut to one name
+    with SheetsZip(tmp_path / "s.zip", AS_OF) as archive:
+        for row, name in enumerate(names, 2):
+            archive.add_sheet(profile.model_copy(update={"name": name}), f"第 {row} 行".encode(), row if row < 9 else 9)
+    with zipfile.ZipFile(tmp_path / "s.zip") as unpacked:
+        entries = unpacked.namelist()
+        unpacked.extractall(tmp_path / "out")  # ext4 refuses a name over 255 bytes (OSError: File name too long)
+    assert len(set(entries)) == len(names) and all(len(e.encode()) <= FILE_NAME_BYTES for e in entries)
+    assert not [e for e in entries if _bad_in_file_name(e)]
+    files = sorted((tmp_path / "out").iterdir())
+    assert [f.name for f in files] == sorted(entries)  # all in the folder itself: no path left it
+    assert sorted(f.read_bytes().decode() for f in files) == sorted(f"第 {row} 行" for row in range(2, 2 + len(names)))
+    assert entries[-1].startswith("009-😀") and entries[-1].endswith("-政策咨询单（10）.docx")
 
 
 def _parts(docx_bytes: bytes) -> dict[str, bytes]:

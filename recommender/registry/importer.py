@@ -145,6 +145,28 @@ def _merge_all(found: dict[int, Enterprise], rows: list[GoodRow]) -> tuple[dict[
     return merged, bad
 
 
+def _checked(
+    session: Session, roster: Roster, by: Actor
+) -> tuple[list[BadRow], dict[int, Enterprise], dict[int, tuple[dict[str, Any], list[str]]]]:
+    """Every row an import of ``roster`` by ``by`` cannot take, by row number: the file's bad rows,
+    ``_more_bad_rows``, rows matched unsafely or to another 辅导员's enterprise (``_matched``) and rows whose
+    merge with the registered profile is inconsistent (``_merge_all``); with the registered enterprise of
+    each row matched and its merged profile."""
+    bad = [*roster.bad, *_more_bad_rows(roster)]
+    skip = {b.row for b in bad}
+    found, conflicts = _matched(session, [r for r in roster.rows if r.row not in skip], by)
+    merges, inconsistent = _merge_all(found, roster.rows)
+    return sorted([*bad, *conflicts, *inconsistent], key=lambda b: b.row), found, merges
+
+
+def refused_rows(session: Session, roster: Roster, by: Actor) -> list[BadRow]:
+    """The rows ``import_roster`` would refuse (or skip, with ``skip_bad``) if ``by`` imported ``roster`` now,
+    by row number: the same checks, nothing written. A page says with it what its import button will do.
+    AccessDenied unless ``by`` is a 辅导员 or a 管理员."""
+    require(by, (COUNSELLOR,), "导入企业名单")
+    return _checked(session, roster, by)[0]
+
+
 def _update_known(
     enterprise: Enterprise, row: GoodRow, merged: tuple[dict[str, Any], list[str]], report: ImportReport
 ) -> bool:
@@ -238,15 +260,10 @@ def import_roster(
     counsellor = counsellor_name(counsellor)
     check_assign(by, "名单中的新企业", counsellor)
     check_stage(stage)
-    bad = [*roster.bad, *_more_bad_rows(roster)]
-    skip = {b.row for b in bad}
-    found, conflicts = _matched(session, [r for r in roster.rows if r.row not in skip], by)
-    merges, inconsistent = _merge_all(found, roster.rows)
-    conflicts += inconsistent
-    bad = sorted([*bad, *conflicts], key=lambda b: b.row)
+    bad, found, merges = _checked(session, roster, by)
     if bad and not skip_bad:
         raise ImportRefused(bad)
-    skip |= {b.row for b in conflicts}
+    skip = {b.row for b in bad}
     report, stamp = ImportReport(bad=bad), now()
     new: list[tuple[dict[str, Any], str]] = []
     changed: list[tuple[Enterprise, str]] = []

@@ -15,6 +15,7 @@ from .markup import md
 from .roster_view import bad_frame
 
 OUTCOME = "roster_import"  # (roster signature, kind, message, bad rows) of the last import
+CHECKED = "roster_import_check"  # (roster signature, who, rows the registry would refuse) until the next import
 
 
 def _signature(roster: Roster, file_name: str) -> tuple:
@@ -28,6 +29,7 @@ def _bad_table(bad: list[BadRow]) -> None:
 def _import(roster: Roster, file_name: str, by: Actor) -> None:
     """Button callback (before the page is drawn, so that a refusal's bad rows show at once)."""
     ss = st.session_state
+    ss.pop(CHECKED, None)  # the registry is checked again for the page drawn after the import
     skip = bool(ss.get("import_skip"))
     report, exc = store.attempt(
         lambda s: importer.import_roster(
@@ -59,13 +61,41 @@ def importable(roster: Roster, bad: list[BadRow], skip: bool) -> int:
     return len([r for r in roster.rows if r.row not in skipped])
 
 
+def refused_now(roster: Roster, file_name: str, by: Actor) -> list[BadRow] | None:
+    """The rows the registry would refuse if ``by`` imported ``roster`` now (``importer.refused_rows``: the
+    file's bad rows, another 辅导员's enterprises, names and codes that disagree …), checked once per roster and
+    account until the next import (a large roster takes seconds); None when the registry cannot be read."""
+    ss, key = st.session_state, (_signature(roster, file_name), by.name, by.role)
+    kept = ss.get(CHECKED)
+    if kept and kept[0] == key:
+        return kept[1]
+    with st.spinner("正在与企业档案库核对名单…"):
+        rows, _ = store.read(lambda s: importer.refused_rows(s, roster, by))
+    if rows is not None:
+        ss[CHECKED] = (key, rows)
+    return rows
+
+
+def _named_by_the_registry(bad: list[BadRow], roster: Roster, shown: bool) -> None:
+    """The rows only the registry refuses (the file's own are listed above the import box), unless ``shown``
+    already under a refusal."""
+    own = {b.row for b in roster.bad}
+    extra = [b for b in bad if b.row not in own]
+    if extra and not shown:
+        st.caption(f":orange[以下 {len(extra)} 行档案库不能导入：]")
+        _bad_table(extra)
+
+
 def box(roster: Roster, file_name: str, by: Actor) -> None:
-    """专员, 阶段, and 导入 N 家到档案库; the roster on the page stays as it is whatever happens."""
+    """专员, 阶段, and 导入 N 家到档案库, N counting only the rows the registry will take (``refused_now``);
+    the roster on the page stays as it is whatever happens."""
     last = st.session_state.get(OUTCOME)  # the button's callback has already run
     last = last if last and last[0] == _signature(roster, file_name) else None
-    # bad rows: the file's own, or those the registry named when it refused (repeated names …)
+    # bad rows: those the registry would refuse now (the file's own among them), else those it named when it
+    # refused, else the file's own (the registry cannot be read: the import will say why)
     refused = last[3] if last and last[1] == "refused" else []
-    bad = refused or roster.bad
+    bad = refused_now(roster, file_name, by)
+    bad = (refused or roster.bad) if bad is None else bad
     st.caption("新入库的企业记为下面的专员和培育库阶段；已在档案库中的企业更新档案，专员和阶段不变。")
     a, b = st.columns(2)
     a.selectbox("专员", assignable.counsellors(by), key="import_counsellor", format_func=counsellor_text)
@@ -78,6 +108,7 @@ def box(roster: Roster, file_name: str, by: Actor) -> None:
             f":orange[名单中有 {len(bad)} 行有问题，现在导入不会写入任何企业：改正后重新上传，"
             f"或勾选“跳过有问题的 {len(bad)} 行”，导入其余 {rest} 家。]"
         )
+    _named_by_the_registry(bad, roster, shown=bool(refused))
     st.button(
         f"导入 {n} 家到档案库",
         type="primary",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 import time
 import weakref
 from collections.abc import Callable
@@ -17,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender.consultation import Consultation, consult, state_label
+from recommender.leftovers import owned_temporary_file
 from recommender.os_reasons import os_reason
 from recommender.profile_fields import shown_fields
 from recommender.roster import BadRow, Roster, RosterError, read_roster, template_csv
@@ -33,6 +32,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+TEMPORARY = "beidou-roster-"  # the prefix of the page's result files in the system's temp folder
+TEMPORARY_SUFFIXES = (".xlsx", ".zip")  # the Excel summary, the zip of Word sheets
 KEPT = "roster_file"  # (file name, bytes) of the roster last uploaded: it outlives a visit to another page
 
 
@@ -176,9 +177,9 @@ def _progress_bar(label: str) -> tuple[Any, Callable[[int, int, str], None]]:
 
 
 def _temporary(suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix="beidou-roster-", suffix=suffix)
-    os.close(fd)
-    return Path(name)
+    """A new temporary file for a result (``suffix``: .xlsx or .zip), named after this server's process so that
+    the next server removes what a killed one (SIGKILL: no finalizer runs) left behind (``leftovers``)."""
+    return owned_temporary_file(TEMPORARY, TEMPORARY_SUFFIXES, suffix)
 
 
 def _signature(roster: Roster, as_of: dt.date, top: int) -> tuple[str, dt.date, int]:
