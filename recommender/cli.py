@@ -188,8 +188,13 @@ def cmd_curation(args: argparse.Namespace) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
+    """``data`` written to ``path``, which appears only whole (``whole_file``: a full disk left half a .docx
+    under its name); UsageError when it cannot be written."""
+    from .services.batch import whole_file
+
     try:
-        path.write_bytes(data)
+        with whole_file(path) as part:
+            part.write_bytes(data)
     except FileNotFoundError:
         raise UsageError(f"{path}: 无法写入（所在目录不存在）") from None
     except OSError as exc:

@@ -187,3 +187,21 @@ def test_a_batch_whose_output_disk_is_full_says_one_line_and_nothing_after(tmp_p
     run = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 2 and run.stderr == f"错误：{out}: 无法写入（磁盘空间不足）\n", run.stderr
     assert not list(tmp_path.iterdir())  # neither the workbook nor its .part
+
+
+def test_a_sheet_that_fills_the_disk_leaves_no_half_file(tmp_path, monkeypatch, capsys):
+    """``sheet -o``: a full disk midway left half a .docx under the name asked for."""
+    from recommender.cli import main
+
+    profile, out = tmp_path / "p.json", tmp_path / "咨询单.docx"
+    profile.write_text('{"name": "某企业", "region": "金山区"}', encoding="utf-8")
+    real = Path.write_bytes
+
+    def half_then_full(self: Path, data: bytes) -> int:
+        real(self, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    assert main(["sheet", str(profile), "-o", str(out), "--as-of", "2025-06-30"]) == 2
+    assert capsys.readouterr().err == f"错误：{out}: 无法写入（磁盘空间不足）\n"
+    assert not list(tmp_path.glob("*.docx*")) and not list(tmp_path.glob(".*.part"))
