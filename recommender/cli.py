@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .cli_parser import COMMAND, Parser
+from .cli_parser import COMMAND, DATE, OUTPUT, PROFILE, ROSTER, ROSTER_HELP, Parser
 from .cli_parser import date_argument as _date
 from .clock import today
 from .os_reasons import os_reason
@@ -188,8 +188,13 @@ def cmd_curation(args: argparse.Namespace) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
+    """``data`` written to ``path``, which appears only whole (``whole_file``: a full disk left half a .docx
+    under its name); UsageError when it cannot be written."""
+    from .services.batch import whole_file
+
     try:
-        path.write_bytes(data)
+        with whole_file(path) as part:
+            part.write_bytes(data)
     except FileNotFoundError:
         raise UsageError(f"{path}: 无法写入（所在目录不存在）") from None
     except OSError as exc:
@@ -347,33 +352,34 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=["table", "json"], default="table", help=FORMAT_HELP
     )
     add("curation", cmd_curation, "检查人工标注文件并列出未标注条款").add_argument(
-        "policy_id", nargs="?", help="只看这份文件（政策编号，如 pd-hnte-2023）"
+        "policy_id", nargs="?", metavar="政策编号", help="只看这份文件（政策编号，如 pd-hnte-2023）"
     )
     p = add("recommend", cmd_recommend, "为一家企业推荐适用措施")
-    p.add_argument("profile", type=Path, help="企业档案 JSON")
-    p.add_argument("--top", type=_positive, default=10, help="列出的条数，默认 10")
-    p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
+    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON")
+    p.add_argument("--top", type=_positive, default=10, metavar="条数", help="列出的条数，默认 10")
+    p.add_argument("--as-of", type=_date, default=today(), metavar=DATE, help="判断政策有效性的日期，默认今天")
     p.add_argument("--include-ineligible", action="store_true", help="也列出不符合条件的措施")
     p.add_argument("--no-leads", action="store_true", help="不列可关注线索（产业方向、服务、联系窗口），只列措施")
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("readiness", cmd_readiness, "对照资质认定条件（高企、科小、专精特新等），看还差什么")
-    p.add_argument("profile", type=Path, help="企业档案 JSON")
-    p.add_argument("--as-of", type=_date, default=today(), help="按哪一天的认定标准判断，默认今天")
+    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON")
+    p.add_argument("--as-of", type=_date, default=today(), metavar=DATE, help="按哪一天的认定标准判断，默认今天")
     p.add_argument("--pathways", action="store_true", help="同时列出取得各资质后可解锁的措施")
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("sheet", cmd_sheet, "为一家企业生成政策咨询单（Word）")
-    p.add_argument("profile", type=Path, help="企业档案 JSON")
-    p.add_argument("-o", "--output", type=_output(".docx"), required=True, help="输出的 .docx 文件")
-    p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
-    p.add_argument("--top", type=_positive, default=10, help="列出的措施条数")
+    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON")
+    p.add_argument("-o", "--output", type=_output(".docx"), required=True, metavar=OUTPUT, help="输出的 .docx 文件")
+    p.add_argument("--as-of", type=_date, default=today(), metavar=DATE, help="判断政策有效性的日期，默认今天")
+    p.add_argument("--top", type=_positive, default=10, metavar="条数", help="列出的措施条数")
     p = add("batch", cmd_batch, "为企业名单（CSV/XLSX）批量匹配，输出 Excel 汇总")
-    p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
-    p.add_argument("-o", "--output", type=_output(".xlsx"), required=True, help="输出的 .xlsx 文件")
-    p.add_argument("--as-of", type=_date, default=today(), help="判断政策有效性的日期，默认今天")
-    p.add_argument("--top", type=_positive, default=10, help="每家企业列出的措施条数")
-    p.add_argument("--zip", type=_output(".zip"), default=None, help="另存每家企业的咨询单（Word）到此 .zip 文件")
+    p.add_argument("roster", type=Path, metavar=ROSTER, help=ROSTER_HELP)
+    p.add_argument("-o", "--output", type=_output(".xlsx"), required=True, metavar=OUTPUT, help="输出的 .xlsx 文件")
+    p.add_argument("--as-of", type=_date, default=today(), metavar=DATE, help="判断政策有效性的日期，默认今天")
+    p.add_argument("--top", type=_positive, default=10, metavar="条数", help="每家企业列出的措施条数")
+    zipped = "另存每家企业的咨询单（Word）到此 .zip 文件"
+    p.add_argument("--zip", type=_output(".zip"), default=None, metavar="压缩包", help=zipped)
     p = add("read-roster", cmd_read_roster, "预览企业名单（CSV/XLSX）如何读入：每行档案、单位换算、有误的行")
-    p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
+    p.add_argument("roster", type=Path, metavar=ROSTER, help=ROSTER_HELP)
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("tagger", cmd_tagger, "自动标注器的交叉验证准确率")
     p.add_argument("--folds", type=int, default=5, help="交叉验证折数，默认 5")

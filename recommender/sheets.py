@@ -638,6 +638,55 @@ def workbook_entry(row: int | None, c: Consultation) -> WorkbookEntry:
     )
 
 
+class _Sink:
+    """The file XlsxWriter's zip writes a workbook into: ``target`` (a path, opened here, or a binary file) until
+    ``abandon``, then a sink that takes everything and writes nothing.
+
+    When a write fails (a full disk), XlsxWriter leaves its ZipFile open; the ZipFile, collected later, writes
+    its directory and closes its file, which on a full disk fails again, and Python printed "Exception ignored
+    in: <function ZipFile.__del__ …>" and a traceback after the command's one error line. Abandoned, the
+    ZipFile's last writes go nowhere, and it never closes the file (it did not open it)."""
+
+    def __init__(self, target: str | Path | IO[bytes]) -> None:
+        self._own = isinstance(target, str | Path)  # opened here: closed here
+        self._file: IO[bytes] | None = open(target, "wb") if isinstance(target, str | Path) else target  # noqa: SIM115
+        self._position = 0  # where an abandoned sink says it is
+
+    def write(self, data: bytes) -> int:
+        if self._file is None:
+            return len(data)
+        return self._file.write(data)
+
+    def tell(self) -> int:
+        if self._file is None:
+            return self._position
+        self._position = self._file.tell()
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if self._file is None:
+            return self._position
+        self._position = self._file.seek(offset, whence)
+        return self._position
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        """Close a file opened here (a caller's file stays open); OSError when its last writes fail."""
+        file, self._file = self._file, None
+        if file is not None and self._own:
+            file.close()
+
+    def abandon(self) -> None:
+        """Write nothing more; a file opened here is closed, its errors ignored (the file is being discarded)."""
+        file, self._file = self._file, None
+        if file is not None and self._own:
+            with contextlib.suppress(OSError):  # a full disk fails the flush: the first error is the one to report
+                file.close()
+
+
 class RosterWorkbook:
     """The roster's Excel summary, written as the consultations come (XlsxWriter's constant_memory mode: each
     sheet's rows go to a temporary file, so memory does not grow with the roster). Sheets: 措施明细 (one row per
@@ -739,11 +788,15 @@ class RosterWorkbook:
         for sheet in self._sheets:
             sheet.finish()
         self._order()
-        self._book.filename = target  # the file Workbook(filename) would take: known only now
+        sink = _Sink(target)
+        self._book.filename = sink  # the file Workbook(filename) would take: known only now
         try:
             self._book.close()
+            sink.close()  # a full disk may fail only the last flush
         except FileCreateError as exc:  # XlsxWriter wraps the OSError
             raise exc.args[0] from None
+        finally:
+            sink.abandon()  # no-op once closed
         self._saved = True
         self._scratch.cleanup()
 

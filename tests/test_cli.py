@@ -209,7 +209,7 @@ def test_a_date_that_does_not_exist_is_named_as_such_and_a_bad_format_as_a_forma
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["recommend"], "缺少必需的参数：profile"),
+        (["recommend"], "缺少必需的参数：企业档案"),
         ([], "缺少必需的参数：命令"),
         (["bogus"], "没有“bogus”这个命令（可用的命令：ingest、corpus"),
         (["corpus", "--format", "xml"], "--format 不能为“xml”（可选：table、json）"),

@@ -30,6 +30,7 @@ from test_e2e_browser import (
     ROSTER_CSV,
     _idle,
     _require_browser,
+    _set_date,
     _type,
     log_in,
     streamlit_server,
@@ -260,3 +261,44 @@ def test_every_page_of_every_role_shows_no_english_and_its_first_content_within_
     assert not found, f"English words on the pages: {found}"
     assert not slow, f"pages whose first content took over {FIRST_CONTENT_S} s: {slow} (all: {timings})"
     print("first content (s):", {link: round(s, 2) for link, s in timings.items()})
+
+
+def _refused(page, where: str, found: dict[str, set[str]]) -> None:
+    """What the page shows now, and the tooltip of any file refused by the uploader (shown on hover)."""
+    _seen(page, where, found)
+    for chip in page.locator("[data-testid=stFileChip]").all():
+        chip.hover()
+        page.wait_for_timeout(300)
+        words = english_words("\n".join(page.locator("[role=tooltip]").all_inner_texts()))
+        if words:
+            found[f"{where} (tooltip)"] = words
+
+
+def test_values_out_of_range_and_files_of_other_types_are_refused_in_chinese(browser, tmp_path):
+    """A count of measures above its range, an as-of date past its range and a PDF given for a roster: Streamlit's
+    frontend refused each in English ("Number is above the allowed range…", "Date set outside allowed range…",
+    "application/pdf files are not allowed."); the pages take them and say in Chinese what is wrong."""
+    found: dict[str, set[str]] = {}
+    with streamlit_server() as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        page.get_by_role("button", name="开始匹配").wait_for(timeout=120_000)
+        _idle(page)
+        log_in(page, COUNSELLOR, NAMES[COUNSELLOR])
+        _idle(page)
+        _open(page, "辅导员工作台", {})
+        _type(page, "spinbutton", "每家企业列出措施数", "100")
+        page.get_by_text("每家企业列出措施数应在 3 至 30 之间（填的是 100）").wait_for()
+        _refused(page, "措施数 100", found)
+        _set_date(page, "政策有效性判断日期", "21500101")
+        page.get_by_text("判断日期应在 2000-01-01 至 2099-12-31 之间（填的是 2150-01-01），未应用").wait_for()
+        _refused(page, "判断日期 2150-01-01", found)
+        pdf = tmp_path / "走访说明.pdf"
+        pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(pdf)
+        page.get_by_text("不支持的文件类型“.pdf”").wait_for()
+        _refused(page, "名单为 PDF", found)
+        context.close()
+    assert not found, f"English words where a value was refused: {found}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gc
+import io
 import os
 import signal
 import subprocess
@@ -16,6 +18,7 @@ import pytest
 
 from recommender.leftovers import owned_tag, remove_stale
 from recommender.os_reasons import os_reason
+from recommender.paths import ROOT
 from recommender.services import batch
 from recommender.sheets import SCRATCH, RosterWorkbook
 
@@ -143,3 +146,104 @@ except KeyboardInterrupt:
     assert run.stdout.strip() == "interrupted" and run.stderr == ""
     with pytest.raises(zipfile.BadZipFile):
         zipfile.ZipFile(target)
+
+
+class _FullFile(io.RawIOBase):
+    """A file on a disk with ``room`` bytes left: a write past it fails with ENOSPC (as does every later one)."""
+
+    def __init__(self, room: int) -> None:
+        self.room, self.data = room, bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        if len(b) > self.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.room -= len(b)
+        self.data += bytes(b)
+        return len(b)
+
+
+def test_a_workbook_that_fills_the_disk_raises_once_and_nothing_is_printed_later(monkeypatch):
+    """XlsxWriter leaves its ZipFile open when a write fails; collected later, it wrote its directory into the
+    full file again and Python printed "Exception ignored in: <function ZipFile.__del__ …>" after the error."""
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with RosterWorkbook(dt.date(2025, 1, 1)) as book, pytest.raises(OSError) as info:
+        book.save(_FullFile(room=3000))
+    assert info.value.errno == errno.ENOSPC
+    del info
+    gc.collect()
+    assert not unraisable, [(u.exc_value, u.object) for u in unraisable]
+
+
+FULL_DISK_BATCH = """
+import builtins, errno, io, os, sys
+from recommender.cli import main
+
+real_open, room = io.open, int(sys.argv[3])
+
+
+class Full(io.FileIO):
+    def write(self, b):
+        global room
+        if len(b) > room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        room -= len(b)
+        return super().write(b)
+
+
+def full_open(file, mode="r", *args, **kwargs):  # the disk of the workbook being written is full
+    if str(file).endswith(".part") and "w" in mode:
+        return io.BufferedWriter(Full(file, "w"))
+    return real_open(file, mode, *args, **kwargs)
+
+
+builtins.open = io.open = full_open
+sys.exit(main(["batch", sys.argv[1], "-o", sys.argv[2], "--as-of", "2025-06-30"]))
+"""
+
+
+@pytest.fixture(scope="module")
+def _whole_workbook(tmp_path_factory) -> tuple[Path, int]:
+    """A roster of 4 enterprises and the size of its workbook when the disk has room."""
+    from benchmarks.synthetic import write_roster
+
+    folder = tmp_path_factory.mktemp("whole")
+    roster, out = write_roster(folder / "名单.csv", 4), folder / "汇总.xlsx"
+    run = subprocess.run([sys.executable, "-c", FULL_DISK_BATCH, str(roster), str(out), str(10**9)], cwd=ROOT)
+    assert run.returncode == 0
+    return roster, out.stat().st_size
+
+
+@pytest.mark.parametrize("short", [0.3, 200 / 27_000], ids=["midway", "last-flush"])
+def test_a_batch_whose_output_disk_is_full_says_one_line_and_nothing_after(tmp_path, _whole_workbook, short):
+    """The one error line, and nothing after it: neither when the disk fills midway (a third of the workbook
+    short: what printed "Exception ignored in: <function ZipFile.__del__ …>" and its traceback) nor on the
+    last flush (some 200 bytes short)."""
+    roster, whole = _whole_workbook
+    out = tmp_path / "汇总.xlsx"
+    room = int(whole * (1 - short))
+    argv = [sys.executable, "-c", FULL_DISK_BATCH, str(roster), str(out), str(room)]
+    run = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2 and run.stderr == f"错误：{out}: 无法写入（磁盘空间不足）\n", run.stderr
+    assert not list(tmp_path.iterdir())  # neither the workbook nor its .part
+
+
+def test_a_sheet_that_fills_the_disk_leaves_no_half_file(tmp_path, monkeypatch, capsys):
+    """``sheet -o``: a full disk midway left half a .docx under the name asked for."""
+    from recommender.cli import main
+
+    profile, out = tmp_path / "p.json", tmp_path / "咨询单.docx"
+    profile.write_text('{"name": "某企业", "region": "金山区"}', encoding="utf-8")
+    real = Path.write_bytes
+
+    def half_then_full(self: Path, data: bytes) -> int:
+        real(self, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    assert main(["sheet", str(profile), "-o", str(out), "--as-of", "2025-06-30"]) == 2
+    assert capsys.readouterr().err == f"错误：{out}: 无法写入（磁盘空间不足）\n"
+    assert not list(tmp_path.glob("*.docx*")) and not list(tmp_path.glob(".*.part"))

@@ -103,9 +103,11 @@ def add_account_commands(
     """Add ``add-account``, ``accounts`` and ``set-account`` to the CLI's parser through ``add``."""
     roles = "、".join(ROLE_LABELS[r] for r in ROLES)
     p = add("add-account", cmd_add_account, "创建登录账号（第一个管理员也用它创建）")
-    p.add_argument("username", help="登录名：英文字母、数字或 _ . @ -")
-    p.add_argument("--name", required=True, help="姓名：记入修改历史，也是企业档案中的专员名")
-    p.add_argument("--role", type=_role, required=True, help=f"角色：{roles}（或 counsellor / staff / admin）")
+    p.add_argument("username", metavar="登录名", help="登录名：英文字母、数字或 _ . @ -")
+    p.add_argument("--name", required=True, metavar="姓名", help="姓名：记入修改历史，也是企业档案中的专员名")
+    p.add_argument(
+        "--role", type=_role, required=True, metavar="角色", help=f"角色：{roles}（或 counsellor / staff / admin）"
+    )
     p.add_argument("--email", default=None, help="统一身份认证（OIDC）登录时用来识别此账号的邮箱")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取密码")
     p.add_argument("--sso-only", action="store_true", help="不设密码，只能通过统一身份认证登录（需 --email）")
@@ -114,8 +116,8 @@ def add_account_commands(
     p.add_argument("--format", choices=["table", "json"], default="table")
     by(p)
     p = add("set-account", cmd_set_account, "修改账号：角色、停用/启用、重设密码（同时解除锁定）")
-    p.add_argument("username")
-    p.add_argument("--role", type=_role, default=None, help=f"新角色：{roles}")
+    p.add_argument("username", metavar="登录名", help="要修改的账号的登录名")
+    p.add_argument("--role", type=_role, default=None, metavar="角色", help=f"新角色：{roles}")
     state = p.add_mutually_exclusive_group()
     state.add_argument("--disable", action="store_true", help="停用账号")
     state.add_argument("--enable", action="store_true", help="启用账号")

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..cli_parser import DATE, OUTPUT, ROSTER, ROSTER_HELP
 from ..clock import today
 from ..os_reasons import os_reason
 from .states import POOL_STAGES, counsellor_text
@@ -196,7 +197,7 @@ def add_commands(
 ) -> None:
     """Add the registry's commands to the CLI's parser through ``add``; ``date`` parses a date argument."""
     p = add("import-roster", cmd_import, "把企业名单（CSV/XLSX）加入企业档案库（一个事务，全部或全不）")
-    p.add_argument("roster", type=Path, help="企业名单 CSV（UTF-8 或 GBK）或 XLSX")
+    p.add_argument("roster", type=Path, metavar=ROSTER, help=ROSTER_HELP)
     p.add_argument("--counsellor", default=None, help="新入库企业的专员")
     p.add_argument("--stage", choices=POOL_STAGES, default="储备", help="新入库企业的培育库阶段")
     p.add_argument("--skip-bad", action="store_true", help="跳过有问题的行，导入其余各行")
@@ -207,13 +208,13 @@ def add_commands(
     p.add_argument("--format", choices=["table", "json"], default="table")
     by(p)
     p = add("push", cmd_push, "政策条款变化后，列出新符合或不再符合条件的档案库企业")
-    p.add_argument("--since", type=date, required=True, help="列出这一天及以后新增、修改、删除的条款")
-    p.add_argument("--as-of", type=date, default=today(), help="判断政策有效性的日期，默认今天")
+    p.add_argument("--since", type=date, required=True, metavar=DATE, help="列出这一天及以后新增、修改、删除的条款")
+    p.add_argument("--as-of", type=date, default=today(), metavar=DATE, help="判断政策有效性的日期，默认今天")
     p.add_argument("--counsellor", default=None, help="只看这位专员负责的企业")
     p.add_argument("--format", choices=["table", "json"], default="table")
     by(p)
     p = add("export-feedback", cmd_export_feedback, "把页面上的“有用/不适用”反馈导出为评测用例（YAML）")
-    p.add_argument("-o", "--output", type=Path, required=True, help="输出的 .yaml 文件")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar=OUTPUT, help="输出的 .yaml 文件")
     by(p)
 
 

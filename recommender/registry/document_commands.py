@@ -178,7 +178,9 @@ def add_document_commands(
     from ..paths import POLICIES
 
     p = add("add-document", cmd_add_document, "读入一份新的政策文件（HTML/DOCX/PDF/TXT），给出元数据与逐条建议")
-    p.add_argument("file", type=Path, help="政策文件：网页另存的 .html、.docx、带文字层的 .pdf、.txt/.md")
+    p.add_argument(
+        "file", type=Path, metavar="政策文件", help="政策文件：网页另存的 .html、.docx、带文字层的 .pdf、.txt/.md"
+    )
     p.add_argument("--meta", type=Path, default=None, help="元数据 YAML：其中的字段替换自动识别的值")
     p.add_argument("--publish", action="store_true", help="存入政策库并发布（条款标为待审核）")
     by(p)

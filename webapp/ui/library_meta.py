@@ -14,6 +14,7 @@ import streamlit as st
 from recommender.proposals.metadata import META_LABELS, short_title
 from recommender.vocab import REGIONS
 
+from .checked import ANY_DAY, date_problem
 from .markup import md
 
 DISTRICTS = [r for r in REGIONS if r != "上海市外"]
@@ -77,6 +78,17 @@ def collect(prefix: str, meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def date_problems(prefix: str) -> str | None:
+    """The form's dates out of EARLIEST to LATEST, in one Chinese line; None when all are in it."""
+    ss = st.session_state
+    said = [
+        f"{META_LABELS[field]}{problem}"
+        for field in DATES
+        if (problem := date_problem(ss.get(_key(prefix, field)), EARLIEST, LATEST)) is not None
+    ]
+    return "；".join(said) or None
+
+
 def _basis(found: dict[str, Any] | None, field: str) -> None:
     """The caption under a field: the words it rests on, or that the text does not say."""
     item = (found or {}).get(field) or {}
@@ -103,8 +115,7 @@ def form_fields(prefix: str, found: dict[str, Any] | None) -> None:
             label = f"{META_LABELS[field]}{' *' if field == 'valid_from' else ''}"
             st.date_input(
                 label,
-                min_value=EARLIEST,
-                max_value=LATEST,
+                **ANY_DAY,  # EARLIEST to LATEST is checked by ``date_problems``: Streamlit refuses in English
                 format="YYYY-MM-DD",
                 key=_key(prefix, field),
                 help=HELP.get(field),

@@ -37,6 +37,9 @@ def refusal_lines(message: str) -> str:
 def _save(doc: DocumentView, publish: bool) -> None:
     """Form callback: the metadata as typed (only when changed), then, with ``publish``, make it live."""
     ss, by = st.session_state, auth.acting()
+    if problem := library_meta.date_problems(_prefix(doc)):
+        ss[f"{_name(doc)}__error"] = (problem, False)
+        return
     meta = library_meta.collect(_prefix(doc), doc.meta)
 
     def act(session, expected: int) -> int:

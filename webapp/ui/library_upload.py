@@ -34,7 +34,6 @@ PREFIX = "lib_up"  # the metadata form's widget keys
 POLICY_ID = "lib_up_policy_id"
 FOR = "lib_up__for"  # the digest of the draft the form was filled from
 ERROR = "lib_up__error"
-TYPES = ["html", "htm", "docx", "pdf", "txt", "md"]
 ID_PATTERN = re.compile(r"[a-z0-9-]+")
 READING = "正在读取文件并提出建议……（服务启动后的第一份文件需多等约半分钟：系统要先训练自动标注模型）"
 _TAGGER = threading.Lock()  # one training at a time: an upload waits for the background one
@@ -119,6 +118,9 @@ def _save() -> None:
     if not ID_PATTERN.fullmatch(policy_id):
         ss[ERROR] = "文件编号只能由英文小写字母、数字和连字符组成（如 hp-tech-2026）"
         return
+    if problem := library_meta.date_problems(PREFIX):
+        ss[ERROR] = problem
+        return
     meta = {**library_meta.collect(PREFIX, draft.proposal.meta), "policy_id": policy_id}
     try:
         proposal = propose_document(draft.source, meta)
@@ -155,7 +157,8 @@ def section() -> None:
     key = f"lib_file_{ss.get(UPLOADS, 0)}"
     st.file_uploader(
         "上传政策文件（网页 .html/.htm、Word .docx、PDF、文本 .txt/.md）",
-        type=TYPES,
+        # no type=: Streamlit refuses another type in English ("… files are not allowed."); ``read_document``
+        # refuses it in Chinese, naming the file and the types it reads
         key=key,
         on_change=_uploaded,
         args=(key,),

@@ -18,6 +18,7 @@ from recommender.profile import LABELS, FieldError, Profile, ProfileError, json_
 from recommender.profile_fields import extra_fields, field_kind, is_ratio
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
 
+from .checked import ANY_DAY, date_problem
 from .markup import md
 
 PREFIX = "pf_"
@@ -27,6 +28,7 @@ OPEN = "profile_form_open"
 PARSED = "profile_form_parsed"  # (form values, their Profile or None): the form parsed once per change
 YES_NO = {"未填写": None, "是": True, "否": False}
 NO_TITLES = "无"  # the qualifications option that says "none" (an empty choice is "not stated")
+FIRST_TITLE_DATE = dt.date(1990, 1, 1)  # a title's date from this day to a year from today (``_title_date_errors``)
 MONEY = ("revenue", "rd_expense", "high_tech_revenue", "total_assets")
 HELP = {
     "name": "营业执照上的企业全称",
@@ -258,8 +260,7 @@ def _basic(errors: dict[str, list[str]]) -> None:
             st.date_input(
                 _label("founded"),
                 value=None,
-                min_value=dt.date(1949, 1, 1),
-                max_value=today(),
+                **ANY_DAY,  # the profile says in Chinese what is out of range (Streamlit would, in English)
                 format="YYYY-MM-DD",
                 help=HELP["founded"],
                 key=key("founded"),
@@ -302,8 +303,7 @@ def _ip_and_titles(errors: dict[str, list[str]]) -> None:
                 st.date_input(
                     f"{title} 取得日期",
                     value=None,
-                    min_value=dt.date(1990, 1, 1),
-                    max_value=today() + dt.timedelta(days=366),
+                    **ANY_DAY,  # checked by ``_title_date_errors`` (Streamlit would refuse in English)
                     format="YYYY-MM-DD",
                     key=_date_key(title),
                     persist_state="session",
@@ -362,13 +362,27 @@ def _needs(errors: dict[str, list[str]]) -> None:
     _inline_error(errors, "description")
 
 
+def _title_date_errors() -> list[FieldError]:
+    """The chosen titles' dates out of FIRST_TITLE_DATE to a year from today (the profile takes any date)."""
+    ss, latest = st.session_state, today() + dt.timedelta(days=366)
+    chosen = [t for t in ss.get(key("qualifications")) or [] if t in QUALIFICATIONS]
+    return [
+        FieldError("qualification_dates", "bad_date", f"{title} 取得日期{problem}")
+        for title in chosen
+        if (problem := date_problem(ss.get(_date_key(title)), FIRST_TITLE_DATE, latest)) is not None
+    ]
+
+
 def _submit() -> None:
     """Button callback (runs before the page is drawn again): validate, keep the profile or the errors."""
     ss = st.session_state
+    errors = _title_date_errors()
     try:
         profile = parse_profile(form_values())
     except ProfileError as exc:
-        ss[ERRORS] = exc.errors
+        errors = [*exc.errors, *errors]
+    if errors:
+        ss[ERRORS] = errors
         ss.pop(SUBMITTED, None)
         ss[OPEN] = True
     else:
@@ -407,10 +421,14 @@ def save_and_load() -> None:
     """Download the form as a profile JSON, or upload one saved earlier (draw before the form)."""
     st.markdown("**企业档案**")
     st.caption("保存填写的内容，下次上传即可继续；也可交给辅导员使用。")
-    uploaded = st.file_uploader("载入档案（JSON）", type=["json"], key="profile_upload")
+    # no type=: Streamlit refuses another type in English ("… files are not allowed."); refused here in Chinese
+    uploaded = st.file_uploader("载入档案（JSON）", key="profile_upload")
     if uploaded is not None and st.session_state.get("profile_upload_id") != uploaded.file_id:
         st.session_state["profile_upload_id"] = uploaded.file_id
         try:
+            if not uploaded.name.lower().endswith(".json"):
+                said = f"“{uploaded.name}”不是档案 JSON 文件（.json），未载入"
+                raise ProfileError([FieldError("", "wrong_type", said)])
             data = json_of(uploaded.getvalue())
         except ProfileError as exc:
             st.session_state["profile_load_problems"] = exc.errors

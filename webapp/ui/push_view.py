@@ -22,6 +22,7 @@ from recommender.services.push_list import PushReport, push_report
 from webapp.ui.markup import md
 
 from . import auth, resources, store
+from .checked import ANY_DAY, date_problem
 from .hints import EMPTY_REGISTRY
 
 EMPTY = EMPTY_REGISTRY + "之后这里会列出该知道每条措施的企业。"
@@ -38,6 +39,8 @@ PUSH_COLUMNS = {
     "reasons": "说明",
     "clause_id": "条款编号",
 }
+
+FIRST_SINCE = dt.date(2000, 1, 1)  # the earliest 起始日期 of a push list
 
 
 def _csv(frame: pd.DataFrame, label: str, filename: str, key: str) -> None:
@@ -155,11 +158,14 @@ def push_section(as_of: dt.date) -> None:
     since = st.columns(2)[0].date_input(
         "列出这一天以来有变化的条款",
         value=today() - dt.timedelta(days=30),
-        min_value=dt.date(2000, 1, 1),
+        **ANY_DAY,  # checked here: Streamlit refuses a date out of its bounds in English
         format="YYYY-MM-DD",
         key="push_since",
         persist_state="page",
     )
+    if problem := date_problem(since, FIRST_SINCE, today()):
+        st.markdown(f":red[:material/error: 起始日期{problem}]")
+        return
     if st.button("同步政策库并生成推送名单", type="primary", icon=":material/campaign:", key="push_go"):
         _run_push(since, as_of)
     key, report, error = st.session_state.get("push_result") or (None, None, None)

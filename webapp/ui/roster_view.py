@@ -54,7 +54,8 @@ def upload() -> tuple[Roster, str] | None:
     with a:
         st.file_uploader(
             "上传企业名单（CSV 或 Excel）",
-            type=["csv", "xlsx", "xls", "json"],
+            # no type=: Streamlit refuses another type in English ("… files are not allowed."); ``read_roster``
+            # refuses it in Chinese, naming the file and the types it reads
             help="CSV 可为 UTF-8 或 GBK 编码（Excel 默认另存的格式）；表头用档案字段名或中文名，"
             "如 企业名称、注册地、所属行业、职工总数；资质、诉求等多项用“、”或“,”分隔。",
             key="roster_upload",

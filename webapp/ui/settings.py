@@ -8,8 +8,12 @@ import streamlit as st
 
 from recommender.clock import today
 
+from .checked import ANY_DAY, date_problem
+
 AS_OF = "as_of"  # st.session_state key of the 政策有效性判断日期 in force
 APPLY = "应用日期"
+IN_FORCE = "as_of_in_force"  # the last date applied that was in AS_OF_RANGE
+AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
 def in_force_line(day: dt.date, now: dt.date) -> str:
@@ -33,8 +37,13 @@ def as_of() -> dt.date:
             help="按这一天判断政策是否在有效期内，默认今天；输入或选择日期后点“应用日期”，各页面共用",
             key=AS_OF,
             persist_state="session",
+            **ANY_DAY,  # AS_OF_RANGE is checked below: Streamlit refuses a date out of its bounds in English
         )
         st.form_submit_button(APPLY, icon=":material/event_available:", width="stretch")
-    day: dt.date = st.session_state[AS_OF]
+    day: dt.date | None = st.session_state[AS_OF]
+    if problem := "不能为空" if day is None else date_problem(day, *AS_OF_RANGE):
+        day = st.session_state.get(IN_FORCE) or today()
+        st.sidebar.markdown(f":red[:material/error: 判断日期{problem}，未应用]")
+    st.session_state[IN_FORCE] = day
     st.sidebar.caption(in_force_line(day, today()))
     return day

@@ -12,6 +12,11 @@ still in Streamlit's frontend. The tooltips of a table's toolbar ("Download as C
 to the button hovered (``body:has(button:hover)``). Out of reach of CSS, left in English: a table's column
 menu (sort, format, pin) and its search box, and the labels only a screen reader reads (aria-label: "Help
 for …", "Choose date", "Remove …").
+
+The frontend's refusals of a value ("Number is above the allowed range…", "Date set outside allowed range…",
+"… files are not allowed.") are not replaced here but never made: the widgets have no bounds and no types, and
+Python says what is wrong (``checked``). Still in English, as a file chip's tooltip: a file over the size limit
+and a second file dropped on a one-file uploader.
 """
 
 from __future__ import annotations

@@ -17,9 +17,12 @@ from recommender.sheets import sheet_filename
 
 from . import resources, scope_view, store
 from .badges import recorded_badge
+from .checked import ANY_DAY, date_problem
 from .markup import md
 from .registry_data import FollowUp, Record, Visit
 from .roster_view import DOCX
+
+FIRST_VISIT = dt.date(2000, 1, 1)  # a consultation date from this day to today (a later one is a slip)
 
 # --- follow-up of one measure, saved against the version shown ------------------------------------
 
@@ -85,6 +88,9 @@ def _record(
 ) -> None:
     """Form callback: store the consultation; the Word sheet is offered afterwards."""
     ss = st.session_state
+    if problem := date_problem(ss[keys["date"]], FIRST_VISIT, today()):
+        ss[keys["error"]] = f"咨询日期{problem}"
+        return
     chosen = [Discussed(cid, *options[cid]) for cid in ss.get(keys["measures"]) or [] if cid in options]
     profile = record.profile
     _, exc = store.attempt(
@@ -127,7 +133,7 @@ def new_visit(record: Record, by: Actor, as_of: dt.date) -> None:
     scope_view.district_notice(record.profile.region, as_of, record.profile.park)  # why few or none are listed
     with st.form(f"cr_form_{eid}"):
         a, b = st.columns(2)
-        a.date_input("咨询日期", format="YYYY-MM-DD", key=keys["date"])
+        a.date_input("咨询日期", format="YYYY-MM-DD", key=keys["date"], **ANY_DAY)  # checked by ``_record``
         b.text_input("辅导员", value=by.name, disabled=True, key=f"cr_by_{eid}")
         st.multiselect(
             f"讨论的措施（按 {as_of} 匹配的前 {SHEET_TOP} 条）",

@@ -3,8 +3,11 @@
 import streamlit as st
 
 from recommender.consultation import SHEET_TOP, consult
-from webapp.ui import auth, profile_form, resources, roster_import, roster_view, scope_view, settings, style
+from webapp.ui import auth, checked, profile_form, resources, roster_import, roster_view, scope_view, settings, style
 from webapp.ui.markup import md
+
+TOP, TOP_RANGE = "每家企业列出措施数", (3, 30)
+TOP_HELP = f"{TOP_RANGE[0]} 至 {TOP_RANGE[1]} 条"
 
 style.page_header("辅导员工作台", "上传走访企业名单，批量匹配政策，生成每家企业的政策咨询单和名单汇总表")
 
@@ -14,15 +17,16 @@ by = auth.acting()
 with st.container(border=True):
     st.markdown("##### 1　上传企业名单")
     uploaded = roster_view.upload()
-    top = st.columns([1, 3])[0].number_input(
-        "每家企业列出措施数", min_value=3, max_value=30, value=SHEET_TOP, step=1, key="roster_top"
-    )
+    with st.columns([1, 3])[0]:
+        # no bounds (Streamlit refuses a value out of them in English): checked here, a Chinese line if wrong
+        asked = st.number_input(TOP, value=float(SHEET_TOP), step=1.0, format="%g", help=TOP_HELP, key="roster_top")
+        top = checked.whole_number(asked, TOP, *TOP_RANGE)
 
 if uploaded is not None:
     roster, file_name = uploaded
     roster_view.bad_rows(roster)
     roster_view.read_preview(roster)
-    result = roster_view.match(roster, as_of, int(top)) if roster.rows else None
+    result = roster_view.match(roster, as_of, top) if roster.rows and top is not None else None
     if result is not None:
         with st.container(border=True):
             st.markdown("##### 2　匹配结果")
@@ -38,11 +42,11 @@ if uploaded is not None:
             roster_import.box(roster, file_name, by)
 
 submitted = profile_form.submitted()
-if submitted:
+if submitted and top is not None:
     with st.expander(f"“企业自测”页已提交的企业：{md(submitted.name)}", icon=":material/person:"):
         scope_view.district_notice(submitted.region, as_of, submitted.park)
         roster_view.sheet_preview(
-            consult(resources.recommender(), submitted, as_of=as_of, top=int(top)), key="self_check_sheet"
+            consult(resources.recommender(), submitted, as_of=as_of, top=top), key="self_check_sheet"
         )
 
 scope_view.library_panel(as_of)  # which districts and documents the matches draw on, and their validity

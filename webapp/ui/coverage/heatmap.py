@@ -9,6 +9,7 @@ import streamlit as st
 
 from recommender import coverage as cv
 from recommender.vocab import BENEFITS
+from webapp.ui import checked
 
 from .data import KEEP, download
 
@@ -70,7 +71,10 @@ def heatmap(table: pd.DataFrame, dims: list[str]) -> None:
     """The heatmap of the segments with enough enterprises (scrolling in a box when taller than a screen), then the
     full table and its CSV (a fragment: the minimum reruns only this)."""
     st.session_state.setdefault("cov_min_n", 5)
-    min_n = st.number_input("热力图只显示企业数不少于", min_value=1, step=1, key="cov_min_n", persist_state=KEEP)
+    label = "热力图只显示企业数不少于"
+    # no min_value (Streamlit refuses a value under it in English): checked here, in Chinese
+    asked = checked.whole_number(st.number_input(label, step=1, key="cov_min_n", persist_state=KEEP), label, 1, None)
+    min_n = 1 if asked is None else asked
     shown = table[table["企业数"] >= min_n]
     st.caption(
         f"颜色为细分内每家企业平均可用的该类措施数（白色至深蓝），红色为 0。显示 {len(shown)} 个细分，"

@@ -19,11 +19,14 @@ from recommender import coverage as cv
 from recommender.profile import Profile
 from recommender.roster import RosterError
 from recommender.vocab import BENEFITS, INDUSTRIES, REGIONS, STAGES
+from webapp.ui import checked
 from webapp.ui.markup import md
 
 from .data import download, read_uploaded, synthetic
 
 SYNTHETIC, UPLOAD = "合成企业样本", "上传企业名单"
+SIZES, SEEDS = (10, 20000), (0, 2**31 - 1)  # the 企业数 and 随机种子 taken
+SIZE_HELP = f"{SIZES[0]} 至 {SIZES[1]} 家"
 DISTRIBUTIONS = {  # tab title: (keyword of cv.synthetic_population, default weights, values allowed)
     "注册地": ("regions", cv.DEFAULT_REGIONS, REGIONS),
     "行业": ("industries", cv.DEFAULT_INDUSTRIES, INDUSTRIES),
@@ -87,17 +90,24 @@ def _synthetic() -> Synthetic | None:
     st.session_state.setdefault("cov_seed", 0)
     st.session_state.setdefault("cov_missing", 0.0)
     c1, c2, c3 = st.columns(3)
-    size = c1.number_input("企业数", min_value=10, max_value=20000, step=100, key="cov_size")
-    seed = c2.number_input("随机种子", min_value=0, max_value=2**31 - 1, step=1, key="cov_seed")
+    # no bounds (Streamlit refuses a value out of them in English): checked below, in Chinese
+    with c1:
+        size = checked.whole_number(
+            st.number_input("企业数", step=100, key="cov_size", help=SIZE_HELP), "企业数", *SIZES
+        )
+    with c2:
+        seed = checked.whole_number(st.number_input("随机种子", step=1, key="cov_seed"), "随机种子", *SEEDS)
     missing = c3.slider(
         "信息缺失率", 0.0, 0.5, step=0.05, key="cov_missing", help="随机留空园区、人数、收入等字段的比例"
     )
     weights = _weights()
+    if size is None or seed is None:
+        return None
     empty = [title for title, (name, _, _) in DISTRIBUTIONS.items() if not weights[name]]
     if empty:
         st.error(f"请至少为一个取值设置正的权重：{'、'.join(empty)}", icon=":material/error:")
         return None
-    return Synthetic(int(size), int(seed), float(missing), json.dumps(weights, ensure_ascii=False, sort_keys=True))
+    return Synthetic(size, seed, float(missing), json.dumps(weights, ensure_ascii=False, sort_keys=True))
 
 
 def choose_source() -> Source | None:
@@ -106,9 +116,8 @@ def choose_source() -> Source | None:
     source = st.radio("企业样本", [SYNTHETIC, UPLOAD], horizontal=True, key="cov_source")
     if source == SYNTHETIC:
         return _synthetic()
-    upload = st.file_uploader(
-        "企业名单（CSV 或 Excel .xlsx/.xls；表头为档案字段名或中文名）", type=["csv", "xlsx", "xls"], key="cov_upload"
-    )
+    # no type=: Streamlit refuses another type in English; the roster's reader names the file and the types
+    upload = st.file_uploader("企业名单（CSV 或 Excel .xlsx/.xls；表头为档案字段名或中文名）", key="cov_upload")
     if upload is None:
         st.info("请上传企业名单，或选择“合成企业样本”。", icon=":material/info:")
     return upload

@@ -10,6 +10,7 @@ from recommender.corpus_models import Clause, Condition
 from recommender.eligibility.conditions import requirement
 from recommender.eligibility.facts import RULE_FIELDS, RULE_OPS, fact_label
 from recommender.vocab import REGIONS
+from webapp.ui import checked
 from webapp.ui.markup import md
 
 from .data import KEEP, clause_label, download
@@ -51,7 +52,12 @@ def value_widget(field_name: str, current: object, key: str) -> object:
     label = f"新的取值（{fact_label(field_name)}）"
     if kind == "number":  # every number a rule tests is a count, an amount, an age or a share: never negative
         start = min(max(float(current), 0.0), NUMBER_MAX) if current is not None else 0.0
-        return st.number_input(label, min_value=0.0, max_value=NUMBER_MAX, value=start, key=key, persist_state=KEEP)
+        # no bounds (Streamlit refuses a value out of them in English): checked here, in Chinese
+        number = st.number_input(label, value=start, key=key, persist_state=KEEP)
+        if problem := checked.number_problem(number, 0, NUMBER_MAX, whole=False):
+            checked.said(f"新的取值{problem}")
+            return None
+        return number
     if kind == "bool":
         index = 0 if current in (True, None) else 1
         return st.radio(
