@@ -1,0 +1,120 @@
+"""A rules-style document (第一章 总则 … 第X条 … 附则) as policy staff upload it: each article's title stands
+apart from its text whatever the layout, and purpose, scope, definitions, interpretation and entry into force
+are never proposed, nor published by "全部采纳", as measures an enterprise can apply for.
+
+The document (tests/documents/minhang_tech_sme_2024.txt) was written for these tests in the shape of a district's
+若干办法; the project has never been tuned on it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from recommender.corpus_models import Clause, Layout, Provenance
+from recommender.ingest.build import build_lines
+from recommender.ingest.readers import read_document
+from recommender.proposals.clauses import kind_by_layout
+from recommender.proposals.document import propose_document
+
+DOCUMENT = Path(__file__).parent / "documents" / "minhang_tech_sme_2024.txt"
+TITLES = {
+    "c1.a1": "目的和依据",
+    "c1.a2": "适用范围",
+    "c1.a3": "定义",
+    "c2.a4": "高新技术企业认定奖励",
+    "c2.a5": "研发投入补贴",
+    "c2.a6": "初创企业房租补贴",
+    "c2.a7": "专精特新企业奖励",
+    "c2.a8": "科技创新券",
+    "c3.a9": "解释权",
+    "c3.a10": "施行日期",
+}
+SCOPE = "本办法适用于在本区注册、具有独立法人资格的企业。"
+ARTICLE_HEAD = re.compile(r"^(第[一二三四五六七八九十]+条) ([^\n]+)\n", re.MULTILINE)
+
+
+def _text() -> str:
+    return DOCUMENT.read_text(encoding="utf-8")
+
+
+def _built(text: str) -> dict[str, Clause]:
+    lines = read_document(text.encode("utf-8"), "mh.txt").lines
+    return {c.id.partition("/")[2]: c for c in build_lines("mh-test", Layout(), lines, "upload:mh.txt")}
+
+
+# the layouts an article title comes in: on its own line (the fixture), after a space or an ideographic
+# space on the same line, in 【】 or （）, as Markdown bold on its own line, and with a full stop
+LAYOUTS = {
+    "title on its own line": lambda t: t,
+    "title and text on one line": lambda t: ARTICLE_HEAD.sub(r"\1 \2 ", t),
+    "ideographic spaces": lambda t: ARTICLE_HEAD.sub("\\1\u3000\\2\u3000", t),
+    "title in 【】": lambda t: ARTICLE_HEAD.sub(r"\1【\2】", t),
+    "title in （）": lambda t: ARTICLE_HEAD.sub(r"\1（\2）", t),
+    "bold title line": lambda t: ARTICLE_HEAD.sub(r"**\1 \2**\n", t),
+    "no blank lines": lambda t: t.replace("\n\n", "\n"),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_every_article_title_stands_apart_from_its_text(layout):
+    clauses = _built(LAYOUTS[layout](_text()))
+    articles = {k: c for k, c in clauses.items() if c.article_no}
+    assert {k: c.title for k, c in articles.items()} == TITLES
+    for key, clause in articles.items():
+        assert not clause.text.startswith(TITLES[key]), (key, clause.text)
+    assert articles["c1.a2"].text == SCOPE
+    # the second paragraph of 第六条 is its own, and the last article's text is not left on its own
+    assert articles["c2.a6"].text.endswith("不再重复享受本区其他房租补贴政策。")
+    assert articles["c3.a10"].text == "本办法自2024年5月1日起施行，有效期至2027年4月30日。"
+    assert set(clauses) - set(articles) <= {"c0.p1", "c1.p1"}  # the cover letter before 第一章
+
+
+def test_an_article_with_a_short_text_and_no_full_stop_keeps_it_as_its_text():
+    text = _text().replace("第九条 解释权\n本办法由区科委负责解释。", "第九条 本办法由区科委负责解释")
+    clause = _built(text)["c3.a9"]
+    assert (clause.title, clause.text) == (None, "本办法由区科委负责解释")
+
+
+def test_general_and_final_provisions_are_not_measures_and_the_support_articles_are():
+    proposal = propose_document(read_document(_text().encode("utf-8"), "mh.txt"))
+    kinds = {c.id.partition("/")[2]: p for c, p in zip(proposal.clauses, proposal.proposals, strict=True)}
+    for key in ("c1.a1", "c1.a2", "c1.a3", "c3.a9", "c3.a10"):
+        assert kinds[key].kind == "internal", key
+        assert kinds[key].eligibility == [] and kinds[key].audience == []
+    for key in ("c2.a4", "c2.a5", "c2.a6", "c2.a7", "c2.a8"):
+        assert kinds[key].kind == "measure", key
+    assert proposal.meta["applies_to"]["regions"] == ["闵行区"]  # the scope's 本区, checked for every measure
+
+
+def _clause(text: str, title: str | None = None, chapter: str | None = None) -> Clause:
+    return Clause(
+        id="x/c1.a1",
+        policy_id="x",
+        chapter=chapter,
+        title=title,
+        text=text,
+        provenance=Provenance(file="x", lines=(1, 1)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "chapter"),
+    [
+        ("适用范围", "本办法适用于在本区注册的科技型中小企业。", None),
+        ("适用对象", "在本区依法登记注册、具有独立法人资格的高新技术企业。", None),
+        ("定义", "本办法所称“小巨人”企业，是指经认定的专精特新企业。", None),
+        ("有效期", "本办法有效期五年。", None),
+        (None, "区财政每年安排专项资金，对符合本办法规定的企业给予支持。", "第一章总则"),
+        (None, "企业同时符合本区其他政策的，按照从高不重复原则给予奖励。", "第五章附则"),
+    ],
+)
+def test_the_layout_of_general_and_final_provisions_settles_their_kind(title, text, chapter):
+    assert kind_by_layout(_clause(text, title, chapter)) == "internal"
+
+
+def test_a_support_article_is_still_a_measure():
+    award = _clause("对首次认定的高新技术企业，给予一次性奖励20万元。", "认定奖励", "第二章支持措施")
+    assert kind_by_layout(award) == "measure"
