@@ -8,16 +8,29 @@ The document (tests/documents/minhang_tech_sme_2024.txt) was written for these t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+from actors import account, admin
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from recommender.corpus_models import Clause, Layout, Provenance
 from recommender.ingest.build import build_lines
 from recommender.ingest.readers import read_document
+from recommender.paths import ROOT
+from recommender.profile import parse_profile
 from recommender.proposals.clauses import kind_by_layout
 from recommender.proposals.document import propose_document
+from recommender.registry import db, documents
+from recommender.registry.access import STAFF
+from recommender.registry.enterprises import RegistryError
+from recommender.registry.models import StaffClause
+from recommender.services.library import live_recommender
+from webapp.ui import library_upload
+from webapp.ui.auth import USER
 
 DOCUMENT = Path(__file__).parent / "documents" / "minhang_tech_sme_2024.txt"
 TITLES = {
@@ -118,3 +131,117 @@ def test_the_layout_of_general_and_final_provisions_settles_their_kind(title, te
 def test_a_support_article_is_still_a_measure():
     award = _clause("对首次认定的高新技术企业，给予一次性奖励20万元。", "认定奖励", "第二章支持措施")
     assert kind_by_layout(award) == "measure"
+
+
+# --- reviewing and publishing it ----------------------------------------------------------------------------
+
+POLICY_ID = "mh-kjzx-2024"
+VOUCHER = f"{POLICY_ID}/c2.a8"  # 科技创新券: a measure whose text states no condition
+HNTE = f"{POLICY_ID}/c2.a4"
+FIRM = {"name": "上海闵行某科技有限公司", "region": "闵行区", "qualifications": ["高新技术企业"], "employees": 30}
+
+
+def _published() -> list[str]:
+    """The document stored and published as proposed (every clause unreviewed); its clause ids."""
+    proposal = propose_document(read_document(_text().encode("utf-8"), "mh.txt"), {"policy_id": POLICY_ID})
+    with db.transaction() as s:
+        doc = documents.add_document(s, proposal, admin("政策科小李"), documents.shipped_numbers())
+        documents.publish(s, doc.policy_id, doc.version, admin("政策科小李"))
+    return [c.id for c in proposal.clauses]
+
+
+def _row(clause_id: str) -> StaffClause:
+    with db.transaction() as s:
+        return s.scalar(select(StaffClause).where(StaffClause.clause_id == clause_id))
+
+
+def _accept_all(clause_id: str) -> StaffClause:
+    """What "其余 N 项全部采纳" does."""
+    with db.transaction() as s:
+        return documents.accept_pending(s, clause_id, _row(clause_id).version, admin("审核员王"))
+
+
+def _decide(clause_id: str, key: str, action: str, value=None) -> StaffClause:
+    with db.transaction() as s:
+        return documents.decide(s, clause_id, key, action, value, _row(clause_id).version, admin("审核员王"))
+
+
+def _shown() -> dict[str, dict]:
+    """What the enterprise FIRM is shown on 2025-01-01, by clause id (ineligible ones too)."""
+    engine, warning = live_recommender()
+    assert warning is None
+    rec = engine.recommend(parse_profile(FIRM), top=None, as_of=dt.date(2025, 1, 1), include_ineligible=True)
+    return {r.clause.id: r.as_dict() for r in rec.results if r.clause.policy_id == POLICY_ID}
+
+
+def test_accepting_everything_publishes_no_scope_article_and_no_unchecked_measure_as_applicable():
+    ids = _published()
+    for clause_id in ids:
+        _accept_all(clause_id)
+    shown = _shown()
+    provisions = [i for i in ids if i.partition("/")[2].startswith(("c1.", "c3."))]
+    assert provisions and not set(provisions) & set(shown)  # 总则 and 附则: never a result
+    assert {documents.effective(_row(i)).kind for i in provisions} == {"internal"}
+    assert shown[HNTE]["reviewed"] is True  # its conditions were proposed from its words and accepted
+    # the voucher has no condition: accepting everything leaves it waiting for someone to say its text states none
+    assert documents.pending(_row(VOUCHER)) == [documents.NO_CONDITIONS]
+    assert shown[VOUCHER]["status_label"] == "待审核·自动提取" and shown[VOUCHER]["reviewed"] is False
+
+    _decide(VOUCHER, documents.NO_CONDITIONS, "accepted")
+    assert documents.pending(_row(VOUCHER)) == [] and documents.effective(_row(VOUCHER)).curated
+    assert _shown()[VOUCHER]["status_label"] == "可申请"  # a reviewer said so: 闵行区 is all it asks
+
+
+def test_no_conditions_is_confirmed_only_and_an_added_condition_withdraws_the_confirmation():
+    _published()
+    _accept_all(VOUCHER)
+    for action, value in (("rejected", None), ("edited", {"field": "employees", "op": "lte", "value": 50})):
+        with pytest.raises(RegistryError, match="只能确认"):
+            _decide(VOUCHER, documents.NO_CONDITIONS, action, value)
+    _decide(VOUCHER, documents.NO_CONDITIONS, "accepted")
+    added = {"field": "region", "op": "in", "value": ["闵行区"], "quote": "企业使用科技创新券购买检验检测"}
+    row = _decide(VOUCHER, "eligibility.0", "edited", added)
+    assert documents.NO_CONDITIONS not in row.decisions and documents.NO_CONDITIONS not in documents.proposal_keys(row)
+    assert documents.effective(row).curated
+    row = _decide(VOUCHER, "eligibility.0", "rejected")  # withdrawn: nothing is checked again
+    assert documents.pending(row) == [documents.NO_CONDITIONS] and not documents.effective(row).curated
+
+
+def test_a_clause_made_a_measure_by_a_reviewer_waits_for_its_conditions_to_be_looked_at():
+    _published()
+    scope = f"{POLICY_ID}/c1.a2"
+    assert _row(scope).proposal["kind"] == "internal"
+    _decide(scope, "kind", "edited", "measure")  # no condition was proposed for what was not a measure
+    row = _accept_all(scope)
+    assert documents.pending(row) == [documents.NO_CONDITIONS]
+    assert _shown()[scope]["status_label"] == "待审核·自动提取"
+
+
+def _review_page(clause_id: str) -> AppTest:
+    """政策库管理 → 审核, logged in as a 政策工作人员, the document saved as a draft and ``clause_id`` open."""
+    draft = library_upload.accept(_text().encode("utf-8"), "闵行科技型中小企业办法.txt")
+    at = AppTest.from_file(ROOT / "app.py", default_timeout=90)
+    at.session_state[USER] = account(STAFF, "张三")
+    at.session_state[library_upload.DRAFT] = draft
+    at.run()
+    at.switch_page("webapp/views/library.py").run()
+    at.text_input(key=library_upload.POLICY_ID).input(POLICY_ID)
+    [save] = [b for b in at.button if b.label == "保存为草稿（待审核）"]
+    save.click().run()
+    at.selectbox(key="lib_clause").set_value(clause_id).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_review_page_accepts_the_rest_but_asks_for_the_confirmation_of_a_measure_without_conditions():
+    at = _review_page(VOUCHER)
+    [bulk] = [b for b in at.button if b.key == "lib_do_accept_rest"]
+    assert bulk.label == "其余 4 项全部采纳"  # kind, benefits, audience, departments: not the confirmation
+    assert any("“全部采纳”不代为确认" in c.value for c in at.caption)
+    bulk.click().run()
+    assert any("请对照原文确认确未列条件" in s.value for s in at.success)
+    assert documents.pending(_row(VOUCHER)) == [documents.NO_CONDITIONS]
+    assert not [b for b in at.button if b.key == "lib_do_accept_rest"]  # nothing left to accept in bulk
+    at.button(key="lib_do_no_conditions").click().run()
+    assert not at.exception and documents.pending(_row(VOUCHER)) == []
+    assert documents.effective(_row(VOUCHER)).curated

@@ -44,7 +44,7 @@ def _table(proposal: dict) -> str:
         f"  适用区域：{'、'.join(d['applies_to']['regions']) or '全市'}",
         f"条款 {len(proposal['clauses'])} 条（均为自动提取，待审核）：",
     ]
-    kinds = {"measure": "措施", "lead": "线索", "internal": "内部"}
+    kinds = {"measure": "措施", "lead": "线索", "internal": "非措施"}
     for c in proposal["clauses"]:
         p = c["proposed"]
         conditions = "；".join(f"{e['field']} {e['op']} {e['value']}（“{e['quote']}”）" for e in p["eligibility"])

@@ -34,12 +34,16 @@ class ClauseView:
     keys: list[str]  # the proposal keys, then the conditions reviewers added (eligibility.N)
     pending: list[str]
     effective: Clause
+    bulk: list[str]  # the pending keys "其余 N 项全部采纳" accepts (never documents.NO_CONDITIONS)
 
     @classmethod
     def of(cls, row: StaffClause) -> ClauseView:
         """The clause ``row`` as plain values."""
         proposed = documents.proposal_keys(row)
-        added = sorted((k for k in row.decisions if k not in proposed), key=documents.condition_index)
+        added = sorted(
+            (k for k in row.decisions if k not in proposed and documents.condition_index(k) is not None),
+            key=documents.condition_index,
+        )
         clause = documents.effective(row)
         return cls(
             row.clause_id,
@@ -53,6 +57,7 @@ class ClauseView:
             [*proposed, *added],
             documents.pending(row),
             clause,
+            documents.bulk_keys(row),
         )
 
     @property
