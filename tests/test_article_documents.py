@@ -17,9 +17,10 @@ from actors import account, admin
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from recommender.corpus_models import Clause, Layout, Provenance
+from recommender.corpus_models import Clause, DocumentMeta, Layout, Provenance
 from recommender.ingest.build import build_lines
 from recommender.ingest.readers import read_document
+from recommender.locator import cited, locator, place
 from recommender.paths import ROOT
 from recommender.profile import parse_profile
 from recommender.proposals.clauses import kind_by_layout
@@ -245,3 +246,31 @@ def test_the_review_page_accepts_the_rest_but_asks_for_the_confirmation_of_a_mea
     at.button(key="lib_do_no_conditions").click().run()
     assert not at.exception and documents.pending(_row(VOUCHER)) == []
     assert documents.effective(_row(VOUCHER)).curated
+
+
+# --- where a clause stands, for people ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("clause_id", "where"),
+    [
+        ("pd-hnte-2023/c2.s4.a17", "第17条"),
+        ("pd-hnte-2023/t56", "任务表（56）"),
+        ("xh-kczx-2015/c7.s3.p1", "七、（三）第1段"),
+        ("zj-action-2023/c8.p1", "「营造一流的创新创业环境」第1段"),
+        ("js-yingshang-2022/c2.s3.g7.p1", "二、（三）第7项第1段"),
+        ("xh-kczx-2015/c5.s2.p2#c", "五、（二）第2段（分项c）"),
+    ],
+)
+def test_a_clause_is_cited_by_where_it_stands_in_its_document(by_id, clause_id, where):
+    assert place(by_id[clause_id]) == where
+
+
+def test_an_added_documents_clause_is_cited_by_its_short_title_and_article_not_its_ids():
+    proposal = propose_document(read_document(_text().encode("utf-8"), "mh.txt"))
+    assert proposal.meta["policy_id"].startswith("doc-")  # the default id nobody chose
+    scope = next(c for c in proposal.clauses if c.text == SCOPE)
+    assert cited(scope) == "第2条　适用范围"
+    meta = DocumentMeta.model_validate({**proposal.meta, "valid_from": "2024-05-01"})
+    assert locator(scope, meta) == "闵行区促进科技型中小企业高质量发展的若干…｜第2条　适用范围"
+    assert proposal.meta["policy_id"] not in locator(scope, meta)

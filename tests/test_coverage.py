@@ -18,6 +18,7 @@ from recommender.eligibility.conditions import check, conditions_for
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate
 from recommender.engine import Recommender
+from recommender.locator import cited
 from recommender.registry.access import STAFF
 from recommender.services.library import live_recommender
 from webapp.ui.auth import USER
@@ -177,7 +178,8 @@ def test_a_clause_requiring_what_nobody_has_is_reported_with_that_condition(rule
     assert blocking[0].met == 0 and blocking[0].requirement == "≥ 1000000"
     assert blocking[0].quote in found[target.id].reason and "有效发明专利数" in found[target.id].reason
     table = cv.unmatched_conditions_table(found.values())
-    assert set(table[table["条款"] == target.id]["条件字段"]) == {"注册地", "有效发明专利数"}  # labels, never keys
+    assert set(table[table["条款编号"] == target.id]["条件字段"]) == {"注册地", "有效发明专利数"}  # labels, never keys
+    assert set(table[table["条款编号"] == target.id]["条款"]) == {cited(target)}  # where it stands, not its id
     assert target.eligibility == [] and corpus.clause(target.id).eligibility == []  # the original untouched
 
 
@@ -200,16 +202,17 @@ def test_a_population_outside_a_documents_district_matches_none_of_its_measures(
 
 def test_near_duplicates_find_the_angel_fund_pair_with_a_symmetric_score(corpus):
     pairs = cv.near_duplicates(corpus.clauses, documents=corpus.documents)
-    hit = pairs[(pairs["条款A"] == "pd-goi-2023/c2.s4.a12") & (pairs["条款B"] == "pd-hnte-2023/c2.s4.a15")]
+    hit = pairs[(pairs["条款A编号"] == "pd-goi-2023/c2.s4.a12") & (pairs["条款B编号"] == "pd-hnte-2023/c2.s4.a15")]
     assert len(hit) == 1
+    assert hit.iloc[0]["条款A"].startswith("第12条　") and hit.iloc[0]["条款B"].startswith("第15条　")
     assert "天使投资母基金" in hit.iloc[0]["条款A原文"] and "天使投资母基金" in hit.iloc[0]["条款B原文"]
     score = hit.iloc[0]["相似度"]
     assert cv.DEFAULT_DUPLICATE_THRESHOLD <= score < 1
-    assert (pairs["条款A"].str.split("/").str[0] != pairs["条款B"].str.split("/").str[0]).all()
+    assert (pairs["条款A编号"].str.split("/").str[0] != pairs["条款B编号"].str.split("/").str[0]).all()
     assert (pairs["相似度"] >= cv.DEFAULT_DUPLICATE_THRESHOLD).all()
     reversed_pairs = cv.near_duplicates(corpus.clauses[::-1])
-    again = reversed_pairs[(reversed_pairs["条款A"] == "pd-goi-2023/c2.s4.a12")]
-    assert again[again["条款B"] == "pd-hnte-2023/c2.s4.a15"].iloc[0]["相似度"] == pytest.approx(score, abs=1e-9)
+    again = reversed_pairs[(reversed_pairs["条款A编号"] == "pd-goi-2023/c2.s4.a12")]
+    assert again[again["条款B编号"] == "pd-hnte-2023/c2.s4.a15"].iloc[0]["相似度"] == pytest.approx(score, abs=1e-9)
     sim = cv.similarity(corpus.measures)
     assert np.array_equal(sim, sim.T)
     looser = cv.near_duplicates(corpus.clauses, threshold=0.3)
@@ -454,7 +457,7 @@ def test_page_shows_the_numbers_of_a_straightforward_computation_and_reruns_only
     at.session_state["cov_tab"] = "无人匹配的条款"
     _ok(at.run())
     _ok(at.selectbox(key="cov_inspect").set_value(measure.id).run())
-    _same(_table(at, "条件字段", last=True), cv.conditions_table([(measure.id, counts)]))
+    _same(_table(at, "条件字段", last=True), cv.conditions_table([(measure, counts)]))
 
     at.session_state["cov_tab"] = "假设分析"  # a district added to a document: who gains, as judging afresh says
     _ok(at.run())

@@ -12,8 +12,9 @@ from ..corpus_models import Clause, Condition, DocumentMeta
 from ..eligibility.conditions import requirement
 from ..eligibility.facts import fact_label
 from ..eligibility.status import MET, NOT_MET, PARTIAL, UNKNOWN
+from ..locator import cited
 from .analysis import Coverage, PopulationRules
-from .tables import VALID
+from .tables import CLAUSE_ID, VALID
 
 
 @dataclass(frozen=True)
@@ -122,30 +123,32 @@ def unmatched_measures(cov: Coverage, include_partial: bool = False) -> list[Unm
 
 
 def unmatched_table(items: Sequence[Unmatched]) -> pd.DataFrame:
-    """One row per measure: why nobody matches."""
+    """One row per measure: why nobody matches (the clause as people cite it; its id last)."""
     return pd.DataFrame(
         [
             {
-                "条款": u.clause.id,
+                "条款": cited(u.clause),
                 "文件": u.document.short_title,
                 VALID: u.valid,
                 "原因": u.reason,
                 "需补充条件企业数": u.partial,
                 "条款原文": u.clause.text,
+                CLAUSE_ID: u.clause.id,
             }
             for u in items
         ],
-        columns=["条款", "文件", VALID, "原因", "需补充条件企业数", "条款原文"],
+        columns=["条款", "文件", VALID, "原因", "需补充条件企业数", "条款原文", CLAUSE_ID],
     )
 
 
 def unmatched_conditions_table(items: Sequence[Unmatched]) -> pd.DataFrame:
     """One row per (measure, condition): how many enterprises meet, fail or cannot tell."""
-    return conditions_table([(u.clause.id, u.conditions) for u in items])
+    return conditions_table([(u.clause, u.conditions) for u in items])
 
 
-def conditions_table(items: Iterable[tuple[str, Sequence[ConditionCount]]]) -> pd.DataFrame:
-    """One row per (clause id, condition count); the field as people read it (``fact_label``), never its key."""
+def conditions_table(items: Iterable[tuple[Clause, Sequence[ConditionCount]]]) -> pd.DataFrame:
+    """One row per (clause, condition count): the clause as people cite it (its id last), the field as people
+    read it (``fact_label``), never its key."""
     columns = [
         "条款",
         "条件字段",
@@ -157,10 +160,11 @@ def conditions_table(items: Iterable[tuple[str, Sequence[ConditionCount]]]) -> p
         "硬性",
         "来自文件适用范围",
         "原文",
+        CLAUSE_ID,
     ]
     rows = [
         {
-            "条款": clause_id,
+            "条款": cited(clause),
             "条件字段": c.label,
             "条件": f"{c.label}{c.requirement}",
             "满足": c.met,
@@ -170,8 +174,9 @@ def conditions_table(items: Iterable[tuple[str, Sequence[ConditionCount]]]) -> p
             "硬性": c.hard,
             "来自文件适用范围": c.area,
             "原文": c.quote,
+            CLAUSE_ID: clause.id,
         }
-        for clause_id, counts in items
+        for clause, counts in items
         for c in counts
     ]
     return pd.DataFrame(rows, columns=columns)

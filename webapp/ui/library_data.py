@@ -12,6 +12,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from recommender.corpus_models import Clause
+from recommender.locator import cited
 from recommender.registry import documents
 from recommender.registry.models import StaffClause, StaffDocument
 
@@ -61,9 +62,9 @@ class ClauseView:
         )
 
     @property
-    def local_id(self) -> str:
-        """The id within its document (c0.a1): what the tables show."""
-        return self.clause_id.partition("/")[2] or self.clause_id
+    def cited(self) -> str:
+        """The clause as people cite it: where it stands and its heading ("第2条　适用范围"); what pages show."""
+        return cited(self.effective)
 
     @property
     def slug(self) -> str:

@@ -111,7 +111,7 @@ def decide(cv: ClauseView, key: str, action: str, label: str) -> None:
     if key == "new" or action != "edited":
         _forget(cv, key)
     verb = "添加了条件" if key == "new" else f"{documents.ACTIONS[action]}了“{label}”"
-    library_data.flash("success", f"已{verb}（{cv.local_id}，第 {saved} 版）。")
+    library_data.flash("success", f"已{verb}（{cv.cited}，第 {saved} 版）。")
 
 
 def accept_rest(cv: ClauseView) -> None:
@@ -130,7 +130,7 @@ def accept_rest(cv: ClauseView) -> None:
         return
     for key in cv.bulk:
         _forget(cv, key)
-    done = f"已采纳 {cv.local_id} 其余 {len(cv.bulk)} 项建议（第 {version} 版）"
+    done = f"已采纳“{cv.cited}”其余 {len(cv.bulk)} 项建议（第 {version} 版）"
     if left:
         library_data.flash("success", f"{done}。{UNCONFIRMED}")
     else:
@@ -159,5 +159,5 @@ def refresh(cv: ClauseView) -> None:
     store.reopen(name(cv), version, {})
     st.session_state.pop(f"{name(cv)}__error", None)
     library_data.flash(
-        "success", f"已载入 {cv.local_id} 的最新版本（第 {version} 版）；您填写的内容仍保留，可以再次保存。"
+        "success", f"已载入“{cv.cited}”的最新版本（第 {version} 版）；您填写的内容仍保留，可以再次保存。"
     )
