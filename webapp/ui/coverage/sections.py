@@ -48,6 +48,11 @@ def unmatched(cov: cv.Coverage, include_partial: bool, items: list[cv.Unmatched]
         st.markdown(
             f"**{len(items)} 条措施在样本中没有企业可用**，原因如下（条件逐条统计满足/不满足/无法判断的企业数）："
         )
+        if unjudged := sum(u.unjudged for u in items):
+            st.caption(
+                f"其中 {unjudged} 条是因为样本中没有企业有判断所需的信息（如须企业自行确认的企业类型），"
+                "无从判断，并不说明没有企业符合：可上传带有这些信息的企业名单再看。"
+            )
         summary = cv.unmatched_table(items)
         st.dataframe(summary, hide_index=True)
         download(summary, "无人匹配条款", "无人匹配条款.csv")
