@@ -86,6 +86,60 @@ def test_every_article_title_stands_apart_from_its_text(layout):
     assert set(clauses) - set(articles) <= {"c0.p1", "c1.p1"}  # the cover letter before 第一章
 
 
+def test_a_title_run_into_its_text_on_one_line_is_read_apart_where_the_words_show_it():
+    glued = _built(ARTICLE_HEAD.sub(r"\1 \2", _text()))  # "第二条 适用范围本办法适用于…"
+    titles = {k: c.title for k, c in glued.items() if c.article_no}
+    # 科技创新券 runs into "企业使用科技创新券…": no word tells where the title ends, so it is left whole
+    assert titles == {**TITLES, "c2.a8": None}
+    assert glued["c1.a2"].text == SCOPE and glued["c2.a8"].text.startswith("科技创新券企业使用")
+    sentence = _built(_text().replace("第二条 适用范围\n", "第二条 支持对象为在本区注册的企业。\n"))["c1.a2"]
+    assert sentence.title is None and sentence.text.startswith("支持对象为在本区注册的企业。")  # a sentence stays one
+    award = "第四条 高新技术企业认定奖励\n对首次认定的高新技术企业，给予一次性奖励20万元。"
+    # a stray space inside a sentence, as PDFs have, is no title's end
+    spaced = _built(_text().replace(award, "第四条 对首次认定的 高新技术企业，给予一次性奖励20万元。"))["c2.a4"]
+    assert (spaced.title, spaced.text) == (None, "对首次认定的高新技术企业，给予一次性奖励20万元。")
+
+
+def _html(text: str) -> bytes:
+    """The document as a government web page: each article's heading in bold, its text run on after it."""
+    body = ARTICLE_HEAD.sub(r"<strong>\1 \2</strong>", text).replace("\n\n", "\n").split("\n")
+    paragraphs = "".join(f"<p>{line}</p>" for line in body if line)
+    head = "<head><meta charset='utf-8'><title>办法</title></head>"
+    return f"<html>{head}<body><div class='article'>{paragraphs}</div></body></html>".encode()
+
+
+def _docx(text: str) -> bytes:
+    """The document as Word: each article's heading a bold run, its text a plain run of the same paragraph."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    lines = [line for line in text.replace("\n\n", "\n").split("\n") if line]
+    i = 0
+    while i < len(lines):
+        paragraph = document.add_paragraph()
+        if ARTICLE_HEAD.match(lines[i] + "\n") and i + 1 < len(lines):
+            paragraph.add_run(lines[i]).bold = True
+            paragraph.add_run(lines[i + 1])
+            i += 2
+            continue
+        paragraph.add_run(lines[i])
+        i += 1
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("data", "name"), [(_html, "办法.html"), (_docx, "办法.docx")])
+def test_a_bold_heading_with_the_text_run_on_after_it_stands_apart(data, name):
+    lines = read_document(data(_text()), name).lines
+    assert "第二条 适用范围" in lines and SCOPE in lines  # not "第二条 适用范围本办法适用于…"
+    clauses = {c.id.partition("/")[2]: c for c in build_lines("mh-test", Layout(), lines, f"upload:{name}")}
+    assert {k: c.title for k, c in clauses.items() if c.article_no} == TITLES
+    assert clauses["c1.a2"].text == SCOPE
+
+
 def test_an_article_with_a_short_text_and_no_full_stop_keeps_it_as_its_text():
     text = _text().replace("第九条 解释权\n本办法由区科委负责解释。", "第九条 本办法由区科委负责解释")
     clause = _built(text)["c3.a9"]

@@ -19,9 +19,28 @@ _GAP = r"[ \t\u3000]+"
 SPACED_TITLE = re.compile(
     rf"^\s*(?P<label>第[{CN_NUM}]+条){_GAP}(?P<title>[^\s，。；：、！？,.;:!?]{{2,16}}){_GAP}(?P<body>\S.*)$"
 )
+# a sentence's first words, never a title: "第五条 对首次认定的 企业…" (a stray space, as PDFs have) is not split
+SENTENCE_OPENER = re.compile(r"^(?:对|为|凡|根据|按照|由|本|各|如)")
 # "第二条【适用范围】本办法…", "第二条（适用范围）本办法…": an article title in brackets
 BRACKETED_TITLE = re.compile(r"^[【〔\[（(](?P<title>[^【】〔〕\[\]（）()，。；：]{2,20})[】〕\]）)](?P<body>.+)$")
 TITLE_ONLY = 20  # characters: "第二条 适用范围" with its text on the next lines
+# "第二条 适用范围本办法适用于…": a rules-style title run into its text with nothing between them. Only titles
+# such documents use, and only before the words their text opens with, so that a sentence is never cut
+# ("支持对象为…", "解释本办法…", "施行本办法…" stay whole).
+GLUED_TITLE = re.compile(
+    r"^(?P<title>目的和依据|制定目的|适用范围|适用对象|定义|释义|名词解释|用语含义|基本原则|工作原则|职责分工|部门职责"
+    r"|资金来源|资金管理|支持对象|扶持对象|奖励对象|申请条件|申报条件|支持方式|支持内容|支持标准|扶持标准|奖励标准"
+    r"|补贴标准|资助标准|申报程序|申报流程|申报材料|申请材料|监督管理|监督检查|绩效评价|法律责任|解释权|施行日期"
+    r"|实施日期|施行时间|实施时间|有效期限|生效日期)"
+    r"(?P<body>(?:本(?:办法|细则|措施|规定|方案|条|区|市)|为(?:了|进一步|加快|落实|推动|促进|规范|加强)|根据|按照"
+    r"|凡|对|在本区|企业|申请人|申报单位|符合|同一).+)$"
+)
+# "第四条 高新技术企业认定奖励对首次认定的高新技术企业，给予…": a support article's title (ending in what it
+# gives) run into its "对…给予…" sentence
+GLUED_SUPPORT_TITLE = re.compile(
+    r"^(?P<title>[^，。；：、“”（）《》]{2,14}?(?:奖励|补贴|资助|补助|贴息|奖补|支持|扶持|激励))"
+    r"(?P<body>对(?!象|于)[^。；]*?给予.+)$"
+)
 _SENTENCE_MARKS = re.compile(r"[。，；：、！？]")
 DEPARTMENTS_NOTE = re.compile(r"^[（(](?:牵头部门|牵头单位|责任单位|责任部门)")
 TERMINAL = tuple("。；！？”）——…")
@@ -84,7 +103,7 @@ def _cleaned(raw: str) -> tuple[str, str | None]:
     """A source line cleaned, and the article title its spaces set apart ("第二条 适用范围 本办法…" →
     "第二条本办法…", "适用范围"); cleaning drops the spaces between Chinese words, so they are read first."""
     m = SPACED_TITLE.match(strip_markup(raw))
-    if m is None:
+    if m is None or SENTENCE_OPENER.match(m.group("title")):
         return clean_line(raw), None
     return clean_line(m.group("label") + m.group("body")), clean_line(m.group("title")) or None
 
@@ -124,13 +143,16 @@ def lead_title(text: str, limit: int = 24) -> tuple[str | None, str]:
 def article_parts(rest: str, title: str | None = None) -> tuple[str | None, str]:
     """The title and text of an article from what follows its "第X条": a ``title`` read off the raw line, a
     bracketed one ("【适用范围】本办法…"), a title alone ("适用范围": its text follows, so the text is
-    empty), or a lead title ("适用范围。本办法…"); the title is never glued to the text."""
+    empty), a rules-style title run into its text ("适用范围本办法…", "认定奖励对…给予…"), or a lead title
+    ("适用范围。本办法…"); the title is never glued to the text."""
     if title:
         return title, rest
     if (m := BRACKETED_TITLE.match(rest)) and not re.fullmatch(rf"[{CN_NUM}\d]+", m.group("title")):
         return m.group("title"), m.group("body")
     if len(rest) <= TITLE_ONLY and not _SENTENCE_MARKS.search(rest):
         return rest, ""
+    if m := GLUED_TITLE.match(rest) or GLUED_SUPPORT_TITLE.match(rest):
+        return m.group("title"), m.group("body")
     return lead_title(rest, limit=40)
 
 
