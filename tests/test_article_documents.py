@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -155,6 +157,21 @@ def test_general_and_final_provisions_are_not_measures_and_the_support_articles_
     for key in ("c2.a4", "c2.a5", "c2.a6", "c2.a7", "c2.a8"):
         assert kinds[key].kind == "measure", key
     assert proposal.meta["applies_to"]["regions"] == ["闵行区"]  # the scope's 本区, checked for every measure
+
+
+def test_the_command_line_says_which_articles_are_no_measures_and_which_measure_states_no_condition():
+    done = subprocess.run(
+        [sys.executable, "-m", "recommender", "add-document", str(DOCUMENT)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.endswith("[非措施] 适用范围  第 11 行") for line in lines)
+    voucher = next(i for i, line in enumerate(lines) if "[措施] 科技创新券" in line)
+    assert "未读出任何条件" in lines[voucher + 1]
 
 
 def _clause(text: str, title: str | None = None, chapter: str | None = None) -> Clause:

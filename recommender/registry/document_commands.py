@@ -52,6 +52,8 @@ def _table(proposal: dict) -> str:
         lines.append(f"  {c['clause_id']:<28} [{kinds[p['kind']]}] {head}  第 {c['source_lines'][0]} 行")
         if conditions:
             lines.append(f"      条件：{conditions}")
+        elif p["kind"] == "measure":
+            lines.append("      条件：未读出任何条件（须逐条确认原文确未列条件，此前对企业显示“待审核·自动提取”）")
     return "\n".join(lines)
 
 
