@@ -88,7 +88,7 @@ INDUSTRIES: tuple[str, ...] = (
 KINDS = ("measure", "lead", "internal")
 # measure: apply for or use; lead: an industry priority, programme, service, platform or contact
 # point an enterprise can act on by contacting the named department; internal: government housekeeping
-KIND_LABELS = {"measure": "企业可用措施", "lead": "可关注线索", "internal": "政府内部工作"}
+KIND_LABELS = {"measure": "企业可用措施", "lead": "可关注线索", "internal": "非措施（内部工作、总则附则等）"}
 Kind = Literal["measure", "lead", "internal"]
 SHOWN_KINDS = ("measure", "lead")  # what a recommendation may list
 # the note of a clause whose kind, benefits, audience, departments and rule are proposals nobody reviewed yet

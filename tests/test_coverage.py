@@ -18,6 +18,7 @@ from recommender.eligibility.conditions import check, conditions_for
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate
 from recommender.engine import Recommender
+from recommender.locator import cited
 from recommender.registry.access import STAFF
 from recommender.services.library import live_recommender
 from webapp.ui.auth import USER
@@ -176,9 +177,44 @@ def test_a_clause_requiring_what_nobody_has_is_reported_with_that_condition(rule
     assert [c.field for c in blocking] == ["invention_patents"]
     assert blocking[0].met == 0 and blocking[0].requirement == "≥ 1000000"
     assert blocking[0].quote in found[target.id].reason and "有效发明专利数" in found[target.id].reason
+    assert blocking[0].nobody_meets and found[target.id].reason.startswith("无企业满足：")  # every one was judged
     table = cv.unmatched_conditions_table(found.values())
-    assert set(table[table["条款"] == target.id]["条件字段"]) == {"注册地", "有效发明专利数"}  # labels, never keys
+    assert set(table[table["条款编号"] == target.id]["条件字段"]) == {"注册地", "有效发明专利数"}  # labels, never keys
+    assert set(table[table["条款编号"] == target.id]["条款"]) == {cited(target)}  # where it stands, not its id
     assert target.eligibility == [] and corpus.clause(target.id).eligibility == []  # the original untouched
+
+
+def _unmatched_with(rules, corpus, condition) -> cv.Unmatched:
+    """A condition added to a measure that had none; that measure as it is reported."""
+    target = next(c for c in corpus.measures if c.policy_id == "js-yingshang-2022" and not c.eligibility)
+    cov = cv.compute_coverage(rules, cv.apply_change(corpus, cv.ConditionEdit(target.id, None, condition)))
+    return {u.clause.id: u for u in cv.unmatched_measures(cov)}[target.id]
+
+
+def test_a_condition_nobody_could_be_judged_on_is_not_said_to_be_met_by_nobody(population, corpus):
+    # a roster without a 研发人员 column: every enterprise is 无法判断 on it, none 不满足
+    rules = cv.PopulationRules([p.model_copy(update={"rd_staff": None}) for p in population], AS_OF)
+    item = _unmatched_with(rules, corpus, cv.new_condition("rd_staff", "gte", 10))
+    [blocking] = item.blocking
+    assert (blocking.met, blocking.not_met, blocking.unknown, blocking.missing) == (0, 0, len(rules), len(rules))
+    assert blocking.nobody_judged and not blocking.nobody_meets and item.unjudged
+    assert "无企业满足" not in item.reason
+    assert "无法判断：样本中没有企业有“科技人员数”信息" in item.reason
+    row = cv.unmatched_conditions_table([item]).set_index("条件字段").loc["科技人员数"]
+    assert (row["无企业满足"], row["无企业可判断"], row["其中缺少该信息"]) == (False, True, len(rules))
+
+
+def test_a_condition_only_the_enterprise_can_confirm_is_said_so(rules, corpus):
+    item = _unmatched_with(rules, corpus, cv.new_condition("confirm", "declared", ["链主企业"]))
+    assert item.unjudged and "须由企业自行确认" in item.reason and "无企业满足" not in item.reason
+
+
+def test_nobody_meeting_a_condition_some_could_not_be_judged_on_says_both(rules, corpus):
+    item = _unmatched_with(rules, corpus, cv.new_condition("employees", "gte", 1_000_000))
+    [blocking] = item.blocking
+    assert blocking.nobody_meets and blocking.not_met > 0 and blocking.unknown == blocking.missing > 0  # 10% missing
+    assert f"无企业满足：职工总数≥ 1000000（另有 {blocking.unknown} 家无法判断）" in item.reason
+    assert not item.unjudged
 
 
 def test_a_population_outside_a_documents_district_matches_none_of_its_measures(corpus):
@@ -200,16 +236,17 @@ def test_a_population_outside_a_documents_district_matches_none_of_its_measures(
 
 def test_near_duplicates_find_the_angel_fund_pair_with_a_symmetric_score(corpus):
     pairs = cv.near_duplicates(corpus.clauses, documents=corpus.documents)
-    hit = pairs[(pairs["条款A"] == "pd-goi-2023/c2.s4.a12") & (pairs["条款B"] == "pd-hnte-2023/c2.s4.a15")]
+    hit = pairs[(pairs["条款A编号"] == "pd-goi-2023/c2.s4.a12") & (pairs["条款B编号"] == "pd-hnte-2023/c2.s4.a15")]
     assert len(hit) == 1
+    assert hit.iloc[0]["条款A"].startswith("第12条　") and hit.iloc[0]["条款B"].startswith("第15条　")
     assert "天使投资母基金" in hit.iloc[0]["条款A原文"] and "天使投资母基金" in hit.iloc[0]["条款B原文"]
     score = hit.iloc[0]["相似度"]
     assert cv.DEFAULT_DUPLICATE_THRESHOLD <= score < 1
-    assert (pairs["条款A"].str.split("/").str[0] != pairs["条款B"].str.split("/").str[0]).all()
+    assert (pairs["条款A编号"].str.split("/").str[0] != pairs["条款B编号"].str.split("/").str[0]).all()
     assert (pairs["相似度"] >= cv.DEFAULT_DUPLICATE_THRESHOLD).all()
     reversed_pairs = cv.near_duplicates(corpus.clauses[::-1])
-    again = reversed_pairs[(reversed_pairs["条款A"] == "pd-goi-2023/c2.s4.a12")]
-    assert again[again["条款B"] == "pd-hnte-2023/c2.s4.a15"].iloc[0]["相似度"] == pytest.approx(score, abs=1e-9)
+    again = reversed_pairs[(reversed_pairs["条款A编号"] == "pd-goi-2023/c2.s4.a12")]
+    assert again[again["条款B编号"] == "pd-hnte-2023/c2.s4.a15"].iloc[0]["相似度"] == pytest.approx(score, abs=1e-9)
     sim = cv.similarity(corpus.measures)
     assert np.array_equal(sim, sim.T)
     looser = cv.near_duplicates(corpus.clauses, threshold=0.3)
@@ -446,6 +483,12 @@ def test_page_shows_the_numbers_of_a_straightforward_computation_and_reruns_only
         shown = _table(at, column)
         if tab == "无人匹配的条款":
             table = table.sort_values(["可申请", "需补充条件"], kind="stable")
+            unjudged = sum(u.unjudged for u in cv.unmatched_measures(reference))
+            assert unjudged > 0  # 企业类型 conditions: no profile holds them
+            said = [c.value for c in at.caption if "样本中没有企业有判断所需的信息" in c.value]
+            assert said and said[0].startswith(f"其中 {unjudged} 条")
+            reasons = _table(at, "原因")["原因"]
+            assert not reasons.str.contains("无企业满足：企业类型").any()  # never judged, so never 无企业满足
         _same(shown, table)
         assert f"下载{download}（CSV）" in {b.label for b in at.get("download_button")}
         assert not at.get("vega_lite_chart")  # the heatmap's tab is not drawn meanwhile
@@ -454,7 +497,7 @@ def test_page_shows_the_numbers_of_a_straightforward_computation_and_reruns_only
     at.session_state["cov_tab"] = "无人匹配的条款"
     _ok(at.run())
     _ok(at.selectbox(key="cov_inspect").set_value(measure.id).run())
-    _same(_table(at, "条件字段", last=True), cv.conditions_table([(measure.id, counts)]))
+    _same(_table(at, "条件字段", last=True), cv.conditions_table([(measure, counts)]))
 
     at.session_state["cov_tab"] = "假设分析"  # a district added to a document: who gains, as judging afresh says
     _ok(at.run())

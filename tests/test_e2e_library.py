@@ -119,7 +119,7 @@ def upload(page, path: Path, policy_id: str) -> None:
 
 def review_first_clause(page) -> None:
     """审核 opens on the first clause (the 高企 award): accept its kind, reject 首次认定≤1年, accept the rest."""
-    page.get_by_text(f"{HNTE_TITLE}", exact=True).first.wait_for()
+    page.get_by_text(re.compile(rf"^第1条\s*{HNTE_TITLE}$")).first.wait_for()  # cited by its article, not its id
     _click(page, "lib_do_accepted_kind")
     page.get_by_text("已采纳了“类别”").wait_for()
     _click(page, "lib_do_rejected_eligibility_1")

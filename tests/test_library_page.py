@@ -145,8 +145,8 @@ def test_an_upload_proposes_metadata_with_its_basis_and_a_clause_preview():
     assert "依据：“黄浦区关于支持科技企业创新发展的若干措施”（第 2 行）" in captions
     assert sum("未在文中找到" in c for c in captions) >= 4  # 文号, the three dates …
     preview = _table(at, "条件建议数")
-    assert list(preview.columns) == ["编号", "标题/开头", "类别建议", "受益类型建议", "条件建议数", "原文行号", "提示"]
-    assert list(preview["编号"]) == ["c0.a1", "c0.a2", "c0.a3"]
+    assert list(preview.columns) == ["条款", "标题/开头", "类别建议", "受益类型建议", "条件建议数", "原文行号", "提示"]
+    assert list(preview["条款"]) == ["第1条", "第2条", "第3条"]  # where each stands, not an internal id
     assert preview.iloc[0]["类别建议"] == "企业可用措施" and preview.iloc[0]["条件建议数"] == 2
     assert preview.iloc[0]["原文行号"] == "第 3 行"
 
@@ -192,12 +192,16 @@ def test_saving_stores_a_draft_with_every_proposal_pending_and_lists_it():
 
 def test_review_shows_the_clause_with_its_source_lines_and_each_proposal_pending():
     at = _saved()
-    text = "\n".join(m.value for m in at.markdown)
-    assert "原文第 3 行" in text and "对首次认定的高新技术企业给予一次性奖励20万元。" in text
+    text = [m.value for m in at.markdown]
+    # the heading on its own, the text under it; the id in small grey text for exports
+    assert "**第1条　支持高新技术企业发展**" in text and "对首次认定的高新技术企业给予一次性奖励20万元。" in text
+    assert any(c.value.startswith("原文第 3 行") and HNTE in c.value for c in at.caption)
+    text = "\n".join(text)
     assert "   3  一、支持高新技术企业发展。对首次认定的高新技术企业给予一次性奖励20万元。" in at.code[0].value
     assert text.count(":orange-badge[待审核]") == 6
     progress = _table(at, "类别")
-    assert list(progress["编号"]) == ["c0.a1", "c0.a2", "c0.a3"] and set(progress["状态"]) == {"待审核"}
+    assert list(progress["条款"]) == ["第1条", "第2条", "第3条"] and set(progress["状态"]) == {"待审核"}
+    assert list(progress["条款编号"]) == [HNTE, RD, f"{POLICY_ID}/c0.a3"]
     captions = "\n".join(c.value for c in at.caption)
     assert "建议：已有资质具备高新技术企业" in captions and "依据：“对首次认定的高新技术企业" in captions
 

@@ -36,6 +36,7 @@ from .population import (
     synthetic_population,
 )
 from .tables import (
+    CLAUSE_ID,
     VALID,
     enterprise_table,
     measure_table,
@@ -70,6 +71,7 @@ from .whatif import (
 )
 
 __all__ = [
+    "CLAUSE_ID",
     "DEFAULT_DUPLICATE_THRESHOLD",
     "DEFAULT_INDUSTRIES",
     "DEFAULT_NEEDS",

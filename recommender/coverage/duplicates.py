@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..corpus_models import Clause, DocumentMeta
+from ..locator import cited
 
 DEFAULT_DUPLICATE_THRESHOLD = 0.5
 
@@ -34,9 +35,10 @@ def near_duplicates(
 ) -> pd.DataFrame:
     """Pairs of clauses from different documents whose texts are at least ``threshold`` alike, best first.
 
-    The TF-IDF weights are learnt from all ``clauses``; ``measures_only`` keeps pairs of measures.
+    The TF-IDF weights are learnt from all ``clauses``; ``measures_only`` keeps pairs of measures. Each clause
+    is shown as people cite it (第3条 …), its id in the last columns.
     """
-    columns = ["相似度", "条款A", "文件A", "条款A原文", "条款B", "文件B", "条款B原文"]
+    columns = ["相似度", "条款A", "文件A", "条款A原文", "条款B", "文件B", "条款B原文", "条款A编号", "条款B编号"]
     clauses = list(clauses)
     sim = similarity(clauses)
     keep = np.array([c.kind == "measure" or not measures_only for c in clauses], dtype=bool)
@@ -49,8 +51,8 @@ def near_duplicates(
         for i, j in zip(*np.nonzero(upper), strict=True):
             a, b = sorted((clauses[i], clauses[j]), key=lambda c: c.id)
             title = (lambda c: documents[c.policy_id].short_title) if documents else (lambda c: c.policy_id)
-            rows.append([round(float(sim[i, j]), 4), a.id, title(a), a.text, b.id, title(b), b.text])
+            score = round(float(sim[i, j]), 4)
+            rows.append([score, cited(a), title(a), a.text, cited(b), title(b), b.text, a.id, b.id])
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["相似度", "条款A", "条款B"], ascending=[False, True, True], kind="stable").reset_index(
-        drop=True
-    )
+    order = ["相似度", "条款A编号", "条款B编号"]
+    return frame.sort_values(order, ascending=[False, True, True], kind="stable").reset_index(drop=True)

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 
 from ..eligibility.status import ELIGIBLE, INELIGIBLE, PARTIAL, UNKNOWN_STATUS, Status
+from ..locator import cited
 from ..vocab import BENEFITS
 from .analysis import DIMENSIONS, Coverage
 
 VALID = "评估日有效"  # column of the measure tables: the measure's document in force at the as-of date
+CLAUSE_ID = "条款编号"  # the last column of the measure tables: the id exports and the command line use
 
 
 def enterprise_table(cov: Coverage, include_partial: bool = False) -> pd.DataFrame:
@@ -99,14 +101,15 @@ def needs_table(cov: Coverage, include_partial: bool = False) -> pd.DataFrame:
 
 
 def measure_table(cov: Coverage) -> pd.DataFrame:
-    """Per measure: how many enterprises are eligible, partial, unknown, ineligible."""
+    """Per measure (where it stands in its document, 第3条 …; its id last): how many enterprises are eligible,
+    partial, unknown, ineligible."""
     rows = []
     for j, clause in enumerate(cov.measures):
         doc = cov.corpus.documents[clause.policy_id]
         column = cov.status[:, j]
         rows.append(
             {
-                "条款": clause.id,
+                "条款": cited(clause),
                 "文件": doc.short_title,
                 VALID: bool(cov.valid[j]),
                 "支持类型": "、".join(clause.benefits),
@@ -115,6 +118,7 @@ def measure_table(cov: Coverage) -> pd.DataFrame:
                 Status.UNKNOWN.label: int((column == UNKNOWN_STATUS).sum()),
                 Status.INELIGIBLE.label: int((column == INELIGIBLE).sum()),
                 "条款原文": clause.text,
+                CLAUSE_ID: clause.id,
             }
         )
     return pd.DataFrame(rows)

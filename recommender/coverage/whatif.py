@@ -13,6 +13,7 @@ from ..eligibility.conditions import requirement
 from ..eligibility.facts import RULE_FIELDS, fact_label
 from ..eligibility.matrix import RuleMatrix
 from ..eligibility.status import ELIGIBLE, PARTIAL
+from ..locator import locator, place
 from ..vocab import INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
 from .analysis import CorpusView, Coverage
 
@@ -93,12 +94,13 @@ def describe_change(corpus: CorpusView, change: Change) -> str:
     def show(c: Condition) -> str:
         return f"{fact_label(c.field)}{requirement(c)}"
 
+    name = locator(clause, corpus.documents[clause.policy_id])
     if change.index is None:
-        return f"{clause.id} 新增条件：{show(change.condition)}" if change.condition else clause.id
+        return f"{name} 新增条件：{show(change.condition)}" if change.condition else name
     old = show(clause.eligibility[change.index])
     if change.condition is None:
-        return f"{clause.id} 删除条件：{old}"
-    return f"{clause.id} 条件：{old} → {show(change.condition)}"
+        return f"{name} 删除条件：{old}"
+    return f"{name} 条件：{old} → {show(change.condition)}"
 
 
 @dataclass
@@ -171,9 +173,10 @@ def what_if(cov: Coverage, change: Change, include_partial: bool = False) -> Wha
 
 
 def what_if_table(cov: Coverage, result: WhatIf) -> pd.DataFrame:
-    """Who gains and who loses, with the measures concerned."""
+    """Who gains and who loses, with the measures concerned (where they stand in their document; ids last)."""
     rows = []
     ids = np.array(result.clause_ids, dtype=object)
+    places = np.array([place(cov.corpus.clause(i)) for i in result.clause_ids], dtype=object)
     for change, idx in (("获得资格", result.gained), ("失去资格", result.lost)):
         for i in idx:
             p = cov.profiles[i]
@@ -190,9 +193,10 @@ def what_if_table(cov: Coverage, result: WhatIf) -> pd.DataFrame:
                     "发展阶段": cov.segments.at[i, "stage"],
                     "企业规模": cov.segments.at[i, "size_class"],
                     "涉及条款数": int(mask.sum()),
-                    "涉及条款": "、".join(ids[mask]),
+                    "涉及条款": "、".join(places[mask]),
                     "变化前可用措施数": int(result.total_before[i]),
                     "变化后可用措施数": int(result.total_after[i]),
+                    "涉及条款编号": "、".join(ids[mask]),
                 }
             )
     return pd.DataFrame(
@@ -209,6 +213,7 @@ def what_if_table(cov: Coverage, result: WhatIf) -> pd.DataFrame:
             "涉及条款",
             "变化前可用措施数",
             "变化后可用措施数",
+            "涉及条款编号",
         ],
     )
 

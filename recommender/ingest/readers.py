@@ -29,7 +29,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from ..os_reasons import os_reason
-from .segment import starts_part
+from .segment import ARTICLE_LABEL, starts_part
 
 MAX_BYTES = 30 * 1024 * 1024  # bytes; larger uploads are refused before any parsing
 MAX_LINES = 20_000  # paragraphs and table rows: a long policy document has a few thousand
@@ -364,7 +364,7 @@ def _read_html(data: bytes, name: str) -> tuple[list[str], str | None]:
             include_comments=False,
             include_images=False,
             include_links=False,
-            include_formatting=False,
+            include_formatting=True,  # bold kept as <hi>: an article's emphasized heading (_break_after_heading)
             with_metadata=True,
         )
     except Exception as exc:  # trafilatura and lxml raise many kinds on broken markup
@@ -386,6 +386,8 @@ def _html_text(element: Any) -> str:
 
     def visit(el: Any) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _HTML_BLOCKS:
+            _break_after_heading(el)
         if tag == "table":
             rows = ([_html_text(cell) for cell in row if cell.tag == "cell"] for row in el if row.tag == "row")
             parts.append("\n" + "\n".join(_rows(rows)) + "\n")
@@ -404,11 +406,35 @@ def _html_text(element: Any) -> str:
     return "".join(parts)
 
 
+def emphasized_heading(text: str) -> bool:
+    """Whether the emphasized words opening a paragraph are an article's heading ("第二条 适用范围", "第二条"),
+    to set on a line of their own when the text runs on after them; a whole sentence in bold is not."""
+    return bool(ARTICLE_LABEL.match(text.strip())) and not any(c in text for c in "。；！？")
+
+
+def _break_after_heading(block: Any) -> None:
+    """<p><b>第二条 适用范围</b>本办法适用于…</p>: the bold heading ends its line, so that the title is not
+    glued to the text ("第二条 适用范围本办法适用于…"); the block's other text is left as it is."""
+    if (block.text or "").strip():
+        return
+    lead: list[Any] = []
+    for child in block:
+        if child.tag != "hi":
+            break
+        lead.append(child)
+        if (child.tail or "").strip():
+            break
+    heading = "".join(child.xpath("string()") + (child.tail or "") for child in lead[:-1])
+    if lead and (lead[-1].tail or "").strip() and emphasized_heading(heading + lead[-1].xpath("string()")):
+        lead[-1].tail = "\n" + lead[-1].tail
+
+
 # --- DOCX ----------------------------------------------------------------------------------------
 
 _W_P, _W_TBL, _W_SDT, _W_SDT_CONTENT, _W_CUSTOM = (
     qn(t) for t in ("w:p", "w:tbl", "w:sdt", "w:sdtContent", "w:customXml")
 )
+_W_R, _W_BOLD = qn("w:r"), f"{qn('w:rPr')}/{qn('w:b')}"
 # A paragraph's text: text runs, also inside tracked insertions, content controls and fields; not
 # deleted or moved-away text, and not text boxes (Word stores those twice, once as a fallback drawing).
 _P_TEXT = (
@@ -446,15 +472,29 @@ def _docx_blocks(container: Any, parent: Any) -> Iterator[str]:
 
 
 def _paragraph_text(p: Any) -> str:
-    """The text of a <w:p> element: line breaks as "\\n", tabs as spaces."""
-    pieces = []
+    """The text of a <w:p> element: line breaks as "\\n", tabs as spaces; an article's bold heading that the
+    text runs on after ("第二条 适用范围" in bold, then "本办法适用于…") on a line of its own."""
+    pieces: list[tuple[str, bool]] = []
     for node in p.xpath(_P_TEXT):
         local = etree.QName(node).localname
         if local == "t":
-            pieces.append(node.text or "")
+            pieces.append((node.text or "", _bold(node)))
         else:
-            pieces.append("\n" if local in {"br", "cr"} else " ")
-    return "".join(pieces)
+            pieces.append(("\n" if local in {"br", "cr"} else " ", False))
+    lead = 0
+    while lead < len(pieces) and (pieces[lead][1] or not pieces[lead][0].strip()):
+        lead += 1
+    heading, rest = "".join(t for t, _ in pieces[:lead]), "".join(t for t, _ in pieces[lead:])
+    if rest.strip() and emphasized_heading(heading):
+        return f"{heading}\n{rest}"
+    return heading + rest
+
+
+def _bold(node: Any) -> bool:
+    """Whether a text node's run is bold (<w:b/> without w:val="0"/"false")."""
+    run = next(node.iterancestors(_W_R), None)
+    bold = run.find(_W_BOLD) if run is not None else None
+    return bold is not None and bold.get(qn("w:val"), "true") not in {"0", "false", "off"}
 
 
 def _docx_rows(table: Table) -> Iterator[list[str]]:

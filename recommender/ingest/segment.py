@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .clean import clean_line, is_boilerplate
+from .clean import clean_line, is_boilerplate, strip_markup
 
 CN_NUM = "一二三四五六七八九十"
 CHAPTER = re.compile(rf"^([{CN_NUM}]+)、(.+)$")
@@ -14,6 +14,34 @@ NUMBERED = re.compile(r"^(\d{1,2})[、.．](?!\d)(.+)$")
 ZH_CHAPTER = re.compile(rf"^第([{CN_NUM}]+)章\s*(.*)$")  # 规章 layout: 第一章 总则
 ARTICLE = re.compile(rf"^第([{CN_NUM}]+)条\s*(.+)$")  # 第一条 为了……
 ARTICLE_LABEL = re.compile(rf"第[{CN_NUM}]+条")
+# "第二条 适用范围 本办法适用于…": an article title set off by spaces, which cleaning removes (read from the raw line)
+_GAP = r"[ \t\u3000]+"
+SPACED_TITLE = re.compile(
+    rf"^\s*(?P<label>第[{CN_NUM}]+条){_GAP}(?P<title>[^\s，。；：、！？,.;:!?]{{2,16}}){_GAP}(?P<body>\S.*)$"
+)
+# a sentence's first words, never a title: "第五条 对首次认定的 企业…" (a stray space, as PDFs have) is not split
+SENTENCE_OPENER = re.compile(r"^(?:对|为|凡|根据|按照|由|本|各|如)")
+# "第二条【适用范围】本办法…", "第二条（适用范围）本办法…": an article title in brackets
+BRACKETED_TITLE = re.compile(r"^[【〔\[（(](?P<title>[^【】〔〕\[\]（）()，。；：]{2,20})[】〕\]）)](?P<body>.+)$")
+TITLE_ONLY = 20  # characters: "第二条 适用范围" with its text on the next lines
+# "第二条 适用范围本办法适用于…": a rules-style title run into its text with nothing between them. Only titles
+# such documents use, and only before the words their text opens with, so that a sentence is never cut
+# ("支持对象为…", "解释本办法…", "施行本办法…" stay whole).
+GLUED_TITLE = re.compile(
+    r"^(?P<title>目的和依据|制定目的|适用范围|适用对象|定义|释义|名词解释|用语含义|基本原则|工作原则|职责分工|部门职责"
+    r"|资金来源|资金管理|支持对象|扶持对象|奖励对象|申请条件|申报条件|支持方式|支持内容|支持标准|扶持标准|奖励标准"
+    r"|补贴标准|资助标准|申报程序|申报流程|申报材料|申请材料|监督管理|监督检查|绩效评价|法律责任|解释权|施行日期"
+    r"|实施日期|施行时间|实施时间|有效期限|生效日期)"
+    r"(?P<body>(?:本(?:办法|细则|措施|规定|方案|条|区|市)|为(?:了|进一步|加快|落实|推动|促进|规范|加强)|根据|按照"
+    r"|凡|对|在本区|企业|申请人|申报单位|符合|同一).+)$"
+)
+# "第四条 高新技术企业认定奖励对首次认定的高新技术企业，给予…": a support article's title (ending in what it
+# gives) run into its "对…给予…" sentence
+GLUED_SUPPORT_TITLE = re.compile(
+    r"^(?P<title>[^，。；：、“”（）《》]{2,14}?(?:奖励|补贴|资助|补助|贴息|奖补|支持|扶持|激励))"
+    r"(?P<body>对(?!象|于)[^。；]*?给予.+)$"
+)
+_SENTENCE_MARKS = re.compile(r"[。，；：、！？]")
 DEPARTMENTS_NOTE = re.compile(r"^[（(](?:牵头部门|牵头单位|责任单位|责任部门)")
 TERMINAL = tuple("。；！？”）——…")
 JOINERS = tuple("，、；：")
@@ -26,6 +54,7 @@ class Paragraph:
     text: str
     first: int
     last: int
+    title: str | None = None  # an article title set off by spaces in the source ("第二条 适用范围 本办法…")
 
 
 @dataclass
@@ -70,13 +99,22 @@ def _is_heading(text: str) -> bool:
     return len(text) <= 30 and not any(c in text for c in "，：；")
 
 
+def _cleaned(raw: str) -> tuple[str, str | None]:
+    """A source line cleaned, and the article title its spaces set apart ("第二条 适用范围 本办法…" →
+    "第二条本办法…", "适用范围"); cleaning drops the spaces between Chinese words, so they are read first."""
+    m = SPACED_TITLE.match(strip_markup(raw))
+    if m is None or SENTENCE_OPENER.match(m.group("title")):
+        return clean_line(raw), None
+    return clean_line(m.group("label") + m.group("body")), clean_line(m.group("title")) or None
+
+
 def paragraphs(numbered_lines: list[tuple[int, str]], skip: set[str]) -> list[Paragraph]:
     """Clean lines and join those a page break or a line wrap split."""
     out: list[Paragraph] = []
     for lineno, raw in numbered_lines:
         if raw.strip() in skip:
             continue
-        text = clean_line(raw)
+        text, title = _cleaned(raw)
         if not text:
             continue
         if out:
@@ -90,7 +128,7 @@ def paragraphs(numbered_lines: list[tuple[int, str]], skip: set[str]) -> list[Pa
                 prev.text += text
                 prev.last = lineno
                 continue
-        out.append(Paragraph(text, lineno, lineno))
+        out.append(Paragraph(text, lineno, lineno, title))
     return [p for p in out if not is_boilerplate(p.text)]
 
 
@@ -100,6 +138,22 @@ def lead_title(text: str, limit: int = 24) -> tuple[str | None, str]:
     if sep and rest and len(head) <= limit and "，" not in head:
         return head, rest
     return None, text
+
+
+def article_parts(rest: str, title: str | None = None) -> tuple[str | None, str]:
+    """The title and text of an article from what follows its "第X条": a ``title`` read off the raw line, a
+    bracketed one ("【适用范围】本办法…"), a title alone ("适用范围": its text follows, so the text is
+    empty), a rules-style title run into its text ("适用范围本办法…", "认定奖励对…给予…"), or a lead title
+    ("适用范围。本办法…"); the title is never glued to the text."""
+    if title:
+        return title, rest
+    if (m := BRACKETED_TITLE.match(rest)) and not re.fullmatch(rf"[{CN_NUM}\d]+", m.group("title")):
+        return m.group("title"), m.group("body")
+    if len(rest) <= TITLE_ONLY and not _SENTENCE_MARKS.search(rest):
+        return rest, ""
+    if m := GLUED_TITLE.match(rest) or GLUED_SUPPORT_TITLE.match(rest):
+        return m.group("title"), m.group("body")
+    return lead_title(rest, limit=40)
 
 
 @dataclass
@@ -154,11 +208,11 @@ def segment(paras: list[Paragraph]) -> list[BodyClause]:
     """
     place = _Place()
     out: list[BodyClause] = []
-    in_article = False  # the last clause is a 第X条 article: its enumerated items belong to it
+    in_article = False  # the last clause is a 第X条 article: its paragraphs and enumerated items belong to it
     for p in paras:
         text, heading = p.text, _is_heading(p.text)
         article = ARTICLE.match(text)
-        if in_article and not article and (SECTION.match(text) or NUMBERED.match(text)):
+        if in_article and not article and _continues(out[-1], text, heading):
             out[-1].text += text
             out[-1].lines = (out[-1].lines[0], p.last)
             continue
@@ -187,14 +241,31 @@ def segment(paras: list[Paragraph]) -> list[BodyClause]:
         item = article or CHAPTER.match(text) or numbered  # 第三条 …, "三、标题。正文", "3. …"
         if item:
             number = cn_number(item.group(1)) if item is not numbered else int(item.group(1))
-            title, body = lead_title(item.group(2), limit=40)
+            title, body = article_parts(item.group(2), p.title) if article else lead_title(item.group(2), limit=40)
             out.append(_clause(place, p, f"a{number}", body, title, number))
             in_article = article is not None
             continue
         title, body = lead_title(text)
         place.para_no += 1
         out.append(_clause(place, p, f"p{place.para_no}", body, title, None))
-    return _rejoin_page_breaks(out)
+    return _rejoin_page_breaks(_titles_alone_are_text(out))
+
+
+def _titles_alone_are_text(clauses: list[BodyClause]) -> list[BodyClause]:
+    """An article read as a title with no text after it ("第九条 本办法自发布之日起施行" followed by 第十条):
+    those words were its text."""
+    for clause in clauses:
+        if not clause.text:
+            clause.title, clause.text = None, clause.title or ""
+    return clauses
+
+
+def _continues(article: BodyClause, text: str, heading: bool) -> bool:
+    """Whether a paragraph after a 第X条 article is part of it: its enumerated items ("（一）", "1."), its
+    text after a title line ("第二条 适用范围" / "本办法适用于…"), or a further paragraph of its text."""
+    if SECTION.match(text) or NUMBERED.match(text):
+        return True
+    return not starts_part(text) and (not article.text or not heading)
 
 
 def _rejoin_page_breaks(clauses: list[BodyClause]) -> list[BodyClause]:

@@ -67,6 +67,8 @@ def _kind_cues() -> dict[str, re.Pattern[str]]:
     return {
         "internal_start": re.compile("|".join(data["internal"]["starts"])),
         "internal_head": re.compile("|".join(data["internal"]["heads"])),
+        "internal_title": re.compile("|".join(data["internal"]["titles"])),
+        "internal_chapter": re.compile(data["internal"]["chapters"]),
         "measure_head": re.compile("|".join(data["measure"]["heads"])),
         "gives": re.compile(data["measure"]["gives"]),
         "benefit": re.compile(data["benefit_words"]),
@@ -74,13 +76,19 @@ def _kind_cues() -> dict[str, re.Pattern[str]]:
 
 
 def kind_by_layout(clause: Clause) -> str | None:
-    """The kind a rules-style document's layout settles ("第一条 为了…，根据《…》，制定本办法" → internal;
-    "支持对象" or "对…企业给予…奖励" → measure), None when it settles nothing. Cues: ``lexicon/kinds.yaml``."""
+    """The kind a rules-style document's layout settles ("第一条 为了…，根据《…》，制定本办法", "第二条 适用范围",
+    any article of 第一章 总则 or 附则 → internal; "支持对象" or "对…企业给予…奖励" → measure), None when it
+    settles nothing. Cues: ``lexicon/kinds.yaml``."""
     cue = _kind_cues()
+    if clause.chapter and cue["internal_chapter"].search(clause.chapter):
+        return "internal"  # 总则 and 附则: purpose, scope, definitions, interpretation, entry into force
     head = f"{clause.title or ''}{clause.text[:30]}"
-    if (cue["internal_start"].search(clause.text) or cue["internal_head"].search(head)) and not cue["benefit"].search(
-        clause.text[:40]
-    ):
+    housekeeping = (
+        cue["internal_start"].search(clause.text)
+        or cue["internal_head"].search(head)
+        or (clause.title and cue["internal_title"].search(clause.title))
+    )
+    if housekeeping and not cue["benefit"].search(clause.text[:40]):
         return "internal"
     if cue["measure_head"].search(head) or cue["gives"].search(clause.text):
         return "measure"

@@ -44,7 +44,7 @@ def _table(proposal: dict) -> str:
         f"  适用区域：{'、'.join(d['applies_to']['regions']) or '全市'}",
         f"条款 {len(proposal['clauses'])} 条（均为自动提取，待审核）：",
     ]
-    kinds = {"measure": "措施", "lead": "线索", "internal": "内部"}
+    kinds = {"measure": "措施", "lead": "线索", "internal": "非措施"}
     for c in proposal["clauses"]:
         p = c["proposed"]
         conditions = "；".join(f"{e['field']} {e['op']} {e['value']}（“{e['quote']}”）" for e in p["eligibility"])
@@ -52,6 +52,8 @@ def _table(proposal: dict) -> str:
         lines.append(f"  {c['clause_id']:<28} [{kinds[p['kind']]}] {head}  第 {c['source_lines'][0]} 行")
         if conditions:
             lines.append(f"      条件：{conditions}")
+        elif p["kind"] == "measure":
+            lines.append("      条件：未读出任何条件（须逐条确认原文确未列条件，此前对企业显示“待审核·自动提取”）")
     return "\n".join(lines)
 
 

@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from ..proposals.document import DocumentProposal
 
 FIELD_KEYS = ("kind", "benefits", "audience", "departments")  # the proposals every clause has
-KEY_LABELS = {"kind": "类别", "benefits": "受益类型", "audience": "对象", "departments": "责任部门"}
+# a measure with no condition in force: someone must confirm that its text states none, one clause at a time
+NO_CONDITIONS = "no_conditions"
+KEY_LABELS = {
+    "kind": "类别",
+    "benefits": "受益类型",
+    "audience": "对象",
+    "departments": "责任部门",
+    NO_CONDITIONS: "无适用条件",
+}
 ACTIONS = {"accepted": "采纳", "edited": "修改", "rejected": "驳回"}
 REVIEWED_NOTE = "人工审核：{by} {at}"
 MAX_ITEMS, MAX_ITEM = 20, 60  # audience / department entries: more or longer is a paste gone wrong
@@ -45,13 +53,45 @@ def condition_index(key: str) -> int | None:
 
 
 def proposal_keys(row: StaffClause) -> list[str]:
-    """The keys a reviewer decides on: the four fields, then ``eligibility.N`` per proposed condition."""
-    return [*FIELD_KEYS, *(f"eligibility.{i}" for i in range(len(row.proposal["eligibility"])))]
+    """The keys a reviewer decides on: the four fields, then ``eligibility.N`` per proposed condition, then
+    ``NO_CONDITIONS`` when the clause is a measure with no condition in force (``needs_no_conditions``)."""
+    keys = [*FIELD_KEYS, *(f"eligibility.{i}" for i in range(len(row.proposal["eligibility"])))]
+    return [*keys, NO_CONDITIONS] if needs_no_conditions(row) else keys
+
+
+def needs_no_conditions(row: StaffClause) -> bool:
+    """Whether the clause is, as decided so far, a measure without any condition: an enterprise would see it
+    as 可申请 on nothing but the document's area, so a reviewer must say that its text states no condition."""
+    kind, _ = _decided(row, "kind", row.proposal["kind"])
+    return kind == "measure" and not _conditions_in_force(row)
+
+
+def _conditions_in_force(row: StaffClause) -> list[tuple[int, Any]]:
+    """(index, condition dict) of every condition in force: proposed ones not rejected (edited or not), then
+    those reviewers added (a rejected one is withdrawn)."""
+    out = []
+    for i, proposed in enumerate(row.proposal["eligibility"]):
+        value, _ = _decided(row, f"eligibility.{i}", proposed)
+        if value is not None:
+            out.append((i, value))
+    proposed = len(row.proposal["eligibility"])
+    out += sorted(
+        (i, d["value"])
+        for k, d in row.decisions.items()
+        if (i := condition_index(k)) is not None and i >= proposed and d["action"] == "edited"
+    )
+    return out
 
 
 def pending(row: StaffClause) -> list[str]:
     """The proposal keys of ``row`` nobody has decided yet."""
     return [k for k in proposal_keys(row) if k not in row.decisions]
+
+
+def bulk_keys(row: StaffClause) -> list[str]:
+    """The pending keys "其余 N 项全部采纳" may accept: all but ``NO_CONDITIONS``, which says that nobody needs
+    to check anything and so is confirmed for each clause on its own, never in bulk."""
+    return [k for k in pending(row) if k != NO_CONDITIONS]
 
 
 def add_document(
@@ -202,9 +242,14 @@ def decide(
         raise RegistryError(f"条款 {clause_id} 没有待审核项 {key}")
     if key == "kind" and action == "rejected":
         raise RegistryError("类别不能驳回，只能采纳或修改")
+    if key == NO_CONDITIONS and action != "accepted":
+        raise RegistryError("“无适用条件”只能确认；原文列有条件的，请添加条件")
     stored = _checked("eligibility" if condition else key, value, row) if action == "edited" else None
     stamp = now()
-    row.decisions = {**row.decisions, key: {"action": action, "value": stored, "by": by.name, "at": stamp.isoformat()}}
+    decisions = dict(row.decisions)
+    if condition:  # the conditions change: a confirmation that there is none no longer holds
+        decisions.pop(NO_CONDITIONS, None)
+    row.decisions = {**decisions, key: {"action": action, "value": stored, "by": by.name, "at": stamp.isoformat()}}
     row.updated_at, row.updated_by = stamp, by.name
     session.add(
         StaffReview(
@@ -221,6 +266,20 @@ def decide(
         session.flush()  # UPDATE … WHERE version = expected: matches nothing if another save came first
     except StaleDataError:
         raise ConflictError(f"条款 {clause_id} 刚被他人修改，本次未保存，请刷新后重做") from None
+    return row
+
+
+def accept_pending(session: Session, clause_id: str, expected_version: int, by: Actor) -> StaffClause:
+    """Accept every proposal of a clause still pending (``bulk_keys``: never ``NO_CONDITIONS``), in one go;
+    ``decide``'s checks and log for each. Accepting the kind may leave a measure without conditions, whose
+    ``NO_CONDITIONS`` then stays pending: the clause stays unreviewed until someone confirms it."""
+    row = session.scalar(select(StaffClause).where(StaffClause.clause_id == clause_id))
+    if row is None:
+        raise RegistryError(f"找不到条款 {clause_id}")
+    version = expected_version
+    for key in bulk_keys(row):
+        row = decide(session, clause_id, key, "accepted", None, version, by)
+        version = row.version
     return row
 
 
@@ -283,22 +342,10 @@ def _decided(row: StaffClause, key: str, proposed: Any) -> tuple[Any, bool]:
 
 def effective(row: StaffClause) -> Clause:
     """The clause as its rule stands now: decisions applied, undecided proposals kept, unreviewed until
-    every proposal is decided."""
+    every proposal is decided (for a measure without conditions, until someone confirmed there is none)."""
     values = {key: _decided(row, key, row.proposal[key]) for key in FIELD_KEYS}
-    conditions = []
-    done = all(decided for _, decided in values.values())
-    for i, proposed in enumerate(row.proposal["eligibility"]):
-        value, decided = _decided(row, f"eligibility.{i}", proposed)
-        done &= decided
-        if value is not None:
-            conditions.append(Condition.model_validate(value))
-    proposed = len(row.proposal["eligibility"])
-    added = sorted(  # conditions a reviewer added (a rejected one is withdrawn)
-        (i, d["value"])
-        for k, d in row.decisions.items()
-        if (i := condition_index(k)) is not None and i >= proposed and d["action"] == "edited"
-    )
-    conditions += [Condition.model_validate(value) for _, value in added]
+    conditions = [Condition.model_validate(value) for _, value in _conditions_in_force(row)]
+    done = not pending(row)
     reviewers = sorted({d["by"] for d in row.decisions.values()})
     note = REVIEWED_NOTE.format(by="、".join(reviewers), at=shown_time(row.updated_at)) if done else PROPOSED_NOTE
     return Clause.model_validate(

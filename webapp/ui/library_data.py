@@ -12,6 +12,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from recommender.corpus_models import Clause
+from recommender.locator import cited
 from recommender.registry import documents
 from recommender.registry.models import StaffClause, StaffDocument
 
@@ -34,12 +35,16 @@ class ClauseView:
     keys: list[str]  # the proposal keys, then the conditions reviewers added (eligibility.N)
     pending: list[str]
     effective: Clause
+    bulk: list[str]  # the pending keys "其余 N 项全部采纳" accepts (never documents.NO_CONDITIONS)
 
     @classmethod
     def of(cls, row: StaffClause) -> ClauseView:
         """The clause ``row`` as plain values."""
         proposed = documents.proposal_keys(row)
-        added = sorted((k for k in row.decisions if k not in proposed), key=documents.condition_index)
+        added = sorted(
+            (k for k in row.decisions if k not in proposed and documents.condition_index(k) is not None),
+            key=documents.condition_index,
+        )
         clause = documents.effective(row)
         return cls(
             row.clause_id,
@@ -53,12 +58,13 @@ class ClauseView:
             [*proposed, *added],
             documents.pending(row),
             clause,
+            documents.bulk_keys(row),
         )
 
     @property
-    def local_id(self) -> str:
-        """The id within its document (c0.a1): what the tables show."""
-        return self.clause_id.partition("/")[2] or self.clause_id
+    def cited(self) -> str:
+        """The clause as people cite it: where it stands and its heading ("第2条　适用范围"); what pages show."""
+        return cited(self.effective)
 
     @property
     def slug(self) -> str:

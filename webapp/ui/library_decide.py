@@ -47,7 +47,10 @@ def in_force(cv: ClauseView, key: str) -> Any:
 
 
 def _values(cv: ClauseView, key: str) -> dict[str, Any]:
-    """Widget key → value for one proposal (or for "new", an empty condition)."""
+    """Widget key → value for one proposal (or for "new", an empty condition); none for ``NO_CONDITIONS``, which
+    is confirmed with a button alone."""
+    if key == documents.NO_CONDITIONS:
+        return {}
     if key == "new" or key.startswith("eligibility."):
         condition = library_conditions.state(None if key == "new" else in_force(cv, key))
         return {widget_key(cv, key, part): condition[part] for part in library_conditions.PARTS}
@@ -108,26 +111,36 @@ def decide(cv: ClauseView, key: str, action: str, label: str) -> None:
     if key == "new" or action != "edited":
         _forget(cv, key)
     verb = "添加了条件" if key == "new" else f"{documents.ACTIONS[action]}了“{label}”"
-    library_data.flash("success", f"已{verb}（{cv.local_id}，第 {saved} 版）。")
+    library_data.flash("success", f"已{verb}（{cv.cited}，第 {saved} 版）。")
 
 
 def accept_rest(cv: ClauseView) -> None:
-    """Button callback: accept every proposal still pending, in one transaction."""
+    """Button callback: accept every proposal still pending, in one transaction; a measure left without any
+    condition still waits for someone to confirm that its text states none (``documents.NO_CONDITIONS``)."""
     by = auth.acting()
+    left: list[str] = []  # what the clause still waits for once saved
 
     def save(session, expected: int) -> int:
-        version = expected
-        for key in cv.pending:
-            version = documents.decide(session, cv.clause_id, key, "accepted", None, version, by).version
-        return version
+        row = documents.accept_pending(session, cv.clause_id, expected, by)
+        left[:] = documents.pending(row)
+        return row.version
 
-    saved = store.save_opened(name(cv), save)
-    if saved is not None:
-        for key in cv.pending:
-            _forget(cv, key)
-        library_data.flash(
-            "success", f"已采纳 {cv.local_id} 其余 {len(cv.pending)} 项建议（第 {saved} 版），本条审核完毕。"
-        )
+    version = store.save_opened(name(cv), save)
+    if version is None:
+        return
+    for key in cv.bulk:
+        _forget(cv, key)
+    done = f"已采纳“{cv.cited}”其余 {len(cv.bulk)} 项建议（第 {version} 版）"
+    if left:
+        library_data.flash("success", f"{done}。{UNCONFIRMED}")
+    else:
+        library_data.flash("success", f"{done}，本条审核完毕。")
+
+
+UNCONFIRMED = (
+    "本条是措施，但没有任何条件：请对照原文确认确未列条件（点“确认原文未列条件”），或添加原文的条件；"
+    "此前企业看到的仍是“待审核·自动提取”。"
+)
 
 
 def next_condition(cv: ClauseView) -> int:
@@ -146,5 +159,5 @@ def refresh(cv: ClauseView) -> None:
     store.reopen(name(cv), version, {})
     st.session_state.pop(f"{name(cv)}__error", None)
     library_data.flash(
-        "success", f"已载入 {cv.local_id} 的最新版本（第 {version} 版）；您填写的内容仍保留，可以再次保存。"
+        "success", f"已载入“{cv.cited}”的最新版本（第 {version} 版）；您填写的内容仍保留，可以再次保存。"
     )

@@ -12,7 +12,6 @@ from . import auth, library_data, store
 from .library_data import DocumentView
 
 COLUMNS = [
-    "文件编号",
     "标题",
     "状态",
     "条款",
@@ -23,11 +22,12 @@ COLUMNS = [
     "创建时间",
     "最近修改",
     "发布",
+    "文件编号",  # what the exports and the command line use: last, a person reads the title
 ]
 
 
 def frame(docs: list[DocumentView]) -> pd.DataFrame:
-    """One row per document, newest first."""
+    """One row per document, newest first (its 文件编号 last)."""
     rows = [
         {
             "文件编号": d.policy_id,
@@ -67,7 +67,10 @@ def _delete(docs: list[DocumentView]) -> None:
         return
     with st.expander("删除草稿"):
         chosen = st.selectbox(
-            "草稿", drafts, format_func=lambda d: f"{d.title}（{d.policy_id}）", key="lib_delete_pick"
+            "草稿",
+            drafts,
+            format_func=lambda d: f"{d.title}（{d.created_by} {store.local_time(d.created_at)} 上传）",
+            key="lib_delete_pick",
         )
         sure = st.checkbox("确认删除该草稿及其全部审核记录（不可恢复）", key="lib_delete_sure")
         if st.button("删除草稿", key="lib_delete", icon=":material/delete:", disabled=not sure):
@@ -76,6 +79,6 @@ def _delete(docs: list[DocumentView]) -> None:
             if exc is not None:
                 st.error(md(str(exc)), icon=":material/error:")
                 return
-            library_data.flash("success", f"已删除草稿 {chosen.policy_id}。")
+            library_data.flash("success", f"已删除草稿《{md(chosen.title)}》。")
             st.session_state.pop("lib_delete_sure", None)
             st.rerun()

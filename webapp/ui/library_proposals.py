@@ -98,6 +98,25 @@ def _condition(cv: ClauseView, key: str) -> None:
         st.caption("人工添加的条件：可修改，驳回即撤回。")
 
 
+def _no_conditions(cv: ClauseView, key: str) -> None:
+    """A measure with no condition in force: confirmed for this clause alone, never by "全部采纳"."""
+    label = key_label(key)
+    st.markdown(f"**{label}**　{status(cv.decisions.get(key))}")
+    st.caption(
+        "本条是措施，但系统未从原文中读出任何条件，也没有人添加。请对照原文：确未列申报条件的，点“确认原文未列条件”；"
+        "列有条件的，请在下方“添加条件”。确认之前，企业看到的是“待审核·自动提取”，不会是“可申请”；"
+        "“全部采纳”不代为确认。"
+    )
+    if key in cv.pending:
+        st.button(
+            "确认原文未列条件",
+            key="lib_do_no_conditions",
+            icon=ICONS["accepted"],
+            on_click=library_decide.decide,
+            args=(cv, key, "accepted", label),
+        )
+
+
 def _new_condition(cv: ClauseView) -> None:
     st.markdown("**添加条件**（原文有、系统未提出的条件）")
     library_conditions.editor({p: library_decide.widget_key(cv, "new", p) for p in library_conditions.PARTS})
@@ -118,9 +137,9 @@ def render(cv: ClauseView) -> None:
         f"共 {len(cv.keys)} 项建议，**待审核 {len(cv.pending)} 项**（打开时为第 {opened} 版，"
         f"最近由 {md(cv.updated_by)} 于 {store.local_time(cv.updated_at)} 修改）"
     )
-    if cv.pending:
+    if cv.bulk:
         right.button(
-            f"其余 {len(cv.pending)} 项全部采纳",
+            f"其余 {len(cv.bulk)} 项全部采纳",
             key="lib_do_accept_rest",
             icon=":material/done_all:",
             on_click=library_decide.accept_rest,
@@ -131,6 +150,9 @@ def render(cv: ClauseView) -> None:
     )
     for key in cv.keys:
         with st.container(border=True):
-            (_field if key in documents.FIELD_KEYS else _condition)(cv, key)
+            if key == documents.NO_CONDITIONS:
+                _no_conditions(cv, key)
+            else:
+                (_field if key in documents.FIELD_KEYS else _condition)(cv, key)
     with st.container(border=True):
         _new_condition(cv)

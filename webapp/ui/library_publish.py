@@ -56,7 +56,7 @@ def _save(doc: DocumentView, publish: bool) -> None:
         ss[f"{_name(doc)}__error"] = (refusal_lines(str(exc)), False)
         return
     if saved is not None and not publish:  # a publish shows as the document's state
-        library_data.flash("success", f"《{md(meta['title'] or doc.policy_id)}》已保存文件信息（第 {saved} 版）。")
+        library_data.flash("success", f"《{md(meta['title'] or doc.title)}》已保存文件信息（第 {saved} 版）。")
 
 
 def _refresh(doc: DocumentView) -> None:
@@ -96,7 +96,8 @@ def _state(doc: DocumentView) -> None:
 def _form(doc: DocumentView, found: dict[str, Any]) -> None:
     opened = _opened(doc)
     with st.form(f"lib_pub_form_{doc.policy_id}", border=True):
-        st.markdown(f"##### 文件信息（编号 {md(doc.policy_id)}，打开时为第 {opened} 版）")
+        st.markdown(f"##### 文件信息（打开时为第 {opened} 版）")
+        st.caption(f"文件编号 {md(doc.policy_id)}（导出文件和命令行中使用）")
         library_meta.form_fields(_prefix(doc), found)
         row = st.container(horizontal=True)
         row.form_submit_button("保存文件信息", icon=":material/save:", on_click=_save, args=(doc, False))

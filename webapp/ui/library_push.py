@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from recommender.corpus import is_valid
 from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
+from recommender.locator import cited
 from recommender.proposals.metadata import document_meta
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
@@ -25,7 +26,7 @@ from . import auth, store
 from .hints import EMPTY_REGISTRY
 from .library_data import DocumentView
 
-COLUMNS = ["企业", "专员", "措施", "条款编号", "状态", "审核", "依据", "尚缺"]
+COLUMNS = ["企业", "专员", "措施", "状态", "审核", "依据", "尚缺", "条款编号"]
 CACHE = "lib_push"  # (document, version, clause versions, as_of) → (enterprises, rows)
 EMPTY = EMPTY_REGISTRY + "之后这里会列出该知道这些措施的企业。"
 
@@ -42,7 +43,7 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date, by: Actor) -> 
                 {
                     "企业": a.enterprise.name,
                     "专员": counsellor_text(a.enterprise.counsellor),
-                    "措施": clause.heading,
+                    "措施": cited(clause),
                     "条款编号": clause.id,
                     "状态": status_label(a.verdict.status, reviewed=clause.curated),
                     "审核": "已审核" if clause.curated else UNREVIEWED_LABEL,

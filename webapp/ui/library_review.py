@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from recommender.locator import place
 from recommender.registry import documents
 from recommender.vocab import KIND_LABELS
 
@@ -25,7 +26,7 @@ def pick_document(docs: list[DocumentView]) -> DocumentView | None:
         "选择文件",
         list(by_id),
         index=0,
-        format_func=lambda pid: f"{by_id[pid].title}（{pid}）",  # fixed labels: a shown choice keeps its first label
+        format_func=lambda pid: document_label(by_id[pid], docs),  # fixed labels: a shown choice keeps its first
         placeholder="选择一个新增文件",
         key=DOC,
         persist_state="session",
@@ -33,8 +34,16 @@ def pick_document(docs: list[DocumentView]) -> DocumentView | None:
     return by_id.get(chosen) if chosen else None
 
 
+def document_label(doc: DocumentView, docs: list[DocumentView]) -> str:
+    """A document as a choice: its title; with its upload time when another one has the same title (the id
+    ``doc-3bb29511`` means nothing to a person)."""
+    if sum(d.title == doc.title for d in docs) < 2:
+        return doc.title
+    return f"{doc.title}（{doc.created_by} {store.local_time(doc.created_at)} 上传）"
+
+
 def _clause_label(c: ClauseView) -> str:
-    return f"{c.local_id}　{c.effective.heading}"
+    return c.cited
 
 
 def _pick_clause(doc: DocumentView) -> ClauseView | None:
@@ -48,27 +57,33 @@ def _pick_clause(doc: DocumentView) -> ClauseView | None:
     return by_id.get(chosen)
 
 
+PROGRESS = ["条款", "标题", "类别", "待审核项", "状态", "条款编号"]
+
+
 def progress(doc: DocumentView) -> pd.DataFrame:
-    """One row per clause: 编号, 标题, 类别 (as it stands), 待审核项, 状态 (已审核 / 待审核)."""
+    """One row per clause: 条款 (第2条 …), 标题, 类别 (as it stands), 待审核项, 状态 (已审核 / 待审核), and last the
+    条款编号 the exports use."""
     rows = [
         {
-            "编号": c.local_id,
+            "条款": place(c.effective),
             "标题": c.effective.heading,
             "类别": KIND_LABELS[c.effective.kind],
             "待审核项": len(c.pending),
             "状态": "已审核" if not c.pending else "待审核",
+            "条款编号": c.clause_id,
         }
         for c in doc.clauses
     ]
-    return pd.DataFrame(rows, columns=["编号", "标题", "类别", "待审核项", "状态"])
+    return pd.DataFrame(rows, columns=PROGRESS)
 
 
 def source_lines(doc: DocumentView, cv: ClauseView) -> None:
     """The clause's text and where it stands in the uploaded file, with those lines themselves."""
     first, last = cv.lines
     where = f"原文第 {first} 行" if first == last else f"原文第 {first}–{last} 行"
-    st.markdown(f"**{md(cv.effective.heading)}**　:gray[{cv.clause_id} · {where}（{md(doc.source_name)}）]")
+    st.markdown(f"**{md(cv.cited)}**")  # the heading on its line, the text under it: never glued together
     st.markdown(md(cv.effective.text))
+    st.caption(f"{where}（{md(doc.source_name)}） · 编号 {md(cv.clause_id)}（导出文件中使用）")
     for flag in cv.effective.flags:
         st.caption(f":material/warning: {md(flag)}")
     with st.expander(f"{where}（上传文件中的原文）"):
@@ -76,12 +91,12 @@ def source_lines(doc: DocumentView, cv: ClauseView) -> None:
         st.code("\n".join(numbered), language=None, wrap_lines=True)
 
 
-def _log_frame(log: list[ReviewView], proposed: dict[str, int]) -> pd.DataFrame:
+def _log_frame(log: list[ReviewView], proposed: dict[str, int], names: dict[str, str]) -> pd.DataFrame:
     rows = [
         {
             "时间": store.local_time(r.at),
             "审核人": r.by,
-            "条款": r.clause_id.partition("/")[2],
+            "条款": names.get(r.clause_id, r.clause_id),
             "项目": library_proposals.key_label(r.key, proposed.get(r.clause_id)),
             "动作": documents.ACTIONS[r.action],
             "修改为": library_proposals.shown(r.key, r.value) if r.action == "edited" else "",
@@ -102,7 +117,8 @@ def review_log(doc: DocumentView) -> None:
         st.caption("还没有人审核过这个文件的建议。")
         return
     proposed = {c.clause_id: len(c.proposal["eligibility"]) for c in doc.clauses}
-    st.dataframe(_log_frame(log, proposed), hide_index=True, width="stretch")
+    names = {c.clause_id: c.cited for c in doc.clauses}
+    st.dataframe(_log_frame(log, proposed, names), hide_index=True, width="stretch")
 
 
 def section(docs: list[DocumentView]) -> None:

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender.ingest.readers import DocumentReadError, SourceText, read_document
+from recommender.locator import place
 from recommender.proposals.document import DocumentProposal, base_tagger, propose_document
 from recommender.registry import documents
 from recommender.vocab import KIND_LABELS
@@ -89,13 +90,13 @@ def _drop() -> None:
 
 
 def preview(proposal: DocumentProposal) -> pd.DataFrame:
-    """One row per clause: 编号, 标题/开头, 类别建议, 受益类型建议, 条件建议数, 原文行号, 提示."""
+    """One row per clause: 条款 (第2条 …), 标题/开头, 类别建议, 受益类型建议, 条件建议数, 原文行号, 提示."""
     rows = []
     for clause, p in zip(proposal.clauses, proposal.proposals, strict=True):
         first, last = clause.provenance.lines
         rows.append(
             {
-                "编号": clause.id.partition("/")[2],
+                "条款": place(clause),
                 "标题/开头": clause.heading,
                 "类别建议": KIND_LABELS[p.kind],
                 "受益类型建议": "、".join(p.benefits),
@@ -105,7 +106,7 @@ def preview(proposal: DocumentProposal) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(
-        rows, columns=["编号", "标题/开头", "类别建议", "受益类型建议", "条件建议数", "原文行号", "提示"]
+        rows, columns=["条款", "标题/开头", "类别建议", "受益类型建议", "条件建议数", "原文行号", "提示"]
     )
 
 

@@ -14,6 +14,7 @@ from recommender.clock import today
 from recommender.consultation import state_label
 from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
+from recommender.locator import locator
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
 from recommender.registry.states import counsellor_text
@@ -94,7 +95,7 @@ def audience_section(as_of: dt.date) -> None:
     def label(cid: str) -> str:
         clause = measures[cid]
         ended = "" if clause.policy_id in in_force else "（不在有效期内）"
-        return f"{rec.documents[clause.policy_id].short_title}｜{clause.heading}{ended}"
+        return locator(clause, rec.documents[clause.policy_id]) + ended
 
     st.caption("选一条措施，列出档案库中可申请或只差部分条件的企业：政策发布或解读时，先通知这些企业。")
     cid = st.selectbox("措施", list(measures), format_func=label, key="push_clause", persist_state="page")

@@ -12,6 +12,7 @@ import streamlit as st
 from recommender import coverage as cv
 from recommender import roster
 from recommender.engine import Recommender
+from recommender.locator import cited
 from recommender.profile import Profile
 
 from .. import resources
@@ -120,7 +121,6 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def clause_label(view: cv.CorpusView, clause_id: str) -> str:
-    """A clause as a choice in a list: id｜document｜the start of its title or text."""
+    """A clause as a choice in a list: document short title｜where it stands and its heading (第3条　适用范围)."""
     clause = view.clause(clause_id)
-    text = clause.title or clause.text
-    return f"{clause_id}｜{view.documents[clause.policy_id].short_title}｜{text[:28]}{'…' if len(text) > 28 else ''}"
+    return f"{view.documents[clause.policy_id].short_title}｜{cited(clause)}"

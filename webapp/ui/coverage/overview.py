@@ -39,7 +39,9 @@ def _empty_segments(empty: pd.DataFrame, dims: list[str]) -> None:
 
 def _why(item: cv.Unmatched) -> str:
     if item.blocking:
-        return "无企业满足：" + "；".join(f"{c.label}{c.requirement}" for c in item.blocking)
+        return "；".join(c.why() for c in item.blocking)
+    if item.undecided:
+        return "每个条件都有企业满足，但没有企业能确认同时满足全部条件"
     return "每个条件都有企业满足，但没有企业同时满足全部条件"
 
 

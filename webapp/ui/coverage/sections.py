@@ -28,7 +28,7 @@ def _inspect(cov: cv.Coverage, measures: pd.DataFrame) -> None:
     view = cov.corpus
     clause_id = st.selectbox(
         "查看一条措施的各条件有多少企业满足",
-        list(measures["条款"]),
+        list(measures[cv.CLAUSE_ID]),
         key="cov_inspect",
         persist_state=KEEP,
         format_func=lambda i: clause_label(view, i),
@@ -36,7 +36,7 @@ def _inspect(cov: cv.Coverage, measures: pd.DataFrame) -> None:
     clause = view.clause(clause_id)
     counts = cv.condition_counts(cov, clause, view.documents[clause.policy_id])
     if counts:
-        st.dataframe(cv.conditions_table([(clause_id, counts)]), hide_index=True)
+        st.dataframe(cv.conditions_table([(clause, counts)]), hide_index=True)
     else:
         st.caption("该措施没有任何条件（也不限区域）：所有企业都可申请。")
 
@@ -48,6 +48,11 @@ def unmatched(cov: cv.Coverage, include_partial: bool, items: list[cv.Unmatched]
         st.markdown(
             f"**{len(items)} 条措施在样本中没有企业可用**，原因如下（条件逐条统计满足/不满足/无法判断的企业数）："
         )
+        if unjudged := sum(u.unjudged for u in items):
+            st.caption(
+                f"其中 {unjudged} 条是因为样本中没有企业有判断所需的信息（如须企业自行确认的企业类型），"
+                "无从判断，并不说明没有企业符合：可上传带有这些信息的企业名单再看。"
+            )
         summary = cv.unmatched_table(items)
         st.dataframe(summary, hide_index=True)
         download(summary, "无人匹配条款", "无人匹配条款.csv")
@@ -80,13 +85,12 @@ def near_duplicates() -> None:
     st.caption(f"不同文件之间文字相近的条款共 {len(pairs)} 对，可考虑合并或统一口径。")
     st.dataframe(pairs, hide_index=True)
     download(pairs, "近似重复条款", "近似重复条款.csv")
-    for row in pairs.head(5).itertuples(index=False):
-        with st.expander(f"相似度 {row[0]:.2f}：{md(row[1])} ↔ {md(row[4])}"):
-            a, b = st.columns(2)
-            a.markdown(f"**{md(row[2])}** `{row[1]}`")
-            a.write(row[3])
-            b.markdown(f"**{row[5]}** `{row[4]}`")
-            b.write(row[6])
+    for row in pairs.head(5).to_dict("records"):
+        with st.expander(f"相似度 {row['相似度']:.2f}：{md(row['文件A'])} ↔ {md(row['文件B'])}"):
+            for column, side in zip(st.columns(2), "AB", strict=True):
+                column.markdown(f"**{md(row[f'文件{side}'])}** {md(row[f'条款{side}'])}")
+                column.caption(f"编号 {md(row[f'条款{side}编号'])}")
+                column.write(row[f"条款{side}原文"])
 
 
 def needs(cov: cv.Coverage, include_partial: bool) -> None:

@@ -80,12 +80,14 @@ def value_widget(field_name: str, current: object, key: str) -> object:
 def _region_change(cov: cv.Coverage) -> cv.Change | None:
     view = cov.corpus
     ids = sorted({c.policy_id for c in cov.measures})
+    names = {p: view.documents[p].short_title for p in ids}
+    twice = {n for n in names.values() if list(names.values()).count(n) > 1}  # told apart by their ids only
     policy_id = st.selectbox(
         "文件",
         ids,
         key="cov_wi_doc",
         persist_state=KEEP,
-        format_func=lambda p: f"{view.documents[p].short_title}（{p}）",
+        format_func=lambda p: names[p] + (f"（{p}）" if names[p] in twice else ""),
     )
     doc = view.documents[policy_id]
     regions = st.multiselect(
