@@ -11,6 +11,7 @@ import functools
 import importlib.util
 import json
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -363,10 +364,17 @@ def test_a_page_edit_may_respell_or_rename_but_not_take_another_s_name_or_code()
 
 
 def _insert_at_0003(url: str, *names: str) -> None:
+    """Enterprises named ``names`` as stored before 0004 (no name_key column)."""
+    _insert_enterprises(url, names, None)
+
+
+def _insert_enterprises(url: str, names: tuple[str, ...], key: Callable[[str], str] | None) -> None:
+    """Enterprises named ``names``, each with ``key(name)`` as its name_key (None: a schema without it)."""
     stamp = dt.datetime.now(dt.UTC)
+    keyed = ("name_key",) if key is not None else ()
     rows = table(
         "enterprises",
-        *(column(c) for c in ("name", "pool_stage", "version", "updated_by")),
+        *(column(c) for c in ("name", *keyed, "pool_stage", "version", "updated_by")),
         column("profile", JSON()),
         column("created_at", DateTime(timezone=True)),
         column("updated_at", DateTime(timezone=True)),
@@ -376,7 +384,8 @@ def _insert_at_0003(url: str, *names: str) -> None:
             c.execute(
                 insert(rows),
                 {"name": name, "profile": {"name": name, "region": "金山区"}, "pool_stage": "储备", "version": 1}
-                | {"created_at": stamp, "updated_at": stamp, "updated_by": "alice"},
+                | {"created_at": stamp, "updated_at": stamp, "updated_by": "alice"}
+                | ({"name_key": key(name)} if key is not None else {}),
             )
 
 
@@ -455,22 +464,7 @@ def test_migration_0008_goes_back_to_the_rule_of_0004(name):
 
 def _insert_at_0007(url: str, *names: str) -> None:
     """Enterprises named ``names`` with their keys as the registry computed them before 0008."""
-    stamp = dt.datetime.now(dt.UTC)
-    rows = table(
-        "enterprises",
-        *(column(c) for c in ("name", "name_key", "pool_stage", "version", "updated_by")),
-        column("profile", JSON()),
-        column("created_at", DateTime(timezone=True)),
-        column("updated_at", DateTime(timezone=True)),
-    )
-    with observer(url) as engine, engine.begin() as c:
-        for name in names:
-            c.execute(
-                insert(rows),
-                {"name": name, "name_key": _migration("0008")._old_key(name), "pool_stage": "储备", "version": 1}
-                | {"profile": {"name": name, "region": "金山区"}, "created_at": stamp, "updated_at": stamp}
-                | {"updated_by": "alice"},
-            )
+    _insert_enterprises(url, names, _migration("0008")._old_key)
 
 
 def _stored_keys(url: str) -> list[tuple[int, str, str]]:
