@@ -55,7 +55,7 @@ class MeasureView:
 
     rank: int
     status: str  # eligible | partial | unknown
-    title: str
+    title: str  # as lists show it, told apart from another clause of its document with that title (Clause.heading)
     text: str
     result: Result = field(repr=False, compare=False)  # reasons, gaps and matched words: written when first read
     benefits: list[str]
@@ -73,6 +73,7 @@ class MeasureView:
     flags: list[str] = field(default_factory=list)  # what the source text lacks (原文缺字 …), from ingest
     not_yet: bool = False  # the document starts after the as-of date
     reviewed: bool = True  # False: the rule rests on proposals no person has reviewed (an added document)
+    own_title: str = ""  # the clause's own title, shorter (a title other clauses share is not followed by words)
 
     written: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)  # set over the result's
 
@@ -188,6 +189,7 @@ def measure_view(result: Result, as_of: dt.date, rank: int | None = None) -> Mea
         flags=list(c.flags),
         not_yet=result.validity == "not_yet",
         reviewed=c.curated,
+        own_title=c.title or c.heading,
     )
 
 

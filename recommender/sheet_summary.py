@@ -168,7 +168,7 @@ def _title_steps(c: Consultation, items: list[ReadinessItem]) -> list[str]:
 def _short_titles(measures: list[MeasureView]) -> list[tuple[MeasureView, str]]:
     """Each measure with its title as the summary's table shows it: the clause's own title, short, unless another
     measure of the table has it too; then its heading, which tells them apart (``Clause.heading``)."""
-    own = [m.result.clause.title or m.title for m in measures]
+    own = [m.own_title or m.title for m in measures]
     return [(m, title if own.count(title) == 1 else m.title) for m, title in zip(measures, own, strict=True)]
 
 

@@ -218,7 +218,7 @@ def test_the_word_sheet_holds_text_with_characters_xml_cannot_hold(engine):
     profile = parse_profile({"name": "某公司", "region": "浦东新区", "description": "芯片设计"})
     c = consult(engine, profile, as_of=AS_OF, top=2)
     c.profile = c.profile.model_copy(update={"name": BAD_XML, "description": BAD_XML})
-    c.measures[0].title = c.measures[0].text = BAD_XML
+    c.measures[0].title = c.measures[0].own_title = c.measures[0].text = BAD_XML
     c.measures[0].gaps = [BAD_XML]
     document = docx.Document(io.BytesIO(consultation_docx(c)))
     text = "\n".join([p.text for p in document.paragraphs] + [t.text for t in document.tables[0]._cells])

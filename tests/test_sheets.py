@@ -504,6 +504,7 @@ def test_the_summary_comes_first_and_the_details_begin_on_a_new_page(engine):
     s = summary(c)
     shown = c.measures[:SUMMARY_MEASURES]
     own = [m.result.clause.title for m in shown]  # short, unless two of the table share it: then the heading
+    assert own == [m.own_title for m in shown]
     assert len(set(own)) < len(own), "the table should have two parts of one article"
     titles = [t if own.count(t) == 1 else m.title for m, t in zip(shown, own, strict=True)]
     assert len(set(titles)) == len(titles)
