@@ -622,14 +622,17 @@ def test_who_should_hear_opens_on_a_measure_in_force_and_marks_the_others():
 
 def test_coverage_push_list_syncs_the_corpus_and_lists_newly_eligible_enterprises():
     _add(ENTERPRISE, counsellor="王五")
+    _add(JINSHAN)  # no 专员: 未分配, never None
     at = _coverage("政策变化推送")
     at.date_input(key="push_since").set_value(dt.date(2015, 1, 1))
     _ok(at.run())
     _ok(at.button(key="push_go").click().run())
     metrics = {m.label: m.value for m in at.metric}
-    assert int(metrics["有变化的条款"]) > 0 and metrics["档案库企业数"] == "1" and int(metrics["新符合"]) > 0
+    assert int(metrics["有变化的条款"]) > 0 and metrics["档案库企业数"] == "2" and int(metrics["新符合"]) > 0
     [table] = [d.value for d in at.dataframe if "变化对企业" in d.value.columns]
-    assert set(table["企业"]) == {ENTERPRISE["name"]} and set(table["变化对企业"]) == {"新符合"}
+    assert set(table["企业"]) == {ENTERPRISE["name"], JINSHAN["name"]} and set(table["变化对企业"]) == {"新符合"}
+    counsellors = dict(zip(table["企业"], table["专员"], strict=True))
+    assert counsellors == {ENTERPRISE["name"]: "王五", JINSHAN["name"]: "未分配"}
     assert set(table["条款变化"]) == {"新增"}
     assert _db(lambda s: s.scalar(select(func.count()).select_from(ClauseVersion))) > 0  # the sync was stored
 

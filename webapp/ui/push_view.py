@@ -192,7 +192,8 @@ def _push_report(report: PushReport) -> None:
     if not report.enterprises:
         st.info(EMPTY, icon=":material/info:")
         return
-    frame = pd.DataFrame([{**i, "reasons": "；".join(i["reasons"])} for i in items], columns=list(PUSH_COLUMNS))
+    shown = [{**i, "reasons": "；".join(i["reasons"]), "counsellor": counsellor_text(i["counsellor"])} for i in items]
+    frame = pd.DataFrame(shown, columns=list(PUSH_COLUMNS))  # no 专员: 未分配, as the registry pages say
     frame = frame.rename(columns=PUSH_COLUMNS)
     if frame.empty:
         st.info(f"{report.since} 以来的条款变化没有使档案库中的企业新符合或不再符合条件。", icon=":material/info:")
