@@ -563,6 +563,21 @@ def test_a_colleague_s_enterprise_in_the_roster_is_not_counted_on_the_import_but
     assert _db(lambda s: [e.name for e in enterprises.listing(s, admin())]) == sorted(
         [ENTERPRISE["name"], JINSHAN["name"]]
     )
+    # a 辅导员 imports for herself unless she picks another 专员 (未分配 left each one to be taken by hand)
+    [imported] = _db(lambda s: [e.counsellor for e in enterprises.listing(s, admin()) if e.name == JINSHAN["name"]])
+    assert imported == "王五"
+
+
+def test_the_registry_lists_the_unassigned_pool_on_its_own():
+    """A 辅导员 reads her own enterprises and the unassigned ones: the 专员 filter offers 未分配 to list the pool."""
+    _add(ENTERPRISE, counsellor="王五")
+    _add(JINSHAN)
+    at = _page("webapp/views/registry.py", "王五", COUNSELLOR)
+    box = at.selectbox(key="reg_f_counsellor")
+    assert box.options == ["王五", "未分配"]
+    _ok(box.select("未分配").run())
+    [listed] = [d.value for d in at.dataframe if "企业名称" in d.value.columns]
+    assert list(listed["企业名称"]) == [JINSHAN["name"]] and list(listed["专员"]) == ["未分配"]
 
 
 def test_refused_rows_names_exactly_the_rows_the_import_refuses():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recommender.registry import importer
-from recommender.registry.access import Actor
+from recommender.registry.access import COUNSELLOR, Actor
 from recommender.registry.importer import ImportRefused
 from recommender.registry.states import POOL_STAGES, counsellor_text
 from recommender.roster import BadRow, Roster
@@ -98,7 +98,9 @@ def box(roster: Roster, file_name: str, by: Actor) -> None:
     bad = (refused or roster.bad) if bad is None else bad
     st.caption("新入库的企业记为下面的专员和培育库阶段；已在档案库中的企业更新档案，专员和阶段不变。")
     a, b = st.columns(2)
-    a.selectbox("专员", assignable.counsellors(by), key="import_counsellor", format_func=counsellor_text)
+    choices = assignable.counsellors(by)
+    mine = choices.index(by.name) if by.role == COUNSELLOR else 0  # a 辅导员 imports for herself unless she says
+    a.selectbox("专员", choices, index=mine, key="import_counsellor", format_func=counsellor_text)
     b.selectbox("培育库阶段", POOL_STAGES, key="import_stage")
     skip = bool(bad) and st.checkbox(f"跳过有问题的 {len(bad)} 行，只导入其余各行", key="import_skip")
     n = importable(roster, bad, skip)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from recommender.registry import enterprises
 from recommender.registry.access import may_write
+from recommender.registry.states import UNASSIGNED
 from webapp.ui import (
     auth,
     hints,
@@ -30,7 +31,7 @@ def main() -> None:
     if exc is not None:
         st.error(str(exc), icon=":material/error:")
         return
-    counsellor, stage, text = registry_view.filters(counsellors or [])
+    counsellor, stage, text = registry_view.filters([*(counsellors or []), UNASSIGNED])  # 未分配: those with none
     found, exc = store.read(lambda s: registry_data.roster(s, by, counsellor, stage, text))
     if found is None:
         st.error(str(exc), icon=":material/error:")
