@@ -212,6 +212,7 @@ class ReadinessItem:
     summary: str | None = None
     basis: str | None = None  # the rule set applied and from when (falls back to ``source``)
     gap_states: list[str] = field(default_factory=list)  # per gap: not_met | unknown ("" when not given)
+    requires: list[str] = field(default_factory=list)  # titles its gaps ask to hold first (Gap.qualification)
 
     @property
     def status_label(self) -> str:
@@ -287,6 +288,7 @@ def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | N
                     summary=_get(item, "summary") or None,
                     basis=_get(item, "basis") or None,
                     gap_states=_gap_states(item),
+                    requires=[str(q) for g in _get(item, "gaps") or [] if (q := _get(g, "qualification"))],
                 )
             )
         return items

@@ -55,9 +55,23 @@ class Summary:
 
 def pending(c: Consultation) -> list[ReadinessItem]:
     """The readiness items still to be worked on, in the order of the action plan: titles that would unlock
-    measures first, then other titles, then tax treatments ([] without a readiness check)."""
-    items = (r for r in c.readiness or [] if r.pending)
-    return sorted(items, key=lambda r: (r.name not in c.unlocks, r.kind != "title"))
+    measures first, then other titles, then tax treatments ([] without a readiness check); and a title named by
+    another one's gaps as the title to win first (专精特新中小企业 asks for 创新型中小企业) comes before it."""
+    open_ = (r for r in c.readiness or [] if r.pending)
+    items = sorted(open_, key=lambda r: (r.name not in c.unlocks, r.kind != "title"))
+    ordered: list[ReadinessItem] = []
+
+    def place(item: ReadinessItem, seen: frozenset[str]) -> None:
+        if item in ordered or item.name in seen:  # placed, or a loop in the rules: keep the order above
+            return
+        for name in item.requires:
+            for first in (r for r in items if r.name == name):
+                place(first, seen | {item.name})
+        ordered.append(item)
+
+    for item in items:
+        place(item, frozenset())
+    return ordered
 
 
 def contact_brief(m: MeasureView) -> str:

@@ -33,6 +33,7 @@ from recommender.sheet_summary import (
     contact_brief,
     ended_lines,
     gap_brief,
+    pending,
     summary,
 )
 from recommender.sheets import (
@@ -713,3 +714,13 @@ def test_cli_batch_exits_2_when_the_file_cannot_be_read(tmp_path, capsys):
     only_bad.write_text("企业名称,注册地\n某公司,北京\n", encoding="utf-8")
     assert main(["batch", str(only_bad), "-o", str(tmp_path / "o.xlsx")]) == 2
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_the_action_plan_puts_a_title_before_the_titles_that_ask_for_it(engine):
+    """专精特新中小企业 asks for 创新型中小企业 first: the plan numbered it step 1 and 创新型 step 3."""
+    c = consult(engine, parse_profile({**PROFILE, "qualifications": ["无"]}), as_of=dt.date(2026, 11, 22))
+    steps = [r.name for r in pending(c)]
+    assert sorted(steps) == sorted(r.name for r in c.readiness if r.pending)
+    asked = [(r.name, first) for r in c.readiness if r.pending for first in r.requires if first in steps]
+    assert ("专精特新中小企业", "创新型中小企业") in asked
+    assert all(steps.index(first) < steps.index(name) for name, first in asked)
