@@ -69,6 +69,7 @@ LAYOUTS = {
     "ideographic spaces": lambda t: ARTICLE_HEAD.sub("\\1\u3000\\2\u3000", t),
     "title in 【】": lambda t: ARTICLE_HEAD.sub(r"\1【\2】", t),
     "title in （）": lambda t: ARTICLE_HEAD.sub(r"\1（\2）", t),
+    "title in 【】 on its own line": lambda t: ARTICLE_HEAD.sub(r"\1【\2】\n", t),
     "bold title line": lambda t: ARTICLE_HEAD.sub(r"**\1 \2**\n", t),
     "no blank lines": lambda t: t.replace("\n\n", "\n"),
 }
@@ -157,6 +158,22 @@ def test_general_and_final_provisions_are_not_measures_and_the_support_articles_
     for key in ("c2.a4", "c2.a5", "c2.a6", "c2.a7", "c2.a8"):
         assert kinds[key].kind == "measure", key
     assert proposal.meta["applies_to"]["regions"] == ["闵行区"]  # the scope's 本区, checked for every measure
+
+
+def test_whom_the_scope_names_is_asked_of_every_measure_of_the_document():
+    """An AI-only document's 适用范围 was set aside as 非措施 with nothing taken from it: a restaurant was told it
+    could apply for its subsidies. What the scope names is proposed on each measure, quoting the scope."""
+    plain = propose_document(read_document(_text().encode("utf-8"), "mh.txt"))
+    assert all(not c.quote.startswith("适用范围") for p in plain.proposals for c in p.eligibility)  # names no one
+    ai = _text().replace(SCOPE, "本办法适用于在本区注册、具有独立法人资格的人工智能企业。")
+    proposal = propose_document(read_document(ai.encode("utf-8"), "mh.txt"))
+    kinds = {c.id.partition("/")[2]: p for c, p in zip(proposal.clauses, proposal.proposals, strict=True)}
+    for key in ("c2.a4", "c2.a5", "c2.a6", "c2.a7", "c2.a8"):
+        [industry] = [c for c in kinds[key].eligibility if c.field == "industry"]
+        assert (industry.op, industry.value) == ("in", ["人工智能"]), key
+        assert industry.quote == "适用范围：在本区注册、具有独立法人资格的人工智能企业"
+    for key in ("c1.a1", "c1.a2", "c1.a3", "c3.a9", "c3.a10"):
+        assert kinds[key].eligibility == [], key  # not measures: nothing asked of them
 
 
 def test_the_command_line_says_which_articles_are_no_measures_and_which_measure_states_no_condition():

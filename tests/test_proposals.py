@@ -101,3 +101,14 @@ def test_leave_one_document_out_figures_do_not_drop():
     assert total.benefit_f1 >= 0.55
     assert total.condition_precision >= 0.72
     assert total.condition_recall >= 0.52
+
+
+def test_a_scope_sentence_names_whom_the_document_is_for():
+    from recommender.proposals.conditions import propose_scope_conditions
+
+    found = propose_scope_conditions("本办法适用于职工人数不超过500人的集成电路设计企业。", ["闵行区"])
+    assert {(c.field, c.op): c.value for c in found} == {("employees", "lte"): 500.0, ("industry", "in"): ["集成电路"]}
+    assert all(c.quote.startswith("适用范围：") for c in found)
+    [titled] = propose_scope_conditions("本办法支持对象为在闵行区注册的科技型中小企业。", ["闵行区"])
+    assert (titled.field, titled.value) == ("qualifications", ["科技型中小企业"])
+    assert propose_scope_conditions("本办法适用于本区企业。本办法自2024年1月1日起施行。", ["闵行区"]) == []

@@ -22,7 +22,7 @@ SPACED_TITLE = re.compile(
 # a sentence's first words, never a title: "第五条 对首次认定的 企业…" (a stray space, as PDFs have) is not split
 SENTENCE_OPENER = re.compile(r"^(?:对|为|凡|根据|按照|由|本|各|如)")
 # "第二条【适用范围】本办法…", "第二条（适用范围）本办法…": an article title in brackets
-BRACKETED_TITLE = re.compile(r"^[【〔\[（(](?P<title>[^【】〔〕\[\]（）()，。；：]{2,20})[】〕\]）)](?P<body>.+)$")
+BRACKETED_TITLE = re.compile(r"^[【〔\[（(](?P<title>[^【】〔〕\[\]（）()，。；：]{2,20})[】〕\]）)](?P<body>.*)$")
 TITLE_ONLY = 20  # characters: "第二条 适用范围" with its text on the next lines
 # "第二条 适用范围本办法适用于…": a rules-style title run into its text with nothing between them. Only titles
 # such documents use, and only before the words their text opens with, so that a sentence is never cut

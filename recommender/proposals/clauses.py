@@ -18,7 +18,7 @@ from ..paths import LEXICON
 from ..tagger import ClauseTagger
 from ..vocab import PROPOSED_NOTE
 from ..yamlio import load_yaml
-from .conditions import propose_conditions
+from .conditions import propose_conditions, propose_scope_conditions
 
 _DEPARTMENT = re.compile(
     r"(?:由|请|向)?(?P<name>(?:区|市)[\u4e00-\u9fa5]{1,10}?(?:委员会|管委会|委|局|办公室|办|中心))(?:牵头|负责|受理|会同)"
@@ -95,20 +95,44 @@ def kind_by_layout(clause: Clause) -> str | None:
     return None
 
 
+_SCOPE_TITLE = re.compile(r"适用范围|适用对象|支持对象|扶持对象|支持范围")
+
+
+def scope_conditions(clauses: list[Clause], kinds: list[str], regions: list[str]) -> list[Condition]:
+    """What the document's scope articles (internal, titled 适用范围 / 支持对象 …, or saying "本办法适用于…")
+    ask of every enterprise it covers (``conditions.propose_scope_conditions``), first statement kept."""
+    found: dict[tuple[str, str], Condition] = {}
+    for clause, kind in zip(clauses, kinds, strict=True):
+        if kind == "internal" and (
+            _SCOPE_TITLE.search(clause.title or "")
+            or _SCOPE_TITLE.search(clause.text[:12])
+            or "适用于" in clause.text[:12]
+        ):
+            for cond in propose_scope_conditions(clause.text, regions):
+                found.setdefault((cond.field, cond.op), cond)
+    return list(found.values())
+
+
 def propose_clauses(clauses: list[Clause], tagger: ClauseTagger, regions: list[str]) -> list[ClauseProposal]:
     """One proposal per clause, in order: the kind its layout settles, else the tagger's. ``regions``:
-    the document's districts (for "区外企业")."""
+    the document's districts (for "区外企业"). A measure's or lead's conditions are those its own words state,
+    then those the document's scope states of every enterprise (``scope_conditions``: an AI-only document's
+    measures ask for an AI enterprise), each quoting its words for the reviewer."""
+    predicted = tagger.predict(clauses)
+    kinds = [kind_by_layout(clause) or learned for clause, (learned, _) in zip(clauses, predicted, strict=True)]
+    scope = scope_conditions(clauses, kinds, regions)
     out = []
-    for clause, (learned, benefits) in zip(clauses, tagger.predict(clauses), strict=True):
-        kind = kind_by_layout(clause) or learned
+    for clause, kind, (_, benefits) in zip(clauses, kinds, predicted, strict=True):
         shown = kind != "internal"
+        own = propose_conditions(clause.text, regions) if shown else []
+        stated = {(c.field, c.op) for c in own}
         out.append(
             ClauseProposal(
                 kind=kind,
                 benefits=benefits,
                 audience=audience_of(clause.text) if shown else [],
                 departments=departments_of(clause),
-                eligibility=propose_conditions(clause.text, regions) if shown else [],
+                eligibility=own + [c for c in scope if shown and (c.field, c.op) not in stated],
             )
         )
     return out

@@ -253,3 +253,30 @@ def propose_conditions(text: str, regions: list[str] | None = None) -> list[Cond
         for cond in _outside(sentence, regions or []):
             out.setdefault((cond.field, cond.op), cond)
     return list(out.values())
+
+
+# what a scope article (适用范围, 支持对象) says the document is for: "本办法适用于……的人工智能企业"
+_SCOPE = re.compile(r"(?:适用于|(?:适用|支持|扶持)对象[为是]|支持范围为)(?P<who>[^。；]+)")
+SCOPE_QUOTE = "适用范围"  # how a condition taken from the document's scope is cited ("适用范围：……")
+
+
+def propose_scope_conditions(text: str, regions: list[str] | None = None) -> list[Condition]:
+    """The conditions a scope article (``text``) states of every enterprise the document covers, for each of its
+    measures: those ``propose_conditions`` finds in a sentence saying 适用于 / 支持对象为, and the industries
+    named after those words, which need no word such as 支持 before them (the phrase says whom the document is
+    for: "适用于……具有独立法人资格的人工智能企业" → industry in [人工智能]). The district is the document's
+    area already. Each quote is "适用范围：" and the words it rests on. [] when the text names no one."""
+    out: dict[tuple[str, str], Condition] = {}
+    for sentence in _sentences(text):
+        m = _SCOPE.search(sentence)
+        if m is None:
+            continue
+        who = m.group("who")
+        found = propose_conditions(sentence, regions)
+        hits = {category: word for word, category in _longest_first("industry_words") if word in who}
+        if hits:
+            found.append(Condition(field="industry", op="in", value=list(hits), quote=who))
+        for cond in found:
+            quoted = cond.model_copy(update={"quote": f"{SCOPE_QUOTE}：{cond.quote or who}"})
+            out.setdefault((cond.field, cond.op), quoted)
+    return list(out.values())
