@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from recommender.clock import today
 from recommender.engine import Recommender
 from recommender.paths import ROOT
-from recommender.registry.access import COUNSELLOR
+from recommender.registry.access import COUNSELLOR, STAFF
 from webapp.ui.auth import USER
 from webapp.ui.checked import ANY_DAY, date_problem, number_problem
 
@@ -101,6 +101,24 @@ def test_a_count_of_measures_out_of_range_is_refused_in_chinese():
     assert _red(at) == [":red[:material/error: 每家企业列出措施数应为整数（填的是 4.5）]"]
     _ok(at.number_input(key="roster_top").set_value(30).run())
     assert not _red(at)
+    _ok(at.number_input(key="roster_top").set_value(None).run())  # emptied: said, never silently back to 10
+    assert _red(at) == [":red[:material/error: 每家企业列出措施数：请填写]"]
+    assert at.number_input(key="roster_top").value is None
+
+
+def test_the_synthetic_population_s_numbers_are_never_changed_silently():
+    """企业数 150.5 ran as 150 and an emptied 随机种子 as 0 (int boxes round and fall back): now each is said."""
+    at = AppTest.from_file(str(ROOT / "webapp/views/coverage.py"), default_timeout=120)
+    at.session_state[USER] = account(STAFF, "测试")
+    _ok(at.run())
+    _ok(at.number_input(key="cov_size").set_value(150.5).run())
+    assert ":red[:material/error: 企业数应为整数（填的是 150.5）]" in _red(at)
+    _ok(at.number_input(key="cov_size").set_value(None).run())
+    assert ":red[:material/error: 企业数：请填写]" in _red(at)
+    _ok(at.number_input(key="cov_size").set_value(150).run())
+    _ok(at.number_input(key="cov_seed").set_value(None).run())
+    assert _red(at) == [":red[:material/error: 随机种子：请填写]"]
+    assert any("标红的设置" in i.value for i in at.info)
 
 
 def test_an_as_of_date_out_of_range_is_not_applied_and_said_in_chinese():

@@ -39,9 +39,14 @@ def _text(number: float) -> str:
     return str(int(number)) if math.isfinite(number) and number == int(number) and abs(number) < 1e15 else f"{number:g}"
 
 
-def whole_number(value: float | None, label: str, low: int, high: int | None) -> int | None:
+def whole_number(value: float | None, label: str, low: int, high: int | None, required: bool = False) -> int | None:
     """``value`` of the box ``label`` as an int when it is a whole number from ``low`` to ``high``; else None,
-    after a red line under the box saying what is wrong."""
+    after a red line under the box saying what is wrong (an empty box too when ``required``). Give the box
+    ``value=None`` and its start in the session state, and float steps: an int box rounds 2.5 to 2 and an
+    emptied one turns back to a number, both silently."""
+    if value is None and required:
+        said(f"{label}：请填写")
+        return None
     problem = number_problem(value, low, high)
     if problem is not None:
         said(f"{label}{problem}")

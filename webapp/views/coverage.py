@@ -56,7 +56,7 @@ def coverage_analysis(as_of: dt.date) -> None:
         source = population.choose_source()
         setup = choices.analysis_settings()
     if source is None:
-        st.info(f"请在“{SETUP}”中选择合成企业样本或上传企业名单。", icon=":material/info:")
+        st.info(f"请在“{SETUP}”中选择合成企业样本或上传企业名单，并改正其中标红的设置。", icon=":material/info:")
         return
     chosen = population.load(source)
     if chosen is None:
