@@ -247,3 +247,20 @@ def test_a_sheet_that_fills_the_disk_leaves_no_half_file(tmp_path, monkeypatch, 
     assert main(["sheet", str(profile), "-o", str(out), "--as-of", "2025-06-30"]) == 2
     assert capsys.readouterr().err == f"错误：{out}: 无法写入（磁盘空间不足）\n"
     assert not list(tmp_path.glob("*.docx*")) and not list(tmp_path.glob(".*.part"))
+
+
+def test_export_feedback_on_a_full_disk_leaves_no_file(tmp_path, monkeypatch, capsys):
+    """A full disk left an empty feedback.yaml under its name after the error line."""
+    from recommender.cli import main
+
+    out = tmp_path / "cases" / "feedback.yaml"
+    real = Path.write_text
+
+    def half_then_full(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        real(self, data[: len(data) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", half_then_full)
+    assert main(["export-feedback", "-o", str(out)]) == 2
+    assert capsys.readouterr().err.endswith(f"{out}: 无法写入（磁盘空间不足）\n")
+    assert not list(out.parent.iterdir())  # neither the file nor its hidden part

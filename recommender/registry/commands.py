@@ -174,15 +174,18 @@ def cmd_export_feedback(args: argparse.Namespace) -> None:
     import yaml
 
     from ..corpus import all_clauses, load_policies
+    from ..services.batch import whole_file
     from .feedback import all_feedback, as_cases
 
     clauses = {c.id: c for c in all_clauses(load_policies())}
     with _transaction(read=True) as session:
         cases, skipped = as_cases(all_feedback(session, acting(session, args.by)), clauses)
     header = "# 用户反馈导出的评测用例（python -m recommender export-feedback）：复核后放入 policies/eval/\n"
+    text = header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False)
     try:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(header + yaml.safe_dump({"cases": cases}, allow_unicode=True, sort_keys=False), "utf-8")
+        with whole_file(args.output) as part:  # a full disk left an empty file under the name
+            part.write_text(text, "utf-8")
     except OSError as exc:  # a folder that cannot be made, a file in the way, no permission, a full disk
         raise CommandError(f"{args.output}: 无法写入（{os_reason(exc)}）") from None
     for item in skipped:
