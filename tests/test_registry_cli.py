@@ -77,6 +77,15 @@ def test_import_roster_writes_the_rows_and_prints_a_summary(tmp_path):
         stdin="口令足够长的密码123\n",
     )
     assert made.returncode == 0, made.stderr
+    # the 专员 is an active 辅导员's name, as the pages offer: a login or any other text is refused, naming them
+    refused = run("import-roster", str(roster), "--counsellor", "王专员", "--by", "importer")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "“王专员”不是在用的辅导员账号的姓名（尚无辅导员账号" in refused.stderr
+    password = "口令足够长的密码123\n"
+    made = run("add-account", "wangzy", "--name", "王专员", "--role", "辅导员", "--password-stdin", stdin=password)
+    assert made.returncode == 0, made.stderr
+    login = run("import-roster", str(roster), "--counsellor", "wangzy", "--by", "importer")
+    assert "“wangzy”不是在用的辅导员账号的姓名（在用的辅导员：王专员）" in login.stderr
     out = run("import-roster", str(roster), "--counsellor", "王专员", "--stage", "培育", "--by", "importer")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == f"{roster}：新增 3 家，更新 0 家，未变 0 家（一个事务内写入）"

@@ -14,7 +14,7 @@ from typing import Any
 from ..cli_parser import DATE, OUTPUT, ROSTER, ROSTER_HELP
 from ..clock import today
 from ..os_reasons import os_reason
-from .states import POOL_STAGES, counsellor_text
+from .states import POOL_STAGES, counsellor_name, counsellor_text
 
 
 class CommandError(Exception):
@@ -66,6 +66,23 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _counsellor(text: str | None) -> str | None:
+    """The 专员 of ``--counsellor``: None for none (or 未分配), else the name of an active 辅导员 account, as the
+    pages offer (a login or any other text was stored, and no 辅导员 could then work on those enterprises);
+    CommandError naming the active 辅导员 otherwise."""
+    from .accounts import counsellor_names
+
+    name = counsellor_name(text)
+    if name is None:
+        return None
+    with _transaction(read=True) as session:
+        active = counsellor_names(session)
+    if name not in active:
+        known = f"在用的辅导员：{'、'.join(active)}" if active else "尚无辅导员账号，可用 add-account 创建"
+        raise CommandError(f"--counsellor：“{name}”不是在用的辅导员账号的姓名（{known}）")
+    return name
+
+
 def cmd_import(args: argparse.Namespace) -> None:
     """`import-roster`: add a roster to the registry in one transaction; bad rows listed on stderr.
 
@@ -76,6 +93,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     from ..roster import RosterError, read_roster_file
     from .importer import import_roster
 
+    counsellor = _counsellor(args.counsellor)
     try:
         with Bar(f"读取 {args.roster.name}") as bar:
             roster = read_roster_file(args.roster, progress=bar)
@@ -91,7 +109,7 @@ def cmd_import(args: argparse.Namespace) -> None:
                 roster,
                 by=acting(session, args.by),
                 source=args.roster.name,
-                counsellor=args.counsellor,
+                counsellor=counsellor,
                 stage=args.stage,
                 skip_bad=args.skip_bad,
                 progress=bar,
@@ -201,19 +219,19 @@ def add_commands(
     """Add the registry's commands to the CLI's parser through ``add``; ``date`` parses a date argument."""
     p = add("import-roster", cmd_import, "把企业名单（CSV/XLSX）加入企业档案库（一个事务，全部或全不）")
     p.add_argument("roster", type=Path, metavar=ROSTER, help=ROSTER_HELP)
-    p.add_argument("--counsellor", default=None, help="新入库企业的专员")
+    p.add_argument("--counsellor", default=None, metavar="姓名", help="新入库企业的专员：在用的辅导员账号的姓名")
     p.add_argument("--stage", choices=POOL_STAGES, default="储备", help="新入库企业的培育库阶段")
     p.add_argument("--skip-bad", action="store_true", help="跳过有问题的行，导入其余各行")
     by(p)
     p = add("enterprises", cmd_enterprises, "列出企业档案库中的企业")
-    p.add_argument("--counsellor", default=None)
+    p.add_argument("--counsellor", default=None, metavar="姓名", help="只列此专员的企业（未分配：没有专员的）")
     p.add_argument("--stage", choices=POOL_STAGES, default=None)
     p.add_argument("--format", choices=["table", "json"], default="table")
     by(p)
     p = add("push", cmd_push, "政策条款变化后，列出新符合或不再符合条件的档案库企业")
     p.add_argument("--since", type=date, required=True, metavar=DATE, help="列出这一天及以后新增、修改、删除的条款")
     p.add_argument("--as-of", type=date, default=today(), metavar=DATE, help="判断政策有效性的日期，默认今天")
-    p.add_argument("--counsellor", default=None, help="只看这位专员负责的企业")
+    p.add_argument("--counsellor", default=None, metavar="姓名", help="只看这位专员负责的企业")
     p.add_argument("--format", choices=["table", "json"], default="table")
     by(p)
     p = add("export-feedback", cmd_export_feedback, "把页面上的“有用/不适用”反馈导出为评测用例（YAML）")
