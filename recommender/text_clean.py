@@ -28,6 +28,8 @@ _SELECTORS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
 _INVISIBLE = re.compile(f"[{_IGNORED}]")
 _IGNORABLE = re.compile(f"[{_IGNORED}{_JOINER}{_SELECTORS}]")
 _JOINER_RE = re.compile(_JOINER)
+_PRESENTATION = re.compile("[\ufe0e\ufe0f]")  # text or emoji style: a selector of symbols, never of 技
+_KEYCAP_BASES = frozenset("0123456789#*")  # 1️⃣: a digit in emoji style
 _SKIN_TONES = range(0x1F3FB, 0x1F400)  # emoji modifiers: a ZWJ may follow them (🧑🏽‍💻)
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_ROUNDS = 4  # of cleaning until nothing changes (one or two in practice)
@@ -44,11 +46,22 @@ def _emoji_joiner(match: re.Match[str]) -> str:
     return ""
 
 
+def _presentation(match: re.Match[str]) -> str:
+    """A text or emoji style selector (U+FE0E, U+FE0F) kept after a symbol (☀️, ❤️) or a keycap's digit, else
+    removed: after an ideograph or a letter (星河科技\ufe0f) it selects nothing and shows as nothing."""
+    at = match.start()
+    before = match.string[at - 1] if at else ""
+    keep = bool(before) and (unicodedata.category(before).startswith("S") or before in _KEYCAP_BASES)
+    return match.group() if keep else ""
+
+
 def strip_invisible(text: str) -> str:
     """``text`` as shown: control characters as spaces, format and other invisible characters removed
     (``_IGNORED``: soft hyphens, zero-width, direction and isolate marks …) but for a zero-width joiner inside an
-    emoji sequence and the variation selectors, which change what is shown. ``strip_ignorable`` for a key."""
-    return _JOINER_RE.sub(_emoji_joiner, _INVISIBLE.sub("", _CONTROL.sub(" ", text)))
+    emoji sequence and the variation selectors, which change what is shown (an emoji-style selector only after
+    a symbol or a keycap's digit: ``_presentation``). ``strip_ignorable`` for a key."""
+    shown = _PRESENTATION.sub(_presentation, _INVISIBLE.sub("", _CONTROL.sub(" ", text)))
+    return _JOINER_RE.sub(_emoji_joiner, shown)  # after the selectors: a joiner may follow one that stays
 
 
 def strip_ignorable(text: str) -> str:

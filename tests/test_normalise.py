@@ -177,7 +177,10 @@ def test_a_bare_little_giant_is_asked_about_not_guessed():
 
 # text with invisible characters and emoji sequences among ordinary ones
 _SHOWN_PARTS = st.sampled_from(
-    ["上海", "A", " ", "👩", "💻", "❤", "🏽", "\u200d", "\ufe0f", "\u00ad", "\u2066", "\u2069", "\u034f", "\U000e0101"]
+    [
+        *("上海", "A", "1", " ", "👩", "💻", "❤", "🏽"),
+        *("\u200d", "\ufe0f", "\ufe0e", "\u00ad", "\u2066", "\u2069", "\u034f", "\U000e0101", "\u20e3"),
+    ]
 )
 
 
@@ -311,6 +314,8 @@ def test_park_and_title_columns_under_their_common_office_names_are_read():
         ("上海👩\u200d💻科技", "上海👩\u200d💻科技"),  # one picture (woman technologist), not two
         ("🧑🏽\u200d💻 🏳\ufe0f\u200d🌈", "🧑🏽\u200d💻 🏳\ufe0f\u200d🌈"),  # after a skin tone or a selector too
         ("❤\ufe0f葛\U000e0101", "❤\ufe0f葛\U000e0101"),  # variation selectors choose the glyph shown
+        ("星河科技\ufe0f有限公司1\ufe0f\u20e3", "星河科技有限公司1\ufe0f\u20e3"),  # emoji style: of a symbol, a keycap
+        ("技\ufe0f\u200d💻", "技💻"),
         ("\u200d👩\u200d\u200d💻\u200d", "👩💻"),
     ],
 )
