@@ -197,25 +197,27 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     one_error_line(run("push", "--since", "2026-02-30"))
 
 
-def test_export_feedback_writes_cases_the_evaluation_set_accepts(tmp_path, clauses):
-    measure = "js-yingshang-2022/c2.s1.g1.p1"
+def _feedback(given: list[tuple[str, str, str | None]], shown: str, page: str, by: str) -> None:
+    """(clause id, verdict, reason) feedback on the 金山 enterprise at 2026-11-20, as shown with ``shown``."""
     with db.transaction() as s:
-        for clause_id, verdict, reason in [
-            (measure, "有用", None),
-            ("js-yingshang-2022/c2.s1.g2.p1", "不适用", "已享受过"),
-            ("gone/clause", "有用", None),
-        ]:
+        for clause_id, verdict, reason in given:
             feedback.record(
                 s,
                 parse_profile(JINSHAN),
                 as_of=dt.date(2026, 11, 20),
                 clause_id=clause_id,
                 verdict=verdict,
-                shown_status="eligible",
-                page="企业自测",
-                by=admin("企业自助"),
+                shown_status=shown,
+                page=page,
+                by=admin(by),
                 reason=reason,
             )
+
+
+def test_export_feedback_writes_cases_the_evaluation_set_accepts(tmp_path, clauses):
+    measure = "js-yingshang-2022/c2.s1.g1.p1"
+    unfit = ("js-yingshang-2022/c2.s1.g2.p1", "不适用", "已享受过")
+    _feedback([(measure, "有用", None), unfit, ("gone/clause", "有用", None)], "eligible", "企业自测", "企业自助")
     output = tmp_path / "cases" / "feedback.yaml"
     out = run("export-feedback", "-o", str(output))
     assert out.returncode == 0, out.stderr
@@ -231,19 +233,7 @@ def test_export_feedback_keeps_a_useful_lead_and_says_in_one_line_why_a_lead_s_n
 ):
     """Feedback on a 可关注 lead was skipped as "no longer in the corpus (or not a measure)"."""
     useful, unfit = [c for c in clauses if c.kind == "lead"][:2]
-    with db.transaction() as s:
-        for clause_id, verdict, reason in [(useful.id, "有用", None), (unfit.id, "不适用", "与企业业务无关")]:
-            feedback.record(
-                s,
-                parse_profile(JINSHAN),
-                as_of=dt.date(2026, 11, 20),
-                clause_id=clause_id,
-                verdict=verdict,
-                shown_status="lead",
-                page="辅导员工作台",
-                by=admin("王专员"),
-                reason=reason,
-            )
+    _feedback([(useful.id, "有用", None), (unfit.id, "不适用", "与企业业务无关")], "lead", "辅导员工作台", "王专员")
     output = tmp_path / "cases" / "feedback.yaml"
     out = run("export-feedback", "-o", str(output))
     assert out.returncode == 0, out.stderr
