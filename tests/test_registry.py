@@ -585,8 +585,9 @@ def test_the_database_keeps_a_lead_s_follow_up_a_lead_s_even_past_the_code():
     for mid, state in ((lead, "已获批"), (lead, "待申报"), (application, "待了解"), (application, "已告知")):
         with pytest.raises(IntegrityError):
             moved(mid, follow_up=state)
-    with pytest.raises(IntegrityError):
-        moved(lead, follow_up="不适用")  # without its reason
+    for blank in (None, "", "  "):  # without its reason: a blank one is none (the code refused it, SQL did not)
+        with pytest.raises(IntegrityError):
+            moved(lead, follow_up="不适用", reason=blank)
     with pytest.raises(IntegrityError):
         moved(application, match_status=status.LEAD)  # an application made a lead keeps 待申报: refused
     moved(lead, follow_up="不适用", reason="与企业业务无关")

@@ -50,6 +50,9 @@ def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({_listed(values)})", name=f"{column}_allowed")
 
 
+GIVEN_REASON = "(reason IS NOT NULL AND TRIM(reason) <> '')"  # a blank reason is none (the code refuses it too)
+
+
 def _follow_up_fits() -> CheckConstraint:
     """A lead's follow-up is a lead's (待了解 …), any other measure's an application's (待申报 …)."""
     lead, others = _listed(LEAD_FOLLOW_UPS), _listed(FOLLOW_UPS)
@@ -176,7 +179,8 @@ class ConsultationMeasure(Base):
         _one_of("match_status", SHOWN_STATES),
         _follow_up_fits(),
         CheckConstraint(
-            f"follow_up NOT IN ({_listed(NEEDS_REASON)}) OR reason IS NOT NULL", name="rejection_has_reason"
+            f"follow_up NOT IN ({_listed(NEEDS_REASON)}) OR {GIVEN_REASON}",
+            name="rejection_has_reason",
         ),
     )
 

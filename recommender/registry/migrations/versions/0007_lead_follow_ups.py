@@ -3,8 +3,8 @@
 A lead saved in a consultation was given the states of an application (待申报 / 已申报 / 已获批 / 未获批). Its
 stored state becomes the nearest lead state: 待申报 → 待了解 (still open), 已申报 and 已获批 → 已告知 (acted
 on), 未获批 → 不适用 (its reason kept). The database then accepts a lead's states for a lead only, an
-application's for every other measure, and 不适用 with its reason only, as 未获批. Downgrade maps them back:
-待了解 → 待申报, 已告知 → 已申报, 不适用 → 未获批.
+application's for every other measure, and 不适用 with its reason only, as 未获批 (a blank reason is none).
+Downgrade maps them back: 待了解 → 待申报, 已告知 → 已申报, 不适用 → 未获批.
 
 The states are copied here on purpose (recommender.registry.states as it is): a migration keeps its meaning.
 
@@ -26,6 +26,7 @@ LEAD_STATES = ("待了解", "已告知", "不适用")
 TO_LEAD = {"待申报": "待了解", "已申报": "已告知", "已获批": "已告知", "未获批": "不适用"}
 FROM_LEAD = {"待了解": "待申报", "已告知": "已申报", "不适用": "未获批"}
 TABLE = "consultation_measures"
+GIVEN_REASON = "(reason IS NOT NULL AND TRIM(reason) <> '')"  # a blank reason is none
 
 
 def _listed(values: tuple[str, ...]) -> str:
@@ -64,7 +65,7 @@ def upgrade() -> None:
         {
             "follow_up_allowed": f"follow_up IN ({_listed(APPLICATION + LEAD_STATES)})",
             "follow_up_fits_match_status": fits,
-            "rejection_has_reason": "follow_up NOT IN ('未获批', '不适用') OR reason IS NOT NULL",
+            "rejection_has_reason": f"follow_up NOT IN ('未获批', '不适用') OR {GIVEN_REASON}",
         }
     )
 
