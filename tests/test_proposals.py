@@ -112,3 +112,23 @@ def test_a_scope_sentence_names_whom_the_document_is_for():
     [titled] = propose_scope_conditions("本办法支持对象为在闵行区注册的科技型中小企业。", ["闵行区"])
     assert (titled.field, titled.value) == ("qualifications", ["科技型中小企业"])
     assert propose_scope_conditions("本办法适用于本区企业。本办法自2024年1月1日起施行。", ["闵行区"]) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "对首次认定的高新技术企业，给予一次性奖励20万元；其中成立未满三年的，奖励提高至30万元。",
+        "对首次认定的高新技术企业给予20万元奖励，成立不满3年的企业奖励30万元。",
+        "对首次认定的高新技术企业给予20万元奖励，成立不满3年的，提高至30万元。",
+    ],
+)
+def test_a_higher_tier_of_a_reward_is_no_condition_of_the_measure(text):
+    """成立未满三年 raises the reward; proposed as a condition it shut older firms out of the base reward."""
+    fields = {c.field for c in propose_conditions(text, ["闵行区"])}
+    assert "qualifications" in fields and "age_years" not in fields
+
+
+def test_a_condition_before_any_amount_stays_one():
+    assert [c.field for c in propose_conditions("对成立未满三年的科技型企业，给予房租补贴。")] == ["age_years"]
+    found = propose_conditions("对年度研发投入超过500万元的企业给予补贴，最高提高至200万元。")
+    assert [(c.field, c.op, c.value) for c in found] == [("rd_expense", "gt", 500.0)]

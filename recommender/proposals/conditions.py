@@ -238,6 +238,24 @@ def _industries(sentence: str) -> Iterator[Condition]:
         yield Condition(field="industry", op="in", value=list(hits), quote=next(iter(hits.values())))
 
 
+_AMOUNT = re.compile(r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)万?元")
+_RAISED = re.compile(r"提高至|提高到|增加至|增加到|增至|上浮|翻倍|再给予|另给予|额外给予")
+
+
+def _higher_tier(sentence: str, quote: str | None) -> bool:
+    """Whether the words ``quote`` rests on only raise an amount already given to a wider group ("给予20万元奖励，
+    成立不满3年的企业奖励30万元", "其中成立未满三年的，奖励提高至30万元"): a bonus, not a condition of the
+    measure (proposed as one, it shut the older firms out of the base reward)."""
+    at = sentence.find(quote) if quote else -1
+    if at < 0:
+        return False
+    before, after = sentence[:at], sentence[at:]
+    if sentence.lstrip().startswith("其中"):  # a sentence of its own after "；": a part of the group before
+        return bool(_AMOUNT.search(after))
+    given = bool(_AMOUNT.search(before))  # an amount already given earlier in the sentence
+    return given and (bool(_AMOUNT.search(quote or "")) or bool(_RAISED.search(after)))
+
+
 def propose_conditions(text: str, regions: list[str] | None = None) -> list[Condition]:
     """The conditions ``text`` states of the enterprise, one per field and operator, first quote kept.
 
@@ -249,7 +267,8 @@ def propose_conditions(text: str, regions: list[str] | None = None) -> list[Cond
     for sentence in _sentences(text):
         for proposer in (_titles, _size, _foreign, _numeric, _share, _age, _hnte_first, _industries):
             for cond in proposer(sentence):
-                out.setdefault((cond.field, cond.op), cond)
+                if not _higher_tier(sentence, cond.quote):
+                    out.setdefault((cond.field, cond.op), cond)
         for cond in _outside(sentence, regions or []):
             out.setdefault((cond.field, cond.op), cond)
     return list(out.values())
