@@ -246,14 +246,19 @@ class PolicyFile(BaseModel):
                 openings = [opening_words(c.text) for c in same]
                 for clause, words in zip(same, openings, strict=True):
                     twins = [c for c, w in zip(same, openings, strict=True) if w == words]
-                    clause._opening = f"{words}，之{_ORDINALS[twins.index(clause)]}" if len(twins) > 1 else words
+                    clause._opening = f"{words}，之{_ordinal(twins.index(clause))}" if len(twins) > 1 else words
         return self
 
 
 _NUMBERING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[一二三四五六七八九十]+、)\s*")
 _PHRASE_END = re.compile(r"(?<=[，。；：,;:！？])")
 OPENING = (8, 16)  # a clause's opening words shown after a shared title: at least phrases of 8 characters, cut at 16
-_ORDINALS = "一二三四五六七八九十" + "".join(f"十{d}" for d in "一二三四五六七八九")
+_ORDINALS = "一二三四五六七八九十"
+
+
+def _ordinal(index: int) -> str:
+    """一, 二 … 十 for the first ten of a list (0-based ``index``), then 11, 12 …"""
+    return _ORDINALS[index] if index < len(_ORDINALS) else str(index + 1)
 
 
 def opening_words(text: str, shortest: int = OPENING[0], longest: int = OPENING[1]) -> str:
