@@ -53,3 +53,11 @@ def test_twins_by_opening_words_are_numbered(tmp_path):
         f"同名标题（{opening_words(first.text)}，之一）",
         f"同名标题（{opening_words(first.text)}，之二）",
     ]
+
+
+def test_any_number_of_twins_loads():
+    p = load_policies()[0]
+    first = p.clauses[0]
+    many = [first.model_copy(update={"id": f"{first.id}#{i}", "title": "同名"}, deep=True) for i in range(25)]
+    headings = [c.heading for c in PolicyFile(source=p.source, order=p.order, document=p.document, clauses=many).clauses]
+    assert len(set(headings)) == 25 and headings[9].endswith("，之十）") and headings[24].endswith("，之25）")
