@@ -59,5 +59,6 @@ def test_any_number_of_twins_loads():
     p = load_policies()[0]
     first = p.clauses[0]
     many = [first.model_copy(update={"id": f"{first.id}#{i}", "title": "同名"}, deep=True) for i in range(25)]
-    headings = [c.heading for c in PolicyFile(source=p.source, order=p.order, document=p.document, clauses=many).clauses]
+    built = PolicyFile(source=p.source, order=p.order, document=p.document, clauses=many)
+    headings = [c.heading for c in built.clauses]
     assert len(set(headings)) == 25 and headings[9].endswith("，之十）") and headings[24].endswith("，之25）")
