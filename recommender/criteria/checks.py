@@ -185,7 +185,8 @@ class Checker:
         if own is None:  # not stated: unknown, never "none"
             hint = "未填写已有资质；没有任何资质请填写或选择“无”"
             message = f"请补充已有资质：{cond.label}需已取得{need}（{hint}）{flag}"
-            return Outcome("unknown", [Gap(cond.field or "qualifications", f"具备{need}", "未填写", message)])
+            gap = Gap(cond.field or "qualifications", f"具备{need}", "未填写", message, qualification=titles[0])
+            return Outcome("unknown", [gap])  # the title to win is named as when it is not held
         held = [t for t in titles if t in own]
         if held:
             return Outcome("met", reasons=[f"{cond.label}：已持有{'、'.join(held)}{flag}"])
