@@ -112,6 +112,10 @@ def test_a_scope_sentence_names_whom_the_document_is_for():
     [titled] = propose_scope_conditions("本办法支持对象为在闵行区注册的科技型中小企业。", ["闵行区"])
     assert (titled.field, titled.value) == ("qualifications", ["科技型中小企业"])
     assert propose_scope_conditions("本办法适用于本区企业。本办法自2024年1月1日起施行。", ["闵行区"]) == []
+    # every enterprise, with priorities: no limit (the priorities were proposed as one, refusing a restaurant)
+    for text in ("本措施适用于在黄浦区注册的各类企业，重点支持人工智能、集成电路等产业企业。",
+                 "本措施适用于在黄浦区注册的企业，优先支持人工智能企业。"):  # fmt: skip
+        assert propose_scope_conditions(text, ["黄浦区"]) == [], text
 
 
 @pytest.mark.parametrize(

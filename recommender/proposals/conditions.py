@@ -276,6 +276,8 @@ def propose_conditions(text: str, regions: list[str] | None = None) -> list[Cond
 
 # what a scope article (适用范围, 支持对象) says the document is for: "本办法适用于……的人工智能企业"
 _SCOPE = re.compile(r"(?:适用于|(?:适用|支持|扶持)对象[为是]|支持范围为)(?P<who>[^。；]+)")
+_PRIORITY = re.compile(r"[，,]?(?:重点|优先|鼓励|特别是|尤其是|尤其)")
+_EVERY = re.compile(r"各类|各种|各行业|所有|全部|一切")
 SCOPE_QUOTE = "适用范围"  # how a condition taken from the document's scope is cited ("适用范围：……")
 
 
@@ -290,10 +292,10 @@ def propose_scope_conditions(text: str, regions: list[str] | None = None) -> lis
         m = _SCOPE.search(sentence)
         if m is None:
             continue
-        who = m.group("who")
-        found = propose_conditions(sentence, regions)
+        who = _PRIORITY.split(m.group("who"), maxsplit=1)[0]  # "重点支持人工智能" is a priority, not a limit
+        found = propose_conditions(sentence[: m.start("who")] + who, regions)
         hits = {category: word for word, category in _longest_first("industry_words") if word in who}
-        if hits:
+        if hits and not _EVERY.search(who):  # "各类企业" is every enterprise whatever words follow
             found.append(Condition(field="industry", op="in", value=list(hits), quote=who))
         for cond in found:
             quoted = cond.model_copy(update={"quote": f"{SCOPE_QUOTE}：{cond.quote or who}"})
