@@ -17,6 +17,7 @@ from .clock import today
 from .os_reasons import os_reason
 from .profile import ProfileError
 from .registry.commands import CommandError
+from .shortened import shortened
 from .yamlio import DataError
 
 if TYPE_CHECKING:
@@ -109,10 +110,6 @@ def _output(suffix: str) -> Callable[[str], Path]:
     return check
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def cmd_recommend(args: argparse.Namespace) -> None:
     """`recommend`: ranked measures for one profile, with reasons, gaps and contacts (table or JSON)."""
 
@@ -131,12 +128,12 @@ def cmd_recommend(args: argparse.Namespace) -> None:
         print(f"提示：{note}")
     for r in rec.results:
         d = r.as_dict()
-        head = f"{r.rank:>2}. [{d['status_label']}] {d['score']:.2f}  {_short(r.clause.heading, 40)}"
+        head = f"{r.rank:>2}. [{d['status_label']}] {d['score']:.2f}  {shortened(r.clause.heading, 40)}"
         print(head + f"  —— {r.document.short_title}")
         for reason in r.verdict.reasons[:2]:
-            print(f"      ✓ {_short(reason, 70)}")
+            print(f"      ✓ {shortened(reason, 70)}")
         for gap in r.verdict.gaps[:2]:
-            print(f"      ✗ {_short(gap.message, 70)}")
+            print(f"      ✗ {shortened(gap.message, 70)}")
         if r.clause.departments:
             print(f"      联系：{'、'.join(r.clause.departments[:3])}")
 

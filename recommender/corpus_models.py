@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .eligibility.facts import RULE_FIELDS, RULE_OPS
+from .shortened import shortened
 from .vocab import Benefit, Kind, Region
 
 Strict = ConfigDict(extra="forbid")
@@ -271,4 +272,4 @@ def opening_words(text: str, shortest: int = OPENING[0], longest: int = OPENING[
         if len(words.rstrip("，。；：,;:！？")) >= shortest:
             break
     words = words.rstrip("，。；：,;:！？ ")
-    return words if len(words) <= longest else words[: longest - 1] + "…"
+    return shortened(words, longest)

@@ -39,6 +39,7 @@ from .profile import Profile
 from .roster import BadRow
 from .safe_output import CellFormat, write_row, xml_text
 from .sheet_summary import Summary, ended_lines, pending, summary
+from .shortened import shortened
 from .text_clean import strip_ignorable
 
 if TYPE_CHECKING:
@@ -348,7 +349,7 @@ NAME_SHOWN = 40  # characters of the name in every page's header and under the t
 def shown_name(name: str) -> str:
     """A name as the header and the first page show it (a name may have 200 characters, which took five lines
     in each and pushed the summary off page 1): its first NAME_SHOWN characters; 一、企业基本情况 has it whole."""
-    return name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…"
+    return shortened(name, NAME_SHOWN)
 
 
 FILE_NAME_BYTES = 255  # the longest file name ext4 and most Linux file systems take, in UTF-8 bytes (NTFS: 255 UTF-16)
