@@ -27,6 +27,7 @@ from .eligibility.status import (
 )
 from .engine import Recommender, Result
 from .library_scope import district_brief
+from .locator import article_label
 from .pathways import by_unlocking_title
 from .profile import LABELS, Profile
 from .profile_fields import SPEC_FIELDS, extra_fields, shown
@@ -166,7 +167,7 @@ def measure_view(result: Result, as_of: dt.date, rank: int | None = None) -> Mea
     c, d = result.clause, result.document
     lead = list(c.lead_departments)
     others = [x for x in c.departments if x not in lead]
-    article = f"第{c.article_no}条" if c.article_no else None
+    article = article_label(c.article_no) if c.article_no else None
     parts = [c.chapter, c.section, c.group, article, c.label]
     return MeasureView(
         rank=result.rank if rank is None else rank,
