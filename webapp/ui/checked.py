@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import streamlit as st
 
@@ -41,9 +42,8 @@ def _text(number: float) -> str:
 
 def whole_number(value: float | None, label: str, low: int, high: int | None, required: bool = False) -> int | None:
     """``value`` of the box ``label`` as an int when it is a whole number from ``low`` to ``high``; else None,
-    after a red line under the box saying what is wrong (an empty box too when ``required``). Give the box
-    ``value=None`` and its start in the session state, and float steps: an int box rounds 2.5 to 2 and an
-    emptied one turns back to a number, both silently."""
+    after a red line under the box saying what is wrong (an empty box too when ``required``; see
+    ``whole_number_box`` for a box that can hold both)."""
     if value is None and required:
         said(f"{label}：请填写")
         return None
@@ -52,6 +52,18 @@ def whole_number(value: float | None, label: str, low: int, high: int | None, re
         said(f"{label}{problem}")
         return None
     return None if value is None else int(value)
+
+
+def whole_number_box(
+    label: str, key: str, start: int, bounds: tuple[int, int | None], step: int = 1, **widget: Any
+) -> int | None:
+    """A number box ``label`` (``key``) for a whole number within ``bounds``, starting at ``start``, and its
+    value checked by ``whole_number`` (required). A float box made with ``value=None`` and its start in the
+    session state: an int box rounds 2.5 to 2 and an emptied one turns back to a number, both silently.
+    ``widget``: more of ``st.number_input``'s arguments (``help``)."""
+    st.session_state.setdefault(key, float(start))
+    asked = st.number_input(label, value=None, step=float(step), format="%g", key=key, **widget)
+    return whole_number(asked, label, *bounds, required=True)
 
 
 def said(problem: str) -> None:

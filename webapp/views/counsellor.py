@@ -19,9 +19,7 @@ with st.container(border=True):
     uploaded = roster_view.upload()
     with st.columns([1, 3])[0]:
         # no bounds (Streamlit refuses a value out of them in English): checked here, a Chinese line if wrong
-        st.session_state.setdefault("roster_top", float(SHEET_TOP))  # value=None: an emptied box stays empty
-        asked = st.number_input(TOP, value=None, step=1.0, format="%g", help=TOP_HELP, key="roster_top")
-        top = checked.whole_number(asked, TOP, *TOP_RANGE, required=True)
+        top = checked.whole_number_box(TOP, "roster_top", SHEET_TOP, TOP_RANGE, help=TOP_HELP)
 
 if uploaded is not None:
     roster, file_name = uploaded

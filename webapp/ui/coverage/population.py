@@ -86,17 +86,13 @@ Source = Synthetic | UploadedFile  # what choose_source asks for
 
 
 def _synthetic() -> Synthetic | None:
-    st.session_state.setdefault("cov_size", 2000.0)  # floats and value=None: 2.5 and an emptied box reach the check
-    st.session_state.setdefault("cov_seed", 0.0)
     st.session_state.setdefault("cov_missing", 0.0)
     c1, c2, c3 = st.columns(3)
     # no bounds (Streamlit refuses a value out of them in English): checked below, in Chinese
     with c1:
-        asked = st.number_input("企业数", value=None, step=100.0, format="%g", key="cov_size", help=SIZE_HELP)
-        size = checked.whole_number(asked, "企业数", *SIZES, required=True)
+        size = checked.whole_number_box("企业数", "cov_size", 2000, SIZES, step=100, help=SIZE_HELP)
     with c2:
-        asked = st.number_input("随机种子", value=None, step=1.0, format="%g", key="cov_seed")
-        seed = checked.whole_number(asked, "随机种子", *SEEDS, required=True)
+        seed = checked.whole_number_box("随机种子", "cov_seed", 0, SEEDS)
     missing = c3.slider(
         "信息缺失率", 0.0, 0.5, step=0.05, key="cov_missing", help="随机留空园区、人数、收入等字段的比例"
     )
