@@ -6,24 +6,22 @@ Two faults, both from the cells of real rosters:
   a cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a formula by
   spreadsheet programs (``=HYPERLINK(…)`` leaks data, ``=cmd|…`` runs programs). In CSV, OWASP's
   remedy is a leading single quote; in XLSX the cell is written as text (data type ``s``, with Excel's
-  hidden quote prefix), so it shows exactly as typed and is never evaluated, not even after editing.
+  hidden quote prefix: ``sheets.write_sheets``), so it shows exactly as typed and is never evaluated, not
+  even after editing.
   Only text is touched: a negative number stays a number.
 - **Characters XML 1.0 cannot hold** (https://www.w3.org/TR/xml/#charsets): .xlsx and .docx are XML, and
   python-docx (``ValueError``) refuses control characters such as the vertical tab Word's soft return leaves
-  in a pasted cell, as well as U+FFFE/U+FFFF and lone surrogates; XlsxWriter writes a control character as
-  Excel's ``_x000B_`` escape, which Excel turns back into the character, and lone surrogates not at all.
+  in a pasted cell, as well as U+FFFE/U+FFFF and lone surrogates; an XLSX writer writes a control character
+  as Excel's ``_x000B_`` escape, which Excel turns back into the character, and lone surrogates not at all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
-    from xlsxwriter.workbook import Workbook
-    from xlsxwriter.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls but tab, line feed and carriage return: exactly openpyxl's ILLEGAL_CHARACTERS_RE
@@ -58,34 +56,3 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     cell holding a lone carriage return is quoted, not split into a new row that could start a formula)."""
     safe = frame.map(safe_csv_cell).rename(columns=safe_csv_cell)
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
-class CellFormat:
-    """An XlsxWriter cell format (``properties`` as ``Workbook.add_format`` takes them) and its twin with Excel's
-    quote prefix, which ``write_row`` gives the text that would run as a formula."""
-
-    def __init__(self, book: Workbook, properties: dict[str, Any]) -> None:
-        self.plain = book.add_format(properties)
-        self.quoted = book.add_format({**properties, "quote_prefix": True})
-
-
-def write_row(sheet: Worksheet, row: int, values: Iterable[Any], style: CellFormat) -> None:
-    """Write ``values`` into ``row`` (0-based) of an XlsxWriter ``sheet`` from column A, each cell in ``style`` and
-    never a formula, whatever the workbook's ``strings_to_*`` options: text passed through ``xml_text`` and
-    written as text, in ``style.quoted`` when it would run as a formula (data type ``s`` with Excel's hidden
-    quote prefix: shown as typed, no stray apostrophe, never evaluated, not even after editing); an int or
-    float as a number; None and empty text as an empty cell in the style. TypeError for any other value (a
-    bool, a date …: no column holds one)."""
-    for col, value in enumerate(values):
-        if isinstance(value, str):
-            text = xml_text(value)
-            if text:
-                sheet.write_string(row, col, text, style.quoted if formula_like(text) else style.plain)
-            else:
-                sheet.write_blank(row, col, None, style.plain)
-        elif value is None:
-            sheet.write_blank(row, col, None, style.plain)
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            sheet.write_number(row, col, value, style.plain)
-        else:
-            raise TypeError(f"a cell of {type(value).__name__}: {value!r}")

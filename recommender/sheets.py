@@ -12,11 +12,13 @@ import contextlib
 import datetime as dt
 import functools
 import io
+import itertools
 import os
+import pickle
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -37,14 +39,10 @@ from .leftovers import remove_stale
 from .library_scope import ENDED_SECTION
 from .profile import Profile
 from .roster import BadRow
-from .safe_output import CellFormat, write_row, xml_text
+from .safe_output import xml_text
 from .sheet_summary import Summary, ended_lines, pending, summary
 from .shortened import shortened
 from .text_clean import strip_ignorable
-
-if TYPE_CHECKING:
-    from xlsxwriter.workbook import Workbook
-    from xlsxwriter.worksheet import Worksheet
 
 if TYPE_CHECKING:
     from .word_template import Body, WordTemplate
@@ -520,61 +518,107 @@ EXCEL_ROWS = 1_048_576  # the rows of a worksheet in Excel and WPS: a longer she
 
 
 A4_PAPER = 9  # the paper size code of the OOXML page setup (ECMA-376 §18.3.1.63): A4
+CELL_MOST = 32_767  # the characters a cell holds in Excel (its specifications and limits); a longer text is cut
+WIDTH_PADDING = 0.7109375  # what the writer adds to a column's width in characters (5 pixels of padding ÷ 7)
+# columns that hold numbers only: no quote prefix (every text column has it, see RosterWorkbook)
+NUMBER_COLUMNS = frozenset({"名单行号", "序号", "可申请", "需补充条件", "信息不足", "可关注线索", "待审核·自动提取"})
+NUMBER_COLUMNS |= {"已过期或尚未生效未列入"}
 
 
-def _print_setup(ws: Worksheet) -> None:
+def _page_setup() -> dict[str, Any]:
     """A sheet that prints as people expect: A4 landscape, one page wide, the header row on every page, with
     the margins the summary always had (inches: 0.75 left and right, 1 top and bottom, header and footer 0.5;
-    XlsxWriter's own are Excel's narrower 0.7, 0.75 and 0.3)."""
-    ws.set_paper(A4_PAPER)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
-    ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)
-    ws.set_header("", {"margin": 0.5})
-    ws.set_footer("", {"margin": 0.5})
+    the writer's own are Excel's narrower 0.7, 0.75 and 0.3)."""
+    margins = {"left": 0.75, "right": 0.75, "top": 1, "bottom": 1, "header": 0.5, "footer": 0.5}
+    return {"landscape": True, "paper_size": A4_PAPER, "fit_to_pages": (1, 0), "repeat_rows": 0, "margins": margins}
 
 
-class _Sheet:
-    """A worksheet streamed row by row (XlsxWriter's constant_memory mode: each row goes to the sheet's temporary
-    file once the next begins): a styled header row, column widths, frozen panes and print setup written
-    first, then rows, all cells wrapped and top-aligned; the auto-filter over what was written set by
-    ``finish``. Past EXCEL_ROWS rows it goes on in a new sheet named "title（续 N）" with the same header;
-    ``parts`` lists the sheet and its continuations in the order they belong in the workbook."""
+def cell_value(value: Any) -> Any:
+    """A value as a cell holds it: text through ``xml_text`` and cut to CELL_MOST characters (None when empty);
+    an int or float as a number; None as an empty cell. TypeError for any other value (a bool, a date …: no
+    column holds one)."""
+    if isinstance(value, str):
+        return xml_text(value)[:CELL_MOST] or None
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    raise TypeError(f"a cell of {type(value).__name__}: {value!r}")
 
-    def __init__(
-        self, book: Workbook, title: str, columns: list[tuple[str, int]], header: CellFormat, cell: CellFormat
-    ) -> None:
-        self.book, self.title, self.columns, self.header, self.cell = book, title, columns, header, cell
-        self.parts: list[tuple[Worksheet, int]] = []  # (worksheet, rows written), the last being written
-        self._start()
 
-    def _start(self) -> None:
-        n = len(self.parts)
-        ws = self.book.add_worksheet(f"{self.title}（续 {n}）" if n else self.title)
-        for i, (_, width) in enumerate(self.columns):
-            # 7 pixels a character (Calibri 11's digit): the file's width is then ``width`` itself, as openpyxl
-            # wrote it (XlsxWriter's set_column would add the 5 pixels of cell padding)
-            ws.set_column_pixels(i, i, 7 * width)
-        ws.freeze_panes(1, 2 if len(self.columns) > 4 else 0)  # "C2", else "A2"
-        _print_setup(ws)
-        write_row(ws, 0, [name for name, _ in self.columns], self.header)
-        self.parts.append((ws, 1))
+class _Spool:
+    """One sheet's rows, kept in a temporary file from the first to the last (pickled a batch at a time) until
+    the workbook is written: memory does not grow with the roster."""
 
-    def append(self, values: Sequence[Any]) -> None:
-        """Write one row (padded with empty cells to the header's width). TypeError as ``write_row`` gives it."""
-        ws, rows = self.parts[-1]
-        if rows == EXCEL_ROWS:
-            self._start()
-            ws, rows = self.parts[-1]
-        write_row(ws, rows, [*values, *[None] * (len(self.columns) - len(values))], self.cell)
-        self.parts[-1] = (ws, rows + 1)
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = 0
+        self._file: IO[bytes] | None = path.open("wb")
 
-    def finish(self) -> None:
-        """The auto-filter over each sheet's rows (none on a sheet with the header only)."""
-        for ws, rows in self.parts:
-            if rows > 1:
-                ws.autofilter(0, 0, rows - 1, len(self.columns) - 1)
+    def add(self, rows: list[list[Any]]) -> None:
+        """Keep ``rows`` (each a list of cell values) after those added before. TypeError for a value no cell
+        holds (``cell_value``), raised here rather than when the workbook is written."""
+        assert self._file is not None, "a spool is read once it is closed"
+        pickle.dump([[cell_value(v) for v in row] for row in rows], self._file, pickle.HIGHEST_PROTOCOL)
+        self.rows += len(rows)
+
+    def close(self) -> None:
+        """Finish writing (a second call does nothing)."""
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        self.close()
+        with self.path.open("rb") as file:
+            while True:
+                try:
+                    batch = pickle.load(file)
+                except EOFError:
+                    return
+                yield from batch
+
+
+@dataclass(frozen=True)
+class _SheetSpec:
+    """A sheet of the roster workbook: its title and columns (header, width in characters)."""
+
+    title: str
+    columns: list[tuple[str, int]]
+
+
+SHEETS = (
+    _SheetSpec("措施明细", DETAIL_COLUMNS),
+    _SheetSpec("企业汇总", SUMMARY_COLUMNS),
+    _SheetSpec("资质准备度", READINESS_COLUMNS),
+    _SheetSpec("未导入行", BAD_COLUMNS),
+    _SheetSpec("说明", NOTE_COLUMNS),
+)
+
+
+@dataclass
+class _Part:
+    """A worksheet as it is written: its name, columns, records (a dict of header → cell value per row) and
+    whether it has rows (then an auto-filter over them)."""
+
+    name: str
+    columns: list[tuple[str, int]]
+    records: Iterator[dict[str, Any]]
+    filtered: bool
+
+
+def _parts(spec: _SheetSpec, rows: Iterable[list[Any]], count: int) -> list[_Part]:
+    """The worksheets ``count`` rows fill: the sheet, then past EXCEL_ROWS rows (the header included) a sheet
+    named "title（续 N）" for each further part, each with the same header; rows are padded with empty cells,
+    and a sheet with no row holds the header only."""
+    names = [name for name, _ in spec.columns]
+    source = iter(rows)
+    per_sheet = EXCEL_ROWS - 1
+    parts = []
+    for n in range(max(1, -(-count // per_sheet))):
+        size = min(per_sheet, count - n * per_sheet)
+        records = (dict(zip(names, [*row, *[None] * (len(names) - len(row))], strict=True)) for row in source)
+        chosen = itertools.islice(records, size) if size > 0 else iter([dict.fromkeys(names)])
+        parts.append(_Part(f"{spec.title}（续 {n}）" if n else spec.title, spec.columns, chosen, size > 0))
+    return parts
 
 
 def _readiness_text(c: Consultation) -> str:
@@ -639,99 +683,28 @@ def workbook_entry(row: int | None, c: Consultation) -> WorkbookEntry:
     )
 
 
-class _Sink:
-    """The file XlsxWriter's zip writes a workbook into: ``target`` (a path, opened here, or a binary file) until
-    ``abandon``, then a sink that takes everything and writes nothing.
-
-    When a write fails (a full disk), XlsxWriter leaves its ZipFile open; the ZipFile, collected later, writes
-    its directory and closes its file, which on a full disk fails again, and Python printed "Exception ignored
-    in: <function ZipFile.__del__ …>" and a traceback after the command's one error line. Abandoned, the
-    ZipFile's last writes go nowhere, and it never closes the file (it did not open it)."""
-
-    def __init__(self, target: str | Path | IO[bytes]) -> None:
-        self._own = isinstance(target, str | Path)  # opened here: closed here
-        self._file: IO[bytes] | None = open(target, "wb") if isinstance(target, str | Path) else target  # noqa: SIM115
-        self._position = 0  # where an abandoned sink says it is
-
-    def write(self, data: bytes) -> int:
-        if self._file is None:
-            return len(data)
-        return self._file.write(data)
-
-    def tell(self) -> int:
-        if self._file is None:
-            return self._position
-        self._position = self._file.tell()
-        return self._position
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if self._file is None:
-            return self._position
-        self._position = self._file.seek(offset, whence)
-        return self._position
-
-    def flush(self) -> None:
-        if self._file is not None:
-            self._file.flush()
-
-    def close(self) -> None:
-        """Close a file opened here (a caller's file stays open); OSError when its last writes fail."""
-        file, self._file = self._file, None
-        if file is not None and self._own:
-            file.close()
-
-    def abandon(self) -> None:
-        """Write nothing more; a file opened here is closed, its errors ignored (the file is being discarded)."""
-        file, self._file = self._file, None
-        if file is not None and self._own:
-            with contextlib.suppress(OSError):  # a full disk fails the flush: the first error is the one to report
-                file.close()
-
-
 class RosterWorkbook:
-    """The roster's Excel summary, written as the consultations come (XlsxWriter's constant_memory mode: each
-    sheet's rows go to a temporary file, so memory does not grow with the roster). Sheets: 措施明细 (one row per
-    enterprise × measure), 企业汇总 (one per enterprise), 资质准备度 (one per enterprise × title), 未导入行 (the
-    bad rows) and 说明 (dates, counts, notes); each A4 landscape, one page wide, the header row on every page.
-    The temporary files are in a folder of their own, removed once saved; used as a context manager, a
-    workbook left unsaved (an error midway) has it removed too."""
+    """The roster's Excel summary, written as the consultations come: each sheet's rows go to a temporary file
+    (``_Spool``), so memory does not grow with the roster, and the workbook is written from them on ``save`` by
+    rustpy-xlsxwriter (rust_xlsxwriter's writer: the rows of a sheet are streamed, several times faster than
+    XlsxWriter, which took most of a batch's time). Sheets: 措施明细 (one row per enterprise × measure), 企业汇总
+    (one per enterprise), 资质准备度 (one per enterprise × title), 未导入行 (the bad rows) and 说明 (dates,
+    counts, notes); each A4 landscape, one page wide, the header row on every page, an auto-filter over its rows.
+
+    No text becomes a formula, a number or a link: text is written as text, and every column that holds text
+    has Excel's quote prefix (shown as typed, never evaluated, not even after editing: OWASP, "CSV Injection").
+    The temporary files are in a folder of their own, removed once saved; used as a context manager, a workbook
+    left unsaved (an error midway) has it removed too."""
 
     def __init__(self, as_of: dt.date, today: dt.date | None = None) -> None:
         import tempfile
 
-        import xlsxwriter
-
         self.as_of = as_of
         self.today = today or shanghai_today()
         self.matched = 0  # enterprises added
-        remove_stale(Path(tempfile.gettempdir()), SCRATCH)  # what a killed batch left (~35 KB an enterprise)
+        remove_stale(Path(tempfile.gettempdir()), SCRATCH)  # what a killed batch left (~25 KB an enterprise)
         self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-")
-        self._book = xlsxwriter.Workbook(
-            options={
-                "constant_memory": True,
-                "tmpdir": self._scratch.name,
-                # cells are written by type (write_row): no text becomes a formula, a number or a link
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-                "use_zip64": True,  # a sheet of a million long rows can pass 4 GB unpacked (openpyxl's default)
-            }
-        )
-        header = CellFormat(
-            self._book,
-            {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E9A", "text_wrap": True, "valign": "vcenter"},
-        )
-        cell = CellFormat(self._book, {"text_wrap": True, "valign": "top"})
-        self._detail, self._summary, self._readiness, self._bad, self._notes = self._sheets = tuple(
-            _Sheet(self._book, title, columns, header, cell)
-            for title, columns in (
-                ("措施明细", DETAIL_COLUMNS),
-                ("企业汇总", SUMMARY_COLUMNS),
-                ("资质准备度", READINESS_COLUMNS),
-                ("未导入行", BAD_COLUMNS),
-                ("说明", NOTE_COLUMNS),
-            )
-        )
+        self._spools = {spec.title: _Spool(self.scratch / f"{k}.pickle") for k, spec in enumerate(SHEETS)}
         self._saved = False
 
     @property
@@ -744,68 +717,75 @@ class RosterWorkbook:
 
     def __exit__(self, *exc: object) -> None:
         if not self._saved:
-            for sheet in self._book.worksheets():
-                # the open row file of each sheet (XlsxWriter has no public call for this); a full temp disk fails
-                # its flush again: the error already on its way is the one to report
-                with contextlib.suppress(OSError):
-                    sheet._opt_close()
-            self._scratch.cleanup()
+            self._discard()
+
+    def _discard(self) -> None:
+        for spool in self._spools.values():
+            with contextlib.suppress(OSError):  # a full temp disk fails the flush again: the first error counts
+                spool.close()
+        self._scratch.cleanup()
 
     def add(self, row: int | None, c: Consultation) -> None:
         """Write one enterprise's rows (``row``: its roster row number, None when it has none)."""
         self.add_entry(workbook_entry(row, c))
 
     def add_entry(self, entry: WorkbookEntry) -> None:
-        """Write one enterprise's rows made beforehand (``workbook_entry``, possibly in another process)."""
-        for line in entry.detail:
-            self._detail.append(line)
-        self._summary.append(entry.summary)
-        for line in entry.readiness:
-            self._readiness.append(line)
+        """Write one enterprise's rows made beforehand (``workbook_entry``, possibly in another process).
+        TypeError for a value no cell holds; OSError when the temp folder cannot be written."""
+        self._spools["措施明细"].add(entry.detail)
+        self._spools["企业汇总"].add([entry.summary])
+        self._spools["资质准备度"].add(entry.readiness)
         self.matched += 1
 
     def save(self, target: str | Path | IO[bytes], bad: Iterable[BadRow] = ()) -> None:
         """Write the ``bad`` rows and the notes, and the workbook to ``target`` (a path or a binary file); the
-        workbook cannot be added to after. OSError when ``target`` cannot be written."""
-        from xlsxwriter.exceptions import FileCreateError
+        workbook cannot be added to after. OSError when ``target`` or the temp folder cannot be written."""
+        bad_rows = [[b.row, b.name or "", "；".join(e.for_people() for e in b.errors)] for b in bad]
+        self._spools["未导入行"].add(bad_rows)
+        self._spools["说明"].add([list(note) for note in self._notes(len(bad_rows))])
+        spools = self._spools
+        parts = [part for spec in SHEETS for part in _parts(spec, spools[spec.title], spools[spec.title].rows)]
+        if isinstance(target, str | Path):
+            with open(target, "wb") as file:
+                write_sheets(parts, file)
+        else:
+            write_sheets(parts, target)
+        self._saved = True
+        self._discard()  # the temporary files go at once; on an error, when the block ends (``__exit__``)
 
-        count = 0
-        for b in bad:
-            self._bad.append([b.row, b.name or "", "；".join(e.for_people() for e in b.errors)])
-            count += 1
-        notes = [
+    def _notes(self, bad: int) -> list[tuple[str, Any]]:
+        return [
             ("生成日期", self.today.isoformat()),
             ("政策有效性判断日期", self.as_of.isoformat()),
             ("已匹配企业", self.matched),
-            ("未导入行", count),
+            ("未导入行", bad),
             (
                 "说明",
                 "每家企业列出在判断日期有效的措施（按匹配程度排序）；已过期或尚未生效的措施数量见“企业汇总”；"
                 "标为【待审核·自动提取】的来自新增文件，条件尚未经人工审核。" + LEAD_NOTE + NOTE,
             ),
         ]
-        for note in notes:
-            self._notes.append(note)
-        for sheet in self._sheets:
-            sheet.finish()
-        self._order()
-        sink = _Sink(target)
-        self._book.filename = sink  # the file Workbook(filename) would take: known only now
-        try:
-            self._book.close()
-            sink.close()  # a full disk may fail only the last flush
-        except FileCreateError as exc:  # XlsxWriter wraps the OSError
-            raise exc.args[0] from None
-        finally:
-            sink.abandon()  # no-op once closed
-        self._saved = True
-        self._scratch.cleanup()
 
-    def _order(self) -> None:
-        """Each continuation sheet right after the sheet it continues. XlsxWriter packages its sheets in the order
-        of its list, numbered by creation, and has no call to move one: the list is put in order, and each
-        sheet's number with it (read only when the workbook is closed: print titles, auto-filter names)."""
-        order = [ws for sheet in self._sheets for ws, _ in sheet.parts]
-        self._book.worksheets()[:] = order
-        for i, ws in enumerate(order):
-            ws.index = i
+
+def write_sheets(parts: list[_Part], file: IO[bytes]) -> None:
+    """A workbook of ``parts``, in order, into ``file``: a styled header row, the columns' widths, panes frozen
+    below the header (and right of column B when there are more than four columns), A4 print setup
+    (``_page_setup``), an auto-filter where there are rows; cells wrapped and top-aligned, every column but
+    NUMBER_COLUMNS with Excel's quote prefix. OSError as writing ``file`` gives it."""
+    from rustpy_xlsxwriter import Format, write_worksheets
+
+    header = Format().set_bold().set_font_color("#FFFFFF").set_background_color("#1F4E9A")
+    header = header.set_text_wrap().set_align("vcenter")
+    plain = Format().set_text_wrap().set_align("top")
+    quoted = Format().set_text_wrap().set_align("top").set_quote_prefix()
+    write_worksheets(
+        [(p.name, p.records) for p in parts],
+        file,
+        freeze_panes={p.name: {"row": 1, "col": 2 if len(p.columns) > 4 else 0} for p in parts},
+        # the width in characters as the file says it (the writer adds its padding to what it is given)
+        column_widths={p.name: [w - WIDTH_PADDING for _, w in p.columns] for p in parts},
+        column_formats={p.name: [plain if c in NUMBER_COLUMNS else quoted for c, _ in p.columns] for p in parts},
+        header_format={p.name: header for p in parts},
+        autofilter={p.name: p.filtered for p in parts},
+        page_setup={p.name: _page_setup() for p in parts},
+    )

@@ -58,15 +58,17 @@ def matched(engine):
 # --- the in-memory workbook of before, as the reference --------------------------------------
 
 
-def _value(ws: Any, value: Any) -> Any:
-    """A cell value as the openpyxl writer of before made it safe: text through xml_text, formula-like text a
-    text cell with Excel's quote prefix."""
+def _value(ws: Any, value: Any, quoted: bool) -> Any:
+    """A cell value as the workbook is to hold it: text through xml_text; in a column that holds text
+    (``quoted``) every cell with Excel's quote prefix, a number in 说明's 内容 too (the writer of before gave it
+    to formula-like text only; the streamed workbook's writer sets a format by column)."""
     from openpyxl.cell.cell import Cell
 
-    if not isinstance(value, str) or not formula_like(xml_text(value)):
-        return xml_text(value) if isinstance(value, str) else value
-    cell = Cell(ws, value=xml_text(value))
-    cell.data_type, cell.quotePrefix = "s", True
+    cell = Cell(ws, value=(xml_text(value) or None) if isinstance(value, str) else value)
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # never a formula
+    if quoted and cell.value is not None:
+        cell.quotePrefix = True
     return cell
 
 
@@ -77,9 +79,10 @@ def _reference_sheet(book: Any, title: str, columns: list, rows: list, first: bo
 
     ws = book.active if first else book.create_sheet()
     ws.title = title
-    ws.append([_value(ws, name) for name, _ in columns])
+    ws.append([name for name, _ in columns])
+    quoted = [name not in sheets.NUMBER_COLUMNS for name, _ in columns]
     for row in rows:
-        ws.append([_value(ws, value) for value in row])
+        ws.append([_value(ws, value, q) for value, q in zip(row, quoted, strict=False)])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E9A")
@@ -145,20 +148,21 @@ def _rgb(color: Any) -> str | None:
 
 
 def _cell(cell: Any) -> tuple:
-    """What a person sees of a cell, and what Excel does with it: the value, its type (none for an empty cell:
-    the writer of before gave one written from "" a type of text, XlsxWriter none), the quote prefix, the font
+    """What a person sees of a cell, and what Excel does with it: the value, its type, the quote prefix, the font
     (a name or size left out is the workbook's default, Calibri 11: the writer of before left them out of the
-    header's font), the fill and the alignment."""
+    header's font), the fill and the alignment. An empty cell is its value only: Excel shows it in its column's
+    format (the streamed workbook writes no cell there, the writer of before an empty one in the cell format)."""
+    if cell.value is None:
+        return (None,)
     font, fill, align = cell.font, cell.fill, cell.alignment
-    kind = None if cell.value is None else cell.data_type
     shown_font = (font.name or "Calibri", font.sz or 11, bool(font.b), bool(font.i), _rgb(font.color))
     shown_fill = (fill.patternType, _rgb(fill.fgColor) if fill.patternType else None)
-    return cell.value, kind, cell.quotePrefix, shown_font, shown_fill, align.vertical, align.wrap_text
+    return cell.value, cell.data_type, cell.quotePrefix, shown_font, shown_fill, align.vertical, align.wrap_text
 
 
 def _layout(ws: Any) -> tuple:
     """What a sheet shows and prints as: its size, panes, filter, print titles, page setup, margins and column widths
-    (a run of equal widths is one <col> to XlsxWriter and one per column to openpyxl; a fitToWidth left out
+    (a run of equal widths may be one <col> to the writer and one per column to openpyxl; a fitToWidth left out
     is OOXML's default, 1)."""
     from openpyxl.utils import get_column_letter
 
@@ -254,7 +258,7 @@ def test_the_workbook_leaves_no_temporary_file_saved_or_failed(matched, tmp_path
     target = tmp_path / "无此目录" / "汇总.xlsx"
     with pytest.raises(FileNotFoundError), sheets.RosterWorkbook(AS_OF, TODAY) as book:
         book.add(*entries[0])
-        book.save(target)  # an OSError as for any file, not XlsxWriter's own
+        book.save(target)  # an OSError as for any file, not the writer's own
     assert not list(scratch.iterdir()) and not target.parent.exists()
     with sheets.RosterWorkbook(AS_OF, TODAY) as book:
         book.add(*entries[0])
@@ -264,14 +268,17 @@ def test_the_workbook_leaves_no_temporary_file_saved_or_failed(matched, tmp_path
 
 
 def test_text_that_looks_like_a_number_a_link_or_a_formula_stays_text_as_typed(matched):
+    """As typed, as text, never a link; with Excel's quote prefix (every text column has it), so that not even
+    editing the cell runs it as a formula."""
     names = ["00123", "1e5", "http://evil.example/x", "'引号开头", "=1+1", "-5", "@A1"]
     _, c = matched[1][0]
     entries = [(i, replace(c, profile=c.profile.model_copy(update={"name": n}))) for i, n in enumerate(names, 2)]
     book = openpyxl.load_workbook(io.BytesIO(roster_workbook(entries, as_of=AS_OF)))
     cells = book["企业汇总"]["B"][1:]
     assert [(cell.value, cell.data_type, cell.quotePrefix, cell.hyperlink) for cell in cells] == [
-        (n, "s", formula_like(n), None) for n in names
+        (n, "s", True, None) for n in names
     ]
+    assert all(formula_like(n) for n in names[4:])
 
 
 def test_a_batch_zip_names_each_sheet_by_its_roster_row(engine, tmp_path):

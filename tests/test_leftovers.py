@@ -166,8 +166,8 @@ class _FullFile(io.RawIOBase):
 
 
 def test_a_workbook_that_fills_the_disk_raises_once_and_nothing_is_printed_later(monkeypatch):
-    """XlsxWriter leaves its ZipFile open when a write fails; collected later, it wrote its directory into the
-    full file again and Python printed "Exception ignored in: <function ZipFile.__del__ …>" after the error."""
+    """A writer that leaves its zip open when a write fails printed, once collected, "Exception ignored in:
+    <function ZipFile.__del__ …>" after the error (XlsxWriter did): the error is raised once, and nothing later."""
     unraisable = []
     monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     with RosterWorkbook(dt.date(2025, 1, 1)) as book, pytest.raises(OSError) as info:

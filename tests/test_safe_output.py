@@ -27,8 +27,8 @@ from recommender.consultation import consult
 from recommender.engine import Recommender
 from recommender.profile import FieldError, parse_profile
 from recommender.roster import BadRow
-from recommender.safe_output import FORMULA_TRIGGERS, CellFormat, csv_bytes, safe_csv_cell, write_row, xml_text
-from recommender.sheets import FONT, consultation_docx
+from recommender.safe_output import FORMULA_TRIGGERS, csv_bytes, safe_csv_cell, xml_text
+from recommender.sheets import CELL_MOST, FONT, cell_value, consultation_docx, write_sheets
 from webapp.ui import library_push, push_view, registry_view
 from webapp.ui.registry_data import Record
 
@@ -133,46 +133,45 @@ def test_the_push_page_csv_is_inert(monkeypatch):
 # --- XLSX ---------------------------------------------------------------------------------------
 
 
-def _saved(rows: list[list[Any]]) -> openpyxl.Workbook:
-    """``rows`` written by ``write_row`` into a workbook whose own options would turn text into formulas,
-    numbers and links (XlsxWriter's ``write()``), read back."""
-    import xlsxwriter
+def _saved(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """``rows`` as the roster workbook writes cells (``cell_value``, then ``write_sheets``: text columns quoted),
+    read back: the cells of each row under the header."""
+    from recommender.sheets import _Part
 
+    columns = [(f"列{i}", 10) for i in range(max(len(r) for r in rows))]
+    names = [name for name, _ in columns]
+    records = iter([dict(zip(names, [cell_value(v) for v in row], strict=False)) for row in rows])
     out = io.BytesIO()
-    options = {"constant_memory": True, "strings_to_formulas": True, "strings_to_numbers": True}
-    with xlsxwriter.Workbook(out, {**options, "strings_to_urls": True}) as book:
-        sheet, style = book.add_worksheet(), CellFormat(book, {"text_wrap": True})
-        for i, row in enumerate(rows):
-            write_row(sheet, i, row, style)
-    return openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    write_sheets([_Part("表", columns, records, True)], out)
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    return list(sheet.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(columns)))
 
 
 def test_xlsx_formula_text_is_text_as_typed_and_numbers_stay_numbers():
-    book = _saved([[*FORMULAS, -5, -2.5, "-5"]])
-    cells = list(book.active[1])
+    [cells] = _saved([[*FORMULAS, -5, -2.5, "-5"]])
     for cell, text in zip(cells, FORMULAS, strict=False):
         assert (as_excel_reads(cell.value), cell.data_type, cell.quotePrefix) == (text, "s", True)
     assert (cells[-3].value, cells[-3].data_type) == (-5, "n")
     assert (cells[-2].value, cells[-2].data_type) == (-2.5, "n")
     assert (cells[-1].value, cells[-1].data_type) == ("-5", "s")  # text in a text column is text
-    assert not any(c.data_type == "f" for c in _cells(book))
+    assert not any(c.data_type == "f" for c in cells)
 
 
 def test_xlsx_text_that_looks_like_a_number_or_a_link_stays_text_as_typed():
     texts = ["00123", "1e5", "3.14", "2024-06-30", "http://evil.example/x", "mailto:a@b.cn", "'引号开头", "TRUE"]
-    [cells] = _saved([texts]).active.iter_rows()
+    [cells] = _saved([texts])
     assert [(c.value, c.data_type, c.quotePrefix, c.hyperlink) for c in cells] == [
-        (t, "s", False, None)
+        (t, "s", True, None)
         for t in texts  # a leading apostrophe is the text's own, shown, as before
     ]
 
 
-def test_xlsx_empty_cells_carry_the_style_and_other_values_are_refused():
-    [cells] = _saved([["", None, "x"]]).active.iter_rows()
-    assert [(c.value, c.alignment.wrap_text) for c in cells] == [(None, True), (None, True), ("x", True)]
+def test_xlsx_empty_text_is_an_empty_cell_a_long_one_is_cut_and_other_values_are_refused():
+    [cells] = _saved([["", None, "x", "长" * (CELL_MOST + 5)]])
+    assert [c.value for c in cells] == [None, None, "x", "长" * CELL_MOST]  # Excel's limit: the writer refuses more
     for value in (True, dt.date(2024, 6, 30), b"bytes"):
         with pytest.raises(TypeError, match=type(value).__name__):
-            _saved([[value]])
+            cell_value(value)
 
 
 def test_the_control_characters_made_spaces_are_those_openpyxl_refuses():
@@ -181,7 +180,7 @@ def test_the_control_characters_made_spaces_are_those_openpyxl_refuses():
 
 
 def test_xlsx_cells_drop_characters_xml_cannot_hold():
-    [cell] = _saved([[BAD_XML]]).active[1]
+    [[cell]] = _saved([[BAD_XML]])
     assert cell.value == "甲 乙 丙 丁戊己庚"
 
 
@@ -287,7 +286,7 @@ def test_no_csv_cell_starts_a_formula(text):
 def test_any_text_is_written_to_xlsx_and_docx(text):
     cleaned = xml_text(text)
     assert not ILLEGAL_CHARACTERS_RE.search(cleaned)  # what openpyxl refuses
-    [cell] = _saved([[text]]).active[1]
+    [[cell]] = _saved([[text]])
     assert cell.data_type != "f" and (cell.value if cell.value is None else as_excel_reads(cell.value)) == (
         cleaned or None
     )

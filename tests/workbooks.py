@@ -56,7 +56,7 @@ def roster_xlsx(change: Callable[[bytes], bytes] | None = None) -> bytes:
 
 
 def as_excel_reads(text: str) -> str:
-    """A cell's text as Excel shows it: XlsxWriter writes the control characters XML holds but Excel's text does
+    """A cell's text as Excel shows it: the writer writes the control characters XML holds but Excel's text does
     not (a carriage return …) and text already looking like one as ``_xHHHH_`` escapes, which Excel decodes
     and openpyxl leaves as they are."""
     return unescape(text)
