@@ -19,6 +19,7 @@ import pickle
 import re
 import sys
 import tempfile
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -746,10 +747,7 @@ class RosterWorkbook:
         self._spools["说明"].add([list(note) for note in self._notes(len(bad_rows))])
         spools = self._spools
         parts = [part for spec in SHEETS for part in _parts(spec, spools[spec.title], spools[spec.title].rows)]
-        if isinstance(target, str | Path):
-            _write_file(parts, Path(target))
-        else:
-            write_sheets(parts, target)
+        _write_workbook(parts, target, self.scratch)
         self._saved = True
         self._discard()  # the temporary files go at once; on an error, when the block ends (``__exit__``)
 
@@ -767,28 +765,61 @@ class RosterWorkbook:
         ]
 
 
-OS_ERROR = re.compile(r"\(os error (\d+)\)")  # how the writer's errors end: "… (os error 28)"
-ZIP_DROP = "ZipWriter::drop"  # the line the writer's zip prints itself when a write failed (the error is raised)
+OS_ERROR = re.compile(r"\(os error (\d+)\)|code: (\d+)")  # the system's error in the writer's messages
+# what the writer prints itself when it fails (the error is raised too, and said once by whoever catches it): its
+# zip's line, and a panic's ("thread '…' panicked at …", "note: run with `RUST_BACKTRACE=1` …")
+WRITER_LINES = ("ZipWriter::drop", "thread '", "note: run with")
+_WRITING = threading.Lock()  # one workbook written at a time in a process: TMPDIR and stderr are the process's
 
 
-def _write_file(parts: list[_Part], path: Path) -> None:
-    """``write_sheets`` into the file at ``path``, written by the writer itself as it goes (given a Python file,
-    it builds the whole zip in memory first: 0.6 GB more at 100k enterprises). OSError naming ``path``, with
-    the errno the system gave (ENOSPC for a full disk)."""
-    try:
-        with _writer_stderr():
-            write_sheets(parts, str(path))
-    except OSError as exc:
-        found = OS_ERROR.search(str(exc))
-        code = int(found.group(1)) if found else errno.EIO
-        raise OSError(code, os.strerror(code), str(path)) from None
+def _write_workbook(parts: list[_Part], target: str | Path | IO[bytes], scratch: Path) -> None:
+    """``write_sheets`` into ``target``: a path the writer opens and writes as it goes (given a Python file, it
+    builds the whole zip in memory first: 0.6 GB more at 100k enterprises), or a binary file. The writer's own
+    temporary files go in ``scratch`` (it reads TMPDIR as it is, where Python falls back to /tmp when TMPDIR
+    is missing or read-only). OSError with the system's errno, naming ``target`` or, for the temporary
+    files, ``scratch``; the writer's own messages are kept out of stderr (``_writer_stderr``)."""
+    file = str(target) if isinstance(target, str | Path) else target
+    with _WRITING, _writer_stderr():
+        former = os.environ.get("TMPDIR")
+        os.environ["TMPDIR"] = str(scratch)
+        try:
+            write_sheets(parts, file)
+        except BaseException as exc:
+            if not _writer_failed(exc):
+                raise
+            raise _writer_error(exc, target, scratch) from None
+        finally:
+            if former is None:
+                os.environ.pop("TMPDIR")
+            else:
+                os.environ["TMPDIR"] = former
+
+
+def _writer_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is the writer's failure: an OSError, its RuntimeError ("Excel write error: …"), or the
+    panic of a failed write of its own files (pyo3's PanicException, a BaseException whose class cannot be
+    imported before one is raised)."""
+    return isinstance(exc, OSError | RuntimeError) or type(exc).__name__ == "PanicException"
+
+
+def _writer_error(exc: BaseException, target: str | Path | IO[bytes], scratch: Path) -> OSError:
+    """The OSError of one of the writer's errors: the system's errno in its message (EIO when none), naming the
+    temporary folder ``scratch`` when its own files failed (a panic, "Temporary file error"), else ``target``
+    (a file's name, or None). An OSError of a binary file written to is returned as it is."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc
+    text = str(exc)
+    found = OS_ERROR.search(text)
+    code = int(found.group(1) or found.group(2)) if found else errno.EIO
+    own = not isinstance(exc, OSError | RuntimeError) or "Temporary file" in text
+    where = scratch if own else target if isinstance(target, str | Path) else None
+    return OSError(code, os.strerror(code), None if where is None else str(where))
 
 
 @contextlib.contextmanager
 def _writer_stderr() -> Iterator[None]:
     """Standard error (file descriptor 2) into a temporary file while the block runs; then what was printed there
-    goes to standard error, but for the writer's own ZIP_DROP line: a failed write is raised, and said once by
-    whoever catches it."""
+    goes to standard error, but for the writer's own WRITER_LINES. Not safe in two threads at once (_WRITING)."""
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as caught:
@@ -800,7 +831,7 @@ def _writer_stderr() -> Iterator[None]:
             os.close(saved)
             caught.seek(0)
             lines = caught.read().decode("utf-8", "replace").splitlines(keepends=True)
-            kept = "".join(line for line in lines if not line.startswith(ZIP_DROP))
+            kept = "".join(line for line in lines if not line.startswith(WRITER_LINES))
             if kept:
                 sys.stderr.write(kept)
 

@@ -21,7 +21,7 @@ from recommender.leftovers import owned_tag, remove_stale
 from recommender.os_reasons import os_reason
 from recommender.paths import ROOT
 from recommender.services import batch
-from recommender.sheets import SCRATCH, RosterWorkbook
+from recommender.sheets import SCRATCH, RosterWorkbook, WorkbookEntry
 
 
 def _dead_pid() -> int:
@@ -182,18 +182,24 @@ def test_a_workbook_that_fills_the_disk_raises_once_and_nothing_is_printed_later
 LISTING = "--- listing ---"  # printed before the output folder's files, in the namespace where it is mounted
 
 
-def _batch_on_small_disk(roster: Path, folder: Path, kb: int | None) -> tuple[int, str, list[str]]:
+def _batch_on_small_disk(
+    roster: Path, folder: Path, kb: int | None, temp: Path | None = None
+) -> tuple[int, str, list[str]]:
     """``batch roster -o folder/汇总.xlsx`` with ``folder`` a file system of ``kb`` KB (a tmpfs in a mount
-    namespace of its own; None: the disk as it is): the return code, stderr and the files left in ``folder``."""
+    namespace of its own; None: the disk as it is), or, given ``temp``, with TMPDIR there and ``temp`` the small
+    file system: the return code, stderr and the files left in ``folder``."""
     if not shutil.which("unshare"):
         pytest.skip("unshare is not available")
-    mount = f"mount -t tmpfs -o size={kb}k tmpfs {folder} && " if kb is not None else ""
-    batch = f"cd {ROOT} && {sys.executable} -m recommender batch {roster} -o {folder / '汇总.xlsx'} --as-of 2025-06-30"
-    script = f"{mount}{batch}; code=$?; echo {LISTING}; ls -A {folder}; exit $code"
+    small = temp or folder
+    mount = f"mount -t tmpfs -o size={kb}k tmpfs {small} && " if kb is not None else ""
+    env = f"TMPDIR={temp} " if temp is not None else ""
+    out = folder / "汇总.xlsx"
+    batch = f"cd {ROOT} && {env}{sys.executable} -m recommender batch {roster} -o {out} --as-of 2025-06-30"
+    script = f"{mount}{batch}; code=$?; echo {LISTING}; ls -A {folder} {temp or ''}; exit $code"
     run = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=300)
     if "mount:" in run.stderr:
         pytest.skip(f"cannot mount a small file system here: {run.stderr.strip()}")
-    return run.returncode, run.stderr, run.stdout.split(LISTING, 1)[1].split()
+    return run.returncode, run.stderr, [f for f in run.stdout.split(LISTING, 1)[1].split() if not f.endswith(":")]
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +228,57 @@ def test_a_batch_whose_output_disk_is_full_says_one_line_and_nothing_after(tmp_p
     code, stderr, files = _batch_on_small_disk(roster, folder, kb)
     assert code == 2 and stderr == f"错误：{folder / '汇总.xlsx'}: 无法写入（磁盘空间不足）\n", stderr
     assert files == []  # neither the workbook nor its .part
+
+
+def test_a_temp_folder_that_fills_while_the_workbook_is_written_says_one_line_naming_it(tmp_path, _whole_workbook):
+    """The writer's own temporary files (the sheets' XML) fill TMPDIR after the rows were kept there: its panic
+    was a Rust traceback after all the matching (break-it, 2026-11-30)."""
+    roster, _ = _whole_workbook
+    folder, temp = tmp_path / "out", tmp_path / "temp"
+    folder.mkdir()
+    temp.mkdir()
+    code, stderr, files = _batch_on_small_disk(roster, folder, 1200, temp)  # the rows fit (~0.9 MB), not the XML
+    assert code == 2 and stderr == f"错误：临时文件夹 {temp}（TMPDIR）: 无法写入（磁盘空间不足）\n", stderr
+    assert files == []  # no workbook, no .part, and the temp folder emptied
+
+
+def test_a_missing_temp_folder_is_one_the_writer_does_not_need(tmp_path):
+    """TMPDIR naming no folder: Python keeps its files in /tmp, and the writer (which read TMPDIR as it was and
+    failed after all the matching) keeps its own with them."""
+    from benchmarks.synthetic import write_roster
+
+    roster, out = write_roster(tmp_path / "名单.csv", 40), tmp_path / "汇总.xlsx"
+    argv = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out), "--as-of", "2025-06-30"]
+    env = {**os.environ, "TMPDIR": str(tmp_path / "无此文件夹")}
+    run = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert zipfile.ZipFile(out).testzip() is None
+
+
+def test_two_workbooks_saved_at_once_leave_stderr_where_it_was(tmp_path):
+    """The page saves in the server's threads: two saves at once each moved stderr (file descriptor 2) and put
+    back what the other had put there, so the server's log went to a deleted file for good (break-it)."""
+    import threading
+    import time
+
+    before = os.fstat(2)
+    books = []
+    for _ in range(2):  # a second or so of writing each
+        book = RosterWorkbook(dt.date(2025, 1, 1))
+        for i in range(1500):
+            v = f"企业{i}" * 20
+            detail = [[i, v, "浦东新区", "", 1, "可申请", v, v * 5, v, v, "", v, v, "", v, v, v, "c"]] * 10
+            book.add_entry(WorkbookEntry(detail, [i, v], [[i, v, "高企", "未满足", v, v]] * 9))
+        books.append(book)
+    threads = [threading.Thread(target=books[k].save, args=(tmp_path / f"{k}.xlsx",)) for k in range(2)]
+    threads[0].start()
+    time.sleep(0.3)  # the second begins while the first writes
+    threads[1].start()
+    for t in threads:
+        t.join()
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+    assert all(zipfile.ZipFile(tmp_path / f"{k}.xlsx").testzip() is None for k in range(2))
 
 
 def test_a_sheet_that_fills_the_disk_leaves_no_half_file(tmp_path, monkeypatch, capsys):
