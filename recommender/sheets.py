@@ -525,8 +525,9 @@ A4_PAPER = 9  # the paper size code of the OOXML page setup (ECMA-376 §18.3.1.6
 CELL_MOST = 32_767  # the characters a cell holds in Excel (its specifications and limits); a longer text is cut
 WIDTH_PADDING = 0.7109375  # what the writer adds to a column's width in characters (5 pixels of padding ÷ 7)
 # columns that hold numbers only: no quote prefix (every text column has it, see RosterWorkbook)
-NUMBER_COLUMNS = frozenset({"名单行号", "序号", "可申请", "需补充条件", "信息不足", "可关注线索", "待审核·自动提取"})
-NUMBER_COLUMNS |= {"已过期或尚未生效未列入"}
+NUMBER_COLUMNS = frozenset(
+    ["名单行号", "序号", "可申请", "需补充条件", "信息不足", "可关注线索", "待审核·自动提取", "已过期或尚未生效未列入"]
+)
 
 
 def _page_setup() -> dict[str, Any]:
