@@ -16,9 +16,10 @@ from ..profile_fields import form_name
 from .model import Condition, Criterion, ParamValue, RuleSet
 from .outcome import Outcome, all_of, any_of
 from .scoring import check_score
-from .wording import OP_SIGNS, brief, distance, show
+from .wording import OP_SIGNS, distance, show
 
 EPS = 1e-9
+UNVERIFIED = "（待核实）"  # the mark of a message resting on a value nobody has checked yet
 CONFIRM = "由企业确认"  # the ``required`` of a gap the enterprise settles by confirming (not_encoded, confirm)
 
 
@@ -51,19 +52,27 @@ class Checker:
         self.as_of = as_of
         self.facts = facts or Facts(profile, as_of)
         self.unverified: dict[str, str] = {}
+        self._dated = criterion.at(as_of)
+        self._params = self._dated.params
+        self._verified = rule_set.verified
 
     # --- parameters and facts ------------------------------------------------------------
 
     def param(self, name: str) -> ParamValue:
         """The parameter ``name`` at ``as_of``; an unverified one is noted in ``unverified`` with its source."""
-        pv = self.criterion.param(name, self.as_of)
-        if not pv.verified or not self.rule_set.verified:
-            self.unverified[name] = f"{pv.description}：{brief(pv.value, pv.unit)}（{pv.source}）"
+        pv = self._params[name]
+        if not (pv.verified and self._verified):
+            self.unverified[name] = self._dated.note(name)
         return pv
 
     def flag(self, *pvs: ParamValue) -> str:
         """ "（待核实）" when the rule set or any of ``pvs`` is unverified, else ""."""
-        return "（待核实）" if not self.rule_set.verified or any(not pv.verified for pv in pvs) else ""
+        if not self._verified:
+            return UNVERIFIED
+        for pv in pvs:
+            if not pv.verified:
+                return UNVERIFIED
+        return ""
 
     def fact(self, name: str) -> FactValue:
         """The fact ``name`` of the profile at ``as_of`` (value None when unknown)."""
