@@ -199,9 +199,10 @@ class Criterion(BaseModel):
     def at(self, as_of: dt.date) -> DatedCriterion:
         """The rule set and every parameter in force at ``as_of``, worked out once per date and kept: a criterion
         is read-only once loaded, and readiness asks the same ones for every profile."""
-        known = self._dated.get(as_of)
+        dated: dict[dt.date, DatedCriterion] = self.__pydantic_private__["_dated"]  # not via BaseModel.__getattr__
+        known = dated.get(as_of)
         if known is None:
-            known = self._dated[as_of] = DatedCriterion(self, as_of)
+            known = dated[as_of] = DatedCriterion(self, as_of)
         return known
 
     def _rule_set(self, as_of: dt.date) -> tuple[dt.date, RuleSet] | None:
