@@ -241,10 +241,29 @@ def _get(obj: Any, name: str) -> Any:
     return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
-def _gap_text(gap: Any) -> str:
-    if isinstance(gap, str):
-        return gap
-    return str(_get(gap, "message") or gap)
+def _reader(obj: Any) -> Callable[[str], Any]:
+    """``_get`` bound to ``obj``: whether it is a mapping is asked once, not per name."""
+    if isinstance(obj, Mapping):
+        return obj.get
+    return lambda name: getattr(obj, name, None)
+
+
+def _gap_texts(gaps: list[Any]) -> tuple[list[str], list[str]]:
+    """Each gap's text (the gap itself when it is one, else its ``message``), and the titles the gaps ask to hold
+    first (``qualification``)."""
+    texts, requires = [], []
+    for gap in gaps:
+        if isinstance(gap, str):
+            texts.append(gap)
+            continue
+        if isinstance(gap, Mapping):
+            message, q = gap.get("message"), gap.get("qualification")
+        else:
+            message, q = getattr(gap, "message", None), getattr(gap, "qualification", None)
+        texts.append(str(message or gap))
+        if q:
+            requires.append(str(q))
+    return texts, requires
 
 
 def _items(raw: Any) -> list[Any]:
@@ -272,30 +291,31 @@ def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | N
     if checker is None:
         return None
     try:
-        raw = checker(profile, as_of)
-        items = []
-        for item in _items(raw):
-            items.append(
-                ReadinessItem(
-                    name=str(_get(item, "name")),
-                    status=str(_get(item, "status")),
-                    gaps=[_gap_text(g) for g in (_get(item, "gaps") or [])],
-                    source=_get(item, "source") or None,
-                    label=_get(item, "headline") or _get(item, "status_label") or None,
-                    held=bool(_get(item, "held")),
-                    kind=_get(item, "kind") or "title",
-                    reasons=[str(r) for r in _get(item, "reasons") or []],
-                    benefits=[str(b) for b in _get(item, "benefits") or []],
-                    summary=_get(item, "summary") or None,
-                    basis=_get(item, "basis") or None,
-                    gap_states=_gap_states(item),
-                    requires=[str(q) for g in _get(item, "gaps") or [] if (q := _get(g, "qualification"))],
-                )
-            )
-        return items
+        return [_readiness_item(item) for item in _items(checker(profile, as_of))]
     except Exception:
         log.exception("readiness check failed")
         return None
+
+
+def _readiness_item(item: Any) -> ReadinessItem:
+    """One result of the readiness check (an object or its JSON) as a ``ReadinessItem``."""
+    get = _reader(item)
+    gaps, requires = _gap_texts(list(get("gaps") or []))
+    return ReadinessItem(
+        name=str(get("name")),
+        status=str(get("status")),
+        gaps=gaps,
+        source=get("source") or None,
+        label=get("headline") or get("status_label") or None,
+        held=bool(get("held")),
+        kind=get("kind") or "title",
+        reasons=[str(r) for r in get("reasons") or []],
+        benefits=[str(b) for b in get("benefits") or []],
+        summary=get("summary") or None,
+        basis=get("basis") or None,
+        gap_states=_gap_states(item),
+        requires=requires,
+    )
 
 
 # --- one consultation ------------------------------------------------------------------------

@@ -215,7 +215,10 @@ class Clause(BaseModel):
         followed by the clause's opening words, so that two lines of one list can be told apart:
         促进科技金融精准赋能（强化政府创新基金的导向作用）."""
         if self.title:
-            return f"{self.title}（{self._opening}）" if self._opening else self.title
+            # read from the private values themselves: ``self._opening`` goes through BaseModel.__getattr__ (~2 µs),
+            # and lists ask every shown clause's heading
+            opening = (self.__pydantic_private__ or {}).get("_opening")
+            return f"{self.title}（{opening}）" if opening else self.title
         return self.text[:24] + ("…" if len(self.text) > 24 else "")
 
     @property

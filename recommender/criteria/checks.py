@@ -7,25 +7,36 @@ would settle an unknown, and ends in "（待核实）" when it rests on a value 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from functools import cache
+from typing import Any, get_args
 
 from ..eligibility.facts import FACTS, TITLE_AGE_FIELDS, Facts, FactValue, fact_label, held_at
 from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile, mentions
 from ..profile_fields import form_name
-from .model import Condition, Criterion, ParamValue, RuleSet
+from .model import Condition, Criterion, Op, ParamValue, RuleSet
 from .outcome import Outcome, all_of, any_of
 from .scoring import check_score
-from .wording import OP_SIGNS, brief, distance, show
+from .wording import OP_SIGNS, distance, show
 
 EPS = 1e-9
+UNVERIFIED = "（待核实）"  # the mark of a message resting on a value nobody has checked yet
 CONFIRM = "由企业确认"  # the ``required`` of a gap the enterprise settles by confirming (not_encoded, confirm)
 
 
-def _missing(fv: FactValue) -> str:
-    """The 企业自测 form's fields that would settle ``fv`` (``profile_fields.form_name``), else the fact's label."""
-    title = TITLE_AGE_FIELDS.get(fv.name)
-    return "、".join(form_name(f, title) for f in fv.missing) or fact_label(fv.name)
+@cache  # a fact's name and the fields it misses: as many as the derivations in eligibility/facts.py can give
+def _settled_by(name: str, missing: tuple[str, ...]) -> str:
+    """The 企业自测 form's fields that would settle the fact ``name`` missing ``missing``
+    (``profile_fields.form_name``), else the fact's label."""
+    title = TITLE_AGE_FIELDS.get(name)
+    return "、".join(form_name(f, title) for f in missing) or fact_label(name)
+
+
+@cache  # a threshold is a parameter's value (or a band's): as many as the criteria's parameters hold
+def _need(op: str, required: Any, kind: type, unit: str) -> str:
+    """What a threshold condition asks: " ≥ 60%" (``kind``: the type of ``required``, which show tells apart)."""
+    return f" {OP_SIGNS[op]} {show(required, unit)}"
 
 
 def in_band(band: dict[str, Any], x: float) -> bool:
@@ -51,19 +62,27 @@ class Checker:
         self.as_of = as_of
         self.facts = facts or Facts(profile, as_of)
         self.unverified: dict[str, str] = {}
+        self._dated = criterion.at(as_of)
+        self._params = self._dated.params
+        self._verified = rule_set.verified
 
     # --- parameters and facts ------------------------------------------------------------
 
     def param(self, name: str) -> ParamValue:
         """The parameter ``name`` at ``as_of``; an unverified one is noted in ``unverified`` with its source."""
-        pv = self.criterion.param(name, self.as_of)
-        if not pv.verified or not self.rule_set.verified:
-            self.unverified[name] = f"{pv.description}：{brief(pv.value, pv.unit)}（{pv.source}）"
+        pv = self._params[name]
+        if not (pv.verified and self._verified):
+            self.unverified[name] = self._dated.note(name)
         return pv
 
     def flag(self, *pvs: ParamValue) -> str:
         """ "（待核实）" when the rule set or any of ``pvs`` is unverified, else ""."""
-        return "（待核实）" if not self.rule_set.verified or any(not pv.verified for pv in pvs) else ""
+        if not self._verified:
+            return UNVERIFIED
+        for pv in pvs:
+            if not pv.verified:
+                return UNVERIFIED
+        return ""
 
     def fact(self, name: str) -> FactValue:
         """The fact ``name`` of the profile at ``as_of`` (value None when unknown)."""
@@ -75,12 +94,12 @@ class Checker:
         note = f"（{fv.note}）" if fv.note else ""
         asks = f"{cond.label}需{need}" if need else f"需{cond.label}"
         # the fields are given but do not settle it (an industry in two sectors, a date after the as-of date)
-        given = bool(fv.missing) and all(getattr(self.profile, f, None) is not None for f in fv.missing)
-        given |= not fv.missing and bool(fv.note)
+        profile = self.profile
+        given = all(getattr(profile, f, None) is not None for f in fv.missing) if fv.missing else bool(fv.note)
         verb, actual = ("请确认", "无法判断") if given else ("请补充", "未填写")
         if not fv.missing and fv.name not in LABELS:  # no field of the form holds it: the evidence says how
             verb = "请确认"
-        message = f"{verb}{_missing(fv)}：{asks}{note}。{evidence}{flag}"
+        message = f"{verb}{_settled_by(fv.name, fv.missing)}：{asks}{note}。{evidence}{flag}"
         return Outcome("unknown", [Gap(cond.field or fv.field, need.strip() or cond.label, actual, message)])
 
     # --- conditions ----------------------------------------------------------------------
@@ -93,7 +112,7 @@ class Checker:
             return any_of([self.check(c) for c in cond.any], cond.label, cond.field, cond.combine)
         if cond.op == "score":
             return check_score(self, cond)
-        return getattr(self, f"_{cond.op}")(cond)
+        return _BY_OP[cond.op](self, cond)
 
     def _gte(self, cond: Condition) -> Outcome:
         return self._threshold(cond, "gte")
@@ -125,7 +144,7 @@ class Checker:
                 return Outcome("unknown", [Gap(gap_field, "未收录", where, message)])
             required = band["value"]
             band_note = f"（{where}，适用“{band['label']}”档）" if "label" in band else f"（{where}）"
-        need = f" {OP_SIGNS[op]} {show(required, unit)}"
+        need = _need(op, required, type(required), unit)
         fv = self.fact(cond.fact)
         if fv.value is None:
             return self._unknown(cond, fv, need + band_note, flag)
@@ -249,6 +268,11 @@ class Checker:
         message = f"{cond.label}{need}：{evidence}" + ("" if evidence.endswith(flag) else flag)
         required = CONFIRM if cond.confirm else need.strip("（）") or "需核实"
         return Outcome("unknown", [Gap(cond.field or "qualifications", required, "未知", message)])
+
+
+_BY_OP: dict[str, Callable[[Checker, Condition], Outcome]] = {
+    op: getattr(Checker, f"_{op}") for op in get_args(Op) if op != "score"
+}  # the check named by a condition's ``op``
 
 
 def excluded_industry(category: str | None, text: str, table: dict[str, list[str]]) -> tuple[str, bool] | None:

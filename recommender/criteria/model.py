@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..paths import CRITERIA
 from ..yamlio import DataError, load_yaml, validate
+from .wording import brief
 
 Strict = ConfigDict(extra="forbid")
 Op = Literal["gte", "lte", "is", "in", "holds", "mapped", "not_excluded", "positive", "not_encoded", "score"]
@@ -164,7 +165,7 @@ class Criterion(BaseModel):
     rules: dict[dt.date, RuleSet] = {}
     not_recorded: NotRecorded | None = None
     benefits: list[Benefit] = []
-    _params_at: dict[tuple[str, dt.date], ParamValue] = PrivateAttr(default_factory=dict)  # param()'s answers
+    _dated: dict[dt.date, DatedCriterion] = PrivateAttr(default_factory=dict)  # at()'s answers
 
     @model_validator(mode="after")
     def _params_exist(self) -> Criterion:
@@ -189,16 +190,24 @@ class Criterion(BaseModel):
 
     def rule_set(self, as_of: dt.date) -> tuple[dt.date, RuleSet] | None:
         """The rule set in force at ``as_of`` with its start date; None before the first one."""
-        dates = [d for d in sorted(self.rules) if d <= as_of]
-        return (dates[-1], self.rules[dates[-1]]) if dates else None
+        return self.at(as_of).rules
 
     def param(self, name: str, as_of: dt.date) -> ParamValue:
-        """The parameter ``name`` in force at ``as_of`` (value None before its first date); KeyError if unknown.
-        Each answer is kept: a criterion is read-only once loaded, and readiness asks the same ones per profile."""
-        known = self._params_at.get((name, as_of))
+        """The parameter ``name`` in force at ``as_of`` (value None before its first date); KeyError if unknown."""
+        return self.at(as_of).params[name]
+
+    def at(self, as_of: dt.date) -> DatedCriterion:
+        """The rule set and every parameter in force at ``as_of``, worked out once per date and kept: a criterion
+        is read-only once loaded, and readiness asks the same ones for every profile."""
+        dated: dict[dt.date, DatedCriterion] = self.__pydantic_private__["_dated"]  # not via BaseModel.__getattr__
+        known = dated.get(as_of)
         if known is None:
-            known = self._params_at[(name, as_of)] = self._param(name, as_of)
+            known = dated[as_of] = DatedCriterion(self, as_of)
         return known
+
+    def _rule_set(self, as_of: dt.date) -> tuple[dt.date, RuleSet] | None:
+        dates = [d for d in sorted(self.rules) if d <= as_of]
+        return (dates[-1], self.rules[dates[-1]]) if dates else None
 
     def _param(self, name: str, as_of: dt.date) -> ParamValue:
         p = self.parameters[name]
@@ -243,6 +252,27 @@ class ParamValue:
     def flag(self) -> str:
         """ "（待核实）" when the value is unverified, else ""."""
         return "" if self.verified else "（待核实）"
+
+
+class DatedCriterion:
+    """A criterion at one date: the rule set in force (``rules``: its start date and the rule set, None before the
+    first), every parameter's value (``params``) and, asked once, each parameter's line in a list of unverified
+    values (``note``)."""
+
+    __slots__ = ("_notes", "params", "rules")
+
+    def __init__(self, criterion: Criterion, as_of: dt.date) -> None:
+        self.rules = criterion._rule_set(as_of)
+        self.params: dict[str, ParamValue] = {name: criterion._param(name, as_of) for name in criterion.parameters}
+        self._notes: dict[str, str] = {}
+
+    def note(self, name: str) -> str:
+        """The parameter ``name`` as a list of unverified values names it: "描述：值（出处）"."""
+        known = self._notes.get(name)
+        if known is None:
+            pv = self.params[name]
+            known = self._notes[name] = f"{pv.description}：{brief(pv.value, pv.unit)}（{pv.source}）"
+        return known
 
 
 def load_criterion(path: Path) -> Criterion:

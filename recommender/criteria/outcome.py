@@ -17,30 +17,37 @@ class Outcome:
     gaps: list[Gap] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     scores: list[dict[str, Any]] = field(default_factory=list)
-    gap_states: dict[Gap, State] = field(default_factory=dict)  # not_met or unknown, per gap
+    states: list[State] | None = None  # per gap, same order: not_met or unknown; None: each the outcome's own
 
-    def __post_init__(self) -> None:
-        for gap in self.gaps:
-            self.gap_states.setdefault(gap, "unknown" if self.state == "unknown" else "not_met")
+    def own_states(self) -> list[State]:
+        """Per gap, the state it was given (``states``), else unknown when the outcome is, else not met."""
+        if self.states is not None:
+            return self.states
+        return ["unknown" if self.state == "unknown" else "not_met"] * len(self.gaps)
 
-    def gap_state(self, gap: Gap) -> State:
-        """Whether ``gap`` is not met or unknown: its own state, else the outcome's."""
-        return self.gap_states.get(gap, self.state)
-
-
-def _states(outcomes: list[Outcome]) -> dict[Gap, State]:
-    return {g: s for o in outcomes for g, s in o.gap_states.items()}
+    def gap_states(self) -> list[State]:
+        """Per gap, whether it is not met or unknown. Equal gaps given different states each take the state
+        given last, as a mapping from gap to state would."""
+        states = self.own_states()
+        if len(set(states)) > 1 and len({g.message for g in self.gaps}) < len(self.gaps):
+            last = dict(zip(self.gaps, states, strict=True))
+            return [last[g] for g in self.gaps]
+        return list(states)
 
 
 def all_of(outcomes: list[Outcome]) -> Outcome:
     """Met when every one is met; not met when any is not met; else unknown. Gaps of all that are open."""
-    return Outcome(
-        all_met(o.state for o in outcomes),
-        gaps=[g for o in outcomes for g in o.gaps],
-        reasons=[r for o in outcomes for r in o.reasons],
-        scores=[s for o in outcomes for s in o.scores],
-        gap_states=_states(outcomes),
-    )
+    gaps: list[Gap] = []
+    reasons: list[str] = []
+    scores: list[dict[str, Any]] = []
+    states: list[State] = []
+    for o in outcomes:
+        if o.gaps:
+            gaps += o.gaps
+            states += o.own_states()
+        reasons += o.reasons
+        scores += o.scores
+    return Outcome(all_met(o.state for o in outcomes), gaps, reasons, scores, states)
 
 
 def any_of(outcomes: list[Outcome], label: str, gap_field: str | None, combine: bool) -> Outcome:
@@ -53,23 +60,21 @@ def any_of(outcomes: list[Outcome], label: str, gap_field: str | None, combine: 
     if met:
         return Outcome("met", reasons=[r for o in met for r in o.reasons], scores=scores)
     state = any_met(o.state for o in outcomes)
-    open_gaps = [[g for g in o.gaps] for o in outcomes]
+    open_gaps = [g for o in outcomes for g in o.gaps]
     if combine:
-        parts = [g.message for gaps in open_gaps for g in gaps]
-        first = next((g for gaps in open_gaps for g in gaps), None)
-        text = "；".join(f"（{i}）{m}" for i, m in enumerate(parts, 1))
+        text = "；".join(f"（{i}）{g.message}" for i, g in enumerate(open_gaps, 1))
         gap = Gap(
-            field=gap_field or (first.field if first else "qualifications"),
+            field=gap_field or (open_gaps[0].field if open_gaps else "qualifications"),
             required="满足其一",
-            actual="；".join(g.actual for gaps in open_gaps for g in gaps),
+            actual="；".join(g.actual for g in open_gaps),
             message=f"{label}，需满足其一：{text}",
-            qualification=next((g.qualification for gaps in open_gaps for g in gaps if g.qualification), None),
+            qualification=next((g.qualification for g in open_gaps if g.qualification), None),
         )
         return Outcome(state, gaps=[gap], scores=scores)
-    gaps, states = [], {}
-    for i, (outcome, group) in enumerate(zip(outcomes, open_gaps, strict=True)):
-        for g in group:
+    gaps, states = [], []
+    for i, outcome in enumerate(outcomes):
+        for g, s in zip(outcome.gaps, outcome.gap_states(), strict=True):
             message = g.message if i == 0 else f"或：{g.message}"
             gaps.append(Gap(g.field, g.required, g.actual, message, g.qualification))
-            states[gaps[-1]] = outcome.gap_state(g)
-    return Outcome(state, gaps=gaps, scores=scores, gap_states=states)
+            states.append(s)
+    return Outcome(state, gaps=gaps, scores=scores, states=states)

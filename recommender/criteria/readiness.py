@@ -193,7 +193,7 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | Non
         c.qualification, outcome.state, outcome.gaps, c.cite(rule_set.source), outcome.reasons,
         kind=c.kind, assessed=outcome.state, rules_from=since, scores=outcome.scores,
         unverified=unverified, benefits=benefits, summary=c.summary,
-        gap_states=[outcome.gap_state(g) for g in outcome.gaps], rules_date_verified=rule_set.date_verified,
+        gap_states=outcome.gap_states(), rules_date_verified=rule_set.date_verified,
         values_verified=not checker.unverified,
     )  # fmt: skip
 

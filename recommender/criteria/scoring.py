@@ -233,6 +233,5 @@ def check_score(checker: CheckContext, cond: Condition) -> Outcome:
         head += f"。{cond.evidence}"
     gaps = [Gap(cond.field or "score", f"≥ {num(required)} 分", total_text, head + flag)]
     hints = [h for h in (_hint(checker, p) for p in parts) if h is not None]
-    states: dict[Gap, State] = {gaps[0]: state}
-    states.update({g: "unknown" if missing else state for g, missing in hints})
-    return Outcome(state, gaps=gaps + [g for g, _ in hints], scores=[scores], gap_states=states)
+    states: list[State] = [state, *("unknown" if missing else state for _, missing in hints)]
+    return Outcome(state, gaps=gaps + [g for g, _ in hints], scores=[scores], states=states)

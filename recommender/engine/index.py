@@ -83,8 +83,18 @@ def matched_terms(index: BM25Index, docs: list[int], query: set[str] | QueryMask
     out: dict[int, list[tuple[float, str]]] = {d: [] for d in docs}
     if not docs or not ids:
         return {d: [] for d in docs}
+    if len(docs) == 1:  # one result explained on demand: its own slice of the index, no gathering
+        return {docs[0]: _matched_in(index, docs[0], mask)}
     owner, terms, weights = index.doc_terms_many(np.array(docs, dtype=np.int64))
     hit = mask.wanted[terms] & (weights > 0)
     for j, t, w in zip(owner[hit].tolist(), terms[hit].tolist(), weights[hit].tolist(), strict=True):
         out[docs[j]].append((w, ids[t]))
     return {d: [t for _, t in sorted(ws, key=lambda x: (-x[0], x[1]))][:10] for d, ws in out.items()}
+
+
+def _matched_in(index: BM25Index, doc: int, mask: QueryMask) -> list[str]:
+    """``matched_terms`` of one clause: the query terms it contains, heaviest first, at most 10."""
+    terms, weights = index.doc_terms(doc)
+    hit = mask.wanted[terms] & (weights > 0)
+    found = zip(weights[hit].tolist(), [mask.ids[t] for t in terms[hit].tolist()], strict=True)
+    return [t for _, t in sorted(found, key=lambda x: (-x[0], x[1]))][:10]
