@@ -256,10 +256,8 @@ def _gap_texts(gaps: list[Any]) -> tuple[list[str], list[str]]:
         if isinstance(gap, str):
             texts.append(gap)
             continue
-        if isinstance(gap, Mapping):
-            message, q = gap.get("message"), gap.get("qualification")
-        else:
-            message, q = getattr(gap, "message", None), getattr(gap, "qualification", None)
+        get = _reader(gap)
+        message, q = get("message"), get("qualification")
         texts.append(str(message or gap))
         if q:
             requires.append(str(q))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -89,12 +90,16 @@ def matched_terms(index: BM25Index, docs: list[int], query: set[str] | QueryMask
     hit = mask.wanted[terms] & (weights > 0)
     for j, t, w in zip(owner[hit].tolist(), terms[hit].tolist(), weights[hit].tolist(), strict=True):
         out[docs[j]].append((w, ids[t]))
-    return {d: [t for _, t in sorted(ws, key=lambda x: (-x[0], x[1]))][:10] for d, ws in out.items()}
+    return {d: _heaviest(ws) for d, ws in out.items()}
 
 
 def _matched_in(index: BM25Index, doc: int, mask: QueryMask) -> list[str]:
     """``matched_terms`` of one clause: the query terms it contains, heaviest first, at most 10."""
     terms, weights = index.doc_terms(doc)
     hit = mask.wanted[terms] & (weights > 0)
-    found = zip(weights[hit].tolist(), [mask.ids[t] for t in terms[hit].tolist()], strict=True)
+    return _heaviest(zip(weights[hit].tolist(), [mask.ids[t] for t in terms[hit].tolist()], strict=True))
+
+
+def _heaviest(found: Iterable[tuple[float, str]]) -> list[str]:
+    """The terms of (weight, term) pairs, heaviest first (ties by term), at most 10."""
     return [t for _, t in sorted(found, key=lambda x: (-x[0], x[1]))][:10]
