@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from unavailable import unavailable
 
 from recommender.clock import today as shanghai_today
 
@@ -196,9 +196,7 @@ def log_in(page, role: str, name: str) -> None:
 def _require_browser() -> None:
     if CHROMIUM.exists():
         return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but Chromium is missing at {CHROMIUM}: the browser test cannot run")
-    pytest.skip(f"no Chromium at {CHROMIUM} (install it, or set CI to make this a failure)")
+    unavailable(f"Chromium is missing at {CHROMIUM}: the browser test cannot run", "install it")
 
 
 def test_a_missing_browser_fails_under_ci_and_skips_only_locally(monkeypatch, tmp_path):

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from unavailable import unavailable
 from workbooks import roster_xlsx
 
 from recommender import limits
@@ -131,7 +132,7 @@ def test_a_registry_folder_that_cannot_be_made(monkeypatch, tmp_path):
 def _read_only(command: str) -> subprocess.CompletedProcess:
     """``command`` run in a copy of the checkout (no data/, no .cache) mounted read-only (Linux mount namespace)."""
     if not shutil.which("unshare"):
-        pytest.skip("unshare is not available")
+        unavailable("unshare is missing", "util-linux has it")
     return subprocess.run(["unshare", "-m", "sh", "-c", command], capture_output=True, text=True, timeout=300)
 
 
@@ -143,7 +144,7 @@ def test_a_read_only_checkout_with_no_data_folder(tmp_path):
     mount = f"mount --bind {copy} {copy} && mount -o remount,ro,bind {copy}"
     probe = _read_only(f"{mount} && touch {copy}/x")
     if probe.returncode == 0 or "Read-only" not in probe.stderr:
-        pytest.skip(f"cannot mount read-only here: {probe.stderr.strip()}")
+        unavailable(f"a read-only mount is refused here: {probe.stderr.strip()}", "run as root")
     env = "env -u DATABASE_URL PYTHONDONTWRITEBYTECODE=1"
     py = f"cd {copy} && {env} {sys.executable} -m recommender"
     done = _read_only(f"{mount} && {py} enterprises")

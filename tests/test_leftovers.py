@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from unavailable import unavailable
 
 from recommender.leftovers import owned_tag, remove_stale
 from recommender.os_reasons import os_reason
@@ -189,7 +190,7 @@ def _batch_on_small_disk(
     namespace of its own; None: the disk as it is), or, given ``temp``, with TMPDIR there and ``temp`` the small
     file system: the return code, stderr and the files left in ``folder``."""
     if not shutil.which("unshare"):
-        pytest.skip("unshare is not available")
+        unavailable("unshare is missing", "util-linux has it")
     small = temp or folder
     mount = f"mount -t tmpfs -o size={kb}k tmpfs {small} && " if kb is not None else ""
     env = f"TMPDIR={temp} " if temp is not None else ""
@@ -198,7 +199,7 @@ def _batch_on_small_disk(
     script = f"{mount}{batch}; code=$?; echo {LISTING}; ls -A {folder} {temp or ''}; exit $code"
     run = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=300)
     if "mount:" in run.stderr:
-        pytest.skip(f"cannot mount a small file system here: {run.stderr.strip()}")
+        unavailable(f"a small file system cannot be mounted here: {run.stderr.strip()}", "run as root")
     return run.returncode, run.stderr, [f for f in run.stdout.split(LISTING, 1)[1].split() if not f.endswith(":")]
 
 
