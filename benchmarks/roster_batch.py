@@ -5,7 +5,7 @@ The batch runs as a person runs it, ``python -m recommender batch ROSTER.csv -o 
 pseudo-terminal (so that its progress lines are drawn) and its peak RSS taken from the kernel's accounting of
 that child and its worker processes (``wait4``'s ru_maxrss: the largest of them). The lower bounds, in another
 fresh process: reading the roster alone (its wall time and peak RSS: the interpreter, the libraries and the
-roster, which the batch cannot go below); matching with no output (``consult`` and the workbook rows, and the
+roster, which the batch cannot go below); matching with no output (``consult`` and the workbook rows packed, and the
 Word sheet when the batch writes them) timed on the first SAMPLE rows; writing those rows alone (the Excel
 writer, and the zip). Matching runs in one worker per core while the main process writes, so a batch cannot
 take less than ``start + read + load + n × max(write, (match + write) ÷ cores)`` (start: Python and the
@@ -80,7 +80,7 @@ def _on_terminal(command: list[str]) -> dict[str, Any]:
 def lower_bounds(roster: str, sheets: bool = False, sample: int = SAMPLE) -> dict[str, Any]:
     """In this process (run it fresh): read_s and read_peak_rss_mb for reading ``roster``, load_s for loading the
     engine (corpus, index and rules from the cache) and matching a first row, then per row of its
-    first ``sample`` rows, the engine loaded and warm: match_ms_per_row (``consult``, the workbook rows and,
+    first ``sample`` rows, the engine loaded and warm: match_ms_per_row (``consult``, the workbook rows packed and,
     with ``sheets``, the Word sheet) and write_ms_per_row (the Excel summary and, with ``sheets``, the zip,
     written from those rows alone)."""
     import io
@@ -104,7 +104,7 @@ def lower_bounds(roster: str, sheets: bool = False, sample: int = SAMPLE) -> dic
     made = []
     for row in sample_rows:
         c = consult(engine, row.profile, as_of=AS_OF)
-        made.append((row.profile, workbook_entry(row.row, c), consultation_docx(c) if sheets else None))
+        made.append((row.profile, workbook_entry(row.row, c).packed(), consultation_docx(c) if sheets else None))
     match = (time.perf_counter() - start) / len(sample_rows)
     start = time.perf_counter()
     with RosterWorkbook(AS_OF) as book, SheetsZip(io.BytesIO()) as archive:

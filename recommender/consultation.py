@@ -164,34 +164,54 @@ def _validity(result: Result, as_of: dt.date) -> str:
 def measure_view(result: Result, as_of: dt.date, rank: int | None = None) -> MeasureView:
     """One result as the sheet and the pages show it: status, reasons, gaps, source, contacts, validity at
     ``as_of``; numbered ``rank`` (default: the result's rank)."""
+    view = object.__new__(MeasureView)  # its fields set at once (``__init__`` would take as long again)
+    view.__dict__.update(_clause_view(result, as_of))
+    view.__dict__.update({k: list(view.__dict__[k]) for k in _LISTS})
+    view.rank = result.rank if rank is None else rank
+    view.status, view.result, view.score, view.written = result.status, result, result.score, {}
+    return view
+
+
+_VIEWS: dict[tuple[int, int, dt.date, bool], tuple[Any, Any, dict[str, Any]]] = {}
+_VIEWS_MOST = 50_000  # clauses × as-of dates remembered (a roster asks a few hundred clauses at one date)
+_LISTS = ("benefits", "lead_departments", "other_departments", "flags")  # copied for each view
+
+
+def _clause_view(result: Result, as_of: dt.date) -> dict[str, Any]:
+    """What a view of ``result`` shows of its clause and document at ``as_of`` (all but rank, status, score and
+    the result), worked out once a clause and date: a roster asks the same clauses for every enterprise. The
+    lists in ``_LISTS`` are shared: copy them. Keyed by the objects themselves, kept alive beside their key."""
     c, d = result.clause, result.document
+    key = (id(c), id(d), as_of, result.valid)
+    known = _VIEWS.get(key)
+    if known is not None and known[0] is c and known[1] is d:
+        return known[2]
     lead = list(c.lead_departments)
-    others = [x for x in c.departments if x not in lead]
     article = article_label(c.article_no) if c.article_no else None
     parts = [c.chapter, c.section, c.group, article, c.label]
-    return MeasureView(
-        rank=result.rank if rank is None else rank,
-        status=result.status,
-        title=c.heading,
-        text=c.text,
-        result=result,
-        benefits=list(c.benefits),
-        lead_departments=lead,
-        other_departments=others,
-        issuer=d.issuer,
-        document=d.title,
-        doc_number=d.doc_number,
-        locator=" · ".join(p for p in parts if p),
-        validity=_validity(result, as_of),
-        valid=result.valid,
-        clause_id=c.id,
-        score=result.score,
-        kind=c.kind,
-        flags=list(c.flags),
-        not_yet=result.validity == "not_yet",
-        reviewed=c.curated,
-        own_title=c.title or c.heading,
-    )
+    view = {
+        "title": c.heading,
+        "text": c.text,
+        "benefits": list(c.benefits),
+        "lead_departments": lead,
+        "other_departments": [x for x in c.departments if x not in lead],
+        "issuer": d.issuer,
+        "document": d.title,
+        "doc_number": d.doc_number,
+        "locator": " · ".join(p for p in parts if p),
+        "validity": _validity(result, as_of),
+        "valid": result.valid,
+        "clause_id": c.id,
+        "kind": c.kind,
+        "flags": list(c.flags),
+        "not_yet": result.validity == "not_yet",
+        "reviewed": c.curated,
+        "own_title": c.title or c.heading,
+    }
+    if len(_VIEWS) >= _VIEWS_MOST:
+        _VIEWS.clear()
+    _VIEWS[key] = (c, d, view)
+    return view
 
 
 # --- readiness (optional) --------------------------------------------------------------------
@@ -288,8 +308,11 @@ def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | N
     checker = readiness_checker()
     if checker is None:
         return None
+    from .criteria.readiness import QualificationResult  # there when the checker is
+
     try:
-        return [_readiness_item(item) for item in _items(checker(profile, as_of))]
+        items = _items(checker(profile, as_of))
+        return [_from_result(i) if type(i) is QualificationResult else _readiness_item(i) for i in items]
     except Exception:
         log.exception("readiness check failed")
         return None
@@ -312,6 +335,31 @@ def _readiness_item(item: Any) -> ReadinessItem:
         summary=get("summary") or None,
         basis=get("basis") or None,
         gap_states=_gap_states(item),
+        requires=requires,
+    )
+
+
+def _from_result(q: Any) -> ReadinessItem:
+    """``_readiness_item`` of the checker's own result (a ``QualificationResult``), its attributes read directly
+    (a roster reads nine an enterprise)."""
+    texts, requires = [], []
+    for gap in q.gaps:
+        texts.append(str(gap.message or gap))
+        if gap.qualification:
+            requires.append(str(gap.qualification))
+    return ReadinessItem(
+        name=str(q.name),
+        status=str(q.status),
+        gaps=texts,
+        source=q.source or None,
+        label=q.headline or q.status_label or None,
+        held=bool(q.held),
+        kind=q.kind or "title",
+        reasons=[str(r) for r in q.reasons],
+        benefits=[str(b) for b in q.benefits],
+        summary=q.summary or None,
+        basis=q.basis or None,
+        gap_states=[str(s) for s in q.states()],
         requires=requires,
     )
 

@@ -549,6 +549,12 @@ def cell_value(value: Any) -> Any:
     raise TypeError(f"a cell of {type(value).__name__}: {value!r}")
 
 
+def pack_rows(rows: list[list[Any]]) -> bytes:
+    """``rows`` as a sheet's temporary file keeps them: each value as its cell holds it (``cell_value``), the
+    rows pickled together. TypeError for a value no cell holds."""
+    return pickle.dumps([[cell_value(v) for v in row] for row in rows], pickle.HIGHEST_PROTOCOL)
+
+
 class _Spool:
     """One sheet's rows, kept in a temporary file from the first to the last (pickled a batch at a time) until
     the workbook is written: memory does not grow with the roster."""
@@ -561,9 +567,13 @@ class _Spool:
     def add(self, rows: list[list[Any]]) -> None:
         """Keep ``rows`` (each a list of cell values) after those added before. TypeError for a value no cell
         holds (``cell_value``), raised here rather than when the workbook is written."""
+        self.add_packed(pack_rows(rows), len(rows))
+
+    def add_packed(self, data: bytes, count: int) -> None:
+        """Keep ``count`` rows packed by ``pack_rows`` after those added before."""
         assert self._file is not None, "a spool is read once it is closed"
-        pickle.dump([[cell_value(v) for v in row] for row in rows], self._file, pickle.HIGHEST_PROTOCOL)
-        self.rows += len(rows)
+        self._file.write(data)
+        self.rows += count
 
     def close(self) -> None:
         """Finish writing (a second call does nothing)."""
@@ -666,11 +676,24 @@ def _detail_rows(row: int | None, c: Consultation) -> list[list[Any]]:
 
 @dataclass
 class WorkbookEntry:
-    """One enterprise's rows of the Excel summary, as plain values (picklable: made by a worker process)."""
+    """One enterprise's rows of the Excel summary, as plain values."""
 
     detail: list[list[Any]]  # 措施明细, one per measure
     summary: list[Any]  # 企业汇总
     readiness: list[list[Any]]  # 资质准备度, one per title
+
+    def packed(self) -> PackedEntry:
+        """The rows as the workbook keeps them (``pack_rows``), made where the rows are made (a worker process), so
+        that the process writing the workbook only stores bytes. TypeError for a value no cell holds."""
+        sheets = (("措施明细", self.detail), ("企业汇总", [self.summary]), ("资质准备度", self.readiness))
+        return PackedEntry(tuple((title, pack_rows(rows), len(rows)) for title, rows in sheets))
+
+
+@dataclass(frozen=True)
+class PackedEntry:
+    """One enterprise's rows of the Excel summary packed per sheet: (sheet title, ``pack_rows`` bytes, rows)."""
+
+    sheets: tuple[tuple[str, bytes, int], ...]
 
 
 def workbook_entry(row: int | None, c: Consultation) -> WorkbookEntry:
@@ -732,12 +755,13 @@ class RosterWorkbook:
         """Write one enterprise's rows (``row``: its roster row number, None when it has none)."""
         self.add_entry(workbook_entry(row, c))
 
-    def add_entry(self, entry: WorkbookEntry) -> None:
-        """Write one enterprise's rows made beforehand (``workbook_entry``, possibly in another process).
-        TypeError for a value no cell holds; OSError when the temp folder cannot be written."""
-        self._spools["措施明细"].add(entry.detail)
-        self._spools["企业汇总"].add([entry.summary])
-        self._spools["资质准备度"].add(entry.readiness)
+    def add_entry(self, entry: WorkbookEntry | PackedEntry) -> None:
+        """Write one enterprise's rows made beforehand (``workbook_entry``, or packed by ``WorkbookEntry.packed``
+        possibly in another process). TypeError for a value no cell holds; OSError when the temp folder cannot
+        be written."""
+        packed = entry.packed() if isinstance(entry, WorkbookEntry) else entry
+        for title, data, count in packed.sheets:
+            self._spools[title].add_packed(data, count)
         self.matched += 1
 
     def save(self, target: str | Path | IO[bytes], bad: Iterable[BadRow] = ()) -> None:

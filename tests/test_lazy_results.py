@@ -100,3 +100,24 @@ def test_results_select_without_being_made(engine):
     assert results[-1] is made[-1] and results[1:3] == made[1:3]
     with pytest.raises(IndexError):
         results[len(results)]
+
+
+def test_views_of_one_clause_are_whole_and_their_own(engine):
+    """A view is made from what its clause shows at a date, worked out once (``consultation._clause_view``): each
+    view still has every field of MeasureView, the same as one made by its constructor, and lists of its own."""
+    from dataclasses import fields
+
+    from recommender.consultation import MeasureView, measure_view
+
+    profile = parse_profile(synthetic_profiles(1, seed=3)[0])
+    result = next(iter(engine.recommend(profile, top=1, as_of=DATES[0]).results))
+    first, second = measure_view(result, DATES[0]), measure_view(result, DATES[0], rank=7)
+    names = {f.name for f in fields(MeasureView)}
+    assert set(vars(first)) == set(vars(second)) == names
+    built = MeasureView(**{name: getattr(first, name) for name in names})
+    assert vars(built) == vars(first)
+    assert second.rank == 7 and first.rank == result.rank
+    for name in ("benefits", "lead_departments", "other_departments", "flags"):
+        getattr(first, name).append("改动")
+        assert "改动" not in getattr(second, name), name
+    assert measure_view(result, DATES[0]).benefits == second.benefits

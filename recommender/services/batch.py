@@ -33,7 +33,7 @@ from ..consultation import SHEET_TOP, Consultation, consult
 from ..engine import Recommender
 from ..leftovers import owned_tag, remove_stale
 from ..roster import Roster
-from ..sheets import RosterWorkbook, SheetsZip, WorkbookEntry, consultation_docx, workbook_entry
+from ..sheets import PackedEntry, RosterWorkbook, SheetsZip, consultation_docx, workbook_entry
 from ..stopping import HANDLED as STOPPING  # what stops a batch: the parent's to act on, never a worker's
 
 Progress = Callable[[int, int, str], None]  # (rows done, rows in all, the enterprise just matched)
@@ -96,10 +96,10 @@ class Job:
 
 @dataclass
 class Matched:
-    """One good row matched: its position in ``roster.rows``, its workbook rows and its Word sheet."""
+    """One good row matched: its position in ``roster.rows``, its workbook rows (packed) and its Word sheet."""
 
     position: int
-    entry: WorkbookEntry
+    entry: PackedEntry
     docx: bytes | None
 
 
@@ -116,7 +116,7 @@ def _match(job: Job, start: int, stop: int, stopped: EventType | None = None) ->
         row = job.roster.rows[k]
         c = consult(job.recommender, row.profile, as_of=job.as_of, top=job.top)
         docx = consultation_docx(c, job.sheets_today) if job.sheets_today is not None else None
-        out.append(Matched(k, workbook_entry(row.row, c), docx))
+        out.append(Matched(k, workbook_entry(row.row, c).packed(), docx))
     return out
 
 
