@@ -354,3 +354,26 @@ def test_readiness_bad_profile_exits_2_with_one_line(tmp_path):
         assert expected in out.stderr and name in out.stderr
     assert run("readiness", str(tmp_path / "missing.json")).returncode == 2
     assert run("readiness", str(tmp_path / "district.json"), "--as-of", "2025-02-30").returncode == 2
+
+
+def test_remembered_outcomes_are_those_of_each_profile():
+    """Outcomes that depend on a few values are remembered per criterion and date (``Checker._remembered``):
+    whichever profile was checked first, each profile gets what a fresh check gives it."""
+    from test_rulematrix import DATES, random_profiles
+
+    from benchmarks.synthetic import synthetic_profiles
+
+    profiles = random_profiles(40, seed=21) + [parse_profile(p) for p in synthetic_profiles(40, seed=22)]
+
+    def results(order: list) -> dict[tuple[int, dt.date], str]:
+        for c in load_criteria():
+            c.__pydantic_private__["_dated"].clear()  # nothing remembered
+        return {
+            (k, day): json.dumps([q.as_dict() for q in check_readiness(profiles[k], day)], ensure_ascii=False)
+            for k in order
+            for day in DATES
+        }
+
+    forward = results(list(range(len(profiles))))
+    assert forward == results(list(reversed(range(len(profiles)))))
+    assert sum(len(c.at(day).outcomes) for c in load_criteria() for day in DATES) > 0  # outcomes were remembered

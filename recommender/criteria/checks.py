@@ -23,6 +23,7 @@ from .wording import OP_SIGNS, distance, show
 EPS = 1e-9
 UNVERIFIED = "（待核实）"  # the mark of a message resting on a value nobody has checked yet
 CONFIRM = "由企业确认"  # the ``required`` of a gap the enterprise settles by confirming (not_encoded, confirm)
+OUTCOMES_MOST = 5_000  # outcomes remembered per criterion and date (``Checker._remembered``)
 
 
 @cache  # a fact's name and the fields it misses: as many as the derivations in eligibility/facts.py can give
@@ -88,19 +89,32 @@ class Checker:
         """The fact ``name`` of the profile at ``as_of`` (value None when unknown)."""
         return self.facts.fact(name)
 
+    def _remembered(self, key: tuple[Any, ...], make: Callable[[], Outcome]) -> Outcome:
+        """``make()``, or the outcome it gave for an earlier profile at this date with the same ``key``: for
+        conditions whose outcome reads nothing of the profile but what ``key`` holds (a roster asks the same
+        ones of every enterprise). The unverified values it noted are noted again. An outcome is shared, so it is
+        never changed once made (``all_of`` and ``any_of`` make new ones)."""
+        outcomes = self._dated.outcomes
+        known = outcomes.get(key)
+        if known is None:
+            saved, self.unverified = self.unverified, {}
+            try:
+                known = make(), self.unverified
+            finally:
+                self.unverified = saved
+            if len(outcomes) < OUTCOMES_MOST:
+                outcomes[key] = known
+        outcome, noted = known
+        self.unverified.update(noted)
+        return outcome
+
     def _unknown(self, cond: Condition, fv: FactValue, need: str, flag: str) -> Outcome:
         """``need`` says what the condition asks (" ≥ 60%"); empty when the label says it all."""
-        evidence = cond.evidence or FACTS[fv.name].evidence
-        note = f"（{fv.note}）" if fv.note else ""
-        asks = f"{cond.label}需{need}" if need else f"需{cond.label}"
         # the fields are given but do not settle it (an industry in two sectors, a date after the as-of date)
         profile = self.profile
         given = all(getattr(profile, f, None) is not None for f in fv.missing) if fv.missing else bool(fv.note)
-        verb, actual = ("请确认", "无法判断") if given else ("请补充", "未填写")
-        if not fv.missing and fv.name not in LABELS:  # no field of the form holds it: the evidence says how
-            verb = "请确认"
-        message = f"{verb}{_settled_by(fv.name, fv.missing)}：{asks}{note}。{evidence}{flag}"
-        return Outcome("unknown", [Gap(cond.field or fv.field, need.strip() or cond.label, actual, message)])
+        key = (id(cond), fv.name, fv.missing, fv.note, fv.field, need, flag, given)
+        return self._remembered(key, lambda: _unknown_outcome(cond, fv, need, flag, given))
 
     # --- conditions ----------------------------------------------------------------------
 
@@ -112,6 +126,8 @@ class Checker:
             return any_of([self.check(c) for c in cond.any], cond.label, cond.field, cond.combine)
         if cond.op == "score":
             return check_score(self, cond)
+        if cond.op == "not_encoded":  # the same for every profile at a date
+            return self._remembered((id(cond),), lambda: self._not_encoded(cond))
         return _BY_OP[cond.op](self, cond)
 
     def _gte(self, cond: Condition) -> Outcome:
@@ -268,6 +284,19 @@ class Checker:
         message = f"{cond.label}{need}：{evidence}" + ("" if evidence.endswith(flag) else flag)
         required = CONFIRM if cond.confirm else need.strip("（）") or "需核实"
         return Outcome("unknown", [Gap(cond.field or "qualifications", required, "未知", message)])
+
+
+def _unknown_outcome(cond: Condition, fv: FactValue, need: str, flag: str, given: bool) -> Outcome:
+    """The unknown outcome of ``cond`` whose fact ``fv`` is unknown (``Checker._unknown``); ``given``: the profile
+    has the fields the fact is made from, but they do not settle it."""
+    evidence = cond.evidence or FACTS[fv.name].evidence
+    note = f"（{fv.note}）" if fv.note else ""
+    asks = f"{cond.label}需{need}" if need else f"需{cond.label}"
+    verb, actual = ("请确认", "无法判断") if given else ("请补充", "未填写")
+    if not fv.missing and fv.name not in LABELS:  # no field of the form holds it: the evidence says how
+        verb = "请确认"
+    message = f"{verb}{_settled_by(fv.name, fv.missing)}：{asks}{note}。{evidence}{flag}"
+    return Outcome("unknown", [Gap(cond.field or fv.field, need.strip() or cond.label, actual, message)])
 
 
 _BY_OP: dict[str, Callable[[Checker, Condition], Outcome]] = {

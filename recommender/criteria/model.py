@@ -259,12 +259,14 @@ class DatedCriterion:
     first), every parameter's value (``params``) and, asked once, each parameter's line in a list of unverified
     values (``note``)."""
 
-    __slots__ = ("_notes", "params", "rules")
+    __slots__ = ("_notes", "outcomes", "params", "rules")
 
     def __init__(self, criterion: Criterion, as_of: dt.date) -> None:
         self.rules = criterion._rule_set(as_of)
         self.params: dict[str, ParamValue] = {name: criterion._param(name, as_of) for name in criterion.parameters}
         self._notes: dict[str, str] = {}
+        # outcomes of conditions that read nothing of a profile but these values (``checks.Checker``), by key
+        self.outcomes: dict[tuple[Any, ...], Any] = {}
 
     def note(self, name: str) -> str:
         """The parameter ``name`` as a list of unverified values names it: "描述：值（出处）"."""
