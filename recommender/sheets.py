@@ -549,28 +549,32 @@ def cell_value(value: Any) -> Any:
     raise TypeError(f"a cell of {type(value).__name__}: {value!r}")
 
 
-def pack_rows(rows: list[list[Any]]) -> bytes:
-    """``rows`` as a sheet's temporary file keeps them: each value as its cell holds it (``cell_value``), the
-    rows pickled together. TypeError for a value no cell holds."""
-    return pickle.dumps([[cell_value(v) for v in row] for row in rows], pickle.HIGHEST_PROTOCOL)
+def pack_rows(rows: list[list[Any]], width: int) -> bytes:
+    """``rows`` as a sheet of ``width`` columns keeps them in its temporary file: each value as its cell holds it
+    (``cell_value``), a short row padded with empty cells, the rows pickled together. TypeError for a value no
+    cell holds."""
+    return pickle.dumps(
+        [[*map(cell_value, row), *[None] * (width - len(row))] for row in rows], pickle.HIGHEST_PROTOCOL
+    )
 
 
 class _Spool:
     """One sheet's rows, kept in a temporary file from the first to the last (pickled a batch at a time) until
     the workbook is written: memory does not grow with the roster."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, width: int) -> None:
         self.path = path
+        self.width = width  # the sheet's columns
         self.rows = 0
         self._file: IO[bytes] | None = path.open("wb")
 
     def add(self, rows: list[list[Any]]) -> None:
         """Keep ``rows`` (each a list of cell values) after those added before. TypeError for a value no cell
         holds (``cell_value``), raised here rather than when the workbook is written."""
-        self.add_packed(pack_rows(rows), len(rows))
+        self.add_packed(pack_rows(rows, self.width), len(rows))
 
     def add_packed(self, data: bytes, count: int) -> None:
-        """Keep ``count`` rows packed by ``pack_rows`` after those added before."""
+        """Keep ``count`` rows packed by ``pack_rows`` (to the sheet's width) after those added before."""
         assert self._file is not None, "a spool is read once it is closed"
         self._file.write(data)
         self.rows += count
@@ -608,6 +612,8 @@ SHEETS = (
     _SheetSpec("说明", NOTE_COLUMNS),
 )
 
+WIDTHS = {spec.title: len(spec.columns) for spec in SHEETS}  # each sheet's columns
+
 
 @dataclass
 class _Part:
@@ -622,15 +628,15 @@ class _Part:
 
 def _parts(spec: _SheetSpec, rows: Iterable[list[Any]], count: int) -> list[_Part]:
     """The worksheets ``count`` rows fill: the sheet, then past EXCEL_ROWS rows (the header included) a sheet
-    named "title（续 N）" for each further part, each with the same header; rows are padded with empty cells,
-    and a sheet with no row holds the header only."""
+    named "title（续 N）" for each further part, each with the same header; a sheet with no row holds the header
+    only. ``rows`` are as wide as the sheet (``pack_rows``)."""
     names = [name for name, _ in spec.columns]
     source = iter(rows)
     per_sheet = EXCEL_ROWS - 1
     parts = []
     for n in range(max(1, -(-count // per_sheet))):
         size = min(per_sheet, count - n * per_sheet)
-        records = (dict(zip(names, [*row, *[None] * (len(names) - len(row))], strict=True)) for row in source)
+        records = (dict(zip(names, row, strict=True)) for row in source)
         chosen = itertools.islice(records, size) if size > 0 else iter([dict.fromkeys(names)])
         parts.append(_Part(f"{spec.title}（续 {n}）" if n else spec.title, spec.columns, chosen, size > 0))
     return parts
@@ -686,7 +692,7 @@ class WorkbookEntry:
         """The rows as the workbook keeps them (``pack_rows``), made where the rows are made (a worker process), so
         that the process writing the workbook only stores bytes. TypeError for a value no cell holds."""
         sheets = (("措施明细", self.detail), ("企业汇总", [self.summary]), ("资质准备度", self.readiness))
-        return PackedEntry(tuple((title, pack_rows(rows), len(rows)) for title, rows in sheets))
+        return PackedEntry(tuple((title, pack_rows(rows, WIDTHS[title]), len(rows)) for title, rows in sheets))
 
 
 @dataclass(frozen=True)
@@ -730,7 +736,9 @@ class RosterWorkbook:
         self.matched = 0  # enterprises added
         remove_stale(Path(tempfile.gettempdir()), SCRATCH)  # what a killed batch left (~25 KB an enterprise)
         self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-")
-        self._spools = {spec.title: _Spool(self.scratch / f"{k}.pickle") for k, spec in enumerate(SHEETS)}
+        self._spools = {
+            spec.title: _Spool(self.scratch / f"{k}.pickle", len(spec.columns)) for k, spec in enumerate(SHEETS)
+        }
         self._saved = False
 
     @property
