@@ -73,6 +73,13 @@ def band_facts(bands: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(k for b in bands for k in b if k not in BAND_KEYS))
 
 
+def score_facts(cond: Condition, params: dict[str, ParamValue]) -> list[str]:
+    """The facts a score condition's tables test (``band_facts`` of each part's table and its alternatives),
+    ``params`` holding the parameters in force."""
+    tables = [t for part in cond.parts or [] if part.param for t in [part.param, *part.alternatives]]
+    return list(dict.fromkeys(n for t in tables for n in band_facts(params[t].value or [])))
+
+
 def _band_state(band: dict[str, Any], facts: dict[str, FactValue]) -> State:
     states: list[State] = []
     for name, least in band.items():
