@@ -273,11 +273,14 @@ def _gap_texts(gaps: list[Any]) -> tuple[list[str], list[str]]:
     first (``qualification``)."""
     texts, requires = [], []
     for gap in gaps:
-        if isinstance(gap, str):
+        message = getattr(gap, "message", None)  # a checker's Gap: asked first, as nearly every gap is one
+        if message is None and isinstance(gap, str):
             texts.append(gap)
             continue
-        get = _reader(gap)
-        message, q = get("message"), get("qualification")
+        if message is None and isinstance(gap, Mapping):
+            message, q = gap.get("message"), gap.get("qualification")
+        else:
+            q = getattr(gap, "qualification", None)
         texts.append(str(message or gap))
         if q:
             requires.append(str(q))
@@ -308,11 +311,8 @@ def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | N
     checker = readiness_checker()
     if checker is None:
         return None
-    from .criteria.readiness import QualificationResult  # there when the checker is
-
     try:
-        items = _items(checker(profile, as_of))
-        return [_from_result(i) if type(i) is QualificationResult else _readiness_item(i) for i in items]
+        return [_readiness_item(item) for item in _items(checker(profile, as_of))]
     except Exception:
         log.exception("readiness check failed")
         return None
@@ -335,31 +335,6 @@ def _readiness_item(item: Any) -> ReadinessItem:
         summary=get("summary") or None,
         basis=get("basis") or None,
         gap_states=_gap_states(item),
-        requires=requires,
-    )
-
-
-def _from_result(q: Any) -> ReadinessItem:
-    """``_readiness_item`` of the checker's own result (a ``QualificationResult``), its attributes read directly
-    (a roster reads nine an enterprise)."""
-    texts, requires = [], []
-    for gap in q.gaps:
-        texts.append(str(gap.message or gap))
-        if gap.qualification:
-            requires.append(str(gap.qualification))
-    return ReadinessItem(
-        name=str(q.name),
-        status=str(q.status),
-        gaps=texts,
-        source=q.source or None,
-        label=q.headline or q.status_label or None,
-        held=bool(q.held),
-        kind=q.kind or "title",
-        reasons=[str(r) for r in q.reasons],
-        benefits=[str(b) for b in q.benefits],
-        summary=q.summary or None,
-        basis=q.basis or None,
-        gap_states=[str(s) for s in q.states()],
         requires=requires,
     )
 
