@@ -16,6 +16,7 @@ import pytest
 from docx.text.paragraph import Paragraph
 from docx_reference import reference_docx
 from lxml import etree
+from unavailable import unavailable
 from workbooks import roster_workbook
 
 from recommender import consultation
@@ -588,10 +589,16 @@ def test_a_hostile_name_gives_a_valid_sheet_with_its_name_in_the_header(engine, 
     assert xml_text(name).replace("\r", "\n") in whole  # 一、企业基本情况 has it whole
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def _require_soffice() -> None:
+    """LibreOffice lays the sheets out as a person's office program does; .ci/run installs it."""
+    if not shutil.which("soffice"):
+        unavailable("LibreOffice (soffice) is not installed", "apt-get install libreoffice-writer-nogui")
+
+
 def test_libreoffice_prints_the_summary_on_page_one_and_numbers_every_page(engine, tmp_path):
     """Laid out by LibreOffice (its PDF): A4 pages, the summary whole on page 1 and the details from page 2, the
     name at the top of every page and 第 X 页 / 共 Y 页 at the bottom, X and Y computed."""
+    _require_soffice()
     import pdfplumber
 
     profiles = {"chip": PROFILE, "machine": {"name": "金山某机械有限公司", "region": "金山区", "industry": "机械",
@@ -622,8 +629,8 @@ def test_libreoffice_prints_the_summary_on_page_one_and_numbers_every_page(engin
         assert second[1] == "一、企业基本情况", second[:3]
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_reads_the_sheet(engine, tmp_path):
+    _require_soffice()
     c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
     sheet = tmp_path / "sheet.docx"
     sheet.write_bytes(consultation_docx(c, AS_OF))
