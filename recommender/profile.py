@@ -159,6 +159,12 @@ def annotation_kind(annotation: Any) -> str:
     return kinds.get(origin, "text")
 
 
+@lru_cache(maxsize=1024)  # a roster spells its stages a few ways: cleaned once each, not once a row
+def _stage_text(value: str) -> str:
+    """A stage as written, cleaned like a query (``clean_query``: 成長期 → 成长期) and stripped."""
+    return clean_query(value).strip()
+
+
 @cache
 def _number_reader(name: str) -> Callable[[object], Quantity] | None:
     """How the Profile field ``name`` reads text: money in 万元, a share as a fraction, else a count;
@@ -371,7 +377,7 @@ class Profile(BaseModel):
     @classmethod
     def _stage_spelling(cls, value: Any) -> Any:
         """A stage in traditional characters or full-width forms (成長期) is the stage."""
-        return clean_query(value).strip() if isinstance(value, str) else value
+        return _stage_text(value) if isinstance(value, str) else value
 
     @field_validator("name", "park", "industry", "description", "stage", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 from typing import Any
 
 from .profile import LABELS, Profile, annotation_kind, is_ratio
@@ -53,8 +54,9 @@ def extra_fields() -> list[str]:
     return [f for f in Profile.model_fields if f not in SPEC_FIELDS]
 
 
+@cache  # the model's fields are fixed: a roster asks once per cell
 def field_kind(name: str) -> str:
-    """int, float, bool, date, list, dict or text."""
+    """int, float, bool, date, list, dict or text. KeyError for a name the profile model does not have."""
     return annotation_kind(Profile.model_fields[name].annotation)
 
 
