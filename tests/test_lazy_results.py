@@ -91,6 +91,28 @@ def test_listing_every_measure_writes_reasons_only_for_those_read(engine, monkey
     assert len(calls) == checked + 1  # written once
 
 
+def test_a_verdict_read_alone_is_the_one_explained_later(engine, monkeypatch):
+    """A title's unlock candidates have their verdict read only: no matched words looked up, and when the result
+    is shown after all, its explanation keeps that verdict instead of writing another."""
+    import recommender.engine.recommender as engine_module
+
+    looked_up = []
+    real = engine_module.matched_terms
+
+    def counted(index, clauses, mask):
+        looked_up.append(list(clauses))
+        return real(index, clauses, mask)
+
+    monkeypatch.setattr(engine_module, "matched_terms", counted)
+    rec = engine.recommend(random_profiles(1, seed=5)[0], top=None, as_of=DATES[1], include_ineligible=True)
+    result = rec.results[120]
+    before = len(looked_up)
+    verdict = result.verdict
+    assert len(looked_up) == before and result.verdict is verdict
+    assert result.explanations is not None and len(looked_up) == before + 1
+    assert result.verdict is verdict
+
+
 def test_results_select_without_being_made(engine):
     rec = engine.recommend(random_profiles(1, seed=4)[0], top=None, as_of=DATES[1], include_ineligible=True)
     results = rec.results

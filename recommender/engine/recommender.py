@@ -170,7 +170,8 @@ class Recommender:
                 valid=bool(table.valid[j]),
                 components=components,
                 validity=validity(document, as_of),
-                explain=lambda: explain(i, components["text"]),
+                explain=lambda verdict: explain(i, components["text"], verdict),
+                judge=lambda: explain.verdict(i),
             )
 
         results = Results(make, table.valid[order], table.status[order], table.may_unlock[order])
@@ -338,7 +339,7 @@ class Recommender:
                     valid=r.valid,
                     components=r.components,
                     validity=validity(self.documents[clause.policy_id], facts.as_of),
-                    explain=lambda done=done: done,
+                    explain=lambda _verdict, done=done: done,
                 )
             )
         return results
@@ -359,9 +360,15 @@ class _Explainer:
         self.seen: dict[str, Any] = {}
         self.mask: QueryMask | None = None  # made on the first explanation
 
-    def __call__(self, i: int, text: float) -> Explained:
-        """Clause ``i``'s verdict, matched words and explanations (``text``: its text score component)."""
-        verdict = self.engine._verdict(i, self.facts, self.seen)
+    def verdict(self, i: int) -> Verdict:
+        """Clause ``i``'s verdict alone."""
+        return self.engine._verdict(i, self.facts, self.seen)
+
+    def __call__(self, i: int, text: float, verdict: Verdict | None = None) -> Explained:
+        """Clause ``i``'s verdict (``verdict`` when already written), matched words and explanations (``text``:
+        its text score component)."""
+        if verdict is None:
+            verdict = self.verdict(i)
         if self.mask is None:
             self.mask = QueryMask(self.engine.index, self.terms)
         matched = matched_terms(self.engine.index, [i], self.mask)[i]

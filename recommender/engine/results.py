@@ -44,28 +44,43 @@ class Result:
         valid: bool,
         components: dict[str, float],
         validity: str,
-        explain: Callable[[], Explained],
+        explain: Callable[[Verdict | None], Explained],
+        judge: Callable[[], Verdict] | None = None,
     ) -> None:
-        """``validity``: in_force | not_yet | ended at the as-of date (``corpus.validity``); ``explain`` is
-        called at most once."""
+        """``validity``: in_force | not_yet | ended at the as-of date (``corpus.validity``). ``explain(verdict)``
+        writes the verdict (when not given), matched words and explanations; ``judge()`` the verdict alone, for
+        a result whose verdict only is read (a title it would unlock). Each is called at most once."""
         self.rank, self.clause, self.document, self.score = rank, clause, document, score
         self._status, self.valid, self.components, self.validity = status, valid, components, validity
-        self._explain: Callable[[], Explained] | None = explain
+        self._explain: Callable[[Verdict | None], Explained] | None = explain
+        self._judge = judge
+        self._judged: Verdict | None = None
         self._explained: Explained | None = None
+
+    def _checked(self, verdict: Verdict) -> Verdict:
+        if verdict.status != self._status:  # the first page is checked (CHECKED); not this one
+            log.warning("clause %s: compiled status %s, verdict %s", self.clause.id, self._status, verdict.status)
+        return verdict
 
     def _detail(self) -> Explained:
         if self._explained is None:
             assert self._explain is not None
-            self._explained, self._explain = self._explain(), None
-            if self._explained.verdict.status != self._status:  # the first page is checked (CHECKED); not this one
-                verdict = self._explained.verdict.status
-                log.warning("clause %s: compiled status %s, verdict %s", self.clause.id, self._status, verdict)
+            judged = self._judged
+            self._explained, self._explain, self._judge = self._explain(judged), None, None
+            if judged is None:
+                self._checked(self._explained.verdict)
         return self._explained
 
     @property
     def verdict(self) -> Verdict:
         """The clause's verdict (reasons and gaps), as ``eligibility.verdict.evaluate`` writes it."""
-        return self._detail().verdict
+        if self._explained is not None:
+            return self._explained.verdict
+        if self._judge is None:
+            return self._detail().verdict
+        if self._judged is None:
+            self._judged = self._checked(self._judge())
+        return self._judged
 
     @property
     def matched_terms(self) -> list[str]:
