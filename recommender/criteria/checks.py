@@ -270,17 +270,9 @@ class Checker:
         if fv.value is None:
             return self._unknown(cond, fv, "不属于所列行业", flag)
         category, text = fv.value, fv.shown or ""
-        found = excluded_industry(category, text, pv.value)
-        if found is None:
-            return Outcome("met", reasons=[f"{cond.label}：所属行业“{text}”不在所列行业中{flag}"])
-        industry, certain = found
-        gap_field, need = cond.field or "industry", f"不属于{industry}"
-        if certain:
-            message = f"{cond.label}：所属行业“{text}”属于{industry}{flag}"
-            return Outcome("not_met", [Gap(gap_field, need, text, message)])
-        # the words name it, the classified industry does not (酒店管理SaaS软件): ask, never refuse
-        message = f"请确认所属行业：“{text}”用了{industry}的说法，但归入“{category}”，需确认不属于{industry}{flag}"
-        return Outcome("unknown", [Gap(gap_field, need, text, message)])
+        # a roster names few industries: the outcome is remembered by them (``excluded_industry`` asks ~50 words)
+        key = ("not_excluded", id(cond), category, text, flag)
+        return self._remembered(key, lambda: _not_excluded_outcome(cond, category, text, pv.value, flag))
 
     def _not_encoded(self, cond: Condition) -> Outcome:
         """A condition of the official rule no profile shows: always unknown, with the evidence that settles it."""
@@ -310,6 +302,21 @@ def _unknown_outcome(cond: Condition, fv: FactValue, need: str, flag: str, given
         verb = "请确认"
     message = f"{verb}{_settled_by(fv.name, fv.missing)}：{asks}{note}。{evidence}{flag}"
     return Outcome("unknown", [Gap(cond.field or fv.field, need.strip() or cond.label, actual, message)])
+
+
+def _not_excluded_outcome(cond: Condition, category: str, text: str, table: dict[str, list[str]], flag: str) -> Outcome:
+    """The outcome of ``cond`` (``not_excluded``) for an industry classified ``category`` and written ``text``."""
+    found = excluded_industry(category, text, table)
+    if found is None:
+        return Outcome("met", reasons=[f"{cond.label}：所属行业“{text}”不在所列行业中{flag}"])
+    industry, certain = found
+    gap_field, need = cond.field or "industry", f"不属于{industry}"
+    if certain:
+        message = f"{cond.label}：所属行业“{text}”属于{industry}{flag}"
+        return Outcome("not_met", [Gap(gap_field, need, text, message)])
+    # the words name it, the classified industry does not (酒店管理SaaS软件): ask, never refuse
+    message = f"请确认所属行业：“{text}”用了{industry}的说法，但归入“{category}”，需确认不属于{industry}{flag}"
+    return Outcome("unknown", [Gap(gap_field, need, text, message)])
 
 
 _BY_OP: dict[str, Callable[[Checker, Condition], Outcome]] = {
