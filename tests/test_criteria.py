@@ -376,4 +376,6 @@ def test_remembered_outcomes_are_those_of_each_profile():
 
     forward = results(list(range(len(profiles))))
     assert forward == results(list(reversed(range(len(profiles)))))
-    assert sum(len(c.at(day).outcomes) for c in load_criteria() for day in DATES) > 0  # outcomes were remembered
+    remembered = [key for c in load_criteria() for day in DATES for key in c.at(day).outcomes]
+    assert remembered  # outcomes were remembered, combinations of remembered ones too (``Checker.combined``)
+    assert any(key[0] == "combined" for key in remembered)

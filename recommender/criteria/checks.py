@@ -105,9 +105,20 @@ class Checker:
                 self.unverified = saved
             if len(outcomes) < OUTCOMES_MOST:
                 outcomes[key] = known
+                self._dated.kept.add(id(known[0]))
         outcome, noted = known
         self.unverified.update(noted)
         return outcome
+
+    def combined(self, node: int, outcomes: list[Outcome], combine: Callable[[list[Outcome]], Outcome]) -> Outcome:
+        """``combine(outcomes)`` (``all_of``, ``any_of``) for the node ``node`` of the rule set (the id of the
+        condition or rule set combining them); remembered when every one of ``outcomes`` is a remembered one
+        (``_remembered``), by their ids: the combination then reads nothing else of the profile."""
+        kept = self._dated.kept
+        for outcome in outcomes:
+            if id(outcome) not in kept:
+                return combine(outcomes)
+        return self._remembered(("combined", node, *map(id, outcomes)), lambda: combine(outcomes))
 
     def _unknown(self, cond: Condition, fv: FactValue, need: str, flag: str) -> Outcome:
         """``need`` says what the condition asks (" ≥ 60%"); empty when the label says it all."""
@@ -122,9 +133,10 @@ class Checker:
     def check(self, cond: Condition) -> Outcome:
         """One condition's outcome: ``all`` / ``any`` combined, a score table, else the check named by its ``op``."""
         if cond.all is not None:
-            return all_of([self.check(c) for c in cond.all])
+            return self.combined(id(cond), [self.check(c) for c in cond.all], all_of)
         if cond.any is not None:
-            return any_of([self.check(c) for c in cond.any], cond.label, cond.field, cond.combine)
+            outcomes = [self.check(c) for c in cond.any]
+            return self.combined(id(cond), outcomes, lambda os: any_of(os, cond.label, cond.field, cond.combine))
         if cond.op == "score":
             return self._score(cond)
         if cond.op == "not_encoded":  # the same for every profile at a date
@@ -340,4 +352,4 @@ def excluded_industry(category: str | None, text: str, table: dict[str, list[str
 
 def check_rule_set(checker: Checker) -> Outcome:
     """The outcome of all the conditions of ``checker``'s rule set (all must be met)."""
-    return all_of([checker.check(c) for c in checker.rule_set.all])
+    return checker.combined(id(checker.rule_set), [checker.check(c) for c in checker.rule_set.all], all_of)
