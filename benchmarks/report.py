@@ -102,6 +102,9 @@ def _user_lines(result: dict[str, Any]) -> list[str]:
         limit = None if r["sheets"] else TARGETS["batch_s"].get(r["rows"])
         target = f"≤ {limit:g} s" if limit else ""
         lines.append(_line(label, f"{r['wall_s']:.1f} s", f"{r['bound_s']:.1f} s", r["wall_over_bound"], target))
+        if "machine_bound_s" in r:
+            speedup = f"  下界（本机 {r['cores_speedup']:.2f} 核）"
+            lines.append(_line(speedup, "", f"{r['machine_bound_s']:.1f} s", r["wall_over_machine_bound"], ""))
         lines.append(
             _line(
                 "  峰值 RSS（最大进程）",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -64,6 +65,8 @@ def test_bench_quick_runs_and_prints_the_keys():
         assert 0 < r["first_progress_s"] <= r["first_matching_s"] < r["wall_s"]  # drawn on a terminal
         assert r["peak_rss_mb"] > 0 and r["bound_s"] > 0 and r["wall_over_bound"] > 0
         assert r["match_ms_per_row"] > 0 and r["write_ms_per_row"] > 0
+        # the machine's bound counts the speedup its cores gave, at most one per core: never below the bound
+        assert 0 < r["cores_speedup"] <= (os.cpu_count() or 1) and r["machine_bound_s"] >= r["bound_s"]
     table = subprocess.run(
         [sys.executable, "-c", f"from benchmarks.report import format_table; print(format_table({data!r}))"],
         capture_output=True,
