@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+DOC_WEIGHTS_MOST = 50_000  # documents whose weights ``BM25Index.doc_weights`` keeps as mappings
+
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k best scores, best first; ties broken by position."""
@@ -131,6 +133,21 @@ class BM25Index:
         """The term ids of one document and their weights."""
         ptr, terms, data = self._doc_view()
         return terms[ptr[doc] : ptr[doc + 1]], data[ptr[doc] : ptr[doc + 1]]
+
+    def doc_weights(self, doc: int) -> dict[int, float]:
+        """One document's weights by term id (``doc_terms`` as a mapping), kept for the next call about it (a
+        roster's enterprises are shown the same measures again and again; at most DOC_WEIGHTS_MOST documents
+        kept). Shared between callers: never change it."""
+        kept: dict[int, dict[int, float]] | None = getattr(self, "_weights_by_doc", None)
+        if kept is None:
+            kept = self._weights_by_doc = {}
+        found = kept.get(doc)
+        if found is None:
+            terms, weights = self.doc_terms(doc)
+            found = dict(zip(terms.tolist(), weights.tolist(), strict=True))
+            if len(kept) < DOC_WEIGHTS_MOST:
+                kept[doc] = found
+        return found
 
     def doc_terms_many(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The (position in ``docs``, term id, weight) of every term of the given documents."""

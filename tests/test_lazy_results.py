@@ -113,6 +113,28 @@ def test_a_verdict_read_alone_is_the_one_explained_later(engine, monkeypatch):
     assert result.verdict is verdict
 
 
+def test_words_of_one_clause_are_those_of_many(engine):
+    """A shown result looks its query's words up in its clause's mapping (``BM25Index.doc_weights``); the words,
+    their order and the at-most-10 cut are those the many-clause path (arrays) gives."""
+    from recommender.engine.index import QueryMask, matched_terms
+
+    index = engine.index
+    vocab = sorted(index.vocab_)
+    rng = np.random.default_rng(7)
+    docs = rng.choice(index.n_docs_, size=60, replace=False).tolist()
+    compared = 0
+    for _ in range(40):
+        query = set(rng.choice(vocab, size=int(rng.integers(1, 60)), replace=False).tolist())
+        mask = QueryMask(index, query)
+        many = matched_terms(index, docs, mask)
+        for doc in docs:
+            assert matched_terms(index, [doc], mask)[doc] == many[doc], (doc, sorted(query))
+            compared += bool(many[doc])
+    assert compared > 100  # words were found, not only empty lists compared
+    terms, weights = index.doc_terms(docs[0])
+    assert index.doc_weights(docs[0]) == dict(zip(terms.tolist(), weights.tolist(), strict=True))
+
+
 def test_results_select_without_being_made(engine):
     rec = engine.recommend(random_profiles(1, seed=4)[0], top=None, as_of=DATES[1], include_ineligible=True)
     results = rec.results

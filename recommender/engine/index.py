@@ -95,9 +95,8 @@ def matched_terms(index: BM25Index, docs: list[int], query: set[str] | QueryMask
 
 def _matched_in(index: BM25Index, doc: int, mask: QueryMask) -> list[str]:
     """``matched_terms`` of one clause: the query terms it contains, heaviest first, at most 10."""
-    terms, weights = index.doc_terms(doc)
-    hit = mask.wanted[terms] & (weights > 0)
-    return _heaviest(zip(weights[hit].tolist(), [mask.ids[t] for t in terms[hit].tolist()], strict=True))
+    weights = index.doc_weights(doc)  # the query's few terms looked up in the clause's, not the other way round
+    return _heaviest((w, term) for t, term in mask.ids.items() if (w := weights.get(t, 0.0)) > 0)
 
 
 def _heaviest(found: Iterable[tuple[float, str]]) -> list[str]:
