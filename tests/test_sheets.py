@@ -735,3 +735,21 @@ def test_the_action_plan_puts_a_title_before_the_titles_that_ask_for_it(engine):
         asked = [(r.name, first) for r in c.readiness if r.pending for first in r.requires if first in steps]
         assert ("专精特新中小企业", "创新型中小企业") in asked
         assert all(steps.index(first) < steps.index(name) for name, first in asked)
+
+
+def test_remembered_cells_are_the_texts_as_cells_hold_them(monkeypatch):
+    """``cell_value`` remembers texts (``_TextCells``): met again, or when no more are kept, a text still becomes
+    what ``xml_text`` and the cell's limit make of it."""
+    from recommender import sheets
+
+    texts = ["申请条件", "", "  ", "a\x0bb\x00c", "\ufffe半\ud800", "长" * (sheets.CELL_MOST + 10), "=1+1", "x\ny"]
+    expected = [xml_text(t)[: sheets.CELL_MOST] or None for t in texts]
+    assert expected[-3] == "长" * sheets.CELL_MOST and expected[3] == "a b c"
+    monkeypatch.setattr(sheets, "_TEXT_CELLS", sheets._TextCells())
+    assert [sheets.cell_value(t) for t in texts] == expected  # met first
+    assert [sheets.cell_value("".join(list(t))) for t in texts] == expected  # met again, as other objects
+    assert set(sheets._TEXT_CELLS.known) == set(texts)
+    full = sheets._TextCells()
+    full.chars = full.MOST
+    monkeypatch.setattr(sheets, "_TEXT_CELLS", full)
+    assert [sheets.cell_value(t) for t in texts] == expected and not full.known  # none kept, each still right
