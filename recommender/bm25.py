@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-DOC_WEIGHTS_MOST = 50_000  # documents whose weights ``BM25Index.doc_weights`` keeps as mappings
+DOC_WEIGHTS_MOST = 5_000  # documents whose weights ``BM25Index.doc_weights`` keeps as mappings (~5–10 KB each)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
