@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,15 @@ class QueryMask:
     def __init__(self, index: BM25Index, query: set[str]) -> None:
         vocab = index.vocab_
         self.ids = {vocab[t]: t for t in query if t in vocab}
-        self.wanted = np.zeros(len(vocab), dtype=bool)
-        self.wanted[list(self.ids)] = True
+        self._size = len(vocab)
+
+    @cached_property
+    def wanted(self) -> np.ndarray:
+        """bool over the vocabulary: the query's terms. Made on first use: only the many-clause path of
+        ``matched_terms`` reads it (one clause looks the ids up in its own weights)."""
+        wanted = np.zeros(self._size, dtype=bool)
+        wanted[list(self.ids)] = True
+        return wanted
 
 
 def matched_terms(index: BM25Index, docs: list[int], query: set[str] | QueryMask) -> dict[int, list[str]]:
