@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .criteria.readiness import QualificationResult
+from .criteria.readiness import check_readiness as qualifications
 from .eligibility.status import (
     EXPIRED,
     INELIGIBLE,
@@ -247,95 +249,34 @@ class ReadinessItem:
         return not self.held and self.status != "met"
 
 
-def readiness_checker() -> Callable[..., Any] | None:
-    """``check_readiness`` when that module exists and imports; else None."""
-    try:
-        from .criteria.readiness import check_readiness  # type: ignore[import-not-found]
-    except Exception as exc:  # absent or still being written: the page and sheets go on without it
-        log.info("readiness not available: %s", exc)
-        return None
-    return check_readiness
-
-
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
-
-
-def _reader(obj: Any) -> Callable[[str], Any]:
-    """``_get`` bound to ``obj``: whether it is a mapping is asked once, not per name."""
-    if isinstance(obj, Mapping):
-        return obj.get
-    return lambda name: getattr(obj, name, None)
-
-
-def _gap_texts(gaps: list[Any]) -> tuple[list[str], list[str]]:
-    """Each gap's text (the gap itself when it is one, else its ``message``), and the titles the gaps ask to hold
-    first (``qualification``)."""
-    texts, requires = [], []
-    for gap in gaps:
-        message = getattr(gap, "message", None)  # a checker's Gap: asked first, as nearly every gap is one
-        if message is None and isinstance(gap, str):
-            texts.append(gap)
-            continue
-        if message is None and isinstance(gap, Mapping):
-            message, q = gap.get("message"), gap.get("qualification")
-        else:
-            q = getattr(gap, "qualification", None)
-        texts.append(str(message or gap))
-        if q:
-            requires.append(str(q))
-    return texts, requires
-
-
-def _items(raw: Any) -> list[Any]:
-    """A list of items, a {"qualifications": [...]} document, or an object holding either."""
-    if hasattr(raw, "as_dict"):
-        raw = raw.as_dict()
-    if isinstance(raw, (list, tuple)):
-        return list(raw)
-    qualifications = _get(raw, "qualifications")
-    if qualifications is not None:
-        return list(qualifications)
-    return list(raw.values()) if isinstance(raw, Mapping) else list(raw or [])
-
-
-def _gap_states(item: Any) -> list[str]:
-    """Per gap, not_met or unknown, from a checker result (``states()``) or its JSON (``gaps[].state``)."""
-    if hasattr(item, "states"):
-        return [str(s) for s in item.states()]
-    return [str(_get(g, "state") or "") for g in _get(item, "gaps") or []]
-
-
 def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | None:
-    """The readiness check in a fixed shape, or None when it is not available or fails."""
-    checker = readiness_checker()
-    if checker is None:
-        return None
+    """Every qualification's readiness at ``as_of`` (``criteria.readiness``) in the shape sheets and pages show,
+    or None when the check fails (logged: the sheet then says it was not provided)."""
     try:
-        return [_readiness_item(item) for item in _items(checker(profile, as_of))]
+        return [_readiness_item(result) for result in qualifications(profile, as_of)]
     except Exception:
         log.exception("readiness check failed")
         return None
 
 
-def _readiness_item(item: Any) -> ReadinessItem:
-    """One result of the readiness check (an object or its JSON) as a ``ReadinessItem``."""
-    get = _reader(item)
-    gaps, requires = _gap_texts(list(get("gaps") or []))
+def _readiness_item(result: QualificationResult) -> ReadinessItem:
+    """One qualification checked (``criteria.readiness.QualificationResult``) as sheets and pages show it: each
+    gap as its message, and the titles the gaps ask to hold first (``Gap.qualification``)."""
+    gaps = result.gaps
     return ReadinessItem(
-        name=str(get("name")),
-        status=str(get("status")),
-        gaps=gaps,
-        source=get("source") or None,
-        label=get("headline") or get("status_label") or None,
-        held=bool(get("held")),
-        kind=get("kind") or "title",
-        reasons=[str(r) for r in get("reasons") or []],
-        benefits=[str(b) for b in get("benefits") or []],
-        summary=get("summary") or None,
-        basis=get("basis") or None,
-        gap_states=_gap_states(item),
-        requires=requires,
+        name=result.name,
+        status=result.status,
+        gaps=[g.message for g in gaps],
+        source=result.source or None,
+        label=result.headline,
+        held=result.held,
+        kind=result.kind,
+        reasons=list(result.reasons),
+        benefits=list(result.benefits),
+        summary=result.summary or None,
+        basis=result.basis or None,
+        gap_states=list(result.states()),
+        requires=[g.qualification for g in gaps if g.qualification],
     )
 
 

@@ -115,10 +115,13 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
         assert any(f"**{md(expected.readiness[0].name)}**" in m.value for m in at.markdown)
 
 
-def test_without_the_readiness_module_the_page_simply_leaves_that_tab_out(monkeypatch):
+def test_when_the_readiness_check_fails_the_page_simply_leaves_that_tab_out(monkeypatch):
     from recommender import consultation
 
-    monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
+    def failing(profile, as_of):
+        raise RuntimeError("the readiness check failed")
+
+    monkeypatch.setattr(consultation, "qualifications", failing)
     at = _app()
     _fill(at, ENTERPRISE)
     _submit(at)

@@ -22,6 +22,8 @@ from workbooks import roster_workbook
 from recommender import consultation
 from recommender.cli import main
 from recommender.consultation import consult
+from recommender.criteria.readiness import QualificationResult
+from recommender.eligibility.verdict import Gap
 from recommender.engine import Recommender
 from recommender.profile import parse_profile
 from recommender.profile_fields import extra_fields
@@ -272,31 +274,30 @@ def test_the_summary_says_when_the_district_is_not_covered(engine):
     assert rows[1][column] == c.scope and rows[2][column] == covered.scope  # openpyxl reads "" as None
 
 
+def _failing_check(profile, as_of):
+    raise RuntimeError("the readiness check failed")
+
+
 def test_readiness_is_optional_and_becomes_the_action_plan(engine, monkeypatch):
-    monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
+    monkeypatch.setattr(consultation, "qualifications", _failing_check)
     c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
     assert c.readiness is None
     assert "三、资质培育行动计划" in _text(docx.Document(io.BytesIO(consultation_docx(c))))
 
     def fake(profile, as_of):
         return [
-            {
-                "name": "科技型中小企业",
-                "status": "unknown",
-                "gaps": [{"message": "请补充资产总额"}],
-                "source": "评价办法",
-            },
-            {"name": "研发费用加计扣除", "status": "met", "gaps": [], "kind": "tax"},
+            QualificationResult("科技型中小企业", "unknown", [Gap("total_assets", "", "", "请补充资产总额")], "办法"),
+            QualificationResult("研发费用加计扣除", "met", [], "", kind="tax"),
         ]
 
-    monkeypatch.setattr(consultation, "readiness_checker", lambda: fake)
+    monkeypatch.setattr(consultation, "qualifications", fake)
     c = consult(engine, parse_profile(PROFILE), as_of=AS_OF)
     assert [(r.name, r.pending) for r in c.readiness] == [("科技型中小企业", True), ("研发费用加计扣除", False)]
     text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
-    assert "1. 科技型中小企业：信息不足" in text and "□ 请补充资产总额" in text and "依据：评价办法" in text
+    assert "1. 科技型中小企业：信息不足" in text and "□ 请补充资产总额" in text and "依据：办法" in text
     assert "已具备：研发费用加计扣除：已满足" in text
 
-    monkeypatch.setattr(consultation, "readiness_checker", lambda: lambda p, d: 1 / 0)
+    monkeypatch.setattr(consultation, "qualifications", _failing_check)
     assert (
         consult(engine, parse_profile(PROFILE), as_of=AS_OF).readiness is None
     )  # a failing check never breaks a sheet
@@ -387,10 +388,10 @@ def test_the_sheet_is_the_one_python_docx_built_part_for_part(engine, monkeypatc
     cases += [consult(engine, odd, as_of=dt.date(2018, 1, 1)), _hostile(consult(engine, profile, as_of=AS_OF))]
     cases.append(consult(engine, parse_profile({"name": "金山某化工厂", "region": "金山区"}), as_of=AS_OF, top=None))
     cases.append(consult(engine, profile, as_of=AS_OF, top=SUMMARY_MEASURES - 2))
-    met = [{"name": "研发费用加计扣除", "status": "met", "gaps": [], "kind": "tax", "benefits": ["加计扣除"]}]
-    monkeypatch.setattr(consultation, "readiness_checker", lambda: lambda p, d: met)
+    met = [QualificationResult("研发费用加计扣除", "met", [], "", kind="tax", benefits=["加计扣除"])]
+    monkeypatch.setattr(consultation, "qualifications", lambda p, d: met)
     cases.append(consult(engine, profile, as_of=AS_OF))
-    monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
+    monkeypatch.setattr(consultation, "qualifications", _failing_check)
     cases.append(consult(engine, profile, as_of=AS_OF))
     bodies = []
     for c in cases:
@@ -558,7 +559,7 @@ def test_the_summary_says_what_the_consultation_holds_in_brief(engine, monkeypat
     item.gaps = []
     assert gap_brief(item) == "请对照认定条件准备材料"
 
-    monkeypatch.setattr(consultation, "readiness_checker", lambda: None)
+    monkeypatch.setattr(consultation, "qualifications", _failing_check)
     none = summary(consult(engine, parse_profile({"name": "某公司", "region": "浦东新区"}), as_of=dt.date(2018, 1, 1)))
     assert none.measures == [] and none.readiness is None and "下表" not in none.overview
     assert "暂未找到适用于本企业的措施" in none.overview and none.steps[0].startswith("补充企业信息后可重新匹配")
