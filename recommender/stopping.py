@@ -55,3 +55,15 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for s, handler in former.items():
             signal.signal(s, handler)
+
+
+def settled() -> None:
+    """From here on a stop is too late: the command's outputs are complete and are being put under their names,
+    so a stop that arrives now is ignored (else a batch stopped between renaming its workbook and its zip kept
+    one, removed the other, and said neither was kept; or said 已写入 and then 已中断). Acts only on the
+    handlers ``stop_on_signals`` installed, which it puts back as they were when its block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for s in HANDLED:
+        if signal.getsignal(s) is _raise:
+            signal.signal(s, signal.SIG_IGN)

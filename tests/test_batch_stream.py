@@ -499,6 +499,27 @@ def test_a_stopped_batch_says_one_line_and_leaves_no_file_and_no_process(tmp_pat
     assert not _running(str(roster))
 
 
+def test_a_stop_once_the_outputs_are_complete_is_too_late_and_ignored(tmp_path, monkeypatch, capsys):
+    """SIGTERM between renaming the workbook and renaming the zip (the window the ``.part`` files cannot close)
+    is ignored: both files are kept and the batch says 已写入, exit 0. It was acted on: the workbook stayed under
+    its name, the zip was removed, and the one line said no unfinished output was kept (exit 143)."""
+    roster = write_roster(tmp_path / "名单.csv", 5)
+    out, archive = tmp_path / "汇总.xlsx", tmp_path / "咨询单.zip"
+    rename = os.replace
+
+    def rename_then_stop(source: Any, target: Any) -> None:
+        rename(source, target)
+        if Path(target) == out:  # the workbook is renamed before the zip
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(os, "replace", rename_then_stop)
+    code = main(["batch", str(roster), "-o", str(out), "--zip", str(archive), "--as-of", AS_OF.isoformat()])
+    captured = capsys.readouterr()
+    assert (code, captured.err) == (0, "")
+    assert captured.out.startswith(f"已写入 {out} 和 {archive}：5 家企业")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["名单.csv", out.name, archive.name])
+
+
 def test_the_basis_column_says_why_a_measure_was_listed_as_the_page_does(matched):
     """措施明细's 符合依据: the conditions met and, as `recommend` and the page give them, the needs served and
     the words shared (a measure listed for its text alone would otherwise show an empty basis)."""

@@ -35,6 +35,7 @@ from ..leftovers import owned_tag, remove_stale
 from ..roster import Roster
 from ..sheets import PackedEntry, RosterWorkbook, SheetsZip, consultation_docx, workbook_entry
 from ..stopping import HANDLED as STOPPING  # what stops a batch: the parent's to act on, never a worker's
+from ..stopping import settled
 
 Progress = Callable[[int, int, str], None]  # (rows done, rows in all, the enterprise just matched)
 
@@ -59,7 +60,8 @@ def consultations(
 def whole_file(target: Path) -> Iterator[Path]:
     """A new empty temporary file beside ``target`` (".name.PID-XXXXXXXX.part") for the block to write; renamed
     to ``target`` when the block ends, removed when it raises. A process killed meanwhile leaves only the
-    temporary file, never a half-written ``target``, and the next call for ``target`` removes it. OSError as the
+    temporary file, never a half-written ``target``, and the next call for ``target`` removes it. Once the block
+    has ended, a stop (Ctrl-C, SIGTERM) is too late and ignored (``stopping.settled``). OSError as the
     file system gives it (no such folder …)."""
     remove_stale(target.parent, f".{target.name}.", ".part")  # what a killed batch left
     temporary = target.with_name(f".{target.name}.{owned_tag()}.part")
@@ -69,6 +71,7 @@ def whole_file(target: Path) -> Iterator[Path]:
         raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         yield temporary
+        settled()  # complete: a stop from here on would leave some outputs under their names and not others
         try:
             os.replace(temporary, target)
         except OSError as exc:
