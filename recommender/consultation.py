@@ -248,6 +248,16 @@ class ReadinessItem:
         """Still to be worked on (an action-plan item)."""
         return not self.held and self.status != "met"
 
+    @property
+    def gaps_text(self) -> str:
+        """The gaps one per line, as a cell shows them; for a title already held, led by RECHECK: they matter
+        only when it is recognised again, not for holding it now."""
+        lines = [RECHECK, *self.gaps] if self.held and self.gaps else self.gaps
+        return "\n".join(lines)
+
+
+RECHECK = "已持有，以下差距仅供重新认定（复审）参考："  # what leads a held title's gaps in a cell
+
 
 def check_readiness(profile: Profile, as_of: dt.date) -> list[ReadinessItem] | None:
     """Every qualification's readiness at ``as_of`` (``criteria.readiness``) in the shape sheets and pages show,

@@ -738,7 +738,7 @@ def workbook_entry(row: int | None, c: Consultation) -> WorkbookEntry:
         detail=_detail_rows(row, c),
         summary=[*who, *c.counts().values(), len(c.expired), unlock_text, _readiness_text(c), c.scope or ""],
         readiness=[
-            [row, c.profile.name, r.name, r.status_label, "\n".join(r.gaps), r.basis or r.source or ""]
+            [row, c.profile.name, r.name, r.status_label, r.gaps_text, r.basis or r.source or ""]
             for r in c.readiness or []
         ],
     )

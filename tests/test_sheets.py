@@ -685,6 +685,19 @@ def test_xlsx_has_one_row_per_enterprise_and_measure_and_no_formulas(engine):
     assert notes["政策有效性判断日期"] == "2024-06-30"
 
 
+def test_xlsx_readiness_says_a_held_titles_gaps_are_for_re_recognition(engine):
+    """资质准备度 lists the gaps of a title the enterprise holds (for its re-recognition): the cell says so first,
+    as the page and the Word sheet do; a title not held lists its gaps alone."""
+    profile = parse_profile({"name": "某芯片公司", "region": "浦东新区", "qualifications": ["高新技术企业"]})
+    c = consult(engine, profile, as_of=AS_OF, top=3)
+    book = openpyxl.load_workbook(io.BytesIO(roster_workbook([(2, c)], [], as_of=AS_OF)))
+    rows = {r[2]: r for r in book["资质准备度"].iter_rows(min_row=2, values_only=True)}
+    held, other = rows["高新技术企业"], rows["科技型中小企业"]
+    assert held[3] == "已持有" and held[4].startswith(consultation.RECHECK + "\n")
+    assert held[4].removeprefix(consultation.RECHECK + "\n").strip()  # the gaps follow
+    assert other[3] != "已持有" and other[4] and consultation.RECHECK not in other[4]
+
+
 # --- command line -----------------------------------------------------------------------------
 
 
