@@ -461,6 +461,20 @@ def test_counsellor_roster_lists_the_bad_row_and_matches_the_rest():
     assert not [b for b in at.button if b.label.startswith("生成全部咨询单")]
 
 
+def test_counsellor_steps_are_numbered_as_shown():
+    """With 每家企业列出措施数 emptied nothing is matched: the steps shown are 1 and 2, never 1 and 4."""
+    at = _counsellor()
+    at.file_uploader(key="roster_upload").set_value(("走访名单.csv", ROSTER.encode("gbk"), "text/csv"))
+    at.number_input(key="roster_top").set_value(None)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    steps = [m.value for m in at.markdown if m.value.startswith("##### ")]
+    assert steps == ["##### 1　上传企业名单", "##### 2　加入企业档案库"]
+    at.number_input(key="roster_top").set_value(10).run()
+    steps = [m.value for m in at.markdown if m.value.startswith("##### ")]
+    assert [s.split("　")[0] for s in steps] == ["##### 1", "##### 2", "##### 3", "##### 4"]
+
+
 def test_the_roster_result_is_made_again_when_only_its_bad_rows_change():
     """The Excel summary lists the bad rows (未导入行): a roster whose bad row was corrected elsewhere, or another
     bad row added, must not reuse the summary made before (the good rows being the same)."""

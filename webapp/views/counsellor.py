@@ -13,9 +13,16 @@ style.page_header("辅导员工作台", "上传走访企业名单，批量匹配
 
 as_of = settings.as_of()
 by = auth.acting()
+shown_steps = iter(range(1, 10))  # the steps are numbered as shown: one left out leaves no gap
+
+
+def step(title: str) -> None:
+    """The next step's heading: "##### N　title"."""
+    st.markdown(f"##### {next(shown_steps)}　{title}")
+
 
 with st.container(border=True):
-    st.markdown("##### 1　上传企业名单")
+    step("上传企业名单")
     uploaded = roster_view.upload()
     with st.columns([1, 3])[0]:
         # no bounds (Streamlit refuses a value out of them in English): checked here, a Chinese line if wrong
@@ -28,16 +35,16 @@ if uploaded is not None:
     result = roster_view.match(roster, as_of, top) if roster.rows and top is not None else None
     if result is not None:
         with st.container(border=True):
-            st.markdown("##### 2　匹配结果")
+            step("匹配结果")
             scope_view.roster_notice([r.profile.region for r in roster.rows], as_of)
             roster_view.overview(result)
             roster_view.roster_downloads(roster, result)
         with st.container(border=True):
-            st.markdown("##### 3　单个企业咨询单")
+            step("单个企业咨询单")
             roster_view.one_enterprise(roster, result)
     if roster.rows:
         with st.container(border=True):
-            st.markdown("##### 4　加入企业档案库")
+            step("加入企业档案库")
             roster_import.box(roster, file_name, by)
 
 submitted = profile_form.submitted()
