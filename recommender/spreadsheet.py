@@ -114,6 +114,7 @@ def decode(data: bytes) -> str:
     raise SpreadsheetError("文件编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件")
 
 
+_TRAILING = " \t\n,;\u3000"  # what empty rows at the end of a CSV hold: blanks, line ends and delimiters
 MAX_UNCLOSED = 20  # rows with an unclosed quote a CSV may have before it is refused as a whole
 
 
@@ -125,6 +126,9 @@ def csv_sheet(data: bytes) -> Sheet:
     kept as its own line alone and named in ``Sheet.broken``, and the lines after it are read as rows.
     """
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")  # line ends of Windows, Unix or old Mac
+    # empty rows at the end (what Excel leaves of rows once used: ",,,,"; blank lines) are no rows: never
+    # counted nor parsed (the last row loses only empty cells at its end)
+    text = text.rstrip(_TRAILING) + "\n" * bool(text.strip(_TRAILING))
     if (count := text.count("\n")) > MAX_ROWS + HEADER_WITHIN:  # before the lines are split and parsed
         raise SpreadsheetError(f"文件有 {count:,} 行，超出名单的范围（最多 {MAX_ROWS:,} 行）：请分成几个文件上传")
     parts = text.split("\n")
@@ -136,7 +140,7 @@ def csv_sheet(data: bytes) -> Sheet:
     broken: dict[int, str] = {}
     start = 0
     while start < len(lines):
-        records, last = _records(lines[start:], delimiter)
+        records, last = _records(lines[start:], delimiter, start)
         if last is None:
             rows += records
             break
@@ -149,15 +153,16 @@ def csv_sheet(data: bytes) -> Sheet:
     return Sheet("", rows, broken=broken)
 
 
-def _records(lines: list[str], delimiter: str) -> tuple[Rows, int | None]:
-    """The CSV records of ``lines``, and the line (index into ``lines``) where the last record starts when its
-    quote is never closed (it runs to the end of the text), else None."""
+def _records(lines: list[str], delimiter: str, before: int) -> tuple[Rows, int | None]:
+    """The CSV records of ``lines`` (``before``: the file's lines before them), and the line (index into
+    ``lines``) where the last record starts when its quote is never closed (it runs to the end of the text), else
+    None. A record wider than MAX_COLUMNS loses its empty cells at the end (``_trimmed``)."""
     reader = csv.reader(iter(lines), delimiter=delimiter)
     records: Rows = []
     first = 0  # the line the current record starts on
     try:
         for record in reader:
-            records.append(record)
+            records.append(record if len(record) <= MAX_COLUMNS else _trimmed(record, before + reader.line_num))
             if reader.line_num < len(lines):
                 first = reader.line_num
     except csv.Error as exc:  # e.g. a NUL byte in older Pythons: the file as a whole is not CSV
@@ -172,6 +177,18 @@ def _records(lines: list[str], delimiter: str) -> tuple[Rows, int | None]:
         if "unexpected end of data" in str(exc):
             return records, first
     return records, None
+
+
+def _trimmed(record: list[str], line: int) -> list[str]:
+    """``record`` (on the file's line ``line``) without its empty cells at the end; SpreadsheetError when a cell
+    past MAX_COLUMNS holds content, as for a workbook (reading the header of a row of a million cells took
+    minutes)."""
+    last = next((i for i in range(len(record) - 1, -1, -1) if record[i].strip()), -1)
+    if last >= MAX_COLUMNS:
+        raise SpreadsheetError(
+            f"第 {line} 行第 {last + 1:,} 列处还有内容，超出名单的范围（最多 {MAX_COLUMNS} 列）：请删除多余的列后再上传"
+        )
+    return record[: last + 1]
 
 
 def _unreadable(suffix: str) -> SpreadsheetError:

@@ -113,6 +113,28 @@ def test_csv_with_a_title_and_a_note_above_the_header_keeps_the_rows_people_see(
     assert [b.row for b in roster.bad] == [5]
 
 
+@pytest.mark.parametrize(
+    "tail", ["\n" * 250_000, ",,,\r\n" * 250_000, " \n\t\n" * 125_000], ids=["blank", "commas", "spaces-tabs"]
+)
+def test_empty_rows_at_the_end_of_a_csv_are_no_rows(tail):
+    """Excel's CSV of a sheet once longer ends in rows of commas: a file of one enterprise and 250,000 empty rows
+    was refused as over the 200,000-row limit (a break-it trial)."""
+    text = "企业名称,注册地,职工总数\n甲公司,浦东新区,12" + tail
+    roster = read_roster(text.encode(), "名单.csv")
+    assert _summary(roster) == [(2, "甲公司", "浦东新区")] and not roster.bad
+
+
+def test_a_csv_row_wider_than_a_sheet_may_be_is_refused_at_once_naming_row_and_column():
+    """A row of a million cells took minutes in the header search: past 500 columns a cell with content is
+    refused as in a workbook; empty cells past it are dropped."""
+    wide = "企业名称,注册地\n" + "甲," * 1_000_000 + "\n"
+    with pytest.raises(RosterError, match="第 2 行第 1,000,000 列处还有内容，超出名单的范围（最多 500 列）"):
+        read_roster(wide.encode(), "名单.csv")
+    padded = "企业名称,注册地" + "," * 5_000 + "\n甲公司,浦东新区" + "," * 5_000 + "\n乙公司,金山区\n"
+    roster = read_roster(padded.encode(), "名单.csv")
+    assert _summary(roster) == [(2, "甲公司", "浦东新区"), (3, "乙公司", "金山区")]
+
+
 def test_tab_separated_csv_with_a_title_line_with_commas():
     text = "名单,第一批\n企业名称\t注册地\t所属行业\n甲公司\t闵行区\t软件\n"
     roster = read_roster(text.encode(), "名单.tsv")
