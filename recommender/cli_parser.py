@@ -8,13 +8,14 @@ argparse writes its messages in English ("usage:", "error: the following argumen
 from __future__ import annotations
 
 import argparse
-import calendar
 import datetime as dt
 import re
 import sys
 import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
+
+from .dates import missing_date
 
 COMMAND = "命令"  # the metavar of the sub-command argument, as errors and help name it
 # the metavars of the arguments several commands share: usage, help and errors name them so (argument_name)
@@ -129,19 +130,7 @@ def date_argument(text: str) -> dt.date:
     except ValueError:
         pass
     found = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", typed)
-    why = _missing_date(*(int(x) for x in found.groups())) if found else None
+    why = missing_date(*(int(x) for x in found.groups())) if found else None
     if why is None:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD，如 2025-06-30（收到“{text}”）") from None
     raise argparse.ArgumentTypeError(f"日期 {typed} 不存在：{why}") from None
-
-
-def _missing_date(year: int, month: int, day: int) -> str | None:
-    """Why ``year``-``month``-``day`` is no date; None when it is one."""
-    if not 1 <= month <= 12:
-        return f"没有 {month} 月"
-    if year < 1:
-        return "年份应从 1 年起"
-    if day < 1:
-        return "日应从 1 日起"
-    days = calendar.monthrange(year, month)[1]
-    return f"{year} 年 {month} 月只有 {days} 天" if day > days else None

@@ -32,11 +32,12 @@ from pydantic_core import PydanticCustomError, PydanticUndefined
 
 from .clock import today
 from .company import CreditCodeError, check_credit_code
+from .dates import missing_date
 from .limits import LIMITS, size_text
 from .paths import LEXICON
 from .places import read_place
 from .quantities import MAX_MONEY_WAN, Quantity, QuantityError, read_count, read_money, read_share
-from .spellings import controlled_name
+from .spellings import controlled_name, controlled_names
 from .text_clean import clean_query, echo, strip_invisible
 from .vocab import (
     BENEFITS,
@@ -128,12 +129,16 @@ def mentions(text: str, word: str) -> bool:
     return word.lower() in text.lower()
 
 
-_LOOSE_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# a date, and the time of day a spreadsheet may add to it ("2019/5/1 0:00", what Excel writes of a date cell)
+_LOOSE_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
 
 
 def loose_date(value: Any) -> Any:
-    """Accept 2020/1/1, 2020.1.1 and 2020年1月1日 (full-width digits too) as well as ISO dates; blank is
-    missing. A bare number ("0", 43556, "20190401") is no date here: ValueError, not 1970-01-01."""
+    """Accept 2020/1/1, 2020.1.1 and 2020年1月1日 (full-width digits too) as well as ISO dates, each maybe
+    followed by a time of day (dropped); blank is missing. A bare number ("0", 43556, "20190401") is no date
+    here, nor a day the calendar lacks (2019-02-29): ValueError echoing what was written."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError(f"{DATE_HINT}（收到“{echo(value)}”）")
     if isinstance(value, str):
@@ -143,7 +148,10 @@ def loose_date(value: Any) -> Any:
         if value.isdigit():
             raise ValueError(f"{DATE_HINT}（收到“{echo(value)}”）")
         if m := _LOOSE_DATE.match(value):
-            return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+            year, month, day = (int(g) for g in m.groups())
+            if why := missing_date(year, month, day):
+                raise ValueError(f"日期不存在：{why}（收到“{echo(value)}”）")
+            return f"{year:04d}-{month:02d}-{day:02d}"
     return value
 
 
@@ -219,7 +227,7 @@ def _controlled_list(value: Any, kind: str) -> Any:
         named = [v for v in value if str(v).strip() not in NONE_WORDS]
         if named and len(named) < len(value):
             raise ValueError(f"既填了“无”又填了{'、'.join(map(str, named))}，请只保留一种")
-        return list(dict.fromkeys(controlled_name(kind, v) for v in named))
+        return list(dict.fromkeys(name for v in named for name in controlled_names(kind, v)))
     return value
 
 
@@ -348,6 +356,16 @@ class Profile(BaseModel):
         """Input sanity: a founding date from 1900 to today (a later one is a typing slip, not a plan)."""
         if value is not None and not EARLIEST_FOUNDING <= value <= today():
             raise ValueError(f"成立日期 {value.isoformat()} 不在 1900 年至今天之间，请核对")
+        return value
+
+    @field_validator("qualification_dates")
+    @classmethod
+    def _plausible_title_dates(cls, value: dict[str, dt.date]) -> dict[str, dt.date]:
+        """Input sanity, as for the founding date: a title won from 1900 to today (2099 for 2019 would
+        otherwise make a held title silently not held)."""
+        for title, day in value.items():
+            if not EARLIEST_FOUNDING <= day <= today():
+                raise ValueError(f"{title}的取得日期 {day.isoformat()} 不在 1900 年至今天之间，请核对")
         return value
 
     @field_validator("credit_code", mode="before")

@@ -9,6 +9,7 @@ refuse with the list of allowed names.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from .paths import LEXICON
@@ -51,3 +52,20 @@ def controlled_name(kind: str, text: object) -> str:
     if found is None and kind == "needs":
         found = _head_word(kind, folded)
     return found if found is not None else written.replace("“", '"').replace("”", '"').replace("＂", '"')
+
+
+# what joins two needs written in one item ("资金补贴和人才引进", "资金补贴/融资贷款", "资金补贴 融资贷款")
+_JOINERS = re.compile(r"\s+|[/／|｜+＋&＆]|以及|和|及|与")
+
+
+def controlled_names(kind: str, text: object) -> list[str]:
+    """The controlled names ``text`` spells (``controlled_name``): for a need, each of the needs it joins
+    (_JOINERS) when every part names one (资金补贴和人才引进 → 资金补贴, 人才引进), else the one it names
+    (技术合作与交流 → 技术合作); a title is spelled whole, one name."""
+    written = str(text).strip()
+    if kind == "needs" and fold(written) not in _spellings(kind):
+        parts = [p for p in _JOINERS.split(written) if p.strip()]
+        names = [_spellings(kind).get(fold(p)) or _head_word(kind, fold(p)) for p in parts]
+        if len(parts) > 1 and all(names):
+            return list(dict.fromkeys(n for n in names if n))
+    return [controlled_name(kind, text)]

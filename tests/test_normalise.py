@@ -269,6 +269,57 @@ def test_a_need_written_as_a_phrase_reads_as_its_head_word(written, need):
     assert controlled_name("needs", written) == need
 
 
+@pytest.mark.parametrize(
+    ("written", "needs"),
+    [
+        ("资金补贴 融资贷款 人才引进 场地空间", ["资金补贴", "融资贷款", "人才引进", "场地空间"]),
+        ("资金补贴和人才引进", ["资金补贴", "人才引进"]),
+        ("资金补贴/融资贷款", ["资金补贴", "融资贷款"]),
+        ("资金补贴|融资贷款", ["资金补贴", "融资贷款"]),
+        ("研发补贴及人才公寓", ["资金补贴", "住房落户"]),
+        ("技术合作与交流", ["技术合作"]),  # 交流 names no need: the phrase is one need, as before
+        ("研发和技改补贴", ["资金补贴"]),
+    ],
+)
+def test_several_needs_in_one_cell_are_each_kept(written, needs):
+    """A break-it trial's roster: "资金补贴 融资贷款 人才引进 场地空间" was read as 场地空间 alone, silently."""
+    assert parse_profile({"name": "甲", "region": "浦东新区", "needs": written}).needs == needs
+    assert parse_profile({"name": "甲", "region": "浦东新区", "needs": [written]}).needs == needs
+
+
+@pytest.mark.parametrize(
+    "written", ["2019/5/1 0:00", "2019/05/01 00:00:00", "2019-05-01 00:00:00", "2019年5月1日 9:30"]
+)
+def test_a_date_with_the_time_a_spreadsheet_adds_is_read(written):
+    """What Excel writes of a date cell saved as CSV ("2019/5/1 0:00") was refused as no full date."""
+    profile = parse_profile(
+        {
+            "name": "甲",
+            "region": "浦东新区",
+            "founded": written,
+            "qualifications": ["高新技术企业"],
+            "qualification_dates": {"高新技术企业": written},
+        }
+    )
+    assert str(profile.founded) == "2019-05-01" == str(profile.qualification_dates["高新技术企业"])
+
+
+@pytest.mark.parametrize("written", ["2019-02-29", "2019/02/30", "2019年4月31日"])
+def test_a_day_the_calendar_lacks_is_said_so_as_written(written):
+    with pytest.raises(ProfileError, match=f"成立日期：日期不存在：[^（]*（收到“{written}”）"):
+        parse_profile({"name": "甲", "region": "浦东新区", "founded": written})
+
+
+def test_a_title_date_after_today_is_refused_not_a_silently_unheld_title():
+    """高新技术企业 with 资质取得日期 2099-01-01 (a slip for 2019) was read, and the title shown as not held."""
+    firm = {"name": "甲", "region": "浦东新区", "qualifications": ["高新技术企业"]}
+    with pytest.raises(ProfileError, match="高新技术企业的取得日期 2099-01-01 不在 1900 年至今天之间"):
+        parse_profile({**firm, "qualification_dates": {"高新技术企业": "2099-01-01"}})
+    with pytest.raises(ProfileError, match="取得日期 1899-12-31 不在"):
+        parse_profile({**firm, "qualification_dates": {"高企": "1899-12-31"}})
+    assert parse_profile({**firm, "qualification_dates": {"高企": "2019-01-01"}}).qualification_dates
+
+
 def test_a_title_must_be_spelled_whole_and_a_dash_means_none():
     assert controlled_name("titles", "高新技术企业培育库") == "高新技术企业培育库"
     profile = parse_profile({"name": "甲", "region": "浦东新区", "qualifications": "-", "needs": "—"})

@@ -282,12 +282,12 @@ def test_check_readiness_reads_an_absent_list_the_same_from_a_dict():
 def test_a_date_after_the_as_of_date_is_not_a_held_title_nor_a_negative_age(tmp_path):
     """A title first won after the as-of date is not held then; a founding date after it is no age at all."""
     firm = {**BASE, "founded": "2026-01-01", "qualifications": ["高新技术企业"],
-            "qualification_dates": {"高新技术企业": "2099-12-31"}}  # fmt: skip
+            "qualification_dates": {"高新技术企业": "2026-06-01"}}  # fmt: skip
     hnte = _readiness(firm, "2025-06-30", tmp_path)["高新技术企业"]
     assert not hnte["held"] and hnte["status"] == "unknown"
     text = " ".join(g["message"] for g in hnte["gaps"])
     assert "晚于判断日期" in text and "-" not in text.split("注册成立时间")[1][:12]
-    assert _readiness(firm, "2100-06-30", tmp_path)["高新技术企业"]["held"]
+    assert _readiness(firm, "2026-06-30", tmp_path)["高新技术企业"]["held"]
 
 
 def test_a_held_title_past_its_first_term_says_so_on_the_headline(tmp_path):
