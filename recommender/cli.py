@@ -420,8 +420,13 @@ def run() -> NoReturn:
     sys.exit(code)
 
 
+BROKEN_PIPE = 128 + signal.SIGPIPE  # the exit code of a command whose reader stopped, as a shell shows SIGPIPE's
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit code: 0, or 2 after one Chinese line on stderr for bad input or data."""
+    """Run one command; return the exit code: 0, or 2 after one Chinese line on stderr for bad input or data,
+    BROKEN_PIPE when its output's reader stopped before it finished (never 0: a batch stopped so has written
+    nothing), the stop's code after a signal (``stopping``)."""
     from .stopping import Stopped, stop_on_signals, stopped_code, stopped_words
 
     try:
@@ -431,8 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, UsageError, ProfileError, CommandError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # the reader stopped early (… | head): nothing more to say
+    except BrokenPipeError:  # the reader stopped early (… | head): the command stops unfinished, its files removed
         sys.stderr.close()
+        return BROKEN_PIPE
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: a file being written is removed (its .part)
         signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
         print(f"{stopped_words(signum)}：未完成的输出文件未保留", file=sys.stderr)

@@ -155,6 +155,7 @@ class Roster:
     conversions: list[str] = field(default_factory=list)  # money read in another unit, once per column
     notices: list[str] = field(default_factory=list)  # about the file as a whole: the sheet read, …
     header_row: int | None = None  # the spreadsheet row of the header (1 = top); None for saved profiles (JSON)
+    source: str | None = None  # the file's name, as uploaded or given
 
     def file_notes(self) -> list[str]:
         """What a person should know about how the file as a whole was read, one Chinese line each: the
@@ -552,10 +553,13 @@ def read_roster(data: bytes, filename: str, progress: Progress | None = None) ->
         raise RosterError(f"不支持的文件类型“{suffix or filename}”：请使用 CSV、Excel（.xlsx、.xls）或档案 JSON 文件")
     try:
         if suffix == ".json":
-            return _json_roster(data, progress)
-        return _sheet_roster(spreadsheet.read_sheets(data, suffix), progress)
+            roster = _json_roster(data, progress)
+        else:
+            roster = _sheet_roster(spreadsheet.read_sheets(data, suffix), progress)
     except SpreadsheetError as exc:
         raise RosterError(str(exc)) from exc
+    roster.source = filename
+    return roster
 
 
 def _too_big(size: int) -> str:

@@ -42,7 +42,7 @@ from .consultation import (
 from .leftovers import remove_stale
 from .library_scope import ENDED_SECTION
 from .profile import Profile
-from .roster import BadRow
+from .roster import Roster
 from .safe_output import xml_text
 from .sheet_summary import Summary, ended_lines, pending, summary
 from .shortened import shortened
@@ -799,22 +799,27 @@ class RosterWorkbook:
             self._spools[title].add_packed(data, count)
         self.matched += 1
 
-    def save(self, target: str | Path | IO[bytes], bad: Iterable[BadRow] = ()) -> None:
-        """Write the ``bad`` rows and the notes, and the workbook to ``target`` (a path or a binary file); the
-        workbook cannot be added to after. OSError when ``target`` or the temp folder cannot be written."""
+    def save(self, target: str | Path | IO[bytes], roster: Roster | None = None) -> None:
+        """Write ``roster``'s bad rows, the notes (with the roster's file and how it was read: sheets, columns
+        not read, units converted) and the workbook to ``target`` (a path or a binary file); the workbook
+        cannot be added to after. OSError when ``target`` or the temp folder cannot be written."""
+        bad = roster.bad if roster is not None else []
         bad_rows = [[b.row, b.name or "", "；".join(e.for_people() for e in b.errors)] for b in bad]
         self._spools["未导入行"].add(bad_rows)
-        self._spools["说明"].add([list(note) for note in self._notes(len(bad_rows))])
+        self._spools["说明"].add([list(note) for note in self._notes(len(bad_rows), roster)])
         spools = self._spools
         parts = [part for spec in SHEETS for part in _parts(spec, spools[spec.title], spools[spec.title].rows)]
         _write_workbook(parts, target, self.scratch)
         self._saved = True
         self._discard()  # the temporary files go at once; on an error, when the block ends (``__exit__``)
 
-    def _notes(self, bad: int) -> list[tuple[str, Any]]:
+    def _notes(self, bad: int, roster: Roster | None) -> list[tuple[str, Any]]:
+        read = roster.file_notes() if roster is not None else []
         return [
             ("生成日期", self.today.isoformat()),
             ("政策有效性判断日期", self.as_of.isoformat()),
+            *([("企业名单", roster.source)] if roster is not None and roster.source else []),
+            *([("名单读取说明", "\n".join(read))] if read else []),
             ("已匹配企业", self.matched),
             ("未导入行", bad),
             (

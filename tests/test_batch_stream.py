@@ -116,8 +116,7 @@ def _reference(entries: list[tuple[int, Consultation]], bad: list[BadRow]) -> by
             [row, p.name, p.region, p.industry or "", *counts, unlock, sheets._readiness_text(c), c.scope or ""]
         )
         readiness += [
-            [row, p.name, r.name, r.status_label, r.gaps_text, r.basis or r.source or ""]
-            for r in c.readiness or []
+            [row, p.name, r.name, r.status_label, r.gaps_text, r.basis or r.source or ""] for r in c.readiness or []
         ]
     book = Workbook()
     _reference_sheet(book, "措施明细", DETAIL_COLUMNS, detail, first=True)

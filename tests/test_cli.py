@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 
 from recommender.paths import ROOT
@@ -167,15 +168,17 @@ def test_broken_yaml_message_has_file_and_line(tmp_path, capsys):
 
 def test_readiness_survives_dates_at_the_end_of_the_calendar(tmp_path):
     path = tmp_path / "p.json"
-    late = {"qualifications": ["高新技术企业"], "qualification_dates": {"高新技术企业": "9999-12-30"}}
-    path.write_text(json.dumps({"name": "x", "region": "浦东新区", **late}), encoding="utf-8")
+    held = {"qualifications": ["高新技术企业"], "qualification_dates": {"高新技术企业": "2019-12-30"}}
+    path.write_text(json.dumps({"name": "x", "region": "浦东新区", **held}), encoding="utf-8")
     out = run("readiness", str(path), "--as-of", "9999-12-31", "--format", "json")
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     assert json.loads(out.stdout)["qualifications"]
-    # a founding date in the year 9999 is a typing slip: one line, exit 2
-    path.write_text(json.dumps({"name": "x", "region": "浦东新区", "founded": "9999-12-30"}), encoding="utf-8")
-    out = run("readiness", str(path), "--as-of", "9999-12-31")
-    assert out.returncode == 2 and "1900 年至今天" in out.stderr and out.stderr.count("\n") == 1
+    # a founding or title date in the year 9999 is a typing slip: one line, exit 2
+    late = {"qualifications": ["高新技术企业"], "qualification_dates": {"高新技术企业": "9999-12-30"}}
+    for slip in ({"founded": "9999-12-30"}, late):
+        path.write_text(json.dumps({"name": "x", "region": "浦东新区", **slip}), encoding="utf-8")
+        out = run("readiness", str(path), "--as-of", "9999-12-31")
+        assert out.returncode == 2 and "1900 年至今天" in out.stderr and out.stderr.count("\n") == 1
 
 
 def test_a_rosters_bad_rows_name_fields_by_their_chinese_label_only(tmp_path):
@@ -260,3 +263,33 @@ def test_readiness_pathways_text_counts_ended_measures_apart_and_marks_them(tmp_
             [line] = [x for x in lines if x.strip().startswith(f"{m['rank']}. ")]
             assert "[已到期 2025-12-31，上一轮政策]" in line
     assert any(m["validity"] == "ended" for p in as_json["pathways"] for m in p["measures"])  # the case is there
+
+
+def test_a_batch_whose_reader_stops_early_exits_non_zero_and_leaves_no_file(tmp_path):
+    """``beidou batch 名单.csv -o out.xlsx 2>&1 | head -1``: the reader of its messages gone, the batch stopped
+    and wrote nothing, yet exited 0 (a break-it trial). It exits 141 (a shell's code for SIGPIPE)."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text("企业名称,注册地\n" + ",浦东新区\n" * 3 + "好公司,浦东新区\n", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out)]
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    child.stderr.close()  # the reader is gone before the first line
+    assert child.wait(timeout=120) == 141
+    assert list(tmp_path.iterdir()) == [roster]  # no workbook, no unfinished file
+
+
+def test_the_workbook_says_which_roster_it_read_and_how(tmp_path):
+    """How the roster was read (a column not read, money converted from 元) was printed on stderr only: the
+    辅导员 who opens the workbook later never saw it. 说明 now names the file and lists those lines."""
+    roster = tmp_path / "走访名单.csv"
+    roster.write_text("企业名称,注册地,营业收入（元）,备注甲\n某公司,浦东新区,18500000,老客户\n", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    batch = run("batch", str(roster), "-o", str(out))
+    assert batch.returncode == 0, batch.stderr
+    notes = dict(openpyxl.load_workbook(out)["说明"].iter_rows(min_row=2, values_only=True))
+    assert notes["企业名单"] == "走访名单.csv"
+    read = notes["名单读取说明"].splitlines()
+    assert any(line.startswith("未读取的列：备注甲") for line in read)
+    assert any(line.startswith("单位换算：") and "营业收入" in line for line in read)
+    assert all(line in batch.stderr for line in read)  # the same lines as on stderr

@@ -13,7 +13,7 @@ from openpyxl.utils.escape import unescape
 
 from recommender.clock import today as shanghai_today
 from recommender.consultation import Consultation
-from recommender.roster import BadRow
+from recommender.roster import BadRow, Roster
 from recommender.sheets import RosterWorkbook
 
 
@@ -30,7 +30,7 @@ def roster_workbook(
     with RosterWorkbook(as_of or (entries[0][1].as_of if entries else today), today) as book:
         for row, c in entries:
             book.add(row, c)
-        book.save(out, bad)
+        book.save(out, Roster(bad=list(bad)))
     return out.getvalue()
 
 

@@ -241,7 +241,7 @@ def write_batch(
         if stage is not None:
             stage("正在保存 Excel 文件…")
         with _named(workbook, book.scratch):
-            book.save(workbook_part, roster.bad)
+            book.save(workbook_part, roster)
         if zipped is not None:
             with _named(zipped[1], None):
                 zipped[0].close()

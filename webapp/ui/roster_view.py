@@ -226,7 +226,7 @@ def match(roster: Roster, as_of: dt.date, top: int) -> Matched | None:
                 book.add(row, c)
                 result.overview.append(_overview_row(row, c))
             bar.progress(1.0, text="正在保存匹配汇总（Excel）…")
-            book.save(result.workbook, roster.bad)
+            book.save(result.workbook, roster)
     except OSError as exc:  # the unfinished file goes with ``result``; the workbook's own, with the workbook
         bar.empty()
         _cannot_write(exc)
