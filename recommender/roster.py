@@ -96,6 +96,8 @@ _HEADER_WORDS: dict[str, str] = {
 # a unit after the name: "营业收入（元）", "(万元)", "[元]", "【万元】", "/元", "（单位：万元）"
 _UNIT = re.compile(r"(?:[（(\[【]([^（）()\[\]【】]*)[）)\]】]|/([^/]+))$")
 _YEAR = re.compile(r"^(?:\d{4}年度?|上年度?|本年度?)")  # "2023年营业收入": the year a figure is for
+_FULL_YEAR = re.compile(r"^(\d{4})年")  # a header naming the year its figure is for
+PREVIOUS_YEAR = {"revenue": "revenue_prev", "rd_expense": "rd_expense_prev"}  # a figure → the year before's
 _SPLIT = re.compile(r"[、,，;；\n]+")
 _PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")
 # A number in a date column is read as an Excel serial date when it falls in 1906–2099: above any year
@@ -294,25 +296,60 @@ def header_unit(header: str, name: str) -> str | None:
     return unit
 
 
-def _columns(header: list[Any]) -> tuple[dict[int, str], list[str]]:
+def _columns(header: list[Any]) -> tuple[dict[int, str], list[str], list[str]]:
+    """The header's columns: {column index: profile field}, the headers not read, and notes on how dated
+    headers were read (``_dated``). RosterError naming the headers when two give one field, or when a
+    required field has no column."""
     columns: dict[int, str] = {}
     ignored: list[str] = []
     seen: dict[str, str] = {}
+    dated: dict[str, list[tuple[int, int, str]]] = {}  # field → (year, column, header) of "2023年营业收入" …
     for i, cell in enumerate(header):
         if blank(cell):
             continue
-        name = column_field(str(cell))
+        text = str(cell).strip()
+        name = column_field(text)
         if name is None:
-            ignored.append(str(cell).strip())
+            ignored.append(text)
             continue
-        if name in seen:
-            raise RosterError(f"表头“{seen[name]}”与“{str(cell).strip()}”都是“{LABELS[name]}”，请只保留一列")
-        seen[name] = str(cell).strip()
-        columns[i] = name
+        year = _FULL_YEAR.match(_header_key(text)) if name in PREVIOUS_YEAR else None
+        if year is not None:
+            dated.setdefault(name, []).append((int(year.group(1)), i, text))
+            continue
+        _take(columns, seen, i, name, text)
+    notes = [_dated(name, found, columns, seen, ignored) for name, found in dated.items() if len(found) > 1]
+    for name, found in dated.items():
+        if len(found) == 1:
+            _take(columns, seen, found[0][1], name, found[0][2])
     missing = [f"{LABELS[f]}（{f}）" for f in _REQUIRED if f not in seen]
     if missing:
         raise RosterError(f"缺少必需的列：{'、'.join(missing)}；表头应为档案字段名或中文名（如 企业名称、注册地）")
-    return columns, ignored
+    return columns, ignored, notes
+
+
+def _take(columns: dict[int, str], seen: dict[str, str], column: int, name: str, header: str) -> None:
+    """Column ``column`` (headed ``header``) gives the field ``name``; RosterError when another column does."""
+    if name in seen:
+        raise RosterError(f"表头“{seen[name]}”与“{header}”都是“{LABELS[name]}”，请只保留一列")
+    seen[name] = header
+    columns[column] = name
+
+
+def _dated(
+    name: str, found: list[tuple[int, int, str]], columns: dict[int, str], seen: dict[str, str], ignored: list[str]
+) -> str:
+    """Several years of one figure ("2022年营业收入", "2023年营业收入"): the latest year gives ``name``, the
+    year before it (when there) ``PREVIOUS_YEAR[name]``, the others are not read. Returns the note saying so."""
+    latest, *earlier = sorted(found, reverse=True)
+    _take(columns, seen, latest[1], name, latest[2])
+    read = [f"{latest[2]} → {LABELS[name]}"]
+    for year, column, header in earlier:
+        if year == latest[0] - 1:
+            _take(columns, seen, column, PREVIOUS_YEAR[name], header)
+            read.append(f"{header} → {LABELS[PREVIOUS_YEAR[name]]}")
+        else:
+            ignored.append(header)
+    return f"按表头的年份读取：{'；'.join(read)}"
 
 
 def _add(
@@ -376,11 +413,11 @@ def parse_rows(rows: list[list[Any]], broken: dict[int, str] | None = None, prog
     or a used cell is a formula the file holds no result for.
     """
     start = _header(rows)
-    columns, ignored = _columns(rows[start])
+    columns, ignored, dated = _columns(rows[start])
     headers = {col: str(rows[start][col]).strip() for col in columns}
     units = {col: header_unit(headers[col], name) for col, name in columns.items()}
     percent = {col for col, name in columns.items() if is_ratio(name) and _header_key(headers[col]).endswith("(%)")}
-    roster = Roster(ignored_columns=ignored, header_row=start + 1)
+    roster = Roster(ignored_columns=ignored, notices=dated, header_row=start + 1)
     total = len(rows) - start - 1
     for i, row in enumerate(rows[start + 1 :], start=start + 2):
         if progress is not None and (i - start - 2) % 100 == 0:

@@ -135,6 +135,22 @@ def test_a_csv_row_wider_than_a_sheet_may_be_is_refused_at_once_naming_row_and_c
     assert _summary(roster) == [(2, "甲公司", "浦东新区"), (3, "乙公司", "金山区")]
 
 
+def test_two_years_of_a_figure_give_it_and_the_year_before():
+    """2022年营业收入 and 2023年营业收入 side by side refused the file ("都是营业收入，请只保留一列"), though a
+    profile holds the year before (revenue_prev): the later year is the figure, the one before it its prior year,
+    and a third year is not read; each said once for the file."""
+    text = "企业名称,注册地,2021年营业收入,2023年营业收入（元）,2022年营业收入,2023年研发费用\n"
+    text += "甲公司,浦东新区,800,12000000,1000,90\n"
+    roster = read_roster(text.encode(), "名单.csv")
+    [row] = roster.rows
+    assert (row.profile.revenue, row.profile.revenue_prev, row.profile.rd_expense) == (1200, 1000, 90)
+    assert roster.ignored_columns == ["2021年营业收入"]
+    [note] = [n for n in roster.file_notes() if n.startswith("按表头的年份读取")]
+    assert "2023年营业收入（元） → 营业收入（万元）" in note and "2022年营业收入 → 前一年度营业收入（万元）" in note
+    with pytest.raises(RosterError, match="都是“营业收入（万元）”"):  # an undated column beside a dated one
+        read_roster("企业名称,注册地,营业收入,2022年营业收入\n甲,浦东新区,1,2\n".encode(), "名单.csv")
+
+
 def test_tab_separated_csv_with_a_title_line_with_commas():
     text = "名单,第一批\n企业名称\t注册地\t所属行业\n甲公司\t闵行区\t软件\n"
     roster = read_roster(text.encode(), "名单.tsv")
