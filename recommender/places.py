@@ -29,6 +29,8 @@ def _district_spellings() -> dict[str, str]:
 
 
 _CITY = ("中国上海市", "中国上海", "上海市", "上海", "shanghaichina", "shanghai", "china")
+# districts merged into others, as people still write them in old records: the district now, the year merged
+FORMER_DISTRICTS = {"南汇": ("浦东新区", 2009), "卢湾": ("黄浦区", 2011), "闸北": ("静安区", 2015)}
 
 
 def _without_city(folded: str) -> str:
@@ -129,4 +131,17 @@ def read_place(region: str, park: object = None) -> tuple[str, object]:
         raise ValueError(f"“{region.strip()}”跨{'、'.join(districts)}，请写明注册地所在的区（如“{districts[0]}”）")
     if _listed_park(region) is not None:  # 虹桥, 滨江: a place in several districts the gazetteer cannot tell
         raise ValueError(f"“{region.strip()}”是园区或片区，不能确定在哪个区：请写明注册地所在的区")
+    _former_district(region)
     return region, park
+
+
+def _former_district(region: str) -> None:
+    """ValueError naming the district a former one was merged into (卢湾区 → 黄浦区, FORMER_DISTRICTS), when
+    ``region`` names one; else nothing."""
+    name = fold(region)
+    for city in _CITY:
+        name = name.removeprefix(city)
+    former = name.removesuffix("区")
+    if former in FORMER_DISTRICTS:
+        now, year = FORMER_DISTRICTS[former]
+        raise ValueError(f"“{region.strip()}”已于 {year} 年并入{now}：请填写现在的区名“{now}”")

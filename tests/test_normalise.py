@@ -320,6 +320,17 @@ def test_a_title_date_after_today_is_refused_not_a_silently_unheld_title():
     assert parse_profile({**firm, "qualification_dates": {"高企": "2019-01-01"}}).qualification_dates
 
 
+@pytest.mark.parametrize(
+    ("written", "now"),
+    [("卢湾区", "2011 年并入黄浦区"), ("上海市闸北区", "2015 年并入静安区"), ("南汇", "2009 年并入浦东新区")],
+)
+def test_a_former_district_names_the_district_it_became(written, now):
+    """Old records still say 卢湾区: it was refused with the list of districts, not the one it is now."""
+    with pytest.raises(ProfileError, match=f"注册地：“{written}”已于 {now}：请填写现在的区名"):
+        parse_profile({"name": "甲", "region": written})
+    assert parse_profile({"name": "甲", "region": "南汇新城"}).region == "浦东新区"  # a park of today
+
+
 def test_a_title_must_be_spelled_whole_and_a_dash_means_none():
     assert controlled_name("titles", "高新技术企业培育库") == "高新技术企业培育库"
     profile = parse_profile({"name": "甲", "region": "浦东新区", "qualifications": "-", "needs": "—"})
