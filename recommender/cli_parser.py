@@ -21,7 +21,7 @@ COMMAND = "命令"  # the metavar of the sub-command argument, as errors and hel
 # the metavars of the arguments several commands share: usage, help and errors name them so (argument_name)
 PROFILE = "企业档案"
 ROSTER = "企业名单"
-ROSTER_HELP = "企业名单 CSV（UTF-8 或 GBK）或 XLSX"
+ROSTER_HELP = "企业名单：CSV（UTF-8 或 GBK）、Excel（.xlsx、.xls）或档案 JSON"
 OUTPUT = "输出文件"
 DATE = "日期"
 

@@ -135,6 +135,11 @@ _LOOSE_DATE = re.compile(
 )
 
 
+def written_date(text: str) -> bool:
+    """Whether ``text`` is a date as ``loose_date`` reads one (2019/5/1, 2019年5月1日 0:00 …), existing or not."""
+    return _LOOSE_DATE.match(unicodedata.normalize("NFKC", strip_invisible(text)).strip()) is not None
+
+
 def loose_date(value: Any) -> Any:
     """Accept 2020/1/1, 2020.1.1 and 2020年1月1日 (full-width digits too) as well as ISO dates, each maybe
     followed by a time of day (dropped); blank is missing. A bare number ("0", 43556, "20190401") is no date
@@ -288,6 +293,20 @@ class Profile(BaseModel):
         except ValueError:
             return data
         return {**data, "region": region, **({"park": park} if park is not None else {})}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_title_date(cls, data: Any) -> Any:
+        """资质取得日期 written as a date alone ("2023-10-15") when 已有资质 names one title is that title's
+        date; with several titles it stays for the field's own check to ask for 资质:日期 pairs."""
+        if not isinstance(data, dict) or not isinstance(dates := data.get("qualification_dates"), str):
+            return data
+        titles = data.get("qualifications")
+        named = [t for t in (titles.replace("，", ",").replace("、", ",").split(",") if isinstance(titles, str)
+                             else titles if isinstance(titles, list) else []) if str(t).strip()]  # fmt: skip
+        if len(named) == 1 and written_date(dates):
+            return {**data, "qualification_dates": {str(named[0]).strip(): dates}}
+        return data
 
     @field_validator("region", mode="before")
     @classmethod
@@ -481,6 +500,7 @@ def _field_error(field: str, code: str, message: str) -> PydanticCustomError:
 
 EARLIEST_FOUNDING = dt.date(1900, 1, 1)
 DATE_HINT = "应为完整的年月日，如 2019-04-01 或 2019年4月1日"
+TITLE_DATES_HINT = "应写成“资质:日期”，多个用分号隔开，如“高新技术企业:2023-10-15；科技型中小企业:2024-05-01”"
 _ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
     "missing": ("missing", "必填"),
     "int_parsing": ("not_an_integer", "应为整数"),
@@ -497,7 +517,10 @@ _ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
     "date_from_datetime_inexact": ("bad_date", DATE_HINT),
     "string_type": ("wrong_type", "应为文字"),
     "list_type": ("wrong_type", "应为列表"),
-    "dict_type": ("wrong_type", "应为 {资质: 日期} 的对照表"),
+    "dict_type": (
+        "wrong_type",
+        "应写成“资质:日期”，多个用分号隔开，如“高新技术企业:2023-10-15；科技型中小企业:2024-05-01”",
+    ),
     "extra_forbidden": ("not_a_field", "不是档案中的字段（请对照档案格式）"),
     "too_short": ("empty", "不能为空"),
     "string_too_short": ("empty", "不能为空"),

@@ -25,7 +25,7 @@ from . import spreadsheet
 from .company import name_key
 from .limits import LIMITS, size_text
 from .os_reasons import os_reason
-from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile
+from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile, written_date
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
 from .spreadsheet import HEADER_WITHIN, Cell, SpreadsheetError, Uncalculated, blank
@@ -96,6 +96,10 @@ _HEADER_WORDS: dict[str, str] = {
 # a unit after the name: "营业收入（元）", "(万元)", "[元]", "【万元】", "/元", "（单位：万元）"
 _UNIT = re.compile(r"(?:[（(\[【]([^（）()\[\]【】]*)[）)\]】]|/([^/]+))$")
 _YEAR = re.compile(r"^(?:\d{4}年度?|上年度?|本年度?)")  # "2023年营业收入": the year a figure is for
+# what starts a totals or signature line under a roster's enterprises
+FOOTER = re.compile(
+    r"(?:合计|总计|小计|填表人|填报人|制表人|审核人|负责人|联系人|填表日期|填报日期|制表日期|注:|备注:|说明:)"
+)
 _FULL_YEAR = re.compile(r"^(\d{4})年")  # a header naming the year its figure is for
 PREVIOUS_YEAR = {"revenue": "revenue_prev", "rd_expense": "rd_expense_prev"}  # a figure → the year before's
 _SPLIT = re.compile(r"[、,，;；\n]+")
@@ -247,14 +251,19 @@ def _qualification_dates(value: Any) -> Any:
             return json.loads(text)
         except json.JSONDecodeError:
             return text
-    pairs = {}
+    if written_date(text):
+        return text  # a date alone: the profile gives it to the one title 已有资质 names, else asks for pairs
+    pairs: dict[str, str] = {}
     for part in _SPLIT.split(text):
         if not part.strip():
             continue
         m = _PAIR.match(part)
         if not m:
             return text  # not title:date pairs; the profile model says what is expected
-        pairs[m.group(1)] = m.group(2)
+        title, day = m.groups()
+        if pairs.get(title, day) != day:
+            raise ValueError(f"“{title}”填了两个取得日期（{pairs[title]}、{day}），请只保留一个")
+        pairs[title] = day
     return pairs
 
 
@@ -397,7 +406,10 @@ def _read_row(
         if isinstance(cell, str) and len(cell) > LIMITS.cell_chars:
             errors.append(_too_long(name, headers[col], cell))
         elif name not in MONEY_FIELDS:
-            data[name] = cell_value(name, _percent(cell) if col in percent else cell)
+            try:
+                data[name] = cell_value(name, _percent(cell) if col in percent else cell)
+            except ValueError as exc:  # a cell that says two things (a title with two dates)
+                errors.append(FieldError(name, "invalid", str(exc)))
         else:
             _money(roster, data, errors, notes, name, cell, headers[col], units[col])
     _add(roster, i, data, errors, notes)
@@ -419,17 +431,34 @@ def parse_rows(rows: list[list[Any]], broken: dict[int, str] | None = None, prog
     percent = {col for col, name in columns.items() if is_ratio(name) and _header_key(headers[col]).endswith("(%)")}
     roster = Roster(ignored_columns=ignored, notices=dated, header_row=start + 1)
     total = len(rows) - start - 1
+    region = next(col for col, name in columns.items() if name == "region")
+    footers = []
     for i, row in enumerate(rows[start + 1 :], start=start + 2):
         if progress is not None and (i - start - 2) % 100 == 0:
             progress(i - start - 2, total)
-        if not all(blank(c) for c in row):
+        if all(blank(c) for c in row):
+            continue
+        if _footer(row, region):
+            footers.append(str(i))
+        else:
             _read_row(roster, i, row, columns, headers, units, percent, (broken or {}).get(i - 1))
+    if footers:
+        roster.notices.append(f"第 {'、'.join(footers)} 行是合计或落款行（合计、填表人等），未作为企业读取")
     if not roster.rows and not roster.bad:
         raise RosterError("只有表头，没有数据行")
     if progress is not None:
         progress(total, total)
     _move_repeated(roster)
     return roster
+
+
+def _footer(row: list[Any], region: int) -> bool:
+    """Whether ``row`` is a totals or signature line under the enterprises ("合计", "填表人：张三"): its first
+    cell with content starts with a FOOTER word, and its 注册地 cell (column ``region``) is empty."""
+    if region < len(row) and not blank(row[region]):
+        return False
+    first = next((c for c in row if not blank(c)), None)
+    return isinstance(first, str) and FOOTER.match("".join(unicodedata.normalize("NFKC", first).split())) is not None
 
 
 def _too_long(name: str, header: str, cell: str) -> FieldError:

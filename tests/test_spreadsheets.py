@@ -151,6 +151,45 @@ def test_two_years_of_a_figure_give_it_and_the_year_before():
         read_roster("企业名称,注册地,营业收入,2022年营业收入\n甲,浦东新区,1,2\n".encode(), "名单.csv")
 
 
+def test_totals_and_signature_lines_under_the_enterprises_are_no_enterprises():
+    """合计 and 填表人 lines became bad rows saying 企业名称必填, counted as enterprises read (a break-it trial);
+    they are said once for the file. A line with a 注册地 is read as an enterprise whatever it starts with."""
+    text = "序号,企业名称,注册地,职工总数\n1,甲公司,浦东新区,10\n合计,,,10\n,填表人：张三,,\n"
+    text += "注：金额单位为万元,,,\n2,,金山区,5\n3,合计科技有限公司,浦东新区,3\n"
+    roster = read_roster(text.encode(), "名单.csv")
+    assert _summary(roster) == [(2, "甲公司", "浦东新区"), (7, "合计科技有限公司", "浦东新区")]
+    assert [b.row for b in roster.bad] == [6]  # no name: still a bad row
+    assert "第 3、4、5 行是合计或落款行（合计、填表人等），未作为企业读取" in roster.file_notes()
+
+
+@pytest.mark.parametrize(
+    ("cell", "titles", "read"),
+    [
+        ("2023-10-15", "高新技术企业", {"高新技术企业": "2023-10-15"}),  # one title: the date is its
+        ("2023/10/15 0:00", "高企", {"高新技术企业": "2023-10-15"}),  # the time a spreadsheet adds is no pair
+        ("高企:2023-10-15；高企:2023-10-15", "高企", {"高新技术企业": "2023-10-15"}),  # the same date twice
+    ],
+)
+def test_a_title_date_is_read_as_a_person_writes_it(cell, titles, read):
+    text = f"企业名称,注册地,已有资质,资质取得日期\n甲公司,浦东新区,{titles},{cell}\n"
+    [row] = read_roster(text.encode(), "名单.csv").rows
+    assert {t: d.isoformat() for t, d in row.profile.qualification_dates.items()} == read
+
+
+@pytest.mark.parametrize(
+    ("cell", "titles", "said"),
+    [
+        ("2023-10-15", "高企、科技型中小企业", "应写成“资质:日期”，多个用分号隔开"),  # whose date?
+        ("高企:2023-10-15；高企:2021-01-01", "高企", "“高企”填了两个取得日期（2023-10-15、2021-01-01），请只保留一个"),
+    ],
+)
+def test_a_title_date_that_cannot_be_read_says_how_to_write_it(cell, titles, said):
+    """ "应为 {资质: 日期} 的对照表" was developer's wording; two dates for one title kept the last, silently."""
+    text = f"企业名称,注册地,已有资质,资质取得日期\n甲公司,浦东新区,{titles},{cell}\n"
+    [bad] = read_roster(text.encode(), "名单.csv").bad
+    assert said in str(bad) and "{" not in str(bad)
+
+
 def test_tab_separated_csv_with_a_title_line_with_commas():
     text = "名单,第一批\n企业名称\t注册地\t所属行业\n甲公司\t闵行区\t软件\n"
     roster = read_roster(text.encode(), "名单.tsv")
