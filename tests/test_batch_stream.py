@@ -529,3 +529,16 @@ def test_the_basis_column_says_why_a_measure_was_listed_as_the_page_does(matched
     expected = ["\n".join([*m.reasons, *m.result.explanations]) for _, c in entries for m in c.measures]
     assert shown == [xml_text(e) for e in expected]
     assert any(m.result.explanations for _, c in entries for m in c.measures)  # the case the column now covers
+
+
+def test_an_output_name_the_file_system_allows_is_written_however_long(tmp_path):
+    """-o with a 251-byte name (as long as ext4 allows, 255) said 无法写入（文件名过长）: the temporary name beside it
+    added ~25 bytes. It is cut to fit now, and the workbook is written under the name given."""
+    from recommender.services.batch import whole_file
+
+    target = tmp_path / ("长" * 82 + ".xlsx")
+    assert len(target.name.encode()) == 251
+    with whole_file(target) as part:
+        assert len(part.name.encode()) <= 255 and part.name.startswith(".长长")
+        part.write_bytes(b"done")
+    assert target.read_bytes() == b"done" and list(tmp_path.iterdir()) == [target]

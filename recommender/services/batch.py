@@ -56,15 +56,26 @@ def consultations(
             progress(i, total, row.profile.name)
 
 
+NAME_BYTES = 255  # the longest file name the usual file systems take (ext4, APFS, NTFS: 255 bytes or units)
+TAG_BYTES = len("4194304-0a1b2c3d")  # the longest ``owned_tag``: Linux's largest process id, 8 hex digits
+
+
+def _fitting(name: str, most: int) -> str:
+    """``name`` cut, on a character's edge, to at most ``most`` bytes of UTF-8."""
+    return name.encode()[:most].decode(errors="ignore")
+
+
 @contextmanager
 def whole_file(target: Path) -> Iterator[Path]:
-    """A new empty temporary file beside ``target`` (".name.PID-XXXXXXXX.part") for the block to write; renamed
+    """A new empty temporary file beside ``target`` (".name.PID-XXXXXXXX.part", the name cut so that the whole
+    fits NAME_BYTES) for the block to write; renamed
     to ``target`` when the block ends, removed when it raises. A process killed meanwhile leaves only the
     temporary file, never a half-written ``target``, and the next call for ``target`` removes it. Once the block
     has ended, a stop (Ctrl-C, SIGTERM) is too late and ignored (``stopping.settled``). OSError as the
     file system gives it (no such folder …)."""
-    remove_stale(target.parent, f".{target.name}.", ".part")  # what a killed batch left
-    temporary = target.with_name(f".{target.name}.{owned_tag()}.part")
+    stem = _fitting(target.name, NAME_BYTES - len("...part") - TAG_BYTES)  # an allowed name stays allowed
+    remove_stale(target.parent, f".{stem}.", ".part")  # what a killed batch left
+    temporary = target.with_name(f".{stem}.{owned_tag()}.part")
     try:
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's permissions
     except OSError as exc:  # named by the target (FileNotFoundError stays one: OSError picks it by errno)
