@@ -377,12 +377,12 @@ def file_name_part(text: str, limit: int) -> str:
     return part.rstrip("_.")
 
 
-def sheet_filename(profile: Profile, number: int | None = None, tag: str = "") -> str:
-    """A safe file name for an enterprise's sheet, ``[NNN-]name-政策咨询单[tag].docx`` (``tag``: what tells two
-    sheets of one number apart, "（3）"): the name cleaned and cut by ``file_name_part`` so that the whole is
-    at most ``FILE_NAME_BYTES`` bytes, keeping the number, the tag and the suffix ("企业" for a name with no
-    character to show)."""
-    prefix = f"{number:03d}-" if number is not None else ""
+def sheet_filename(profile: Profile, number: int | None = None, tag: str = "", digits: int = 3) -> str:
+    """A safe file name for an enterprise's sheet, ``[NNN-]name-政策咨询单[tag].docx`` (NNN: ``number`` with at
+    least ``digits`` digits, zeros before; ``tag``: what tells two sheets of one number apart, "（3）"): the name
+    cleaned and cut by ``file_name_part`` so that the whole is at most ``FILE_NAME_BYTES`` bytes, keeping the
+    number, the tag and the suffix ("企业" for a name with no character to show)."""
+    prefix = f"{number:0{digits}d}-" if number is not None else ""
     suffix = f"-政策咨询单{tag}.docx"
     name = file_name_part(profile.name, FILE_NAME_BYTES - len(f"{prefix}{suffix}".encode())) or "企业"
     return f"{prefix}{name}{suffix}"
@@ -394,8 +394,11 @@ class SheetsZip:
     row 12: a 辅导员 finds the sheet of a roster line), else by the order added; ``close`` (or leaving a
     ``with``) finishes the file. Only the sheet being written is held in memory."""
 
-    def __init__(self, target: str | Path | IO[bytes], today: dt.date | None = None) -> None:
+    def __init__(self, target: str | Path | IO[bytes], today: dt.date | None = None, last: int = 999) -> None:
+        """``last``: the largest number an entry will have (a roster's last row): every number is written with
+        as many digits, so that names sort as the roster does (0999 before 1000)."""
         self.today = today or shanghai_today()
+        self.digits = max(3, len(str(last)))
         self.count = 0  # sheets written
         self._names: set[str] = set()
         # opened here, not by ZipFile, so that a zip left unfinished (``__exit__`` on an error) can still be closed
@@ -413,9 +416,9 @@ class SheetsZip:
         collide)."""
         self.count += 1
         number = self.count if row is None else row
-        name = sheet_filename(profile, number)
+        name = sheet_filename(profile, number, digits=self.digits)
         if name in self._names:
-            name = sheet_filename(profile, number, f"（{self.count}）")
+            name = sheet_filename(profile, number, f"（{self.count}）", self.digits)
         self._names.add(name)
         self._archive.writestr(name, docx)
 

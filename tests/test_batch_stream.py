@@ -290,6 +290,18 @@ def test_a_batch_zip_names_each_sheet_by_its_roster_row(engine, tmp_path):
     assert [r.row for r in roster.rows] != list(range(2, 2 + len(roster.rows)))
 
 
+def test_sheet_numbers_of_a_long_roster_sort_as_its_rows(matched, tmp_path):
+    """Rows 2 … 1200: the names were 002 … 999 then 1000 …, so a plain sort put 1000 between 100 and 101."""
+    (_, c) = matched[1][0]
+    rows = [2, 99, 100, 101, 999, 1000, 1200]
+    with sheets.SheetsZip(tmp_path / "s.zip", TODAY, last=1200) as archive:
+        for row in rows:
+            archive.add_sheet(c.profile, b"docx", row)
+    names = zipfile.ZipFile(tmp_path / "s.zip").namelist()
+    assert names[0].startswith("0002-") and names[-1].startswith("1200-")
+    assert sorted(names) == names  # the roster's order
+
+
 def test_sheets_given_the_same_row_twice_still_get_distinct_names(matched, tmp_path):
     _, entries = matched
     (_, c) = entries[0]

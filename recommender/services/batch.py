@@ -236,7 +236,9 @@ def write_batch(
         zipped: tuple[SheetsZip, Path] | None = None  # the zip of Word sheets and its file
         if sheets is not None:
             with _named(sheets, None):
-                zipped = stack.enter_context(SheetsZip(stack.enter_context(whole_file(sheets)), today)), sheets
+                target = stack.enter_context(whole_file(sheets))
+                last = max((r.row for r in roster.rows), default=0)
+                zipped = stack.enter_context(SheetsZip(target, today, last)), sheets
         workbook_part = stack.enter_context(whole_file(workbook))
         rows = stack.enter_context(closing(matched_rows(job, workers)))  # on an error, the workers stop first
         for done, matched in enumerate(rows, 1):
