@@ -223,11 +223,18 @@ def is_ratio(name: str) -> bool:
 NONE_WORDS = frozenset({"无", "暂无", "没有", "无资质", "-", "—", "－", "/", "／"})  # a list cell that says "none"
 
 
+def _items(value: str | list[Any]) -> list[Any]:
+    """The items of a list, or of a string separated by "、", "，" or ","; blank ones left out."""
+    if isinstance(value, str):
+        value = value.replace("，", ",").replace("、", ",").split(",")
+    return [v for v in value if str(v).strip()]
+
+
 def _controlled_list(value: Any, kind: str) -> Any:
     """A list (or a "、"/","-separated string) with each item's controlled name (``spellings``, ``kind``
     titles or needs); "无" is the empty list."""
     if isinstance(value, str):
-        value = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
+        value = _items(value)
     if isinstance(value, list):
         named = [v for v in value if str(v).strip() not in NONE_WORDS]
         if named and len(named) < len(value):
@@ -302,8 +309,7 @@ class Profile(BaseModel):
         if not isinstance(data, dict) or not isinstance(dates := data.get("qualification_dates"), str):
             return data
         titles = data.get("qualifications")
-        named = [t for t in (titles.replace("，", ",").replace("、", ",").split(",") if isinstance(titles, str)
-                             else titles if isinstance(titles, list) else []) if str(t).strip()]  # fmt: skip
+        named = _items(titles) if isinstance(titles, str | list) else []
         if len(named) == 1 and written_date(dates):
             return {**data, "qualification_dates": {str(named[0]).strip(): dates}}
         return data
@@ -517,10 +523,7 @@ _ERROR_TEXT = {  # pydantic error type → (code, Chinese text)
     "date_from_datetime_inexact": ("bad_date", DATE_HINT),
     "string_type": ("wrong_type", "应为文字"),
     "list_type": ("wrong_type", "应为列表"),
-    "dict_type": (
-        "wrong_type",
-        "应写成“资质:日期”，多个用分号隔开，如“高新技术企业:2023-10-15；科技型中小企业:2024-05-01”",
-    ),
+    "dict_type": ("wrong_type", TITLE_DATES_HINT),
     "extra_forbidden": ("not_a_field", "不是档案中的字段（请对照档案格式）"),
     "too_short": ("empty", "不能为空"),
     "string_too_short": ("empty", "不能为空"),
