@@ -388,6 +388,11 @@ def test_no_user_text_becomes_a_link_or_an_image_on_the_pages():
     from webapp.ui.markup import md
 
     assert not _LIVE.search(md(INJECTED)) and not _LIVE.search(md("见 www.x.invalid 或 a@x.invalid"))
+    # GFM finds links in the text after escapes are undone (a name's https://… was a link in a heading)
+    unescaped = md("见 https://x.invalid、www.x.invalid 或 a@x.invalid").replace("\\", "")
+    assert not re.search(r"https?://|www\.|\w@\w", unescaped) and unescaped.replace("\u2060", "") == (
+        "见 https://x.invalid、www.x.invalid 或 a@x.invalid"
+    )
     from actors import account
 
     from recommender.registry.access import COUNSELLOR

@@ -8,17 +8,22 @@ from collections.abc import Iterable
 
 # Markdown's and HTML's own characters, and "@" (e-mail autolinks)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$@])")
-# what starts a link without brackets (GFM autolinks http://…, www.…) or a Streamlit directive (:red[…],
-# :material/…:, emoji shortcodes): the "/" after a colon, the "." after www, a colon before a letter
-_LINK_START = re.compile(r"(?<=:)/|(?<=www)\.|:(?=[a-z])", re.IGNORECASE)
+# what starts a Streamlit directive (:red[…], :material/…:, emoji shortcodes): a colon before a letter
+_DIRECTIVE = re.compile(r":(?=[a-z])", re.IGNORECASE)
+# where GFM would make a link of plain text (http://…, www.…, a@b.cn): Streamlit's renderer finds these in the
+# text after escapes are undone, so a backslash does not stop them; an invisible WORD JOINER between the parts does
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 MARK_STYLE = "background:#ffe58f;padding:0 2px;border-radius:3px;"
 
 
 def md(text: str) -> str:
     """User or document text shown as the plain text it is inside st.markdown and every other Streamlit call
     that renders Markdown (captions, headings, alerts, widget and expander labels): every
-    character that would start a link, an image, formatting, HTML or a directive is escaped; it reads as typed."""
-    return _LINK_START.sub(lambda m: "\\" + m.group(), _MD_SPECIAL.sub(r"\\\1", str(text)))
+    character that would start a link, an image, formatting, HTML or a directive is escaped, and a link GFM
+    would find in plain text is broken by a WORD_JOINER; it reads as typed."""
+    joined = _AUTOLINK.sub(WORD_JOINER, str(text))  # reads the same, copies with an invisible character
+    return _DIRECTIVE.sub(r"\\:", _MD_SPECIAL.sub(r"\\\1", joined))
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:
