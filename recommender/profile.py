@@ -33,11 +33,13 @@ from pydantic_core import PydanticCustomError, PydanticUndefined
 from .clock import today
 from .company import CreditCodeError, check_credit_code
 from .dates import missing_date
+from .json_text import RepeatedKey, fault, strict_loads
 from .limits import LIMITS, size_text
 from .paths import LEXICON
 from .places import read_place
 from .quantities import MAX_MONEY_WAN, Quantity, QuantityError, read_count, read_money, read_share
 from .spellings import controlled_name, controlled_names
+from .spreadsheet import SpreadsheetError, decode
 from .text_clean import clean_query, echo, strip_invisible
 from .vocab import (
     BENEFITS,
@@ -368,6 +370,8 @@ class Profile(BaseModel):
     @field_validator("needs", mode="before")
     @classmethod
     def _need_aliases(cls, value: Any) -> Any:
+        if isinstance(value, list) and any(v is None for v in value):
+            raise ValueError("诉求列表中有空值（null）")
         return _controlled_list(value, "needs")
 
     @field_validator("founded", mode="before")
@@ -687,18 +691,21 @@ def _too_big(size: int) -> FieldError:
 
 
 def json_of(data: bytes, source: str | None = None) -> Any:
-    """The JSON in uploaded bytes (UTF-8, BOM allowed); ProfileError naming ``source`` and what is wrong
-    (not UTF-8, not JSON, nested too deep, a number of thousands of digits, over LIMITS.profile_kb)."""
+    """The JSON in uploaded bytes (UTF-8 with or without BOM, UTF-16 with its BOM, GBK: ``spreadsheet.decode``);
+    ProfileError naming ``source`` and what is wrong (an encoding none of those, not JSON, a key given twice,
+    nested too deep, a number of thousands of digits, over LIMITS.profile_kb)."""
     if len(data) > LIMITS.profile_bytes:
         raise ProfileError([_too_big(len(data))], source)
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return strict_loads(decode(data))
+    except SpreadsheetError as exc:  # neither UTF-8 (BOM or not), UTF-16 with its BOM nor GBK
+        said = "文件编码无法识别：请用 UTF-8 编码另存（记事本“另存为”可选编码）"
+        raise ProfileError([FieldError("", "not_utf8", said)], source) from exc
     except RecursionError as exc:
         raise ProfileError([FieldError("", "bad_json", "JSON 嵌套层数过多，不是档案")], source) from exc
-    except UnicodeDecodeError as exc:
-        raise ProfileError([FieldError("", "not_utf8", "文件不是 UTF-8 编码的文本")], source) from exc
+    except RepeatedKey as exc:
+        raise ProfileError([FieldError("", "bad_json", str(exc))], source) from exc
     except json.JSONDecodeError as exc:
-        where = f"第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}"
-        raise ProfileError([FieldError("", "bad_json", f"不是有效的 JSON（{where}）")], source) from exc
+        raise ProfileError([FieldError("", "bad_json", f"不是有效的 JSON（{fault(exc)}）")], source) from exc
     except ValueError as exc:  # an integer of thousands of digits
         raise ProfileError([FieldError("", "bad_json", "JSON 中的数字位数过多")], source) from exc

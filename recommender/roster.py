@@ -23,6 +23,7 @@ from typing import Any
 
 from . import spreadsheet
 from .company import name_key
+from .json_text import RepeatedKey, fault, strict_loads
 from .limits import LIMITS, size_text
 from .os_reasons import os_reason
 from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile, written_date
@@ -569,9 +570,11 @@ def _header(rows: list[list[Any]]) -> int:
 def _json_roster(data: bytes, progress: Progress | None = None) -> Roster:
     """A saved profile (one object) or a list of them; "rows" are counted from 1; ``progress`` as in ``parse_rows``."""
     try:
-        items = json.loads(spreadsheet.decode(data))
+        items = strict_loads(spreadsheet.decode(data))
     except json.JSONDecodeError as exc:
-        raise RosterError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from exc
+        raise RosterError(f"不是有效的 JSON（{fault(exc)}）") from exc
+    except RepeatedKey as exc:
+        raise RosterError(str(exc)) from exc
     except RecursionError as exc:
         raise RosterError("JSON 嵌套层数过多，不是档案或档案列表") from exc
     except ValueError as exc:  # an integer of thousands of digits

@@ -210,3 +210,39 @@ def test_an_ambiguous_park_is_reported_with_the_other_errors_of_the_row():
     with pytest.raises(ProfileError) as caught:
         parse_profile({"name": "甲", "region": "漕河泾开发区", "credit_code": "91310104MA1FR5XW2N"})
     assert {e.field for e in caught.value.errors} == {"region", "credit_code"}
+
+
+def test_a_json_key_given_twice_is_refused_not_the_last_kept():
+    """{"employees": 10, "employees": 3000} was read as 3000, silently (a break-it trial): in a profile and in
+    a roster of profiles alike."""
+    data = '{"name": "甲", "region": "浦东新区", "employees": 10, "employees": 3000}'.encode()
+    with pytest.raises(ProfileError, match=r"p\.json: 字段“employees”出现了两次，请只保留一个"):
+        json_of(data, "p.json")
+    with pytest.raises(RosterError, match="字段“employees”出现了两次"):
+        read_roster(b"[" + data + b"]", "名单.json")
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"", "第 1 行第 1 列：此处缺少值（文件是空的，或不是 JSON）"),
+        (b'{"name": "x",}', "第 1 行第 14 列：字段名应放在英文双引号中（或末尾多了一个逗号）"),
+        (b'{"name": "x"} {}', "第 1 行第 15 列：JSON 结束后还有多余的内容"),
+        (b'{"name" "x"}', "第 1 行第 9 列：字段名后缺少冒号"),
+    ],
+)
+def test_what_is_wrong_with_a_json_file_is_said_in_chinese(data, said):
+    """The parser's words came through as they are: "不是有效的 JSON（第 1 行第 1 列：Expecting value）"."""
+    with pytest.raises(ProfileError) as caught:
+        json_of(data, "p.json")
+    assert f"不是有效的 JSON（{said}）" in str(caught.value) and "Expecting" not in str(caught.value)
+
+
+def test_a_json_profile_saved_in_gbk_or_utf16_is_read_and_a_null_need_is_named():
+    """Notepad's 另存为 ANSI (GBK) or Unicode (UTF-16) got "文件不是 UTF-8 编码的文本"; ["资金补贴", null] got
+    "“None”不在可选范围内"."""
+    text = '{"name": "某公司", "region": "浦东新区", "needs": ["资金补贴"]}'
+    for encoding in ("gbk", "utf-16"):
+        assert parse_profile(json_of(text.encode(encoding), "p.json")).name == "某公司"
+    with pytest.raises(ProfileError, match="诉求：诉求列表中有空值（null）"):
+        parse_profile({"name": "甲", "region": "浦东新区", "needs": ["资金补贴", None]})
