@@ -137,6 +137,37 @@ _LOOSE_DATE = re.compile(
 )
 
 
+_PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")  # 高新技术企业:2023-10-15
+_PAIRS = re.compile(r"[、,，;；\n]+")  # between pairs
+
+
+def title_dates(text: str) -> Any:
+    """资质取得日期 as a person writes it: title:date pairs ("高新技术企业:2023-10-15；科技型中小企业:2024-05-01")
+    or a JSON object, as a dict; other text as it is, for the model to say how to write it (a date alone is
+    given to the one title named by ``Profile._one_title_date`` first). ValueError for a title given two
+    dates."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    if written_date(text):
+        return text
+    pairs: dict[str, str] = {}
+    for part in _PAIRS.split(text):
+        if not part.strip():
+            continue
+        m = _PAIR.match(part)
+        if not m:
+            return text
+        title, day = m.groups()
+        if pairs.get(title, day) != day:
+            raise ValueError(f"“{title}”填了两个取得日期（{pairs[title]}、{day}），请只保留一个")
+        pairs[title] = day
+    return pairs
+
+
 def written_date(text: str) -> bool:
     """Whether ``text`` is a date as ``loose_date`` reads one (2019/5/1, 2019年5月1日 0:00 …), existing or not."""
     return _LOOSE_DATE.match(unicodedata.normalize("NFKC", strip_invisible(text)).strip()) is not None
@@ -308,11 +339,12 @@ class Profile(BaseModel):
     def _one_title_date(cls, data: Any) -> Any:
         """资质取得日期 written as a date alone ("2023-10-15") when 已有资质 names one title is that title's
         date; with several titles it stays for the field's own check to ask for 资质:日期 pairs."""
-        if not isinstance(data, dict) or not isinstance(dates := data.get("qualification_dates"), str):
+        if not isinstance(data, dict):
             return data
-        titles = data.get("qualifications")
+        dates, titles = data.get("qualification_dates"), data.get("qualifications")
+        alone = isinstance(dates, dt.date) or (isinstance(dates, str) and written_date(dates))  # a date cell too
         named = _items(titles) if isinstance(titles, str | list) else []
-        if len(named) == 1 and written_date(dates):
+        if alone and len(named) == 1:
             return {**data, "qualification_dates": {str(named[0]).strip(): dates}}
         return data
 
@@ -360,6 +392,7 @@ class Profile(BaseModel):
     @field_validator("qualification_dates", mode="before")
     @classmethod
     def _qualification_date_aliases(cls, value: Any) -> Any:
+        value = title_dates(value) if isinstance(value, str) else value
         if isinstance(value, dict):
             dates = {controlled_name("titles", k): loose_date(v) for k, v in value.items()}
             if len(dates) < len(value):

@@ -26,7 +26,7 @@ from .company import name_key
 from .json_text import RepeatedKey, fault, strict_loads
 from .limits import LIMITS, size_text
 from .os_reasons import os_reason
-from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile, written_date
+from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
 from .spreadsheet import HEADER_WITHIN, Cell, SpreadsheetError, Uncalculated, blank
@@ -104,7 +104,6 @@ FOOTER = re.compile(
 _FULL_YEAR = re.compile(r"^(\d{4})年")  # a header naming the year its figure is for
 PREVIOUS_YEAR = {"revenue": "revenue_prev", "rd_expense": "rd_expense_prev"}  # a figure → the year before's
 _SPLIT = re.compile(r"[、,，;；\n]+")
-_PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")
 # A number in a date column is read as an Excel serial date when it falls in 1906–2099: above any year
 # typed alone (≤ 2100) and below yyyymm or yyyymmdd written as a number, which stay errors for the model.
 _SERIALS = (2193, 73051)  # 1906-01-01 and 2100-01-01 in Excel's 1900 date system
@@ -242,32 +241,6 @@ def _date(value: Any) -> Any:
     return value
 
 
-def _qualification_dates(value: Any) -> Any:
-    """Title:date pairs ("高新技术企业:2026-10-15；科技型中小企业:2024-05-01") or a JSON object."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.startswith("{"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            return text
-    if written_date(text):
-        return text  # a date alone: the profile gives it to the one title 已有资质 names, else asks for pairs
-    pairs: dict[str, str] = {}
-    for part in _SPLIT.split(text):
-        if not part.strip():
-            continue
-        m = _PAIR.match(part)
-        if not m:
-            return text  # not title:date pairs; the profile model says what is expected
-        title, day = m.groups()
-        if pairs.get(title, day) != day:
-            raise ValueError(f"“{title}”填了两个取得日期（{pairs[title]}、{day}），请只保留一个")
-        pairs[title] = day
-    return pairs
-
-
 def cell_value(name: str, value: Any) -> Any:
     """A cell converted to what the profile model reads for ``name``."""
     kind = field_kind(name)
@@ -280,7 +253,7 @@ def cell_value(name: str, value: Any) -> Any:
     if kind == "date":
         return _date(value)
     if kind == "dict":
-        return _qualification_dates(value)
+        return _date(value)  # title:date pairs are read by the profile model (``profile.title_dates``)
     if name == "credit_code" and isinstance(value, (int, float)):
         return value  # a code Excel stored as a number has lost digits: the profile model says so
     if isinstance(value, float) and value.is_integer():
@@ -407,10 +380,7 @@ def _read_row(
         if isinstance(cell, str) and len(cell) > LIMITS.cell_chars:
             errors.append(_too_long(name, headers[col], cell))
         elif name not in MONEY_FIELDS:
-            try:
-                data[name] = cell_value(name, _percent(cell) if col in percent else cell)
-            except ValueError as exc:  # a cell that says two things (a title with two dates)
-                errors.append(FieldError(name, "invalid", str(exc)))
+            data[name] = cell_value(name, _percent(cell) if col in percent else cell)
         else:
             _money(roster, data, errors, notes, name, cell, headers[col], units[col])
     _add(roster, i, data, errors, notes)

@@ -246,3 +246,14 @@ def test_a_json_profile_saved_in_gbk_or_utf16_is_read_and_a_null_need_is_named()
         assert parse_profile(json_of(text.encode(encoding), "p.json")).name == "某公司"
     with pytest.raises(ProfileError, match="诉求：诉求列表中有空值（null）"):
         parse_profile({"name": "甲", "region": "浦东新区", "needs": ["资金补贴", None]})
+
+
+def test_title_dates_written_as_pairs_read_the_same_in_json_as_in_a_roster():
+    """ "qualification_dates": "高新技术企业:2023-10-15" was refused with a hint to write exactly that."""
+    firm = {"name": "甲", "region": "浦东新区", "qualifications": ["高新技术企业"]}
+    profile = parse_profile({**firm, "qualification_dates": "高新技术企业:2023-10-15"})
+    assert profile.qualification_dates == {"高新技术企业": dt.date(2023, 10, 15)}
+    roster = read_roster(
+        "企业名称,注册地,已有资质,资质取得日期\n甲,浦东新区,高新技术企业,高新技术企业:2023-10-15\n".encode(), "r.csv"
+    )
+    assert roster.rows[0].profile.qualification_dates == profile.qualification_dates
