@@ -37,7 +37,7 @@ from .json_text import RepeatedKey, fault, strict_loads
 from .limits import LIMITS, size_text
 from .paths import LEXICON
 from .places import read_place
-from .quantities import MAX_MONEY_WAN, Quantity, QuantityError, read_count, read_money, read_share
+from .quantities import MAX_COUNT, MAX_MONEY_WAN, Quantity, QuantityError, read_count, read_money, read_share
 from .spellings import controlled_name, controlled_names
 from .spreadsheet import SpreadsheetError, decode
 from .text_clean import clean_query, echo, strip_invisible
@@ -387,6 +387,9 @@ class Profile(BaseModel):
             raise ValueError(f"数值过大（超过 {MAX_NUMBER:.0e}），请检查单位")
         if finite and info.field_name in MONEY_FIELDS and value > MAX_MONEY_WAN:  # as a roster's cell is read
             raise ValueError(f"{value:g} 万元超过 1 万亿元，请检查单位（金额以万元计）")
+        if finite and reader not in (read_money, read_share) and value > MAX_COUNT:  # as "5000000" written is
+            shown = f"{value:.0f}" if value == int(value) else str(value)
+            raise ValueError(f"“{shown}”超过 1,000,000，请检查")
         return value
 
     @field_validator("qualification_dates", mode="before")

@@ -257,3 +257,12 @@ def test_title_dates_written_as_pairs_read_the_same_in_json_as_in_a_roster():
         "企业名称,注册地,已有资质,资质取得日期\n甲,浦东新区,高新技术企业,高新技术企业:2023-10-15\n".encode(), "r.csv"
     )
     assert roster.rows[0].profile.qualification_dates == profile.qualification_dates
+
+
+@pytest.mark.parametrize("employees", [5_000_000, "5000000", 999_999_999_999])
+def test_a_count_past_any_enterprise_is_refused_as_a_number_as_it_is_as_text(employees):
+    """5000000 as text was refused (超过 1,000,000); the same as a JSON number was read, and 职工总数 5000000 人
+    went on into readiness (a break-it trial)."""
+    with pytest.raises(ProfileError, match=r"职工总数：“[0-9]+”超过 1,000,000，请检查"):
+        parse_profile({"name": "甲", "region": "浦东新区", "employees": employees})
+    assert parse_profile({"name": "甲", "region": "浦东新区", "employees": 1_000_000}).employees == 1_000_000
