@@ -111,6 +111,21 @@ def test_the_public_sees_nothing_of_a_registered_firm_and_sends_a_submission_ins
     assert _db(lambda s: submissions.pending(s, admin()))[0] == 1
 
 
+def test_a_contact_too_long_is_said_and_kept_never_sent_empty():
+    """A contact of 228 characters pasted into a box of max_chars 200 was dropped whole by the browser, and
+    "已提交给服务中心" came with no contact stored (a break-it trial): the box has no limit of its own now, the
+    registry's line is shown, nothing is sent, and the text stays to be cut."""
+    at = _fill_and_submit(_app(), FIRM)
+    long = "王经理 021-1234；" * 16  # 240 characters
+    assert not at.text_input(key="save_contact").max_chars  # 0: none
+    at.text_input(key="save_contact").input(long)
+    _ok(at.button(key="save_submit").click().run())
+    assert any("联系方式最多 200 个字" in e.value for e in at.error)
+    assert not any("已提交给服务中心" in s.value for s in at.success)
+    assert at.text_input(key="save_contact").value == long
+    assert _db(lambda s: submissions.pending(s, admin()))[0] == 0
+
+
 def test_a_counsellor_accepts_a_submission_on_the_registry_page_and_it_keeps_what_was_not_sent():
     _db(lambda s: enterprises.add(s, {**FIRM, "revenue": 6200}, admin(), counsellor=None))
     sent = _db(lambda s: submissions.submit(s, profile(FIRM["name"], region="浦东新区", employees=90), None).id)

@@ -107,8 +107,10 @@ def _public_box(profile: Profile) -> None:
         "把本页填写的情况发给企业服务中心：辅导员核对后与您联系、跟进咨询和申报。"
         "提交后您看不到也改不了档案库中的任何记录。"
     )
+    # no max_chars: the browser dropped a longer paste whole and the submission went without a contact; the
+    # registry refuses one that is too long, in a line, and what was typed stays in the box
     st.text_input(
-        "联系人和电话（选填）", key="save_contact", max_chars=submissions.CONTACT_MAX, placeholder="如：王经理 021-…"
+        f"联系人和电话（选填，{submissions.CONTACT_MAX} 字以内）", key="save_contact", placeholder="如：王经理 021-…"
     )
     st.button(
         "提交给服务中心", type="primary", icon=":material/send:", key="save_submit", on_click=_submit, args=(profile,)
