@@ -411,6 +411,21 @@ def test_extra_model_fields_are_optional_and_ratios_are_percentages_on_screen():
     assert at.number_input(key=f"pf_{field}").value == 60
 
 
+def test_a_share_out_of_range_is_said_in_the_box_s_own_percent():
+    """资产负债率（%） 150 said "不能大于 1.0（比例请填小数，如 0.35 表示 35%）": following it, 0.35 read as 0.35 %
+    (a break-it trial). The bound is said in percent; a value under 1 in a box of percent is asked about."""
+    at = _app(counsellor=True)
+    _fill(at, {"name": "某公司", "region": "徐汇区"})
+    at.number_input(key="pf_debt_ratio").set_value(150.0)
+    _submit(at)
+    said = [m.value for m in at.markdown if "资产负债率" in m.value]
+    assert said == [":red[:material/error: 资产负债率：不能大于 100%（填的是 150%）]"]
+    at.number_input(key="pf_debt_ratio").set_value(0.35)
+    _submit(at)
+    assert any("填的是 0.35%；如指 35%，请填 35" in c.value for c in at.caption)
+    assert at.session_state["submitted_profile"].debt_ratio == 0.0035  # as typed: asked, never changed
+
+
 ROSTER = """企业名称,注册地,所在园区,所属行业,职工总数,诉求
 上海张江某芯微电子有限公司,浦东新区,张江科学城,集成电路,85,资金补贴、融资贷款
 北京某软件公司,北京市,,软件,很多,资金补贴

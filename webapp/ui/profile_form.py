@@ -188,8 +188,17 @@ def _errors_by_field() -> dict[str, list[str]]:
     """The last submission's errors as people read them, by field ("" for the profile as a whole)."""
     by_field: dict[str, list[str]] = {}
     for error in st.session_state.get(ERRORS, []):
-        by_field.setdefault(error.field if error.field in LABELS else "", []).append(error.for_people())
+        by_field.setdefault(error.field if error.field in LABELS else "", []).append(_in_form_units(error))
     return by_field
+
+
+def _in_form_units(error: FieldError) -> str:
+    """``error`` as people read it; a share's upper bound in the unit of its box, which takes percent while a
+    profile holds a fraction ("不能大于 1.0（比例请填小数…）" told people to type 0.35 into a box marked %)."""
+    typed = st.session_state.get(key(error.field)) if error.field in LABELS else None
+    if error.code == "too_large" and is_ratio(error.field) and isinstance(typed, int | float):
+        return f"{LABELS[error.field]}：不能大于 100%（填的是 {typed:g}%）"
+    return error.for_people()
 
 
 def _inline_error(errors: dict[str, list[str]], field: str) -> None:
@@ -327,6 +336,9 @@ def _extra(field: str, errors: dict[str, list[str]]) -> None:
             key=key(field),
             persist_state="session",
         )
+        typed = st.session_state.get(key(field))
+        if ratio and isinstance(typed, int | float) and 0 < typed < 1:  # a fraction typed into a box of percent?
+            st.caption(f":orange[:material/warning: 填的是 {typed:g}%；如指 {typed * 100:g}%，请填 {typed * 100:g}]")
     else:
         st.text_input(label, key=key(field), persist_state="session")
     _inline_error(errors, field)
