@@ -297,3 +297,20 @@ def test_a_held_title_past_its_first_term_says_so_on_the_headline(tmp_path):
     after = _readiness(firm, "2026-03-31", tmp_path)["专精特新中小企业"]
     assert after["held"] and after["headline"] == "已持有（首个有效期已届满，待核实是否重新认定）"
     assert any("首个有效期至 2025-05-31，已届满" in r for r in after["reasons"])
+
+
+def test_a_title_relied_on_past_its_first_term_is_marked_unverified_where_it_counts():
+    """高企 first won 2018-10-15 (a 3-year term): its own item said 首个有效期已届满，待核实是否重新认定, yet
+    科技型中小企业 counted "有效期内的高新技术企业资格证书：已持有" as met, plain (a break-it trial). Relying on it
+    is marked 待核实 now, with the date the term ended; within the term nothing changes."""
+    firm = {"name": "过期高企", "region": "浦东新区", "employees": 85, "revenue": 6200, "total_assets": 8000,
+            "qualifications": ["高新技术企业"], "major_accident": False}  # fmt: skip
+    lapsed = {r.name: r for r in check_readiness({**firm, "qualification_dates": {"高新技术企业": "2018-10-15"}},
+                                                  dt.date(2026, 12, 1))}  # fmt: skip
+    small = lapsed["科技型中小企业"]
+    assert "（待核实）" in small.headline and not small.values_verified
+    assert any("高新技术企业首个有效期已于 2021-10-14 届满，待核实是否已重新认定" in r for r in small.reasons)
+    current = {r.name: r for r in check_readiness({**firm, "qualification_dates": {"高新技术企业": "2025-10-15"}},
+                                                   dt.date(2026, 12, 1))}  # fmt: skip
+    assert not any("届满" in r for r in current["科技型中小企业"].reasons)
+    assert any("已持有高新技术企业" in r for r in current["科技型中小企业"].reasons)

@@ -16,7 +16,7 @@ from ..eligibility.facts import FACTS, TITLE_AGE_FIELDS, Facts, FactValue, fact_
 from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile, mentions
 from ..profile_fields import form_name
-from .model import Condition, Criterion, Op, ParamValue, RuleSet
+from .model import Condition, Criterion, Op, ParamValue, RuleSet, load_criteria
 from .outcome import Outcome, all_of, any_of
 from .scoring import check_score, score_facts
 from .wording import OP_SIGNS, distance, show
@@ -39,6 +39,41 @@ def _settled_by(name: str, missing: tuple[str, ...]) -> str:
 def _need(op: str, required: Any, kind: type, unit: str) -> str:
     """What a threshold condition asks: " ≥ 60%" (``kind``: the type of ``required``, which show tells apart)."""
     return f" {OP_SIGNS[op]} {show(required, unit)}"
+
+
+def add_years(day: dt.date, years: int) -> dt.date | None:
+    """``years`` after ``day`` (29 February → 28 February); None past the calendar's end (year 9999)."""
+    if day.year + years > dt.MAXYEAR:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def first_term_end(first: dt.date, years: float | None) -> dt.date | None:
+    """The last day of a recognition's first term, won on ``first`` and lasting ``years``; None when unknown."""
+    renewal = add_years(first, int(years)) if years else None
+    return renewal - dt.timedelta(days=1) if renewal is not None else None
+
+
+@cache  # a title and an as-of date: a handful a run
+def _term_years(title: str, as_of: dt.date) -> float | None:
+    """The years a recognition as ``title`` lasts at ``as_of`` (its criterion's ``valid_years``); None when none
+    of policies/criteria/ says."""
+    for c in load_criteria():
+        if title in c.holds and c.valid_years:
+            value = c.param(c.valid_years, as_of).value
+            return float(value) if isinstance(value, int | float) else None
+    return None
+
+
+def lapsed(profile: Profile, title: str, as_of: dt.date) -> dt.date | None:
+    """The last day of the first term of ``title`` when it ended before ``as_of`` (from the profile's
+    qualification_dates and the title's valid years), else None: held then only if recognised again."""
+    first = profile.qualification_dates.get(title)  # type: ignore[call-overload]
+    end = first_term_end(first, _term_years(title, as_of)) if first is not None else None
+    return end if end is not None and end < as_of else None
 
 
 def in_band(band: dict[str, Any], x: float) -> bool:
@@ -248,6 +283,11 @@ class Checker:
             gap = Gap(cond.field or "qualifications", f"具备{need}", "未填写", message, qualification=titles[0])
             return Outcome("unknown", [gap])  # the title to win is named as when it is not held
         held = [t for t in titles if t in own]
+        ended = [(t, end) for t in held if (end := lapsed(self.profile, t, self.as_of))]
+        if held and len(ended) == len(held):  # each title that meets it may have lapsed: met, not checked
+            note = "；".join(f"{t}首个有效期已于 {end.isoformat()} 届满" for t, end in ended)
+            self.unverified[f"{cond.label}·有效期"] = f"{note}，待核实是否已重新认定"
+            return Outcome("met", reasons=[f"{cond.label}：已持有{'、'.join(held)}（{note}，待核实是否已重新认定）"])
         if held:
             return Outcome("met", reasons=[f"{cond.label}：已持有{'、'.join(held)}{flag}"])
         have = "、".join(own) or "无"

@@ -16,7 +16,7 @@ from ..eligibility.status import STATE_LABELS
 from ..eligibility.verdict import Gap
 from ..pathways import by_unlocking_title
 from ..profile import Profile, parse_profile
-from .checks import CONFIRM, Checker, check_rule_set
+from .checks import CONFIRM, Checker, check_rule_set, first_term_end
 from .model import Criterion, load_criteria
 from .outcome import State
 from .wording import num, show
@@ -112,16 +112,6 @@ class QualificationResult:
         }
 
 
-def _add_years(day: dt.date, years: int) -> dt.date | None:
-    """``years`` after ``day`` (29 February → 28 February); None past the calendar's end (year 9999)."""
-    if day.year + years > dt.MAXYEAR:
-        return None
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def _held_reasons(c: Criterion, profile: Profile, as_of: dt.date, held: list[str]) -> tuple[list[str], bool]:
     """Why the title counts as held, with its term; True when the first term ended before ``as_of``
     (held only if it was re-recognised, which the profile does not say)."""
@@ -133,10 +123,9 @@ def _held_reasons(c: Criterion, profile: Profile, as_of: dt.date, held: list[str
     if pv.value is None:
         return reasons, False
     text = f"有效期 {num(pv.value)} 年{pv.flag}，到期需重新认定（{pv.source}）"
-    renewal = _add_years(first, int(pv.value)) if first is not None else None
-    if first is None or renewal is None:
+    end = first_term_end(first, pv.value) if first is not None else None
+    if first is None or end is None:
         return [*reasons, text], False
-    end = renewal - dt.timedelta(days=1)
     text = f"首次取得于 {first.isoformat()}，" + text + f"；按首次取得日期推算，首个有效期至 {end.isoformat()}"
     if end < as_of:
         text += "，已届满：请核实是否已重新认定"
