@@ -314,3 +314,17 @@ def test_a_title_relied_on_past_its_first_term_is_marked_unverified_where_it_cou
                                                    dt.date(2026, 12, 1))}  # fmt: skip
     assert not any("届满" in r for r in current["科技型中小企业"].reasons)
     assert any("已持有高新技术企业" in r for r in current["科技型中小企业"].reasons)
+
+
+def test_a_sum_whose_known_part_meets_the_threshold_is_met_without_the_other():
+    """研发费用 1300 万元 with 前一年度研发费用 not given: 近两年研发费用合计 ≥ 1200 万元 was asked for the prior year,
+    though the sum cannot be below 1300 (a break-it trial). Below the threshold the prior year is still asked."""
+    firm = {"name": "研发大户", "region": "浦东新区", "employees": 300, "revenue": 20000,
+            "qualifications": ["专精特新中小企业"]}  # fmt: skip
+    giant = {r.name: r for r in check_readiness({**firm, "rd_expense": 1300}, dt.date(2026, 12, 1))}
+    little = giant['专精特新"小巨人"']
+    assert any(r.startswith("近两年研发费用合计至少 1300 万元（前一年度研发费用未填写），符合 ≥ 1200 万元")
+               for r in little.reasons)  # fmt: skip
+    assert not any("近两年研发费用合计" in g.message for g in little.gaps)
+    short = {r.name: r for r in check_readiness({**firm, "rd_expense": 1000}, dt.date(2026, 12, 1))}
+    assert any("近两年研发费用合计" in g.message for g in short['专精特新"小巨人"'].gaps)

@@ -222,6 +222,11 @@ class Checker:
             band_note = f"（{where}，适用“{band['label']}”档）" if "label" in band else f"（{where}）"
         need = _need(op, required, type(required), unit)
         fv = self.fact(cond.fact)
+        if fv.value is None and op == "gte" and fv.at_least is not None and fv.at_least >= required - EPS:
+            # met whatever the part not given is: 上年度研发费用 1300 万元 alone meets 近两年合计 ≥ 1200 万元
+            unknown = "、".join(fact_label(f) for f in fv.missing)
+            reason = f"{cond.label}至少 {show(fv.at_least, unit)}（{unknown}未填写），符合{need}{band_note}{flag}"
+            return Outcome("met", reasons=[reason])
         if fv.value is None:
             return self._unknown(cond, fv, need + band_note, flag)
         actual = fv.said or show(fv.value, unit)  # an age as people say it: 11 年 5 个月

@@ -46,6 +46,7 @@ class FactValue:
     note: str = ""  # e.g. how an estimate was made
     shown: str | None = None  # the enterprise's own words for the value, when they differ from it
     said: str | None = None  # the value as people say it when the number is not how they do ("11 年 5 个月")
+    at_least: float | None = None  # unknown, but no less than this (a sum of non-negative parts, one known)
 
 
 Derive = Callable[[Profile, dt.date], FactValue]
@@ -133,13 +134,15 @@ def _rd_ratio_3y(p: Profile, as_of: dt.date) -> FactValue:
 
 
 def _sum(first: str, second: str, name: str, field: str) -> Derive:
-    """The sum of two profile fields; unknown when either is missing. ``field`` is the one a gap names."""
+    """The sum of two profile fields (each ≥ 0); unknown when either is missing, with the other as its lower
+    bound (``at_least``) when that one is known. ``field`` is the one a gap names."""
 
     def derive(p: Profile, as_of: dt.date) -> FactValue:
         a, b = getattr(p, first), getattr(p, second)
         missing = tuple(f for f, v in ((first, a), (second, b)) if v is None)
         if missing:
-            return FactValue(name, None, missing, missing[0])
+            known = b if a is None else a  # the fields are ≥ 0 (Profile): the sum is at least the part known
+            return FactValue(name, None, missing, missing[0], at_least=known if len(missing) == 1 else None)
         return FactValue(name, a + b, (), field)
 
     return derive
