@@ -138,10 +138,7 @@ def read_place(region: str, park: object = None) -> tuple[str, object]:
 def _former_district(region: str) -> None:
     """ValueError naming the district a former one was merged into (卢湾区 → 黄浦区, FORMER_DISTRICTS), when
     ``region`` names one; else nothing."""
-    name = fold(region)
-    for city in _CITY:
-        name = name.removeprefix(city)
-    former = name.removesuffix("区")
+    former = _without_city(fold(region)).removesuffix("区")
     if former in FORMER_DISTRICTS:
         now, year = FORMER_DISTRICTS[former]
         raise ValueError(f"“{region.strip()}”已于 {year} 年并入{now}：请填写现在的区名“{now}”")

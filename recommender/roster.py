@@ -173,6 +173,11 @@ class Roster:
         return notes
 
     @property
+    def last_row(self) -> int:
+        """The largest row number of a good row (0 when there is none): how many digits a row number needs."""
+        return max((r.row for r in self.rows), default=0)
+
+    @property
     def profiles(self) -> list[Profile]:
         """The profiles of the good rows, in row order."""
         return [r.profile for r in self.rows]

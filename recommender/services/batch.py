@@ -237,8 +237,7 @@ def write_batch(
         if sheets is not None:
             with _named(sheets, None):
                 target = stack.enter_context(whole_file(sheets))
-                last = max((r.row for r in roster.rows), default=0)
-                zipped = stack.enter_context(SheetsZip(target, today, last)), sheets
+                zipped = stack.enter_context(SheetsZip(target, today, roster.last_row)), sheets
         workbook_part = stack.enter_context(whole_file(workbook))
         rows = stack.enter_context(closing(matched_rows(job, workers)))  # on an error, the workers stop first
         for done, matched in enumerate(rows, 1):

@@ -282,7 +282,7 @@ def _write_sheets(roster: Roster, result: Matched) -> bool:
     path: Path | None = None
     try:
         path = _temporary(".zip")
-        with SheetsZip(path, last=max((r.row for r in roster.rows), default=0)) as archive:
+        with SheetsZip(path, last=roster.last_row) as archive:
             for row, c in consultations(resources.recommender(), roster, result.as_of, result.top, progress):
                 archive.add(c, row)
     except BaseException as exc:
