@@ -128,7 +128,8 @@ def csv_sheet(data: bytes) -> Sheet:
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")  # line ends of Windows, Unix or old Mac
     # empty rows at the end (what Excel leaves of rows once used: ",,,,"; blank lines) are no rows: never
     # counted nor parsed (the last row loses only empty cells at its end)
-    text = text.rstrip(_TRAILING) + "\n" * bool(text.strip(_TRAILING))
+    body = text.rstrip(_TRAILING)
+    text = body + "\n" if body else ""
     if (count := text.count("\n")) > MAX_ROWS + HEADER_WITHIN:  # before the lines are split and parsed
         raise SpreadsheetError(f"文件有 {count:,} 行，超出名单的范围（最多 {MAX_ROWS:,} 行）：请分成几个文件上传")
     parts = text.split("\n")

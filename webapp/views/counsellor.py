@@ -1,5 +1,7 @@
 """辅导员工作台: a roster of enterprises → bad rows listed, the rest matched; Word sheets and an Excel summary."""
 
+import itertools
+
 import streamlit as st
 
 from recommender.consultation import SHEET_TOP, consult
@@ -13,7 +15,7 @@ style.page_header("辅导员工作台", "上传走访企业名单，批量匹配
 
 as_of = settings.as_of()
 by = auth.acting()
-shown_steps = iter(range(1, 10))  # the steps are numbered as shown: one left out leaves no gap
+shown_steps = itertools.count(1)  # the steps are numbered as shown: one left out leaves no gap
 
 
 def step(title: str) -> None:
