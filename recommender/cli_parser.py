@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
-from .dates import missing_date
+from .dates import AS_OF_RANGE, date_problem, missing_date
 
 COMMAND = "命令"  # the metavar of the sub-command argument, as errors and help name it
 # the metavars of the arguments several commands share: usage, help and errors name them so (argument_name)
@@ -123,12 +123,17 @@ def date_argument(text: str) -> dt.date:
 
     Read as NFKC, spaces around dropped: full-width digits and punctuation, as a Chinese keyboard types them
     (２０２５－０３－０１), are the same date. A well-formed date that does not exist says why; anything else is
-    said to be in the wrong format (the "does not exist" line is given only when it is true)."""
+    said to be in the wrong format (the "does not exist" line is given only when it is true). A date out of
+    ``dates.AS_OF_RANGE`` (1800-01-01, 9999-12-31: a slip the pages refuse too) says the range."""
     typed = unicodedata.normalize("NFKC", text).strip()
     try:
-        return dt.date.fromisoformat(typed)
+        day = dt.date.fromisoformat(typed)
     except ValueError:
         pass
+    else:
+        if problem := date_problem(day, *AS_OF_RANGE):
+            raise argparse.ArgumentTypeError(f"日期{problem}")
+        return day
     found = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", typed)
     why = missing_date(*(int(x) for x in found.groups())) if found else None
     if why is None:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
+
+# the dates a page or a command judges policies at (政策有效性判断日期) or lists changes since: the corpus's
+# documents are of this century; a year like 1800 or 9999 is a typing slip, said rather than judged
+AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
 def missing_date(year: int, month: int, day: int) -> str | None:
@@ -15,3 +20,11 @@ def missing_date(year: int, month: int, day: int) -> str | None:
         return "日应从 1 日起"
     days = calendar.monthrange(year, month)[1]
     return f"{year} 年 {month} 月只有 {days} 天" if day > days else None
+
+
+def date_problem(day: dt.date | None, earliest: dt.date, latest: dt.date) -> str | None:
+    """What is wrong with ``day`` for a box or option taking ``earliest`` to ``latest``, in Chinese ("应在
+    2000-01-01 至 2099-12-31 之间（填的是 1800-01-01）"); None when nothing is (or when the box is empty)."""
+    if day is None or earliest <= day <= latest:
+        return None
+    return f"应在 {earliest.isoformat()} 至 {latest.isoformat()} 之间（填的是 {day.isoformat()}）"

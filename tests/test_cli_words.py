@@ -16,6 +16,7 @@ import pytest
 
 from recommender.cli import _parser, main
 from recommender.cli_parser import DATE, date_argument
+from recommender.dates import AS_OF_RANGE, date_problem
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
@@ -85,7 +86,11 @@ def test_what_a_date_error_says_is_true(typed):
     except argparse.ArgumentTypeError as exc:
         said = str(exc)
     normal = unicodedata.normalize("NFKC", typed).strip()
-    if "不存在" in said:
+    if "之间" in said:
+        day = dt.date.fromisoformat(normal)
+        assert not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1], said
+        assert said == f"日期应在 2000-01-01 至 2099-12-31 之间（填的是 {day.isoformat()}）"
+    elif "不存在" in said:
         year, month, day = (int(x) for x in re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", normal).groups())
         exists = year >= 1 and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
         assert not exists, said
@@ -93,6 +98,21 @@ def test_what_a_date_error_says_is_true(typed):
     else:
         assert said == f"日期格式应为 YYYY-MM-DD，如 2025-06-30（收到“{typed}”）"
         assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", normal) is None
+
+
+@pytest.mark.parametrize("typed", ["1800-01-01", "1999-12-31", "2100-01-01", "9999-12-31"])
+def test_a_date_out_of_the_pages_range_is_refused_as_the_pages_refuse_it(typed):
+    """--as-of 1800-01-01 and 9999-12-31 were taken (a break-it trial): every measure then "ended" or "not yet
+    in force", without a word; the 政策有效性判断日期 box refuses them."""
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        date_argument(typed)
+    assert str(refused.value) == f"日期应在 2000-01-01 至 2099-12-31 之间（填的是 {typed}）"
+    assert date_problem(dt.date.fromisoformat(typed), *AS_OF_RANGE) is not None  # the page's check, the same range
+
+
+def test_the_ends_of_the_range_are_dates():
+    assert date_argument("2000-01-01") == dt.date(2000, 1, 1)
+    assert date_argument("2099-12-31") == dt.date(2099, 12, 31)
 
 
 def test_every_date_option_of_every_command_reads_dates_alike():

@@ -13,11 +13,12 @@ from actors import account
 from streamlit.testing.v1 import AppTest
 
 from recommender.clock import today
+from recommender.dates import date_problem
 from recommender.engine import Recommender
 from recommender.paths import ROOT
 from recommender.registry.access import COUNSELLOR, STAFF
 from webapp.ui.auth import USER
-from webapp.ui.checked import ANY_DAY, date_problem, number_problem
+from webapp.ui.checked import ANY_DAY, number_problem
 
 APP = ROOT / "app.py"
 WIDGETS = {  # Streamlit's widget → the arguments that make its frontend refuse a value in English

@@ -6,8 +6,8 @@ is above the allowed range. Please enter a value less than or equal to 30.", "**
 allowed range. …"); its file uploader refuses a type not in ``type`` with "application/pdf files are not
 allowed.". These come from its JavaScript and no setting puts them in Chinese. So the pages give number boxes
 no bounds, date boxes every date one can type (``ANY_DAY``) and uploaders no types: every value reaches Python,
-which says what is wrong in Chinese (``number_problem``, ``date_problem``; the readers of uploaded files name
-the file and the types they read).
+which says what is wrong in Chinese (``number_problem``, ``recommender.dates.date_problem``; the readers of
+uploaded files name the file and the types they read).
 """
 
 from __future__ import annotations
@@ -70,10 +70,3 @@ def said(problem: str) -> None:
     """A red line under the widget: what is wrong with its value."""
     st.markdown(f":red[:material/error: {problem}]")
 
-
-def date_problem(day: dt.date | None, earliest: dt.date, latest: dt.date) -> str | None:
-    """What is wrong with ``day`` for a box taking ``earliest`` to ``latest``, in Chinese; None when nothing
-    is (or when the box is empty)."""
-    if day is None or earliest <= day <= latest:
-        return None
-    return f"应在 {earliest.isoformat()} 至 {latest.isoformat()} 之间（填的是 {day.isoformat()}）"

@@ -11,10 +11,11 @@ from typing import Any
 
 import streamlit as st
 
+from recommender.dates import date_problem
 from recommender.proposals.metadata import META_LABELS, short_title
 from recommender.vocab import REGIONS
 
-from .checked import ANY_DAY, date_problem
+from .checked import ANY_DAY
 from .markup import md
 
 DISTRICTS = [r for r in REGIONS if r != "上海市外"]

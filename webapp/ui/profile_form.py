@@ -14,11 +14,12 @@ import streamlit as st
 from pydantic import ValidationError
 
 from recommender.clock import today
+from recommender.dates import date_problem
 from recommender.profile import LABELS, FieldError, Profile, ProfileError, json_of, parse_profile
 from recommender.profile_fields import extra_fields, field_kind, is_ratio
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
 
-from .checked import ANY_DAY, date_problem
+from .checked import ANY_DAY
 from .markup import md
 
 PREFIX = "pf_"

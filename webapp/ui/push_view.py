@@ -14,6 +14,7 @@ from recommender.clock import today
 from recommender.consultation import state_label
 from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
+from recommender.dates import date_problem
 from recommender.locator import locator
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
@@ -23,7 +24,7 @@ from recommender.services.push_list import PushReport, push_report
 from webapp.ui.markup import md
 
 from . import auth, resources, store
-from .checked import ANY_DAY, date_problem
+from .checked import ANY_DAY
 from .hints import EMPTY_REGISTRY
 
 EMPTY = EMPTY_REGISTRY + "之后这里会列出该知道每条措施的企业。"

@@ -7,13 +7,13 @@ import datetime as dt
 import streamlit as st
 
 from recommender.clock import today
+from recommender.dates import AS_OF_RANGE, date_problem
 
-from .checked import ANY_DAY, date_problem
+from .checked import ANY_DAY
 
 AS_OF = "as_of"  # st.session_state key of the 政策有效性判断日期 in force
 APPLY = "应用日期"
 IN_FORCE = "as_of_in_force"  # the last date applied that was in AS_OF_RANGE
-AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
 def in_force_line(day: dt.date, now: dt.date) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from recommender.clock import today
 from recommender.consultation import SHEET_TOP, consult, state_label
+from recommender.dates import date_problem
 from recommender.registry import consultations
 from recommender.registry.access import Actor
 from recommender.registry.consultations import Discussed
@@ -17,7 +18,7 @@ from recommender.sheets import sheet_filename
 
 from . import resources, scope_view, store
 from .badges import recorded_badge
-from .checked import ANY_DAY, date_problem
+from .checked import ANY_DAY
 from .markup import md
 from .registry_data import FollowUp, Record, Visit
 from .roster_view import DOCX
