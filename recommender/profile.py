@@ -139,6 +139,7 @@ _LOOSE_DATE = re.compile(
 
 _PAIR = re.compile(r"^\s*(.+?)\s*[:：]\s*(.+?)\s*$")  # 高新技术企业:2023-10-15
 _PAIRS = re.compile(r"[、,，;；\n]+")  # between pairs
+_ONE_LINE = re.compile(r"\s*[\t\n\r]\s*")  # a tab or line break in a one-line field (a name pasted from a sheet)
 
 
 def title_dates(text: str) -> Any:
@@ -464,12 +465,15 @@ class Profile(BaseModel):
 
     @field_validator("name", "park", "industry", "description", "stage", mode="before")
     @classmethod
-    def _blank_is_missing(cls, value: Any) -> Any:
+    def _blank_is_missing(cls, value: Any, info: ValidationInfo) -> Any:
         """Control characters (a vertical tab pasted from Word) read as a space, zero-width ones as
-        nothing; blank text is not given (``name`` then fails as required)."""
+        nothing; in a one-line field (all but ``description``) a tab or line break, with the spaces around it,
+        reads as one space; blank text is not given (``name`` then fails as required)."""
         if not isinstance(value, str):
             return value
         value = strip_invisible(value)
+        if info.field_name != "description":
+            value = _ONE_LINE.sub(" ", value)
         return None if not value.strip() else value
 
     @model_validator(mode="after")

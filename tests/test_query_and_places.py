@@ -156,6 +156,21 @@ def test_a_control_character_in_a_profile_is_read_as_a_space(tmp_path):
     assert "\x0b" not in (profile.description or "") + profile.name
 
 
+@pytest.mark.parametrize(
+    ("field", "typed", "kept"),
+    [
+        ("name", "星河\t科技有限公司", "星河 科技有限公司"),
+        ("name", "星河科技\r\n有限公司", "星河科技 有限公司"),
+        ("park", "张江 \t 科学城", "张江 科学城"),
+        ("industry", "集成电路\n", "集成电路"),
+        ("description", "芯片设计\n想了解贷款", "芯片设计\n想了解贷款"),  # several lines are its own
+    ],
+)
+def test_a_tab_or_line_break_in_a_one_line_field_reads_as_one_space(field, typed, kept):
+    """A name pasted from a sheet kept its tab (a break-it trial), into headings, sheets and file names."""
+    assert getattr(parse_profile({"name": "某公司", "region": "浦东新区", field: typed}), field) == kept
+
+
 def test_a_bad_row_with_a_control_character_is_listed_and_the_rest_written(tmp_path):
     from recommender.cli import main
 

@@ -69,4 +69,3 @@ def whole_number_box(
 def said(problem: str) -> None:
     """A red line under the widget: what is wrong with its value."""
     st.markdown(f":red[:material/error: {problem}]")
-
