@@ -37,7 +37,16 @@ from .json_text import RepeatedKey, fault, strict_loads
 from .limits import LIMITS, size_text
 from .paths import LEXICON
 from .places import read_place
-from .quantities import MAX_COUNT, MAX_MONEY_WAN, Quantity, QuantityError, read_count, read_money, read_share
+from .quantities import (
+    MAX_COUNT,
+    MAX_MONEY_WAN,
+    Quantity,
+    QuantityError,
+    number_text,
+    read_count,
+    read_money,
+    read_share,
+)
 from .spellings import controlled_name, controlled_names
 from .spreadsheet import SpreadsheetError, decode
 from .text_clean import clean_query, echo, strip_invisible
@@ -387,7 +396,7 @@ class Profile(BaseModel):
         if finite and abs(value) > MAX_NUMBER:  # Infinity/NaN: the model's own finite check says so
             raise ValueError(f"数值过大（超过 {MAX_NUMBER:.0e}），请检查单位")
         if finite and info.field_name in MONEY_FIELDS and value > MAX_MONEY_WAN:  # as a roster's cell is read
-            raise ValueError(f"{value:g} 万元超过 1 万亿元，请检查单位（金额以万元计）")
+            raise ValueError(f"{number_text(value)} 万元超过 1 万亿元，请检查单位（金额以万元计）")
         if finite and reader not in (read_money, read_share) and value > MAX_COUNT:  # as "5000000" written is
             shown = f"{value:.0f}" if value == int(value) else str(value)
             raise ValueError(f"“{shown}”超过 1,000,000，请检查")
@@ -696,7 +705,7 @@ def read_profile(path: Path) -> Profile:
 
 def conversion_notes(data: Any) -> list[str]:
     """The unit conversions reading ``data`` (a profile as JSON) applies, for people to see: "营业收入
-    18500000元 → 1850 万元". Values that cannot be read are left to ``parse_profile`` to refuse."""
+    18500000元 → 1,850 万元". Values that cannot be read are left to ``parse_profile`` to refuse."""
     if not isinstance(data, dict):
         return []
     notes = []

@@ -1,6 +1,6 @@
 """Numbers as people type them into a profile, a roster cell or a form: one reader for every entry point.
 
-``read_money("18,500,000.00", "元")`` → ``Quantity(1850.0, "18,500,000.00 元 → 1850 万元")``: the value in
+``read_money("18,500,000.00", "元")`` → ``Quantity(1850.0, "18,500,000.00 元 → 1,850 万元")``: the value in
 万元 and the note a person sees; ``read_count`` and ``read_share`` read people and patents, and shares. Accepted:
 thousands separators (``1,234``、``1，234``), full-width digits (NFKC), Chinese numerals and magnitude
 words (``八十五``、``3.5亿``、``1200万``, read by cn2an), a unit in the cell (``万元``、``元``、``人``), a
@@ -50,7 +50,7 @@ class QuantityError(ValueError):
 @dataclass(frozen=True)
 class Quantity:
     """A number read from a cell: ``value`` in the field's unit (万元 for money, a fraction for a share),
-    ``note`` the conversion a person should see ("18,500,000.00 元 → 1850 万元"), or "" when none."""
+    ``note`` the conversion a person should see ("18,500,000.00 元 → 1,850 万元"), or "" when none."""
 
     value: float
     note: str = ""
@@ -107,8 +107,9 @@ def _split_unit(text: str) -> tuple[float, str | None]:
     return numeral(text), None
 
 
-def _shown(value: float) -> str:
-    """A number as a person wrote it in a spreadsheet: 18500000.0 → "18,500,000", 0.5 → "0.5"."""
+def number_text(value: float) -> str:
+    """A number as a person writes it: 18500000.0 → "18,500,000", 0.5 → "0.5" (never 1.85e+07; from 10^15 on,
+    and for what is not finite, 1.850e+15)."""
     if not math.isfinite(value) or abs(value) >= 1e15:
         return f"{value:.3e}"
     return f"{value:,.4f}".rstrip("0").rstrip(".")
@@ -151,7 +152,7 @@ def read_money(cell: object, header_unit: str | None = None) -> Quantity:
         raise QuantityError("应为数字，不是 是/否")
     if isinstance(cell, (dt.date, dt.time)):
         raise QuantityError(f"应为金额，收到日期或时间“{cell}”（单元格格式是日期？）")
-    raw = _shown(float(cell)) if isinstance(cell, (int, float)) else echo(str(cell).strip())
+    raw = number_text(float(cell)) if isinstance(cell, (int, float)) else echo(str(cell).strip())
     number, own, absolute = (float(cell), None, False) if isinstance(cell, (int, float)) else _money_words(cell, raw)
     header = None if absolute else header_unit
     if own and header and own != header:
@@ -161,11 +162,11 @@ def read_money(cell: object, header_unit: str | None = None) -> Quantity:
     _check_sign(wan, raw)
     if wan > MAX_MONEY_WAN:
         hint = "" if unit == "元" else "（是否应为元？）"
-        raise QuantityError(f"“{raw}”按{unit}读为 {_shown(wan)} 万元，超过 1 万亿元，请检查单位{hint}")
+        raise QuantityError(f"“{raw}”按{unit}读为 {number_text(wan)} 万元，超过 1 万亿元，请检查单位{hint}")
     wan = round(wan, 6)
-    note = "" if unit == "万元" else f"{raw}{'' if own else ' ' + unit} → {wan:g} 万元"
+    note = "" if unit == "万元" else f"{raw}{'' if own else ' ' + unit} → {number_text(wan)} 万元"
     if unit == "万元" and not own and not header and wan > LARGE_WAN:
-        note = f"{raw} 按万元读入，即 {wan / 1e4:g} 亿元；如单位是元，请在表头注明（元）"
+        note = f"{raw} 按万元读入，即 {number_text(wan / 1e4)} 亿元；如单位是元，请在表头注明（元）"
     return Quantity(wan, note)
 
 

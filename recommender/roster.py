@@ -144,7 +144,7 @@ class BadRow:
 @dataclass
 class GoodRow:
     """A roster row read: its row number as the spreadsheet shows it, its profile, and the conversions
-    applied to reach it ("营业收入（元） 18,500,000.00 元 → 1850 万元")."""
+    applied to reach it ("营业收入（元） 18,500,000.00 元 → 1,850 万元")."""
 
     row: int
     profile: Profile

@@ -510,10 +510,10 @@ def test_counsellor_sees_each_conversion_before_matching():
     at.file_uploader(key="roster_upload").set_value(("名单.csv", roster.encode(), "text/csv"))
     at.run()
     assert not at.exception
-    assert any("18,500,000.00 元 → 1850 万元" in c.value for c in at.caption)
+    assert any("18,500,000.00 元 → 1,850 万元" in c.value for c in at.caption)
     read = at.dataframe[0].value
     assert list(read["注册地"]) == ["浦东新区"] and list(read["营业收入（万元）"]) == ["1,850"]
-    assert list(read["换算"]) == ["营业收入（元） 18,500,000.00 元 → 1850 万元"]
+    assert list(read["换算"]) == ["营业收入（元） 18,500,000.00 元 → 1,850 万元"]
 
 
 def test_counsellor_roster_outlives_a_visit_to_another_page():

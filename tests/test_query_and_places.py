@@ -188,8 +188,8 @@ def test_a_roster_in_yuan_is_read_in_wan_and_says_so(capsys):
     # field case: 营业收入（元） "18,500,000.00" is 1850 万元, not 18,500,000 万元
     roster = read_roster_file(CASES / "roster_units_yuan.csv")
     assert [(p.revenue, p.rd_expense) for p in roster.profiles] == [(1850.0, 230.0)]
-    assert roster.conversions[0] == "营业收入（元）：换算为万元（如 18,500,000.00 元 → 1850 万元）"
-    assert roster.rows[0].notes[0] == "营业收入（元） 18,500,000.00 元 → 1850 万元"
+    assert roster.conversions[0] == "营业收入（元）：换算为万元（如 18,500,000.00 元 → 1,850 万元）"
+    assert roster.rows[0].notes[0] == "营业收入（元） 18,500,000.00 元 → 1,850 万元"
 
 
 @pytest.mark.parametrize(

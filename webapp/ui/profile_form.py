@@ -17,6 +17,7 @@ from recommender.clock import today
 from recommender.dates import date_problem
 from recommender.profile import LABELS, FieldError, Profile, ProfileError, json_of, parse_profile
 from recommender.profile_fields import extra_fields, field_kind, is_ratio
+from recommender.quantities import number_text
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
 
 from .checked import ANY_DAY
@@ -198,7 +199,7 @@ def _in_form_units(error: FieldError) -> str:
     profile holds a fraction ("不能大于 1.0（比例请填小数…）" told people to type 0.35 into a box marked %)."""
     typed = st.session_state.get(key(error.field)) if error.field in LABELS else None
     if error.code == "too_large" and is_ratio(error.field) and isinstance(typed, int | float):
-        return f"{LABELS[error.field]}：不能大于 100%（填的是 {typed:g}%）"
+        return f"{LABELS[error.field]}：不能大于 100%（填的是 {number_text(typed)}%）"
     return error.for_people()
 
 
@@ -339,7 +340,8 @@ def _extra(field: str, errors: dict[str, list[str]]) -> None:
         )
         typed = st.session_state.get(key(field))
         if ratio and isinstance(typed, int | float) and 0 < typed < 1:  # a fraction typed into a box of percent?
-            st.caption(f":orange[:material/warning: 填的是 {typed:g}%；如指 {typed * 100:g}%，请填 {typed * 100:g}]")
+            typed_text, meant = number_text(typed), number_text(typed * 100)
+            st.caption(f":orange[:material/warning: 填的是 {typed_text}%；如指 {meant}%，请填 {meant}]")
     else:
         st.text_input(label, key=key(field), persist_state="session")
     _inline_error(errors, field)

@@ -126,7 +126,7 @@ def bad_rows(roster: Roster) -> None:
 
 def read_frame(roster: Roster) -> pd.DataFrame:
     """The good rows as read: 行号, each given profile field under its Chinese label, and 换算 (the
-    conversions applied to the row, e.g. "营业收入（元） 18,500,000.00 元 → 1850 万元")."""
+    conversions applied to the row, e.g. "营业收入（元） 18,500,000.00 元 → 1,850 万元")."""
     rows = [{"行号": r.row, **shown_fields(r.profile), "换算": "；".join(r.notes)} for r in roster.rows]
     return pd.DataFrame(rows).fillna("未填写")
 
