@@ -113,6 +113,7 @@ def _output(suffix: str) -> Callable[[str], Path]:
 def cmd_recommend(args: argparse.Namespace) -> None:
     """`recommend`: ranked measures for one profile, with reasons, gaps and contacts (table or JSON)."""
 
+    from .criteria.report import MARKS
     from .library_scope import district_note
 
     profile = _profile(args.profile)
@@ -132,8 +133,8 @@ def cmd_recommend(args: argparse.Namespace) -> None:
         print(head + f"  —— {r.document.short_title}")
         for reason in r.verdict.reasons[:2]:
             print(f"      ✓ {shortened(reason, 70)}")
-        for gap in r.verdict.gaps[:2]:
-            print(f"      ✗ {shortened(gap.message, 70)}")
+        for gap in r.verdict.gaps[:2]:  # ✗ not met, ? not known (criteria.report's marks)
+            print(f"      {MARKS.get(gap.state or '', '·')} {shortened(gap.message, 70)}")
         if r.clause.departments:
             print(f"      联系：{'、'.join(r.clause.departments[:3])}")
 

@@ -102,6 +102,14 @@ class MeasureView:
         self.written["gaps"] = list(value)
 
     @property
+    def gap_states(self) -> list[str | None]:
+        """Whether each gap is not met or not known ("not_met" | "unknown"), in the order of ``gaps``; None
+        for each gap set over the result's (its state was not given)."""
+        if "gaps" in self.written:
+            return [None] * len(self.written["gaps"])
+        return [g.state for g in self.result.gaps]
+
+    @property
     def matched_terms(self) -> list[str]:
         """The enterprise's words the clause contains, heaviest first (at most 10)."""
         return self._read("matched_terms", lambda: list(self.result.matched_terms))

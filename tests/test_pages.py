@@ -115,6 +115,16 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
         assert any(f"**{md(expected.readiness[0].name)}**" in m.value for m in at.markdown)
 
 
+def test_a_measure_s_gap_not_known_is_not_marked_as_not_met():
+    """尚缺条件 marked every gap ✗, 请补充… (a fact not given) among them (a break-it trial)."""
+    at = _app()
+    _fill(at, {"name": "某企业", "region": "浦东新区", "employees": 5000})
+    _submit(at)
+    lines = [m.value for m in at.markdown]
+    assert any(line.startswith(":orange[:material/help:] 请补充") for line in lines)
+    assert not [line for line in lines if line.startswith(":orange[:material/close:] 请补充")]
+
+
 def test_when_the_readiness_check_fails_the_page_simply_leaves_that_tab_out(monkeypatch):
     from recommender import consultation
 

@@ -23,7 +23,9 @@ from .status import STATUSES, State, Status, status_of
 class Gap:
     """An open condition: the fact (``field``), what is required, what the enterprise has, and a message.
 
-    ``qualification`` names a title the enterprise could still win that would settle it.
+    ``qualification`` names a title the enterprise could still win that would settle it. ``state`` says
+    whether the condition is not met or not known (a measure's gaps, from ``evaluate``; None where the
+    maker does not say: the qualification checks keep theirs apart, ``QualificationResult.states``).
     """
 
     field: str
@@ -31,12 +33,15 @@ class Gap:
     actual: str
     message: str
     qualification: str | None = None
+    state: State | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The gap as the CLI contract's JSON object (``qualification`` only when set)."""
+        """The gap as the CLI contract's JSON object (``qualification`` and ``state`` only when set)."""
         data = {"field": self.field, "required": self.required, "actual": self.actual, "message": self.message}
         if self.qualification:
             data["qualification"] = self.qualification
+        if self.state is not None:
+            data["state"] = self.state
         return data
 
 
@@ -90,7 +95,7 @@ def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta, fact: Fac
     title = None
     if cond.field == "qualifications" and cond.op == "any_of" and cond.hard is not True:  # one it could win
         title = cond.value[0]
-    return Gap(field=cond.field, required=need_text, actual=shown, message=message, qualification=title)
+    return Gap(field=cond.field, required=need_text, actual=shown, message=message, qualification=title, state=state)
 
 
 def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:

@@ -15,13 +15,26 @@ GAPS_SHOWN = 4
 _CLAUSE_STYLE = "line-height:1.85;font-size:0.97rem;color:#1f2937;text-align:justify;"
 
 
-def _points(title: str, icon: str, items: list[str], empty: str) -> None:
-    """A titled list, one icon-led line per item, or ``empty`` when there is none."""
+# a gap's mark by its state: not met ✗, not known ?, not said (a gap written over the result's) a plain mark
+GAP_ICONS = {"not_met": ":orange[:material/close:]", "unknown": ":orange[:material/help:]"}
+UNSAID_ICON = ":orange[:material/chevron_right:]"
+
+
+def _points(title: str, lines: list[str], empty: str) -> None:
+    """A titled list of markdown ``lines`` (each led by its icon), or ``empty`` when there is none."""
     st.markdown(f"**{title}**")
-    for item in items:
-        st.markdown(f"{icon} {md(item)}")
-    if not items:
+    for line in lines:
+        st.markdown(line)
+    if not lines:
         st.markdown(empty)
+
+
+def gap_marks(gaps: list[str], states: list[str | None]) -> list[str]:
+    """Each gap as a markdown line led by the mark of its state (``GAP_ICONS``): ✗ only for a condition not
+    met, never for one not known (a break-it trial found every gap marked ✗, 请补充… among them)."""
+    if len(states) != len(gaps):
+        states = [None] * len(gaps)
+    return [f"{GAP_ICONS.get(state or '', UNSAID_ICON)} {md(gap)}" for gap, state in zip(gaps, states, strict=True)]
 
 
 def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = None, note: str | None = None) -> None:
@@ -42,9 +55,9 @@ def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = 
         if m.reasons or m.gaps:
             left, right = st.columns(2)
             with left:
-                _points("符合依据", ":green[:material/check:]", m.reasons, "—")
+                _points("符合依据", [f":green[:material/check:] {md(r)}" for r in m.reasons], "—")
             with right:
-                _points("尚缺条件", ":orange[:material/close:]", m.gaps, "无")
+                _points("尚缺条件", gap_marks(m.gaps, m.gap_states), "无")
         st.caption(f":material/description: 出处：{md(m.source)}")
         st.caption(f":material/account_balance: 联系部门：{md(m.contact)}")
         terms = f"　匹配词：{md('、'.join(m.matched_terms))}" if m.matched_terms else ""
@@ -103,8 +116,8 @@ def _readiness_card(item: ReadinessItem) -> None:
         _lines([f":green[:material/check:] {md(r)}" for r in item.reasons], "另有 {n} 项符合")
         if item.held and item.gaps:  # the title is held: its gaps matter only for re-recognition
             with st.expander(f"重新认定（复审）参考：{len(item.gaps)} 项"):
-                for gap in item.gaps:
-                    st.markdown(f":orange[:material/close:] {md(gap)}")
+                for line in gap_marks(item.gaps, item.gap_states):
+                    st.markdown(line)
         elif item.gaps:
             _lines(_gap_lines(item), "另有 {n} 项")
         for benefit in item.benefits:
