@@ -125,6 +125,22 @@ def test_a_measure_s_gap_not_known_is_not_marked_as_not_met():
     assert not [line for line in lines if line.startswith(":orange[:material/close:] 请补充")]
 
 
+def test_results_of_earlier_values_say_so_until_matched_again():
+    """After an edit, the cards of the values submitted before were shown without a word (a break-it trial)."""
+    at = _app()
+    _fill(at, ENTERPRISE)
+    _submit(at)
+    stale = "表单内容已修改"
+    assert not [w for w in at.warning if stale in w.value]
+    at.number_input(key="pf_employees").set_value(900).run()
+    assert [w for w in at.warning if stale in w.value]
+    at.number_input(key="pf_employees").set_value(ENTERPRISE["employees"]).run()  # back as submitted
+    assert not [w for w in at.warning if stale in w.value]
+    at.number_input(key="pf_employees").set_value(900).run()
+    _submit(at)
+    assert not [w for w in at.warning if stale in w.value]
+
+
 def test_when_the_readiness_check_fails_the_page_simply_leaves_that_tab_out(monkeypatch):
     from recommender import consultation
 

@@ -25,6 +25,7 @@ from .markup import md
 
 PREFIX = "pf_"
 SUBMITTED = "submitted_profile"  # the last valid Profile submitted (or loaded from the registry)
+SUBMITTED_VALUES = "submitted_values"  # the form's values (``form_values``) when SUBMITTED was set
 ERRORS = "profile_errors"  # list[FieldError] of the last submission that failed
 OPEN = "profile_form_open"
 PARSED = "profile_form_parsed"  # (form values, their Profile or None): the form parsed once per change
@@ -175,12 +176,20 @@ def load_submitted(profile: Profile) -> None:
     """Put ``profile`` into the form as if it had just been submitted (before the widgets are drawn)."""
     load_into_form(profile)
     st.session_state[SUBMITTED] = profile
+    st.session_state[SUBMITTED_VALUES] = form_values()
     st.session_state.pop(ERRORS, None)
 
 
 def submitted() -> Profile | None:
     """The last valid profile submitted, if any (whatever page asks)."""
     return st.session_state.get(SUBMITTED)
+
+
+def edited_since_submitted() -> bool:
+    """Whether the form holds other values than when its profile was last submitted (or loaded): the results
+    shown are then those of the earlier values."""
+    ss = st.session_state
+    return ss.get(SUBMITTED) is not None and form_values() != ss.get(SUBMITTED_VALUES)
 
 
 # --- the form --------------------------------------------------------------------------------
@@ -392,8 +401,9 @@ def _submit() -> None:
     """Button callback (runs before the page is drawn again): validate, keep the profile or the errors."""
     ss = st.session_state
     errors = _title_date_errors()
+    values = form_values()
     try:
-        profile = parse_profile(form_values())
+        profile = parse_profile(values)
     except ProfileError as exc:
         errors = [*exc.errors, *errors]
     if errors:
@@ -402,7 +412,7 @@ def _submit() -> None:
         ss[OPEN] = True
     else:
         ss.pop(ERRORS, None)
-        ss[SUBMITTED] = profile
+        ss[SUBMITTED], ss[SUBMITTED_VALUES] = profile, values
         ss[OPEN] = False  # fold the form away so that the results come first
 
 

@@ -13,5 +13,7 @@ by = auth.acting()  # the public, or the logged-in account (a record opened from
 
 profile = profile_form.render()
 if profile is not None:
+    if profile_form.edited_since_submitted():
+        st.warning("表单内容已修改，以下仍是上次提交内容的匹配结果；请点“开始匹配”更新。", icon=":material/update:")
     enterprise_id = registry_save.box(profile, by)
     results.render(profile, as_of, feedback.Target(by, enterprise_id))
