@@ -225,6 +225,10 @@ def test_enterprise_fills_the_form_sees_results_and_downloads_a_sheet(tmp_path):
 
     with streamlit_server() as url, chromium_page() as page:
         fill_self_check(page, url)
+        # the 载入档案 uploader states its own limit (it said 50 MB, the roster's, where a profile takes 1 MB)
+        hint = ".st-key-profile_upload [data-testid=stFileUploaderDropzoneInstructions] span"
+        shown = page.evaluate(f"() => getComputedStyle(document.querySelector('{hint}'), '::after').content")
+        assert shown == '"单个文件不超过 1 MB"', shown
         page.get_by_text(first.title, exact=False).first.wait_for()
         assert page.get_by_text(first.status_label).first.is_visible()
         with page.expect_download() as download:

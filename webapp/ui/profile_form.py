@@ -28,6 +28,7 @@ SUBMITTED = "submitted_profile"  # the last valid Profile submitted (or loaded f
 SUBMITTED_VALUES = "submitted_values"  # the form's values (``form_values``) when SUBMITTED was set
 ERRORS = "profile_errors"  # list[FieldError] of the last submission that failed
 OPEN = "profile_form_open"
+UPLOAD = "profile_upload"  # the key of the 载入档案 uploader (its hint states LIMITS.profile_kb: style.OWN_LIMITS)
 PARSED = "profile_form_parsed"  # (form values, their Profile or None): the form parsed once per change
 YES_NO = {"未填写": None, "是": True, "否": False}
 NO_TITLES = "无"  # the qualifications option that says "none" (an empty choice is "not stated")
@@ -447,7 +448,7 @@ def save_and_load() -> None:
     st.markdown("**企业档案**")
     st.caption("保存填写的内容，下次上传即可继续；也可交给辅导员使用。")
     # no type=: Streamlit refuses another type in English ("… files are not allowed."); refused here in Chinese
-    uploaded = st.file_uploader("载入档案（JSON）", key="profile_upload")
+    uploaded = st.file_uploader("载入档案（JSON）", key=UPLOAD)
     if uploaded is not None and st.session_state.get("profile_upload_id") != uploaded.file_id:
         st.session_state["profile_upload_id"] = uploaded.file_id
         try:

@@ -22,8 +22,13 @@ and a second file dropped on a one-file uploader.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 import streamlit as st
+
+from recommender.limits import LIMITS
+
+from .profile_form import UPLOAD as PROFILE_UPLOAD
 
 _CSS = """
 .pb-banner {background: linear-gradient(100deg, #0b3d91 0%, #1f5fbf 65%, #2f7be0 100%);
@@ -57,6 +62,7 @@ TOOLBAR_TIPS = {
     "Show chart": "显示图表",
     "Download as PNG": "下载为 PNG",
 }
+OWN_LIMITS = {PROFILE_UPLOAD: LIMITS.profile_bytes}  # uploaders whose readers take less than server.maxUploadSize
 HIDE = "font-size: 0 !important; visibility: hidden;"
 SHOW = "visibility: visible; font-size: {size};"
 
@@ -86,16 +92,25 @@ def _toolbar_tip(english: str, chinese: str) -> str:
     return _replace(f"body:has({button}:is(:hover, :focus-visible)) {tip}", chinese)
 
 
-def locale_css(max_upload_mb: int) -> str:
+def size_text(size_bytes: int) -> str:
+    """A file size limit as its hint says it: 50 MB, 1 MB, 512 KB (whole megabytes, else kilobytes)."""
+    kb = size_bytes / 1024
+    return f"{kb / 1024:g} MB" if kb >= 1024 and kb % 1024 == 0 else f"{kb:g} KB"
+
+
+def locale_css(max_upload_mb: int, own_limits: Mapping[str, int] | None = None) -> str:
     """The CSS that puts Chinese in place of Streamlit's own English words (``max_upload_mb``: the uploaders'
-    limit, server.maxUploadSize, which their hint states)."""
+    limit, server.maxUploadSize, which their hint states; ``own_limits``: uploader key → bytes, for an uploader
+    whose reader takes less, whose hint states that instead)."""
     dropzone = "[data-testid=stFileUploaderDropzone]"
+    hint = "[data-testid=stFileUploaderDropzoneInstructions] span"
     instructions = "[data-testid=InputInstructions] > span:first-child"
     date_segment = "[data-testid=stDateInput] [role=spinbutton][data-placeholder=true]"
     parts = [
         # the uploader: its button, the size and type hint (the label names the types), the text while dragging
         _replace(f"{dropzone} [data-testid=stBaseButton-secondary] [data-testid=stMarkdownContainer] p", "选择文件"),
-        _replace("[data-testid=stFileUploaderDropzoneInstructions] span", f"单个文件不超过 {max_upload_mb} MB"),
+        _replace(hint, f"单个文件不超过 {max_upload_mb} MB"),
+        *(_replace(f".st-key-{key} {hint}", f"单个文件不超过 {size_text(n)}") for key, n in (own_limits or {}).items()),
         _replace(f"{dropzone} > div:not([data-testid]) > span", "将文件拖放到这里"),
         # the select widgets' lists
         _replace("[data-key=__select_all__] [data-item-hl]", "全选"),
@@ -129,7 +144,7 @@ def locale_css(max_upload_mb: int) -> str:
 
 def page_header(title: str, subtitle: str) -> None:
     """The banner at the top of a page (styles included: the banner's, and Chinese for Streamlit's own words)."""
-    css = _CSS + locale_css(int(st.get_option("server.maxUploadSize")))
+    css = _CSS + locale_css(int(st.get_option("server.maxUploadSize")), OWN_LIMITS)
     st.html(
         f"<style>{css}</style>"
         f'<div class="pb-banner"><div class="pb-org">政策北斗 · 上海企业政策匹配服务</div>'
