@@ -394,7 +394,7 @@ class Profile(BaseModel):
                 raise ValueError(str(exc)) from exc
         finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
         if finite and abs(value) > MAX_NUMBER:  # Infinity/NaN: the model's own finite check says so
-            raise ValueError(f"数值过大（超过 {MAX_NUMBER:.0e}），请检查单位")
+            raise ValueError(f"数值过大（超过 {number_text(MAX_NUMBER)}），请检查单位")
         if finite and info.field_name in MONEY_FIELDS and value > MAX_MONEY_WAN:  # as a roster's cell is read
             raise ValueError(f"{number_text(value)} 万元超过 1 万亿元，请检查单位（金额以万元计）")
         if finite and reader not in (read_money, read_share) and value > MAX_COUNT:  # as "5000000" written is

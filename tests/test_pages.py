@@ -166,7 +166,10 @@ def test_a_negative_number_is_a_chinese_line_under_its_field_and_stays_typed():
     assert not at.metric
 
 
-@pytest.mark.parametrize(("typed", "error"), [(0.5, "职工总数：应为整数（收到“0.5”）"), (1e16, "职工总数：数值过大")])
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [(0.5, "职工总数：应为整数（收到“0.5”）"), (1e16, "职工总数：数值过大（超过 1,000,000,000,000）")],
+)
 def test_a_count_that_is_not_a_whole_number_or_too_large_is_said_not_changed(typed, error):
     """An int widget once truncated 0.5 employees to 0 and dropped 1e16, with no word: what was typed stays and
     the profile's check says what is wrong."""
