@@ -158,24 +158,32 @@ def title_dates(text: str) -> Any:
     dates."""
     text = text.strip()
     if text.startswith("{"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
+        try:  # the object's pairs in order, a title given twice among them ({"高企": …, "高企": …})
+            pairs = json.loads(text, object_pairs_hook=list)
+        except (ValueError, RecursionError):  # not JSON (JSONDecodeError is a ValueError), or too deep or long
             return text
+        return _one_date_each(pairs)
     if written_date(text):
         return text
-    pairs: dict[str, str] = {}
+    pairs = []
     for part in _PAIRS.split(text):
         if not part.strip():
             continue
         m = _PAIR.match(part)
         if not m:
             return text
-        title, day = m.groups()
-        if pairs.get(title, day) != day:
-            raise ValueError(f"“{title}”填了两个取得日期（{pairs[title]}、{day}），请只保留一个")
-        pairs[title] = day
-    return pairs
+        pairs.append(m.groups())
+    return _one_date_each(pairs)
+
+
+def _one_date_each(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    """(title, date) pairs as a dict; ValueError for a title given two dates (the same date twice is one)."""
+    dates: dict[Any, Any] = {}
+    for title, day in pairs:
+        if dates.get(title, day) != day:
+            raise ValueError(f"“{title}”填了两个取得日期（{dates[title]}、{day}），请只保留一个")
+        dates[title] = day
+    return dates
 
 
 def written_date(text: str) -> bool:

@@ -181,6 +181,11 @@ def test_a_title_date_is_read_as_a_person_writes_it(cell, titles, read):
     [
         ("2023-10-15", "高企、科技型中小企业", "应写成“资质:日期”，多个用分号隔开"),  # whose date?
         ("高企:2023-10-15；高企:2021-01-01", "高企", "“高企”填了两个取得日期（2023-10-15、2021-01-01），请只保留一个"),
+        (  # the same as a JSON object in the cell: the last date was kept, silently
+            '"{""高企"": ""2023-10-15"", ""高企"": ""2021-01-01""}"',
+            "高企",
+            "“高企”填了两个取得日期（2023-10-15、2021-01-01），请只保留一个",
+        ),
     ],
 )
 def test_a_title_date_that_cannot_be_read_says_how_to_write_it(cell, titles, said):
