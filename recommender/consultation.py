@@ -42,7 +42,11 @@ UNREVIEWED_HINT = (
     "待审核·自动提取：本条来自政策人员新增的文件，类别和适用条件由系统从原文自动提取，尚未经人工审核，"
     "是否适用请以原文为准并向所列部门确认。"
 )
-LEAD_HINT = "可关注的线索：区里明确支持的产业方向、面向企业的服务或联系窗口，不是申报项目，可联系所列部门了解。"
+# what 可关注 says: a lead (kind), or a measure whose rule asks nothing but where the enterprise is (display_state)
+LEAD_HINT = (
+    "可关注的线索：区里明确支持的产业方向、面向企业的服务或联系窗口，或除注册地、园区外未列出企业条件的措施；"
+    "系统无法据此判断能否申报，可联系所列部门了解。"
+)
 SHEET_TOP = 10  # measures listed on a consultation sheet
 
 
@@ -137,7 +141,10 @@ class MeasureView:
     def state(self) -> str:
         """The display state (``status.display_state``): the rule status, ``LEAD``, ``UNREVIEWED``,
         ``EXPIRED`` or ``NOT_YET``."""
-        return display_state(self.status, self.valid, self.kind, not_yet=self.not_yet, reviewed=self.reviewed)
+        specific = self.result.components["specific"] > 0  # a condition beyond the area was met
+        return display_state(
+            self.status, self.valid, self.kind, not_yet=self.not_yet, reviewed=self.reviewed, specific=specific
+        )
 
     @property
     def status_label(self) -> str:

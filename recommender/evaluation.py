@@ -154,8 +154,7 @@ def run_cases(engine: Any, cases: Sequence[Case], k: int = K) -> list[CaseResult
     for case in cases:
         rec = engine.recommend(case.profile, top=k, as_of=case.as_of)
         ranking = [r.clause.id for r in rec.results]
-        shown = [r for r in rec.results if r.valid and r.clause.kind == "measure"]  # a lead shows as 可关注
-        eligible = [r.clause.id for r in shown if r.status == "eligible"]
+        eligible = [r.clause.id for r in rec.results if r.state == "eligible"]  # shown as 可申请
         out.append(CaseResult(case, ranking, eligible))
     return out
 
@@ -228,7 +227,9 @@ def prepare(engine: Any, cases: Sequence[Case]) -> list[Prepared]:
         table = engine.candidate_table(case.profile, case.as_of)
         ids = [engine.clauses[i].id for i in table.clauses.tolist()]
         matrix = np.column_stack([table.components[c] for c in COMPONENTS]) if ids else np.zeros((0, 4))
-        eligible = (table.status == 0) & table.valid & ~table.lead
+        curated = np.array([engine.clauses[i].curated for i in table.clauses.tolist()], dtype=bool)
+        specific = table.components["specific"] > 0  # an eligible rule asking only where it is shows as 可关注
+        eligible = (table.status == 0) & table.valid & ~table.lead & curated & specific
         out.append(Prepared(case, ids, table.valid, eligible, matrix, table.lead, engine.ranking["lead_factor"]))
     return out
 

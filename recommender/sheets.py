@@ -194,7 +194,7 @@ def _measures(body: Body, c: Consultation) -> None:
         _labelled(body, "有效期", m.validity)
         if m.benefits:
             _labelled(body, "支持方式", "、".join(m.benefits))
-    if any(m.kind == LEAD for m in c.measures):
+    if any(m.state == LEAD for m in c.measures):
         _paragraph(body, LEAD_NOTE)
     _out_of_force(body, c)
 

@@ -169,3 +169,28 @@ def test_an_unknown_size_class_asks_for_the_fields_that_settle_it(engine, profil
     results = engine.recommend(data, top=None, as_of=IN_FORCE_2024).results
     gaps = [g.message for r in results for g in r.gaps if g.field == "size_class"]
     assert gaps and all(g.startswith(asked) for g in gaps), gaps[:2]
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        {"name": "浦东某公司", "region": "浦东新区"},
+        {"name": "浦东某芯片公司", "region": "浦东新区", "industry": "集成电路", "employees": 80, "revenue": 3000},
+        {"name": "金山某企业", "region": "金山区", "needs": ["融资贷款"], "qualifications": ["高新技术企业"]},
+    ],
+)
+def test_a_measure_whose_rule_asks_only_where_the_enterprise_is_is_never_shown_as_eligible(engine, profile):
+    """推进“证照分离”改革, 建立高新技术企业服务工作站 … (a government's own tasks and services, whose rule is
+    the document's district alone) were listed as 可申请 for every enterprise there (a break-it trial): nothing
+    they ask of an enterprise was checked. They show as 可关注; the rule status stays eligible (the contract's
+    ``status``), and every 可申请 has a condition beyond the area met."""
+    from recommender.eligibility.conditions import asks_the_enterprise
+
+    results = engine.recommend(profile, top=None, as_of=IN_FORCE_2024).results
+    area_only = [r for r in results if r.status == "eligible" and not asks_the_enterprise(r.clause, r.document)]
+    assert area_only  # the corpus has such measures in force for each of these enterprises
+    for r in area_only:
+        assert r.as_dict()["status_label"] == "可关注" and r.as_dict()["status"] == "eligible", r.clause.id
+    for r in results:
+        if r.as_dict()["status_label"] == "可申请":
+            assert asks_the_enterprise(r.clause, r.document) and r.verdict.met_specific > 0, r.clause.id

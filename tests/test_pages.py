@@ -226,7 +226,8 @@ def _agree(at: AppTest) -> dict[str, int]:
 
 def test_the_ended_round_has_its_own_section_with_whom_to_ask_and_the_counts_follow_the_filters():
     at = _app()
-    _fill(at, {"name": "浦东某公司", "region": "浦东新区", "needs": ["资金补贴"]})
+    # a 高企: measures asking for the title are 可申请 (those asking only the district are 可关注)
+    _fill(at, {"name": "浦东某公司", "region": "浦东新区", "needs": ["资金补贴"], "qualifications": ["高新技术企业"]})
     _submit(at)
     _as_of(at, dt.date(2026, 11, 22))  # the 2023-2025 plans have ended
     ended = _tab(at, "上一轮政策已到期")
@@ -307,6 +308,9 @@ def test_leads_show_as_their_own_status_and_a_toggle_hides_them():
     _submit(at)
     _as_of(at, dt.date(2022, 6, 30))
     at.multiselect(key="filter_status").select("lead").run()
+    # 可关注: the leads, and the measures asking nothing but the district (精简优化审批服务 …): every card shown
+    while more := [b for b in at.button if b.label.startswith("再显示")]:
+        more[0].click().run()
     badges = [m.value for m in at.markdown if "-badge[:material/" in m.value]
     assert badges and all(":violet-badge[:material/campaign: 可关注]" in b for b in badges)
     assert any("陪检" in h.value for h in at.html)  # the joint inspection that cuts 陪检 is a lead

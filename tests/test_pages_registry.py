@@ -226,8 +226,11 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
     assert _errors(at) == ["请至少选择一条讨论过的措施"]
 
     expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today())
-    chosen = [m.clause_id for m in expected.measures[:2]]
-    shown = {m.clause_id: m for m in expected.measures[:2]}
+    # a measure to apply for first (its follow-ups are tried below), then the first other one listed
+    applied = next(m for m in expected.measures if m.state != "lead")
+    other = next(m for m in expected.measures if m is not applied)
+    chosen = [applied.clause_id, other.clause_id]
+    shown = {m.clause_id: m for m in (applied, other)}
     assert [measures.format_func(cid) for cid in chosen] == [f"{m.title}（{m.status_label}）" for m in shown.values()]
     at.multiselect(key=measures.key).set_value(chosen)
     at.text_area(key=f"cr_note_{eid}").input("企业计划明年申报")
@@ -247,7 +250,9 @@ def test_a_consultation_is_recorded_with_its_sheet_and_follow_ups_are_versioned(
         ]
 
     rows = _db(visits)
-    assert [r[4] for r in rows] == chosen and {r[5] for r in rows} == {"待申报"}
+    # a measure starts 待申报, a 可关注 one (a lead, or a measure asking only the district) 待了解
+    first = {cid: "待了解" if m.state == "lead" else "待申报" for cid, m in shown.items()}
+    assert [r[4] for r in rows] == chosen and [r[5] for r in rows] == [first[cid] for cid in chosen]
     assert rows[0][:4] == ("王五", "企业计划明年申报", f"{ENTERPRISE['name']}-政策咨询单.docx", 1)
     assert [r[6] for r in rows] == [shown[cid].state for cid in chosen]  # stored as codes
     for m in shown.values():  # and shown with their labels

@@ -652,12 +652,13 @@ def test_migration_0007_gives_stored_leads_their_own_follow_up_states_and_back(r
 def _display_states() -> set[str]:
     """Every state a result can be shown with (``status.display_state`` over all it depends on)."""
     return {
-        status.display_state(code.value, valid, kind, not_yet=not_yet, reviewed=reviewed)
+        status.display_state(code.value, valid, kind, not_yet=not_yet, reviewed=reviewed, specific=specific)
         for code in status.Status
         for valid in (True, False)
         for kind in ("measure", status.LEAD)
         for not_yet in (True, False)
         for reviewed in (True, False)
+        for specific in (True, False)
     }
 
 
@@ -847,7 +848,8 @@ def test_a_relaxed_rule_lists_the_enterprise_it_makes_eligible(policies):
     assert item.policy == clause_in(policies, RELAXED)[1].document.short_title
     shown = item.as_dict()  # the JSON line: the labels under the keys they always had, the codes beside them
     assert shown["changed_on"] == CHANGE_DAY.isoformat()
-    assert [shown[k] for k in ("change", "direction", "before", "after")] == ["修改", "新符合", "需补充条件", "可申请"]
+    # relaxed to no condition of its own, the rule asks only the district: 可关注, never 可申请 (display_state)
+    assert [shown[k] for k in ("change", "direction", "before", "after")] == ["修改", "新符合", "需补充条件", "可关注"]
     assert [shown[f"{k}_code"] for k in ("change", "direction", "before", "after")] == [
         "changed",
         "gained",
@@ -886,7 +888,7 @@ def test_a_removed_clause_lists_the_enterprises_that_lose_it(policies):
     ]
     shown = items[0].as_dict()
     labels = (shown["change"], shown["direction"], shown["before"], shown["after"])
-    assert labels == ("删除", "不再符合", "可申请", "无")
+    assert labels == ("删除", "不再符合", "可关注", "无")  # OPEN asks only the district: never 可申请
     assert (shown["change_code"], shown["before_code"], shown["after_code"]) == ("removed", "eligible", None)
     # put back later: added again, eligible again
     assert _sync(policies, LATER).added == [OPEN]
@@ -1023,6 +1025,8 @@ def _reference_push(s, since, as_of, by):
                     before=None if old is None else old.status.value,
                     after=None if new is None else new.status.value,
                     reasons=list(new.reasons) if now else push._why_not(c, new, as_of),
+                    before_specific=c.before.asks(),
+                    after_specific=c.after.asks(),
                     reviewed=c.after.clause is None or c.after.clause.curated,
                 )
             )
@@ -1129,3 +1133,11 @@ def test_the_registry_uses_the_configured_backend(registry_url):
             assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         else:
             assert c.execute(text("SELECT current_schema()")).scalar().startswith("t_")
+
+
+def test_a_push_line_of_a_measure_asking_only_where_the_enterprise_is_reads_as_a_lead():
+    """Such a measure is never 可申请 (``status.display_state``); its push lines said 可申请 all the same."""
+    assert push.status_text("eligible", specific=False) == "可关注"
+    assert push.status_text("eligible", specific=True) == "可申请"
+    assert push.status_text("partial", specific=False) == "需补充条件"  # what is open is said as it is
+    assert push.status_text(None, specific=False) == "无"

@@ -18,6 +18,7 @@ from actors import admin
 from registry_helpers import committed_counts, profile, without_document
 
 from recommender.clock import today as shanghai_today
+from recommender.eligibility.conditions import asks_the_enterprise
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.verdict import evaluate
 from recommender.evalset import load_cases
@@ -179,7 +180,9 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
         # a contract: the keys it always had keep their (label) values, the codes are new keys beside them
         assert list(item) == [*PUSH_ITEM_KEYS, "change_code", "direction_code", "before_code", "after_code", "reviewed"]
         assert (item["enterprise"], item["counsellor"]) == ("金山某芯片设计有限公司", "王专员")
-        assert (item["change"], item["direction"], item["before"], item["after"]) == ("新增", "新符合", "无", "可申请")
+        asks = asks_the_enterprise(next(c for c in js.clauses if c.id == item["clause_id"]), js.document)
+        after = "可申请" if asks else "可关注"  # a rule asking only the district is never 可申请 (display_state)
+        assert (item["change"], item["direction"], item["before"], item["after"]) == ("新增", "新符合", "无", after)
         codes = (item["change_code"], item["direction_code"], item["before_code"], item["after_code"])
         assert codes == ("added", "gained", None, "eligible")
         assert item["reasons"] == eligible[item["clause_id"]].reasons and item["changed_on"] == today.isoformat()
@@ -189,7 +192,8 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     assert table.returncode == 0, table.stderr
     assert "政策库已同步" not in table.stdout
     assert "金山某芯片设计有限公司（专员：王专员）" in table.stdout and "[新符合]" in table.stdout
-    assert "，新增于 " in table.stdout and " 无 → 可申请  " in table.stdout
+    assert "，新增于 " in table.stdout
+    assert all(f" 无 → {item['after']}  {item['clause_id']}" in table.stdout for item in data["items"])
     assert not {"gained", "added", "eligible"} & set(table.stdout.split())  # labels for people, not codes
     assert "浦东某芯片设计有限公司" not in table.stdout
     mine = json.loads(run("push", "--since", today.isoformat(), "--counsellor", "李专员", "--format", "json").stdout)

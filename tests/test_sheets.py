@@ -219,10 +219,11 @@ def test_leads_are_in_the_sheet_and_the_summary_as_such(engine):
     }
     c = consult(engine, parse_profile(profile), as_of=dt.date(2022, 6, 30), top=None)
     assert [m.rank for m in c.measures + c.expired] == list(range(1, len(c.measures) + len(c.expired) + 1))
-    leads = [m for m in c.measures if m.kind == "lead"]
+    leads = [m for m in c.measures if m.state == "lead"]  # leads, and measures asking only where it is
     assert leads and all(m.status_label == "可关注" for m in leads) and c.counts()["lead"] == len(leads)
+    assert {m.kind for m in leads} == {"lead", "measure"}
     text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
-    assert f"【可关注】{leads[0].title}" in text and "不是申报项目，可联系所列部门了解" in text
+    assert f"【可关注】{leads[0].title}" in text and "系统无法据此判断能否申报，可联系所列部门了解" in text
     assert leads[0].contact in text
     book = openpyxl.load_workbook(io.BytesIO(roster_workbook([(1, c)], as_of=c.as_of)))
     header = [cell.value for cell in book["企业汇总"][1]]

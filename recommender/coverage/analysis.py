@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..corpus import is_valid, validity
 from ..corpus_models import Clause, Condition, DocumentMeta
-from ..eligibility.conditions import conditions_for
+from ..eligibility.conditions import asks_the_enterprise, conditions_for
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import RuleMatrix
 from ..eligibility.size import size_class
@@ -68,6 +68,11 @@ class CorpusView:
     def measures(self) -> list[Clause]:
         """The clauses that are measures for enterprises, in corpus order."""
         return [c for c in self.clauses if c.kind == "measure"]
+
+    def area_only(self) -> int:
+        """How many measures have a rule asking nothing but where the enterprise is (``asks_the_enterprise``):
+        counted here by their rule (eligible), shown to enterprises as 可关注 (``status.display_state``)."""
+        return sum(not asks_the_enterprise(c, self.documents[c.policy_id]) for c in self.measures)
 
     def clause(self, clause_id: str) -> Clause:
         """The clause with this id; KeyError when there is none."""

@@ -205,3 +205,9 @@ def conditions_for(clause: Clause, doc: DocumentMeta) -> list[Condition]:
 def is_area(cond: Condition) -> bool:
     """A condition on where the enterprise is (not counted as a specific condition met)."""
     return cond.field in {"region", "park"}
+
+
+def asks_the_enterprise(clause: Clause, doc: DocumentMeta) -> bool:
+    """Whether the clause's rule has a condition beyond where the enterprise is (``is_area``): only then can it
+    be 可申请 (``status.display_state``)."""
+    return any(not is_area(c) for c in conditions_for(clause, doc))

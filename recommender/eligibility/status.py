@@ -55,18 +55,31 @@ OUT_OF_FORCE = (EXPIRED, NOT_YET)  # display states of a document not in force: 
 
 
 def display_state(
-    status: str, valid: bool, kind: str = "measure", *, not_yet: bool = False, reviewed: bool = True
+    status: str,
+    valid: bool,
+    kind: str = "measure",
+    *,
+    not_yet: bool = False,
+    reviewed: bool = True,
+    specific: bool,
 ) -> str:
     """What a result shows: ``NOT_YET`` / ``EXPIRED`` when its document is not in force (``not_yet``: it
     starts after the as-of date), ``UNREVIEWED`` when its rule rests on unreviewed proposals and does not
-    rule it out (never plain 可申请), ``LEAD`` for a lead not ruled out, else its rule status code."""
+    rule it out (never plain 可申请), ``LEAD`` for a lead not ruled out, else its rule status code.
+
+    A measure eligible by a rule that asks nothing of the enterprise but where it is (``specific`` False: no
+    condition beyond its district or park, ``conditions.asks_the_enterprise``) shows as ``LEAD`` too: nothing
+    it asks of an enterprise was checked, so it is never 可申请. Such clauses are mostly a government's own
+    tasks, services and platforms (推进“证照分离”改革, 建立高新技术企业服务工作站 …), which a break-it trial
+    found listed as 可申请 for every enterprise of the district; to ask the named department about them is
+    what a lead says."""
     if not valid:
         return NOT_YET if not_yet else EXPIRED
     if status == Status.INELIGIBLE:
         return status
     if not reviewed:
         return UNREVIEWED
-    return LEAD if kind == LEAD else status
+    return LEAD if kind == LEAD or (status == Status.ELIGIBLE and not specific) else status
 
 
 def display_label(state: str) -> str:
@@ -89,10 +102,17 @@ def any_met(states: Iterable[State]) -> State:
 
 
 def status_label(
-    status: str, valid: bool = True, kind: str = "measure", *, not_yet: bool = False, reviewed: bool = True
+    status: str,
+    valid: bool = True,
+    kind: str = "measure",
+    *,
+    not_yet: bool = False,
+    reviewed: bool = True,
+    specific: bool,
 ) -> str:
     """The label a person reads (``display_state`` in Chinese): 已过期, 尚未生效, 待审核·自动提取, 可关注, 可申请 …"""
-    return display_label(display_state(status, valid, kind, not_yet=not_yet, reviewed=reviewed))
+    state = display_state(status, valid, kind, not_yet=not_yet, reviewed=reviewed, specific=specific)
+    return display_label(state)
 
 
 def status_of(hard_fail: bool, hard_unknown: bool, soft_open: bool) -> int:

@@ -11,7 +11,7 @@ from typing import Any, overload
 import numpy as np
 
 from ..corpus_models import Clause, DocumentMeta
-from ..eligibility.status import STATUSES, Status, status_label
+from ..eligibility.status import STATUSES, Status, display_label, display_state
 from ..eligibility.verdict import Gap, Verdict
 from ..profile import Profile
 
@@ -98,6 +98,21 @@ class Result:
         return self._status
 
     @property
+    def state(self) -> str:
+        """The display state (``status.display_state``): the rule status, or lead, unreviewed, expired,
+        not_yet; an eligible measure whose rule asks nothing but where the enterprise is shows as a lead
+        (its ``specific`` component is 0: no condition beyond the area was met)."""
+        c = self.clause
+        return display_state(
+            self.status,
+            self.valid,
+            c.kind,
+            not_yet=self.validity == "not_yet",
+            reviewed=c.curated,
+            specific=self.components["specific"] > 0,
+        )
+
+    @property
     def gaps(self) -> list[Gap]:
         """The open conditions, as the verdict states them."""
         return self.verdict.gaps
@@ -121,9 +136,7 @@ class Result:
             "kind": c.kind,
             "reviewed": c.curated,  # the rule rests on a person's annotation, not only on proposals
             # additions to the contract
-            "status_label": status_label(
-                self.status, self.valid, c.kind, not_yet=self.validity == "not_yet", reviewed=c.curated
-            ),
+            "status_label": display_label(self.state),
             "title": c.title,
             "heading": c.heading,  # the title as lists show it, told apart from another clause's of the same title
             "label": c.label,

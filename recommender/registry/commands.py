@@ -179,7 +179,8 @@ def cmd_push(args: argparse.Namespace) -> None:
             current = item.enterprise
             print(f"\n{item.enterprise}（专员：{counsellor_text(item.counsellor)}）")
         what = f"{item.title}（《{item.policy}》，{change_label(item.change)}于 {item.changed_on}）"
-        moved = f"{status_text(item.before)} → {status_text(item.after, item.reviewed)}"
+        before = status_text(item.before, specific=item.before_specific)
+        moved = f"{before} → {status_text(item.after, item.reviewed, specific=item.after_specific)}"
         print(f"  [{direction_label(item.direction)}] {what} {moved}  {item.clause_id}")
         for reason in item.reasons:
             print(f"      - {reason}")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ..clock import today as shanghai_today
 from ..corpus import is_valid
 from ..corpus_models import Clause, DocumentMeta, PolicyFile
+from ..eligibility.conditions import asks_the_enterprise
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import RuleMatrix
 from ..eligibility.status import ELIGIBLE, PARTIAL, STATUSES, Status, status_label
@@ -53,12 +54,13 @@ def direction_label(direction: str) -> str:
     return DIRECTION_LABELS[direction]
 
 
-def status_text(status: str | None, reviewed: bool = True) -> str:
+def status_text(status: str | None, reviewed: bool = True, *, specific: bool) -> str:
     """A push line's status as people read it: its label (可申请 …), 待审核·自动提取 for a rule nobody
-    reviewed that does not rule the enterprise out, or 无 for None (no measure in force)."""
+    reviewed that does not rule the enterprise out, 可关注 for an eligible one that asks nothing but where the
+    enterprise is (``specific`` False: ``status.display_state``), or 无 for None (no measure in force)."""
     if status is None:
         return NO_STATUS_LABEL
-    return status_label(status, reviewed=reviewed)
+    return status_label(status, reviewed=reviewed, specific=specific)
 
 
 @dataclass
@@ -146,6 +148,13 @@ class Version:
             and is_valid(self.document, as_of)
         )
 
+    def asks(self) -> bool:
+        """Whether this version's rule asks more than where the enterprise is (``asks_the_enterprise``);
+        True for no clause (its status is None, shown 无)."""
+        if self.clause is None or self.document is None:
+            return True
+        return asks_the_enterprise(self.clause, self.document)
+
     def verdict(self, facts: Facts, as_of: dt.date) -> Verdict | None:
         """The verdict on an enterprise, or None when this is no measure in force at ``as_of``."""
         if not self.in_force(as_of):
@@ -203,6 +212,8 @@ class PushItem:
     before: str | None  # status code before the change (eligible …); None: no measure in force
     after: str | None
     reasons: list[str]
+    before_specific: bool  # the rule before the change asks more than where the enterprise is (``asks_the_enterprise``)
+    after_specific: bool  # … and after it: else eligible reads 可关注, never 可申请
     reviewed: bool = True  # False: the rule after the change rests on proposals nobody reviewed yet
 
     def as_dict(self) -> dict[str, Any]:
@@ -222,8 +233,8 @@ class PushItem:
             "change": change_label(self.change),
             "changed_on": self.changed_on.isoformat(),
             "direction": direction_label(self.direction),
-            "before": status_text(self.before),
-            "after": status_text(self.after, self.reviewed),
+            "before": status_text(self.before, specific=self.before_specific),
+            "after": status_text(self.after, self.reviewed, specific=self.after_specific),
             "reasons": list(self.reasons),
             "change_code": self.change,
             "direction_code": self.direction,
@@ -360,6 +371,8 @@ class _Lines:
                     before=_status(int(old_status[row, k])),
                     after=_status(int(new_status[row, k])),
                     reasons=list(new.reasons) if gained and new else _why_not(change, new, self.as_of),
+                    before_specific=change.before.asks(),
+                    after_specific=change.after.asks(),
                     reviewed=change.after.clause is None or change.after.clause.curated,
                 )
             )

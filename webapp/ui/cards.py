@@ -46,7 +46,7 @@ def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = 
         st.html(f'<div class="pb-clause" style="{_CLAUSE_STYLE}">{highlight(m.text, m.matched_terms)}</div>')
         if note:
             st.caption(f":material/history: {md(note)}")
-        if m.kind == LEAD:
+        if m.state == LEAD:
             st.caption(f":material/campaign: {md(LEAD_HINT)}")
         if not m.reviewed:
             st.caption(f":material/rate_review: {md(UNREVIEWED_HINT)}")

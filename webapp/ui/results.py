@@ -61,7 +61,7 @@ class Filters:
     def keep(self, m: MeasureView) -> bool:
         """Whether ``m`` passes the filters."""
         return (
-            (self.leads or m.kind != LEAD)
+            (self.leads or m.state != LEAD)  # a measure asking nothing but where the enterprise is, too
             and (not self.benefits or bool(set(m.benefits) & set(self.benefits)))
             and (not self.statuses or m.state in self.statuses)
         )

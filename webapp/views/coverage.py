@@ -70,7 +70,9 @@ def coverage_analysis(as_of: dt.date) -> None:
     choices.summary(described, as_of, setup, cv.out_of_force(view, as_of), len(cov.measures))
     population.population_download(source, profiles)
     _views(cov, setup, cv.segment_table(cov, setup.dims, setup.include_partial))
-    st.caption(f"政策库：{len(view.documents)} 份文件，{len(view.measures)} 条企业可用措施。")
+    area = view.area_only()
+    said = f"（其中 {area} 条只限注册地或园区、不问企业其他条件：此处按规则计为可申请，企业页面显示为“可关注”）"
+    st.caption(f"政策库：{len(view.documents)} 份文件，{len(view.measures)} 条企业可用措施{said if area else ''}。")
 
 
 page_header(
