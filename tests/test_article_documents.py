@@ -278,7 +278,9 @@ def test_accepting_everything_publishes_no_scope_article_and_no_unchecked_measur
 
     _decide(VOUCHER, documents.NO_CONDITIONS, "accepted")
     assert documents.pending(_row(VOUCHER)) == [] and documents.effective(_row(VOUCHER)).curated
-    assert _shown()[VOUCHER]["status_label"] == "可申请"  # a reviewer said so: 闵行区 is all it asks
+    # a reviewer said so: 闵行区 is all it asks. Reviewed, it is no longer 待审核; with nothing of the enterprise
+    # to check it is 可关注, never 可申请 (status.display_state)
+    assert _shown()[VOUCHER]["status_label"] == "可关注" and _shown()[VOUCHER]["reviewed"] is True
 
 
 def test_no_conditions_is_confirmed_only_and_an_added_condition_withdraws_the_confirmation():

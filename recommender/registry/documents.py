@@ -60,8 +60,9 @@ def proposal_keys(row: StaffClause) -> list[str]:
 
 
 def needs_no_conditions(row: StaffClause) -> bool:
-    """Whether the clause is, as decided so far, a measure without any condition: an enterprise would see it
-    as 可申请 on nothing but the document's area, so a reviewer must say that its text states no condition."""
+    """Whether the clause is, as decided so far, a measure without any condition: a reviewer must say that its
+    text states no condition before it is reviewed (it then shows as 可关注, nothing of the enterprise being
+    checked: ``status.display_state``)."""
     kind, _ = _decided(row, "kind", row.proposal["kind"])
     return kind == "measure" and not _conditions_in_force(row)
 
