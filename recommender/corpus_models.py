@@ -7,7 +7,15 @@ import math
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from .eligibility.facts import RULE_FIELDS, RULE_OPS
 from .shortened import shortened
@@ -69,6 +77,18 @@ class Condition(BaseModel):
     hard: bool | None = None  # None: the field's default
     otherwise: Literal["not_met", "unknown"] = "not_met"  # verdict when the test fails
     quote: str = Field(min_length=2)
+    # what the test reads into the quote that the policy does not say ("原文未规定期限，按首次认定后一年内理解"):
+    # said with every reason and gap of the condition, marked 待核实
+    assumed: str | None = Field(default=None, min_length=2)
+
+    @model_serializer(mode="wrap")
+    def _assumption_only_when_made(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The condition as stored; ``assumed`` only when there is one, so that a rule's stored form (and the
+        registry's digest of it, ``push.sync``) is what it was before the field existed."""
+        data = handler(self)
+        if self.assumed is None:
+            data.pop("assumed", None)
+        return data
 
     @model_validator(mode="after")
     def _known_field_and_op(self) -> Condition:

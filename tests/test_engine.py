@@ -194,3 +194,18 @@ def test_a_measure_whose_rule_asks_only_where_the_enterprise_is_is_never_shown_a
     for r in results:
         if r.as_dict()["status_label"] == "可申请":
             assert asks_the_enterprise(r.clause, r.document) and r.verdict.met_specific > 0, r.clause.id
+
+
+@pytest.mark.parametrize("first", ["2024-03-01", "2015-03-01", None])
+def test_a_threshold_the_policy_does_not_state_is_said_to_be_assumed(engine, first):
+    """“首次认定、新引进的高新技术企业” names no period; the rule reads it as within a year of the first
+    recognition. The gap said "本措施需首次认定高新技术企业不超过1年（原文：“首次认定、新引进的高新技术企业”）", as
+    if the policy said so (a break-it trial): each reason and gap now says the year is this reading's, 待核实."""
+    profile = {"name": "丙", "region": "浦东新区", "qualifications": ["高新技术企业"], "needs": ["资金补贴"]}
+    if first:
+        profile["qualification_dates"] = {"高新技术企业": first}
+    results = engine.recommend(profile, top=None, as_of=IN_FORCE_2024, include_ineligible=True).results
+    subsidy = next(r for r in results if r.clause.id == "pd-hnte-2023/c2.s4.a19")
+    said = [*subsidy.verdict.reasons, *(g.message for g in subsidy.verdict.gaps)]
+    about_the_year = [s for s in said if "首次认定高新技术企业" in s or "首次认定至今" in s]
+    assert about_the_year and all("原文未规定期限" in s and s.endswith("待核实）") for s in about_the_year), said

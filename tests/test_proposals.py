@@ -42,6 +42,13 @@ def test_conditions_stated_of_the_enterprise_are_proposed(text, expected):
     assert _rules(text) == expected
 
 
+def test_a_proposed_period_the_text_does_not_state_says_so():
+    """ "首次认定" names no period; the proposal's year is its own reading, said as such (shown 待核实)."""
+    [first] = [c for c in propose_conditions("对首次认定的高新技术企业给予资助。", None) if c.field == "hnte_age_years"]
+    assert first.assumed and "原文未规定期限" in first.assumed
+    assert all(c.assumed is None for c in propose_conditions("研发投入占营业收入比例不低于3%的企业", None))
+
+
 @pytest.mark.parametrize(
     "text",
     [

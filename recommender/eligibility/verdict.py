@@ -81,6 +81,7 @@ def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta, fact: Fac
     asked = need(cond, doc.applies_to.zone)
     # the document's own area quotes its title: say whose scope it is rather than quote a title
     quote = f"（《{doc.short_title}》的适用范围）" if cond.quote == doc.title else f"（原文：“{cond.quote}”）"
+    quote += assumption(cond)
     if cond.field == "confirm":
         message = f"请确认企业是否属于{'、'.join(cond.value)}{quote}"
     elif state == "unknown" and shown == "未填写":
@@ -98,6 +99,12 @@ def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta, fact: Fac
     return Gap(field=cond.field, required=need_text, actual=shown, message=message, qualification=title, state=state)
 
 
+def assumption(cond: Condition) -> str:
+    """What a condition reads into its quote that the policy does not say, marked 待核实 ("（原文未规定期限，按首次
+    认定后一年内理解…，待核实）"); "" when it reads nothing in (``Condition.assumed``)."""
+    return f"（{cond.assumed}，待核实）" if cond.assumed else ""
+
+
 def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
     """The clause's verdict for the profile behind ``facts`` (at ``facts.as_of``)."""
     reasons: list[str] = []
@@ -111,7 +118,7 @@ def evaluate(clause: Clause, doc: DocumentMeta, facts: Facts) -> Verdict:
             if cond.quote == doc.title:  # the document's own area: its scope, not a quotation
                 reasons.append(f"{said}，在《{doc.short_title}》的适用范围内")
             else:
-                reasons.append(f"{said}，符合“{cond.quote}”")
+                reasons.append(f"{said}，符合“{cond.quote}”{assumption(cond)}")
             met_specific += not is_area(cond)
             continue
         gap = _gap(cond, state, shown, doc, facts.fact(cond.field))

@@ -200,8 +200,12 @@ def _age(sentence: str) -> Iterator[Condition]:
     yield Condition(field="age_years", op=op, value=value, hard=True, quote=_clause_span(sentence, m.start(), m.end()))
 
 
+FIRST_HNTE_ASSUMED = "原文未规定期限，按首次认定后一年内理解，以主管部门申报通知为准"
+
+
 def _hnte_first(sentence: str) -> Iterator[Condition]:
-    """ "首次认定…的高新技术企业" → recognised as HNTE within the last year (soft; unknown if not)."""
+    """ "首次认定…的高新技术企业" → recognised as HNTE within the last year (soft; unknown if not). The year
+    is this reading's, not the policy's: the condition says so (``assumed``, shown as 待核实)."""
     m = re.search(r"首次(?:认定|获评|通过认定)[^，。；]{0,10}?(?:的)?高新技术企业", sentence)
     if m and not re.search(r"(培育|申报|争取|力争)", sentence[max(0, m.start() - 6) : m.start()]):
         yield Condition(
@@ -210,6 +214,7 @@ def _hnte_first(sentence: str) -> Iterator[Condition]:
             value=1,
             otherwise="unknown",
             quote=_clause_span(sentence, m.start(), m.end()),
+            assumed=FIRST_HNTE_ASSUMED,
         )
 
 
