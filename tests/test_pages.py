@@ -453,6 +453,8 @@ def test_a_share_out_of_range_is_said_in_the_box_s_own_percent():
     _submit(at)
     said = [m.value for m in at.markdown if "资产负债率" in m.value]
     assert said == [":red[:material/error: 资产负债率：不能大于 100%（填的是 150%）]"]
+    [summary] = [e.value for e in at.error if "请修改以下内容" in e.value]  # the list above the button too
+    assert "资产负债率：不能大于 100%（填的是 150%）" in summary and "小数" not in summary
     at.number_input(key="pf_debt_ratio").set_value(0.35)
     _submit(at)
     assert any("填的是 0.35%；如指 35%，请填 35" in c.value for c in at.caption)

@@ -13,8 +13,6 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from recommender.clock import today
-from recommender.dates import date_problem
 from recommender.profile import LABELS, FieldError, Profile, ProfileError, json_of, parse_profile
 from recommender.profile_fields import extra_fields, field_kind, is_ratio
 from recommender.quantities import number_text
@@ -32,7 +30,6 @@ UPLOAD = "profile_upload"  # the key of the 载入档案 uploader (its hint stat
 PARSED = "profile_form_parsed"  # (form values, their Profile or None): the form parsed once per change
 YES_NO = {"未填写": None, "是": True, "否": False}
 NO_TITLES = "无"  # the qualifications option that says "none" (an empty choice is "not stated")
-FIRST_TITLE_DATE = dt.date(1990, 1, 1)  # a title's date from this day to a year from today (``_title_date_errors``)
 MONEY = ("revenue", "rd_expense", "high_tech_revenue", "total_assets")
 HELP = {
     "name": "营业执照上的企业全称",
@@ -324,7 +321,7 @@ def _ip_and_titles(errors: dict[str, list[str]]) -> None:
                 st.date_input(
                     f"{title} 取得日期",
                     value=None,
-                    **ANY_DAY,  # checked by ``_title_date_errors`` (Streamlit would refuse in English)
+                    **ANY_DAY,  # the profile says what is out of range (Streamlit would refuse in English)
                     format="YYYY-MM-DD",
                     key=_date_key(title),
                     persist_state="session",
@@ -387,26 +384,15 @@ def _needs(errors: dict[str, list[str]]) -> None:
     _inline_error(errors, "description")
 
 
-def _title_date_errors() -> list[FieldError]:
-    """The chosen titles' dates out of FIRST_TITLE_DATE to a year from today (the profile takes any date)."""
-    ss, latest = st.session_state, today() + dt.timedelta(days=366)
-    chosen = [t for t in ss.get(key("qualifications")) or [] if t in QUALIFICATIONS]
-    return [
-        FieldError("qualification_dates", "bad_date", f"{title} 取得日期{problem}")
-        for title in chosen
-        if (problem := date_problem(ss.get(_date_key(title)), FIRST_TITLE_DATE, latest)) is not None
-    ]
-
-
 def _submit() -> None:
     """Button callback (runs before the page is drawn again): validate, keep the profile or the errors."""
     ss = st.session_state
-    errors = _title_date_errors()
     values = form_values()
+    errors: list[FieldError] = []
     try:
         profile = parse_profile(values)
     except ProfileError as exc:
-        errors = [*exc.errors, *errors]
+        errors = exc.errors
     if errors:
         ss[ERRORS] = errors
         ss.pop(SUBMITTED, None)
@@ -434,7 +420,7 @@ def render() -> Profile | None:
         if st.session_state.get(ERRORS):
             st.error(
                 "请修改以下内容后再提交（已填写的内容都已保留）：\n\n"
-                + "\n".join(f"- {md(e.for_people())}" for e in st.session_state[ERRORS]),
+                + "\n".join(f"- {md(_in_form_units(e))}" for e in st.session_state[ERRORS]),
                 icon=":material/error:",
             )
     return None if st.session_state.get(ERRORS) else submitted()
