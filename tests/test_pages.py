@@ -105,6 +105,8 @@ def test_submitting_the_form_shows_ranked_cards_with_badges_sources_and_contacts
     assert f"-badge[:material/check_circle: {first.status_label}]" in text or first.status_label != "可申请"
     captions = "\n".join(c.value for c in at.caption)
     assert md(first.source) in captions and md(first.contact) in captions and "有效期" in captions
+    # why it was listed (needs served, words shared), as the Word sheet and `recommend` say it (a break-it trial)
+    assert first.explanations and all(f":blue[:material/info:] {md(e)}" in text for e in first.explanations)
     assert any("<mark" in h.value for h in at.html)  # matched words are highlighted
     labels = [m.label for m in at.metric]
     assert labels == ["可申请", "需补充条件", "信息不足", "可关注", "已过期"]  # no 待审核 while none is listed

@@ -52,10 +52,12 @@ def measure_card(m: MeasureView, footer: Callable[[MeasureView], None] | None = 
             st.caption(f":material/rate_review: {md(UNREVIEWED_HINT)}")
         for flag in m.flags:
             st.caption(f":material/warning: {md(flag)}")
-        if m.reasons or m.gaps:
+        explained = m.explanations  # why it was listed besides its conditions, as the sheet and `recommend` say
+        if m.reasons or explained or m.gaps:
             left, right = st.columns(2)
             with left:
-                _points("符合依据", [f":green[:material/check:] {md(r)}" for r in m.reasons], "—")
+                met = [f":green[:material/check:] {md(r)}" for r in m.reasons]
+                _points("符合依据", met + [f":blue[:material/info:] {md(e)}" for e in explained], "—")
             with right:
                 _points("尚缺条件", gap_marks(m.gaps, m.gap_states), "无")
         st.caption(f":material/description: 出处：{md(m.source)}")
