@@ -209,3 +209,17 @@ def test_a_threshold_the_policy_does_not_state_is_said_to_be_assumed(engine, fir
     said = [*subsidy.verdict.reasons, *(g.message for g in subsidy.verdict.gaps)]
     about_the_year = [s for s in said if "首次认定高新技术企业" in s or "首次认定至今" in s]
     assert about_the_year and all("原文未规定期限" in s and s.endswith("待核实）") for s in about_the_year), said
+
+
+def test_an_open_title_condition_never_asks_whether_a_title_the_profile_lacks_is_held(engine):
+    """“针对“独角兽”“隐形冠军”、专精特新等高增长企业” for an enterprise holding 高新技术企业 only: the gap asked
+    "请确认是否已取得专精特新中小企业…认定", a title the profile says it lacks, while the unlock list said the
+    title was all that was missing (a break-it trial). It says what is asked and what the enterprise has."""
+    profile = {"name": "张江某芯片公司", "region": "浦东新区", "park": "张江科学城", "qualifications": ["高新技术企业"]}
+    results = engine.recommend(profile, top=None, as_of=dt.date(2026, 12, 1), include_ineligible=True).results
+    gaps = [g.message for r in results for g in r.verdict.gaps]
+    assert not [g for g in gaps if g.startswith("请确认是否已取得")], gaps
+    [open_title] = [r for r in results if r.clause.id == "zj-opinions-2023/c6.p2#b"]
+    [gap] = open_title.verdict.gaps
+    assert gap.message.startswith("本措施需已取得专精特新中小企业或专精特新")
+    assert "企业现有资质为高新技术企业；是否属于原文所指对象，请确认（原文：" in gap.message

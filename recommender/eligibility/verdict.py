@@ -87,7 +87,9 @@ def _gap(cond: Condition, state: State, shown: str, doc: DocumentMeta, fact: Fac
     elif state == "unknown" and shown == "未填写":
         message = f"{_ask(label, fact)}：本措施需{asked}{quote}"
     elif state == "unknown":
-        message = f"请确认是否{asked}：{enterprise_has(cond.field, shown)}{quote}"  # e.g. a park spelt otherwise
+        # the test failed where the policy leaves it open (otherwise: unknown): a park spelt otherwise, "专精特新等
+        # 高增长企业" for an enterprise with other titles. Never "请确认是否已取得…" of a title it said it lacks
+        message = f"本措施需{asked}，{enterprise_has(cond.field, shown)}；是否属于原文所指对象，请确认{quote}"
     else:
         message = f"本措施需{asked}，{enterprise_has(cond.field, shown)}{quote}"
     need_text = requirement(cond)
