@@ -263,6 +263,21 @@ def test_the_ended_round_has_its_own_section_with_whom_to_ask_and_the_counts_fol
     _agree(at)
 
 
+def test_a_list_emptied_by_the_filters_says_so_not_that_the_policies_have_ended():
+    """With measures in force hidden by the filters, the empty list said 现行有效的政策中没有可列出的措施：本库收录的
+    浦东新区政策文件…均不在有效期内 (a break-it trial): the filters emptied it."""
+    at = _app()
+    _fill(at, {"name": "张江某芯片公司", "region": "浦东新区", "park": "张江科学城", "needs": ["融资贷款"]})
+    _submit(at)
+    _as_of(at, dt.date(2026, 12, 1))  # Pudong's own plans have ended; Zhangjiang's are in force
+    assert _tab(at, "推荐措施")
+    at.toggle(key="show_leads").set_value(False).run()
+    at.multiselect(key="filter_status").select("unreviewed").run()  # no measure of the seeds is unreviewed
+    assert _tab(at, "推荐措施") == 0
+    said = [i.value for i in at.info]
+    assert any("没有符合筛选条件的现行措施" in s for s in said) and not any("没有可列出的措施" in s for s in said)
+
+
 def test_a_district_the_library_does_not_cover_is_said_plainly_with_what_it_covers():
     at = _app()
     _fill(at, {"name": "黄浦某公司", "region": "黄浦区"})

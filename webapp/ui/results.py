@@ -181,10 +181,10 @@ def _in_force(c: Consultation, shown: Listed, note: str | None, target: feedback
     if shown.in_force:
         _cards(shown.in_force, c, "shown", target)
         return
-    if note:  # the district is not covered, or only by documents out of force: say so, not "nothing found"
-        st.info(f"现行有效的政策中没有可列出的措施：{md(note)}", icon=":material/location_off:")
-    elif c.measures:
+    if c.measures:  # measures in force, all filtered out: the filters, not the district, left the list empty
         st.info("没有符合筛选条件的现行措施，可以放宽筛选条件或补充企业信息。", icon=":material/info:")
+    elif note:  # the district is not covered, or only by documents out of force: say so, not "nothing found"
+        st.info(f"现行有效的政策中没有可列出的措施：{md(note)}", icon=":material/location_off:")
     else:
         st.info(f"{c.as_of} 时现行有效的政策中，没有与本企业相关的措施。", icon=":material/info:")
 
