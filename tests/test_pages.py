@@ -442,6 +442,21 @@ def test_a_saved_profile_loads_back_into_the_form():
     assert any("注册地" in w.value for w in at.sidebar.warning)
     assert at.text_input(key="pf_name").value == "x"  # what could be read is kept
 
+    # one title the list does not know: the others are kept (all were dropped: a break-it trial)
+    partly = {
+        "name": "y",
+        "region": "浦东新区",
+        "qualifications": ["高新技术企业", "不存在的资质"],
+        "needs": ["资金补贴", "飞行"],
+    }
+    at.sidebar.file_uploader[0].set_value(
+        ("部分.json", json.dumps(partly, ensure_ascii=False).encode(), "application/json")
+    )
+    at.run()
+    assert any("不存在的资质" in w.value for w in at.sidebar.warning)
+    assert at.multiselect(key="pf_qualifications").value == ["高新技术企业"]
+    assert at.multiselect(key="pf_needs").value == ["资金补贴"]
+
 
 def test_extra_model_fields_are_optional_and_ratios_are_percentages_on_screen():
     from recommender.profile_fields import extra_fields, is_ratio

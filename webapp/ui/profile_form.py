@@ -134,22 +134,32 @@ def form_profile() -> Profile | None:
 
 
 def _field_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
-    """Field by field, what the model accepts; and the errors for what it does not."""
+    """Field by field, what the model accepts, and of a list each item it accepts (one title it does not know
+    dropped the others: a break-it trial); and the errors for what it does not."""
     try:
         return dict(parse_profile(data)), []
     except ProfileError as exc:
         errors = exc.errors
-    base = {"name": "-", "region": REGIONS[0]}
     good: dict[str, Any] = {}
-    for field, value in data.items():
+    for field, value in sorted(data.items(), key=lambda kv: kv[0] == "qualification_dates"):  # after the titles
         if field not in Profile.model_fields:
             continue
-        extra = {"qualifications": data.get("qualifications", [])} if field == "qualification_dates" else {}
-        try:
-            good[field] = getattr(Profile.model_validate({**base, **extra, field: value}), field)
-        except ValidationError:
-            continue
+        extra = {"qualifications": good.get("qualifications") or []} if field == "qualification_dates" else {}
+        if field_kind(field) == "list" and isinstance(value, list) and value:  # [] is said: none
+            items = [item for part in value if (item := _accepted(field, [part], extra)) is not None]
+            if items:
+                good[field] = list(dict.fromkeys(x for item in items for x in item))
+        elif (accepted := _accepted(field, value, extra)) is not None:
+            good[field] = accepted
     return good, errors
+
+
+def _accepted(field: str, value: Any, extra: dict[str, Any]) -> Any:
+    """``value`` as the model reads ``field`` (with ``extra`` fields it depends on), or None when refused."""
+    try:
+        return getattr(Profile.model_validate({"name": "-", "region": REGIONS[0], **extra, field: value}), field)
+    except ValidationError:
+        return None
 
 
 def load_into_form(data: Profile | Any) -> list[FieldError]:
