@@ -318,6 +318,7 @@ class Consultation:
     expired: list[MeasureView]  # relevant measures not in force at as_of: shown as such, never mixed in
     unlocks: dict[str, list[MeasureView]]
     readiness: list[ReadinessItem] | None
+    in_force: int  # measures in force listed for the enterprise before the first ``top`` were kept (≥ len(measures))
     scope: str | None = None  # what the library does not cover for the enterprise (``library_scope.district_brief``)
 
     def counts(self) -> dict[str, int]:
@@ -343,7 +344,8 @@ def consult(
     rec = recommender.recommend(profile, top=None, as_of=as_of, include_ineligible=True)
     results = rec.results
     listed = results.status != INELIGIBLE
-    shown = np.flatnonzero(results.valid & listed)[:top]
+    in_force = np.flatnonzero(results.valid & listed)
+    shown = in_force[:top]
     expired = np.flatnonzero(~results.valid & listed)
     unlocking = by_unlocking_title(results.unlock_candidates(in_force=True))
     return Consultation(
@@ -353,6 +355,7 @@ def consult(
         expired=[measure_view(r, rec.as_of, k) for k, r in enumerate(results.at(expired), len(shown) + 1)],
         unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in unlocking.items()},
         readiness=check_readiness(profile, rec.as_of),
+        in_force=len(in_force),
         scope=district_brief(profile.region, recommender.documents.values(), rec.as_of, profile.park),
     )
 

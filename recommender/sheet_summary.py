@@ -113,12 +113,19 @@ def _overview(c: Consultation) -> str:
     scope = c.scope or ""  # the library's reach: a district it does not cover, or whose documents all ended
     if not c.measures:
         return f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。{scope}"
-    counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items() if v)
     table = f"下表为前 {SUMMARY_MEASURES} 条，" if len(c.measures) > SUMMARY_MEASURES else ""
-    return (
-        f"列出 {len(c.measures)} 条在 {c.as_of.isoformat()} 有效的措施：{counts}。"
-        f"{table}各条的符合依据、尚缺条件和政策出处见第二部分。{scope}"
-    )
+    return f"{listed_counts(c)}。{table}各条的符合依据、尚缺条件和政策出处见第二部分。{scope}"
+
+
+def listed_counts(c: Consultation) -> str:
+    """How many measures in force the sheet lists, by state, and of how many in all when it lists the first ones
+    only: "在 2026-12-01 有效的相关措施共 16 条，本单按匹配程度列出前 10 条：可申请 9 条，可关注 1 条" (the
+    counts are of those listed: a count of 0 is left out, never said as if of all)."""
+    counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items() if v)
+    day = c.as_of.isoformat()
+    if c.in_force > len(c.measures):
+        return f"在 {day} 有效的相关措施共 {c.in_force} 条，本单按匹配程度列出前 {len(c.measures)} 条：{counts}"
+    return f"按匹配程度列出 {len(c.measures)} 条在 {day} 有效的措施：{counts}"
 
 
 ENDED_TITLES = 3  # measures an ended document's line names
@@ -160,7 +167,7 @@ def _measure_steps(c: Consultation) -> list[str]:
     if counts[UNREVIEWED]:
         steps.append(f"核实：{counts[UNREVIEWED]} 条{label[UNREVIEWED]}，以原文为准并向所列部门确认。")
     if counts[LEAD]:
-        steps.append(f"了解：{counts[LEAD]} 条{label[LEAD]}线索不是申报项目，可联系所列部门了解。")
+        steps.append(f"了解：{counts[LEAD]} 条{label[LEAD]}的措施或线索，系统无法判断能否申报，可联系所列部门了解。")
     if not c.measures:
         steps.append("补充企业信息后可重新匹配；新政策发布后也可再查询。")
     return steps
@@ -175,7 +182,7 @@ def _title_steps(c: Consultation, items: list[ReadinessItem]) -> list[str]:
         steps.append(f"培育资质：取得{named}{others}资质后可再申请措施，见第三部分。")
     if items:
         first = f"（上表为前 {SUMMARY_READINESS} 项）" if len(items) > SUMMARY_READINESS else ""
-        steps.append(f"资质准备：{len(items)} 项尚缺条件{first}，按第三部分的步骤逐项准备。")
+        steps.append(f"资质准备：{len(items)} 项资质或税收优惠尚缺条件{first}，按第三部分的步骤逐项准备。")
     return steps
 
 

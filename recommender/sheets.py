@@ -37,14 +37,13 @@ from .consultation import (
     Consultation,
     ReadinessItem,
     profile_rows,
-    state_label,
 )
 from .leftovers import remove_stale
 from .library_scope import ENDED_SECTION
 from .profile import Profile
 from .roster import Roster
 from .safe_output import xml_text
-from .sheet_summary import Summary, ended_lines, pending, summary
+from .sheet_summary import Summary, ended_lines, listed_counts, pending, summary
 from .shortened import shortened
 from .text_clean import strip_ignorable
 
@@ -174,9 +173,9 @@ def _profile_table(body: Body, profile: Profile) -> None:
 
 
 def _measures(body: Body, c: Consultation) -> None:
-    counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items())
-    _paragraph(body, f"按匹配程度排序，共 {len(c.measures)} 条（{counts}）。")
-    if not c.measures:
+    if c.measures:
+        _paragraph(body, f"{listed_counts(c)}。")
+    else:
         _paragraph(body, f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。")
     for m in c.measures:
         _heading(body, f"{m.rank}. 【{m.status_label}】{m.title}", 2)

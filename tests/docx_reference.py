@@ -20,12 +20,11 @@ from recommender.consultation import (
     Consultation,
     ReadinessItem,
     profile_rows,
-    state_label,
 )
 from recommender.library_scope import ENDED_SECTION
 from recommender.profile import Profile
 from recommender.safe_output import xml_text
-from recommender.sheet_summary import Summary, ended_lines, pending, summary
+from recommender.sheet_summary import Summary, ended_lines, listed_counts, pending, summary
 from recommender.sheets import (
     LEAD_NOTE,
     NOTE,
@@ -127,9 +126,9 @@ def _profile_table(document: Any, profile: Profile) -> None:
 
 
 def _measures(document: Any, c: Consultation) -> None:
-    counts = "，".join(f"{state_label(k)} {v} 条" for k, v in c.counts().items())
-    _paragraph(document, f"按匹配程度排序，共 {len(c.measures)} 条（{counts}）。")
-    if not c.measures:
+    if c.measures:
+        _paragraph(document, f"{listed_counts(c)}。")
+    else:
         _paragraph(document, f"在 {c.as_of.isoformat()} 有效的政策中，暂未找到适用于本企业的措施。")
     for m in c.measures:
         _heading(document, f"{m.rank}. 【{m.status_label}】{m.title}", 2)
@@ -147,7 +146,7 @@ def _measures(document: Any, c: Consultation) -> None:
         _labelled(document, "有效期", m.validity)
         if m.benefits:
             _labelled(document, "支持方式", "、".join(m.benefits))
-    if any(m.kind == LEAD for m in c.measures):
+    if any(m.state == LEAD for m in c.measures):
         _paragraph(document, LEAD_NOTE)
     _out_of_force(document, c)
 

@@ -768,3 +768,16 @@ def test_remembered_cells_are_the_texts_as_cells_hold_them(monkeypatch):
     full.chars = full.MOST
     monkeypatch.setattr(sheets, "_TEXT_CELLS", full)
     assert [sheets.cell_value(t) for t in texts] == expected and not full.known  # none kept, each still right
+
+
+def test_a_sheet_listing_the_first_measures_says_of_how_many_and_counts_only_those_listed(engine):
+    """16 measures in force, 10 listed: the sheet said "共 10 条（可申请 9 条，需补充条件 0 条，信息不足 0 条…）",
+    as if there were none of those (the page showed 2 and 1: a break-it trial)."""
+    profile = {"name": "张江某芯片公司", "region": "浦东新区", "park": "张江科学城", "qualifications": ["高新技术企业"]}
+    c = consult(engine, parse_profile(profile), as_of=dt.date(2024, 6, 30))
+    everything = consult(engine, parse_profile(profile), as_of=dt.date(2024, 6, 30), top=None)
+    assert c.in_force == len(everything.measures) > len(c.measures) == 10
+    text = _text(docx.Document(io.BytesIO(consultation_docx(c))))
+    said = f"在 2024-06-30 有效的相关措施共 {c.in_force} 条，本单按匹配程度列出前 10 条："
+    assert text.count(said) == 2  # the summary on page 1 and 二、推荐措施
+    assert " 0 条" not in text
