@@ -236,6 +236,23 @@ def test_enterprise_fills_the_form_sees_results_and_downloads_a_sheet(tmp_path):
         path = tmp_path / download.value.suggested_filename
         download.value.save_as(path)
 
+        # a file over server.maxUploadSize is refused by the browser: in Chinese (it said "Error: File must be
+        # 50.0MB or smaller.": a break-it trial), with the uploader's own limit
+        big = tmp_path / "大档案.json"
+        with big.open("wb") as file:
+            file.truncate(51 * 1024 * 1024)
+        page.locator(".st-key-profile_upload input[type=file]").set_input_files(big)
+        alert = ".st-key-profile_upload [data-testid=stFileChip][aria-invalid=true] [role=alert]"
+        page.locator(alert).wait_for(state="attached")
+        said = page.evaluate(f"() => getComputedStyle(document.querySelector('{alert}'), '::after').content")
+        assert said == '"未能上传：单个文件不超过 1 MB"', said
+        assert page.evaluate(f"() => getComputedStyle(document.querySelector('{alert}')).visibility") == "hidden"
+        page.locator(".st-key-profile_upload [data-testid=stFileChip]").hover()  # the tooltip says it too
+        tip = "[data-testid=stTooltipErrorContent]"
+        page.locator(tip).wait_for(state="attached")
+        assert page.evaluate(f"() => getComputedStyle(document.querySelector('{tip}'), '::after').content") == said
+        assert page.evaluate(f"() => document.querySelector('{tip}').innerText") == ""
+
     assert path.suffix == ".docx" and ENTERPRISE["name"] in path.name
     document = docx.Document(io.BytesIO(path.read_bytes()))
     text = "\n".join(p.text for p in document.paragraphs)

@@ -104,6 +104,7 @@ def locale_css(max_upload_mb: int, own_limits: Mapping[str, int] | None = None) 
     whose reader takes less, whose hint states that instead)."""
     dropzone = "[data-testid=stFileUploaderDropzone]"
     hint = "[data-testid=stFileUploaderDropzoneInstructions] span"
+    refused = "[data-testid=stFileChip][aria-invalid=true] [role=alert]"  # "Error: File must be 50.0MB or smaller."
     instructions = "[data-testid=InputInstructions] > span:first-child"
     date_segment = "[data-testid=stDateInput] [role=spinbutton][data-placeholder=true]"
     parts = [
@@ -111,6 +112,20 @@ def locale_css(max_upload_mb: int, own_limits: Mapping[str, int] | None = None) 
         _replace(f"{dropzone} [data-testid=stBaseButton-secondary] [data-testid=stMarkdownContainer] p", "选择文件"),
         _replace(hint, f"单个文件不超过 {max_upload_mb} MB"),
         *(_replace(f".st-key-{key} {hint}", f"单个文件不超过 {size_text(n)}") for key, n in (own_limits or {}).items()),
+        # a file the browser refused to send: too large (no uploader names types), or an upload that failed; said
+        # under the file's name and in the tooltip over it (a page holds one refused upload's tooltip at a time)
+        _replace(refused, f"未能上传：单个文件不超过 {max_upload_mb} MB", "12px"),
+        _replace("[data-testid=stTooltipErrorContent]", f"未能上传：单个文件不超过 {max_upload_mb} MB", "12px"),
+        *(
+            _replace(f".st-key-{key} {refused}", f"未能上传：单个文件不超过 {size_text(n)}", "12px")
+            + _replace(
+                f"body:has(.st-key-{key} [data-testid=stFileChip][aria-invalid=true]:hover) "
+                "[data-testid=stTooltipErrorContent]",
+                f"未能上传：单个文件不超过 {size_text(n)}",
+                "12px",
+            )
+            for key, n in (own_limits or {}).items()
+        ),
         _replace(f"{dropzone} > div:not([data-testid]) > span", "将文件拖放到这里"),
         # the select widgets' lists
         _replace("[data-key=__select_all__] [data-item-hl]", "全选"),
