@@ -8,7 +8,7 @@ import streamlit as st
 from recommender.registry import documents
 from webapp.ui.markup import md
 
-from . import auth, library_data, store
+from . import auth, library_data, library_review, store
 from .library_data import DocumentView
 
 COLUMNS = [
@@ -66,12 +66,14 @@ def _delete(docs: list[DocumentView]) -> None:
     if not drafts:
         return
     with st.expander("删除草稿"):
-        chosen = st.selectbox(
+        by_id = {d.policy_id: d for d in drafts}
+        picked = st.selectbox(
             "草稿",
-            drafts,
-            format_func=lambda d: f"{d.title}（{d.created_by} {store.local_time(d.created_at)} 上传）",
+            list(by_id),
+            format_func=lambda pid: library_review.document_label(by_id[pid], drafts),  # never two alike
             key="lib_delete_pick",
         )
+        chosen = by_id[picked]
         sure = st.checkbox("确认删除该草稿及其全部审核记录（不可恢复）", key="lib_delete_sure")
         if st.button("删除草稿", key="lib_delete", icon=":material/delete:", disabled=not sure):
             by = auth.acting()

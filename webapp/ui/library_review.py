@@ -35,15 +35,30 @@ def pick_document(docs: list[DocumentView]) -> DocumentView | None:
 
 
 def document_label(doc: DocumentView, docs: list[DocumentView]) -> str:
-    """A document as a choice: its title; with its upload time when another one has the same title (the id
-    ``doc-3bb29511`` means nothing to a person)."""
+    """A document as one of the choices ``docs``, never labelled as another is: a selectbox gives back the first
+    option of a label, so two drafts of one title had decisions and a deletion land on the other (a break-it
+    trial). Its title; with its file, uploader and upload time when another has the same title; and its id
+    (``doc-3bb29511``, which means nothing to a person) only when even those are the same."""
     if sum(d.title == doc.title for d in docs) < 2:
         return doc.title
-    return f"{doc.title}（{doc.created_by} {store.local_time(doc.created_at)} 上传）"
+    label = _uploaded(doc)
+    return label if sum(_uploaded(d) == label for d in docs) < 2 else f"{label} {doc.policy_id}"
 
 
-def _clause_label(c: ClauseView) -> str:
-    return c.cited
+def _uploaded(doc: DocumentView) -> str:
+    return f"{doc.title}（{doc.source_name}，{doc.created_by} {store.local_time(doc.created_at)} 上传）"
+
+
+def clause_labels(doc: DocumentView) -> dict[str, str]:
+    """Each clause of ``doc`` as a choice (clause id → label), no two alike (``document_label`` says why): where
+    it stands (第3条); with its heading when another stands there too (an article split in two); with its id when
+    even that is shared."""
+    cited = [c.cited for c in doc.clauses]
+    labels = {
+        c.clause_id: c.cited if cited.count(c.cited) < 2 else f"{c.cited}　{c.effective.heading}" for c in doc.clauses
+    }
+    shown = list(labels.values())
+    return {cid: label if shown.count(label) < 2 else f"{label}（{cid}）" for cid, label in labels.items()}
 
 
 def _pick_clause(doc: DocumentView) -> ClauseView | None:
@@ -51,9 +66,8 @@ def _pick_clause(doc: DocumentView) -> ClauseView | None:
     if st.session_state.get(CLAUSE) not in by_id:
         first = next((c for c in doc.clauses if c.pending), doc.clauses[0] if doc.clauses else None)
         st.session_state[CLAUSE] = first.clause_id if first else None
-    chosen = st.selectbox(
-        "选择条款", list(by_id), format_func=lambda cid: _clause_label(by_id[cid]), key=CLAUSE, placeholder="请选择"
-    )
+    labels = clause_labels(doc)
+    chosen = st.selectbox("选择条款", list(by_id), format_func=labels.__getitem__, key=CLAUSE, placeholder="请选择")
     return by_id.get(chosen)
 
 
