@@ -616,17 +616,18 @@ def test_coverage_lists_who_should_hear_about_a_measure():
     at = _coverage("谁该知道这条措施")
     assert any("企业档案库中还没有企业" in i.value for i in at.info)
 
-    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today())
-    measure = next(m for m in expected.measures if m.status_label == "可申请")
+    expected = consult(Recommender.load(), parse_profile(ENTERPRISE), as_of=shanghai_today(), top=None)
+    # a measure in force asking nothing but where the enterprise is: in reach, shown 可关注 (never 可申请)
+    measure = next(m for m in expected.measures if m.kind == "measure" and m.state == "lead")
     _add(ENTERPRISE, counsellor="王五")
     _add(JINSHAN, counsellor="李四")
     at.selectbox(key="push_clause").select(measure.clause_id)
     _ok(at.run())
     [table] = [d.value for d in at.dataframe if "尚缺" in d.value.columns]
     assert list(table["企业"]) == [ENTERPRISE["name"]]  # 金山 is outside the measure's area
-    assert list(table["专员"]) == ["王五"] and list(table["状态"]) == ["可申请"]
+    assert list(table["专员"]) == ["王五"] and list(table["状态"]) == ["可关注"]
     assert table["依据"][0]
-    assert "档案库 2 家企业中，**1** 家可申请" in _markdown(at)
+    assert "档案库 2 家企业中，**1** 家在适用范围内（本措施除注册地、园区外未列出企业条件" in _markdown(at)
     assert "下载该知道这条措施的企业（CSV）" in [b.label for b in at.download_button]
 
 

@@ -11,10 +11,11 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from recommender.clock import today
-from recommender.consultation import state_label
 from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
 from recommender.dates import date_problem
+from recommender.eligibility.conditions import asks_the_enterprise
+from recommender.eligibility.status import status_label
 from recommender.locator import locator
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
@@ -26,6 +27,7 @@ from webapp.ui.markup import md
 from . import auth, resources, store
 from .checked import ANY_DAY
 from .hints import EMPTY_REGISTRY
+from .labels import distinct
 
 EMPTY = EMPTY_REGISTRY + "之后这里会列出该知道每条措施的企业。"
 PUSH_COLUMNS = {
@@ -79,9 +81,10 @@ def _audience(
     return enterprises.count(session, by), rows
 
 
-def _audience_frame(rows: list[dict]) -> pd.DataFrame:
-    """The audience as people read it: the status code becomes its label (状态)."""
-    shown = [{**r, "status": state_label(r["status"])} for r in rows]
+def _audience_frame(rows: list[dict], specific: bool) -> pd.DataFrame:
+    """The audience as people read it: the status code becomes its label (状态; 可关注 for an eligible one when the
+    measure asks nothing but where the enterprise is, ``specific`` False: ``status.display_state``)."""
+    shown = [{**r, "status": status_label(r["status"], specific=specific)} for r in rows]
     return pd.DataFrame(shown, columns=["企业", "专员", "status", "依据", "尚缺"]).rename(columns={"status": "状态"})
 
 
@@ -98,8 +101,10 @@ def audience_section(as_of: dt.date) -> None:
         ended = "" if clause.policy_id in in_force else "（不在有效期内）"
         return locator(clause, rec.documents[clause.policy_id]) + ended
 
+    labels = distinct({cid: label(cid) for cid in measures}, str)
+
     st.caption("选一条措施，列出档案库中可申请或只差部分条件的企业：政策发布或解读时，先通知这些企业。")
-    cid = st.selectbox("措施", list(measures), format_func=label, key="push_clause", persist_state="page")
+    cid = st.selectbox("措施", list(measures), format_func=labels.__getitem__, key="push_clause", persist_state="page")
     clause, document = measures[cid], rec.documents[measures[cid].policy_id]
     with st.expander("措施原文"):
         st.write(clause.text)
@@ -115,9 +120,11 @@ def audience_section(as_of: dt.date) -> None:
     if not total:
         st.info(EMPTY, icon=":material/info:")
         return
-    frame = _audience_frame(rows)
+    specific = asks_the_enterprise(clause, document)
+    frame = _audience_frame(rows, specific)
     eligible = sum(r["status"] == "eligible" for r in rows)
-    st.markdown(f"档案库 {total} 家企业中，**{eligible}** 家可申请，**{len(frame) - eligible}** 家需补充条件。")
+    reached = "家可申请" if specific else "家在适用范围内（本措施除注册地、园区外未列出企业条件，显示为可关注）"
+    st.markdown(f"档案库 {total} 家企业中，**{eligible}** {reached}，**{len(frame) - eligible}** 家需补充条件。")
     if frame.empty:
         st.info("档案库中没有企业符合或接近这条措施的条件。", icon=":material/info:")
     else:
