@@ -155,3 +155,13 @@ def test_the_self_checks_dates_take_any_day_and_the_checks_say_what_is_wrong():
     assert "成立日期" in error and "不在 1900 年至今天之间" in error
     # one range, the profile's (the form's own check said 1990 to a year from today beside it: a break-it trial)
     assert "高新技术企业的取得日期 2099-01-01 不在 1900 年至今天之间" in error and error.count("2099-01-01") == 1
+
+
+def test_choices_labelled_alike_are_told_apart():
+    """A selectbox finds a choice by its label: two options labelled alike are one (see webapp/ui/labels.py)."""
+    from webapp.ui.labels import distinct
+
+    same, other = "上海某公司（浦东新区）", "上海乙公司（金山区）"
+    labels = distinct({1: same, 2: same, 3: other}, lambda i: f"编号 {i}")
+    assert labels == {1: f"{same}（编号 1）", 2: f"{same}（编号 2）", 3: other}
+    assert len(set(labels.values())) == len(labels)

@@ -12,6 +12,7 @@ from recommender.registry.states import POOL_STAGES, counsellor_text
 from recommender.safe_output import csv_bytes
 
 from . import assignable, editing, nav, store
+from .labels import distinct
 from .markup import md
 from .registry_data import Record, Revision, Snapshot
 
@@ -72,7 +73,7 @@ def listing(records: list[Record]) -> None:
 
 def pick(records: list[Record]) -> int | None:
     """The 查看企业档案 select box: the chosen enterprise's id, or None while none is chosen."""
-    names = {r.id: f"{r.name}（{r.profile.region}）" for r in records}
+    names = distinct({r.id: f"{r.name}（{r.profile.region}）" for r in records}, lambda i: f"档案编号 {i}")
     return st.selectbox(
         "查看企业档案",
         list(names),

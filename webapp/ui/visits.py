@@ -19,6 +19,7 @@ from recommender.sheets import sheet_filename
 from . import resources, scope_view, store
 from .badges import recorded_badge
 from .checked import ANY_DAY
+from .labels import distinct
 from .markup import md
 from .registry_data import FollowUp, Record, Visit
 from .roster_view import DOCX
@@ -139,7 +140,7 @@ def new_visit(record: Record, by: Actor, as_of: dt.date) -> None:
         st.multiselect(
             f"讨论的措施（按 {as_of} 匹配的前 {SHEET_TOP} 条）",
             list(options),
-            format_func=lambda cid: f"{options[cid][0]}（{state_label(options[cid][1])}）",
+            format_func=distinct({cid: f"{t}（{state_label(s)}）" for cid, (t, s) in options.items()}, str).__getitem__,
             placeholder="选择咨询中讨论过的措施",
             key=keys["measures"],
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +16,7 @@ from recommender.locator import cited
 from recommender.profile import Profile
 
 from .. import resources
+from ..labels import distinct
 
 # widgets inside the page's tabs keep their value while another tab is open (a tab draws only when open)
 KEEP = "page"
@@ -120,7 +121,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{name: frame[name].map({True: "是", False: "否"}) for name in flags})
 
 
-def clause_label(view: cv.CorpusView, clause_id: str) -> str:
-    """A clause as a choice in a list: document short title｜where it stands and its heading (第3条　适用范围)."""
-    clause = view.clause(clause_id)
-    return f"{view.documents[clause.policy_id].short_title}｜{cited(clause)}"
+def clause_labels(view: cv.CorpusView, clause_ids: Iterable[str]) -> dict[str, str]:
+    """Each clause as a choice in a list: document short title｜where it stands and its heading (第3条　适用范围);
+    with its id where another clause reads the same (``labels.distinct``)."""
+    clauses = [view.clause(i) for i in clause_ids]
+    return distinct({c.id: f"{view.documents[c.policy_id].short_title}｜{cited(c)}" for c in clauses}, str)

@@ -8,7 +8,7 @@ import streamlit as st
 from recommender import coverage as cv
 from webapp.ui.markup import md
 
-from .data import KEEP, clause_label, download, duplicates
+from .data import KEEP, clause_labels, download, duplicates
 
 
 def empty_segments(empty: pd.DataFrame, dims: list[str]) -> None:
@@ -26,12 +26,13 @@ def empty_segments(empty: pd.DataFrame, dims: list[str]) -> None:
 def _inspect(cov: cv.Coverage, measures: pd.DataFrame) -> None:
     """One measure's conditions with the enterprises meeting each (a fragment: choosing reruns only this)."""
     view = cov.corpus
+    labels = clause_labels(view, measures[cv.CLAUSE_ID])
     clause_id = st.selectbox(
         "查看一条措施的各条件有多少企业满足",
-        list(measures[cv.CLAUSE_ID]),
+        list(labels),
         key="cov_inspect",
         persist_state=KEEP,
-        format_func=lambda i: clause_label(view, i),
+        format_func=labels.__getitem__,
     )
     clause = view.clause(clause_id)
     counts = cv.condition_counts(cov, clause, view.documents[clause.policy_id])

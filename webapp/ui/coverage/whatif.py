@@ -13,7 +13,7 @@ from recommender.vocab import REGIONS
 from webapp.ui import checked
 from webapp.ui.markup import md
 
-from .data import KEEP, clause_label, download
+from .data import KEEP, clause_labels, download
 
 NEW = -1  # "add a condition" among a clause's conditions
 OP_LABELS = {  # in the order offered
@@ -134,9 +134,9 @@ def _edited_condition(clause: Clause, picked: int) -> cv.Change | None:
 
 def _condition_change(cov: cv.Coverage) -> cv.Change | None:
     view = cov.corpus
-    ids = [c.id for c in cov.measures]
+    labels = clause_labels(view, (c.id for c in cov.measures))
     clause_id = st.selectbox(
-        "条款", ids, key="cov_wi_clause", persist_state=KEEP, format_func=lambda i: clause_label(view, i)
+        "条款", list(labels), key="cov_wi_clause", persist_state=KEEP, format_func=labels.__getitem__
     )
     clause = view.clause(clause_id)
     st.caption(clause.text)
