@@ -235,6 +235,22 @@ def test_an_account_name_that_looks_like_another_or_the_system_is_refused(name):
         _db(lambda s: accounts.create(s, admin(), "someone", name, "counsellor", "一个足够长的登录密码"))
 
 
+def test_a_password_of_spaces_only_is_refused():
+    """Ten spaces passed the length check (a break-it trial)."""
+    with pytest.raises(RegistryError, match="密码不能只有空格"):
+        _db(lambda s: accounts.create(s, admin(), "someone", "某人", "staff", " " * 12))
+    among = " 中间 有 空格 的 密码 "  # spaces among other characters are fine
+    _db(lambda s: accounts.create(s, admin(), "someone", "某人", "staff", among))
+
+
+def test_a_login_name_differing_only_in_case_from_another_is_refused():
+    """STAFF1 was created beside staff1, and the 账号管理 picker, which ignores case, changed the other one (a
+    break-it trial)."""
+    _db(lambda s: accounts.create(s, admin(), "staff1", "王政策", "staff", "一个足够长的登录密码"))
+    with pytest.raises(RegistryError, match="登录名 STAFF1 已被使用（与 staff1 只差大小写）"):
+        _db(lambda s: accounts.create(s, admin(), "STAFF1", "王政策二", "staff", "一个足够长的登录密码"))
+
+
 def test_an_account_email_must_look_like_one():
     with pytest.raises(RegistryError, match="不是有效的邮箱地址"):
         _db(lambda s: accounts.create(s, admin(), "someone", "某人", "staff", None, "![a](http://x.invalid/e.png)"))

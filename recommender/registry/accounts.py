@@ -42,7 +42,10 @@ class LoginFailed(RegistryError):
 
 
 def check_password(password: str) -> str:
-    """``password`` when it is acceptable (PASSWORD_MIN..PASSWORD_MAX characters); RegistryError otherwise."""
+    """``password`` when it is acceptable (PASSWORD_MIN..PASSWORD_MAX characters, not spaces only); RegistryError
+    otherwise."""
+    if not password.strip():  # ten spaces passed the length check (a break-it trial)
+        raise RegistryError("密码不能只有空格")
     if len(password) < PASSWORD_MIN:
         raise RegistryError(f"密码至少 {PASSWORD_MIN} 个字符")
     if len(password) > PASSWORD_MAX:
@@ -95,6 +98,9 @@ def create(
         raise RegistryError(f"邮箱“{echo(email)}”不是有效的邮箱地址")
     if password is None and email is None:
         raise RegistryError("账号需要密码，或用于统一身份认证登录的邮箱")
+    twin = session.scalar(select(Account.username).where(func.lower(Account.username) == username.lower()))
+    if twin is not None:  # STAFF1 beside staff1: one look alike in histories, and a picker took one for the other
+        raise RegistryError(f"登录名 {username} 已被使用" + ("" if twin == username else f"（与 {twin} 只差大小写）"))
     stamp = now()
     account = Account(
         username=username,
