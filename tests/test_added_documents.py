@@ -479,6 +479,20 @@ def test_the_same_text_under_another_id_is_refused():
         _stored(_proposal(overrides={"doc_number": None, "policy_id": "another-id"}))
 
 
+def test_a_copy_in_traditional_characters_without_its_number_is_refused_as_the_same_document():
+    """The same text in traditional characters and full-width digits, its 文号 line left out, was stored and
+    published beside the first: enterprises got one measure twice with different rules (a break-it trial)."""
+    import opencc
+
+    _stored(_proposal())
+    copy = opencc.OpenCC("s2t").convert(PAGE.replace("<p>黄府规〔2024〕3号</p>\n", "")).replace("2024", "２０２４")
+    with pytest.raises(RegistryError, match=r"内容几乎相同（相同 \d+%"):
+        _stored(_proposal(copy, overrides={"doc_number": None, "policy_id": "another-id"}))
+    other = PAGE.replace("给予一次性奖励", "给予一次性奖励20万元").replace("房租补贴", "房租补贴和人才公寓")
+    other = other.replace("加强组织领导。区科委牵头建立工作推进机制", "强化资金保障。区财政安排专项资金")
+    assert documents._likeness(documents._shingles([copy]), documents._shingles([other])) < documents.NEAR_COPY
+
+
 def test_a_document_exported_and_shipped_is_not_counted_twice(monkeypatch):
     policy_id = _stored(_proposal())
     shipped = load_policies()

@@ -356,7 +356,13 @@ def test_two_drafts_of_one_title_are_told_apart_and_the_one_chosen_is_the_one_de
     selectbox gives back the first option of a label, so review decisions and a deletion landed on the other
     draft, its reviews lost (a break-it trial)."""
     _saved()
-    at = _uploaded(TEXT.replace("一次性奖励20万元", "一次性奖励30万元"), name="黄浦科技措施（修订）.txt")
+    revised = """黄浦区科学技术委员会
+黄浦区关于支持科技企业创新发展的若干措施
+一、支持专精特新企业发展。对新认定的专精特新中小企业给予一次性奖励30万元。
+二、支持知识产权创造。对新授权的发明专利，每件给予5000元资助，每家企业每年最高10万元。
+三、优化创业空间。对入驻区内孵化器的初创企业，给予两年房租减半支持。
+"""  # the same title, another text (a copy of the same text is refused: test_added_documents)
+    at = _uploaded(revised, name="黄浦科技措施（修订）.txt")
     at.text_input(key=library_upload.POLICY_ID).input("hp-tech-test-2")
     _ok(_button(at, "保存为草稿（待审核）").click().run())
     _ok(at.radio(key="lib_step").set_value("文件列表").run())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..corpus_models import Clause, Condition, PolicyFile
 from ..eligibility.size import SIZE_CLASSES
+from ..ingest.clean import to_simplified
 from ..proposals.metadata import document_meta
 from ..vocab import BENEFITS, INDUSTRIES, KINDS, PROPOSED_NOTE, QUALIFICATIONS, REGIONS, STAGES
 from ..yamlio import DataError
@@ -119,6 +121,13 @@ def add_document(
                 f"文号 {proposal.meta['doc_number']} 的文件已在政策库中（编号 {numbers[number]}）；"
                 "同一文件请勿重复上传，如需替换请先删除原草稿"
             )
+    grams = _shingles(proposal.source.lines)
+    for other in added:
+        if (alike := _likeness(grams, _shingles(other.lines))) >= NEAR_COPY:
+            raise RegistryError(
+                f"与政策库中的《{other.meta.get('title') or other.policy_id}》（编号 {other.policy_id}）内容几乎相同"
+                f"（相同 {alike:.0%}，繁简、全角半角和空白不计）；同一文件请勿重复上传，如需替换请先删除原草稿"
+            )
     stamp = now()
     document = StaffDocument(
         policy_id=policy_id,
@@ -159,6 +168,22 @@ def allowed_values(field: str) -> tuple[str, ...] | None:
         "industry": tuple(i for i in INDUSTRIES if i != "其他"),
         "size_class": SIZE_CLASSES,
     }.get(field)
+
+
+NEAR_COPY = 0.9  # documents sharing this share of their 4-character runs are one document (繁简、全半角 aside)
+
+
+def _shingles(lines: list[str]) -> set[str]:
+    """A document's text as the set of its 4-character runs, read as NFKC simplified Chinese with only letters,
+    digits and ideographs kept: a copy in traditional characters or full-width digits, or without its 文号 and
+    date lines, shares nearly all of them."""
+    text = "".join(re.findall(r"\w", to_simplified(unicodedata.normalize("NFKC", "".join(lines)))))
+    return {text[i : i + 4] for i in range(len(text) - 3)}
+
+
+def _likeness(a: set[str], b: set[str]) -> float:
+    """The share of runs the two sets have in common (Jaccard); 0 for two empty sets."""
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _squeezed(text: str | None) -> str:
