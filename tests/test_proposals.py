@@ -36,6 +36,10 @@ def _rules(text: str, regions: list[str] | None = None) -> set[tuple]:
             "对首次认定的高新技术企业给予资助。",
             {("qualifications", "any_of", ("高新技术企业",)), ("hnte_age_years", "lte", 1)},
         ),
+        # a break-it trial: the level said by its tail only was missed; the renewed were left out as if first only
+        ("对上年度营业收入1亿元以下的企业给予补贴。", {("revenue", "lte", 10000)}),
+        ("对职工人数50人以上的企业给予奖励。", {("employees", "gte", 50)}),
+        ("对首次认定和重新认定的高新技术企业分别给予奖励。", {("qualifications", "any_of", ("高新技术企业",))}),
     ],
 )
 def test_conditions_stated_of_the_enterprise_are_proposed(text, expected):

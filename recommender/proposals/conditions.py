@@ -128,7 +128,7 @@ def _foreign(sentence: str) -> Iterator[Condition]:
 _NUMERIC = re.compile(
     r"(?P<field>职工人数|职工总数|从业人员|员工人数|研发人员|科技人员|营业收入|销售收入|主营业务收入|研发投入|研发费用|"
     r"资产总额|发明专利)(?P<gap>[^，。；占比给%\d]{0,8}?)"
-    r"(?P<op>不超过|不高于|不少于|不低于|低于|高于|超过|达到|在)"
+    r"(?P<op>不超过|不高于|不少于|不低于|低于|高于|超过|达到|在)?"  # none: its tail says ("1亿元以下")
     r"(?P<num>" + _NUM[1:-1] + r")\s*(?P<unit>亿元|万元|元|人|名|件|项)(?!%)(?P<tail>以上|以下|以内|\(含\)|（含）)?"
 )
 
@@ -150,8 +150,8 @@ def _threshold(m: re.Match[str], sentence: str) -> Condition | None:
         return None  # "营业收入…30人": the number is not the field's
     value *= {"亿元": 10000, "元": 1 / 10000}.get(unit, 1)
     word, tail = m.group("op"), m.group("tail") or ""
-    op = _OPS.get(word)
-    if word in ("达到", "在"):
+    op = _OPS.get(word or "")
+    if word in ("达到", "在", None):  # "营业收入1亿元以下", "在500人以内", "达到1000万元"
         op = "lte" if tail in ("以下", "以内") else "gte" if tail == "以上" or word == "达到" else None
     if op is None:
         return None
@@ -207,7 +207,9 @@ def _hnte_first(sentence: str) -> Iterator[Condition]:
     """ "首次认定…的高新技术企业" → recognised as HNTE within the last year (soft; unknown if not). The year
     is this reading's, not the policy's: the condition says so (``assumed``, shown as 待核实)."""
     m = re.search(r"首次(?:认定|获评|通过认定)[^，。；]{0,10}?(?:的)?高新技术企业", sentence)
-    if m and not re.search(r"(培育|申报|争取|力争)", sentence[max(0, m.start() - 6) : m.start()]):
+    # "首次认定和重新认定的高新技术企业": those renewed too, not the first recognition only
+    renewed = re.search(r"首次(?:认定|获评|通过认定)[和及与、或]\s*(?:重新认定|复审|再次认定)", sentence)
+    if m and not renewed and not re.search(r"(培育|申报|争取|力争)", sentence[max(0, m.start() - 6) : m.start()]):
         yield Condition(
             field="hnte_age_years",
             op="lte",
