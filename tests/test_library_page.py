@@ -342,6 +342,8 @@ def test_the_push_csv_writes_formula_like_cells_as_text():
         ("rd_ratio", "3%", 0.03),
         ("rd_ratio", "0.05", 0.05),
         ("revenue", "1,000", 1000),
+        ("revenue", "1亿", 10000),  # refused as no number (a break-it trial); a roster reads it so
+        ("revenue", "1200万元", 1200),
         ("foreign_invested", "是", True),
         ("qualifications", "高新技术企业、科技型中小企业", ["高新技术企业", "科技型中小企业"]),
     ],

@@ -11,6 +11,7 @@ import streamlit as st
 from recommender.corpus_models import Condition
 from recommender.eligibility.conditions import requirement
 from recommender.eligibility.facts import RULE_FIELDS, RULE_OPS, fact_label
+from recommender.quantities import QuantityError, read_money
 from recommender.registry.documents import allowed_values
 
 from .markup import md
@@ -83,6 +84,12 @@ def parse_value(field: str, text: str) -> tuple[Any, str | None]:
         if low in YES or low in NO:
             return low in YES, None
         return None, "取值应为“是”或“否”"
+    if kind == "number" and RULE_FIELDS[field].unit == "万元":  # as a roster's cell: 1亿, 1200万, 1,000（万元）
+        try:
+            wan = read_money(text).value
+            return (int(wan) if wan.is_integer() else wan), None
+        except QuantityError as exc:
+            return None, f"{fact_label(field)}（万元）的取值{exc}"
     if kind == "number":
         share = RULE_FIELDS[field].unit == "比例"
         raw = text.rstrip("%％").replace(",", "").replace("，", "")
