@@ -339,6 +339,7 @@ class _Lines:
         self.before = VersionRules([c.before for c in changes], as_of)
         self.after = VersionRules([c.after for c in changes], as_of)
         self.verdicts: dict[int, Verdicts] = {}  # change index → the new version's verdicts (in force only)
+        self.asks = [(c.before.asks(), c.after.asks()) for c in changes]  # per change, once: ``Version.asks``
         for k, change in enumerate(changes):
             clause, doc = change.after.clause, change.after.document
             if change.after.in_force(as_of):
@@ -371,8 +372,8 @@ class _Lines:
                     before=_status(int(old_status[row, k])),
                     after=_status(int(new_status[row, k])),
                     reasons=list(new.reasons) if gained and new else _why_not(change, new, self.as_of),
-                    before_specific=change.before.asks(),
-                    after_specific=change.after.asks(),
+                    before_specific=self.asks[k][0],
+                    after_specific=self.asks[k][1],
                     reviewed=change.after.clause is None or change.after.clause.curated,
                 )
             )
