@@ -199,6 +199,8 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     mine = json.loads(run("push", "--since", today.isoformat(), "--counsellor", "李专员", "--format", "json").stdout)
     assert (mine["enterprises"], mine["items"]) == (1, [])
     one_error_line(run("push", "--since", "2026-02-30"))
+    later = (today + dt.timedelta(days=1)).isoformat()
+    assert f"--since {later} 晚于今天" in one_error_line(run("push", "--since", later))  # was taken, listing nothing
 
 
 def _feedback(given: list[tuple[str, str, str | None]], shown: str, page: str, by: str) -> None:

@@ -161,6 +161,8 @@ def cmd_push(args: argparse.Namespace) -> None:
     from .push import change_label, direction_label, status_text
 
     as_of = args.as_of
+    if args.since > today():  # taken without a word, listing nothing (a break-it trial); the page refuses it too
+        raise CommandError(f"--since {args.since} 晚于今天（{today()}）：请填今天或更早的日期，列出自那天起变化的条款")
     with _transaction() as session, Bar("判断档案库企业", unit="家", delay=1.0) as bar:
         report = push_report(session, args.since, as_of, acting(session, args.by), args.counsellor, bar)
     if args.format == "json":
