@@ -67,12 +67,8 @@ def _delete(docs: list[DocumentView]) -> None:
         return
     with st.expander("删除草稿"):
         by_id = {d.policy_id: d for d in drafts}
-        picked = st.selectbox(
-            "草稿",
-            list(by_id),
-            format_func=lambda pid: library_review.document_label(by_id[pid], drafts),  # never two alike
-            key="lib_delete_pick",
-        )
+        labels = library_review.document_labels(drafts)  # never two alike
+        picked = st.selectbox("草稿", list(by_id), format_func=labels.__getitem__, key="lib_delete_pick")
         chosen = by_id[picked]
         sure = st.checkbox("确认删除该草稿及其全部审核记录（不可恢复）", key="lib_delete_sure")
         if st.button("删除草稿", key="lib_delete", icon=":material/delete:", disabled=not sure):

@@ -10,6 +10,7 @@ from recommender.registry import documents
 from recommender.vocab import KIND_LABELS
 
 from . import library_data, library_proposals, store
+from .labels import distinct
 from .library_data import ClauseView, DocumentView, ReviewView
 from .markup import md
 
@@ -22,11 +23,12 @@ def pick_document(docs: list[DocumentView]) -> DocumentView | None:
     by_id = {d.policy_id: d for d in docs}
     if st.session_state.get(DOC) not in by_id:
         st.session_state.pop(DOC, None)
+    labels = document_labels(docs)
     chosen = st.selectbox(
         "选择文件",
         list(by_id),
         index=0,
-        format_func=lambda pid: document_label(by_id[pid], docs),  # fixed labels: a shown choice keeps its first
+        format_func=labels.__getitem__,  # fixed labels: a shown choice keeps its first
         placeholder="选择一个新增文件",
         key=DOC,
         persist_state="session",
@@ -34,31 +36,27 @@ def pick_document(docs: list[DocumentView]) -> DocumentView | None:
     return by_id.get(chosen) if chosen else None
 
 
-def document_label(doc: DocumentView, docs: list[DocumentView]) -> str:
-    """A document as one of the choices ``docs``, never labelled as another is: a selectbox gives back the first
-    option of a label, so two drafts of one title had decisions and a deletion land on the other (a break-it
-    trial). Its title; with its file, uploader and upload time when another has the same title; and its id
+def document_labels(docs: list[DocumentView]) -> dict[str, str]:
+    """Each document as one of the choices ``docs`` (policy id → label), never labelled as another is
+    (``labels.distinct``: two drafts of one title had decisions and a deletion land on the other, a break-it
+    trial). Its title; with its file, uploader and upload time where another has the same title; and its id
     (``doc-3bb29511``, which means nothing to a person) only when even those are the same."""
-    if sum(d.title == doc.title for d in docs) < 2:
-        return doc.title
-    label = _uploaded(doc)
-    return label if sum(_uploaded(d) == label for d in docs) < 2 else f"{label} {doc.policy_id}"
+    by_id = {d.policy_id: d for d in docs}
+    uploaded = distinct({pid: d.title for pid, d in by_id.items()}, lambda pid: _uploaded(by_id[pid]))
+    return distinct(uploaded, str)
 
 
 def _uploaded(doc: DocumentView) -> str:
-    return f"{doc.title}（{doc.source_name}，{doc.created_by} {store.local_time(doc.created_at)} 上传）"
+    return f"{doc.source_name}，{doc.created_by} {store.local_time(doc.created_at)} 上传"
 
 
 def clause_labels(doc: DocumentView) -> dict[str, str]:
-    """Each clause of ``doc`` as a choice (clause id → label), no two alike (``document_label`` says why): where
-    it stands (第3条); with its heading when another stands there too (an article split in two); with its id when
-    even that is shared."""
-    cited = [c.cited for c in doc.clauses]
-    labels = {
-        c.clause_id: c.cited if cited.count(c.cited) < 2 else f"{c.cited}　{c.effective.heading}" for c in doc.clauses
-    }
-    shown = list(labels.values())
-    return {cid: label if shown.count(label) < 2 else f"{label}（{cid}）" for cid, label in labels.items()}
+    """Each clause of ``doc`` as a choice (clause id → label), no two alike (``labels.distinct``): where it stands
+    (第3条); with its heading where another stands there too (an article split in two); with its id where even
+    that is shared."""
+    by_id = {c.clause_id: c for c in doc.clauses}
+    cited = distinct({cid: c.cited for cid, c in by_id.items()}, lambda cid: by_id[cid].effective.heading)
+    return distinct(cited, str)
 
 
 def _pick_clause(doc: DocumentView) -> ClauseView | None:
