@@ -398,19 +398,16 @@ def _submit() -> None:
     """Button callback (runs before the page is drawn again): validate, keep the profile or the errors."""
     ss = st.session_state
     values = form_values()
-    errors: list[FieldError] = []
     try:
         profile = parse_profile(values)
     except ProfileError as exc:
-        errors = exc.errors
-    if errors:
-        ss[ERRORS] = errors
+        ss[ERRORS] = exc.errors
         ss.pop(SUBMITTED, None)
         ss[OPEN] = True
-    else:
-        ss.pop(ERRORS, None)
-        ss[SUBMITTED], ss[SUBMITTED_VALUES] = profile, values
-        ss[OPEN] = False  # fold the form away so that the results come first
+        return
+    ss.pop(ERRORS, None)
+    ss[SUBMITTED], ss[SUBMITTED_VALUES] = profile, values
+    ss[OPEN] = False  # fold the form away so that the results come first
 
 
 def render() -> Profile | None:
