@@ -251,6 +251,7 @@ class ReadinessItem:
     basis: str | None = None  # the rule set applied and from when (falls back to ``source``)
     gap_states: list[str] = field(default_factory=list)  # per gap: not_met | unknown ("" when not given)
     requires: list[str] = field(default_factory=list)  # titles its gaps ask to hold first (Gap.qualification)
+    notes: list[str] = field(default_factory=list)  # of ``reasons``, those that are no condition met (a held term)
 
     @property
     def status_label(self) -> str:
@@ -302,6 +303,7 @@ def _readiness_item(result: QualificationResult) -> ReadinessItem:
         basis=result.basis or None,
         gap_states=list(result.states()),
         requires=[g.qualification for g in gaps if g.qualification],
+        notes=list(result.notes),
     )
 
 

@@ -636,3 +636,30 @@ def test_titles_left_blank_are_unknown_and_none_is_said_with_the_option():
     at.sidebar.file_uploader[0].set_value(("p.json", json.dumps(saved).encode(), "application/json"))
     at.run()
     assert at.multiselect(key="pf_qualifications").value == ["无"]
+
+
+def test_a_held_title_s_term_is_a_note_not_a_condition_met():
+    """The readiness card ticked "首次取得于 …，首个有效期至 …，已届满：请核实…" and "以下差距供重新认定（复审）参考" as
+    if they were conditions met (a break-it trial)."""
+    from webapp.ui.cards import reason_marks
+
+    held = {**ENTERPRISE, "qualification_dates": {"高新技术企业": "2019-03-01"}}
+    items = consult(Recommender.load(), parse_profile(held), as_of=dt.date(2024, 6, 30)).readiness
+    assert items is not None
+    [hnte] = [i for i in items if i.name == "高新技术企业"]
+    lines = reason_marks(hnte)
+    ended = [line for line in lines if "已届满" in line]
+    assert ended and all(line.startswith(":blue[:material/info:]") for line in ended)
+    assert lines[0].startswith(":green[:material/check:] 已持有")
+    assert not [line for line in lines if "以下差距" in line]
+
+
+def test_the_unlock_tab_marks_each_gap_by_its_state():
+    """The unlock tab listed a title's readiness gaps as plain bullets, not met and not known alike."""
+    at = _app()
+    _fill(at, PUDONG_CHIPS)
+    _submit(at)
+    _as_of(at, dt.date(2024, 6, 30))
+    [hnte] = [e for e in at.expander if e.label.startswith("成为“高新技术企业”")]
+    gaps = [m.value for m in hnte.markdown if not m.value.startswith(("- **", "认定准备度"))]
+    assert gaps and all(g.startswith((":red[:material/close:]", ":orange[:material/help:] 待补充")) for g in gaps)

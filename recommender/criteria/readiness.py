@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..engine import Recommendation, Result
 
 HELD = "已持有"
+RECHECK_NOTE = "以下差距供重新认定（复审）参考"  # among a held title's reasons, when it has gaps
 CONFIRM_LABEL = "待企业确认"  # unknown, but only conditions the enterprise confirms are open
 
 
@@ -49,6 +50,7 @@ class QualificationResult:
     rules_date_verified: bool = True  # whether the start date of the rule set applied was checked
     values_verified: bool = True  # whether every value the verdict used was checked (the headline mark)
     term_ended: bool = False  # held, but the first term (from qualification_dates) ended before the as-of date
+    notes: list[str] = field(default_factory=list)  # of ``reasons``, those that are no condition met (a held term)
 
     @property
     def status_label(self) -> str:
@@ -195,8 +197,9 @@ def check_one(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | Non
     if held:
         result.held = True
         result.status = "met"
-        note = ["以下差距供重新认定（复审）参考"] if result.gaps and result.assessed != "met" else []
+        note = [RECHECK_NOTE] if result.gaps and result.assessed != "met" else []
         reasons, result.term_ended = _held_reasons(c, profile, as_of, held)
+        result.notes = reasons[1:] + note  # the term and the re-recognition note: said, never ticked
         result.reasons = reasons + note + result.reasons
     return result
 

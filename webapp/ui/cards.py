@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from recommender.consultation import LEAD, LEAD_HINT, UNREVIEWED_HINT, MeasureView, ReadinessItem
+from recommender.criteria.readiness import RECHECK_NOTE
 
 from .badges import badge, measure_badge, readiness_badge
 from .markup import highlight, md
@@ -85,8 +86,8 @@ def unlock_list(unlocks: dict[str, list[MeasureView]], readiness: list[Readiness
             item = ready.get(title)
             if item:
                 st.markdown(f"认定准备度：{readiness_badge(item)}")
-                for gap in item.gaps:
-                    st.markdown(f"- {md(gap)}")
+                for line in _gap_lines(item):
+                    st.markdown(line)
             for m in measures:
                 st.markdown(f"- **{md(m.title)}** —— {md(m.source)}  \n  联系部门：{md(m.contact)}")
 
@@ -110,12 +111,23 @@ def _gap_lines(item: ReadinessItem) -> list[str]:
     return lines + [f":orange[:material/help:] 待补充：{md(g)}" for g in open_]
 
 
+def reason_marks(item: ReadinessItem) -> list[str]:
+    """The reasons as markdown lines: ✓ for a condition met (and for the title held), ⓘ for a note that is none
+    (a held title's term); the note that re-recognition gaps follow is left to their expander's title."""
+    notes = set(item.notes)
+    return [
+        f":blue[:material/info:] {md(r)}" if r in notes else f":green[:material/check:] {md(r)}"
+        for r in item.reasons
+        if r != RECHECK_NOTE
+    ]
+
+
 def _readiness_card(item: ReadinessItem) -> None:
     with st.container(border=True):
         st.markdown(f"{readiness_badge(item)}&nbsp; **{md(item.name)}**")
         if item.summary:
             st.caption(md(item.summary))
-        _lines([f":green[:material/check:] {md(r)}" for r in item.reasons], "另有 {n} 项符合")
+        _lines(reason_marks(item), "另有 {n} 项符合")
         if item.held and item.gaps:  # the title is held: its gaps matter only for re-recognition
             with st.expander(f"重新认定（复审）参考：{len(item.gaps)} 项"):
                 for line in gap_marks(item.gaps, item.gap_states):
