@@ -493,6 +493,23 @@ def test_a_share_out_of_range_is_said_in_the_box_s_own_percent():
     assert at.session_state["submitted_profile"].debt_ratio == 0.0035  # as typed: asked, never changed
 
 
+def test_a_share_keeps_its_decimals_both_ways():
+    """资产负债率 99.999999 % was saved as 1.0 (rounded to six places of the fraction) and 35.123456 % shown back as
+    35.1235 (a break-it trial)."""
+    at = _app(counsellor=True)
+    _fill(at, {"name": "某公司", "region": "徐汇区"})
+    at.number_input(key="pf_debt_ratio").set_value(99.999999)
+    at.number_input(key="pf_rd_domestic_share").set_value(35.1)
+    _submit(at)
+    submitted = at.session_state["submitted_profile"]
+    assert submitted.debt_ratio == 0.99999999 and submitted.rd_domestic_share == 0.351
+    at.sidebar.file_uploader[0].set_value(
+        ("p.json", json.dumps({"name": "某公司", "region": "徐汇区", "debt_ratio": 0.35123456}).encode(), "x")
+    )
+    at.run()
+    assert at.number_input(key="pf_debt_ratio").value == 35.123456
+
+
 ROSTER = """企业名称,注册地,所在园区,所属行业,职工总数,诉求
 上海张江某芯微电子有限公司,浦东新区,张江科学城,集成电路,85,资金补贴、融资贷款
 北京某软件公司,北京市,,软件,很多,资金补贴

@@ -78,7 +78,8 @@ def _from_widget(field: str, value: Any) -> Any:
     if kind == "int":  # a float widget: a whole number as int, else as typed (the profile says 应为整数)
         return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
     if kind == "float":
-        return round(value / 100, 6) if is_ratio(field) else float(value)
+        # rounded to shed float noise (35.1 / 100 = 0.35100000000000003), not what was typed: 99.999999 % stays
+        return round(value / 100, 10) if is_ratio(field) else float(value)
     if kind == "list":
         return list(value) or None
     return value
@@ -93,7 +94,7 @@ def _to_widget(field: str, value: Any) -> Any:
             return []
         return list(value) if value or field != "qualifications" else [NO_TITLES]
     if kind == "float" and value is not None and is_ratio(field):
-        return round(value * 100, 4)
+        return round(value * 100, 8)
     if kind == "int" and value is not None:
         return float(value)  # its widget holds floats (``_number``)
     return value
