@@ -92,6 +92,19 @@ def test_csv_with_old_mac_line_ends_or_in_utf16(text, encoding):
     assert [p.name for p in read_roster(text.encode(encoding), "r.csv").profiles] == ["甲公司"]
 
 
+def test_a_roster_or_profile_in_big5_is_read_as_big5_not_as_gbk_garbage():
+    """A CSV or JSON saved in Big5 (繁体 Windows) decoded as GB18030 without a word: 上海張江 became 眎琘, 浦東新區
+    狥穝跋, and the rows were refused for a district that does not exist (a break-it trial). Short GBK texts,
+    in simplified or traditional characters, are still read as GBK."""
+    roster = "企業名稱,註冊地,所屬行業\n上海張江某芯微電子有限公司,浦東新區,集成電路\n".encode("big5")
+    [row] = read_roster(roster, "r.csv").rows
+    assert (row.profile.name, row.profile.region) == ("上海張江某芯微電子有限公司", "浦东新区")
+    profile = '{"name": "某電子公司", "region": "浦東新區"}'.encode("big5")
+    assert parse_profile(json_of(profile, "p.json")).name == "某電子公司"
+    for text in ("甲公司,浦东新区", "上海張江微電子,浦东新区"):
+        assert read_roster(f"企业名称,注册地\n{text}\n".encode("gbk"), "r.csv").rows[0].profile.name == text[:-5]
+
+
 @pytest.mark.parametrize("founded", ["0", 0, "20190401", "1800-01-01", "2999-01-01"])
 def test_a_founding_date_that_cannot_be_is_refused(founded):
     with pytest.raises(ProfileError, match=r"1900 年至今天|完整的年月日"):
