@@ -45,12 +45,12 @@ def _engine() -> Recommender:
 
 def _profile(path: Path) -> Profile:
     """The profile in ``path``; the unit conversions its reading applied are said on stderr."""
-    from .profile import conversion_notes, load_json, parse_profile
+    from .profile import conversion_notes, load_json, parse_profile, source_name
 
     data = load_json(path)
-    profile = parse_profile(data, str(path))
+    profile = parse_profile(data, source_name(path))
     for note in conversion_notes(data):
-        print(f"{path}: 单位换算：{note}", file=sys.stderr)
+        print(f"{source_name(path)}: 单位换算：{note}", file=sys.stderr)
     return profile
 
 
@@ -353,19 +353,19 @@ def _parser() -> argparse.ArgumentParser:
         "policy_id", nargs="?", metavar="政策编号", help="只看这份文件（政策编号，如 pd-hnte-2023）"
     )
     p = add("recommend", cmd_recommend, "为一家企业推荐适用措施")
-    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON")
+    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON（- 表示从标准输入读取）")
     p.add_argument("--top", type=_positive, default=10, metavar="条数", help="列出的条数，默认 10")
     p.add_argument("--as-of", type=_date, default=today(), metavar=DATE, help="判断政策有效性的日期，默认今天")
     p.add_argument("--include-ineligible", action="store_true", help="也列出不符合条件的措施")
     p.add_argument("--no-leads", action="store_true", help="不列可关注线索（产业方向、服务、联系窗口），只列措施")
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("readiness", cmd_readiness, "对照资质认定条件（高企、科小、专精特新等），看还差什么")
-    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON")
+    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON（- 表示从标准输入读取）")
     p.add_argument("--as-of", type=_date, default=today(), metavar=DATE, help="按哪一天的认定标准判断，默认今天")
     p.add_argument("--pathways", action="store_true", help="同时列出取得各资质后可解锁的措施")
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
     p = add("sheet", cmd_sheet, "为一家企业生成政策咨询单（Word）")
-    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON")
+    p.add_argument("profile", type=Path, metavar=PROFILE, help="企业档案 JSON（- 表示从标准输入读取）")
     p.add_argument("-o", "--output", type=_output(".docx"), required=True, metavar=OUTPUT, help="输出的 .docx 文件")
     p.add_argument("--as-of", type=_date, default=today(), metavar=DATE, help="判断政策有效性的日期，默认今天")
     p.add_argument("--top", type=_positive, default=10, metavar="条数", help="列出的措施条数")

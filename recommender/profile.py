@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import math
 import re
+import sys
 import types
 import unicodedata
 from collections.abc import Callable
@@ -708,7 +709,7 @@ def stored_profile(data: str | dict[str, Any], source: str | None = None) -> Pro
 
 def read_profile(path: Path) -> Profile:
     """The profile in a JSON file (UTF-8, BOM allowed); ProfileError names the file and what is wrong."""
-    return parse_profile(load_json(path), str(path))
+    return parse_profile(load_json(path), source_name(path))
 
 
 def conversion_notes(data: Any) -> list[str]:
@@ -728,8 +729,20 @@ def conversion_notes(data: Any) -> list[str]:
     return notes
 
 
+STDIN = Path("-")  # the profile given on standard input (``recommend -``), as Unix tools take it
+STDIN_NAME = "标准输入"
+
+
+def source_name(path: Path) -> str:
+    """How messages name the profile file ``path``: its path, or 标准输入 for ``-``."""
+    return STDIN_NAME if path == STDIN else str(path)
+
+
 def load_json(path: Path) -> Any:
-    """The JSON in a profile file (UTF-8, BOM allowed); ProfileError names the file and what is wrong."""
+    """The JSON in a profile file (UTF-8, BOM allowed), or on standard input when ``path`` is ``-``
+    (``STDIN``); ProfileError names the file (or 标准输入) and what is wrong."""
+    if path == STDIN:  # read one byte past the limit: json_of then refuses it as too large
+        return json_of(sys.stdin.buffer.read(LIMITS.profile_bytes + 1), STDIN_NAME)
     try:
         if (size := path.stat().st_size) > LIMITS.profile_bytes:  # before anything is read
             raise ProfileError([_too_big(size)], str(path))

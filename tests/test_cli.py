@@ -316,3 +316,20 @@ def test_the_workbook_says_which_roster_it_read_and_how(tmp_path):
     assert any(line.startswith("未读取的列：备注甲") for line in read)
     assert any(line.startswith("单位换算：") and "营业收入" in line for line in read)
     assert all(line in batch.stderr for line in read)  # the same lines as on stderr
+
+
+def test_a_profile_on_standard_input_is_read_with_dash():
+    """`recommend -` was refused as a missing file named "-" (a break-it trial): ``-`` is standard input, as Unix
+    tools take it, and messages name it 标准输入."""
+    profile = json.dumps({"name": "甲公司", "region": "浦东新区", "revenue": "1亿元"}, ensure_ascii=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "recommender", "recommend", "-", "--format", "json", "--top", "1"],
+        input=profile, capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["profile"]["name"] == "甲公司"
+    assert "标准输入: 单位换算：营业收入" in done.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "recommender", "readiness", "-"], input="{", capture_output=True, text=True, cwd=ROOT
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("错误：标准输入: 不是有效的 JSON")
