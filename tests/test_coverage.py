@@ -163,6 +163,15 @@ def test_downloads_write_yes_and_no_in_chinese(cov):
     assert readable(table)["可申请"].equals(table["可申请"])  # numbers untouched
 
 
+def test_downloads_round_means_and_shares():
+    """细分覆盖表.csv said 0.3333333333333333 for a share the page shows as 33.33 % (a break-it trial)."""
+    from webapp.ui.coverage.data import readable
+
+    table = pd.DataFrame({"细分": ["甲"], "企业数": [3], "人均可用措施数": [7 / 3], "无可用措施企业占比": [1 / 3]})
+    text = cv.csv_bytes(readable(table)).decode("utf-8-sig")
+    assert text.splitlines()[1] == "甲,3,2.3333,0.3333"
+
+
 # --- measures that match nobody ---------------------------------------------------------------
 
 

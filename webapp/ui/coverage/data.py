@@ -113,12 +113,20 @@ def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], label: str, filen
     )
 
 
+CSV_DECIMALS = 4  # a mean or share in a CSV: 0.3333 (33.33 %), not 0.3333333333333333
+
+
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its yes/no columns as 是/否 (a CSV would say True/False)."""
+    """``frame`` with its yes/no columns as 是/否 (a CSV would say True/False) and its fractional numbers rounded
+    to CSV_DECIMALS places (the page shows two; a CSV said every digit of the float)."""
     flags = [name for name, dtype in frame.dtypes.items() if pd.api.types.is_bool_dtype(dtype)]
-    if not flags:
+    floats = [name for name, dtype in frame.dtypes.items() if pd.api.types.is_float_dtype(dtype)]
+    if not flags and not floats:
         return frame
-    return frame.assign(**{name: frame[name].map({True: "是", False: "否"}) for name in flags})
+    return frame.assign(
+        **{name: frame[name].map({True: "是", False: "否"}) for name in flags},
+        **{name: frame[name].round(CSV_DECIMALS) for name in floats},
+    )
 
 
 def clause_labels(view: cv.CorpusView, clause_ids: Iterable[str]) -> dict[str, str]:
