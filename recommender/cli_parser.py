@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+from .clock import SHANGHAI
 from .dates import AS_OF_RANGE, date_problem, missing_date
 
 COMMAND = "命令"  # the metavar of the sub-command argument, as errors and help name it
@@ -116,6 +117,21 @@ class Parser(argparse.ArgumentParser):
         """One Chinese line naming the command and what is wrong, and how to see the usage; exit 2."""
         print(f"错误：{self.prog}：{chinese_error(message, self.names())}（查看用法：{self.prog} -h）", file=sys.stderr)
         sys.exit(2)
+
+
+def moment_argument(text: str) -> dt.date | dt.datetime:
+    """A date (``date_argument``), or a date and a time of day in Shanghai time — YYYY-MM-DD HH:MM, a "T" or
+    spaces between, seconds allowed, full-width digits and colon as ``date_argument`` reads them — as a
+    timezone-aware moment."""
+    typed = unicodedata.normalize("NFKC", text).strip()
+    found = re.fullmatch(r"(\S+?)(?:T|\s)+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?", typed)
+    if found is None:
+        return date_argument(text)
+    day = date_argument(found.group(1))
+    hour, minute, second = (int(part or 0) for part in found.groups()[1:])
+    if hour > 23 or minute > 59 or second > 59:
+        raise argparse.ArgumentTypeError(f"时间不存在：应在 00:00 至 23:59 之间（收到“{text}”）")
+    return dt.datetime.combine(day, dt.time(hour, minute, second), SHANGHAI)
 
 
 def date_argument(text: str) -> dt.date:

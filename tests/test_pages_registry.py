@@ -657,6 +657,14 @@ def test_coverage_push_list_syncs_the_corpus_and_lists_newly_eligible_enterprise
     assert counsellors == {ENTERPRISE["name"]: "王五", JINSHAN["name"]: "未分配"}
     assert set(table["条款变化"]) == {"新增"}
     assert _db(lambda s: s.scalar(select(func.count()).select_from(ClauseVersion))) > 0  # the sync was stored
+    # from a moment of today (a correction after a push list of the day): the first sync dated every clause by
+    # its document, so nothing changed since then
+    at.date_input(key="push_since").set_value(shanghai_today())
+    at.time_input(key="push_since_time").set_value(dt.time(0, 0))
+    _ok(at.run())
+    _ok(at.button(key="push_go").click().run())
+    since = f"{shanghai_today().isoformat()} 00:00（北京时间）"
+    assert f"{since} 以来的条款变化没有使档案库中的企业新符合或不再符合条件。" in [i.value for i in at.info]
 
 
 def test_the_push_progress_bar_is_drawn_only_for_a_long_job():

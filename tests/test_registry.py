@@ -29,6 +29,7 @@ from registry_helpers import (
 from sqlalchemy import JSON, CheckConstraint, Date, DateTime, column, insert, inspect, select, table, text, update
 from sqlalchemy.exc import IntegrityError
 
+from recommender.clock import today as shanghai_today
 from recommender.corpus_models import Condition
 from recommender.eligibility import status
 from recommender.eligibility.facts import Facts
@@ -39,7 +40,16 @@ from recommender.profile import ProfileError, parse_profile
 from recommender.registry import consultations, db, enterprises, feedback, push
 from recommender.registry.consultations import Discussed
 from recommender.registry.enterprises import ConflictError, RegistryError
-from recommender.registry.models import Base, ClauseVersion, ConsultationMeasure, Enterprise, Feedback, Revision
+from recommender.registry.models import (
+    BEIJING,
+    Base,
+    ClauseVersion,
+    ConsultationMeasure,
+    Enterprise,
+    Feedback,
+    Revision,
+    now,
+)
 from recommender.registry.states import FOLLOW_UPS, LEAD_FOLLOW_UPS, LEAD_STATE, POOL_STAGES, follow_ups
 
 
@@ -874,6 +884,29 @@ def test_a_tightened_rule_lists_the_enterprise_no_longer_eligible_with_the_gap(p
         ("金山某芯片设计有限公司", OPEN, "lost", "eligible", "ineligible")
     ]
     assert items[0].reasons == [g.message for g in after.gaps] and "生物医药" in items[0].reasons[0]
+
+
+def test_a_correction_the_same_day_is_listed_from_a_moment_of_that_day(policies):
+    """A clause tightened the day it was first recorded never showed as 不再符合: ``--since`` was a day, so the
+    version before the correction and the correction were both "after" (a break-it trial). From a moment of
+    that day, the versions recorded before it are "before"."""
+    biotech_only = Condition(field="industry", op="in", value=["生物医药"], quote="生物医药企业")
+    today = shanghai_today()  # versions are recorded now: their day is today's
+    _register(JINSHAN)
+    _sync(without_clause(policies, OPEN), BASELINE_DAY)
+    _sync(policies, today)  # published: 金山 told 可关注 by a push list of today
+    assert [(i.clause_id, i.direction) for i in _push(today, as_of=today)[1]] == [(OPEN, "gained")]
+    told_at = now()
+    time.sleep(0.01)
+    _sync(replace_clause(policies, OPEN, eligibility=[biotech_only]), today)  # corrected that afternoon
+    assert _push(today, as_of=today)[1] == []  # by day: added today, never eligible
+    changes, items = _push(told_at.astimezone(BEIJING), as_of=today)
+    assert [(c.clause_id, c.change) for c in changes] == [(OPEN, "changed")]
+    assert [(i.enterprise, i.direction, i.before, i.after) for i in items] == [
+        ("金山某芯片设计有限公司", "lost", "eligible", "ineligible")
+    ]
+    moment = dt.datetime(2026, 6, 10, 6, 5, tzinfo=dt.UTC)
+    assert push.since_text(moment) == "2026-06-10 14:05（北京时间）" and push.since_text(today) == today.isoformat()
 
 
 def test_a_removed_clause_lists_the_enterprises_that_lose_it(policies):

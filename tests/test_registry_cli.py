@@ -26,6 +26,7 @@ from recommender.paths import ROOT
 from recommender.profile import LABELS, parse_profile
 from recommender.profile_fields import SPEC_FIELDS
 from recommender.registry import db, enterprises, feedback, push
+from recommender.registry.models import BEIJING
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -201,6 +202,12 @@ def test_push_lists_the_enterprises_a_new_document_makes_eligible(policies):
     one_error_line(run("push", "--since", "2026-02-30"))
     later = (today + dt.timedelta(days=1)).isoformat()
     assert f"--since {later} 晚于今天" in one_error_line(run("push", "--since", later))  # was taken, listing nothing
+    # a moment of a day (Beijing time): the changes recorded from then on; all of today's were recorded before
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    assert f"--since {soon}（北京时间） 晚于现在" in one_error_line(run("push", "--since", soon))
+    early = json.loads(run("push", "--since", f"{today.isoformat()} 00:00", "--format", "json").stdout)
+    assert early["since"] == f"{today.isoformat()}T00:00:00+08:00" and early["items"] == data["items"]
+    assert "时间不存在" in one_error_line(run("push", "--since", f"{today.isoformat()} 24:30"))
 
 
 def _feedback(given: list[tuple[str, str, str | None]], shown: str, page: str, by: str) -> None:

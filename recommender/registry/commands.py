@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..cli_parser import DATE, OUTPUT, ROSTER, ROSTER_HELP
+from ..cli_parser import DATE, OUTPUT, ROSTER, ROSTER_HELP, moment_argument
 from ..clock import today
 from ..os_reasons import os_reason
 from .states import POOL_STAGES, counsellor_name, counsellor_text
@@ -158,13 +158,17 @@ def cmd_push(args: argparse.Namespace) -> None:
     """
     from ..progress import Bar
     from ..services.push_list import push_report
-    from .push import change_label, direction_label, status_text
+    from .models import now
+    from .push import change_label, direction_label, since_text, status_text
 
-    as_of = args.as_of
-    if args.since > today():  # taken without a word, listing nothing (a break-it trial); the page refuses it too
-        raise CommandError(f"--since {args.since} 晚于今天（{today()}）：请填今天或更早的日期，列出自那天起变化的条款")
+    as_of, since = args.as_of, args.since
+    # a later day (or moment) was taken without a word, listing nothing (a break-it trial); the page refuses it too
+    moment = isinstance(since, dt.datetime)
+    if since > now() if moment else since > today():
+        late = f"晚于现在（{since_text(now())}）" if moment else f"晚于今天（{today()}）"
+        raise CommandError(f"--since {since_text(since)} {late}：请填今天或更早的日期，列出自那时起变化的条款")
     with _transaction() as session, Bar("判断档案库企业", unit="家", delay=1.0) as bar:
-        report = push_report(session, args.since, as_of, acting(session, args.by), args.counsellor, bar)
+        report = push_report(session, since, as_of, acting(session, args.by), args.counsellor, bar)
     if args.format == "json":
         _print_json(report.as_dict())
         return
@@ -173,7 +177,7 @@ def cmd_push(args: argparse.Namespace) -> None:
         counts = f"新增 {len(synced.added)} 条，修改 {len(synced.changed)} 条，删除 {len(synced.removed)} 条"
         print(f"政策库已同步：{counts}")
     changed, registered = len(report.changes), report.enterprises
-    print(f"{args.since} 以来有变化的条款 {changed} 条；档案库企业 {registered} 家；按 {as_of} 判断")
+    print(f"{since_text(since)} 以来有变化的条款 {changed} 条；档案库企业 {registered} 家；按 {as_of} 判断")
     current = None
     items = report.items
     for item in items:
@@ -232,7 +236,13 @@ def add_commands(
     p.add_argument("--format", choices=["table", "json"], default="table")
     by(p)
     p = add("push", cmd_push, "政策条款变化后，列出新符合或不再符合条件的档案库企业")
-    p.add_argument("--since", type=date, required=True, metavar=DATE, help="列出这一天及以后新增、修改、删除的条款")
+    p.add_argument(
+        "--since",
+        type=moment_argument,
+        required=True,
+        metavar=DATE,
+        help="列出这一天及以后新增、修改、删除的条款；可加北京时间（如 “2026-12-01 14:30”）：只列当天此刻以后的变化",
+    )
     p.add_argument("--as-of", type=date, default=today(), metavar=DATE, help="判断政策有效性的日期，默认今天")
     p.add_argument("--counsellor", default=None, metavar="姓名", help="只看这位专员负责的企业")
     p.add_argument("--format", choices=["table", "json"], default="table")

@@ -33,7 +33,7 @@ from ..eligibility.status import ELIGIBLE, PARTIAL, STATUSES, Status, status_lab
 from ..eligibility.verdict import Verdict, Verdicts, evaluate
 from .access import Actor
 from .enterprises import Registered, registered
-from .models import ClauseVersion, now
+from .models import BEIJING, ClauseVersion, now
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"  # a clause's change
 CHANGE_LABELS = {ADDED: "新增", CHANGED: "修改", REMOVED: "删除"}
@@ -179,13 +179,34 @@ class ClauseChange:
         return self.after if self.after.clause is not None else self.before
 
 
-def changes_since(session: Session, since: dt.date) -> list[ClauseChange]:
-    """Each clause whose newest version dates from ``since`` or later, against its version before then."""
+Since = dt.date | dt.datetime  # a day, or a moment (timezone-aware) for changes recorded later that day
+
+
+def since_text(since: Since) -> str:
+    """``since`` as people read it: 2026-12-01, or 2026-12-01 14:30（北京时间） for a moment."""
+    if isinstance(since, dt.datetime):
+        return since.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M（北京时间）")
+    return since.isoformat()
+
+
+def _since_then(row: ClauseVersion, since: Since) -> bool:
+    """Whether the version ``row`` counts from ``since`` on: its day (``changed_on``) is ``since`` or later; for a
+    moment, a version of that very day counts when it was recorded at that moment or later (a correction
+    published the day of the first version, after a push list told enterprises of that one)."""
+    if not isinstance(since, dt.datetime):
+        return row.changed_on >= since
+    day = since.astimezone(BEIJING).date()
+    return row.changed_on > day or (row.changed_on == day and row.recorded_at >= since)
+
+
+def changes_since(session: Session, since: Since) -> list[ClauseChange]:
+    """Each clause whose newest version counts from ``since`` on (``_since_then``), against its version before
+    then."""
     rows = session.scalars(select(ClauseVersion).order_by(ClauseVersion.id))
     before: dict[str, ClauseVersion] = {}
     after: dict[str, ClauseVersion] = {}
     for row in rows:
-        (after if row.changed_on >= since else before)[row.clause_id] = row
+        (after if _since_then(row, since) else before)[row.clause_id] = row
     result = []
     for clause_id, new in after.items():
         old = before.get(clause_id)
@@ -302,7 +323,7 @@ def _why_not(change: ClauseChange, verdict: Verdict | None, as_of: dt.date) -> l
 
 def push_list(
     session: Session,
-    since: dt.date,
+    since: Since,
     as_of: dt.date,
     by: Actor,
     enterprises: list[Registered] | None = None,

@@ -19,7 +19,7 @@ from ..registry.enterprises import registered
 class PushReport:
     """What ``push_report`` found; ``as_dict`` is the command line's JSON document."""
 
-    since: dt.date
+    since: push.Since
     as_of: dt.date
     synced: push.SyncReport  # clause ids added, changed, removed by this sync
     changes: list[push.ClauseChange]  # clause changes since ``since``
@@ -33,7 +33,7 @@ class PushReport:
         (added …); the items are ``PushItem.as_dict``.
         """
         return {
-            "since": self.since.isoformat(),
+            "since": self.since.isoformat(),  # a moment, when given, with its offset: 2026-12-01T14:30:00+08:00
             "as_of": self.as_of.isoformat(),
             "synced": {"added": self.synced.added, "changed": self.synced.changed, "removed": self.synced.removed},
             "changes": [
@@ -52,7 +52,7 @@ class PushReport:
 
 def push_report(
     session: Session,
-    since: dt.date,
+    since: push.Since,
     as_of: dt.date,
     by: Actor,
     counsellor: str | None = None,

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from recommender.clock import today
+from recommender.clock import SHANGHAI, today
 from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
 from recommender.dates import date_problem
@@ -19,6 +19,7 @@ from recommender.eligibility.status import status_label
 from recommender.locator import locator
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
+from recommender.registry.models import now
 from recommender.registry.states import counsellor_text
 from recommender.safe_output import csv_bytes
 from recommender.services.push_list import PushReport, push_report
@@ -152,7 +153,12 @@ class _Progress:
             self.drawn = now
 
 
-def _run_push(since: dt.date, as_of: dt.date) -> None:
+def _file_part(since: push.Since) -> str:
+    """``since`` in a file name: 2026-12-01, or 2026-12-01-1430 for a moment (Beijing time)."""
+    return since.astimezone(SHANGHAI).strftime("%Y-%m-%d-%H%M") if isinstance(since, dt.datetime) else since.isoformat()
+
+
+def _run_push(since: push.Since, as_of: dt.date) -> None:
     """Sync and list with the dates the widgets hold now, a progress bar under the button while it runs."""
     slot = st.empty()
     by = auth.acting()
@@ -164,7 +170,8 @@ def _run_push(since: dt.date, as_of: dt.date) -> None:
 def push_section(as_of: dt.date) -> None:
     """政策变化推送: sync the corpus, then whom the clauses changed since a date concern, judged at ``as_of``."""
     st.caption("记录政策库的最新版本，列出某日以来新增、修改或删除的条款使哪些档案库企业新符合或不再符合条件。")
-    since = st.columns(2)[0].date_input(
+    day_box, time_box = st.columns(2)
+    day = day_box.date_input(
         "列出这一天以来有变化的条款",
         value=today() - dt.timedelta(days=30),
         **ANY_DAY,  # checked here: Streamlit refuses a date out of its bounds in English
@@ -172,8 +179,20 @@ def push_section(as_of: dt.date) -> None:
         key="push_since",
         persist_state="page",
     )
-    if problem := date_problem(since, FIRST_SINCE, today()):
+    moment = time_box.time_input(
+        "从当天几点起（北京时间，选填）",
+        value=None,
+        step=60,
+        key="push_since_time",
+        persist_state="page",
+        help="同一天里政策先发布、后更正时：填上次生成推送名单的时间，只列此后的变化（更正后不再符合的企业也会列出）",
+    )
+    if problem := date_problem(day, FIRST_SINCE, today()):
         st.markdown(f":red[:material/error: 起始日期{problem}]")
+        return
+    since: push.Since = day if moment is None else dt.datetime.combine(day, moment, SHANGHAI)
+    if isinstance(since, dt.datetime) and since > now():
+        st.markdown(f":red[:material/error: 起始时间 {md(push.since_text(since))} 晚于现在]")
         return
     if st.button("同步政策库并生成推送名单", type="primary", icon=":material/campaign:", key="push_go"):
         _run_push(since, as_of)
@@ -204,7 +223,8 @@ def _push_report(report: PushReport) -> None:
     frame = pd.DataFrame(shown, columns=list(PUSH_COLUMNS))  # no 专员: 未分配, as the registry pages say
     frame = frame.rename(columns=PUSH_COLUMNS)
     if frame.empty:
-        st.info(f"{report.since} 以来的条款变化没有使档案库中的企业新符合或不再符合条件。", icon=":material/info:")
+        since = md(push.since_text(report.since))
+        st.info(f"{since} 以来的条款变化没有使档案库中的企业新符合或不再符合条件。", icon=":material/info:")
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
-    _csv(frame, "推送名单", f"政策变化推送-{report.since}.csv", "push_list_csv")
+    _csv(frame, "推送名单", f"政策变化推送-{_file_part(report.since)}.csv", "push_list_csv")
