@@ -287,6 +287,34 @@ def test_a_counsellor_logs_in_and_logging_out_leaves_nothing_in_the_form():
         assert page.get_by_role("link", name="企业档案库").count() == 0
 
 
+def test_a_reload_puts_back_what_the_enterprise_typed_in_that_tab_only():
+    """A reload (F5, a dropped connection) starts a new session and emptied the form: what an enterprise had
+    typed was lost (a break-it trial). It is kept in the tab's sessionStorage (the browser keeps it to that
+    tab, until it is closed): back after a reload; cleared while staff are logged in."""
+    _require_browser()
+    from playwright.sync_api import expect
+
+    from recommender.registry.access import COUNSELLOR
+
+    with streamlit_server() as url, chromium_page() as page:
+        page.goto(url)
+        page.get_by_role("button", name="开始匹配").wait_for()
+        _type(page, "textbox", "企业名称 *", ENTERPRISE["name"])
+        _choose(page, "注册地 *", ENTERPRISE["region"])
+        _type(page, "spinbutton", "职工总数", ENTERPRISE["employees"])
+        _idle(page)
+        page.reload()
+        expect(page.get_by_role("textbox", name="企业名称 *")).to_have_value(ENTERPRISE["name"], timeout=30_000)
+        expect(page.get_by_role("spinbutton", name="职工总数")).to_have_value(str(ENTERPRISE["employees"]))
+        page.get_by_text("已恢复本标签页中刚才填写的内容").wait_for()
+        log_in(page, COUNSELLOR, "赵六")  # staff in the tab: the draft is cleared, a reload logs out
+        _idle(page)
+        page.reload()
+        page.get_by_role("button", name="开始匹配").wait_for()
+        _idle(page)
+        expect(page.get_by_role("textbox", name="企业名称 *")).to_have_value("")
+
+
 def test_policy_staff_open_the_coverage_page_download_its_population_and_try_a_district():
     """What AppTest cannot show: the population's CSV written when the button is clicked, and the what-if
     (a fragment) answering in a real browser."""

@@ -2,15 +2,18 @@
 
 import streamlit as st
 
-from webapp.ui import auth, feedback, profile_form, registry_save, results, settings, style
+from recommender.registry.access import PUBLIC
+from webapp.ui import auth, draft, feedback, profile_form, registry_save, results, settings, style
 
 style.page_header("企业政策自测", "填写企业基本情况，查看可申请的扶持措施、政策依据、尚缺条件和联系部门")
 
 as_of = settings.as_of()
-with st.sidebar:
-    profile_form.save_and_load()
 by = auth.acting()  # the public, or the logged-in account (a record opened from 企业档案库 is edited as it)
+with st.sidebar:
+    draft.keep(public=by.role == PUBLIC)  # before the form's widgets: a reload puts back what was typed
+    profile_form.save_and_load()
 
+draft.note()
 profile = profile_form.render()
 if profile is not None:
     if profile_form.edited_since_submitted():
