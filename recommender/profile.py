@@ -496,17 +496,9 @@ class Profile(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
-        if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
-            raise _field_error("rd_staff", "too_large", "研发人员数不能大于职工总数")
-        for total, last in (("revenue_3y", "revenue"), ("rd_expense_3y", "rd_expense")):
-            both = getattr(self, total) is not None and getattr(self, last) is not None
-            if both and getattr(self, total) < getattr(self, last):
-                raise _field_error(total, "too_small", f"近三年合计不能小于最近一年的{LABELS[last]}")
-        if self.high_tech_revenue is not None and self.revenue is not None and self.high_tech_revenue > self.revenue:
-            raise _field_error("high_tech_revenue", "too_large", "高新技术产品（服务）收入不能大于营业收入")
-        for title in self.qualification_dates:
-            if title not in (self.qualifications or []):
-                raise _field_error("qualification_dates", "not_held", f"填写了“{title}”的取得日期，但已有资质中没有它")
+        problems = inconsistencies(self)
+        if problems:
+            raise _field_errors(problems)
         return self
 
     # --- derived facts -------------------------------------------------------------------
@@ -558,12 +550,34 @@ class FieldError:
         return f"{self.field}（{self.label}）：{self.message}" if self.field and self.field != self.label else str(self)
 
 
-_FIELD_ERROR = "profile_field"  # the type of the PydanticCustomError a model validator raises
+_FIELD_ERRORS = "profile_fields"  # the type of the PydanticCustomError the model validator raises
 
 
-def _field_error(field: str, code: str, message: str) -> PydanticCustomError:
-    """A model validator's error that names its field (pydantic gives such errors no location)."""
-    return PydanticCustomError(_FIELD_ERROR, "{message}", {"field": field, "code": code, "message": message})
+def inconsistencies(profile: Any) -> list[tuple[str, str, str]]:
+    """Every pair of a profile's fields that contradict each other, as (field, code, message): 研发人员数 over
+    职工总数, a three-year total under its last year, 高新技术产品收入 over 营业收入, a date of a title not held.
+    ``profile``: a Profile or the stored model's copy of it (``_stored_model``)."""
+    problems = []
+    if profile.rd_staff is not None and profile.employees is not None and profile.rd_staff > profile.employees:
+        problems.append(("rd_staff", "too_large", "研发人员数不能大于职工总数"))
+    for total, last in (("revenue_3y", "revenue"), ("rd_expense_3y", "rd_expense")):
+        both = getattr(profile, total) is not None and getattr(profile, last) is not None
+        if both and getattr(profile, total) < getattr(profile, last):
+            problems.append((total, "too_small", f"近三年合计不能小于最近一年的{LABELS[last]}"))
+    high_tech, revenue = profile.high_tech_revenue, profile.revenue
+    if high_tech is not None and revenue is not None and high_tech > revenue:
+        problems.append(("high_tech_revenue", "too_large", "高新技术产品（服务）收入不能大于营业收入"))
+    for title in profile.qualification_dates:
+        if title not in (profile.qualifications or []):
+            problems.append(("qualification_dates", "not_held", f"填写了“{title}”的取得日期，但已有资质中没有它"))
+    return problems
+
+
+def _field_errors(problems: list[tuple[str, str, str]]) -> PydanticCustomError:
+    """A model validator's errors, each (field, code, message), raised as one: a validator raises one error, and
+    pydantic gives it no location."""
+    message = "；".join(m for _, _, m in problems)
+    return PydanticCustomError(_FIELD_ERRORS, "{message}", {"message": message, "problems": problems})
 
 
 EARLIEST_FOUNDING = dt.date(1900, 1, 1)
@@ -607,9 +621,6 @@ def _field_error_of(err: Any) -> FieldError:
     field = str(err["loc"][0]) if err["loc"] else ""
     kind = err["type"]
     value = err.get("input")
-    if kind == _FIELD_ERROR:
-        ctx = err["ctx"]
-        return FieldError(ctx["field"], ctx["code"], ctx["message"])
     if kind == "value_error":
         return FieldError(field, "invalid", str(err["msg"]).removeprefix("Value error, "))
     if kind in {"greater_than_equal", "greater_than"}:
@@ -631,7 +642,29 @@ def _field_error_of(err: Any) -> FieldError:
 
 def describe_errors(exc: ValidationError) -> list[FieldError]:
     """What a profile's validation found, field by field (Chinese messages, machine codes)."""
-    return [_field_error_of(err) for err in exc.errors()]
+    out = []
+    for err in exc.errors():
+        if err["type"] == _FIELD_ERRORS:
+            out += [FieldError(*problem) for problem in err["ctx"]["problems"]]
+        else:
+            out.append(_field_error_of(err))
+    return out
+
+
+def _with_inconsistencies(data: dict[str, Any], errors: list[FieldError]) -> list[FieldError]:
+    """``errors`` and the contradictions between the fields they do not name (``Profile.inconsistencies``):
+    pydantic checks those only once every field is valid, so a form said them a round later (a break-it
+    trial). Required fields in error are stood in for, to reach the check."""
+    if any(e.code == "not_an_object" for e in errors):
+        return errors
+    named = {e.field for e in errors}
+    good = {k: v for k, v in data.items() if k not in named}
+    stand_ins = {"name": "-", "region": REGIONS[0]}
+    try:
+        Profile.model_validate({**good, **{k: v for k, v in stand_ins.items() if k in named or k not in good}})
+    except ValidationError as exc:
+        return errors + [e for e in describe_errors(exc) if e.field not in named and e not in errors]
+    return errors
 
 
 class ProfileError(ValueError):
@@ -657,7 +690,7 @@ def parse_profile(data: Any, source: str | None = None) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(describe_errors(exc), source) from exc
+        raise ProfileError(_with_inconsistencies(data, describe_errors(exc)), source) from exc
 
 
 def _fresh_default(field: FieldInfo) -> FieldInfo:
