@@ -269,8 +269,22 @@ def test_a_new_name_with_the_registered_code_is_the_enterprise_renamed():
     roster = parse_roster(
         [{"name": "上海甲芯半导体有限公司", "region": "金山区", "credit_code": CODE, "employees": 50}]
     )
+    # a code copied onto the wrong row, or a template's example code left in, merged two enterprises without a
+    # word (a break-it trial): a rename is confirmed, and said before the import
+    with pytest.raises(ImportRefused) as refused, db.transaction() as s:
+        importer.import_roster(s, roster, by=admin("导入员"), source="更名.csv")
+    [row] = refused.value.bad
+    assert row.errors[0].code == "renamed" and row.errors[0].message == (
+        "统一社会信用代码 91310115MA1K3Y8P1B 属于档案库中的“上海甲芯微电子有限公司”，"
+        "本行名称为“上海甲芯半导体有限公司”：如确是该企业改名，请确认改名后导入（命令行加 --rename）；否则请核对代码"
+    )
+    moved = parse_roster([{"name": "上海历史数据科技有限公司", "region": "徐汇区", "credit_code": CODE}])
     with db.transaction() as s:
-        report = importer.import_roster(s, roster, by=admin("导入员"), source="更名.csv")
+        [other] = importer.refused_rows(s, moved, admin("导入员"))
+        assert "本行名称为“上海历史数据科技有限公司”，注册地 金山区 → 徐汇区：如确是" in other.errors[0].message
+        assert importer.refused_rows(s, roster, admin("导入员")) == [row]
+        assert importer.refused_rows(s, roster, admin("导入员"), renames=True) == []
+        report = importer.import_roster(s, roster, by=admin("导入员"), source="更名.csv", renames=True)
     assert report.renamed == [("上海甲芯微电子有限公司", "上海甲芯半导体有限公司")]
     assert report.summary() == "新增 0 家，更新 1 家，未变 0 家（其中改名 1 家）"
     assert "统一社会信用代码 91310115MA1K3Y8P1B 相同：已改名为“上海甲芯半导体有限公司”" in report.notes[0]

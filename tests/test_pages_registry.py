@@ -530,6 +530,22 @@ def test_a_clean_roster_imports_and_updates_known_enterprises():
     assert (record["counsellor"], record["profile"]["employees"], record["version"]) == ("李四", 85, 2)
 
 
+def test_a_row_renaming_a_registered_enterprise_is_said_and_imported_only_once_confirmed():
+    """A row with a registered enterprise's 统一社会信用代码 under another name renamed it and overwrote its
+    district and figures, the button saying only 导入 1 家 (a break-it trial: a copied code, the template's)."""
+    code = "91310115MA1K3Y8P1B"
+    known = _add({**ENTERPRISE, "credit_code": code})
+    roster = f"企业名称,注册地,统一社会信用代码\n上海历史数据科技有限公司,徐汇区,{code}\n"
+    at = _uploaded(roster)
+    [warning] = [w.value for w in at.warning if "导入会把该企业改名" in w.value]
+    assert f"属于档案库中的“{ENTERPRISE['name']}”" in warning and "注册地 浦东新区 → 徐汇区" in warning
+    assert at.button(key="import_go").disabled and at.button(key="import_go").label == "导入 0 家到档案库"
+    _ok(at.checkbox(key="import_renames").check().run())
+    assert at.button(key="import_go").label == "导入 1 家到档案库"
+    _ok(at.button(key="import_go").click().run())
+    assert _record(known)["profile"]["name"] == "上海历史数据科技有限公司"
+
+
 def test_repeated_names_are_refused_and_can_then_be_skipped():
     repeated = ROSTER.replace(
         "北京某软件公司,北京市,,软件,很多,资金补贴", "金山某新材料有限公司,金山区,碳谷绿湾,新材料,100,"

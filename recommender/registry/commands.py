@@ -113,6 +113,7 @@ def cmd_import(args: argparse.Namespace) -> None:
                 stage=args.stage,
                 skip_bad=args.skip_bad,
                 progress=bar,
+                renames=args.rename,
             )
         )
     for note in roster.file_notes():
@@ -229,6 +230,9 @@ def add_commands(
     p.add_argument("--counsellor", default=None, metavar="姓名", help="新入库企业的专员：在用的辅导员账号的姓名")
     p.add_argument("--stage", choices=POOL_STAGES, default="储备", help="新入库企业的培育库阶段")
     p.add_argument("--skip-bad", action="store_true", help="跳过有问题的行，导入其余各行")
+    p.add_argument(
+        "--rename", action="store_true", help="确认改名：统一社会信用代码已在档案库、名称不同的行，按代码更新并改名"
+    )
     by(p)
     p = add("enterprises", cmd_enterprises, "列出企业档案库中的企业")
     p.add_argument("--counsellor", default=None, metavar="姓名", help="只列此专员的企业（未分配：没有专员的）")

@@ -88,11 +88,29 @@ def _loaded(session: Session, column: InstrumentedAttribute[Any], values: list[s
     return found
 
 
-def _matched(session: Session, rows: list[GoodRow], by: Actor) -> tuple[dict[int, Enterprise], list[BadRow]]:
+def renaming(row: GoodRow, enterprise: Enterprise) -> str:
+    """Why importing ``row`` would rename the registered ``enterprise`` it matched by 统一社会信用代码, asking to
+    confirm it, in Chinese; "" when the names are the same (``company.name_key``). A code copied onto the wrong
+    row, or a template's example code left in, would otherwise merge two enterprises without a word (a
+    break-it trial): the registered one took the row's name, district and figures."""
+    if name_key(row.profile.name) == enterprise.name_key:
+        return ""
+    registered = enterprise.profile.get("region")
+    moved = f"，注册地 {registered} → {row.profile.region}" if registered and registered != row.profile.region else ""
+    return (
+        f"统一社会信用代码 {row.profile.credit_code} 属于档案库中的“{enterprise.name}”，本行名称为“{row.profile.name}”"
+        f"{moved}：如确是该企业改名，请确认改名后导入（命令行加 --rename）；否则请核对代码"
+    )
+
+
+def _matched(
+    session: Session, rows: list[GoodRow], by: Actor, renames: bool = False
+) -> tuple[dict[int, Enterprise], list[BadRow]]:
     """Each row's registered enterprise by row number (``enterprises.match``: the code, then the name key),
-    and the rows that cannot be matched safely: name and code disagreeing with the registry, or a second
-    row for an enterprise already matched (its registered name given in one row, its new name in another),
-    and rows for an enterprise ``by`` may not change (another 辅导员's)."""
+    and the rows that cannot be matched safely: name and code disagreeing with the registry, a new name under
+    a registered code unless ``renames`` confirms it (``renaming``), a second row for an enterprise already
+    matched (its registered name given in one row, its new name in another), and rows for an enterprise
+    ``by`` may not change (another 辅导员's)."""
     keys = list(dict.fromkeys(name_key(r.profile.name) for r in rows))
     codes = list(dict.fromkeys(r.profile.credit_code for r in rows if r.profile.credit_code))
     by_key, by_code = _loaded(session, Enterprise.name_key, keys), _loaded(session, Enterprise.credit_code, codes)
@@ -108,6 +126,8 @@ def _matched(session: Session, rows: list[GoodRow], by: Actor) -> tuple[dict[int
         if enterprise is not None and not may_write(by, enterprise.counsellor):
             text = f"档案库中的“{enterprise.name}”由专员 {enterprise.counsellor} 负责，{by.label}无权修改"
             bad.append(BadRow(row.row, row.profile.name, [FieldError("", "forbidden", text)]))
+        elif enterprise is not None and not renames and (why := renaming(row, enterprise)):
+            bad.append(BadRow(row.row, row.profile.name, [FieldError("name", "renamed", why)]))
         elif enterprise is not None and enterprise.id in first:
             text = f"与第 {first[enterprise.id]} 行是同一家企业（档案库中的“{enterprise.name}”），请合并为一行"
             bad.append(BadRow(row.row, row.profile.name, [FieldError("", "repeated", text)]))
@@ -146,25 +166,25 @@ def _merge_all(found: dict[int, Enterprise], rows: list[GoodRow]) -> tuple[dict[
 
 
 def _checked(
-    session: Session, roster: Roster, by: Actor
+    session: Session, roster: Roster, by: Actor, renames: bool = False
 ) -> tuple[list[BadRow], dict[int, Enterprise], dict[int, tuple[dict[str, Any], list[str]]]]:
     """Every row an import of ``roster`` by ``by`` cannot take, by row number: the file's bad rows,
-    ``_more_bad_rows``, rows matched unsafely or to another 辅导员's enterprise (``_matched``) and rows whose
-    merge with the registered profile is inconsistent (``_merge_all``); with the registered enterprise of
-    each row matched and its merged profile."""
+    ``_more_bad_rows``, rows matched unsafely, renaming unconfirmed (``renames``) or to another 辅导员's
+    enterprise (``_matched``) and rows whose merge with the registered profile is inconsistent
+    (``_merge_all``); with the registered enterprise of each row matched and its merged profile."""
     bad = [*roster.bad, *_more_bad_rows(roster)]
     skip = {b.row for b in bad}
-    found, conflicts = _matched(session, [r for r in roster.rows if r.row not in skip], by)
+    found, conflicts = _matched(session, [r for r in roster.rows if r.row not in skip], by, renames)
     merges, inconsistent = _merge_all(found, roster.rows)
     return sorted([*bad, *conflicts, *inconsistent], key=lambda b: b.row), found, merges
 
 
-def refused_rows(session: Session, roster: Roster, by: Actor) -> list[BadRow]:
-    """The rows ``import_roster`` would refuse (or skip, with ``skip_bad``) if ``by`` imported ``roster`` now,
-    by row number: the same checks, nothing written. A page says with it what its import button will do.
-    AccessDenied unless ``by`` is a 辅导员 or a 管理员."""
+def refused_rows(session: Session, roster: Roster, by: Actor, renames: bool = False) -> list[BadRow]:
+    """The rows ``import_roster`` would refuse (or skip, with ``skip_bad``) if ``by`` imported ``roster`` now
+    (``renames`` as it is given), by row number: the same checks, nothing written. A page says with it what
+    its import button will do. AccessDenied unless ``by`` is a 辅导员 or a 管理员."""
     require(by, (COUNSELLOR,), "导入企业名单")
-    return _checked(session, roster, by)[0]
+    return _checked(session, roster, by, renames)[0]
 
 
 def _update_known(
@@ -245,11 +265,13 @@ def import_roster(
     stage: str = "储备",
     skip_bad: bool = False,
     progress: Progress | None = None,
+    renames: bool = False,
 ) -> ImportReport:
     """Add new enterprises and update the profiles of known ones, within the caller's transaction;
     ``progress(done, total)`` as the new enterprises and the revisions are written (database rows, CHUNK at a time).
 
-    With bad rows and no ``skip_bad`` it raises ImportRefused before writing anything. A new
+    With bad rows and no ``skip_bad`` it raises ImportRefused before writing anything; a row giving a registered
+    enterprise's 统一社会信用代码 under another name is a bad row unless ``renames`` confirms the renaming. A new
     enterprise gets ``counsellor`` and ``stage``; a known one keeps its own. New enterprises and
     all revisions are written as multi-row INSERTs (a 10k roster in seconds, on SQLite and
     PostgreSQL alike); a known enterprise is updated through the ORM, checked against its version.
@@ -260,7 +282,7 @@ def import_roster(
     counsellor = counsellor_name(counsellor)
     check_assign(by, "名单中的新企业", counsellor)
     check_stage(stage)
-    bad, found, merges = _checked(session, roster, by)
+    bad, found, merges = _checked(session, roster, by, renames)
     if bad and not skip_bad:
         raise ImportRefused(bad)
     skip = {b.row for b in bad}

@@ -15,6 +15,7 @@ from .markup import md
 from .roster_view import bad_frame
 
 OUTCOME = "roster_import"  # (roster signature, kind, message, bad rows) of the last import
+RENAMES = "import_renames"  # the box confirming that rows renaming registered enterprises are renames
 CHECKED = "roster_import_check"  # (roster signature, who, rows the registry would refuse) until the next import
 
 
@@ -40,6 +41,7 @@ def _import(roster: Roster, file_name: str, by: Actor) -> None:
             counsellor=ss["import_counsellor"] or None,
             stage=ss["import_stage"],
             skip_bad=skip,
+            renames=bool(ss.get(RENAMES)),
         )
     )
     signature = _signature(roster, file_name)
@@ -86,6 +88,23 @@ def _named_by_the_registry(bad: list[BadRow], roster: Roster, shown: bool) -> No
         _bad_table(extra)
 
 
+def _confirmed_renames(bad: list[BadRow]) -> list[BadRow]:
+    """``bad`` without the rows renaming a registered enterprise (``importer.renaming``) once the box under their
+    list confirms them (the import is then told ``renames``); the box is drawn only when there are some."""
+    renamed = [b for b in bad if any(e.code == "renamed" for e in b.errors)]
+    if not renamed:
+        st.session_state.pop(RENAMES, None)
+        return bad
+    st.warning(
+        f"名单中有 {len(renamed)} 行的统一社会信用代码属于档案库中另一名称的企业，导入会把该企业改名"
+        "并用本行的信息更新：\n\n" + "\n".join(f"- 第 {b.row} 行：{md(b.errors[0].message)}" for b in renamed),
+        icon=":material/warning:",
+    )
+    if not st.checkbox(f"确认这 {len(renamed)} 家企业已改名，按代码更新档案库中的企业", key=RENAMES):
+        return bad
+    return [b for b in bad if b not in renamed]
+
+
 def box(roster: Roster, file_name: str, by: Actor) -> None:
     """专员, 阶段, and 导入 N 家到档案库, N counting only the rows the registry will take (``refused_now``);
     the roster on the page stays as it is whatever happens."""
@@ -96,6 +115,7 @@ def box(roster: Roster, file_name: str, by: Actor) -> None:
     refused = last[3] if last and last[1] == "refused" else []
     bad = refused_now(roster, file_name, by)
     bad = (refused or roster.bad) if bad is None else bad
+    bad = _confirmed_renames(bad)
     st.caption("新入库的企业记为下面的专员和培育库阶段；已在档案库中的企业更新档案，专员和阶段不变。")
     a, b = st.columns(2)
     choices = assignable.counsellors(by)
