@@ -420,8 +420,10 @@ def parse_rows(rows: list[list[Any]], broken: dict[int, str] | None = None, prog
             _read_row(roster, i, row, columns, headers, units, percent, (broken or {}).get(i - 1))
     if footers:
         roster.notices.append(f"第 {'、'.join(footers)} 行是合计或落款行（合计、填表人等），未作为企业读取")
+    example = _template_example(roster)
     if not roster.rows and not roster.bad:
-        raise RosterError("只有表头，没有数据行")
+        only = f"只有名单模板的示例行（{example}），请在下方填写企业后上传" if example else "只有表头，没有数据行"
+        raise RosterError(only)
     if progress is not None:
         progress(total, total)
     _move_repeated(roster)
@@ -465,6 +467,23 @@ def _money(
     if amount.note:
         notes.append(f"{header} {amount.note}")
         _report_column(roster, header, amount)
+
+
+def _template_example(roster: Roster) -> str | None:
+    """The example row of ``template_csv`` left in a roster is no enterprise: as it is, a file note and not read;
+    its invented 统一社会信用代码 under another name, a bad row (a break-it trial: it was matched, given a Word
+    sheet and imported, and every 辅导员's template gives the same code). Returns the example's name when it
+    was left in, else None."""
+    code, name = TEMPLATE_EXAMPLE["credit_code"], TEMPLATE_EXAMPLE["name"]
+    left = [r for r in roster.rows if r.profile.credit_code == code and name_key(r.profile.name) == name_key(name)]
+    copied = [r for r in roster.rows if r.profile.credit_code == code and r not in left]
+    if left:
+        rows = "、".join(str(r.row) for r in left)
+        roster.notices.append(f"第 {rows} 行是名单模板的示例行（{name}），未作为企业读取")
+    said = f"统一社会信用代码 {code} 是名单模板示例中的代码，不是这家企业的：请填写企业自己的代码，或留空"
+    roster.bad += [BadRow(r.row, r.profile.name, [FieldError("credit_code", "example", said)]) for r in copied]
+    roster.rows = [r for r in roster.rows if r not in left and r not in copied]
+    return name if left else None
 
 
 def _move_repeated(roster: Roster) -> None:
@@ -627,13 +646,16 @@ def read_roster_file(path: Path, progress: Progress | None = None) -> Roster:
         raise RosterError(f"{path}: {exc}") from exc
 
 
+# the template's example enterprise: the code invented, with a valid GB 32100 check character
+TEMPLATE_EXAMPLE = {"name": "上海某芯微电子有限公司", "credit_code": "91310115MA1K3Y8P1B"}
+
+
 def template_csv() -> bytes:
     """An empty roster with Chinese headers and one example row (UTF-8 with BOM, for Excel)."""
     columns = ("name", "credit_code", *SPEC_FIELDS[1:])  # the code: the enterprise's identity in the registry
     headers = [LABELS[f] for f in columns]
     example = {
-        "name": "上海某芯微电子有限公司",
-        "credit_code": "91310115MA1K3Y8P1B",  # invented, with a valid GB 32100 check character
+        **TEMPLATE_EXAMPLE,
         "region": "浦东新区",
         "park": "张江科学城",
         "industry": "集成电路",

@@ -105,6 +105,21 @@ def test_a_roster_or_profile_in_big5_is_read_as_big5_not_as_gbk_garbage():
         assert read_roster(f"企业名称,注册地\n{text}\n".encode("gbk"), "r.csv").rows[0].profile.name == text[:-5]
 
 
+def test_the_template_s_example_row_left_in_is_no_enterprise():
+    """下载名单模板, one real row added below the example: the invented 上海某芯微电子有限公司 was matched, given a
+    Word sheet and could be imported, and its code (every template's) renamed whatever held it (a break-it
+    trial)."""
+    from recommender.roster import template_csv
+
+    text = template_csv().decode("utf-8-sig") + "上海真实科技有限公司,,徐汇区\n"
+    roster = read_roster(text.encode(), "企业名单模板.csv")
+    assert [r.profile.name for r in roster.rows] == ["上海真实科技有限公司"] and not roster.bad
+    assert "第 2 行是名单模板的示例行（上海某芯微电子有限公司），未作为企业读取" in roster.file_notes()
+    copied = text.replace("上海真实科技有限公司,,", "上海真实科技有限公司,91310115MA1K3Y8P1B,")
+    [bad] = read_roster(copied.encode(), "r.csv").bad
+    assert bad.row == 3 and "是名单模板示例中的代码" in str(bad)
+
+
 def test_every_problem_of_a_profile_is_said_at_once_contradictions_too():
     """研发人员数 over 职工总数 was said only once every field was valid, and then one contradiction a round (a
     profile JSON needed three runs, a form three presses of 开始匹配: break-it trials)."""

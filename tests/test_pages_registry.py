@@ -533,7 +533,7 @@ def test_a_clean_roster_imports_and_updates_known_enterprises():
 def test_a_row_renaming_a_registered_enterprise_is_said_and_imported_only_once_confirmed():
     """A row with a registered enterprise's 统一社会信用代码 under another name renamed it and overwrote its
     district and figures, the button saying only 导入 1 家 (a break-it trial: a copied code, the template's)."""
-    code = "91310115MA1K3Y8P1B"
+    code = "91310104MA1K3Y8P1D"
     known = _add({**ENTERPRISE, "credit_code": code})
     roster = f"企业名称,注册地,统一社会信用代码\n上海历史数据科技有限公司,徐汇区,{code}\n"
     at = _uploaded(roster)

@@ -170,8 +170,11 @@ def test_file_level_problems_are_one_clear_error():
 
 
 def test_template_and_saved_profiles_read_back():
-    roster = read_roster(template_csv(), "模板.csv")
-    assert len(roster.rows) == 1 and not roster.bad and not roster.ignored_columns
+    with pytest.raises(RosterError, match="只有名单模板的示例行（上海某芯微电子有限公司），请在下方填写企业后上传"):
+        read_roster(template_csv(), "模板.csv")  # the example row is no enterprise
+    filled = template_csv().decode("utf-8-sig").replace("上海某芯微电子有限公司", "上海乙芯微电子有限公司", 1)
+    roster = read_roster(filled.replace("91310115MA1K3Y8P1B", "").encode(), "模板.csv")
+    assert len(roster.rows) == 1 and not roster.bad and not roster.ignored_columns  # every column is read
     saved = json.dumps([{"name": "甲", "region": "浦东新区"}, {"name": "乙", "region": "火星"}], ensure_ascii=False)
     roster = read_roster(saved.encode(), "档案.json")
     assert [p.name for p in roster.profiles] == ["甲"] and roster.bad[0].row == 2
