@@ -305,7 +305,7 @@ def _columns(header: list[Any]) -> tuple[dict[int, str], list[str], list[str]]:
             dated.setdefault(name, []).append((int(year.group(1)), i, text))
             continue
         _take(columns, seen, i, name, text)
-    notes = [_dated(name, found, columns, seen, ignored) for name, found in dated.items() if len(found) > 1]
+    notes = [_dated(name, found, columns, seen) for name, found in dated.items() if len(found) > 1]
     for name, found in dated.items():
         if len(found) == 1:
             _take(columns, seen, found[0][1], name, found[0][2])
@@ -323,21 +323,28 @@ def _take(columns: dict[int, str], seen: dict[str, str], column: int, name: str,
     columns[column] = name
 
 
-def _dated(
-    name: str, found: list[tuple[int, int, str]], columns: dict[int, str], seen: dict[str, str], ignored: list[str]
-) -> str:
+def _dated(name: str, found: list[tuple[int, int, str]], columns: dict[int, str], seen: dict[str, str]) -> str:
     """Several years of one figure ("2022年营业收入", "2023年营业收入"): the latest year gives ``name``, the
-    year before it (when there) ``PREVIOUS_YEAR[name]``, the others are not read. Returns the note saying so."""
+    year before it (when there) ``PREVIOUS_YEAR[name]``, the others are not read. Returns the note saying so.
+    RosterError when two columns give one year (2024年营业收入（万元） and 2024年度营业收入（元）): one was
+    taken without a word, the other said not to be a field (a break-it trial)."""
+    by_year: dict[int, str] = {}
+    for year, _, header in sorted(found, key=lambda f: f[1]):
+        if year in by_year:
+            raise RosterError(f"表头“{by_year[year]}”与“{header}”都是 {year} 年的“{LABELS[name]}”，请只保留一列")
+        by_year[year] = header
     latest, *earlier = sorted(found, reverse=True)
     _take(columns, seen, latest[1], name, latest[2])
     read = [f"{latest[2]} → {LABELS[name]}"]
+    left = []
     for year, column, header in earlier:
         if year == latest[0] - 1:
             _take(columns, seen, column, PREVIOUS_YEAR[name], header)
             read.append(f"{header} → {LABELS[PREVIOUS_YEAR[name]]}")
         else:
-            ignored.append(header)
-    return f"按表头的年份读取：{'；'.join(read)}"
+            left.append(header)
+    unread = f"；{'、'.join(left)} 未读取（档案只收最近两年）" if left else ""
+    return f"按表头的年份读取：{'；'.join(read)}{unread}"
 
 
 def _add(

@@ -144,11 +144,21 @@ def test_two_years_of_a_figure_give_it_and_the_year_before():
     roster = read_roster(text.encode(), "名单.csv")
     [row] = roster.rows
     assert (row.profile.revenue, row.profile.revenue_prev, row.profile.rd_expense) == (1200, 1000, 90)
-    assert roster.ignored_columns == ["2021年营业收入"]
+    assert roster.ignored_columns == []  # "not a field name" was untrue of 2021年营业收入
     [note] = [n for n in roster.file_notes() if n.startswith("按表头的年份读取")]
     assert "2023年营业收入（元） → 营业收入（万元）" in note and "2022年营业收入 → 前一年度营业收入（万元）" in note
+    assert note.endswith("；2021年营业收入 未读取（档案只收最近两年）")
     with pytest.raises(RosterError, match="都是“营业收入（万元）”"):  # an undated column beside a dated one
         read_roster("企业名称,注册地,营业收入,2022年营业收入\n甲,浦东新区,1,2\n".encode(), "名单.csv")
+
+
+@pytest.mark.parametrize("second", ["2024年度营业收入（万元）", "2024年营业收入（元）"])
+def test_two_columns_of_one_year_of_a_figure_are_refused_as_undated_ones_are(second):
+    """2024年营业收入（万元） beside 2024年度营业收入（万元） or 2024年营业收入（元）: one was taken without a word and
+    the other said to be no field name (a break-it trial)."""
+    text = f"企业名称,注册地,2024年营业收入（万元）,{second}\n甲,浦东新区,100,200\n"
+    with pytest.raises(RosterError, match=f"表头“2024年营业收入（万元）”与“{second}”都是 2024 年的“营业收入（万元）”"):
+        read_roster(text.encode(), "名单.csv")
 
 
 def test_totals_and_signature_lines_under_the_enterprises_are_no_enterprises():
