@@ -15,7 +15,8 @@ import unicodedata
 import pytest
 
 from recommender.cli import _parser, main
-from recommender.cli_parser import DATE, date_argument
+from recommender.cli_parser import DATE, date_argument, moment_argument
+from recommender.clock import SHANGHAI
 from recommender.dates import AS_OF_RANGE, date_problem
 
 
@@ -125,7 +126,9 @@ def test_every_date_option_of_every_command_reads_dates_alike():
     assert {("recommend", "as_of"), ("readiness", "as_of"), ("sheet", "as_of"), ("batch", "as_of")} <= set(dated)
     assert {("push", "since"), ("push", "as_of")} <= set(dated)
     for (name, dest), action in dated.items():
-        assert action.type is date_argument and action.metavar == DATE, (name, dest)
+        # push --since also takes a time of day (moment_argument), a date read by date_argument
+        readers = (date_argument, moment_argument) if (name, dest) == ("push", "since") else (date_argument,)
+        assert action.type in readers and action.metavar == DATE, (name, dest)
     args = _parser().parse_args(["push", "--since", "２０２５－０１－０２", "--as-of", "2025－03－01"])
     assert (args.since, args.as_of) == (dt.date(2025, 1, 2), dt.date(2025, 3, 1))
 
@@ -195,3 +198,21 @@ def test_the_help_names_the_arguments_as_the_errors_do(capsys):
     usage = capsys.readouterr().out
     assert "-o 输出文件" in usage and "企业名单" in usage and "--as-of 日期" in usage
     assert "roster" not in usage and "OUTPUT" not in usage and "AS_OF" not in usage
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("2026-11-30 14:30", dt.datetime(2026, 11, 30, 14, 30, tzinfo=SHANGHAI)),
+        ("２０２６－１１－３０Ｔ１４：３０：０５", dt.datetime(2026, 11, 30, 14, 30, 5, tzinfo=SHANGHAI)),
+        ("2026-11-30", dt.date(2026, 11, 30)),
+    ],
+)
+def test_push_since_takes_a_time_of_day_in_shanghai_time(typed, said):
+    assert moment_argument(typed) == said
+
+
+@pytest.mark.parametrize(("typed", "why"), [("2026-11-30 24:00", "时间不存在"), ("2026-02-30 10:00", "不存在")])
+def test_a_time_of_day_that_cannot_be_is_refused(typed, why):
+    with pytest.raises(argparse.ArgumentTypeError, match=why):
+        moment_argument(typed)
