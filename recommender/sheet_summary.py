@@ -20,6 +20,7 @@ UNLOCK_TITLES = 3  # titles the step about titles names
 CONTACTS = 3  # departments a measure's row names (a clause may name seven); 等 when there are more
 NO_GAPS = "请对照认定条件准备材料"  # a pending item whose checker gave no gap (as in 三、资质培育行动计划)
 CUTS = ("：", "，")  # a gap's name ends at the first of these ("请补充研发费用（万元）：…")
+NOT_MET_CHARS = 30  # a gap not met keeps its figure and what is needed: "发明专利 3 项，需 ≥ 4 项"
 
 
 @dataclass(frozen=True)
@@ -83,17 +84,20 @@ def contact_brief(m: MeasureView) -> str:
     return f"发文单位：{m.issuer}" if m.issuer else "文件未列明责任部门"
 
 
-def _head(gap: str) -> str:
+def _head(gap: str, not_met: bool = False) -> str:
     """A gap named by its first words: up to the first of CUTS, at most HEAD_CHARS characters; one cut shorter
-    ends in …, before a bracket opened in its second half ("科技小巨人企业的申报条件…", not "…条件（营业…")."""
+    ends in …, before a bracket opened in its second half ("科技小巨人企业的申报条件…", not "…条件（营业…").
+    A gap ``not_met`` keeps what is needed (up to its first "：", NOT_MET_CHARS): cut at "，" it named the
+    enterprise's own figure alone ("发明专利 3 项" for 需 ≥ 4 项, a break-it trial)."""
     head = gap.removesuffix("（待核实）")
-    for mark in CUTS:
+    for mark in CUTS[:1] if not_met else CUTS:
         head = head.split(mark, 1)[0]
-    if len(head) <= HEAD_CHARS:
+    most = NOT_MET_CHARS if not_met else HEAD_CHARS
+    if len(head) <= most:
         return head
-    cut = head[: HEAD_CHARS - 1]
+    cut = head[: most - 1]
     bracket = cut.rfind("（")
-    return (cut[:bracket] if bracket >= HEAD_CHARS // 2 else cut) + "…"
+    return (cut[:bracket] if bracket >= most // 2 else cut) + "…"
 
 
 def gap_brief(item: ReadinessItem) -> str:
@@ -102,7 +106,7 @@ def gap_brief(item: ReadinessItem) -> str:
     the checker gave none."""
     states = item.gap_states if len(item.gap_states) == len(item.gaps) else [""] * len(item.gaps)
     ordered = sorted(zip(item.gaps, states, strict=True), key=lambda gs: gs[1] != "not_met")
-    heads = list(dict.fromkeys(_head(g) for g, _ in ordered if not g.startswith("或：")))
+    heads = list(dict.fromkeys(_head(g, s == "not_met") for g, s in ordered if not g.startswith("或：")))
     if not heads:
         return NO_GAPS
     more = f" 等 {len(heads)} 项" if len(heads) > GAP_HEADS else ""

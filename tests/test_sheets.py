@@ -557,7 +557,11 @@ def test_the_summary_says_what_the_consultation_holds_in_brief(engine, monkeypat
         ],
         gap_states=["unknown", "unknown", "unknown", "not_met"],
     )
-    assert gap_brief(item) == "未满足的一条；请补充资产总额（万元） 等 3 项"  # not met first, alternatives left out
+    assert gap_brief(item) == "未满足的一条，原因很长；请补充资产总额（万元） 等 3 项"  # not met first, no alternatives
+    # a gap not met says what is needed, not the enterprise's own figure alone (a break-it trial)
+    item.gaps = ["一类知识产权（发明专利） 3 项，需 ≥ 4 项：还差 1 项"]
+    item.gap_states = ["not_met"]
+    assert gap_brief(item) == "一类知识产权（发明专利） 3 项，需 ≥ 4 项"
     item.gaps, item.gap_states = ["一" * 40, "科技小巨人企业的申报条件（营业收入、研发投入等门槛）由当年指南规定"], []
     assert gap_brief(item) == "一" * 15 + "…；科技小巨人企业的申报条件…"
     item.gaps = []

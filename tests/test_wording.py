@@ -121,3 +121,23 @@ def test_the_firm_s_age_reads_in_years_and_months_not_days():
     [hnte] = [q for q in check_readiness(profile, dt.date(2026, 11, 30)) if q.name == "高新技术企业"]
     assert "注册成立时间 11 年 5 个月，符合 ≥ 365 天" in hnte.reasons
     assert not any(re.search(r"时间 \d+ 天", r) for r in hnte.reasons)
+
+
+def test_a_small_amount_is_never_said_as_zero_and_a_small_gap_is_in_yuan():
+    """研发费用 400 元 (0.04 万元) read "最近一年研发费用 0 万元"; gaps of 94 元 and 341 元 both read "还差约 0.1 万元"
+    (a break-it trial)."""
+    from recommender.criteria.wording import num
+
+    assert [num(x) for x in (0.04, 0.0123, 0.5, 2.25, 12000, 0.000001)] == [
+        "0.04",
+        "0.012",
+        "0.5",
+        "2.2",
+        "12000",
+        "0.000001",
+    ]
+    firm = {"name": "甲", "region": "浦东新区", "revenue": 1.23, "rd_expense": 0.04, "employees": 5}
+    messages = [g.message for q in check_readiness(parse_profile(firm), AS_OF) for g in q.gaps]
+    assert "上年度研发费用 0.04 万元，需 ≥ 100 万元：还差 100 万元" in messages
+    [scored] = [m for m in messages if m.startswith("研发投入：")]
+    assert "还差约 92 元研发投入" in scored and "还差约 338 元研发投入" in scored  # both were 0.1 万元

@@ -13,13 +13,15 @@ OP_SIGNS = {"gte": "≥", "lte": "≤"}
 
 
 def num(x: float) -> str:
-    """220, 2.5, 12000 — integers without decimals, small numbers to one decimal."""
+    """220, 2.5, 12000 — integers without decimals, small numbers to one decimal, under 0.1 to two significant
+    digits (0.04, never 0 for what is not: 研发费用 400 元 read "0 万元", a break-it trial)."""
     x = round(float(x), 6)
     if x == int(x):
         return str(int(x))
     if abs(x) >= 100:
         return str(round(x))
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    places = 1 if abs(x) >= 0.1 else 1 - math.floor(math.log10(abs(x)))
+    return f"{x:.{places}f}".rstrip("0").rstrip(".")
 
 
 def up(x: float, step: float = 0.1) -> float:
@@ -51,7 +53,12 @@ def show(value: Any, unit: str) -> str:
 
 
 def _money(x: float) -> str:
-    return num(up(x, 1 if x >= 100 else 0.1))
+    """An amount of 万元 to add or cut, with its unit, rounded up so that adding it is enough: "1300 万元",
+    "2.5 万元"; under 1 万元 in 元 ("94 元": 0.1 万元 said 94 元 and 341 元 alike, a break-it trial)."""
+    yuan = up(x * 10_000, 1)
+    if yuan < 10_000:
+        return f"{num(yuan)} 元"
+    return f"{num(up(x, 1 if x >= 100 else 0.1))} 万元"
 
 
 # share facts whose gap is money: fact → (the profile field the share is of, what the gap is of)
@@ -76,7 +83,7 @@ def _fact_distance(fv: FactValue, op: str, required: float, p: Profile) -> str |
     v = fv.value
     if fv.name in {"rd_ratio", "rd_ratio_3y", "rd_ratio_prev"} and op == "gte":
         base, where = _rd_base(fv, p)
-        return f"{where}还差约 {_money(required * base - v * base)} 万元研发投入"
+        return f"{where}还差约 {_money(required * base - v * base)}研发投入"
     if fv.name == "rd_staff_ratio" and op == "gte" and p.employees is not None and p.rd_staff is not None:
         hires = math.ceil(round((required * p.employees - p.rd_staff) / (1 - required), 6))
         return f"还需新增约 {hires} 名科技人员（新增人员计入职工总数）"
@@ -84,9 +91,9 @@ def _fact_distance(fv: FactValue, op: str, required: float, p: Profile) -> str |
         field, what = _SHARE_BASES[fv.name]
         base = getattr(p, field)
         if base is not None:
-            return f"{what}还差约 {_money((required - v) * base)} 万元"
+            return f"{what}还差约 {_money((required - v) * base)}"
     if fv.name == "debt_ratio" and op == "lte" and p.total_assets is not None:
-        return f"按当前资产总额，需减少负债约 {_money((v - required) * p.total_assets)} 万元"
+        return f"按当前资产总额，需减少负债约 {_money((v - required) * p.total_assets)}"
     if fv.name == "registered_days" and p.founded is not None:
         days = math.ceil(required)
         if (dt.date.max - p.founded).days < days:
@@ -112,8 +119,10 @@ def _unit_distance(v: float, op: str, required: float, unit: str) -> str:
     if unit == "比例":
         return f"{'还差' if op == 'gte' else '超出'} {num(abs(required - v) * 100)} 个百分点"
     gap = required - v if op == "gte" else v - required
-    shown = _money(gap) if unit == "万元" else num(math.ceil(round(gap, 6)) if unit in {"人", "项"} else gap)
     word = "还差" if op == "gte" else "超出"
+    if unit == "万元":
+        return f"{word} {_money(gap)}"
+    shown = num(math.ceil(round(gap, 6)) if unit in {"人", "项"} else gap)
     if unit == "年":
         return f"还需约 {shown} 年"
     return f"{word} {shown} {unit}".rstrip()
