@@ -1,13 +1,15 @@
 """政策北斗 web entry: page setup, the login box and the pages the acting account may open (webapp/views/).
 
-Pages a role may not use are not in the navigation (Streamlit then serves the default page for their
-address); the registry functions they call check the account again (recommender.registry.access).
+Pages a role may not use are not in the navigation; their addresses open a hidden page that says, in Chinese,
+who may use the page and to log in (a reload logs staff out: Streamlit said "Page not found" in English and
+served 企业自测). The registry functions the pages call check the account again (recommender.registry.access).
 """
 
 import streamlit as st
 
 from recommender.registry.access import ADMIN, COUNSELLOR, PUBLIC, STAFF
 from webapp.ui import auth, nav, resources
+from webapp.ui.closed import closed_page
 
 st.set_page_config(
     page_title="政策北斗 · 上海企业政策匹配",
@@ -17,17 +19,21 @@ st.set_page_config(
 
 actor = auth.current()
 role = actor.role
-services = [st.Page(nav.SELF_CHECK, title="企业自测", icon=":material/fact_check:", default=True)]
-if role in (COUNSELLOR, ADMIN):
-    services.append(st.Page(nav.COUNSELLOR, title="辅导员工作台", icon=":material/support_agent:"))
-if role != PUBLIC:
-    services.append(st.Page(nav.REGISTRY, title="企业档案库", icon=":material/folder_shared:"))
-pages = {"企业服务": services}
-if role in (STAFF, ADMIN):
-    pages["政策分析"] = [st.Page(nav.COVERAGE, title="政策覆盖分析", icon=":material/analytics:")]
-    pages["政策管理"] = [st.Page(nav.LIBRARY, title="政策库管理", icon=":material/library_books:")]
-if role == ADMIN:
-    pages["系统管理"] = [st.Page(nav.ACCOUNTS, title="账号管理", icon=":material/manage_accounts:")]
+PAGES = (  # (group, script, title, icon, the roles that may open it)
+    ("企业服务", nav.COUNSELLOR, "辅导员工作台", ":material/support_agent:", (COUNSELLOR, ADMIN)),
+    ("企业服务", nav.REGISTRY, "企业档案库", ":material/folder_shared:", (COUNSELLOR, STAFF, ADMIN)),
+    ("政策分析", nav.COVERAGE, "政策覆盖分析", ":material/analytics:", (STAFF, ADMIN)),
+    ("政策管理", nav.LIBRARY, "政策库管理", ":material/library_books:", (STAFF, ADMIN)),
+    ("系统管理", nav.ACCOUNTS, "账号管理", ":material/manage_accounts:", (ADMIN,)),
+)
+pages = {"企业服务": [st.Page(nav.SELF_CHECK, title="企业自测", icon=":material/fact_check:", default=True)]}
+closed = []
+for group, script, title, icon, roles in PAGES:
+    if role in roles:
+        pages.setdefault(group, []).append(st.Page(script, title=title, icon=icon))
+    else:
+        closed.append(closed_page(script, title, roles, role != PUBLIC))
+pages.setdefault("企业服务", []).extend(closed)  # hidden: reached only by their address
 page = st.navigation(pages)
 auth.sidebar(actor)
 resources.library_notice()

@@ -186,7 +186,7 @@ def log_in(page, role: str, name: str) -> None:
 
     password = "浏览器测试用的登录密码"
     username = account(role, name, password=password)
-    page.get_by_text("工作人员登录").click()
+    page.get_by_text("工作人员登录", exact=True).click()
     page.get_by_role("textbox", name="登录名").fill(username)
     page.get_by_role("textbox", name="密码").fill(password)
     page.get_by_role("button", name="登录").click()
@@ -285,6 +285,22 @@ def test_a_counsellor_logs_in_and_logging_out_leaves_nothing_in_the_form():
         # the form is emptied by the rerun after logging out (a busy machine may take a few seconds)
         expect(page.get_by_role("textbox", name="企业名称 *")).to_have_value("", timeout=15_000)
         assert page.get_by_role("link", name="企业档案库").count() == 0
+
+
+def test_a_staff_page_s_address_says_in_chinese_who_may_use_it_and_to_log_in():
+    """A reload logs staff out; the page's address then showed an English "Page not found" box and served
+    企业自测 (a break-it trial). It says who may use the page and to log in, and opens after logging in."""
+    _require_browser()
+    from recommender.registry.access import COUNSELLOR
+
+    with streamlit_server() as url, chromium_page() as page:
+        page.goto(url + "/counsellor")
+        page.get_by_text("“辅导员工作台”仅供辅导员、管理员使用，请在左侧“工作人员登录”中登录").wait_for()
+        assert page.get_by_text("Page not found").count() == 0
+        log_in(page, COUNSELLOR, "孙七")
+        page.get_by_text("上传企业名单（CSV 或 Excel）").wait_for()  # the page itself, at the same address
+        page.goto(url + "/coverage")
+        page.get_by_text("“政策覆盖分析”仅供政策工作人员、管理员使用").wait_for()
 
 
 def test_a_reload_puts_back_what_the_enterprise_typed_in_that_tab_only():
