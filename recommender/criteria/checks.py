@@ -16,7 +16,7 @@ from ..eligibility.facts import FACTS, TITLE_AGE_FIELDS, Facts, FactValue, fact_
 from ..eligibility.verdict import Gap
 from ..profile import LABELS, Profile, mentions
 from ..profile_fields import form_name
-from .model import Condition, Criterion, Op, ParamValue, RuleSet, load_criteria
+from .model import Condition, Criterion, DatedCriterion, Op, ParamValue, RuleSet, load_criteria
 from .outcome import Outcome, all_of, any_of
 from .scoring import check_score, score_facts
 from .wording import OP_SIGNS, distance, show
@@ -102,6 +102,7 @@ class Checker:
         self._dated = criterion.at(as_of)
         self._params = self._dated.params
         self._verified = rule_set.verified
+        self._fact = self.facts.fact  # bound once: the compiled conditions (``_compile``) ask it often
 
     # --- parameters and facts ------------------------------------------------------------
 
@@ -133,14 +134,23 @@ class Checker:
         outcomes = self._dated.outcomes
         known = outcomes.get(key)
         if known is None:
-            saved, self.unverified = self.unverified, {}
-            try:
-                known = make(), self.unverified
-            finally:
-                self.unverified = saved
-            if len(outcomes) < OUTCOMES_MOST:
-                outcomes[key] = known
-                self._dated.kept.add(id(known[0]))
+            return self._remember(key, make)
+        outcome, noted = known
+        if noted:
+            self.unverified.update(noted)
+        return outcome
+
+    def _remember(self, key: tuple[Any, ...], make: Callable[[], Outcome]) -> Outcome:
+        """``_remembered`` when ``key`` is not remembered yet: ``make()``, kept unless ``OUTCOMES_MOST`` are."""
+        outcomes = self._dated.outcomes
+        saved, self.unverified = self.unverified, {}
+        try:
+            known = make(), self.unverified
+        finally:
+            self.unverified = saved
+        if len(outcomes) < OUTCOMES_MOST:
+            outcomes[key] = known
+            self._dated.kept.add(id(known[0]))
         outcome, noted = known
         self.unverified.update(noted)
         return outcome
@@ -153,15 +163,34 @@ class Checker:
         for outcome in outcomes:
             if id(outcome) not in kept:
                 return combine(outcomes)
-        return self._remembered(("combined", node, *map(id, outcomes)), lambda: combine(outcomes))
+        key = ("combined", node, *map(id, outcomes))
+        known = self._dated.outcomes.get(key)
+        if known is None:
+            return self._remember(key, lambda: combine(outcomes))
+        if known[1]:
+            self.unverified.update(known[1])
+        return known[0]
 
     def _unknown(self, cond: Condition, fv: FactValue, need: str, flag: str) -> Outcome:
         """``need`` says what the condition asks (" ≥ 60%"); empty when the label says it all."""
         # the fields are given but do not settle it (an industry in two sectors, a date after the as-of date)
-        profile = self.profile
-        given = all(getattr(profile, f, None) is not None for f in fv.missing) if fv.missing else bool(fv.note)
-        key = (id(cond), fv.name, fv.missing, fv.note, fv.field, need, flag, given)
-        return self._remembered(key, lambda: _unknown_outcome(cond, fv, need, flag, given))
+        missing = fv.missing
+        if missing:
+            profile = self.profile
+            given = True
+            for f in missing:
+                if getattr(profile, f, None) is None:
+                    given = False
+                    break
+        else:
+            given = bool(fv.note)
+        key = (id(cond), fv.name, missing, fv.note, fv.field, need, flag, given)
+        known = self._dated.outcomes.get(key)
+        if known is None:
+            return self._remember(key, lambda: _unknown_outcome(cond, fv, need, flag, given))
+        if known[1]:
+            self.unverified.update(known[1])
+        return known[0]
 
     # --- conditions ----------------------------------------------------------------------
 
@@ -396,5 +425,144 @@ def excluded_industry(category: str | None, text: str, table: dict[str, list[str
 
 
 def check_rule_set(checker: Checker) -> Outcome:
-    """The outcome of all the conditions of ``checker``'s rule set (all must be met)."""
-    return checker.combined(id(checker.rule_set), [checker.check(c) for c in checker.rule_set.all], all_of)
+    """The outcome of all the conditions of ``checker``'s rule set (all must be met). The rule set in force at the
+    checker's date runs compiled (``_compile``, once per criterion and date); any other one condition by condition."""
+    dated = checker._dated
+    rule_set = checker.rule_set
+    if dated.rules is not None and dated.rules[1] is rule_set:
+        plan: Plan | None = dated.plan
+        if plan is None:
+            plan = dated.plan = _all_plan(id(rule_set), [_compile(c, dated, rule_set.verified) for c in rule_set.all])
+        return plan(checker)
+    return checker.combined(id(rule_set), [checker.check(c) for c in rule_set.all], all_of)
+
+
+# --- compiled conditions -----------------------------------------------------------------------
+# A condition compiled for one criterion at one date (``Plan``): what ``Checker.check`` works out again for every
+# profile (the parameter in force, its flag and note, the threshold's words) is worked out once; each plan does
+# what ``Checker.check`` does, in the same order, and gives the same outcome. Conditions compiled for a common
+# case fall back to ``Checker.check`` (or the op's own check) for the rest.
+
+Plan = Callable[[Checker], Outcome]
+
+
+def _compile(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
+    """``cond`` compiled for ``dated`` (``verified``: whether its rule set is): a plan giving ``Checker.check``'s
+    outcome."""
+    if cond.all is not None:
+        return _all_plan(id(cond), [_compile(c, dated, verified) for c in cond.all])
+    if cond.any is not None:
+        return _any_plan(cond, [_compile(c, dated, verified) for c in cond.any])
+    plan = None
+    if cond.op in ("gte", "lte"):
+        plan = _threshold_plan(cond, cond.op, dated, verified)
+    elif cond.op == "is":
+        plan = _is_plan(cond, dated, verified)
+    elif cond.op == "not_encoded":
+        plan = _not_encoded_plan(cond, dated)
+    return plan or (lambda checker: checker.check(cond))
+
+
+def _all_plan(node: int, plans: list[Plan]) -> Plan:
+    """All of ``plans`` (the node ``node``: a condition's or a rule set's id), as ``Checker.check`` combines them."""
+
+    def run(checker: Checker) -> Outcome:
+        return checker.combined(node, [plan(checker) for plan in plans], all_of)
+
+    return run
+
+
+def _any_plan(cond: Condition, plans: list[Plan]) -> Plan:
+    """Any of ``plans`` (``cond.any`` compiled), as ``Checker.check`` combines them."""
+    node, label, gap_field, combine = id(cond), cond.label, cond.field, cond.combine
+
+    def either(outcomes: list[Outcome]) -> Outcome:
+        return any_of(outcomes, label, gap_field, combine)
+
+    def run(checker: Checker) -> Outcome:
+        return checker.combined(node, [plan(checker) for plan in plans], either)
+
+    return run
+
+
+def _param_note(name: str, dated: DatedCriterion, verified: bool) -> tuple[ParamValue, str | None, str]:
+    """The parameter ``name`` at ``dated``'s date, what ``Checker.param`` notes of it (None: nothing) and
+    ``Checker.flag``'s mark for it."""
+    pv = dated.params[name]
+    if pv.verified and verified:
+        return pv, None, ""
+    return pv, dated.note(name), UNVERIFIED
+
+
+def _threshold_plan(cond: Condition, op: str, dated: DatedCriterion, verified: bool) -> Plan | None:
+    """``Checker._threshold`` for a parameter with a number in force and no bands; None for any other."""
+    assert cond.param and cond.fact
+    name, fact_name, label, gap_field = cond.param, cond.fact, cond.label, cond.field
+    pv, noted, flag = _param_note(name, dated, verified)
+    required = pv.value
+    if cond.band_by or isinstance(required, bool) or not isinstance(required, int | float):
+        return None
+    unit = FACTS[fact_name].unit
+    need = _need(op, required, type(required), unit)
+    gte = op == "gte"
+    least, most = required - EPS, required + EPS
+
+    def run(checker: Checker) -> Outcome:
+        if noted is not None:
+            checker.unverified[name] = noted
+        fv = checker._fact(fact_name)
+        value = fv.value
+        if value is None:
+            if gte and fv.at_least is not None and fv.at_least >= least:
+                return checker._threshold(cond, op)  # met whatever the part not given is
+            return checker._unknown(cond, fv, need, flag)
+        actual = fv.said or show(value, unit)
+        note = f"（{fv.note}）" if fv.note else ""
+        if value >= least if gte else value <= most:
+            return Outcome("met", reasons=[f"{label} {actual}，符合{need}{note}{flag}"])
+        gap_text = distance(fv, op, required, checker.profile, checker.as_of, unit)
+        message = f"{label} {actual}，需{need}：{gap_text}{note}{flag}"
+        return Outcome("not_met", [Gap(gap_field or fv.field, need.strip(), actual, message)])
+
+    return run
+
+
+def _is_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
+    """``Checker._is`` compiled."""
+    assert cond.fact
+    fact_name, expected, gap_field, param = cond.fact, cond.value, cond.field, cond.param
+    noted, flag = (None, "" if verified else UNVERIFIED) if not param else _param_note(param, dated, verified)[1:]
+    need = "是" if expected else "否"
+    label = fact_label(fact_name)
+    met = f"{cond.label}：{label}为{need}{flag}"
+    head, tail = f"{cond.label}：不满足（{label}为", f"）{flag}"  # the message when not met: head + 是/否 + tail
+
+    def run(checker: Checker) -> Outcome:
+        fv = checker._fact(fact_name)
+        if noted is not None:
+            checker.unverified[param] = noted  # type: ignore[index]
+        value = fv.value
+        if value is None:
+            return checker._unknown(cond, fv, "", flag)
+        if value is expected:
+            return Outcome("met", reasons=[met])
+        actual = "是" if value else "否"
+        return Outcome("not_met", [Gap(gap_field or fv.field, need, actual, head + actual + tail)])
+
+    return run
+
+
+def _not_encoded_plan(cond: Condition, dated: DatedCriterion) -> Plan:
+    """``Checker._not_encoded``, the same for every profile at a date: remembered as ``Checker.check`` does."""
+    key = (id(cond),)
+    outcomes = dated.outcomes
+
+    def run(checker: Checker) -> Outcome:
+        known = outcomes.get(key)
+        if known is None:
+            return checker._remember(key, lambda: checker._not_encoded(cond))
+        if known[1]:
+            checker.unverified.update(known[1])
+        return known[0]
+
+    return run

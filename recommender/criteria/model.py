@@ -259,7 +259,7 @@ class DatedCriterion:
     first), every parameter's value (``params``) and, asked once, each parameter's line in a list of unverified
     values (``note``)."""
 
-    __slots__ = ("_notes", "kept", "outcomes", "params", "rules")
+    __slots__ = ("_notes", "kept", "outcomes", "params", "plan", "rules")
 
     def __init__(self, criterion: Criterion, as_of: dt.date) -> None:
         self.rules = criterion._rule_set(as_of)
@@ -268,6 +268,7 @@ class DatedCriterion:
         # outcomes of conditions that read nothing of a profile but these values (``checks.Checker``), by key
         self.outcomes: dict[tuple[Any, ...], Any] = {}
         self.kept: set[int] = set()  # ids of the outcomes ``outcomes`` holds (alive while it holds them)
+        self.plan: Any = None  # ``rules``' conditions compiled for this date (``checks.check_rule_set``), once asked
 
     def note(self, name: str) -> str:
         """The parameter ``name`` as a list of unverified values names it: "描述：值（出处）"."""
