@@ -453,13 +453,8 @@ def _compile(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
         return _all_plan(id(cond), [_compile(c, dated, verified) for c in cond.all])
     if cond.any is not None:
         return _any_plan(cond, [_compile(c, dated, verified) for c in cond.any])
-    plan = None
-    if cond.op in ("gte", "lte"):
-        plan = _threshold_plan(cond, cond.op, dated, verified)
-    elif cond.op == "is":
-        plan = _is_plan(cond, dated, verified)
-    elif cond.op == "not_encoded":
-        plan = _not_encoded_plan(cond, dated)
+    compile_op = _PLANS.get(cond.op or "")
+    plan = compile_op(cond, dated, verified) if compile_op else None
     return plan or (lambda checker: checker.check(cond))
 
 
@@ -494,12 +489,15 @@ def _param_note(name: str, dated: DatedCriterion, verified: bool) -> tuple[Param
     return pv, dated.note(name), UNVERIFIED
 
 
-def _threshold_plan(cond: Condition, op: str, dated: DatedCriterion, verified: bool) -> Plan | None:
-    """``Checker._threshold`` for a parameter with a number in force and no bands; None for any other."""
-    assert cond.param and cond.fact
-    name, fact_name, label, gap_field = cond.param, cond.fact, cond.label, cond.field
+def _threshold_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan | None:
+    """``Checker._threshold`` for a parameter with a number in force, or bands (compiled while the fact picking
+    the band is unknown); None for any other."""
+    assert cond.param and cond.fact and cond.op
+    name, fact_name, label, gap_field, op = cond.param, cond.fact, cond.label, cond.field, cond.op
     pv, noted, flag = _param_note(name, dated, verified)
     required = pv.value
+    if cond.band_by and isinstance(required, list):
+        return _banded_plan(cond, name, noted, flag)
     if cond.band_by or isinstance(required, bool) or not isinstance(required, int | float):
         return None
     unit = FACTS[fact_name].unit
@@ -523,6 +521,103 @@ def _threshold_plan(cond: Condition, op: str, dated: DatedCriterion, verified: b
         gap_text = distance(fv, op, required, checker.profile, checker.as_of, unit)
         message = f"{label} {actual}，需{need}：{gap_text}{note}{flag}"
         return Outcome("not_met", [Gap(gap_field or fv.field, need.strip(), actual, message)])
+
+    return run
+
+
+def _banded_plan(cond: Condition, name: str, noted: str | None, flag: str) -> Plan:
+    """``Checker._threshold`` for a banded parameter: the unknown outcome while the fact picking the band is
+    unknown, else ``Checker._threshold`` itself."""
+    assert cond.band_by and cond.op
+    band_by, op = cond.band_by, cond.op
+    need = f"达到按{fact_label(band_by)}分档的比例"
+
+    def run(checker: Checker) -> Outcome:
+        if noted is not None:
+            checker.unverified[name] = noted
+        bf = checker._fact(band_by)
+        if bf.value is None:
+            return checker._unknown(cond, bf, need, flag)
+        return checker._threshold(cond, op)
+
+    return run
+
+
+def _in_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan | None:
+    """``Checker._in`` for a list of words in force; None for any other parameter value."""
+    assert cond.fact and cond.param
+    name, fact_name, gap_field = cond.param, cond.fact, cond.field
+    pv, noted, flag = _param_note(name, dated, verified)
+    values = pv.value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    allowed = "、".join(values)
+    need = f"为{allowed}"
+    head = f"{cond.label}：{fact_label(fact_name)}为"
+
+    def run(checker: Checker) -> Outcome:
+        if noted is not None:
+            checker.unverified[name] = noted
+        fv = checker._fact(fact_name)
+        value = fv.value
+        if value is None:
+            return checker._unknown(cond, fv, need, flag)
+        if value in values:
+            return Outcome("met", reasons=[f"{head}{value}{flag}"])
+        message = f"{head}{value}，需为{allowed}{flag}"
+        return Outcome("not_met", [Gap(gap_field or fv.field, need, str(value), message)])
+
+    return run
+
+
+def _holds_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan | None:
+    """``Checker._holds`` for a list of titles in force, compiled when the enterprise holds none of them (a title
+    held may have lapsed: ``Checker._holds`` itself); None for any other parameter value."""
+    assert cond.param
+    name, label = cond.param, cond.label
+    pv, noted, flag = _param_note(name, dated, verified)
+    if not isinstance(pv.value, list) or not pv.value:
+        return None
+    titles: list[str] = list(pv.value)
+    need, gap_field, first = "或".join(titles), cond.field or "qualifications", titles[0]
+    hint = "未填写已有资质；没有任何资质请填写或选择“无”"
+    message = f"请补充已有资质：{label}需已取得{need}（{hint}）{flag}"
+    not_stated = Gap(gap_field, f"具备{need}", "未填写", message, qualification=first)
+
+    def run(checker: Checker) -> Outcome:
+        if noted is not None:
+            checker.unverified[name] = noted
+        own = held_at(checker.profile, checker.as_of)
+        if own is None:  # not stated: unknown, never "none"
+            return Outcome("unknown", [not_stated])
+        for title in titles:
+            if title in own:
+                return checker._holds(cond)
+        have = "、".join(own) or "无"
+        message = f"{label}：需已取得{need}，企业现有资质：{have}{flag}"
+        return Outcome("not_met", [Gap(gap_field, f"具备{need}", have, message, qualification=first)])
+
+    return run
+
+
+def _score_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
+    """``Checker._score`` with the facts its tables test worked out once; the remembered outcome's score table is
+    pickled once for the copies each profile gets."""
+    names = score_facts(cond, dated.params)
+    node = id(cond)
+    pickled: list[Any] = [None, b""]  # the remembered outcome last copied, and its score table pickled
+
+    def run(checker: Checker) -> Outcome:
+        facts = [checker._fact(n) for n in names]
+        for fv in facts:
+            if fv.value is not None:
+                return check_score(checker, cond)
+        key = ("score", node, *((fv.name, fv.missing, fv.field, fv.note) for fv in facts))
+        known = checker._remembered(key, lambda: check_score(checker, cond))
+        if pickled[0] is not known:
+            pickled[:] = known, pickle.dumps(known.scores)
+        scores = pickle.loads(pickled[1])  # a deep copy: a caller may change it
+        return Outcome(known.state, known.gaps, known.reasons, scores, known.states)
 
     return run
 
@@ -552,7 +647,7 @@ def _is_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
     return run
 
 
-def _not_encoded_plan(cond: Condition, dated: DatedCriterion) -> Plan:
+def _not_encoded_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
     """``Checker._not_encoded``, the same for every profile at a date: remembered as ``Checker.check`` does."""
     key = (id(cond),)
     outcomes = dated.outcomes
@@ -566,3 +661,14 @@ def _not_encoded_plan(cond: Condition, dated: DatedCriterion) -> Plan:
         return known[0]
 
     return run
+
+
+_PLANS: dict[str, Callable[[Condition, DatedCriterion, bool], Plan | None]] = {
+    "gte": _threshold_plan,
+    "lte": _threshold_plan,
+    "is": _is_plan,
+    "in": _in_plan,
+    "holds": _holds_plan,
+    "score": _score_plan,
+    "not_encoded": _not_encoded_plan,
+}  # how a condition is compiled by its ``op`` (None from one: ``Checker.check`` it is)
