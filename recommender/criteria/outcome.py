@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..eligibility.status import State, all_met, any_met
+from ..eligibility.status import State, any_met
 from ..eligibility.verdict import Gap
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """The three-valued outcome of a condition: met / not_met / unknown, with gaps, reasons and score tables."""
 
@@ -41,13 +41,21 @@ def all_of(outcomes: list[Outcome]) -> Outcome:
     reasons: list[str] = []
     scores: list[dict[str, Any]] = []
     states: list[State] = []
+    found: set[str] = set()
     for o in outcomes:
+        state = o.state
+        found.add(state)
         if o.gaps:
             gaps += o.gaps
-            states += o.own_states()
-        reasons += o.reasons
-        scores += o.scores
-    return Outcome(all_met(o.state for o in outcomes), gaps, reasons, scores, states)
+            states += (
+                o.states if o.states is not None else ["unknown" if state == "unknown" else "not_met"] * len(o.gaps)
+            )
+        if o.reasons:
+            reasons += o.reasons
+        if o.scores:
+            scores += o.scores
+    state = "not_met" if "not_met" in found else "unknown" if "unknown" in found else "met"  # ``all_met``
+    return Outcome(state, gaps, reasons, scores, states)
 
 
 def any_of(outcomes: list[Outcome], label: str, gap_field: str | None, combine: bool) -> Outcome:
@@ -60,8 +68,8 @@ def any_of(outcomes: list[Outcome], label: str, gap_field: str | None, combine: 
     if met:
         return Outcome("met", reasons=[r for o in met for r in o.reasons], scores=scores)
     state = any_met(o.state for o in outcomes)
-    open_gaps = [g for o in outcomes for g in o.gaps]
     if combine:
+        open_gaps = [g for o in outcomes for g in o.gaps]
         text = "；".join(f"（{i}）{g.message}" for i, g in enumerate(open_gaps, 1))
         gap = Gap(
             field=gap_field or (open_gaps[0].field if open_gaps else "qualifications"),
@@ -71,10 +79,17 @@ def any_of(outcomes: list[Outcome], label: str, gap_field: str | None, combine: 
             qualification=next((g.qualification for g in open_gaps if g.qualification), None),
         )
         return Outcome(state, gaps=[gap], scores=scores)
-    gaps, states = [], []
+    gaps: list[Gap] = []
+    states: list[State] = []
     for i, outcome in enumerate(outcomes):
-        for g, s in zip(outcome.gaps, outcome.gap_states(), strict=True):
-            message = g.message if i == 0 else f"或：{g.message}"
-            gaps.append(Gap(g.field, g.required, g.actual, message, g.qualification))
-            states.append(s)
+        if not outcome.gaps:
+            continue
+        states += outcome.gap_states()
+        if i == 0:  # the first alternative's gaps as they are (a gap's ``state`` is not carried over)
+            gaps += [
+                g if g.state is None else Gap(g.field, g.required, g.actual, g.message, g.qualification)
+                for g in outcome.gaps
+            ]
+        else:
+            gaps += [Gap(g.field, g.required, g.actual, f"或：{g.message}", g.qualification) for g in outcome.gaps]
     return Outcome(state, gaps=gaps, scores=scores, states=states)
