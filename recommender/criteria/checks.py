@@ -554,6 +554,7 @@ def _in_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan | N
     allowed = "、".join(values)
     need = f"为{allowed}"
     head = f"{cond.label}：{fact_label(fact_name)}为"
+    node = id(cond)
 
     def run(checker: Checker) -> Outcome:
         if noted is not None:
@@ -562,10 +563,15 @@ def _in_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan | N
         value = fv.value
         if value is None:
             return checker._unknown(cond, fv, need, flag)
+        if type(value) is str:  # a word of a short list (a district, a size): remembered (``Checker._remembered``)
+            return checker._remembered((node, value, fv.field), lambda: outcome(value, fv.field))
+        return outcome(value, fv.field)
+
+    def outcome(value: Any, fv_field: str) -> Outcome:
         if value in values:
             return Outcome("met", reasons=[f"{head}{value}{flag}"])
         message = f"{head}{value}，需为{allowed}{flag}"
-        return Outcome("not_met", [Gap(gap_field or fv.field, need, str(value), message)])
+        return Outcome("not_met", [Gap(gap_field or fv_field, need, str(value), message)])
 
     return run
 
@@ -583,16 +589,21 @@ def _holds_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan 
     hint = "未填写已有资质；没有任何资质请填写或选择“无”"
     message = f"请补充已有资质：{label}需已取得{need}（{hint}）{flag}"
     not_stated = Gap(gap_field, f"具备{need}", "未填写", message, qualification=first)
+    node = id(cond)
 
     def run(checker: Checker) -> Outcome:
         if noted is not None:
             checker.unverified[name] = noted
         own = held_at(checker.profile, checker.as_of)
         if own is None:  # not stated: unknown, never "none"
-            return Outcome("unknown", [not_stated])
+            return checker._remembered((node, None), lambda: Outcome("unknown", [not_stated]))
         for title in titles:
             if title in own:
                 return checker._holds(cond)
+        # none held: the outcome says which titles are, remembered by them (``Checker._remembered``)
+        return checker._remembered((node, tuple(own)), lambda: not_held(own))
+
+    def not_held(own: list[str]) -> Outcome:
         have = "、".join(own) or "无"
         message = f"{label}：需已取得{need}，企业现有资质：{have}{flag}"
         return Outcome("not_met", [Gap(gap_field, f"具备{need}", have, message, qualification=first)])
@@ -631,6 +642,7 @@ def _is_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
     label = fact_label(fact_name)
     met = f"{cond.label}：{label}为{need}{flag}"
     head, tail = f"{cond.label}：不满足（{label}为", f"）{flag}"  # the message when not met: head + 是/否 + tail
+    node = id(cond)
 
     def run(checker: Checker) -> Outcome:
         fv = checker._fact(fact_name)
@@ -639,10 +651,15 @@ def _is_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
         value = fv.value
         if value is None:
             return checker._unknown(cond, fv, "", flag)
+        if type(value) is bool:  # two outcomes a field: remembered (``Checker._remembered``)
+            return checker._remembered((node, value, fv.field), lambda: outcome(value, fv.field))
+        return outcome(value, fv.field)
+
+    def outcome(value: Any, fv_field: str) -> Outcome:
         if value is expected:
             return Outcome("met", reasons=[met])
         actual = "是" if value else "否"
-        return Outcome("not_met", [Gap(gap_field or fv.field, need, actual, head + actual + tail)])
+        return Outcome("not_met", [Gap(gap_field or fv_field, need, actual, head + actual + tail)])
 
     return run
 
