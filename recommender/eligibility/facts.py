@@ -65,25 +65,37 @@ class FactDef:
     hard: bool = False  # a clause condition on it excludes (hard) unless the annotation says otherwise
 
 
+# A fact's value is frozen: the unknown ones, the same for every profile a derivation gives them, are made once.
+
+
 def _field(name: str) -> Derive:
+    unknown = FactValue(name, None, (name,), name)
+
     def derive(p: Profile, as_of: dt.date) -> FactValue:
         value = getattr(p, name)
-        return FactValue(name, value, () if value is not None else (name,), name)
+        return unknown if value is None else FactValue(name, value, (), name)
 
     return derive
 
 
 def _ratio(num: str, den: str, name: str) -> Derive:
+    unknown = {
+        missing: FactValue(name, None, missing, missing[0] if num in missing else num)
+        for missing in ((num,), (den,), (num, den))
+    }  # by the fields missing
+
     def derive(p: Profile, as_of: dt.date) -> FactValue:
         a, b = getattr(p, num), getattr(p, den)
-        missing = tuple(f for f, v in ((num, a), (den, b)) if v is None)
-        if missing:
-            return FactValue(name, None, missing, missing[0] if num in missing else num)
+        if a is None or b is None:
+            return unknown[(num, den) if a is None and b is None else (num,) if a is None else (den,)]
         if not b or not math.isfinite(a / b):  # 0, or so small the ratio overflows
             return FactValue(name, None, (den,), den, f"{LABELS[den]}为 0，无法计算比例")
         return FactValue(name, a / b, (), num)
 
     return derive
+
+
+_rd_ratio_last = _ratio("rd_expense", "revenue", "rd_ratio_3y")  # the one-year ratio ``_rd_ratio_3y`` hints at
 
 
 def years_and_months(start: dt.date, end: dt.date) -> str:
@@ -99,11 +111,13 @@ def years_and_months(start: dt.date, end: dt.date) -> str:
 def _years_since(name: str, title: str | None) -> Derive:
     """Years (365.25 days) from founding, or from first winning ``title``, to the as-of date."""
 
+    source = "founded" if title is None else "qualification_dates"
+    not_given = FactValue(name, None, (source,), source)
+
     def derive(p: Profile, as_of: dt.date) -> FactValue:
         start = p.founded if title is None else p.qualification_dates.get(title)
-        source = "founded" if title is None else "qualification_dates"
         if start is None:
-            return FactValue(name, None, (source,), source)
+            return not_given
         if start > as_of:  # not yet founded, or the title not yet won, at the as-of date
             return FactValue(name, None, (), source, f"日期 {start.isoformat()} 晚于判断日期 {as_of.isoformat()}")
         return FactValue(name, (as_of - start).days / 365.25, (), source, said=years_and_months(start, as_of))
@@ -111,9 +125,12 @@ def _years_since(name: str, title: str | None) -> Derive:
     return derive
 
 
+_NO_FOUNDED = FactValue("registered_days", None, ("founded",), "founded")
+
+
 def _registered_days(p: Profile, as_of: dt.date) -> FactValue:
     if p.founded is None:
-        return FactValue("registered_days", None, ("founded",), "founded")
+        return _NO_FOUNDED
     if p.founded > as_of:
         note = f"成立日期 {p.founded.isoformat()} 晚于判断日期 {as_of.isoformat()}"
         return FactValue("registered_days", None, (), "founded", note)
@@ -125,7 +142,7 @@ def _registered_days(p: Profile, as_of: dt.date) -> FactValue:
 def _rd_ratio_3y(p: Profile, as_of: dt.date) -> FactValue:
     if p.rd_expense_3y is not None and p.revenue_3y and math.isfinite(p.rd_expense_3y / p.revenue_3y):
         return FactValue("rd_ratio_3y", p.rd_expense_3y / p.revenue_3y, (), "rd_expense_3y")
-    last = _ratio("rd_expense", "revenue", "rd_ratio_3y")(p, as_of)
+    last = _rd_ratio_last(p, as_of)
     if last.value is None:
         return last
     # one year is no three-year ratio: unknown, the one-year figure given only as a hint
@@ -136,9 +153,12 @@ def _rd_ratio_3y(p: Profile, as_of: dt.date) -> FactValue:
 def _sum(first: str, second: str, name: str, field: str) -> Derive:
     """The sum of two profile fields (each ≥ 0); unknown when either is missing, with the other as its lower
     bound (``at_least``) when that one is known. ``field`` is the one a gap names."""
+    neither = FactValue(name, None, (first, second), first)
 
     def derive(p: Profile, as_of: dt.date) -> FactValue:
         a, b = getattr(p, first), getattr(p, second)
+        if a is None and b is None:
+            return neither
         missing = tuple(f for f, v in ((first, a), (second, b)) if v is None)
         if missing:
             known = b if a is None else a  # the fields are ≥ 0 (Profile): the sum is at least the part known
@@ -164,10 +184,14 @@ def _size_class(p: Profile, as_of: dt.date) -> FactValue:
     return FactValue("size_class", None, missing, missing[0] if missing else "industry")
 
 
+_NO_INDUSTRY = FactValue("industry", None, ("industry",), "industry")
+_NO_QUALIFICATIONS = FactValue("qualifications", None, ("qualifications",), "qualifications")
+
+
 def _industry(p: Profile, as_of: dt.date) -> FactValue:
     """The controlled-list industry (``shown``: the enterprise's own words for it)."""
     if p.industry is None:
-        return FactValue("industry", None, ("industry",), "industry")
+        return _NO_INDUSTRY
     return FactValue("industry", p.industry_category, (), "industry", shown=p.industry)
 
 
@@ -175,7 +199,7 @@ def _qualifications(p: Profile, as_of: dt.date) -> FactValue:
     """The titles held at ``as_of``; unknown (None) when the profile does not say, the empty set when it says none."""
     held = held_at(p, as_of)
     if held is None:
-        return FactValue("qualifications", None, ("qualifications",), "qualifications")
+        return _NO_QUALIFICATIONS
     return FactValue("qualifications", set(held), (), "qualifications")
 
 
@@ -192,14 +216,19 @@ def held_at(p: Profile, as_of: dt.date) -> list[str] | None:
 def _not_in_profile(name: str, field: str) -> Derive:
     """A fact no profile field gives (e.g. a ratio to 成本费用总额): always unknown, its gap naming ``field``."""
 
+    unknown = FactValue(name, None, (), field)
+
     def derive(p: Profile, as_of: dt.date) -> FactValue:
-        return FactValue(name, None, (), field)
+        return unknown
 
     return derive
 
 
+_CONFIRM = FactValue("confirm", None, (), "confirm")
+
+
 def _confirm(p: Profile, as_of: dt.date) -> FactValue:
-    return FactValue("confirm", None, (), "confirm")
+    return _CONFIRM
 
 
 _DEFS: tuple[FactDef, ...] = (
