@@ -256,10 +256,10 @@ class ParamValue:
 
 class DatedCriterion:
     """A criterion at one date: the rule set in force (``rules``: its start date and the rule set, None before the
-    first), every parameter's value (``params``) and, asked once, each parameter's line in a list of unverified
-    values (``note``)."""
+    first) and its source as cited (``source``), every parameter's value (``params``) and, asked once, each
+    parameter's line in a list of unverified values (``note``)."""
 
-    __slots__ = ("_notes", "kept", "outcomes", "params", "plan", "rules")
+    __slots__ = ("_notes", "benefits", "kept", "outcomes", "params", "plan", "rules", "source")
 
     def __init__(self, criterion: Criterion, as_of: dt.date) -> None:
         self.rules = criterion._rule_set(as_of)
@@ -269,6 +269,8 @@ class DatedCriterion:
         self.outcomes: dict[tuple[Any, ...], Any] = {}
         self.kept: set[int] = set()  # ids of the outcomes ``outcomes`` holds (alive while it holds them)
         self.plan: Any = None  # ``rules``' conditions compiled for this date (``checks.check_rule_set``), once asked
+        self.benefits: Any = None  # the benefits' words at this date (``readiness._benefits``), once asked
+        self.source = criterion.cite(self.rules[1].source) if self.rules else ""  # the rule set's, as cited
 
     def note(self, name: str) -> str:
         """The parameter ``name`` as a list of unverified values names it: "描述：值（出处）"."""

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..eligibility.facts import Facts, fact, fact_label, held_at
+from ..eligibility.facts import Facts, fact_label, held_at
 from ..eligibility.status import STATE_LABELS
 from ..eligibility.verdict import Gap
 from ..pathways import by_unlocking_title
@@ -134,24 +134,57 @@ def _held_reasons(c: Criterion, profile: Profile, as_of: dt.date, held: list[str
     return [*reasons, text], end < as_of
 
 
-def _benefits(c: Criterion, checker: Checker | None, profile: Profile, as_of: dt.date) -> list[str]:
+@dataclass(frozen=True)
+class _Benefit:
+    """A benefit's words at a date: what ``_benefits`` works out once per criterion and date."""
+
+    regions: list[str]  # shown only to enterprises registered there (empty: to all)
+    param: str | None  # the parameter filling ``{value}``, noted by the checker when unverified
+    text: str | None  # ``{value}`` filled; None: the parameter has no value at the date (left out, yet noted)
+    tail: str  # the parameter's flag and source
+    amount_of: str | None  # a fact: "按研发费用 X 万元计，<amount_label>约 Y 万元"
+    amount_label: str
+    rate: float | None  # the parameter's value, when a number: the amount is the fact's value times it
+
+
+def _dated_benefits(c: Criterion, as_of: dt.date) -> list[_Benefit]:
+    """The benefits of ``c`` at ``as_of`` (the text of one whose parameter has no value then: None)."""
     out = []
     for b in c.benefits:
+        if not b.param:
+            out.append(_Benefit(b.regions, None, b.text, "", None, b.amount_label, None))
+            continue
+        pv = c.param(b.param, as_of)
+        if pv.value is None:  # not in force at this date
+            out.append(_Benefit(b.regions, b.param, None, "", None, b.amount_label, None))
+            continue
+        number = isinstance(pv.value, (int, float))
+        value = show(pv.value, pv.unit) if number else str(pv.value)
+        text, tail = b.text.replace("{value}", value), f"{pv.flag}（{pv.source}）"
+        out.append(_Benefit(b.regions, b.param, text, tail, b.amount_of, b.amount_label, pv.value if number else None))
+    return out
+
+
+def _benefits(c: Criterion, checker: Checker, profile: Profile, as_of: dt.date) -> list[str]:
+    """What the qualification brings the enterprise, in words; each parameter used noted by ``checker``."""
+    dated = c.at(as_of)
+    if dated.benefits is None:
+        dated.benefits = _dated_benefits(c, as_of)
+    out = []
+    for b in dated.benefits:
         if b.regions and profile.region not in b.regions:
             continue
-        text, flag, source = b.text, "", ""
+        text = b.text
         if b.param:
-            pv = checker.param(b.param) if checker else c.param(b.param, as_of)
-            if pv.value is None:
-                continue  # not in force at this date
-            value = show(pv.value, pv.unit) if isinstance(pv.value, (int, float)) else str(pv.value)
-            text, flag, source = text.replace("{value}", value), pv.flag, f"（{pv.source}）"
-            if b.amount_of and isinstance(pv.value, (int, float)):
-                fv = fact(b.amount_of, profile, as_of)
+            checker.param(b.param)
+            if text is None:
+                continue
+            if b.amount_of and b.rate is not None:
+                fv = checker.fact(b.amount_of)
                 if fv.value is not None:
-                    amount = num(fv.value * pv.value)
+                    amount = num(fv.value * b.rate)
                     text += f"：按{fact_label(b.amount_of)} {num(fv.value)} 万元计，{b.amount_label}约 {amount} 万元"
-        out.append(text + flag + source)
+        out.append(text + b.tail)
     return out
 
 
@@ -167,7 +200,8 @@ def _not_recorded(c: Criterion) -> QualificationResult:
 
 
 def _assessed(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | None) -> QualificationResult:
-    found = c.rule_set(as_of)
+    dated = c.at(as_of)
+    found = dated.rules
     if found is None:
         first = min(c.rules)
         message = f"{as_of.isoformat()} 早于已收录的最早规则（{first.isoformat()} 起），无法判断"
@@ -179,9 +213,9 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | Non
     unverified = list(checker.unverified.values())
     benefits = _benefits(c, checker, profile, as_of)
     if not rule_set.date_verified:
-        unverified.insert(0, f"规则起始日期 {since.isoformat()}（{c.cite(rule_set.source)}）：{rule_set.note}")
+        unverified.insert(0, f"规则起始日期 {since.isoformat()}（{dated.source}）：{rule_set.note}")
     return QualificationResult(
-        c.qualification, outcome.state, outcome.gaps, c.cite(rule_set.source), outcome.reasons,
+        c.qualification, outcome.state, outcome.gaps, dated.source, outcome.reasons,
         kind=c.kind, assessed=outcome.state, rules_from=since, scores=outcome.scores,
         unverified=unverified, benefits=benefits, summary=c.summary,
         gap_states=outcome.gap_states(), rules_date_verified=rule_set.date_verified,
@@ -192,8 +226,15 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | Non
 def check_one(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | None = None) -> QualificationResult:
     """One criterion at ``as_of``; a title the enterprise holds is met ("已持有"), its gaps kept for re-recognition.
     ``facts``: the profile's facts at ``as_of``, shared by the criteria checked together (derived once)."""
+    return _checked(c, profile, as_of, facts, held_at(profile, as_of))
+
+
+def _checked(
+    c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | None, own: list[str] | None
+) -> QualificationResult:
+    """``check_one``, given the titles the profile holds at ``as_of`` (``held_at``: None when it does not say)."""
     result = _not_recorded(c) if c.not_recorded else _assessed(c, profile, as_of, facts)
-    held = [t for t in c.holds if t in (held_at(profile, as_of) or [])]
+    held = [t for t in c.holds if t in own] if own else []
     if held:
         result.held = True
         result.status = "met"
@@ -208,7 +249,8 @@ def check_readiness(profile: Profile | dict[str, Any], as_of: dt.date) -> list[Q
     """Every qualification in policies/criteria/, in their order, checked at ``as_of``."""
     profile = parse_profile(profile)
     facts = Facts(profile, as_of)
-    return [check_one(c, profile, as_of, facts) for c in load_criteria()]
+    own = held_at(profile, as_of)
+    return [_checked(c, profile, as_of, facts, own) for c in load_criteria()]
 
 
 # --- pathways ------------------------------------------------------------------------------
