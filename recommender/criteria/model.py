@@ -256,8 +256,9 @@ class ParamValue:
 
 class DatedCriterion:
     """A criterion at one date: the rule set in force (``rules``: its start date and the rule set, None before the
-    first) and its source as cited (``source``), every parameter's value (``params``) and, asked once, each
-    parameter's line in a list of unverified values (``note``)."""
+    first) and its source as cited (``source``; for a criterion not recorded, the reference saying so), every
+    parameter's value (``params``) and, asked once, each parameter's line in a list of unverified values
+    (``note``)."""
 
     __slots__ = ("_notes", "benefits", "kept", "outcomes", "params", "plan", "rules", "source")
 
@@ -270,7 +271,9 @@ class DatedCriterion:
         self.kept: set[int] = set()  # ids of the outcomes ``outcomes`` holds (alive while it holds them)
         self.plan: Any = None  # ``rules``' conditions compiled for this date (``checks.check_rule_set``), once asked
         self.benefits: Any = None  # the benefits' words at this date (``readiness._benefits``), once asked
-        self.source = criterion.cite(self.rules[1].source) if self.rules else ""  # the rule set's, as cited
+        # where the rule set comes from (else why none is recorded), as cited
+        nr = criterion.not_recorded
+        self.source = criterion.cite(self.rules[1].source) if self.rules else criterion.cite(nr.reference) if nr else ""
 
     def note(self, name: str) -> str:
         """The parameter ``name`` as a list of unverified values names it: "描述：值（出处）"."""

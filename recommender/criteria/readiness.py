@@ -167,7 +167,7 @@ def _dated_benefits(c: Criterion, as_of: dt.date) -> list[_Benefit]:
 
 def _benefits(c: Criterion, checker: Checker, profile: Profile, as_of: dt.date) -> list[str]:
     """What the qualification brings the enterprise, in words; each parameter used noted by ``checker``."""
-    dated = c.at(as_of)
+    dated = checker._dated
     if dated.benefits is None:
         dated.benefits = _dated_benefits(c, as_of)
     out = []
@@ -188,10 +188,10 @@ def _benefits(c: Criterion, checker: Checker, profile: Profile, as_of: dt.date) 
     return out
 
 
-def _not_recorded(c: Criterion) -> QualificationResult:
+def _not_recorded(c: Criterion, as_of: dt.date) -> QualificationResult:
     assert c.not_recorded is not None
     nr = c.not_recorded
-    source = c.cite(nr.reference)
+    source = c.at(as_of).source  # nr.reference, as cited
     gap = Gap(nr.field, "以当年申报指南为准", "未知", f"{nr.message}（待核实）")
     return QualificationResult(
         c.qualification, "unknown", [gap], source, kind=c.kind, assessed="unknown",
@@ -233,7 +233,7 @@ def _checked(
     c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | None, own: list[str] | None
 ) -> QualificationResult:
     """``check_one``, given the titles the profile holds at ``as_of`` (``held_at``: None when it does not say)."""
-    result = _not_recorded(c) if c.not_recorded else _assessed(c, profile, as_of, facts)
+    result = _not_recorded(c, as_of) if c.not_recorded else _assessed(c, profile, as_of, facts)
     held = [t for t in c.holds if t in own] if own else []
     if held:
         result.held = True

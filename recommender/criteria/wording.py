@@ -12,9 +12,14 @@ from ..profile import Profile
 OP_SIGNS = {"gte": "≥", "lte": "≤"}
 
 
+_EXACT = 2**53  # integers up to this size are floats exactly: ``num`` says them as they are
+
+
 def num(x: float) -> str:
     """220, 2.5, 12000 — integers without decimals, small numbers to one decimal, under 0.1 to two significant
     digits (0.04, never 0 for what is not: 研发费用 400 元 read "0 万元", a break-it trial)."""
+    if type(x) is int and -_EXACT <= x <= _EXACT:
+        return str(x)  # what rounding it as a float gives, without the rounding (which is slow)
     x = round(float(x), 6)
     if x == int(x):
         return str(int(x))
