@@ -258,27 +258,15 @@ class Checker:
             return Outcome("met", reasons=[reason])
         if fv.value is None:
             return self._unknown(cond, fv, need + band_note, flag)
-        actual = fv.said or show(fv.value, unit)  # an age as people say it: 11 年 5 个月
-        ok = fv.value >= required - EPS if op == "gte" else fv.value <= required + EPS
-        note = f"（{fv.note}）" if fv.note else ""
-        if ok:
-            return Outcome("met", reasons=[f"{cond.label} {actual}，符合{need}{band_note}{note}{flag}"])
-        gap_text = distance(fv, op, required, self.profile, self.as_of, unit)
-        message = f"{cond.label} {actual}，需{need}{band_note}：{gap_text}{note}{flag}"
-        return Outcome("not_met", [Gap(cond.field or fv.field, need.strip(), actual, message)])
+        return _compared(self, cond, fv, (op, required, unit), (need, band_note, flag))
 
     def _is(self, cond: Condition) -> Outcome:
         assert cond.fact
         fv = self.fact(cond.fact)
         flag = self.flag(self.param(cond.param)) if cond.param else self.flag()
-        need = "是" if cond.value else "否"
         if fv.value is None:
             return self._unknown(cond, fv, "", flag)
-        if fv.value is cond.value:
-            return Outcome("met", reasons=[f"{cond.label}：{fact_label(cond.fact)}为{need}{flag}"])
-        actual = "是" if fv.value else "否"
-        message = f"{cond.label}：不满足（{fact_label(cond.fact)}为{actual}）{flag}"
-        return Outcome("not_met", [Gap(cond.field or fv.field, need, actual, message)])
+        return _is_outcome(cond, fv.value, fv.field, flag)
 
     def _positive(self, cond: Condition) -> Outcome:
         assert cond.fact
@@ -299,23 +287,16 @@ class Checker:
         fv = self.fact(cond.fact)
         if fv.value is None:
             return self._unknown(cond, fv, f"为{allowed}", flag)
-        if fv.value in pv.value:
-            return Outcome("met", reasons=[f"{cond.label}：{fact_label(cond.fact)}为{fv.value}{flag}"])
-        message = f"{cond.label}：{fact_label(cond.fact)}为{fv.value}，需为{allowed}{flag}"
-        return Outcome("not_met", [Gap(cond.field or fv.field, f"为{allowed}", str(fv.value), message)])
+        return _in_outcome(cond, fv.value, fv.field, pv.value, flag)
 
     def _holds(self, cond: Condition) -> Outcome:
         assert cond.param
         pv = self.param(cond.param)
         flag = self.flag(pv)
         titles: list[str] = list(pv.value)
-        need = "或".join(titles)
         own = held_at(self.profile, self.as_of)
         if own is None:  # not stated: unknown, never "none"
-            hint = "未填写已有资质；没有任何资质请填写或选择“无”"
-            message = f"请补充已有资质：{cond.label}需已取得{need}（{hint}）{flag}"
-            gap = Gap(cond.field or "qualifications", f"具备{need}", "未填写", message, qualification=titles[0])
-            return Outcome("unknown", [gap])  # the title to win is named as when it is not held
+            return _titles_unstated(cond, titles, flag)
         held = [t for t in titles if t in own]
         ended = [(t, end) for t in held if (end := lapsed(self.profile, t, self.as_of))]
         if held and len(ended) == len(held):  # each title that meets it may have lapsed: met, not checked
@@ -324,10 +305,7 @@ class Checker:
             return Outcome("met", reasons=[f"{cond.label}：已持有{'、'.join(held)}（{note}，待核实是否已重新认定）"])
         if held:
             return Outcome("met", reasons=[f"{cond.label}：已持有{'、'.join(held)}{flag}"])
-        have = "、".join(own) or "无"
-        message = f"{cond.label}：需已取得{need}，企业现有资质：{have}{flag}"
-        gap = Gap(cond.field or "qualifications", f"具备{need}", have, message, qualification=titles[0])
-        return Outcome("not_met", [gap])
+        return _titles_not_held(cond, titles, own, flag)
 
     def _mapped(self, cond: Condition) -> Outcome:
         """The enterprise's industry maps to one of the listed fields (unknown, never not met, when it does not)."""
@@ -375,6 +353,63 @@ class Checker:
         message = f"{cond.label}{need}：{evidence}" + ("" if evidence.endswith(flag) else flag)
         required = CONFIRM if cond.confirm else need.strip("（）") or "需核实"
         return Outcome("unknown", [Gap(cond.field or "qualifications", required, "未知", message)])
+
+
+def _compared(
+    checker: Checker, cond: Condition, fv: FactValue, threshold: tuple[str, Any, str], words: tuple[str, str, str]
+) -> Outcome:
+    """A threshold condition's outcome for the known ``fv.value`` against ``threshold`` (op, required, unit):
+    met with the figure, else the gap in the enterprise's own numbers (``wording.distance``); ``words``: what it
+    asks (" ≥ 60%"), the band applied ("" or "（…，适用“…”档）") and the flag (``Checker.flag``)."""
+    op, required, unit = threshold
+    need, band_note, flag = words
+    actual = fv.said or show(fv.value, unit)  # an age as people say it: 11 年 5 个月
+    ok = fv.value >= required - EPS if op == "gte" else fv.value <= required + EPS
+    note = f"（{fv.note}）" if fv.note else ""
+    if ok:
+        return Outcome("met", reasons=[f"{cond.label} {actual}，符合{need}{band_note}{note}{flag}"])
+    gap_text = distance(fv, op, required, checker.profile, checker.as_of, unit)
+    message = f"{cond.label} {actual}，需{need}{band_note}：{gap_text}{note}{flag}"
+    return Outcome("not_met", [Gap(cond.field or fv.field, need.strip(), actual, message)])
+
+
+def _is_outcome(cond: Condition, value: Any, fv_field: str, flag: str) -> Outcome:
+    """An ``is`` condition's outcome for the known ``value`` of its fact."""
+    assert cond.fact
+    need, label = ("是" if cond.value else "否"), fact_label(cond.fact)
+    if value is cond.value:
+        return Outcome("met", reasons=[f"{cond.label}：{label}为{need}{flag}"])
+    actual = "是" if value else "否"
+    message = f"{cond.label}：不满足（{label}为{actual}）{flag}"
+    return Outcome("not_met", [Gap(cond.field or fv_field, need, actual, message)])
+
+
+def _in_outcome(cond: Condition, value: Any, fv_field: str, values: list[str], flag: str) -> Outcome:
+    """An ``in`` condition's outcome for the known ``value`` of its fact, ``values`` the words in force."""
+    assert cond.fact
+    head = f"{cond.label}：{fact_label(cond.fact)}为{value}"
+    if value in values:
+        return Outcome("met", reasons=[f"{head}{flag}"])
+    allowed = "、".join(values)
+    return Outcome("not_met", [Gap(cond.field or fv_field, f"为{allowed}", str(value), f"{head}，需为{allowed}{flag}")])
+
+
+def _titles_unstated(cond: Condition, titles: list[str], flag: str) -> Outcome:
+    """A ``holds`` condition's outcome when the profile does not say its titles: unknown, never "none"; the title
+    to win is named as when it is not held."""
+    need = "或".join(titles)
+    hint = "未填写已有资质；没有任何资质请填写或选择“无”"
+    message = f"请补充已有资质：{cond.label}需已取得{need}（{hint}）{flag}"
+    gap = Gap(cond.field or "qualifications", f"具备{need}", "未填写", message, qualification=titles[0])
+    return Outcome("unknown", [gap])
+
+
+def _titles_not_held(cond: Condition, titles: list[str], own: list[str], flag: str) -> Outcome:
+    """A ``holds`` condition's outcome when the enterprise holds none of ``titles`` (``own``: what it holds)."""
+    need, have = "或".join(titles), "、".join(own) or "无"
+    message = f"{cond.label}：需已取得{need}，企业现有资质：{have}{flag}"
+    gap = Gap(cond.field or "qualifications", f"具备{need}", have, message, qualification=titles[0])
+    return Outcome("not_met", [gap])
 
 
 def _unknown_outcome(cond: Condition, fv: FactValue, need: str, flag: str, given: bool) -> Outcome:
@@ -493,7 +528,7 @@ def _threshold_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> P
     """``Checker._threshold`` for a parameter with a number in force, or bands (compiled while the fact picking
     the band is unknown); None for any other."""
     assert cond.param and cond.fact and cond.op
-    name, fact_name, label, gap_field, op = cond.param, cond.fact, cond.label, cond.field, cond.op
+    name, fact_name, op = cond.param, cond.fact, cond.op
     pv, noted, flag = _param_note(name, dated, verified)
     required = pv.value
     if cond.band_by and isinstance(required, list):
@@ -502,25 +537,18 @@ def _threshold_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> P
         return None
     unit = FACTS[fact_name].unit
     need = _need(op, required, type(required), unit)
-    gte = op == "gte"
-    least, most = required - EPS, required + EPS
+    threshold, words = (op, required, unit), (need, "", flag)
+    least = required - EPS if op == "gte" else None
 
     def run(checker: Checker) -> Outcome:
         if noted is not None:
             checker.unverified[name] = noted
         fv = checker._fact(fact_name)
-        value = fv.value
-        if value is None:
-            if gte and fv.at_least is not None and fv.at_least >= least:
-                return checker._threshold(cond, op)  # met whatever the part not given is
-            return checker._unknown(cond, fv, need, flag)
-        actual = fv.said or show(value, unit)
-        note = f"（{fv.note}）" if fv.note else ""
-        if value >= least if gte else value <= most:
-            return Outcome("met", reasons=[f"{label} {actual}，符合{need}{note}{flag}"])
-        gap_text = distance(fv, op, required, checker.profile, checker.as_of, unit)
-        message = f"{label} {actual}，需{need}：{gap_text}{note}{flag}"
-        return Outcome("not_met", [Gap(gap_field or fv.field, need.strip(), actual, message)])
+        if fv.value is not None:
+            return _compared(checker, cond, fv, threshold, words)
+        if least is not None and fv.at_least is not None and fv.at_least >= least:
+            return checker._threshold(cond, op)  # met whatever the part not given is
+        return checker._unknown(cond, fv, need, flag)
 
     return run
 
@@ -546,32 +574,24 @@ def _banded_plan(cond: Condition, name: str, noted: str | None, flag: str) -> Pl
 def _in_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan | None:
     """``Checker._in`` for a list of words in force; None for any other parameter value."""
     assert cond.fact and cond.param
-    name, fact_name, gap_field = cond.param, cond.fact, cond.field
+    name, fact_name = cond.param, cond.fact
     pv, noted, flag = _param_note(name, dated, verified)
     values = pv.value
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         return None
-    allowed = "、".join(values)
-    need = f"为{allowed}"
-    head = f"{cond.label}：{fact_label(fact_name)}为"
+    need = f"为{'、'.join(values)}"
     node = id(cond)
 
     def run(checker: Checker) -> Outcome:
         if noted is not None:
             checker.unverified[name] = noted
         fv = checker._fact(fact_name)
-        value = fv.value
+        value, field = fv.value, fv.field
         if value is None:
             return checker._unknown(cond, fv, need, flag)
         if type(value) is str:  # a word of a short list (a district, a size): remembered (``Checker._remembered``)
-            return checker._remembered((node, value, fv.field), lambda: outcome(value, fv.field))
-        return outcome(value, fv.field)
-
-    def outcome(value: Any, fv_field: str) -> Outcome:
-        if value in values:
-            return Outcome("met", reasons=[f"{head}{value}{flag}"])
-        message = f"{head}{value}，需为{allowed}{flag}"
-        return Outcome("not_met", [Gap(gap_field or fv_field, need, str(value), message)])
+            return checker._remembered((node, value, field), lambda: _in_outcome(cond, value, field, values, flag))
+        return _in_outcome(cond, value, field, values, flag)
 
     return run
 
@@ -580,15 +600,12 @@ def _holds_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan 
     """``Checker._holds`` for a list of titles in force, compiled when the enterprise holds none of them (a title
     held may have lapsed: ``Checker._holds`` itself); None for any other parameter value."""
     assert cond.param
-    name, label = cond.param, cond.label
+    name = cond.param
     pv, noted, flag = _param_note(name, dated, verified)
     if not isinstance(pv.value, list) or not pv.value:
         return None
     titles: list[str] = list(pv.value)
-    need, gap_field, first = "或".join(titles), cond.field or "qualifications", titles[0]
-    hint = "未填写已有资质；没有任何资质请填写或选择“无”"
-    message = f"请补充已有资质：{label}需已取得{need}（{hint}）{flag}"
-    not_stated = Gap(gap_field, f"具备{need}", "未填写", message, qualification=first)
+    unstated = _titles_unstated(cond, titles, flag)  # the same for every profile that does not say its titles
     node = id(cond)
 
     def run(checker: Checker) -> Outcome:
@@ -596,17 +613,12 @@ def _holds_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan 
             checker.unverified[name] = noted
         own = held_at(checker.profile, checker.as_of)
         if own is None:  # not stated: unknown, never "none"
-            return checker._remembered((node, None), lambda: Outcome("unknown", [not_stated]))
+            return checker._remembered((node, None), lambda: unstated)
         for title in titles:
             if title in own:
                 return checker._holds(cond)
         # none held: the outcome says which titles are, remembered by them (``Checker._remembered``)
-        return checker._remembered((node, tuple(own)), lambda: not_held(own))
-
-    def not_held(own: list[str]) -> Outcome:
-        have = "、".join(own) or "无"
-        message = f"{label}：需已取得{need}，企业现有资质：{have}{flag}"
-        return Outcome("not_met", [Gap(gap_field, f"具备{need}", have, message, qualification=first)])
+        return checker._remembered((node, tuple(own)), lambda: _titles_not_held(cond, titles, own, flag))
 
     return run
 
@@ -636,30 +648,20 @@ def _score_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
 def _is_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
     """``Checker._is`` compiled."""
     assert cond.fact
-    fact_name, expected, gap_field, param = cond.fact, cond.value, cond.field, cond.param
+    fact_name, param = cond.fact, cond.param
     noted, flag = (None, "" if verified else UNVERIFIED) if not param else _param_note(param, dated, verified)[1:]
-    need = "是" if expected else "否"
-    label = fact_label(fact_name)
-    met = f"{cond.label}：{label}为{need}{flag}"
-    head, tail = f"{cond.label}：不满足（{label}为", f"）{flag}"  # the message when not met: head + 是/否 + tail
     node = id(cond)
 
     def run(checker: Checker) -> Outcome:
         fv = checker._fact(fact_name)
         if noted is not None:
             checker.unverified[param] = noted  # type: ignore[index]
-        value = fv.value
+        value, field = fv.value, fv.field
         if value is None:
             return checker._unknown(cond, fv, "", flag)
         if type(value) is bool:  # two outcomes a field: remembered (``Checker._remembered``)
-            return checker._remembered((node, value, fv.field), lambda: outcome(value, fv.field))
-        return outcome(value, fv.field)
-
-    def outcome(value: Any, fv_field: str) -> Outcome:
-        if value is expected:
-            return Outcome("met", reasons=[met])
-        actual = "是" if value else "否"
-        return Outcome("not_met", [Gap(gap_field or fv_field, need, actual, head + actual + tail)])
+            return checker._remembered((node, value, field), lambda: _is_outcome(cond, value, field, flag))
+        return _is_outcome(cond, value, field, flag)
 
     return run
 
