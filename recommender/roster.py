@@ -162,11 +162,15 @@ class Roster:
     notices: list[str] = field(default_factory=list)  # about the file as a whole: the sheet read, …
     header_row: int | None = None  # the spreadsheet row of the header (1 = top); None for saved profiles (JSON)
     source: str | None = None  # the file's name, as uploaded or given
+    unknown_marks: dict[str, set[str]] = field(default_factory=dict)  # header → the "not known" marks read blank
 
     def file_notes(self) -> list[str]:
         """What a person should know about how the file as a whole was read, one Chinese line each: the
         sheet read (and those not read), the columns not read, the unit conversions per column."""
         notes = list(self.notices)
+        for header, marks in self.unknown_marks.items():
+            written = "、".join(f"“{m}”" for m in sorted(marks))
+            notes.append(f"“{header}”列中的{written}按未填写读取（视为未知，不当作 0 或“否”）")
         if self.ignored_columns:
             notes.append(f"未读取的列：{'、'.join(self.ignored_columns)}（表头不是档案字段名或中文名）")
         notes += [f"单位换算：{c}" for c in self.conversions]
@@ -365,6 +369,20 @@ def _add(
     roster.bad.append(BadRow(row, echo(name) if name else None, errors))  # a name is shown, never a whole row
 
 
+# what rosters write in a cell of a number, date or yes/no for "not known" (compared NFKC, case-blind)
+NOT_KNOWN = frozenset({"-", "--", "—", "——", "/", "\\", "n/a", "na", "#n/a", "暂无", "不详", "未知", "待定", "无数据"})
+_UNKNOWN_KINDS = frozenset({"int", "float", "date", "bool"})
+
+
+def not_known(name: str, cell: Any) -> bool:
+    """Whether ``cell`` of the field ``name`` writes "not known" (``NOT_KNOWN``: "-", "/", "暂无", "N/A" …) where a
+    number, date or yes/no is asked: read as blank, unknown and never 0 (the row was refused: "“-”不是数字", a
+    break-it trial). "无" and "0" are values, not this."""
+    if not isinstance(cell, str) or field_kind(name) not in _UNKNOWN_KINDS:
+        return False
+    return unicodedata.normalize("NFKC", cell).strip().casefold() in NOT_KNOWN
+
+
 def _read_row(
     roster: Roster,
     i: int,
@@ -377,7 +395,8 @@ def _read_row(
 ) -> None:
     """Spreadsheet row ``i`` into ``roster`` (``_add``): each column's cell converted for its field, money in
     万元 (``units``: the unit each header states), a "（%）" column's numbers as percentages; ``broken``: why
-    the file reader could not trust the row, if so; a formula the file holds no result for makes it bad."""
+    the file reader could not trust the row, if so; a formula the file holds no result for makes it bad. A cell
+    writing "not known" (``not_known``) is left blank, and its column named once in ``roster.unknown_marks``."""
     data: dict[str, Any] = {}
     errors = [FieldError("", "unreadable", broken)] if broken else []
     notes: list[str] = []
@@ -388,6 +407,9 @@ def _read_row(
             errors.append(FieldError(name, "formula", why))
             continue
         if blank(cell):
+            continue
+        if not_known(name, cell):
+            roster.unknown_marks.setdefault(headers[col], set()).add(cell.strip())
             continue
         if isinstance(cell, str) and len(cell) > LIMITS.cell_chars:
             errors.append(_too_long(name, headers[col], cell))

@@ -345,3 +345,20 @@ def test_a_csv_cell_over_the_field_limit_is_a_bad_row_naming_the_column_and_the_
     assert [r.profile.name for r in roster.rows] == ["乙公司"]
     [bad] = roster.bad
     assert bad.row == 2 and "单元格过长（最多 32,767 字，收到 140,000 字）（“企业描述”列）" in str(bad)
+
+
+def test_a_cell_writing_not_known_is_blank_not_a_bad_row():
+    """ "-", "/", "暂无", "N/A" in a number, date or yes/no column refused the row ("“-”不是数字", a break-it trial):
+    they are read as not filled in (unknown, never 0), said once per column. "无" stays a value to check."""
+    text = "企业名称,注册地,职工总数,成立日期,营业收入（元）,是否外资企业\n"
+    text += "甲,浦东新区,-,暂无,N/A,／\n乙,浦东新区,无,2019-01-01,100,否\n"
+    roster = read_roster(text.encode(), "名单.csv")
+    [row] = roster.rows
+    p = row.profile
+    assert (p.employees, p.founded, p.revenue, p.foreign_invested) == (None, None, None, None)
+    assert [b.row for b in roster.bad] == [3]  # 职工总数 “无”: not a number
+    notes = roster.file_notes()
+    assert "“职工总数”列中的“-”按未填写读取（视为未知，不当作 0 或“否”）" in notes
+    assert "“是否外资企业”列中的“／”按未填写读取（视为未知，不当作 0 或“否”）" in notes
+    [bad] = read_roster("企业名称,注册地\n-,-\n".encode(), "名单.csv").bad  # text columns: "-" is read as written
+    assert "注册地" in str(bad)
