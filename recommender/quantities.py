@@ -54,6 +54,7 @@ class Quantity:
 
     value: float
     note: str = ""
+    unit_guessed: bool = False  # money of over LARGE_WAN read in 万元 with no unit written anywhere (元 meant?)
 
 
 def _plain(text: str) -> str:
@@ -167,6 +168,7 @@ def read_money(cell: object, header_unit: str | None = None) -> Quantity:
     note = "" if unit == "万元" else f"{raw}{'' if own else ' ' + unit} → {number_text(wan)} 万元"
     if unit == "万元" and not own and not header and wan > LARGE_WAN:
         note = f"{raw} 按万元读入，即 {number_text(wan / 1e4)} 亿元；如单位是元，请在表头注明（元）"
+        return Quantity(wan, note, unit_guessed=True)
     return Quantity(wan, note)
 
 

@@ -28,7 +28,7 @@ from .limits import LIMITS, size_text
 from .os_reasons import os_reason
 from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
-from .quantities import MONEY_UNITS, Quantity, QuantityError, read_money
+from .quantities import MONEY_UNITS, Quantity, QuantityError, number_text, read_money
 from .spreadsheet import HEADER_WITHIN, Cell, SpreadsheetError, Uncalculated, blank
 from .text_clean import echo, strip_invisible
 
@@ -491,6 +491,11 @@ def _money(
         amount = read_money(cell, unit)
     except QuantityError as exc:
         errors.append(FieldError(name, "invalid", f"{exc}（“{header}”列）"))
+        return
+    if amount.unit_guessed:  # 62,000,000 for an 85-person firm: 元 in a column saying no unit (a break-it trial)
+        said = f"“{header}”列未注明单位，按万元读为 {number_text(amount.value / 1e4)} 亿元，像是以元填写"
+        why = f"{said}：请在表头注明单位，如“{header}（元）”或“{header}（万元）”"
+        errors.append(FieldError(name, "unit", why))
         return
     data[name] = amount.value
     if amount.note:

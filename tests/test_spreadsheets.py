@@ -362,3 +362,16 @@ def test_a_cell_writing_not_known_is_blank_not_a_bad_row():
     assert "“是否外资企业”列中的“／”按未填写读取（视为未知，不当作 0 或“否”）" in notes
     [bad] = read_roster("企业名称,注册地\n-,-\n".encode(), "名单.csv").bad  # text columns: "-" is read as written
     assert "注册地" in str(bad)
+
+
+def test_money_of_hundreds_of_yi_in_a_column_stating_no_unit_is_refused_not_read_as_wan():
+    """营业收入 62,000,000 for an 85-person firm, the header naming no unit: read as 6,200 亿元, said in a grey line
+    the page hardly shows, and its Word sheet made all the same (a break-it trial). The row is refused, asking
+    for the unit; with the unit in the header it is read."""
+    text = "企业名称,注册地,营业收入,职工总数\n甲,浦东新区,62000000,85\n乙,浦东新区,6200,85\n"
+    roster = read_roster(text.encode(), "名单.csv")
+    assert [r.row for r in roster.rows] == [3]
+    [bad] = roster.bad
+    assert "“营业收入”列未注明单位，按万元读为 6,200 亿元，像是以元填写：请在表头注明单位" in str(bad)
+    stated = read_roster(text.replace("营业收入,", "营业收入（元）,").encode(), "名单.csv")
+    assert [r.profile.revenue for r in stated.rows] == [6200, 0.62] and not stated.bad
