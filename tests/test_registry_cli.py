@@ -111,6 +111,16 @@ def test_import_roster_writes_the_rows_and_prints_a_summary(tmp_path):
     table = run("enterprises", "--stage", "培育")
     assert table.returncode == 0 and "合计 3 家" in table.stdout and "上海甲芯微电子有限公司" in table.stdout
     assert "合计 0 家" in run("enterprises", "--counsellor", "李专员").stdout
+    # a 辅导员 importing without --counsellor: her new enterprises are hers, as on the page (they were left
+    # unassigned: a break-it trial); 未分配 said leaves them so
+    new = write_roster(tmp_path / "新名单.csv", [{"name": "闵行戊科技有限公司", "region": "闵行区"}])
+    assert run("import-roster", str(new), "--by", "wangzy").returncode == 0
+    spare = write_roster(tmp_path / "另一名单.csv", [{"name": "闵行己科技有限公司", "region": "闵行区"}])
+    assert run("import-roster", str(spare), "--by", "wangzy", "--counsellor", "未分配").returncode == 0
+    rows = {
+        r["name"]: r["counsellor"] for r in json.loads(run("enterprises", "--format", "json").stdout)["enterprises"]
+    }
+    assert (rows["闵行戊科技有限公司"], rows["闵行己科技有限公司"]) == ("王专员", None)
 
 
 def test_a_roster_with_a_bad_row_writes_nothing_and_names_the_row(registry_url, tmp_path):

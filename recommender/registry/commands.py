@@ -91,6 +91,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     """
     from ..progress import Bar
     from ..roster import RosterError, read_roster_file
+    from .access import COUNSELLOR
     from .importer import import_roster
 
     counsellor = _counsellor(args.counsellor)
@@ -102,6 +103,12 @@ def cmd_import(args: argparse.Namespace) -> None:
     from . import db
 
     # run again from the start when PostgreSQL aborts it for a concurrent transaction
+    def own(session: Any) -> str | None:
+        """The 专员 of new enterprises: ``--counsellor``; when not given, the 辅导员 importing, as the page has it
+        (they were left unassigned: a break-it trial); ``--counsellor 未分配`` leaves them so."""
+        by = acting(session, args.by)
+        return by.name if args.counsellor is None and by.role == COUNSELLOR else counsellor
+
     with _failures(), Bar("写入档案库（企业及其修改记录）") as bar:
         report = db.run(
             lambda session: import_roster(
@@ -109,7 +116,7 @@ def cmd_import(args: argparse.Namespace) -> None:
                 roster,
                 by=acting(session, args.by),
                 source=args.roster.name,
-                counsellor=counsellor,
+                counsellor=own(session),
                 stage=args.stage,
                 skip_bad=args.skip_bad,
                 progress=bar,
