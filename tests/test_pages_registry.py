@@ -148,6 +148,9 @@ def test_registry_page_lists_enterprises_filters_them_and_shows_history():
     _ok(at.selectbox(key="reg_f_counsellor").set_value(None).run())
     _ok(at.text_input(key="reg_f_text").input("张江").run())
     assert list(at.dataframe[0].value["企业名称"]) == [ENTERPRISE["name"]]
+    _ok(at.text_input(key="reg_f_text").input("没有这家").run())  # an empty table said "empty" in English
+    assert not at.dataframe and "没有符合筛选条件的企业，可以放宽上面的筛选条件。" in [i.value for i in at.info]
+    _ok(at.text_input(key="reg_f_text").input("张江").run())
 
     _ok(at.selectbox(key="reg_pick").select(first).run())
     assert [t.label for t in at.tabs] == ["档案", "修改历史（2）", "咨询记录（0）"]

@@ -41,6 +41,9 @@ def main() -> None:
         st.info(hints.EMPTY_REGISTRY, icon=":material/info:")
         return
     st.caption(f"档案库共 {total} 家企业，符合筛选条件的 {len(records)} 家。")
+    if not records:  # an empty table says "empty" in English (a break-it trial)
+        st.info("没有符合筛选条件的企业，可以放宽上面的筛选条件。", icon=":material/info:")
+        return
     registry_view.listing(records)
     chosen = registry_view.pick(records)
     if chosen is None:
