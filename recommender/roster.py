@@ -96,6 +96,7 @@ _HEADER_WORDS: dict[str, str] = {
 }
 # a unit after the name: "营业收入（元）", "(万元)", "[元]", "【万元】", "/元", "（单位：万元）"
 _UNIT = re.compile(r"(?:[（(\[【]([^（）()\[\]【】]*)[）)\]】]|/([^/]+))$")
+OTHER_NAME = re.compile(r"英文|外文|english|曾用名|原名|旧名|简称|别名", re.IGNORECASE)  # a bracket naming another name
 _YEAR = re.compile(r"^(?:\d{4}年度?|上年度?|本年度?)")  # "2023年营业收入": the year a figure is for
 # what starts a totals or signature line under a roster's enterprises
 FOOTER = re.compile(
@@ -216,6 +217,9 @@ def column_field(header: str) -> str | None:
     if key.lower() in FIELDS:
         return key.lower()
     labels, words = _header_names()
+    bracket = _UNIT.search(key)
+    if bracket and OTHER_NAME.search(bracket.group(1) or bracket.group(2)):
+        return None  # "企业名称（英文）", "企业名称（曾用名）": another column than the name, not a unit of it
     bare = _UNIT.sub("", key)
     for candidate in dict.fromkeys((key, bare, _YEAR.sub("", key), _YEAR.sub("", bare))):
         if candidate in labels:

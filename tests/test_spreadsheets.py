@@ -375,3 +375,12 @@ def test_money_of_hundreds_of_yi_in_a_column_stating_no_unit_is_refused_not_read
     assert "“营业收入”列未注明单位，按万元读为 6,200 亿元，像是以元填写：请在表头注明单位" in str(bad)
     stated = read_roster(text.replace("营业收入,", "营业收入（元）,").encode(), "名单.csv")
     assert [r.profile.revenue for r in stated.rows] == [6200, 0.62] and not stated.bad
+
+
+def test_a_column_of_another_name_is_not_read_as_the_name():
+    """企业名称（英文） beside 企业名称 refused the file ("都是“企业名称”，请只保留一列"): the bracket was taken for a
+    unit (a break-it trial). Such a column is not read, and said so."""
+    text = "企业名称,企业名称（英文）,企业名称(曾用名),注册地\n甲公司,Jia Co.,老甲公司,浦东新区\n"
+    roster = read_roster(text.encode(), "名单.csv")
+    assert [r.profile.name for r in roster.rows] == ["甲公司"]
+    assert roster.ignored_columns == ["企业名称（英文）", "企业名称(曾用名)"]
