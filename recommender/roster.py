@@ -637,6 +637,10 @@ def _sheet_roster(sheets: list[spreadsheet.Sheet], progress: Progress | None = N
         )
     sheet = chosen or shown[0]
     roster = parse_rows(sheet.rows, sheet.broken, progress)
+    read = sorted(r.row for r in roster.rows if r.row - 1 in sheet.hidden_rows)
+    if read:  # a 辅导员 hides or filters out rows to leave enterprises out: they are read all the same
+        rows = "、".join(map(str, read))
+        roster.notices.append(f"第 {rows} 行在 Excel 中是隐藏（或被筛选掉）的行，已照常读取；不要匹配的企业请删除该行")
     others = [f"“{s.name}”" for s in shown if s is not chosen] + hidden
     if others:
         roster.notices.append(f"读取的是工作表“{sheet.name}”；未读取：{'、'.join(others)}")

@@ -75,6 +75,7 @@ class Sheet:
     rows: Rows
     hidden: bool = False
     broken: dict[int, str] = field(default_factory=dict)  # rows[i] that cannot be trusted → why (CSV only)
+    hidden_rows: frozenset[int] = frozenset()  # the i of rows[i] hidden in Excel (hidden or filtered out; XLSX only)
 
 
 def read_sheets(data: bytes, suffix: str) -> list[Sheet]:
@@ -308,7 +309,8 @@ def _xlsx_sheets(data: bytes, suffix: str) -> list[Sheet]:
             _formula_results(data, book.worksheets.index(sheet), rows, formulas)
         merged = [(m.min_row - 1, m.min_col - 1, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
         _fill_merged(rows, merged)
-        out.append(Sheet(sheet.title, rows))
+        hidden = frozenset(r - 1 for r, d in sheet.row_dimensions.items() if d.hidden and r <= n_rows)
+        out.append(Sheet(sheet.title, rows, hidden_rows=hidden))
     return out + [Sheet(ws.title, [], hidden=True) for ws in book.worksheets if ws.sheet_state != "visible"]
 
 

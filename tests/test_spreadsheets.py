@@ -384,3 +384,17 @@ def test_a_column_of_another_name_is_not_read_as_the_name():
     roster = read_roster(text.encode(), "名单.csv")
     assert [r.profile.name for r in roster.rows] == ["甲公司"]
     assert roster.ignored_columns == ["企业名称（英文）", "企业名称(曾用名)"]
+
+
+def test_a_hidden_excel_row_is_read_and_said():
+    """A row hidden in Excel (a 辅导员 hides or filters out rows to leave enterprises out) was matched without a
+    word (a break-it trial): it is read (nothing is lost) and named in the file notes."""
+    book = openpyxl.Workbook()
+    for row in (["企业名称", "注册地"], ["甲", "浦东新区"], ["乙", "金山区"], ["丙", "徐汇区"]):
+        book.active.append(row)
+    book.active.row_dimensions[3].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    roster = read_roster(out.getvalue(), "r.xlsx")
+    assert [r.profile.name for r in roster.rows] == ["甲", "乙", "丙"]
+    assert "第 3 行在 Excel 中是隐藏（或被筛选掉）的行，已照常读取；不要匹配的企业请删除该行" in roster.file_notes()
