@@ -106,8 +106,12 @@ def test_the_public_sees_nothing_of_a_registered_firm_and_sends_a_submission_ins
     assert (record.version, record.profile["revenue"]) == (1, 6200)  # nothing erased, nothing written
     [pending] = _db(lambda s: submissions.pending(s, admin()))[1]
     assert (pending.name, pending.contact, pending.profile["employees"]) == (FIRM["name"], "王经理 021-1234", 85)
-    _ok(at.button(key="save_submit").click().run())  # again at once: one page cannot flood the queue
-    assert any("刚刚已提交过" in e.value for e in at.error)
+    # a double click: the submission stands, said as such (a red line read as if it had failed: a break-it trial)
+    _ok(at.button(key="save_submit").click().run())
+    assert any("刚才已提交，无需再次提交" in s.value for s in at.success) and not at.error
+    at.text_input(key="save_contact").input("王经理 021-5678")  # changed at once: one page cannot flood the queue
+    _ok(at.button(key="save_submit").click().run())
+    assert any("刚刚已提交过一次（已收到）；修改后的内容请 60 秒后再提交" in e.value for e in at.error)
     assert _db(lambda s: submissions.pending(s, admin()))[0] == 1
 
 

@@ -87,15 +87,22 @@ def _submit(profile: Profile) -> None:
     """提交给服务中心 (the public): a submission that changes no record until a 辅导员 accepts it; one per
     SUBMIT_EVERY from a browser session, so a flood from one page cannot fill the service centre's queue."""
     ss = st.session_state
-    last = ss.get(_LAST_SUBMIT)
-    if last is not None and time.monotonic() - last < SUBMIT_EVERY:
-        _outcome(RegistryError(f"刚刚已提交过，请 {SUBMIT_EVERY} 秒后再提交修改后的内容"), "")
-        return
     contact = ss.get("save_contact")
+    sent = (profile.public_dict(), contact)
+    last = ss.get(_LAST_SUBMIT)
+    if last is not None and time.monotonic() - last[0] < SUBMIT_EVERY:
+        if last[1] == sent:  # a double click: the one submission stands (a red line said it failed: a trial)
+            _outcome(None, f"{SUBMITTED}（刚才已提交，无需再次提交）")
+        else:
+            _outcome(RegistryError(f"刚刚已提交过一次（已收到）；修改后的内容请 {SUBMIT_EVERY} 秒后再提交"), "")
+        return
     _, exc = store.attempt(lambda s: submissions.submit(s, profile, contact).id)
     if exc is None:
-        ss[_LAST_SUBMIT] = time.monotonic()
-    _outcome(exc, "已提交给服务中心。辅导员核对后会与您联系；在此之前，您的提交不会改动任何档案。")
+        ss[_LAST_SUBMIT] = (time.monotonic(), sent)
+    _outcome(exc, SUBMITTED)
+
+
+SUBMITTED = "已提交给服务中心。辅导员核对后会与您联系；在此之前，您的提交不会改动任何档案。"
 
 
 SUBMIT_EVERY = 60  # seconds between two submissions from one browser session
