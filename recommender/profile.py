@@ -192,18 +192,32 @@ def written_date(text: str) -> bool:
     return _LOOSE_DATE.match(unicodedata.normalize("NFKC", strip_invisible(text)).strip()) is not None
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's date serials (1900 system, its 1900-02-29 included)
+SERIALS = range(10_000, 80_000)  # serials of 1927 to 2119: a five-digit number there is likely one
+
+
+def _serial_hint(number: float) -> str:
+    """What a number written for a date likely is: "；像是 Excel 的日期序号（即 2019-04-01），…" for a whole
+    number in SERIALS (a CSV saved from a sheet whose dates were shown as numbers: a break-it trial); ""
+    otherwise. It is not read as that date: "43556" may be anything."""
+    if not float(number).is_integer() or int(number) not in SERIALS:
+        return ""
+    day = EXCEL_EPOCH + dt.timedelta(days=int(number))
+    return f"；像是 Excel 的日期序号（即 {day.isoformat()}），请把该列设为日期格式后另存，或直接写成 {day.isoformat()}"
+
+
 def loose_date(value: Any) -> Any:
     """Accept 2020/1/1, 2020.1.1 and 2020年1月1日 (full-width digits too) as well as ISO dates, each maybe
     followed by a time of day (dropped); blank is missing. A bare number ("0", 43556, "20190401") is no date
     here, nor a day the calendar lacks (2019-02-29): ValueError echoing what was written."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f"{DATE_HINT}（收到“{echo(value)}”）")
+        raise ValueError(f"{DATE_HINT}（收到“{echo(value)}”）{_serial_hint(value)}")
     if isinstance(value, str):
         value = unicodedata.normalize("NFKC", strip_invisible(value)).strip()
         if not value:
             return None
         if value.isdigit():
-            raise ValueError(f"{DATE_HINT}（收到“{echo(value)}”）")
+            raise ValueError(f"{DATE_HINT}（收到“{echo(value)}”）{_serial_hint(int(value))}")
         if m := _LOOSE_DATE.match(value):
             year, month, day = (int(g) for g in m.groups())
             if why := missing_date(year, month, day):

@@ -309,3 +309,13 @@ def test_a_count_past_any_enterprise_is_refused_as_a_number_as_it_is_as_text(emp
     with pytest.raises(ProfileError, match=r"职工总数：“[0-9]+”超过 1,000,000，请检查"):
         parse_profile({"name": "甲", "region": "浦东新区", "employees": employees})
     assert parse_profile({"name": "甲", "region": "浦东新区", "employees": 1_000_000}).employees == 1_000_000
+
+
+def test_a_date_written_as_an_excel_serial_says_what_it_likely_is():
+    """成立日期 43556 in a CSV (a sheet whose dates showed as numbers) said only 应为完整的年月日 (a break-it trial): it
+    names the date the serial stands for, without reading it as that date."""
+    [bad] = read_roster("企业名称,注册地,成立日期\n甲,浦东新区,43556\n".encode(), "r.csv").bad
+    assert "像是 Excel 的日期序号（即 2019-04-01），请把该列设为日期格式后另存，或直接写成 2019-04-01" in str(bad)
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"name": "甲", "region": "浦东新区", "founded": "20190401"})
+    assert "日期序号" not in str(caught.value)
