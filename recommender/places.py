@@ -104,6 +104,16 @@ def park_districts(text: str) -> tuple[str, ...]:
     return _gazetteer()[0][found] if found is not None else ()
 
 
+def park_elsewhere(region: str | None, park: str | None) -> str | None:
+    """What to confirm when the park ``park`` lies in districts other than ``region`` ("所在园区“金桥”在浦东新区，
+    注册地为徐汇区：请确认…"); None when they agree, or the gazetteer does not place the park. Registration and
+    operating address may differ: asked, never refused (a break-it trial found 徐汇区 + 金桥 read without a word)."""
+    districts = park_districts(park) if park else ()
+    if not region or not districts or region in districts:
+        return None
+    return f"所在园区“{park}”在{'或'.join(districts)}，注册地为{region}：请确认两者（注册地与经营地址可以不同）"
+
+
 def region_of(text: str) -> str | None:
     """The official district a person's spelling names (上海市浦东新区, 浦东, Pudong New Area, 黃浦區 …),
     or None when it names none or names more (a park after the district: see ``split_place``)."""

@@ -26,6 +26,7 @@ from .company import name_key
 from .json_text import RepeatedKey, fault, strict_loads
 from .limits import LIMITS, size_text
 from .os_reasons import os_reason
+from .places import park_elsewhere
 from .profile import LABELS, MONEY_FIELDS, FieldError, Profile, ProfileError, parse_profile
 from .profile_fields import SPEC_FIELDS, field_kind, is_ratio
 from .quantities import MONEY_UNITS, Quantity, QuantityError, number_text, read_money
@@ -366,7 +367,8 @@ def _add(
         errors = [*cell_errors, *exc.errors]
     else:
         if not cell_errors:
-            roster.rows.append(GoodRow(row, profile, list(notes)))
+            elsewhere = park_elsewhere(profile.region, profile.park)
+            roster.rows.append(GoodRow(row, profile, [*notes, *([elsewhere] if elsewhere else [])]))
             return
         errors = list(cell_errors)
     name = " ".join(str(data.get("name") or "").split()) if isinstance(data, dict) else ""

@@ -680,3 +680,11 @@ def test_the_unlock_tab_marks_each_gap_by_its_state():
     [hnte] = [e for e in at.expander if e.label.startswith("成为“高新技术企业”")]
     gaps = [m.value for m in hnte.markdown if not m.value.startswith(("- **", "认定准备度"))]
     assert gaps and all(g.startswith((":red[:material/close:]", ":orange[:material/help:] 待补充")) for g in gaps)
+
+
+def test_a_park_outside_the_chosen_district_is_asked_about_under_the_box():
+    """徐汇区 + 金桥 was taken without a word (a break-it trial): a line under 所在园区 asks to confirm."""
+    at = _app()
+    _fill(at, {"name": "某公司", "region": "徐汇区", "park": "金桥"})
+    at.run()
+    assert any("所在园区“金桥”在浦东新区，注册地为徐汇区：请确认两者" in c.value for c in at.caption)

@@ -398,3 +398,13 @@ def test_a_hidden_excel_row_is_read_and_said():
     roster = read_roster(out.getvalue(), "r.xlsx")
     assert [r.profile.name for r in roster.rows] == ["甲", "乙", "丙"]
     assert "第 3 行在 Excel 中是隐藏（或被筛选掉）的行，已照常读取；不要匹配的企业请删除该行" in roster.file_notes()
+
+
+def test_a_park_outside_the_stated_district_is_asked_about_not_refused():
+    """徐汇区 + 金桥, 上海市外 + 漕河泾 were read without a word, the sheet ticking 所在园区为金桥 (a break-it trial).
+    The row is read (registration and operating address may differ) and its notes ask to confirm."""
+    text = "企业名称,注册地,所在园区\n甲,徐汇区,金桥\n乙,上海市外,漕河泾\n丙,浦东新区,张江\n"
+    notes = {r.profile.name: r.notes for r in read_roster(text.encode(), "名单.csv").rows}
+    assert notes["甲"] == ["所在园区“金桥”在浦东新区，注册地为徐汇区：请确认两者（注册地与经营地址可以不同）"]
+    assert notes["乙"] == ["所在园区“漕河泾”在徐汇区或闵行区，注册地为上海市外：请确认两者（注册地与经营地址可以不同）"]
+    assert notes["丙"] == []

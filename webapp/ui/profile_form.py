@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
+from recommender.places import park_elsewhere
 from recommender.profile import LABELS, FieldError, Profile, ProfileError, json_of, parse_profile
 from recommender.profile_fields import extra_fields, field_kind, is_ratio
 from recommender.quantities import number_text
@@ -258,6 +259,8 @@ def _basic(errors: dict[str, list[str]]) -> None:
         _inline_error(errors, "name")
         st.text_input(_label("park"), key=key("park"), help=HELP["park"], persist_state="session")
         _inline_error(errors, "park")
+        if elsewhere := park_elsewhere(st.session_state.get(key("region")), st.session_state.get(key("park"))):
+            st.caption(f":orange[:material/help: {md(elsewhere)}]")
         st.selectbox(
             _label("stage"), STAGES, index=None, placeholder="请选择", key=key("stage"), persist_state="session"
         )
