@@ -12,7 +12,7 @@ from benchmarks.synthetic import synthetic_policies, synthetic_profiles
 from recommender.corpus_models import Condition
 from recommender.eligibility.facts import Facts
 from recommender.eligibility.matrix import RuleMatrix
-from recommender.eligibility.status import STATUSES
+from recommender.eligibility.status import ELIGIBLE, STATUSES
 from recommender.eligibility.verdict import Verdicts, evaluate
 from recommender.engine import Recommender
 from recommender.profile import parse_profile
@@ -214,3 +214,26 @@ def test_verdicts_remembered_per_reading_are_rules_evaluate(engine):
     first = hnte(Facts(profiles[3], DATES[1]))
     first.gaps.append(first.gaps[0])  # callers own their lists
     assert len(hnte(Facts(profiles[3], DATES[1])).gaps) == 1
+
+
+def test_rule_outcomes_are_those_of_evaluate_states_and_may_unlock(engine, monkeypatch):
+    """``RuleMatrix.rule_outcomes`` (tables of every combination of a rule's states) gives, clause by clause, the
+    statuses, specific conditions met and unlock candidates of ``evaluate_states`` and ``may_unlock``; so does
+    its fallback when the tables would be too large."""
+    from recommender.eligibility import matrix
+
+    rules = engine.rules_
+    rows, rule = rules.rows, rules.clause_rule[rules.rows]
+    for too_large in (False, True):
+        if too_large:
+            monkeypatch.setattr(matrix, "OUTCOME_TABLE_MOST", 0)
+            rules = RuleMatrix(engine.clauses, engine.documents, rows)
+            assert rules._outcome_tables is None
+        for k, profile in enumerate(random_profiles(80, seed=7)):
+            states = rules.condition_states([Facts(profile, DATES[k % 3])])
+            status, specific = rules.evaluate_states(states)
+            unlock = rules.may_unlock(states, status)
+            rule_status, rule_specific, rule_unlock = rules.rule_outcomes(states[0])
+            assert (rule_status[rule] == status[0, rows]).all()
+            assert (rule_specific[rule] == specific[0, rows]).all()
+            assert ((rule_unlock[rule] & (rule_status[rule] != ELIGIBLE)) == unlock[0, rows]).all()

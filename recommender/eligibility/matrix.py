@@ -23,8 +23,10 @@ profiles.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -35,6 +37,7 @@ from .facts import TITLE_AGE_FIELDS, Facts
 from .status import ELIGIBLE, INELIGIBLE, MET, STATE_CODES, UNKNOWN, combine
 
 UNHASHABLE = object()
+OUTCOME_TABLE_MOST = 1_000_000  # rules × state combinations tabulated for ``rule_outcomes`` (3 ** width each)
 
 
 def hashable_value(value: Any) -> Any:
@@ -237,6 +240,45 @@ class RuleMatrix:
         out = np.zeros(status.shape, dtype=bool)
         out[:, self.rows] = rule[:, self._rows_rule]
         return out & (status != ELIGIBLE)
+
+    @cached_property
+    def _outcome_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Every rule's outcomes for every combination of its conditions' states, worked out by ``combine`` and
+        the tests of ``evaluate_states`` and ``may_unlock`` themselves: (powers of 3 that number a combination,
+        each rule's first entry, status codes, specific conditions met, a title might unlock it), the last three
+        flat ``[rules × combinations]``. None when there would be more than OUTCOME_TABLE_MOST entries."""
+        rules, width = self.rule_conds.shape
+        combos = 3**width
+        if rules * combos > OUTCOME_TABLE_MOST:
+            return None
+        assert sorted(STATE_CODES.values()) == [0, 1, 2], "a combination is numbered by its states in base 3"
+        # row k: the states of combination k, the first condition's the most significant digit
+        grid = np.array(list(itertools.product(range(3), repeat=width)), dtype=np.int8).reshape(combos, width)
+        st = np.broadcast_to(grid[:, None, :], (combos, rules, width))
+        status = combine(st, self.rule_hard[None, :, :])
+        specific = (self.rule_specific[None, :, :] & (st == MET)).sum(axis=-1)
+        open_ = st != MET
+        unlock = open_.any(axis=-1) & ~(open_ & ~self.rule_unlock[None, :, :]).any(axis=-1)
+        powers = 3 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+        starts = np.arange(rules, dtype=np.int64) * combos
+        return powers, starts, status.T.ravel(), specific.T.ravel(), unlock.T.ravel()
+
+    def rule_outcomes(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One enterprise's outcome of every rule (``self.rules``) from its ``condition_states`` row (1-D): status
+        codes, specific conditions met, and whether a title might unlock it (``may_unlock`` before its not-eligible
+        test), as ``evaluate_states`` and ``may_unlock`` give them for a rule's clauses; looked up in tables of
+        every combination of a rule's states (``_outcome_tables``), a few array operations instead of a few tens."""
+        tables = self._outcome_tables
+        st = states[self.rule_conds]  # rules × width
+        if tables is None:
+            hard = self.rule_hard
+            status = combine(st, hard)
+            specific = (self.rule_specific & (st == MET)).sum(axis=-1)
+            open_ = st != MET
+            return status, specific, open_.any(axis=-1) & ~(open_ & ~self.rule_unlock).any(axis=-1)
+        powers, starts, status, specific, unlock = tables
+        at = st @ powers + starts
+        return status[at], specific[at], unlock[at]
 
     def evaluate_states(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``evaluate`` from states already judged (``condition_states``)."""

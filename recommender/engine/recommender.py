@@ -14,7 +14,7 @@ from ..corpus import is_valid, validity
 from ..corpus_models import PolicyFile
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import UNHASHABLE, RuleMatrix, hashable_value
-from ..eligibility.status import INELIGIBLE, STATUSES, Status
+from ..eligibility.status import ELIGIBLE, INELIGIBLE, STATUSES, Status
 from ..eligibility.verdict import Verdict, evaluate
 from ..explain import why
 from ..paths import CLAUSES
@@ -69,6 +69,12 @@ class Recommender:
                 if benefit in self._benefit_col:
                     self._benefits[i, self._benefit_col[benefit]] = 1
         self.rules_ = RuleMatrix(self.clauses, self.documents, self._measure_idx)
+        # the same of each clause a recommendation may list (``_measure_idx``), for ``_table``
+        self._measure_rule = self.rules_.clause_rule[self._measure_idx]
+        self._measure_lead = self.leads[self._measure_idx]
+        self._measure_benefits = self._benefits[self._measure_idx]
+        self._measure_from = self._valid_from[self._measure_idx]
+        self._measure_to = self._valid_to[self._measure_idx]
         self._verdicts: dict[tuple[int, tuple[Any, ...]], Verdict] = {}
         self._query_words: dict[str, tuple[list[str], list[str]]] = {}  # short text → query_tokens of it
         self.show_leads = True  # ablation switches (``variant``)
@@ -222,40 +228,46 @@ class Recommender:
         return self._table(profile, Facts(profile, as_of), self.query_terms(profile), (include_ineligible, leads))
 
     def _table(self, profile: Profile, facts: Facts, terms: list[str], options: tuple[bool, bool]) -> CandidateTable:
-        """``options``: (include_ineligible, leads)."""
+        """``options``: (include_ineligible, leads). Worked out for every clause a recommendation may list
+        (``_measure_idx``, each with its rule: ``RuleMatrix.rule_outcomes``), then those left out dropped."""
         include_ineligible, leads = options
-        states = self.rules_.condition_states([facts])
-        statuses, specifics = self.rules_.evaluate_states(states)
-        status, met_specific = statuses[0], specifics[0]
-        bm25 = self.index.scores(terms)
-        candidates = self._measure_idx
-        best_text = float(bm25[candidates].max()) if len(candidates) else 0.0
+        rule = self._measure_rule
+        rule_status, rule_specific, rule_unlock = self.rules_.rule_outcomes(self.rules_.condition_states([facts])[0])
+        status = rule_status[rule]
+        text = self.index.scores(terms)[self._measure_idx]
+        best_text = float(text.max()) if len(text) else 0.0
+        keep: np.ndarray | None = None  # the clauses kept, when not all
         if not include_ineligible:
-            candidates = candidates[status[candidates] != INELIGIBLE]
+            keep = status != INELIGIBLE
         if not leads:
-            candidates = candidates[~self.leads[candidates]]
+            keep = ~self._measure_lead if keep is None else keep & ~self._measure_lead
+        if keep is None:
+            candidates, lead, benefits = self._measure_idx, self._measure_lead.copy(), self._measure_benefits
+            valid_from, valid_to = self._measure_from, self._measure_to
+        else:
+            candidates, lead, benefits = self._measure_idx[keep], self._measure_lead[keep], self._measure_benefits[keep]
+            valid_from, valid_to = self._measure_from[keep], self._measure_to[keep]
+            rule, status, text = rule[keep], status[keep], text[keep]
         status_value = self.ranking["status_value"]
-        st = status[candidates]
-        status_c = np.array([float(status_value[s]) for s in STATUSES])[st]
+        status_c = np.array([float(status_value[s]) for s in STATUSES])[status]
         needs = list(dict.fromkeys(profile.needs or []))
         cols = [self._benefit_col[n] for n in needs if n in self._benefit_col]
-        matched = self._benefits[np.ix_(candidates, cols)].sum(axis=1).astype(np.float64)
-        text_c = bm25[candidates] / best_text if best_text > 0 else np.zeros(len(candidates))
-        specific_c = (met_specific[candidates] > 0).astype(np.float64)
+        matched = benefits[:, cols].sum(axis=1).astype(np.float64)
+        text_c = text / best_text if best_text > 0 else np.zeros(len(candidates))
+        specific_c = (rule_specific[rule] > 0).astype(np.float64)
         day = facts.as_of.toordinal()  # corpus.is_valid, for all candidates at once
-        valid = (self._valid_from[candidates] <= day) & (day <= self._valid_to[candidates])
         return CandidateTable(
             clauses=candidates,
-            status=st,
-            valid=valid,
-            lead=self.leads[candidates],
+            status=status,
+            valid=(valid_from <= day) & (day <= valid_to),
+            lead=lead,
             components={
                 "status": status_c,
                 "needs": needs_component(matched, len(needs)),
                 "text": text_c,
                 "specific": specific_c,
             },
-            may_unlock=self.rules_.may_unlock(states, statuses)[0][candidates],
+            may_unlock=rule_unlock[rule] & (status != ELIGIBLE),
         )
 
     def _ordered(
