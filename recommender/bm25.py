@@ -113,15 +113,14 @@ class BM25Index:
             if t is not None:
                 counts[t] = counts.get(t, 0) + 1
         out = np.zeros(self.n_docs_)
-        scaled = any(c != 1 for c in counts.values())  # then every weight is times its count, as a float
-        for t, count in counts.items():
+        for t, count in counts.items():  # a weight times its count, a float (times 1.0 changes no weight)
             row = self._dense_row(t)
             if row is not None:
-                out += row * float(count) if scaled else row
+                out += row if count == 1 else row * float(count)
                 continue
             start, end = int(self.indptr_[t]), int(self.indptr_[t + 1])
             weights = self.data_[start:end]
-            out[self.indices_[start:end]] += weights * float(count) if scaled else weights  # one entry a document
+            out[self.indices_[start:end]] += weights if count == 1 else weights * float(count)  # one entry a document
         return out
 
     def _dense_row(self, t: int) -> np.ndarray | None:

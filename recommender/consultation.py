@@ -182,10 +182,13 @@ def measure_view(result: Result, as_of: dt.date, rank: int | None = None) -> Mea
     """One result as the sheet and the pages show it: status, reasons, gaps, source, contacts, validity at
     ``as_of``; numbered ``rank`` (default: the result's rank)."""
     view = object.__new__(MeasureView)  # its fields set at once (``__init__`` would take as long again)
-    view.__dict__.update(_clause_view(result, as_of))
-    view.__dict__.update({k: list(view.__dict__[k]) for k in _LISTS})
-    view.rank = result.rank if rank is None else rank
-    view.status, view.result, view.score, view.written = result.status, result, result.score, {}
+    shared = _clause_view(result, as_of)
+    fields = shared.copy()  # in the order of the fields
+    for name in _LISTS:
+        fields[name] = list(shared[name])
+    fields["rank"] = result.rank if rank is None else rank
+    fields["status"], fields["result"], fields["score"], fields["written"] = result.status, result, result.score, {}
+    view.__dict__ = fields
     return view
 
 

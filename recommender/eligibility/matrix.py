@@ -37,6 +37,7 @@ from .facts import TITLE_AGE_FIELDS, Facts
 from .status import ELIGIBLE, INELIGIBLE, MET, STATE_CODES, UNKNOWN, combine
 
 UNHASHABLE = object()
+FIELD_MEMO_MOST = 20_000  # (field, value) pairs whose conditions' states ``_one_states`` remembers
 OUTCOME_TABLE_MOST = 1_000_000  # rules × state combinations tabulated for ``rule_outcomes`` (3 ** width each)
 
 
@@ -120,6 +121,7 @@ class RuleMatrix:
         self.rows = rows
         self._rows_rule = self.clause_rule[rows]
         self._memo: dict[tuple[int, Any], int] = {}
+        self._field_memo: dict[tuple[str, Any], np.ndarray] = {}  # (field, value key) → its conditions' states
         # numeric conditions: one comparison per (field, op) for the whole population
         groups: dict[tuple[str, str], list[int]] = {}
         self._other: dict[str, list[int]] = {}  # field → ids of its non-numeric conditions
@@ -128,6 +130,7 @@ class RuleMatrix:
                 groups.setdefault((cond.field, cond.op), []).append(cid)
             else:
                 self._other.setdefault(cond.field, []).append(cid)
+        self._other_ids = {field: np.array(ids, dtype=np.int64) for field, ids in self._other.items()}
         self._numeric = [
             (
                 field,
@@ -190,9 +193,20 @@ class RuleMatrix:
             states[ids] = UNKNOWN if actual is None else np.where(compare(float(actual), values), MET, otherwise)
         for field, ids in self._other.items():
             key = hashable_value(facts.get(field))
-            for cid in ids:
-                states[cid] = self._state(cid, key, facts)
+            states[self._other_ids[field]] = self._field_states(field, ids, key, facts)
         return states
+
+    def _field_states(self, field: str, ids: list[int], key: Any, facts: Facts) -> np.ndarray:
+        """The state codes of ``field``'s non-numeric conditions ``ids`` for ``facts``, whose value of the field
+        has memo key ``key`` (``_state`` of each), remembered by the field's value as ``_state`` remembers each."""
+        memo_key = (field, key)
+        remember = key is not UNHASHABLE
+        codes = self._field_memo.get(memo_key) if remember else None
+        if codes is None:
+            codes = np.array([self._state(cid, key, facts) for cid in ids], dtype=np.int8)
+            if remember and len(self._field_memo) < FIELD_MEMO_MOST:
+                self._field_memo[memo_key] = codes
+        return codes
 
     def _judge_field(self, population: Sequence[Facts], field: str, ids: list[int], states: np.ndarray) -> None:
         """States of one field's non-numeric conditions: ``check`` once per distinct value of the field."""

@@ -103,8 +103,9 @@ def matched_terms(index: BM25Index, docs: list[int], query: set[str] | QueryMask
 
 def _matched_in(index: BM25Index, doc: int, mask: QueryMask) -> list[str]:
     """``matched_terms`` of one clause: the query terms it contains, heaviest first, at most 10."""
-    weights = index.doc_weights(doc)  # the query's few terms looked up in the clause's, not the other way round
-    return _heaviest((w, term) for t, term in mask.ids.items() if (w := weights.get(t, 0.0)) > 0)
+    weights = index.doc_weights(doc)
+    ids = mask.ids  # the terms both hold (a set operation over the smaller side); their order does not matter
+    return _heaviest((w, ids[t]) for t in ids.keys() & weights.keys() if (w := weights[t]) > 0)
 
 
 def _heaviest(found: Iterable[tuple[float, str]]) -> list[str]:

@@ -160,20 +160,24 @@ class Recommender:
         options = (include_ineligible, self.show_leads if leads is None else leads)
         table, score, order = self._ordered(profile, facts, terms, top, options)
         explain = _Explainer(self, profile, facts, terms)
+        # the table's columns as Python values (a list read costs less than a numpy scalar and its conversion)
+        positions, clause_ids, scores = order.tolist(), table.clauses.tolist(), score.tolist()
+        codes, valid = table.status.tolist(), table.valid.tolist()
+        columns = [(name, values.tolist()) for name, values in table.components.items()]
 
         def make(k: int) -> Result:
-            j = int(order[k])
-            i = int(table.clauses[j])
+            j = positions[k]
+            i = clause_ids[j]
             clause = self.clauses[i]
             document = self.documents[clause.policy_id]
-            components = {name: float(values[j]) for name, values in table.components.items()}
+            components = {name: values[j] for name, values in columns}
             return Result(
                 rank=k + 1,
                 clause=clause,
                 document=document,
-                score=float(score[j]),
-                status=STATUSES[table.status[j]],
-                valid=bool(table.valid[j]),
+                score=scores[j],
+                status=STATUSES[codes[j]],
+                valid=valid[j],
                 components=components,
                 validity=validity(document, as_of),
                 explain=lambda verdict: explain(i, components["text"], verdict),
