@@ -361,8 +361,28 @@ def consult(
         unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in unlocking.items()},
         readiness=check_readiness(profile, rec.as_of),
         in_force=len(in_force),
-        scope=district_brief(profile.region, recommender.documents.values(), rec.as_of, profile.park),
+        scope=_scope(recommender, profile, rec.as_of),
     )
+
+
+_BRIEFS: dict[tuple[int, str, str | None, dt.date], tuple[Any, str | None]] = {}
+_BRIEFS_MOST = 10_000  # districts × parks × as-of dates remembered (a roster has a few dozen)
+
+
+def _scope(recommender: Recommender, profile: Profile, as_of: dt.date) -> str | None:
+    """``district_brief`` of the profile's district and park at ``as_of`` over the engine's documents, worked out
+    once a district, park and date: a roster asks the same few for every enterprise. Keyed by the documents'
+    mapping itself, kept alive beside its key (an engine's documents do not change once it is made)."""
+    documents = recommender.documents
+    key = (id(documents), profile.region, profile.park, as_of)
+    known = _BRIEFS.get(key)
+    if known is not None and known[0] is documents:
+        return known[1]
+    brief = district_brief(profile.region, documents.values(), as_of, profile.park)
+    if len(_BRIEFS) >= _BRIEFS_MOST:
+        _BRIEFS.clear()
+    _BRIEFS[key] = (documents, brief)
+    return brief
 
 
 def profile_rows(profile: Profile) -> list[tuple[str, str]]:

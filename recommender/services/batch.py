@@ -182,25 +182,37 @@ def _workers(requested: int | None, rows: int) -> int:
 
 def matched_rows(job: Job, workers: int | None = None) -> Iterator[Matched]:
     """Every good row of ``job.roster`` matched, in roster order: in ``workers`` forked processes (default one
-    per core, see ``_workers``), else here. An error in a worker is raised here."""
-    # what is loaded (corpus, index, rules, roster) is set aside from the cyclic garbage collector while the rows are
-    # matched: its full collections, over every object, took a few per cent of a batch; and a forked worker's
-    # collections no longer write to the pages it shares with this process
+    per core, see ``_workers``; the first row here), else here. An error in a worker is raised here."""
+    total = len(job.roster.rows)
+    count = _workers(workers, total)
+    if count == 0:
+        with _set_aside():
+            for start in range(0, total, CHUNK):
+                yield from _match(job, start, min(start + CHUNK, total))
+        return
+    # the first row is matched here: what matching loads on first use (the tokenizer and its lexicon, the
+    # qualification criteria, the Word template …: half a second) is loaded once, before the workers are forked,
+    # rather than once in each of them
+    yield from _match(job, 0, 1)
+    with _set_aside():
+        yield from _in_workers(job, count, 1)
+
+
+@contextmanager
+def _set_aside() -> Iterator[None]:
+    """What is loaded so far (corpus, index, rules, roster, tokenizer …) set aside from the cyclic garbage collector
+    while the block runs (``gc.freeze``): its full collections went over all of it again and again (a few per cent
+    of a batch), and a forked worker's collections then leave the pages it shares with this process alone."""
     gc.freeze()
     try:
-        yield from _matched_rows(job, workers)
+        yield
     finally:
         gc.unfreeze()
 
 
-def _matched_rows(job: Job, workers: int | None) -> Iterator[Matched]:
-    """``matched_rows`` itself: in forked workers, or here for a short roster."""
+def _in_workers(job: Job, count: int, begin: int) -> Iterator[Matched]:
+    """Rows ``begin:`` of the job's roster matched in ``count`` forked workers, in roster order."""
     total = len(job.roster.rows)
-    count = _workers(workers, total)
-    if count == 0:
-        for start in range(0, total, CHUNK):
-            yield from _match(job, start, min(start + CHUNK, total))
-        return
     global _JOB, _STOP
     context = multiprocessing.get_context("fork")
     _JOB, _STOP = job, (stop := context.Event())
@@ -208,7 +220,7 @@ def _matched_rows(job: Job, workers: int | None) -> Iterator[Matched]:
         with ProcessPoolExecutor(count, context, _follow_parent, (os.getpid(),)) as pool:
             pending: deque[Future[list[Matched]]] = deque()
             try:
-                for start in range(0, total, CHUNK):
+                for start in range(begin, total, CHUNK):
                     pending.append(_submit(pool, start, min(start + CHUNK, total), first=not pending))
                     if len(pending) >= count * AHEAD:
                         yield from pending.popleft().result()
