@@ -114,7 +114,7 @@ def test_the_page_is_in_the_navigation_under_policy_management():
     at = _page()
     assert at.radio(key="lib_step").options == ["上传文件", "文件列表", "审核", "发布"]
     source = APP.read_text(encoding="utf-8")
-    assert 'pages["政策管理"] = [' in source and 'title="政策库管理"' in source
+    assert '("政策管理", nav.LIBRARY, "政策库管理", ":material/library_books:", (STAFF, ADMIN))' in source
 
 
 @pytest.mark.parametrize(

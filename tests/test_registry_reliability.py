@@ -248,8 +248,8 @@ def test_a_page_saving_while_a_roster_import_runs_loses_no_write(registry_url, m
     meet = Rendezvous(registry_url)
     real = importer._matched
 
-    def matched_then_page_saves(session, rows, by):
-        found = real(session, rows, by)
+    def matched_then_page_saves(session, rows, by, renames=False):
+        found = real(session, rows, by, renames)
         if sqlite:
             meet()  # proves the page cannot save now
         else:
