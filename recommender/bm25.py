@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-DENSE_MOST = 2_000_000  # weights ``BM25Index.scores`` keeps as dense rows, one per term met (16 MB at most)
 DOC_WEIGHTS_MOST = 5_000  # documents whose weights ``BM25Index.doc_weights`` keeps as mappings (~5–10 KB each)
 
 
@@ -80,7 +79,7 @@ class BM25Index:
         self.indptr_ = np.concatenate([[0], np.cumsum(df.astype(np.int64))]).astype(np.int64)
         self.vocab_ = vocab
         self.n_docs_ = n_docs
-        self._matrix = self._by_doc = self._dense = None
+        self._matrix = self._by_doc = None
         return self
 
     @property
@@ -101,41 +100,25 @@ class BM25Index:
         return ids, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
 
     def scores(self, query: list[str]) -> np.ndarray:
-        """BM25 score of every document; a term repeated in the query counts again, as in rank-bm25.
-
-        The terms' rows are added one after the other in the order the terms first occur, from 0: each score is
-        the same sum, in the same order, as a bincount of every entry gives (the query's terms are few, and a
-        dense row added costs less than gathering the entries). Rows are kept dense (``_dense_row``)."""
-        vocab = self.vocab_
-        counts: dict[int, int] = {}  # term id → times in the query, in the order of first occurrence
-        for term in query:
-            t = vocab.get(term)
-            if t is not None:
-                counts[t] = counts.get(t, 0) + 1
-        out = np.zeros(self.n_docs_)
-        for t, count in counts.items():  # a weight times its count, a float (times 1.0 changes no weight)
-            row = self._dense_row(t)
-            if row is not None:
-                out += row if count == 1 else row * float(count)
-                continue
-            start, end = int(self.indptr_[t]), int(self.indptr_[t + 1])
-            weights = self.data_[start:end]
-            out[self.indices_[start:end]] += weights if count == 1 else weights * float(count)  # one entry a document
-        return out
-
-    def _dense_row(self, t: int) -> np.ndarray | None:
-        """Term ``t``'s weights in every document (0 where it does not occur), kept while the rows kept hold fewer
-        than DENSE_MOST weights; None when there is no room left. Shared: never change it."""
-        rows: dict[int, np.ndarray] | None = getattr(self, "_dense", None)
-        if rows is None:
-            rows = self._dense = {}
-        row = rows.get(t)
-        if row is None and (len(rows) + 1) * self.n_docs_ <= DENSE_MOST:
-            start, end = int(self.indptr_[t]), int(self.indptr_[t + 1])
-            row = np.zeros(self.n_docs_)
-            row[self.indices_[start:end]] = self.data_[start:end]
-            rows[t] = row
-        return row
+        """BM25 score of every document; a term repeated in the query counts again, as in rank-bm25."""
+        ids, counts = self.term_ids(query)
+        if not len(ids):
+            return np.zeros(self.n_docs_)
+        starts, ends = self.indptr_[ids], self.indptr_[ids + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if total > 100_000:  # long posting lists: add row after row in place
+            out = np.zeros(self.n_docs_)
+            indices, data = self.indices_, self.data_
+            for start, end, count in zip(starts.tolist(), ends.tolist(), counts.tolist(), strict=True):
+                np.add.at(out, indices[start:end], data[start:end] if count == 1.0 else data[start:end] * count)
+            return out
+        # short ones: the positions of all the entries, row after row, then one weighted bincount
+        positions = np.repeat(ends - np.cumsum(lengths), lengths) + np.arange(total)
+        weights = self.data_[positions]
+        if (counts != 1).any():
+            weights = weights * np.repeat(counts, lengths)
+        return np.bincount(self.indices_[positions], weights=weights, minlength=self.n_docs_)
 
     def _doc_view(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The same weights by document (a CSC view: pointers, term ids, weights), built on first use."""
@@ -212,7 +195,7 @@ class BM25Index:
         index.data_ = np.load(directory / "bm25_data.npy")
         index.indices_ = np.load(directory / "bm25_indices.npy")
         index.indptr_ = np.load(directory / "bm25_indptr.npy")
-        index._matrix = index._by_doc = index._dense = None
+        index._matrix = index._by_doc = None
         return index
 
 
