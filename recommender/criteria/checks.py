@@ -131,14 +131,17 @@ class Checker:
         conditions whose outcome reads nothing of the profile but what ``key`` holds (a roster asks the same
         ones of every enterprise). The unverified values it noted are noted again. An outcome is shared, so it is
         never changed once made (``all_of`` and ``any_of`` make new ones)."""
-        outcomes = self._dated.outcomes
-        known = outcomes.get(key)
+        return self._known(key) or self._remember(key, make)
+
+    def _known(self, key: tuple[Any, ...]) -> Outcome | None:
+        """The outcome remembered under ``key`` (the unverified values it noted noted again), or None; callers
+        build what makes a new one only when this gives None (no closure per check on the hot path)."""
+        known = self._dated.outcomes.get(key)
         if known is None:
-            return self._remember(key, make)
-        outcome, noted = known
-        if noted:
-            self.unverified.update(noted)
-        return outcome
+            return None
+        if known[1]:
+            self.unverified.update(known[1])
+        return known[0]
 
     def _remember(self, key: tuple[Any, ...], make: Callable[[], Outcome]) -> Outcome:
         """``_remembered`` when ``key`` is not remembered yet: ``make()``, kept unless ``OUTCOMES_MOST`` are."""
@@ -164,12 +167,7 @@ class Checker:
             if id(outcome) not in kept:
                 return combine(outcomes)
         key = ("combined", node, *map(id, outcomes))
-        known = self._dated.outcomes.get(key)
-        if known is None:
-            return self._remember(key, lambda: combine(outcomes))
-        if known[1]:
-            self.unverified.update(known[1])
-        return known[0]
+        return self._known(key) or self._remember(key, lambda: combine(outcomes))
 
     def _unknown(self, cond: Condition, fv: FactValue, need: str, flag: str) -> Outcome:
         """``need`` says what the condition asks (" ≥ 60%"); empty when the label says it all."""
@@ -185,12 +183,7 @@ class Checker:
         else:
             given = bool(fv.note)
         key = (id(cond), fv.name, missing, fv.note, fv.field, need, flag, given)
-        known = self._dated.outcomes.get(key)
-        if known is None:
-            return self._remember(key, lambda: _unknown_outcome(cond, fv, need, flag, given))
-        if known[1]:
-            self.unverified.update(known[1])
-        return known[0]
+        return self._known(key) or self._remember(key, lambda: _unknown_outcome(cond, fv, need, flag, given))
 
     # --- conditions ----------------------------------------------------------------------
 
@@ -666,22 +659,6 @@ def _is_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
     return run
 
 
-def _not_encoded_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
-    """``Checker._not_encoded``, the same for every profile at a date: remembered as ``Checker.check`` does."""
-    key = (id(cond),)
-    outcomes = dated.outcomes
-
-    def run(checker: Checker) -> Outcome:
-        known = outcomes.get(key)
-        if known is None:
-            return checker._remember(key, lambda: checker._not_encoded(cond))
-        if known[1]:
-            checker.unverified.update(known[1])
-        return known[0]
-
-    return run
-
-
 _PLANS: dict[str, Callable[[Condition, DatedCriterion, bool], Plan | None]] = {
     "gte": _threshold_plan,
     "lte": _threshold_plan,
@@ -689,5 +666,4 @@ _PLANS: dict[str, Callable[[Condition, DatedCriterion, bool], Plan | None]] = {
     "in": _in_plan,
     "holds": _holds_plan,
     "score": _score_plan,
-    "not_encoded": _not_encoded_plan,
 }  # how a condition is compiled by its ``op`` (None from one: ``Checker.check`` it is)
