@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..eligibility.status import State, any_met
+from ..eligibility.status import State, all_met, any_met
 from ..eligibility.verdict import Gap
 
 
@@ -41,21 +41,15 @@ def all_of(outcomes: list[Outcome]) -> Outcome:
     reasons: list[str] = []
     scores: list[dict[str, Any]] = []
     states: list[State] = []
-    found: set[str] = set()
     for o in outcomes:
-        state = o.state
-        found.add(state)
         if o.gaps:
             gaps += o.gaps
-            states += (
-                o.states if o.states is not None else ["unknown" if state == "unknown" else "not_met"] * len(o.gaps)
-            )
+            states += o.own_states()
         if o.reasons:
             reasons += o.reasons
         if o.scores:
             scores += o.scores
-    state = "not_met" if "not_met" in found else "unknown" if "unknown" in found else "met"  # ``all_met``
-    return Outcome(state, gaps, reasons, scores, states)
+    return Outcome(all_met([o.state for o in outcomes]), gaps, reasons, scores, states)
 
 
 def any_of(outcomes: list[Outcome], label: str, gap_field: str | None, combine: bool) -> Outcome:
