@@ -665,6 +665,9 @@ def describe_errors(exc: ValidationError) -> list[FieldError]:
     return out
 
 
+STAND_INS = {"name": "-", "region": REGIONS[0]}  # the required fields, valid, to validate other fields alone
+
+
 def _with_inconsistencies(data: dict[str, Any], errors: list[FieldError]) -> list[FieldError]:
     """``errors`` and the contradictions between the fields they do not name (``Profile.inconsistencies``):
     pydantic checks those only once every field is valid, so a form said them a round later (a break-it
@@ -673,7 +676,7 @@ def _with_inconsistencies(data: dict[str, Any], errors: list[FieldError]) -> lis
         return errors
     named = {e.field for e in errors}
     good = {k: v for k, v in data.items() if k not in named}
-    stand_ins = {"name": "-", "region": REGIONS[0]}
+    stand_ins = STAND_INS
     try:
         Profile.model_validate({**good, **{k: v for k, v in stand_ins.items() if k in named or k not in good}})
     except ValidationError as exc:

@@ -92,7 +92,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     from ..progress import Bar
     from ..roster import RosterError, read_roster_file
     from .access import COUNSELLOR
-    from .importer import import_roster
+    from .importer import ImportReport, import_roster
 
     counsellor = _counsellor(args.counsellor)
     try:
@@ -102,27 +102,26 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise CommandError(str(exc)) from None
     from . import db
 
-    # run again from the start when PostgreSQL aborts it for a concurrent transaction
-    def own(session: Any) -> str | None:
-        """The 专员 of new enterprises: ``--counsellor``; when not given, the 辅导员 importing, as the page has it
-        (they were left unassigned: a break-it trial); ``--counsellor 未分配`` leaves them so."""
+    def write(session: Any, progress: Bar) -> ImportReport:
+        """The import, as ``by`` (--by); new enterprises' 专员 is ``--counsellor``, else the 辅导员 importing, as
+        the page has it (they were left unassigned: a break-it trial); ``--counsellor 未分配`` leaves them so."""
         by = acting(session, args.by)
-        return by.name if args.counsellor is None and by.role == COUNSELLOR else counsellor
-
-    with _failures(), Bar("写入档案库（企业及其修改记录）") as bar:
-        report = db.run(
-            lambda session: import_roster(
-                session,
-                roster,
-                by=acting(session, args.by),
-                source=args.roster.name,
-                counsellor=own(session),
-                stage=args.stage,
-                skip_bad=args.skip_bad,
-                progress=bar,
-                renames=args.rename,
-            )
+        own = by.name if args.counsellor is None and by.role == COUNSELLOR else counsellor
+        return import_roster(
+            session,
+            roster,
+            by=by,
+            source=args.roster.name,
+            counsellor=own,
+            stage=args.stage,
+            skip_bad=args.skip_bad,
+            progress=progress,
+            renames=args.rename,
         )
+
+    # run again from the start when PostgreSQL aborts it for a concurrent transaction
+    with _failures(), Bar("写入档案库（企业及其修改记录）") as bar:
+        report = db.run(lambda session: write(session, bar))
     for note in roster.file_notes():
         print(f"{args.roster}: {note}", file=sys.stderr)
     for bad in report.bad:

@@ -14,7 +14,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from recommender.places import park_elsewhere
-from recommender.profile import LABELS, FieldError, Profile, ProfileError, json_of, parse_profile
+from recommender.profile import LABELS, STAND_INS, FieldError, Profile, ProfileError, json_of, parse_profile
 from recommender.profile_fields import extra_fields, field_kind, is_ratio
 from recommender.quantities import number_text
 from recommender.vocab import BENEFITS, INDUSTRIES, QUALIFICATIONS, REGIONS, STAGES
@@ -159,7 +159,7 @@ def _field_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError
 def _accepted(field: str, value: Any, extra: dict[str, Any]) -> Any:
     """``value`` as the model reads ``field`` (with ``extra`` fields it depends on), or None when refused."""
     try:
-        return getattr(Profile.model_validate({"name": "-", "region": REGIONS[0], **extra, field: value}), field)
+        return getattr(Profile.model_validate({**STAND_INS, **extra, field: value}), field)
     except ValidationError:
         return None
 
