@@ -581,18 +581,10 @@ def cell_value(value: Any) -> Any:
 def pack_rows(rows: list[list[Any]], width: int) -> bytes:
     """``rows`` as a sheet of ``width`` columns keeps them in its temporary file: each value as its cell holds it
     (``cell_value``), a short row padded with empty cells, the rows pickled together. TypeError for a value no
-    cell holds. A text already met is looked up here (``cell_value`` would do the same, with a call more)."""
-    known = _TEXT_CELLS.known
-    packed = []
-    for row in rows:
-        cells = [
-            cell if type(value) is str and (cell := known.get(value, _UNSEEN)) is not _UNSEEN else cell_value(value)
-            for value in row
-        ]
-        if len(cells) < width:
-            cells += [None] * (width - len(cells))
-        packed.append(cells)
-    return pickle.dumps(packed, pickle.HIGHEST_PROTOCOL)
+    cell holds."""
+    return pickle.dumps(
+        [[*map(cell_value, row), *[None] * (width - len(row))] for row in rows], pickle.HIGHEST_PROTOCOL
+    )
 
 
 class _Spool:
