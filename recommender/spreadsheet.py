@@ -28,6 +28,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .charsets import gb_or_big5
 from .limits import LIMITS, size_text
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -101,7 +102,7 @@ def read_sheets(data: bytes, suffix: str) -> list[Sheet]:
 
 def decode(data: bytes) -> str:
     """Text bytes in UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode text"), GBK/GB18030
-    or Big5 (``_garbled``); SpreadsheetError for any other encoding."""
+    or Big5 (``charsets.gb_or_big5``); SpreadsheetError for any other encoding."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -111,35 +112,9 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        text = None
-    if text is None or _garbled(text):  # Big5 bytes are GB18030 too, read as 眎琘稬筿Τそ
-        try:
-            return data.decode("big5")
-        except UnicodeDecodeError:
-            pass
-    if text is not None:
+    if (text := gb_or_big5(data)) is not None:
         return text
     raise SpreadsheetError("文件编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件")
-
-
-GARBLED_SHARE = 0.5  # of the characters past ASCII, the share outside GB2312 that marks Big5 read as GB18030
-
-
-def _garbled(text: str) -> bool:
-    """Whether GB18030-decoded ``text`` reads as Big5 bytes do (上海張江 → 眎琘): most of its characters past
-    ASCII outside GB2312's 7,445, where real GBK text keeps nearly all of them (a text in traditional
-    characters ~35 %)."""
-    wide = [c for c in text if ord(c) > 127]
-    outside = 0
-    for char in wide:
-        try:
-            char.encode("gb2312")
-        except UnicodeEncodeError:
-            outside += 1
-    return bool(wide) and outside > GARBLED_SHARE * len(wide)
 
 
 _TRAILING = " \t\n,;\u3000"  # what empty rows at the end of a CSV hold: blanks, line ends and delimiters

@@ -404,6 +404,19 @@ def test_gb18030_text_file():
     )
 
 
+def test_a_policy_text_or_page_in_big5_is_read_as_big5_not_as_gbk_garbage():
+    """A policy saved on 繁体 Windows (Big5, no charset declared) was decoded as GB18030 without a word: 浦東新區 became
+    狥穝跋, so its clauses named no district (the roster reader already checked; the documents'
+    did not). GBK text in traditional characters is still read as GBK."""
+    text = "第一條 為支持上海市浦東新區集成電路企業發展，制定本辦法。\n第二條 本辦法自發布之日起施行。\n"
+    source = read_document(text.encode("big5"), "辦法.txt")
+    assert source.lines == text.strip().split("\n")
+    page = gov_page().replace('<meta http-equiv="Content-Type" content="text/html; charset=utf-8">', "")
+    big5_page = page.replace("浦东新区", "浦東新區").encode("big5", "replace")
+    assert "浦東新區" in " ".join(read_document(big5_page, "通知.html").lines)
+    assert read_document(text.encode("gbk"), "辦法.txt").lines == text.strip().split("\n")
+
+
 def test_utf8_text_with_a_stray_byte_is_still_utf8():
     data = ("第一条 为了支持企业发展，制定本办法。" * 5).encode("utf-8") + b"\xff" + "第二条".encode()
     lines = read_document(data, "a.md").lines

@@ -28,6 +28,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ..charsets import gb_or_big5
 from ..os_reasons import os_reason
 from .segment import ARTICLE_LABEL, starts_part
 
@@ -278,7 +279,8 @@ def _nearly(data: bytes, codec: str) -> str | None:
 
 
 def _decode(data: bytes, name: str, declared: str | None = None) -> str:
-    """Bytes → text: a BOM's encoding; else UTF-8; else the page's declared charset; else GB18030.
+    """Bytes → text: a BOM's encoding; else UTF-8; else the page's declared charset; else GB18030, or Big5 when
+    GB18030 reads it garbled (``charsets.gb_or_big5``: a page or text saved on 繁体 Windows).
 
     UTF-8 is tried before the declaration because a page re-saved as UTF-8 may keep its old one; GBK
     text is practically never valid UTF-8. A few broken bytes in otherwise good UTF-8 or GB18030 are
@@ -290,13 +292,15 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> str:
                 return data.decode(codec)
             except UnicodeDecodeError as exc:
                 raise DocumentReadError(f"{name}: 文件开头标明是 {label} 编码，但内容无法按此解码") from exc
-    candidates = ["utf-8", *([declared] if declared and declared != "utf-8" else []), "gb18030"]
+    candidates = ["utf-8", *([declared] if declared and declared != "utf-8" else [])]
     for codec in candidates:
         try:
             return data.decode(codec)
         except (UnicodeDecodeError, LookupError):
             if codec == "utf-8" and (text := _nearly(data, codec)) is not None:
                 return text
+    if (text := gb_or_big5(data)) is not None:
+        return text
     if (text := _nearly(data, "gb18030")) is not None:
         return text
     raise DocumentReadError(f"{name}: 无法识别文字编码（不是 UTF-8，也不是 GBK/GB18030）；请另存为 UTF-8 后再上传")
