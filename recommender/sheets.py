@@ -12,11 +12,14 @@ import contextlib
 import datetime as dt
 import errno
 import functools
+import gc
 import io
 import itertools
+import multiprocessing
 import os
 import pickle
 import re
+import signal
 import sys
 import tempfile
 import threading
@@ -24,6 +27,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -45,6 +49,8 @@ from .roster import Roster
 from .safe_output import xml_text
 from .sheet_summary import Summary, ended_lines, listed_counts, pending, summary
 from .shortened import shortened
+from .stopping import HANDLED as STOPPING  # a batch's to act on, never its helper processes'
+from .stopping import follow_parent
 from .text_clean import strip_ignorable
 
 if TYPE_CHECKING:
@@ -605,8 +611,16 @@ class _Spool:
     def add_packed(self, data: bytes, count: int) -> None:
         """Keep ``count`` rows packed by ``pack_rows`` (to the sheet's width) after those added before."""
         assert self._file is not None, "a spool is read once it is closed"
-        self._file.write(data)
+        try:
+            self._file.write(data)
+        except OSError as exc:  # named by its file: it is in the temp folder, whatever else is written
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from None
         self.rows += count
+
+    def flush(self) -> None:
+        """Write out what is buffered."""
+        if self._file is not None:
+            self._file.flush()
 
     def close(self) -> None:
         """Finish writing (a second call does nothing)."""
@@ -616,13 +630,18 @@ class _Spool:
 
     def __iter__(self) -> Iterator[list[Any]]:
         self.close()
-        with self.path.open("rb") as file:
-            while True:
-                try:
-                    batch = pickle.load(file)
-                except EOFError:
-                    return
-                yield from batch
+        return _unpacked(self.path)
+
+
+def _unpacked(path: Path) -> Iterator[list[Any]]:
+    """The rows a spool's file ``path`` holds (``pack_rows``' batches, one after the other), in order."""
+    with path.open("rb") as file:
+        while True:
+            try:
+                batch = pickle.load(file)
+            except EOFError:
+                return
+            yield from batch
 
 
 @dataclass(frozen=True)
@@ -669,6 +688,129 @@ def _parts(spec: _SheetSpec, rows: Iterable[list[Any]], count: int) -> list[_Par
         chosen = itertools.islice(records, size) if size > 0 else iter([dict.fromkeys(names)])
         parts.append(_Part(f"{spec.title}（续 {n}）" if n else spec.title, spec.columns, chosen, size > 0))
     return parts
+
+
+def _records(spec: _SheetSpec, rows: Iterable[list[Any]]) -> Iterator[dict[str, Any]]:
+    """``rows`` as the records of ``spec``'s worksheet (header → cell value); the header alone (one empty record)
+    when there is none."""
+    names = [name for name, _ in spec.columns]
+    empty = True
+    for row in rows:
+        empty = False
+        yield dict(zip(names, row, strict=True))
+    if empty:
+        yield dict.fromkeys(names)
+
+
+def _received(rows: Connection) -> Iterator[list[Any]]:
+    """The rows sent to ``rows`` (``pack_rows`` batches, as bytes) until the empty message that ends them.
+    EOFError when the sender is gone without it (the batch stopped)."""
+    while data := rows.recv_bytes():
+        yield from pickle.loads(data)
+
+
+LIVE_JOIN_S = 10.0  # how long a stopped live writer may take to end before it is killed
+
+
+class _LiveWriter:
+    """The workbook written while its rows still come, by a process of its own, forked: 措施明细 (the first and
+    largest sheet) written as its rows arrive, through a pipe, while the roster is matched; the other sheets from
+    their temporary files (``_Spool``) once ``finish`` says all is added. The writer holds the interpreter's lock
+    as it writes, and its standard error and TMPDIR are set while it does (``_write_workbook``): in a process of
+    its own, neither holds up nor hides what the batch prints meanwhile (its progress line).
+
+    ``finish`` and ``add`` raise the writer's OSError (naming ``target`` or the temp folder ``scratch``) once it
+    has failed; ``close`` ends it unfinished (a stopped batch), removing nothing (the caller owns both)."""
+
+    def __init__(self, specs: Sequence[tuple[_SheetSpec, Iterable[list[Any]], bool]], target: Path, scratch: Path):
+        """Start writing the sheets ``specs`` (each: its spec, its rows, whether it has rows: an auto-filter; the
+        first one's rows are those ``add`` sends) into ``target``."""
+        context = multiprocessing.get_context("fork")
+        self.target = target
+        received, sender = context.Pipe(duplex=False)
+        self._rows: Connection | None = sender
+        self._report, report = context.Pipe(duplex=False)
+        (first, _, first_filtered), *others = specs
+        parts = [_Part(first.title, first.columns, _records(first, _received(received)), first_filtered)]
+        parts += [_Part(spec.title, spec.columns, _records(spec, rows), filtered) for spec, rows, filtered in others]
+        self._process = context.Process(
+            target=_write_live,
+            args=(parts, str(target), scratch, report, os.getpid(), [sender, self._report]),
+            name="roster-workbook",
+            daemon=True,
+        )
+        former = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # born with them blocked, as batch workers are
+        try:
+            self._process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, former)
+        received.close()  # the writer's ends: its end of file, when it is gone, reaches this process
+        report.close()
+
+    def add(self, data: bytes) -> None:
+        """Send rows of the first sheet (``pack_rows`` bytes). The writer's OSError when it has failed."""
+        assert self._rows is not None, "rows are sent before finish"
+        try:
+            self._rows.send_bytes(data)
+        except OSError:  # a broken pipe: the writer ended on an error of its own
+            raise self._outcome() or OSError(errno.EPIPE, os.strerror(errno.EPIPE), str(self.target)) from None
+
+    def finish(self) -> None:
+        """No more rows: the other sheets are written (their files complete) and the workbook closed; returns when
+        it is, raising the writer's OSError when it failed."""
+        try:
+            assert self._rows is not None, "finish is called once"
+            self._rows.send_bytes(b"")
+        except OSError:
+            pass  # the writer ended already: its outcome says why
+        failure = self._outcome()
+        if failure is not None:
+            raise failure
+
+    def _outcome(self) -> OSError | None:
+        """What the writer sent when it ended (None: the workbook is written), once it has ended; EIO naming the
+        target when it ended without a word (killed)."""
+        try:
+            sent = self._report.recv()
+        except EOFError:
+            sent = (errno.EIO, os.strerror(errno.EIO), str(self.target))
+        self._process.join()
+        self.close()
+        return None if sent is None else OSError(*sent)
+
+    def close(self) -> None:
+        """End the writer, finished or not (a second call does nothing): its pipe closed, it ends at its next read
+        (killed after LIVE_JOIN_S)."""
+        if self._rows is not None:
+            self._rows.close()
+            self._rows = None
+        self._process.join(LIVE_JOIN_S)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._report.close()
+
+
+def _write_live(
+    parts: list[_Part], target: str, scratch: Path, report: Connection, parent: int, inherited: list[Connection]
+) -> None:
+    """The live writer's process (``_LiveWriter``): the workbook of ``parts`` into ``target``, then its outcome
+    sent to ``report``: None, or the OSError's (errno, message, file). Stops are the batch's to act on (it ends
+    this process by closing its pipe), and it ends when the batch (process ``parent``) is gone
+    (``stopping.follow_parent``); the loaded corpus is set aside from the cyclic collector, as in workers."""
+    follow_parent(parent)
+    for end in inherited:  # this process's copies of the batch's ends: the batch's end of file, when it is gone
+        end.close()
+    gc.freeze()
+    outcome: tuple[int, str, str | None] | None = None
+    try:
+        _write_workbook(parts, target, scratch)
+    except OSError as exc:
+        outcome = (exc.errno or errno.EIO, exc.strerror or os.strerror(errno.EIO), exc.filename)
+    except (EOFError, BrokenPipeError):  # the batch stopped: no one waits for the outcome
+        return
+    with contextlib.suppress(OSError):
+        report.send(outcome)
 
 
 def _readiness_text(c: Consultation) -> str:
@@ -750,7 +892,8 @@ class RosterWorkbook:
     """The roster's Excel summary, written as the consultations come: each sheet's rows go to a temporary file
     (``_Spool``), so memory does not grow with the roster, and the workbook is written from them on ``save`` by
     rustpy-xlsxwriter (rust_xlsxwriter's writer: the rows of a sheet are streamed, several times faster than
-    XlsxWriter, which took most of a batch's time). Sheets: 措施明细 (one row per enterprise × measure), 企业汇总
+    XlsxWriter, which took most of a batch's time); or, after ``stream_to``, 措施明细 as its rows come, by a
+    process of its own, and the rest on ``save``. Sheets: 措施明细 (one row per enterprise × measure), 企业汇总
     (one per enterprise), 资质准备度 (one per enterprise × title), 未导入行 (the bad rows) and 说明 (dates,
     counts, notes); each A4 landscape, one page wide, the header row on every page, an auto-filter over its rows.
 
@@ -769,6 +912,7 @@ class RosterWorkbook:
             spec.title: _Spool(self.scratch / f"{k}.pickle", len(spec.columns)) for k, spec in enumerate(SHEETS)
         }
         self._saved = False
+        self._live: _LiveWriter | None = None  # the writer at work while enterprises are added (``stream_to``)
 
     @property
     def scratch(self) -> Path:
@@ -782,7 +926,27 @@ class RosterWorkbook:
         if not self._saved:
             self._discard()
 
+    def stream_to(self, target: Path, roster: Roster, detail_most: int, readiness_most: int) -> bool:
+        """Write the workbook into ``target`` while enterprises are added, rather than all on ``save`` (which then
+        finishes it, given the same ``target`` and ``roster``): 措施明细 as its rows come, by a process of its own
+        (``_LiveWriter``), for a batch whose matching runs in other processes. Returns False, and nothing starts,
+        when a sheet might need a continuation sheet (``detail_most``, ``readiness_most``: the rows 措施明细 and
+        资质准备度 may have; ``roster``'s enterprises and bad rows) or this system cannot fork. 资质准备度 then has
+        its auto-filter even when no enterprise's readiness could be checked (its header only)."""
+        sizes = (detail_most, len(roster.rows), readiness_most, len(roster.bad))
+        if max(sizes) >= EXCEL_ROWS or "fork" not in multiprocessing.get_all_start_methods():
+            return False
+        spools = [self._spools[spec.title] for spec in SHEETS]
+        for spool in spools:
+            spool.flush()  # nothing buffered is inherited: the writer reads the files as they are once all is added
+        has_rows = (True, True, readiness_most > 0, bool(roster.bad), True)
+        first, *others = zip(SHEETS, [(), *(_unpacked(spool.path) for spool in spools[1:])], has_rows, strict=True)
+        self._live = _LiveWriter([first, *others], target, self.scratch)
+        return True
+
     def _discard(self) -> None:
+        if self._live is not None:
+            self._live.close()  # first: it writes into the temporary folder
         for spool in self._spools.values():
             with contextlib.suppress(OSError):  # a full temp disk fails the flush again: the first error counts
                 spool.close()
@@ -798,7 +962,10 @@ class RosterWorkbook:
         be written."""
         packed = entry.packed() if isinstance(entry, WorkbookEntry) else entry
         for title, data, count in packed.sheets:
-            self._spools[title].add_packed(data, count)
+            if self._live is not None and title == SHEETS[0].title:
+                self._live.add(data)
+            else:
+                self._spools[title].add_packed(data, count)
         self.matched += 1
 
     def save(self, target: str | Path | IO[bytes], roster: Roster | None = None) -> None:
@@ -810,8 +977,14 @@ class RosterWorkbook:
         self._spools["未导入行"].add(bad_rows)
         self._spools["说明"].add([list(note) for note in self._notes(len(bad_rows), roster)])
         spools = self._spools
-        parts = [part for spec in SHEETS for part in _parts(spec, spools[spec.title], spools[spec.title].rows)]
-        _write_workbook(parts, target, self.scratch)
+        if self._live is not None:
+            assert Path(target) == self._live.target, "a workbook streamed is saved where it is written"
+            for spool in spools.values():
+                spool.close()
+            self._live.finish()
+        else:
+            parts = [part for spec in SHEETS for part in _parts(spec, spools[spec.title], spools[spec.title].rows)]
+            _write_workbook(parts, target, self.scratch)
         self._saved = True
         self._discard()  # the temporary files go at once; on an error, when the block ends (``__exit__``)
 

@@ -3,8 +3,10 @@ way Ctrl-C does, through the ``finally`` blocks that remove unfinished outputs, 
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -67,3 +69,21 @@ def settled() -> None:
     for s in HANDLED:
         if signal.getsignal(s) is _raise:
             signal.signal(s, signal.SIG_IGN)
+
+
+def follow_parent(parent: int) -> None:
+    """Run first in a helper process a command forks (a batch's workers and its workbook writer): end it when its
+    parent (process id ``parent``) is gone, so that a killed command leaves no process; and leave Ctrl-C, SIGTERM
+    and SIGHUP to the parent, which stops the command with one line (sent to the whole process group, as a
+    terminal or a service manager does, they ended helpers midway: a broken pool, or one that waited for ever for
+    a result cut in its pipe). The helper is to be forked with them blocked: they are unblocked here."""
+    for stop in HANDLED:
+        signal.signal(stop, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()

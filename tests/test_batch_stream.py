@@ -448,6 +448,30 @@ def test_workers_write_what_matching_here_writes(engine, tmp_path):
         assert [c.text for t in a.tables for c in t._cells] == [c.text for t in b.tables for c in t._cells]
 
 
+def test_a_workbook_written_while_matching_is_the_workbook_written_at_the_end(engine, tmp_path):
+    """With workers, 措施明细 is written by a process of its own as the rows come (the end's writing, a third of a
+    100k batch, was on one core while the other idled): the same file, part for part, as one written on save."""
+    import multiprocessing
+
+    roster = read_roster(write_roster(tmp_path / "名单.csv", 3 * batch.PARALLEL_FROM).read_bytes(), "名单.csv")
+    writing = []
+
+    def progress(done: int, total: int, name: str) -> None:
+        writing.append(any(p.name == "roster-workbook" for p in multiprocessing.active_children()))
+
+    for workers in (0, 2):
+        batch.write_batch(
+            engine, roster, AS_OF, tmp_path / f"o{workers}.xlsx", top=4, workers=workers, progress=progress
+        )
+    assert not any(writing[: len(roster.rows)]) and all(writing[len(roster.rows) :])
+    here, there = (zipfile.ZipFile(tmp_path / f"o{workers}.xlsx") for workers in (0, 2))
+    assert here.namelist() == there.namelist()
+    for name in here.namelist():
+        if name != "docProps/core.xml":  # the time it was written
+            assert here.read(name) == there.read(name), name
+    assert not multiprocessing.active_children()
+
+
 def test_an_error_in_a_worker_is_raised_and_leaves_no_file(engine, tmp_path, monkeypatch):
     roster = read_roster(write_roster(tmp_path / "名单.csv", 3 * batch.PARALLEL_FROM).read_bytes(), "名单.csv")
     last = roster.rows[-1].profile.name

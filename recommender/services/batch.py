@@ -8,7 +8,8 @@ final name.
 ``write_batch`` matches in worker processes (one per core, forked so that they share the loaded corpus, index
 and rules) while this process writes: a worker matches a chunk of rows and returns their workbook rows and
 Word sheets as plain values, in roster order; at most a few chunks per worker are in flight, so memory stays
-flat. Where fork is not available, or the roster is small, it matches here.
+flat. Where fork is not available, or the roster is small, it matches here. With workers, the workbook is written
+meanwhile too (``RosterWorkbook.stream_to``: its first sheet by a process of its own as the rows come).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -31,12 +30,13 @@ from pathlib import Path
 
 from ..clock import today as shanghai_today
 from ..consultation import SHEET_TOP, Consultation, consult
+from ..criteria.model import load_criteria
 from ..engine import Recommender
 from ..leftovers import owned_tag, remove_stale
 from ..roster import Roster
 from ..sheets import PackedEntry, RosterWorkbook, SheetsZip, consultation_docx, workbook_entry
 from ..stopping import HANDLED as STOPPING  # what stops a batch: the parent's to act on, never a worker's
-from ..stopping import settled
+from ..stopping import follow_parent, settled
 
 Progress = Callable[[int, int, str], None]  # (rows done, rows in all, the enterprise just matched)
 
@@ -135,23 +135,6 @@ def _match(job: Job, start: int, stop: int, stopped: EventType | None = None) ->
     return out
 
 
-def _follow_parent(parent: int) -> None:
-    """A worker's initializer: end the worker when its parent is gone (a killed batch leaves no process), and
-    leave Ctrl-C, SIGTERM and SIGHUP to the parent, which stops the batch with one line (sent to the whole
-    process group, as a terminal or a service manager does, they ended workers midway: a broken pool, or one
-    that waited for ever for a result cut in its pipe)."""
-    for stop in STOPPING:  # the parent stops the batch: a worker ended midway could cut a result in the pipe
-        signal.signal(stop, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # forked with them blocked (``_submit``)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
-
-
 def _match_in_worker(start: int, stop: int) -> list[Matched]:
     assert _JOB is not None and _STOP is not None, "a batch worker must be forked by matched_rows"
     return _match(_JOB, start, stop, _STOP)
@@ -159,9 +142,9 @@ def _match_in_worker(start: int, stop: int) -> list[Matched]:
 
 def _submit(pool: ProcessPoolExecutor, start: int, stop: int, first: bool) -> Future[list[Matched]]:
     """Rows ``start:stop`` sent to ``pool``. The first call forks the workers: with STOPPING blocked meanwhile, so
-    that a worker is born with them blocked until its initializer ignores them (a Ctrl-C between the fork and
-    the initializer interrupted the new worker), and the pool's own state is whole (one held here arrives
-    when the call returns)."""
+    that a worker is born with them blocked until its initializer (``follow_parent``) ignores them (a Ctrl-C
+    between the fork and the initializer interrupted the new worker), and the pool's own state is whole (one held
+    here arrives when the call returns)."""
     if not first:
         return pool.submit(_match_in_worker, start, stop)
     former = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
@@ -217,7 +200,7 @@ def _in_workers(job: Job, count: int, begin: int) -> Iterator[Matched]:
     context = multiprocessing.get_context("fork")
     _JOB, _STOP = job, (stop := context.Event())
     try:
-        with ProcessPoolExecutor(count, context, _follow_parent, (os.getpid(),)) as pool:
+        with ProcessPoolExecutor(count, context, follow_parent, (os.getpid(),)) as pool:
             pending: deque[Future[list[Matched]]] = deque()
             try:
                 for start in range(begin, total, CHUNK):
@@ -264,9 +247,12 @@ def write_batch(
                 target = stack.enter_context(whole_file(sheets))
                 zipped = stack.enter_context(SheetsZip(target, today, roster.last_row)), sheets
         workbook_part = stack.enter_context(whole_file(workbook))
+        if _workers(workers, total) > 0:  # matched in other processes: the workbook is written meanwhile
+            detail_most = total * max(1, len(recommender.clauses) if top is None else top)
+            book.stream_to(workbook_part, roster, detail_most, total * len(load_criteria()))
         rows = stack.enter_context(closing(matched_rows(job, workers)))  # on an error, the workers stop first
         for done, matched in enumerate(rows, 1):
-            with _named(None, book.scratch):  # rows go to the temporary files only
+            with _named(workbook, book.scratch):
                 book.add_entry(matched.entry)
             row = roster.rows[matched.position]
             profile = row.profile
