@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..eligibility.facts import Facts, fact_label, held_at
@@ -82,8 +83,7 @@ class QualificationResult:
         """Which rule set the verdict applies and from when: "《办法》第十一条（2016-01-01 起适用）"."""
         if self.rules_from is None:
             return self.source
-        unchecked = "" if self.rules_date_verified else "，起始日期待核实"
-        return f"{self.source}（{self.rules_from.isoformat()} 起适用{unchecked}）"
+        return _basis(self.source, self.rules_from, self.rules_date_verified)
 
     def states(self) -> list[State]:
         """Per gap, whether it is not met or unknown (same order as ``gaps``)."""
@@ -112,6 +112,19 @@ class QualificationResult:
             "basis": self.basis,
             "rules_date_verified": self.rules_date_verified,
         }
+
+
+@cache  # a rule set's source and start date: one per criterion and rule set
+def _basis(source: str, since: dt.date, date_verified: bool) -> str:
+    """``QualificationResult.basis`` of a rule set applied from ``since`` (``date_verified``: that date checked)."""
+    unchecked = "" if date_verified else "，起始日期待核实"
+    return f"{source}（{since.isoformat()} 起适用{unchecked}）"
+
+
+@cache  # a rule set's start date, source and note: one per criterion and rule set
+def _start_unchecked(since: dt.date, source: str, note: str | None) -> str:
+    """The unverified value a rule set whose start date ``since`` nobody has checked adds to a result."""
+    return f"规则起始日期 {since.isoformat()}（{source}）：{note}"
 
 
 def _held_reasons(c: Criterion, profile: Profile, as_of: dt.date, held: list[str]) -> tuple[list[str], bool]:
@@ -213,7 +226,7 @@ def _assessed(c: Criterion, profile: Profile, as_of: dt.date, facts: Facts | Non
     unverified = list(checker.unverified.values())
     benefits = _benefits(c, checker, profile, as_of)
     if not rule_set.date_verified:
-        unverified.insert(0, f"规则起始日期 {since.isoformat()}（{dated.source}）：{rule_set.note}")
+        unverified.insert(0, _start_unchecked(since, dated.source, rule_set.note))
     return QualificationResult(
         c.qualification, outcome.state, outcome.gaps, dated.source, outcome.reasons,
         kind=c.kind, assessed=outcome.state, rules_from=since, scores=outcome.scores,
