@@ -617,11 +617,11 @@ def _holds_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan 
 
 
 def _score_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
-    """``Checker._score`` with the facts its tables test worked out once; the remembered outcome's score table is
-    pickled once for the copies each profile gets."""
+    """``Checker._score`` with the facts its tables test worked out once; a remembered outcome's score table is
+    pickled once per key (``OUTCOMES_MOST`` at most) for the copies each profile gets."""
     names = score_facts(cond, dated.params)
     node = id(cond)
-    pickled: list[Any] = [None, b""]  # the remembered outcome last copied, and its score table pickled
+    pickled: dict[tuple[Any, ...], bytes] = {}  # the score tables of the remembered outcomes pickled, by their keys
 
     def run(checker: Checker) -> Outcome:
         facts = [checker._fact(n) for n in names]
@@ -630,9 +630,12 @@ def _score_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
                 return check_score(checker, cond)
         key = ("score", node, *((fv.name, fv.missing, fv.field, fv.note) for fv in facts))
         known = checker._remembered(key, lambda: check_score(checker, cond))
-        if pickled[0] is not known:
-            pickled[:] = known, pickle.dumps(known.scores)
-        scores = pickle.loads(pickled[1])  # a deep copy: a caller may change it
+        table = pickled.get(key)
+        if table is None:
+            table = pickle.dumps(known.scores)
+            if len(pickled) < OUTCOMES_MOST:
+                pickled[key] = table
+        scores = pickle.loads(table)  # a deep copy: a caller may change it
         return Outcome(known.state, known.gaps, known.reasons, scores, known.states)
 
     return run
