@@ -197,7 +197,7 @@ class Checker:
         if cond.op == "score":
             return self._score(cond)
         if cond.op == "not_encoded":  # the same for every profile at a date
-            return self._remembered((id(cond),), lambda: self._not_encoded(cond))
+            return self._remembered(_same_for_all(cond), lambda: self._not_encoded(cond))
         return _BY_OP[cond.op](self, cond)
 
     def _score(self, cond: Condition) -> Outcome:
@@ -641,6 +641,22 @@ def _score_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
     return run
 
 
+def _not_encoded_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
+    """``Checker.check`` for a ``not_encoded`` condition, the same for every profile at a date: the outcome
+    remembered for the first profile (``Checker._known``, its key made once), else ``Checker.check`` itself."""
+    key = _same_for_all(cond)
+
+    def run(checker: Checker) -> Outcome:
+        return checker._known(key) or checker.check(cond)
+
+    return run
+
+
+def _same_for_all(cond: Condition) -> tuple[int]:
+    """The key an outcome the same for every profile at a date is remembered by (``Checker._remembered``)."""
+    return (id(cond),)
+
+
 def _is_plan(cond: Condition, dated: DatedCriterion, verified: bool) -> Plan:
     """``Checker._is`` compiled."""
     assert cond.fact
@@ -669,4 +685,5 @@ _PLANS: dict[str, Callable[[Condition, DatedCriterion, bool], Plan | None]] = {
     "in": _in_plan,
     "holds": _holds_plan,
     "score": _score_plan,
+    "not_encoded": _not_encoded_plan,
 }  # how a condition is compiled by its ``op`` (None from one: ``Checker.check`` it is)
