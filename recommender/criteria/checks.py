@@ -89,6 +89,19 @@ def in_band(band: dict[str, Any], x: float) -> bool:
 class Checker:
     """Checks the conditions of one criterion's rule set; collects the unverified values it used."""
 
+    __slots__ = (
+        "_dated",
+        "_fact",
+        "_params",
+        "_verified",
+        "as_of",
+        "criterion",
+        "facts",
+        "profile",
+        "rule_set",
+        "unverified",
+    )
+
     def __init__(
         self, criterion: Criterion, rule_set: RuleSet, profile: Profile, as_of: dt.date, facts: Facts | None = None
     ) -> None:
