@@ -74,8 +74,11 @@ class QualificationResult:
     def to_confirm(self) -> list[str]:
         """When every other condition is met: the ones left for the enterprise to confirm (credit records,
         查账征收 …); else empty. The status stays unknown: nobody has checked them."""
-        if self.status != "unknown" or not self.gaps or any(g.required != CONFIRM for g in self.gaps):
+        if self.status != "unknown":
             return []
+        for g in self.gaps:
+            if g.required != CONFIRM:
+                return []
         return [g.message for g in self.gaps]
 
     @property
