@@ -18,7 +18,12 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff\ufffd]")
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_NOT_BETWEEN_LATIN = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"}
+# spaces as " ", full-width letters and digits (ＡＢＣ１２３ in U+FF01–U+FF5E) as ASCII ones; full-width signs stay
+_TO_HALF = str.maketrans(
+    {c: chr(ord(c) - 0xFEE0) for c in map(chr, range(ord("！"), ord("～") + 1)) if c.isalnum()}
+    | {"\u00a0": " ", "\u3000": " "}
+)
+_HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"})
 _DIGIT_SEP = re.compile(r"(?<=\d)[,:](?=\d)")
 # A damaged span of a GBK text read out of step: lost bytes ("?"), then characters decoded from
 # misaligned byte pairs, up to a stray single Latin letter or punctuation sign that was a trail
@@ -54,11 +59,10 @@ def to_simplified(text: str) -> str:
 
 def normalize(text: str) -> str:
     """One spelling of punctuation and spacing, whatever the source mixed."""
-    text = text.replace("\u00a0", " ").replace("\u3000", " ")
-    text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" and c.isalnum() else c for c in text)
+    text = text.translate(_TO_HALF)
     text = _PRIVATE_USE.sub(LOST, text)
     text = _DIGIT_SEP.sub(lambda m: "\0" + m.group(0), text)
-    text = "".join(_HALF_TO_FULL.get(c, c) for c in text).replace("\0，", ",").replace("\0：", ":")
+    text = text.translate(_HALF_TO_FULL).replace("\0，", ",").replace("\0：", ":")
     text = text.replace("\0", "")
     text = text.replace("［", "〔").replace("］", "〕")
     return _SPACE_NOT_BETWEEN_LATIN.sub("", text.strip())
