@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .corpus_models import Clause
 
 _SENTENCE = re.compile(r"[^。；]+[。；]?")
 
 
+@lru_cache(maxsize=4096)  # a clause's text, split once: the same measures are explained to enterprise after enterprise
+def _sentences(text: str) -> tuple[str, ...]:
+    """The sentences of ``text``, each with the 。 or ； that ends it."""
+    return tuple(_SENTENCE.findall(text))
+
+
 def quote_around(text: str, term: str, width: int = 48) -> str | None:
     """The sentence of ``text`` that contains ``term``, shortened around it."""
-    for sentence in _SENTENCE.findall(text):
+    for sentence in _sentences(text):
         at = sentence.find(term)
         if at < 0:
             continue
