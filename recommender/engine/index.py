@@ -97,7 +97,7 @@ def matched_terms(index: BM25Index, docs: list[int], query: set[str] | QueryMask
     owner, terms, weights = index.doc_terms_many(np.array(docs, dtype=np.int64))
     hit = mask.wanted[terms] & (weights > 0)
     for j, t, w in zip(owner[hit].tolist(), terms[hit].tolist(), weights[hit].tolist(), strict=True):
-        out[docs[j]].append((w, ids[t]))
+        out[docs[j]].append((-w, ids[t]))
     return {d: _heaviest(ws) for d, ws in out.items()}
 
 
@@ -105,9 +105,9 @@ def _matched_in(index: BM25Index, doc: int, mask: QueryMask) -> list[str]:
     """``matched_terms`` of one clause: the query terms it contains, heaviest first, at most 10."""
     weights = index.doc_weights(doc)
     ids = mask.ids  # the terms both hold (a set operation over the smaller side); their order does not matter
-    return _heaviest((w, ids[t]) for t in ids.keys() & weights.keys() if (w := weights[t]) > 0)
+    return _heaviest((-w, ids[t]) for t in ids.keys() & weights.keys() if (w := weights[t]) > 0)
 
 
 def _heaviest(found: Iterable[tuple[float, str]]) -> list[str]:
-    """The terms of (weight, term) pairs, heaviest first (ties by term), at most 10."""
-    return [t for _, t in sorted(found, key=lambda x: (-x[0], x[1]))][:10]
+    """The terms of (-weight, term) pairs, heaviest first (ties by term), at most 10."""
+    return [t for _, t in sorted(found)][:10]
