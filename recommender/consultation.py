@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from .eligibility.status import (
     display_label,
     display_state,
 )
-from .engine import Recommender, Result
+from .engine import Recommender, Result, Results
 from .library_scope import district_brief
 from .locator import article_label
 from .pathways import by_unlocking_title
@@ -315,16 +316,30 @@ def _readiness_item(result: QualificationResult) -> ReadinessItem:
 
 @dataclass
 class Consultation:
-    """Everything one enterprise's consultation sheet shows, for one as-of date."""
+    """Everything one enterprise's consultation sheet shows, for one as-of date. The views of the measures not in
+    force and of those a title would unlock (``expired``, ``unlocks``) are made when first read: the workbook only
+    counts them (``expired_at``, ``unlocking``)."""
 
     profile: Profile
     as_of: dt.date
     measures: list[MeasureView]  # in force at as_of, best first (the first ``top``)
-    expired: list[MeasureView]  # relevant measures not in force at as_of: shown as such, never mixed in
-    unlocks: dict[str, list[MeasureView]]
+    results: Results = field(repr=False, compare=False)  # every measure ranked (``Recommendation.results``)
+    expired_at: list[int]  # positions in ``results`` of the relevant measures not in force at as_of (``expired``)
+    unlocking: dict[str, list[Result]]  # title → the results it would unlock (``pathways.by_unlocking_title``)
     readiness: list[ReadinessItem] | None
     in_force: int  # measures in force listed for the enterprise before the first ``top`` were kept (≥ len(measures))
     scope: str | None = None  # what the library does not cover for the enterprise (``library_scope.district_brief``)
+
+    @cached_property
+    def expired(self) -> list[MeasureView]:
+        """The relevant measures not in force at as_of, numbered after ``measures``: shown as such, never mixed in."""
+        first = len(self.measures) + 1
+        return [measure_view(r, self.as_of, k) for k, r in enumerate(self.results.at(self.expired_at), first)]
+
+    @cached_property
+    def unlocks(self) -> dict[str, list[MeasureView]]:
+        """Title → the measures it would unlock (``unlocking`` as views)."""
+        return {t: [measure_view(r, self.as_of) for r in rs] for t, rs in self.unlocking.items()}
 
     def counts(self) -> dict[str, int]:
         """How many listed measures have each display state of a measure in force (``STATUS_ORDER[:LISTED]``)."""
@@ -351,14 +366,13 @@ def consult(
     listed = results.status != INELIGIBLE
     in_force = np.flatnonzero(results.valid & listed)
     shown = in_force[:top]
-    expired = np.flatnonzero(~results.valid & listed)
-    unlocking = by_unlocking_title(results.unlock_candidates(in_force=True))
     return Consultation(
         profile=profile,
         as_of=rec.as_of,
         measures=[measure_view(r, rec.as_of, k) for k, r in enumerate(results.at(shown), 1)],
-        expired=[measure_view(r, rec.as_of, k) for k, r in enumerate(results.at(expired), len(shown) + 1)],
-        unlocks={t: [measure_view(r, rec.as_of) for r in rs] for t, rs in unlocking.items()},
+        results=results,
+        expired_at=np.flatnonzero(~results.valid & listed).tolist(),
+        unlocking=by_unlocking_title(results.unlock_candidates(in_force=True)),
         readiness=check_readiness(profile, rec.as_of),
         in_force=len(in_force),
         scope=_scope(recommender, profile, rec.as_of),

@@ -877,10 +877,10 @@ def workbook_entry(row: int | None, c: Consultation) -> WorkbookEntry:
     """``c``'s rows of the Excel summary (``row``: its roster row number, None when it has none); reads every
     listed measure's reasons and gaps."""
     who = _who(row, c.profile)
-    unlock_text = "；".join(f"{t}（{len(ms)}）" for t, ms in c.unlocks.items())
+    unlock_text = "；".join(f"{t}（{len(rs)}）" for t, rs in c.unlocking.items())
     return WorkbookEntry(
         detail=_detail_rows(row, c),
-        summary=[*who, *c.counts().values(), len(c.expired), unlock_text, _readiness_text(c), c.scope or ""],
+        summary=[*who, *c.counts().values(), len(c.expired_at), unlock_text, _readiness_text(c), c.scope or ""],
         readiness=[
             [row, c.profile.name, r.name, r.status_label, r.gaps_text, r.basis or r.source or ""]
             for r in c.readiness or []

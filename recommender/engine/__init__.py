@@ -3,6 +3,6 @@
 from .index import clause_text
 from .ranking import CandidateTable, rank_order
 from .recommender import Recommender
-from .results import Recommendation, Result
+from .results import Recommendation, Result, Results
 
-__all__ = ["CandidateTable", "Recommendation", "Recommender", "Result", "clause_text", "rank_order"]
+__all__ = ["CandidateTable", "Recommendation", "Recommender", "Result", "Results", "clause_text", "rank_order"]
