@@ -33,6 +33,12 @@ _KEYCAP_BASES = frozenset("0123456789#*")  # 1️⃣: a digit in emoji style
 _SKIN_TONES = range(0x1F3FB, 0x1F400)  # emoji modifiers: a ZWJ may follow them (🧑🏽‍💻)
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_ROUNDS = 4  # of cleaning until nothing changes (one or two in practice)
+# The ideographic space and the half- and full-width forms (，：（）ＡＢ …) as NFKC decomposes them: NFKC gives the
+# same, and a text with no other character NFKC changes passes its quick check instead of being composed character
+# by character (a Chinese text has full-width punctuation in every sentence)
+_WIDE = str.maketrans(
+    {c: d for c in map(chr, [0x3000, *range(0xFF00, 0xFFF0)]) if (d := unicodedata.normalize("NFKD", c)) != c}
+)
 
 
 def _emoji_joiner(match: re.Match[str]) -> str:
@@ -73,7 +79,8 @@ def strip_ignorable(text: str) -> str:
 def _clean_once(text: str) -> str:
     from .ingest.clean import normalize, to_simplified  # the ingest package imports the corpus models
 
-    return unicodedata.normalize("NFC", normalize(to_simplified(strip_invisible(unicodedata.normalize("NFKC", text)))))
+    compatible = unicodedata.normalize("NFKC", text.translate(_WIDE))
+    return unicodedata.normalize("NFC", normalize(to_simplified(strip_invisible(compatible))))
 
 
 def clean_query(text: str) -> str:
