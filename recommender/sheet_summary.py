@@ -59,7 +59,7 @@ def pending(c: Consultation) -> list[ReadinessItem]:
     measures first, then other titles, then tax treatments ([] without a readiness check); and a title named by
     another one's gaps as the title to win first (专精特新中小企业 asks for 创新型中小企业) comes before it."""
     open_ = (r for r in c.readiness or [] if r.pending)
-    items = sorted(open_, key=lambda r: (r.name not in c.unlocks, r.kind != "title"))
+    items = sorted(open_, key=lambda r: (r.name not in c.unlocking, r.kind != "title"))
     ordered: list[ReadinessItem] = []
 
     def place(item: ReadinessItem, seen: frozenset[str]) -> None:
@@ -180,9 +180,9 @@ def _measure_steps(c: Consultation) -> list[str]:
 def _title_steps(c: Consultation, items: list[ReadinessItem]) -> list[str]:
     """The next steps toward titles: those that unlock measures, then the readiness items pending."""
     steps = []
-    if c.unlocks:
-        named = "、".join(f"{t}（{len(ms)} 条）" for t, ms in list(c.unlocks.items())[:UNLOCK_TITLES])
-        others = "等" if len(c.unlocks) > UNLOCK_TITLES else ""
+    if c.unlocking:
+        named = "、".join(f"{t}（{len(rs)} 条）" for t, rs in list(c.unlocking.items())[:UNLOCK_TITLES])
+        others = "等" if len(c.unlocking) > UNLOCK_TITLES else ""
         steps.append(f"培育资质：取得{named}{others}资质后可再申请措施，见第三部分。")
     if items:
         first = f"（上表为前 {SUMMARY_READINESS} 项）" if len(items) > SUMMARY_READINESS else ""

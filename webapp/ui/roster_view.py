@@ -203,7 +203,7 @@ def _overview_row(row: int, c: Consultation) -> dict[str, Any]:
         "所属行业": c.profile.industry or "",
         **{state_label(k): v for k, v in c.counts().items()},
         "首选措施": c.measures[0].title if c.measures else "（暂无有效期内的适用措施）",
-        "可培育资质": "、".join(c.unlocks) or "—",
+        "可培育资质": "、".join(c.unlocking) or "—",
     }
 
 
