@@ -415,6 +415,8 @@ def test_a_policy_text_or_page_in_big5_is_read_as_big5_not_as_gbk_garbage():
     big5_page = page.replace("浦东新区", "浦東新區").encode("big5", "replace")
     assert "浦東新區" in " ".join(read_document(big5_page, "通知.html").lines)
     assert read_document(text.encode("gbk"), "辦法.txt").lines == text.strip().split("\n")
+    short = "第一條　對企業給予補貼。\n第二條　對人才給予獎勵。\n"  # half its characters outside GB2312 as GB18030
+    assert read_document(short.encode("big5"), "短.txt").lines == short.strip().split("\n")
 
 
 def test_utf8_text_with_a_stray_byte_is_still_utf8():
