@@ -422,13 +422,15 @@ def run() -> NoReturn:
 
 
 BROKEN_PIPE = 128 + signal.SIGPIPE  # the exit code of a command whose reader stopped, as a shell shows SIGPIPE's
+HELPER_LOST = 1  # the exit code of a command one of whose helper processes was killed (nothing wrong in its input)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit code: 0, or 2 after one Chinese line on stderr for bad input or data,
-    BROKEN_PIPE when its output's reader stopped before it finished (never 0: a batch stopped so has written
-    nothing), the stop's code after a signal (``stopping``)."""
-    from .stopping import Stopped, stop_on_signals, stopped_code, stopped_words
+    HELPER_LOST after one line when a process it forked was killed, BROKEN_PIPE when its output's reader stopped
+    before it finished (never 0: a batch stopped so keeps only the outputs complete by then, its last line
+    unread), the stop's code after a signal (``stopping``)."""
+    from .stopping import HelperLost, Stopped, stop_on_signals, stopped_code, stopped_words
 
     try:
         with stop_on_signals():
@@ -437,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, UsageError, ProfileError, CommandError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except HelperLost as exc:  # a worker or writer killed (out of memory): its unfinished files removed
+        print(f"错误：{exc}", file=sys.stderr)
+        return HELPER_LOST
     except BrokenPipeError:  # the reader stopped early (… | head): the command stops unfinished, its files removed
         sys.stderr.close()
         return BROKEN_PIPE

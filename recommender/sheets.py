@@ -50,7 +50,7 @@ from .safe_output import xml_text
 from .sheet_summary import Summary, ended_lines, listed_counts, pending, summary
 from .shortened import shortened
 from .stopping import HANDLED as STOPPING  # a batch's to act on, never its helper processes'
-from .stopping import follow_parent
+from .stopping import HelperLost, follow_parent
 from .text_clean import strip_ignorable
 
 if TYPE_CHECKING:
@@ -709,9 +709,6 @@ def _received(rows: Connection) -> Iterator[list[Any]]:
         yield from pickle.loads(data)
 
 
-LIVE_JOIN_S = 10.0  # how long a stopped live writer may take to end before it is killed
-
-
 class _LiveWriter:
     """The workbook written while its rows still come, by a process of its own, forked: 措施明细 (the first and
     largest sheet) written as its rows arrive, through a pipe, while the roster is matched; the other sheets from
@@ -720,7 +717,8 @@ class _LiveWriter:
     its own, neither holds up nor hides what the batch prints meanwhile (its progress line).
 
     ``finish`` and ``add`` raise the writer's OSError (naming ``target`` or the temp folder ``scratch``) once it
-    has failed; ``close`` ends it unfinished (a stopped batch), removing nothing (the caller owns both)."""
+    has failed, ``stopping.HelperLost`` when it ended without a word (killed); ``close`` ends it at once, unfinished
+    (a stopped batch), removing nothing (the caller owns both)."""
 
     def __init__(self, specs: Sequence[tuple[_SheetSpec, Iterable[list[Any]], bool]], target: Path, scratch: Path):
         """Start writing the sheets ``specs`` (each: its spec, its rows, whether it has rows: an auto-filter; the
@@ -752,8 +750,9 @@ class _LiveWriter:
         assert self._rows is not None, "rows are sent before finish"
         try:
             self._rows.send_bytes(data)
-        except OSError:  # a broken pipe: the writer ended on an error of its own
-            raise self._outcome() or OSError(errno.EPIPE, os.strerror(errno.EPIPE), str(self.target)) from None
+        except OSError:  # a broken pipe: the writer ended, on an error of its own or killed
+            self._raise_outcome()
+            raise HelperLost(WRITER) from None  # it said it wrote the workbook, all rows not sent: cannot be
 
     def finish(self) -> None:
         """No more rows: the other sheets are written (their files complete) and the workbook closed; returns when
@@ -763,32 +762,33 @@ class _LiveWriter:
             self._rows.send_bytes(b"")
         except OSError:
             pass  # the writer ended already: its outcome says why
-        failure = self._outcome()
-        if failure is not None:
-            raise failure
+        self._raise_outcome()
 
-    def _outcome(self) -> OSError | None:
-        """What the writer sent when it ended (None: the workbook is written), once it has ended; EIO naming the
-        target when it ended without a word (killed)."""
+    def _raise_outcome(self) -> None:
+        """Wait for the writer's end: return when it wrote the workbook, raise its OSError when it failed, and
+        HelperLost when it ended without a word (killed)."""
         try:
             sent = self._report.recv()
         except EOFError:
-            sent = (errno.EIO, os.strerror(errno.EIO), str(self.target))
-        self._process.join()
-        self.close()
-        return None if sent is None else OSError(*sent)
+            raise HelperLost(WRITER) from None
+        finally:
+            self.close()
+        if sent is not None:
+            raise OSError(*sent)
 
     def close(self) -> None:
-        """End the writer, finished or not (a second call does nothing): its pipe closed, it ends at its next read
-        (killed after LIVE_JOIN_S)."""
+        """End the writer at once, finished or not (a second call does nothing): a stopped batch wants nothing of
+        it, and it is ended before the file it writes is removed (``RosterWorkbook.streaming``)."""
         if self._rows is not None:
             self._rows.close()
             self._rows = None
-        self._process.join(LIVE_JOIN_S)
-        if self._process.is_alive():
+        if self._process.is_alive():  # at work, or ending once it has said how it went
             self._process.kill()
-            self._process.join()
+        self._process.join()
         self._report.close()
+
+
+WRITER = "写入 Excel 汇总的进程"  # how the live writer is named when it is lost (``stopping.HelperLost``)
 
 
 def _write_live(
@@ -892,7 +892,7 @@ class RosterWorkbook:
     """The roster's Excel summary, written as the consultations come: each sheet's rows go to a temporary file
     (``_Spool``), so memory does not grow with the roster, and the workbook is written from them on ``save`` by
     rustpy-xlsxwriter (rust_xlsxwriter's writer: the rows of a sheet are streamed, several times faster than
-    XlsxWriter, which took most of a batch's time); or, after ``stream_to``, 措施明细 as its rows come, by a
+    XlsxWriter, which took most of a batch's time); or, in ``streaming``, 措施明细 as its rows come, by a
     process of its own, and the rest on ``save``. Sheets: 措施明细 (one row per enterprise × measure), 企业汇总
     (one per enterprise), 资质准备度 (one per enterprise × title), 未导入行 (the bad rows) and 说明 (dates,
     counts, notes); each A4 landscape, one page wide, the header row on every page, an auto-filter over its rows.
@@ -912,7 +912,7 @@ class RosterWorkbook:
             spec.title: _Spool(self.scratch / f"{k}.pickle", len(spec.columns)) for k, spec in enumerate(SHEETS)
         }
         self._saved = False
-        self._live: _LiveWriter | None = None  # the writer at work while enterprises are added (``stream_to``)
+        self._live: _LiveWriter | None = None  # the writer at work while enterprises are added (``streaming``)
 
     @property
     def scratch(self) -> Path:
@@ -926,23 +926,30 @@ class RosterWorkbook:
         if not self._saved:
             self._discard()
 
-    def stream_to(self, target: Path, roster: Roster, detail_most: int, readiness_most: int) -> bool:
-        """Write the workbook into ``target`` while enterprises are added, rather than all on ``save`` (which then
-        finishes it, given the same ``target`` and ``roster``): 措施明细 as its rows come, by a process of its own
-        (``_LiveWriter``), for a batch whose matching runs in other processes. Returns False, and nothing starts,
-        when a sheet might need a continuation sheet (``detail_most``, ``readiness_most``: the rows 措施明细 and
-        资质准备度 may have; ``roster``'s enterprises and bad rows) or this system cannot fork. 资质准备度 then has
-        its auto-filter even when no enterprise's readiness could be checked (its header only)."""
+    @contextlib.contextmanager
+    def streaming(self, target: Path, roster: Roster, detail_most: int, readiness_most: int) -> Iterator[bool]:
+        """Write the workbook into ``target`` while enterprises are added in the block, rather than all on
+        ``save`` (which then finishes it, given the same ``target`` and ``roster``): 措施明细 as its rows come, by
+        a process of its own (``_LiveWriter``), for a batch whose matching runs in other processes. Yields False,
+        and nothing starts, when a sheet might need a continuation sheet (``detail_most``, ``readiness_most``: the
+        rows 措施明细 and 资质准备度 may have; ``roster``'s enterprises and bad rows) or this system cannot fork.
+        资质准备度 then has its auto-filter even when no enterprise's readiness could be checked (its header only).
+        A block left unsaved (an error, a stop) ends the writer at once, before whoever owns ``target`` removes
+        it: else the writer finished the workbook after (a complete hidden .part left behind, a break-it trial)."""
         sizes = (detail_most, len(roster.rows), readiness_most, len(roster.bad))
         if max(sizes) >= EXCEL_ROWS or "fork" not in multiprocessing.get_all_start_methods():
-            return False
+            yield False
+            return
         spools = [self._spools[spec.title] for spec in SHEETS]
         for spool in spools:
             spool.flush()  # nothing buffered is inherited: the writer reads the files as they are once all is added
         has_rows = (True, True, readiness_most > 0, bool(roster.bad), True)
         first, *others = zip(SHEETS, [(), *(_unpacked(spool.path) for spool in spools[1:])], has_rows, strict=True)
         self._live = _LiveWriter([first, *others], target, self.scratch)
-        return True
+        try:
+            yield True
+        finally:
+            self._live.close()
 
     def _discard(self) -> None:
         if self._live is not None:

@@ -25,6 +25,14 @@ class Stopped(KeyboardInterrupt):
 HANDLED = (signal.SIGINT, *STOP_SIGNALS)  # what ``stop_on_signals`` acts on
 
 
+class HelperLost(RuntimeError):
+    """A helper process a command forked (a batch's worker, its workbook's writer) ended without its result: killed
+    (out of memory, ``kill -9``). The message, in Chinese, names which one."""
+
+    def __init__(self, helper: str) -> None:
+        super().__init__(f"{helper}意外结束（可能内存不足或被强行结束），未完成的输出文件未保留：请重试")
+
+
 def stopped_words(signum: int) -> str:
     """How a stop by ``signum`` is said: "已中断" for Ctrl-C, else "已终止（收到 SIGTERM）"."""
     return "已中断" if signum == signal.SIGINT else f"已终止（收到 {signal.Signals(signum).name}）"

@@ -390,6 +390,62 @@ def test_a_killed_batch_leaves_nothing_under_the_final_names(tmp_path):
     assert not list(scratch.iterdir())
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid``, oldest first (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return sorted(found)
+
+
+@pytest.mark.parametrize("which", ["worker", "writer"])
+def test_a_helper_process_killed_ends_the_batch_with_one_line_and_leaves_nothing(tmp_path, which):
+    """A worker killed (``kill -9``, the kernel out of memory) left the batch waiting for ever, without a word,
+    when it died sending a result; the workbook's writer killed was said as a disk fault (a break-it trial)."""
+    roster = write_roster(tmp_path / "名单.csv", 3000)
+    out = tmp_path / "汇总.xlsx"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out), "--as-of", "2024-06-30"]
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    deadline = time.monotonic() + 120
+    while len(helpers := _children(child.pid)) < 3:  # the writer, then two workers (a 2-core machine or more)
+        assert child.poll() is None and time.monotonic() < deadline, "the batch ended before its helpers started"
+        time.sleep(0.05)
+    time.sleep(1.0)  # matching, results under way
+    os.kill(helpers[0] if which == "writer" else helpers[1], signal.SIGKILL)
+    _, stderr = child.communicate(timeout=60)
+    helper = "写入 Excel 汇总的进程" if which == "writer" else "匹配进程"
+    assert child.returncode == 1, stderr
+    assert (
+        stderr.splitlines()[-1] == f"错误：{helper}意外结束（可能内存不足或被强行结束），未完成的输出文件未保留：请重试"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["名单.csv", "tmp"]) and not list(scratch.iterdir())
+    assert not _running(str(roster))
+
+
+def test_a_batch_stopped_while_its_workbook_is_finished_leaves_no_file(engine, tmp_path, monkeypatch):
+    """Ctrl-C once every row was matched, while the workbook's writer finished it: the stop waited for the writer,
+    which wrote the workbook again after the unfinished file had been removed (a hidden .part of the whole
+    workbook left in the output folder, and seconds before the stop took effect: a break-it trial)."""
+    roster = read_roster(write_roster(tmp_path / "名单.csv", 3 * batch.PARALLEL_FROM).read_bytes(), "名单.csv")
+
+    def finished_then_stopped(self: Any) -> None:
+        self._rows.send_bytes(b"")  # all rows sent: the writer finishes the workbook
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sheets._LiveWriter, "finish", finished_then_stopped)
+    with pytest.raises(KeyboardInterrupt):
+        batch.write_batch(engine, roster, AS_OF, tmp_path / "汇总.xlsx", workers=2)
+    time.sleep(1.0)  # a writer left at work would write its file meanwhile
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]
+
+
 def test_an_output_in_a_missing_folder_is_one_line_naming_it(tmp_path, capsys):
     roster = tmp_path / "名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")

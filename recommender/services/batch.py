@@ -9,7 +9,7 @@ final name.
 and rules) while this process writes: a worker matches a chunk of rows and returns their workbook rows and
 Word sheets as plain values, in roster order; at most a few chunks per worker are in flight, so memory stays
 flat. Where fork is not available, or the roster is small, it matches here. With workers, the workbook is written
-meanwhile too (``RosterWorkbook.stream_to``: its first sheet by a process of its own as the rows come).
+meanwhile too (``RosterWorkbook.streaming``: its first sheet by a process of its own as the rows come).
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import ExitStack, closing, contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, closing, contextmanager, suppress
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
@@ -36,7 +38,7 @@ from ..leftovers import owned_tag, remove_stale
 from ..roster import Roster
 from ..sheets import PackedEntry, RosterWorkbook, SheetsZip, consultation_docx, workbook_entry
 from ..stopping import HANDLED as STOPPING  # what stops a batch: the parent's to act on, never a worker's
-from ..stopping import follow_parent, settled
+from ..stopping import HelperLost, follow_parent, settled
 
 Progress = Callable[[int, int, str], None]  # (rows done, rows in all, the enterprise just matched)
 
@@ -202,13 +204,15 @@ def _in_workers(job: Job, count: int, begin: int) -> Iterator[Matched]:
     try:
         with ProcessPoolExecutor(count, context, follow_parent, (os.getpid(),)) as pool:
             pending: deque[Future[list[Matched]]] = deque()
+            workers: list[BaseProcess] = []  # the pool's processes, once the first task has started them
             try:
                 for start in range(begin, total, CHUNK):
-                    pending.append(_submit(pool, start, min(start + CHUNK, total), first=not pending))
+                    pending.append(_submit(pool, start, min(start + CHUNK, total), first=not workers))
+                    workers = workers or list(pool._processes.values())
                     if len(pending) >= count * AHEAD:
-                        yield from pending.popleft().result()
+                        yield from _result(pending.popleft(), pool, workers)
                 while pending:
-                    yield from pending.popleft().result()
+                    yield from _result(pending.popleft(), pool, workers)
             except BaseException:  # Ctrl-C, SIGTERM, a worker's error, the reader gone (GeneratorExit)
                 # the tasks sent finish at once, matching nothing more, and the pool shuts down in order. Killing
                 # the workers instead can cut a result in the pipe (the pool then waits for its end for ever);
@@ -218,6 +222,32 @@ def _in_workers(job: Job, count: int, begin: int) -> Iterator[Matched]:
                 raise
     finally:
         _JOB = _STOP = None
+
+
+WATCH_S = 1.0  # how often a batch waiting for a result checks that its workers are all still there
+
+
+def _result(future: Future[list[Matched]], pool: ProcessPoolExecutor, workers: list[BaseProcess]) -> list[Matched]:
+    """``future``'s matched rows. HelperLost when one of ``workers`` (the pool's processes) ended meanwhile (killed:
+    out of memory, ``kill -9``): the batch hung without a word (a break-it trial), its pool waiting for ever for
+    the rest of a result the worker died sending, or for the other workers to end, which ignore the SIGTERM it
+    sends them (``follow_parent``). So they are killed, and the pool's own end of its results' pipe closed, so
+    that its reader meets the pipe's end and the pool shuts down (CPython's ProcessPoolExecutor keeps that pipe in
+    ``_result_queue``: there is no public way)."""
+    while True:
+        try:
+            return future.result(timeout=WATCH_S)
+        except TimeoutError:
+            if all(w.exitcode is None for w in workers):
+                continue
+        except BrokenProcessPool:  # the pool saw it itself
+            pass
+        for worker in workers:
+            worker.kill()
+            worker.join()
+        with suppress(AttributeError, OSError):
+            pool._result_queue._writer.close()
+        raise HelperLost("匹配进程") from None
 
 
 def write_batch(
@@ -249,7 +279,7 @@ def write_batch(
         workbook_part = stack.enter_context(whole_file(workbook))
         if _workers(workers, total) > 0:  # matched in other processes: the workbook is written meanwhile
             detail_most = total * max(1, len(recommender.clauses) if top is None else top)
-            book.stream_to(workbook_part, roster, detail_most, total * len(load_criteria()))
+            stack.enter_context(book.streaming(workbook_part, roster, detail_most, total * len(load_criteria())))
         rows = stack.enter_context(closing(matched_rows(job, workers)))  # on an error, the workers stop first
         for done, matched in enumerate(rows, 1):
             with _named(workbook, book.scratch):
