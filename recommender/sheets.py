@@ -751,8 +751,8 @@ class _LiveWriter:
         try:
             self._rows.send_bytes(data)
         except OSError:  # a broken pipe: the writer ended, on an error of its own or killed
-            self._raise_outcome()
-            raise HelperLost(WRITER) from None  # it said it wrote the workbook, all rows not sent: cannot be
+            self._raise_outcome()  # its OSError, or HelperLost
+            raise HelperLost(WRITER) from None  # a workbook written before its rows all came: not to be trusted
 
     def finish(self) -> None:
         """No more rows: the other sheets are written (their files complete) and the workbook closed; returns when
