@@ -402,15 +402,18 @@ def _children(pid: int) -> list[int]:
     return sorted(found)
 
 
-@pytest.mark.parametrize("which", ["worker", "writer"])
-def test_a_helper_process_killed_ends_the_batch_with_one_line_and_leaves_nothing(tmp_path, which):
+@pytest.mark.parametrize(("which", "sheets"), [("worker", False), ("worker", True), ("writer", False)])
+def test_a_helper_process_killed_ends_the_batch_with_one_line_and_leaves_nothing(tmp_path, which, sheets):
     """A worker killed (``kill -9``, the kernel out of memory) left the batch waiting for ever, without a word,
-    when it died sending a result; the workbook's writer killed was said as a disk fault (a break-it trial)."""
+    when it died sending a result, or (with Word sheets, the pool seeing it first) when the pool waited for the
+    other worker, which ignores its SIGTERM; the workbook's writer killed was said as a disk fault (break-it
+    trials)."""
     roster = write_roster(tmp_path / "名单.csv", 3000)
     out = tmp_path / "汇总.xlsx"
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     command = [sys.executable, "-m", "recommender", "batch", str(roster), "-o", str(out), "--as-of", "2024-06-30"]
+    command += ["--zip", str(tmp_path / "咨询单.zip")] if sheets else []
     env = {**os.environ, "TMPDIR": str(scratch)}
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     deadline = time.monotonic() + 120

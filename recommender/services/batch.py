@@ -210,15 +210,20 @@ def _in_workers(job: Job, count: int, begin: int) -> Iterator[Matched]:
                     pending.append(_submit(pool, start, min(start + CHUNK, total), first=not workers))
                     workers = workers or list(pool._processes.values())
                     if len(pending) >= count * AHEAD:
-                        yield from _result(pending.popleft(), pool, workers)
+                        yield from _result(pending.popleft(), workers)
                 while pending:
-                    yield from _result(pending.popleft(), pool, workers)
-            except BaseException:  # Ctrl-C, SIGTERM, a worker's error, the reader gone (GeneratorExit)
+                    yield from _result(pending.popleft(), workers)
+            except BaseException as exc:  # Ctrl-C, SIGTERM, a worker's error or death, the reader gone (GeneratorExit)
                 # the tasks sent finish at once, matching nothing more, and the pool shuts down in order. Killing
                 # the workers instead can cut a result in the pipe (the pool then waits for its end for ever);
                 # cancelling the futures races the pool's thread (CPython 3.11 raises InvalidStateError there):
-                # each hung the batch after Ctrl-C, 1 try in 12 to 40
+                # each hung the batch after Ctrl-C, 1 try in 12 to 40. But a worker gone, there is no order left
                 stop.set()
+                lost = isinstance(exc, BrokenProcessPool | HelperLost)  # the pool saw it first (a submit, a result)
+                if lost or any(w.exitcode is not None for w in workers):
+                    _abandon(pool, workers)
+                if lost:
+                    raise HelperLost("匹配进程") from None
                 raise
     finally:
         _JOB = _STOP = None
@@ -227,27 +232,29 @@ def _in_workers(job: Job, count: int, begin: int) -> Iterator[Matched]:
 WATCH_S = 1.0  # how often a batch waiting for a result checks that its workers are all still there
 
 
-def _result(future: Future[list[Matched]], pool: ProcessPoolExecutor, workers: list[BaseProcess]) -> list[Matched]:
-    """``future``'s matched rows. HelperLost when one of ``workers`` (the pool's processes) ended meanwhile (killed:
-    out of memory, ``kill -9``): the batch hung without a word (a break-it trial), its pool waiting for ever for
-    the rest of a result the worker died sending, or for the other workers to end, which ignore the SIGTERM it
-    sends them (``follow_parent``). So they are killed, and the pool's own end of its results' pipe closed, so
-    that its reader meets the pipe's end and the pool shuts down (CPython's ProcessPoolExecutor keeps that pipe in
-    ``_result_queue``: there is no public way)."""
+def _result(future: Future[list[Matched]], workers: list[BaseProcess]) -> list[Matched]:
+    """``future``'s matched rows; HelperLost when one of ``workers`` (the pool's processes) ended meanwhile (killed:
+    out of memory, ``kill -9``), which the pool may never notice: it waits for the rest of a result the worker died
+    sending."""
     while True:
         try:
             return future.result(timeout=WATCH_S)
         except TimeoutError:
-            if all(w.exitcode is None for w in workers):
-                continue
-        except BrokenProcessPool:  # the pool saw it itself
-            pass
-        for worker in workers:
-            worker.kill()
-            worker.join()
-        with suppress(AttributeError, OSError):
-            pool._result_queue._writer.close()
-        raise HelperLost("匹配进程") from None
+            if any(w.exitcode is not None for w in workers):
+                raise HelperLost("匹配进程") from None
+
+
+def _abandon(pool: ProcessPoolExecutor, workers: list[BaseProcess]) -> None:
+    """A pool one of whose ``workers`` was killed, made able to shut down: the others ignore the SIGTERM it sends
+    them (``follow_parent``), and its reader may wait for the rest of a result cut off, so the batch hung for ever
+    without a word (a break-it trial). They are killed, and the pool's own end of its results' pipe closed, so that
+    its reader meets the pipe's end (CPython's ProcessPoolExecutor keeps that pipe in ``_result_queue``: there is
+    no public way)."""
+    for worker in workers:
+        worker.kill()
+        worker.join()
+    with suppress(AttributeError, OSError):
+        pool._result_queue._writer.close()
 
 
 def write_batch(
