@@ -19,7 +19,6 @@ import multiprocessing
 import os
 import pickle
 import re
-import signal
 import sys
 import tempfile
 import threading
@@ -49,8 +48,7 @@ from .roster import Roster
 from .safe_output import xml_text
 from .sheet_summary import Summary, ended_lines, listed_counts, pending, summary
 from .shortened import shortened
-from .stopping import HANDLED as STOPPING  # a batch's to act on, never its helper processes'
-from .stopping import HelperLost, follow_parent
+from .stopping import HelperLost, follow_parent, stops_held
 from .text_clean import strip_ignorable
 
 if TYPE_CHECKING:
@@ -678,14 +676,12 @@ def _parts(spec: _SheetSpec, rows: Iterable[list[Any]], count: int) -> list[_Par
     """The worksheets ``count`` rows fill: the sheet, then past EXCEL_ROWS rows (the header included) a sheet
     named "title（续 N）" for each further part, each with the same header; a sheet with no row holds the header
     only. ``rows`` are as wide as the sheet (``pack_rows``)."""
-    names = [name for name, _ in spec.columns]
-    source = iter(rows)
+    records = _records(spec, rows)  # the header alone when there is no row (``count`` 0)
     per_sheet = EXCEL_ROWS - 1
     parts = []
     for n in range(max(1, -(-count // per_sheet))):
         size = min(per_sheet, count - n * per_sheet)
-        records = (dict(zip(names, row, strict=True)) for row in source)
-        chosen = itertools.islice(records, size) if size > 0 else iter([dict.fromkeys(names)])
+        chosen = itertools.islice(records, size) if size > 0 else records
         parts.append(_Part(f"{spec.title}（续 {n}）" if n else spec.title, spec.columns, chosen, size > 0))
     return parts
 
@@ -720,28 +716,28 @@ class _LiveWriter:
     has failed, ``stopping.HelperLost`` when it ended without a word (killed); ``close`` ends it at once, unfinished
     (a stopped batch), removing nothing (the caller owns both)."""
 
-    def __init__(self, specs: Sequence[tuple[_SheetSpec, Iterable[list[Any]], bool]], target: Path, scratch: Path):
-        """Start writing the sheets ``specs`` (each: its spec, its rows, whether it has rows: an auto-filter; the
-        first one's rows are those ``add`` sends) into ``target``."""
+    def __init__(self, sheets: Sequence[tuple[_SheetSpec, bool]], spooled: Sequence[Path], target: Path, scratch: Path):
+        """Start writing ``sheets`` (each: its spec, whether it has rows: an auto-filter) into ``target``: the
+        first one's rows those ``add`` sends, the others' the files ``spooled`` (``_Spool.path``, read once
+        ``finish`` is called)."""
         context = multiprocessing.get_context("fork")
         self.target = target
         received, sender = context.Pipe(duplex=False)
         self._rows: Connection | None = sender
         self._report, report = context.Pipe(duplex=False)
-        (first, _, first_filtered), *others = specs
-        parts = [_Part(first.title, first.columns, _records(first, _received(received)), first_filtered)]
-        parts += [_Part(spec.title, spec.columns, _records(spec, rows), filtered) for spec, rows, filtered in others]
+        sources = [_received(received), *map(_unpacked, spooled)]
+        parts = [
+            _Part(spec.title, spec.columns, _records(spec, rows), has_rows)
+            for (spec, has_rows), rows in zip(sheets, sources, strict=True)
+        ]
         self._process = context.Process(
             target=_write_live,
             args=(parts, str(target), scratch, report, os.getpid(), [sender, self._report]),
             name="roster-workbook",
             daemon=True,
         )
-        former = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # born with them blocked, as batch workers are
-        try:
+        with stops_held():  # born with them blocked, as batch workers are (``stopping.follow_parent``)
             self._process.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, former)
         received.close()  # the writer's ends: its end of file, when it is gone, reaches this process
         report.close()
 
@@ -944,8 +940,8 @@ class RosterWorkbook:
         for spool in spools:
             spool.flush()  # nothing buffered is inherited: the writer reads the files as they are once all is added
         has_rows = (True, True, readiness_most > 0, bool(roster.bad), True)
-        first, *others = zip(SHEETS, [(), *(_unpacked(spool.path) for spool in spools[1:])], has_rows, strict=True)
-        self._live = _LiveWriter([first, *others], target, self.scratch)
+        sheets = list(zip(SHEETS, has_rows, strict=True))
+        self._live = _LiveWriter(sheets, [spool.path for spool in spools[1:]], target, self.scratch)
         try:
             yield True
         finally:

@@ -79,12 +79,25 @@ def settled() -> None:
             signal.signal(s, signal.SIG_IGN)
 
 
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP (HANDLED) held back while the block runs, delivered when it ends: a helper
+    process forked in the block is born with them blocked until ``follow_parent`` ignores them (a Ctrl-C between
+    the fork and that interrupted the new helper)."""
+    former = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, former)
+
+
 def follow_parent(parent: int) -> None:
     """Run first in a helper process a command forks (a batch's workers and its workbook writer): end it when its
     parent (process id ``parent``) is gone, so that a killed command leaves no process; and leave Ctrl-C, SIGTERM
     and SIGHUP to the parent, which stops the command with one line (sent to the whole process group, as a
     terminal or a service manager does, they ended helpers midway: a broken pool, or one that waited for ever for
-    a result cut in its pipe). The helper is to be forked with them blocked: they are unblocked here."""
+    a result cut in its pipe). The helper is to be forked with them blocked (``stops_held``): they are unblocked
+    here."""
     for stop in HANDLED:
         signal.signal(stop, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)

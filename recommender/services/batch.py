@@ -19,7 +19,6 @@ import gc
 import multiprocessing
 import os
 import shutil
-import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -37,8 +36,7 @@ from ..engine import Recommender
 from ..leftovers import owned_tag, remove_stale
 from ..roster import Roster
 from ..sheets import PackedEntry, RosterWorkbook, SheetsZip, consultation_docx, workbook_entry
-from ..stopping import HANDLED as STOPPING  # what stops a batch: the parent's to act on, never a worker's
-from ..stopping import HelperLost, follow_parent, settled
+from ..stopping import HelperLost, follow_parent, settled, stops_held
 
 Progress = Callable[[int, int, str], None]  # (rows done, rows in all, the enterprise just matched)
 
@@ -143,17 +141,13 @@ def _match_in_worker(start: int, stop: int) -> list[Matched]:
 
 
 def _submit(pool: ProcessPoolExecutor, start: int, stop: int, first: bool) -> Future[list[Matched]]:
-    """Rows ``start:stop`` sent to ``pool``. The first call forks the workers: with STOPPING blocked meanwhile, so
-    that a worker is born with them blocked until its initializer (``follow_parent``) ignores them (a Ctrl-C
-    between the fork and the initializer interrupted the new worker), and the pool's own state is whole (one held
-    here arrives when the call returns)."""
+    """Rows ``start:stop`` sent to ``pool``. The first call forks the workers, with the stops held meanwhile
+    (``stops_held``): a worker is born with them blocked until its initializer (``follow_parent``) ignores them,
+    and the pool's own state is whole (one held here arrives when the call returns)."""
     if not first:
         return pool.submit(_match_in_worker, start, stop)
-    former = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
-    try:
+    with stops_held():
         return pool.submit(_match_in_worker, start, stop)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, former)
 
 
 def _workers(requested: int | None, rows: int) -> int:
