@@ -1132,6 +1132,34 @@ def test_audiences_are_the_reference_over_a_varied_population(policies):
     assert found_any > 200
 
 
+def test_a_district_measure_reads_only_the_enterprises_registered_there(policies, monkeypatch):
+    """谁该知道 for a measure of 金山区's document reads the profiles of 金山区's enterprises only (the database
+    narrows by the stored 注册地: 10,000 profiles were read and judged for a few hundred); a measure that no
+    district bounds (a clause naming its own park, softly) still reads everyone, and the audience is the same
+    as judging every enterprise (``test_audiences_are_the_reference_over_a_varied_population``)."""
+    people = [("金山甲有限公司", "金山区"), ("金山乙有限公司", "金山区"), ("徐汇丙有限公司", "徐汇区")]
+    people += [("外地丁有限公司", "上海市外")]
+    _register(*(profile(name, region=region, industry="集成电路") for name, region in people))
+    jinshan = next(p for p in policies if p.document.policy_id == "js-yingshang-2022")
+    measure = next(c for c in jinshan.clauses if c.kind == "measure")
+    assert push.area_regions([measure], jinshan.document) == {"金山区"}
+    read = []
+    original = enterprises.Registered.profile
+    monkeypatch.setattr(enterprises.Registered, "profile", lambda self: read.append(self.name) or original(self))
+    with db.transaction() as s:
+        found = push.audience(s, measure, jinshan.document, CHANGE_DAY, admin())
+    assert sorted(read) == ["金山乙有限公司", "金山甲有限公司"]
+    assert {a.enterprise.name for a in found} <= set(read)
+    park = Condition(field="park", op="contains_any", value=["碳谷绿湾"], otherwise="unknown", quote="碳谷绿湾")
+    own_park = measure.model_copy(update={"eligibility": [park]})
+    assert push.area_regions([own_park], jinshan.document) is None
+    assert push.area_regions([measure, own_park], jinshan.document) is None
+    read.clear()
+    with db.transaction() as s:
+        push.audience(s, own_park, jinshan.document, CHANGE_DAY, admin())
+    assert len(read) == len(people)
+
+
 def test_a_push_list_tells_its_progress_and_leaves_the_cycle_collector_as_it_was(policies, monkeypatch):
     monkeypatch.setattr(push, "CHUNK", 2)
     _register(*(profile(f"金山{k}号有限公司", industry="集成电路") for k in range(5)))

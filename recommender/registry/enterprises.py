@@ -6,7 +6,7 @@ account (``by``, an ``access.Actor``) may read or change what it touches (Access
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -408,12 +408,20 @@ class Registered(NamedTuple):
         return stored_profile(self.stored, source=self.name)
 
 
-def registered(session: Session, by: Actor, counsellor: str | None = None) -> list[Registered]:
+def registered(
+    session: Session, by: Actor, counsellor: str | None = None, regions: Collection[str] | None = None
+) -> list[Registered]:
     """``listing(session, by, counsellor)`` (the same enterprises, in the same order; AccessDenied for the
     public) as rows of the columns push lists and audiences need, the profiles left as stored (JSON text)
-    to be read as they are judged: no ORM record is loaded (a tenth of the time, 0.05 s for 10,000)."""
+    to be read as they are judged: no ORM record is loaded (a tenth of the time, 0.05 s for 10,000).
+    ``regions``: only those whose stored 注册地 is one of them or not given (the database reads it from the
+    stored profile; a measure of a district's document concerns no enterprise registered elsewhere)."""
     columns = select(Enterprise.id, Enterprise.name, Enterprise.counsellor, cast(Enterprise.profile, Text))
-    return [Registered._make(row) for row in session.execute(_listed(columns, by, counsellor))]
+    query = _listed(columns, by, counsellor)
+    if regions is not None:
+        region = Enterprise.profile["region"].as_string()
+        query = query.where(or_(region.is_(None), region.in_(sorted(regions))))
+    return [Registered._make(row) for row in session.execute(query)]
 
 
 def count(session: Session, by: Actor) -> int:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from ..clock import today as shanghai_today
 from ..corpus import is_valid
 from ..corpus_models import Clause, DocumentMeta, PolicyFile
-from ..eligibility.conditions import asks_the_enterprise
+from ..eligibility.conditions import asks_the_enterprise, conditions_for
 from ..eligibility.facts import Facts
 from ..eligibility.matrix import RuleMatrix
 from ..eligibility.status import ELIGIBLE, PARTIAL, STATUSES, Status, status_label
@@ -418,9 +418,10 @@ def audiences(
 
     The profiles are read once for all the measures, ``CHUNK`` at a time; statuses come from the vectorised
     evaluator, and verdicts (reasons and gaps) are written only for the enterprises a measure concerns,
-    once per distinct reading of the facts its rule tests (``verdict.Verdicts``).
+    once per distinct reading of the facts its rule tests (``verdict.Verdicts``). When every measure requires
+    a district (``area_regions``), only the enterprises registered there or with no 注册地 are read.
     """
-    enterprises = registered(session, by)
+    enterprises = registered(session, by, regions=area_regions(clauses, document))
     found: list[list[Audience]] = [[] for _ in clauses]
     if not enterprises or not clauses:
         return found
@@ -435,6 +436,25 @@ def audiences(
                 rows = np.flatnonzero(codes[:, j] <= PARTIAL).tolist()
                 found[j] += [Audience(chunk[row], verdict(population[row])) for row in rows]
     return [sorted(f, key=_audience_order) for f in found]
+
+
+def area_regions(clauses: Sequence[Clause], document: DocumentMeta) -> set[str] | None:
+    """The districts (注册地) outside which none of ``clauses`` concerns an enterprise: the union of their rules'
+    hard region conditions (``region`` in a list, failing it not_met: the document's own area or the clause's,
+    ``conditions.conditions_for``), or None when a clause has none (an enterprise anywhere may be concerned).
+    An enterprise registered elsewhere fails that condition, and a hard condition not met rules a measure out
+    (``status.combine``); one whose 注册地 is not given stays (the condition is unknown)."""
+    regions: set[str] = set()
+    for clause in clauses:
+        required = [
+            c.value
+            for c in conditions_for(clause, document)
+            if c.field == "region" and c.op == "in" and c.is_hard and c.otherwise != "unknown"
+        ]
+        if not required:
+            return None
+        regions.update(*(value if isinstance(value, list) else [value] for value in required))
+    return regions
 
 
 _AUDIENCE_ORDER = {Status.ELIGIBLE: 0, Status.PARTIAL: 1}
