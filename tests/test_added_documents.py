@@ -294,6 +294,21 @@ def test_publish_without_a_date_on_the_command_line_asks_for_meta(tmp_path, regi
     assert out.returncode == 0, out.stderr
 
 
+@pytest.mark.parametrize(
+    ("area", "shown"), [("{}", "适用区域：全市"), ("{parks: [张江]}", "适用区域：全市（限园区：张江）")]
+)
+def test_a_meta_file_may_leave_out_the_regions_or_the_parks(tmp_path, registry_url, area, shown):
+    """applies_to without one of its lists (a municipal document, a park's): read as none, not a traceback after
+    the document was stored (a break-it trial: KeyError 'regions', exit 1, yet published)."""
+    page = tmp_path / "muni.html"
+    page.write_text(PAGE, encoding="utf-8")
+    meta = tmp_path / "meta.yaml"
+    meta.write_text(f"valid_from: 2024-03-01\napplies_to: {area}\n", encoding="utf-8")
+    out = _cli("add-document", str(page), "--meta", str(meta), "--publish", env_url=registry_url)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert shown in out.stdout
+
+
 def test_the_live_library_reports_an_unreachable_registry_and_keeps_the_shipped_corpus(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none")
     engine, warning = live_recommender()

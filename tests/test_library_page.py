@@ -44,6 +44,7 @@ TEXT = """黄浦区科学技术委员会
 三、加强服务保障。由区科委负责建立企业服务专员制度，为企业提供政策咨询服务。
 """
 HUANGPU_HNTE = {"name": "黄浦某高新科技有限公司", "region": "黄浦区", "qualifications": ["高新技术企业"]}
+HUANGPU_RD = {"name": "黄浦某研发科技有限公司", "region": "黄浦区", "rd_expense": 1200}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -328,6 +329,20 @@ def test_publish_is_refused_without_valid_from_then_goes_live_at_once_with_the_p
     assert (push[push["条款编号"] == RD]["审核"] == "待审核·自动提取").all()
     [csv] = [b for b in at.get("download_button") if "推送名单" in b.proto.label]
     assert not csv.proto.disabled
+
+    # 谁该知道这条措施 on the coverage page: the unreviewed measure is never 可申请 or 需补充条件 there either
+    # (a break-it trial: it showed 可申请 where the library page and `recommend` showed 待审核·自动提取)
+    _db(lambda s: enterprises.add(s, HUANGPU_RD, by=admin("测试")))  # meets the measure's proposed condition
+    coverage = AppTest.from_file(APP, default_timeout=90)
+    coverage.session_state[USER] = account(STAFF, "张三")
+    coverage.session_state["cov_size"] = 150
+    coverage.session_state["cov_page_tab"] = "谁该知道这条措施"
+    _ok(coverage.run())
+    _ok(coverage.switch_page("webapp/views/coverage.py").run())
+    _ok(coverage.selectbox(key="push_clause").select(RD).run())
+    audience = _table(coverage, "尚缺")
+    assert list(audience["企业"]) == [HUANGPU_RD["name"]] and list(audience["状态"]) == ["待审核·自动提取"]
+    assert any("尚未审核，状态显示为待审核·自动提取" in m.value for m in coverage.markdown)
 
 
 def test_the_push_csv_writes_formula_like_cells_as_text():

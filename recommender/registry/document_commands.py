@@ -31,7 +31,14 @@ def _overrides(path: Path | None) -> dict:
     area = data.get("applies_to", {})
     if not isinstance(area, dict) or not all(isinstance(area.get(k, []), list) for k in ("regions", "parks")):
         raise CommandError(f"{path}: applies_to 应写成 applies_to: {{regions: [浦东新区], parks: [张江]}}")
+    if "applies_to" in data:  # a list left out is none (applies_to: {} is the whole city), as in a meta.yaml
+        data["applies_to"] = {**area, "regions": area.get("regions", []), "parks": area.get("parks", [])}
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+def _parks(area: dict) -> str:
+    """The parks a document is limited to, after its districts ("" when none)."""
+    return f"（限园区：{'、'.join(area['parks'])}）" if area.get("parks") else ""
 
 
 def _table(proposal: dict) -> str:
@@ -41,7 +48,7 @@ def _table(proposal: dict) -> str:
         f"文件：{d['title'] or '（未找到标题）'}  编号 {d['policy_id']}",
         f"发文：{d['issuer'] or missing}  文号：{d['doc_number'] or missing}  印发：{d['issued'] or missing}",
         f"有效期：{d['valid_from'] or '（未找到，须填写）'} ~ {d['valid_to'] or '（未规定或未找到）'}"
-        f"  适用区域：{'、'.join(d['applies_to']['regions']) or '全市'}",
+        f"  适用区域：{'、'.join(d['applies_to']['regions']) or '全市'}{_parks(d['applies_to'])}",
         f"条款 {len(proposal['clauses'])} 条（均为自动提取，待审核）：",
     ]
     kinds = {"measure": "措施", "lead": "线索", "internal": "非措施"}

@@ -15,7 +15,7 @@ from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
 from recommender.dates import date_problem
 from recommender.eligibility.conditions import asks_the_enterprise
-from recommender.eligibility.status import status_label
+from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
 from recommender.locator import locator
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
@@ -82,10 +82,11 @@ def _audience(
     return enterprises.count(session, by), rows
 
 
-def _audience_frame(rows: list[dict], specific: bool) -> pd.DataFrame:
+def _audience_frame(rows: list[dict], specific: bool, reviewed: bool) -> pd.DataFrame:
     """The audience as people read it: the status code becomes its label (状态; 可关注 for an eligible one when the
-    measure asks nothing but where the enterprise is, ``specific`` False: ``status.display_state``)."""
-    shown = [{**r, "status": status_label(r["status"], specific=specific)} for r in rows]
+    measure asks nothing but where the enterprise is, ``specific`` False; 待审核·自动提取 when its conditions are
+    unreviewed proposals, ``reviewed`` False: ``status.display_state``)."""
+    shown = [{**r, "status": status_label(r["status"], reviewed=reviewed, specific=specific)} for r in rows]
     return pd.DataFrame(shown, columns=["企业", "专员", "status", "依据", "尚缺"]).rename(columns={"status": "状态"})
 
 
@@ -122,10 +123,14 @@ def audience_section(as_of: dt.date) -> None:
         st.info(EMPTY, icon=":material/info:")
         return
     specific = asks_the_enterprise(clause, document)
-    frame = _audience_frame(rows, specific)
+    frame = _audience_frame(rows, specific, clause.curated)
     eligible = sum(r["status"] == "eligible" for r in rows)
     reached = "家可申请" if specific else "家在适用范围内（本措施除注册地、园区外未列出企业条件，显示为可关注）"
-    st.markdown(f"档案库 {total} 家企业中，**{eligible}** {reached}，**{len(frame) - eligible}** 家需补充条件。")
+    if not clause.curated:  # never 可申请 on conditions no one has reviewed
+        said = f"**{len(frame)}** 家符合或接近其条件；这些条件是自动提取的，尚未审核，状态显示为{UNREVIEWED_LABEL}。"
+        st.markdown(f"档案库 {total} 家企业中，{said}")
+    else:
+        st.markdown(f"档案库 {total} 家企业中，**{eligible}** {reached}，**{len(frame) - eligible}** 家需补充条件。")
     if frame.empty:
         st.info("档案库中没有企业符合或接近这条措施的条件。", icon=":material/info:")
     else:
