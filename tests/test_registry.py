@@ -1150,6 +1150,20 @@ def test_a_district_measure_reads_only_the_enterprises_registered_there(policies
         found = push.audience(s, measure, jinshan.document, CHANGE_DAY, admin())
     assert sorted(read) == ["金山乙有限公司", "金山甲有限公司"]
     assert {a.enterprise.name for a in found} <= set(read)
+    # a record whose stored 注册地 is not a district's name as written (edited outside the product) is read: it
+    # reads as 金山区 (a break-it trial: "上海市金山区" and " 金山区" were left out of every 金山 list)
+    with db.transaction() as s:
+        record = s.scalar(select(Enterprise).where(Enterprise.name == "外地丁有限公司"))
+        s.execute(
+            update(Enterprise)
+            .where(Enterprise.id == record.id)
+            .values(profile={**record.profile, "region": " 上海市金山区"})
+        )
+    read.clear()
+    with db.transaction() as s:
+        again = push.audience(s, measure, jinshan.document, CHANGE_DAY, admin())
+    assert sorted(read) == ["外地丁有限公司", "金山乙有限公司", "金山甲有限公司"]
+    assert {a.enterprise.name for a in again} == {a.enterprise.name for a in found} | {"外地丁有限公司"}
     park = Condition(field="park", op="contains_any", value=["碳谷绿湾"], otherwise="unknown", quote="碳谷绿湾")
     own_park = measure.model_copy(update={"eligibility": [park]})
     assert push.area_regions([own_park], jinshan.document) is None
