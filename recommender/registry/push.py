@@ -419,7 +419,7 @@ def audiences(
     The profiles are read once for all the measures, ``CHUNK`` at a time; statuses come from the vectorised
     evaluator, and verdicts (reasons and gaps) are written only for the enterprises a measure concerns,
     once per distinct reading of the facts its rule tests (``verdict.Verdicts``). When every measure requires
-    a district (``area_regions``), only the enterprises registered there or with no 注册地 are read.
+    a district (``area_regions``), the enterprises registered in another district are not read.
     """
     enterprises = registered(session, by, regions=area_regions(clauses, document))
     found: list[list[Audience]] = [[] for _ in clauses]
