@@ -38,8 +38,9 @@ class BM25Index:
     """Okapi BM25 (the rank-bm25 formula) precomputed: a terms × documents CSR matrix of weights.
 
     ``fit`` sets ``vocab_`` (term → row), ``n_docs_`` and the CSR arrays ``data_`` (float64 weights),
-    ``indices_`` (int32 document ids) and ``indptr_`` (row starts); ``k1``, ``b`` and ``epsilon`` as in
-    rank-bm25 (a negative idf becomes ``epsilon`` × the mean idf).
+    ``indices_`` (document ids, the platform's index integer: numpy adds into an array by them without
+    converting them first, a fifth of a query's time at 100k documents) and ``indptr_`` (row starts);
+    ``k1``, ``b`` and ``epsilon`` as in rank-bm25 (a negative idf becomes ``epsilon`` × the mean idf).
     """
 
     def __init__(self, k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> None:
@@ -75,7 +76,7 @@ class BM25Index:
         idf[idf < 0] = eps
         norm = self.k1 * (1 - self.b + self.b * doc_len_f[cols] / avgdl) if n_docs else np.zeros(0)
         self.data_ = idf[rows] * tf_a * (self.k1 + 1) / (tf_a + norm)
-        self.indices_ = cols.astype(np.int32)
+        self.indices_ = cols.astype(np.intp)
         self.indptr_ = np.concatenate([[0], np.cumsum(df.astype(np.int64))]).astype(np.int64)
         self.vocab_ = vocab
         self.n_docs_ = n_docs
@@ -104,21 +105,14 @@ class BM25Index:
         ids, counts = self.term_ids(query)
         if not len(ids):
             return np.zeros(self.n_docs_)
-        starts, ends = self.indptr_[ids], self.indptr_[ids + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
-        if total > 100_000:  # long posting lists: add row after row in place
-            out = np.zeros(self.n_docs_)
-            indices, data = self.indices_, self.data_
-            for start, end, count in zip(starts.tolist(), ends.tolist(), counts.tolist(), strict=True):
-                np.add.at(out, indices[start:end], data[start:end] if count == 1.0 else data[start:end] * count)
-            return out
-        # short ones: the positions of all the entries, row after row, then one weighted bincount
-        positions = np.repeat(ends - np.cumsum(lengths), lengths) + np.arange(total)
-        weights = self.data_[positions]
-        if (counts != 1).any():
-            weights = weights * np.repeat(counts, lengths)
-        return np.bincount(self.indices_[positions], weights=weights, minlength=self.n_docs_)
+        # the rows added one after the other in place (numpy's add.at by index integers: faster than gathering
+        # every entry first and one weighted bincount, at every query length; the same sums, in the same order)
+        out = np.zeros(self.n_docs_)
+        indices, data = self.indices_, self.data_
+        starts, ends = self.indptr_[ids].tolist(), self.indptr_[ids + 1].tolist()
+        for start, end, count in zip(starts, ends, counts.tolist(), strict=True):
+            np.add.at(out, indices[start:end], data[start:end] if count == 1.0 else data[start:end] * count)
+        return out
 
     def _doc_view(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The same weights by document (a CSC view: pointers, term ids, weights), built on first use."""
@@ -193,7 +187,7 @@ class BM25Index:
         index.vocab_ = {t: i for i, t in enumerate(meta["vocab"])}
         index.n_docs_ = meta["n_docs"]
         index.data_ = np.load(directory / "bm25_data.npy")
-        index.indices_ = np.load(directory / "bm25_indices.npy")
+        index.indices_ = np.load(directory / "bm25_indices.npy").astype(np.intp, copy=False)  # an older cache's int32
         index.indptr_ = np.load(directory / "bm25_indptr.npy")
         index._matrix = index._by_doc = None
         return index
