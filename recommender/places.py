@@ -94,7 +94,7 @@ def _listed_park(text: str) -> str | None:
     """The longest park word of the gazetteer that ``text`` (folded, without the city) starts with."""
     folded = _without_city(fold(text))
     parks, _ = _gazetteer()
-    return max((word for word in parks if folded.startswith(word)), key=len, default=None)
+    return next((folded[:n] for n in range(len(folded), 0, -1) if folded[:n] in parks), None)
 
 
 def park_districts(text: str) -> tuple[str, ...]:

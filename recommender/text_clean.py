@@ -7,7 +7,8 @@ import unicodedata
 from functools import lru_cache
 
 # control characters (a vertical tab pasted from Word, NUL, ESC, line/paragraph separators) read as a space
-_CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]")
+_CONTROLS = "\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
 # Characters that show as nothing or steer how the text around them is shown, none of which a Chinese name,
 # query or cell means: every format character (Unicode category Cf: soft hyphen U+00AD, Arabic letter mark U+061C,
 # Mongolian vowel separator U+180E, zero-width and bidirectional marks and isolates U+200B–U+200F, U+202A–U+202E,
@@ -29,6 +30,7 @@ _INVISIBLE = re.compile(f"[{_IGNORED}]")
 _IGNORABLE = re.compile(f"[{_IGNORED}{_JOINER}{_SELECTORS}]")
 _JOINER_RE = re.compile(_JOINER)
 _PRESENTATION = re.compile("[\ufe0e\ufe0f]")  # text or emoji style: a selector of symbols, never of 技
+_TOUCHED = re.compile(f"[{_CONTROLS}{_IGNORED}{_JOINER}\ufe0e\ufe0f]")  # any character strip_invisible may change
 _KEYCAP_BASES = frozenset("0123456789#*")  # 1️⃣: a digit in emoji style
 _SKIN_TONES = range(0x1F3FB, 0x1F400)  # emoji modifiers: a ZWJ may follow them (🧑🏽‍💻)
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -66,6 +68,8 @@ def strip_invisible(text: str) -> str:
     (``_IGNORED``: soft hyphens, zero-width, direction and isolate marks …) but for a zero-width joiner inside an
     emoji sequence and the variation selectors, which change what is shown (an emoji-style selector only after
     a symbol or a keycap's digit: ``_presentation``). ``strip_ignorable`` for a key."""
+    if not _TOUCHED.search(text):  # most text: one scan instead of four passes that change nothing
+        return text
     shown = _PRESENTATION.sub(_presentation, _INVISIBLE.sub("", _CONTROL.sub(" ", text)))
     return _JOINER_RE.sub(_emoji_joiner, shown)  # after the selectors: a joiner may follow one that stays
 
