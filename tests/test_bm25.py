@@ -7,7 +7,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from benchmarks.engine import same_top
-from recommender.bm25 import BM25Index, idf_reference, top_k
+from recommender.bm25 import LOOP_FROM, BM25Index, idf_reference, top_k
 from recommender.engine import Recommender, clause_text
 from recommender.evalset import load_cases
 from recommender.paths import LEXICON
@@ -58,8 +58,13 @@ def test_long_posting_lists_take_the_other_path_with_the_same_scores():
     ours, reference = BM25Index().fit(docs), BM25Okapi(docs)
     q = ["w1", "w2", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10", "x"]
     ids, _ = ours.term_ids(q)
-    assert int(np.diff(ours.indptr_)[ids].sum()) > 100_000  # the np.add.at path
+    assert int(np.diff(ours.indptr_)[ids].sum()) > LOOP_FROM * len(ids)  # the np.add.at path
     np.testing.assert_allclose(ours.scores(q), reference.get_scores(q), rtol=1e-12, atol=1e-9)
+    short = ["w1", "w2", "w2"]
+    few = BM25Index().fit(docs[:300])  # ~75 entries a term: one bincount, the same scores as the add.at path
+    ids, _ = few.term_ids(short)
+    assert int(np.diff(few.indptr_)[ids].sum()) <= LOOP_FROM * len(ids)
+    np.testing.assert_allclose(few.scores(short), BM25Okapi(docs[:300]).get_scores(short), rtol=1e-12, atol=1e-9)
 
 
 def test_top_k_breaks_ties_by_document_order():
