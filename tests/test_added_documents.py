@@ -309,6 +309,41 @@ def test_a_meta_file_may_leave_out_the_regions_or_the_parks(tmp_path, registry_u
     assert shown in out.stdout
 
 
+@pytest.mark.parametrize(
+    ("meta", "says"),
+    [
+        ("applies_to: {regions: [1, 2]}", "“1”不是上海的区"),
+        ("applies_to: {regions: [火星区]}", "“火星区”不是上海的区"),
+        ("applies_to: {parks: ['']}", "parks 应为园区名称的列表"),
+        ("title: [a, b]", "标题：应为文字"),
+        ("valid_from: notadate", "生效日期：应为日期（如 2024-03-01）（收到“notadate”）"),
+        ("policy_id: ../../x", "只能用英文小写字母、数字和连字符"),
+    ],
+)
+def test_a_wrong_meta_value_is_one_chinese_line_and_nothing_is_stored(tmp_path, registry_url, meta, says):
+    """A break-it trial: regions [1, 2] gave a TypeError traceback, and wrong values were refused in pydantic's
+    English ("Input should be a valid string")."""
+    page = tmp_path / "doc.html"
+    page.write_text(PAGE, encoding="utf-8")
+    path = tmp_path / "meta.yaml"
+    path.write_text(f"valid_from: 2024-03-01\n{meta}\n" if "valid_from" not in meta else meta + "\n", encoding="utf-8")
+    out = _cli("add-document", str(page), "--meta", str(path), "--publish", env_url=registry_url)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert says in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert "Input should" not in out.stderr and "String should" not in out.stderr
+    assert live_recommender()[0].documents.keys() == {p.document.policy_id for p in load_policies()}
+
+
+def test_a_district_in_a_meta_file_is_read_as_a_roster_reads_it(tmp_path, registry_url):
+    page = tmp_path / "doc.html"
+    page.write_text(PAGE, encoding="utf-8")
+    path = tmp_path / "meta.yaml"
+    path.write_text("valid_from: 2024-03-01\napplies_to: {regions: [上海市金山区, 松江]}\n", encoding="utf-8")
+    out = _cli("add-document", str(page), "--meta", str(path), env_url=registry_url)
+    assert out.returncode == 0, out.stderr
+    assert "适用区域：金山区、松江区" in out.stdout
+
+
 def test_the_live_library_reports_an_unreachable_registry_and_keeps_the_shipped_corpus(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none")
     engine, warning = live_recommender()

@@ -26,6 +26,29 @@ META_LABELS = {
 }
 
 
+_WRONG = {  # pydantic's error types → what a person reads (a break-it trial found its English printed)
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应写成 {regions: [区名], parks: [园区名]}",
+    "date_type": "应为日期（如 2024-03-01）",
+    "date_parsing": "应为日期（如 2024-03-01）",
+    "date_from_datetime_parsing": "应为日期（如 2024-03-01）",
+    "date_from_datetime_inexact": "应为日期（如 2024-03-01），不带时刻",
+    "string_pattern_mismatch": "只能用英文小写字母、数字和连字符“-”，以字母或数字开头（如 hp-tech-2024）",
+    "string_too_long": "过长",
+    "literal_error": "不在可选范围内",
+    "extra_forbidden": "不是文件信息的字段",
+    "missing": "必填",
+}
+
+
+def _said(err: Any) -> str:
+    """One pydantic error of the metadata in Chinese, with the value received when it is short."""
+    value = err.get("input")
+    shown = f"（收到“{value}”）" if isinstance(value, str | int | float) and len(str(value)) <= 40 else ""
+    return _WRONG.get(err["type"], "格式不对") + shown
+
+
 def short_title(title: str) -> str:
     """A title cut to 20 characters (with …) for lists."""
     return title if len(title) <= 20 else title[:20] + "…"
@@ -48,8 +71,8 @@ def document_meta(meta: dict[str, Any]) -> DocumentMeta:
         wrong = []
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else ""
-            wrong.append(f"{META_LABELS.get(key, key)}：{err['msg']}")
-        raise DataError("文件信息有误：" + "；".join(wrong)) from None
+            wrong.append(f"{META_LABELS.get(key, key)}：{_said(err)}")
+        raise DataError("文件信息有误：" + "；".join(dict.fromkeys(wrong))) from None
     if found.valid_to is not None and found.valid_to < found.valid_from:
         raise DataError(f"文件信息有误：有效期至 {found.valid_to} 早于生效日期 {found.valid_from}")
     return found

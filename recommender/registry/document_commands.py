@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..clock import today
 from ..os_reasons import os_reason
+from ..places import region_of
+from ..vocab import REGIONS
 from .commands import CommandError, _transaction, acting, by
 
 if TYPE_CHECKING:
@@ -32,8 +34,22 @@ def _overrides(path: Path | None) -> dict:
     if not isinstance(area, dict) or not all(isinstance(area.get(k, []), list) for k in ("regions", "parks")):
         raise CommandError(f"{path}: applies_to 应写成 applies_to: {{regions: [浦东新区], parks: [张江]}}")
     if "applies_to" in data:  # a list left out is none (applies_to: {} is the whole city), as in a meta.yaml
-        data["applies_to"] = {**area, "regions": area.get("regions", []), "parks": area.get("parks", [])}
+        parks = area.get("parks", [])
+        if not all(isinstance(p, str) and p.strip() for p in parks):
+            raise CommandError(f"{path}: applies_to 的 parks 应为园区名称的列表（如 [张江]），其中有空项或非文字")
+        regions = [_district(path, r) for r in area.get("regions", [])]
+        data["applies_to"] = {**area, "regions": regions, "parks": [p.strip() for p in parks]}
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+def _district(path: Path, written: object) -> str:
+    """A district of ``applies_to.regions`` as the corpus names it, read as rosters read 注册地 (上海市金山区, 金山 →
+    金山区); CommandError naming the meta file and the item when it names no district of Shanghai."""
+    found = region_of(written) if isinstance(written, str) else None
+    if found is None:
+        allowed = "、".join(REGIONS)
+        raise CommandError(f"{path}: applies_to 的 regions 中“{written}”不是上海的区（可写：{allowed}）")
+    return found
 
 
 def _parks(area: dict) -> str:
