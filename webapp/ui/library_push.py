@@ -13,8 +13,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from recommender.corpus import is_valid
-from recommender.eligibility.conditions import asks_the_enterprise
-from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
+from recommender.eligibility.status import UNREVIEWED_LABEL
 from recommender.locator import cited
 from recommender.proposals.metadata import document_meta
 from recommender.registry import enterprises, push
@@ -46,9 +45,7 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date, by: Actor) -> 
                     "专员": counsellor_text(a.enterprise.counsellor),
                     "措施": cited(clause),
                     "条款编号": clause.id,
-                    "状态": status_label(
-                        a.verdict.status, reviewed=clause.curated, specific=asks_the_enterprise(clause, meta)
-                    ),
+                    "状态": push.audience_status(a.verdict.status, clause, meta),
                     "审核": "已审核" if clause.curated else UNREVIEWED_LABEL,
                     "依据": "；".join(a.verdict.reasons),
                     "尚缺": "；".join(g.message for g in a.verdict.gaps),

@@ -15,7 +15,7 @@ from recommender.corpus import is_valid
 from recommender.corpus_models import Clause, DocumentMeta
 from recommender.dates import date_problem
 from recommender.eligibility.conditions import asks_the_enterprise
-from recommender.eligibility.status import UNREVIEWED_LABEL, status_label
+from recommender.eligibility.status import UNREVIEWED_LABEL
 from recommender.locator import locator
 from recommender.registry import enterprises, push
 from recommender.registry.access import Actor
@@ -82,11 +82,9 @@ def _audience(
     return enterprises.count(session, by), rows
 
 
-def _audience_frame(rows: list[dict], specific: bool, reviewed: bool) -> pd.DataFrame:
-    """The audience as people read it: the status code becomes its label (状态; 可关注 for an eligible one when the
-    measure asks nothing but where the enterprise is, ``specific`` False; 待审核·自动提取 when its conditions are
-    unreviewed proposals, ``reviewed`` False: ``status.display_state``)."""
-    shown = [{**r, "status": status_label(r["status"], reviewed=reviewed, specific=specific)} for r in rows]
+def _audience_frame(rows: list[dict], clause: Clause, document: DocumentMeta) -> pd.DataFrame:
+    """The audience as people read it: the status code becomes its label (状态: ``push.audience_status``)."""
+    shown = [{**r, "status": push.audience_status(r["status"], clause, document)} for r in rows]
     return pd.DataFrame(shown, columns=["企业", "专员", "status", "依据", "尚缺"]).rename(columns={"status": "状态"})
 
 
@@ -123,7 +121,7 @@ def audience_section(as_of: dt.date) -> None:
         st.info(EMPTY, icon=":material/info:")
         return
     specific = asks_the_enterprise(clause, document)
-    frame = _audience_frame(rows, specific, clause.curated)
+    frame = _audience_frame(rows, clause, document)
     eligible = sum(r["status"] == "eligible" for r in rows)
     reached = "家可申请" if specific else "家在适用范围内（本措施除注册地、园区外未列出企业条件，显示为可关注）"
     if not clause.curated:  # never 可申请 on conditions no one has reviewed
