@@ -63,6 +63,9 @@ def test_bench_quick_runs_and_prints_the_keys():
     for r in runs:
         assert r["returncode"] == 0 and "已写入" in r["stdout"]
         assert 0 < r["first_progress_s"] <= r["first_matching_s"] < r["wall_s"]  # drawn on a terminal
+        # the Excel batches run twice: the figure is their median, the fastest and every run beside it
+        assert len(r["walls_s"]) == (1 if r["sheets"] else 2)
+        assert r["best_wall_s"] == min(r["walls_s"]) <= r["wall_s"] <= max(r["walls_s"])
         assert r["peak_rss_mb"] > 0 and r["bound_s"] > 0 and r["wall_over_bound"] > 0
         assert r["match_ms_per_row"] > 0 and r["write_ms_per_row"] > 0
         # the machine's bound counts the speedup its cores gave, at most one per core: never below the bound
@@ -75,6 +78,7 @@ def test_bench_quick_runs_and_prints_the_keys():
     )
     assert table.returncode == 0, table.stderr
     assert "用户实际运行的操作" in table.stdout and "÷下界" in table.stdout
+    assert table.stdout.count("2 次取中位数，最快") == 2  # the two Excel batches
 
 
 def test_bench_table_and_bad_sizes():
