@@ -97,6 +97,12 @@ def _listed_park(text: str) -> str | None:
     return next((folded[:n] for n in range(len(folded), 0, -1) if folded[:n] in parks), None)
 
 
+def listed_park(text: str) -> bool:
+    """Whether the gazetteer (``policies/lexicon/parks.yaml``) knows the park ``text`` names: it is, or begins
+    with, a park word there ("张江高科技园区", "上海市漕河泾开发区")."""
+    return _listed_park(text) is not None
+
+
 def park_districts(text: str) -> tuple[str, ...]:
     """The districts a park written alone lies in ("张江高科技园区" → (浦东新区,), "漕河泾开发区" → (徐汇区,
     闵行区)); () when ``text`` names no park of the gazetteer or one listed with no district (滨江)."""

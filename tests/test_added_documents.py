@@ -334,6 +334,28 @@ def test_a_wrong_meta_value_is_one_chinese_line_and_nothing_is_stored(tmp_path, 
     assert live_recommender()[0].documents.keys() == {p.document.policy_id for p in load_policies()}
 
 
+@pytest.mark.parametrize(("parks", "warned"), [("[火星园]", True), ("[张江, 上海市漕河泾开发区]", False)])
+def test_a_park_the_gazetteer_does_not_know_is_pointed_out(tmp_path, registry_url, parks, warned):
+    """A park missing from the gazetteer (a typo, or a new park) was published without a word; every enterprise
+    whose park is written otherwise is then asked to confirm it lies there (a break-it trial)."""
+    page = tmp_path / "doc.html"
+    page.write_text(PAGE, encoding="utf-8")
+    path = tmp_path / "meta.yaml"
+    path.write_text(f"valid_from: 2024-03-01\napplies_to: {{parks: {parks}}}\n", encoding="utf-8")
+    for publish in ([], ["--publish"]):
+        out = _cli("add-document", str(page), "--meta", str(path), *publish, env_url=registry_url)
+        assert out.returncode == 0, out.stderr
+        said = [line for line in out.stderr.splitlines() if "园区名录" in line]
+        assert said == (
+            [
+                f"提示：{page}: 适用园区“火星园”不在园区名录（policies/lexicon/parks.yaml）中，请核对写法："
+                "所在园区写法不同的企业都会被请求确认是否位于该园区；如是新园区，请将其加入园区名录"
+            ]
+            if warned
+            else []
+        ), out.stderr
+
+
 def test_a_district_in_a_meta_file_is_read_as_a_roster_reads_it(tmp_path, registry_url):
     page = tmp_path / "doc.html"
     page.write_text(PAGE, encoding="utf-8")

@@ -152,6 +152,19 @@ def test_an_upload_proposes_metadata_with_its_basis_and_a_clause_preview():
     assert preview.iloc[0]["原文行号"] == "第 3 行"
 
 
+def test_a_park_the_gazetteer_does_not_know_is_pointed_out_under_the_field():
+    """A park missing from the gazetteer (a typo, or a new one) was taken without a word (a break-it trial)."""
+    at = _uploaded()
+    at.text_input(key=library_upload.POLICY_ID).input("黄浦 科技")  # refused: the form is shown again
+    at.text_input(key="lib_up_parks").input("张江、火星园")
+    _ok(_button(at, "保存为草稿（待审核）").click().run())
+    notes = [c.value for c in at.caption if "园区名录" in c.value]
+    assert len(notes) == 1 and "“火星园”不在园区名录" in notes[0] and "张江" not in notes[0]
+    at.text_input(key="lib_up_parks").input("张江")
+    _ok(_button(at, "保存为草稿（待审核）").click().run())
+    assert not [c.value for c in at.caption if "园区名录" in c.value]
+
+
 def test_a_bad_policy_id_is_refused_and_the_form_keeps_what_was_typed():
     at = _uploaded()
     at.text_input(key=library_upload.POLICY_ID).input("黄浦 科技")

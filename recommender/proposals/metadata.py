@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..corpus_models import DocumentMeta
+from ..places import listed_park
 from ..yamlio import DataError
 
 MAX_TITLE = 200  # characters of a title or an issuer: a longer one is a paste gone wrong
@@ -76,3 +77,18 @@ def document_meta(meta: dict[str, Any]) -> DocumentMeta:
     if found.valid_to is not None and found.valid_to < found.valid_from:
         raise DataError(f"文件信息有误：有效期至 {found.valid_to} 早于生效日期 {found.valid_from}")
     return found
+
+
+def unlisted_parks(meta: dict[str, Any]) -> str | None:
+    """What to check, in one Chinese line, when parks the document is limited to (``applies_to.parks``) are not in
+    the gazetteer (a typo, or a new park): an enterprise whose 所在园区 does not contain the name is then asked
+    whether it lies there, never ruled out (the document's park is an ``otherwise: unknown`` condition,
+    ``eligibility.conditions``); None when every one is listed."""
+    parks = (meta.get("applies_to") or {}).get("parks") or []
+    unlisted = [p for p in parks if isinstance(p, str) and not listed_park(p)]
+    if not unlisted:
+        return None
+    return (
+        f"适用园区“{'、'.join(unlisted)}”不在园区名录（policies/lexicon/parks.yaml）中，请核对写法："
+        "所在园区写法不同的企业都会被请求确认是否位于该园区；如是新园区，请将其加入园区名录"
+    )

@@ -84,7 +84,7 @@ def cmd_add_document(args: argparse.Namespace) -> None:
     """`add-document`: propose metadata and per-clause proposals for a document; store with ``--publish``."""
     from ..ingest.readers import DocumentReadError, read_path
     from ..proposals.document import propose_document
-    from ..proposals.metadata import document_meta
+    from ..proposals.metadata import document_meta, unlisted_parks
     from ..yamlio import DataError
 
     try:
@@ -102,6 +102,8 @@ def cmd_add_document(args: argparse.Namespace) -> None:
         incomplete = str(exc)
     if incomplete and not args.publish:
         print(f"提示：{args.file}: {incomplete}（发布前须补全，可用 --meta 文件）", file=sys.stderr)
+    if not incomplete and (unlisted := unlisted_parks(proposal.meta)):
+        print(f"提示：{args.file}: {unlisted}", file=sys.stderr)
     if args.publish:
         from .documents import add_document, publish, shipped_numbers
 

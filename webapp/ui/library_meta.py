@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from recommender.dates import date_problem
-from recommender.proposals.metadata import META_LABELS, short_title
+from recommender.proposals.metadata import META_LABELS, short_title, unlisted_parks
 from recommender.vocab import REGIONS
 
 from .checked import ANY_DAY
@@ -135,3 +135,5 @@ def form_fields(prefix: str, found: dict[str, Any] | None) -> None:
     with d:
         st.text_input("适用园区", key=_key(prefix, "parks"), placeholder="多个用“、”分隔，可不填")
         _basis(found, "parks")
+        if note := unlisted_parks({"applies_to": {"parks": _split(st.session_state.get(_key(prefix, "parks")) or "")}}):
+            st.caption(f":orange[{md(note)}]")
