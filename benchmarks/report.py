@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from recommender.progress import width
+
 # the targets (this machine class: 2 cores); #16's are on what users run, end to end
 TARGETS = {
     "p95_ms": {10_000: 10.0, 100_000: 50.0},  # recommend, top 10
@@ -90,8 +92,14 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _line(what: str, value: str, bound: str, ratio: float | str | None, target: str) -> str:
+    """One row of the table, its columns padded to the columns a terminal draws (a Chinese character takes two)."""
     shown = "—" if ratio is None else ratio if isinstance(ratio, str) else f"×{ratio:.2f}"
-    return f"  {what:<34}{value:>14}{bound:>14}{shown:>9}   {target}"
+
+    def pad(text: str, columns: int, left: bool = False) -> str:
+        room = " " * max(0, columns - width(text))
+        return text + room if left else room + text
+
+    return f"  {pad(what, 44, left=True)}{pad(value, 14)}{pad(bound, 14)}{pad(shown, 9)}   {target}"
 
 
 def _user_lines(result: dict[str, Any]) -> list[str]:
@@ -104,10 +112,10 @@ def _user_lines(result: dict[str, Any]) -> list[str]:
         lines.append(_line(label, f"{r['wall_s']:.1f} s", f"{r['bound_s']:.1f} s", r["wall_over_bound"], target))
         walls = r.get("walls_s", [])
         if len(walls) > 1:  # the figure is the median of the runs; the fastest beside it
-            runs = "（" + "、".join(f"{w:.1f}" for w in walls) + " s）"
-            lines.append(_line(f"  {len(walls)} 次取中位数，最快", f"{r['best_wall_s']:.1f} s", "", None, runs))
+            runs = "、".join(f"{w:.1f}" for w in walls)
+            lines.append(_line(f"  {len(walls)} 次 {runs} s，最快", f"{r['best_wall_s']:.1f} s", "", None, ""))
         if "machine_bound_s" in r:
-            speedup = f"  下界（本机 {r['cores_speedup']:.2f} 核）"
+            speedup = f"  下界（按本机两核实测加速 {r['cores_speedup']:.2f} 倍）"
             lines.append(_line(speedup, "", f"{r['machine_bound_s']:.1f} s", r["wall_over_machine_bound"], ""))
         lines.append(
             _line(
@@ -205,7 +213,9 @@ def format_table(result: dict[str, Any]) -> str:
     m = result["machine"]
     cpu = m.get("cpu", m["processor"])
     lines = [f"机器：{cpu}，{m['nproc']} 核，内存 {m.get('memory_gb', '?')} GB，Python {m['python']}", ""]
-    lines.append("用户实际运行的操作（端到端；下界为同一次运行中测得，见 docs/benchmarks.md）：")
+    lines.append(
+        "用户实际运行的操作（端到端；下界为同一次运行中测得；batch 各运行多次，实测为中位数；见 docs/benchmarks.md）："
+    )
     lines += _user_lines(result)
     lines += ["", "引擎（合成条款库）："]
     lines += _engine_lines(result)

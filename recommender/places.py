@@ -98,9 +98,14 @@ def _listed_park(text: str) -> str | None:
 
 
 def listed_park(text: str) -> bool:
-    """Whether the gazetteer (``policies/lexicon/parks.yaml``) knows the park ``text`` names: it is, or begins
-    with, a park word there ("张江高科技园区", "上海市漕河泾开发区")."""
-    return _listed_park(text) is not None
+    """Whether ``text`` is a park word of the gazetteer (``policies/lexicon/parks.yaml``) as written there, the
+    city before it aside and compared folded ("張江", "上海市张江"); "张江高科技园区", "张江以外" are not."""
+    return _without_city(fold(text)) in _gazetteer()[0]
+
+
+def park_word(text: str) -> str | None:
+    """The gazetteer's park word ``text`` begins with ("张江高科技园区" → "张江"), or None."""
+    return _listed_park(text)
 
 
 def park_districts(text: str) -> tuple[str, ...]:

@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..corpus_models import DocumentMeta
-from ..places import listed_park
+from ..places import listed_park, park_word, region_of
+from ..text_clean import echo
 from ..yamlio import DataError
 
 MAX_TITLE = 200  # characters of a title or an issuer: a longer one is a paste gone wrong
@@ -72,7 +73,10 @@ def document_meta(meta: dict[str, Any]) -> DocumentMeta:
         wrong = []
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else ""
-            wrong.append(f"{META_LABELS.get(key, key)}：{_said(err)}")
+            label = META_LABELS.get(key, key)
+            if err["type"] == "extra_forbidden" and len(err["loc"]) > 1:  # a key inside applies_to: name it
+                label = f"{label}中的“{echo(err['loc'][-1])}”"
+            wrong.append(f"{label}：{_said(err)}")
         raise DataError("文件信息有误：" + "；".join(dict.fromkeys(wrong))) from None
     if found.valid_to is not None and found.valid_to < found.valid_from:
         raise DataError(f"文件信息有误：有效期至 {found.valid_to} 早于生效日期 {found.valid_from}")
@@ -80,15 +84,26 @@ def document_meta(meta: dict[str, Any]) -> DocumentMeta:
 
 
 def unlisted_parks(meta: dict[str, Any]) -> str | None:
-    """What to check, in one Chinese line, when parks the document is limited to (``applies_to.parks``) are not in
-    the gazetteer (a typo, or a new park): an enterprise whose 所在园区 does not contain the name is then asked
-    whether it lies there, never ruled out (the document's park is an ``otherwise: unknown`` condition,
-    ``eligibility.conditions``); None when every one is listed."""
-    parks = (meta.get("applies_to") or {}).get("parks") or []
-    unlisted = [p for p in parks if isinstance(p, str) and not listed_park(p)]
-    if not unlisted:
+    """What to check, in one Chinese line, when parks the document is limited to (``applies_to.parks``) are not
+    park words of the gazetteer as written there (a typo, several parks in one item, a new park, a district):
+    a document's park is met by an enterprise whose 所在园区 contains it, and any other is asked whether it lies
+    there, never ruled out (an ``otherwise: unknown`` condition, ``eligibility.conditions``); None when every one
+    is listed. Each name is said once, on one line, cut when long (``text_clean.echo``)."""
+    area = meta.get("applies_to")
+    parks = area.get("parks") if isinstance(area, dict) else None
+    if not isinstance(parks, list):
         return None
-    return (
-        f"适用园区“{'、'.join(unlisted)}”不在园区名录（policies/lexicon/parks.yaml）中，请核对写法："
-        "所在园区写法不同的企业都会被请求确认是否位于该园区；如是新园区，请将其加入园区名录"
-    )
+    unlisted = list(dict.fromkeys(p for p in parks if isinstance(p, str) and not listed_park(p)))
+    districts = [p for p in unlisted if region_of(p) is not None]
+    others = [p for p in unlisted if p not in districts]
+    said = []
+    if others:
+        shown = "、".join(f"“{echo(p)}”" + (f"（名录中为“{w}”）" if (w := park_word(p)) else "") for p in others)
+        said.append(
+            f"适用园区{shown}不在园区名录（policies/lexicon/parks.yaml）中，请按名录写法填写，每项一个园区："
+            "所在园区不含这一写法的企业都会被请求确认是否位于该园区；如是新园区，请将其加入园区名录"
+        )
+    if districts:
+        shown = "、".join(f"“{echo(p)}”" for p in districts)
+        said.append(f"适用园区中{shown}是区名：限定的区请写在适用区域（regions）中")
+    return "；".join(said) or None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..clock import today
 from ..os_reasons import os_reason
 from ..places import region_of
+from ..text_clean import strip_invisible
 from ..vocab import REGIONS
 from .commands import CommandError, _transaction, acting, by
 
@@ -34,11 +35,11 @@ def _overrides(path: Path | None) -> dict:
     if not isinstance(area, dict) or not all(isinstance(area.get(k, []), list) for k in ("regions", "parks")):
         raise CommandError(f"{path}: applies_to 应写成 applies_to: {{regions: [浦东新区], parks: [张江]}}")
     if "applies_to" in data:  # a list left out is none (applies_to: {} is the whole city), as in a meta.yaml
-        parks = area.get("parks", [])
-        if not all(isinstance(p, str) and p.strip() for p in parks):
+        parks = [" ".join(strip_invisible(p).split()) if isinstance(p, str) else None for p in area.get("parks", [])]
+        if not all(parks):  # not text, or only spaces and invisible characters
             raise CommandError(f"{path}: applies_to 的 parks 应为园区名称的列表（如 [张江]），其中有空项或非文字")
         regions = [_district(path, r) for r in area.get("regions", [])]
-        data["applies_to"] = {**area, "regions": regions, "parks": [p.strip() for p in parks]}
+        data["applies_to"] = {**area, "regions": list(dict.fromkeys(regions)), "parks": list(dict.fromkeys(parks))}
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
 
@@ -102,7 +103,7 @@ def cmd_add_document(args: argparse.Namespace) -> None:
         incomplete = str(exc)
     if incomplete and not args.publish:
         print(f"提示：{args.file}: {incomplete}（发布前须补全，可用 --meta 文件）", file=sys.stderr)
-    if not incomplete and (unlisted := unlisted_parks(proposal.meta)):
+    if unlisted := unlisted_parks(proposal.meta):
         print(f"提示：{args.file}: {unlisted}", file=sys.stderr)
     if args.publish:
         from .documents import add_document, publish, shipped_numbers

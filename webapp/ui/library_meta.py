@@ -35,7 +35,10 @@ def _key(prefix: str, field: str) -> str:
 
 
 def _split(text: str) -> list[str]:
-    return [w.strip() for w in text.replace("，", "、").replace(",", "、").split("、") if w.strip()]
+    """The names of a list typed with 、，, or ；; between them, each once, in order."""
+    for mark in "，,；;":
+        text = text.replace(mark, "、")
+    return list(dict.fromkeys(w.strip() for w in text.split("、") if w.strip()))
 
 
 def _date(value: Any) -> dt.date | None:
