@@ -156,7 +156,7 @@ def test_a_park_the_gazetteer_does_not_know_is_pointed_out_under_the_field():
     """A park missing from the gazetteer (a typo, or a new one) was taken without a word (a break-it trial)."""
     at = _uploaded()
     at.text_input(key=library_upload.POLICY_ID).input("黄浦 科技")  # refused: the form is shown again
-    at.text_input(key="lib_up_parks").input("张江；火星园、火星园")  # ；as well as 、 between names, each said once
+    at.text_input(key="lib_up_parks").input("火星园；张江、火星园")  # ；as well as 、 between names, each said once
     _ok(_button(at, "保存为草稿（待审核）").click().run())
     notes = [c.value for c in at.caption if "园区名录" in c.value]
     assert len(notes) == 1 and "适用园区“火星园”不在园区名录" in notes[0] and notes[0].count("火星园") == 1
