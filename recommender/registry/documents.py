@@ -117,10 +117,11 @@ def add_document(
         numbers = {_squeezed(n): k for k, n in shipped.items()}
         numbers.update({_squeezed(d.meta.get("doc_number")): d.policy_id for d in added})
         if number in numbers:
-            raise RegistryError(
-                f"文号 {proposal.meta['doc_number']} 的文件已在政策库中（编号 {numbers[number]}）；"
-                "同一文件请勿重复上传，如需替换请先删除原草稿"
-            )
+            owner = numbers[number]
+            # a shipped document is the project's own data (policies/), not a draft staff can delete
+            replace = "它随系统提供，如需更新请联系维护人员" if owner in shipped else "如需替换请先删除原草稿"
+            said = f"文号 {proposal.meta['doc_number']} 的文件已在政策库中（编号 {owner}）"
+            raise RegistryError(f"{said}；同一文件请勿重复上传，{replace}")
     grams = _shingles(proposal.source.lines)
     for other in added:
         if (alike := _likeness(grams, _shingles(other.lines))) >= NEAR_COPY:
