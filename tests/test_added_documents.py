@@ -334,6 +334,15 @@ def test_a_wrong_meta_value_is_one_chinese_line_and_nothing_is_stored(tmp_path, 
     assert live_recommender()[0].documents.keys() == {p.document.policy_id for p in load_policies()}
 
 
+def _added(tmp_path, registry_url: str, meta: str, *flags: str):
+    """`add-document` of PAGE with the --meta YAML ``meta`` (and ``flags``, e.g. --publish): the finished run."""
+    page = tmp_path / "doc.html"
+    page.write_text(PAGE, encoding="utf-8")
+    path = tmp_path / "meta.yaml"
+    path.write_text(meta, encoding="utf-8")
+    return _cli("add-document", str(page), "--meta", str(path), *flags, env_url=registry_url)
+
+
 UNLISTED = (
     "不在园区名录（policies/lexicon/parks.yaml）中，请按名录写法填写，每项一个园区："
     "所在园区不含这一写法的企业都会被请求确认是否位于该园区；如是新园区，请将其加入园区名录"
@@ -355,39 +364,26 @@ def test_a_park_the_gazetteer_does_not_know_is_pointed_out(tmp_path, registry_ur
     """A park missing from the gazetteer (a typo, a new park) was published without a word; every enterprise whose
     所在园区 does not contain it is then asked to confirm it lies there (a break-it trial). A second trial found
     longer names and several parks in one item passed as listed, and repeated names said and stored twice."""
-    page = tmp_path / "doc.html"
-    page.write_text(PAGE, encoding="utf-8")
-    path = tmp_path / "meta.yaml"
-    path.write_text(f"valid_from: 2024-03-01\napplies_to: {{parks: {parks}}}\n", encoding="utf-8")
     for publish in ([], ["--publish"]):
-        out = _cli("add-document", str(page), "--meta", str(path), *publish, env_url=registry_url)
+        out = _added(tmp_path, registry_url, f"valid_from: 2024-03-01\napplies_to: {{parks: {parks}}}\n", *publish)
         assert out.returncode == 0, out.stderr
         said = [line for line in out.stderr.splitlines() if "园区" in line]
-        assert said == ([f"提示：{page}: {warned}"] if warned else []), out.stderr
+        assert said == ([f"提示：{tmp_path / 'doc.html'}: {warned}"] if warned else []), out.stderr
     if "火星园, 火星园" in parks:
         assert "限园区：张江、火星园、火星园）" in out.stdout  # each park once
 
 
 def test_the_park_note_shows_beside_other_wrong_metadata_and_a_blank_park_is_refused(tmp_path, registry_url):
-    page = tmp_path / "doc.html"
-    page.write_text(PAGE, encoding="utf-8")
-    path = tmp_path / "meta.yaml"
-    path.write_text("valid_from: 2024-03-01\napplies_to: {parks: [火星园], zones: [x]}\n", encoding="utf-8")
-    out = _cli("add-document", str(page), "--meta", str(path), env_url=registry_url)
+    out = _added(tmp_path, registry_url, "valid_from: 2024-03-01\napplies_to: {parks: [火星园], zones: [x]}\n")
     assert out.returncode == 0, out.stderr
     lines = out.stderr.splitlines()
     assert len(lines) == 2 and "适用区域中的“zones”：不是文件信息的字段" in lines[0] and "“火星园”" in lines[1]
-    path.write_text('valid_from: 2024-03-01\napplies_to: {parks: ["\\u200b "]}\n', encoding="utf-8")
-    out = _cli("add-document", str(page), "--meta", str(path), "--publish", env_url=registry_url)
+    out = _added(tmp_path, registry_url, 'valid_from: 2024-03-01\napplies_to: {parks: ["\\u200b "]}\n', "--publish")
     assert out.returncode == 2 and "parks 应为园区名称的列表" in out.stderr and len(out.stderr.splitlines()) == 1
 
 
 def test_a_district_in_a_meta_file_is_read_as_a_roster_reads_it(tmp_path, registry_url):
-    page = tmp_path / "doc.html"
-    page.write_text(PAGE, encoding="utf-8")
-    path = tmp_path / "meta.yaml"
-    path.write_text("valid_from: 2024-03-01\napplies_to: {regions: [上海市金山区, 松江]}\n", encoding="utf-8")
-    out = _cli("add-document", str(page), "--meta", str(path), env_url=registry_url)
+    out = _added(tmp_path, registry_url, "valid_from: 2024-03-01\napplies_to: {regions: [上海市金山区, 松江]}\n")
     assert out.returncode == 0, out.stderr
     assert "适用区域：金山区、松江区" in out.stdout
 
