@@ -90,8 +90,9 @@ def _is_park(text: str) -> bool:
     return text in parks or (len(text) >= 2 and text.endswith(suffixes) and text not in suffixes)
 
 
-def _listed_park(text: str) -> str | None:
-    """The longest park word of the gazetteer that ``text`` (folded, without the city) starts with."""
+def park_word(text: str) -> str | None:
+    """The longest park word of the gazetteer that ``text`` (folded, without the city) starts with
+    ("张江高科技园区" → "张江"), or None."""
     folded = _without_city(fold(text))
     parks, _ = _gazetteer()
     return next((folded[:n] for n in range(len(folded), 0, -1) if folded[:n] in parks), None)
@@ -103,15 +104,10 @@ def listed_park(text: str) -> bool:
     return _without_city(fold(text)) in _gazetteer()[0]
 
 
-def park_word(text: str) -> str | None:
-    """The gazetteer's park word ``text`` begins with ("张江高科技园区" → "张江"), or None."""
-    return _listed_park(text)
-
-
 def park_districts(text: str) -> tuple[str, ...]:
     """The districts a park written alone lies in ("张江高科技园区" → (浦东新区,), "漕河泾开发区" → (徐汇区,
     闵行区)); () when ``text`` names no park of the gazetteer or one listed with no district (滨江)."""
-    found = _listed_park(text)
+    found = park_word(text)
     return _gazetteer()[0][found] if found is not None else ()
 
 
@@ -150,7 +146,7 @@ def read_place(region: str, park: object = None) -> tuple[str, object]:
         return districts[0], park or region.strip()
     if len(districts) > 1:
         raise ValueError(f"“{region.strip()}”跨{'、'.join(districts)}，请写明注册地所在的区（如“{districts[0]}”）")
-    if _listed_park(region) is not None:  # 虹桥, 滨江: a place in several districts the gazetteer cannot tell
+    if park_word(region) is not None:  # 虹桥, 滨江: a place in several districts the gazetteer cannot tell
         raise ValueError(f"“{region.strip()}”是园区或片区，不能确定在哪个区：请写明注册地所在的区")
     _former_district(region)
     return region, park

@@ -116,8 +116,14 @@ def squeeze(text: str) -> str:
 ECHO_CHARS = 40  # how much of a refused value a message repeats
 
 
+def one_line(text: str) -> str:
+    """``text`` as shown on one line: invisible characters out (``strip_invisible``), each run of spaces, line
+    breaks and control characters (\x0b, NUL …) one space, none at the ends."""
+    return " ".join(strip_invisible(text).split())
+
+
 def echo(value: object) -> str:
-    """A refused value as a message repeats it, on one line, its runs of spaces and control characters as
-    one space: up to ``ECHO_CHARS`` characters, then how long it was."""
-    text = " ".join(strip_invisible(str(value)).split())  # one line, no control characters (\x0b, NUL …)
+    """A refused value as a message repeats it, on one line (``one_line``): up to ``ECHO_CHARS`` characters, then
+    how long it was."""
+    text = one_line(str(value))
     return text if len(text) <= ECHO_CHARS else f"{text[:ECHO_CHARS]}…（共 {len(text)} 字）"

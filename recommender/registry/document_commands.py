@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..clock import today
 from ..os_reasons import os_reason
 from ..places import region_of
-from ..text_clean import strip_invisible
+from ..text_clean import one_line
 from ..vocab import REGIONS
 from .commands import CommandError, _transaction, acting, by
 
@@ -35,7 +35,7 @@ def _overrides(path: Path | None) -> dict:
     if not isinstance(area, dict) or not all(isinstance(area.get(k, []), list) for k in ("regions", "parks")):
         raise CommandError(f"{path}: applies_to 应写成 applies_to: {{regions: [浦东新区], parks: [张江]}}")
     if "applies_to" in data:  # a list left out is none (applies_to: {} is the whole city), as in a meta.yaml
-        parks = [" ".join(strip_invisible(p).split()) if isinstance(p, str) else None for p in area.get("parks", [])]
+        parks = [one_line(p) if isinstance(p, str) else None for p in area.get("parks", [])]
         if not all(parks):  # not text, or only spaces and invisible characters
             raise CommandError(f"{path}: applies_to 的 parks 应为园区名称的列表（如 [张江]），其中有空项或非文字")
         regions = [_district(path, r) for r in area.get("regions", [])]

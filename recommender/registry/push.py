@@ -409,11 +409,13 @@ class Audience:
     verdict: Verdict
 
 
-def audience_status(status: str, clause: Clause, document: DocumentMeta) -> str:
-    """The 状态 people read on a line of ``clause``'s audience (``status_text``): 待审核·自动提取 when its conditions
-    are unreviewed proposals, 可关注 for an eligible one when it asks nothing but where the enterprise is. One
-    place for both pages that list audiences (a break-it trial found one of them without the first rule)."""
-    return status_text(status, clause.curated, specific=asks_the_enterprise(clause, document))
+def audience_labels(clause: Clause, document: DocumentMeta) -> dict[str, str]:
+    """Status code → the 状态 people read on a line of ``clause``'s audience (``status_text``): 待审核·自动提取
+    when its conditions are unreviewed proposals, 可关注 for an eligible one when it asks nothing but where the
+    enterprise is. Worked out once per measure, then looked up per line; one place for both pages that list
+    audiences (a break-it trial found one of them without the first rule)."""
+    specific = asks_the_enterprise(clause, document)
+    return {status: status_text(status, clause.curated, specific=specific) for status in STATUSES}
 
 
 def audiences(

@@ -38,6 +38,7 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date, by: Actor) -> 
     measures = [c for c in (cv.effective for cv in doc.clauses) if c.kind == "measure"]
     rows = []
     for clause, found in zip(measures, push.audiences(session, measures, meta, as_of, by), strict=True):
+        labels = push.audience_labels(clause, meta)
         for a in found:
             rows.append(
                 {
@@ -45,7 +46,7 @@ def audience(session: Session, doc: DocumentView, as_of: dt.date, by: Actor) -> 
                     "专员": counsellor_text(a.enterprise.counsellor),
                     "措施": cited(clause),
                     "条款编号": clause.id,
-                    "状态": push.audience_status(a.verdict.status, clause, meta),
+                    "状态": labels[a.verdict.status],
                     "审核": "已审核" if clause.curated else UNREVIEWED_LABEL,
                     "依据": "；".join(a.verdict.reasons),
                     "尚缺": "；".join(g.message for g in a.verdict.gaps),

@@ -83,8 +83,9 @@ def _audience(
 
 
 def _audience_frame(rows: list[dict], clause: Clause, document: DocumentMeta) -> pd.DataFrame:
-    """The audience as people read it: the status code becomes its label (状态: ``push.audience_status``)."""
-    shown = [{**r, "status": push.audience_status(r["status"], clause, document)} for r in rows]
+    """The audience as people read it: the status code becomes its label (状态: ``push.audience_labels``)."""
+    labels = push.audience_labels(clause, document)
+    shown = [{**r, "status": labels[r["status"]]} for r in rows]
     return pd.DataFrame(shown, columns=["企业", "专员", "status", "依据", "尚缺"]).rename(columns={"status": "状态"})
 
 
